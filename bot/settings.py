@@ -1,0 +1,192 @@
+"""Settings: config/default.toml, then an optional user file, then environment variables.
+
+Every value is checked against the type of its default, so a typo fails at start-up with one line
+naming the setting instead of a traceback deep inside the bot.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from config import BUNDLED_CORPUS, DEFAULT_SETTINGS
+from retrieval.analyzer import AnalyzerSettings
+from retrieval.index import IndexSettings
+from retrieval.passages import SplitSettings
+
+ENV_PREFIX = "CORPUSBOT_"
+# Environment names that do not follow CORPUSBOT_<SECTION>_<KEY>, kept for convenience.
+ENV_ALIASES = {"TELEGRAM_BOT_TOKEN": ("telegram", "token"), "CORPUSBOT_CORPUS": ("corpus", "path")}
+
+
+class SettingsError(ValueError):
+    """A setting is missing, mistyped or out of range; the message names it."""
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    max_quotes: int
+    max_hits: int
+    min_coverage: float
+    max_quote_sentences: int
+    max_quote_chars: int
+    duplicate_overlap: float
+    max_question_chars: int
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    base_url: str
+    allowed_users: tuple[int, ...]
+    allowed_chats: tuple[int, ...]
+    admins: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus: Path
+    max_file_bytes: int
+    split: SplitSettings
+    index: IndexSettings
+    answer: AnswerSettings
+    telegram: TelegramSettings
+
+
+def load_settings(
+    user_file: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    corpus: str | Path | None = None,
+) -> Settings:
+    """Read the defaults, then `user_file`, then `env` (os.environ by default); `corpus` wins."""
+    raw = _read_toml(Path(DEFAULT_SETTINGS))
+    if user_file is not None:
+        _merge(raw, _read_toml(Path(user_file)), origin=str(user_file))
+    _merge(raw, _from_env(os.environ if env is None else env, raw), origin="environment")
+    if corpus is not None:
+        raw["corpus"]["path"] = str(corpus)
+    return _build(raw)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise SettingsError(f"settings file not found: {path}") from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise SettingsError(f"settings file {path} cannot be read: {exc}") from None
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any], origin: str) -> None:
+    for section, values in override.items():
+        if section not in base or not isinstance(values, dict):
+            raise SettingsError(f"{origin}: unknown settings section [{section}]")
+        for key, value in values.items():
+            if key not in base[section]:
+                raise SettingsError(f"{origin}: unknown setting {section}.{key}")
+            base[section][key] = _coerce(f"{section}.{key}", value, base[section][key])
+
+
+def _from_env(env: Mapping[str, str], defaults: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, dict[str, Any]] = {}
+    for name, (section, key) in ENV_ALIASES.items():
+        if env.get(name):
+            found.setdefault(section, {})[key] = env[name]
+    for section, values in defaults.items():
+        for key in values:
+            name = f"{ENV_PREFIX}{section}_{key}".upper()
+            if name in env:
+                found.setdefault(section, {})[key] = env[name]
+    return found
+
+
+def _coerce(name: str, value: Any, default: Any) -> Any:
+    """Turn `value` (from TOML or an environment string) into the type of `default`."""
+    try:
+        if isinstance(default, bool):
+            return _to_bool(value)
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        if isinstance(default, list):
+            items = value.replace(",", " ").split() if isinstance(value, str) else value
+            return [int(item) for item in items]
+        if isinstance(value, str):
+            return value
+    except (TypeError, ValueError):
+        pass
+    raise SettingsError(f"bad setting {name}={value!r}: expected {_type_name(default)}")
+
+
+def _to_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if str(value).lower() in {"1", "true", "yes", "on"}:
+        return True
+    if str(value).lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(value)
+
+
+def _type_name(default: Any) -> str:
+    names = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
+    return names.get(type(default), "a list of whole numbers (ids)")
+
+
+def _check(name: str, ok: bool, value: Any, expected: str) -> None:
+    if not ok:
+        raise SettingsError(f"bad setting {name}={value!r}: expected {expected}")
+
+
+def _build(raw: dict[str, Any]) -> Settings:
+    corpus, passages, analyzer, index, answer, telegram = (
+        raw[name] for name in ("corpus", "passages", "analyzer", "index", "answer", "telegram")
+    )
+    size, overlap = passages["chunk_size"], passages["chunk_overlap"]
+    _check("passages.chunk_size", 50 <= size <= 100_000, size, "50 to 100000 characters")
+    _check("passages.chunk_overlap", 0 <= overlap < size, overlap, "0 to chunk_size - 1")
+    _check("index.k1", 0 <= index["k1"] <= 10, index["k1"], "a number from 0 to 10")
+    _check("index.b", 0 <= index["b"] <= 1, index["b"], "a number from 0 to 1")
+    _check("index.epsilon", 0 <= index["epsilon"] <= 1, index["epsilon"], "0 to 1")
+    _check("index.workers", 0 <= index["workers"] <= 64, index["workers"], "0 to 64")
+    _check("corpus.max_file_mb", corpus["max_file_mb"] > 0, corpus["max_file_mb"], "above 0")
+    for key in ("max_quotes", "max_hits", "max_quote_sentences", "max_quote_chars"):
+        _check(f"answer.{key}", answer[key] >= 1, answer[key], "at least 1")
+    for key in ("min_coverage", "duplicate_overlap"):
+        _check(f"answer.{key}", 0 <= answer[key] <= 1, answer[key], "a number from 0 to 1")
+    _check("answer.max_question_chars", answer["max_question_chars"] >= 10,
+           answer["max_question_chars"], "at least 10")
+    base_url = telegram["base_url"]
+    _check("telegram.base_url", not base_url or base_url.startswith(("http://", "https://")),
+           base_url, "an http:// or https:// URL")
+    try:
+        analyzer_settings = AnalyzerSettings.create(analyzer["language"], analyzer["stopwords"])
+    except ValueError as exc:
+        raise SettingsError(f"bad setting analyzer: {exc}") from None
+    return Settings(
+        corpus=Path(corpus["path"]).expanduser() if corpus["path"] else BUNDLED_CORPUS,
+        max_file_bytes=int(corpus["max_file_mb"] * 1024 * 1024),
+        split=SplitSettings(chunk_size=size, chunk_overlap=overlap),
+        index=IndexSettings(
+            analyzer=analyzer_settings,
+            k1=index["k1"],
+            b=index["b"],
+            epsilon=index["epsilon"],
+            cache_dir=Path(index["cache_dir"]).expanduser() if index["cache_dir"] else None,
+            workers=index["workers"] or (os.cpu_count() or 1),
+        ),
+        answer=AnswerSettings(**answer),
+        telegram=TelegramSettings(
+            token=telegram["token"].strip(),
+            base_url=base_url.rstrip("/"),
+            allowed_users=tuple(telegram["allowed_users"]),
+            allowed_chats=tuple(telegram["allowed_chats"]),
+            admins=tuple(telegram["admins"]),
+        ),
+    )
