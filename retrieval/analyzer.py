@@ -1,0 +1,83 @@
+"""One tokenizer for passages and questions alike.
+
+Unicode word tokens, case folding, stop words, Snowball stemming. Scripts written without spaces
+(Chinese, Japanese kana) are cut into single characters so that they still match something.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import Stemmer
+
+from config import STOPWORDS_DIR
+
+_NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+TOKEN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W{_NO_SPACE_SCRIPTS}]+")
+# Stems are cached per analyzer; news vocabularies are far smaller than this.
+MAX_CACHE = 2_000_000
+
+
+@dataclass(frozen=True)
+class AnalyzerSettings:
+    language: str = "english"
+    stopwords: frozenset[str] = frozenset()
+
+    @classmethod
+    def create(cls, language: str, stopwords: str) -> AnalyzerSettings:
+        """Check the language and resolve the stop-word list (a name, a path or "none")."""
+        language = language.strip().lower()
+        if language != "none" and language not in Stemmer.algorithms():
+            known = ", ".join(sorted(Stemmer.algorithms()))
+            raise ValueError(f"language {language!r} has no stemmer; choose one of: none, {known}")
+        return cls(language=language, stopwords=load_stopwords(stopwords))
+
+
+def load_stopwords(name: str) -> frozenset[str]:
+    if name.strip().lower() in {"", "none"}:
+        return frozenset()
+    path = Path(name).expanduser()
+    if not path.is_file():
+        path = STOPWORDS_DIR / f"{name.strip().lower()}.txt"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in STOPWORDS_DIR.glob("*.txt")))
+        raise ValueError(f"stop-word list {name!r} not found; use none, {known} or a file path")
+    words = path.read_text(encoding="utf-8").split("\n")
+    return frozenset(w.strip().casefold() for w in words if w.strip() and not w.startswith("#"))
+
+
+class Analyzer:
+    """Text to index terms. Cheap to call repeatedly: stems are cached."""
+
+    def __init__(self, settings: AnalyzerSettings) -> None:
+        self.settings = settings
+        self._stemmer = None if settings.language == "none" else Stemmer.Stemmer(settings.language)
+        # Raw (case-folded) word -> term, or "" for a stop word.
+        self._terms: dict[str, str] = {}
+
+    def words(self, text: str) -> list[str]:
+        """Case-folded word tokens, before stop words and stemming."""
+        return TOKEN.findall(text.casefold())
+
+    def terms(self, text: str) -> list[str]:
+        """The index terms of `text`, in order, repeats kept."""
+        cache = self._terms
+        terms = [cache.get(word) or self._learn(word) for word in self.words(text)]
+        return [term for term in terms if term]
+
+    def term(self, word: str) -> str:
+        """The index term for one case-folded word ("" for a stop word)."""
+        return self._terms.get(word) or self._learn(word)
+
+    def _learn(self, word: str) -> str:
+        if word in self._terms:
+            return self._terms[word]
+        if word in self.settings.stopwords or (len(word) == 1 and word.isascii()):
+            term = ""
+        else:
+            term = self._stemmer.stemWord(word) if self._stemmer else word
+        if len(self._terms) < MAX_CACHE:
+            self._terms[word] = term
+        return term

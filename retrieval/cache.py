@@ -1,0 +1,116 @@
+"""Keeping built indexes on disk, keyed by a fingerprint of the corpus files and the settings.
+
+An index is written to a temporary folder and renamed into place only when complete, so a
+process killed mid-build never leaves a half-written index where a later start would read it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from config import FURNITURE_FILE
+from retrieval.corpus import Skipped, corpus_files, load_corpus
+from retrieval.index import FORMAT, Index, IndexCorrupt, IndexSettings, Progress
+from retrieval.passages import SplitSettings, split_corpus
+
+
+@dataclass
+class OpenedIndex:
+    index: Index
+    built: bool  # False when it was loaded from the cache
+    folder: Path
+    skipped: list[Skipped] = field(default_factory=list)
+    note: str = ""  # why it was rebuilt, when a cached index could not be used
+
+
+def default_cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "corpusbot"
+
+
+def fingerprint(corpus: Path, split: SplitSettings, settings: IndexSettings,
+                max_file_bytes: int) -> str:
+    """Changes when a corpus file (path, size, mtime) or a setting shaping the index does."""
+    digest = hashlib.sha256()
+    parts = {
+        "format": FORMAT, "chunk_size": split.chunk_size, "overlap": split.chunk_overlap,
+        "language": settings.analyzer.language, "stopwords": sorted(settings.analyzer.stopwords),
+        "k1": settings.k1, "b": settings.b, "epsilon": settings.epsilon,
+        "max_file_bytes": max_file_bytes, "furniture": FURNITURE_FILE.read_text("utf-8"),
+    }
+    digest.update(json.dumps(parts, sort_keys=True).encode())
+    for path in corpus_files(corpus):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(corpus)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:24]
+
+
+def open_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
+               max_file_bytes: int, progress: Progress | None = None,
+               rebuild: bool = False) -> OpenedIndex:
+    """Load the cached index for `corpus`, or build, save and return a new one."""
+    corpus = corpus.resolve()
+    home = (settings.cache_dir or default_cache_dir()) / _corpus_key(corpus)
+    key = fingerprint(corpus, split, settings, max_file_bytes)
+    folder = home / key
+    note = ""
+    if folder.is_dir() and not rebuild:
+        try:
+            index = Index.load(folder)
+            return OpenedIndex(index, False, folder, _skipped(index))
+        except IndexCorrupt as exc:
+            note = f"the cached index was unusable ({exc}) and was rebuilt"
+    index = build_index(corpus, split, settings, max_file_bytes, progress, key)
+    _save_atomically(index, home, folder)
+    return OpenedIndex(index, True, folder, _skipped(index), note)
+
+
+def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
+                max_file_bytes: int, progress: Progress | None = None,
+                key: str = "") -> Index:
+    """Read, split and index `corpus` without touching the cache."""
+    files = corpus_files(corpus)
+    seen = 0
+
+    def on_file(_path: Path) -> None:
+        nonlocal seen
+        seen += 1
+        if progress:
+            progress("reading files", seen, len(files))
+
+    loaded = load_corpus(corpus, max_file_bytes, on_file)
+    passages = list(split_corpus(loaded.articles, split))
+    skipped = [{"path": s.path, "reason": s.reason} for s in loaded.skipped]
+    meta = {"fingerprint": key, "corpus": str(corpus), "skipped": skipped}
+    return Index.build(loaded.articles, passages, settings, progress, extra_meta=meta)
+
+
+def _save_atomically(index: Index, home: Path, folder: Path) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=".building-", dir=home))
+    try:
+        index.save(temporary)
+        if folder.exists():  # an unusable earlier copy under the same key
+            shutil.rmtree(folder, ignore_errors=True)
+        os.rename(temporary, folder)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    for stale in home.iterdir():  # older fingerprints and abandoned builds
+        if stale != folder:
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _corpus_key(corpus: Path) -> str:
+    readable = "".join(c if c.isalnum() else "-" for c in corpus.name)[:40] or "corpus"
+    return f"{readable}-{hashlib.sha256(str(corpus).encode()).hexdigest()[:10]}"
+
+
+def _skipped(index: Index) -> list[Skipped]:
+    return [Skipped(**s) for s in index.meta.get("skipped", [])]

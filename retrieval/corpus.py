@@ -1,0 +1,221 @@
+"""Reading a folder of articles into `Article` records.
+
+A text file (.txt, .md) holds one article: its first line is the headline (or, when that line is
+already body text, a short title is made from it), optional `source:`, `date:` and `url:` header
+lines may follow. A .jsonl file holds one article per line as a JSON object with `text` and
+optionally `id`, `title`, `source`, `date`, `url`. Unreadable files are reported, never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+from config import FURNITURE_FILE
+
+EXTENSIONS = (".txt", ".md", ".jsonl")
+HEADER_KEYS = ("source", "date", "url")
+HEADER_LINE = re.compile(r"^(source|date|url)\s*:\s*(.+)$", re.IGNORECASE)
+# "TEHRAN, Iran (AA) –" or "TEHRAN (Tasnim) -": a dateline naming the outlet in brackets.
+DATELINE_OUTLET = re.compile(r"^[A-Z][\w .,'’-]{1,40}\(([^()]{2,40})\)\s*[–—-]")
+DATELINE = re.compile(r"^[A-Z][\w .,'’]{1,40}\s[–—]\s")
+MAX_HEADLINE_CHARS = 160
+MAX_TITLE_CHARS = 90
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    title: str
+    text: str
+    path: str
+    source: str | None = None
+    date: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class Corpus:
+    folder: Path
+    articles: list[Article] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def corpus_files(folder: Path) -> list[Path]:
+    """The article files under `folder`, in a stable order; hidden files are ignored."""
+    if not folder.is_dir():
+        raise FileNotFoundError(f"corpus folder not found: {folder}")
+    return sorted(
+        path
+        for path in folder.rglob("*")
+        if path.suffix.lower() in EXTENSIONS
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        and path.name.lower() != "readme.md"
+    )
+
+
+def load_corpus(
+    folder: Path,
+    max_file_bytes: int = 64 * 1024 * 1024,
+    on_file: Callable[[Path], None] | None = None,
+) -> Corpus:
+    """Read every article under `folder`; files that cannot be used land in `skipped`."""
+    corpus = Corpus(folder=folder)
+    furniture = load_furniture()
+    for path in corpus_files(folder):
+        if on_file is not None:
+            on_file(path)
+        name = path.relative_to(folder).as_posix()
+        try:
+            corpus.articles.extend(_read_file(path, name, max_file_bytes, furniture))
+        except UnusableFile as exc:
+            corpus.skipped.append(Skipped(name, str(exc)))
+    return corpus
+
+
+class UnusableFile(Exception):
+    """A file that cannot be read as articles; the message says why."""
+
+
+def _read_file(path: Path, name: str, max_bytes: int, furniture: re.Pattern[str]) -> list[Article]:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise UnusableFile(f"too large ({size / 2**20:.0f} MB > {max_bytes / 2**20:.0f} MB)")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UnusableFile(f"cannot be read ({exc.strerror or exc})") from None
+    if b"\x00" in data[:8192]:
+        raise UnusableFile("binary file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnusableFile(f"not UTF-8 text (byte {exc.start})") from None
+    if not text.strip():
+        raise UnusableFile("empty")
+    if path.suffix.lower() == ".jsonl":
+        return list(_parse_jsonl(text, name, furniture))
+    return [parse_article(text, article_id=path.stem, path=name, furniture=furniture)]
+
+
+def _parse_jsonl(text: str, name: str, furniture: re.Pattern[str]) -> Iterator[Article]:
+    stem = Path(name).stem
+    found = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            body = record["text"]
+        except (json.JSONDecodeError, KeyError, TypeError):
+            continue  # One bad line costs one article, not the file.
+        if not isinstance(body, str) or not body.strip():
+            continue
+        title = str(record.get("title") or "").strip()
+        found += 1
+        article = parse_article(
+            f"{title}\n{body}" if title else body,
+            article_id=str(record.get("id") or record.get("_id") or f"{stem}-{number}"),
+            path=f"{name}:{number}",
+            furniture=furniture,
+        )
+        meta = {key: str(record[key]) for key in HEADER_KEYS if record.get(key)}
+        yield _with_meta(article, meta)
+    if not found:
+        raise UnusableFile("no JSON line with a non-empty 'text' field")
+
+
+def _with_meta(article: Article, meta: dict[str, str]) -> Article:
+    return replace(article, **meta) if meta else article
+
+
+def parse_article(
+    raw: str, article_id: str, path: str, furniture: re.Pattern[str] | None = None
+) -> Article:
+    """Turn one article's raw text into an `Article`: headline, header lines, clean body."""
+    lines = [line.rstrip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    first = lines[0].strip() if lines else ""
+    if path.endswith(".md"):  # a Markdown heading's marks are not part of the headline
+        first = first.lstrip("#").strip()
+    is_headline = _looks_like_headline(first)
+    meta, body_lines = _take_headers(lines[1:] if is_headline else lines)
+    body_lines = _drop_furniture(body_lines, first if is_headline else None,
+                                furniture or load_furniture())
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(body_lines)).strip()
+    title = first if is_headline else make_title(text)
+    source = meta.get("source") or _outlet_from_dateline(text)
+    return Article(
+        id=article_id, title=title, text=text, path=path,
+        source=source, date=meta.get("date"), url=meta.get("url"),
+    )
+
+
+def _looks_like_headline(line: str) -> bool:
+    """Headlines are short and do not end like a sentence; body text does."""
+    return 0 < len(line) <= MAX_HEADLINE_CHARS and not line.endswith((".", ",", ";", ":"))
+
+
+def _take_headers(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    meta: dict[str, str] = {}
+    index = 0
+    while index < len(lines):
+        match = HEADER_LINE.match(lines[index].strip())
+        if match:
+            meta[match.group(1).lower()] = match.group(2).strip()
+        elif lines[index].strip():
+            break
+        index += 1
+    return meta, lines[index:]
+
+
+def _drop_furniture(
+    lines: list[str], headline: str | None, furniture: re.Pattern[str]
+) -> list[str]:
+    """Drop repeated headline lines and page furniture (comment prompts, "Top Stories"...)."""
+    kept: list[str] = []
+    for line in lines:
+        stripped = line.strip()
+        if stripped and (stripped == headline or furniture.fullmatch(stripped)):
+            continue
+        kept.append(line)
+    return kept
+
+
+def _outlet_from_dateline(text: str) -> str | None:
+    match = DATELINE_OUTLET.match(text)
+    return match.group(1).strip() if match else None
+
+
+def make_title(text: str) -> str:
+    """A short title from body text: the first sentence, without its dateline, cut on a word."""
+    first = text.split("\n", 1)[0]
+    first = DATELINE_OUTLET.sub("", first, count=1)
+    first = DATELINE.sub("", first, count=1).strip()
+    sentence = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0].rstrip(".")
+    if len(sentence) <= MAX_TITLE_CHARS:
+        return sentence or "Untitled"
+    cut = sentence[:MAX_TITLE_CHARS].rsplit(" ", 1)[0].rstrip(",;:")
+    return f"{cut}…"
+
+
+@lru_cache(maxsize=4)
+def load_furniture(path: Path = FURNITURE_FILE) -> re.Pattern[str]:
+    """One case-insensitive pattern for all furniture lines listed in `path`."""
+    patterns = [
+        line.strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    return re.compile("|".join(f"(?:{p})" for p in patterns) or r"(?!)", re.IGNORECASE)
