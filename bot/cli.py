@@ -1,0 +1,167 @@
+"""The `corpusbot` command: ask, sources, index, run, eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bot.compose import Answer
+from bot.progress import ProgressBar
+from bot.render import render_text
+from bot.service import Service
+from bot.settings import Settings, SettingsError, load_settings
+from retrieval.index import ArticleInfo
+
+log = logging.getLogger("corpusbot")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings(args.config, corpus=args.corpus)
+        return args.handler(args, settings)
+    except SettingsError as exc:
+        return _fail(str(exc), 2)
+    except FileNotFoundError as exc:
+        return _fail(str(exc), 2)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # The last resort: one line, the traceback only with --debug.
+        if args.debug:
+            raise
+        return _fail(f"unexpected error: {type(exc).__name__}: {exc} (run with --debug)", 1)
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"corpusbot: {message}", file=sys.stderr)
+    return status
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", metavar="DIR", default=argparse.SUPPRESS,
+                        help="folder of articles (default: bundled seeds/; env CORPUSBOT_CORPUS)")
+    common.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                        help="a settings file overriding config/default.toml")
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="log details and show tracebacks")
+    parser = argparse.ArgumentParser(
+        prog="corpusbot", parents=[common],
+        description="Answer questions over a folder of news articles by quoting them.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    ask = commands.add_parser("ask", parents=[common], help="answer a question")
+    ask.add_argument("question", help='the question, or "-" to read one question a line from stdin')
+    ask.add_argument("--json", action="store_true", help="print JSON (one object a line)")
+    ask.set_defaults(handler=cmd_ask)
+
+    sources = commands.add_parser("sources", parents=[common], help="list the articles")
+    sources.add_argument("--json", action="store_true", help="print JSON")
+    sources.set_defaults(handler=cmd_sources)
+
+    index = commands.add_parser("index", parents=[common], help="build and save the index")
+    index.add_argument("--rebuild", action="store_true", help="rebuild even if unchanged")
+    index.set_defaults(handler=cmd_index)
+
+    parser.set_defaults(corpus=None, config=None, debug=False)
+    return parser
+
+
+def open_service(settings: Settings, rebuild: bool = False) -> Service:
+    service = Service.open(settings, ProgressBar(), rebuild=rebuild)
+    if service.opened.note:
+        print(f"corpusbot: {service.opened.note}", file=sys.stderr)
+    return service
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    service = open_service(settings)
+    questions = (line.rstrip("\n") for line in sys.stdin) if args.question == "-" \
+        else [args.question]
+    for question in questions:
+        if args.question == "-" and not question.strip():
+            continue
+        answer = service.ask(question)
+        reply = render_text(answer, service.context, count=settings.answer.max_quotes).text
+        if args.json:
+            print(json.dumps(answer_json(answer, reply), ensure_ascii=False), flush=True)
+        else:
+            print(reply, end="\n\n" if args.question == "-" else "\n", flush=True)
+    return 0
+
+
+def answer_json(answer: Answer, reply: str) -> dict[str, Any]:
+    """The `ask --json` contract: question, answered, reply, quotes."""
+    return {
+        "question": answer.question,
+        "answered": answer.answered,
+        "reply": reply,
+        "quotes": [
+            {
+                **_source_json(quote.sources[0]),
+                "score": round(quote.score, 4),
+                "text": quote.text,
+                "also_in": [_source_json(s) for s in quote.sources[1:]],
+            }
+            for quote in answer.quotes
+        ],
+    }
+
+
+def _source_json(article: ArticleInfo) -> dict[str, Any]:
+    return {"article_id": article.id, "title": article.title,
+            "source": article.source or article.path, "date": article.date, "url": article.url,
+            "path": article.path}
+
+
+def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
+    service = open_service(settings)
+    articles = service.index.articles
+    if args.json:
+        rows = [{"number": a.number, "article_id": a.id, "title": a.title, "source": a.source,
+                 "date": a.date, "url": a.url, "path": a.path, "passages": a.passages}
+                for a in articles]
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{len(articles)} articles in {settings.corpus}")
+    for a in articles:
+        details = ", ".join(part for part in (a.source, a.date) if part)
+        details = f" ({details})" if details else ""
+        print(f"{a.number:>4}. {a.title}{details} — {a.passages} passages [{a.path}]")
+    _report_skipped(service)
+    return 0
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    service = open_service(settings, rebuild=args.rebuild)
+    index, opened = service.index, service.opened
+    verb = "built" if opened.built else "unchanged, loaded"
+    print(f"Index {verb}: {len(index.articles)} articles, {len(index):,} passages, "
+          f"{index.meta['terms']:,} terms")
+    print(f"Saved in {_short(opened.folder)}")
+    _report_skipped(service)
+    return 0
+
+
+def _report_skipped(service: Service) -> None:
+    for skipped in service.opened.skipped:
+        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+
+
+def _short(path: Path) -> str:
+    home = Path.home()
+    return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

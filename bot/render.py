@@ -1,0 +1,145 @@
+"""An `Answer` as Telegram HTML or as plain text, from the templates in config/templates/.
+
+Everything that comes from the corpus or the question is escaped; a Telegram reply stays within
+the 4096-character message limit by showing fewer quotes or shortening one on a word boundary,
+never by cutting the HTML itself.
+"""
+
+from __future__ import annotations
+
+import html
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from string import Template
+
+from bot.compose import Answer, Quote
+from config import TEMPLATES_DIR
+from retrieval.index import ArticleInfo
+
+TELEGRAM_LIMIT = 4096
+# Quotes longer than this are sent as expandable blockquotes (collapsed to a few lines).
+EXPANDABLE_FROM = 300
+
+
+@dataclass(frozen=True)
+class Rendered:
+    text: str
+    shown: int  # quotes shown, from `start`
+    total: int  # quotes in the answer
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a reply may mention besides the answer itself."""
+
+    articles: int
+    example: str
+    max_question_chars: int
+
+
+@lru_cache(maxsize=2)
+def templates(kind: str) -> dict[str, Template]:
+    with (TEMPLATES_DIR / f"{kind}.toml").open("rb") as handle:
+        return {name: Template(text) for name, text in tomllib.load(handle).items()}
+
+
+def message_length(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def render_html(answer: Answer, context: Context, start: int = 0, count: int = 3,
+                limit: int = TELEGRAM_LIMIT) -> Rendered:
+    return _render(answer, context, start, count, limit, html=True)
+
+
+def render_text(answer: Answer, context: Context, start: int = 0, count: int = 3) -> Rendered:
+    return _render(answer, context, start, count, limit=None, html=False)
+
+
+def _render(answer: Answer, context: Context, start: int, count: int, limit: int | None,
+            html: bool) -> Rendered:
+    t = templates("html" if html else "text")
+    esc = _escape if html else _plain
+    total = len(answer.quotes)
+    if not answer.answered:
+        reason = answer.reason or "not_found"
+        text = t[reason].substitute(example=esc(context.example), articles=context.articles)
+        return Rendered(text, 0, 0)
+    head = t["question_cut"].substitute(limit=context.max_question_chars) \
+        if answer.question_cut else ""
+    blocks: list[str] = []
+    for number, quote in enumerate(answer.quotes[start:start + count], start=start + 1):
+        block = _quote_block(t, quote, number, html)
+        candidate = head + t["separator"].template.join([*blocks, block])
+        if limit is not None and message_length(candidate) + 120 > limit:
+            if blocks:
+                break
+            block = _shortened_block(t, quote, number, limit - message_length(head) - 120)
+        blocks.append(block)
+    shown = len(blocks)
+    tail = t["more"].substitute(shown=start + shown, total=total) \
+        if start + shown < total else ""
+    return Rendered(head + t["separator"].template.join(blocks) + tail, shown, total)
+
+
+def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) -> str:
+    text = _highlighted(quote) if html else quote.text
+    expandable = " expandable" if len(quote.text) > EXPANDABLE_FROM else ""
+    esc = _escape if html else _plain
+    citation = _citation(t, quote.sources[0], esc)
+    others = ", ".join(_citation(t, s, esc) for s in quote.sources[1:])
+    also = t["also"].substitute(others=others) if others else ""
+    return t["quote"].substitute(number=number, citation=citation, expandable=expandable,
+                                 text=text) + also
+
+
+def _shortened_block(t: dict[str, Template], quote: Quote, number: int, budget: int) -> str:
+    """The quote cut on a word boundary until its block fits in `budget` characters."""
+    low, high = 0, len(quote.text)
+    best = _quote_block(t, _cut(quote, 0), number, True)
+    while low <= high:
+        middle = (low + high) // 2
+        block = _quote_block(t, _cut(quote, middle), number, True)
+        if message_length(block) <= budget:
+            best, low = block, middle + 1
+        else:
+            high = middle - 1
+    return best
+
+
+def _cut(quote: Quote, length: int) -> Quote:
+    if length >= len(quote.text):
+        return quote
+    text = quote.text[:length].rsplit(" ", 1)[0].rstrip() + " …"
+    spans = tuple((s, e) for s, e in quote.highlights if e <= len(text) - 2)
+    return Quote(text, spans, quote.sources, quote.score)
+
+
+def _highlighted(quote: Quote) -> str:
+    """The quote escaped, with the question's words in bold."""
+    pieces, position = [], 0
+    for start, end in quote.highlights:
+        pieces.append(_escape(quote.text[position:start]))
+        pieces.append(f"<b>{_escape(quote.text[start:end])}</b>")
+        position = end
+    pieces.append(_escape(quote.text[position:]))
+    return "".join(pieces)
+
+
+def _citation(t: dict[str, Template], article: ArticleInfo, esc) -> str:
+    details = "".join(f", {esc(part)}" for part in (article.source, article.date) if part)
+    details += f" · {esc(article.path)}"
+    if article.url:
+        return t["citation_link"].substitute(title=esc(article.title), details=details,
+                                             url=html.escape(article.url, quote=True))
+    return t["citation"].substitute(title=esc(article.title), details=details)
+
+
+def _escape(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _plain(text: str) -> str:
+    return text
