@@ -1,0 +1,30 @@
+"""Shared fixtures: settings that keep every index in a temporary cache, and the seeds' service."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.service import Service
+from bot.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def make_settings(cache: Path, corpus: Path = SEEDS, **env: str) -> Settings:
+    """The default settings with the cache in `cache`, plus CORPUSBOT_* overrides."""
+    return load_settings(env={"CORPUSBOT_INDEX_CACHE_DIR": str(cache), **env}, corpus=corpus)
+
+
+@pytest.fixture(scope="session")
+def seeds_service(tmp_path_factory: pytest.TempPathFactory) -> Service:
+    return Service.open(make_settings(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """No test writes to the user's real cache, whatever settings it loads."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))

@@ -1,0 +1,33 @@
+import pytest
+
+from retrieval.analyzer import Analyzer, AnalyzerSettings
+
+
+@pytest.fixture(scope="module")
+def english() -> Analyzer:
+    return Analyzer(AnalyzerSettings.create("english", "english"))
+
+
+def test_words_are_folded_stemmed_and_stop_words_dropped(english: Analyzer):
+    assert english.terms("Who is IRAQ's Foreign Minister?") == ["iraq", "foreign", "minist"]
+    assert english.terms("negotiations negotiating") == ["negoti", "negoti"]
+
+
+def test_punctuation_markup_and_emoji_are_not_words(english: Analyzer):
+    assert english.terms("<b>Lavrov</b> **Zarif** 🙂🙂 ... ???") == ["lavrov", "zarif"]
+    assert english.terms("what is the") == []
+
+
+def test_other_scripts_give_terms(english: Analyzer):
+    assert english.terms("Иран и Россия") == ["иран", "и", "россия"]
+    assert english.terms("ایران و روسیه") == ["ایران", "و", "روسیه"]
+    assert english.terms("伊朗") == ["伊", "朗"]
+    russian = Analyzer(AnalyzerSettings.create("russian", "none"))
+    assert russian.terms("переговорах переговоры") == ["переговор", "переговор"]
+
+
+def test_unknown_language_or_list_is_an_error():
+    with pytest.raises(ValueError, match="no stemmer"):
+        AnalyzerSettings.create("elvish", "none")
+    with pytest.raises(ValueError, match="not found"):
+        AnalyzerSettings.create("english", "no-such-list")

@@ -1,0 +1,74 @@
+import pytest
+
+from bot.compose import clean_question, compose, sentence_spans
+from bot.service import Service
+
+
+def test_the_answer_is_trimmed_to_the_sentences_that_matter(seeds_service: Service):
+    answer = seeds_service.ask("Who is Iraq's foreign minister?")
+    assert answer.answered
+    best = answer.quotes[0]
+    assert "Fuad Hussein" in best.text
+    assert best.sources[0].source == "Tasnim"
+    assert len(best.text) <= seeds_service.settings.answer.max_quote_chars
+    highlighted = {best.text[s:e].casefold() for s, e in best.highlights}
+    assert {"iraq", "foreign", "minister"} <= highlighted
+
+
+def test_one_article_gives_one_quote(seeds_service: Service):
+    answer = seeds_service.ask("Iran Russia cooperation Lavrov")
+    ids = [q.sources[0].id for q in answer.quotes]
+    assert len(ids) == len(set(ids))
+
+
+def test_the_same_meeting_reported_twice_is_one_quote_with_both_sources(seeds_service: Service):
+    answer = seeds_service.ask("additional documents outside the JCPOA framework")
+    first = answer.quotes[0]
+    assert {s.id for s in first.sources} == {"001_0ac235f91fa9c23c", "004_55c22112cef1f973"}
+    assert all(len(q.sources) == 1 for q in answer.quotes[1:])
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("", "empty"),
+        ("   \n\t ", "empty"),
+        ("\x00\x07", "empty"),
+        ("what is the", "no_terms"),
+        ("🙂🙂🙂 ?!", "no_terms"),
+        ("What is the recipe for a chocolate cake?", "not_found"),
+        ("Как приготовить борщ?", "not_found"),
+        ("دستور پخت کیک شکلاتی چیست؟", "not_found"),
+    ],
+)
+def test_questions_without_an_answer_say_why(seeds_service: Service, question: str, reason: str):
+    answer = seeds_service.ask(question)
+    assert not answer.answered and answer.reason == reason and answer.quotes == ()
+
+
+def test_a_huge_question_is_cut_and_still_answered(seeds_service: Service):
+    answer = seeds_service.ask("Sputnik vaccine doses " + "x" * 10_000)
+    assert answer.question_cut
+    assert len(answer.question) <= seeds_service.settings.answer.max_question_chars
+    assert answer.answered and "Sputnik" in answer.quotes[0].text
+
+
+def test_markup_in_a_question_is_just_text(seeds_service: Service):
+    answer = seeds_service.ask("<b>Sputnik</b> **vaccine** [doses](http://x) `code`")
+    assert answer.answered and "Sputnik" in answer.quotes[0].text
+
+
+def test_clean_question_and_sentences():
+    assert clean_question("  a\x00b \u200b c  ", 100) == ("a b c", False)
+    assert clean_question("abcdef", 3) == ("abc", True)
+    text = "Mr. Borrell met Zarif. He said “no.” Then he left!\nNew line"
+    sentences = [text[s:e] for s, e in sentence_spans(text)]
+    assert sentences == ["Mr. Borrell met Zarif.", "He said “no.”", "Then he left!", "New line"]
+
+
+def test_min_coverage_is_the_relevance_floor(seeds_service: Service):
+    strict = seeds_service.settings.answer.__class__(
+        **{**seeds_service.settings.answer.__dict__, "min_coverage": 1.0})
+    question = "Sputnik vaccine doses in Tehran bakeries"
+    assert seeds_service.ask(question).answered
+    assert not compose(seeds_service.index, question, strict).answered

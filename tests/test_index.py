@@ -1,0 +1,83 @@
+"""The index against rank-bm25, its reference: same top passages, same scores."""
+
+import json
+
+import numpy as np
+import pytest
+from rank_bm25 import BM25Okapi
+
+from retrieval.analyzer import Analyzer, AnalyzerSettings
+from retrieval.corpus import Article, load_corpus
+from retrieval.index import Index, IndexCorrupt, IndexSettings
+from retrieval.passages import Passage, SplitSettings, split_corpus
+
+from .conftest import DATA, SEEDS
+
+SETTINGS = IndexSettings(analyzer=AnalyzerSettings.create("english", "english"))
+QUESTIONS = [q["question"] for q in json.loads((DATA / "seed_questions.json").read_text())
+             ["answerable"]]
+
+
+def assert_parity(articles: list[Article], passages: list[Passage], questions: list[str]):
+    index = Index.build(articles, passages, SETTINGS)
+    analyzer = Analyzer(SETTINGS.analyzer)
+    reference = BM25Okapi([analyzer.terms(p.text) for p in passages], k1=1.5, b=0.75,
+                          epsilon=0.25)
+    compared = 0
+    for question in questions:
+        expected = reference.get_scores(analyzer.terms(question))
+        hits = index.search(question, 10).hits
+        positive = int((expected > 0).sum())
+        assert len(hits) == min(10, positive)
+        ours = np.array([h.score for h in hits])
+        top = np.sort(expected)[::-1][: len(hits)]
+        np.testing.assert_allclose(ours, top, rtol=0, atol=1e-6)
+        for hit in hits:  # each passage's own score, so ties cannot hide a wrong passage
+            number = passages.index(hit.passage)
+            assert abs(expected[number] - hit.score) <= 1e-6
+        compared += len(hits)
+    assert compared > len(questions)  # the comparison really ran over many hits
+
+
+def test_parity_with_rank_bm25_on_the_seeds():
+    articles = load_corpus(SEEDS).articles
+    passages = list(split_corpus(articles, SplitSettings(chunk_size=500)))
+    assert_parity(articles, passages, QUESTIONS)
+
+
+def test_parity_with_rank_bm25_on_a_scifact_sample():
+    rows = [json.loads(line) for line in (DATA / "scifact_sample.jsonl").open()]
+    articles = [Article(r["_id"], r["title"], f"{r['title']} {r['text']}", "") for r in rows]
+    passages = [Passage(a.id, 0, 0, len(a.text), a.text) for a in articles]
+    claims = [line.strip() for line in (DATA / "scifact_sample_claims.txt").open()]
+    assert_parity(articles, passages, claims)
+
+
+def test_save_and_load_give_the_same_answers(tmp_path):
+    articles = load_corpus(SEEDS).articles
+    passages = list(split_corpus(articles, SplitSettings()))
+    built = Index.build(articles, passages, SETTINGS)
+    built.save(tmp_path / "ix")
+    loaded = Index.load(tmp_path / "ix")
+    for question in QUESTIONS[:10]:
+        assert built.search(question, 5) == loaded.search(question, 5)
+    assert loaded.article_text(3) == articles[2].text
+    number = loaded.passage_number(3, 1)
+    assert number is not None and loaded.passage(number) == passages[number]
+    assert loaded.passage_number(3, 99) is None
+
+
+def test_a_damaged_index_is_refused(tmp_path):
+    articles = load_corpus(SEEDS).articles
+    Index.build(articles, list(split_corpus(articles, SplitSettings())), SETTINGS).save(tmp_path)
+    (tmp_path / "impacts.npy").write_bytes(b"garbage")
+    with pytest.raises(IndexCorrupt):
+        Index.load(tmp_path)
+
+
+def test_empty_and_stop_word_questions_find_nothing():
+    articles = load_corpus(SEEDS).articles
+    index = Index.build(articles, list(split_corpus(articles, SplitSettings())), SETTINGS)
+    assert index.search("", 5).hits == []
+    assert index.search("what is the", 5).question_terms == {}
+    assert index.search("xylophonic zebras", 5).hits == []

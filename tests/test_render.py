@@ -1,0 +1,70 @@
+import re
+from html.parser import HTMLParser
+
+from bot.compose import Answer, Quote
+from bot.render import Context, message_length, render_html, render_text
+from bot.service import Service
+from retrieval.index import ArticleInfo
+
+CONTEXT = Context(articles=5, example="Sputnik vaccine", max_question_chars=1000)
+ARTICLE = ArticleInfo(1, "a<1>", "Tom & <Jerry>", "a&b.txt", "AP", "2024-01-02",
+                      'https://e.x/?a=1&b="2"', 3)
+ALLOWED = {"b", "i", "a", "blockquote", "code"}
+
+
+class TagChecker(HTMLParser):
+    """Fails on any tag Telegram would not accept or on tags that do not nest."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        assert tag in ALLOWED, tag
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack.pop() == tag, tag
+
+
+def assert_valid(html: str) -> None:
+    checker = TagChecker()
+    checker.feed(html)
+    checker.close()
+    assert checker.stack == []
+    assert message_length(html) <= 4096
+
+
+def test_everything_from_the_corpus_is_escaped():
+    quote = Quote("x < y && <script>alert(1)</script>", ((0, 1),), (ARTICLE, ARTICLE), 1.0)
+    html = render_html(Answer("q", True, (quote,)), CONTEXT).text
+    assert_valid(html)
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "Tom &amp; &lt;Jerry&gt;" in html
+    assert 'href="https://e.x/?a=1&amp;b=&quot;2&quot;"' in html
+    assert "<b>x</b>" in html and "Also reported in" in html
+
+
+def test_a_reply_never_exceeds_the_limit_nor_cuts_a_tag():
+    quotes = tuple(Quote("<word> " * 900, ((1, 5),), (ARTICLE,), 1.0) for _ in range(5))
+    rendered = render_html(Answer("q", True, quotes), CONTEXT, count=5)
+    assert_valid(rendered.text)
+    assert rendered.shown == 1 and rendered.total == 5
+    assert "1 of 5" in rendered.text
+
+
+def test_pages_of_quotes(seeds_service: Service):
+    answer = seeds_service.ask("Iran Russia talks")
+    assert len(answer.quotes) > 3
+    first = render_html(answer, seeds_service.context, start=0, count=3)
+    second = render_html(answer, seeds_service.context, start=3, count=3)
+    assert first.shown == 3 and re.search(r"<b>4\.</b>", second.text)
+    assert_valid(first.text)
+    assert_valid(second.text)
+
+
+def test_plain_text_for_the_terminal(seeds_service: Service):
+    reply = render_text(seeds_service.ask("Who is Iraq's foreign minister?"), CONTEXT).text
+    assert reply.startswith("1. “") and "Fuad Hussein" in reply and "<" not in reply
+    refusal = render_text(seeds_service.ask("What is the recipe for a chocolate cake?"), CONTEXT)
+    assert "found nothing" in refusal.text and refusal.shown == 0

@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+from config import BUNDLED_CORPUS
+
+
+def test_defaults_use_the_bundled_corpus_and_rank_bm25_parameters():
+    settings = load_settings(env={})
+    assert settings.corpus == BUNDLED_CORPUS
+    assert (settings.index.k1, settings.index.b, settings.index.epsilon) == (1.5, 0.75, 0.25)
+    assert settings.telegram.token == ""
+
+
+def test_environment_overrides_file_and_defaults(tmp_path: Path):
+    user = tmp_path / "mine.toml"
+    user.write_text("[index]\nk1 = 1.2\n[answer]\nmax_quotes = 5\n")
+    env = {"CORPUSBOT_ANSWER_MAX_QUOTES": "2", "TELEGRAM_BOT_TOKEN": " 123:abc ",
+           "CORPUSBOT_TELEGRAM_ALLOWED_USERS": "1, 2", "CORPUSBOT_CORPUS": str(tmp_path)}
+    settings = load_settings(user, env=env)
+    assert settings.index.k1 == 1.2
+    assert settings.answer.max_quotes == 2
+    assert settings.telegram.token == "123:abc"
+    assert settings.telegram.allowed_users == (1, 2)
+    assert settings.corpus == tmp_path
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"CORPUSBOT_INDEX_K1": "fast"}, "index.k1"),
+        ({"CORPUSBOT_INDEX_B": "2"}, "index.b"),
+        ({"CORPUSBOT_PASSAGES_CHUNK_SIZE": "10"}, "passages.chunk_size"),
+        ({"CORPUSBOT_ANSWER_MAX_QUOTES": "0"}, "answer.max_quotes"),
+        ({"CORPUSBOT_TELEGRAM_BASE_URL": "ftp://x"}, "telegram.base_url"),
+        ({"CORPUSBOT_ANALYZER_LANGUAGE": "klingon"}, "klingon"),
+        ({"CORPUSBOT_ANALYZER_STOPWORDS": "nosuchlist"}, "nosuchlist"),
+    ],
+)
+def test_a_bad_value_names_the_setting(env: dict[str, str], named: str):
+    with pytest.raises(SettingsError, match=named) as raised:
+        load_settings(env=env)
+    assert "\n" not in str(raised.value)
+
+
+def test_unknown_keys_and_broken_files_are_reported(tmp_path: Path):
+    typo = tmp_path / "typo.toml"
+    typo.write_text("[index]\nkl = 1.2\n")
+    with pytest.raises(SettingsError, match=r"unknown setting index\.kl"):
+        load_settings(typo, env={})
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[index\n")
+    with pytest.raises(SettingsError, match="cannot be read"):
+        load_settings(broken, env={})
+    with pytest.raises(SettingsError, match="not found"):
+        load_settings(tmp_path / "missing.toml", env={})
