@@ -21,6 +21,7 @@ Run standalone with ``python -m bot.local_api --port 8081``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import email.parser
 import email.policy
@@ -625,10 +626,9 @@ def parse_bot_params(request: HttpRequest) -> JsonDict:
     for name in _JSON_PARAMS & params.keys():
         value = params[name]
         if isinstance(value, str) and value.strip():
-            try:
+            # Left as a string when it is not JSON; the method reports it if it needs the object.
+            with contextlib.suppress(ValueError):
                 params[name] = json.loads(value)
-            except ValueError:
-                pass  # left as a string; the method reports it when it needs the object
     return params
 
 

@@ -452,7 +452,7 @@ async def test_ptb_set_my_commands_recorded(local_api: LocalBotApi) -> None:
         await bot.set_my_commands([BotCommand("start", "Start"), BotCommand("help", "Help")])
         commands = await bot.get_my_commands()
         assert [c.command for c in commands] == ["start", "help"]
-        with pytest.raises(BadRequest, match="(?i)bot_command_invalid"):
+        with pytest.raises(BadRequest, match=r"(?i)bot_command_invalid"):
             await bot.set_my_commands([BotCommand("Bad Command", "x")])
     call, invalid = local_api.calls("setMyCommands")
     assert invalid["params"]["commands"][0]["command"] == "Bad Command"
@@ -467,13 +467,13 @@ async def test_ptb_set_my_commands_recorded(local_api: LocalBotApi) -> None:
 async def test_ptb_sees_telegram_errors(local_api: LocalBotApi) -> None:
     async with Bot(TOKEN, base_url=local_api.base_url) as bot:
         local_api.send_user_message(5, "hi")
-        with pytest.raises(BadRequest, match="(?i)can't parse entities"):
+        with pytest.raises(BadRequest, match=r"(?i)can't parse entities"):
             await bot.send_message(5, "<b>unclosed", parse_mode="HTML")
-        with pytest.raises(BadRequest, match="(?i)message is too long"):
+        with pytest.raises(BadRequest, match=r"(?i)message is too long"):
             await bot.send_message(5, "x" * 4097)
         sent = await bot.send_message(5, "<blockquote expandable>x</blockquote>", parse_mode="HTML")
         assert sent.entities[0].type == "expandable_blockquote"
-        with pytest.raises(BadRequest, match="(?i)message is not modified"):
+        with pytest.raises(BadRequest, match=r"(?i)message is not modified"):
             await bot.edit_message_text(
                 "<blockquote expandable>x</blockquote>",
                 chat_id=5,
