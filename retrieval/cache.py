@@ -34,6 +34,18 @@ def default_cache_dir() -> Path:
     return Path(base) / "corpusbot"
 
 
+def file_stats(corpus: Path) -> dict[str, tuple[int, int]]:
+    """Size and mtime (ns) of each corpus file, by its path relative to `corpus`."""
+    stats = {}
+    for path in corpus_files(corpus):
+        try:
+            stat = path.stat()
+        except OSError:  # vanished since it was listed: the reader will report it
+            continue
+        stats[path.relative_to(corpus).as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return stats
+
+
 def fingerprint(corpus: Path, split: SplitSettings, settings: IndexSettings,
                 max_file_bytes: int) -> str:
     """Changes when a corpus file (path, size, mtime) or a setting shaping the index does."""
@@ -45,9 +57,8 @@ def fingerprint(corpus: Path, split: SplitSettings, settings: IndexSettings,
         "max_file_bytes": max_file_bytes, "furniture": FURNITURE_FILE.read_text("utf-8"),
     }
     digest.update(json.dumps(parts, sort_keys=True).encode())
-    for path in corpus_files(corpus):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(corpus)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for name, (size, mtime) in file_stats(corpus).items():
+        digest.update(f"{name}\0{size}\0{mtime}\n".encode())
     return digest.hexdigest()[:24]
 
 
@@ -76,6 +87,7 @@ def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
                 key: str = "") -> Index:
     """Read, split and index `corpus` without touching the cache."""
     files = corpus_files(corpus)
+    stats = file_stats(corpus)
     seen = 0
 
     def on_file(_path: Path) -> None:
@@ -87,7 +99,7 @@ def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
     loaded = load_corpus(corpus, max_file_bytes, on_file)
     passages = list(split_corpus(loaded.articles, split))
     skipped = [{"path": s.path, "reason": s.reason} for s in loaded.skipped]
-    meta = {"fingerprint": key, "corpus": str(corpus), "skipped": skipped}
+    meta = {"fingerprint": key, "corpus": str(corpus), "skipped": skipped, "files": stats}
     return Index.build(loaded.articles, passages, settings, progress, extra_meta=meta)
 
 

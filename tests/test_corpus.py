@@ -74,3 +74,16 @@ def test_unusable_files_are_skipped_with_reasons(tmp_path: Path):
     assert reasons["latin1.txt"].startswith("not UTF-8")
     assert reasons["big.txt"].startswith("too large")
     assert "notes.pdf" not in reasons
+
+
+def test_a_file_that_vanishes_while_reading_is_skipped(tmp_path: Path):
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (tmp_path / name).write_text(f"Headline {name}\nBody of {name}.")
+
+    def remove_c(path: Path) -> None:
+        if path.name == "a.txt":
+            (tmp_path / "c.txt").unlink()
+
+    corpus = load_corpus(tmp_path, on_file=remove_c)
+    assert [a.id for a in corpus.articles] == ["a", "b"]
+    assert corpus.skipped[0].path == "c.txt" and "cannot be read" in corpus.skipped[0].reason
