@@ -1,20 +1,62 @@
-"""The open index and the settings, shared by the command line and the Telegram bot."""
+"""The open index and the settings, shared by the command line and the Telegram bot.
+
+The index can be reloaded while the bot answers: the new one is built beside the old one, which
+keeps answering, and is swapped in with a single assignment; if anything goes wrong the old one
+stays in service.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
+import threading
+from dataclasses import dataclass, field
 
 from bot.compose import Answer, compose
 from bot.render import Context
 from bot.settings import Settings
-from retrieval.cache import OpenedIndex, open_index
+from retrieval.cache import OpenedIndex, fingerprint, open_index
+from retrieval.corpus import Skipped
 from retrieval.index import Index, Progress
 
+log = logging.getLogger(__name__)
 
-@dataclass
+
+@dataclass(frozen=True)
+class Changes:
+    """Corpus files added, changed and removed between two indexes."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        parts = [f"{len(names)} {verb}" for names, verb in
+                 ((self.added, "added"), (self.changed, "changed"), (self.removed, "removed"))
+                 if names]
+        return ", ".join(parts) or "no file changed"
+
+
+@dataclass(frozen=True)
+class Reload:
+    """What a reload did. `error` is set when it failed and the old index stayed."""
+
+    ok: bool
+    built: bool = False
+    changes: Changes = field(default_factory=Changes)
+    articles: int = 0
+    passages: int = 0
+    skipped: tuple[Skipped, ...] = ()
+    error: str = ""
+
+
 class Service:
-    settings: Settings
-    opened: OpenedIndex
+    def __init__(self, settings: Settings, opened: OpenedIndex) -> None:
+        self.settings = settings
+        self.opened = opened
+        self._reloading = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, progress: Progress | None = None,
@@ -41,3 +83,58 @@ class Service:
     def examples(self, count: int = 3) -> list[str]:
         """Questions a newcomer can tap: the headlines of the first articles."""
         return [article.title.rstrip("…") for article in self.index.articles[:count]]
+
+    def corpus_changed(self) -> bool:
+        """Whether the corpus files differ from the ones the index was built from."""
+        s = self.settings
+        try:
+            current = fingerprint(s.corpus.resolve(), s.split, s.index, s.max_file_bytes)
+        except OSError:
+            return True  # the folder is gone or unreadable: a reload will say why
+        return current != self.index.meta.get("fingerprint")
+
+    def reload(self, progress: Progress | None = None) -> Reload:
+        """Re-read the corpus; swap the new index in only if it was built without error.
+
+        Blocking and CPU-heavy: the bot calls it from a worker thread. Only one runs at a time.
+        """
+        if not self._reloading.acquire(blocking=False):
+            return Reload(ok=False, error="a reload is already running")
+        try:
+            return self._reload(progress)
+        finally:
+            self._reloading.release()
+
+    def _reload(self, progress: Progress | None) -> Reload:
+        s, old = self.settings, self.opened
+        try:
+            new = open_index(s.corpus, s.split, s.index, s.max_file_bytes, progress)
+        except Exception as exc:  # whatever broke, the index in service stays
+            log.warning("reload failed, keeping the current index: %s", exc)
+            return Reload(ok=False, error=_describe(exc))
+        if not new.index.articles and old.index.articles:
+            return Reload(ok=False, skipped=tuple(new.skipped),
+                          error="no readable article in the corpus folder now; "
+                                "keeping the current index")
+        self.opened = new  # one assignment: a question sees the old index or the new one
+        return Reload(ok=True, built=new.built, changes=_changes(old.index, new.index),
+                      articles=len(new.index.articles), passages=len(new.index),
+                      skipped=tuple(new.skipped))
+
+
+def _changes(old: Index, new: Index) -> Changes:
+    before, after = old.meta.get("files", {}), new.meta.get("files", {})
+    return Changes(
+        added=tuple(sorted(after.keys() - before.keys())),
+        changed=tuple(sorted(n for n in after.keys() & before.keys()
+                             if list(after[n]) != list(before[n]))),
+        removed=tuple(sorted(before.keys() - after.keys())),
+    )
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} ({exc.filename or type(exc).__name__})"
+    return f"{type(exc).__name__}: {exc}"

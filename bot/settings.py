@@ -51,6 +51,7 @@ class TelegramSettings:
 class Settings:
     corpus: Path
     max_file_bytes: int
+    watch_seconds: float
     split: SplitSettings
     index: IndexSettings
     answer: AnswerSettings
@@ -111,6 +112,8 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
         if isinstance(default, bool):
             return _to_bool(value)
         if isinstance(default, int):
+            if isinstance(value, float) and not value.is_integer():
+                raise ValueError(value)
             return int(value)
         if isinstance(default, float):
             return float(value)
@@ -156,6 +159,8 @@ def _build(raw: dict[str, Any]) -> Settings:
     _check("index.epsilon", 0 <= index["epsilon"] <= 1, index["epsilon"], "0 to 1")
     _check("index.workers", 0 <= index["workers"] <= 64, index["workers"], "0 to 64")
     _check("corpus.max_file_mb", corpus["max_file_mb"] > 0, corpus["max_file_mb"], "above 0")
+    _check("corpus.watch_seconds", corpus["watch_seconds"] >= 0, corpus["watch_seconds"],
+           "0 (off) or more seconds")
     for key in ("max_quotes", "max_hits", "max_quote_sentences", "max_quote_chars"):
         _check(f"answer.{key}", answer[key] >= 1, answer[key], "at least 1")
     for key in ("min_coverage", "duplicate_overlap"):
@@ -172,6 +177,7 @@ def _build(raw: dict[str, Any]) -> Settings:
     return Settings(
         corpus=Path(corpus["path"]).expanduser() if corpus["path"] else BUNDLED_CORPUS,
         max_file_bytes=int(corpus["max_file_mb"] * 1024 * 1024),
+        watch_seconds=corpus["watch_seconds"],
         split=SplitSettings(chunk_size=size, chunk_overlap=overlap),
         index=IndexSettings(
             analyzer=analyzer_settings,

@@ -55,3 +55,11 @@ def test_unknown_keys_and_broken_files_are_reported(tmp_path: Path):
         load_settings(broken, env={})
     with pytest.raises(SettingsError, match="not found"):
         load_settings(tmp_path / "missing.toml", env={})
+
+
+def test_a_fraction_for_a_whole_number_is_refused(tmp_path: Path):
+    user = tmp_path / "mine.toml"
+    user.write_text("[answer]\nmax_quotes = 2.5\n")
+    with pytest.raises(SettingsError, match=r"answer\.max_quotes=2\.5: expected a whole number"):
+        load_settings(user, env={})
+    assert load_settings(env={"CORPUSBOT_CORPUS_WATCH_SECONDS": "0.5"}).watch_seconds == 0.5
