@@ -45,6 +45,8 @@ class TelegramSettings:
     allowed_users: tuple[int, ...]
     allowed_chats: tuple[int, ...]
     admins: tuple[int, ...]
+    rate_per_minute: float
+    rate_burst: int
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,10 @@ def _build(raw: dict[str, Any]) -> Settings:
         _check(f"answer.{key}", 0 <= answer[key] <= 1, answer[key], "a number from 0 to 1")
     _check("answer.max_question_chars", answer["max_question_chars"] >= 10,
            answer["max_question_chars"], "at least 10")
+    _check("telegram.rate_per_minute", telegram["rate_per_minute"] >= 0,
+           telegram["rate_per_minute"], "0 (no limit) or more")
+    _check("telegram.rate_burst", telegram["rate_burst"] >= 1, telegram["rate_burst"],
+           "at least 1")
     base_url = telegram["base_url"]
     _check("telegram.base_url", not base_url or base_url.startswith(("http://", "https://")),
            base_url, "an http:// or https:// URL")
@@ -194,5 +200,7 @@ def _build(raw: dict[str, Any]) -> Settings:
             allowed_users=tuple(telegram["allowed_users"]),
             allowed_chats=tuple(telegram["allowed_chats"]),
             admins=tuple(telegram["admins"]),
+            rate_per_minute=telegram["rate_per_minute"],
+            rate_burst=telegram["rate_burst"],
         ),
     )

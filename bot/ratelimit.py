@@ -1,0 +1,60 @@
+"""A per-user token bucket: a flood gets one polite notice, then silence, never work."""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# Users remembered at most; the least recently seen are forgotten first.
+MAX_USERS = 100_000
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    updated: float
+    warned: bool = False
+
+
+class RateLimiter:
+    """Allows `burst` questions at once and `per_minute` on average, per user."""
+
+    def __init__(self, per_minute: float, burst: int,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate = per_minute / 60.0
+        self.burst = float(burst)
+        self.clock = clock
+        self._buckets: OrderedDict[int, _Bucket] = OrderedDict()
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0
+
+    def check(self, user_id: int) -> str:
+        """"allow", "notify" (the first refusal: say so once) or "drop" (refuse silently)."""
+        if not self.enabled:
+            return "allow"
+        now = self.clock()
+        bucket = self._buckets.pop(user_id, None) or _Bucket(self.burst, now)
+        self._buckets[user_id] = bucket
+        if len(self._buckets) > MAX_USERS:
+            self._buckets.popitem(last=False)
+        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
+        bucket.updated = now
+        if bucket.tokens >= 1:
+            bucket.tokens -= 1
+            bucket.warned = False
+            return "allow"
+        if bucket.warned:
+            return "drop"
+        bucket.warned = True
+        return "notify"
+
+    def retry_after(self, user_id: int) -> float:
+        """Seconds until `user_id` may ask again."""
+        bucket = self._buckets.get(user_id)
+        if bucket is None or bucket.tokens >= 1 or not self.enabled:
+            return 0.0
+        return (1 - bucket.tokens) / self.rate

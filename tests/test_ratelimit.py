@@ -1,0 +1,34 @@
+from bot.ratelimit import RateLimiter
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_flood_gets_one_notice_then_silence():
+    clock = Clock()
+    limiter = RateLimiter(per_minute=6, burst=3, clock=clock)
+    decisions = [limiter.check(1) for _ in range(10)]
+    assert decisions == ["allow"] * 3 + ["notify"] + ["drop"] * 6
+    assert 9.9 < limiter.retry_after(1) <= 10.0
+    assert limiter.check(2) == "allow"  # others are not affected
+
+
+def test_the_bucket_refills_and_the_notice_comes_again_after_a_pause():
+    clock = Clock()
+    limiter = RateLimiter(per_minute=6, burst=2, clock=clock)
+    assert [limiter.check(1) for _ in range(4)] == ["allow", "allow", "notify", "drop"]
+    clock.now += 10  # one token back
+    assert [limiter.check(1) for _ in range(3)] == ["allow", "notify", "drop"]
+    clock.now += 3600
+    assert [limiter.check(1) for _ in range(3)] == ["allow", "allow", "notify"]
+
+
+def test_zero_rate_means_no_limit():
+    limiter = RateLimiter(per_minute=0, burst=1)
+    assert not limiter.enabled
+    assert {limiter.check(1) for _ in range(1000)} == {"allow"}
