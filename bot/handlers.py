@@ -25,7 +25,7 @@ from bot.service import Service
 log = logging.getLogger("corpusbot.telegram")
 
 SERVICE = "service"
-ASKED = "asked"  # chat_data: bot reply message id -> the question it answers
+ASKED = "asked"  # chat_data: question number -> question, for the "More" buttons
 ASKED_KEPT = 100  # questions remembered per chat, for their "More" buttons
 EXAMPLES = 3
 
@@ -134,7 +134,8 @@ def strip_mention(message: Message, username: str | None) -> str:
 
 
 async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
-                 reply_to: Message | None = None, asked_by_button: bool = False) -> None:
+                 ref: int | None = None, reply_to: Message | None = None,
+                 asked_by_button: bool = False) -> None:
     """Compose (in a thread) and send one page of quotes, with a More button if there are more."""
     service = service_of(context)
     began = time.perf_counter()
@@ -145,25 +146,29 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
     count = service.settings.answer.max_quotes
     rendered = render_html(reply, service.context, start, count, limit=limit)
     more = start + rendered.shown
-    markup = keyboards.more_keyboard(more) if more < rendered.total else None
+    markup = None
+    if more < rendered.total:  # remembered before sending: the button may be pressed at once
+        ref = remember_question(context.chat_data, reply.question) if ref is None else ref
+        markup = keyboards.more_keyboard(more, ref)
     quoted = reply_to is not None and chat.type != Chat.PRIVATE
-    sent = await context.bot.send_message(
+    await context.bot.send_message(
         chat.id, head + rendered.text, reply_markup=markup,
         reply_parameters=ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
         if quoted else None)
-    if markup:
-        remember_question(context.chat_data, sent.message_id, reply.question)
     log.info("question chat=%s latency_ms=%.0f quotes=%d shown=%d answered=%s", chat.id,
              (time.perf_counter() - began) * 1000, rendered.total, rendered.shown, reply.answered)
 
 
-def remember_question(chat_data: dict | None, message_id: int, question: str) -> None:
+def remember_question(chat_data: dict | None, question: str) -> int:
+    """Keep `question` for its "More" button (the last ASKED_KEPT per chat); its number."""
     if chat_data is None:
-        return
+        return 0
     asked: OrderedDict[int, str] = chat_data.setdefault(ASKED, OrderedDict())
-    asked[message_id] = question
+    ref = next(reversed(asked), 0) + 1
+    asked[ref] = question
     while len(asked) > ASKED_KEPT:
         asked.popitem(last=False)
+    return ref
 
 
 # --- buttons -------------------------------------------------------------------------------
@@ -206,14 +211,14 @@ async def _more(update: Update, context: Context, pressed: Button) -> None:
     """The next quotes as a new message; the old message keeps its quotes but loses the button."""
     query = update.callback_query
     asked = (context.chat_data or {}).get(ASKED, {})
-    question = asked.pop(query.message.message_id, None)
+    question = asked.get(pressed.ref)
     if question is None:
         await query.answer(messages.STALE_BUTTON)
         return
     await query.answer()
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(reply_markup=None)
-    await answer(context, query.message.chat, question, start=pressed.value)
+    await answer(context, query.message.chat, question, start=pressed.value, ref=pressed.ref)
 
 
 # --- allow-list and errors -----------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Inline buttons and their callback data.
 
-Callback data is at most 64 bytes, so a button carries only a kind and a number:
-``ask:N`` asks example question N, ``more:N`` shows the quotes from N on, ``src:N`` turns the
-/sources list to page N. The question behind a "More" button is kept by the handlers.
+Callback data is at most 64 bytes, so a button carries only a kind and numbers:
+``ask:N`` asks example question N, ``more:N:Q`` shows the quotes from N on for the question the
+handlers keep as number Q, ``src:N`` turns the /sources list to page N.
 """
 
 from __future__ import annotations
@@ -23,20 +23,25 @@ class Button:
 
     kind: str
     value: int
+    ref: int = 0
 
 
-def encode(kind: str, value: int) -> str:
-    if kind not in KINDS or value < 0:
-        raise ValueError(f"bad button {kind}:{value}")
-    return f"{kind}:{value}"
+def encode(kind: str, value: int, ref: int | None = None) -> str:
+    if kind not in KINDS or value < 0 or (ref is not None and ref < 0):
+        raise ValueError(f"bad button {kind}:{value}:{ref}")
+    return f"{kind}:{value}" if ref is None else f"{kind}:{value}:{ref}"
 
 
 def decode(data: str | None) -> Button | None:
     """The button behind `data`, or None for anything this bot did not make."""
-    kind, _, number = (data or "").partition(":")
-    if kind not in KINDS or not number.isascii() or not number.isdigit() or len(number) > 9:
+    kind, *numbers = (data or "").split(":")
+    if kind not in KINDS or not 1 <= len(numbers) <= 2 or not all(map(_is_number, numbers)):
         return None
-    return Button(kind, int(number))
+    return Button(kind, *map(int, numbers))
+
+
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 def label(text: str, limit: int = BUTTON_LABEL_CHARS) -> str:
@@ -53,8 +58,10 @@ def examples_keyboard(questions: list[str]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def more_keyboard(start: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=encode(MORE, start))]])
+def more_keyboard(start: int, ref: int) -> InlineKeyboardMarkup:
+    """A "More" button for the quotes from `start` on of question number `ref`."""
+    data = encode(MORE, start, ref)
+    return InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=data)]])
 
 
 def pages_keyboard(page: int, pages: int) -> InlineKeyboardMarkup | None:
