@@ -48,8 +48,8 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def help_command(update: Update, context: Context) -> None:
-    await update.effective_message.reply_html(messages.help_text(service_of(context)
-                                                                 .context.example))
+    example = service_of(context).context.example
+    await update.effective_message.reply_html(messages.help_text(example))
 
 
 async def sources(update: Update, context: Context) -> None:
