@@ -73,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("--rebuild", action="store_true", help="rebuild even if unchanged")
     index.set_defaults(handler=cmd_index)
 
+    _add_run_command(commands, common)
+
     parser.set_defaults(corpus=None, config=None, debug=False)
     return parser
 
@@ -161,6 +163,23 @@ def _report_skipped(service: Service) -> None:
 def _short(path: Path) -> str:
     home = Path.home()
     return f"~/{path.relative_to(home)}" if path.is_relative_to(home) else str(path)
+
+
+# --- run: the Telegram bot ------------------------------------------------------------------
+
+
+def _add_run_command(commands: Any, common: argparse.ArgumentParser) -> None:
+    run = commands.add_parser("run", parents=[common], help="run the Telegram bot (polling)")
+    run.add_argument("--base-url", metavar="URL", default=None,
+                     help="another Bot API server, e.g. http://127.0.0.1:8081/bot "
+                          "(env CORPUSBOT_TELEGRAM_BASE_URL)")
+    run.set_defaults(handler=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.telegram_app import run_command  # imported here: the other commands need no telegram
+
+    return run_command(settings, open_service, base_url=args.base_url, debug=args.debug)
 
 
 if __name__ == "__main__":

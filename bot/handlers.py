@@ -1,0 +1,262 @@
+"""The bot's handlers: commands, questions, buttons, the allow-list and the error handler.
+
+Handlers look the service up in ``context.bot_data`` at call time (never keeping an index), so
+a reload can swap it; composing an answer runs in a worker thread to keep the bot responsive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict
+
+from telegram import Chat, Message, MessageEntity, ReplyParameters, Update
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop, ContextTypes
+
+from bot import keyboards, messages
+from bot.keyboards import Button
+from bot.render import TELEGRAM_LIMIT, message_length, render_html
+from bot.service import Service
+
+log = logging.getLogger("corpusbot.telegram")
+
+SERVICE = "service"
+ASKED = "asked"  # chat_data: question number -> question, for the "More" buttons
+ASKED_KEPT = 100  # questions remembered per chat, for their "More" buttons
+EXAMPLES = 3
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def service_of(context: Context) -> Service:
+    return context.bot_data[SERVICE]
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+async def start(update: Update, context: Context) -> None:
+    service = service_of(context)
+    examples = service.examples(EXAMPLES)
+    await update.effective_message.reply_html(
+        messages.welcome(service.index.articles, bool(examples)),
+        reply_markup=keyboards.examples_keyboard(examples))
+
+
+async def help_command(update: Update, context: Context) -> None:
+    example = service_of(context).context.example
+    await update.effective_message.reply_html(messages.help_text(example))
+
+
+async def sources(update: Update, context: Context) -> None:
+    page = messages.sources_page(service_of(context).index.articles, 0)
+    await update.effective_message.reply_html(
+        page.text, reply_markup=keyboards.pages_keyboard(page.page, page.pages))
+
+
+async def source(update: Update, context: Context) -> None:
+    index = service_of(context).index
+    count = len(index.articles)
+    raw = " ".join(context.args or [])
+    if not raw:
+        text = messages.source_usage(count)
+    elif raw.isascii() and raw.isdigit() and 1 <= int(raw) <= count:
+        number = int(raw)
+        text = messages.source_card(index.articles[number - 1], index.article_text(number))
+    else:
+        text = messages.no_such_source(raw, count)
+    await update.effective_message.reply_html(text)
+
+
+async def ask_command(update: Update, context: Context) -> None:
+    """/ask QUESTION, in any chat."""
+    message = update.effective_message
+    parts = (message.text or "").split(maxsplit=1)
+    await answer(context, message.chat, parts[1] if len(parts) > 1 else "", reply_to=message)
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    await update.effective_message.reply_html(messages.UNKNOWN_COMMAND)
+
+
+async def not_text(update: Update, context: Context) -> None:
+    await update.effective_message.reply_html(messages.NOT_TEXT)
+
+
+# --- questions -----------------------------------------------------------------------------
+
+
+async def private_question(update: Update, context: Context) -> None:
+    """Any plain message in a private chat is a question."""
+    message = update.effective_message
+    await answer(context, message.chat, message.text or "")
+
+
+async def group_message(update: Update, context: Context) -> None:
+    """In groups, answer mentions of the bot and replies to it; stay silent otherwise."""
+    message = update.effective_message
+    if not addressed_to_bot(message, context.bot.id, context.bot.username):
+        return
+    question = strip_mention(message, context.bot.username)
+    await answer(context, message.chat, question, reply_to=message)
+
+
+def addressed_to_bot(message: Message, bot_id: int, username: str | None) -> bool:
+    """A command, a mention of the bot, or a reply to one of its messages."""
+    if message.chat.type == Chat.PRIVATE:
+        return True
+    replied = message.reply_to_message
+    if replied and replied.from_user and replied.from_user.id == bot_id:
+        return True
+    for entity, text in message.parse_entities().items():
+        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+            return True
+        if entity.type == MessageEntity.MENTION and username \
+                and text.lower() == f"@{username.lower()}":
+            return True
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user \
+                and entity.user.id == bot_id:
+            return True
+    return False
+
+
+def strip_mention(message: Message, username: str | None) -> str:
+    text = message.text or ""
+    if username:
+        for value in message.parse_entities([MessageEntity.MENTION]).values():
+            if value.lower() == f"@{username.lower()}":
+                text = text.replace(value, " ")
+    return text
+
+
+async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
+                 ref: int | None = None, reply_to: Message | None = None,
+                 asked_by_button: bool = False) -> None:
+    """Compose (in a thread) and send one page of quotes, with a More button if there are more."""
+    service = service_of(context)
+    began = time.perf_counter()
+    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    reply = await asyncio.to_thread(service.ask, question)
+    head = f"❓ <i>{messages.esc(messages.clip(question, 200))}</i>\n\n" if asked_by_button else ""
+    limit = TELEGRAM_LIMIT - message_length(head)
+    count = service.settings.answer.max_quotes
+    rendered = render_html(reply, service.context, start, count, limit=limit)
+    more = start + rendered.shown
+    markup = None
+    if more < rendered.total:  # remembered before sending: the button may be pressed at once
+        ref = remember_question(context.chat_data, reply.question) if ref is None else ref
+        markup = keyboards.more_keyboard(more, ref)
+    quoted = reply_to is not None and chat.type != Chat.PRIVATE
+    await context.bot.send_message(
+        chat.id, head + rendered.text, reply_markup=markup,
+        reply_parameters=ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
+        if quoted else None)
+    log.info("question chat=%s latency_ms=%.0f quotes=%d shown=%d answered=%s", chat.id,
+             (time.perf_counter() - began) * 1000, rendered.total, rendered.shown, reply.answered)
+
+
+def remember_question(chat_data: dict | None, question: str) -> int:
+    """Keep `question` for its "More" button (the last ASKED_KEPT per chat); its number."""
+    if chat_data is None:
+        return 0
+    asked: OrderedDict[int, str] = chat_data.setdefault(ASKED, OrderedDict())
+    ref = next(reversed(asked), 0) + 1
+    asked[ref] = question
+    while len(asked) > ASKED_KEPT:
+        asked.popitem(last=False)
+    return ref
+
+
+# --- buttons -------------------------------------------------------------------------------
+
+
+async def button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    pressed = keyboards.decode(query.data)
+    message = query.message
+    if pressed is None or message is None or not isinstance(message, Message):
+        await query.answer(messages.STALE_BUTTON)
+        return
+    if pressed.kind == keyboards.SOURCES:
+        await _turn_sources_page(update, context, pressed)
+    elif pressed.kind == keyboards.ASK:
+        await _ask_example(update, context, pressed)
+    else:
+        await _more(update, context, pressed)
+
+
+async def _turn_sources_page(update: Update, context: Context, pressed: Button) -> None:
+    query = update.callback_query
+    await query.answer()
+    page = messages.sources_page(service_of(context).index.articles, pressed.value)
+    await query.edit_message_text(page.text, reply_markup=keyboards.pages_keyboard(
+        page.page, page.pages))
+
+
+async def _ask_example(update: Update, context: Context, pressed: Button) -> None:
+    query = update.callback_query
+    examples = service_of(context).examples(EXAMPLES)
+    if pressed.value >= len(examples):
+        await query.answer(messages.STALE_BUTTON)
+        return
+    await query.answer()
+    await answer(context, query.message.chat, examples[pressed.value], asked_by_button=True)
+
+
+async def _more(update: Update, context: Context, pressed: Button) -> None:
+    """The next quotes as a new message; the old message keeps its quotes but loses the button."""
+    query = update.callback_query
+    asked = (context.chat_data or {}).get(ASKED, {})
+    question = asked.get(pressed.ref)
+    if question is None:
+        await query.answer(messages.STALE_BUTTON)
+        return
+    await query.answer()
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_reply_markup(reply_markup=None)
+    await answer(context, query.message.chat, question, start=pressed.value, ref=pressed.ref)
+
+
+# --- allow-list and errors -----------------------------------------------------------------
+
+
+def is_allowed(user_id: int | None, chat_id: int | None, users: tuple[int, ...],
+               chats: tuple[int, ...]) -> bool:
+    """Everyone when both lists are empty; otherwise a listed user or a listed chat."""
+    if not users and not chats:
+        return True
+    return (user_id is not None and user_id in users) or (chat_id is not None and chat_id in chats)
+
+
+async def gate(update: Update, context: Context) -> None:
+    """Runs before every other handler; refuses, and stops, updates from others."""
+    telegram = service_of(context).settings.telegram
+    user, chat = update.effective_user, update.effective_chat
+    if is_allowed(user.id if user else None, chat.id if chat else None,
+                  telegram.allowed_users, telegram.allowed_chats):
+        return
+    log.info("refused user=%s chat=%s", user.id if user else None, chat.id if chat else None)
+    refusal = messages.REFUSAL.format(user=user.id if user else "?")
+    if update.callback_query:
+        await update.callback_query.answer("Sorry, this bot is private.", show_alert=True)
+    elif update.effective_message and addressed_to_bot(
+            update.effective_message, context.bot.id, context.bot.username):
+        await update.effective_message.reply_html(refusal)
+    raise ApplicationHandlerStop
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Log the failure; tell the user, briefly, when there is one to tell."""
+    log.error("update %s failed", getattr(update, "update_id", None), exc_info=context.error)
+    if not isinstance(update, Update):
+        return
+    if update.callback_query:
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer()
+    if update.effective_chat:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(update.effective_chat.id, messages.FAILURE)

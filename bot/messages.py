@@ -1,0 +1,162 @@
+"""The bot's own Telegram HTML messages besides answers: welcome, help, the article list.
+
+Everything from the corpus is escaped, and every message stays within Telegram's limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.render import TELEGRAM_LIMIT, message_length
+from retrieval.index import ArticleInfo
+
+PER_PAGE = 10
+TITLE_CHARS = 150
+DETAIL_CHARS = 60
+OPENING_CHARS = 1200
+
+COMMANDS = (
+    ("ask", "Ask a question (in groups: /ask QUESTION)"),
+    ("sources", "List the articles I know"),
+    ("source", "Show one article: /source N"),
+    ("help", "How to ask, and the commands"),
+    ("start", "What I know, with example questions"),
+)
+
+HELP = """<b>How to ask</b>
+Send me a question in plain words, for example <i>{example}</i>. I reply with the passages of \
+the articles that answer it, numbered, each with its source, and the words of your question in \
+bold. Tap <b>More</b> for further quotes. I only quote the articles; I never make anything up.
+
+<b>Commands</b>
+{commands}
+
+<b>In groups</b>
+Use /ask QUESTION, mention me, or reply to one of my messages; I stay quiet otherwise."""
+
+REFUSAL = ("Sorry, this bot is private. If you should have access, ask its owner to add your "
+           "user id <code>{user}</code> to the allow-list.")
+FAILURE = "Sorry, something went wrong while answering. Please try again in a moment."
+NOT_TEXT = "I can only read text. Send me your question as a message."
+UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
+STALE_BUTTON = "That button has expired. Please ask again."
+
+
+@dataclass(frozen=True)
+class Page:
+    text: str
+    page: int  # 0-based, clamped to the pages that exist
+    pages: int
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, cut on a word boundary to at most `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def fits(text: str) -> bool:
+    return message_length(text) <= TELEGRAM_LIMIT
+
+
+def date_span(articles: Sequence[ArticleInfo]) -> str | None:
+    """"from A to B" over the articles that have dates (ISO dates sort as dates), else None."""
+    dates = sorted({_date_key(a.date) for a in articles if a.date and a.date.strip()})
+    if not dates:
+        return None
+    first, last = dates[0][1], dates[-1][1]
+    return f"dated {first}" if first == last else f"from {first} to {last}"
+
+
+def _date_key(raw: str) -> tuple[str, str]:
+    text = raw.strip()
+    try:
+        return dt.date.fromisoformat(text[:10]).isoformat(), text
+    except ValueError:
+        return text, text
+
+
+def welcome(articles: Sequence[ArticleInfo], has_examples: bool) -> str:
+    count = len(articles)
+    noun = "article" if count == 1 else "articles"
+    span = date_span(articles)
+    knows = f"<b>{count} news {noun}</b>" + (f", {esc(span)}" if span else "")
+    lines = [f"Hello! I answer questions about {knows}, by quoting the passages that answer "
+             "them, with their sources.",
+             "", "Send me a question in plain words. /sources lists the articles, /help explains "
+             "more."]
+    if has_examples:
+        lines += ["", "Or tap an example:"]
+    return "\n".join(lines)
+
+
+def help_text(example: str) -> str:
+    commands = "\n".join(f"/{name} — {esc(description)}" for name, description in COMMANDS)
+    return HELP.format(example=esc(example or "Who met whom?"), commands=commands)
+
+
+def sources_page(articles: Sequence[ArticleInfo], page: int) -> Page:
+    """Page `page` (0-based) of the numbered article list, PER_PAGE articles a page."""
+    pages = max(1, -(-len(articles) // PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    if not articles:
+        return Page("I have no articles yet.", 0, 1)
+    chunk = articles[page * PER_PAGE:(page + 1) * PER_PAGE]
+    first, last = chunk[0].number, chunk[-1].number
+    head = f"<b>Articles {first}–{last} of {len(articles)}</b>" if pages > 1 \
+        else f"<b>The {len(articles)} articles I know</b>"
+    rows = [_source_row(a) for a in chunk]
+    text = "\n".join([head, "", *rows, "", "<i>/source N shows one of them.</i>"])
+    return Page(text, page, pages)
+
+
+def _source_row(article: ArticleInfo) -> str:
+    details = ", ".join(esc(clip(part, DETAIL_CHARS)) for part in (article.source, article.date)
+                        if part)
+    row = f"{article.number}. {esc(clip(article.title, TITLE_CHARS))}"
+    return row + (f" — <i>{details}</i>" if details else "")
+
+
+def source_card(article: ArticleInfo, text: str) -> str:
+    """One article: headline, outlet, date, link, opening paragraph."""
+    details = " · ".join(esc(clip(part, DETAIL_CHARS)) for part in (article.source, article.date)
+                         if part)
+    lines = [f"<b>{article.number}. {esc(clip(article.title, 300))}</b>"]
+    if details:
+        lines.append(details)
+    if article.url:
+        url = clip(article.url, 500)
+        lines.append(f'<a href="{html.escape(url, quote=True)}">{esc(url)}</a>')
+    opening = opening_paragraph(text, article.title)
+    if opening:
+        lines.append(f"<blockquote>{esc(clip(opening, OPENING_CHARS))}</blockquote>")
+    lines.append(f"<i>File: {esc(clip(article.path, 200))}</i>")
+    return "\n".join(lines)
+
+
+def opening_paragraph(text: str, title: str) -> str:
+    """The first line of the article that is not its headline."""
+    headline = " ".join(title.rstrip("…").split())
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line and line != headline:
+            return line
+    return ""
+
+
+def source_usage(count: int) -> str:
+    return f"Send /source N with an article number from 1 to {count}; /sources lists them."
+
+
+def no_such_source(raw: str, count: int) -> str:
+    return (f"There is no article {esc(clip(raw, 20))}. Choose a number from 1 to {count}; "
+            "/sources lists them.")

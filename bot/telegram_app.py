@@ -1,0 +1,232 @@
+"""The python-telegram-bot `Application`: building it, registering the commands, polling,
+and keeping the bot token out of every log line and error message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import signal
+import sys
+import traceback
+from collections.abc import Callable, Coroutine
+from typing import Any
+from urllib.parse import quote
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import handlers
+from bot.messages import COMMANDS
+from bot.service import Service
+from bot.settings import Settings
+
+log = logging.getLogger("corpusbot.telegram")
+
+CONCURRENT_UPDATES = 8
+FLOOD_RETRIES = 3  # RetryAfter (HTTP 429) retries, waiting as long as Telegram asks
+NETWORK_RETRIES = 2  # retries of a failed send on connection errors and 5xx
+NETWORK_BACKOFF = 0.5  # seconds, doubled each retry
+BOOTSTRAP_RETRIES = 2  # retries of getMe / deleteWebhook at start-up
+POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
+ALLOWED_UPDATES = ["message", "callback_query"]  # edited messages are not new questions
+
+NO_TOKEN = """corpusbot: no Telegram bot token.
+Create a bot: open Telegram, talk to @BotFather, send /newbot and follow the steps; it replies
+with a token like 123456789:AA... Then either
+  export TELEGRAM_BOT_TOKEN='<the token>'
+or put it in a settings file passed with --config:
+  [telegram]
+  token = "<the token>"
+and run `corpusbot run` again."""
+
+
+# --- the token out of logs -----------------------------------------------------------------
+
+
+class TokenRedactor(logging.Filter):
+    """Replaces the token (as is and URL-encoded) in a record's message and traceback."""
+
+    MASK = "<TOKEN>"
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self._secrets = sorted({s for s in (token, quote(token, safe="")) if s}, key=len,
+                               reverse=True)
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, self.MASK)
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redact(record.stack_info)
+        return True
+
+
+def install_log_redaction(token: str, debug: bool = False) -> TokenRedactor:
+    """Redact `token` on every handler of the root logger; quiet httpx unless debugging.
+
+    httpx logs each request URL at INFO, and Bot API URLs contain the token.
+    """
+    redactor = TokenRedactor(token)
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for handler in root.handlers:
+        handler.addFilter(redactor)
+    logging.getLogger("httpx").setLevel(logging.INFO if debug else logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.INFO)
+    logging.getLogger("corpusbot").setLevel(logging.DEBUG if debug else logging.INFO)
+    return redactor
+
+
+# --- flood limits and network errors -------------------------------------------------------
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """AIORateLimiter (Telegram's flood limits, RetryAfter) plus retries on network errors.
+
+    A request that Telegram refused (BadRequest) or that may have arrived (TimedOut) is not
+    sent again, so a retry never duplicates a message.
+    """
+
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]],
+                              args: Any, kwargs: dict[str, Any], endpoint: str,
+                              data: dict[str, Any], rate_limit_args: int | None) -> Any:
+        delay = NETWORK_BACKOFF
+        for attempt in range(NETWORK_RETRIES + 1):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data,
+                                                     rate_limit_args)
+            except (BadRequest, TimedOut):
+                raise
+            except NetworkError as exc:
+                if attempt == NETWORK_RETRIES:
+                    raise
+                log.warning("%s failed (%s); retrying in %.1f s", endpoint, exc, delay)
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")
+
+
+# --- the application -----------------------------------------------------------------------
+
+
+def build_application(service: Service, settings: Settings) -> Application:
+    """The bot, ready to poll (or to be driven by another runner), with `service` in bot_data."""
+    telegram = settings.telegram
+    builder = (
+        Application.builder()
+        .token(telegram.token)
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .rate_limiter(RetryingRateLimiter(max_retries=FLOOD_RETRIES))
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .post_init(register_commands)
+    )
+    if telegram.base_url:
+        builder = builder.base_url(telegram.base_url)
+    application = builder.build()
+    application.bot_data[handlers.SERVICE] = service
+    add_handlers(application)
+    return application
+
+
+def add_handlers(application: Application) -> None:
+    private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+    plain_text = filters.TEXT & ~filters.COMMAND
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    application.add_handlers([
+        CommandHandler("start", handlers.start),
+        CommandHandler("help", handlers.help_command),
+        CommandHandler("sources", handlers.sources),
+        CommandHandler("source", handlers.source),
+        CommandHandler("ask", handlers.ask_command),
+        MessageHandler(plain_text & private, handlers.private_question),
+        MessageHandler(plain_text & groups, handlers.group_message),
+        MessageHandler(filters.COMMAND & private, handlers.unknown_command),
+        MessageHandler(~filters.TEXT & private, handlers.not_text),
+        CallbackQueryHandler(handlers.button),
+    ])
+    application.add_error_handler(handlers.on_error)
+
+
+async def register_commands(application: Application) -> None:
+    """setMyCommands, so Telegram's menu lists them."""
+    await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+    service: Service = application.bot_data[handlers.SERVICE]
+    log.info("polling as @%s with %d articles; Ctrl+C stops", application.bot.username,
+             len(service.index.articles))
+
+
+def run_polling(application: Application) -> None:
+    """Poll until SIGINT or SIGTERM, then shut down cleanly."""
+    application.run_polling(
+        timeout=POLL_TIMEOUT,
+        bootstrap_retries=BOOTSTRAP_RETRIES,
+        allowed_updates=ALLOWED_UPDATES,
+        stop_signals=(signal.SIGINT, signal.SIGTERM),
+    )
+
+
+# --- `corpusbot run` -----------------------------------------------------------------------
+
+
+def with_base_url(settings: Settings, base_url: str | None) -> Settings:
+    if not base_url:
+        return settings
+    telegram = dataclasses.replace(settings.telegram, base_url=base_url.rstrip("/"))
+    return dataclasses.replace(settings, telegram=telegram)
+
+
+def run_command(settings: Settings, open_service: Callable[[Settings], Service],
+                base_url: str | None = None, debug: bool = False) -> int:
+    """`corpusbot run`: check the token, open the index, poll; the exit status."""
+    settings = with_base_url(settings, base_url)
+    url = settings.telegram.base_url
+    if url and not url.startswith(("http://", "https://")):
+        print(f"corpusbot: --base-url must be an http:// or https:// URL, got {url!r}",
+              file=sys.stderr)
+        return 2
+    token = settings.telegram.token
+    if not token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    redactor = install_log_redaction(token, debug)
+    try:
+        run_polling(build_application(open_service(settings), settings))
+    except InvalidToken:
+        print("corpusbot: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN "
+              "(@BotFather's /token shows it again).", file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        where = url or "api.telegram.org"
+        print(redactor.redact(f"corpusbot: cannot reach the Bot API at {where}: {exc}"),
+              file=sys.stderr)
+        return 1
+    except Exception:
+        log.exception("the bot stopped on an unexpected error")
+        return 1
+    return 0

@@ -1,0 +1,106 @@
+"""The real bot (`python -m bot run`) as a subprocess, polling a LocalBotApi on 127.0.0.1."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.local_api import LocalBotApi
+from tests.conftest import ROOT
+
+TOKEN = "123456:TEST-abc"
+WAIT = 10.0  # seconds for any one reply
+STOP_WAIT = 5.0  # seconds for the bot to exit after SIGTERM
+
+
+@dataclass
+class RunningBot:
+    """A bot subprocess and the local server it talks to."""
+
+    api: LocalBotApi
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    exit_status: int | None = None
+
+    def ask(self, chat_id: int, text: str, count: int = 1, **options: Any) -> list[dict]:
+        """Send `text` as a user and return the bot's next `count` messages."""
+        sent = self.api.send_user_message(chat_id, text, **options)
+        return self.api.wait_for_bot_messages(chat_id, count, WAIT, after=sent["message_id"])
+
+    def press(self, chat_id: int, message: dict, data: str, count: int = 1) -> list[dict]:
+        """Press a button of `message`; return the bot's next `count` new messages."""
+        last = max(m["message_id"] for m in self.api.messages(chat_id))
+        self.api.press_button(chat_id, message["message_id"], data)
+        return self.api.wait_for_bot_messages(chat_id, count, WAIT, after=last)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> int:
+        """SIGTERM, and the exit status (killed after STOP_WAIT seconds)."""
+        if self.exit_status is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.exit_status = self.process.wait(STOP_WAIT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(STOP_WAIT)
+                self.exit_status = -9
+        return self.exit_status
+
+
+def eventually(predicate: Callable[[], object], timeout: float = WAIT) -> None:
+    """Poll `predicate` until it holds (for state the server does not signal, like its call log)."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition not met within {timeout} s")
+        time.sleep(0.02)
+
+
+def bot_env(cache: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("CORPUSBOT_", "TELEGRAM_"))}
+    return {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "CORPUSBOT_INDEX_CACHE_DIR": str(cache),
+            "PYTHONUNBUFFERED": "1", **extra}
+
+
+def start_bot(tmp: Path, *args: str, **env: str) -> Iterator[RunningBot]:
+    """Start the server and the bot, wait until it registered its commands, stop both after."""
+    with LocalBotApi(token=TOKEN) as api:
+        log_path = tmp / "bot.log"
+        with log_path.open("wb") as log_file:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", "--debug", "--base-url", api.base_url,
+                 *args],
+                cwd=ROOT, env=bot_env(tmp / "cache", **env), stdout=log_file,
+                stderr=subprocess.STDOUT)
+            bot = RunningBot(api, process, log_path)
+            try:
+                _wait_until_ready(bot)
+                yield bot
+            finally:
+                bot.stop()
+
+
+def _wait_until_ready(bot: RunningBot) -> None:
+    with contextlib.suppress(TimeoutError):
+        eventually(lambda: bot.api.calls("getUpdates") or bot.process.poll() is not None, 30)
+    if not bot.api.calls("getUpdates"):
+        raise RuntimeError(f"the bot did not start:\n{bot.log()}")
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    """The bot over the bundled seeds, open to everyone."""
+    yield from start_bot(tmp_path_factory.mktemp("bot"))

@@ -1,0 +1,86 @@
+"""End to end: a dated corpus of 23 articles (so /sources pages) and an allow-list."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import RunningBot, eventually, start_bot
+from tests.e2e.test_bot import buttons
+
+ALLOWED, STRANGER = 7, 8
+
+
+def write_corpus(folder: Path, count: int = 23) -> Path:
+    folder.mkdir()
+    for n in range(1, count + 1):
+        (folder / f"{n:03}.txt").write_text(
+            f"Harbour report number {n}\nsource: Gazette {n}\ndate: 2024-01-{n:02}\n"
+            f"url: https://example.org/{n}\n\n"
+            f"The harbour of town {n} handled {n * 100} ships this week, the port authority "
+            f"said on Monday.\nOfficials expect more traffic next month.\n", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    tmp = tmp_path_factory.mktemp("restricted")
+    corpus = write_corpus(tmp / "corpus")
+    yield from start_bot(tmp, "--corpus", str(corpus),
+                         CORPUSBOT_TELEGRAM_ALLOWED_USERS=str(ALLOWED))
+
+
+def test_welcome_gives_the_date_span(bot: RunningBot) -> None:
+    [welcome] = bot.ask(ALLOWED, "/start")
+    assert "23 news articles, from 2024-01-01 to 2024-01-23" in welcome["plain_text"]
+
+
+def test_sources_pages_by_ten_with_buttons(bot: RunningBot) -> None:
+    [page] = bot.ask(ALLOWED, "/sources")
+    assert page["plain_text"].startswith("Articles 1–10 of 23")
+    assert "1. Harbour report number 1 — Gazette 1, 2024-01-01" in page["plain_text"]
+    assert [b["callback_data"] for b in buttons(page)] == ["src:1"]
+    for data, heading, expected in (("src:1", "Articles 11–20", ["src:0", "src:2"]),
+                                    ("src:2", "Articles 21–23", ["src:1"])):
+        version = bot.api.chat_version(ALLOWED)
+        bot.api.press_button(ALLOWED, page["message_id"], data)
+        bot.api.wait_for(lambda v=version: bot.api.chat_version(ALLOWED) > v, 10)
+        [page] = [m for m in bot.api.messages(ALLOWED) if m["message_id"] == page["message_id"]]
+        assert page["plain_text"].startswith(heading) and page["edited"]
+        assert [b["callback_data"] for b in buttons(page)] == expected
+
+
+def test_source_card_has_outlet_date_and_link(bot: RunningBot) -> None:
+    [card] = bot.ask(ALLOWED, "/source 12")
+    assert card["plain_text"].startswith("12. Harbour report number 12\nGazette 12 · 2024-01-12")
+    assert '<a href="https://example.org/12">' in card["text"]
+    assert "handled 1200 ships" in card["plain_text"]
+
+
+def test_strangers_are_refused_everywhere(bot: RunningBot) -> None:
+    for text in ("/start", "How many ships?", "/sources", "/ask ships"):
+        [reply] = bot.ask(STRANGER, text, user={"id": STRANGER})
+        assert reply["plain_text"].startswith("Sorry, this bot is private")
+        assert str(STRANGER) in reply["plain_text"]
+    [welcome] = bot.ask(ALLOWED, "/start")
+    bot.api.press_button(ALLOWED, welcome["message_id"], "ask:0", user={"id": STRANGER})
+    eventually(lambda: any(c["params"].get("show_alert") for c in
+                           bot.api.calls("answerCallbackQuery")))
+    assert bot.api.messages(ALLOWED)[-1]["message_id"] == welcome["message_id"]
+
+
+def test_strangers_in_groups_are_not_answered_unless_they_ask(bot: RunningBot) -> None:
+    chat = -300
+    bot.api.send_user_message(chat, "ships", user={"id": STRANGER}, chat_type="group")
+    [reply] = bot.ask(chat, "/ask ships", user={"id": STRANGER})
+    assert reply["plain_text"].startswith("Sorry, this bot is private")
+    time.sleep(0.3)
+    assert len([m for m in bot.api.messages(chat) if m["from_bot"]]) == 1
+
+
+def test_allowed_user_is_answered(bot: RunningBot) -> None:
+    [reply] = bot.ask(ALLOWED, "Which harbour handled 500 ships?")
+    assert "500 ships" in reply["plain_text"]

@@ -1,0 +1,91 @@
+"""Tests for bot.messages: welcome, the paginated article list, the article card."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.local_api import parse_telegram_html
+from bot.messages import (
+    PER_PAGE,
+    clip,
+    date_span,
+    fits,
+    help_text,
+    opening_paragraph,
+    source_card,
+    sources_page,
+    welcome,
+)
+from retrieval.index import ArticleInfo
+
+
+def article(number: int, title: str = "Title", source: str | None = "Outlet",
+            date: str | None = None, url: str | None = None) -> ArticleInfo:
+    return ArticleInfo(number, f"id{number}", title, f"{number}.txt", source, date, url, 1)
+
+
+def test_date_span() -> None:
+    assert date_span([article(1), article(2)]) is None
+    assert date_span([article(1, date="2024-03-02"), article(2)]) == "dated 2024-03-02"
+    dated = [article(1, date="2024-03-02"), article(2, date="2023-12-31T10:00"),
+             article(3, date="2024-01-05")]
+    assert date_span(dated) == "from 2023-12-31T10:00 to 2024-03-02"
+
+
+def test_welcome_says_what_the_bot_knows() -> None:
+    text = welcome([article(1, date="2024-01-01"), article(2, date="2024-02-01")], True)
+    assert "<b>2 news articles</b>, from 2024-01-01 to 2024-02-01" in text
+    assert "tap an example" in text
+    assert "from" not in welcome([article(1)], False).split("by quoting")[0]
+    assert "1 news article</b>" in welcome([article(1)], False)
+
+
+def test_help_escapes_the_example() -> None:
+    assert "<i>Who &lt;b&gt;?</i>" in help_text("Who <b>?")
+
+
+def test_sources_pages() -> None:
+    articles = [article(n, f"Headline {n}", date=f"2024-01-{n:02}") for n in range(1, 24)]
+    first = sources_page(articles, 0)
+    assert (first.page, first.pages) == (0, 3)
+    assert first.text.startswith("<b>Articles 1–10 of 23</b>")
+    assert "\n10. Headline 10 — <i>Outlet, 2024-01-10</i>" in first.text
+    last = sources_page(articles, 99)  # clamped
+    assert last.page == 2 and "21. Headline 21" in last.text and "Headline 20" not in last.text
+    single = sources_page(articles[:PER_PAGE], 0)
+    assert single.pages == 1 and single.text.startswith("<b>The 10 articles I know</b>")
+    assert sources_page([], 0).text == "I have no articles yet."
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.text(min_size=1, max_size=2000), st.text(max_size=500))
+def test_pages_and_cards_fit_and_parse(title: str, source: str) -> None:
+    articles = [article(n, title, source or None, date=source[:30] or None,
+                        url="https://x.org/?a=1&b=<2>") for n in range(1, 11)]
+    page = sources_page(articles, 0)
+    assert fits(page.text)
+    parse_telegram_html(page.text)
+    card = source_card(articles[0], (title + "\n") * 50)
+    assert fits(card)
+    parse_telegram_html(card)
+
+
+def test_source_card() -> None:
+    card = source_card(article(2, "A & B", date="2024-05-01", url="https://x.org/a?b=1&c=2"),
+                       "A & B\n\nFirst <para>.\nSecond.")
+    assert card.startswith("<b>2. A &amp; B</b>\nOutlet · 2024-05-01\n")
+    assert '<a href="https://x.org/a?b=1&amp;c=2">' in card
+    assert "<blockquote>First &lt;para&gt;.</blockquote>" in card
+
+
+def test_opening_paragraph_skips_the_headline() -> None:
+    assert opening_paragraph("Head\n\n  Body  text\nMore", "Head") == "Body text"
+    assert opening_paragraph("Long title that was cut and more", "Long title that was…") \
+        == "Long title that was cut and more"
+    assert opening_paragraph("", "x") == ""
+
+
+def test_clip() -> None:
+    assert clip("a b  c", 10) == "a b c"
+    assert clip("alpha beta gamma", 12) == "alpha beta…"
