@@ -19,12 +19,14 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot import keyboards, messages
 from bot.keyboards import Button
+from bot.ratelimit import RateLimiter
 from bot.render import TELEGRAM_LIMIT, message_length, render_html
 from bot.service import Service
 
 log = logging.getLogger("corpusbot.telegram")
 
 SERVICE = "service"
+LIMITER = "rate_limiter"
 ASKED = "asked"  # chat_data: question number -> question, for the "More" buttons
 ASKED_KEPT = 100  # questions remembered per chat, for their "More" buttons
 EXAMPLES = 3
@@ -74,6 +76,8 @@ async def source(update: Update, context: Context) -> None:
 
 async def ask_command(update: Update, context: Context) -> None:
     """/ask QUESTION, in any chat."""
+    if not await within_rate(update, context):
+        return
     message = update.effective_message
     parts = (message.text or "").split(maxsplit=1)
     await answer(context, message.chat, parts[1] if len(parts) > 1 else "", reply_to=message)
@@ -92,6 +96,8 @@ async def not_text(update: Update, context: Context) -> None:
 
 async def private_question(update: Update, context: Context) -> None:
     """Any plain message in a private chat is a question."""
+    if not await within_rate(update, context):
+        return
     message = update.effective_message
     await answer(context, message.chat, message.text or "")
 
@@ -100,6 +106,8 @@ async def group_message(update: Update, context: Context) -> None:
     """In groups, answer mentions of the bot and replies to it; stay silent otherwise."""
     message = update.effective_message
     if not addressed_to_bot(message, context.bot.id, context.bot.username):
+        return
+    if not await within_rate(update, context):
         return
     question = strip_mention(message, context.bot.username)
     await answer(context, message.chat, question, reply_to=message)
@@ -183,6 +191,8 @@ async def button(update: Update, context: Context) -> None:
         return
     if pressed.kind == keyboards.SOURCES:
         await _turn_sources_page(update, context, pressed)
+    elif not await within_rate(update, context):
+        return
     elif pressed.kind == keyboards.ASK:
         await _ask_example(update, context, pressed)
     else:
@@ -219,6 +229,45 @@ async def _more(update: Update, context: Context, pressed: Button) -> None:
     with contextlib.suppress(TelegramError):
         await query.edit_message_reply_markup(reply_markup=None)
     await answer(context, query.message.chat, question, start=pressed.value, ref=pressed.ref)
+
+
+# --- rate limit and reload ------------------------------------------------------------------
+
+
+async def within_rate(update: Update, context: Context) -> bool:
+    """False for a user over the rate limit; the first refusal says so, later ones are silent."""
+    limiter: RateLimiter | None = context.bot_data.get(LIMITER)
+    user = update.effective_user
+    if limiter is None or user is None:
+        return True
+    decision = limiter.check(user.id)
+    if decision == "allow":
+        return True
+    log.info("rate limited user=%s (%s)", user.id, decision)
+    if decision == "notify":
+        notice = messages.SLOW_DOWN.format(seconds=max(1, round(limiter.retry_after(user.id))))
+        if update.callback_query:
+            await update.callback_query.answer(notice, show_alert=True)
+        elif update.effective_message:
+            await update.effective_message.reply_html(notice)
+    elif update.callback_query:
+        await update.callback_query.answer()
+    return False
+
+
+async def reload_command(update: Update, context: Context) -> None:
+    """/reload (admins only): re-read the corpus off the event loop, report what changed."""
+    service = service_of(context)
+    user = update.effective_user
+    if user is None or user.id not in service.settings.telegram.admins:
+        await update.effective_message.reply_html(messages.ADMINS_ONLY)
+        return
+    before = len(service.index.articles)
+    status = await update.effective_message.reply_html(messages.RELOADING)
+    result = await asyncio.to_thread(service.reload)
+    log.info("reload by user=%s ok=%s %s", user.id, result.ok, result.error or
+             result.changes.summary())
+    await status.edit_text(messages.reload_report(result, before))
 
 
 # --- allow-list and errors -----------------------------------------------------------------

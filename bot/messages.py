@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.render import TELEGRAM_LIMIT, message_length
+from bot.service import Reload
 from retrieval.index import ArticleInfo
 
 PER_PAGE = 10
@@ -43,6 +44,11 @@ FAILURE = "Sorry, something went wrong while answering. Please try again in a mo
 NOT_TEXT = "I can only read text. Send me your question as a message."
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 STALE_BUTTON = "That button has expired. Please ask again."
+SLOW_DOWN = ("You are asking faster than I can read. Please wait {seconds} seconds; "
+             "I will ignore questions until then.")
+ADMINS_ONLY = "Only the bot's admins can reload the articles."
+RELOADING = "Reloading the articles…"
+SKIPPED_SHOWN = 10  # skipped files listed in a reload report; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -160,3 +166,18 @@ def source_usage(count: int) -> str:
 def no_such_source(raw: str, count: int) -> str:
     return (f"There is no article {esc(clip(raw, 20))}. Choose a number from 1 to {count}; "
             "/sources lists them.")
+
+
+def reload_report(result: Reload, before: int) -> str:
+    """What a /reload (or a watched change) did, for an admin."""
+    skipped = [f"• <code>{esc(clip(s.path, DETAIL_CHARS))}</code>: {esc(s.reason)}"
+               for s in result.skipped[:SKIPPED_SHOWN]]
+    if len(result.skipped) > SKIPPED_SHOWN:
+        skipped.append(f"• and {len(result.skipped) - SKIPPED_SHOWN} more")
+    skipped_text = "\n<b>Skipped:</b>\n" + "\n".join(skipped) if skipped else ""
+    if not result.ok:
+        return (f"<b>Reload failed:</b> {esc(result.error)}\nThe {before} articles indexed "
+                f"before stay in service.{skipped_text}")
+    how = "rebuilt the index" if result.built else "the index was already up to date"
+    return (f"<b>Reloaded:</b> {result.articles} articles, {result.passages:,} passages "
+            f"({esc(result.changes.summary())}; {how}).{skipped_text}")

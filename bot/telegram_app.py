@@ -5,7 +5,9 @@ and keeping the bot token out of every log line and error message.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import functools
 import logging
 import signal
 import sys
@@ -16,7 +18,7 @@ from urllib.parse import quote
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, TimedOut
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -28,19 +30,23 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers
+from bot import handlers, messages
 from bot.messages import COMMANDS
-from bot.service import Service
+from bot.ratelimit import RateLimiter
+from bot.service import Reload, Service
 from bot.settings import Settings
+from bot.watch import watch_corpus
 
 log = logging.getLogger("corpusbot.telegram")
 
 CONCURRENT_UPDATES = 8
+WATCHER = "corpus_watcher"  # bot_data key of the folder-watching task
 FLOOD_RETRIES = 3  # RetryAfter (HTTP 429) retries, waiting as long as Telegram asks
 NETWORK_RETRIES = 2  # retries of a failed send on connection errors and 5xx
 NETWORK_BACKOFF = 0.5  # seconds, doubled each retry
 BOOTSTRAP_RETRIES = 2  # retries of getMe / deleteWebhook at start-up
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
+INVALID_RESPONSE = "Invalid server response"  # python-telegram-bot's error for a non-JSON body
 ALLOWED_UPDATES = ["message", "callback_query"]  # edited messages are not new questions
 
 NO_TOKEN = """corpusbot: no Telegram bot token.
@@ -109,7 +115,8 @@ class RetryingRateLimiter(AIORateLimiter):
     """AIORateLimiter (Telegram's flood limits, RetryAfter) plus retries on network errors.
 
     A request that Telegram refused (BadRequest) or that may have arrived (TimedOut) is not
-    sent again, so a retry never duplicates a message.
+    sent again, so a retry never duplicates a message. An unparsable answer (a proxy's error
+    page, say) is retried like a 5xx: the request did not get a Bot API answer at all.
     """
 
     async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]],
@@ -122,13 +129,17 @@ class RetryingRateLimiter(AIORateLimiter):
                                                      rate_limit_args)
             except (BadRequest, TimedOut):
                 raise
-            except NetworkError as exc:
-                if attempt == NETWORK_RETRIES:
+            except TelegramError as exc:
+                if attempt == NETWORK_RETRIES or not _retryable(exc):
                     raise
                 log.warning("%s failed (%s); retrying in %.1f s", endpoint, exc, delay)
                 await asyncio.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")
+
+
+def _retryable(exc: TelegramError) -> bool:
+    return isinstance(exc, NetworkError) or str(exc) == INVALID_RESPONSE
 
 
 # --- the application -----------------------------------------------------------------------
@@ -144,12 +155,16 @@ def build_application(service: Service, settings: Settings) -> Application:
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .rate_limiter(RetryingRateLimiter(max_retries=FLOOD_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
-        .post_init(register_commands)
+        .post_init(start_background_work)
+        .post_stop(stop_background_work)
     )
     if telegram.base_url:
         builder = builder.base_url(telegram.base_url)
     application = builder.build()
     application.bot_data[handlers.SERVICE] = service
+    if telegram.rate_per_minute > 0:
+        application.bot_data[handlers.LIMITER] = RateLimiter(telegram.rate_per_minute,
+                                                             telegram.rate_burst)
     add_handlers(application)
     return application
 
@@ -164,6 +179,7 @@ def add_handlers(application: Application) -> None:
         CommandHandler("sources", handlers.sources),
         CommandHandler("source", handlers.source),
         CommandHandler("ask", handlers.ask_command),
+        CommandHandler("reload", handlers.reload_command),
         MessageHandler(plain_text & private, handlers.private_question),
         MessageHandler(plain_text & groups, handlers.group_message),
         MessageHandler(filters.COMMAND & private, handlers.unknown_command),
@@ -171,6 +187,39 @@ def add_handlers(application: Application) -> None:
         CallbackQueryHandler(handlers.button),
     ])
     application.add_error_handler(handlers.on_error)
+
+
+async def start_background_work(application: Application) -> None:
+    """At start-up: register the commands, and watch the corpus folder if the settings say so."""
+    await register_commands(application)
+    service: Service = application.bot_data[handlers.SERVICE]
+    interval = service.settings.watch_seconds
+    if interval > 0:
+        notify = functools.partial(tell_admins, application)
+        application.bot_data[WATCHER] = asyncio.create_task(
+            watch_corpus(service, interval, notify), name="corpus-watch")
+        log.info("watching %s every %g s", service.settings.corpus, interval)
+
+
+async def stop_background_work(application: Application) -> None:
+    watcher: asyncio.Task | None = application.bot_data.pop(WATCHER, None)
+    if watcher is not None:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+
+
+async def tell_admins(application: Application, result: Reload) -> None:
+    """Report a reload the watcher made to every admin (failures matter most)."""
+    service: Service = application.bot_data[handlers.SERVICE]
+    log.info("corpus changed: reload ok=%s %s", result.ok,
+             result.error or result.changes.summary())
+    text = messages.reload_report(result, len(service.index.articles))
+    for admin in service.settings.telegram.admins:
+        try:
+            await application.bot.send_message(admin, text)
+        except TelegramError as exc:  # an admin who never wrote to the bot cannot be told
+            log.warning("could not tell admin %s about the reload: %s", admin, exc)
 
 
 async def register_commands(application: Application) -> None:

@@ -129,7 +129,8 @@ def test_server_errors_and_flood_limits_are_retried(bot: RunningBot) -> None:
 
 
 def test_a_failing_handler_tells_the_user(bot: RunningBot) -> None:
-    bot.api.inject_fault("sendMessage", "malformed")
+    # Every attempt at the answer gets an unparsable reply (the first try and both retries).
+    bot.api.inject_fault("sendMessage", "malformed", times=3)
     [reply] = bot.ask(110, IRAQ)
     assert reply["plain_text"].startswith("Sorry, something went wrong")
     assert "Traceback" not in reply["plain_text"]
