@@ -190,6 +190,7 @@ class BotApi:
                 reply_to_message_id=reply_to,
                 link_preview_options=preview if isinstance(preview, dict) else None,
             )
+            state.locked_set_action(chat, None)  # a message ends the "typing…", as in Telegram
             return state.telegram_message(chat, record)
 
     def _edit_message_text(self, params: JsonDict) -> JsonDict:
@@ -253,12 +254,13 @@ class BotApi:
 
     def _send_chat_action(self, params: JsonDict) -> bool:
         with self._state.lock:
-            self._chat_from_params(params)
-        action = params.get("action")
-        if is_missing(action):
-            raise bad_request("action is empty")
-        if action not in _CHAT_ACTIONS:
-            raise bad_request("wrong parameter action in request")
+            chat = self._chat_from_params(params)
+            action = params.get("action")
+            if is_missing(action):
+                raise bad_request("action is empty")
+            if action not in _CHAT_ACTIONS:
+                raise bad_request("wrong parameter action in request")
+            self._state.locked_set_action(chat, str(action))
         return True
 
     # ---------------------------------------------------------------- helpers

@@ -219,4 +219,3 @@ class ControlApi:
     def _route_get_calls(self, request: HttpRequest, match: re.Match[str]) -> HttpResponse:
         method = request.query.get("method") or None
         return HttpResponse.json({"calls": self._state.call_log(method)})
-

@@ -55,6 +55,8 @@ class HttpResponse:
     status: int
     body: bytes
     content_type: str = "application/json"
+    headers: tuple[tuple[str, str], ...] = ()
+    """Extra headers, e.g. ``(("Content-Security-Policy", "..."),)``."""
 
     @classmethod
     def json(cls, payload: Any, status: int = 200) -> HttpResponse:
@@ -167,11 +169,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._write(response)
 
     def _write(self, response: HttpResponse) -> None:
-        self.send_response(response.status)
-        self.send_header("Content-Type", response.content_type)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(response.body)
-
+        try:
+            self.send_response(response.status)
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(len(response.body)))
+            self.send_header("Cache-Control", "no-store")
+            for name, value in response.headers:
+                self.send_header(name, value)
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(response.body)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client went away, e.g. a browser tab closed during a long poll.
+            logger.debug("client %s left before the answer", self.address_string())
+            self.close_connection = True

@@ -22,6 +22,8 @@ T = TypeVar("T")
 
 MAX_LOGGED_CALLS = 10_000
 """How many Bot API calls the call log keeps (oldest dropped first)."""
+CHAT_ACTION_SECONDS = 5.0
+"""How long a chat action shows, unless the bot sends a message first (as in Telegram)."""
 
 _CHAT_TYPES = frozenset({"private", "group", "supergroup"})
 
@@ -53,6 +55,12 @@ class Chat:
     messages: dict[int, StoredMessage] = field(default_factory=dict)
     next_message_id: int = 1
     version: int = 0
+    action: str | None = None
+    """The bot's current chat action ("typing" ...), set by ``sendChatAction``."""
+    action_until: float = 0.0
+    """``time.monotonic()`` at which :attr:`action` ends."""
+    action_seq: int = 0
+    """A number that grows whenever :attr:`action` is set or cleared."""
 
 
 class ServerState:
@@ -109,6 +117,15 @@ class ServerState:
         chat.messages[record.message_id] = record
         self.locked_touch(chat, record)
         return record
+
+    def locked_set_action(self, chat: Chat, action: str | None) -> None:
+        """Show the bot's chat ``action`` for :data:`CHAT_ACTION_SECONDS` (None: clear it)."""
+        if action is None and chat.action is None:
+            return
+        chat.action = action
+        chat.action_until = time.monotonic() + CHAT_ACTION_SECONDS if action else 0.0
+        chat.action_seq += 1
+        self.changed.notify_all()
 
     def locked_enqueue(self, payload: JsonDict) -> JsonDict:
         """Queue an update for ``getUpdates`` with the next update id."""
@@ -217,6 +234,31 @@ class ServerState:
         with self.lock:
             chat = self.chats.get(chat_id)
             return chat.version if chat else 0
+
+    def chat_action(self, chat_id: int) -> tuple[str | None, float, int]:
+        """The bot's current action in the chat, seconds it has left, and its sequence number."""
+        with self.lock:
+            chat = self.chats.get(chat_id)
+            if chat is None:
+                return None, 0.0, 0
+            left = chat.action_until - time.monotonic()
+            if chat.action is None or left <= 0:
+                return None, 0.0, chat.action_seq
+            return chat.action, left, chat.action_seq
+
+    def wait_for_chat_activity(
+        self, chat_id: int, since_version: int, since_action: int, timeout: float
+    ) -> None:
+        """Block up to ``timeout`` seconds until a message or the chat action changes."""
+
+        def changed() -> bool:
+            chat = self.chats.get(chat_id)
+            if chat is None:
+                return self.stopping
+            return self.stopping or chat.version > since_version or chat.action_seq > since_action
+
+        with self.changed:
+            self.changed.wait_for(changed, timeout)
 
     def wait_for(self, predicate: Callable[[], T], timeout: float) -> T:
         """Wait until ``predicate()`` is truthy and return its value.

@@ -268,4 +268,3 @@ def detect_user_entities(text: str) -> list[JsonDict]:
             )
     found.sort(key=lambda entity: entity["offset"])
     return found
-
