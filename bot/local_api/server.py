@@ -16,6 +16,7 @@ from .faults import FaultQueue
 from .http import HttpRequest, HttpResponse, LocalHttpServer, RouteHandler, Router
 from .params import commands_key
 from .state import ServerState
+from .webchat import WebChat
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,8 @@ class LocalBotApi:
     """A Telegram Bot API stand-in plus a control API, served on a local port.
 
     Use as a context manager or call :meth:`start` and :meth:`stop`.  All state is guarded
-    by one re-entrant lock with a condition that is notified on every change.
+    by one re-entrant lock with a condition that is notified on every change.  With
+    ``webchat=True`` it also serves the browser chat page at ``/`` (see :mod:`.webchat`).
     """
 
     def __init__(
@@ -37,6 +39,7 @@ class LocalBotApi:
         bot_username: str = "corpusbot_local_bot",
         *,
         bot_first_name: str = "Corpusbot (local)",
+        webchat: bool = False,
     ) -> None:
         self._host = host
         self._requested_port = port
@@ -54,6 +57,8 @@ class LocalBotApi:
         self._thread: threading.Thread | None = None
         self.router = Router()
         self._add_default_routes()
+        if webchat:
+            WebChat(self._state, self._bot_user).add_routes(self.router)
 
     # ---------------------------------------------------------------- lifecycle
 
@@ -212,6 +217,13 @@ class LocalBotApi:
         params = {"scope": scope, "language_code": language_code}
         with self._state.lock:
             return copy.deepcopy(self._state.commands.get(commands_key(params), []))
+
+    def chat_action(self, chat_id: int) -> str | None:
+        """The bot's current chat action in the chat ("typing" ...), None when there is none.
+
+        ``sendChatAction`` sets it for 5 seconds; a message from the bot ends it sooner.
+        """
+        return self._state.chat_action(chat_id)[0]
 
     def pending_updates(self) -> list[JsonDict]:
         """Updates queued and not yet confirmed by the bot."""

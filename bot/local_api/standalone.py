@@ -19,14 +19,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8081, help="port to bind (0: any free)")
     parser.add_argument("--token", default=None, help="accept only this bot token")
     parser.add_argument("--bot-username", default="corpusbot_local_bot")
+    parser.add_argument(
+        "--webchat", action="store_true", help="also serve the browser chat page at /"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
 
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    with LocalBotApi(args.host, args.port, args.token, args.bot_username) as server:
+    server = LocalBotApi(args.host, args.port, args.token, args.bot_username, webchat=args.webchat)
+    with server:
         print(f"corpusbot local Bot API on {server.url} (base_url {server.base_url})", flush=True)
+        if args.webchat:
+            print(f"chat page: {server.url}/", flush=True)
         while not stop.wait(0.5):
             pass
     print("stopped", flush=True)
