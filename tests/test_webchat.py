@@ -181,6 +181,12 @@ def test_updates_long_poll_reports_messages_edits_and_typing(
     ]
     assert client.get(updates, params={"since_version": "x"}).status_code == 400
 
+    # A page that saw an earlier server (ahead of this chat) is answered at once.
+    started = time.monotonic()
+    stale = client.get(f"{server.url}/api/chats/78/updates", params={"since_version": 9, "wait": 5})
+    assert time.monotonic() - started < 2
+    assert (stale.json()["version"], stale.json()["messages"]) == (0, [])
+
 
 # ------------------------------------------------------------------------------ stand-in bot
 

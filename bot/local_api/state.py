@@ -249,13 +249,16 @@ class ServerState:
     def wait_for_chat_activity(
         self, chat_id: int, since_version: int, since_action: int, timeout: float
     ) -> None:
-        """Block up to ``timeout`` seconds until a message or the chat action changes."""
+        """Block up to ``timeout`` seconds until a message or the chat action changes.
+
+        Returns at once when the caller is ahead of the chat (it saw an earlier server and must
+        start over rather than wait for numbers this one may take long to reach).
+        """
 
         def changed() -> bool:
             chat = self.chats.get(chat_id)
-            if chat is None:
-                return self.stopping
-            return self.stopping or chat.version > since_version or chat.action_seq > since_action
+            version, action_seq = (chat.version, chat.action_seq) if chat else (0, 0)
+            return self.stopping or version != since_version or action_seq != since_action
 
         with self.changed:
             self.changed.wait_for(changed, timeout)

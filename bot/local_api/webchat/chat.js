@@ -390,6 +390,16 @@
 
   // ------------------------------------------------------------------ long polling
 
+  function resetChat() {
+    state.version = 0;
+    state.actionSeq = 0;
+    state.loaded = false;
+    state.messages.clear();
+    state.rows.clear();
+    elements.messages.replaceChildren();
+    setTyping(null, 0);
+  }
+
   async function pollLoop() {
     let failures = 0;
     for (;;) {
@@ -401,6 +411,10 @@
         );
         failures = 0;
         setOnline(true);
+        if (data.version < state.version || data.action_seq < state.actionSeq) {
+          resetChat();  // a new server (restarted): show its chat from the start
+          continue;
+        }
         const changed = data.version !== state.version || data.action_seq !== state.actionSeq;
         applyMessages(data.messages || []);
         state.version = data.version;
