@@ -298,18 +298,29 @@ class StandInBot:
 # ------------------------------------------------------------------------------ browser
 
 
+REQUIRE_BROWSER_ENV = "CORPUSBOT_REQUIRE_BROWSER"
+"""Set (as CI does) to fail, not skip, when playwright or Chromium is missing."""
+
+
+def _missing(reason: str) -> None:
+    if os.environ.get(REQUIRE_BROWSER_ENV):
+        pytest.fail(f"{reason} (and {REQUIRE_BROWSER_ENV} is set)")
+    pytest.skip(reason)
+
+
 def _chromium_path() -> str:
     path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).is_file():
-        pytest.skip(f"Chromium is not installed ({path} not found): apt-get install chromium")
+        _missing(f"Chromium is not installed ({path} not found): apt-get install chromium")
     return path
 
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="playwright is not installed: pip install -e '.[test]'"
-    )
+    try:
+        from playwright import sync_api
+    except ImportError:
+        _missing("playwright is not installed: pip install -e '.[test]'")
     executable = _chromium_path()
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(
