@@ -1,0 +1,561 @@
+// The local chat page: talks to the bot through the local Bot API server's control API.
+// Bot replies are Telegram HTML: they are parsed with DOMParser (an inert document) and rebuilt
+// from the allowed elements and attributes only; untrusted text is never assigned as HTML.
+"use strict";
+
+(() => {
+  const POLL_WAIT_SECONDS = 25;
+  const REQUEST_TIMEOUT_MS = 35000;
+  const MAX_BACKOFF_MS = 5000;
+  const MAX_DEPTH = 32;
+  const LINK_PROTOCOLS = new Set(["http:", "https:", "tg:", "mailto:"]);
+  const SIMPLE_TAGS = {
+    b: "b", strong: "strong", i: "i", em: "em", u: "u", ins: "u",
+    s: "s", strike: "s", del: "s",
+  };
+  // Elements whose content is never text a reader should see.
+  const DROPPED_TAGS = new Set(["script", "style", "template", "noscript", "iframe", "object",
+    "embed", "svg", "math", "head", "title"]);
+
+  // ------------------------------------------------------------------ Telegram HTML
+
+  function safeLink(href) {
+    if (!href) return null;
+    let url;
+    try {
+      url = new URL(href);
+    } catch {
+      try {
+        url = new URL("http://" + href);  // Telegram accepts "example.com" as a link
+      } catch {
+        return null;
+      }
+    }
+    return LINK_PROTOCOLS.has(url.protocol) ? url.href : null;
+  }
+
+  function toggleQuote(quote) {
+    const collapsed = quote.classList.toggle("collapsed");
+    quote.setAttribute("aria-expanded", String(!collapsed));
+  }
+
+  // A fresh element standing for the parsed element `node`, or null to keep only its content.
+  function safeElement(node) {
+    const tag = node.localName;
+    if (Object.hasOwn(SIMPLE_TAGS, tag)) return document.createElement(SIMPLE_TAGS[tag]);
+    if (tag === "code") {
+      const code = document.createElement("code");
+      const language = /^language-([\w+#.-]{1,32})$/.exec(node.getAttribute("class") || "");
+      if (language) code.dataset.language = language[1];
+      return code;
+    }
+    if (tag === "pre") return document.createElement("pre");
+    if (tag === "a") {
+      const href = safeLink(node.getAttribute("href"));
+      if (href === null) return null;
+      const link = document.createElement("a");
+      link.href = href;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      return link;
+    }
+    if (tag === "blockquote") {
+      const quote = document.createElement("blockquote");
+      if (node.hasAttribute("expandable")) {
+        quote.className = "tg-expandable collapsed";
+        quote.tabIndex = 0;
+        quote.setAttribute("role", "button");
+        quote.setAttribute("aria-expanded", "false");
+        quote.addEventListener("click", (event) => {
+          if (!event.target.closest("a")) toggleQuote(quote);
+        });
+        quote.addEventListener("keydown", (event) => {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            toggleQuote(quote);
+          }
+        });
+      }
+      return quote;
+    }
+    if (tag === "tg-spoiler" || (tag === "span" && node.classList.contains("tg-spoiler"))) {
+      const spoiler = document.createElement("span");
+      spoiler.className = "tg-spoiler hidden";
+      spoiler.title = "Spoiler: click to show";
+      spoiler.addEventListener("click", () => spoiler.classList.remove("hidden"), { once: true });
+      return spoiler;
+    }
+    return null;
+  }
+
+  const BLOCK_TAGS = new Set(["blockquote", "pre"]);
+
+  function appendSafe(source, target, depth) {
+    let afterBlock = false;
+    for (const node of source.childNodes) {
+      if (node.nodeType === Node.TEXT_NODE) {
+        // A block already ends its line: the newline right after it is not an empty line.
+        const text = afterBlock ? node.data.replace(/^\n/, "") : node.data;
+        afterBlock = false;
+        if (text) target.appendChild(document.createTextNode(text));
+      } else if (node.nodeType === Node.ELEMENT_NODE) {
+        afterBlock = BLOCK_TAGS.has(node.localName);
+        const tag = node.localName;
+        if (DROPPED_TAGS.has(tag)) continue;
+        if (tag === "br") {
+          target.appendChild(document.createTextNode("\n"));
+          continue;
+        }
+        if (depth >= MAX_DEPTH) {
+          target.appendChild(document.createTextNode(node.textContent));
+          continue;
+        }
+        const element = safeElement(node);
+        appendSafe(node, element || target, depth + 1);
+        if (element) target.appendChild(element);
+      }
+      // Comments and anything else are dropped.
+    }
+  }
+
+  // Telegram HTML -> a DocumentFragment holding only the elements Telegram supports.
+  function renderTelegramHtml(html) {
+    const parsed = new DOMParser().parseFromString(String(html), "text/html");
+    const fragment = document.createDocumentFragment();
+    appendSafe(parsed.body, fragment, 0);
+    return fragment;
+  }
+
+  // ------------------------------------------------------------------ identity
+
+  // Each tab is its own user (sessionStorage is per tab), so chats never mix.
+  function tabIdentity() {
+    const key = "corpusbot.webchat.user";
+    try {
+      const saved = JSON.parse(sessionStorage.getItem(key) || "null");
+      if (saved && Number.isSafeInteger(saved.id) && saved.id > 0) return saved;
+    } catch {
+      // A damaged entry: start over with a new user.
+    }
+    const random = crypto.getRandomValues(new Uint32Array(1))[0];
+    const id = 100000000 + (random % 900000000);
+    const user = { id, first_name: "Guest " + String(id).slice(-4) };
+    try {
+      sessionStorage.setItem(key, JSON.stringify(user));
+    } catch {
+      // Storage refused (private mode): this page load keeps the identity anyway.
+    }
+    return user;
+  }
+
+  // ------------------------------------------------------------------ page state
+
+  const user = tabIdentity();
+  const chatId = user.id;  // a private chat's id is the user's id, as in Telegram
+  const api = `/api/chats/${chatId}`;
+  const state = {
+    version: 0,
+    actionSeq: 0,
+    typingTimer: 0,
+    online: true,
+    bot: null,
+    commands: [],
+    rows: new Map(),      // message_id -> row element
+    messages: new Map(),  // message_id -> control API message
+    loaded: false,
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const elements = {};
+
+  function sleep(ms) {
+    return new Promise((resolve) => setTimeout(resolve, ms));
+  }
+
+  async function requestJson(url, options = {}) {
+    const response = await fetch(url, {
+      ...options,
+      headers: { "Content-Type": "application/json" },
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+    });
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
+    return body;
+  }
+
+  function postJson(url, payload) {
+    return requestJson(url, { method: "POST", body: JSON.stringify(payload) });
+  }
+
+  let toastTimer = 0;
+  function toast(text) {
+    elements.toast.textContent = text;
+    elements.toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { elements.toast.hidden = true; }, 3000);
+  }
+
+  // ------------------------------------------------------------------ header
+
+  function renderStatus() {
+    const status = elements.status;
+    status.className = "status";
+    status.replaceChildren();
+    if (!state.online) {
+      status.classList.add("offline");
+      status.textContent = "connecting…";
+    } else if (state.typingTimer) {
+      status.classList.add("typing");
+      const dots = document.createElement("span");
+      dots.className = "typing-dots";
+      status.append("typing", dots);
+    } else {
+      status.textContent = "bot";
+    }
+  }
+
+  function setTyping(action, seconds) {
+    clearTimeout(state.typingTimer);
+    state.typingTimer = 0;
+    if (action === "typing" && seconds > 0) {
+      state.typingTimer = setTimeout(() => {
+        state.typingTimer = 0;
+        renderStatus();
+      }, seconds * 1000);
+    }
+    renderStatus();
+  }
+
+  function setOnline(online) {
+    if (state.online === online) return;
+    state.online = online;
+    renderStatus();
+  }
+
+  async function loadBot() {
+    const data = await requestJson("/api/bot");
+    state.bot = data.bot;
+    state.commands = Array.isArray(data.commands) ? data.commands : [];
+    const name = state.bot.first_name || state.bot.username || "Bot";
+    elements.name.textContent = name;
+    elements.avatar.textContent = name.trim().charAt(0).toUpperCase() || "?";
+    elements.welcomeTitle.textContent = `A local chat with ${name}`;
+    document.title = `${name} · local chat`;
+    elements.menuButton.hidden = state.commands.length === 0;
+  }
+
+  // ------------------------------------------------------------------ messages
+
+  function formatTime(seconds) {
+    const date = new Date(seconds * 1000);
+    return date.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function renderKeyboard(message) {
+    const rows = message.reply_markup && message.reply_markup.inline_keyboard;
+    if (!Array.isArray(rows) || rows.length === 0) return null;
+    const keyboard = document.createElement("div");
+    keyboard.className = "keyboard";
+    for (const row of rows) {
+      const line = document.createElement("div");
+      line.className = "keyboard-row";
+      for (const button of row) {
+        line.appendChild(renderButton(message, button));
+      }
+      keyboard.appendChild(line);
+    }
+    return keyboard;
+  }
+
+  function renderButton(message, button) {
+    const label = String(button.text || "");
+    const href = typeof button.url === "string" ? safeLink(button.url) : null;
+    if (href) {
+      const link = document.createElement("a");
+      link.className = "kb-button link";
+      link.href = href;
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+      link.textContent = label;
+      return link;
+    }
+    const element = document.createElement("button");
+    element.type = "button";
+    element.className = "kb-button";
+    element.textContent = label;
+    if (typeof button.callback_data === "string") {
+      element.dataset.callback = button.callback_data;
+      element.addEventListener("click", () => pressButton(message.message_id, element));
+    } else {
+      element.disabled = true;
+      element.title = "This kind of button does not work in the local chat";
+    }
+    return element;
+  }
+
+  async function pressButton(messageId, element) {
+    if (element.classList.contains("pending")) return;
+    element.classList.add("pending");
+    try {
+      await postJson(`${api}/callbacks`, {
+        message_id: messageId, data: element.dataset.callback, user,
+      });
+    } catch (error) {
+      toast(`The button did not work: ${error.message}`);
+    } finally {
+      setTimeout(() => element.classList.remove("pending"), 1500);
+    }
+  }
+
+  function renderMessage(message) {
+    const row = document.createElement("div");
+    row.className = "row " + (message.from_bot ? "in" : "out");
+    row.dataset.messageId = String(message.message_id);
+    const bubble = document.createElement("div");
+    bubble.className = "bubble";
+
+    const target = state.messages.get(message.reply_to_message_id);
+    if (target) {
+      const reply = document.createElement("div");
+      reply.className = "reply-to";
+      reply.textContent = target.plain_text;
+      bubble.appendChild(reply);
+    }
+
+    const text = document.createElement("div");
+    text.className = "text";
+    const isHtml = message.from_bot && String(message.parse_mode || "").toLowerCase() === "html";
+    if (isHtml) {
+      text.appendChild(renderTelegramHtml(message.text));
+    } else {
+      text.textContent = message.from_bot ? message.plain_text : message.text;
+    }
+    bubble.appendChild(text);
+
+    const meta = document.createElement("span");
+    meta.className = "meta";
+    if (message.edited) {
+      const edited = document.createElement("span");
+      edited.className = "edited";
+      edited.textContent = "edited";
+      meta.appendChild(edited);
+    }
+    meta.append(formatTime(message.edit_date || message.date));
+    bubble.appendChild(meta);
+    row.appendChild(bubble);
+
+    const keyboard = renderKeyboard(message);
+    if (keyboard) row.appendChild(keyboard);
+    return row;
+  }
+
+  function nearBottom() {
+    const history = elements.history;
+    return history.scrollHeight - history.scrollTop - history.clientHeight < 80;
+  }
+
+  // Add a message, or replace it in place when it was edited.
+  function upsertMessage(message) {
+    const known = state.messages.get(message.message_id);
+    if (known && known.version >= message.version) return;
+    state.messages.set(message.message_id, message);
+    const row = renderMessage(message);
+    const old = state.rows.get(message.message_id);
+    if (old) {
+      old.replaceWith(row);
+    } else {
+      let before = null;
+      for (const [id, existing] of state.rows) {
+        if (id > message.message_id && (!before || id < Number(before.dataset.messageId))) {
+          before = existing;
+        }
+      }
+      elements.messages.insertBefore(row, before);
+    }
+    state.rows.set(message.message_id, row);
+  }
+
+  function applyMessages(messages) {
+    if (!messages.length) return;
+    const stick = nearBottom();
+    let botSpoke = false;
+    for (const message of messages) {
+      upsertMessage(message);
+      botSpoke = botSpoke || message.from_bot;
+    }
+    elements.welcome.hidden = state.messages.size > 0;
+    if (stick || !botSpoke) elements.history.scrollTop = elements.history.scrollHeight;
+    if (botSpoke && state.commands.length === 0) loadBot().catch(() => {});
+  }
+
+  // ------------------------------------------------------------------ long polling
+
+  function resetChat() {
+    state.version = 0;
+    state.actionSeq = 0;
+    state.loaded = false;
+    state.messages.clear();
+    state.rows.clear();
+    elements.messages.replaceChildren();
+    setTyping(null, 0);
+  }
+
+  async function pollLoop() {
+    let failures = 0;
+    for (;;) {
+      const started = Date.now();
+      try {
+        const data = await requestJson(
+          `${api}/updates?since_version=${state.version}&since_action=${state.actionSeq}` +
+          `&wait=${state.loaded ? POLL_WAIT_SECONDS : 0}`
+        );
+        failures = 0;
+        setOnline(true);
+        if (data.version < state.version || data.action_seq < state.actionSeq) {
+          resetChat();  // a new server (restarted): show its chat from the start
+          continue;
+        }
+        const changed = data.version !== state.version || data.action_seq !== state.actionSeq;
+        applyMessages(data.messages || []);
+        state.version = data.version;
+        state.actionSeq = data.action_seq;
+        setTyping(data.action, data.action_seconds);
+        if (!state.loaded) {
+          state.loaded = true;
+          elements.welcome.hidden = state.messages.size > 0;
+        }
+        if (!changed && Date.now() - started < 200) await sleep(500);
+      } catch {
+        failures += 1;
+        setOnline(false);
+        await sleep(Math.min(250 * 2 ** failures, MAX_BACKOFF_MS));
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  async function sendText(text) {
+    if (!text.trim()) return false;
+    try {
+      const message = await postJson(`${api}/messages`, { text, user });
+      applyMessages([message]);
+      return true;
+    } catch (error) {
+      toast(`Not sent: ${error.message}`);
+      return false;
+    }
+  }
+
+  function autosize() {
+    const input = elements.input;
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight, 160) + "px";
+  }
+
+  async function submit() {
+    const text = elements.input.value;
+    if (!text.trim()) return;
+    elements.input.value = "";
+    autosize();
+    closeMenu();
+    if (!(await sendText(text))) elements.input.value = text;
+  }
+
+  // ------------------------------------------------------------------ command menu
+
+  function menuOpen() {
+    return !elements.menu.hidden;
+  }
+
+  function closeMenu() {
+    elements.menu.hidden = true;
+    elements.menuButton.setAttribute("aria-expanded", "false");
+  }
+
+  function openMenu(filter = "") {
+    const wanted = filter.toLowerCase();
+    const commands = state.commands.filter((c) => c.command.startsWith(wanted));
+    if (commands.length === 0) {
+      closeMenu();
+      return;
+    }
+    elements.menu.replaceChildren(...commands.map((command) => {
+      const item = document.createElement("button");
+      item.type = "button";
+      item.className = "menu-item";
+      item.setAttribute("role", "option");
+      item.dataset.command = command.command;
+      const name = document.createElement("span");
+      name.className = "cmd";
+      name.textContent = "/" + command.command;
+      const description = document.createElement("span");
+      description.className = "desc";
+      description.textContent = command.description;
+      item.append(name, description);
+      item.addEventListener("click", () => {
+        closeMenu();
+        elements.input.value = "";
+        autosize();
+        sendText("/" + command.command);
+        elements.input.focus();
+      });
+      return item;
+    }));
+    elements.menu.hidden = false;
+    elements.menuButton.setAttribute("aria-expanded", "true");
+  }
+
+  // ------------------------------------------------------------------ start
+
+  function init() {
+    Object.assign(elements, {
+      avatar: $("bot-avatar"), name: $("bot-name"), status: $("bot-status"), who: $("who"),
+      history: $("history"), messages: $("messages"), welcome: $("welcome"),
+      welcomeTitle: $("welcome-title"), start: $("start"), menu: $("menu-popup"),
+      menuButton: $("menu-button"), composer: $("composer"), input: $("input"),
+      toast: $("toast"),
+    });
+    elements.who.textContent = `you: ${user.first_name}`;
+    renderStatus();
+
+    elements.composer.addEventListener("submit", (event) => {
+      event.preventDefault();
+      submit();
+    });
+    elements.input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        submit();
+      } else if (event.key === "Escape") {
+        closeMenu();
+      }
+    });
+    elements.input.addEventListener("input", () => {
+      autosize();
+      const match = /^\/(\w*)$/.exec(elements.input.value);
+      if (match) openMenu(match[1]);
+      else closeMenu();
+    });
+    elements.menuButton.addEventListener("click", async () => {
+      if (menuOpen()) {
+        closeMenu();
+        return;
+      }
+      await loadBot().catch(() => {});
+      openMenu();
+    });
+    document.addEventListener("click", (event) => {
+      if (menuOpen() && !event.target.closest("#menu-popup, #menu-button")) closeMenu();
+    });
+    elements.start.addEventListener("click", () => sendText("/start"));
+
+    loadBot().catch(() => setOnline(false));
+    pollLoop();
+    elements.input.focus();
+  }
+
+  window.CorpusChat = Object.freeze({ renderTelegramHtml, chatId, user });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
