@@ -170,13 +170,22 @@ def _short(path: Path) -> str:
 
 def _add_run_command(commands: Any, common: argparse.ArgumentParser) -> None:
     run = commands.add_parser("run", parents=[common], help="run the Telegram bot (polling)")
-    run.add_argument("--base-url", metavar="URL", default=None,
-                     help="another Bot API server, e.g. http://127.0.0.1:8081/bot "
-                          "(env CORPUSBOT_TELEGRAM_BASE_URL)")
+    where = run.add_mutually_exclusive_group()
+    where.add_argument("--base-url", metavar="URL", default=None,
+                       help="another Bot API server, e.g. http://127.0.0.1:8081/bot "
+                            "(env CORPUSBOT_TELEGRAM_BASE_URL)")
+    where.add_argument("--local", action="store_true",
+                       help="no token needed: chat with the bot in your browser")
+    run.add_argument("--port", type=int, default=8080,
+                     help="with --local: the page's port on 127.0.0.1 (default 8080, 0: any)")
     run.set_defaults(handler=cmd_run)
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.local:
+        from bot.local_mode import run_local
+
+        return run_local(settings, open_service, port=args.port, debug=args.debug)
     from bot.telegram_app import run_command  # imported here: the other commands need no telegram
 
     return run_command(settings, open_service, base_url=args.base_url, debug=args.debug)

@@ -9,6 +9,8 @@ import pytest
 from bot.service import Service
 from bot.settings import Settings, load_settings
 
+pytest_plugins = ["tests.browser"]  # the browser fixtures, for the chat page tests
+
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"

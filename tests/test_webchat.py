@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import html
-import os
-import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -32,21 +30,11 @@ from telegram.ext import (
 
 from bot.local_api import LocalBotApi
 from bot.local_api.webchat import CONTENT_SECURITY_POLICY, STATIC_FILES
+from tests.browser import open_chat, send
 
 TOKEN = "123456:WEBCHAT-test"
 WAIT = 10.0
 """Upper bound in seconds for anything a test waits for."""
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-SCREENSHOT_ENV = "CORPUSBOT_WEBCHAT_SCREENSHOT"
-"""Set to a path (e.g. docs/webchat.png) to keep the screenshot the browser test takes."""
 
 QUOTE = (
     "“Any complementary or additional documents on different issues, including regional "
@@ -298,40 +286,6 @@ class StandInBot:
 # ------------------------------------------------------------------------------ browser
 
 
-REQUIRE_BROWSER_ENV = "CORPUSBOT_REQUIRE_BROWSER"
-"""Set (as CI does) to fail, not skip, when playwright or Chromium is missing."""
-
-
-def _missing(reason: str) -> None:
-    if os.environ.get(REQUIRE_BROWSER_ENV):
-        pytest.fail(f"{reason} (and {REQUIRE_BROWSER_ENV} is set)")
-    pytest.skip(reason)
-
-
-def _chromium_path() -> str:
-    path = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).is_file():
-        _missing(f"Chromium is not installed ({path} not found): apt-get install chromium")
-    return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    try:
-        from playwright import sync_api
-    except ImportError:
-        _missing("playwright is not installed: pip install -e '.[test]'")
-    executable = _chromium_path()
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable, args=CHROMIUM_ARGS, headless=True, timeout=30_000
-        )
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
 @pytest.fixture(scope="module")
 def chat_server(browser) -> Iterator[LocalBotApi]:
     """The server with the chat page, and the stand-in bot polling it."""
@@ -342,48 +296,6 @@ def chat_server(browser) -> Iterator[LocalBotApi]:
             yield local
         finally:
             stand_in.stop()
-
-
-@pytest.fixture
-def context(browser):
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=WAIT * 1000)
-    ctx = browser.new_context(viewport={"width": 520, "height": 860}, locale="en-GB")
-    ctx.set_default_timeout(WAIT * 1000)
-    # Only 127.0.0.1 is reachable: anything else the page asked for would fail the test.
-    outside: list[str] = []
-
-    def guard(route) -> None:
-        if route.request.url.startswith("http://127.0.0.1:"):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    ctx.route("**/*", guard)
-    yield ctx
-    ctx.close()
-    assert outside == [], f"the page tried to reach {outside}"
-
-
-def open_chat(context, server: LocalBotApi):
-    from playwright.sync_api import expect
-
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.errors = errors
-    page.goto(server.url + "/")
-    expect(page.locator("#bot-name")).to_have_text("Corpusbot (local)")
-    expect(page.locator("#menu-button")).to_be_visible()
-    return page
-
-
-def send(page, text: str) -> None:
-    page.locator("#input").fill(text)
-    page.locator("#input").press("Enter")
 
 
 def test_question_gets_a_rendered_reply(chat_server: LocalBotApi, context) -> None:
@@ -569,8 +481,4 @@ def test_screenshot(chat_server: LocalBotApi, context, tmp_path: Path) -> None:
     expect(page.locator("#menu-popup")).to_be_visible()
     path = tmp_path / "webchat.png"
     page.screenshot(path=path)
-    assert path.stat().st_size > 10_000
-    keep = os.environ.get(SCREENSHOT_ENV)
-    if keep:
-        Path(keep).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, keep)
+    assert path.stat().st_size > 10_000  # docs/webchat.png comes from the real bot's test

@@ -1,0 +1,46 @@
+"""`corpusbot run --local`: the real bot against the local Bot API server, with a chat page.
+
+No token and no network: the bot polls a server on 127.0.0.1 exactly as it polls Telegram, and
+a person talks to it from a browser page that server serves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable
+
+from bot.local_api import LocalBotApi
+from bot.service import Service
+from bot.settings import Settings
+
+# Any token-shaped string does: the local server only checks that the bot uses this one.
+LOCAL_TOKEN = "1000000001:corpusbot-local"
+DEFAULT_PORT = 8080
+
+
+def run_local(settings: Settings, open_service: Callable[[Settings], Service],
+              port: int = DEFAULT_PORT, debug: bool = False) -> int:
+    """Start the local server with its chat page, then the bot; the exit status."""
+    from bot.telegram_app import run_command  # the telegram side loads only for `run`
+
+    try:
+        server = LocalBotApi(port=port, token=LOCAL_TOKEN, webchat=True).start()
+    except OSError as exc:
+        print(f"corpusbot: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
+              "choose another port with --port (0 picks a free one)", file=sys.stderr)
+        return 2
+    telegram = dataclasses.replace(settings.telegram, token=LOCAL_TOKEN,
+                                   base_url=server.base_url)
+    local = dataclasses.replace(settings, telegram=telegram)
+
+    def open_and_announce(chosen: Settings) -> Service:
+        service = open_service(chosen)  # index first: the page answers as soon as it shows
+        print(f"corpusbot is running locally with {len(service.index.articles)} articles.\n"
+              f"Open {server.url}/ in your browser to chat with it (Ctrl+C stops).", flush=True)
+        return service
+
+    try:
+        return run_command(local, open_and_announce, debug=debug)
+    finally:
+        server.stop()

@@ -1,0 +1,109 @@
+"""`corpusbot run --local`: the real bot, no token, and a person chatting from a real browser."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.browser import SCREENSHOT_ENV, open_chat, send
+from tests.conftest import ROOT
+from tests.e2e.conftest import STOP_WAIT, WAIT, bot_env, eventually
+
+IRAQ = "Who is Iraq's foreign minister?"
+
+
+@dataclass
+class LocalBot:
+    process: subprocess.Popen[bytes]
+    url: str
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(scope="module")
+def local_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBot]:
+    tmp = tmp_path_factory.mktemp("local")
+    env = bot_env(tmp / "cache")
+    del env["TELEGRAM_BOT_TOKEN"]  # local mode needs none
+    log_path = tmp / "bot.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--local", "--port", "0"],
+                                   cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        try:
+            eventually(lambda: "polling as" in log_path.read_text() or process.poll() is not None,
+                       60)
+            found = re.search(r"Open (http://127\.0\.0\.1:\d+)/ in your browser",
+                              log_path.read_text())
+            assert found, log_path.read_text()
+            yield LocalBot(process, found.group(1), log_path)
+        finally:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(STOP_WAIT)
+
+
+def test_it_runs_without_a_token_and_answers_over_the_local_api(local_bot: LocalBot) -> None:
+    assert "running locally with 5 articles" in local_bot.log()
+    with httpx.Client(timeout=WAIT) as client:
+        client.post(f"{local_bot.url}/api/chats/4242/messages", json={"text": IRAQ})
+        found: list[dict] = []
+
+        def answered() -> bool:
+            messages = client.get(f"{local_bot.url}/api/chats/4242/messages").json()["messages"]
+            found[:] = [m for m in messages if m["from_bot"]]
+            return bool(found)
+
+        eventually(answered)
+    assert "Fuad Hussein" in found[0]["plain_text"] and "Tasnim" in found[0]["plain_text"]
+
+
+def test_a_person_chats_with_the_real_bot_in_a_browser(local_bot: LocalBot, context,
+                                                       tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    page = open_chat(context, local_bot)
+    send(page, IRAQ)
+    answer = page.locator(".row.in").last
+    expect(answer).to_contain_text("Fuad Hussein")
+    expect(answer).to_contain_text("Tasnim")
+    expect(answer.locator("blockquote").first).to_be_visible()
+    assert answer.locator("b", has_text="Minister").count() >= 1  # question terms in bold
+
+    answer.locator(".kb-button", has_text="More").click()
+    expect(page.locator(".row.in")).to_have_count(2)
+    expect(page.locator(".row.in").last).to_contain_text("4.")
+
+    send(page, "/sources")
+    listing = page.locator(".row.in").last
+    expect(listing).to_contain_text("5 articles")
+    for title in ("Iran urges regional cooperation", "Need for Regional Coop."):
+        expect(listing).to_contain_text(title)
+
+    send(page, "What did Lavrov say about additional documents outside the JCPOA?")
+    expect(page.locator(".row.in")).to_have_count(4)
+    expect(page.locator(".row.in").last).to_contain_text("Also reported in")
+    path = tmp_path / "webchat.png"
+    page.screenshot(path=path, full_page=False)
+    keep = os.environ.get(SCREENSHOT_ENV)
+    if keep:
+        shutil.copyfile(path, keep)
+    assert path.stat().st_size > 10_000
+
+
+def test_ctrl_c_stops_it(local_bot: LocalBot) -> None:
+    local_bot.process.send_signal(signal.SIGINT)
+    assert local_bot.process.wait(STOP_WAIT) == 0
+    with pytest.raises(httpx.TransportError):
+        httpx.get(local_bot.url + "/", timeout=2)
