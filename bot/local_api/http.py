@@ -123,11 +123,17 @@ class LocalHttpServer(ThreadingHTTPServer):
         super().__init__(address, _RequestHandler)
 
 
+IDLE_TIMEOUT = 300.0  # seconds an idle kept-alive connection is held open
+
+
 class _RequestHandler(BaseHTTPRequestHandler):
     """Reads a request, hands it to the router and writes the response."""
 
     server: LocalHttpServer
-    protocol_version = "HTTP/1.0"
+    # Keep-alive, as Telegram's servers: a client reuses its connections instead of opening a
+    # new one (and a new server thread) per request. Every response carries Content-Length.
+    protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT
     server_version = "corpusbot-local-bot-api"
 
     def do_GET(self) -> None:

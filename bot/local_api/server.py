@@ -82,7 +82,7 @@ class LocalBotApi:
         """Stop serving; waiting long polls are released at once.  Safe to call twice."""
         with self._state.changed:
             self._state.stopping = True
-            self._state.changed.notify_all()
+            self._state.locked_notify()
         httpd, self._httpd = self._httpd, None
         if httpd is None:
             return
@@ -254,7 +254,7 @@ class LocalBotApi:
         """
         with self._state.changed:
             self._state.paused = True
-            self._state.changed.notify_all()
+            self._state.locked_notify()
 
     def resume(self) -> None:
         """Answer Bot API requests again after :meth:`pause`."""

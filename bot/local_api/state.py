@@ -73,6 +73,9 @@ class ServerState:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.changed = threading.Condition(self.lock)
+        # One more condition per chat, on the same lock: a chat's waiters (a user in a test or
+        # load run, a browser page) wake for that chat's changes only, not for every chat's.
+        self.chat_changed: dict[int, threading.Condition] = {}
         self.chats: dict[int, Chat] = {}
         self.updates: list[JsonDict] = []
         self.update_ids = itertools.count(1)
@@ -86,10 +89,22 @@ class ServerState:
     # ---------------------------------------------------------------- changes
 
     def locked_touch(self, chat: Chat, record: StoredMessage) -> None:
-        """Give ``record`` the chat's next version and wake every waiter."""
+        """Give ``record`` the chat's next version and wake its waiters and the general ones."""
         chat.version += 1
         record.version = chat.version
+        self.locked_notify(chat.chat_id)
+
+    def locked_notify(self, chat_id: int | None = None) -> None:
+        """Wake the general waiters and those of ``chat_id`` (None: of every chat)."""
         self.changed.notify_all()
+        conditions = self.chat_changed.values() if chat_id is None else \
+            [self.chat_changed[chat_id]] if chat_id in self.chat_changed else []
+        for condition in conditions:
+            condition.notify_all()
+
+    def _chat_condition(self, chat_id: int) -> threading.Condition:
+        with self.lock:
+            return self.chat_changed.setdefault(chat_id, threading.Condition(self.lock))
 
     def locked_store_message(
         self,
@@ -125,7 +140,7 @@ class ServerState:
         chat.action = action
         chat.action_until = time.monotonic() + CHAT_ACTION_SECONDS if action else 0.0
         chat.action_seq += 1
-        self.changed.notify_all()
+        self.locked_notify(chat.chat_id)
 
     def locked_enqueue(self, payload: JsonDict) -> JsonDict:
         """Queue an update for ``getUpdates`` with the next update id."""
@@ -260,8 +275,9 @@ class ServerState:
             version, action_seq = (chat.version, chat.action_seq) if chat else (0, 0)
             return self.stopping or version != since_version or action_seq != since_action
 
-        with self.changed:
-            self.changed.wait_for(changed, timeout)
+        condition = self._chat_condition(chat_id)
+        with condition:
+            condition.wait_for(changed, timeout)
 
     def wait_for(self, predicate: Callable[[], T], timeout: float) -> T:
         """Wait until ``predicate()`` is truthy and return its value.
@@ -277,8 +293,9 @@ class ServerState:
 
     def wait_for_chat_change(self, chat_id: int, since_version: int, timeout: float) -> None:
         """Block up to ``timeout`` seconds until the chat's version exceeds ``since_version``."""
-        with self.changed:
-            self.changed.wait_for(
+        condition = self._chat_condition(chat_id)
+        with condition:
+            condition.wait_for(
                 lambda: self.stopping or self.chat_version(chat_id) > since_version, timeout
             )
 
@@ -298,8 +315,18 @@ class ServerState:
         def bot_messages() -> list[JsonDict]:
             return [m for m in self.messages(chat_id, after=after) if m["from_bot"]]
 
+        def arrived() -> bool:
+            chat = self.chats.get(chat_id)
+            return chat is not None and sum(
+                1 for number, m in chat.messages.items() if number > after and m.from_bot
+            ) >= count
+
+        condition = self._chat_condition(chat_id)
         try:
-            self.wait_for(lambda: len(bot_messages()) >= count, timeout)
+            with condition:
+                if not condition.wait_for(lambda: self.stopping or arrived(), timeout) \
+                        or not arrived():
+                    raise TimeoutError
         except TimeoutError:
             got = [m["text"] for m in bot_messages()]
             raise TimeoutError(
