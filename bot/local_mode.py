@@ -30,8 +30,9 @@ def run_local(settings: Settings, open_service: Callable[[Settings], Service],
         print(f"corpusbot: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
               "choose another port with --port (0 picks a free one)", file=sys.stderr)
         return 2
+    # The local server has no flood limit, so the bot need not pace itself for one.
     telegram = dataclasses.replace(settings.telegram, token=LOCAL_TOKEN,
-                                   base_url=server.base_url)
+                                   base_url=server.base_url, max_sends_per_second=0.0)
     local = dataclasses.replace(settings, telegram=telegram)
 
     def open_and_announce(chosen: Settings) -> Service:

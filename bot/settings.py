@@ -47,6 +47,7 @@ class TelegramSettings:
     admins: tuple[int, ...]
     rate_per_minute: float
     rate_burst: int
+    max_sends_per_second: float
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,8 @@ def _build(raw: dict[str, Any]) -> Settings:
            telegram["rate_per_minute"], "0 (no limit) or more")
     _check("telegram.rate_burst", telegram["rate_burst"] >= 1, telegram["rate_burst"],
            "at least 1")
+    _check("telegram.max_sends_per_second", telegram["max_sends_per_second"] >= 0,
+           telegram["max_sends_per_second"], "0 (no limit) or more")
     base_url = telegram["base_url"]
     _check("telegram.base_url", not base_url or base_url.startswith(("http://", "https://")),
            base_url, "an http:// or https:// URL")
@@ -202,5 +205,6 @@ def _build(raw: dict[str, Any]) -> Settings:
             admins=tuple(telegram["admins"]),
             rate_per_minute=telegram["rate_per_minute"],
             rate_burst=telegram["rate_burst"],
+            max_sends_per_second=telegram["max_sends_per_second"],
         ),
     )

@@ -153,7 +153,8 @@ def build_application(service: Service, settings: Settings) -> Application:
         .token(telegram.token)
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(RetryingRateLimiter(max_retries=FLOOD_RETRIES))
+        .rate_limiter(RetryingRateLimiter(overall_max_rate=telegram.max_sends_per_second,
+                                          max_retries=FLOOD_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(start_background_work)
         .post_stop(stop_background_work)
