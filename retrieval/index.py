@@ -24,7 +24,7 @@ from retrieval.corpus import Article
 from retrieval.passages import Passage
 from retrieval.tokenize import TokenizedChunk, tokenize_passages
 
-FORMAT = "corpusbot-index-3"
+FORMAT = "corpusbot-index-4"  # bumped whenever tokens or files change
 # Extra candidates rescored exactly beyond the k asked for, so float32 rounding cannot reorder.
 RESCORE_MARGIN = 32
 ARRAYS = (
