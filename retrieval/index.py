@@ -91,7 +91,7 @@ class Index:
     """Passages, their articles and the postings; immutable once built or loaded."""
 
     def __init__(self, meta: dict, vocab: list[str], articles: list[ArticleInfo],
-                 arrays: dict[str, np.ndarray], texts: bytes | np.ndarray) -> None:
+                 arrays: dict[str, np.ndarray], texts: bytes | _TextFile) -> None:
         self.meta = meta
         self.settings = _settings_from_meta(meta)
         self.analyzer = Analyzer(self.settings.analyzer)
@@ -153,8 +153,7 @@ class Index:
             articles = [ArticleInfo(**a) for a in
                         json.loads((folder / "articles.json").read_text(encoding="utf-8"))]
             arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
-            texts = np.memmap(folder / "texts.bin", dtype=np.uint8, mode="r") \
-                if (folder / "texts.bin").stat().st_size else b""
+            texts = _TextFile(folder / "texts.bin")
         except IndexCorrupt:
             raise
         except (OSError, ValueError, TypeError, KeyError) as exc:
@@ -397,6 +396,36 @@ def _layout_texts(articles: Sequence[Article], passages: Sequence[Passage],
     infos = [ArticleInfo(i + 1, a.id, a.title, a.path, a.source, a.date, a.url, counts[a.id])
              for i, a in enumerate(articles)]
     return bytes(blob), infos
+
+
+class _TextFile:
+    """texts.bin read with pread: a passage costs one system call, and unlike a memory map the
+    pages read (and the kernel's read-ahead around them) never count in the resident size."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("rb")
+        self._size = os.fstat(self._file.fileno()).st_size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, part: slice) -> bytes:
+        start, stop = int(part.start), int(part.stop)
+        return self._read(start, stop - start)
+
+    def __bytes__(self) -> bytes:
+        return self._read(0, self._size)
+
+    def _read(self, start: int, length: int) -> bytes:
+        pieces = []
+        while length > 0:  # pread may return less than asked for very large reads
+            piece = os.pread(self._file.fileno(), min(length, 1 << 30), start)
+            if not piece:
+                raise IndexCorrupt("texts.bin is shorter than its table says")
+            pieces.append(piece)
+            start += len(piece)
+            length -= len(piece)
+        return b"".join(pieces)
 
 
 class _ByteCursor:
