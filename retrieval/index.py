@@ -349,8 +349,7 @@ def _invert(doc: np.ndarray, term: np.ndarray, tf: np.ndarray, doc_len: np.ndarr
             vocab_size: int, settings: IndexSettings) -> dict[str, np.ndarray]:
     """Postings grouped by term, passages ascending within each, with their BM25 impacts."""
     n = len(doc_len)
-    order = np.argsort(term, kind="stable")  # stable: passage order survives within a term
-    doc, term, tf = doc[order], term[order], tf[order]
+    doc, term, tf = _group_by_term(doc, term, tf, n, vocab_size)
     df = np.bincount(term, minlength=vocab_size)
     offsets = np.zeros(vocab_size + 1, dtype=np.int64)
     np.cumsum(df, out=offsets[1:])
@@ -367,6 +366,22 @@ def _invert(doc: np.ndarray, term: np.ndarray, tf: np.ndarray, doc_len: np.ndarr
         "tfs": tf, "idf": idf, "max_impact": max_impact, "doc_len": doc_len.astype(np.int32),
         "avgdl_value": np.float64(avgdl or 1.0),
     }
+
+
+def _group_by_term(doc: np.ndarray, term: np.ndarray, tf: np.ndarray, n: int,
+                   vocab_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (passage, term, tf) triples ordered by term, then passage."""
+    if vocab_size * max(n, 1) < 1 << 46:
+        # One int64 key per posting, (term, passage, tf) packed high to low: a plain sort of
+        # these values is about twice as fast as a stable argsort of the terms plus gathers.
+        key = (term.astype(np.int64) * n + doc) << 16 | tf
+        key.sort()
+        tf = (key & 0xFFFF).astype(np.uint16)
+        key >>= 16
+        term = key // n
+        return (key - term * n).astype(np.int32), term.astype(np.int32), tf
+    order = np.argsort(term, kind="stable")  # stable: passage order survives within a term
+    return doc[order], term[order], tf[order]
 
 
 def _layout_texts(articles: Sequence[Article], passages: Sequence[Passage],
