@@ -74,7 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     index.set_defaults(handler=cmd_index)
 
     _add_run_command(commands, common)
-
+    _add_eval_command(commands, common)
     parser.set_defaults(corpus=None, config=None, debug=False)
     return parser
 
@@ -189,6 +189,28 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.telegram_app import run_command  # imported here: the other commands need no telegram
 
     return run_command(settings, open_service, base_url=args.base_url, debug=args.debug)
+
+
+# --- eval: retrieval quality on a BEIR-layout data set (retrieval/evaluate.py) -------------
+
+
+def _add_eval_command(commands: Any, common: argparse.ArgumentParser) -> None:
+    evaluate = commands.add_parser("eval", parents=[common],
+                                   help="nDCG@10 and Recall@100 on a BEIR-layout data set")
+    evaluate.add_argument("--beir", metavar="DIR", required=True,
+                          help="folder with corpus.jsonl, queries.jsonl and qrels/")
+    evaluate.add_argument("--split", default="test", help="qrels file to use (default: test)")
+    evaluate.add_argument("--no-baseline", action="store_true",
+                          help="skip the rank-bm25 whitespace baseline")
+    evaluate.set_defaults(handler=cmd_eval)
+
+
+def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
+    from retrieval.evaluate import evaluate, format_table, load_beir
+
+    data = load_beir(Path(args.beir).expanduser(), args.split)
+    print(format_table(evaluate(data, settings.index, not args.no_baseline), data))
+    return 0
 
 
 if __name__ == "__main__":

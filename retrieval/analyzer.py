@@ -2,6 +2,11 @@
 
 Unicode word tokens, case folding, stop words, Snowball stemming. Scripts written without spaces
 (Chinese, Japanese kana) are cut into single characters so that they still match something.
+
+A token is a run of letters or a run of digits, so "COVID-19", "covid19" and "Covid 19" all give
+"covid" + "19", and "IL-6" matches "IL6". Single digits are terms ("type 2 diabetes"); single
+ASCII letters are not (the "s" of "Iran's", the "b" of "<b>"). Measured on SciFact: see
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import Stemmer
 from config import STOPWORDS_DIR
 
 _NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-TOKEN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W{_NO_SPACE_SCRIPTS}]+")
+TOKEN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W\d_{_NO_SPACE_SCRIPTS}]+|\d+")
 # Stems are cached per analyzer; news vocabularies are far smaller than this.
 MAX_CACHE = 2_000_000
 
@@ -74,7 +79,8 @@ class Analyzer:
     def _learn(self, word: str) -> str:
         if word in self._terms:
             return self._terms[word]
-        if word in self.settings.stopwords or (len(word) == 1 and word.isascii()):
+        if word in self.settings.stopwords or (len(word) == 1 and word.isascii()
+                                                and not word.isdigit()):
             term = ""
         else:
             term = self._stemmer.stemWord(word) if self._stemmer else word

@@ -5,6 +5,13 @@ scoring every passage for every question term, each term's postings carry the pa
 precomputed contribution (its "impact"), so a question touches only the passages that contain its
 terms. Impacts are float32 for speed and size; the best candidates are then rescored exactly in
 float64 from the stored term frequencies, so ranks and scores match rank-bm25.
+
+Common terms are skipped safely (MaxScore): each term keeps its largest impact. The rarest terms
+first give a few exactly scored passages, whose k-th score is a floor; the most common terms
+whose largest impacts together stay below that floor cannot lift a passage without a rarer term
+into the top k, so only the rarer terms' postings are gathered, and the common ones are looked up
+(binary search) for the surviving candidates alone. The result is the same top k as scoring
+every passage.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -24,11 +32,13 @@ from retrieval.corpus import Article
 from retrieval.passages import Passage
 from retrieval.tokenize import TokenizedChunk, tokenize_passages
 
-FORMAT = "corpusbot-index-3"
+FORMAT = "corpusbot-index-5"  # bumped whenever tokens or files change
 # Extra candidates rescored exactly beyond the k asked for, so float32 rounding cannot reorder.
 RESCORE_MARGIN = 32
+# The rarest terms are scored first on at most this many postings to find the score floor.
+PROBE_POSTINGS = 50_000
 ARRAYS = (
-    "offsets", "doc_ids", "impacts", "tfs", "idf", "doc_len",
+    "offsets", "doc_ids", "impacts", "tfs", "idf", "max_impact", "doc_len",
     "p_article", "p_ordinal", "p_start", "p_end", "p_bstart", "p_bend", "a_bstart",
 )
 
@@ -81,7 +91,7 @@ class Index:
     """Passages, their articles and the postings; immutable once built or loaded."""
 
     def __init__(self, meta: dict, vocab: list[str], articles: list[ArticleInfo],
-                 arrays: dict[str, np.ndarray], texts: bytes | np.ndarray) -> None:
+                 arrays: dict[str, np.ndarray], texts: bytes | _TextFile) -> None:
         self.meta = meta
         self.settings = _settings_from_meta(meta)
         self.analyzer = Analyzer(self.settings.analyzer)
@@ -89,8 +99,9 @@ class Index:
         self.articles = articles
         self._arrays = arrays
         self._texts = texts
-        for name in ARRAYS:
-            setattr(self, name, arrays[name])
+        for name in ARRAYS:  # plain ndarray views: slicing a np.memmap is several times slower
+            setattr(self, name, np.asarray(arrays[name]))
+        self._local = threading.local()  # a reusable score buffer per thread
         self.avgdl: float = meta["avgdl"]
         self.max_idf = math.log((len(self) + 0.5) / 0.5)
 
@@ -142,8 +153,7 @@ class Index:
             articles = [ArticleInfo(**a) for a in
                         json.loads((folder / "articles.json").read_text(encoding="utf-8"))]
             arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
-            texts = np.memmap(folder / "texts.bin", dtype=np.uint8, mode="r") \
-                if (folder / "texts.bin").stat().st_size else b""
+            texts = _TextFile(folder / "texts.bin")
         except IndexCorrupt:
             raise
         except (OSError, ValueError, TypeError, KeyError) as exc:
@@ -173,17 +183,95 @@ class Index:
         return SearchResult(weights, hits)
 
     def _candidates(self, known: list[tuple[int, int]], count: int) -> np.ndarray:
-        """Passage numbers of the `count` best approximate (float32) scores, sorted."""
-        scores = np.zeros(len(self), dtype=np.float32)
-        for term, times in known:
-            lo, hi = self.offsets[term], self.offsets[term + 1]
-            impacts = self.impacts[lo:hi]
-            scores[self.doc_ids[lo:hi]] += impacts if times == 1 else impacts * times
-        touched = np.flatnonzero(scores)
+        """Passage numbers (sorted) among which the best `count - RESCORE_MARGIN` surely are."""
+        k = max(count - RESCORE_MARGIN, 1)
+        idf = self.idf[[t for t, _ in known]]
+        if len(known) > 1 and (idf > 0).all():
+            floor = self._floor(known, k)
+            if floor > 0:
+                return self._pruned_candidates(known, floor, k)
+        return self._all_candidates(known, count)
+
+    def _buffer(self) -> np.ndarray:
+        buffer = getattr(self._local, "scores", None)
+        if buffer is None or len(buffer) != len(self):
+            buffer = self._local.scores = np.zeros(len(self), dtype=np.float32)
+        return buffer
+
+    def _postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
+        lo, hi = self.offsets[term], self.offsets[term + 1]
+        return self.doc_ids[lo:hi], self.impacts[lo:hi]
+
+    def _gather(self, terms: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """The passages containing any of `terms` (sorted) and their float32 partial scores."""
+        scores = self._buffer()
+        lists = []
+        for term, times in terms:
+            ids, impacts = self._postings(term)
+            scores[ids] += impacts if times == 1 else impacts * times
+            lists.append(ids)
+        total = sum(len(ids) for ids in lists)
+        if len(lists) == 1:
+            touched = lists[0]
+        elif total * 8 < len(scores):  # sorting the few postings beats scanning every passage
+            merged = np.sort(np.concatenate(lists))
+            touched = merged[np.concatenate(([True], merged[1:] != merged[:-1]))]
+        else:
+            touched = np.flatnonzero(scores)
+        partial = scores[touched]
+        scores[touched] = 0  # leave the buffer zeroed for the next question
+        return touched, partial
+
+    def _all_candidates(self, known: list[tuple[int, int]], count: int) -> np.ndarray:
+        """Every term's postings scored; the `count` best approximate scores."""
+        touched, partial = self._gather(known)
         if len(touched) > count:
-            best = np.argpartition(scores[touched], -count)[-count:]
+            best = np.argpartition(partial, -count)[-count:]
             touched = np.sort(touched[best])
         return touched
+
+    def _floor(self, known: list[tuple[int, int]], k: int) -> float:
+        """A lower bound on the k-th best score: exact scores of the rarest terms' best."""
+        by_df = sorted(known, key=lambda tt: self.offsets[tt[0] + 1] - self.offsets[tt[0]])
+        probe, size = [], 0
+        for term, times in by_df:
+            df = int(self.offsets[term + 1] - self.offsets[term])
+            if probe and size + df > PROBE_POSTINGS:
+                break
+            probe.append((term, times))
+            size += df
+        if len(probe) == len(known):
+            return 0.0  # every term is rare: the plain path is as cheap
+        touched, partial = self._gather(probe)
+        if len(touched) < k:
+            return 0.0
+        best = touched[np.argpartition(partial, -k)[-k:]]
+        exact, _ = self._exact_scores(known, np.sort(best))
+        return float(exact.min())
+
+    def _pruned_candidates(self, known: list[tuple[int, int]], floor: float,
+                           k: int) -> np.ndarray:
+        """Passages that could score at least the k-th best, gathered from the rarer terms."""
+        bounds = sorted(((times * float(self.max_impact[term]), term, times)
+                         for term, times in known), reverse=True)
+        slack = 1e-5 * floor + 1e-9  # float32 impacts and rounding must only add candidates
+        skipped, rest = [], 0.0  # rest: the most the skipped terms can add to any passage
+        while bounds and rest + bounds[-1][0] < floor - slack:
+            skipped.append(bounds.pop())
+            rest += skipped[-1][0]
+        touched, partial = self._gather([(term, times) for _, term, times in bounds])
+        if len(touched) > k:  # the best partial scores, scored exactly, raise the floor
+            best = np.sort(touched[np.argpartition(partial, -k)[-k:]])
+            floor = max(floor, float(self._exact_scores(known, best)[0].min()))
+            slack = 1e-5 * floor + 1e-9
+        for bound, term, times in reversed(skipped):  # largest bound first
+            keep = partial + rest >= floor - slack
+            touched, partial = touched[keep], partial[keep]
+            ids, impacts = self._postings(term)
+            where = np.minimum(np.searchsorted(ids, touched), len(ids) - 1)
+            partial = partial + np.where(ids[where] == touched, impacts[where] * times, 0)
+            rest -= bound
+        return touched[partial + max(rest, 0.0) >= floor - slack]
 
     def _exact_scores(self, known: list[tuple[int, int]],
                       candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -261,8 +349,7 @@ def _invert(doc: np.ndarray, term: np.ndarray, tf: np.ndarray, doc_len: np.ndarr
             vocab_size: int, settings: IndexSettings) -> dict[str, np.ndarray]:
     """Postings grouped by term, passages ascending within each, with their BM25 impacts."""
     n = len(doc_len)
-    order = np.argsort(term, kind="stable")  # stable: passage order survives within a term
-    doc, term, tf = doc[order], term[order], tf[order]
+    doc, term, tf = _group_by_term(doc, term, tf, n, vocab_size)
     df = np.bincount(term, minlength=vocab_size)
     offsets = np.zeros(vocab_size + 1, dtype=np.int64)
     np.cumsum(df, out=offsets[1:])
@@ -271,12 +358,25 @@ def _invert(doc: np.ndarray, term: np.ndarray, tf: np.ndarray, doc_len: np.ndarr
     k1, b = settings.k1, settings.b
     tf64 = tf.astype(np.float64)
     norm = k1 * (1 - b + b * doc_len[doc] / (avgdl or 1.0))
-    impacts = (idf[term] * tf64 * (k1 + 1) / (tf64 + norm)).astype(np.float32)
+    exact = idf[term] * tf64 * (k1 + 1) / (tf64 + norm)
+    # Every term has at least one posting, so each reduceat segment is non-empty.
+    max_impact = np.maximum.reduceat(exact, offsets[:-1]) if len(exact) else np.zeros(0)
     return {
-        "offsets": offsets, "doc_ids": doc.astype(np.int32), "impacts": impacts,
-        "tfs": tf, "idf": idf, "doc_len": doc_len.astype(np.int32),
+        "offsets": offsets, "doc_ids": doc.astype(np.int32), "impacts": exact.astype(np.float32),
+        "tfs": tf, "idf": idf, "max_impact": max_impact, "doc_len": doc_len.astype(np.int32),
         "avgdl_value": np.float64(avgdl or 1.0),
     }
+
+
+def _group_by_term(doc: np.ndarray, term: np.ndarray, tf: np.ndarray, n: int,
+                   vocab_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (passage, term, tf) triples ordered by term, then passage (a stable sort)."""
+    # NumPy's stable sort of 16-bit keys is a radix sort, far faster than its stable sort of
+    # 32-bit ones: sort by the low 16 bits of the term, then (large vocabularies) the high.
+    order = np.argsort((term & 0xFFFF).astype(np.uint16), kind="stable")
+    if vocab_size > 1 << 16:
+        order = order[np.argsort((term[order] >> 16).astype(np.uint16), kind="stable")]
+    return doc[order], term[order], tf[order]
 
 
 def _layout_texts(articles: Sequence[Article], passages: Sequence[Passage],
@@ -306,6 +406,36 @@ def _layout_texts(articles: Sequence[Article], passages: Sequence[Passage],
     infos = [ArticleInfo(i + 1, a.id, a.title, a.path, a.source, a.date, a.url, counts[a.id])
              for i, a in enumerate(articles)]
     return bytes(blob), infos
+
+
+class _TextFile:
+    """texts.bin read with pread: a passage costs one system call, and unlike a memory map the
+    pages read (and the kernel's read-ahead around them) never count in the resident size."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("rb")
+        self._size = os.fstat(self._file.fileno()).st_size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, part: slice) -> bytes:
+        start, stop = int(part.start), int(part.stop)
+        return self._read(start, stop - start)
+
+    def __bytes__(self) -> bytes:
+        return self._read(0, self._size)
+
+    def _read(self, start: int, length: int) -> bytes:
+        pieces = []
+        while length > 0:  # pread may return less than asked for very large reads
+            piece = os.pread(self._file.fileno(), min(length, 1 << 30), start)
+            if not piece:
+                raise IndexCorrupt("texts.bin is shorter than its table says")
+            pieces.append(piece)
+            start += len(piece)
+            length -= len(piece)
+        return b"".join(pieces)
 
 
 class _ByteCursor:
@@ -344,8 +474,9 @@ def _check_shapes(meta: dict, vocab: list, articles: list, arrays: dict[str, np.
     n, postings = meta.get("passages"), meta.get("postings")
     expected = {
         "offsets": len(vocab) + 1, "doc_ids": postings, "impacts": postings, "tfs": postings,
-        "idf": len(vocab), "doc_len": n, "p_article": n, "p_ordinal": n, "p_start": n,
-        "p_end": n, "p_bstart": n, "p_bend": n, "a_bstart": len(articles) + 1,
+        "idf": len(vocab), "max_impact": len(vocab), "doc_len": n, "p_article": n,
+        "p_ordinal": n, "p_start": n, "p_end": n, "p_bstart": n, "p_bend": n,
+        "a_bstart": len(articles) + 1,
     }
     for name, length in expected.items():
         if arrays[name].shape != (length,):

@@ -61,17 +61,20 @@ def _analyzer(settings: AnalyzerSettings) -> Analyzer:
 
 def tokenize_chunk(texts: Sequence[str], settings: AnalyzerSettings) -> TokenizedChunk:
     analyzer = _analyzer(settings)
-    word_ids: dict[str, int] = {}  # case-folded word -> local term id, -1 for stop words
-    term_ids: dict[str, int] = {}
-    flat: list[int] = []
+    # All the chunk's words in one list, so each new word is analyzed once and the mapping to
+    # term ids is a single pass over C-level map() rather than a Python loop per passage.
+    words: list[str] = []
     lengths = np.zeros(len(texts), dtype=np.int64)
     for number, text in enumerate(texts):
-        ids = [word_ids.get(word) for word in analyzer.words(text)]
-        if None in ids:
-            ids = _learn(analyzer, analyzer.words(text), word_ids, term_ids)
-        flat.extend(ids)
-        lengths[number] = len(ids)
-    tokens = np.array(flat, dtype=np.int64)
+        found = analyzer.words(text)
+        words += found
+        lengths[number] = len(found)
+    word_ids: dict[str, int] = {}  # case-folded word -> local term id, -1 for stop words
+    term_ids: dict[str, int] = {}
+    for word in set(words):
+        term = analyzer.term(word)
+        word_ids[word] = term_ids.setdefault(term, len(term_ids)) if term else -1
+    tokens = np.fromiter(map(word_ids.__getitem__, words), dtype=np.int64, count=len(words))
     docs = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
     keep = tokens >= 0
     tokens, docs = tokens[keep], docs[keep]
@@ -84,16 +87,3 @@ def tokenize_chunk(texts: Sequence[str], settings: AnalyzerSettings) -> Tokenize
         tf=np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16),
         doc_len=np.bincount(docs, minlength=len(texts)).astype(np.int32),
     )
-
-
-def _learn(analyzer: Analyzer, words: list[str], word_ids: dict[str, int],
-           term_ids: dict[str, int]) -> list[int]:
-    ids = []
-    for word in words:
-        known = word_ids.get(word)
-        if known is None:
-            term = analyzer.term(word)
-            known = term_ids.setdefault(term, len(term_ids)) if term else -1
-            word_ids[word] = known
-        ids.append(known)
-    return ids

@@ -31,3 +31,9 @@ def test_unknown_language_or_list_is_an_error():
         AnalyzerSettings.create("elvish", "none")
     with pytest.raises(ValueError, match="not found"):
         AnalyzerSettings.create("english", "no-such-list")
+
+
+def test_letters_and_digits_are_separate_tokens(english: Analyzer):
+    assert english.terms("COVID-19 covid19 Covid 19") == ["covid", "19"] * 3
+    assert english.terms("IL-6 il6") == ["il", "6", "il", "6"]
+    assert english.terms("type 2 diabetes, vitamin D") == ["type", "2", "diabet", "vitamin"]

@@ -39,13 +39,22 @@ def assert_parity(articles: list[Article], passages: list[Passage], questions: l
     assert compared > len(questions)  # the comparison really ran over many hits
 
 
-def test_parity_with_rank_bm25_on_the_seeds():
+@pytest.fixture(params=["plain", "pruned"])
+def pruning(request, monkeypatch):
+    """Run a test twice: as configured, and with the score floor taken from one term only, so
+    that common terms are skipped (MaxScore) even on these small corpora."""
+    if request.param == "pruned":
+        monkeypatch.setattr("retrieval.index.PROBE_POSTINGS", 1)
+    return request.param
+
+
+def test_parity_with_rank_bm25_on_the_seeds(pruning):
     articles = load_corpus(SEEDS).articles
     passages = list(split_corpus(articles, SplitSettings(chunk_size=500)))
     assert_parity(articles, passages, QUESTIONS)
 
 
-def test_parity_with_rank_bm25_on_a_scifact_sample():
+def test_parity_with_rank_bm25_on_a_scifact_sample(pruning):
     rows = [json.loads(line) for line in (DATA / "scifact_sample.jsonl").open()]
     articles = [Article(r["_id"], r["title"], f"{r['title']} {r['text']}", "") for r in rows]
     passages = [Passage(a.id, 0, 0, len(a.text), a.text) for a in articles]
@@ -81,3 +90,38 @@ def test_empty_and_stop_word_questions_find_nothing():
     assert index.search("", 5).hits == []
     assert index.search("what is the", 5).question_terms == {}
     assert index.search("xylophonic zebras", 5).hits == []
+
+
+def test_skipping_common_terms_finds_the_same_passages(monkeypatch):
+    rows = [json.loads(line) for line in (DATA / "scifact_sample.jsonl").open()]
+    articles = [Article(r["_id"], r["title"], f"{r['title']} {r['text']}", "") for r in rows]
+    passages = [Passage(a.id, 0, 0, len(a.text), a.text) for a in articles]
+    claims = [line.strip() for line in (DATA / "scifact_sample_claims.txt").open()]
+    index = Index.build(articles, passages, SETTINGS)
+    plain = {(c, k): index.search(c, k) for c in claims for k in (1, 3, 5)}
+    monkeypatch.setattr("retrieval.index.PROBE_POSTINGS", 1)
+    used = 0
+    original = index._pruned_candidates
+
+    def counting(*args):
+        nonlocal used
+        used += 1
+        return original(*args)
+
+    monkeypatch.setattr(index, "_pruned_candidates", counting)
+    for (claim, k), expected in plain.items():
+        assert index.search(claim, k) == expected
+    assert used >= 20  # the pruned path really ran
+
+
+def test_postings_are_grouped_by_term_then_passage_for_large_vocabularies():
+    from retrieval.index import _group_by_term
+
+    rng = np.random.default_rng(7)
+    doc = np.sort(rng.integers(0, 500, 5000)).astype(np.int32)
+    term = rng.integers(0, 200_000, 5000).astype(np.int32)  # beyond 16 bits
+    tf = rng.integers(1, 9, 5000).astype(np.uint16)
+    got = _group_by_term(doc, term, tf, 500, 200_000)
+    order = np.lexsort((doc, term))
+    for ours, expected in zip(got, (doc[order], term[order], tf[order]), strict=True):
+        np.testing.assert_array_equal(ours, expected)
