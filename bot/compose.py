@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.settings import AnswerSettings
@@ -65,11 +66,10 @@ def compose(index: Index, raw_question: str, settings: AnswerSettings) -> Answer
     if not relevant:
         return Answer(question, False, reason="not_found", question_cut=cut, terms=terms)
     quotes = _fold_duplicates(
-        [_quote(index, hits, weights, settings) for hits in _by_article(relevant)],
-        settings.duplicate_overlap,
+        (_quote(index, hits, weights, settings) for hits in _by_article(relevant)),
+        settings.duplicate_overlap, settings.max_hits,
     )
-    return Answer(question, True, tuple(quotes[: settings.max_hits]), question_cut=cut,
-                  terms=terms)
+    return Answer(question, True, tuple(quotes), question_cut=cut, terms=terms)
 
 
 def _by_article(hits: list[Hit]) -> list[list[Hit]]:
@@ -152,10 +152,16 @@ def _highlights(index: Index, text: str, weights: dict[str, float]) -> tuple[tup
     return tuple(spans)
 
 
-def _fold_duplicates(quotes: list[tuple[Quote, set[str]]], threshold: float) -> list[Quote]:
-    """Quotes whose best sentences share most words become one quote with every source."""
+def _fold_duplicates(quotes: Iterable[tuple[Quote, set[str]]], threshold: float,
+                     limit: int) -> list[Quote]:
+    """Quotes whose best sentences share most words become one quote with every source.
+
+    Stops at `limit` distinct quotes, so the quotes past it (lazily made) are never made.
+    """
     kept: list[tuple[Quote, set[str]]] = []
     for quote, words in quotes:
+        if len(kept) == limit:
+            break
         for position, (other, other_words) in enumerate(kept):
             smaller = min(len(words), len(other_words)) or 1
             if len(words & other_words) / smaller >= threshold:
