@@ -148,6 +148,10 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     service = open_service(settings, rebuild=args.rebuild)
     index, opened = service.index, service.opened
     verb = "built" if opened.built else "unchanged, loaded"
+    if opened.changes is not None:
+        # BM25's idf and average passage length depend on every passage, so a change anywhere
+        # changes every passage's weights: this engine always re-indexes the whole folder.
+        verb = f"rebuilt ({opened.changes.summary()}; every passage is re-weighted)"
     print(f"Index {verb}: {len(index.articles)} articles, {len(index):,} passages, "
           f"{index.meta['terms']:,} terms")
     print(f"Saved in {_short(opened.folder)}")

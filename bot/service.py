@@ -14,29 +14,11 @@ from dataclasses import dataclass, field
 from bot.compose import Answer, compose
 from bot.render import Context
 from bot.settings import Settings
-from retrieval.cache import OpenedIndex, fingerprint, open_index
+from retrieval.cache import Changes, OpenedIndex, fingerprint, open_index
 from retrieval.corpus import Skipped
 from retrieval.index import Index, Progress
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Changes:
-    """Corpus files added, changed and removed between two indexes."""
-
-    added: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
-
-    def summary(self) -> str:
-        parts = [f"{len(names)} {verb}" for names, verb in
-                 ((self.added, "added"), (self.changed, "changed"), (self.removed, "removed"))
-                 if names]
-        return ", ".join(parts) or "no file changed"
 
 
 @dataclass(frozen=True)
@@ -117,19 +99,10 @@ class Service:
                           error="no readable article in the corpus folder now; "
                                 "keeping the current index")
         self.opened = new  # one assignment: a question sees the old index or the new one
-        return Reload(ok=True, built=new.built, changes=_changes(old.index, new.index),
+        changes = Changes.between(old.index.meta.get("files", {}), new.index.meta.get("files", {}))
+        return Reload(ok=True, built=new.built, changes=changes,
                       articles=len(new.index.articles), passages=len(new.index),
                       skipped=tuple(new.skipped))
-
-
-def _changes(old: Index, new: Index) -> Changes:
-    before, after = old.meta.get("files", {}), new.meta.get("files", {})
-    return Changes(
-        added=tuple(sorted(after.keys() - before.keys())),
-        changed=tuple(sorted(n for n in after.keys() & before.keys()
-                             if list(after[n]) != list(before[n]))),
-        removed=tuple(sorted(before.keys() - after.keys())),
-    )
 
 
 def _describe(exc: Exception) -> str:

@@ -20,6 +20,34 @@ from retrieval.index import FORMAT, Index, IndexCorrupt, IndexSettings, Progress
 from retrieval.passages import SplitSettings, split_corpus
 
 
+@dataclass(frozen=True)
+class Changes:
+    """Corpus files added, changed and removed between two indexes."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        parts = [f"{len(names)} {verb}" for names, verb in
+                 ((self.added, "added"), (self.changed, "changed"), (self.removed, "removed"))
+                 if names]
+        return ", ".join(parts) or "no file changed"
+
+    @classmethod
+    def between(cls, before: dict[str, list[int]], after: dict[str, list[int]]) -> Changes:
+        """The difference of two `files` tables (path -> [size, mtime]) of index metadata."""
+        return cls(
+            added=tuple(sorted(after.keys() - before.keys())),
+            changed=tuple(sorted(n for n in after.keys() & before.keys()
+                                 if list(after[n]) != list(before[n]))),
+            removed=tuple(sorted(before.keys() - after.keys())),
+        )
+
+
 @dataclass
 class OpenedIndex:
     index: Index
@@ -27,6 +55,8 @@ class OpenedIndex:
     folder: Path
     skipped: list[Skipped] = field(default_factory=list)
     note: str = ""  # why it was rebuilt, when a cached index could not be used
+    # Files changed since the index this one replaced (None: there was none to compare with).
+    changes: Changes | None = None
 
 
 def default_cache_dir() -> Path:
@@ -77,9 +107,25 @@ def open_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
             return OpenedIndex(index, False, folder, _skipped(index))
         except IndexCorrupt as exc:
             note = f"the cached index was unusable ({exc}) and was rebuilt"
+    previous = _previous_files(home)
     index = build_index(corpus, split, settings, max_file_bytes, progress, key)
     _save_atomically(index, home, folder)
-    return OpenedIndex(index, True, folder, _skipped(index), note)
+    changes = None if previous is None else Changes.between(previous, index.meta["files"])
+    return OpenedIndex(index, True, folder, _skipped(index), note, changes)
+
+
+def _previous_files(home: Path) -> dict[str, list[int]] | None:
+    """The file table of the index kept for this corpus before, if one is readable."""
+    if not home.is_dir():
+        return None
+    for folder in home.iterdir():
+        if folder.name.startswith("."):
+            continue
+        try:
+            return json.loads((folder / "meta.json").read_text(encoding="utf-8"))["files"]
+        except (OSError, ValueError, KeyError):
+            continue
+    return None
 
 
 def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,

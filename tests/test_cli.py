@@ -84,3 +84,16 @@ def test_bad_input_is_one_clear_line(cache: Path, args, env, message):
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_index_on_a_changed_folder_says_what_changed_and_that_it_rebuilt(tmp_path: Path,
+                                                                         cache: Path):
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.txt").write_text(f"Story {name}\nText about {name} exports.")
+    assert "Index built: 3 articles" in run("index", "--corpus", str(tmp_path), cache=cache).stdout
+    (tmp_path / "a.txt").unlink()
+    (tmp_path / "b.txt").write_text("Story b\nLonger text about b exports and imports.")
+    (tmp_path / "d.txt").write_text("Story d\nText about d.")
+    result = run("index", "--corpus", str(tmp_path), cache=cache)
+    assert ("Index rebuilt (1 added, 1 changed, 1 removed; every passage is re-weighted): "
+            "3 articles") in result.stdout
