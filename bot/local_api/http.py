@@ -134,6 +134,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
     # new one (and a new server thread) per request. Every response carries Content-Length.
     protocol_version = "HTTP/1.1"
     timeout = IDLE_TIMEOUT
+    # Headers and body go out in two writes; on a kept-alive connection Nagle's algorithm would
+    # hold the body back until the client's delayed ACK (tens of milliseconds per answer).
+    disable_nagle_algorithm = True
     server_version = "corpusbot-local-bot-api"
 
     def do_GET(self) -> None:
