@@ -20,6 +20,8 @@ from retrieval.index import ArticleInfo
 TELEGRAM_LIMIT = 4096
 # Quotes longer than this are sent as expandable blockquotes (collapsed to a few lines).
 EXPANDABLE_FROM = 300
+# Characters kept free for the "3 of 12 quotes. Tap More…" line under the quotes.
+TAIL_ROOM = 120
 
 
 @dataclass(frozen=True)
@@ -73,10 +75,10 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
     for number, quote in enumerate(answer.quotes[start:start + count], start=start + 1):
         block = _quote_block(t, quote, number, html)
         candidate = head + t["separator"].template.join([*blocks, block])
-        if limit is not None and message_length(candidate) + 120 > limit:
+        if limit is not None and message_length(candidate) + TAIL_ROOM > limit:
             if blocks:
                 break
-            block = _shortened_block(t, quote, number, limit - message_length(head) - 120)
+            block = _shortened_block(t, quote, number, limit - message_length(head) - TAIL_ROOM)
         blocks.append(block)
     shown = len(blocks)
     tail = t["more"].substitute(shown=start + shown, total=total) \
