@@ -80,7 +80,21 @@ def load_corpus(
             corpus.articles.extend(_read_file(path, name, max_file_bytes, furniture))
         except UnusableFile as exc:
             corpus.skipped.append(Skipped(name, str(exc)))
+    corpus.articles = unique_ids(corpus.articles)
     return corpus
+
+
+def unique_ids(articles: list[Article]) -> list[Article]:
+    """Articles whose id repeats an earlier one's (a/x.txt and b/x.txt, x.txt and x.md, two
+    feeds numbering from 1) get their path added to it, so an id names one article only."""
+    seen: set[str] = set()
+    unique = []
+    for article in articles:
+        if article.id in seen:
+            article = replace(article, id=f"{article.id} ({article.path})")
+        seen.add(article.id)
+        unique.append(article)
+    return unique
 
 
 class UnusableFile(Exception):

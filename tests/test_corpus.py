@@ -87,3 +87,16 @@ def test_a_file_that_vanishes_while_reading_is_skipped(tmp_path: Path):
     corpus = load_corpus(tmp_path, on_file=remove_c)
     assert [a.id for a in corpus.articles] == ["a", "b"]
     assert corpus.skipped[0].path == "c.txt" and "cannot be read" in corpus.skipped[0].reason
+
+
+def test_articles_with_the_same_id_stay_apart(tmp_path: Path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "x.txt").write_text("First x\nSaffron from Herat.")
+    (tmp_path / "b" / "x.txt").write_text("Second x\nPistachios from Kerman.")
+    (tmp_path / "x.md").write_text("# Third x\nCarpets from Tabriz.")
+    (tmp_path / "f1.jsonl").write_text('{"id": "1", "text": "Dates from Bam."}')
+    (tmp_path / "f2.jsonl").write_text('{"id": "1", "text": "Caviar from the Caspian."}')
+    ids = [a.id for a in load_corpus(tmp_path).articles]
+    assert len(set(ids)) == len(ids) == 5
+    assert ids[:2] == ["x", "x (b/x.txt)"] and "1 (f2.jsonl:1)" in ids
