@@ -10,13 +10,19 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.render import TELEGRAM_LIMIT, message_length
+from bot.render import (
+    DETAIL_CHARS,
+    MAX_LINK_CHARS,
+    TELEGRAM_LIMIT,
+    TITLE_CHARS,
+    clip,
+    message_length,
+)
+from bot.render import escape as esc
 from bot.service import Reload
 from retrieval.index import ArticleInfo
 
 PER_PAGE = 10
-TITLE_CHARS = 150
-DETAIL_CHARS = 60
 OPENING_CHARS = 1200
 
 COMMANDS = (
@@ -56,18 +62,6 @@ class Page:
     text: str
     page: int  # 0-based, clamped to the pages that exist
     pages: int
-
-
-def esc(text: str) -> str:
-    return html.escape(text, quote=False)
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` on one line, cut on a word boundary to at most `limit` characters."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def fits(text: str) -> bool:
@@ -139,9 +133,9 @@ def source_card(article: ArticleInfo, text: str) -> str:
     lines = [f"<b>{article.number}. {esc(clip(article.title, 300))}</b>"]
     if details:
         lines.append(details)
-    if article.url:
-        url = clip(article.url, 500)
-        lines.append(f'<a href="{html.escape(url, quote=True)}">{esc(url)}</a>')
+    if article.url and len(article.url) <= MAX_LINK_CHARS:  # a clipped href would be broken
+        lines.append(f'<a href="{html.escape(article.url, quote=True)}">'
+                     f'{esc(clip(article.url, DETAIL_CHARS * 2))}</a>')
     opening = opening_paragraph(text, article.title)
     if opening:
         lines.append(f"<blockquote>{esc(clip(opening, OPENING_CHARS))}</blockquote>")

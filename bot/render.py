@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from string import Template
@@ -22,6 +23,10 @@ TELEGRAM_LIMIT = 4096
 EXPANDABLE_FROM = 300
 # Characters kept free for the "3 of 12 quotes. Tap More…" line under the quotes.
 TAIL_ROOM = 120
+# Citation parts are clipped to these lengths; longer links are left out rather than cut.
+TITLE_CHARS = 150
+DETAIL_CHARS = 60
+MAX_LINK_CHARS = 1000
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ def render_text(answer: Answer, context: Context, start: int = 0, count: int = 3
 def _render(answer: Answer, context: Context, start: int, count: int, limit: int | None,
             html: bool) -> Rendered:
     t = templates("html" if html else "text")
-    esc = _escape if html else _plain
+    esc = escape if html else _plain
     total = len(answer.quotes)
     if not answer.answered:
         reason = answer.reason or "not_found"
@@ -89,7 +94,7 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
 def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) -> str:
     text = _highlighted(quote) if html else quote.text
     expandable = " expandable" if len(quote.text) > EXPANDABLE_FROM else ""
-    esc = _escape if html else _plain
+    esc = escape if html else _plain
     citation = _citation(t, quote.sources[0], esc)
     others = ", ".join(_citation(t, s, esc) for s in quote.sources[1:])
     also = t["also"].substitute(others=others) if others else ""
@@ -123,24 +128,37 @@ def _highlighted(quote: Quote) -> str:
     """The quote escaped, with the question's words in bold."""
     pieces, position = [], 0
     for start, end in quote.highlights:
-        pieces.append(_escape(quote.text[position:start]))
-        pieces.append(f"<b>{_escape(quote.text[start:end])}</b>")
+        pieces.append(escape(quote.text[position:start]))
+        pieces.append(f"<b>{escape(quote.text[start:end])}</b>")
         position = end
-    pieces.append(_escape(quote.text[position:]))
+    pieces.append(escape(quote.text[position:]))
     return "".join(pieces)
 
 
-def _citation(t: dict[str, Template], article: ArticleInfo, esc) -> str:
-    details = "".join(f", {esc(part)}" for part in (article.source, article.date) if part)
-    details += f" · {esc(article.path)}"
-    if article.url:
-        return t["citation_link"].substitute(title=esc(article.title), details=details,
-                                             url=html.escape(article.url, quote=True))
-    return t["citation"].substitute(title=esc(article.title), details=details)
+def _citation(t: dict[str, Template], article: ArticleInfo,
+              esc: Callable[[str], str]) -> str:
+    """Headline, outlet, date and file, each clipped: the corpus may hold any length of them."""
+    parts = (article.source, article.date)
+    details = "".join(f", {esc(clip(part, DETAIL_CHARS))}" for part in parts if part)
+    details += f" · {esc(clip(article.path, DETAIL_CHARS))}"
+    title = esc(clip(article.title, TITLE_CHARS))
+    if article.url and len(article.url) <= MAX_LINK_CHARS:
+        url = html.escape(article.url, quote=True) if esc is escape else article.url
+        return t["citation_link"].substitute(title=title, details=details, url=url)
+    return t["citation"].substitute(title=title, details=details)
 
 
-def _escape(text: str) -> str:
+def escape(text: str) -> str:
+    """Text for Telegram HTML: &, < and > escaped (quotes need no escaping outside tags)."""
     return html.escape(text, quote=False)
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` on one line, cut on a word boundary to at most `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    return text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def _plain(text: str) -> str:

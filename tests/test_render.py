@@ -68,3 +68,16 @@ def test_plain_text_for_the_terminal(seeds_service: Service):
     assert reply.startswith("1. “") and "Fuad Hussein" in reply and "<" not in reply
     refusal = render_text(seeds_service.ask("What is the recipe for a chocolate cake?"), CONTEXT)
     assert "found nothing" in refusal.text and refusal.shown == 0
+
+
+def test_overlong_citation_fields_are_clipped_and_plain_urls_not_escaped():
+    huge = ArticleInfo(1, "id", "T " * 3000, "p" * 5000 + ".txt", "S" * 5000, "2024-01-02",
+                       "https://e.x/?a=1&b=2", 1)
+    quote = Quote("A short quote.", (), (huge,), 1.0)
+    html = render_html(Answer("q", True, (quote,)), CONTEXT).text
+    assert_valid(html) and message_length(html) < 1000
+    plain = render_text(Answer("q", True, (quote,)), CONTEXT).text
+    assert "https://e.x/?a=1&b=2" in plain and "&amp;" not in plain
+    too_long = ArticleInfo(1, "id", "T", "p.txt", None, None, "https://e.x/" + "a" * 2000, 1)
+    html = render_html(Answer("q", True, (Quote("Q.", (), (too_long,), 1.0),)), CONTEXT).text
+    assert "<a href" not in html  # left out rather than cut into a broken link
