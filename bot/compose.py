@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from bot.settings import AnswerSettings
+from retrieval.analyzer import TOKEN
 from retrieval.index import ArticleInfo, Hit, Index
 
 # A sentence ends at . ! ? … (and closing quotes) followed by space, or at a line break.
@@ -146,7 +147,7 @@ def _grow_around(best: int, spans: list[tuple[int, int]], values: list[float],
 
 def _highlights(index: Index, text: str, weights: dict[str, float]) -> tuple[tuple[int, int], ...]:
     spans = []
-    for match in re.finditer(r"\w+", text):
+    for match in TOKEN.finditer(text):  # the analyzer's own words, so "COVID-19" lights up
         if index.analyzer.term(match.group().casefold()) in weights:
             spans.append((match.start(), match.end()))
     return tuple(spans)
@@ -156,12 +157,11 @@ def _fold_duplicates(quotes: Iterable[tuple[Quote, set[str]]], threshold: float,
                      limit: int) -> list[Quote]:
     """Quotes whose best sentences share most words become one quote with every source.
 
-    Stops at `limit` distinct quotes, so the quotes past it (lazily made) are never made.
+    Stops at the first quote that would be distinct beyond `limit`, so the quotes past it
+    (lazily made) are never made.
     """
     kept: list[tuple[Quote, set[str]]] = []
     for quote, words in quotes:
-        if len(kept) == limit:
-            break
         for position, (other, other_words) in enumerate(kept):
             smaller = min(len(words), len(other_words)) or 1
             if len(words & other_words) / smaller >= threshold:
@@ -170,5 +170,7 @@ def _fold_duplicates(quotes: Iterable[tuple[Quote, set[str]]], threshold: float,
                 kept[position] = (merged, other_words)
                 break
         else:
+            if len(kept) == limit:
+                break
             kept.append((quote, words))
     return [quote for quote, _ in kept]

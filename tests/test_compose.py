@@ -72,3 +72,20 @@ def test_min_coverage_is_the_relevance_floor(seeds_service: Service):
     question = "Sputnik vaccine doses in Tehran bakeries"
     assert seeds_service.ask(question).answered
     assert not compose(seeds_service.index, question, strict).answered
+
+
+def test_question_words_split_as_the_analyzer_splits_them_are_highlighted(tmp_path):
+    from retrieval.cache import open_index
+
+    from .conftest import make_settings
+
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "covid.txt").write_text(
+        "Vaccine news\nThe COVID19 vaccine Sputnik V arrived in Tehran in two doses.\n")
+    for n, crop in enumerate(("Saffron", "Pistachio", "Date", "Carpet", "Caviar")):
+        (tmp_path / "c" / f"other{n}.txt").write_text(f"Market news\n{crop} prices rose.\n")
+    settings = make_settings(tmp_path / "cache", tmp_path / "c")
+    index = open_index(settings.corpus, settings.split, settings.index,
+                       settings.max_file_bytes).index
+    quote = compose(index, "covid19 vaccine", settings.answer).quotes[0]
+    assert [quote.text[s:e] for s, e in quote.highlights] == ["COVID", "19", "vaccine"]
