@@ -147,12 +147,16 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
     """Compose (in a thread) and send one page of quotes, with a More button if there are more."""
     service = service_of(context)
     began = time.perf_counter()
-    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; the answer matters
+        await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     reply = await asyncio.to_thread(service.ask, question)
     head = f"❓ <i>{messages.esc(messages.clip(question, 200))}</i>\n\n" if asked_by_button else ""
     limit = TELEGRAM_LIMIT - message_length(head)
     count = service.settings.answer.max_quotes
     rendered = render_html(reply, service.context, start, count, limit=limit)
+    if reply.answered and rendered.shown == 0:  # a "More" from before a reload, past the end
+        await context.bot.send_message(chat.id, messages.STALE_BUTTON)
+        return
     more = start + rendered.shown
     markup = None
     if more < rendered.total:  # remembered before sending: the button may be pressed at once

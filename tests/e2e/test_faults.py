@@ -126,6 +126,35 @@ def test_a_failed_reload_keeps_the_old_index_and_tells_the_admin(bot: RunningBot
         hidden.rename(corpus)
 
 
+def test_a_failing_typing_action_does_not_cost_the_answer(bot: RunningBot) -> None:
+    bot.api.inject_fault("sendChatAction", "500", times=3)  # the first try and both retries
+    [reply] = bot.ask(350, IRAQ)
+    assert "Fuad Hussein" in reply["text"]
+
+
+def test_a_more_button_from_before_a_reload_says_it_expired(bot: RunningBot,
+                                                            corpus: Path) -> None:
+    [first] = bot.ask(351, IRAQ)  # not the admin: the admin has used up the rate limit here
+    more = first["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    aside = corpus.with_name("aside")
+    aside.mkdir()
+    keep = {"002_9635e7a99c58f50c.txt"}
+    moved = [p for p in corpus.glob("0*.txt") if p.name not in keep]
+    for path in moved:
+        path.rename(aside / path.name)
+    try:
+        [status] = bot.ask(ADMIN, "/reload")
+        bot.api.wait_for(lambda: next((m for m in bot.api.messages(ADMIN)
+                                       if m["message_id"] == status["message_id"]
+                                       and m["edited"]), None), WAIT)
+        [expired] = bot.press(351, first, more)
+        assert "That button has expired" in expired["plain_text"]
+    finally:
+        for path in moved:
+            (aside / path.name).rename(path)
+        bot.ask(ADMIN, "/reload")
+
+
 def test_the_token_never_reaches_the_log(bot: RunningBot) -> None:
     assert bot.stop() == 0
     log = bot.log()
