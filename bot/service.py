@@ -39,6 +39,7 @@ class Service:
         self.settings = settings
         self.opened = opened
         self._reloading = threading.Lock()
+        self._failed: str | None = None  # the corpus state of the last failed reload
 
     @classmethod
     def open(cls, settings: Settings, progress: Progress | None = None,
@@ -67,13 +68,20 @@ class Service:
         return [article.title.rstrip("…") for article in self.index.articles[:count]]
 
     def corpus_changed(self) -> bool:
-        """Whether the corpus files differ from the ones the index was built from."""
+        """Whether the corpus files differ from the index's, and from a state that failed.
+
+        A folder that failed to reload (gone, or with no readable article) is not retried
+        until it changes again, so a watcher does not rebuild and tell the admins every time.
+        """
+        current = self._corpus_state()
+        return current != self.index.meta.get("fingerprint") and current != self._failed
+
+    def _corpus_state(self) -> str:
         s = self.settings
         try:
-            current = fingerprint(s.corpus.resolve(), s.split, s.index, s.max_file_bytes)
-        except OSError:
-            return True  # the folder is gone or unreadable: a reload will say why
-        return current != self.index.meta.get("fingerprint")
+            return fingerprint(s.corpus.resolve(), s.split, s.index, s.max_file_bytes)
+        except OSError as exc:  # the folder is gone or unreadable: a reload will say why
+            return f"unreadable: {exc}"
 
     def reload(self, progress: Progress | None = None) -> Reload:
         """Re-read the corpus; swap the new index in only if it was built without error.
@@ -89,15 +97,19 @@ class Service:
 
     def _reload(self, progress: Progress | None) -> Reload:
         s, old = self.settings, self.opened
+        state = self._corpus_state()
         try:
             new = open_index(s.corpus, s.split, s.index, s.max_file_bytes, progress)
         except Exception as exc:  # whatever broke, the index in service stays
             log.warning("reload failed, keeping the current index: %s", exc)
+            self._failed = state
             return Reload(ok=False, error=_describe(exc))
         if not new.index.articles and old.index.articles:
+            self._failed = state
             return Reload(ok=False, skipped=tuple(new.skipped),
                           error="no readable article in the corpus folder now; "
                                 "keeping the current index")
+        self._failed = None
         self.opened = new  # one assignment: a question sees the old index or the new one
         changes = Changes.between(old.index.meta.get("files", {}), new.index.meta.get("files", {}))
         return Reload(ok=True, built=new.built, changes=changes,

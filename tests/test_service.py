@@ -99,3 +99,15 @@ async def test_the_watcher_reloads_when_files_change(service: Service):
     finally:
         task.cancel()
     assert result.ok and result.changes.added == ("saffron.txt",)
+
+
+def test_a_failed_state_is_not_retried_until_the_folder_changes_again(service: Service):
+    for path in service.settings.corpus.iterdir():
+        path.unlink()
+    assert service.corpus_changed()
+    assert not service.reload().ok
+    assert not service.corpus_changed()  # a watcher would not rebuild and warn again
+    (service.settings.corpus / "saffron.txt").write_text(NEW_STORY)
+    assert service.corpus_changed()
+    result = service.reload()
+    assert result.ok and result.articles == 1
