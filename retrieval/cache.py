@@ -19,6 +19,8 @@ from retrieval.corpus import Skipped, corpus_files, load_corpus
 from retrieval.index import FORMAT, Index, IndexCorrupt, IndexSettings, Progress
 from retrieval.passages import SplitSettings, split_corpus
 
+BUILDING = ".building-"  # prefix of a temporary build folder, followed by its pid
+
 
 @dataclass(frozen=True)
 class Changes:
@@ -151,7 +153,7 @@ def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
 
 def _save_atomically(index: Index, home: Path, folder: Path) -> None:
     home.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=".building-", dir=home))
+    temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
     try:
         index.save(temporary)
         if folder.exists():  # an unusable earlier copy under the same key
@@ -161,8 +163,24 @@ def _save_atomically(index: Index, home: Path, folder: Path) -> None:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
     for stale in home.iterdir():  # older fingerprints and abandoned builds
-        if stale != folder:
+        if stale != folder and not _build_in_progress(stale):
             shutil.rmtree(stale, ignore_errors=True)
+
+
+def _build_in_progress(folder: Path) -> bool:
+    """A temporary build folder whose process is still running (another `index` or bot)."""
+    if not folder.name.startswith(BUILDING):
+        return False
+    pid = folder.name[len(BUILDING):].split("-", 1)[0]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but someone else's
+        return True
+    return True
 
 
 def _corpus_key(corpus: Path) -> str:

@@ -61,3 +61,23 @@ def test_skipped_files_are_remembered_by_the_cache(tmp_path: Path):
     assert [s.reason for s in opened(corpus, cache).skipped] == ["empty"]
     os.utime(corpus / "blank.txt", ns=(1, 1))
     assert opened(corpus, cache).built  # an mtime change alone is a change
+
+
+def test_another_process_build_in_progress_is_left_alone(tmp_path: Path):
+    import subprocess
+    import sys
+
+    corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
+    home = opened(corpus, cache).folder.parent
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        running = home / f".building-{sleeper.pid}-abc"
+        running.mkdir()
+        dead = home / ".building-999999999-abc"
+        dead.mkdir()
+        (corpus / "new.txt").write_text("A new headline\nSomething changed.")
+        assert opened(corpus, cache).built
+        assert running.exists() and not dead.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait(10)
