@@ -16,6 +16,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 from urllib.parse import quote
 
+import httpx
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
@@ -47,6 +48,9 @@ NETWORK_BACKOFF = 0.5  # seconds, doubled each retry
 BOOTSTRAP_RETRIES = 2  # retries of getMe / deleteWebhook at start-up
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
 INVALID_RESPONSE = "Invalid server response"  # python-telegram-bot's error for a non-JSON body
+# Requests that do no harm if they arrive twice, so any network error may be retried.
+HARMLESS_TWICE = frozenset({"getUpdates", "getMe", "deleteWebhook", "setMyCommands",
+                            "sendChatAction", "answerCallbackQuery"})
 ALLOWED_UPDATES = ["message", "callback_query"]  # edited messages are not new questions
 
 NO_TOKEN = """corpusbot: no Telegram bot token.
@@ -130,7 +134,7 @@ class RetryingRateLimiter(AIORateLimiter):
             except (BadRequest, TimedOut):
                 raise
             except TelegramError as exc:
-                if attempt == NETWORK_RETRIES or not _retryable(exc):
+                if attempt == NETWORK_RETRIES or not _retryable(exc, endpoint):
                     raise
                 log.warning("%s failed (%s); retrying in %.1f s", endpoint, exc, delay)
                 await asyncio.sleep(delay)
@@ -138,8 +142,20 @@ class RetryingRateLimiter(AIORateLimiter):
         raise AssertionError("unreachable")
 
 
-def _retryable(exc: TelegramError) -> bool:
-    return isinstance(exc, NetworkError) or str(exc) == INVALID_RESPONSE
+def _retryable(exc: TelegramError, endpoint: str) -> bool:
+    """Whether sending again cannot deliver the same message twice.
+
+    A server's error answer (5xx, no httpx error behind it), a connection never made and an
+    unparsable answer mean the request was not carried out; a connection lost after sending
+    (httpx ReadError, RemoteProtocolError) may mean it was, so only requests that are harmless
+    twice are sent again then.
+    """
+    if str(exc) == INVALID_RESPONSE:
+        return True
+    if not isinstance(exc, NetworkError):
+        return False
+    cause = exc.__cause__
+    return endpoint in HARMLESS_TWICE or cause is None or isinstance(cause, httpx.ConnectError)
 
 
 # --- the application -----------------------------------------------------------------------

@@ -8,9 +8,10 @@ import datetime as dt
 import io
 import logging
 
+import httpx
 import pytest
 from telegram import Chat, Message, MessageEntity, User
-from telegram.error import BadRequest, NetworkError
+from telegram.error import BadRequest, NetworkError, TelegramError
 
 from bot import handlers, telegram_app
 from bot.handlers import addressed_to_bot, is_allowed, remember_question, strip_mention
@@ -67,6 +68,24 @@ def test_install_log_redaction_covers_every_root_handler() -> None:
             logging.getLogger(name).setLevel(level)
     for stream in streams:
         assert stream.getvalue() == "calling /bot<TOKEN>/getMe\n"
+
+
+def test_only_sends_that_cannot_have_arrived_are_retried() -> None:
+    from bot.telegram_app import _retryable
+
+    def caused(error: Exception) -> NetworkError:
+        try:
+            raise NetworkError(f"httpx.{type(error).__name__}") from error
+        except NetworkError as exc:
+            return exc
+
+    lost_after_sending = caused(httpx.ReadError("connection reset"))
+    assert not _retryable(lost_after_sending, "sendMessage")
+    assert _retryable(lost_after_sending, "getUpdates")  # harmless twice
+    assert _retryable(caused(httpx.ConnectError("refused")), "sendMessage")
+    assert _retryable(NetworkError("Bad Gateway"), "sendMessage")  # the server said no
+    assert _retryable(TelegramError("Invalid server response"), "sendMessage")
+    assert not _retryable(TelegramError("something else"), "sendMessage")
 
 
 async def test_rate_limiter_retries_network_errors_but_not_refusals() -> None:
