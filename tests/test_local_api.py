@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -312,6 +314,68 @@ def test_edit_errors(local_api: LocalBotApi, client: httpx.Client) -> None:
     assert edited["reply_markup"] == markup
     assert "edit_date" in edited
     assert local_api.messages(5)[-1]["edited"] == 1
+
+
+# ------------------------------------------------------------------------------ raw HTTP
+
+
+def raw_exchange(server: LocalBotApi, data: bytes) -> tuple[list[int], bool]:
+    """Send ``data`` on one connection; the statuses answered and whether the server closed it.
+
+    Reads until the server closes the connection or stays silent for a second.
+    """
+    received = b""
+    closed = False
+    with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as sock:
+        sock.sendall(data)
+        sock.settimeout(1.0)
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+            closed = True
+        except ConnectionResetError:
+            closed = True
+        except TimeoutError:
+            pass
+    statuses = []
+    while received:
+        head, _, rest = received.partition(b"\r\n\r\n")
+        statuses.append(int(head.split(b" ", 2)[1]))
+        length = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
+        received = rest[int(length.group(1)) if length else 0 :]
+    return statuses, closed
+
+
+def raw_request(server: LocalBotApi, request_line: str, *headers: str, body: bytes = b"") -> bytes:
+    lines = [request_line, f"Host: 127.0.0.1:{server.port}", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + body
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1e3", "", "5, 5"])
+def test_bad_content_length_gets_400_and_close(local_api: LocalBotApi, value: str) -> None:
+    request = raw_request(
+        local_api, f"POST /bot{TOKEN}/getMe HTTP/1.1", f"Content-Length: {value}", body=b"{}"
+    )
+    after = raw_request(local_api, "GET / HTTP/1.1")
+    assert raw_exchange(local_api, request + after) == ([400], True)
+
+
+def test_body_too_large_gets_413_and_close(local_api: LocalBotApi) -> None:
+    # What follows the headers is the unread body, even when it looks like a request.
+    first = raw_request(local_api, "GET / HTTP/1.1")
+    too_large = raw_request(
+        local_api, f"POST /bot{TOKEN}/getMe HTTP/1.1", "Content-Length: 30000000"
+    )
+    smuggled = raw_request(local_api, "GET / HTTP/1.1")
+    assert raw_exchange(local_api, first + too_large + smuggled) == ([200, 413], True)
+
+
+def test_keep_alive_still_serves_several_requests(local_api: LocalBotApi) -> None:
+    get_me = raw_request(
+        local_api, f"POST /bot{TOKEN}/getMe HTTP/1.1", "Content-Length: 2", body=b"{}"
+    )
+    statuses, _ = raw_exchange(local_api, get_me + get_me)
+    assert statuses == [200, 200]
 
 
 # ------------------------------------------------------------------------------ control API

@@ -23,6 +23,7 @@ MAX_BODY_BYTES = 20 * 1024 * 1024
 """Largest request body read; larger requests get 413."""
 
 _TOKEN_IN_PATH_RE = re.compile(r"/bot[^/\s]+")
+_DIGITS_RE = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -152,9 +153,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         logger.debug("%s %s", self.address_string(), redact_token(format % args))
 
     def _dispatch(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        length = self._content_length()
+        if length is None:
+            self._refuse(400, "Content-Length is not a number")
+            return
         if length > MAX_BODY_BYTES:
-            self._write(HttpResponse.json({"error": "request body too large"}, 413))
+            # The body stays unread, so the connection cannot carry another request.
+            self._refuse(413, "request body too large")
             return
         body = self.rfile.read(length) if length > 0 else b""
         url = urlsplit(self.path)
@@ -176,6 +181,30 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 {"ok": False, "error_code": 500, "description": "Internal Server Error"}, 500
             )
         self._write(response)
+
+    def _content_length(self) -> int | None:
+        """The request's Content-Length (0 when absent); None when it is not a valid number."""
+        values = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if not values:
+            return 0
+        if len(values) > 1:
+            return None
+        (value,) = values
+        return int(value) if _DIGITS_RE.fullmatch(value) else None
+
+    def _refuse(self, status: int, error: str) -> None:
+        """Answer ``status`` with ``{"error": error}`` and close the connection.
+
+        Used when the body cannot be read, so what follows on the connection is unknown.
+        """
+        self.close_connection = True
+        self._write(
+            HttpResponse(
+                status,
+                json.dumps({"error": error}).encode("utf-8"),
+                headers=(("Connection", "close"),),
+            )
+        )
 
     def _write(self, response: HttpResponse) -> None:
         try:
