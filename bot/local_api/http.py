@@ -34,7 +34,10 @@ class HttpRequest:
     path: str
     query: dict[str, str]
     headers: dict[str, str]
+    """Header names in lower case."""
     body: bytes
+    server_port: int
+    """The port the server listens on (the request came in on it)."""
 
     def json_body(self) -> JsonDict:
         """The body parsed as a JSON object (empty body gives ``{}``)."""
@@ -72,6 +75,8 @@ class HttpResponse:
 
 
 RouteHandler = Callable[[HttpRequest, re.Match[str]], HttpResponse]
+RequestGuard = Callable[[HttpRequest], HttpResponse | None]
+"""Checks a request before routing: a response refuses it, None lets it through."""
 
 
 @dataclass(frozen=True)
@@ -90,14 +95,28 @@ class Router:
 
     def __init__(self) -> None:
         self._routes: list[_Route] = []
+        self._guards: list[tuple[re.Pattern[str], RequestGuard]] = []
 
     def add(self, methods: Iterable[str], pattern: str, handler: RouteHandler) -> None:
         """Route requests whose method is in ``methods`` and path fully matches ``pattern``."""
         route = _Route(frozenset(m.upper() for m in methods), re.compile(pattern), handler)
         self._routes.insert(0, route)
 
+    def add_guard(self, prefix: str, guard: RequestGuard) -> None:
+        """Check every request whose path starts with ``prefix`` (a regular expression).
+
+        The guard runs before the routes, also for paths no route serves; a response it
+        returns is the answer.
+        """
+        self._guards.append((re.compile(prefix), guard))
+
     def resolve(self, request: HttpRequest) -> HttpResponse:
-        """Run the handler for ``request``; 404 or 405 when none fits."""
+        """Run the guards, then the handler for ``request``; 404 or 405 when none fits."""
+        for prefix, guard in self._guards:
+            if prefix.match(request.path):
+                refusal = guard(request)
+                if refusal is not None:
+                    return refusal
         path_matched = False
         for route in self._routes:
             match = route.pattern.fullmatch(request.path)
@@ -169,6 +188,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             query=dict(parse_qsl(url.query, keep_blank_values=True)),
             headers={key.lower(): value for key, value in self.headers.items()},
             body=body,
+            server_port=int(self.server.server_address[1]),
         )
         try:
             response = self.server.router.resolve(request)
