@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import socket
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -29,6 +31,8 @@ from bot.local_api import (
     detect_user_entities,
     parse_telegram_html,
 )
+from bot.local_api.control import refuse_foreign_request
+from bot.local_api.http import HttpRequest
 
 TOKEN = "123456:TEST-token"
 WAIT = 5.0
@@ -314,6 +318,68 @@ def test_edit_errors(local_api: LocalBotApi, client: httpx.Client) -> None:
     assert local_api.messages(5)[-1]["edited"] == 1
 
 
+# ------------------------------------------------------------------------------ raw HTTP
+
+
+def raw_exchange(server: LocalBotApi, data: bytes) -> tuple[list[int], bool]:
+    """Send ``data`` on one connection; the statuses answered and whether the server closed it.
+
+    Reads until the server closes the connection or stays silent for a second.
+    """
+    received = b""
+    closed = False
+    with socket.create_connection(("127.0.0.1", server.port), timeout=WAIT) as sock:
+        sock.sendall(data)
+        sock.settimeout(1.0)
+        try:
+            while chunk := sock.recv(65536):
+                received += chunk
+            closed = True
+        except ConnectionResetError:
+            closed = True
+        except TimeoutError:
+            pass
+    statuses = []
+    while received:
+        head, _, rest = received.partition(b"\r\n\r\n")
+        statuses.append(int(head.split(b" ", 2)[1]))
+        length = re.search(rb"\r\ncontent-length: *(\d+)", head, re.I)
+        received = rest[int(length.group(1)) if length else 0 :]
+    return statuses, closed
+
+
+def raw_request(server: LocalBotApi, request_line: str, *headers: str, body: bytes = b"") -> bytes:
+    lines = [request_line, f"Host: 127.0.0.1:{server.port}", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("ascii") + body
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "1e3", "", "5, 5"])
+def test_bad_content_length_gets_400_and_close(local_api: LocalBotApi, value: str) -> None:
+    request = raw_request(
+        local_api, f"POST /bot{TOKEN}/getMe HTTP/1.1", f"Content-Length: {value}", body=b"{}"
+    )
+    after = raw_request(local_api, "GET / HTTP/1.1")
+    assert raw_exchange(local_api, request + after) == ([400], True)
+
+
+def test_body_too_large_gets_413_and_close(local_api: LocalBotApi) -> None:
+    # What follows the headers is the unread body, even when it looks like a request.
+    first = raw_request(local_api, "GET / HTTP/1.1")
+    too_large = raw_request(
+        local_api, f"POST /bot{TOKEN}/getMe HTTP/1.1", "Content-Length: 30000000"
+    )
+    smuggled = raw_request(local_api, "GET / HTTP/1.1")
+    assert raw_exchange(local_api, first + too_large + smuggled) == ([200, 413], True)
+
+
+def test_keep_alive_still_serves_several_requests(local_api: LocalBotApi) -> None:
+    get_me = raw_request(
+        local_api, f"POST /bot{TOKEN}/getMe HTTP/1.1", "Content-Length: 2", body=b"{}"
+    )
+    statuses, _ = raw_exchange(local_api, get_me + get_me)
+    assert statuses == [200, 200]
+
+
 # ------------------------------------------------------------------------------ control API
 
 
@@ -366,6 +432,98 @@ def test_control_api_over_http(local_api: LocalBotApi, client: httpx.Client) -> 
 
     calls = client.get(local_api.url + "/api/calls", params={"method": "editMessageText"}).json()
     assert [c["params"]["text"] for c in calls["calls"]] == ["picked"]
+
+
+def test_control_post_needs_json_content_type(local_api: LocalBotApi, client: httpx.Client) -> None:
+    # A cross-origin page can POST these content types without a CORS preflight.
+    url = f"{local_api.url}/api/chats/5/messages"
+    body = json.dumps({"text": "/reload"})
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
+        response = client.post(url, content=body, headers={"Content-Type": content_type})
+        assert response.status_code == 415, content_type
+    assert client.post(url, content=body).status_code == 415  # no Content-Type at all
+    callback = client.post(
+        f"{local_api.url}/api/chats/5/callbacks",
+        content=json.dumps({"message_id": 1, "data": "a"}),
+        headers={"Content-Type": "text/plain;charset=UTF-8"},
+    )
+    assert callback.status_code == 415
+    assert local_api.messages(5) == []
+    assert local_api.pending_updates() == []
+    sent = client.post(
+        url, content=body, headers={"Content-Type": "application/json; charset=utf-8"}
+    )
+    assert sent.status_code == 200
+    assert [m["text"] for m in local_api.messages(5)] == ["/reload"]
+
+
+def test_control_api_refuses_foreign_host(local_api: LocalBotApi, client: httpx.Client) -> None:
+    port = local_api.port
+    url = f"{local_api.url}/api/chats/5/messages"
+    for host in ("evil.example", f"evil.example:{port}", f"127.0.0.1:{port + 1}", "127.0.0.1"):
+        headers = {"Host": host}
+        assert client.get(url, headers=headers).status_code == 403, host
+        assert client.post(url, json={"text": "hi"}, headers=headers).status_code == 403, host
+        assert client.get(f"{local_api.url}/api/nowhere", headers=headers).status_code == 403
+    # No Host header at all (HTTP/1.0).
+    statuses, _ = raw_exchange(local_api, b"GET /api/calls HTTP/1.0\r\n\r\n")
+    assert statuses == [403]
+    assert local_api.messages(5) == []
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}", f"[::1]:{port}"):
+        assert client.get(url, headers={"Host": host}).status_code == 200, host
+    # The Bot API side is not the control API's business.
+    assert api(local_api, client, "getMe").status_code == 200
+    bot_api = client.post(f"{local_api.base_url}{TOKEN}/getMe", headers={"Host": "evil.example"})
+    assert bot_api.status_code == 200
+
+
+def test_control_api_refuses_foreign_origin(local_api: LocalBotApi, client: httpx.Client) -> None:
+    port = local_api.port
+    url = f"{local_api.url}/api/chats/5/messages"
+    for origin in (
+        "http://evil.example",
+        f"http://evil.example:{port}",
+        f"http://127.0.0.1:{port + 1}",
+        f"https://127.0.0.1:{port}",
+        "http://127.0.0.1",
+        "null",
+    ):
+        headers = {"Origin": origin}
+        assert client.post(url, json={"text": "hi"}, headers=headers).status_code == 403, origin
+        assert client.get(url, headers=headers).status_code == 403, origin
+    assert local_api.messages(5) == []
+
+
+def test_control_api_accepts_same_origin(local_api: LocalBotApi, client: httpx.Client) -> None:
+    port = local_api.port
+    url = f"{local_api.url}/api/chats/5/messages"
+    for origin, host in (
+        (f"http://127.0.0.1:{port}", f"127.0.0.1:{port}"),
+        (f"http://localhost:{port}", f"localhost:{port}"),
+    ):
+        headers = {"Origin": origin, "Host": host}
+        sent = client.post(url, json={"text": origin}, headers=headers)
+        assert sent.status_code == 200, origin
+        assert client.get(url, headers=headers).status_code == 200, origin
+    assert [m["text"] for m in local_api.messages(5)] == [
+        f"http://127.0.0.1:{port}",
+        f"http://localhost:{port}",
+    ]
+
+
+def test_control_api_port_80_hosts_without_port() -> None:
+    """Browsers leave out port 80 in Host and Origin; any other port is always written."""
+
+    def refused(port: int, headers: dict[str, str]) -> int | None:
+        request = HttpRequest("GET", "/api/calls", {}, headers, b"", server_port=port)
+        refusal = refuse_foreign_request(request)
+        return None if refusal is None else refusal.status
+
+    assert refused(80, {"host": "localhost"}) is None
+    assert refused(80, {"host": "127.0.0.1:80", "origin": "http://127.0.0.1"}) is None
+    assert refused(80, {"host": "evil.example"}) == 403
+    assert refused(8081, {"host": "localhost"}) == 403
+    assert refused(8081, {"host": "localhost:8081", "origin": "http://localhost"}) == 403
 
 
 def test_control_errors_and_wait_timeout(local_api: LocalBotApi) -> None:

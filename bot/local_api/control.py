@@ -7,6 +7,11 @@ JSON routes over them::
     POST /api/chats/<chat_id>/callbacks  {"message_id", "data", "user"?}
     GET  /api/chats/<chat_id>/messages?after=<id>&since_version=<v>&wait=<seconds>
     GET  /api/calls?method=<name>
+
+Every ``/api/`` request (these and the chat page's) must name this server by a loopback name
+in ``Host`` (against DNS rebinding) and, if it has an ``Origin``, come from this server's own
+origin; POSTs must be ``Content-Type: application/json``, which no cross-origin page can send
+without a CORS preflight the server never grants.  Otherwise: 403 or 415.
 """
 
 from __future__ import annotations
@@ -29,6 +34,46 @@ MAX_CONTROL_WAIT = 30.0
 
 CHAT_PATH = r"/api/chats/(?P<chat_id>-?\d+)"
 """Path pattern of one chat in the control API, with the ``chat_id`` group."""
+
+API_PREFIX = r"/api/"
+"""Paths guarded by :func:`refuse_foreign_request`."""
+
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+"""Names accepted in the ``Host`` header of ``/api/`` requests, with this server's port."""
+
+LOOPBACK_ORIGIN_HOSTS = ("127.0.0.1", "localhost")
+"""Hosts of the origins (``http://<host>:<port>``) accepted for ``/api/`` requests."""
+
+
+def _with_port(names: tuple[str, ...], port: int, prefix: str = "") -> set[str]:
+    """``prefix + name + ":port"`` for each name; also without the port when it is 80,
+    as browsers leave out the default port."""
+    accepted = {f"{prefix}{name}:{port}" for name in names}
+    if port == 80:
+        accepted |= {f"{prefix}{name}" for name in names}
+    return accepted
+
+
+def refuse_foreign_request(request: HttpRequest) -> HttpResponse | None:
+    """403 or 415 for an ``/api/`` request that may come from another site; else None.
+
+    ``Host`` must be a loopback name with this server's port, ``Origin`` (when present)
+    this server's own origin, and a POST's ``Content-Type`` ``application/json``.
+    """
+    port = request.server_port
+    host = request.headers.get("host", "").strip().lower()
+    if host not in _with_port(LOOPBACK_HOSTS, port):
+        return HttpResponse.json({"error": "Host header does not name this local server"}, 403)
+    origin = request.headers.get("origin")
+    if origin is not None and origin.strip().lower() not in _with_port(
+        LOOPBACK_ORIGIN_HOSTS, port, "http://"
+    ):
+        return HttpResponse.json({"error": "cross-origin requests are not allowed"}, 403)
+    if request.method == "POST":
+        media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+        if media_type != "application/json":
+            return HttpResponse.json({"error": "Content-Type must be application/json"}, 415)
+    return None
 
 
 def default_user(chat_id: int) -> JsonDict:
@@ -91,7 +136,8 @@ class ControlApi:
         self._state = state
 
     def add_routes(self, router: Router) -> None:
-        """Serve the control API's routes on ``router``."""
+        """Serve the control API's routes on ``router``, all ``/api/`` paths guarded."""
+        router.add_guard(API_PREFIX, refuse_foreign_request)
         router.add(["POST"], CHAT_PATH + r"/messages", self._route_post_message)
         router.add(["GET"], CHAT_PATH + r"/messages", self._route_get_messages)
         router.add(["POST"], CHAT_PATH + r"/callbacks", self._route_post_callback)

@@ -23,6 +23,7 @@ MAX_BODY_BYTES = 20 * 1024 * 1024
 """Largest request body read; larger requests get 413."""
 
 _TOKEN_IN_PATH_RE = re.compile(r"/bot[^/\s]+")
+_DIGITS_RE = re.compile(r"[0-9]+")
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,10 @@ class HttpRequest:
     path: str
     query: dict[str, str]
     headers: dict[str, str]
+    """Header names in lower case."""
     body: bytes
+    server_port: int
+    """The port the server listens on (the request came in on it)."""
 
     def json_body(self) -> JsonDict:
         """The body parsed as a JSON object (empty body gives ``{}``)."""
@@ -71,6 +75,8 @@ class HttpResponse:
 
 
 RouteHandler = Callable[[HttpRequest, re.Match[str]], HttpResponse]
+RequestGuard = Callable[[HttpRequest], HttpResponse | None]
+"""Checks a request before routing: a response refuses it, None lets it through."""
 
 
 @dataclass(frozen=True)
@@ -89,14 +95,28 @@ class Router:
 
     def __init__(self) -> None:
         self._routes: list[_Route] = []
+        self._guards: list[tuple[re.Pattern[str], RequestGuard]] = []
 
     def add(self, methods: Iterable[str], pattern: str, handler: RouteHandler) -> None:
         """Route requests whose method is in ``methods`` and path fully matches ``pattern``."""
         route = _Route(frozenset(m.upper() for m in methods), re.compile(pattern), handler)
         self._routes.insert(0, route)
 
+    def add_guard(self, prefix: str, guard: RequestGuard) -> None:
+        """Check every request whose path starts with ``prefix`` (a regular expression).
+
+        The guard runs before the routes, also for paths no route serves; a response it
+        returns is the answer.
+        """
+        self._guards.append((re.compile(prefix), guard))
+
     def resolve(self, request: HttpRequest) -> HttpResponse:
-        """Run the handler for ``request``; 404 or 405 when none fits."""
+        """Run the guards, then the handler for ``request``; 404 or 405 when none fits."""
+        for prefix, guard in self._guards:
+            if prefix.match(request.path):
+                refusal = guard(request)
+                if refusal is not None:
+                    return refusal
         path_matched = False
         for route in self._routes:
             match = route.pattern.fullmatch(request.path)
@@ -152,9 +172,13 @@ class _RequestHandler(BaseHTTPRequestHandler):
         logger.debug("%s %s", self.address_string(), redact_token(format % args))
 
     def _dispatch(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
+        length = self._content_length()
+        if length is None:
+            self._refuse(400, "Content-Length is not a number")
+            return
         if length > MAX_BODY_BYTES:
-            self._write(HttpResponse.json({"error": "request body too large"}, 413))
+            # The body stays unread, so the connection cannot carry another request.
+            self._refuse(413, "request body too large")
             return
         body = self.rfile.read(length) if length > 0 else b""
         url = urlsplit(self.path)
@@ -164,6 +188,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             query=dict(parse_qsl(url.query, keep_blank_values=True)),
             headers={key.lower(): value for key, value in self.headers.items()},
             body=body,
+            server_port=int(self.server.server_address[1]),
         )
         try:
             response = self.server.router.resolve(request)
@@ -176,6 +201,30 @@ class _RequestHandler(BaseHTTPRequestHandler):
                 {"ok": False, "error_code": 500, "description": "Internal Server Error"}, 500
             )
         self._write(response)
+
+    def _content_length(self) -> int | None:
+        """The request's Content-Length (0 when absent); None when it is not a valid number."""
+        values = {value.strip() for value in self.headers.get_all("Content-Length") or []}
+        if not values:
+            return 0
+        if len(values) > 1:
+            return None
+        (value,) = values
+        return int(value) if _DIGITS_RE.fullmatch(value) else None
+
+    def _refuse(self, status: int, error: str) -> None:
+        """Answer ``status`` with ``{"error": error}`` and close the connection.
+
+        Used when the body cannot be read, so what follows on the connection is unknown.
+        """
+        self.close_connection = True
+        self._write(
+            HttpResponse(
+                status,
+                json.dumps({"error": error}).encode("utf-8"),
+                headers=(("Connection", "close"),),
+            )
+        )
 
     def _write(self, response: HttpResponse) -> None:
         try:
