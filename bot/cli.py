@@ -17,6 +17,9 @@ from bot.service import Service
 from bot.settings import Settings, SettingsError, load_settings
 from retrieval.index import ArticleInfo
 
+# The chat page's default port for `run --local` (kept here: the CLI loads no server code).
+LOCAL_PORT = 8080
+
 log = logging.getLogger("corpusbot")
 
 
@@ -180,7 +183,7 @@ def _add_run_command(commands: Any, common: argparse.ArgumentParser) -> None:
                             "(env CORPUSBOT_TELEGRAM_BASE_URL)")
     where.add_argument("--local", action="store_true",
                        help="no token needed: chat with the bot in your browser")
-    run.add_argument("--port", type=int, default=8080,
+    run.add_argument("--port", type=int, default=LOCAL_PORT,
                      help="with --local: the page's port on 127.0.0.1 (default 8080, 0: any)")
     run.set_defaults(handler=cmd_run)
 

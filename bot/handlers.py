@@ -150,7 +150,8 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
     with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; the answer matters
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     reply = await asyncio.to_thread(service.ask, question)
-    head = f"❓ <i>{messages.esc(messages.clip(question, 200))}</i>\n\n" if asked_by_button else ""
+    head = f"❓ <i>{messages.esc(messages.clip(question, messages.TITLE_CHARS))}</i>\n\n" \
+        if asked_by_button else ""
     limit = TELEGRAM_LIMIT - message_length(head)
     count = service.settings.answer.max_quotes
     rendered = render_html(reply, service.context, start, count, limit=limit)
@@ -295,7 +296,7 @@ async def gate(update: Update, context: Context) -> None:
     log.info("refused user=%s chat=%s", user.id if user else None, chat.id if chat else None)
     refusal = messages.REFUSAL.format(user=user.id if user else "?")
     if update.callback_query:
-        await update.callback_query.answer("Sorry, this bot is private.", show_alert=True)
+        await update.callback_query.answer(messages.PRIVATE_BOT, show_alert=True)
     elif update.effective_message and addressed_to_bot(
             update.effective_message, context.bot.id, context.bot.username):
         await update.effective_message.reply_html(refusal)

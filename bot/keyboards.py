@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.render import clip
+
 ASK, MORE, SOURCES = "ask", "more", "src"
 KINDS = frozenset({ASK, MORE, SOURCES})
 MAX_CALLBACK_BYTES = 64
@@ -46,10 +48,7 @@ def _is_number(text: str) -> bool:
 
 def label(text: str, limit: int = BUTTON_LABEL_CHARS) -> str:
     """A button label: one line, cut on a word boundary."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0].rstrip(" ,;:.") + "…"
+    return clip(text, limit)
 
 
 def examples_keyboard(questions: list[str]) -> InlineKeyboardMarkup | None:

@@ -16,11 +16,10 @@ from bot.settings import Settings
 
 # Any token-shaped string does: the local server only checks that the bot uses this one.
 LOCAL_TOKEN = "1000000001:corpusbot-local"
-DEFAULT_PORT = 8080
 
 
 def run_local(settings: Settings, open_service: Callable[[Settings], Service],
-              port: int = DEFAULT_PORT, debug: bool = False) -> int:
+              port: int, debug: bool = False) -> int:
     """Start the local server with its chat page, then the bot; the exit status."""
     from bot.telegram_app import run_command  # the telegram side loads only for `run`
 

@@ -24,6 +24,7 @@ from retrieval.index import ArticleInfo
 
 PER_PAGE = 10
 OPENING_CHARS = 1200
+SHOWN_INPUT_CHARS = 20  # of a bad /source argument echoed back
 
 COMMANDS = (
     ("ask", "Ask a question (in groups: /ask QUESTION)"),
@@ -44,6 +45,7 @@ bold. Tap <b>More</b> for further quotes. I only quote the articles; I never mak
 <b>In groups</b>
 Use /ask QUESTION, mention me, or reply to one of my messages; I stay quiet otherwise."""
 
+PRIVATE_BOT = "Sorry, this bot is private."
 REFUSAL = ("Sorry, this bot is private. If you should have access, ask its owner to add your "
            "user id <code>{user}</code> to the allow-list.")
 FAILURE = "Sorry, something went wrong while answering. Please try again in a moment."
@@ -130,7 +132,7 @@ def source_card(article: ArticleInfo, text: str) -> str:
     """One article: headline, outlet, date, link, opening paragraph."""
     details = " · ".join(esc(clip(part, DETAIL_CHARS)) for part in (article.source, article.date)
                          if part)
-    lines = [f"<b>{article.number}. {esc(clip(article.title, 300))}</b>"]
+    lines = [f"<b>{article.number}. {esc(clip(article.title, TITLE_CHARS * 2))}</b>"]
     if details:
         lines.append(details)
     if article.url and len(article.url) <= MAX_LINK_CHARS:  # a clipped href would be broken
@@ -139,7 +141,7 @@ def source_card(article: ArticleInfo, text: str) -> str:
     opening = opening_paragraph(text, article.title)
     if opening:
         lines.append(f"<blockquote>{esc(clip(opening, OPENING_CHARS))}</blockquote>")
-    lines.append(f"<i>File: {esc(clip(article.path, 200))}</i>")
+    lines.append(f"<i>File: {esc(clip(article.path, TITLE_CHARS))}</i>")
     return "\n".join(lines)
 
 
@@ -158,7 +160,8 @@ def source_usage(count: int) -> str:
 
 
 def no_such_source(raw: str, count: int) -> str:
-    return (f"There is no article {esc(clip(raw, 20))}. Choose a number from 1 to {count}; "
+    shown = esc(clip(raw, SHOWN_INPUT_CHARS))
+    return (f"There is no article {shown}. Choose a number from 1 to {count}; "
             "/sources lists them.")
 
 

@@ -107,7 +107,7 @@ def install_log_redaction(token: str, debug: bool = False) -> TokenRedactor:
     for handler in root.handlers:
         handler.addFilter(redactor)
     logging.getLogger("httpx").setLevel(logging.INFO if debug else logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.INFO)
+    logging.getLogger("httpcore").setLevel(logging.INFO if debug else logging.WARNING)
     logging.getLogger("corpusbot").setLevel(logging.DEBUG if debug else logging.INFO)
     return redactor
 
