@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from bot.render import (
     DETAIL_CHARS,
     MAX_LINK_CHARS,
-    TELEGRAM_LIMIT,
     TITLE_CHARS,
     clip,
-    message_length,
 )
 from bot.render import escape as esc
 from bot.service import Reload
@@ -64,10 +62,6 @@ class Page:
     text: str
     page: int  # 0-based, clamped to the pages that exist
     pages: int
-
-
-def fits(text: str) -> bool:
-    return message_length(text) <= TELEGRAM_LIMIT
 
 
 def date_span(articles: Sequence[ArticleInfo]) -> str | None:

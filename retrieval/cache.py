@@ -30,9 +30,6 @@ class Changes:
     changed: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
 
-    def __bool__(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
-
     def summary(self) -> str:
         parts = [f"{len(names)} {verb}" for names, verb in
                  ((self.added, "added"), (self.changed, "changed"), (self.removed, "removed"))

@@ -298,13 +298,6 @@ class Index:
         return Passage(article.id, int(self.p_ordinal[number]), int(self.p_start[number]),
                        int(self.p_end[number]), text)
 
-    def passage_number(self, article_number: int, ordinal: int) -> int | None:
-        """The index-wide number of an article's `ordinal`-th passage, if it exists."""
-        first = int(np.searchsorted(self.p_article, article_number - 1))
-        number = first + ordinal
-        ok = ordinal >= 0 and number < len(self) and self.p_article[number] == article_number - 1
-        return number if ok else None
-
     def article_text(self, number: int) -> str:
         """The full text of article `number` (1-based)."""
         lo, hi = self.a_bstart[number - 1], self.a_bstart[number]

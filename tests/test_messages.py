@@ -10,13 +10,13 @@ from bot.messages import (
     PER_PAGE,
     clip,
     date_span,
-    fits,
     help_text,
     opening_paragraph,
     source_card,
     sources_page,
     welcome,
 )
+from bot.render import TELEGRAM_LIMIT, message_length
 from retrieval.index import ArticleInfo
 
 
@@ -64,10 +64,10 @@ def test_pages_and_cards_fit_and_parse(title: str, source: str) -> None:
     articles = [article(n, title, source or None, date=source[:30] or None,
                         url="https://x.org/?a=1&b=<2>") for n in range(1, 11)]
     page = sources_page(articles, 0)
-    assert fits(page.text)
+    assert message_length(page.text) <= TELEGRAM_LIMIT
     parse_telegram_html(page.text)
     card = source_card(articles[0], (title + "\n") * 50)
-    assert fits(card)
+    assert message_length(card) <= TELEGRAM_LIMIT
     parse_telegram_html(card)
 
 
