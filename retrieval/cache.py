@@ -76,8 +76,11 @@ def file_stats(corpus: Path) -> dict[str, tuple[int, int]]:
 
 
 def fingerprint(corpus: Path, split: SplitSettings, settings: IndexSettings,
-                max_file_bytes: int) -> str:
-    """Changes when a corpus file (path, size, mtime) or a setting shaping the index does."""
+                max_file_bytes: int, stats: dict[str, tuple[int, int]] | None = None) -> str:
+    """Changes when a corpus file (path, size, mtime) or a setting shaping the index does.
+
+    `stats` are the corpus's `file_stats`, when the caller has them already.
+    """
     digest = hashlib.sha256()
     parts = {
         "format": FORMAT, "chunk_size": split.chunk_size, "overlap": split.chunk_overlap,
@@ -86,7 +89,7 @@ def fingerprint(corpus: Path, split: SplitSettings, settings: IndexSettings,
         "max_file_bytes": max_file_bytes, "furniture": FURNITURE_FILE.read_text("utf-8"),
     }
     digest.update(json.dumps(parts, sort_keys=True).encode())
-    for name, (size, mtime) in file_stats(corpus).items():
+    for name, (size, mtime) in (file_stats(corpus) if stats is None else stats).items():
         digest.update(f"{name}\0{size}\0{mtime}\n".encode())
     return digest.hexdigest()[:24]
 
@@ -97,7 +100,9 @@ def open_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
     """Load the cached index for `corpus`, or build, save and return a new one."""
     corpus = corpus.resolve()
     home = (settings.cache_dir or default_cache_dir()) / _corpus_key(corpus)
-    key = fingerprint(corpus, split, settings, max_file_bytes)
+    # One look at the files serves both the key and the index's file table, so they agree.
+    stats = file_stats(corpus)
+    key = fingerprint(corpus, split, settings, max_file_bytes, stats)
     folder = home / key
     note = ""
     if folder.is_dir() and not rebuild:
@@ -107,7 +112,7 @@ def open_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
         except IndexCorrupt as exc:
             note = f"the cached index was unusable ({exc}) and was rebuilt"
     previous = _previous_files(home)
-    index = build_index(corpus, split, settings, max_file_bytes, progress, key)
+    index = build_index(corpus, split, settings, max_file_bytes, progress, key, stats)
     _save_atomically(index, home, folder)
     changes = None if previous is None else Changes.between(previous, index.meta["files"])
     return OpenedIndex(index, True, folder, _skipped(index), note, changes)
@@ -129,17 +134,16 @@ def _previous_files(home: Path) -> dict[str, list[int]] | None:
 
 def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
                 max_file_bytes: int, progress: Progress | None = None,
-                key: str = "") -> Index:
+                key: str = "", stats: dict[str, tuple[int, int]] | None = None) -> Index:
     """Read, split and index `corpus` without touching the cache."""
-    files = corpus_files(corpus)
-    stats = file_stats(corpus)
+    stats = file_stats(corpus) if stats is None else stats
     seen = 0
 
     def on_file(_path: Path) -> None:
         nonlocal seen
         seen += 1
         if progress:
-            progress("reading files", seen, len(files))
+            progress("reading files", seen, max(seen, len(stats)))
 
     loaded = load_corpus(corpus, max_file_bytes, on_file)
     passages = list(split_corpus(loaded.articles, split))
