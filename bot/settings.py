@@ -150,6 +150,13 @@ def _check(name: str, ok: bool, value: Any, expected: str) -> None:
         raise SettingsError(f"bad setting {name}={value!r}: expected {expected}")
 
 
+def checked_base_url(url: str, name: str = "telegram.base_url") -> str:
+    """A Bot API base URL without its trailing slash; `name` is what the error names."""
+    _check(name, not url or url.startswith(("http://", "https://")), url,
+           "an http:// or https:// URL")
+    return url.rstrip("/")
+
+
 def _build(raw: dict[str, Any]) -> Settings:
     corpus, passages, analyzer, index, answer, telegram = (
         raw[name] for name in ("corpus", "passages", "analyzer", "index", "answer", "telegram")
@@ -176,9 +183,7 @@ def _build(raw: dict[str, Any]) -> Settings:
            "at least 1")
     _check("telegram.max_sends_per_second", telegram["max_sends_per_second"] >= 0,
            telegram["max_sends_per_second"], "0 (no limit) or more")
-    base_url = telegram["base_url"]
-    _check("telegram.base_url", not base_url or base_url.startswith(("http://", "https://")),
-           base_url, "an http:// or https:// URL")
+    base_url = checked_base_url(telegram["base_url"])
     try:
         analyzer_settings = AnalyzerSettings.create(analyzer["language"], analyzer["stopwords"])
     except ValueError as exc:
@@ -199,7 +204,7 @@ def _build(raw: dict[str, Any]) -> Settings:
         answer=AnswerSettings(**answer),
         telegram=TelegramSettings(
             token=telegram["token"].strip(),
-            base_url=base_url.rstrip("/"),
+            base_url=base_url,
             allowed_users=tuple(telegram["allowed_users"]),
             allowed_chats=tuple(telegram["allowed_chats"]),
             admins=tuple(telegram["admins"]),

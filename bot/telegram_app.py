@@ -35,7 +35,7 @@ from bot import handlers, messages
 from bot.messages import COMMANDS
 from bot.ratelimit import RateLimiter
 from bot.service import Reload, Service
-from bot.settings import Settings
+from bot.settings import Settings, checked_base_url
 from bot.watch import watch_corpus
 
 log = logging.getLogger("corpusbot.telegram")
@@ -263,19 +263,16 @@ def run_polling(application: Application) -> None:
 def with_base_url(settings: Settings, base_url: str | None) -> Settings:
     if not base_url:
         return settings
-    telegram = dataclasses.replace(settings.telegram, base_url=base_url.rstrip("/"))
+    telegram = dataclasses.replace(settings.telegram,
+                                   base_url=checked_base_url(base_url, "--base-url"))
     return dataclasses.replace(settings, telegram=telegram)
 
 
 def run_command(settings: Settings, open_service: Callable[[Settings], Service],
                 base_url: str | None = None, debug: bool = False) -> int:
     """`corpusbot run`: check the token, open the index, poll; the exit status."""
-    settings = with_base_url(settings, base_url)
+    settings = with_base_url(settings, base_url)  # a bad URL: SettingsError, one line, exit 2
     url = settings.telegram.base_url
-    if url and not url.startswith(("http://", "https://")):
-        print(f"corpusbot: --base-url must be an http:// or https:// URL, got {url!r}",
-              file=sys.stderr)
-        return 2
     token = settings.telegram.token
     if not token:
         print(NO_TOKEN, file=sys.stderr)
