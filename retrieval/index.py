@@ -202,6 +202,16 @@ class Index:
         lo, hi = self.offsets[term], self.offsets[term + 1]
         return self.doc_ids[lo:hi], self.impacts[lo:hi]
 
+    def _df(self, term: int) -> int:
+        return int(self.offsets[term + 1] - self.offsets[term])
+
+    def _find(self, term: int, passages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For sorted `passages`: their positions in `term`'s postings (offset from the term's
+        first posting, valid where present) and whether each contains the term at all."""
+        ids = self.doc_ids[self.offsets[term]:self.offsets[term + 1]]
+        where = np.minimum(np.searchsorted(ids, passages), len(ids) - 1)
+        return where, ids[where] == passages
+
     def _gather(self, terms: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
         """The passages containing any of `terms` (sorted) and their float32 partial scores."""
         scores = self._buffer()
@@ -232,10 +242,10 @@ class Index:
 
     def _floor(self, known: list[tuple[int, int]], k: int) -> float:
         """A lower bound on the k-th best score: exact scores of the rarest terms' best."""
-        by_df = sorted(known, key=lambda tt: self.offsets[tt[0] + 1] - self.offsets[tt[0]])
+        by_df = sorted(known, key=lambda tt: self._df(tt[0]))
         probe, size = [], 0
         for term, times in by_df:
-            df = int(self.offsets[term + 1] - self.offsets[term])
+            df = self._df(term)
             if probe and size + df > PROBE_POSTINGS:
                 break
             probe.append((term, times))
@@ -267,9 +277,9 @@ class Index:
         for bound, term, times in reversed(skipped):  # largest bound first
             keep = partial + rest >= floor - slack
             touched, partial = touched[keep], partial[keep]
-            ids, impacts = self._postings(term)
-            where = np.minimum(np.searchsorted(ids, touched), len(ids) - 1)
-            partial = partial + np.where(ids[where] == touched, impacts[where] * times, 0)
+            where, present = self._find(term, touched)
+            impacts = self._postings(term)[1]
+            partial = partial + np.where(present, impacts[where] * times, 0)
             rest -= bound
         return touched[partial + max(rest, 0.0) >= floor - slack]
 
@@ -281,11 +291,9 @@ class Index:
         scores = np.zeros(len(candidates))
         matched = np.zeros((len(known), len(candidates)), dtype=bool)
         for row, (term, times) in enumerate(known):
-            lo, hi = self.offsets[term], self.offsets[term + 1]
-            ids = self.doc_ids[lo:hi]
-            where = np.minimum(np.searchsorted(ids, candidates), len(ids) - 1)
-            present = ids[where] == candidates
-            tf = np.where(present, self.tfs[lo:hi][where], 0).astype(np.float64)
+            where, present = self._find(term, candidates)
+            tfs = self.tfs[self.offsets[term]:self.offsets[term + 1]]
+            tf = np.where(present, tfs[where], 0).astype(np.float64)
             scores += times * self.idf[term] * (tf * (k1 + 1) / (tf + norm))
             matched[row] = present
         return scores, matched
