@@ -65,8 +65,8 @@ def questions(beir: Path, count: int) -> list[str]:
 
 def corpus(beir: Path, size: int):
     """`size` passages in articles of ten, every passage 2-5 SciFact sentences."""
-    from retrieval.corpus import Article
-    from retrieval.passages import Passage
+    from corpusbot.retrieval.corpus import Article
+    from corpusbot.retrieval.passages import Passage
 
     pool = sentences(beir)
     rng = random.Random(SEED)
@@ -87,8 +87,8 @@ def corpus(beir: Path, size: int):
 
 
 def step_build(beir: Path, size: int, folder: Path) -> dict:
-    from bot.settings import load_settings
-    from retrieval.index import Index
+    from corpusbot.bot.settings import load_settings
+    from corpusbot.retrieval.index import Index
 
     articles, passages = corpus(beir, size)
     settings = load_settings(env={}).index  # workers 0 = one per core
@@ -110,9 +110,9 @@ def step_query(beir: Path, folder: Path, count: int) -> dict:
 
     before = peak_rss_mb()
     started = time.perf_counter()
-    from bot.compose import compose
-    from bot.settings import load_settings
-    from retrieval.index import Index
+    from corpusbot.bot.compose import compose
+    from corpusbot.bot.settings import load_settings
+    from corpusbot.retrieval.index import Index
 
     imported = time.perf_counter()
     index = Index.load(folder)
@@ -147,8 +147,8 @@ def step_rank_bm25(beir: Path, size: int, count: int) -> dict:
     import numpy as np
     from rank_bm25 import BM25Okapi
 
-    from bot.settings import load_settings
-    from retrieval.analyzer import Analyzer
+    from corpusbot.bot.settings import load_settings
+    from corpusbot.retrieval.analyzer import Analyzer
 
     settings = load_settings(env={}).index
     analyzer = Analyzer(settings.analyzer)

@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.local_api import LocalBotApi  # noqa: E402
+from corpusbot.bot.local_api import LocalBotApi  # noqa: E402
 
 TOKEN = "424242:LOAD-test"
 REPLY_TIMEOUT = 30.0  # seconds one answer may take before it counts as lost
@@ -98,7 +98,7 @@ def start_bot(api: LocalBotApi, corpus: str | None, cache: str,
                CORPUSBOT_TELEGRAM_RATE_PER_MINUTE="0",
                CORPUSBOT_TELEGRAM_MAX_SENDS_PER_SECOND=os.environ.get(
                    "CORPUSBOT_TELEGRAM_MAX_SENDS_PER_SECOND", "0"))
-    command = [sys.executable, "-m", "bot", "run", "--base-url", api.base_url]
+    command = [sys.executable, "-m", "corpusbot.bot", "run", "--base-url", api.base_url]
     if corpus:
         command += ["--corpus", corpus]
     output = log.open("wb") if log else subprocess.DEVNULL

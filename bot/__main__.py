@@ -1,7 +1,7 @@
-"""`python -m bot` is the `corpusbot` command."""
+"""`python -m corpusbot.bot` is the `corpusbot` command."""
 
 import sys
 
-from bot.cli import main
+from corpusbot.bot.cli import main
 
 sys.exit(main())

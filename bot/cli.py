@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.compose import Answer
-from bot.progress import ProgressBar
-from bot.render import render_text
-from bot.service import Service
-from bot.settings import Settings, SettingsError, load_settings
-from retrieval.index import ArticleInfo
+from corpusbot.bot.compose import Answer
+from corpusbot.bot.progress import ProgressBar
+from corpusbot.bot.render import render_text
+from corpusbot.bot.service import Service
+from corpusbot.bot.settings import Settings, SettingsError, load_settings
+from corpusbot.retrieval.index import ArticleInfo
 
 # The chat page's default port for `run --local` (kept here: the CLI loads no server code).
 LOCAL_PORT = 8080
@@ -190,10 +190,12 @@ def _add_run_command(commands: Any, common: argparse.ArgumentParser) -> None:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if args.local:
-        from bot.local_mode import run_local
+        from corpusbot.bot.local_mode import run_local
 
         return run_local(settings, open_service, port=args.port, debug=args.debug)
-    from bot.telegram_app import run_command  # imported here: the other commands need no telegram
+    from corpusbot.bot.telegram_app import (
+        run_command,  # imported here: the other commands need no telegram
+    )
 
     return run_command(settings, open_service, base_url=args.base_url, debug=args.debug)
 
@@ -213,7 +215,7 @@ def _add_eval_command(commands: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from retrieval.evaluate import evaluate, format_table, load_beir
+    from corpusbot.retrieval.evaluate import evaluate, format_table, load_beir
 
     data = load_beir(Path(args.beir).expanduser(), args.split)
     print(format_table(evaluate(data, settings.index, not args.no_baseline), data))

@@ -14,9 +14,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.settings import AnswerSettings
-from retrieval.analyzer import TOKEN
-from retrieval.index import ArticleInfo, Hit, Index
+from corpusbot.bot.settings import AnswerSettings
+from corpusbot.retrieval.analyzer import TOKEN
+from corpusbot.retrieval.index import ArticleInfo, Hit, Index
 
 # A sentence ends at . ! ? … (and closing quotes) followed by space, or at a line break.
 SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+")

@@ -17,11 +17,11 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot import keyboards, messages
-from bot.keyboards import Button
-from bot.ratelimit import RateLimiter
-from bot.render import TELEGRAM_LIMIT, message_length, render_html
-from bot.service import Service
+from corpusbot.bot import keyboards, messages
+from corpusbot.bot.keyboards import Button
+from corpusbot.bot.ratelimit import RateLimiter
+from corpusbot.bot.render import TELEGRAM_LIMIT, message_length, render_html
+from corpusbot.bot.service import Service
 
 log = logging.getLogger("corpusbot.telegram")
 

@@ -10,9 +10,9 @@ import dataclasses
 import sys
 from collections.abc import Callable
 
-from bot.local_api import LocalBotApi
-from bot.service import Service
-from bot.settings import Settings
+from corpusbot.bot.local_api import LocalBotApi
+from corpusbot.bot.service import Service
+from corpusbot.bot.settings import Settings
 
 # Any token-shaped string does: the local server only checks that the bot uses this one.
 LOCAL_TOKEN = "1000000001:corpusbot-local"
@@ -21,7 +21,7 @@ LOCAL_TOKEN = "1000000001:corpusbot-local"
 def run_local(settings: Settings, open_service: Callable[[Settings], Service],
               port: int, debug: bool = False) -> int:
     """Start the local server with its chat page, then the bot; the exit status."""
-    from bot.telegram_app import run_command  # the telegram side loads only for `run`
+    from corpusbot.bot.telegram_app import run_command  # the telegram side loads only for `run`
 
     try:
         server = LocalBotApi(port=port, token=LOCAL_TOKEN, webchat=True).start()

@@ -10,15 +10,15 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.render import (
+from corpusbot.bot.render import (
     DETAIL_CHARS,
     MAX_LINK_CHARS,
     TITLE_CHARS,
     clip,
 )
-from bot.render import escape as esc
-from bot.service import Reload
-from retrieval.index import ArticleInfo
+from corpusbot.bot.render import escape as esc
+from corpusbot.bot.service import Reload
+from corpusbot.retrieval.index import ArticleInfo
 
 PER_PAGE = 10
 OPENING_CHARS = 1200

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from string import Template
 
-from bot.compose import Answer, Quote
-from config import TEMPLATES_DIR
-from retrieval.index import ArticleInfo
+from corpusbot.bot.compose import Answer, Quote
+from corpusbot.config import TEMPLATES_DIR
+from corpusbot.retrieval.index import ArticleInfo
 
 TELEGRAM_LIMIT = 4096
 # Quotes longer than this are sent as expandable blockquotes (collapsed to a few lines).

@@ -11,12 +11,12 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
-from bot.compose import Answer, compose
-from bot.render import Context
-from bot.settings import Settings
-from retrieval.cache import Changes, OpenedIndex, fingerprint, open_index
-from retrieval.corpus import Skipped
-from retrieval.index import Index, Progress
+from corpusbot.bot.compose import Answer, compose
+from corpusbot.bot.render import Context
+from corpusbot.bot.settings import Settings
+from corpusbot.retrieval.cache import Changes, OpenedIndex, fingerprint, open_index
+from corpusbot.retrieval.corpus import Skipped
+from corpusbot.retrieval.index import Index, Progress
 
 log = logging.getLogger(__name__)
 

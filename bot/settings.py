@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from config import BUNDLED_CORPUS, DEFAULT_SETTINGS
-from retrieval.analyzer import AnalyzerSettings
-from retrieval.index import IndexSettings
-from retrieval.passages import SplitSettings
+from corpusbot.config import BUNDLED_CORPUS, DEFAULT_SETTINGS
+from corpusbot.retrieval.analyzer import AnalyzerSettings
+from corpusbot.retrieval.index import IndexSettings
+from corpusbot.retrieval.passages import SplitSettings
 
 ENV_PREFIX = "CORPUSBOT_"
 # Environment names that do not follow CORPUSBOT_<SECTION>_<KEY>, kept for convenience.

@@ -31,12 +31,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import handlers, messages
-from bot.messages import COMMANDS
-from bot.ratelimit import RateLimiter
-from bot.service import Reload, Service
-from bot.settings import Settings, checked_base_url
-from bot.watch import watch_corpus
+from corpusbot.bot import handlers, messages
+from corpusbot.bot.messages import COMMANDS
+from corpusbot.bot.ratelimit import RateLimiter
+from corpusbot.bot.service import Reload, Service
+from corpusbot.bot.settings import Settings, checked_base_url
+from corpusbot.bot.watch import watch_corpus
 
 log = logging.getLogger("corpusbot.telegram")
 

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.service import Reload, Service
+from corpusbot.bot.service import Reload, Service
 
 log = logging.getLogger(__name__)
 

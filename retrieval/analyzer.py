@@ -17,7 +17,7 @@ from pathlib import Path
 
 import Stemmer
 
-from config import STOPWORDS_DIR
+from corpusbot.config import STOPWORDS_DIR
 
 _NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W\d_{_NO_SPACE_SCRIPTS}]+|\d+")

@@ -14,10 +14,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from config import FURNITURE_FILE
-from retrieval.corpus import Skipped, corpus_files, load_corpus
-from retrieval.index import FORMAT, Index, IndexCorrupt, IndexSettings, Progress
-from retrieval.passages import SplitSettings, split_corpus
+from corpusbot.config import FURNITURE_FILE
+from corpusbot.retrieval.corpus import Skipped, corpus_files, load_corpus
+from corpusbot.retrieval.index import FORMAT, Index, IndexCorrupt, IndexSettings, Progress
+from corpusbot.retrieval.passages import SplitSettings, split_corpus
 
 BUILDING = ".building-"  # prefix of a temporary build folder, followed by its pid
 

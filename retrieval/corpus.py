@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
-from config import FURNITURE_FILE
+from corpusbot.config import FURNITURE_FILE
 
 EXTENSIONS = (".txt", ".md", ".jsonl")
 HEADER_KEYS = ("source", "date", "url")

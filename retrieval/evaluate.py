@@ -23,9 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.corpus import Article
-from retrieval.index import Index, IndexSettings
-from retrieval.passages import Passage
+from corpusbot.retrieval.corpus import Article
+from corpusbot.retrieval.index import Index, IndexSettings
+from corpusbot.retrieval.passages import Passage
 
 Qrels = dict[str, dict[str, int]]  # query id -> document id -> relevance grade
 

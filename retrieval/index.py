@@ -27,10 +27,10 @@ from pathlib import Path
 
 import numpy as np
 
-from retrieval.analyzer import Analyzer, AnalyzerSettings
-from retrieval.corpus import Article
-from retrieval.passages import Passage
-from retrieval.tokenize import TokenizedChunk, tokenize_passages
+from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.corpus import Article
+from corpusbot.retrieval.passages import Passage
+from corpusbot.retrieval.tokenize import TokenizedChunk, tokenize_passages
 
 FORMAT = "corpusbot-index-5"  # bumped whenever tokens or files change
 # Extra candidates rescored exactly beyond the k asked for, so float32 rounding cannot reorder.

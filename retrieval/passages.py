@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from retrieval.corpus import Article
+from corpusbot.retrieval.corpus import Article
 
 # Paragraphs first, then lines, sentences, clauses and words: a passage ends where a reader pauses.
 SEPARATORS = ["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""]

@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 
 CHUNK_PASSAGES = 20_000
 # Below this many passages, starting worker processes costs more than it saves.

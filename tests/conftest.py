@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.service import Service
-from bot.settings import Settings, load_settings
+from corpusbot.bot.service import Service
+from corpusbot.bot.settings import Settings, load_settings
 
 pytest_plugins = ["tests.browser"]  # the browser fixtures, for the chat page tests
 

@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 
 
 @pytest.fixture(scope="module")

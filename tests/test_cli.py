@@ -17,7 +17,7 @@ QUOTE_FIELDS = {"article_id", "title", "source", "score", "text"}
 def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
         cache: Path) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "CORPUSBOT_INDEX_CACHE_DIR": str(cache), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
+    return subprocess.run([sys.executable, "-m", "corpusbot.bot", *args], input=stdin, text=True,
                           capture_output=True, env=full_env, cwd=ROOT, timeout=120)
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from bot.compose import clean_question, compose, sentence_spans
-from bot.service import Service
+from corpusbot.bot.compose import clean_question, compose, sentence_spans
+from corpusbot.bot.service import Service
 
 
 def test_the_answer_is_trimmed_to_the_sentences_that_matter(seeds_service: Service):
@@ -75,7 +75,7 @@ def test_min_coverage_is_the_relevance_floor(seeds_service: Service):
 
 
 def test_question_words_split_as_the_analyzer_splits_them_are_highlighted(tmp_path):
-    from retrieval.cache import open_index
+    from corpusbot.retrieval.cache import open_index
 
     from .conftest import make_settings
 

@@ -1,7 +1,7 @@
 import json
 from pathlib import Path
 
-from retrieval.corpus import load_corpus, make_title, parse_article
+from corpusbot.retrieval.corpus import load_corpus, make_title, parse_article
 
 from .conftest import SEEDS
 

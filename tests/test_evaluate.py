@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from retrieval.evaluate import load_beir, mean_metrics, ndcg_at_k, recall_at_k
+from corpusbot.retrieval.evaluate import load_beir, mean_metrics, ndcg_at_k, recall_at_k
 
 from .conftest import DATA, ROOT
 
@@ -63,7 +63,7 @@ def test_a_folder_without_qrels_is_reported(tmp_path):
 
 def test_the_eval_command_prints_both_systems():
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "eval", "--beir", str(TINY)],
+        [sys.executable, "-m", "corpusbot.bot", "eval", "--beir", str(TINY)],
         capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stderr
@@ -76,7 +76,7 @@ def test_the_eval_command_prints_both_systems():
 
 def test_the_eval_command_names_a_missing_folder(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "eval", "--beir", str(tmp_path / "nope")],
+        [sys.executable, "-m", "corpusbot.bot", "eval", "--beir", str(tmp_path / "nope")],
         capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
     )
     assert result.returncode == 2 and "corpus.jsonl" in result.stderr

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from retrieval.cache import open_index
+from corpusbot.retrieval.cache import open_index
 
 from .conftest import ROOT, SEEDS, make_settings
 
@@ -28,8 +28,7 @@ def hostile_corpus(folder: Path) -> Path:
 def test_indexing_a_hostile_folder_completes_and_lists_what_it_skipped(tmp_path: Path):
     corpus = hostile_corpus(tmp_path / "corpus")
     settings = make_settings(tmp_path / "cache", corpus, CORPUSBOT_CORPUS_MAX_FILE_MB="40")
-    opened = open_index(settings.corpus, settings.split, settings.index,
-                        settings.max_file_bytes)
+    opened = open_index(settings.corpus, settings.split, settings.index, settings.max_file_bytes)
     reasons = {s.path: s.reason for s in opened.skipped}
     assert reasons == {
         "dump.txt": "too large (50 MB > 40 MB)",
@@ -48,9 +47,10 @@ def test_a_build_killed_with_sigkill_never_leaves_a_readable_half_index(tmp_path
     for number in range(1500):  # enough for a build that takes a few seconds
         (corpus / f"{number:05}.txt").write_text(f"Story {number}\n{text}", encoding="utf-8")
     env = {**os.environ, "CORPUSBOT_INDEX_CACHE_DIR": str(cache)}
-    command = [sys.executable, "-m", "bot", "index", "--corpus", str(corpus)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "corpusbot.bot", "index", "--corpus", str(corpus)]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     deadline = time.monotonic() + 120
     try:  # kill as soon as the index is being written
         while time.monotonic() < deadline and process.poll() is None:
@@ -64,11 +64,15 @@ def test_a_build_killed_with_sigkill_never_leaves_a_readable_half_index(tmp_path
     home = next(cache.iterdir())
     assert list(home.glob(".building-*"))  # the half-written index is there...
     assert not [p for p in home.iterdir() if not p.name.startswith(".")]  # ...but not in place
-    again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
-                           timeout=300)
+    again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and "Index built: 1500 articles" in again.stdout
     assert not list(home.glob(".building-*"))  # and the next build cleaned it away
-    answer = subprocess.run([sys.executable, "-m", "bot", "ask", "Josep Borrell", "--corpus",
-                             str(corpus)], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    answer = subprocess.run(
+        [sys.executable, "-m", "corpusbot.bot", "ask", "Josep Borrell", "--corpus", str(corpus)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert "Borrell" in answer.stdout

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from retrieval.analyzer import Analyzer, AnalyzerSettings
-from retrieval.corpus import Article, load_corpus
-from retrieval.index import Index, IndexCorrupt, IndexSettings
-from retrieval.passages import Passage, SplitSettings, split_corpus
+from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.corpus import Article, load_corpus
+from corpusbot.retrieval.index import Index, IndexCorrupt, IndexSettings
+from corpusbot.retrieval.passages import Passage, SplitSettings, split_corpus
 
 from .conftest import DATA, SEEDS
 
@@ -44,7 +44,7 @@ def pruning(request, monkeypatch):
     """Run a test twice: as configured, and with the score floor taken from one term only, so
     that common terms are skipped (MaxScore) even on these small corpora."""
     if request.param == "pruned":
-        monkeypatch.setattr("retrieval.index.PROBE_POSTINGS", 1)
+        monkeypatch.setattr("corpusbot.retrieval.index.PROBE_POSTINGS", 1)
     return request.param
 
 
@@ -97,7 +97,7 @@ def test_skipping_common_terms_finds_the_same_passages(monkeypatch):
     claims = [line.strip() for line in (DATA / "scifact_sample_claims.txt").open()]
     index = Index.build(articles, passages, SETTINGS)
     plain = {(c, k): index.search(c, k) for c in claims for k in (1, 3, 5)}
-    monkeypatch.setattr("retrieval.index.PROBE_POSTINGS", 1)
+    monkeypatch.setattr("corpusbot.retrieval.index.PROBE_POSTINGS", 1)
     used = 0
     original = index._pruned_candidates
 
@@ -113,7 +113,7 @@ def test_skipping_common_terms_finds_the_same_passages(monkeypatch):
 
 
 def test_postings_are_grouped_by_term_then_passage_for_large_vocabularies():
-    from retrieval.index import _group_by_term
+    from corpusbot.retrieval.index import _group_by_term
 
     rng = np.random.default_rng(7)
     doc = np.sort(rng.integers(0, 500, 5000)).astype(np.int32)

@@ -25,14 +25,14 @@ from telegram.ext import (
     filters,
 )
 
-from bot.local_api import (
+from corpusbot.bot.local_api import (
     ControlError,
     LocalBotApi,
     detect_user_entities,
     parse_telegram_html,
 )
-from bot.local_api.control import refuse_foreign_request
-from bot.local_api.http import HttpRequest
+from corpusbot.bot.local_api.control import refuse_foreign_request
+from corpusbot.bot.local_api.http import HttpRequest
 
 TOKEN = "123456:TEST-token"
 WAIT = 5.0

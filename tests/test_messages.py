@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.local_api import parse_telegram_html
-from bot.messages import (
+from corpusbot.bot.local_api import parse_telegram_html
+from corpusbot.bot.messages import (
     PER_PAGE,
     clip,
     date_span,
@@ -16,8 +16,8 @@ from bot.messages import (
     sources_page,
     welcome,
 )
-from bot.render import TELEGRAM_LIMIT, message_length
-from retrieval.index import ArticleInfo
+from corpusbot.bot.render import TELEGRAM_LIMIT, message_length
+from corpusbot.retrieval.index import ArticleInfo
 
 
 def article(number: int, title: str = "Title", source: str | None = "Outlet",

@@ -2,7 +2,7 @@
 
 import json
 
-from bot.service import Service
+from corpusbot.bot.service import Service
 
 from .conftest import DATA
 

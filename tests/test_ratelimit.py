@@ -1,4 +1,4 @@
-from bot.ratelimit import RateLimiter
+from corpusbot.bot.ratelimit import RateLimiter
 
 
 class Clock:

@@ -1,10 +1,10 @@
 import re
 from html.parser import HTMLParser
 
-from bot.compose import Answer, Quote
-from bot.render import Context, message_length, render_html, render_text
-from bot.service import Service
-from retrieval.index import ArticleInfo
+from corpusbot.bot.compose import Answer, Quote
+from corpusbot.bot.render import Context, message_length, render_html, render_text
+from corpusbot.bot.service import Service
+from corpusbot.retrieval.index import ArticleInfo
 
 CONTEXT = Context(articles=5, example="Sputnik vaccine", max_question_chars=1000)
 ARTICLE = ArticleInfo(1, "a<1>", "Tom & <Jerry>", "a&b.txt", "AP", "2024-01-02",

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import bot.service
-from bot.service import Reload, Service
-from bot.watch import watch_corpus
+from corpusbot.bot import service as service_module
+from corpusbot.bot.service import Reload, Service
+from corpusbot.bot.watch import watch_corpus
 
 from .conftest import SEEDS, make_settings
 
@@ -50,7 +50,7 @@ def test_a_failed_rebuild_keeps_the_old_index(service: Service, monkeypatch):
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device", "/cache/x/impacts.npy")
 
-    monkeypatch.setattr(bot.service, "open_index", disk_full)
+    monkeypatch.setattr(service_module, "open_index", disk_full)
     result = service.reload()
     assert not result.ok and "No space left on device" in result.error
     assert service.index is before

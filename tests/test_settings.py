@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
-from config import BUNDLED_CORPUS
+from corpusbot.bot.settings import SettingsError, load_settings
+from corpusbot.config import BUNDLED_CORPUS
 
 
 def test_defaults_use_the_bundled_corpus_and_rank_bm25_parameters():

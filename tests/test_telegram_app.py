@@ -13,10 +13,15 @@ import pytest
 from telegram import Chat, Message, MessageEntity, User
 from telegram.error import BadRequest, NetworkError, TelegramError
 
-from bot import handlers, telegram_app
-from bot.handlers import addressed_to_bot, is_allowed, remember_question, strip_mention
-from bot.service import Service
-from bot.telegram_app import RetryingRateLimiter, TokenRedactor, build_application, with_base_url
+from corpusbot.bot import handlers, telegram_app
+from corpusbot.bot.handlers import addressed_to_bot, is_allowed, remember_question, strip_mention
+from corpusbot.bot.service import Service
+from corpusbot.bot.telegram_app import (
+    RetryingRateLimiter,
+    TokenRedactor,
+    build_application,
+    with_base_url,
+)
 
 TOKEN = "123456:TEST-secret"
 BOT = User(99, "Corpusbot", is_bot=True, username="corpus_bot")
@@ -71,7 +76,7 @@ def test_install_log_redaction_covers_every_root_handler() -> None:
 
 
 def test_only_sends_that_cannot_have_arrived_are_retried() -> None:
-    from bot.telegram_app import _retryable
+    from corpusbot.bot.telegram_app import _retryable
 
     def caused(error: Exception) -> NetworkError:
         try:

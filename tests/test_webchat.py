@@ -28,8 +28,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.local_api import LocalBotApi
-from bot.local_api.webchat import CONTENT_SECURITY_POLICY, STATIC_FILES
+from corpusbot.bot.local_api import LocalBotApi
+from corpusbot.bot.local_api.webchat import CONTENT_SECURITY_POLICY, STATIC_FILES
 from tests.browser import open_chat, send
 
 TOKEN = "123456:WEBCHAT-test"
@@ -75,7 +75,8 @@ def test_page_and_static_files_are_served(server: LocalBotApi, client: httpx.Cli
         assert response.status_code == 200, name
         assert response.headers["content-type"] == content_type
         assert (
-            response.content == resources.files("bot.local_api.webchat").joinpath(name).read_bytes()
+            response.content
+            == resources.files("corpusbot.bot.local_api.webchat").joinpath(name).read_bytes()
         )
     assert client.get(server.url + "/static/__init__.py").status_code == 404
     assert client.get(server.url + "/static/../__init__.py").status_code == 404
@@ -83,7 +84,7 @@ def test_page_and_static_files_are_served(server: LocalBotApi, client: httpx.Cli
 
 
 def test_page_uses_no_outside_resources() -> None:
-    files = resources.files("bot.local_api.webchat")
+    files = resources.files("corpusbot.bot.local_api.webchat")
     for name in STATIC_FILES:
         text = files.joinpath(name).read_text(encoding="utf-8")
         assert "//fonts." not in text and "cdn" not in text.lower(), name

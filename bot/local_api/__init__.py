@@ -15,8 +15,8 @@ Bot API side: ``GET|POST /bot<TOKEN>/<method>``.  Control API::
     GET  /api/chats/<chat_id>/messages?after=<id>&since_version=<v>&wait=<seconds>
     GET  /api/calls?method=<name>
 
-Run standalone with ``python -m bot.local_api --port 8081`` (``--webchat`` adds the browser chat
-page at ``/``, from :mod:`.webchat`).
+Run standalone with ``python -m corpusbot.bot.local_api --port 8081`` (``--webchat`` adds the
+browser chat page at ``/``, from :mod:`.webchat`).
 
 The modules, one job each:
 
@@ -30,7 +30,7 @@ The modules, one job each:
 - :mod:`.control`: the control API (the user's side);
 - :mod:`.server`: :class:`LocalBotApi`, which puts them together;
 - :mod:`.webchat`: the browser chat page (static files) and the JSON it reads;
-- :mod:`.standalone`: the ``python -m bot.local_api`` command.
+- :mod:`.standalone`: the ``python -m corpusbot.bot.local_api`` command.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``python -m bot.local_api --port 8081``."""
+"""``python -m corpusbot.bot.local_api --port 8081``."""
 
 from .standalone import main
 

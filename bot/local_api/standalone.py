@@ -1,4 +1,4 @@
-"""``python -m bot.local_api``: run the server until Ctrl-C or SIGTERM."""
+"""``python -m corpusbot.bot.local_api``: run the server until Ctrl-C or SIGTERM."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from .server import LocalBotApi
 def main(argv: list[str] | None = None) -> int:
     """Run the server until Ctrl-C or SIGTERM."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot.local_api", description="Local Telegram Bot API for corpusbot."
+        prog="python -m corpusbot.bot.local_api",
+        description="Local Telegram Bot API for corpusbot.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (loopback)")
     parser.add_argument("--port", type=int, default=8081, help="port to bind (0: any free)")

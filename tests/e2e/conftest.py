@@ -1,4 +1,5 @@
-"""The real bot (`python -m bot run`) as a subprocess, polling a LocalBotApi on 127.0.0.1."""
+"""The real bot (`python -m corpusbot.bot run`) as a subprocess, polling a LocalBotApi on
+127.0.0.1."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.local_api import LocalBotApi
+from corpusbot.bot.local_api import LocalBotApi
 from tests.conftest import ROOT
 
 TOKEN = "123456:TEST-abc"
@@ -69,10 +70,14 @@ def eventually(predicate: Callable[[], object], timeout: float = WAIT) -> None:
 
 
 def bot_env(cache: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("CORPUSBOT_", "TELEGRAM_"))}
-    return {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "CORPUSBOT_INDEX_CACHE_DIR": str(cache),
-            "PYTHONUNBUFFERED": "1", **extra}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CORPUSBOT_", "TELEGRAM_"))}
+    return {
+        **env,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "CORPUSBOT_INDEX_CACHE_DIR": str(cache),
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
 
 
 def start_bot(tmp: Path, *args: str, **env: str) -> Iterator[RunningBot]:
@@ -81,10 +86,21 @@ def start_bot(tmp: Path, *args: str, **env: str) -> Iterator[RunningBot]:
         log_path = tmp / "bot.log"
         with log_path.open("wb") as log_file:
             process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run", "--debug", "--base-url", api.base_url,
-                 *args],
-                cwd=ROOT, env=bot_env(tmp / "cache", **env), stdout=log_file,
-                stderr=subprocess.STDOUT)
+                [
+                    sys.executable,
+                    "-m",
+                    "corpusbot.bot",
+                    "run",
+                    "--debug",
+                    "--base-url",
+                    api.base_url,
+                    *args,
+                ],
+                cwd=ROOT,
+                env=bot_env(tmp / "cache", **env),
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+            )
             bot = RunningBot(api, process, log_path)
             try:
                 _wait_until_ready(bot)

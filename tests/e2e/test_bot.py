@@ -1,4 +1,4 @@
-"""End to end: `python -m bot run` against the local Bot API, over the bundled seeds."""
+"""End to end: `python -m corpusbot.bot run` against the local Bot API, over the bundled seeds."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from bot.local_api import ControlError
-from bot.service import Service
+from corpusbot.bot.local_api import ControlError
+from corpusbot.bot.service import Service
 from tests.e2e.conftest import STOP_WAIT, TOKEN, RunningBot
 
 BOT_NAME = "corpusbot_local_bot"

@@ -39,13 +39,20 @@ def local_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBot]:
     del env["TELEGRAM_BOT_TOKEN"]  # local mode needs none
     log_path = tmp / "bot.log"
     with log_path.open("wb") as log_file:
-        process = subprocess.Popen([sys.executable, "-m", "bot", "run", "--local", "--port", "0"],
-                                   cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "corpusbot.bot", "run", "--local", "--port", "0"],
+            cwd=ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
         try:
-            eventually(lambda: "polling as" in log_path.read_text() or process.poll() is not None,
-                       60)
-            found = re.search(r"Open (http://127\.0\.0\.1:\d+)/ in your browser",
-                              log_path.read_text())
+            eventually(
+                lambda: "polling as" in log_path.read_text() or process.poll() is not None, 60
+            )
+            found = re.search(
+                r"Open (http://127\.0\.0\.1:\d+)/ in your browser", log_path.read_text()
+            )
             assert found, log_path.read_text()
             yield LocalBot(process, found.group(1), log_path)
         finally:
@@ -69,8 +76,9 @@ def test_it_runs_without_a_token_and_answers_over_the_local_api(local_bot: Local
     assert "Fuad Hussein" in found[0]["plain_text"] and "Tasnim" in found[0]["plain_text"]
 
 
-def test_a_person_chats_with_the_real_bot_in_a_browser(local_bot: LocalBot, context,
-                                                       tmp_path: Path) -> None:
+def test_a_person_chats_with_the_real_bot_in_a_browser(
+    local_bot: LocalBot, context, tmp_path: Path
+) -> None:
     from playwright.sync_api import expect
 
     page = open_chat(context, local_bot)

@@ -6,13 +6,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.local_api import LocalBotApi
+from corpusbot.bot.local_api import LocalBotApi
 from tests.conftest import ROOT
 from tests.e2e.conftest import TOKEN, bot_env
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", "run", *args], cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "corpusbot.bot", "run", *args], cwd=ROOT,
                           env={**bot_env(tmp_path), **env}, capture_output=True, text=True,
                           timeout=60)
 
