@@ -20,6 +20,7 @@ from corpusbot.retrieval.index import ArticleInfo
 
 # The chat page's default port for `run --local` (kept here: the CLI loads no server code).
 LOCAL_PORT = 8080
+MAX_PORT = 65535
 
 log = logging.getLogger("corpusbot")
 
@@ -216,8 +217,20 @@ def _run_arguments(run: argparse.ArgumentParser) -> None:
                             "(env CORPUSBOT_TELEGRAM_BASE_URL)")
     where.add_argument("--local", action="store_true",
                        help="no token needed: chat with the bot in your browser")
-    run.add_argument("--port", type=int, default=LOCAL_PORT,
+    run.add_argument("--port", type=_port, default=LOCAL_PORT,
                      help="with --local: the page's port on 127.0.0.1 (default 8080, 0: any)")
+
+
+def _port(text: str) -> int:
+    """A TCP port number for argparse: 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give 0 to {MAX_PORT} "
+                                         "(0 picks a free one)")
+    return port
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

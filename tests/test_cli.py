@@ -118,3 +118,10 @@ def test_eval_takes_no_corpus(cache: Path):
     assert "--corpus" not in run("eval", "--help", cache=cache).stdout
     result = run("--corpus", "/tmp", "eval", "--beir", "/tmp", cache=cache)
     assert result.returncode == 2 and "--corpus does not apply" in result.stderr
+
+
+@pytest.mark.parametrize("port", ["-5", "65536", "http"])
+def test_a_bad_port_is_one_clear_line(cache: Path, port: str):
+    result = run("run", "--local", "--port", port, cache=cache)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"argument --port: '{port}' is not a port: give 0 to 65535" in result.stderr
