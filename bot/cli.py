@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -72,16 +73,33 @@ class Command:
 def build_parser() -> argparse.ArgumentParser:
     """The `corpusbot` parser: shared options (before or after the command), then COMMANDS."""
     parser = argparse.ArgumentParser(
-        prog="corpusbot",
-        description="Answer questions over a folder of news articles by quoting them.")
+        prog="corpusbot", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Answer questions over a folder of news articles by quoting them.",
+        epilog="--corpus, --config and --debug go before or after the command.\n"
+               "`corpusbot COMMAND --help` describes a command, with examples.")
+    parser.add_argument("--version", action="version", version=f"corpusbot {_version()}")
     _add_shared_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
-        sub = commands.add_parser(command.name, help=command.summary)
+        sub = commands.add_parser(command.name, help=command.summary,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         _add_shared_options(sub, defaults=False, corpus=command.uses_corpus)
         command.add_arguments(sub)
         sub.set_defaults(handler=command.handler)
     return parser
+
+
+def _describe(parser: argparse.ArgumentParser, description: str, *examples: str) -> None:
+    """What a command does and how it is typed, for its --help."""
+    parser.description = description
+    parser.epilog = "examples:\n" + "\n".join(f"  {example}" for example in examples)
+
+
+def _version() -> str:
+    try:
+        return metadata.version("corpusbot")
+    except metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
 
 
 def _add_shared_options(parser: argparse.ArgumentParser, *, defaults: bool,
@@ -112,6 +130,11 @@ def open_service(settings: Settings, rebuild: bool = False) -> Service:
 
 
 def _ask_arguments(ask: argparse.ArgumentParser) -> None:
+    _describe(ask, "Answer a question by quoting the passages that answer it, each with its "
+                   "article.\nThe first run over a folder builds its index; later runs load it.",
+              'corpusbot ask "Who is Iraq\'s foreign minister?"',
+              'corpusbot ask --corpus ~/articles --json "What did the minister say?"',
+              "corpusbot ask --json - < questions.txt")
     ask.add_argument("question", help='the question, or "-" to read one question a line from stdin')
     ask.add_argument("--json", action="store_true", help="print JSON (one object a line)")
 
@@ -157,6 +180,9 @@ def _source_json(article: ArticleInfo) -> dict[str, Any]:
 
 
 def _sources_arguments(sources: argparse.ArgumentParser) -> None:
+    _describe(sources, "List the articles of the corpus folder: headline, outlet, date, "
+                       "passages and file;\nfiles that could not be read are named on stderr.",
+              "corpusbot sources", "corpusbot sources --corpus ~/articles --json")
     sources.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -179,6 +205,10 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _index_arguments(index: argparse.ArgumentParser) -> None:
+    _describe(index, "Build the index of the corpus folder and save it in the cache (an "
+                     "unchanged folder is\nloaded, a changed one rebuilt), so the bot starts "
+                     "fast.",
+              "corpusbot index --corpus ~/articles", "corpusbot index --rebuild")
     index.add_argument("--rebuild", action="store_true", help="rebuild even if unchanged")
 
 
@@ -211,6 +241,11 @@ def _short(path: Path) -> str:
 
 
 def _run_arguments(run: argparse.ArgumentParser) -> None:
+    _describe(run, "Run the Telegram bot. It needs a token from @BotFather in TELEGRAM_BOT_TOKEN;"
+                   "\nwith --local it needs none and you chat with it in your browser instead.",
+              "corpusbot run --local",
+              "TELEGRAM_BOT_TOKEN=123456789:AA... corpusbot run --corpus ~/articles",
+              "corpusbot --config private.toml run")
     where = run.add_mutually_exclusive_group()
     where.add_argument("--base-url", metavar="URL", default=None,
                        help="another Bot API server, e.g. http://127.0.0.1:8081/bot "
@@ -249,6 +284,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval_arguments(evaluate: argparse.ArgumentParser) -> None:
+    _describe(evaluate, "Measure retrieval quality (nDCG@10, Recall@100) on a data set in "
+                        "BEIR's layout:\ncorpus.jsonl, queries.jsonl and qrels/SPLIT.tsv.",
+              "corpusbot eval --beir ~/beir/scifact",
+              "corpusbot eval --beir ~/beir/scifact --split dev --no-baseline")
     evaluate.add_argument("--beir", metavar="DIR", required=True,
                           help="folder with corpus.jsonl, queries.jsonl and qrels/")
     evaluate.add_argument("--split", default="test", help="qrels file to use (default: test)")

@@ -60,7 +60,8 @@ with a token like 123456789:AA... Then either
 or put it in a settings file passed with --config:
   [telegram]
   token = "<the token>"
-and run `corpusbot run` again."""
+and run `corpusbot run` again. To try the bot first without a token, chat with it in your
+browser: `corpusbot run --local`."""
 
 
 # --- the token out of logs -----------------------------------------------------------------

@@ -125,3 +125,21 @@ def test_a_bad_port_is_one_clear_line(cache: Path, port: str):
     result = run("run", "--local", "--port", port, cache=cache)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"argument --port: '{port}' is not a port: give 0 to 65535" in result.stderr
+
+
+def test_run_without_a_token_points_to_local_mode(cache: Path):
+    result = run("run", env={"TELEGRAM_BOT_TOKEN": "", "CORPUSBOT_TELEGRAM_TOKEN": ""},
+                 cache=cache)
+    assert result.returncode == 2 and "no Telegram bot token" in result.stderr
+    assert "corpusbot run --local" in result.stderr
+
+
+def test_version_and_help_describe_every_command(cache: Path):
+    version = run("--version", cache=cache)
+    assert version.returncode == 0 and version.stdout.startswith("corpusbot 0.")
+    for command in ("ask", "sources", "index", "run", "eval"):
+        text = run(command, "--help", cache=cache).stdout
+        usage, description = text.split("\n\n")[:2]
+        assert usage.startswith(f"usage: corpusbot {command}")
+        assert not description.startswith(("positional", "options")), text
+        assert "examples:\n  corpusbot " in text and f" {command}" in text.split("examples:")[1]
