@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from corpusbot.bot.compose import Answer
+from corpusbot.bot.plurals import counted
 from corpusbot.bot.progress import ProgressBar
 from corpusbot.bot.render import render_text
 from corpusbot.bot.service import Service
@@ -163,20 +164,21 @@ def answer_json(answer: Answer, reply: str) -> dict[str, Any]:
         "reply": reply,
         "quotes": [
             {
-                **_source_json(quote.sources[0]),
+                **article_json(quote.sources[0]),
                 "score": round(quote.score, 4),
                 "text": quote.text,
-                "also_in": [_source_json(s) for s in quote.sources[1:]],
+                "also_in": [article_json(s) for s in quote.sources[1:]],
             }
             for quote in answer.quotes
         ],
     }
 
 
-def _source_json(article: ArticleInfo) -> dict[str, Any]:
-    return {"article_id": article.id, "title": article.title,
-            "source": article.source or article.path, "date": article.date, "url": article.url,
-            "path": article.path}
+def article_json(article: ArticleInfo) -> dict[str, Any]:
+    """An article as `ask --json` and `sources --json` give it: `source` is the outlet (null
+    when the article names none) and `path` the file, relative to the corpus folder."""
+    return {"article_id": article.id, "title": article.title, "source": article.source or None,
+            "date": article.date, "url": article.url, "path": article.path}
 
 
 def _sources_arguments(sources: argparse.ArgumentParser) -> None:
@@ -190,16 +192,16 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     service = open_service(settings)
     articles = service.index.articles
     if args.json:
-        rows = [{"number": a.number, "article_id": a.id, "title": a.title, "source": a.source,
-                 "date": a.date, "url": a.url, "path": a.path, "passages": a.passages}
+        rows = [{"number": a.number, **article_json(a), "passages": a.passages}
                 for a in articles]
         print(json.dumps(rows, ensure_ascii=False, indent=2))
         return 0
-    print(f"{len(articles)} articles in {settings.corpus}")
+    print(f"{counted(len(articles), 'article')} in {settings.corpus}")
     for a in articles:
         details = ", ".join(part for part in (a.source, a.date) if part)
         details = f" ({details})" if details else ""
-        print(f"{a.number:>4}. {a.title}{details} — {a.passages} passages [{a.path}]")
+        print(f"{a.number:>4}. {a.title}{details} — {counted(a.passages, 'passage')} "
+              f"[{a.path}]")
     _report_skipped(service)
     return 0
 
@@ -220,8 +222,8 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         # BM25's idf and average passage length depend on every passage, so a change anywhere
         # changes every passage's weights: this engine always re-indexes the whole folder.
         verb = f"rebuilt ({opened.changes.summary()}; every passage is re-weighted)"
-    print(f"Index {verb}: {len(index.articles)} articles, {len(index):,} passages, "
-          f"{index.meta['terms']:,} terms")
+    print(f"Index {verb}: {counted(len(index.articles), 'article')}, "
+          f"{counted(len(index), 'passage')}, {counted(index.meta['terms'], 'term')}")
     print(f"Saved in {_short(opened.folder)}")
     _report_skipped(service)
     return 0

@@ -19,6 +19,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from corpusbot.bot import keyboards, messages
 from corpusbot.bot.keyboards import Button
+from corpusbot.bot.plurals import counted
 from corpusbot.bot.ratelimit import RateLimiter
 from corpusbot.bot.render import TELEGRAM_LIMIT, message_length, render_html
 from corpusbot.bot.service import Service
@@ -250,7 +251,8 @@ async def within_rate(update: Update, context: Context) -> bool:
         return True
     log.info("rate limited user=%s (%s)", user.id, decision)
     if decision == "notify":
-        notice = messages.SLOW_DOWN.format(seconds=max(1, round(limiter.retry_after(user.id))))
+        seconds = max(1, round(limiter.retry_after(user.id)))
+        notice = messages.SLOW_DOWN.format(wait=counted(seconds, "second"))
         if update.callback_query:
             await update.callback_query.answer(notice, show_alert=True)
         elif update.effective_message:

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 
 from corpusbot.bot.local_api import LocalBotApi
+from corpusbot.bot.plurals import counted
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import Settings
 
@@ -36,7 +37,8 @@ def run_local(settings: Settings, open_service: Callable[[Settings], Service],
 
     def open_and_announce(chosen: Settings) -> Service:
         service = open_service(chosen)  # index first: the page answers as soon as it shows
-        print(f"corpusbot is running locally with {len(service.index.articles)} articles.\n"
+        print(f"corpusbot is running locally with "
+              f"{counted(len(service.index.articles), 'article')}.\n"
               f"Open {server.url}/ in your browser to chat with it (Ctrl+C stops).", flush=True)
         return service
 

@@ -10,6 +10,7 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from corpusbot.bot.plurals import counted
 from corpusbot.bot.render import (
     DETAIL_CHARS,
     MAX_LINK_CHARS,
@@ -50,7 +51,7 @@ FAILURE = "Sorry, something went wrong while answering. Please try again in a mo
 NOT_TEXT = "I can only read text. Send me your question as a message."
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 STALE_BUTTON = "That button has expired. Please ask again."
-SLOW_DOWN = ("You are asking faster than I can read. Please wait {seconds} seconds; "
+SLOW_DOWN = ("You are asking faster than I can read. Please wait {wait}; "
              "I will ignore questions until then.")
 ADMINS_ONLY = "Only the bot's admins can reload the articles."
 RELOADING = "Reloading the articles…"
@@ -109,7 +110,7 @@ def sources_page(articles: Sequence[ArticleInfo], page: int) -> Page:
     chunk = articles[page * PER_PAGE:(page + 1) * PER_PAGE]
     first, last = chunk[0].number, chunk[-1].number
     head = f"<b>Articles {first}–{last} of {len(articles)}</b>" if pages > 1 \
-        else f"<b>The {len(articles)} articles I know</b>"
+        else f"<b>The {counted(len(articles), 'article')} I know</b>"
     rows = [_source_row(a) for a in chunk]
     text = "\n".join([head, "", *rows, "", "<i>/source N shows one of them.</i>"])
     return Page(text, page, pages)
@@ -167,8 +168,10 @@ def reload_report(result: Reload, before: int) -> str:
         skipped.append(f"• and {len(result.skipped) - SKIPPED_SHOWN} more")
     skipped_text = "\n<b>Skipped:</b>\n" + "\n".join(skipped) if skipped else ""
     if not result.ok:
-        return (f"<b>Reload failed:</b> {esc(result.error)}\nThe {before} articles indexed "
+        return (f"<b>Reload failed:</b> {esc(result.error)}\n"
+                f"The {counted(before, 'article')} indexed "
                 f"before stay in service.{skipped_text}")
     how = "rebuilt the index" if result.built else "the index was already up to date"
-    return (f"<b>Reloaded:</b> {result.articles} articles, {result.passages:,} passages "
+    return (f"<b>Reloaded:</b> {counted(result.articles, 'article')}, "
+            f"{counted(result.passages, 'passage')} "
             f"({esc(result.changes.summary())}; {how}).{skipped_text}")

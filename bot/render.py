@@ -15,6 +15,7 @@ from functools import lru_cache
 from string import Template
 
 from corpusbot.bot.compose import Answer, Quote
+from corpusbot.bot.plurals import counted
 from corpusbot.config import TEMPLATES_DIR
 from corpusbot.retrieval.index import ArticleInfo
 
@@ -27,6 +28,8 @@ TAIL_ROOM = 120
 TITLE_CHARS = 150
 DETAIL_CHARS = 60
 MAX_LINK_CHARS = 1000
+# Quotation marks a passage may open with, so plain text does not print ““.
+OPENING_MARKS = ("“", '"', "«", "„")
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,11 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
     esc = escape if html else _plain
     total = len(answer.quotes)
     if not answer.answered:
-        reason = answer.reason or "not_found"
-        text = t[reason].substitute(example=esc(context.example), articles=context.articles)
+        reason = (answer.reason or "not_found") if context.articles else "no_articles"
+        example = t["example"].substitute(question=esc(context.example)) \
+            if context.example else ""
+        text = t[reason].substitute(example=example,
+                                    articles=counted(context.articles, "article"))
         return Rendered(text, 0, 0)
     head = t["question_cut"].substitute(limit=context.max_question_chars) \
         if answer.question_cut else ""
@@ -92,7 +98,7 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
 
 
 def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) -> str:
-    text = _highlighted(quote) if html else quote.text
+    text = _highlighted(quote) if html else _quoted(quote.text)
     expandable = " expandable" if len(quote.text) > EXPANDABLE_FROM else ""
     esc = escape if html else _plain
     citation = _citation(t, quote.sources[0], esc)
@@ -122,6 +128,12 @@ def _cut(quote: Quote, length: int) -> Quote:
     text = quote.text[:length].rsplit(" ", 1)[0].rstrip() + " …"
     spans = tuple((s, e) for s, e in quote.highlights if e <= len(text) - 2)
     return Quote(text, spans, quote.sources, quote.score)
+
+
+def _quoted(text: str) -> str:
+    """Plain text between quotation marks, unless it opens with one of its own: “““Any” read
+    as a stutter, and the number before it already marks where the quote starts."""
+    return text if text.startswith(OPENING_MARKS) else f"“{text}”"
 
 
 def _highlighted(quote: Quote) -> str:

@@ -33,6 +33,7 @@ from telegram.ext import (
 
 from corpusbot.bot import handlers, messages
 from corpusbot.bot.messages import COMMANDS
+from corpusbot.bot.plurals import counted
 from corpusbot.bot.ratelimit import RateLimiter
 from corpusbot.bot.service import Reload, Service
 from corpusbot.bot.settings import Settings, checked_base_url
@@ -244,8 +245,8 @@ async def register_commands(application: Application) -> None:
     """setMyCommands, so Telegram's menu lists them."""
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     service: Service = application.bot_data[handlers.SERVICE]
-    log.info("polling as @%s with %d articles; Ctrl+C stops", application.bot.username,
-             len(service.index.articles))
+    log.info("polling as @%s with %s; Ctrl+C stops", application.bot.username,
+             counted(len(service.index.articles), "article"))
 
 
 def run_polling(application: Application) -> None:

@@ -63,7 +63,7 @@ def test_index_on_another_folder_reports_skipped_files(tmp_path: Path, cache: Pa
     (tmp_path / "broken.txt").write_bytes(b"\xff\xfe\x00\x00")
     result = run("index", "--corpus", str(tmp_path), cache=cache)
     assert result.returncode == 0, result.stderr
-    assert "Index built: 1 articles" in result.stdout
+    assert "Index built: 1 article, 1 passage, " in result.stdout
     titles = json.loads(run("sources", "--json", "--corpus", str(tmp_path), cache=cache).stdout)
     assert titles[0]["title"] == "Saffron exports"
     assert "skipped broken.txt: binary file" in result.stderr
@@ -143,3 +143,29 @@ def test_version_and_help_describe_every_command(cache: Path):
         assert usage.startswith(f"usage: corpusbot {command}")
         assert not description.startswith(("positional", "options")), text
         assert "examples:\n  corpusbot " in text and f" {command}" in text.split("examples:")[1]
+
+
+def test_ask_and_sources_describe_an_article_alike(tmp_path: Path, cache: Path):
+    (tmp_path / "plain.txt").write_text("Saffron harvest\nThe saffron harvest doubled this year.")
+    (tmp_path / "dated.txt").write_text("Wheat prices\nsource: Daily Farm\ndate: 2024-01-02\n\n"
+                                        "Wheat prices fell as the saffron harvest doubled.")
+    for n in range(4):  # unrelated articles, so that "saffron" is a rare word
+        (tmp_path / f"other{n}.txt").write_text(f"Rain {n}\nRain fell on the plains all week.")
+    rows = json.loads(run("sources", "--json", "--corpus", str(tmp_path), cache=cache).stdout)
+    answer = json.loads(run("ask", "--json", "--corpus", str(tmp_path), "saffron harvest",
+                            cache=cache).stdout)
+    listed = {row["article_id"]: row for row in rows}
+    described = [article for quote in answer["quotes"] for article in [quote, *quote["also_in"]]]
+    assert {article["article_id"] for article in described} == {"plain", "dated"}
+    fields = ("title", "source", "path", "date", "url")
+    for article in described:
+        row = listed[article["article_id"]]
+        assert {key: article[key] for key in fields} == {key: row[key] for key in fields}
+    assert listed["plain"]["source"] is None and listed["plain"]["path"] == "plain.txt"
+    assert listed["dated"]["source"] == "Daily Farm" and listed["dated"]["path"] == "dated.txt"
+
+
+def test_one_of_anything_is_singular(tmp_path: Path, cache: Path):
+    (tmp_path / "one.txt").write_text("Saffron\nThe saffron harvest doubled.")
+    listing = run("sources", "--corpus", str(tmp_path), cache=cache).stdout
+    assert listing.startswith("1 article in ") and "— 1 passage [one.txt]" in listing

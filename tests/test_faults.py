@@ -65,7 +65,7 @@ def test_a_build_killed_with_sigkill_never_leaves_a_readable_half_index(tmp_path
     assert list(home.glob(".building-*"))  # the half-written index is there...
     assert not [p for p in home.iterdir() if not p.name.startswith(".")]  # ...but not in place
     again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
-    assert again.returncode == 0 and "Index built: 1500 articles" in again.stdout
+    assert again.returncode == 0 and "Index built: 1,500 articles" in again.stdout
     assert not list(home.glob(".building-*"))  # and the next build cleaned it away
     answer = subprocess.run(
         [sys.executable, "-m", "corpusbot.bot", "ask", "Josep Borrell", "--corpus", str(corpus)],

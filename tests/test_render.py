@@ -82,3 +82,30 @@ def test_overlong_citation_fields_are_clipped_and_plain_urls_not_escaped():
     too_long = ArticleInfo(1, "id", "T", "p.txt", None, None, "https://e.x/" + "a" * 2000, 1)
     html = render_html(Answer("q", True, (Quote("Q.", (), (too_long,), 1.0),)), CONTEXT).text
     assert "<a href" not in html  # left out rather than cut into a broken link
+
+
+def test_plain_text_never_doubles_an_opening_quotation_mark():
+    said = Quote("“Any country may join,” he said. “Not yet,” she replied.", (), (ARTICLE,), 1.0)
+    plain = Quote("Any country may join.", (), (ARTICLE,), 1.0)
+    reply = render_text(Answer("q", True, (said, plain)), CONTEXT).text
+    assert "““" not in reply
+    assert reply.startswith("1. “Any country may join,” he said. “Not yet,” she replied.\n")
+    assert "2. “Any country may join.”\n" in reply
+
+
+def test_refusals_count_the_articles_and_offer_an_example_only_when_there_is_one():
+    one = Context(articles=1, example="", max_question_chars=1000)
+    not_found = render_text(Answer("q", False, reason="not_found"), one).text
+    assert "in the 1 article I know" in not_found
+    for render in (render_text, render_html):
+        empty = render(Answer("", False, reason="empty"), one).text
+        assert "example" not in empty.lower() and empty.endswith("articles.")
+        offered = render(Answer("", False, reason="empty"), CONTEXT).text
+        assert "For example: " in offered and "Sputnik vaccine" in offered
+
+
+def test_an_empty_corpus_says_so_instead_of_finding_nothing():
+    nothing = Context(articles=0, example="", max_question_chars=1000)
+    for reason in ("empty", "no_terms", "not_found"):
+        text = render_text(Answer("q", False, reason=reason), nothing).text
+        assert text.startswith("I have no article to quote yet") and ".txt, .md or .jsonl" in text
