@@ -34,7 +34,7 @@ COMMANDS = (
 )
 
 HELP = """<b>How to ask</b>
-Send me a question in plain words, for example <i>{example}</i>. I reply with the passages of \
+Send me a question in plain words{example}. I reply with the passages of \
 the articles that answer it, numbered, each with its source, and the words of your question in \
 bold. Tap <b>More</b> for further quotes. I only quote the articles; I never make anything up.
 
@@ -97,8 +97,10 @@ def welcome(articles: Sequence[ArticleInfo], has_examples: bool) -> str:
 
 
 def help_text(example: str) -> str:
+    """/help; `example` is a question the corpus answers, or "" when it offers none."""
     commands = "\n".join(f"/{name} — {esc(description)}" for name, description in COMMANDS)
-    return HELP.format(example=esc(example or "Who met whom?"), commands=commands)
+    shown = f", for example <i>{esc(example)}</i>" if example else ""
+    return HELP.format(example=shown, commands=commands)
 
 
 def sources_page(articles: Sequence[ArticleInfo], page: int) -> Page:

@@ -12,6 +12,7 @@ import threading
 from dataclasses import dataclass, field
 
 from corpusbot.bot.compose import Answer, compose
+from corpusbot.bot.examples import example_questions
 from corpusbot.bot.render import Context
 from corpusbot.bot.settings import Settings
 from corpusbot.retrieval.cache import Changes, OpenedIndex, fingerprint, open_index
@@ -19,6 +20,8 @@ from corpusbot.retrieval.corpus import Skipped
 from corpusbot.retrieval.index import Index, Progress
 
 log = logging.getLogger(__name__)
+
+EXAMPLES_MADE = 3  # example questions made at once, enough for /start's buttons
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Service:
         self.opened = opened
         self._reloading = threading.Lock()
         self._failed: str | None = None  # the corpus state of the last failed reload
+        # The examples made for an index: (that index, the questions, how many were wanted).
+        self._examples: tuple[Index, list[str], int] | None = None
 
     @classmethod
     def open(cls, settings: Settings, progress: Progress | None = None,
@@ -59,13 +64,20 @@ class Service:
     def context(self) -> Context:
         return Context(
             articles=len(self.index.articles),
-            example=self.examples(1)[0] if self.index.articles else "",
+            example=next(iter(self.examples(1)), ""),
             max_question_chars=self.settings.answer.max_question_chars,
         )
 
     def examples(self, count: int = 3) -> list[str]:
-        """Questions a newcomer can tap: the headlines of the first articles."""
-        return [article.title.rstrip("…") for article in self.index.articles[:count]]
+        """Up to `count` questions a newcomer can tap, each checked to be answered from the
+        article it was made from (bot/examples.py); made once per index."""
+        index = self.index
+        made = self._examples
+        if made is None or made[0] is not index or count > made[2]:
+            wanted = max(count, EXAMPLES_MADE)
+            made = (index, example_questions(index, self.ask, wanted), wanted)
+            self._examples = made
+        return made[1][:count]
 
     def corpus_changed(self) -> bool:
         """Whether the corpus files differ from the index's, and from a state that failed.

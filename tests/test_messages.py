@@ -41,8 +41,9 @@ def test_welcome_says_what_the_bot_knows() -> None:
     assert "1 news article</b>" in welcome([article(1)], False)
 
 
-def test_help_escapes_the_example() -> None:
-    assert "<i>Who &lt;b&gt;?</i>" in help_text("Who <b>?")
+def test_help_escapes_the_example_and_invents_none() -> None:
+    assert "plain words, for example <i>Who &lt;b&gt;?</i>. I reply" in help_text("Who <b>?")
+    assert "Send me a question in plain words. I reply" in help_text("")
 
 
 def test_sources_pages() -> None:
