@@ -368,6 +368,68 @@ def test_inline_button_edits_the_message_in_place(chat_server: LocalBotApi, cont
     assert page.errors == []
 
 
+def in_view(page, row) -> bool:
+    """Whether `row` shows whole (or fills the history) inside the scrolled history."""
+    return page.evaluate(
+        """(row) => {
+            const view = document.getElementById("history").getBoundingClientRect();
+            const box = row.getBoundingClientRect();
+            const whole = box.bottom <= view.bottom + 1;
+            return box.top >= view.top - 1 && (whole || box.top <= view.top + 10);
+        }""",
+        row.element_handle(),
+    )
+
+
+def scrolled_up(page, questions: int) -> None:
+    """A short window, `questions` answered questions, and the history scrolled to the top."""
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 520, "height": 480})
+    for number in range(1, questions + 1):
+        send(page, f"question number {number}")
+        expect(page.locator(".row.in")).to_have_count(number)
+    page.locator("#history").evaluate("history => { history.scrollTop = 0; }")
+    expect(page.locator("#new-messages")).to_be_hidden()
+
+
+def test_the_reply_to_a_button_pressed_higher_up_is_scrolled_into_view(
+    chat_server: LocalBotApi, context
+) -> None:
+    from playwright.sync_api import expect
+
+    page = open_chat(context, chat_server)
+    scrolled_up(page, 3)
+    page.locator(".row.in").first.locator(".kb-button", has_text="More").click()
+    reply = page.locator(".row.in", has_text="More: 2 more quotes")
+    expect(reply).to_have_count(1)
+    page.wait_for_function("() => document.getElementById('history').scrollTop > 0")
+    assert in_view(page, reply)
+    expect(page.locator("#new-messages")).to_be_hidden()
+    assert page.errors == []
+
+
+def test_a_message_below_the_fold_shows_a_new_message_marker(
+    chat_server: LocalBotApi, context, client: httpx.Client
+) -> None:
+    from playwright.sync_api import expect
+
+    page = open_chat(context, chat_server)
+    scrolled_up(page, 3)
+    chat_id = page.evaluate("CorpusChat.chatId")
+    for text in ("First news", "Second news"):
+        bot_call(chat_server, client, "sendMessage", chat_id=chat_id, text=text)
+    marker = page.locator("#new-messages")
+    expect(marker).to_have_text("2 new messages")
+    assert page.locator("#history").evaluate("history => history.scrollTop") == 0
+    marker.click()
+    first = page.locator(".row.in", has_text="First news")
+    assert in_view(page, first)
+    page.locator("#history").evaluate("h => { h.scrollTop = h.scrollHeight; }")
+    expect(marker).to_be_hidden()
+    assert page.errors == []
+
+
 def test_command_menu_and_start(chat_server: LocalBotApi, context) -> None:
     from playwright.sync_api import expect
 

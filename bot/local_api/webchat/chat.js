@@ -8,6 +8,9 @@
   const REQUEST_TIMEOUT_MS = 35000;
   const MAX_BACKOFF_MS = 5000;
   const MAX_DEPTH = 32;
+  // A bot message this soon after a button press answers it: it is scrolled into view.
+  const PRESS_REPLY_MS = 15000;
+  const NEAR_BOTTOM_PX = 80;
   const LINK_PROTOCOLS = new Set(["http:", "https:", "tg:", "mailto:"]);
   const SIMPLE_TAGS = {
     b: "b", strong: "strong", i: "i", em: "em", u: "u", ins: "u",
@@ -163,6 +166,8 @@
     rows: new Map(),      // message_id -> row element
     messages: new Map(),  // message_id -> control API message
     loaded: false,
+    pressedAt: 0,         // when a button was last pressed (Date.now()), 0 once answered
+    unread: new Set(),    // rows of bot messages that arrived below the fold, not yet seen
   };
 
   const $ = (id) => document.getElementById(id);
@@ -296,6 +301,7 @@
   async function pressButton(messageId, element) {
     if (element.classList.contains("pending")) return;
     element.classList.add("pending");
+    state.pressedAt = Date.now();
     try {
       await postJson(`${api}/callbacks`, {
         message_id: messageId, data: element.dataset.callback, user,
@@ -351,7 +357,47 @@
 
   function nearBottom() {
     const history = elements.history;
-    return history.scrollHeight - history.scrollTop - history.clientHeight < 80;
+    return history.scrollHeight - history.scrollTop - history.clientHeight < NEAR_BOTTOM_PX;
+  }
+
+  // Scroll the history just enough to show `row`: whole if it fits, else from its top.
+  function reveal(row) {
+    const view = elements.history.getBoundingClientRect();
+    const box = row.getBoundingClientRect();
+    const margin = 8;
+    if (box.top >= view.top && box.bottom <= view.bottom) return;
+    const fits = box.height <= view.height - 2 * margin;
+    const delta = fits && box.top > view.top ? box.bottom - view.bottom + margin
+      : box.top - view.top - margin;
+    elements.history.scrollTop += delta;
+  }
+
+  // ------------------------------------------------------------------ "new messages" marker
+
+  // As in Telegram: messages that arrive while you read higher up are counted on a button
+  // that jumps to the first of them; the count drops as they scroll into view.
+  function seen(row) {
+    const view = elements.history.getBoundingClientRect();
+    const box = row.getBoundingClientRect();
+    return box.top < view.bottom - 16 && box.bottom > view.top;
+  }
+
+  function renderUnread() {
+    for (const row of state.unread) {
+      if (!row.isConnected || seen(row)) state.unread.delete(row);
+    }
+    if (nearBottom()) state.unread.clear();
+    const count = state.unread.size;
+    elements.newMessages.hidden = count === 0;
+    elements.newMessages.textContent = count === 1 ? "1 new message" : `${count} new messages`;
+  }
+
+  function jumpToUnread() {
+    const rows = [...state.unread].sort(
+      (a, b) => Number(a.dataset.messageId) - Number(b.dataset.messageId));
+    if (rows.length) reveal(rows[0]);
+    else elements.history.scrollTop = elements.history.scrollHeight;
+    renderUnread();
   }
 
   // Add a message, or replace it in place when it was edited.
@@ -379,12 +425,24 @@
     if (!messages.length) return;
     const stick = nearBottom();
     let botSpoke = false;
+    const arrived = [];  // bot messages new to the page (not edits)
     for (const message of messages) {
+      const isNew = !state.rows.has(message.message_id);
       upsertMessage(message);
       botSpoke = botSpoke || message.from_bot;
+      if (isNew && message.from_bot) arrived.push(state.rows.get(message.message_id));
     }
     elements.welcome.hidden = state.messages.size > 0;
-    if (stick || !botSpoke) elements.history.scrollTop = elements.history.scrollHeight;
+    if (stick || !botSpoke) {
+      elements.history.scrollTop = elements.history.scrollHeight;
+    } else if (arrived.length && Date.now() - state.pressedAt < PRESS_REPLY_MS) {
+      state.pressedAt = 0;  // the reply to a button pressed higher up: show it
+      reveal(arrived[0]);
+      arrived.slice(1).forEach((row) => state.unread.add(row));
+    } else {
+      arrived.forEach((row) => state.unread.add(row));
+    }
+    renderUnread();
     if (botSpoke && state.commands.length === 0) loadBot().catch(() => {});
   }
 
@@ -396,6 +454,8 @@
     state.loaded = false;
     state.messages.clear();
     state.rows.clear();
+    state.unread.clear();
+    renderUnread();
     elements.messages.replaceChildren();
     setTyping(null, 0);
   }
@@ -514,7 +574,7 @@
       history: $("history"), messages: $("messages"), welcome: $("welcome"),
       welcomeTitle: $("welcome-title"), start: $("start"), menu: $("menu-popup"),
       menuButton: $("menu-button"), composer: $("composer"), input: $("input"),
-      toast: $("toast"),
+      toast: $("toast"), newMessages: $("new-messages"),
     });
     elements.who.textContent = `you: ${user.first_name}`;
     renderStatus();
@@ -549,6 +609,8 @@
       if (menuOpen() && !event.target.closest("#menu-popup, #menu-button")) closeMenu();
     });
     elements.start.addEventListener("click", () => sendText("/start"));
+    elements.history.addEventListener("scroll", renderUnread, { passive: true });
+    elements.newMessages.addEventListener("click", jumpToUnread);
 
     loadBot().catch(() => setOnline(false));
     pollLoop();
