@@ -126,7 +126,9 @@ def _previous_files(home: Path) -> dict[str, list[int]] | None:
         if folder.name.startswith("."):
             continue
         try:
-            return json.loads((folder / "meta.json").read_text(encoding="utf-8"))["files"]
+            files: dict[str, list[int]] = json.loads(
+                (folder / "meta.json").read_text(encoding="utf-8"))["files"]
+            return files
         except (OSError, ValueError, KeyError):
             continue
     return None

@@ -62,7 +62,9 @@ def _parse_multipart(body: bytes, content_type: str) -> JsonDict:
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):  # decode=True gives bytes for a non-multipart part
+            payload = b""
         filename = part.get_filename()
         if filename is not None:
             params[name] = {"filename": filename, "size": len(payload)}
@@ -130,6 +132,8 @@ def optional_float(params: JsonDict, name: str) -> float | None:
     if is_missing(value):
         return None
     try:
+        if not isinstance(value, int | float | str):
+            raise TypeError(name)
         return float(value)
     except (TypeError, ValueError) as exc:
         raise bad_request(f"invalid {name} specified") from exc
