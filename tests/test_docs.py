@@ -59,3 +59,18 @@ def test_systemd_accepts_the_unit(tmp_path: Path):
     result = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True,
                             timeout=60)
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr  # no warning
+
+
+def test_the_architecture_drawing_is_up_to_date():
+    result = subprocess.run([sys.executable, str(ROOT / "docs" / "architecture.py"), "--check"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_architecture_names_every_module():
+    text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    modules = [path.relative_to(ROOT).as_posix()
+               for folder in ("bot", "retrieval") for path in (ROOT / folder).rglob("*.py")
+               if path.name != "__init__.py" and "webchat" not in path.parts]
+    missing = [module for module in modules if f"`{module}`" not in text]
+    assert not missing, f"docs/architecture.md has no sentence for {missing}"
