@@ -70,14 +70,22 @@ def eventually(predicate: Callable[[], object], timeout: float = WAIT) -> None:
 
 
 def bot_env(cache: Path, **extra: str) -> dict[str, str]:
+    """The bot's environment: the test token, the index cache in `cache` and the history
+    database beside it (never the user's own)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CORPUSBOT_", "TELEGRAM_"))}
     return {
         **env,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "CORPUSBOT_INDEX_CACHE_DIR": str(cache),
+        "CORPUSBOT_HISTORY_PATH": str(history_path(cache)),
         "PYTHONUNBUFFERED": "1",
         **extra,
     }
+
+
+def history_path(cache: Path) -> Path:
+    """Where a bot started with index cache `cache` keeps its history database by default."""
+    return cache.with_name(f"{cache.name}-history") / "history.sqlite3"
 
 
 def start_bot(tmp: Path, *args: str, **env: str) -> Iterator[RunningBot]:
