@@ -53,8 +53,10 @@ STATS_DAYS = 14
 THANKS = "Thanks for the feedback!"
 WHY_DOWN = "Thanks. What was wrong with it?"
 GONE = "That answer is no longer kept."
-HISTORY_IS_OFF = ("Note: I cannot keep a history right now, so there are no 👍/👎 buttons and "
-                  "“More” buttons will not survive a restart. Answers work as usual.")
+HISTORY_IS_OFF = (
+    "Note: I cannot keep a history right now, so there are no 👍/👎 buttons and "
+    "“More” buttons will not survive a restart. Answers work as usual."
+)
 ADMINS_ONLY = "Only the bot's admins can see the statistics."
 STATS_OFF = "History is off{why}, so there are no statistics."
 NOTHING_KEPT = "I keep no history, so there is nothing about you to forget."
@@ -87,11 +89,13 @@ def detach(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
 def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """/stats, /forget and the feedback buttons; added before the bot's own button handler,
     which would otherwise take every button press."""
-    application.add_handlers([
-        CommandHandler("stats", stats_command),
-        CommandHandler("forget", forget_command),
-        CallbackQueryHandler(feedback_button, pattern=rf"^{PREFIX}:"),
-    ])
+    application.add_handlers(
+        [
+            CommandHandler("stats", stats_command),
+            CommandHandler("forget", forget_command),
+            CallbackQueryHandler(feedback_button, pattern=rf"^{PREFIX}:"),
+        ]
+    )
 
 
 def store_of(context: Context) -> HistoryStore | None:
@@ -102,8 +106,16 @@ def store_of(context: Context) -> HistoryStore | None:
 # --- hooks for the question handlers -------------------------------------------------------
 
 
-async def answer_id(context: Context, chat: Chat, user: User | None, reply: Answer, *,
-                    start: int, ref: int | None, shown: int) -> int | None:
+async def answer_id(
+    context: Context,
+    chat: Chat,
+    user: User | None,
+    reply: Answer,
+    *,
+    start: int,
+    ref: int | None,
+    shown: int,
+) -> int | None:
     """The id that numbers this reply's buttons: a new record for a first page, the question's
     id for a "More" page; None when history is off (or the write failed)."""
     store = store_of(context)
@@ -112,12 +124,19 @@ async def answer_id(context: Context, chat: Chat, user: User | None, reply: Answ
     if start > 0:
         return ref
     asked = AskedQuestion(
-        question=reply.question, user_id=user.id if user else None, chat_id=chat.id,
-        chat_type=chat.type, answered=reply.answered,
+        question=reply.question,
+        user_id=user.id if user else None,
+        chat_id=chat.id,
+        chat_type=chat.type,
+        answered=reply.answered,
         reason=str(reply.reason) if reply.reason is not None else None,
-        quotes=tuple(QuotedArticle(q.sources[0].id, q.sources[0].title, q.score,
-                                   q.text if rank < shown else None)
-                     for rank, q in enumerate(reply.quotes)))
+        quotes=tuple(
+            QuotedArticle(
+                q.sources[0].id, q.sources[0].title, q.score, q.text if rank < shown else None
+            )
+            for rank, q in enumerate(reply.quotes)
+        ),
+    )
     try:
         return await asyncio.to_thread(store.record, asked)
     except sqlite3.Error as exc:  # a full disk must not cost the user the answer
@@ -137,8 +156,9 @@ async def kept_question(context: Context, chat_id: int, ref: int) -> str | None:
         return None
 
 
-def with_feedback(context: Context, markup: InlineKeyboardMarkup | None,
-                  answer: int | None, answered: bool) -> InlineKeyboardMarkup | None:
+def with_feedback(
+    context: Context, markup: InlineKeyboardMarkup | None, answer: int | None, answered: bool
+) -> InlineKeyboardMarkup | None:
     """`markup` with a 👍/👎 row under it, for an answer (not a refusal) that is recorded."""
     if answer is None or not answered or store_of(context) is None:
         return markup
@@ -167,19 +187,30 @@ async def tell_once_if_off(context: Context, chat_id: int) -> None:
 
 def feedback_rows(answer: int, state: VoteState) -> list[list[InlineKeyboardButton]]:
     """👍 / 👎, the chosen one ticked; after a 👎, the reasons (the chosen one ticked)."""
+
     def tick(label: str, chosen: bool) -> str:
         return f"✓ {label}" if chosen else label
 
-    rows = [[
-        InlineKeyboardButton(tick("👍", state.vote == Vote.UP),
-                             callback_data=f"{PREFIX}:{Vote.UP}:{answer}"),
-        InlineKeyboardButton(tick("👎", state.vote == Vote.DOWN),
-                             callback_data=f"{PREFIX}:{Vote.DOWN}:{answer}"),
-    ]]
+    rows = [
+        [
+            InlineKeyboardButton(
+                tick("👍", state.vote == Vote.UP), callback_data=f"{PREFIX}:{Vote.UP}:{answer}"
+            ),
+            InlineKeyboardButton(
+                tick("👎", state.vote == Vote.DOWN), callback_data=f"{PREFIX}:{Vote.DOWN}:{answer}"
+            ),
+        ]
+    ]
     if state.vote == Vote.DOWN:
-        rows.append([InlineKeyboardButton(tick(reason.label, state.reason == reason),
-                                          callback_data=f"{PREFIX}:why:{answer}:{reason}")
-                     for reason in DownReason])
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    tick(reason.label, state.reason == reason),
+                    callback_data=f"{PREFIX}:why:{answer}:{reason}",
+                )
+                for reason in DownReason
+            ]
+        )
     return rows
 
 
@@ -204,8 +235,12 @@ async def feedback_button(update: Update, context: Context) -> None:
     pressed = parse_feedback(query.data)
     store = store_of(context)
     message = query.message
-    if pressed is None or store is None or not isinstance(message, Message) \
-            or update.effective_user is None:
+    if (
+        pressed is None
+        or store is None
+        or not isinstance(message, Message)
+        or update.effective_user is None
+    ):
         await query.answer(GONE)
         return
     vote, answer, reason = pressed
@@ -214,8 +249,11 @@ async def feedback_button(update: Update, context: Context) -> None:
         await query.answer(GONE)
         return
     await query.answer(WHY_DOWN if vote == Vote.DOWN and reason is None else THANKS)
-    rows = [row for row in (message.reply_markup.inline_keyboard if message.reply_markup
-                            else ()) if not _is_feedback_row(row)]
+    rows = [
+        row
+        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+        if not _is_feedback_row(row)
+    ]
     markup = InlineKeyboardMarkup([*rows, *feedback_rows(answer, state)])
     with contextlib.suppress(BadRequest):  # "not modified": the same vote pressed again
         await query.edit_message_reply_markup(reply_markup=markup)
@@ -258,8 +296,11 @@ async def forget_command(update: Update, context: Context) -> None:
         return
     gone = await asyncio.to_thread(store.forget, user.id)
     log.info("history: /forget deleted %d questions and %d votes", gone.questions, gone.votes)
-    await message.reply_html(FORGOTTEN.format(questions=_count(gone.questions, "question"),
-                                              votes=_count(gone.votes, "vote")))
+    await message.reply_html(
+        FORGOTTEN.format(
+            questions=_count(gone.questions, "question"), votes=_count(gone.votes, "vote")
+        )
+    )
 
 
 def _count(number: int, noun: str) -> str:

@@ -23,8 +23,12 @@ class FakeClock:
 
 
 def history_settings(folder: Path, **changes: object) -> HistorySettings:
-    values: dict[str, object] = {"enabled": True, "path": folder / "history.sqlite3",
-                                 "history_days": 30, **changes}
+    values: dict[str, object] = {
+        "enabled": True,
+        "path": folder / "history.sqlite3",
+        "history_days": 30,
+        **changes,
+    }
     return HistorySettings(**values)  # type: ignore[arg-type]
 
 
@@ -32,8 +36,20 @@ def open_test_store(folder: Path, clock: FakeClock, **changes: object) -> Histor
     return open_store(history_settings(folder, **changes), clock=clock)
 
 
-def asked(question: str = "Who is Iraq's foreign minister?", *, user: int | None = 5,
-          chat: int = 5, answered: bool = True, reason: str | None = None) -> AskedQuestion:
-    quotes = (QuotedArticle("a1", "Iraq and Iran", 7.5, "Fuad Hussein said..."),
-              QuotedArticle("a2", "Regional talks", 3.25, None)) if answered else ()
+def asked(
+    question: str = "Who is Iraq's foreign minister?",
+    *,
+    user: int | None = 5,
+    chat: int = 5,
+    answered: bool = True,
+    reason: str | None = None,
+) -> AskedQuestion:
+    quotes = (
+        (
+            QuotedArticle("a1", "Iraq and Iran", 7.5, "Fuad Hussein said..."),
+            QuotedArticle("a2", "Regional talks", 3.25, None),
+        )
+        if answered
+        else ()
+    )
     return AskedQuestion(question, user, chat, "private", answered, reason, quotes)

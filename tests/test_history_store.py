@@ -34,13 +34,17 @@ def test_a_question_is_recorded_with_hashed_ids_and_its_quotes(tmp_path: Path) -
     assert (first, second) == (1, 2)
     path = tmp_path / "history.sqlite3"
     [(user, chat, kind, text, answered, count)] = rows(
-        path, "SELECT user_hash, chat_hash, chat_type, question, answered, quote_count"
-              " FROM questions WHERE id = 1")
+        path,
+        "SELECT user_hash, chat_hash, chat_type, question, answered, quote_count"
+        " FROM questions WHERE id = 1",
+    )
     assert (kind, text, answered, count) == ("private", "Who is Iraq's foreign minister?", 1, 2)
     assert len(user) == len(chat) == 32 and "123456789" not in user + chat
     assert rows(path, "SELECT reason FROM questions WHERE id = 2") == [("not_found",)]
     assert rows(path, "SELECT rank, article_id, score, text FROM quotes ORDER BY rank") == [
-        (0, "a1", 7.5, "Fuad Hussein said..."), (1, "a2", 3.25, None)]
+        (0, "a1", 7.5, "Fuad Hussein said..."),
+        (1, "a2", 3.25, None),
+    ]
     assert rows(path, "PRAGMA journal_mode") == [("wal",)]
     assert rows(path, "PRAGMA user_version") == [(schema.VERSION,)]
 
@@ -51,7 +55,8 @@ def test_one_vote_per_user_per_answer_the_later_one_wins(tmp_path: Path) -> None
     assert store.vote(answer, 7, Vote.UP) == VoteState(Vote.UP)
     assert store.vote(answer, 7, Vote.DOWN) == VoteState(Vote.DOWN)
     assert store.vote(answer, 7, Vote.DOWN, DownReason.OUTDATED) == VoteState(
-        Vote.DOWN, DownReason.OUTDATED)
+        Vote.DOWN, DownReason.OUTDATED
+    )
     assert store.vote(answer, 7, Vote.DOWN) == VoteState(Vote.DOWN, DownReason.OUTDATED)
     assert store.vote(answer, 8, Vote.UP) == VoteState(Vote.UP)
     assert store.vote(answer, 7, Vote.UP) == VoteState(Vote.UP)  # a 👍 drops the reason
@@ -93,7 +98,9 @@ def test_texts_expire_after_history_days_counts_stay(tmp_path: Path) -> None:
     store.close()
     path = tmp_path / "history.sqlite3"
     assert rows(path, "SELECT id, question FROM questions ORDER BY id") == [
-        (old, None), (recent, "recent question")]
+        (old, None),
+        (recent, "recent question"),
+    ]
     assert rows(path, f"SELECT count(text) FROM quotes WHERE question_id = {old}") == [(0,)]
     assert rows(path, f"SELECT count(*) FROM quotes WHERE question_id = {old}") == [(2,)]
 
@@ -112,7 +119,10 @@ def test_expired_texts_are_purged_at_start_and_on_writes(tmp_path: Path) -> None
     store.record(asked("third"))  # more than an hour after the last purge: purged on write
     store.close()
     assert rows(path, "SELECT question FROM questions ORDER BY id") == [
-        (None,), (None,), ("third",)]
+        (None,),
+        (None,),
+        ("third",),
+    ]
 
 
 def test_question_for_needs_the_same_chat(tmp_path: Path) -> None:
@@ -132,8 +142,9 @@ def test_a_second_process_on_the_same_database_is_refused(tmp_path: Path) -> Non
     open_test_store(tmp_path, FakeClock()).close()  # free again once the first one closed
 
 
-def test_a_damaged_file_is_moved_aside_and_a_new_one_made(tmp_path: Path,
-                                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_a_damaged_file_is_moved_aside_and_a_new_one_made(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     store = open_test_store(tmp_path, FakeClock())
     store.record(asked())
     store.close()
@@ -155,7 +166,7 @@ def test_an_old_schema_is_migrated_and_a_newer_one_left_alone(tmp_path: Path) ->
     assert rows(path, "PRAGMA user_version") == [(schema.VERSION,)]
     with sqlite3.connect(path) as db:
         db.execute(f"PRAGMA user_version = {schema.VERSION + 1}")
-    with pytest.raises(HistoryUnavailable, match="newer|knows up to"):
+    with pytest.raises(HistoryUnavailable, match="knows up to"):
         open_test_store(tmp_path, FakeClock())
     assert rows(path, "PRAGMA user_version") == [(schema.VERSION + 1,)]  # untouched
 

@@ -22,8 +22,9 @@ STATS_DAYS = 14
 HISTORY_OFF = "history is off ([history] enabled = false), so nothing was stored"
 
 
-def stats_command(settings: HistorySettings, *, days: int = STATS_DAYS,
-                  plot: Path | None = None) -> int:
+def stats_command(
+    settings: HistorySettings, *, days: int = STATS_DAYS, plot: Path | None = None
+) -> int:
     """Print the stats of the last `days` days; with `plot`, also write the PNG chart there."""
     if not settings.enabled:
         return _fail(HISTORY_OFF, 1)
@@ -46,8 +47,9 @@ def stats_command(settings: HistorySettings, *, days: int = STATS_DAYS,
     return 0
 
 
-def export_command(settings: HistorySettings, *, since: str | None = None,
-                   output: TextIO | None = None) -> int:
+def export_command(
+    settings: HistorySettings, *, since: str | None = None, output: TextIO | None = None
+) -> int:
     """Write the rated questions (since the date `since`, YYYY-MM-DD, UTC) as JSON lines."""
     if not settings.enabled:
         return _fail(HISTORY_OFF, 1)

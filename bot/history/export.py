@@ -37,7 +37,8 @@ def feedback_cases(db: sqlite3.Connection, since: float | None = None) -> Iterat
         "SELECT q.id, q.question, v.vote, v.reason FROM votes v"
         " JOIN questions q ON q.id = v.question_id"
         " WHERE q.question IS NOT NULL AND q.asked_at >= ? ORDER BY q.id, v.voted_at",
-        (since if since is not None else float("-inf"),))
+        (since if since is not None else float("-inf"),),
+    )
     cases: dict[str, FeedbackCase] = {}
     for question_id, question, vote, reason in rows.fetchall():
         case = cases.setdefault(normalized(question), FeedbackCase(question))
@@ -51,6 +52,8 @@ def feedback_cases(db: sqlite3.Connection, since: float | None = None) -> Iterat
 
 
 def _quote_texts(db: sqlite3.Connection, question_id: int) -> list[str]:
-    rows = db.execute("SELECT text FROM quotes WHERE question_id = ? AND text IS NOT NULL"
-                      " ORDER BY rank", (question_id,))
+    rows = db.execute(
+        "SELECT text FROM quotes WHERE question_id = ? AND text IS NOT NULL ORDER BY rank",
+        (question_id,),
+    )
     return [text for (text,) in rows]

@@ -64,6 +64,8 @@ def _read_secret(path: Path) -> bytes:
     except ValueError:
         secret = b""
     if len(secret) < SECRET_BYTES // 2:
-        raise OSError(f"{path} does not hold a usable secret; move it away to make a new one "
-                      "(past questions then no longer match their users for /forget)")
+        raise OSError(
+            f"{path} does not hold a usable secret; move it away to make a new one "
+            "(past questions then no longer match their users for /forget)"
+        )
     return secret

@@ -59,13 +59,16 @@ def migrate(connection: sqlite3.Connection) -> int:
     """Run the migrations the database lacks, each in its own transaction; the version before."""
     before = version_of(connection)
     if before > VERSION:
-        raise NewerSchema(f"the history database has schema version {before}; this corpusbot "
-                          f"knows up to {VERSION} (upgrade corpusbot, or set [history] path)")
+        raise NewerSchema(
+            f"the history database has schema version {before}; this corpusbot "
+            f"knows up to {VERSION} (upgrade corpusbot, or set [history] path)"
+        )
     for number in range(before, VERSION):
         # executescript commits first; BEGIN makes the step and its version one transaction.
         try:
-            connection.executescript(f"BEGIN; {MIGRATIONS[number]}; "
-                                     f"PRAGMA user_version = {number + 1}; COMMIT;")
+            connection.executescript(
+                f"BEGIN; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
+            )
         except sqlite3.Error:
             if connection.in_transaction:
                 connection.execute("ROLLBACK")

@@ -25,7 +25,9 @@ def read_stats(db: sqlite3.Connection, *, now: float, days: int, keep_days: int)
     per_day = _per_day(db, since, first, days)
     rated, thumbs_up = db.execute(
         "SELECT count(*), coalesce(sum(v.vote = 'up'), 0) FROM votes v"
-        " JOIN questions q ON q.id = v.question_id WHERE q.asked_at >= ?", (since,)).fetchone()
+        " JOIN questions q ON q.id = v.question_id WHERE q.asked_at >= ?",
+        (since,),
+    ).fetchone()
     return Stats(
         days=days,
         per_day=per_day,
@@ -38,11 +40,14 @@ def read_stats(db: sqlite3.Connection, *, now: float, days: int, keep_days: int)
     )
 
 
-def _per_day(db: sqlite3.Connection, since: float, first: dt.date,
-             days: int) -> tuple[DayCount, ...]:
+def _per_day(
+    db: sqlite3.Connection, since: float, first: dt.date, days: int
+) -> tuple[DayCount, ...]:
     rows = db.execute(
         "SELECT date(asked_at, 'unixepoch') AS day, count(*), sum(answered = 0)"
-        " FROM questions WHERE asked_at >= ? GROUP BY day", (since,)).fetchall()
+        " FROM questions WHERE asked_at >= ? GROUP BY day",
+        (since,),
+    ).fetchall()
     found = {day: (count, refused) for day, count, refused in rows}
     dates = ((first + dt.timedelta(days=n)).isoformat() for n in range(days))
     return tuple(DayCount(day, *found.get(day, (0, 0))) for day in dates)
@@ -54,8 +59,11 @@ def normalized(question: str) -> str:
 
 
 def _unanswered(db: sqlite3.Connection, since: float) -> tuple[Counted, ...]:
-    rows = db.execute("SELECT question FROM questions WHERE answered = 0 AND asked_at >= ?"
-                      " AND question IS NOT NULL AND question != ''", (since,))
+    rows = db.execute(
+        "SELECT question FROM questions WHERE answered = 0 AND asked_at >= ?"
+        " AND question IS NOT NULL AND question != ''",
+        (since,),
+    )
     return _most_common(((text,), text, None) for (text,) in rows)
 
 
@@ -64,9 +72,13 @@ def _disliked(db: sqlite3.Connection, since: float) -> tuple[Counted, ...]:
         "SELECT q.question, coalesce(t.title, ''), v.reason FROM votes v"
         " JOIN questions q ON q.id = v.question_id"
         " LEFT JOIN quotes t ON t.question_id = q.id AND t.rank = 0"
-        " WHERE v.vote = 'down' AND q.asked_at >= ? AND q.question IS NOT NULL", (since,))
-    return _most_common(((text, title), f"“{_clip(text)}” → {_clip(title, TITLE_CHARS)}", reason)
-                        for text, title, reason in rows)
+        " WHERE v.vote = 'down' AND q.asked_at >= ? AND q.question IS NOT NULL",
+        (since,),
+    )
+    return _most_common(
+        ((text, title), f"“{_clip(text)}” → {_clip(title, TITLE_CHARS)}", reason)
+        for text, title, reason in rows
+    )
 
 
 def _most_common(rows: Iterable[tuple[tuple[str, ...], str, str | None]]) -> tuple[Counted, ...]:
@@ -80,16 +92,20 @@ def _most_common(rows: Iterable[tuple[tuple[str, ...], str, str | None]]) -> tup
         shown.setdefault(group, text)
         if reason:
             reasons.setdefault(group, Counter())[reason] += 1
-    return tuple(Counted(shown[group] if len(group) > 1 else _clip(shown[group]), count,
-                         _reasons_text(reasons.get(group)))
-                 for group, count in counts.most_common(TOP))
+    return tuple(
+        Counted(
+            shown[group] if len(group) > 1 else _clip(shown[group]),
+            count,
+            _reasons_text(reasons.get(group)),
+        )
+        for group, count in counts.most_common(TOP)
+    )
 
 
 def _reasons_text(reasons: Counter[str] | None) -> str:
     if not reasons:
         return ""
-    return ", ".join(f"{_reason_label(reason)} {count}" for reason, count in
-                     reasons.most_common())
+    return ", ".join(f"{_reason_label(reason)} {count}" for reason, count in reasons.most_common())
 
 
 def _reason_label(reason: str) -> str:
@@ -101,7 +117,7 @@ def _reason_label(reason: str) -> str:
 
 def _clip(text: str, limit: int = SHOWN_CHARS) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # --- text ------------------------------------------------------------------------------------
@@ -133,5 +149,7 @@ def stats_text(stats: Stats) -> str:
 def _listed(items: tuple[Counted, ...]) -> list[str]:
     if not items:
         return ["  (none)"]
-    return [f"  {item.count:>3}  {item.text}" + (f" ({item.detail})" if item.detail else "")
-            for item in items]
+    return [
+        f"  {item.count:>3}  {item.text}" + (f" ({item.detail})" if item.detail else "")
+        for item in items
+    ]

@@ -59,8 +59,15 @@ def lock_path(path: Path) -> Path:
 class HistoryStore:
     """Questions, quotes and votes; every method is safe to call from any thread."""
 
-    def __init__(self, connection: sqlite3.Connection, hasher: Hasher, *, keep_days: int,
-                 clock: Clock = time.time, lock_fd: int | None = None) -> None:
+    def __init__(
+        self,
+        connection: sqlite3.Connection,
+        hasher: Hasher,
+        *,
+        keep_days: int,
+        clock: Clock = time.time,
+        lock_fd: int | None = None,
+    ) -> None:
         self._db = connection
         self._hash = hasher
         self.keep_days = keep_days
@@ -79,19 +86,32 @@ class HistoryStore:
             cursor = db.execute(
                 "INSERT INTO questions (asked_at, user_hash, chat_hash, chat_type, question,"
                 " answered, reason, quote_count) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (now, user, self._hash.chat(asked.chat_id), asked.chat_type, asked.question,
-                 int(asked.answered), asked.reason, len(asked.quotes)))
+                (
+                    now,
+                    user,
+                    self._hash.chat(asked.chat_id),
+                    asked.chat_type,
+                    asked.question,
+                    int(asked.answered),
+                    asked.reason,
+                    len(asked.quotes),
+                ),
+            )
             question_id = int(cursor.lastrowid or 0)
             db.executemany(
                 "INSERT INTO quotes (question_id, rank, article_id, title, score, text)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                [(question_id, rank, q.article_id, q.title, q.score, q.text)
-                 for rank, q in enumerate(asked.quotes)])
+                [
+                    (question_id, rank, q.article_id, q.title, q.score, q.text)
+                    for rank, q in enumerate(asked.quotes)
+                ],
+            )
         self._purge_if_due(now)
         return question_id
 
-    def vote(self, question_id: int, user_id: int, vote: Vote,
-             reason: DownReason | None = None) -> VoteState | None:
+    def vote(
+        self, question_id: int, user_id: int, vote: Vote, reason: DownReason | None = None
+    ) -> VoteState | None:
         """Set `user_id`'s vote on an answer (a later vote replaces the earlier one).
 
         A 👎 keeps the reason already given unless a new one comes; a 👍 drops it. None when
@@ -99,8 +119,10 @@ class HistoryStore:
         """
         user = self._hash.user(user_id)
         with self._transaction() as db:
-            if db.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone() \
-                    is None:
+            if (
+                db.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)).fetchone()
+                is None
+            ):
                 return None
             db.execute(
                 "INSERT INTO votes (question_id, user_hash, vote, reason, voted_at)"
@@ -108,10 +130,12 @@ class HistoryStore:
                 " vote = excluded.vote, voted_at = excluded.voted_at,"
                 " reason = CASE WHEN excluded.vote = 'down'"
                 "  THEN coalesce(excluded.reason, votes.reason) END",
-                (question_id, user, vote.value, reason.value if reason else None,
-                 self._clock()))
-            row = db.execute("SELECT vote, reason FROM votes WHERE question_id = ? AND "
-                             "user_hash = ?", (question_id, user)).fetchone()
+                (question_id, user, vote.value, reason.value if reason else None, self._clock()),
+            )
+            row = db.execute(
+                "SELECT vote, reason FROM votes WHERE question_id = ? AND user_hash = ?",
+                (question_id, user),
+            ).fetchone()
         return VoteState(Vote(row[0]), DownReason(row[1]) if row[1] else None)
 
     def forget(self, user_id: int) -> Forgotten:
@@ -120,8 +144,7 @@ class HistoryStore:
         user = self._hash.user(user_id)
         with self._transaction() as db:
             votes = db.execute("DELETE FROM votes WHERE user_hash = ?", (user,)).rowcount
-            questions = db.execute("DELETE FROM questions WHERE user_hash = ?",
-                                   (user,)).rowcount
+            questions = db.execute("DELETE FROM questions WHERE user_hash = ?", (user,)).rowcount
         return Forgotten(questions=questions, votes=votes)
 
     def purge(self) -> int:
@@ -132,13 +155,20 @@ class HistoryStore:
         with self._transaction() as db:
             expired = db.execute(
                 "UPDATE questions SET question = NULL WHERE asked_at < ? AND question IS NOT NULL",
-                (cutoff,)).rowcount
-            db.execute("UPDATE quotes SET text = NULL WHERE text IS NOT NULL AND question_id IN"
-                       " (SELECT id FROM questions WHERE asked_at < ?)", (cutoff,))
+                (cutoff,),
+            ).rowcount
+            db.execute(
+                "UPDATE quotes SET text = NULL WHERE text IS NOT NULL AND question_id IN"
+                " (SELECT id FROM questions WHERE asked_at < ?)",
+                (cutoff,),
+            )
         self._last_purge = now
         if expired:
-            log.info("history: deleted the text of %d questions older than %d days", expired,
-                     self.keep_days)
+            log.info(
+                "history: deleted the text of %d questions older than %d days",
+                expired,
+                self.keep_days,
+            )
         return expired
 
     def _purge_if_due(self, now: float) -> None:
@@ -154,14 +184,16 @@ class HistoryStore:
         with self._mutex:
             row = self._db.execute(
                 "SELECT question FROM questions WHERE id = ? AND chat_hash = ? AND asked_at >= ?",
-                (question_id, self._hash.chat(chat_id), cutoff)).fetchone()
+                (question_id, self._hash.chat(chat_id), cutoff),
+            ).fetchone()
         return row[0] if row else None
 
     def vote_of(self, question_id: int, user_id: int) -> VoteState:
         with self._mutex:
             row = self._db.execute(
                 "SELECT vote, reason FROM votes WHERE question_id = ? AND user_hash = ?",
-                (question_id, self._hash.user(user_id))).fetchone()
+                (question_id, self._hash.user(user_id)),
+            ).fetchone()
         if row is None:
             return VoteState(None)
         return VoteState(Vote(row[0]), DownReason(row[1]) if row[1] else None)
@@ -173,8 +205,9 @@ class HistoryStore:
     def size_bytes(self) -> int:
         """The database file with its write-ahead log, in bytes."""
         path = Path(self._db.execute("PRAGMA database_list").fetchone()[2])
-        return sum(p.stat().st_size for p in (path, path.with_name(path.name + "-wal"))
-                   if p.exists())
+        return sum(
+            p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists()
+        )
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -222,8 +255,9 @@ def open_store(settings: HistorySettings, *, clock: Clock = time.time) -> Histor
     except BaseException:
         os.close(lock_fd)
         raise
-    store = HistoryStore(connection, hasher, keep_days=settings.history_days, clock=clock,
-                         lock_fd=lock_fd)
+    store = HistoryStore(
+        connection, hasher, keep_days=settings.history_days, clock=clock, lock_fd=lock_fd
+    )
     store.purge()
     return store
 
@@ -239,7 +273,8 @@ def _take_lock(path: Path) -> int:
         raise HistoryBusy(
             f"another corpusbot (pid {holder}) is already using the history database "
             f"{path.with_suffix('')}; stop it first, or give this one its own file with "
-            "[history] path (or CORPUSBOT_HISTORY_PATH)") from None
+            "[history] path (or CORPUSBOT_HISTORY_PATH)"
+        ) from None
     os.ftruncate(fd, 0)
     os.write(fd, str(os.getpid()).encode())
     return fd
@@ -252,8 +287,12 @@ def _open_or_replace(path: Path) -> sqlite3.Connection:
         if not _damaged(exc):
             raise
         aside = _move_aside(path)
-        log.warning("history database %s is damaged (%s); moved it to %s and started a new one",
-                    path, exc, aside.name)
+        log.warning(
+            "history database %s is damaged (%s); moved it to %s and started a new one",
+            path,
+            exc,
+            aside.name,
+        )
         return _connect(path)
 
 
@@ -276,8 +315,9 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _damaged(exc: sqlite3.DatabaseError) -> bool:
     name = getattr(exc, "sqlite_errorname", "") or ""
-    return name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or \
-        str(exc).startswith("integrity check")
+    return name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT")) or str(exc).startswith(
+        "integrity check"
+    )
 
 
 def _move_aside(path: Path) -> Path:
@@ -298,9 +338,12 @@ def open_reader(path: Path) -> sqlite3.Connection:
     """A read-only connection for `corpusbot stats` and `feedback export` (the bot may be
     running). Raises FileNotFoundError when there is no database yet."""
     if not path.exists():
-        raise FileNotFoundError(f"no history database at {path} yet (the bot makes it when "
-                                "it first runs with [history] enabled)")
-    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True,
-                                 isolation_level=None)
+        raise FileNotFoundError(
+            f"no history database at {path} yet (the bot makes it when "
+            "it first runs with [history] enabled)"
+        )
+    connection = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None
+    )
     connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return connection
