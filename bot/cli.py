@@ -78,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
 
     _add_run_command(commands, common)
     _add_eval_command(commands, common)
+    _add_stats_command(commands, common)
+    _add_feedback_command(commands, common)
     parser.set_defaults(corpus=None, config=None, debug=False)
     return parser
 
@@ -220,6 +222,39 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     data = load_beir(Path(args.beir).expanduser(), args.split)
     print(format_table(evaluate(data, settings.index, not args.no_baseline), data))
     return 0
+
+
+# --- stats and feedback export: the history database (bot/history/) ------------------------
+
+
+def _add_stats_command(commands: Any, common: argparse.ArgumentParser) -> None:
+    """`corpusbot stats [--days N] [--plot FILE]`: what /stats shows, in the terminal."""
+    from corpusbot.bot.history.commands import STATS_DAYS, stats_command
+
+    stats = commands.add_parser("stats", parents=[common],
+                                help="questions per day, refusals, 👍/👎 from the history")
+    stats.add_argument("--days", type=int, default=STATS_DAYS,
+                       help=f"how many days back (default {STATS_DAYS})")
+    stats.add_argument("--plot", metavar="FILE", type=Path, default=None,
+                       help="also draw questions and refusals per day as a PNG "
+                            "(needs matplotlib: pip install 'corpusbot[stats]')")
+    stats.set_defaults(handler=lambda args, settings: stats_command(
+        settings.history, days=args.days, plot=args.plot))
+
+
+def _add_feedback_command(commands: Any, common: argparse.ArgumentParser) -> None:
+    """`corpusbot feedback export [--since DATE]`: rated answers as `eval --qa` JSON lines."""
+    from corpusbot.bot.history.commands import export_command
+
+    feedback = commands.add_parser("feedback", parents=[common],
+                                   help="the 👍/👎 feedback people gave")
+    actions = feedback.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = actions.add_parser("export", parents=[common],
+                                help="rated questions as JSON lines for `eval --qa`")
+    export.add_argument("--since", metavar="DATE", default=None,
+                        help="only questions asked on or after DATE (YYYY-MM-DD, UTC)")
+    export.set_defaults(handler=lambda args, settings: export_command(
+        settings.history, since=args.since))
 
 
 if __name__ == "__main__":

@@ -103,9 +103,11 @@ def _most_common(rows: Iterable[tuple[tuple[str, ...], str, str | None]]) -> tup
 
 
 def _reasons_text(reasons: Counter[str] | None) -> str:
+    """"wrong passage 2, outdated 1": the most given first, ties in alphabetical order."""
     if not reasons:
         return ""
-    return ", ".join(f"{_reason_label(reason)} {count}" for reason, count in reasons.most_common())
+    ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+    return ", ".join(f"{_reason_label(reason)} {count}" for reason, count in ordered)
 
 
 def _reason_label(reason: str) -> str:
