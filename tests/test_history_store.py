@@ -186,3 +186,14 @@ def test_an_unwritable_folder_makes_history_unavailable(tmp_path: Path) -> None:
     settings = history_settings(blocker)  # its path is file/history.sqlite3
     with pytest.raises(HistoryUnavailable, match="cannot write in"):
         open_store(settings)
+
+
+def test_the_database_and_its_folder_are_private(tmp_path: Path) -> None:
+    settings = history_settings(tmp_path / "data")
+    store = open_store(settings)
+    store.record(asked())  # the write-ahead log now exists too
+    wal = settings.path.with_name(settings.path.name + "-wal")
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (settings.path, wal)}
+    store.close()
+    assert modes == {"history.sqlite3": 0o600, "history.sqlite3-wal": 0o600}
+    assert stat.S_IMODE(settings.path.parent.stat().st_mode) == 0o700
