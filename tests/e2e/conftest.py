@@ -88,10 +88,13 @@ def history_path(cache: Path) -> Path:
     return cache.with_name(f"{cache.name}-history") / "history.sqlite3"
 
 
-def start_bot(tmp: Path, *args: str, **env: str) -> Iterator[RunningBot]:
-    """Start the server and the bot, wait until it registered its commands, stop both after."""
+def start_bot(tmp: Path, *args: str, before: tuple[str, ...] = (),
+              **env: str) -> Iterator[RunningBot]:
+    """Start the server and the bot, wait until it registered its commands, stop both after.
+
+    `args` follow `run`; `before` are options given before it (`corpusbot --config F run`)."""
     with LocalBotApi(token=TOKEN) as api:
-        bot = launch_bot(api, tmp, *args, **env)
+        bot = launch_bot(api, tmp, *args, before=before, **env)
         try:
             yield bot
         finally:
@@ -99,7 +102,8 @@ def start_bot(tmp: Path, *args: str, **env: str) -> Iterator[RunningBot]:
 
 
 def launch_bot(api: LocalBotApi, tmp: Path, *args: str, log_name: str = "bot.log",
-               prefix: Sequence[str] = (), **env: str) -> RunningBot:
+               before: tuple[str, ...] = (), prefix: Sequence[str] = (),
+               **env: str) -> RunningBot:
     """Start a bot process on `api` (which may have served an earlier one: a restart) and wait
     until it polls. `prefix` goes before the Python command (such as a privilege drop)."""
     log_path = tmp / log_name
@@ -111,6 +115,7 @@ def launch_bot(api: LocalBotApi, tmp: Path, *args: str, log_name: str = "bot.log
                 sys.executable,
                 "-m",
                 "corpusbot.bot",
+                *before,
                 "run",
                 "--debug",
                 "--base-url",
