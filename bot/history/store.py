@@ -154,15 +154,17 @@ class HistoryStore:
         now = self._clock()
         cutoff = now - self.keep_days * DAY
         with self._transaction() as db:
+            # Quotes first, of the questions that still have their text: each purge then
+            # touches only what expired since the last one.
+            db.execute(
+                "UPDATE quotes SET text = NULL WHERE text IS NOT NULL AND question_id IN"
+                " (SELECT id FROM questions WHERE asked_at < ? AND question IS NOT NULL)",
+                (cutoff,),
+            )
             expired = db.execute(
                 "UPDATE questions SET question = NULL WHERE asked_at < ? AND question IS NOT NULL",
                 (cutoff,),
             ).rowcount
-            db.execute(
-                "UPDATE quotes SET text = NULL WHERE text IS NOT NULL AND question_id IN"
-                " (SELECT id FROM questions WHERE asked_at < ?)",
-                (cutoff,),
-            )
         self._last_purge = now
         if expired:
             log.info(
