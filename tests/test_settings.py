@@ -103,5 +103,5 @@ def test_history_defaults_to_the_data_folder_and_checks_its_days(
     chosen = load_settings(env={"CORPUSBOT_HISTORY_PATH": "~/h.sqlite3",
                                 "CORPUSBOT_HISTORY_ENABLED": "false"}).history
     assert chosen.path == Path.home() / "h.sqlite3" and not chosen.enabled
-    with pytest.raises(SettingsError, match="history.history_days=0"):
+    with pytest.raises(SettingsError, match=r"history\.history_days=0"):
         load_settings(env={"CORPUSBOT_HISTORY_HISTORY_DAYS": "0"})
