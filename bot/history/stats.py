@@ -103,7 +103,7 @@ def _most_common(rows: Iterable[tuple[tuple[str, ...], str, str | None]]) -> tup
 
 
 def _reasons_text(reasons: Counter[str] | None) -> str:
-    """"wrong passage 2, outdated 1": the most given first, ties in alphabetical order."""
+    """Like "wrong passage 2, outdated 1": the most given first, ties in alphabetical order."""
     if not reasons:
         return ""
     ordered = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
