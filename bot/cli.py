@@ -1,4 +1,4 @@
-"""The `corpusbot` command: ask, sources, index, run, eval."""
+"""The `corpusbot` command: ask, sources, index, run, eval, stats, feedback."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from corpusbot.bot.compose import Answer
+from corpusbot.bot.history.commands import STATS_DAYS, export_command, stats_command
 from corpusbot.bot.plurals import counted
 from corpusbot.bot.progress import ProgressBar
 from corpusbot.bot.render import render_text
@@ -32,6 +33,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    command = next(c for c in COMMANDS if c.name == args.command)
+    if args.corpus is not None and not command.uses_corpus:
+        return _fail(f"--corpus does not apply to {command.name}", 2)
     try:
         settings = load_settings(args.config, corpus=args.corpus)
         return int(args.handler(args, settings))
@@ -300,12 +304,45 @@ def _eval_arguments(evaluate: argparse.ArgumentParser) -> None:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from corpusbot.retrieval.evaluate import evaluate, format_table, load_beir
 
-    if args.corpus is not None:
-        return _fail("eval reads the data set given by --beir; --corpus does not apply", 2)
-
     data = load_beir(Path(args.beir).expanduser(), args.split)
     print(format_table(evaluate(data, settings.index, not args.no_baseline), data))
     return 0
+
+
+# --- stats and feedback export: the history database (bot/history/) ------------------------
+
+
+def _stats_arguments(stats: argparse.ArgumentParser) -> None:
+    _describe(stats, "What the bot's history holds: questions per day, refusals, and the 👍/👎 "
+                     "people gave\n(the same as /stats for the bot's admins).",
+              "corpusbot stats", "corpusbot stats --days 7 --plot stats.png")
+    stats.add_argument("--days", type=int, default=STATS_DAYS,
+                       help=f"how many days back (default {STATS_DAYS})")
+    stats.add_argument("--plot", metavar="FILE", type=Path, default=None,
+                       help="also draw questions and refusals per day as a PNG "
+                            "(needs matplotlib: pip install 'corpusbot[stats]')")
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """`corpusbot stats [--days N] [--plot FILE]`: what /stats shows, in the terminal."""
+    return stats_command(settings.history, days=args.days, plot=args.plot)
+
+
+def _feedback_arguments(feedback: argparse.ArgumentParser) -> None:
+    _describe(feedback, "The 👍/👎 feedback people gave on answers, exported as JSON lines "
+                        "that `corpusbot eval --qa`\nreads.",
+              "corpusbot feedback export > rated.jsonl",
+              "corpusbot feedback export --since 2024-06-01")
+    actions = feedback.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = actions.add_parser("export", help="rated questions as JSON lines for `eval --qa`")
+    _add_shared_options(export, defaults=False, corpus=False)
+    export.add_argument("--since", metavar="DATE", default=None,
+                        help="only questions asked on or after DATE (YYYY-MM-DD, UTC)")
+
+
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    """`corpusbot feedback export [--since DATE]`: rated answers as `eval --qa` JSON lines."""
+    return export_command(settings.history, since=args.since)
 
 
 # The commands in the order `corpusbot --help` lists them. A new command adds one line here.
@@ -316,6 +353,10 @@ COMMANDS = (
     Command("run", "run the Telegram bot (polling)", _run_arguments, cmd_run),
     Command("eval", "nDCG@10 and Recall@100 on a BEIR-layout data set", _eval_arguments,
             cmd_eval, uses_corpus=False),
+    Command("stats", "questions per day, refusals, 👍/👎 from the bot's history",
+            _stats_arguments, cmd_stats, uses_corpus=False),
+    Command("feedback", "the 👍/👎 feedback people gave: `feedback export`",
+            _feedback_arguments, cmd_feedback, uses_corpus=False),
 )
 
 

@@ -90,6 +90,8 @@ BOXES = (
     Box("app", "bot/telegram_app.py", "polling, retries, redaction", 1, 3.9, B),
     Box("handlers", "bot/handlers.py", "commands, questions, buttons", 2, 3.9, B),
     Box("ui", "messages · keyboards", "ratelimit · plurals", 3, 3.9, B),
+    Box("history", "bot/history/", "questions, feedback, /stats", 3, 5.2, B),
+    Box("historydb", "history database", "SQLite, ids hashed", 4, 5.2, X),
     Box("people", "people", "Telegram app, browser, shell", 0, 5.2, X),
     Box("telegram", "Telegram Bot API", "api.telegram.org", 1, 5.2, X),
     Box("local", "bot/local_api/", "Bot API stand-in, chat page", 2, 5.2, B),
@@ -116,6 +118,8 @@ ARROWS = (
     Arrow("handlers", "service", "question"),
     Arrow("handlers", "render", "reply"),
     Arrow("handlers", "ui", dashed=True),
+    Arrow("handlers", "history", "record"),
+    Arrow("history", "historydb"),
     Arrow("telegram", "app", "polls"),
     Arrow("local", "app", "--local", dashed=True),
     Arrow("people", "telegram", "chat"),
@@ -190,7 +194,7 @@ def draw() -> str:
         'stroke-dasharray="2 4"/>',
         f'<text x="{LEFT}" y="{band + 26:.0f}" class="band">Answering: a question becomes '
         "quotes</text>",
-        f'<text x="{width - LEFT}" y="{height - 10:.0f}" class="note" text-anchor="end" '
+        f'<text x="{width - LEFT}" y="50" class="note" text-anchor="end" '
         'style="text-anchor:end">solid: the data\'s path; dashed: settings, helpers, '
         "local mode</text>",
     ]

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from corpusbot.bot.cli import COMMANDS
+
 from .conftest import ROOT
 
 CONTRACT = {"question", "answered", "reply", "quotes"}
@@ -117,7 +119,7 @@ def test_shared_options_work_before_or_after_the_command(tmp_path: Path, cache: 
 def test_eval_takes_no_corpus(cache: Path):
     assert "--corpus" not in run("eval", "--help", cache=cache).stdout
     result = run("--corpus", "/tmp", "eval", "--beir", "/tmp", cache=cache)
-    assert result.returncode == 2 and "--corpus does not apply" in result.stderr
+    assert result.returncode == 2 and "--corpus does not apply to eval" in result.stderr
 
 
 @pytest.mark.parametrize("port", ["-5", "65536", "http"])
@@ -137,7 +139,7 @@ def test_run_without_a_token_points_to_local_mode(cache: Path):
 def test_version_and_help_describe_every_command(cache: Path):
     version = run("--version", cache=cache)
     assert version.returncode == 0 and version.stdout.startswith("corpusbot 0.")
-    for command in ("ask", "sources", "index", "run", "eval"):
+    for command in (command.name for command in COMMANDS):
         text = run(command, "--help", cache=cache).stdout
         usage, description = text.split("\n\n")[:2]
         assert usage.startswith(f"usage: corpusbot {command}")
