@@ -27,6 +27,7 @@ MAX_QUESTION_CHARS = 80  # longer questions do not fit on a button
 
 _WORD = r"[A-Z][a-z]+"
 _NAME = rf"{_WORD}(?:[- ]{_WORD}){{0,3}}"
+_CAPITALISED = r"(?:[A-Z][a-z]+|[A-Z]{2,})"  # topics may be acronyms: "NATO", "NBC Blue"
 _QUALIFIERS = (r"Foreign|Prime|Deputy|Defense|Defence|Interior|Finance|Health|Economy|Vice|"
                r"Chief|Supreme|General|Caretaker|Acting")
 _TITLES = (r"Minister|President|Ambassador|Spokesman|Spokeswoman|Spokesperson|Secretary|"
@@ -35,10 +36,10 @@ _TITLES = (r"Minister|President|Ambassador|Spokesman|Spokeswoman|Spokesperson|Se
 # "Iraq's Foreign Minister Fuad Hussein", "Russian Foreign Minister Sergey Lavrov".
 ROLE = re.compile(rf"\b(?P<owner>{_WORD}(?:['’]s)?) (?P<title>(?:(?:{_QUALIFIERS}) )*"
                   rf"(?:{_TITLES})) (?P<name>{_NAME})")
-# "Lavrov said", "Ali Baqeri stressed".
+# "Lavrov said", "Ali Baqeri stressed"; not "... announced by Milton Cross".
 REPORTED = re.compile(rf"\b(?P<name>{_NAME}) (?:said|says|stated|stressed|emphasized|emphasised|"
-                      r"noted|added|told|warned|announced|urged|explained|insisted)\b")
-PROPER_NAME = re.compile(rf"\b{_NAME}\b")
+                      r"noted|added|told|warned|announced|urged|explained|insisted)\b(?! by\b)")
+PROPER_NAME = re.compile(rf"\b{_CAPITALISED}(?:[- ]{_CAPITALISED}){{0,3}}\b")
 # Nationality adjectives: Iranian, Chinese, Turkish, Iraqi, French.
 NATIONALITY = re.compile(r"(?:an|ese|ish|i|ch)$")
 # Capitalised words that are no one's name: weekdays, months, pronouns, institutions.
@@ -47,15 +48,21 @@ April May June July August September October November December He She It They We
 These Those The His Her Its Their Our Ministry Office Department Agency Government Embassy
 Statement Report"""
 NOT_NAMES = frozenset([*_NOT_NAMES.split(), *_QUALIFIERS.split("|"), *_TITLES.split("|")])
+# Words that come before a name without being part of it ("Administrator Webb said").
+_HONORIFICS = """Mr Mrs Ms Dr Professor Administrator Senator Judge Justice Sir Lord Captain
+Colonel Admiral Officer Spokesman Spokeswoman Minister President Ambassador Secretary Director
+Envoy Commander Speaker Governor Chancellor Mayor Chairman Chairwoman General"""
+HONORIFICS = frozenset(_HONORIFICS.split())
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A question, the article (number) whose sentence it came from, and who it is about."""
+    """A question, the article (number) whose sentence it came from, and the words the first
+    quote of its answer must hold (the person's name, and the topic when there is one)."""
 
     question: str
     article: int
-    person: str
+    evidence: tuple[str, ...]
 
 
 def example_questions(index: Index, ask: Callable[[str], Answer], count: int) -> list[str]:
@@ -86,12 +93,12 @@ def example_questions(index: Index, ask: Callable[[str], Answer], count: int) ->
 
 
 def _answers_itself(answer: Answer, candidate: Candidate) -> bool:
-    """The answer's first quote comes from the candidate's article and names its person."""
+    """The answer's first quote comes from the candidate's article and holds its evidence."""
     if not answer.answered or not answer.quotes:
         return False
     first = answer.quotes[0]
-    surname = candidate.person.split()[-1]
-    return first.sources[0].number == candidate.article and surname in first.text
+    return first.sources[0].number == candidate.article and all(
+        word in first.text for word in candidate.evidence)
 
 
 def _candidates_by_article(index: Index) -> Iterator[list[Candidate]]:
@@ -111,16 +118,20 @@ def _from_sentence(sentence: str, article: int, index: Index) -> Iterator[Candid
     for match in ROLE.finditer(sentence):
         question = _who_is(match.group("owner"), match.group("title"))
         if question and _is_name(match.group("name"), index):
-            yield Candidate(question, article, match.group("name"))
+            yield Candidate(question, article, (match.group("name").split()[-1],))
     for match in REPORTED.finditer(sentence):
         name = match.group("name")
         topic = _topic(sentence, name, index)
-        if topic and _is_name(name, index):
-            # News names a person by surname once introduced ("Lavrov said"); a longer match
-            # may have swallowed a place ("Ambassador to Moscow Kazem Jalali said").
-            question = f"What did {name.split()[-1]} say about {topic}?"
+        if topic and _is_name(name.split()[-1], index):
+            # A match of three words or more may have swallowed a place before the name
+            # ("Ambassador to Moscow Kazem Jalali said"): keep the last two, without a title.
+            words = name.split()
+            while len(words) > 1 and words[0] in HONORIFICS:
+                words = words[1:]
+            speaker = " ".join(words[-2:])
+            question = f"What did {speaker} say about {topic}?"
             if len(question) <= MAX_QUESTION_CHARS:
-                yield Candidate(question, article, name)
+                yield Candidate(question, article, (speaker.split()[-1], topic.split()[-1]))
 
 
 def _who_is(owner: str, title: str) -> str | None:

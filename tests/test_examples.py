@@ -75,3 +75,13 @@ def test_a_question_answered_from_another_article_is_not_offered(seeds_service: 
 def test_examples_are_made_once_per_index(seeds_service: Service, count: int):
     first = seeds_service.examples(count)
     assert seeds_service.examples(count) == first == seeds_service.examples(3)[:count]
+
+
+def test_titles_and_passive_verbs_make_no_speaker(tmp_path: Path):
+    corpus = write(tmp_path / "corpus", {
+        "a.txt": "Launch site\n\nA site was chosen in Houston, and Administrator Webb announced "
+                 "the choice on Monday. The Music Society of Basin Street announced by Milton "
+                 "Cross played in Chicago.\n",
+        **{f"f{n}.txt": FILLER.format(n=n) for n in range(5)}})
+    service = Service.open(make_settings(tmp_path / "cache", corpus))
+    assert service.examples(3) == ["What did Webb say about Houston?"]
