@@ -41,10 +41,12 @@ def test_the_unit_runs_a_corpusbot_command_that_parses():
 
 def test_the_unit_environment_names_real_settings(tmp_path: Path):
     names = dict(value.split("=", 1) for key, value in unit_service() if key == "Environment")
-    assert names.keys() == {"CORPUSBOT_CORPUS", "CORPUSBOT_INDEX_CACHE_DIR"}
+    assert names.keys() == {"CORPUSBOT_CORPUS", "CORPUSBOT_INDEX_CACHE_DIR",
+                            "CORPUSBOT_HISTORY_PATH"}
     settings = load_settings(env=names)
     assert settings.corpus == Path("/srv/news")
     assert settings.index.cache_dir == Path("/var/cache/corpusbot")
+    assert settings.history.path == Path("/var/lib/corpusbot/history.sqlite3")
 
 
 def test_systemd_accepts_the_unit(tmp_path: Path):
