@@ -26,10 +26,14 @@ class Entry:
 
 def write_manifest(folder: Path) -> None:
     """Record the size and hash of every file under `folder` (call it once they are final)."""
-    entries = {name: Entry(path.stat().st_size, _digest(path))
-               for name, path in _files(folder).items()}
-    record = {"version": VERSION, "hash": HASH,
-              "files": {name: [e.size, e.digest] for name, e in sorted(entries.items())}}
+    entries = {
+        name: Entry(path.stat().st_size, _digest(path)) for name, path in _files(folder).items()
+    }
+    record = {
+        "version": VERSION,
+        "hash": HASH,
+        "files": {name: [e.size, e.digest] for name, e in sorted(entries.items())},
+    }
     with (folder / MANIFEST).open("w", encoding="utf-8") as handle:
         json.dump(record, handle)
         handle.flush()
@@ -42,8 +46,9 @@ def read_manifest(folder: Path) -> dict[str, Entry]:
         record = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         if record.get("version") != VERSION or record.get("hash") != HASH:
             raise ValueError(f"unknown manifest version {record.get('version')!r}")
-        return {name: Entry(int(size), str(digest))
-                for name, (size, digest) in record["files"].items()}
+        return {
+            name: Entry(int(size), str(digest)) for name, (size, digest) in record["files"].items()
+        }
     except FileNotFoundError:
         raise ValueError("it has no manifest of checksums") from None
     except (OSError, KeyError, TypeError, ValueError) as exc:
@@ -84,8 +89,11 @@ def total_bytes(entries: dict[str, Entry]) -> int:
 
 
 def _files(folder: Path) -> dict[str, Path]:
-    return {path.relative_to(folder).as_posix(): path for path in sorted(folder.rglob("*"))
-            if path.is_file() and path.name != MANIFEST}
+    return {
+        path.relative_to(folder).as_posix(): path
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.name != MANIFEST
+    }
 
 
 def _digest(path: Path) -> str:
