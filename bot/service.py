@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from corpusbot.bot.compose import Answer, compose
@@ -40,6 +41,7 @@ class Service:
         self.opened = opened
         self._reloading = threading.Lock()
         self._failed: str | None = None  # the corpus state of the last failed reload
+        self._rebuild_if_damaged(opened)
 
     @classmethod
     def open(cls, settings: Settings, progress: Progress | None = None,
@@ -111,10 +113,25 @@ class Service:
                                 "keeping the current index")
         self._failed = None
         self.opened = new  # one assignment: a question sees the old index or the new one
+        self._rebuild_if_damaged(new)
         changes = Changes.between(old.index.meta.get("files", {}), new.index.meta.get("files", {}))
         return Reload(ok=True, built=new.built, changes=changes,
                       articles=len(new.index.articles), passages=len(new.index),
                       skipped=tuple(new.skipped))
+
+
+    def _rebuild_if_damaged(self, opened: OpenedIndex) -> None:
+        """A large cached index is hashed in the background after a fast start; if it turns out
+        damaged (its folder is then removed), reload: the index is rebuilt and swapped in."""
+        if opened.check is None:
+            return
+
+        def checked(check: Future[str]) -> None:
+            if check.result() and self.opened is opened:
+                log.warning("the cached index was damaged (%s); rebuilding it", check.result())
+                self.reload()
+
+        opened.check.add_done_callback(checked)
 
 
 def _describe(exc: Exception) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from corpusbot.config import FURNITURE_FILE
 from corpusbot.retrieval.corpus import Skipped, load_corpus, nothing_readable
-from corpusbot.retrieval.folder import list_files
+from corpusbot.retrieval.folder import list_files, printable_name
 from corpusbot.retrieval.index import FORMAT, Index, IndexCorrupt, IndexSettings, Progress
 from corpusbot.retrieval.locks import locked
 from corpusbot.retrieval.manifest import (
@@ -250,7 +250,8 @@ def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
     loaded = load_corpus(corpus, max_file_bytes, on_file)
     passages = list(split_corpus(loaded.articles, split))
     skipped = [{"path": s.path, "reason": s.reason} for s in loaded.skipped]
-    meta = {"fingerprint": key, "corpus": str(corpus), "skipped": skipped, "files": stats}
+    meta = {"fingerprint": key, "corpus": printable_name(str(corpus)), "skipped": skipped,
+            "files": stats}
     return Index.build(loaded.articles, passages, settings, progress, extra_meta=meta)
 
 
@@ -296,7 +297,7 @@ def _build_in_progress(folder: Path) -> bool:
 
 def _corpus_key(corpus: Path) -> str:
     readable = "".join(c if c.isalnum() else "-" for c in corpus.name)[:40] or "corpus"
-    return f"{readable}-{hashlib.sha256(str(corpus).encode()).hexdigest()[:10]}"
+    return f"{readable}-{hashlib.sha256(os.fsencode(corpus)).hexdigest()[:10]}"
 
 
 def _skipped(index: Index) -> list[Skipped]:

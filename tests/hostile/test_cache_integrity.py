@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
 
+from corpusbot.bot.service import Service
 from corpusbot.retrieval import cache as cache_module
+from tests.conftest import make_settings
 
 from .helpers import corpusbot, open_corpus, seed_corpus
 
@@ -87,3 +90,21 @@ def test_a_large_cache_is_checked_in_the_background_and_rebuilt_next_time(
     assert "changed since it was written" in problem
     assert not damaged.folder.exists()
     assert open_corpus(corpus, cache).built
+
+
+def test_a_service_rebuilds_when_the_background_check_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(cache_module, "INLINE_CHECK_BYTES", 0)
+    corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
+    folder = open_corpus(corpus, cache).folder
+    texts = next(p for p in folder.rglob("*") if p.is_file() and b"Borrell" in p.read_bytes())
+    texts.write_bytes(texts.read_bytes().replace(b"Borrell", b"Xorrell"))
+    service = Service.open(make_settings(cache, corpus))
+    assert not service.opened.built and service.opened.check is not None
+    service.opened.check.result(timeout=60)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not service.opened.built:
+        time.sleep(0.05)
+    assert service.opened.built
+    assert "Xorrell" not in service.index.search(QUESTION, 1).hits[0].passage.text

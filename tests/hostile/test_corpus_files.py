@@ -99,3 +99,14 @@ def test_a_link_out_of_the_corpus_is_never_shown_by_the_command(tmp_path: Path):
     assert listing.returncode == 0
     assert b"root:x" not in listing.stdout + listing.stderr
     assert b"skipped x.txt: a link to a file outside the corpus folder" in listing.stderr
+
+
+def test_a_corpus_folder_whose_own_name_is_not_utf8_is_indexed(tmp_path: Path):
+    corpus = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"d\xe9p\xeaches")))
+    seed_corpus(corpus)
+    cache = tmp_path / "cache"
+    assert len(open_corpus(corpus, cache).index.articles) == 2
+    assert not open_corpus(corpus, cache).built
+    listing = corpusbot("sources", "--corpus", os.fsencode(corpus), cache=cache)
+    assert listing.returncode == 0, listing.stderr
+    assert b"2 articles in " in listing.stdout
