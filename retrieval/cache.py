@@ -98,13 +98,11 @@ def file_stats(corpus: Path) -> dict[str, FileStats]:
     The ctime and inode change whenever a file is written or replaced, even if its size and
     mtime are put back as they were.
     """
-    stats = {}
+    stats: dict[str, FileStats] = {}
     for file in list_files(corpus):
-        try:
-            stat = file.path.stat()
-        except OSError:  # vanished since it was listed: the reader will report it
-            continue
-        stats[file.name] = (stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino)
+        if file.stat is not None:  # else gone or unreadable: the reader will report it
+            s = file.stat
+            stats[file.name] = (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
     return stats
 
 

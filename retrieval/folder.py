@@ -30,6 +30,7 @@ class CorpusFile:
     path: Path  # where it is read from
     name: str  # its path relative to the folder, "/"-separated, always valid UTF-8
     problem: str = ""  # why it is not read; empty when it can be
+    stat: os.stat_result | None = None  # of the file itself (links followed), if it could be had
 
 
 def printable_name(name: str) -> str:
@@ -60,25 +61,23 @@ def list_files(folder: Path, *, follow_outside_links: bool = False) -> list[Corp
             and Path(n).suffix.lower() in EXTENSIONS
             and n.lower() not in IGNORED_NAMES
         )
-    return [
-        CorpusFile(
-            path,
-            printable_name(path.relative_to(folder).as_posix()),
-            _problem(path, root, follow_outside_links),
-        )
-        for path in sorted(paths)
-    ]
+    return [_look(path, folder, root, follow_outside_links) for path in sorted(paths)]
 
 
-def _problem(path: Path, root: Path, follow_outside_links: bool) -> str:
+def _look(path: Path, folder: Path, root: Path, follow_outside_links: bool) -> CorpusFile:
+    """The file with its stat and its problem (one lstat for a plain file)."""
+    name = printable_name(path.relative_to(folder).as_posix())
     try:
-        outside = path.is_symlink() and not path.resolve().is_relative_to(root)
-        if outside and not follow_outside_links:
-            return "a link to a file outside the corpus folder (not followed)"
-        mode = path.stat().st_mode
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            if not follow_outside_links and not path.resolve().is_relative_to(root):
+                outside = "a link to a file outside the corpus folder (not followed)"
+                return CorpusFile(path, name, outside, info)  # the link's own stat
+            info = path.stat()
     except (OSError, RuntimeError):  # gone, unreadable or a link loop: the reader says why
-        return ""
-    return "" if stat.S_ISREG(mode) else f"not a regular file ({_kind(mode)})"
+        return CorpusFile(path, name)
+    problem = "" if stat.S_ISREG(info.st_mode) else f"not a regular file ({_kind(info.st_mode)})"
+    return CorpusFile(path, name, problem, info)
 
 
 def _kind(mode: int) -> str:
