@@ -47,7 +47,8 @@ class Service:
     def open(cls, settings: Settings, progress: Progress | None = None,
              rebuild: bool = False) -> Service:
         opened = open_index(settings.corpus, settings.split, settings.index,
-                            settings.max_file_bytes, progress, rebuild)
+                            settings.max_file_bytes, progress, rebuild,
+                            follow_outside_links=settings.follow_outside_links)
         return cls(settings, opened)
 
     @property
@@ -81,7 +82,8 @@ class Service:
     def _corpus_state(self) -> str:
         s = self.settings
         try:
-            return fingerprint(s.corpus.resolve(), s.split, s.index, s.max_file_bytes)
+            return fingerprint(s.corpus.resolve(), s.split, s.index, s.max_file_bytes,
+                               follow_outside_links=s.follow_outside_links)
         except OSError as exc:  # the folder is gone or unreadable: a reload will say why
             return f"unreadable: {exc}"
 
@@ -101,7 +103,8 @@ class Service:
         s, old = self.settings, self.opened
         state = self._corpus_state()
         try:
-            new = open_index(s.corpus, s.split, s.index, s.max_file_bytes, progress)
+            new = open_index(s.corpus, s.split, s.index, s.max_file_bytes, progress,
+                             follow_outside_links=s.follow_outside_links)
         except Exception as exc:  # whatever broke, the index in service stays
             log.warning("reload failed, keeping the current index: %s", exc)
             self._failed = state

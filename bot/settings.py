@@ -59,6 +59,7 @@ class Settings:
     index: IndexSettings
     answer: AnswerSettings
     telegram: TelegramSettings
+    follow_outside_links: bool = False  # read linked files whose target is outside the corpus
 
 
 def load_settings(
@@ -212,4 +213,5 @@ def _build(raw: dict[str, Any]) -> Settings:
             rate_burst=telegram["rate_burst"],
             max_sends_per_second=telegram["max_sends_per_second"],
         ),
+        follow_outside_links=bool(corpus["follow_outside_links"]),
     )

@@ -17,8 +17,10 @@ import os
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from corpusbot.config import FURNITURE_FILE
@@ -92,14 +94,14 @@ def default_cache_dir() -> Path:
     return Path(base) / "corpusbot"
 
 
-def file_stats(corpus: Path) -> dict[str, FileStats]:
+def file_stats(corpus: Path, *, follow_outside_links: bool = False) -> dict[str, FileStats]:
     """Size, mtime, ctime (ns) and inode of each corpus file, by its name relative to `corpus`.
 
     The ctime and inode change whenever a file is written or replaced, even if its size and
     mtime are put back as they were.
     """
     stats: dict[str, FileStats] = {}
-    for file in list_files(corpus):
+    for file in list_files(corpus, follow_outside_links=follow_outside_links):
         if file.stat is not None:  # else gone or unreadable: the reader will report it
             s = file.stat
             stats[file.name] = (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
@@ -107,7 +109,8 @@ def file_stats(corpus: Path) -> dict[str, FileStats]:
 
 
 def fingerprint(corpus: Path, split: SplitSettings, settings: IndexSettings,
-                max_file_bytes: int, stats: dict[str, FileStats] | None = None) -> str:
+                max_file_bytes: int, stats: dict[str, FileStats] | None = None, *,
+                follow_outside_links: bool = False) -> str:
     """Changes when a corpus file (path, size, times, inode) or a setting shaping the index does.
 
     `stats` are the corpus's `file_stats`, when the caller has them already.
@@ -118,22 +121,30 @@ def fingerprint(corpus: Path, split: SplitSettings, settings: IndexSettings,
         "language": settings.analyzer.language, "stopwords": sorted(settings.analyzer.stopwords),
         "k1": settings.k1, "b": settings.b, "epsilon": settings.epsilon,
         "max_file_bytes": max_file_bytes, "furniture": FURNITURE_FILE.read_text("utf-8"),
+        "follow_outside_links": follow_outside_links,
     }
     digest.update(json.dumps(parts, sort_keys=True).encode())
-    for name, numbers in (file_stats(corpus) if stats is None else stats).items():
+    if stats is None:
+        stats = file_stats(corpus, follow_outside_links=follow_outside_links)
+    for name, numbers in stats.items():
         digest.update("\0".join(map(str, (name, *numbers))).encode() + b"\n")
     return digest.hexdigest()[:24]
 
 
 def open_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
                max_file_bytes: int, progress: Progress | None = None,
-               rebuild: bool = False) -> OpenedIndex:
-    """Load the cached index for `corpus`, or build, save and return a new one."""
+               rebuild: bool = False, *, follow_outside_links: bool = False) -> OpenedIndex:
+    """Load the cached index for `corpus`, or build, save and return a new one.
+
+    `follow_outside_links` reads linked files whose target lies outside the corpus folder
+    (setting corpus.follow_outside_links); by default they are skipped with the reason.
+    """
     corpus = corpus.resolve()
     home = (settings.cache_dir or default_cache_dir()) / _corpus_key(corpus)
     # One look at the files serves both the key and the index's file table, so they agree.
-    stats = file_stats(corpus)
-    key = fingerprint(corpus, split, settings, max_file_bytes, stats)
+    stats = file_stats(corpus, follow_outside_links=follow_outside_links)
+    key = fingerprint(corpus, split, settings, max_file_bytes, stats,
+                      follow_outside_links=follow_outside_links)
     folder = home / key
     opened, note = (None, "") if rebuild else _load_cached(folder, home)
     if opened is None:
@@ -141,19 +152,18 @@ def open_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
             if not rebuild:  # another process may have built it while this one waited
                 opened, _ = _load_cached(folder, home)
             if opened is None:
-                opened = _build_and_save(corpus, split, settings, max_file_bytes, progress,
-                                         key, stats, home, folder)
+                build = partial(build_index, corpus, split, settings, max_file_bytes, progress,
+                                key, stats, follow_outside_links=follow_outside_links)
+                opened = _build_and_save(build, home, folder)
     if not opened.index.articles:
         note = _join(note, nothing_readable(corpus))
     opened.note = _join(note, opened.note)
     return opened
 
 
-def _build_and_save(corpus: Path, split: SplitSettings, settings: IndexSettings,
-                    max_file_bytes: int, progress: Progress | None, key: str,
-                    stats: dict[str, FileStats], home: Path, folder: Path) -> OpenedIndex:
+def _build_and_save(build: Callable[[], Index], home: Path, folder: Path) -> OpenedIndex:
     previous = _previous_files(home)
-    index = build_index(corpus, split, settings, max_file_bytes, progress, key, stats)
+    index = build()
     note = ""
     try:
         _save_atomically(index, home, folder)
@@ -234,9 +244,11 @@ def _previous_files(home: Path) -> dict[str, list[int]] | None:
 
 def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
                 max_file_bytes: int, progress: Progress | None = None,
-                key: str = "", stats: dict[str, FileStats] | None = None) -> Index:
+                key: str = "", stats: dict[str, FileStats] | None = None, *,
+                follow_outside_links: bool = False) -> Index:
     """Read, split and index `corpus` without touching the cache."""
-    stats = file_stats(corpus) if stats is None else stats
+    if stats is None:
+        stats = file_stats(corpus, follow_outside_links=follow_outside_links)
     seen = 0
 
     def on_file(_path: Path) -> None:
@@ -245,7 +257,8 @@ def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
         if progress:
             progress("reading files", seen, max(seen, len(stats)))
 
-    loaded = load_corpus(corpus, max_file_bytes, on_file)
+    loaded = load_corpus(corpus, max_file_bytes, on_file,
+                         follow_outside_links=follow_outside_links)
     passages = list(split_corpus(loaded.articles, split))
     skipped = [{"path": s.path, "reason": s.reason} for s in loaded.skipped]
     meta = {"fingerprint": key, "corpus": printable_name(str(corpus)), "skipped": skipped,

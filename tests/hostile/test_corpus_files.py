@@ -110,3 +110,18 @@ def test_a_corpus_folder_whose_own_name_is_not_utf8_is_indexed(tmp_path: Path):
     listing = corpusbot("sources", "--corpus", os.fsencode(corpus), cache=cache)
     assert listing.returncode == 0, listing.stderr
     assert b"2 articles in " in listing.stdout
+
+
+def test_a_setting_allows_links_out_of_the_corpus(tmp_path: Path):
+    corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
+    secret = tmp_path / "shared-notes.txt"
+    secret.write_text("Shared notes\nThe pistachio auction moved to Rafsanjan.")
+    (corpus / "notes.txt").symlink_to(secret)
+    default = Service.open(make_settings(cache, corpus))
+    assert not default.index.search("pistachio auction", 1).hits
+    allowed = Service.open(
+        make_settings(cache, corpus, CORPUSBOT_CORPUS_FOLLOW_OUTSIDE_LINKS="true")
+    )
+    assert allowed.opened.built  # another setting, another index
+    assert allowed.index.search("pistachio auction", 1).hits[0].article.id == "notes"
+    assert not allowed.corpus_changed()
