@@ -3,6 +3,7 @@ half swapped (issue 10, item 11)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -94,7 +95,7 @@ def test_a_reader_never_sees_a_folder_half_swapped(tmp_path: Path, monkeypatch: 
 
 def test_concurrent_index_commands_all_succeed(tmp_path: Path):
     corpus, cache = seed_corpus(tmp_path / "corpus", count=5), tmp_path / "cache"
-    env = {"CORPUSBOT_INDEX_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"}
+    env = {**os.environ, "CORPUSBOT_INDEX_CACHE_DIR": str(cache)}
     for _round in range(2):
         commands = [["index", "--rebuild"]] * 3 + [["ask", "Josep Borrell"]] * 2
         processes = [
