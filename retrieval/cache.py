@@ -213,15 +213,24 @@ def _check_later(folder: Path, home: Path, entries: dict[str, Entry]) -> Future[
     def check() -> None:
         problem = check_contents(folder, entries)
         if problem:
-            log.warning("the cached index %s failed its check (%s); it will be rebuilt",
-                        folder, problem)
             with locked(home / READ_LOCK, exclusive=True):
-                if folder.is_dir() and folder.stat().st_ino == inode:  # not rebuilt since
+                if _same_folder(folder, inode):
+                    log.warning("the cached index %s failed its check (%s); it will be rebuilt",
+                                folder, problem)
                     shutil.rmtree(folder, ignore_errors=True)
+                else:  # replaced by another process meanwhile: what it read was in flux
+                    problem = ""
         result.set_result(problem)
 
     threading.Thread(target=check, name="index-check", daemon=True).start()
     return result
+
+
+def _same_folder(folder: Path, inode: int) -> bool:
+    try:
+        return folder.stat().st_ino == inode
+    except OSError:
+        return False
 
 
 def _join(*notes: str) -> str:
