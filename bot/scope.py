@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from corpusbot.bot.freshness import MONTH_NAMES, format_date
 from corpusbot.retrieval.query_filters import DateRange, Filter, Period
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
 
 @dataclass(frozen=True)
 class AnswerScope:
@@ -57,9 +60,11 @@ def date_phrase(dates: DateRange) -> str:
     if dates.period is Period.YEAR and start:
         return f"of {start.year}"
     if dates.period is Period.MONTH and start:
-        return f"of {start:%B} {start.year}"
+        return f"of {MONTHS[start.month - 1]} {start.year}"
     if dates.period is Period.LAST and start and end:
         return f"of the last {dates.unit} ({_span(start, end)}, up to the newest article)"
+    if dates.period is Period.LAST:
+        return f"of the last {dates.unit}"
     if start and end:
         return f"from {format_date(start.isoformat())} to {format_date(end.isoformat())}"
     if start:
@@ -73,7 +78,7 @@ def _month_or_year(first: dt.date) -> str:
     """"2022" for 1 Jan 2022, "May 2022" for 1 May 2022, else the full date."""
     if first.day != 1:
         return format_date(first.isoformat()) or ""
-    return str(first.year) if first.month == 1 else f"{first:%B} {first.year}"
+    return str(first.year) if first.month == 1 else f"{MONTHS[first.month - 1]} {first.year}"
 
 
 def _span(start: dt.date, end: dt.date) -> str:

@@ -101,7 +101,7 @@ def parse_question(question: str, *, outlets: Iterable[str], newest: dt.date | N
     """Read time and outlet expressions out of `question`.
 
     `outlets` are the corpus's outlet names; `newest` is the newest article's date, which
-    "last week / month / year" count back from (without it they filter nothing). A name after
+    "last week / month / year" count back from (without it they keep no article). A name after
     "according to" that is no outlet of the corpus but `is_topic` (the articles use its words)
     is searched for rather than reported missing.
     """
@@ -131,8 +131,10 @@ def _take_dates(text: str, newest: dt.date | None) -> tuple[str, DateRange | Non
     match = LAST_PERIOD.search(text)
     if match:
         text = _cut(text, match)
-        if newest is not None:
-            unit = match.group(1).lower()
+        unit = match.group(1).lower()
+        if newest is None:  # no dated article: the range holds none (undated ones are outside)
+            ranges.append(DateRange(None, None, Period.LAST, unit))
+        else:
             start = newest - dt.timedelta(days=PERIOD_DAYS[unit] - 1)
             ranges.append(DateRange(start, newest, Period.LAST, unit))
     for pattern in (IN_MONTH, IN_YEAR):
