@@ -27,7 +27,7 @@ def day_of(article: ArticleInfo) -> dt.date | None:
 
 
 def format_date(iso: str | None) -> str | None:
-    """"12 Apr 2021" for "2021-04-12"; None for no date; an unreadable value as it is."""
+    """ "12 Apr 2021" for "2021-04-12"; None for no date; an unreadable value as it is."""
     if not iso:
         return None
     try:

@@ -9,8 +9,20 @@ from dataclasses import dataclass
 from corpusbot.bot.freshness import MONTH_NAMES, format_date
 from corpusbot.retrieval.query_filters import DateRange, Filter, Period
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 @dataclass(frozen=True)
@@ -38,8 +50,11 @@ class AnswerScope:
     def missing(self) -> str:
         """The reply when the question named an outlet the corpus lacks."""
         known = ", ".join(self.outlets)
-        have = f" The outlets I have: {known}." if known else \
-            " My articles do not say which outlet published them."
+        have = (
+            f" The outlets I have: {known}."
+            if known
+            else " My articles do not say which outlet published them."
+        )
         return f"No article from {self.missing_outlet}.{have}"
 
 
@@ -54,7 +69,7 @@ def scope_of(filter_: Filter, outlets: tuple[str, ...], *, listing: bool = False
 
 
 def date_phrase(dates: DateRange) -> str:
-    """"of 2021", "of April 2021", "since May 2022", "before 2022", "of the last week (8–14 Jun
+    """ "of 2021", "of April 2021", "since May 2022", "before 2022", "of the last week (8–14 Jun
     2024, up to the newest article)", "from 1 Jan 2020 to 31 Dec 2022"."""
     start, end = dates.start, dates.end
     if dates.period is Period.YEAR and start:
@@ -75,7 +90,7 @@ def date_phrase(dates: DateRange) -> str:
 
 
 def _month_or_year(first: dt.date) -> str:
-    """"2022" for 1 Jan 2022, "May 2022" for 1 May 2022, else the full date."""
+    """ "2022" for 1 Jan 2022, "May 2022" for 1 May 2022, else the full date."""
     if first.day != 1:
         return format_date(first.isoformat()) or ""
     return str(first.year) if first.month == 1 else f"{MONTHS[first.month - 1]} {first.year}"

@@ -38,8 +38,12 @@ def ask(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
     """The answer to `raw_question`, within the dates and outlets it names."""
     question, cut = clean_question(raw_question, settings.max_question_chars)
     table = article_table(index)
-    parsed = parse_question(question, outlets=table.outlets, newest=table.newest,
-                            is_topic=lambda name: _is_topic(index, name))
+    parsed = parse_question(
+        question,
+        outlets=table.outlets,
+        newest=table.newest,
+        is_topic=lambda name: _is_topic(index, name),
+    )
     wanted = parsed.filter
     if not wanted.active:
         return compose(index, raw_question, settings)
@@ -52,8 +56,9 @@ def ask(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
     if allowed is not None and not allowed.any():
         return replace(plain, reason="empty_scope")
     if listing:
-        return replace(plain, answered=True,
-                       quotes=_newest_articles(index, allowed, settings.max_hits))
+        return replace(
+            plain, answered=True, quotes=_newest_articles(index, allowed, settings.max_hits)
+        )
     answer = compose(index, parsed.text, settings, allowed=allowed)
     quotes = _newest_first(answer.quotes) if wanted.newest_first else answer.quotes
     return replace(answer, question=question, question_cut=cut, quotes=quotes, scope=scope)
@@ -78,8 +83,9 @@ def _newest_articles(index: Index, allowed: np.ndarray | None, limit: int) -> tu
     """The first sentence of each allowed article, newest first, at most `limit`."""
     articles = [a for a in index.articles if allowed is None or allowed[a.number - 1]]
     newest = sort_newest_first(articles, key=lambda article: article)[:limit]
-    return tuple(Quote(_opening(index.article_text(a.number), a.title), (), (a,), 0.0)
-                 for a in newest)
+    return tuple(
+        Quote(_opening(index.article_text(a.number), a.title), (), (a,), 0.0) for a in newest
+    )
 
 
 def _opening(text: str, title: str) -> str:

@@ -16,19 +16,33 @@ import re
 from dataclasses import dataclass
 
 MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 # "Apr", "Apr.", "April", "Sept": the first three letters decide.
-MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-         r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+MONTH = (
+    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
+)
 FIRST_YEAR, LAST_YEAR = 1800, 2199  # four digits outside this are not years of news
 
 ISO = re.compile(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?![\d])")
-DAY_MONTH_YEAR = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH})\s*,?\s+(\d{{4}})\b",
-                            re.IGNORECASE)
-MONTH_DAY_YEAR = re.compile(rf"\b({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(\d{{4}})\b",
-                            re.IGNORECASE)
+DAY_MONTH_YEAR = re.compile(
+    rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+({MONTH})\s*,?\s+(\d{{4}})\b", re.IGNORECASE
+)
+MONTH_DAY_YEAR = re.compile(
+    rf"\b({MONTH})\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*,?\s+(\d{{4}})\b", re.IGNORECASE
+)
 # PLACE[, Region], [Month Day[, Year]] [(Outlet)] then a dash: how wire stories open.
 DATELINE = re.compile(
     rf"^(?P<place>[A-Z][\w.'’ -]{{1,40}}?)(?:,\s*(?!{MONTH}\s+\d)[A-Z][\w.'’ -]{{1,30}}?)?"
@@ -91,8 +105,9 @@ def parse_dateline(text: str, year_hint: int | None = None) -> Dateline:
     year = match.group("year") or year_hint
     if year is None:
         return Dateline(None, outlet, undated_day=True)
-    return Dateline(make_date(year, match.group("month"), match.group("day"), match.group()),
-                    outlet)
+    return Dateline(
+        make_date(year, match.group("month"), match.group("day"), match.group()), outlet
+    )
 
 
 def year_from_path(path: str) -> int | None:

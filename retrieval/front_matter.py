@@ -24,7 +24,7 @@ def split_front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
         return {}, lines
     for end in range(start + 1, min(len(lines), start + 1 + MAX_LINES)):
         if lines[end].strip() in CLOSING:
-            return _fields(lines[start + 1:end]), lines[end + 1:]
+            return _fields(lines[start + 1 : end]), lines[end + 1 :]
     return {}, lines
 
 

@@ -24,27 +24,53 @@ from corpusbot.retrieval.index import ArticleInfo
 
 YEAR = r"(\d{4})"
 NEWEST = re.compile(r"\b(?:the\s+)?(?:latest|newest|most\s+recent)\b", re.IGNORECASE)
-LAST_PERIOD = re.compile(r"\b(?:(?:in|during|over|from)\s+)?(?:the\s+)?(?:last|past)\s+"
-                         r"(week|month|year)\b", re.IGNORECASE)
+LAST_PERIOD = re.compile(
+    r"\b(?:(?:in|during|over|from)\s+)?(?:the\s+)?(?:last|past)\s+"
+    r"(week|month|year)\b",
+    re.IGNORECASE,
+)
 IN_MONTH = re.compile(rf"\b(?:in|during|of|from)\s+({MONTH})\s+{YEAR}\b", re.IGNORECASE)
 IN_YEAR = re.compile(rf"\b(?:in|during|of|from)\s+{YEAR}\b", re.IGNORECASE)
-SINCE = re.compile(rf"\b(since|after|before|prior\s+to)\s+(?:({MONTH})\s+)?{YEAR}\b",
-                   re.IGNORECASE)
+SINCE = re.compile(rf"\b(since|after|before|prior\s+to)\s+(?:({MONTH})\s+)?{YEAR}\b", re.IGNORECASE)
 FROM_TOKEN = re.compile(r"(?<!\S)from:(\S+)", re.IGNORECASE)
 NAME = r"((?:[\w&.'’-]+\s+){0,3}[\w&.'’-]+)"
-ACCORDING_TO = re.compile(rf"\b(?:according\s+to|reported\s+by)\s+(?:the\s+)?{NAME}",
-                          re.IGNORECASE)
-WHAT_DID = re.compile(rf"\bwhat\s+(?:did|does|do|has|have)\s+{NAME}\s+"
-                      r"(?:report|say|said|write|wrote|written|publish)(?:ed|s)?\b",
-                      re.IGNORECASE)
+ACCORDING_TO = re.compile(rf"\b(?:according\s+to|reported\s+by)\s+(?:the\s+)?{NAME}", re.IGNORECASE)
+WHAT_DID = re.compile(
+    rf"\bwhat\s+(?:did|does|do|has|have)\s+{NAME}\s+"
+    r"(?:report|say|said|write|wrote|written|publish)(?:ed|s)?\b",
+    re.IGNORECASE,
+)
 PERIOD_DAYS = {"week": 7, "month": 31, "year": 366}
 # Words that only ask for news in general; with a time or outlet filter they are not searched,
 # and a question made of them alone lists the matching articles, newest first.
-GENERIC = frozenset({
-    "news", "happened", "happen", "happening", "going", "new", "stories", "story", "headlines",
-    "headline", "articles", "article", "reports", "reported", "report", "say", "said", "says",
-    "wrote", "written", "updates", "update", "anything", "everything",
-})
+GENERIC = frozenset(
+    {
+        "news",
+        "happened",
+        "happen",
+        "happening",
+        "going",
+        "new",
+        "stories",
+        "story",
+        "headlines",
+        "headline",
+        "articles",
+        "article",
+        "reports",
+        "reported",
+        "report",
+        "say",
+        "said",
+        "says",
+        "wrote",
+        "written",
+        "updates",
+        "update",
+        "anything",
+        "everything",
+    }
+)
 
 
 class Period(StrEnum):
@@ -96,8 +122,13 @@ def fold(name: str) -> str:
     return re.sub(r"[\W_]+", "", name.casefold())
 
 
-def parse_question(question: str, *, outlets: Iterable[str], newest: dt.date | None,
-                   is_topic: Callable[[str], bool] | None = None) -> ParsedQuestion:
+def parse_question(
+    question: str,
+    *,
+    outlets: Iterable[str],
+    newest: dt.date | None,
+    is_topic: Callable[[str], bool] | None = None,
+) -> ParsedQuestion:
     """Read time and outlet expressions out of `question`.
 
     `outlets` are the corpus's outlet names; `newest` is the newest article's date, which
@@ -192,12 +223,16 @@ def _intersect(ranges: list[DateRange]) -> DateRange | None:
         return ranges[0]
     starts = [r.start for r in ranges if r.start is not None]
     ends = [r.end for r in ranges if r.end is not None]
-    return DateRange(max(starts) if starts else None, min(ends) if ends else None,
-                     Period.SINCE if starts else Period.BEFORE)
+    return DateRange(
+        max(starts) if starts else None,
+        min(ends) if ends else None,
+        Period.SINCE if starts else Period.BEFORE,
+    )
 
 
-def _take_outlets(text: str, known: dict[str, str],
-                  is_topic: Callable[[str], bool]) -> tuple[str, list[str], str | None]:
+def _take_outlets(
+    text: str, known: dict[str, str], is_topic: Callable[[str], bool]
+) -> tuple[str, list[str], str | None]:
     found: list[str] = []
     missing: str | None = None
     for match in list(FROM_TOKEN.finditer(text))[::-1]:
@@ -222,8 +257,9 @@ def _take_outlets(text: str, known: dict[str, str],
     return text, found, missing if not found else None
 
 
-def _outlet_in(phrase: str, known: dict[str, str], whole: bool,
-               is_topic: Callable[[str], bool]) -> tuple[str | None, str | None]:
+def _outlet_in(
+    phrase: str, known: dict[str, str], whole: bool, is_topic: Callable[[str], bool]
+) -> tuple[str | None, str | None]:
     """(the corpus's outlet, None) when `phrase` starts with (or, `whole`, is) an outlet name;
     (None, the name) when it starts with a capitalised name the corpus lacks; (None, None)
     when it names no outlet at all ("according to officials", "according to Mayor Quint" when
@@ -248,20 +284,21 @@ def _outlet_in(phrase: str, known: dict[str, str], whole: bool,
     return (None, None) if is_topic(name) else (None, name)
 
 
-def _cut_outlet(text: str, match: re.Match[str], whole: bool, words: str | None,
-                outlet: str | None) -> str:
+def _cut_outlet(
+    text: str, match: re.Match[str], whole: bool, words: str | None, outlet: str | None
+) -> str:
     """The question without "according to NAME" / "what did NAME report", keeping the rest of
     the words the pattern's greedy name part took."""
     if whole:
         return _cut(text, match)
     phrase = match.group(1)
     name = words or outlet or ""
-    kept = phrase[len(name):] if phrase.casefold().startswith(name.casefold()) else phrase
-    return text[:match.start()] + " " + kept + text[match.end():]
+    kept = phrase[len(name) :] if phrase.casefold().startswith(name.casefold()) else phrase
+    return text[: match.start()] + " " + kept + text[match.end() :]
 
 
 def _cut(text: str, match: re.Match[str]) -> str:
-    return text[:match.start()] + " " + text[match.end():]
+    return text[: match.start()] + " " + text[match.end() :]
 
 
 def _without_generic(text: str) -> str:

@@ -15,10 +15,20 @@ from corpusbot.retrieval.dates import (
 APRIL_12 = dt.date(2021, 4, 12)
 
 
-@pytest.mark.parametrize("raw", [
-    "2021-04-12", "2021-04-12T09:30:00Z", "2021/04/12", "12 Apr 2021", "12 April 2021",
-    "12th April 2021", "April 12, 2021", "Apr. 12 2021", "Mon, 12 Apr 2021 09:30:00 +0000",
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "2021-04-12",
+        "2021-04-12T09:30:00Z",
+        "2021/04/12",
+        "12 Apr 2021",
+        "12 April 2021",
+        "12th April 2021",
+        "April 12, 2021",
+        "Apr. 12 2021",
+        "Mon, 12 Apr 2021 09:30:00 +0000",
+    ],
+)
 def test_metadata_dates_in_common_shapes(raw: str) -> None:
     assert parse_date(raw) == APRIL_12
 
@@ -54,8 +64,9 @@ def test_the_seeds_datelines_name_their_outlets() -> None:
     assert parse_dateline("TEHRAN (Tasnim) – Iran’s Caretaker Foreign Minister").outlet == "Tasnim"
     plain = parse_dateline("Tehran, Iran – Iran and Russia have held high-level talks")
     assert (plain.date, plain.outlet) == (None, None)
-    assert parse_dateline("Iranian Foreign Minister Hossein Amir-Abdollahian has arrived.") \
-        == parse_dateline("")
+    assert parse_dateline(
+        "Iranian Foreign Minister Hossein Amir-Abdollahian has arrived."
+    ) == parse_dateline("")
 
 
 def test_impossible_dateline_raises() -> None:

@@ -25,12 +25,18 @@ def test_format_date() -> None:
     assert format_date("spring 2021") == "spring 2021"  # an old index's raw value, shown as is
 
 
-@pytest.mark.parametrize(("start", "end", "phrase"), [
-    ((2024, 6, 12), (2024, 6, 14), "2 days"), ((2024, 6, 13), (2024, 6, 14), "1 day"),
-    ((2024, 5, 20), (2024, 6, 14), "3 weeks"), ((2024, 1, 12), (2024, 6, 14), "5 months"),
-    ((2023, 3, 15), (2024, 6, 10), "1 year"), ((2021, 6, 18), (2024, 6, 8), "2 years"),
-    ((2021, 6, 18), (2024, 6, 18), "3 years"),
-])
+@pytest.mark.parametrize(
+    ("start", "end", "phrase"),
+    [
+        ((2024, 6, 12), (2024, 6, 14), "2 days"),
+        ((2024, 6, 13), (2024, 6, 14), "1 day"),
+        ((2024, 5, 20), (2024, 6, 14), "3 weeks"),
+        ((2024, 1, 12), (2024, 6, 14), "5 months"),
+        ((2023, 3, 15), (2024, 6, 10), "1 year"),
+        ((2021, 6, 18), (2024, 6, 8), "2 years"),
+        ((2021, 6, 18), (2024, 6, 18), "3 years"),
+    ],
+)
 def test_age_phrase_uses_the_largest_whole_unit(start, end, phrase) -> None:
     assert age_phrase(dt.date(*start), dt.date(*end)) == phrase
 

@@ -8,12 +8,20 @@ def lines(text: str) -> list[str]:
 
 
 def test_fields_are_read_and_the_block_is_removed() -> None:
-    fields, rest = split_front_matter(lines(
-        "\n---\ntitle: \"Talks stall: no deal\"\nOutlet: Tasnim\npublished-at: '2021-06-18'\n"
-        "tags:\n  - nuclear\n  - geneva\nsummary: |\n  long text\nempty:\nnote: kept # comment\n"
-        "---\nBody line."))
-    assert fields == {"title": "Talks stall: no deal", "outlet": "Tasnim",
-                      "published_at": "2021-06-18", "note": "kept"}
+    fields, rest = split_front_matter(
+        lines(
+            "\n---\ntitle: \"Talks stall: no deal\"\nOutlet: Tasnim\npublished-at: '2021-06-18'\n"
+            "tags:\n  - nuclear\n  - geneva\nsummary: |\n  long text\nempty:\n"
+            "note: kept # comment\n"
+            "---\nBody line."
+        )
+    )
+    assert fields == {
+        "title": "Talks stall: no deal",
+        "outlet": "Tasnim",
+        "published_at": "2021-06-18",
+        "note": "kept",
+    }
     assert rest == ["Body line."]
 
 

@@ -10,8 +10,14 @@ from corpusbot.retrieval.passages import SplitSettings, split_corpus
 from .conftest import DATA
 
 SETTINGS = IndexSettings(analyzer=AnalyzerSettings.create("english", "english"))
-QUESTIONS = ["nuclear talks enrichment", "port strike dock workers", "Old Mill Bridge",
-             "reservoir water", "mayor Quint election", "container terminal expansion"]
+QUESTIONS = [
+    "nuclear talks enrichment",
+    "port strike dock workers",
+    "Old Mill Bridge",
+    "reservoir water",
+    "mayor Quint election",
+    "container terminal expansion",
+]
 
 
 def build(articles: list[Article]) -> Index:
@@ -26,10 +32,13 @@ def test_a_mask_gives_the_unfiltered_ranking_restricted_to_the_allowed_articles(
         everything = index.search(question, len(index)).hits
         for _ in range(5):
             allowed = rng.random(len(index.articles)) < 0.4
-            expected = [(h.passage, round(h.score, 9)) for h in everything
-                        if allowed[h.article.number - 1]][:4]
-            got = [(h.passage, round(h.score, 9))
-                   for h in index.search(question, 4, allowed=allowed).hits]
+            expected = [
+                (h.passage, round(h.score, 9)) for h in everything if allowed[h.article.number - 1]
+            ][:4]
+            got = [
+                (h.passage, round(h.score, 9))
+                for h in index.search(question, 4, allowed=allowed).hits
+            ]
             assert got == expected
             checked += len(got)
     assert checked > 20
@@ -38,10 +47,17 @@ def test_a_mask_gives_the_unfiltered_ranking_restricted_to_the_allowed_articles(
 def test_a_narrow_filter_still_finds_the_one_matching_article() -> None:
     # 300 articles say "harbor"; the allowed one is the weakest match of all, so filtering the
     # top hits afterwards would never see it.
-    strong = [Article(f"s{i}", f"Harbor {i}", "Harbor harbor harbor news.", f"s{i}.txt")
-              for i in range(300)]
-    weak = Article("w", "Weak", "A long report that names the harbor once among many other "
-                   "words about roads, schools, budgets, weather and sport.", "w.txt")
+    strong = [
+        Article(f"s{i}", f"Harbor {i}", "Harbor harbor harbor news.", f"s{i}.txt")
+        for i in range(300)
+    ]
+    weak = Article(
+        "w",
+        "Weak",
+        "A long report that names the harbor once among many other "
+        "words about roads, schools, budgets, weather and sport.",
+        "w.txt",
+    )
     index = build([*strong, weak])
     allowed = np.zeros(len(index.articles), dtype=bool)
     allowed[-1] = True

@@ -81,11 +81,11 @@ def test_an_unreadable_date_is_ignored_with_a_warning(caplog) -> None:
 
 def test_fields_win_over_the_dateline_and_links_must_be_web_links() -> None:
     text = "PORTVILLE, June 7, 2022 (Harbor Wire) – Water use rose."
-    meta = resolve({"outlet": "Courier", "published": "2022-06-08", "link": "javascript:x"},
-                   text, "a.txt")
+    meta = resolve(
+        {"outlet": "Courier", "published": "2022-06-08", "link": "javascript:x"}, text, "a.txt"
+    )
     assert (meta.source, meta.date, meta.url) == ("Courier", "2022-06-08", None)
-    assert resolve({"year": "2022"}, "GENEVA, April 13 (AA) – Talks.", "a.txt").date \
-        == "2022-04-13"
+    assert resolve({"year": "2022"}, "GENEVA, April 13 (AA) – Talks.", "a.txt").date == "2022-04-13"
 
 
 def test_the_seeds_keep_no_dates_and_their_dateline_outlets() -> None:

@@ -15,22 +15,30 @@ def line(question: str, *, listing: bool = False) -> str | None:
     return scope_of(parsed.filter, OUTLETS, listing=listing).line()
 
 
-@pytest.mark.parametrize(("question", "expected"), [
-    ("talks in 2021", "From articles of 2021:"),
-    ("talks in April 2021", "From articles of April 2021:"),
-    ("talks since May 2022", "From articles since May 2022:"),
-    ("talks before 2022", "From articles before 2022:"),
-    ("talks before March 2022", "From articles before March 2022:"),
-    ("talks since 2020 before 2023", "From articles from 1 Jan 2020 to 31 Dec 2022:"),
-    ("talks last week", "From articles of the last week (8–14 Jun 2024, up to the newest "
-                        "article):"),
-    ("talks last month", "From articles of the last month (15 May 2024 – 14 Jun 2024, up to "
-                         "the newest article):"),
-    ("the latest talks", "Newest first:"),
-    ("latest talks in 2021", "From articles of 2021, newest first:"),
-    ("according to Tasnim, talks in 2021", "From Tasnim articles of 2021:"),
-    ("talks", None),
-])
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("talks in 2021", "From articles of 2021:"),
+        ("talks in April 2021", "From articles of April 2021:"),
+        ("talks since May 2022", "From articles since May 2022:"),
+        ("talks before 2022", "From articles before 2022:"),
+        ("talks before March 2022", "From articles before March 2022:"),
+        ("talks since 2020 before 2023", "From articles from 1 Jan 2020 to 31 Dec 2022:"),
+        (
+            "talks last week",
+            "From articles of the last week (8–14 Jun 2024, up to the newest article):",
+        ),
+        (
+            "talks last month",
+            "From articles of the last month (15 May 2024 – 14 Jun 2024, up to "
+            "the newest article):",
+        ),
+        ("the latest talks", "Newest first:"),
+        ("latest talks in 2021", "From articles of 2021, newest first:"),
+        ("according to Tasnim, talks in 2021", "From Tasnim articles of 2021:"),
+        ("talks", None),
+    ],
+)
 def test_scope_lines(question: str, expected: str | None) -> None:
     assert line(question) == expected
 
@@ -40,6 +48,8 @@ def test_listing_empty_and_missing_outlet_texts() -> None:
     parsed = parse_question("talks in 2017", outlets=OUTLETS, newest=None)
     assert scope_of(parsed.filter, OUTLETS).empty() == "No articles of 2017."
     parsed = parse_question("according to Reuters, talks", outlets=OUTLETS, newest=None)
-    assert scope_of(parsed.filter, OUTLETS).missing() == \
-        "No article from Reuters. The outlets I have: AA, Tasnim."
+    assert (
+        scope_of(parsed.filter, OUTLETS).missing()
+        == "No article from Reuters. The outlets I have: AA, Tasnim."
+    )
     assert scope_of(parsed.filter, ()).missing().startswith("No article from Reuters. My articles")
