@@ -126,6 +126,7 @@ def date_from_path(path: str) -> dt.date | None:
     if not match:
         return None
     try:
-        return make_date(*match.groups(), raw=name)
+        year, month, day = match.groups()
+        return make_date(year, month, day, raw=name)
     except ImpossibleDate:
         return None

@@ -243,17 +243,17 @@ def _take_outlets(
         else:
             missing = name
     for pattern in (WHAT_DID, ACCORDING_TO):
-        match = pattern.search(text)
-        if not match:
+        phrase = pattern.search(text)
+        if not phrase:
             continue
-        outlet, words = _outlet_in(match.group(1), known, pattern is WHAT_DID, is_topic)
+        outlet, words = _outlet_in(phrase.group(1), known, pattern is WHAT_DID, is_topic)
         if outlet is not None:
             found.append(outlet)
         elif words is not None:
             missing = missing or words
         else:
             continue
-        text = _cut_outlet(text, match, pattern is WHAT_DID, words, outlet)
+        text = _cut_outlet(text, phrase, pattern is WHAT_DID, words, outlet)
     return text, found, missing if not found else None
 
 
