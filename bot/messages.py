@@ -41,6 +41,11 @@ Send me a question in plain words, for example <i>{example}</i>. I reply with th
 the articles that answer it, numbered, each with its source, and the words of your question in \
 bold. Tap <b>More</b> for further quotes. I only quote the articles; I never make anything up.
 
+<b>Times and outlets</b>
+Add a time or an outlet to a question: <i>the latest on…</i>, <i>last week</i>, <i>in 2021</i>, \
+<i>in April 2021</i>, <i>since May 2022</i>, <i>before 2022</i>, <i>according to Tasnim</i>, \
+<i>from:tasnim</i>. I say which articles I quoted from.
+
 <b>Commands</b>
 {commands}
 

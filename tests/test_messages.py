@@ -114,3 +114,10 @@ def test_latest_lists_the_newest_dated_articles() -> None:
                            "\n13. H13")
     assert "H4 " not in text and "Undated" not in text
     assert latest_list([article(1)]).startswith("None of my articles has a date.")
+
+
+def test_help_tells_how_to_ask_about_times_and_outlets() -> None:
+    text = help_text("x")
+    assert "<b>Times and outlets</b>" in text
+    assert "<i>since May 2022</i>" in text and "<i>from:tasnim</i>" in text
+    assert "/latest — The newest articles" in text
