@@ -1,4 +1,4 @@
-"""The `corpusbot` command: ask, sources, index, run, eval."""
+"""The `corpusbot` command: ask, sources, index, run, eval, stats, feedback."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from corpusbot.bot.compose import Answer
+from corpusbot.bot.history.commands import STATS_DAYS, export_command, stats_command
 from corpusbot.bot.progress import ProgressBar
 from corpusbot.bot.render import render_text
 from corpusbot.bot.service import Service
@@ -267,6 +268,35 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- stats and feedback export: the history database (bot/history/) ------------------------
+
+
+def _stats_arguments(stats: argparse.ArgumentParser) -> None:
+    stats.add_argument("--days", type=int, default=STATS_DAYS,
+                       help=f"how many days back (default {STATS_DAYS})")
+    stats.add_argument("--plot", metavar="FILE", type=Path, default=None,
+                       help="also draw questions and refusals per day as a PNG "
+                            "(needs matplotlib: pip install 'corpusbot[stats]')")
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """`corpusbot stats [--days N] [--plot FILE]`: what /stats shows, in the terminal."""
+    return stats_command(settings.history, days=args.days, plot=args.plot)
+
+
+def _feedback_arguments(feedback: argparse.ArgumentParser) -> None:
+    actions = feedback.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = actions.add_parser("export", help="rated questions as JSON lines for `eval --qa`")
+    _add_shared_options(export, defaults=False, corpus=False)
+    export.add_argument("--since", metavar="DATE", default=None,
+                        help="only questions asked on or after DATE (YYYY-MM-DD, UTC)")
+
+
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    """`corpusbot feedback export [--since DATE]`: rated answers as `eval --qa` JSON lines."""
+    return export_command(settings.history, since=args.since)
+
+
 # The commands in the order `corpusbot --help` lists them. A new command adds one line here.
 COMMANDS = (
     Command("ask", "answer a question", _ask_arguments, cmd_ask),
@@ -275,6 +305,10 @@ COMMANDS = (
     Command("run", "run the Telegram bot (polling)", _run_arguments, cmd_run),
     Command("eval", "nDCG@10 and Recall@100 on a BEIR-layout data set", _eval_arguments,
             cmd_eval, uses_corpus=False),
+    Command("stats", "questions per day, refusals, 👍/👎 from the bot's history",
+            _stats_arguments, cmd_stats, uses_corpus=False),
+    Command("feedback", "the 👍/👎 feedback people gave: `feedback export`",
+            _feedback_arguments, cmd_feedback, uses_corpus=False),
 )
 
 

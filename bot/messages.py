@@ -32,6 +32,7 @@ COMMANDS = (
     ("latest", "The newest articles"),
     ("sources", "List the articles I know"),
     ("source", "Show one article: /source N"),
+    ("forget", "Delete what I keep about you"),
     ("help", "How to ask, and the commands"),
     ("start", "What I know, with example questions"),
 )
