@@ -4,6 +4,8 @@ import datetime as dt
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from corpusbot.retrieval.index import ArticleInfo
 from corpusbot.retrieval.query_filters import (
@@ -153,3 +155,50 @@ def test_masks_keep_the_articles_in_range_and_of_the_outlet() -> None:
         )
         is None
     )
+
+
+WORDS = [
+    "in",
+    "since",
+    "before",
+    "after",
+    "last",
+    "week",
+    "the",
+    "latest",
+    "April",
+    "Sept.",
+    "2021",
+    "1799",
+    "2200",
+    "according",
+    "to",
+    "Tasnim",
+    "Reuters",
+    "what",
+    "did",
+    "AA",
+    "report",
+    "from:",
+    "from:aa",
+    "from:!!",
+    "news",
+    ",",
+    "?",
+    "talks",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=12), st.text(max_size=30))
+def test_any_question_parses_and_only_loses_words(words: list[str], noise: str) -> None:
+    question = " ".join(words) + " " + noise
+    parsed = parse_question(question, outlets=OUTLETS, newest=NEWEST)
+
+    def bare(text: str) -> set[str]:
+        return {word.strip(",;:-–—?") for word in text.split()}
+
+    assert bare(parsed.text) <= bare(question)
+    dates = parsed.filter.dates
+    if dates is not None and dates.period is Period.LAST:  # alone, it ends on the newest day
+        assert dates.start is not None and dates.start <= dates.end == NEWEST
