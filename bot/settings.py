@@ -71,6 +71,7 @@ class Settings:
     answer: AnswerSettings
     telegram: TelegramSettings
     history: HistorySettings
+    follow_outside_links: bool = False  # read linked files whose target is outside the corpus
 
 
 def load_settings(
@@ -266,4 +267,5 @@ def _build(raw: dict[str, Any]) -> Settings:
             max_sends_per_second=telegram["max_sends_per_second"],
         ),
         history=_history(raw["history"]),
+        follow_outside_links=bool(corpus["follow_outside_links"]),
     )

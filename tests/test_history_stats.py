@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from corpusbot.bot.history.records import Counted, DownReason, Vote
@@ -64,6 +65,13 @@ def test_the_report_shows_every_figure(tmp_path: Path) -> None:
     assert (
         "    1  “Who is Iraq's foreign minister?” → Iraq and Iran (not in the articles 1)" in lines
     )
+
+
+def test_one_day_and_one_question_are_singular(tmp_path: Path) -> None:
+    store = open_test_store(tmp_path, FakeClock())
+    stats = dataclasses.replace(store.stats(1), questions=1)
+    store.close()
+    assert stats_text(stats).startswith("Last 1 day (UTC): 1 question, refused 0")
 
 
 def test_an_empty_history_reports_nothing_without_dividing_by_zero(tmp_path: Path) -> None:

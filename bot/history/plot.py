@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from corpusbot.bot.history.records import Stats
+from corpusbot.bot.plurals import counted
 
 INSTALL_HINT = "--plot needs matplotlib: pip install 'corpusbot[stats]' (or pip install matplotlib)"
 
@@ -30,7 +31,7 @@ def plot_per_day(stats: Stats, path: Path) -> None:
     try:
         axes.bar(days, answered, label="answered", color="#4c78a8")
         axes.bar(days, refused, bottom=answered, label="refused", color="#e45756")
-        axes.set_title(f"Questions per day, last {stats.days} days (UTC)")
+        axes.set_title(f"Questions per day, last {counted(stats.days, 'day')} (UTC)")
         axes.set_ylabel("questions")
         axes.tick_params(axis="x", labelrotation=45, labelsize=8)
         axes.legend(frameon=False)

@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from corpusbot.bot.history.records import REASON_LABELS, Counted, DayCount, DownReason, Stats
+from corpusbot.bot.plurals import counted
 
 TOP = 5  # unanswered questions and 👎'd answers listed
 SHOWN_CHARS = 70  # of a question in the listing
@@ -132,7 +133,8 @@ def _share(part: int, share: float | None) -> str:
 def stats_text(stats: Stats) -> str:
     """The report, plain text, within Telegram's message limit."""
     lines = [
-        f"Last {stats.days} days (UTC): {stats.questions} questions, refused "
+        f"Last {counted(stats.days, 'day')} (UTC): {counted(stats.questions, 'question')}, "
+        "refused "
         f"{_share(stats.refused, stats.refused_share)}",
         f"Rated answers: {stats.rated}, 👍 {_share(stats.thumbs_up, stats.thumbs_up_share)}",
         "",
