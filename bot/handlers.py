@@ -17,7 +17,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from corpusbot.bot import history_handlers, keyboards, messages
+from corpusbot.bot import article_buttons, history_handlers, keyboards, messages
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.ratelimit import RateLimiter
 from corpusbot.bot.render import TELEGRAM_LIMIT, message_length, render_html
@@ -170,6 +170,7 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
             ref = answer_id if answer_id is not None \
                 else remember_question(context.chat_data, reply.question)
         markup = keyboards.more_keyboard(more, ref)
+    markup = article_buttons.with_article_row(service.index, markup, reply, start)  # hook
     markup = history_handlers.with_feedback(context, markup, answer_id, reply.answered)
     quoted = reply_to is not None and chat.type != Chat.PRIVATE
     await context.bot.send_message(

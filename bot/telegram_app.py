@@ -31,7 +31,7 @@ from telegram.ext import (
     filters,
 )
 
-from corpusbot.bot import handlers, history_handlers, messages
+from corpusbot.bot import article_buttons, handlers, history_handlers, messages
 from corpusbot.bot.history.store import HistoryBusy
 from corpusbot.bot.messages import COMMANDS
 from corpusbot.bot.ratelimit import RateLimiter
@@ -193,6 +193,7 @@ def add_handlers(application: Application) -> None:
     plain_text = filters.TEXT & ~filters.COMMAND
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     history_handlers.add_handlers(application)  # history hook: /stats, /forget, 👍/👎 first
+    article_buttons.add_handlers(application)  # Context / Full article / Related buttons
     application.add_handlers([
         CommandHandler("start", handlers.start),
         CommandHandler("help", handlers.help_command),
