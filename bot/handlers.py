@@ -17,7 +17,8 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from corpusbot.bot import article_buttons, history_handlers, keyboards, messages
+from corpusbot.bot import article_buttons, followups, history_handlers, keyboards, messages
+from corpusbot.bot.followup_search import follow_up_note
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.ratelimit import RateLimiter
 from corpusbot.bot.render import TELEGRAM_LIMIT, message_length, render_html
@@ -81,7 +82,7 @@ async def ask_command(update: Update, context: Context) -> None:
     message = update.effective_message
     parts = (message.text or "").split(maxsplit=1)
     await answer(context, message.chat, parts[1] if len(parts) > 1 else "", reply_to=message,
-                 user=update.effective_user)
+                 user=update.effective_user, scope=await followups.scope_of(context, message))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -100,7 +101,8 @@ async def private_question(update: Update, context: Context) -> None:
     if not await within_rate(update, context):
         return
     message = update.effective_message
-    await answer(context, message.chat, message.text or "", user=update.effective_user)
+    await answer(context, message.chat, message.text or "", user=update.effective_user,
+                 scope=await followups.scope_of(context, message))
 
 
 async def group_message(update: Update, context: Context) -> None:
@@ -111,7 +113,8 @@ async def group_message(update: Update, context: Context) -> None:
     if not await within_rate(update, context):
         return
     question = strip_mention(message, context.bot.username)
-    await answer(context, message.chat, question, reply_to=message, user=update.effective_user)
+    await answer(context, message.chat, question, reply_to=message, user=update.effective_user,
+                 scope=await followups.scope_of(context, message))
 
 
 def addressed_to_bot(message: Message, bot_id: int, username: str | None) -> bool:
@@ -144,15 +147,19 @@ def strip_mention(message: Message, username: str | None) -> str:
 
 async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
                  ref: int | None = None, reply_to: Message | None = None,
-                 asked_by_button: bool = False, user: User | None = None) -> None:
-    """Compose (in a thread) and send one page of quotes, with a More button if there are more."""
+                 asked_by_button: bool = False, user: User | None = None,
+                 scope: frozenset[str] | None = None) -> None:
+    """Compose (in a thread) and send one page of quotes, with a More button if there are more.
+
+    `scope`: the articles of the answer a follow-up question replies to, searched first."""
     service = service_of(context)
     began = time.perf_counter()
     with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; the answer matters
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    reply = await asyncio.to_thread(service.ask, question)
+    follow_up = await followups.ask(context, question, scope) if scope else None  # hook
+    reply = follow_up.answer if follow_up else await asyncio.to_thread(service.ask, question)
     head = f"❓ <i>{messages.esc(messages.clip(question, messages.TITLE_CHARS))}</i>\n\n" \
-        if asked_by_button else ""
+        if asked_by_button else follow_up_note(follow_up) if follow_up else ""
     limit = TELEGRAM_LIMIT - message_length(head)
     count = service.settings.answer.max_quotes
     rendered = render_html(reply, service.context, start, count, limit=limit)
