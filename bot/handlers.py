@@ -17,7 +17,14 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from corpusbot.bot import article_buttons, followups, history_handlers, keyboards, messages
+from corpusbot.bot import (
+    article_buttons,
+    followups,
+    group_replies,
+    history_handlers,
+    keyboards,
+    messages,
+)
 from corpusbot.bot.followup_search import follow_up_note
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.ratelimit import RateLimiter
@@ -81,8 +88,8 @@ async def ask_command(update: Update, context: Context) -> None:
         return
     message = update.effective_message
     parts = (message.text or "").split(maxsplit=1)
-    await answer(context, message.chat, parts[1] if len(parts) > 1 else "", reply_to=message,
-                 user=update.effective_user, scope=await followups.scope_of(context, message))
+    await answer_in_group(context, message, parts[1] if len(parts) > 1 else "",
+                          update.effective_user)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -113,8 +120,18 @@ async def group_message(update: Update, context: Context) -> None:
     if not await within_rate(update, context):
         return
     question = strip_mention(message, context.bot.username)
-    await answer(context, message.chat, question, reply_to=message, user=update.effective_user,
-                 scope=await followups.scope_of(context, message))
+    await answer_in_group(context, message, question, update.effective_user)
+
+
+async def answer_in_group(context: Context, message: Message, question: str,
+                          user: User | None) -> None:
+    """Answer `message` in its chat, or privately when [telegram] group_replies says so."""
+    scope = await followups.scope_of(context, message)
+    if await group_replies.answered_privately(  # hook: group_replies = "private"
+            context, message, user,
+            lambda chat: answer(context, chat, question, user=user, scope=scope)):
+        return
+    await answer(context, message.chat, question, reply_to=message, user=user, scope=scope)
 
 
 def addressed_to_bot(message: Message, bot_id: int, username: str | None) -> bool:
