@@ -335,6 +335,8 @@ async def gate(update: Update, context: Context) -> None:
     refusal = messages.REFUSAL.format(user=user.id if user else "?")
     if update.callback_query:
         await update.callback_query.answer(messages.PRIVATE_BOT, show_alert=True)
+    elif update.inline_query:  # no cards, at once, rather than a spinner (inline hook)
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
     elif update.effective_message and addressed_to_bot(
             update.effective_message, context.bot.id, context.bot.username):
         await update.effective_message.reply_html(refusal)
