@@ -5,13 +5,16 @@ the rate limit."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from corpusbot.bot.inline_results import DESCRIPTION_CHARS, TITLE_CHARS
-from tests.e2e.conftest import WAIT, RunningBot, eventually, start_bot
+from corpusbot.bot.local_api import LocalBotApi
+from tests.browser import SCREENSHOT_ENV
+from tests.e2e.conftest import TOKEN, WAIT, RunningBot, eventually, launch_bot, start_bot
 from tests.story_corpus import write_story_corpus
 
 BULLETINS = 60  # more articles than the 50 results an inline answer may hold
@@ -106,3 +109,38 @@ def test_the_rate_limit_applies(tmp_path: Path) -> None:
         assert inline(running, 807, "grain tariff")["results"]
         assert inline(running, 807, "grain tariff")["results"] == []
         assert inline(running, 808, "grain tariff")["results"]  # another user is not limited
+
+
+def test_the_chat_page_shows_cards_and_sends_the_chosen_one(tmp_path: Path, context) -> None:
+    """The browser chat page with the real bot: type `@botname query`, pick a card."""
+    from playwright.sync_api import expect
+
+    from tests.test_webchat import open_chat
+
+    corpus = write_story_corpus(tmp_path / "corpus")
+    with LocalBotApi(token=TOKEN, webchat=True) as api:
+        running = launch_bot(api, tmp_path, "--corpus", str(corpus))
+        try:
+            page = open_chat(context, api)
+            page.locator("#input").fill("@corpusbot_local_bot grain tariff Firefly")
+            cards = page.locator(".inline-card")
+            expect(cards.first.locator(".inline-title")).to_have_text(
+                "Freedonia elects Rufus Firefly as chancellor — Daily Ledger, 2026-03-02"
+            )
+            expect(cards.first.locator(".inline-description")).to_contain_text("grain tariff")
+            if os.environ.get(SCREENSHOT_ENV):
+                page.screenshot(path=Path(os.environ[SCREENSHOT_ENV]).with_name("inline.png"))
+            cards.first.click()
+            sent = page.locator(".row.out").last
+            expect(sent.locator(".via")).to_have_text("via @corpusbot_local_bot")
+            expect(sent.locator("blockquote")).to_contain_text("grain tariff")
+            expect(sent.locator(".text i")).to_have_text(
+                "Freedonia elects Rufus Firefly as chancellor"
+            )
+            expect(page.locator("#inline-results")).to_be_hidden()
+            expect(page.locator("#input")).to_have_value("")
+            page.locator("#input").fill("@corpusbot_local_bot")
+            expect(cards).to_have_count(4)  # the newest articles, for an empty query
+            assert page.errors == []
+        finally:
+            running.stop()
