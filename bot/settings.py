@@ -80,6 +80,7 @@ class Settings:
     answer: AnswerSettings
     telegram: TelegramSettings
     history: HistorySettings
+    follow_outside_links: bool = False  # read linked files whose target is outside the corpus
 
 
 def load_settings(
@@ -279,4 +280,5 @@ def _build(raw: dict[str, Any]) -> Settings:
             group_replies=GroupReplies(replies),
         ),
         history=_history(raw["history"]),
+        follow_outside_links=bool(corpus["follow_outside_links"]),
     )
