@@ -1,38 +1,21 @@
 """Follow-up questions: a question asked in reply to an answer searches that answer's articles
 first, and the whole corpus only when they hold nothing good enough. No `telegram` import.
 
-The restriction wraps the index: `ScopedIndex.search` runs the ordinary search with a larger `k`
-and keeps the hits of the allowed articles (main's `Index.search` has no article filter yet), so
-a scoped passage ranked below the first SCOPED_SEARCH passages overall is not seen.
+The narrow search is `compose` with the index's article filter (`allowed`, a bool per article);
+the wide one is the bot's ordinary answer (dates and outlets named in the question still apply).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import cast
+
+import numpy as np
 
 from corpusbot.bot.compose import Answer, compose
+from corpusbot.bot.scoped_answer import ask as ask_everywhere
 from corpusbot.bot.settings import AnswerSettings
-from corpusbot.retrieval.index import Index, SearchResult
-
-SCOPED_SEARCH = 2_000  # passages searched before keeping the allowed articles' hits
-
-
-class ScopedIndex:
-    """An `Index` whose `search` only returns passages of `article_ids`; all else delegated."""
-
-    def __init__(self, index: Index, article_ids: Collection[str]) -> None:
-        self._index = index
-        self._allowed = frozenset(article_ids)
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._index, name)
-
-    def search(self, question: str, k: int = 10) -> SearchResult:
-        result = self._index.search(question, max(k, SCOPED_SEARCH))
-        hits = [hit for hit in result.hits if hit.article.id in self._allowed][:k]
-        return SearchResult(result.question_terms, hits)
+from corpusbot.retrieval.index import Index
 
 
 @dataclass(frozen=True)
@@ -42,14 +25,22 @@ class FollowUp:
     articles: int  # how many articles the first, narrow search covered
 
 
+def article_filter(index: Index, article_ids: Collection[str]) -> np.ndarray:
+    """`Index.search`'s `allowed`: True for the articles in `article_ids`."""
+    wanted = frozenset(article_ids)
+    return np.array([article.id in wanted for article in index.articles], dtype=bool)
+
+
 def ask_follow_up(
     index: Index, question: str, article_ids: Collection[str], settings: AnswerSettings
 ) -> FollowUp:
     """`question` over `article_ids` first; over everything when that finds nothing."""
-    narrow = compose(cast(Index, ScopedIndex(index, article_ids)), question, settings)
+    allowed = article_filter(index, article_ids)
+    narrow = compose(index, question, settings, allowed=allowed)
+    count = int(allowed.sum())
     if narrow.answered or narrow.reason in ("empty", "no_terms"):
-        return FollowUp(narrow, False, len(set(article_ids)))
-    return FollowUp(compose(index, question, settings), True, len(set(article_ids)))
+        return FollowUp(narrow, False, count)
+    return FollowUp(ask_everywhere(index, question, settings), True, count)
 
 
 def follow_up_note(follow_up: FollowUp) -> str:

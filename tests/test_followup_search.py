@@ -1,6 +1,6 @@
 import pytest
 
-from corpusbot.bot.followup_search import ScopedIndex, ask_follow_up, follow_up_note
+from corpusbot.bot.followup_search import article_filter, ask_follow_up, follow_up_note
 from corpusbot.bot.service import Service
 from tests.conftest import make_settings
 from tests.story_corpus import write_story_corpus
@@ -12,8 +12,10 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Service:
     return Service.open(make_settings(tmp_path_factory.mktemp("cache"), corpus))
 
 
-def test_a_scoped_search_keeps_only_the_allowed_articles(story: Service) -> None:
-    hits = ScopedIndex(story.index, {"a_ledger"}).search("border Sylvania", 5).hits
+def test_the_filter_keeps_only_the_earlier_answer_s_articles(story: Service) -> None:
+    allowed = article_filter(story.index, {"a_ledger", "not-an-article"})
+    assert allowed.tolist() == [True, False, False, False]
+    hits = story.index.search("border Sylvania", 5, allowed=allowed).hits
     assert hits and {hit.article.id for hit in hits} == {"a_ledger"}
     assert story.index.search("border Sylvania", 1).hits[0].article.id == "b_courier"
 

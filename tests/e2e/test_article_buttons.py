@@ -15,7 +15,7 @@ from tests.e2e.conftest import TOKEN, RunningBot, eventually, launch_bot
 from tests.e2e.test_bot import buttons
 from tests.story_corpus import write_story_corpus
 
-TARIFF = "What did Firefly promise about the grain tariff?"
+TARIFF = "What did Firefly promise to do within a month?"  # the Daily Ledger only
 MINUTES = "What did the Port Aldous harbour commission discuss in session 7?"
 
 

@@ -49,7 +49,7 @@ def inline(bot: RunningBot, chat: int, query: str, **options: object) -> dict:
 
 
 def test_a_question_shows_the_best_quotes_as_cards(bot: RunningBot) -> None:
-    answer = inline(bot, 801, "What did Firefly promise about the grain tariff?")
+    answer = inline(bot, 801, "What did Firefly promise to do within a month?")
     first = answer["results"][0]
     assert (
         first["title"] == "Freedonia elects Rufus Firefly as chancellor — Daily Ledger, 2026-03-02"
@@ -60,7 +60,7 @@ def test_a_question_shows_the_best_quotes_as_cards(bot: RunningBot) -> None:
 
 
 def test_choosing_a_card_sends_the_quote_with_its_source(bot: RunningBot) -> None:
-    answer = inline(bot, 802, "What did Firefly promise about the grain tariff?")
+    answer = inline(bot, 802, "What did Firefly promise to do within a month?")
     message = bot.api.choose_inline_result(answer["id"], answer["results"][0]["id"])
     assert message["via_bot"]["username"] == "corpusbot_local_bot"
     assert message["plain_text"].startswith("Firefly promised to cut the grain tariff")
@@ -122,7 +122,7 @@ def test_the_chat_page_shows_cards_and_sends_the_chosen_one(tmp_path: Path, cont
         running = launch_bot(api, tmp_path, "--corpus", str(corpus))
         try:
             page = open_chat(context, api)
-            page.locator("#input").fill("@corpusbot_local_bot grain tariff Firefly")
+            page.locator("#input").fill("@corpusbot_local_bot Firefly promise within a month")
             cards = page.locator(".inline-card")
             expect(cards.first.locator(".inline-title")).to_have_text(
                 "Freedonia elects Rufus Firefly as chancellor — Daily Ledger, 2026-03-02"
