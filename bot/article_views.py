@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from corpusbot.bot.freshness import format_date
 from corpusbot.bot.render import DETAIL_CHARS, TELEGRAM_LIMIT, TITLE_CHARS, clip, escape
 from corpusbot.bot.render import message_length as length
 from corpusbot.retrieval.article_context import find_quote, quote_context
@@ -99,7 +100,9 @@ def answer_buttons(index: Index, article: ArticleInfo, quote: str) -> list[Artic
 
 def heading(article: ArticleInfo, label: str) -> str:
     details = " · ".join(
-        escape(clip(part, DETAIL_CHARS)) for part in (article.source, article.date) if part
+        escape(clip(part, DETAIL_CHARS))
+        for part in (article.source, format_date(article.date))
+        if part
     )
     title = f"{label}<b>{article.number}. {escape(clip(article.title, TITLE_CHARS))}</b>"
     return f"{title}\n{details}" if details else title
@@ -217,7 +220,9 @@ def related_view(index: Index, article: ArticleInfo) -> tuple[str, list[ArticleI
     lines = [head, ""]
     for rank, related in enumerate(found, start=1):
         other = related.article
-        details = ", ".join(escape(clip(p, DETAIL_CHARS)) for p in (other.source, other.date) if p)
+        details = ", ".join(
+            escape(clip(p, DETAIL_CHARS)) for p in (other.source, format_date(other.date)) if p
+        )
         lines.append(
             f"{rank}. <b>{escape(clip(other.title, TITLE_CHARS))}</b>"
             + (f" — {details}" if details else "")

@@ -12,6 +12,7 @@ import html
 from dataclasses import dataclass
 
 from corpusbot.bot.compose import Answer
+from corpusbot.bot.freshness import format_date
 from corpusbot.bot.messages import opening_paragraph
 from corpusbot.bot.render import DETAIL_CHARS, MAX_LINK_CHARS, TELEGRAM_LIMIT, clip, escape
 from corpusbot.retrieval.index import ArticleInfo, Index
@@ -68,13 +69,17 @@ def newest_cards(index: Index, limit: int = MAX_RESULTS) -> list[InlineCard]:
 
 
 def card_title(article: ArticleInfo) -> str:
-    details = ", ".join(clip(part, DETAIL_CHARS) for part in (article.source, article.date) if part)
+    details = ", ".join(
+        clip(part, DETAIL_CHARS) for part in (article.source, format_date(article.date)) if part
+    )
     return clip(f"{article.title} — {details}" if details else article.title, TITLE_CHARS)
 
 
 def _message(text: str, article: ArticleInfo) -> str:
     """The quote and its source, as the chat will see it."""
-    details = ", ".join(escape(clip(p, DETAIL_CHARS)) for p in (article.source, article.date) if p)
+    details = ", ".join(
+        escape(clip(p, DETAIL_CHARS)) for p in (article.source, format_date(article.date)) if p
+    )
     title = escape(clip(article.title, TITLE_CHARS))
     if article.url and len(article.url) <= MAX_LINK_CHARS:
         title = f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'

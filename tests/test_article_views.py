@@ -45,7 +45,7 @@ def test_context_marks_the_quote_between_its_neighbours(story: Service) -> None:
     text = views.context_view(story.index, article, context.first, context.second)
     assert text is not None
     before, rest = text.split("<blockquote>")
-    assert "52 percent" in before and "Daily Ledger · 2026-03-02" in before
+    assert "52 percent" in before and "Daily Ledger · 2 Mar 2026" in before
     assert "<b>Firefly promised to cut the grain tariff</b>" in rest
     assert "Turnout was the highest" in rest.split("</blockquote>")[1]
 
@@ -79,6 +79,6 @@ def test_page_texts_cut_a_paragraph_longer_than_a_page() -> None:
 def test_related_lists_headline_outlet_date(story: Service) -> None:
     text, others = views.related_view(story.index, story.index.articles[0])
     assert [a.number for a in others] == [2]
-    assert "Firefly victory in Freedonia" in text and "Morning Courier, 2026-03-03" in text
+    assert "Firefly victory in Freedonia" in text and "Morning Courier, 3 Mar 2026" in text
     text, others = views.related_view(story.index, story.index.articles[2])
     assert others == [] and "No other article" in text

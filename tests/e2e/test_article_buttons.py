@@ -80,7 +80,7 @@ def test_related_lists_the_other_outlet_with_a_button_to_read_it(story: StoryBot
     plain = related["plain_text"]
     assert "Related to 1. Freedonia elects Rufus Firefly as chancellor" in plain
     assert (
-        "1. Firefly victory in Freedonia unsettles Sylvania — Morning Courier, 2026-03-03" in plain
+        "1. Firefly victory in Freedonia unsettles Sylvania — Morning Courier, 3 Mar 2026" in plain
     )
     assert "Volcano" not in plain and "Port Aldous" not in plain
     [opened] = story.bot.press(503, related, buttons(related)[0]["callback_data"])

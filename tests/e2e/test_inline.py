@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from corpusbot.bot.freshness import format_date
 from corpusbot.bot.inline_results import DESCRIPTION_CHARS, TITLE_CHARS
 from corpusbot.bot.local_api import LocalBotApi
 from tests.browser import SCREENSHOT_ENV
@@ -52,7 +53,7 @@ def test_a_question_shows_the_best_quotes_as_cards(bot: RunningBot) -> None:
     answer = inline(bot, 801, "What did Firefly promise to do within a month?")
     first = answer["results"][0]
     assert (
-        first["title"] == "Freedonia elects Rufus Firefly as chancellor — Daily Ledger, 2026-03-02"
+        first["title"] == "Freedonia elects Rufus Firefly as chancellor — Daily Ledger, 2 Mar 2026"
     )
     assert first["description"].startswith("Firefly promised to cut the grain tariff")
     assert all(len(r["title"]) <= TITLE_CHARS for r in answer["results"])
@@ -65,7 +66,7 @@ def test_choosing_a_card_sends_the_quote_with_its_source(bot: RunningBot) -> Non
     assert message["via_bot"]["username"] == "corpusbot_local_bot"
     assert message["plain_text"].startswith("Firefly promised to cut the grain tariff")
     assert message["plain_text"].endswith(
-        "— Freedonia elects Rufus Firefly as chancellor, Daily Ledger, 2026-03-02"
+        "— Freedonia elects Rufus Firefly as chancellor, Daily Ledger, 2 Mar 2026"
     )
     eventually(lambda: "inline result chosen user=802 result=q0" in bot.log())
     assert [m["message_id"] for m in bot.api.messages(802)] == [message["message_id"]]
@@ -76,9 +77,9 @@ def test_a_short_query_shows_the_newest_articles_within_50(bot: RunningBot, quer
     results = inline(bot, 803, query)["results"]
     assert len(results) == 50
     newest = FIRST_DAY + dt.timedelta(days=BULLETINS - 1)
-    assert results[0]["title"].endswith("Morning Courier, 2026-03-03")
-    assert results[2]["title"].endswith("Island Post, 2026-02-11")
-    assert results[3]["title"].endswith(f"Harbour Gazette, {newest.isoformat()}")
+    assert results[0]["title"].endswith("Morning Courier, 3 Mar 2026")
+    assert results[2]["title"].endswith("Island Post, 11 Feb 2026")
+    assert results[3]["title"].endswith(f"Harbour Gazette, {format_date(newest.isoformat())}")
     assert len({r["id"] for r in results}) == 50
 
 
@@ -125,7 +126,7 @@ def test_the_chat_page_shows_cards_and_sends_the_chosen_one(tmp_path: Path, cont
             page.locator("#input").fill("@corpusbot_local_bot Firefly promise within a month")
             cards = page.locator(".inline-card")
             expect(cards.first.locator(".inline-title")).to_have_text(
-                "Freedonia elects Rufus Firefly as chancellor — Daily Ledger, 2026-03-02"
+                "Freedonia elects Rufus Firefly as chancellor — Daily Ledger, 2 Mar 2026"
             )
             expect(cards.first.locator(".inline-description")).to_contain_text("grain tariff")
             if os.environ.get(SCREENSHOT_ENV):
