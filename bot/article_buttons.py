@@ -77,8 +77,8 @@ async def pressed(update: Update, context: Context) -> None:
         await _full_article(context, query, message, index, article, button)
     else:
         await query.answer()
-        text, others = await asyncio.to_thread(article_views.related_view, index, article)
-        await _send(context, message, text, _related_keyboard(others))
+        related, others = await asyncio.to_thread(article_views.related_view, index, article)
+        await _send(context, message, related, _related_keyboard(others))
 
 
 async def _full_article(
