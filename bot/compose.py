@@ -1,9 +1,9 @@
-"""From ranked hits to an `Answer`: the best quotes, trimmed, merged and attributed.
+"""From ranked hits to an `Answer`: the best quotes, answer first, attributed.
 
 Extractive only: every word of a quote is the article's own. The steps are
 1. search, and refuse when the best passage covers too little of the question's weight;
-2. gather the hits of each article (neighbouring passages read as one text);
-3. trim each article's text to the sentences that carry the question's terms;
+2. select: score every sentence of the retrieved passages (retrieval/sentence_score.py);
+3. quote: per article, its best sentence first, then its next best ones, short;
 4. fold quotes from different articles that say nearly the same thing into one, with all sources.
 """
 
@@ -13,17 +13,46 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
-from corpusbot.bot.settings import AnswerSettings
-from corpusbot.retrieval.analyzer import TOKEN
+from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index
+from corpusbot.retrieval.sentence_score import ScoredSentence, score_sentences
+from corpusbot.retrieval.sentences import sentence_spans
 
-# A sentence ends at . ! ? … (and closing quotes) followed by space, or at a line break.
-SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+")
-ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|Prof|Sen|Rep|Gov|Jr|Sr|"
-                          r"Inc|Ltd|Co|Coop|vs|No|Vol|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)"
-                          r"|\b[A-Z](?:\.[A-Z])*)\.[\"”’)\]]*\s+$")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+__all__ = [
+    "Answer",
+    "AnswerSettings",
+    "Quote",
+    "Reason",
+    "clean_question",
+    "compose",
+    "sentence_spans",
+]
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# A further sentence joins the best one in a quote only if it scores at least this share of it.
+SUPPORT_SHARE = 0.5
+GAP = " … "  # between sentences that do not follow each other in the article
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    max_quotes: int
+    max_hits: int
+    min_coverage: float
+    max_quote_sentences: int
+    max_quote_chars: int
+    duplicate_overlap: float
+    max_question_chars: int
+
+
+class Reason(StrEnum):
+    """Why nothing was quoted."""
+
+    EMPTY = "empty"
+    NO_TERMS = "no_terms"
+    NOT_FOUND = "not_found"
 
 
 @dataclass(frozen=True)
@@ -32,6 +61,7 @@ class Quote:
     highlights: tuple[tuple[int, int], ...]  # character spans of the question's words in `text`
     sources: tuple[ArticleInfo, ...]  # more than one when several articles say the same
     score: float
+    lead: int = 0  # length of the answer-bearing sentence that opens `text` (0: unknown)
 
 
 @dataclass(frozen=True)
@@ -39,8 +69,7 @@ class Answer:
     question: str
     answered: bool
     quotes: tuple[Quote, ...] = ()
-    # Why nothing was quoted: "empty", "no_terms" or "not_found"; None when answered.
-    reason: str | None = None
+    reason: Reason | None = None  # None when answered
     question_cut: bool = False  # the question was longer than max_question_chars
     terms: tuple[str, ...] = field(default=())
 
@@ -53,120 +82,123 @@ def clean_question(raw: str, limit: int) -> tuple[str, bool]:
 
 
 def compose(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
+    """Answer `raw_question` from `index`: quotes, answer-bearing sentence first, or a reason.
+
+    Args:
+        index: the searchable passages.
+        raw_question: what the user typed; cleaned and cut to `settings.max_question_chars`.
+        settings: how many quotes, how long, and the relevance floor.
+    Returns:
+        An `Answer`: `answered` with its quotes, or not, with its `reason`.
+    """
     question, cut = clean_question(raw_question, settings.max_question_chars)
     if not question:
-        return Answer(question, False, reason="empty")
+        return Answer(question, False, reason=Reason.EMPTY)
     result = index.search(question, settings.max_hits * 2)
     weights = result.question_terms
     terms = tuple(weights)
     if not weights:
-        return Answer(question, False, reason="no_terms", question_cut=cut)
-    total = sum(weights.values())
-    relevant = [h for h in result.hits
-                if sum(weights[t] for t in h.matched) / total >= settings.min_coverage]
+        return Answer(question, False, reason=Reason.NO_TERMS, question_cut=cut)
+    relevant = _relevant(result.hits, weights, settings.min_coverage)
     if not relevant:
-        return Answer(question, False, reason="not_found", question_cut=cut, terms=terms)
+        return Answer(question, False, reason=Reason.NOT_FOUND, question_cut=cut, terms=terms)
+    sentences = score_sentences(question, relevant, weights, index.analyzer)
     quotes = _fold_duplicates(
-        (_quote(index, hits, weights, settings) for hits in _by_article(relevant)),
-        settings.duplicate_overlap, settings.max_hits,
+        (
+            _quote(relevant, group, weights, index.analyzer, settings)
+            for group in _by_article(relevant, sentences)
+        ),
+        settings.duplicate_overlap,
+        settings.max_hits,
     )
     return Answer(question, True, tuple(quotes), question_cut=cut, terms=terms)
 
 
-def _by_article(hits: list[Hit]) -> list[list[Hit]]:
-    """Hits grouped by article, articles in the order of their best hit."""
-    groups: dict[str, list[Hit]] = {}
-    for hit in hits:
-        groups.setdefault(hit.article.id, []).append(hit)
+def _relevant(hits: list[Hit], weights: dict[str, float], floor: float) -> list[Hit]:
+    """The hits that carry at least `floor` of the question's weight."""
+    total = sum(weights.values())
+    return [h for h in hits if sum(weights[t] for t in h.matched) / total >= floor]
+
+
+def _by_article(hits: list[Hit], sentences: list[ScoredSentence]) -> list[list[ScoredSentence]]:
+    """Each article's sentences, best first; articles in the order of their best sentence."""
+    groups: dict[str, list[ScoredSentence]] = {}
+    for sentence in sorted(sentences, key=lambda s: (-s.score, s.hit, s.number)):
+        groups.setdefault(hits[sentence.hit].article.id, []).append(sentence)
     return list(groups.values())
 
 
-def _quote(index: Index, hits: list[Hit], weights: dict[str, float],
-           settings: AnswerSettings) -> tuple[Quote, set[str]]:
-    """One quote from an article's hits (its best sentences), and the best sentence's terms."""
-    text = _joined_passages(hits)
-    spans = sentence_spans(text)
-    values = [_sentence_value(index, text[s:e], weights) for s, e in spans]
-    best = max(range(len(spans)), key=lambda i: (values[i], -i))
-    chosen = _grow_around(best, spans, values, settings)
-    quote = " ".join(" ".join(text[spans[i][0]:spans[i][1]].split()) for i in chosen)
-    core = set(index.analyzer.terms(text[spans[best][0]:spans[best][1]]))
-    return Quote(quote, _highlights(index, quote, weights), (hits[0].article,),
-                 max(h.score for h in hits)), core
-
-
-def _joined_passages(hits: list[Hit]) -> str:
-    """The hits' passages in article order; a gap between non-neighbours is marked with …"""
-    parts: list[str] = []
-    previous = None
-    for hit in sorted(hits, key=lambda h: h.passage.ordinal):
-        if previous is not None:
-            parts.append("\n" if hit.passage.ordinal == previous + 1 else "\n…\n")
-        parts.append(hit.passage.text)
-        previous = hit.passage.ordinal
-    return "".join(parts)
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in `text`, abbreviations such as "Mr." not ending one."""
-    spans, start = [], 0
-    for match in SENTENCE_END.finditer(text):
-        if match.group().strip() == "" and "\n" not in match.group() \
-                and ABBREVIATION.search(text[max(0, match.start() - 12):match.end()]):
-            continue
-        if text[start:match.start()].strip():
-            spans.append((start, match.start() + len(match.group().rstrip())))
-        start = match.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return spans or [(0, len(text))]
-
-
-def _sentence_value(index: Index, sentence: str, weights: dict[str, float]) -> float:
-    present = set(index.analyzer.terms(sentence))
-    return sum(weight for term, weight in weights.items() if term in present)
-
-
-def _grow_around(best: int, spans: list[tuple[int, int]], values: list[float],
-                 settings: AnswerSettings) -> list[int]:
-    """Add neighbouring sentences carrying at least half the best one's weight, within limits."""
+def _quote(
+    hits: list[Hit],
+    ranked: list[ScoredSentence],
+    weights: dict[str, float],
+    analyzer: Analyzer,
+    settings: AnswerSettings,
+) -> tuple[Quote, frozenset[str]]:
+    """An article's best sentence, then its next best ones in article order; and its terms."""
+    best = ranked[0]
     chosen = [best]
-    size = spans[best][1] - spans[best][0]
-    for candidate in sorted(range(len(spans)), key=lambda i: (-values[i], abs(i - best))):
-        if len(chosen) >= settings.max_quote_sentences or values[candidate] < values[best] / 2:
+    size = best.end - best.start
+    seen = {_text(hits, best)}
+    for other in ranked[1:]:
+        if len(chosen) >= settings.max_quote_sentences or other.score < best.score * SUPPORT_SHARE:
             break
-        if candidate in chosen or not (min(chosen) - 1 <= candidate <= max(chosen) + 1):
+        length = other.end - other.start
+        if size + length > settings.max_quote_chars or _text(hits, other) in seen:
             continue
-        length = spans[candidate][1] - spans[candidate][0]
-        if size + length > settings.max_quote_chars:
-            continue
-        chosen.append(candidate)
+        chosen.append(other)
+        seen.add(_text(hits, other))
         size += length
-    return sorted(chosen)
+    rest = sorted(chosen[1:], key=lambda s: (hits[s.hit].passage.ordinal, s.start))
+    lead = _text(hits, best)
+    text = lead + "".join(
+        _joint(hits, before, after) + _text(hits, after)
+        for before, after in zip([best, *rest], rest, strict=False)
+    )
+    score = max(hits[s.hit].score for s in chosen)
+    quote = Quote(
+        text, _highlights(analyzer, text, weights), (hits[best.hit].article,), score, lead=len(lead)
+    )
+    return quote, best.terms
 
 
-def _highlights(index: Index, text: str, weights: dict[str, float]) -> tuple[tuple[int, int], ...]:
-    spans = []
-    for match in TOKEN.finditer(text):  # the analyzer's own words, so "COVID-19" lights up
-        if index.analyzer.term(match.group().casefold()) in weights:
-            spans.append((match.start(), match.end()))
-    return tuple(spans)
+def _text(hits: list[Hit], sentence: ScoredSentence) -> str:
+    return " ".join(hits[sentence.hit].passage.text[sentence.start : sentence.end].split())
 
 
-def _fold_duplicates(quotes: Iterable[tuple[Quote, set[str]]], threshold: float,
-                     limit: int) -> list[Quote]:
+def _joint(hits: list[Hit], before: ScoredSentence, after: ScoredSentence) -> str:
+    """A space between sentences that follow each other in the article, else an ellipsis."""
+    same_passage = before.hit == after.hit and after.number == before.number + 1
+    return " " if same_passage else GAP
+
+
+def _highlights(
+    analyzer: Analyzer, text: str, weights: dict[str, float]
+) -> tuple[tuple[int, int], ...]:
+    # The analyzer's own words, so "COVID-19" lights up as "COVID" and "19".
+    return tuple((start, end) for start, end, term in analyzer.spans(text) if term in weights)
+
+
+def _fold_duplicates(
+    quotes: Iterable[tuple[Quote, frozenset[str]]], threshold: float, limit: int
+) -> list[Quote]:
     """Quotes whose best sentences share most words become one quote with every source.
 
     Stops at the first quote that would be distinct beyond `limit`, so the quotes past it
     (lazily made) are never made.
     """
-    kept: list[tuple[Quote, set[str]]] = []
+    kept: list[tuple[Quote, frozenset[str]]] = []
     for quote, words in quotes:
         for position, (other, other_words) in enumerate(kept):
             smaller = min(len(words), len(other_words)) or 1
             if len(words & other_words) / smaller >= threshold:
-                merged = Quote(other.text, other.highlights, other.sources + quote.sources,
-                               other.score)
+                merged = Quote(
+                    other.text,
+                    other.highlights,
+                    other.sources + quote.sources,
+                    other.score,
+                    other.lead,
+                )
                 kept[position] = (merged, other_words)
                 break
         else:

@@ -98,8 +98,25 @@ def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) 
     citation = _citation(t, quote.sources[0], esc)
     others = ", ".join(_citation(t, s, esc) for s in quote.sources[1:])
     also = t["also"].substitute(others=others) if others else ""
+    if html and expandable and 0 < quote.lead < len(quote.text):
+        # The answer-bearing sentence stays outside the collapsed part, on any screen.
+        lead, rest = _split_lead(quote)
+        return t["quote_lead"].substitute(number=number, citation=citation,
+                                          lead=_highlighted(lead), rest=_highlighted(rest)) + also
     return t["quote"].substitute(number=number, citation=citation, expandable=expandable,
                                  text=text) + also
+
+
+def _split_lead(quote: Quote) -> tuple[Quote, Quote]:
+    """The quote's opening sentence and the rest, each with its own highlights."""
+    cut = quote.lead
+    rest = quote.text[cut:].lstrip()
+    shift = len(quote.text) - len(rest)
+    lead = Quote(quote.text[:cut], tuple(h for h in quote.highlights if h[1] <= cut),
+                 quote.sources, quote.score)
+    tail = Quote(rest, tuple((s - shift, e - shift) for s, e in quote.highlights if s >= shift),
+                 quote.sources, quote.score)
+    return lead, tail
 
 
 def _shortened_block(t: dict[str, Template], quote: Quote, number: int, budget: int) -> str:

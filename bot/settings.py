@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpusbot.bot.compose import AnswerSettings
 from corpusbot.config import BUNDLED_CORPUS, DEFAULT_SETTINGS
 from corpusbot.retrieval.analyzer import AnalyzerSettings
 from corpusbot.retrieval.index import IndexSettings
@@ -25,17 +26,6 @@ ENV_ALIASES = {"TELEGRAM_BOT_TOKEN": ("telegram", "token"), "CORPUSBOT_CORPUS": 
 
 class SettingsError(ValueError):
     """A setting is missing, mistyped or out of range; the message names it."""
-
-
-@dataclass(frozen=True)
-class AnswerSettings:
-    max_quotes: int
-    max_hits: int
-    min_coverage: float
-    max_quote_sentences: int
-    max_quote_chars: int
-    duplicate_overlap: float
-    max_question_chars: int
 
 
 @dataclass(frozen=True)
