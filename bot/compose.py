@@ -17,6 +17,7 @@ from enum import StrEnum
 
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index
+from corpusbot.retrieval.respell import rewrite
 from corpusbot.retrieval.sentence_score import ScoredSentence, score_sentences
 from corpusbot.retrieval.sentences import sentence_spans
 
@@ -25,6 +26,7 @@ __all__ = [
     "AnswerSettings",
     "Quote",
     "Reason",
+    "Respelling",
     "clean_question",
     "compose",
     "sentence_spans",
@@ -33,7 +35,9 @@ __all__ = [
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 # A further sentence joins the best one in a quote only if it scores at least this share of it.
 SUPPORT_SHARE = 0.5
-GAP = " … "  # between sentences that do not follow each other in the article
+GAP = " … "
+# A question's specific terms weigh at least this share of its rarest term found in the corpus.
+SPECIFIC_SHARE = 0.5  # between sentences that do not follow each other in the article
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,7 @@ class Reason(StrEnum):
     EMPTY = "empty"
     NO_TERMS = "no_terms"
     NOT_FOUND = "not_found"
+    ABSENT = "absent"  # the question names something no article mentions
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,13 @@ class Quote:
 
 
 @dataclass(frozen=True)
+class Respelling:
+    asked: str
+    used: tuple[str, ...]  # as the corpus writes them
+    added: bool = False
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answered: bool
@@ -72,6 +84,11 @@ class Answer:
     reason: Reason | None = None  # None when answered
     question_cut: bool = False  # the question was longer than max_question_chars
     terms: tuple[str, ...] = field(default=())
+    # Words searched in the corpus's own spelling: as asked, and the corpus's spellings searched
+    # instead of it (or, when `Respelling.added`, beside it).
+    respelled: tuple[Respelling, ...] = ()
+    missing: tuple[str, ...] = ()  # names no article mentions, as asked
+    suggestions: tuple[str, ...] = ()  # with ABSENT: corpus words spelled close to them
 
 
 def clean_question(raw: str, limit: int) -> tuple[str, bool]:
@@ -94,15 +111,34 @@ def compose(index: Index, raw_question: str, settings: AnswerSettings) -> Answer
     question, cut = clean_question(raw_question, settings.max_question_chars)
     if not question:
         return Answer(question, False, reason=Reason.EMPTY)
-    result = index.search(question, settings.max_hits * 2)
+    rewritten = rewrite(question, index)
+    # A name no article mentions, and no other name that some article does: nothing to quote.
+    if rewritten.absent and not rewritten.present:
+        hints = tuple(_surface_in_corpus(index, t) for t in rewritten.suggestions)
+        return Answer(
+            question,
+            False,
+            reason=Reason.ABSENT,
+            question_cut=cut,
+            missing=rewritten.absent,
+            suggestions=hints,
+        )
+    result = index.search(rewritten.question, settings.max_hits * 2)
     weights = result.question_terms
     terms = tuple(weights)
     if not weights:
         return Answer(question, False, reason=Reason.NO_TERMS, question_cut=cut)
-    relevant = _relevant(result.hits, weights, settings.min_coverage)
+    relevant = _relevant(result.hits, weights, settings.min_coverage, names=rewritten.names)
     if not relevant:
-        return Answer(question, False, reason=Reason.NOT_FOUND, question_cut=cut, terms=terms)
-    sentences = score_sentences(question, relevant, weights, index.analyzer)
+        return Answer(
+            question,
+            False,
+            reason=Reason.NOT_FOUND,
+            question_cut=cut,
+            terms=terms,
+            missing=rewritten.absent,
+        )
+    sentences = score_sentences(rewritten.question, relevant, weights, index.analyzer)
     quotes = _fold_duplicates(
         (
             _quote(relevant, group, weights, index.analyzer, settings)
@@ -111,13 +147,39 @@ def compose(index: Index, raw_question: str, settings: AnswerSettings) -> Answer
         settings.duplicate_overlap,
         settings.max_hits,
     )
-    return Answer(question, True, tuple(quotes), question_cut=cut, terms=terms)
+    respelled = tuple(
+        Respelling(r.asked, tuple(_surface(index, t, quotes) for t in r.terms), r.added)
+        for r in rewritten.respelled
+    )
+    return Answer(
+        question,
+        True,
+        tuple(quotes),
+        question_cut=cut,
+        terms=terms,
+        respelled=respelled,
+        missing=rewritten.absent,
+    )
 
 
-def _relevant(hits: list[Hit], weights: dict[str, float], floor: float) -> list[Hit]:
-    """The hits that carry at least `floor` of the question's weight."""
+def _relevant(
+    hits: list[Hit], weights: dict[str, float], floor: float, *, names: frozenset[str] = frozenset()
+) -> list[Hit]:
+    """The hits that carry at least `floor` of the question's weight and one of its specific
+    terms: a passage matching only common words ("say", "Iran") is not worth a quote. When the
+    question's rarest word is a name (`names`: the names' terms and spellings), a quote must hold
+    one of them."""
     total = sum(weights.values())
-    return [h for h in hits if sum(weights[t] for t in h.matched) / total >= floor]
+    found = set().union(*(h.matched for h in hits)) & weights.keys() if hits else set()
+    rarest = max((weights[t] for t in found), default=0.0)
+    if any(weights[t] >= rarest for t in found & names):  # the name is the question's focus
+        hits = [h for h in hits if h.matched & names]
+    specific = {t for t in found if weights[t] >= SPECIFIC_SHARE * rarest}
+    return [
+        h
+        for h in hits
+        if sum(weights.get(t, 0.0) for t in h.matched) / total >= floor and h.matched & specific
+    ]
 
 
 def _by_article(hits: list[Hit], sentences: list[ScoredSentence]) -> list[list[ScoredSentence]]:
@@ -206,3 +268,21 @@ def _fold_duplicates(
                 break
             kept.append((quote, words))
     return [quote for quote, _ in kept]
+
+
+def _surface(index: Index, term: str, quotes: list[Quote]) -> str:
+    """How the quotes, or else the corpus, write `term` (e.g. "Raeisi" for "raeisi")."""
+    for quote in quotes:
+        for start, end, found in index.analyzer.spans(quote.text):
+            if found == term:
+                return quote.text[start:end]
+    return _surface_in_corpus(index, term)
+
+
+def _surface_in_corpus(index: Index, term: str) -> str:
+    """How the best passage holding `term` writes it."""
+    hits = index.search(term, 1).hits
+    if not hits:
+        return term
+    text = hits[0].passage.text
+    return next((text[s:e] for s, e, t in index.analyzer.spans(text) if t == term), term)

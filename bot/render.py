@@ -72,10 +72,19 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
     total = len(answer.quotes)
     if not answer.answered:
         reason = answer.reason or "not_found"
-        text = t[reason].substitute(example=esc(context.example), articles=context.articles)
+        hint = t["suggestion"].substitute(words=esc(" or ".join(answer.suggestions))) \
+            if answer.suggestions else ""
+        text = t[reason].substitute(example=esc(context.example), articles=context.articles,
+                                    missing=esc(", ".join(answer.missing)), suggestion=hint)
+        if answer.missing and "$missing" not in t[reason].template:
+            text = t["missing"].substitute(missing=esc(", ".join(answer.missing))) + text
         return Rendered(text, 0, 0)
     head = t["question_cut"].substitute(limit=context.max_question_chars) \
         if answer.question_cut else ""
+    if answer.respelled:
+        head = t["respelled"].substitute(words=esc(_respellings(answer))) + head
+    if answer.missing:
+        head = t["missing"].substitute(missing=esc(", ".join(answer.missing))) + head
     blocks: list[str] = []
     for number, quote in enumerate(answer.quotes[start:start + count], start=start + 1):
         block = _quote_block(t, quote, number, html)
@@ -89,6 +98,12 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
     tail = t["more"].substitute(shown=start + shown, total=total) \
         if start + shown < total else ""
     return Rendered(head + t["separator"].template.join(blocks) + tail, shown, total)
+
+
+def _respellings(answer: Answer) -> str:
+    """"Raeisi", or "Raisi or Raeisi" when the corpus's spelling was searched beside the user's."""
+    return ", ".join(" or ".join((r.asked, *r.used) if r.added else r.used)
+                     for r in answer.respelled)
 
 
 def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) -> str:

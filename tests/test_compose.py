@@ -116,3 +116,24 @@ def test_the_answer_sentence_opens_the_first_quote(tmp_path):
 def test_the_iraqi_minister_is_named_in_the_opening_sentence(seeds_service: Service):
     best = seeds_service.ask("Who is Iraq's foreign minister?").quotes[0]
     assert "Fuad Hussein" in best.text[:best.lead]
+
+
+def test_a_name_no_article_mentions_is_named_instead_of_quoting_common_words(
+        seeds_service: Service):
+    answer = seeds_service.ask("What did Blinken say about Iran?")
+    assert not answer.answered and answer.reason == "absent"
+    assert answer.missing == ("Blinken",) and answer.quotes == ()
+
+
+def test_a_transliteration_finds_the_article_that_spells_it_otherwise(seeds_service: Service):
+    answer = seeds_service.ask("What did Raisi say about vaccines?")
+    assert answer.quotes[0].sources[0].id == "003_06a14d47714624b4"
+    assert "Raeisi" in answer.quotes[0].text
+    assert any("Raeisi" in r.used for r in answer.respelled)
+
+
+def test_quotes_matching_only_a_common_word_are_not_shown(seeds_service: Service):
+    answer = seeds_service.ask("What did Sudani say about Iran?")
+    assert answer.answered
+    for quote in answer.quotes:  # "say" and "Iran" are in most articles; "Sudani" is not
+        assert "Sudani" in quote.text, quote.text
