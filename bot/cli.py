@@ -293,7 +293,7 @@ def cmd_eval_qa(args: argparse.Namespace, settings: Settings) -> int:
     def ours(question: str) -> qa.Reply:
         answer = service.ask(question)
         return qa.Reply(answer.answered, tuple(
-            qa.QuoteOut(q.text, tuple(s.id for s in q.sources)) for q in answer.quotes))
+            qa.QuoteOut(q.text, tuple(s.id for s in q.sources), q.lead) for q in answer.quotes))
 
     results = [qa.evaluate_qa("corpusbot", ours, cases, unanswerable)]
     if not args.no_baseline:

@@ -9,6 +9,8 @@ Extractive only: every word of a quote is the article's own. The steps are
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -197,12 +199,12 @@ def _quote(
     analyzer: Analyzer,
     settings: AnswerSettings,
 ) -> tuple[Quote, frozenset[str]]:
-    """An article's best sentence, then its next best ones in article order; and its terms."""
+    """An article's best sentence, the one after it, then its next best ones; and its terms."""
     best = ranked[0]
     chosen = [best]
     size = best.end - best.start
     seen = {_text(hits, best)}
-    for other in ranked[1:]:
+    for other in _support_order(ranked):
         if len(chosen) >= settings.max_quote_sentences or other.score < best.score * SUPPORT_SHARE:
             break
         length = other.end - other.start
@@ -211,17 +213,25 @@ def _quote(
         chosen.append(other)
         seen.add(_text(hits, other))
         size += length
-    rest = sorted(chosen[1:], key=lambda s: (hits[s.hit].passage.ordinal, s.start))
     lead = _text(hits, best)
     text = lead + "".join(
         _joint(hits, before, after) + _text(hits, after)
-        for before, after in zip([best, *rest], rest, strict=False)
+        for before, after in itertools.pairwise(chosen)
     )
     score = max(hits[s.hit].score for s in chosen)
     quote = Quote(
         text, _highlights(analyzer, text, weights), (hits[best.hit].article,), score, lead=len(lead)
     )
     return quote, best.terms
+
+
+def _support_order(ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The sentences that may follow the best one: first the sentence right after it (the
+    answer is often there, "He was..."), as if it scored as well, then the others by score."""
+    best = ranked[0]
+    after = [s for s in ranked if s.hit == best.hit and s.number == best.number + 1]
+    others = [s for s in ranked[1:] if s not in after]
+    return [dataclasses.replace(s, score=max(s.score, best.score)) for s in after] + others
 
 
 def _text(hits: list[Hit], sentence: ScoredSentence) -> str:

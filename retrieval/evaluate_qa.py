@@ -46,6 +46,7 @@ class QuoteOut:
 
     text: str
     articles: tuple[str, ...]
+    lead: int = 0  # characters always shown, however long (the bot's opening sentence)
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class QaScores:
     questions: int
     first: float  # share whose first quote holds an accepted answer
     first_visible: float  # ... within its first VISIBLE_CHARS characters
+    first_seen: float  # ... within what is shown unexpanded: VISIBLE_CHARS, or the whole lead
     anywhere: float  # ... in any quote
     right_article: float  # share whose first quote comes from `doc` (of those with a doc)
     answered: float
@@ -134,7 +136,7 @@ def evaluate_qa(
     name: str, answer: AnswerFunction, cases: Sequence[QaCase], unanswerable: Sequence[str] = ()
 ) -> QaScores:
     """Ask every question once and score the replies."""
-    first = visible = anywhere = right = with_doc = answered = 0
+    first = visible = seen = anywhere = right = with_doc = answered = 0
     lengths: list[int] = []
     started = time.perf_counter()
     for case in cases:
@@ -145,7 +147,9 @@ def evaluate_qa(
             lengths.append(len(top.text))
             at = position(case.answers, top.text)
             first += at >= 0
-            visible += at >= 0 and at + _shortest(case.answers, top.text, at) <= VISIBLE_CHARS
+            end = at + _shortest(case.answers, top.text, at) if at >= 0 else -1
+            visible += 0 <= end <= VISIBLE_CHARS
+            seen += 0 <= end <= max(VISIBLE_CHARS, top.lead)
         anywhere += any(position(case.answers, q.text) >= 0 for q in reply.quotes)
         if case.doc is not None:
             with_doc += 1
@@ -159,6 +163,7 @@ def evaluate_qa(
         questions=len(cases),
         first=first / n,
         first_visible=visible / n,
+        first_seen=seen / n,
         anywhere=anywhere / n,
         right_article=right / max(with_doc, 1),
         answered=answered / n,
@@ -212,19 +217,22 @@ def format_table(results: Sequence[QaScores], unanswerable: int) -> str:
     lines = [
         f"{results[0].questions:,} questions with answers"
         + (f", {unanswerable:,} without" if unanswerable else ""),
-        f"{'system':<34} {'first':>6} {'≤250':>6} {'any':>6} {'article':>7} "
+        f"{'system':<34} {'first':>6} {'≤250':>6} {'seen':>6} {'any':>6} {'article':>7} "
         f"{'answered':>8}{refused} {'median':>6} {'q/s':>7}",
     ]
     for r in results:
         refusal = f" {r.refused:>8.3f}" if unanswerable and r.refused is not None else ""
         lines.append(
-            f"{r.name:<34} {r.first:>6.3f} {r.first_visible:>6.3f} {r.anywhere:>6.3f} "
+            f"{r.name:<34} {r.first:>6.3f} {r.first_visible:>6.3f} {r.first_seen:>6.3f} "
+            f"{r.anywhere:>6.3f} "
             f"{r.right_article:>7.3f} {r.answered:>8.3f}{refusal} "
             f"{r.median_chars:>6.0f} {r.per_second:>7.1f}"
         )
     lines.append(
         "first: the first quote holds an accepted answer; ≤250: whole within its first "
-        f"{VISIBLE_CHARS} characters; any: in any quote; article: the first quote is "
+        f"{VISIBLE_CHARS} characters; seen: whole within what shows unexpanded (the first "
+        f"{VISIBLE_CHARS} characters or the whole opening sentence); any: in any quote; "
+        "article: the first quote is "
         "from the question's article; median: first-quote characters"
     )
     return "\n".join(lines)
