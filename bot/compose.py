@@ -17,6 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
+
+from corpusbot.bot.freshness import newest_first, quoted_first
+from corpusbot.bot.scope import AnswerScope
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index
 from corpusbot.retrieval.respell import rewrite
@@ -37,9 +41,9 @@ __all__ = [
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 # A further sentence joins the best one in a quote only if it scores at least this share of it.
 SUPPORT_SHARE = 0.5
-GAP = " … "
+GAP = " … "  # between sentences that do not follow each other in the article
 # A question's specific terms weigh at least this share of its rarest term found in the corpus.
-SPECIFIC_SHARE = 0.5  # between sentences that do not follow each other in the article
+SPECIFIC_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,8 @@ class Reason(StrEnum):
     NO_TERMS = "no_terms"
     NOT_FOUND = "not_found"
     ABSENT = "absent"  # the question names something no article mentions
+    UNKNOWN_OUTLET = "unknown_outlet"  # news: an outlet no article comes from (bot/scoped_answer)
+    EMPTY_SCOPE = "empty_scope"  # news: no article in the dates or outlets asked for
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class Answer:
     respelled: tuple[Respelling, ...] = ()
     missing: tuple[str, ...] = ()  # names no article mentions, as asked
     suggestions: tuple[str, ...] = ()  # with ABSENT: corpus words spelled close to them
+    scope: AnswerScope | None = None  # news: the date/outlet range asked for (bot/scope.py)
 
 
 def clean_question(raw: str, limit: int) -> tuple[str, bool]:
@@ -100,13 +107,21 @@ def clean_question(raw: str, limit: int) -> tuple[str, bool]:
     return (text[:limit].rstrip(), True) if len(text) > limit else (text, False)
 
 
-def compose(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
+def compose(
+    index: Index,
+    raw_question: str,
+    settings: AnswerSettings,
+    *,
+    allowed: np.ndarray | None = None,
+) -> Answer:
     """Answer `raw_question` from `index`: quotes, answer-bearing sentence first, or a reason.
 
     Args:
         index: the searchable passages.
         raw_question: what the user typed; cleaned and cut to `settings.max_question_chars`.
         settings: how many quotes, how long, and the relevance floor.
+        allowed: a bool per article: quote only those (bot/scoped_answer.py reads dates and
+            outlets out of the question into it).
     Returns:
         An `Answer`: `answered` with its quotes, or not, with its `reason`.
     """
@@ -125,7 +140,7 @@ def compose(index: Index, raw_question: str, settings: AnswerSettings) -> Answer
             missing=rewritten.absent,
             suggestions=hints,
         )
-    result = index.search(rewritten.question, settings.max_hits * 2)
+    result = index.search(rewritten.question, settings.max_hits * 2, allowed=allowed)
     weights = result.question_terms
     terms = tuple(weights)
     if not weights:
@@ -264,12 +279,14 @@ def _fold_duplicates(
         for position, (other, other_words) in enumerate(kept):
             smaller = min(len(words), len(other_words)) or 1
             if len(words & other_words) / smaller >= threshold:
+                # news hook (bot/freshness.py): the story's newest article is the one quoted
+                first, second = quoted_first(other, quote, key=lambda q: q.sources[0])
                 merged = Quote(
-                    other.text,
-                    other.highlights,
-                    other.sources + quote.sources,
-                    other.score,
-                    other.lead,
+                    first.text,
+                    first.highlights,
+                    newest_first(first.sources + second.sources),
+                    max(other.score, quote.score),
+                    first.lead,
                 )
                 kept[position] = (merged, other_words)
                 break

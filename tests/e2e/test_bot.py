@@ -24,7 +24,7 @@ def buttons(message: dict) -> list[dict]:
 
 def test_commands_are_registered(bot: RunningBot) -> None:
     names = [command["command"] for command in bot.api.bot_commands()]
-    assert sorted(names) == ["ask", "help", "source", "sources", "start"]
+    assert sorted(names) == ["ask", "forget", "help", "latest", "source", "sources", "start"]
 
 
 def test_question_quotes_the_right_passage_with_its_source(bot: RunningBot) -> None:
@@ -34,7 +34,10 @@ def test_question_quotes_the_right_passage_with_its_source(bot: RunningBot) -> N
     assert first.startswith("<b>1.</b>") and "<blockquote" in first
     assert "<b>Foreign</b>" in first  # the question's words in bold
     # Only the two articles naming Iraq are quoted (the name is the question's rarest word).
-    assert "<b>3.</b>" not in reply["text"] and not buttons(reply)
+    assert "<b>3.</b>" not in reply["text"]
+    up, down = (b["callback_data"] for b in buttons(reply))
+    answer = up.rsplit(":", 1)[1]  # the answer's id in the history database
+    assert (up, down) == (f"fb:up:{answer}", f"fb:down:{answer}")
     send = [c for c in bot.api.calls("sendMessage") if c["params"]["chat_id"] == "101"][-1]
     assert send["params"]["link_preview_options"] == {"is_disabled": True}
     actions = [c["params"] for c in bot.api.calls("sendChatAction")]
@@ -43,12 +46,14 @@ def test_question_quotes_the_right_passage_with_its_source(bot: RunningBot) -> N
 
 def test_more_shows_the_next_quotes_in_a_new_message(bot: RunningBot) -> None:
     [first] = bot.ask(102, MANY)
-    assert [b["callback_data"] for b in buttons(first)] == ["more:3:1"]
-    [second] = bot.press(102, first, "more:3:1")
+    more, up, down = (b["callback_data"] for b in buttons(first))
+    answer = more.rsplit(":", 1)[1]  # the answer's id in the history database
+    assert (more, up, down) == (f"more:3:{answer}", f"fb:up:{answer}", f"fb:down:{answer}")
+    [second] = bot.press(102, first, more)
     assert second["text"].startswith("<b>4.</b>")
-    assert "<b>5.</b>" in second["text"] and not buttons(second)
+    assert "<b>5.</b>" in second["text"] and [b["text"] for b in buttons(second)] == ["👍", "👎"]
     [old] = [m for m in bot.api.messages(102) if m["message_id"] == first["message_id"]]
-    assert old["text"] == first["text"] and not buttons(old)
+    assert old["text"] == first["text"] and [b["text"] for b in buttons(old)] == ["👍", "👎"]
 
 
 def test_start_offers_examples_that_ask_them(bot: RunningBot, seeds_service: Service) -> None:
