@@ -10,6 +10,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,13 @@ class SettingsError(ValueError):
     """A setting is missing, mistyped or out of range; the message names it."""
 
 
+class GroupReplies(StrEnum):
+    """[telegram] group_replies: where the answer to a question asked in a group goes."""
+
+    IN_GROUP = "group"
+    PRIVATE = "private"  # to the asker's private chat, with a short note in the group
+
+
 @dataclass(frozen=True)
 class TelegramSettings:
     token: str
@@ -40,6 +48,7 @@ class TelegramSettings:
     rate_per_minute: float
     rate_burst: int
     max_sends_per_second: float
+    group_replies: GroupReplies = GroupReplies.IN_GROUP
 
 
 @dataclass(frozen=True)
@@ -228,6 +237,9 @@ def _build(raw: dict[str, Any]) -> Settings:
     _check("telegram.max_sends_per_second", telegram["max_sends_per_second"] >= 0,
            telegram["max_sends_per_second"], "0 (no limit) or more")
     base_url = checked_base_url(telegram["base_url"])
+    replies = telegram["group_replies"]
+    _check("telegram.group_replies", replies in GroupReplies.__members__.values(), replies,
+           '"group" or "private"')
     try:
         analyzer_settings = AnalyzerSettings.create(analyzer["language"], analyzer["stopwords"])
     except ValueError as exc:
@@ -255,6 +267,7 @@ def _build(raw: dict[str, Any]) -> Settings:
             rate_per_minute=telegram["rate_per_minute"],
             rate_burst=telegram["rate_burst"],
             max_sends_per_second=telegram["max_sends_per_second"],
+            group_replies=GroupReplies(replies),
         ),
         history=_history(raw["history"]),
         follow_outside_links=bool(corpus["follow_outside_links"]),

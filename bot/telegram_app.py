@@ -31,7 +31,7 @@ from telegram.ext import (
     filters,
 )
 
-from corpusbot.bot import handlers, history_handlers, messages
+from corpusbot.bot import article_buttons, handlers, history_handlers, inline, messages
 from corpusbot.bot.history.store import HistoryBusy
 from corpusbot.bot.messages import COMMANDS
 from corpusbot.bot.ratelimit import RateLimiter
@@ -52,7 +52,7 @@ INVALID_RESPONSE = "Invalid server response"  # python-telegram-bot's error for 
 # Requests that do no harm if they arrive twice, so any network error may be retried.
 HARMLESS_TWICE = frozenset({"getUpdates", "getMe", "deleteWebhook", "setMyCommands",
                             "sendChatAction", "answerCallbackQuery"})
-ALLOWED_UPDATES = ["message", "callback_query"]  # edited messages are not new questions
+ALLOWED_UPDATES = ["message", "callback_query", *inline.UPDATES]  # edits are no new questions
 
 NO_TOKEN = """corpusbot: no Telegram bot token.
 Create a bot: open Telegram, talk to @BotFather, send /newbot and follow the steps; it replies
@@ -190,9 +190,11 @@ def build_application(service: Service, settings: Settings) -> Application:
 
 def add_handlers(application: Application) -> None:
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
-    plain_text = filters.TEXT & ~filters.COMMAND
+    plain_text = filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT  # not a chosen inline card
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     history_handlers.add_handlers(application)  # history hook: /stats, /forget, 👍/👎 first
+    article_buttons.add_handlers(application)  # Context / Full article / Related buttons
+    inline.add_handlers(application)  # @bot question in any chat
     application.add_handlers([
         CommandHandler("start", handlers.start),
         CommandHandler("help", handlers.help_command),
