@@ -34,7 +34,10 @@ IN_YEAR = re.compile(rf"\b(?:in|during|of|from)\s+{YEAR}\b", re.IGNORECASE)
 SINCE = re.compile(rf"\b(since|after|before|prior\s+to)\s+(?:({MONTH})\s+)?{YEAR}\b", re.IGNORECASE)
 FROM_TOKEN = re.compile(r"(?<!\S)from:(\S+)", re.IGNORECASE)
 NAME = r"((?:[\w&.'’-]+\s+){0,3}[\w&.'’-]+)"
-ACCORDING_TO = re.compile(rf"\b(?:according\s+to|reported\s+by)\s+(?:the\s+)?{NAME}", re.IGNORECASE)
+# The name ends where a whitespace-separated word ends, so cutting it never leaves half a word.
+ACCORDING_TO = re.compile(
+    rf"\b(?:according\s+to|reported\s+by)\s+(?:the\s+)?{NAME}(?=[\s,;:!?]|$)", re.IGNORECASE
+)
 WHAT_DID = re.compile(
     rf"\bwhat\s+(?:did|does|do|has|have)\s+{NAME}\s+"
     r"(?:report|say|said|write|wrote|written|publish)(?:ed|s)?\b",

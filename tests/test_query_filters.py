@@ -4,7 +4,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from corpusbot.retrieval.index import ArticleInfo
@@ -191,6 +191,7 @@ WORDS = [
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(WORDS), max_size=12), st.text(max_size=30))
+@example(["according", "to"], "A\U00018cd6")  # a name glued to a character \w does not match
 def test_any_question_parses_and_only_loses_words(words: list[str], noise: str) -> None:
     question = " ".join(words) + " " + noise
     parsed = parse_question(question, outlets=OUTLETS, newest=NEWEST)
