@@ -61,14 +61,10 @@ def test_freshness_words_order_without_filtering(question: str) -> None:
     assert "talks" in parsed.text
 
 
-def test_last_week_without_any_dated_article_keeps_none() -> None:
-    parsed = parse_question("strike last week", outlets=OUTLETS, newest=None)
-    assert parsed.text == "strike"
-    dates = parsed.filter.dates
-    assert dates is not None and (dates.start, dates.end, dates.period) == (None, None, Period.LAST)
-    table = ArticleTable.of([article(1, "AA", None)])
-    mask = article_mask(parsed.filter, table)
-    assert mask is not None and not mask.any()
+def test_an_undated_corpus_searches_time_words_as_words() -> None:
+    parsed = parse_question("latest strike last week in 1969", outlets=OUTLETS, newest=None)
+    assert parsed.text == "latest strike last week in 1969"
+    assert not parsed.filter.active
 
 
 @pytest.mark.parametrize(
