@@ -17,8 +17,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from corpusbot.bot.compose import Answer, sentence_spans
+from corpusbot.bot.compose import Answer
 from corpusbot.retrieval.index import Index
+from corpusbot.retrieval.sentences import sentence_spans
 
 # Work is bounded whatever the corpus size: articles read, and questions asked to check them.
 MAX_ARTICLES_READ = 200

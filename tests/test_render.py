@@ -109,3 +109,16 @@ def test_an_empty_corpus_says_so_instead_of_finding_nothing():
     for reason in ("empty", "no_terms", "not_found"):
         text = render_text(Answer("q", False, reason=reason), nothing).text
         assert text.startswith("I have no article to quote yet") and ".txt, .md or .jsonl" in text
+
+
+def test_a_long_quote_keeps_its_answer_sentence_out_of_the_collapsed_part():
+    lead = "Fuad Hussein is Iraq's foreign minister."
+    text = lead + " … " + "He spoke at length about many other things. " * 10
+    quote = Quote(text, ((0, 4), (len(lead) + 3, len(lead) + 5)), (ARTICLE,), 1.0, lead=len(lead))
+    html = render_html(Answer("q", True, (quote,)), CONTEXT).text
+    assert_valid(html)
+    shown, collapsed = html.split("<blockquote expandable>")
+    assert "<b>Fuad</b> Hussein is Iraq's foreign minister.</blockquote>" in shown
+    assert collapsed.startswith("… <b>He</b> spoke")
+    short = Quote(lead, (), (ARTICLE,), 1.0, lead=len(lead))
+    assert "expandable" not in render_html(Answer("q", True, (short,)), CONTEXT).text
