@@ -67,10 +67,10 @@ def ask(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
     plain = Answer(question, False, question_cut=cut, scope=scope)
     if wanted.missing_outlet:
         absent = _absent_person(index, question, wanted.missing_outlet, settings)
-        return absent or replace(plain, reason="unknown_outlet")
+        return absent or replace(plain, reason=Reason.UNKNOWN_OUTLET)
     allowed = article_mask(wanted, table)
     if allowed is not None and not allowed.any():
-        return replace(plain, reason="empty_scope")
+        return replace(plain, reason=Reason.EMPTY_SCOPE)
     if listing:
         return replace(
             plain, answered=True, quotes=_newest_articles(index, allowed, settings.max_hits)
