@@ -20,8 +20,9 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from corpusbot.bot import keyboards, messages
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.ratelimit import RateLimiter
-from corpusbot.bot.render import TELEGRAM_LIMIT, message_length, render_html
+from corpusbot.bot.render import TITLE_CHARS, render_html
 from corpusbot.bot.service import Service
+from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
 
 log = logging.getLogger("corpusbot.telegram")
 
@@ -150,9 +151,8 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
     with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; the answer matters
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     reply = await asyncio.to_thread(service.ask, question)
-    head = f"❓ <i>{messages.esc(messages.clip(question, messages.TITLE_CHARS))}</i>\n\n" \
-        if asked_by_button else ""
-    limit = TELEGRAM_LIMIT - message_length(head)
+    head = f"❓ <i>{clip_escaped(question, TITLE_CHARS)}</i>\n\n" if asked_by_button else ""
+    limit = TELEGRAM_LIMIT - utf16_length(head)
     count = service.settings.answer.max_quotes
     rendered = render_html(reply, service.context, start, count, limit=limit)
     if reply.answered and rendered.shown == 0:  # a "More" from before a reload, past the end

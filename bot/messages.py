@@ -10,14 +10,10 @@ import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from corpusbot.bot.render import (
-    DETAIL_CHARS,
-    MAX_LINK_CHARS,
-    TITLE_CHARS,
-    clip,
-)
-from corpusbot.bot.render import escape as esc
+from corpusbot.bot.render import DETAIL_CHARS, MAX_LINK_CHARS, TITLE_CHARS
 from corpusbot.bot.service import Reload
+from corpusbot.bot.text_limits import clip_escaped
+from corpusbot.bot.text_limits import escape as esc
 from corpusbot.retrieval.index import ArticleInfo
 
 PER_PAGE = 10
@@ -55,6 +51,9 @@ SLOW_DOWN = ("You are asking faster than I can read. Please wait {seconds} secon
 ADMINS_ONLY = "Only the bot's admins can reload the articles."
 RELOADING = "Reloading the articles…"
 SKIPPED_SHOWN = 10  # skipped files listed in a reload report; the rest are counted
+REASON_CHARS = 150  # of a skipped file's reason in a reload report
+ERROR_CHARS = 1000  # of a failed reload's error
+EXAMPLE_CHARS = 300  # of an example question quoted in /help
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,8 @@ def welcome(articles: Sequence[ArticleInfo], has_examples: bool) -> str:
     count = len(articles)
     noun = "article" if count == 1 else "articles"
     span = date_span(articles)
-    knows = f"<b>{count} news {noun}</b>" + (f", {esc(span)}" if span else "")
+    knows = f"<b>{count} news {noun}</b>" + (
+        f", {clip_escaped(span, DETAIL_CHARS * 3)}" if span else "")
     lines = [f"Hello! I answer questions about {knows}, by quoting the passages that answer "
              "them, with their sources.",
              "", "Send me a question in plain words. /sources lists the articles, /help explains "
@@ -97,7 +97,8 @@ def welcome(articles: Sequence[ArticleInfo], has_examples: bool) -> str:
 
 def help_text(example: str) -> str:
     commands = "\n".join(f"/{name} — {esc(description)}" for name, description in COMMANDS)
-    return HELP.format(example=esc(example or "Who met whom?"), commands=commands)
+    return HELP.format(example=clip_escaped(example or "Who met whom?", EXAMPLE_CHARS),
+                       commands=commands)
 
 
 def sources_page(articles: Sequence[ArticleInfo], page: int) -> Page:
@@ -116,26 +117,29 @@ def sources_page(articles: Sequence[ArticleInfo], page: int) -> Page:
 
 
 def _source_row(article: ArticleInfo) -> str:
-    details = ", ".join(esc(clip(part, DETAIL_CHARS)) for part in (article.source, article.date)
+    details = ", ".join(clip_escaped(part, DETAIL_CHARS) for part in (article.source, article.date)
                         if part)
-    row = f"{article.number}. {esc(clip(article.title, TITLE_CHARS))}"
+    row = f"{article.number}. {clip_escaped(article.title, TITLE_CHARS)}"
     return row + (f" — <i>{details}</i>" if details else "")
 
 
 def source_card(article: ArticleInfo, text: str) -> str:
-    """One article: headline, outlet, date, link, opening paragraph."""
-    details = " · ".join(esc(clip(part, DETAIL_CHARS)) for part in (article.source, article.date)
-                         if part)
-    lines = [f"<b>{article.number}. {esc(clip(article.title, TITLE_CHARS * 2))}</b>"]
+    """One article: headline, outlet, date, link, opening paragraph.
+
+    Each part is clipped on its escaped length, so the card fits one message.
+    """
+    details = " · ".join(clip_escaped(part, DETAIL_CHARS)
+                         for part in (article.source, article.date) if part)
+    lines = [f"<b>{article.number}. {clip_escaped(article.title, TITLE_CHARS * 2)}</b>"]
     if details:
         lines.append(details)
-    if article.url and len(article.url) <= MAX_LINK_CHARS:  # a clipped href would be broken
-        lines.append(f'<a href="{html.escape(article.url, quote=True)}">'
-                     f'{esc(clip(article.url, DETAIL_CHARS * 2))}</a>')
+    href = html.escape(article.url, quote=True) if article.url else ""
+    if href and len(href) <= MAX_LINK_CHARS:  # a clipped href would be broken
+        lines.append(f'<a href="{href}">{clip_escaped(article.url or "", DETAIL_CHARS * 2)}</a>')
     opening = opening_paragraph(text, article.title)
     if opening:
-        lines.append(f"<blockquote>{esc(clip(opening, OPENING_CHARS))}</blockquote>")
-    lines.append(f"<i>File: {esc(clip(article.path, TITLE_CHARS))}</i>")
+        lines.append(f"<blockquote>{clip_escaped(opening, OPENING_CHARS)}</blockquote>")
+    lines.append(f"<i>File: {clip_escaped(article.path, TITLE_CHARS)}</i>")
     return "\n".join(lines)
 
 
@@ -154,20 +158,22 @@ def source_usage(count: int) -> str:
 
 
 def no_such_source(raw: str, count: int) -> str:
-    shown = esc(clip(raw, SHOWN_INPUT_CHARS))
+    shown = clip_escaped(raw, SHOWN_INPUT_CHARS)
     return (f"There is no article {shown}. Choose a number from 1 to {count}; "
             "/sources lists them.")
 
 
 def reload_report(result: Reload, before: int) -> str:
     """What a /reload (or a watched change) did, for an admin."""
-    skipped = [f"• <code>{esc(clip(s.path, DETAIL_CHARS))}</code>: {esc(s.reason)}"
+    skipped = [f"• <code>{clip_escaped(s.path, DETAIL_CHARS)}</code>: "
+               f"{clip_escaped(s.reason, REASON_CHARS)}"
                for s in result.skipped[:SKIPPED_SHOWN]]
     if len(result.skipped) > SKIPPED_SHOWN:
         skipped.append(f"• and {len(result.skipped) - SKIPPED_SHOWN} more")
     skipped_text = "\n<b>Skipped:</b>\n" + "\n".join(skipped) if skipped else ""
     if not result.ok:
-        return (f"<b>Reload failed:</b> {esc(result.error)}\nThe {before} articles indexed "
+        return (f"<b>Reload failed:</b> {clip_escaped(result.error or '', ERROR_CHARS)}\n"
+                f"The {before} articles indexed "
                 f"before stay in service.{skipped_text}")
     how = "rebuilt the index" if result.built else "the index was already up to date"
     return (f"<b>Reloaded:</b> {result.articles} articles, {result.passages:,} passages "

@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 from corpusbot.bot.local_api import parse_telegram_html
 from corpusbot.bot.messages import (
     PER_PAGE,
-    clip,
     date_span,
     help_text,
     opening_paragraph,
@@ -85,7 +84,3 @@ def test_opening_paragraph_skips_the_headline() -> None:
         == "Long title that was cut and more"
     assert opening_paragraph("", "x") == ""
 
-
-def test_clip() -> None:
-    assert clip("a b  c", 10) == "a b c"
-    assert clip("alpha beta gamma", 12) == "alpha beta…"
