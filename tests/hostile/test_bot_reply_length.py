@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from corpusbot.bot import messages
 from corpusbot.bot.compose import Answer, Quote
 from corpusbot.bot.local_api import parse_telegram_html
-from corpusbot.bot.render import Context, render_html
-from corpusbot.bot.text_limits import TELEGRAM_LIMIT, escape, utf16_length
+from corpusbot.bot.render import TITLE_CHARS, Context, render_html
+from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
 from corpusbot.retrieval.index import ArticleInfo
 
 # Characters that grow when escaped, emoji (two UTF-16 units) and ordinary words.
@@ -63,7 +63,7 @@ def assert_fits(text: str) -> None:
 @given(crowded_answers(), st.integers(0, 5), LONG)
 def test_any_answer_fits_one_message(answer: Answer, start: int, question: str) -> None:
     # As the handler sends an example question's answer: the question above the quotes.
-    head = f"❓ <i>{escape(messages.clip(question, messages.TITLE_CHARS))}</i>\n\n"
+    head = f"❓ <i>{clip_escaped(question, TITLE_CHARS)}</i>\n\n"
     limit = TELEGRAM_LIMIT - utf16_length(head)
     rendered = render_html(answer, CONTEXT, min(start, len(answer.quotes) - 1), 3, limit=limit)
     assert rendered.shown >= 1
