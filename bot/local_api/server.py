@@ -13,6 +13,7 @@ from .botapi import BotApi, bot_id_from_token
 from .control import ControlApi
 from .errors import JsonDict
 from .faults import FaultQueue
+from .guards import BOT_PREFIX, refuse_browser_request
 from .http import HttpRequest, HttpResponse, LocalHttpServer, RouteHandler, Router
 from .params import commands_key
 from .state import ServerState
@@ -124,6 +125,7 @@ class LocalBotApi:
 
     def _add_default_routes(self) -> None:
         self.router.add(["GET"], r"/", self._route_root)
+        self.router.add_guard(BOT_PREFIX, refuse_browser_request)
         self.router.add(
             ["GET", "POST"], r"/bot(?P<token>[^/]+)(?:/(?P<method>[^/]*))?", self._bot_api.route
         )
