@@ -14,12 +14,12 @@ from collections import OrderedDict
 
 from telegram import Chat, Message, MessageEntity, ReplyParameters, Update
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from corpusbot.bot import keyboards, messages
 from corpusbot.bot.keyboards import Button
-from corpusbot.bot.ratelimit import RateLimiter
+from corpusbot.bot.ratelimit import OncePer, RateLimiter
 from corpusbot.bot.render import TITLE_CHARS, render_html
 from corpusbot.bot.service import Service
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
@@ -28,6 +28,8 @@ log = logging.getLogger("corpusbot.telegram")
 
 SERVICE = "service"
 LIMITER = "rate_limiter"
+REFUSED = "refused"  # bot_data: when each stranger was last told the bot is private
+REFUSAL_SECONDS = 3600.0  # a stranger is told at most once an hour
 ASKED = "asked"  # chat_data: question number -> question, for the "More" buttons
 ASKED_KEPT = 100  # questions remembered per chat, for their "More" buttons
 EXAMPLES = 3
@@ -77,8 +79,6 @@ async def source(update: Update, context: Context) -> None:
 
 async def ask_command(update: Update, context: Context) -> None:
     """/ask QUESTION, in any chat."""
-    if not await within_rate(update, context):
-        return
     message = update.effective_message
     parts = (message.text or "").split(maxsplit=1)
     await answer(context, message.chat, parts[1] if len(parts) > 1 else "", reply_to=message)
@@ -97,8 +97,6 @@ async def not_text(update: Update, context: Context) -> None:
 
 async def private_question(update: Update, context: Context) -> None:
     """Any plain message in a private chat is a question."""
-    if not await within_rate(update, context):
-        return
     message = update.effective_message
     await answer(context, message.chat, message.text or "")
 
@@ -108,21 +106,20 @@ async def group_message(update: Update, context: Context) -> None:
     message = update.effective_message
     if not addressed_to_bot(message, context.bot.id, context.bot.username):
         return
-    if not await within_rate(update, context):
-        return
     question = strip_mention(message, context.bot.username)
     await answer(context, message.chat, question, reply_to=message)
 
 
 def addressed_to_bot(message: Message, bot_id: int, username: str | None) -> bool:
-    """A command, a mention of the bot, or a reply to one of its messages."""
+    """A command (not for another bot), a mention of the bot, or a reply to one of its messages."""
     if message.chat.type == Chat.PRIVATE:
         return True
     replied = message.reply_to_message
     if replied and replied.from_user and replied.from_user.id == bot_id:
         return True
     for entity, text in message.parse_entities().items():
-        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0 \
+                and _command_for(text, username):
             return True
         if entity.type == MessageEntity.MENTION and username \
                 and text.lower() == f"@{username.lower()}":
@@ -131,6 +128,12 @@ def addressed_to_bot(message: Message, bot_id: int, username: str | None) -> boo
                 and entity.user.id == bot_id:
             return True
     return False
+
+
+def _command_for(command: str, username: str | None) -> bool:
+    """Whether `/command` or `/command@name` is for this bot (`/start@otherbot` is not)."""
+    _, at, name = command.partition("@")
+    return not at or (username is not None and name.lower() == username.lower())
 
 
 def strip_mention(message: Message, username: str | None) -> str:
@@ -196,8 +199,6 @@ async def button(update: Update, context: Context) -> None:
         return
     if pressed.kind == keyboards.SOURCES:
         await _turn_sources_page(update, context, pressed)
-    elif not await within_rate(update, context):
-        return
     elif pressed.kind == keyboards.ASK:
         await _ask_example(update, context, pressed)
     else:
@@ -208,8 +209,12 @@ async def _turn_sources_page(update: Update, context: Context, pressed: Button) 
     query = update.callback_query
     await query.answer()
     page = messages.sources_page(service_of(context).index.articles, pressed.value)
-    await query.edit_message_text(page.text, reply_markup=keyboards.pages_keyboard(
-        page.page, page.pages))
+    try:
+        await query.edit_message_text(page.text, reply_markup=keyboards.pages_keyboard(
+            page.page, page.pages))
+    except BadRequest as exc:  # the same button pressed twice: the page already shows
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 async def _ask_example(update: Update, context: Context, pressed: Button) -> None:
@@ -240,7 +245,8 @@ async def _more(update: Update, context: Context, pressed: Button) -> None:
 
 
 async def within_rate(update: Update, context: Context) -> bool:
-    """False for a user over the rate limit; the first refusal says so, later ones are silent."""
+    """False for a user over the rate limit; the first refusal says so, later ones cost nothing
+    (not even answering a button press: a flood must not make the bot send)."""
     limiter: RateLimiter | None = context.bot_data.get(LIMITER)
     user = update.effective_user
     if limiter is None or user is None:
@@ -255,8 +261,6 @@ async def within_rate(update: Update, context: Context) -> bool:
             await update.callback_query.answer(notice, show_alert=True)
         elif update.effective_message:
             await update.effective_message.reply_html(notice)
-    elif update.callback_query:
-        await update.callback_query.answer()
     return False
 
 
@@ -287,20 +291,35 @@ def is_allowed(user_id: int | None, chat_id: int | None, users: tuple[int, ...],
 
 
 async def gate(update: Update, context: Context) -> None:
-    """Runs before every other handler; refuses, and stops, updates from others."""
+    """Runs before every other handler, for every update: drops group messages that are not
+    for this bot, refuses strangers (at most once an hour each), and counts every update
+    against its user's rate limit. Stops the update unless it may go on."""
+    message = update.effective_message
+    if update.callback_query is None and message is not None \
+            and not addressed_to_bot(message, context.bot.id, context.bot.username):
+        raise ApplicationHandlerStop  # group chatter, commands for other bots
     telegram = service_of(context).settings.telegram
     user, chat = update.effective_user, update.effective_chat
-    if is_allowed(user.id if user else None, chat.id if chat else None,
-                  telegram.allowed_users, telegram.allowed_chats):
+    if not is_allowed(user.id if user else None, chat.id if chat else None,
+                      telegram.allowed_users, telegram.allowed_chats):
+        await refuse(update, context)
+        raise ApplicationHandlerStop
+    if not await within_rate(update, context):
+        raise ApplicationHandlerStop
+
+
+async def refuse(update: Update, context: Context) -> None:
+    """Tell a user outside the allow-list so, once an hour at most (a flood costs nothing)."""
+    user, chat = update.effective_user, update.effective_chat
+    who = user.id if user else chat.id if chat else 0
+    refusals: OncePer | None = context.bot_data.get(REFUSED)
+    if refusals is not None and not refusals.due(who):
         return
     log.info("refused user=%s chat=%s", user.id if user else None, chat.id if chat else None)
-    refusal = messages.REFUSAL.format(user=user.id if user else "?")
     if update.callback_query:
         await update.callback_query.answer(messages.PRIVATE_BOT, show_alert=True)
-    elif update.effective_message and addressed_to_bot(
-            update.effective_message, context.bot.id, context.bot.username):
-        await update.effective_message.reply_html(refusal)
-    raise ApplicationHandlerStop
+    elif update.effective_message:
+        await update.effective_message.reply_html(messages.REFUSAL.format(user=who or "?"))
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -58,3 +58,25 @@ class RateLimiter:
         if bucket is None or bucket.tokens >= 1 or not self.enabled:
             return 0.0
         return (1 - bucket.tokens) / self.rate
+
+
+class OncePer:
+    """Remembers when each user was last told something, to tell them at most once per
+    `seconds` (a refusal to a stranger, say): a flood of theirs costs one message an hour."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self._told: OrderedDict[int, float] = OrderedDict()
+
+    def due(self, user_id: int) -> bool:
+        """True (and remembered) when `user_id` was not told within the last `seconds`."""
+        now = self.clock()
+        last = self._told.get(user_id)
+        if last is not None and now - last < self.seconds:
+            return False
+        self._told.pop(user_id, None)
+        self._told[user_id] = now
+        if len(self._told) > MAX_USERS:
+            self._told.popitem(last=False)
+        return True

@@ -33,7 +33,7 @@ from telegram.ext import (
 
 from corpusbot.bot import handlers, messages
 from corpusbot.bot.messages import COMMANDS
-from corpusbot.bot.ratelimit import RateLimiter
+from corpusbot.bot.ratelimit import OncePer, RateLimiter
 from corpusbot.bot.service import Reload, Service
 from corpusbot.bot.settings import Settings, checked_base_url
 from corpusbot.bot.watch import watch_corpus
@@ -179,6 +179,7 @@ def build_application(service: Service, settings: Settings) -> Application:
         builder = builder.base_url(telegram.base_url)
     application = builder.build()
     application.bot_data[handlers.SERVICE] = service
+    application.bot_data[handlers.REFUSED] = OncePer(handlers.REFUSAL_SECONDS)
     if telegram.rate_per_minute > 0:
         application.bot_data[handlers.LIMITER] = RateLimiter(telegram.rate_per_minute,
                                                              telegram.rate_burst)

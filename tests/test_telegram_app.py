@@ -147,6 +147,9 @@ def test_groups_answer_only_when_addressed() -> None:
     assert not addressed_to_bot(other, BOT.id, BOT.username)
     ours = Message(7, dt.datetime.now(dt.UTC), Chat(-10, Chat.GROUP), from_user=BOT, text="1.")
     assert addressed_to_bot(message("and Russia?", reply_to=ours), BOT.id, BOT.username)
+    for text, addressed in (("/start@otherbot", False), (f"/start@{BOT.username.upper()}", True)):
+        command = message(text, entities=(MessageEntity(MessageEntity.BOT_COMMAND, 0, len(text)),))
+        assert addressed_to_bot(command, BOT.id, BOT.username) is addressed
 
 
 def test_remembered_questions_are_numbered_and_bounded() -> None:
