@@ -9,12 +9,12 @@ import contextlib
 import dataclasses
 import functools
 import logging
+import re
 import signal
 import sys
 import traceback
 from collections.abc import Callable, Coroutine
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 from telegram import BotCommand, LinkPreviewOptions, Update
@@ -67,19 +67,18 @@ and run `corpusbot run` again."""
 
 
 class TokenRedactor(logging.Filter):
-    """Replaces the token (as is and URL-encoded) in a record's message and traceback."""
+    """Replaces the token in a record's message and traceback, in every form a URL or an error
+    may carry it: in any letter case, each character as is or percent-encoded (%3A or %3a),
+    or as hex."""
 
     MASK = "<TOKEN>"
 
     def __init__(self, token: str) -> None:
         super().__init__()
-        self._secrets = sorted({s for s in (token, quote(token, safe="")) if s}, key=len,
-                               reverse=True)
+        self._pattern = _token_pattern(token) if token else None
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, self.MASK)
-        return text
+        return self._pattern.sub(self.MASK, text) if self._pattern else text
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -93,6 +92,15 @@ class TokenRedactor(logging.Filter):
         if record.stack_info:
             record.stack_info = self.redact(record.stack_info)
         return True
+
+
+def _token_pattern(token: str) -> re.Pattern[str]:
+    """A case-insensitive pattern for `token`: each character literal or percent-encoded, or
+    the whole token as hex."""
+    characters = "".join(
+        f"(?:{re.escape(char)}|{''.join(f'%{byte:02x}' for byte in char.encode())})"
+        for char in token)
+    return re.compile(f"{characters}|{token.encode().hex()}", re.IGNORECASE)
 
 
 def install_log_redaction(token: str, debug: bool = False) -> TokenRedactor:
