@@ -51,6 +51,9 @@ INVALID_RESPONSE = "Invalid server response"  # python-telegram-bot's error for 
 # Requests that do no harm if they arrive twice, so any network error may be retried.
 HARMLESS_TWICE = frozenset({"getUpdates", "getMe", "deleteWebhook", "setMyCommands",
                             "sendChatAction", "answerCallbackQuery"})
+# Polls and start-up calls: their failures are reported as a state (down, back up) or as the
+# start-up failure, not as one line per retry.
+QUIET_RETRIES = frozenset({"getUpdates", "getMe", "deleteWebhook"})
 ALLOWED_UPDATES = ["message", "callback_query"]  # edited messages are not new questions
 
 NO_TOKEN = """corpusbot: no Telegram bot token.
@@ -103,6 +106,27 @@ def _token_pattern(token: str) -> re.Pattern[str]:
     return re.compile(f"{characters}|{token.encode().hex()}", re.IGNORECASE)
 
 
+class LibraryErrorsOnOneLine(logging.Filter):
+    """Without --debug, python-telegram-bot's own errors take one line, not a traceback.
+
+    Its start-up retry loop logs a traceback when it gives up; `corpusbot run` reports that
+    failure itself, in one line, so that record is dropped.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("telegram"):
+            return True
+        message = record.getMessage()
+        gave_up = "Aborting" in message or "Invalid token" in message
+        if "Network Retry Loop" in message and gave_up:
+            return False  # the start-up gave up: run_command says why, in one line
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg, record.args = f"{message} ({type(error).__name__}: {error})", ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def install_log_redaction(token: str, debug: bool = False) -> TokenRedactor:
     """Redact `token` on every handler of the root logger; quiet httpx unless debugging.
 
@@ -113,6 +137,8 @@ def install_log_redaction(token: str, debug: bool = False) -> TokenRedactor:
     if not root.handlers:
         logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for handler in root.handlers:
+        if not debug:
+            handler.addFilter(LibraryErrorsOnOneLine())
         handler.addFilter(redactor)
     logging.getLogger("httpx").setLevel(logging.INFO if debug else logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.INFO if debug else logging.WARNING)
@@ -144,7 +170,8 @@ class RetryingRateLimiter(AIORateLimiter):
             except TelegramError as exc:
                 if attempt == NETWORK_RETRIES or not _retryable(exc, endpoint):
                     raise
-                log.warning("%s failed (%s); retrying in %.1f s", endpoint, exc, delay)
+                level = logging.DEBUG if endpoint in QUIET_RETRIES else logging.WARNING
+                log.log(level, "%s failed (%s); retrying in %.1f s", endpoint, exc, delay)
                 await asyncio.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")
@@ -298,7 +325,15 @@ def run_command(settings: Settings, open_service: Callable[[Settings], Service],
         print(redactor.redact(f"corpusbot: cannot reach the Bot API at {where}: {exc}"),
               file=sys.stderr)
         return 1
-    except Exception:
-        log.exception("the bot stopped on an unexpected error")
+    except FileNotFoundError as exc:  # the corpus folder
+        print(redactor.redact(f"corpusbot: {exc}"), file=sys.stderr)
+        return 2
+    except Exception as exc:
+        if debug:
+            log.exception("the bot stopped on an unexpected error")
+        else:
+            print(redactor.redact(f"corpusbot: the bot stopped on an unexpected error: "
+                                  f"{type(exc).__name__}: {exc} (run with --debug for details)"),
+                  file=sys.stderr)
         return 1
     return 0
