@@ -14,7 +14,7 @@ from collections import OrderedDict
 
 from telegram import Chat, Message, MessageEntity, ReplyParameters, Update
 from telegram.constants import ChatAction
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from corpusbot.bot import keyboards, messages
@@ -323,7 +323,14 @@ async def refuse(update: Update, context: Context) -> None:
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure; tell the user, briefly, when there is one to tell."""
+    """Log the failure; tell the user, briefly, when there is one to tell.
+
+    A failed poll (no update) is not logged here: the poll connection logs each change of
+    state (down, back up) once, where a line per poll would flood the log during an outage.
+    """
+    if update is None and isinstance(context.error, (NetworkError, Conflict)):
+        log.debug("poll failed: %s", context.error)
+        return
     log.error("update %s failed", getattr(update, "update_id", None), exc_info=context.error)
     if not isinstance(update, Update):
         return

@@ -12,14 +12,23 @@ import logging
 import re
 import signal
 import sys
+import time
 import traceback
 from collections.abc import Callable, Coroutine
+from enum import StrEnum
 from typing import Any
 
 import httpx
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -30,6 +39,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from corpusbot.bot import handlers, messages
 from corpusbot.bot.messages import COMMANDS
@@ -177,6 +187,61 @@ class RetryingRateLimiter(AIORateLimiter):
         raise AssertionError("unreachable")
 
 
+class PollState(StrEnum):
+    """Whether the bot's polls reach the Bot API."""
+
+    UP = "up"
+    DOWN = "down"  # no connection, or no Bot API answer
+    CONFLICT = "conflict"  # 409: another instance polls with the same token
+
+
+class PollingHealth:
+    """Logs one line when polling starts failing, and one when it works again, instead of a
+    line (or a traceback) per failed poll; an outage can last hours at one poll a few seconds."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.state = PollState.UP
+        self.clock = clock
+        self._since = clock()
+
+    def succeeded(self) -> None:
+        if self.state is not PollState.UP:
+            log.warning("polling again after %.0f s (%s)", self.clock() - self._since,
+                        "the other instance stopped" if self.state is PollState.CONFLICT
+                        else "the Bot API answers again")
+            self.state, self._since = PollState.UP, self.clock()
+
+    def failed(self, error: TelegramError) -> None:
+        if isinstance(error, TimedOut):  # a slow answer to a long poll: not an outage
+            return
+        state = PollState.CONFLICT if isinstance(error, Conflict) else PollState.DOWN
+        if state is self.state:
+            return
+        if state is PollState.CONFLICT:
+            log.warning("another instance is polling with this bot's token (409 Conflict); "
+                        "this one keeps trying: stop the other")
+        else:
+            log.warning("Bot API unreachable (%s); polling keeps trying", error)
+        self.state, self._since = state, self.clock()
+
+
+class WatchedPollRequest(HTTPXRequest):
+    """The getUpdates connection, reporting each poll's outcome to a :class:`PollingHealth`."""
+
+    def __init__(self, health: PollingHealth) -> None:
+        super().__init__(connection_pool_size=1)
+        self.health = health
+
+    async def post(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = await super().post(*args, **kwargs)
+        except TelegramError as exc:
+            self.health.failed(exc)
+            raise
+        self.health.succeeded()
+        return result
+
+
 def _retryable(exc: TelegramError, endpoint: str) -> bool:
     """Whether sending again cannot deliver the same message twice.
 
@@ -207,6 +272,7 @@ def build_application(service: Service, settings: Settings) -> Application:
         .rate_limiter(RetryingRateLimiter(overall_max_rate=telegram.max_sends_per_second,
                                           max_retries=FLOOD_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
+        .get_updates_request(WatchedPollRequest(PollingHealth()))
         .post_init(start_background_work)
         .post_stop(stop_background_work)
     )

@@ -238,8 +238,9 @@ class LocalBotApi:
     ) -> None:
         """Make the next ``times`` calls of ``method`` (None: any method) fail.
 
-        ``kind`` is "429" (Too Many Requests with ``retry_after``), "500" (Internal Server
-        Error) or "malformed" (status 200, body that is not JSON).
+        ``kind`` is "429" (Too Many Requests with ``retry_after``), "409" (Conflict: another
+        instance polls), "500" (Internal Server Error) or "malformed" (status 200, body that is
+        not JSON).
         """
         with self._state.lock:
             self._faults.add(method, kind, times, retry_after)
