@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from corpusbot.bot import keyboards, messages
+from corpusbot.bot.chat_expiry import ChatExpiry
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.ratelimit import OncePer, RateLimiter
 from corpusbot.bot.render import TITLE_CHARS, render_html
@@ -30,6 +31,7 @@ SERVICE = "service"
 LIMITER = "rate_limiter"
 REFUSED = "refused"  # bot_data: when each stranger was last told the bot is private
 REFUSAL_SECONDS = 3600.0  # a stranger is told at most once an hour
+EXPIRY = "chat_expiry"  # bot_data: when each chat was last seen, to forget quiet ones
 ASKED = "asked"  # chat_data: question number -> question, for the "More" buttons
 ASKED_KEPT = 100  # questions remembered per chat, for their "More" buttons
 EXAMPLES = 3
@@ -306,6 +308,19 @@ async def gate(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     if not await within_rate(update, context):
         raise ApplicationHandlerStop
+    forget_quiet_chats(update, context)
+
+
+def forget_quiet_chats(update: Update, context: Context) -> None:
+    """Note this chat's activity; drop the data of chats quiet for `telegram.chat_ttl_days`."""
+    expiry: ChatExpiry | None = context.bot_data.get(EXPIRY)
+    if expiry is None or update.effective_chat is None:
+        return
+    expiry.seen(update.effective_chat.id)
+    if expiry.due():
+        for chat_id in expiry.sweep():
+            context.application.drop_chat_data(chat_id)
+            log.debug("forgot quiet chat %s", chat_id)
 
 
 async def refuse(update: Update, context: Context) -> None:

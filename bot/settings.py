@@ -48,6 +48,7 @@ class TelegramSettings:
     rate_per_minute: float
     rate_burst: int
     max_sends_per_second: float
+    chat_ttl_days: float
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,8 @@ def _build(raw: dict[str, Any]) -> Settings:
            "at least 1")
     _check("telegram.max_sends_per_second", telegram["max_sends_per_second"] >= 0,
            telegram["max_sends_per_second"], "0 (no limit) or more")
+    _check("telegram.chat_ttl_days", telegram["chat_ttl_days"] >= 0,
+           telegram["chat_ttl_days"], "0 (keep forever) or more days")
     base_url = checked_base_url(telegram["base_url"])
     try:
         analyzer_settings = AnalyzerSettings.create(analyzer["language"], analyzer["stopwords"])
@@ -211,5 +214,6 @@ def _build(raw: dict[str, Any]) -> Settings:
             rate_per_minute=telegram["rate_per_minute"],
             rate_burst=telegram["rate_burst"],
             max_sends_per_second=telegram["max_sends_per_second"],
+            chat_ttl_days=telegram["chat_ttl_days"],
         ),
     )

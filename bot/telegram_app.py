@@ -42,6 +42,7 @@ from telegram.ext import (
 from telegram.request import HTTPXRequest
 
 from corpusbot.bot import handlers, messages
+from corpusbot.bot.chat_expiry import ChatExpiry
 from corpusbot.bot.messages import COMMANDS
 from corpusbot.bot.ratelimit import OncePer, RateLimiter
 from corpusbot.bot.service import Reload, Service
@@ -51,6 +52,7 @@ from corpusbot.bot.watch import watch_corpus
 log = logging.getLogger("corpusbot.telegram")
 
 CONCURRENT_UPDATES = 8
+SECONDS_A_DAY = 86400.0
 WATCHER = "corpus_watcher"  # bot_data key of the folder-watching task
 FLOOD_RETRIES = 3  # RetryAfter (HTTP 429) retries, waiting as long as Telegram asks
 NETWORK_RETRIES = 2  # retries of a failed send on connection errors and 5xx
@@ -281,6 +283,7 @@ def build_application(service: Service, settings: Settings) -> Application:
     application = builder.build()
     application.bot_data[handlers.SERVICE] = service
     application.bot_data[handlers.REFUSED] = OncePer(handlers.REFUSAL_SECONDS)
+    application.bot_data[handlers.EXPIRY] = ChatExpiry(telegram.chat_ttl_days * SECONDS_A_DAY)
     if telegram.rate_per_minute > 0:
         application.bot_data[handlers.LIMITER] = RateLimiter(telegram.rate_per_minute,
                                                              telegram.rate_burst)
