@@ -21,6 +21,8 @@ from corpusbot.retrieval.passages import SplitSettings
 ENV_PREFIX = "CORPUSBOT_"
 # Environment names that do not follow CORPUSBOT_<SECTION>_<KEY>, kept for convenience.
 ENV_ALIASES = {"TELEGRAM_BOT_TOKEN": ("telegram", "token"), "CORPUSBOT_CORPUS": ("corpus", "path")}
+# Whole-number settings (counts, sizes, ids) stay within what every consumer can hold.
+MAX_WHOLE_NUMBER = 2**63 - 1
 
 
 class SettingsError(ValueError):
@@ -52,6 +54,15 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class HistorySettings:
+    """[history]: where questions and feedback are kept, and for how long (bot/history/)."""
+
+    enabled: bool
+    path: Path
+    history_days: int
+
+
+@dataclass(frozen=True)
 class Settings:
     corpus: Path
     max_file_bytes: int
@@ -60,6 +71,7 @@ class Settings:
     index: IndexSettings
     answer: AnswerSettings
     telegram: TelegramSettings
+    history: HistorySettings
 
 
 def load_settings(
@@ -89,12 +101,29 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _merge(base: dict[str, Any], override: dict[str, Any], origin: str) -> None:
     for section, values in override.items():
-        if section not in base or not isinstance(values, dict):
-            raise SettingsError(f"{origin}: unknown settings section [{section}]")
+        if section not in base:
+            raise SettingsError(f"{origin}: {_unknown_section(base, section)}")
+        if not isinstance(values, dict):
+            raise SettingsError(f"{origin}: {section} = {_short(values)} must be a section: "
+                                f"write [{section}] on a line, then key = value lines")
         for key, value in values.items():
             if key not in base[section]:
                 raise SettingsError(f"{origin}: unknown setting {section}.{key}")
             base[section][key] = _coerce(f"{section}.{key}", value, base[section][key])
+
+
+def _unknown_section(base: dict[str, Any], name: str) -> str:
+    """An unknown section, or a setting written above every section header."""
+    owners = [section for section, values in base.items() if name in values]
+    if owners:
+        return f"setting {name} must go under its section: [{owners[0]}] on the line before it"
+    return f"unknown settings section [{name}]; the sections are: {', '.join(base)}"
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """`value`'s repr, cut: an error message stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _from_env(env: Mapping[str, str], defaults: dict[str, Any]) -> dict[str, Any]:
@@ -116,19 +145,30 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
         if isinstance(default, bool):
             return _to_bool(value)
         if isinstance(default, int):
-            if isinstance(value, float) and not value.is_integer():
-                raise ValueError(value)
-            return int(value)
+            return _to_int(value)
         if isinstance(default, float):
+            if isinstance(value, bool):  # TOML's true is no number, whatever Python says
+                raise ValueError(value)
             return float(value)
         if isinstance(default, list):
             items = value.replace(",", " ").split() if isinstance(value, str) else value
-            return [int(item) for item in items]
+            return [_to_int(item) for item in items]
         if isinstance(value, str):
             return value
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         pass
-    raise SettingsError(f"bad setting {name}={value!r}: expected {_type_name(default)}")
+    raise SettingsError(f"bad setting {name}={_short(value)}: expected {_type_name(default)}")
+
+
+def _to_int(value: Any) -> int:
+    """A whole number from TOML or the environment: 3, "3" and 3.0 are; 2.5, true and 1e300
+    are not."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(value)
+    number = int(value)
+    if abs(number) > MAX_WHOLE_NUMBER:
+        raise ValueError(value)
+    return number
 
 
 def _to_bool(value: Any) -> bool:
@@ -148,7 +188,7 @@ def _type_name(default: Any) -> str:
 
 def _check(name: str, ok: bool, value: Any, expected: str) -> None:
     if not ok:
-        raise SettingsError(f"bad setting {name}={value!r}: expected {expected}")
+        raise SettingsError(f"bad setting {name}={_short(value)}: expected {expected}")
 
 
 def checked_base_url(url: str, name: str = "telegram.base_url") -> str:
@@ -156,6 +196,19 @@ def checked_base_url(url: str, name: str = "telegram.base_url") -> str:
     _check(name, not url or url.startswith(("http://", "https://")), url,
            "an http:// or https:// URL")
     return url.rstrip("/")
+
+
+def default_history_path() -> Path:
+    """$XDG_DATA_HOME/corpusbot/history.sqlite3, or ~/.local/share/corpusbot/history.sqlite3."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "corpusbot" / "history.sqlite3"
+
+
+def _history(raw: dict[str, Any]) -> HistorySettings:
+    days = raw["history_days"]
+    _check("history.history_days", 1 <= days <= 3650, days, "1 to 3650 days")
+    path = Path(raw["path"]).expanduser() if raw["path"] else default_history_path()
+    return HistorySettings(enabled=raw["enabled"], path=path, history_days=days)
 
 
 def _build(raw: dict[str, Any]) -> Settings:
@@ -216,4 +269,5 @@ def _build(raw: dict[str, Any]) -> Settings:
             max_sends_per_second=telegram["max_sends_per_second"],
             chat_ttl_days=telegram["chat_ttl_days"],
         ),
+        history=_history(raw["history"]),
     )

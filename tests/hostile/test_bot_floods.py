@@ -63,7 +63,8 @@ def test_a_command_flood_gets_the_burst_and_one_notice(bot: RunningBot) -> None:
     settle(bot)
     replies = bot_replies(bot, FLOODER)
     assert len(replies) == MOST_REPLIES, len(replies)
-    assert "faster than I can read" in replies[-1]["plain_text"]
+    notices = [m for m in replies if "faster than I can read" in m["plain_text"]]
+    assert len(notices) == 1  # handled concurrently: the notice may come before a /help reply
 
 
 def test_unknown_commands_count_too(bot: RunningBot) -> None:

@@ -18,7 +18,8 @@ TIMEOUT = 60  # seconds: start-up retries an unreachable server a few times firs
 
 
 def run(tmp: Path, base_url: str, *args: str, token: str = TOKEN) -> subprocess.CompletedProcess:
-    env = bot_env(tmp / "cache", TELEGRAM_BOT_TOKEN=token)
+    # History off: its first start notes, on a line of its own, that it made a secret key.
+    env = bot_env(tmp / "cache", TELEGRAM_BOT_TOKEN=token, CORPUSBOT_HISTORY_ENABLED="false")
     return subprocess.run([sys.executable, "-m", "corpusbot.bot", "run", "--base-url", base_url,
                            *args], cwd=ROOT, env=env, capture_output=True, text=True,
                           timeout=TIMEOUT)
