@@ -27,7 +27,7 @@ def local_token() -> str:
 def run_local(settings: Settings, open_service: Callable[[Settings], Service],
               port: int, debug: bool = False) -> int:
     """Start the local server with its chat page, then the bot; the exit status."""
-    from corpusbot.bot.telegram_app import run_command  # the telegram side loads only for `run`
+    from corpusbot.bot.runner import run_command  # the telegram side loads only for `run`
 
     token = local_token()
     try:

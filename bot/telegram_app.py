@@ -1,36 +1,21 @@
-"""The python-telegram-bot `Application`: building it, registering the commands, polling,
-and keeping the bot token out of every log line and error message.
+"""The python-telegram-bot `Application`: building it, registering the handlers, polling.
+
+Handler registration happens in one place, :func:`add_handlers`; the token's redaction lives in
+bot/redaction.py, the retry policy in bot/retry.py, the exit statuses of `run` in bot/runner.py.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import functools
 import logging
-import re
 import signal
-import sys
-import time
-import traceback
-from collections.abc import Callable, Coroutine
-from enum import StrEnum
-from typing import Any
 
-import httpx
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.error import (
-    BadRequest,
-    Conflict,
-    InvalidToken,
-    NetworkError,
-    TelegramError,
-    TimedOut,
-)
+from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -39,15 +24,19 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
-from telegram.request import HTTPXRequest
 
 from corpusbot.bot import handlers, history_handlers, messages
 from corpusbot.bot.chat_expiry import ChatExpiry
-from corpusbot.bot.history.store import HistoryBusy
 from corpusbot.bot.messages import COMMANDS
 from corpusbot.bot.ratelimit import OncePer, RateLimiter
+from corpusbot.bot.retry import (
+    FLOOD_RETRIES,
+    PollingHealth,
+    RetryingRateLimiter,
+    WatchedPollRequest,
+)
 from corpusbot.bot.service import Reload, Service
-from corpusbot.bot.settings import Settings, checked_base_url
+from corpusbot.bot.settings import Settings
 from corpusbot.bot.watch import watch_corpus
 
 log = logging.getLogger("corpusbot.telegram")
@@ -55,213 +44,9 @@ log = logging.getLogger("corpusbot.telegram")
 CONCURRENT_UPDATES = 8
 SECONDS_A_DAY = 86400.0
 WATCHER = "corpus_watcher"  # bot_data key of the folder-watching task
-FLOOD_RETRIES = 3  # RetryAfter (HTTP 429) retries, waiting as long as Telegram asks
-NETWORK_RETRIES = 2  # retries of a failed send on connection errors and 5xx
-NETWORK_BACKOFF = 0.5  # seconds, doubled each retry
 BOOTSTRAP_RETRIES = 2  # retries of getMe / deleteWebhook at start-up
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
-INVALID_RESPONSE = "Invalid server response"  # python-telegram-bot's error for a non-JSON body
-# Requests that do no harm if they arrive twice, so any network error may be retried.
-HARMLESS_TWICE = frozenset({"getUpdates", "getMe", "deleteWebhook", "setMyCommands",
-                            "sendChatAction", "answerCallbackQuery"})
-# Polls and start-up calls: their failures are reported as a state (down, back up) or as the
-# start-up failure, not as one line per retry.
-QUIET_RETRIES = frozenset({"getUpdates", "getMe", "deleteWebhook"})
 ALLOWED_UPDATES = ["message", "callback_query"]  # edited messages are not new questions
-
-NO_TOKEN = """corpusbot: no Telegram bot token.
-Create a bot: open Telegram, talk to @BotFather, send /newbot and follow the steps; it replies
-with a token like 123456789:AA... Then either
-  export TELEGRAM_BOT_TOKEN='<the token>'
-or put it in a settings file passed with --config:
-  [telegram]
-  token = "<the token>"
-and run `corpusbot run` again."""
-
-
-# --- the token out of logs -----------------------------------------------------------------
-
-
-class TokenRedactor(logging.Filter):
-    """Replaces the token in a record's message and traceback, in every form a URL or an error
-    may carry it: in any letter case, each character as is or percent-encoded (%3A or %3a),
-    or as hex."""
-
-    MASK = "<TOKEN>"
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self._pattern = _token_pattern(token) if token else None
-
-    def redact(self, text: str) -> str:
-        return self._pattern.sub(self.MASK, text) if self._pattern else text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = self.redact(message)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
-        if record.exc_text:
-            record.exc_text = self.redact(record.exc_text)
-        if record.stack_info:
-            record.stack_info = self.redact(record.stack_info)
-        return True
-
-
-def _token_pattern(token: str) -> re.Pattern[str]:
-    """A case-insensitive pattern for `token`: each character literal or percent-encoded, or
-    the whole token as hex."""
-    characters = "".join(
-        f"(?:{re.escape(char)}|{''.join(f'%{byte:02x}' for byte in char.encode())})"
-        for char in token)
-    return re.compile(f"{characters}|{token.encode().hex()}", re.IGNORECASE)
-
-
-class LibraryErrorsOnOneLine(logging.Filter):
-    """Without --debug, python-telegram-bot's own errors take one line, not a traceback.
-
-    Its start-up retry loop logs a traceback when it gives up; `corpusbot run` reports that
-    failure itself, in one line, so that record is dropped.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if not record.name.startswith("telegram"):
-            return True
-        message = record.getMessage()
-        gave_up = "Aborting" in message or "Invalid token" in message
-        if "Network Retry Loop" in message and gave_up:
-            return False  # the start-up gave up: run_command says why, in one line
-        if record.exc_info and record.exc_info[1] is not None:
-            error = record.exc_info[1]
-            record.msg, record.args = f"{message} ({type(error).__name__}: {error})", ()
-            record.exc_info, record.exc_text = None, None
-        return True
-
-
-def install_log_redaction(token: str, debug: bool = False) -> TokenRedactor:
-    """Redact `token` on every handler of the root logger; quiet httpx unless debugging.
-
-    httpx logs each request URL at INFO, and Bot API URLs contain the token.
-    """
-    redactor = TokenRedactor(token)
-    root = logging.getLogger()
-    if not root.handlers:
-        logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    for handler in root.handlers:
-        if not debug:
-            handler.addFilter(LibraryErrorsOnOneLine())
-        handler.addFilter(redactor)
-    logging.getLogger("httpx").setLevel(logging.INFO if debug else logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.INFO if debug else logging.WARNING)
-    logging.getLogger("corpusbot").setLevel(logging.DEBUG if debug else logging.INFO)
-    return redactor
-
-
-# --- flood limits and network errors -------------------------------------------------------
-
-
-class RetryingRateLimiter(AIORateLimiter):
-    """AIORateLimiter (Telegram's flood limits, RetryAfter) plus retries on network errors.
-
-    A request that Telegram refused (BadRequest) or that may have arrived (TimedOut) is not
-    sent again, so a retry never duplicates a message. An unparsable answer (a proxy's error
-    page, say) is retried like a 5xx: the request did not get a Bot API answer at all.
-    """
-
-    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]],
-                              args: Any, kwargs: dict[str, Any], endpoint: str,
-                              data: dict[str, Any], rate_limit_args: int | None) -> Any:
-        delay = NETWORK_BACKOFF
-        for attempt in range(NETWORK_RETRIES + 1):
-            try:
-                return await super().process_request(callback, args, kwargs, endpoint, data,
-                                                     rate_limit_args)
-            except (BadRequest, TimedOut):
-                raise
-            except TelegramError as exc:
-                if attempt == NETWORK_RETRIES or not _retryable(exc, endpoint):
-                    raise
-                level = logging.DEBUG if endpoint in QUIET_RETRIES else logging.WARNING
-                log.log(level, "%s failed (%s); retrying in %.1f s", endpoint, exc, delay)
-                await asyncio.sleep(delay)
-                delay *= 2
-        raise AssertionError("unreachable")
-
-
-class PollState(StrEnum):
-    """Whether the bot's polls reach the Bot API."""
-
-    UP = "up"
-    DOWN = "down"  # no connection, or no Bot API answer
-    CONFLICT = "conflict"  # 409: another instance polls with the same token
-
-
-class PollingHealth:
-    """Logs one line when polling starts failing, and one when it works again, instead of a
-    line (or a traceback) per failed poll; an outage can last hours at one poll a few seconds."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self.state = PollState.UP
-        self.clock = clock
-        self._since = clock()
-
-    def succeeded(self) -> None:
-        if self.state is not PollState.UP:
-            log.warning("polling again after %.0f s (%s)", self.clock() - self._since,
-                        "the other instance stopped" if self.state is PollState.CONFLICT
-                        else "the Bot API answers again")
-            self.state, self._since = PollState.UP, self.clock()
-
-    def failed(self, error: TelegramError) -> None:
-        if isinstance(error, TimedOut):  # a slow answer to a long poll: not an outage
-            return
-        state = PollState.CONFLICT if isinstance(error, Conflict) else PollState.DOWN
-        if state is self.state:
-            return
-        if state is PollState.CONFLICT:
-            log.warning("another instance is polling with this bot's token (409 Conflict); "
-                        "this one keeps trying: stop the other")
-        else:
-            log.warning("Bot API unreachable (%s); polling keeps trying", error)
-        self.state, self._since = state, self.clock()
-
-
-class WatchedPollRequest(HTTPXRequest):
-    """The getUpdates connection, reporting each poll's outcome to a :class:`PollingHealth`."""
-
-    def __init__(self, health: PollingHealth) -> None:
-        super().__init__(connection_pool_size=1)
-        self.health = health
-
-    async def post(self, *args: Any, **kwargs: Any) -> Any:
-        try:
-            result = await super().post(*args, **kwargs)
-        except TelegramError as exc:
-            self.health.failed(exc)
-            raise
-        self.health.succeeded()
-        return result
-
-
-def _retryable(exc: TelegramError, endpoint: str) -> bool:
-    """Whether sending again cannot deliver the same message twice.
-
-    A server's error answer (5xx, no httpx error behind it), a connection never made and an
-    unparsable answer mean the request was not carried out; a connection lost after sending
-    (httpx ReadError, RemoteProtocolError) may mean it was, so only requests that are harmless
-    twice are sent again then.
-    """
-    if str(exc) == INVALID_RESPONSE:
-        return True
-    if not isinstance(exc, NetworkError):
-        return False
-    cause = exc.__cause__
-    return endpoint in HARMLESS_TWICE or cause is None or isinstance(cause, httpx.ConnectError)
-
-
-# --- the application -----------------------------------------------------------------------
 
 
 def build_application(service: Service, settings: Settings) -> Application:
@@ -364,52 +149,3 @@ def run_polling(application: Application) -> None:
         allowed_updates=ALLOWED_UPDATES,
         stop_signals=(signal.SIGINT, signal.SIGTERM),
     )
-
-
-# --- `corpusbot run` -----------------------------------------------------------------------
-
-
-def with_base_url(settings: Settings, base_url: str | None) -> Settings:
-    if not base_url:
-        return settings
-    telegram = dataclasses.replace(settings.telegram,
-                                   base_url=checked_base_url(base_url, "--base-url"))
-    return dataclasses.replace(settings, telegram=telegram)
-
-
-def run_command(settings: Settings, open_service: Callable[[Settings], Service],
-                base_url: str | None = None, debug: bool = False) -> int:
-    """`corpusbot run`: check the token, open the index, poll; the exit status."""
-    settings = with_base_url(settings, base_url)  # a bad URL: SettingsError, one line, exit 2
-    url = settings.telegram.base_url
-    token = settings.telegram.token
-    if not token:
-        print(NO_TOKEN, file=sys.stderr)
-        return 2
-    redactor = install_log_redaction(token, debug)
-    try:
-        run_polling(build_application(open_service(settings), settings))
-    except HistoryBusy as exc:  # history hook: a second bot on the same database
-        print(f"corpusbot: {exc}", file=sys.stderr)
-        return 2
-    except InvalidToken:
-        print("corpusbot: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN "
-              "(@BotFather's /token shows it again).", file=sys.stderr)
-        return 2
-    except NetworkError as exc:
-        where = url or "api.telegram.org"
-        print(redactor.redact(f"corpusbot: cannot reach the Bot API at {where}: {exc}"),
-              file=sys.stderr)
-        return 1
-    except FileNotFoundError as exc:  # the corpus folder
-        print(redactor.redact(f"corpusbot: {exc}"), file=sys.stderr)
-        return 2
-    except Exception as exc:
-        if debug:
-            log.exception("the bot stopped on an unexpected error")
-        else:
-            print(redactor.redact(f"corpusbot: the bot stopped on an unexpected error: "
-                                  f"{type(exc).__name__}: {exc} (run with --debug for details)"),
-                  file=sys.stderr)
-        return 1
-    return 0

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from corpusbot.bot import local_mode, telegram_app
+from corpusbot.bot import local_mode, runner
 from corpusbot.bot.local_api import LocalBotApi
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import Settings, load_settings
@@ -95,7 +95,7 @@ def test_run_local_uses_a_fresh_secret_token_each_time(
         raise AssertionError("not reached")
 
     monkeypatch.setattr(local_mode, "LocalBotApi", Server)
-    monkeypatch.setattr(telegram_app, "run_command", run_command)
+    monkeypatch.setattr(runner, "run_command", run_command)
     settings = load_settings(env={"CORPUSBOT_INDEX_CACHE_DIR": str(tmp_path)})
     for _ in range(2):
         assert local_mode.run_local(settings, no_service, port=0) == 0
