@@ -20,7 +20,7 @@ from telegram.ext import ApplicationHandlerStop, ContextTypes
 from corpusbot.bot import history_handlers, keyboards, messages
 from corpusbot.bot.chat_expiry import ChatExpiry
 from corpusbot.bot.keyboards import Button
-from corpusbot.bot.ratelimit import OncePer, RateLimiter
+from corpusbot.bot.ratelimit import OncePer, RateLimiter, Verdict
 from corpusbot.bot.render import TITLE_CHARS, render_html
 from corpusbot.bot.service import Service
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
@@ -267,10 +267,10 @@ async def within_rate(update: Update, context: Context) -> bool:
     if limiter is None or user is None:
         return True
     decision = limiter.check(user.id)
-    if decision == "allow":
+    if decision is Verdict.ALLOW:
         return True
     log.info("rate limited user=%s (%s)", user.id, decision)
-    if decision == "notify":
+    if decision is Verdict.NOTIFY:
         notice = messages.SLOW_DOWN.format(seconds=max(1, round(limiter.retry_after(user.id))))
         if update.callback_query:
             await update.callback_query.answer(notice, show_alert=True)
