@@ -21,6 +21,7 @@ from corpusbot.bot import history_handlers, keyboards, messages
 from corpusbot.bot.chat_expiry import ChatExpiry
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.ratelimit import OncePer, RateLimiter, Verdict
+from corpusbot.bot.redaction import TokenRedactor
 from corpusbot.bot.render import TITLE_CHARS, render_html
 from corpusbot.bot.service import Service
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
@@ -31,6 +32,8 @@ SERVICE = "service"
 LIMITER = "rate_limiter"
 REFUSED = "refused"  # bot_data: when each stranger was last told the bot is private
 REFUSAL_SECONDS = 3600.0  # a stranger is told at most once an hour
+ADMIN_REPORTS = "admin_reports"  # bot_data: when the admins were last sent an error report
+ADMIN_REPORT_SECONDS = 60.0
 EXPIRY = "chat_expiry"  # bot_data: when each chat was last seen, to forget quiet ones
 ASKED = "asked"  # chat_data: question number -> question, for the "More" buttons
 ASKED_KEPT = 100  # questions remembered per chat, for their "More" buttons
@@ -350,16 +353,35 @@ async def refuse(update: Update, context: Context) -> None:
         await update.effective_message.reply_html(messages.REFUSAL.format(user=who or "?"))
 
 
+async def report_to_admins(update: object, context: Context) -> None:
+    """Send the admins the error and its traceback (token masked), as PTB's error-handler
+    example does; at most one report a minute, so a failing loop cannot flood them."""
+    admins = service_of(context).settings.telegram.admins
+    error = context.error
+    reports: OncePer | None = context.bot_data.get(ADMIN_REPORTS)
+    if not admins or error is None or (reports is not None and not reports.due(0)):
+        return
+    text = messages.error_report(error, getattr(update, "update_id", None),
+                                 TokenRedactor(context.bot.token).redact)
+    for admin in admins:
+        with contextlib.suppress(TelegramError):  # an admin who never wrote cannot be told
+            await context.bot.send_message(admin, text)
+
+
 async def on_error(update: object, context: Context) -> None:
     """Log the failure; tell the user, briefly, when there is one to tell.
 
     A failed poll (no update) is not logged here: the poll connection logs each change of
     state (down, back up) once, where a line per poll would flood the log during an outage.
     """
-    if update is None and isinstance(context.error, (NetworkError, Conflict)):
-        log.debug("poll failed: %s", context.error)
+    if update is None and isinstance(context.error, TelegramError):  # a poll, not an update
+        if isinstance(context.error, (NetworkError, Conflict)):
+            log.debug("poll failed: %s", context.error)
+        else:
+            log.warning("poll failed: %s", context.error)
         return
     log.error("update %s failed", getattr(update, "update_id", None), exc_info=context.error)
+    await report_to_admins(update, context)
     if not isinstance(update, Update):
         return
     if update.callback_query:

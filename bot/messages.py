@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Sequence
+import traceback
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from corpusbot.bot.render import DETAIL_CHARS, MAX_LINK_CHARS, TITLE_CHARS
 from corpusbot.bot.service import Reload
-from corpusbot.bot.text_limits import clip_escaped
+from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
 from corpusbot.bot.text_limits import escape as esc
 from corpusbot.retrieval.index import ArticleInfo
 
@@ -179,3 +180,20 @@ def reload_report(result: Reload, before: int) -> str:
     how = "rebuilt the index" if result.built else "the index was already up to date"
     return (f"<b>Reloaded:</b> {result.articles} articles, {result.passages:,} passages "
             f"({esc(result.changes.summary())}; {how}).{skipped_text}")
+
+
+def error_report(error: BaseException, update_id: int | None,
+                 redact: Callable[[str], str]) -> str:
+    """For the admins: what failed, and the end of the traceback, within one message.
+
+    `redact` masks the bot token, which error messages and tracebacks may carry.
+    """
+    head = (f"⚠️ <b>Update {update_id if update_id is not None else '(none)'} failed:</b> "
+            f"{clip_escaped(redact(f'{type(error).__name__}: {error}'), DETAIL_CHARS * 5)}\n")
+    trace = redact("".join(traceback.format_exception(error)))
+    room = TELEGRAM_LIMIT - utf16_length(head) - utf16_length("<pre></pre>")
+    body = esc(trace)
+    while utf16_length(body) > room:  # keep the end: the innermost frames say where
+        trace = trace[len(trace) // 10 + 1:]
+        body = esc(trace)
+    return f"{head}<pre>{body}</pre>"

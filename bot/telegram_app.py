@@ -69,6 +69,7 @@ def build_application(service: Service, settings: Settings) -> Application:
     application = builder.build()
     application.bot_data[handlers.SERVICE] = service
     application.bot_data[handlers.REFUSED] = OncePer(handlers.REFUSAL_SECONDS)
+    application.bot_data[handlers.ADMIN_REPORTS] = OncePer(handlers.ADMIN_REPORT_SECONDS)
     application.bot_data[handlers.EXPIRY] = ChatExpiry(telegram.chat_ttl_days * SECONDS_A_DAY)
     if telegram.rate_per_minute > 0:
         application.bot_data[handlers.LIMITER] = RateLimiter(telegram.rate_per_minute,

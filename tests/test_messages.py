@@ -84,3 +84,25 @@ def test_opening_paragraph_skips_the_headline() -> None:
         == "Long title that was cut and more"
     assert opening_paragraph("", "x") == ""
 
+
+
+def test_error_report_fits_and_masks_the_token() -> None:
+    from corpusbot.bot.messages import error_report
+    from corpusbot.bot.redaction import TokenRedactor
+
+    token = "123456:SECRET-token"
+
+    def deep(n: int) -> None:
+        if n == 0:
+            raise RuntimeError(f"failed at https://api.telegram.org/bot{token}/sendMessage <&>")
+        deep(n - 1)
+
+    try:
+        deep(200)
+    except RuntimeError as exc:
+        report = error_report(exc, 42, TokenRedactor(token).redact)
+    visible, _ = parse_telegram_html(report)
+    assert message_length(report) <= TELEGRAM_LIMIT
+    assert visible.startswith("⚠️ Update 42 failed: RuntimeError: failed at")
+    assert "SECRET" not in report and "<TOKEN>" in visible
+    assert "in deep" in visible  # the innermost frames are kept

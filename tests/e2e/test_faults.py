@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEEDS
-from tests.e2e.conftest import WAIT, RunningBot, start_bot
+from tests.e2e.conftest import TOKEN, WAIT, RunningBot, start_bot
 
 ADMIN = 900
 IRAQ = "Who is Iraq's foreign minister?"
@@ -156,6 +156,17 @@ def test_a_more_button_from_before_a_reload_says_it_expired(bot: RunningBot,
         bot.ask(ADMIN + 2, "/reload")
 
 
+def test_an_unexpected_error_is_reported_to_the_admins(bot: RunningBot) -> None:
+    admin_before = max(m["message_id"] for m in bot.api.messages(ADMIN))
+    bot.api.inject_fault("sendMessage", "500", times=3)  # the answer and both its retries fail
+    [notice] = bot.ask(360, "/help")
+    assert notice["plain_text"].startswith("Sorry, something went wrong")
+    [report] = bot.api.wait_for_bot_messages(ADMIN, 1, WAIT, after=admin_before)
+    assert report["plain_text"].startswith("⚠️ Update")
+    assert "NetworkError" in report["plain_text"] and "Traceback" in report["plain_text"]
+    assert TOKEN.split(":")[1] not in report["text"]
+
+
 def test_the_token_never_reaches_the_log(bot: RunningBot) -> None:
     assert bot.stop() == 0
     log = bot.log()
@@ -175,3 +186,4 @@ def test_a_watched_folder_reloads_by_itself_and_tells_the_admins(tmp_path: Path)
         assert "Reloaded: 6 articles" in report["plain_text"]
         assert "Herat" in bot.ask(ADMIN, "saffron farmers in Herat")[0]["plain_text"]
         assert bot.stop() == 0
+
