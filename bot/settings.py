@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpusbot.bot.telegram_settings import TelegramSettings
 from corpusbot.config import BUNDLED_CORPUS, DEFAULT_SETTINGS
 from corpusbot.retrieval.analyzer import AnalyzerSettings
 from corpusbot.retrieval.index import IndexSettings
@@ -38,19 +39,6 @@ class AnswerSettings:
     max_quote_chars: int
     duplicate_overlap: float
     max_question_chars: int
-
-
-@dataclass(frozen=True)
-class TelegramSettings:
-    token: str
-    base_url: str
-    allowed_users: tuple[int, ...]
-    allowed_chats: tuple[int, ...]
-    admins: tuple[int, ...]
-    rate_per_minute: float
-    rate_burst: int
-    max_sends_per_second: float
-    chat_ttl_days: float
 
 
 @dataclass(frozen=True)
