@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -17,6 +16,7 @@ from corpusbot.bot.progress import ProgressBar
 from corpusbot.bot.render import render_text
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import Settings, SettingsError, load_settings
+from corpusbot.bot.terminal import input_lines, print_json, print_text, valid_text, visible
 from corpusbot.retrieval.index import ArticleInfo
 
 # The chat page's default port for `run --local` (kept here: the CLI loads no server code).
@@ -108,7 +108,7 @@ def _add_shared_options(parser: argparse.ArgumentParser, *, defaults: bool,
 def open_service(settings: Settings, rebuild: bool = False) -> Service:
     service = Service.open(settings, ProgressBar(), rebuild=rebuild)
     if service.opened.note:
-        print(f"corpusbot: {service.opened.note}", file=sys.stderr)
+        print(f"corpusbot: {visible(service.opened.note)}", file=sys.stderr)
     return service
 
 
@@ -119,17 +119,17 @@ def _ask_arguments(ask: argparse.ArgumentParser) -> None:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     service = open_service(settings)
-    questions = (line.rstrip("\n") for line in sys.stdin) if args.question == "-" \
-        else [args.question]
+    # Bytes in, UTF-8 out: no input and no locale can make the output invalid or stop a batch.
+    questions = input_lines() if args.question == "-" else [valid_text(args.question)]
     for question in questions:
         if args.question == "-" and not question.strip():
             continue
         answer = service.ask(question)
         reply = render_text(answer, service.context, count=settings.answer.max_quotes).text
         if args.json:
-            print(json.dumps(answer_json(answer, reply), ensure_ascii=False), flush=True)
+            print_json(answer_json(answer, reply))
         else:
-            print(reply, end="\n\n" if args.question == "-" else "\n", flush=True)
+            print_text(reply, end="\n\n" if args.question == "-" else "\n")
     return 0
 
 
@@ -168,13 +168,13 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         rows = [{"number": a.number, "article_id": a.id, "title": a.title, "source": a.source,
                  "date": a.date, "url": a.url, "path": a.path, "passages": a.passages}
                 for a in articles]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print_json(rows, indent=2)
         return 0
-    print(f"{len(articles)} articles in {settings.corpus}")
+    print_text(f"{len(articles)} articles in {settings.corpus}")
     for a in articles:
         details = ", ".join(part for part in (a.source, a.date) if part)
         details = f" ({details})" if details else ""
-        print(f"{a.number:>4}. {a.title}{details} — {a.passages} passages [{a.path}]")
+        print_text(f"{a.number:>4}. {a.title}{details} — {a.passages} passages [{a.path}]")
     _report_skipped(service)
     return 0
 
@@ -200,7 +200,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 def _report_skipped(service: Service) -> None:
     for skipped in service.opened.skipped:
-        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+        print(visible(f"skipped {skipped.path}: {skipped.reason}"), file=sys.stderr)
 
 
 def _short(path: Path) -> str:

@@ -15,6 +15,7 @@ from functools import lru_cache
 from string import Template
 
 from corpusbot.bot.compose import Answer, Quote
+from corpusbot.bot.freshness import age_between, format_date
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip, clip_escaped, escape, utf16_length
 from corpusbot.config import TEMPLATES_DIR
 from corpusbot.retrieval.index import ArticleInfo
@@ -76,12 +77,14 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
     t = templates("html" if html else "text")
     esc = escape if html else _plain
     total = len(answer.quotes)
+    scope_head = _scope_line(t, answer, esc)
     if not answer.answered:
         reason = answer.reason or "not_found"
-        text = t[reason].substitute(example=esc(context.example), articles=context.articles)
-        return Rendered(text, 0, 0)
-    head = t["question_cut"].substitute(limit=context.max_question_chars) \
-        if answer.question_cut else ""
+        text = t[reason].substitute(example=esc(context.example), articles=context.articles,
+                                    note=esc(_scope_note(answer, reason)))
+        return Rendered((scope_head if reason == "not_found" else "") + text, 0, 0)
+    head = scope_head + (t["question_cut"].substitute(limit=context.max_question_chars)
+                         if answer.question_cut else "")
     blocks: list[str] = []
     for number, quote in enumerate(answer.quotes[start:start + count], start=start + 1):
         block = _quote_block(t, quote, number, html)
@@ -102,7 +105,7 @@ def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) 
     expandable = " expandable" if len(quote.text) > EXPANDABLE_FROM else ""
     esc = escape if html else _plain
     citation = _citation(t, quote.sources[0], esc)
-    others = _also_reported(t, quote.sources[1:], esc)
+    others = _also_reported(t, quote.sources[1:], esc, newer=quote.sources[0])
     also = t["also"].substitute(others=others) if others else ""
     return t["quote"].substitute(number=number, citation=citation, expandable=expandable,
                                  text=text) + also
@@ -142,12 +145,12 @@ def _highlighted(quote: Quote) -> str:
 
 
 def _also_reported(t: dict[str, Template], others: tuple[ArticleInfo, ...],
-                   esc: Callable[[str], str]) -> str:
+                   esc: Callable[[str], str], *, newer: ArticleInfo) -> str:
     """The other articles' citations up to ALSO_CHARS, then how many more there are."""
     shown: list[str] = []
     used = 0
     for article in others:
-        citation = _citation(t, article, esc)
+        citation = _citation(t, article, esc, newer=newer)
         used += utf16_length(citation) + 2  # ", "
         if used > ALSO_CHARS:
             break
@@ -158,21 +161,40 @@ def _also_reported(t: dict[str, Template], others: tuple[ArticleInfo, ...],
     return ", ".join(shown)
 
 
-def _citation(t: dict[str, Template], article: ArticleInfo,
-              esc: Callable[[str], str]) -> str:
-    """Headline, outlet, date and file, each clipped: the corpus may hold any length of them.
-
-    In HTML the clipping counts the escaped text, which can be five times longer (&amp;).
-    """
+def _citation(t: dict[str, Template], article: ArticleInfo, esc: Callable[[str], str], *,
+              newer: ArticleInfo | None = None) -> str:
+    """Headline, outlet and date ("12 Apr 2021"; beside a `newer` report of the same story, how
+    much older), each clipped: the corpus may hold any length of them. The file name is left to
+    /source N and --json. In HTML the clipping counts the escaped text, which can be five times
+    longer (&amp;)."""
     fit = clip_escaped if esc is escape else clip
-    parts = (article.source, article.date)
-    details = "".join(f", {fit(part, DETAIL_CHARS)}" for part in parts if part)
-    details += f" · {fit(article.path, DETAIL_CHARS)}"
+    parts = [fit(part, DETAIL_CHARS) for part in (article.source, format_date(article.date))
+             if part]
+    age = age_between(article, newer) if newer is not None else None
+    if age:
+        parts.append(esc(f"{age} earlier"))
+    details = f" — {', '.join(parts)}" if parts else ""
     title = fit(article.title, TITLE_CHARS)
     url = html.escape(article.url, quote=True) if article.url and esc is escape else article.url
     if url and len(url) <= MAX_LINK_CHARS:  # a clipped link would lead nowhere: left out
         return t["citation_link"].substitute(title=title, details=details, url=url)
     return t["citation"].substitute(title=title, details=details)
+
+
+# --- news: the range an answer was drawn from (bot/scope.py) --------------------------------
+
+
+def _scope_line(t: dict[str, Template], answer: Answer, esc: Callable[[str], str]) -> str:
+    line = answer.scope.line() if answer.scope else None
+    return t["scope"].substitute(scope=esc(clip(line, TITLE_CHARS * 2))) if line else ""
+
+
+def _scope_note(answer: Answer, reason: str) -> str:
+    if answer.scope is None:
+        return ""
+    if reason == "unknown_outlet":
+        return clip(answer.scope.missing(), TITLE_CHARS * 4)
+    return clip(answer.scope.empty(), TITLE_CHARS * 2)
 
 
 def _plain(text: str) -> str:

@@ -60,6 +60,7 @@ class Settings:
     answer: AnswerSettings
     telegram: TelegramSettings
     history: HistorySettings
+    follow_outside_links: bool = False  # read linked files whose target is outside the corpus
 
 
 def load_settings(
@@ -258,4 +259,5 @@ def _build(raw: dict[str, Any]) -> Settings:
             chat_ttl_days=telegram["chat_ttl_days"],
         ),
         history=_history(raw["history"]),
+        follow_outside_links=bool(corpus["follow_outside_links"]),
     )

@@ -8,23 +8,30 @@ optionally `id`, `title`, `source`, `date`, `url`. Unreadable files are reported
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from corpusbot.config import FURNITURE_FILE
+from corpusbot.retrieval.folder import EXTENSIONS, UnusableFile, list_files, read_file_bytes
+from corpusbot.retrieval.front_matter import split_front_matter
+from corpusbot.retrieval.news_meta import FIELD_NAMES, first_field, resolve
 
-EXTENSIONS = (".txt", ".md", ".jsonl")
-HEADER_KEYS = ("source", "date", "url")
-HEADER_LINE = re.compile(r"^(source|date|url)\s*:\s*(.+)$", re.IGNORECASE)
+HEADER_LINE = re.compile(r"^(source|outlet|date|published|url|link|year)\s*:\s*(.+)$",
+                         re.IGNORECASE)
 # "TEHRAN, Iran (AA) –" or "TEHRAN (Tasnim) -": a dateline naming the outlet in brackets.
 DATELINE_OUTLET = re.compile(r"^[A-Z][\w .,'’-]{1,40}\(([^()]{2,40})\)\s*[–—-]")
 DATELINE = re.compile(r"^[A-Z][\w .,'’]{1,40}\s[–—]\s")
 MAX_HEADLINE_CHARS = 160
 MAX_TITLE_CHARS = 90
+# Bad lines of a .jsonl file reported one by one; the rest are counted in one more line.
+MAX_REPORTED_LINES = 20
+LINK_SCHEMES = ("http", "https")
 
 
 @dataclass(frozen=True)
@@ -53,35 +60,41 @@ class Corpus:
 
 def corpus_files(folder: Path) -> list[Path]:
     """The article files under `folder`, in a stable order; hidden files are ignored."""
-    if not folder.is_dir():
-        raise FileNotFoundError(f"corpus folder not found: {folder}")
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.suffix.lower() in EXTENSIONS
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-        and path.name.lower() != "readme.md"
-    )
+    return [file.path for file in list_files(folder)]
 
 
 def load_corpus(
     folder: Path,
     max_file_bytes: int = 64 * 1024 * 1024,
     on_file: Callable[[Path], None] | None = None,
+    *,
+    follow_outside_links: bool = False,
 ) -> Corpus:
-    """Read every article under `folder`; files that cannot be used land in `skipped`."""
+    """Read every article under `folder`; files (and .jsonl lines) that cannot be used land in
+    `skipped` with the reason."""
     corpus = Corpus(folder=folder)
     furniture = load_furniture()
-    for path in corpus_files(folder):
+    for file in list_files(folder, follow_outside_links=follow_outside_links):
         if on_file is not None:
-            on_file(path)
-        name = path.relative_to(folder).as_posix()
+            on_file(file.path)
         try:
-            corpus.articles.extend(_read_file(path, name, max_file_bytes, furniture))
+            if file.problem:
+                raise UnusableFile(file.problem)
+            articles, bad_lines = _read_file(file.path, file.name, max_file_bytes, furniture)
         except UnusableFile as exc:
-            corpus.skipped.append(Skipped(name, str(exc)))
+            corpus.skipped.append(Skipped(file.name, str(exc)))
+            continue
+        corpus.articles += articles
+        corpus.skipped += bad_lines
     corpus.articles = unique_ids(corpus.articles)
     return corpus
+
+
+def nothing_readable(folder: Path) -> str:
+    """What to tell someone whose folder gave no article: where, and what would be read."""
+    kinds = ", ".join(EXTENSIONS)
+    return (f"no readable article in {folder}: corpusbot reads {kinds} files "
+            "(.txt and .md: one article a file; .jsonl: one JSON object with 'text' a line)")
 
 
 def unique_ids(articles: list[Article]) -> list[Article]:
@@ -97,18 +110,13 @@ def unique_ids(articles: list[Article]) -> list[Article]:
     return unique
 
 
-class UnusableFile(Exception):
-    """A file that cannot be read as articles; the message says why."""
-
-
-def _read_file(path: Path, name: str, max_bytes: int, furniture: re.Pattern[str]) -> list[Article]:
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise UnusableFile(f"too large ({size / 2**20:.0f} MB > {max_bytes / 2**20:.0f} MB)")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnusableFile(f"cannot be read ({exc.strerror or exc})") from None
+def _read_file(
+    path: Path, name: str, max_bytes: int, furniture: re.Pattern[str]
+) -> tuple[list[Article], list[Skipped]]:
+    """The file's articles, and the .jsonl lines that could not be used."""
+    data = read_file_bytes(path, max_bytes)
+    if path.suffix.lower() == ".jsonl":
+        return _read_jsonl(data, name, furniture)
     if b"\x00" in data[:8192]:
         raise UnusableFile("binary file")
     try:
@@ -117,40 +125,100 @@ def _read_file(path: Path, name: str, max_bytes: int, furniture: re.Pattern[str]
         raise UnusableFile(f"not UTF-8 text (byte {exc.start})") from None
     if not text.strip():
         raise UnusableFile("empty")
-    if path.suffix.lower() == ".jsonl":
-        return list(_parse_jsonl(text, name, furniture))
-    return [parse_article(text, article_id=path.stem, path=name, furniture=furniture)]
+    return [parse_article(text, article_id=Path(name).stem, path=name, furniture=furniture)], []
 
 
-def _parse_jsonl(text: str, name: str, furniture: re.Pattern[str]) -> Iterator[Article]:
-    stem = Path(name).stem
-    found = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            body = record["text"]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            continue  # One bad line costs one article, not the file.
-        if not isinstance(body, str) or not body.strip():
-            continue
-        title = str(record.get("title") or "").strip()
-        found += 1
-        article = parse_article(
-            f"{title}\n{body}" if title else body,
-            article_id=str(record.get("id") or record.get("_id") or f"{stem}-{number}"),
-            path=f"{name}:{number}",
-            furniture=furniture,
-        )
-        meta = {key: str(record[key]) for key in HEADER_KEYS if record.get(key)}
-        yield _with_meta(article, meta)
-    if not found:
-        raise UnusableFile("no JSON line with a non-empty 'text' field")
+# --- .jsonl: one article a line; a bad line costs that line only -----------------------------
 
 
-def _with_meta(article: Article, meta: dict[str, str]) -> Article:
-    return replace(article, **meta) if meta else article
+def _read_jsonl(
+    data: bytes, name: str, furniture: re.Pattern[str]
+) -> tuple[list[Article], list[Skipped]]:
+    articles: list[Article] = []
+    bad: list[tuple[int, str]] = []
+    for number, record in jsonl_records(data):
+        if isinstance(record, str):
+            bad.append((number, record))
+        else:
+            articles.append(_jsonl_article(record, number, name, furniture))
+    if not articles:
+        raise UnusableFile("no JSON line with a non-empty 'text' field" if bad else "empty")
+    return articles, _bad_lines(name, bad)
+
+
+def jsonl_records(data: bytes) -> Iterator[tuple[int, dict[str, object] | str]]:
+    """(line number, record) for each non-blank line, or (line number, why it is unusable).
+
+    Lines are cut at "\n" only (a JSON string may hold U+2028 and other characters that
+    str.splitlines() treats as line ends), and each line is decoded on its own.
+    """
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        line = raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw
+        if line.strip():
+            yield number, _jsonl_record(line.strip())
+
+
+def _jsonl_record(line: bytes) -> dict[str, object] | str:
+    try:
+        record = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text (byte {exc.start})"
+    except json.JSONDecodeError as exc:
+        return f"not JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return "not JSON (nested too deeply)"
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    body = record.get("text")
+    if not isinstance(body, str) or not body.strip():
+        return "no non-empty 'text' field"
+    return record
+
+
+def _jsonl_article(
+    record: dict[str, object], number: int, name: str, furniture: re.Pattern[str]
+) -> Article:
+    body = str(record["text"])
+    title = str(record.get("title") or "").strip()
+    article = parse_article(
+        f"{title}\n{body}" if title else body,
+        article_id=str(record.get("id") or record.get("_id") or f"{Path(name).stem}-{number}"),
+        path=f"{name}:{number}",
+        furniture=furniture,
+    )
+    return _with_fields(article, record)
+
+
+def _bad_lines(name: str, bad: list[tuple[int, str]]) -> list[Skipped]:
+    shown = [Skipped(f"{name}:{number}", reason) for number, reason in bad[:MAX_REPORTED_LINES]]
+    if len(bad) > MAX_REPORTED_LINES:
+        rest = len(bad) - MAX_REPORTED_LINES
+        shown.append(Skipped(name, f"{rest} more unusable lines after line {bad[-rest - 1][0]}"))
+    return shown
+
+
+def safe_url(value: str | None) -> str | None:
+    """`value` if it is an http(s) address that can be shown as a link, else None.
+
+    Anything else (javascript:, data:, file:, addresses with spaces or control characters) is
+    dropped here, when the article is read, so no renderer can ever turn it into a link.
+    """
+    url = (value or "").strip()
+    if not url or any(c.isspace() or not c.isprintable() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in LINK_SCHEMES and parts.netloc else None
+
+
+def _with_fields(article: Article, record: dict[str, object]) -> Article:
+    """A JSONL record's own outlet, date and link (retrieval/news_meta.py) over the text's."""
+    fields = {k.lower(): str(v) for k, v in record.items() if k.lower() in FIELD_NAMES and v}
+    meta = resolve(fields, article.text, article.path)
+    return replace(article, source=meta.source or article.source,
+                   date=meta.date or article.date, url=safe_url(meta.url))
 
 
 def parse_article(
@@ -158,21 +226,25 @@ def parse_article(
 ) -> Article:
     """Turn one article's raw text into an `Article`: headline, header lines, clean body."""
     lines = [line.rstrip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    front, lines = split_front_matter(lines) if path.endswith(".md") else ({}, lines)
     while lines and not lines[0].strip():
         lines.pop(0)
     first = lines[0].strip() if lines else ""
+    heading = path.endswith(".md") and first.startswith("#")
     if path.endswith(".md"):  # a Markdown heading's marks are not part of the headline
         first = first.lstrip("#").strip()
-    is_headline = _looks_like_headline(first)
+    front_title = first_field(front, "title")  # with a title in front matter, only a heading is one
+    is_headline = (heading or first == front_title) if front_title \
+        else _looks_like_headline(first)
     meta, body_lines = _take_headers(lines[1:] if is_headline else lines)
     body_lines = _drop_furniture(body_lines, first if is_headline else None,
                                 furniture or load_furniture())
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(body_lines)).strip()
-    title = first if is_headline else make_title(text)
-    source = meta.get("source") or _outlet_from_dateline(text)
+    news = resolve({**front, **meta}, text, path)  # outlet, ISO date, link: news_meta.py
+    title = front_title or (first if is_headline else make_title(text))
     return Article(
         id=article_id, title=title, text=text, path=path,
-        source=source, date=meta.get("date"), url=meta.get("url"),
+        source=news.source, date=news.date, url=safe_url(news.url),
     )
 
 
@@ -205,11 +277,6 @@ def _drop_furniture(
             continue
         kept.append(line)
     return kept
-
-
-def _outlet_from_dateline(text: str) -> str | None:
-    match = DATELINE_OUTLET.match(text)
-    return match.group(1).strip() if match else None
 
 
 def make_title(text: str) -> str:

@@ -30,13 +30,15 @@ import numpy as np
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.corpus import Article
 from corpusbot.retrieval.passages import Passage
-from corpusbot.retrieval.tokenize import TokenizedChunk, tokenize_passages
+from corpusbot.retrieval.tokenizing import TokenizedChunk, tokenize_passages
 
-FORMAT = "corpusbot-index-5"  # bumped whenever tokens or files change
+FORMAT = "corpusbot-index-7"  # bumped whenever tokens or files change
 # Extra candidates rescored exactly beyond the k asked for, so float32 rounding cannot reorder.
 RESCORE_MARGIN = 32
 # The rarest terms are scored first on at most this many postings to find the score floor.
 PROBE_POSTINGS = 50_000
+# Corpora with fewer passages use an idf that is never 0 or negative (see bm25_idf).
+TINY_CORPUS = 10
 ARRAYS = (
     "offsets", "doc_ids", "impacts", "tfs", "idf", "max_impact", "doc_len",
     "p_article", "p_ordinal", "p_start", "p_end", "p_bstart", "p_bend", "a_bstart",
@@ -115,7 +117,7 @@ class Index:
               settings: IndexSettings, progress: Progress | None = None,
               extra_meta: dict | None = None) -> Index:
         """Tokenize and invert `passages` (which must come in article order)."""
-        chunks = tokenize_passages([p.text for p in passages], settings.analyzer,
+        chunks = tokenize_passages([p.searchable for p in passages], settings.analyzer,
                                    settings.workers, progress)
         vocab, doc, term, tf = _merge_chunks(chunks)
         doc_len = np.concatenate([c.doc_len for c in chunks]) if chunks else np.zeros(0, np.int32)
@@ -163,8 +165,10 @@ class Index:
 
     # --- searching ----------------------------------------------------------------------
 
-    def search(self, question: str, k: int = 10) -> SearchResult:
-        """The `k` best passages for `question`, best first; only passages scoring above 0."""
+    def search(self, question: str, k: int = 10, *,
+               allowed: np.ndarray | None = None) -> SearchResult:
+        """The `k` best passages for `question`, best first; only passages scoring above 0.
+        With `allowed` (a bool per article, in index order) only those articles' passages."""
         counts = Counter(self.analyzer.terms(question))
         weights = {t: float(self.idf[self.vocab[t]]) if t in self.vocab else self.max_idf
                    for t in counts}
@@ -172,7 +176,10 @@ class Index:
         known = [(self.vocab[t], counts[t]) for t in present]
         if not known or k <= 0 or len(self) == 0:
             return SearchResult(weights, [])
-        candidates = self._candidates(known, k + RESCORE_MARGIN)
+        if allowed is None:
+            candidates = self._candidates(known, k + RESCORE_MARGIN)
+        else:
+            candidates = self._allowed_candidates(known, k + RESCORE_MARGIN, allowed)
         exact, matched = self._exact_scores(known, candidates)
         order = np.lexsort((candidates, -exact))[:k]
         hits = [
@@ -239,6 +246,22 @@ class Index:
             best = np.argpartition(partial, -count)[-count:]
             touched = np.sort(touched[best])
         return touched
+
+    # --- news filter (retrieval/query_filters.py): a date or outlet mask over articles -------
+
+    def _allowed_candidates(self, known: list[tuple[int, int]], count: int,
+                            allowed: np.ndarray) -> np.ndarray:
+        """The `count` best approximate scores among the allowed articles' passages. No MaxScore
+        pruning: its floor comes from passages a narrow filter may exclude."""
+        touched, partial = self._gather(known)
+        keep = np.asarray(allowed, dtype=bool)[self.p_article[touched]]
+        touched, partial = touched[keep], partial[keep]
+        if len(touched) > count:
+            best = np.argpartition(partial, -count)[-count:]
+            touched = np.sort(touched[best])
+        return touched
+
+    # -----------------------------------------------------------------------------------------
 
     def _floor(self, known: list[tuple[int, int]], k: int) -> float:
         """A lower bound on the k-th best score: exact scores of the rarest terms' best."""
@@ -339,7 +362,14 @@ def _merge_chunks(chunks: list[TokenizedChunk]) -> tuple[list[str], np.ndarray, 
 
 
 def bm25_idf(df: np.ndarray, passages: int, epsilon: float) -> np.ndarray:
-    """rank-bm25's BM25Okapi idf: negative values are floored at epsilon * the mean idf."""
+    """rank-bm25's BM25Okapi idf: negative values are floored at epsilon * the mean idf.
+
+    Below TINY_CORPUS passages that idf gives few or no terms a positive weight (none at all
+    with one or two passages), so nothing could be found: there, and only there, Lucene's
+    always-positive BM25 idf, log(1 + (n - df + 0.5) / (df + 0.5)), is used instead.
+    """
+    if passages < TINY_CORPUS:
+        return np.log1p((passages - df + 0.5) / (df + 0.5))
     idf = np.log(passages - df + 0.5) - np.log(df + 0.5)
     if len(idf):
         idf[idf < 0] = epsilon * idf.mean()

@@ -38,7 +38,6 @@ def test_stats_prints_the_report(history: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_stats_plot_writes_a_png(history: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    pytest.importorskip("matplotlib")
     chart = history / "chart.png"
     assert main(["stats", "--plot", str(chart)]) == 0
     assert chart.read_bytes().startswith(b"\x89PNG")
