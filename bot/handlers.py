@@ -1,7 +1,8 @@
 """The bot's handlers: commands, questions, buttons, the allow-list and the error handler.
 
-Handlers look the service up in ``context.bot_data`` at call time (never keeping an index), so
-a reload can swap it; composing an answer runs in a worker thread to keep the bot responsive.
+Handlers reach the service through their typed context (``context.service``, bot/bot_state.py)
+at call time, never keeping an index, so a reload can swap it; composing an answer runs in a
+worker thread to keep the bot responsive.
 """
 
 from __future__ import annotations
@@ -10,47 +11,35 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import OrderedDict
 
 from telegram import Chat, Message, MessageEntity, ReplyParameters, Update, User
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from corpusbot.bot import history_handlers, keyboards, messages
-from corpusbot.bot.chat_expiry import ChatExpiry
+from corpusbot.bot.bot_state import BotContext, ChatData
 from corpusbot.bot.keyboards import Button
-from corpusbot.bot.ratelimit import OncePer, RateLimiter, Verdict
+from corpusbot.bot.ratelimit import Verdict
 from corpusbot.bot.redaction import TokenRedactor
 from corpusbot.bot.render import TITLE_CHARS, render_html
-from corpusbot.bot.service import Service
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
 
 log = logging.getLogger("corpusbot.telegram")
 
-SERVICE = "service"
-LIMITER = "rate_limiter"
-REFUSED = "refused"  # bot_data: when each stranger was last told the bot is private
 REFUSAL_SECONDS = 3600.0  # a stranger is told at most once an hour
-ADMIN_REPORTS = "admin_reports"  # bot_data: when the admins were last sent an error report
 ADMIN_REPORT_SECONDS = 60.0
-EXPIRY = "chat_expiry"  # bot_data: when each chat was last seen, to forget quiet ones
-ASKED = "asked"  # chat_data: question number -> question, for the "More" buttons
 ASKED_KEPT = 100  # questions remembered per chat, for their "More" buttons
 EXAMPLES = 3
 
-Context = ContextTypes.DEFAULT_TYPE
-
-
-def service_of(context: Context) -> Service:
-    return context.bot_data[SERVICE]
+Context = BotContext
 
 
 # --- commands ------------------------------------------------------------------------------
 
 
 async def start(update: Update, context: Context) -> None:
-    service = service_of(context)
+    service = context.service
     examples = service.examples(EXAMPLES)
     await update.effective_message.reply_html(
         messages.welcome(service.index.articles, bool(examples)),
@@ -58,12 +47,12 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def help_command(update: Update, context: Context) -> None:
-    example = service_of(context).context.example
+    example = context.service.context.example
     await update.effective_message.reply_html(messages.help_text(example))
 
 
 async def sources(update: Update, context: Context) -> None:
-    page = messages.sources_page(service_of(context).index.articles, 0)
+    page = messages.sources_page(context.service.index.articles, 0)
     await update.effective_message.reply_html(
         page.text, reply_markup=keyboards.pages_keyboard(page.page, page.pages))
 
@@ -71,11 +60,11 @@ async def sources(update: Update, context: Context) -> None:
 async def latest(update: Update, context: Context) -> None:
     """/latest: the newest articles (news: bot/messages.latest_list)."""
     await update.effective_message.reply_html(
-        messages.latest_list(service_of(context).index.articles))
+        messages.latest_list(context.service.index.articles))
 
 
 async def source(update: Update, context: Context) -> None:
-    index = service_of(context).index
+    index = context.service.index
     count = len(index.articles)
     raw = " ".join(context.args or [])
     if not raw:
@@ -161,7 +150,7 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
                  ref: int | None = None, reply_to: Message | None = None,
                  asked_by_button: bool = False, user: User | None = None) -> None:
     """Compose (in a thread) and send one page of quotes, with a More button if there are more."""
-    service = service_of(context)
+    service = context.service
     began = time.perf_counter()
     with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; the answer matters
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
@@ -195,11 +184,11 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
              (time.perf_counter() - began) * 1000, rendered.total, rendered.shown, reply.answered)
 
 
-def remember_question(chat_data: dict | None, question: str) -> int:
+def remember_question(chat_data: ChatData | None, question: str) -> int:
     """Keep `question` for its "More" button (the last ASKED_KEPT per chat); its number."""
     if chat_data is None:
         return 0
-    asked: OrderedDict[int, str] = chat_data.setdefault(ASKED, OrderedDict())
+    asked = chat_data.asked
     ref = next(reversed(asked), 0) + 1
     asked[ref] = question
     while len(asked) > ASKED_KEPT:
@@ -228,7 +217,7 @@ async def button(update: Update, context: Context) -> None:
 async def _turn_sources_page(update: Update, context: Context, pressed: Button) -> None:
     query = update.callback_query
     await query.answer()
-    page = messages.sources_page(service_of(context).index.articles, pressed.value)
+    page = messages.sources_page(context.service.index.articles, pressed.value)
     try:
         await query.edit_message_text(page.text, reply_markup=keyboards.pages_keyboard(
             page.page, page.pages))
@@ -239,7 +228,7 @@ async def _turn_sources_page(update: Update, context: Context, pressed: Button) 
 
 async def _ask_example(update: Update, context: Context, pressed: Button) -> None:
     query = update.callback_query
-    examples = service_of(context).examples(EXAMPLES)
+    examples = context.service.examples(EXAMPLES)
     if pressed.value >= len(examples):
         await query.answer(messages.STALE_BUTTON)
         return
@@ -253,7 +242,7 @@ async def _more(update: Update, context: Context, pressed: Button) -> None:
     query = update.callback_query
     # history hook: the question from the database when history is on, else from chat_data
     question = await history_handlers.kept_question(context, query.message.chat.id, pressed.ref) \
-        or (context.chat_data or {}).get(ASKED, {}).get(pressed.ref)
+        or (context.chat_data.asked.get(pressed.ref) if context.chat_data else None)
     if question is None:
         await query.answer(messages.STALE_BUTTON)
         return
@@ -271,7 +260,7 @@ async def _more(update: Update, context: Context, pressed: Button) -> None:
 async def within_rate(update: Update, context: Context) -> bool:
     """False for a user over the rate limit; the first refusal says so, later ones cost nothing
     (not even answering a button press: a flood must not make the bot send)."""
-    limiter: RateLimiter | None = context.bot_data.get(LIMITER)
+    limiter = context.state.limiter
     user = update.effective_user
     if limiter is None or user is None:
         return True
@@ -290,7 +279,7 @@ async def within_rate(update: Update, context: Context) -> bool:
 
 async def reload_command(update: Update, context: Context) -> None:
     """/reload (admins only): re-read the corpus off the event loop, report what changed."""
-    service = service_of(context)
+    service = context.service
     user = update.effective_user
     if user is None or user.id not in service.settings.telegram.admins:
         await update.effective_message.reply_html(messages.ADMINS_ONLY)
@@ -322,7 +311,7 @@ async def gate(update: Update, context: Context) -> None:
     if update.callback_query is None and message is not None \
             and not addressed_to_bot(message, context.bot.id, context.bot.username):
         raise ApplicationHandlerStop  # group chatter, commands for other bots
-    telegram = service_of(context).settings.telegram
+    telegram = context.service.settings.telegram
     user, chat = update.effective_user, update.effective_chat
     if not is_allowed(user.id if user else None, chat.id if chat else None,
                       telegram.allowed_users, telegram.allowed_chats):
@@ -335,8 +324,8 @@ async def gate(update: Update, context: Context) -> None:
 
 def forget_quiet_chats(update: Update, context: Context) -> None:
     """Note this chat's activity; drop the data of chats quiet for `telegram.chat_ttl_days`."""
-    expiry: ChatExpiry | None = context.bot_data.get(EXPIRY)
-    if expiry is None or update.effective_chat is None:
+    expiry = context.state.expiry
+    if update.effective_chat is None:
         return
     expiry.seen(update.effective_chat.id)
     if expiry.due():
@@ -349,8 +338,7 @@ async def refuse(update: Update, context: Context) -> None:
     """Tell a user outside the allow-list so, once an hour at most (a flood costs nothing)."""
     user, chat = update.effective_user, update.effective_chat
     who = user.id if user else chat.id if chat else 0
-    refusals: OncePer | None = context.bot_data.get(REFUSED)
-    if refusals is not None and not refusals.due(who):
+    if not context.state.refusals.due(who):
         return
     log.info("refused user=%s chat=%s", user.id if user else None, chat.id if chat else None)
     if update.callback_query:
@@ -362,10 +350,9 @@ async def refuse(update: Update, context: Context) -> None:
 async def report_to_admins(update: object, context: Context) -> None:
     """Send the admins the error and its traceback (token masked), as PTB's error-handler
     example does; at most one report a minute, so a failing loop cannot flood them."""
-    admins = service_of(context).settings.telegram.admins
+    admins = context.service.settings.telegram.admins
     error = context.error
-    reports: OncePer | None = context.bot_data.get(ADMIN_REPORTS)
-    if not admins or error is None or (reports is not None and not reports.due(0)):
+    if not admins or error is None or not context.state.admin_reports.due(0):
         return
     text = messages.error_report(error, getattr(update, "update_id", None),
                                  TokenRedactor(context.bot.token).redact)

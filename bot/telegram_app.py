@@ -26,6 +26,7 @@ from telegram.ext import (
 )
 
 from corpusbot.bot import handlers, history_handlers, messages
+from corpusbot.bot.bot_state import CONTEXT_TYPES, BotState, attach_state, state_of
 from corpusbot.bot.chat_expiry import ChatExpiry
 from corpusbot.bot.messages import COMMANDS
 from corpusbot.bot.ratelimit import OncePer, RateLimiter
@@ -43,14 +44,13 @@ log = logging.getLogger("corpusbot.telegram")
 
 CONCURRENT_UPDATES = 8
 SECONDS_A_DAY = 86400.0
-WATCHER = "corpus_watcher"  # bot_data key of the folder-watching task
 BOOTSTRAP_RETRIES = 2  # retries of getMe / deleteWebhook at start-up
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
 ALLOWED_UPDATES = ["message", "callback_query"]  # edited messages are not new questions
 
 
 def build_application(service: Service, settings: Settings) -> Application:
-    """The bot, ready to poll (or to be driven by another runner), with `service` in bot_data."""
+    """The bot, ready to poll (or to be driven by another runner), its state typed (BotState)."""
     telegram = settings.telegram
     builder = (
         Application.builder()
@@ -60,6 +60,7 @@ def build_application(service: Service, settings: Settings) -> Application:
         .rate_limiter(RetryingRateLimiter(overall_max_rate=telegram.max_sends_per_second,
                                           max_retries=FLOOD_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
+        .context_types(CONTEXT_TYPES)
         .get_updates_request(WatchedPollRequest(PollingHealth()))
         .post_init(start_background_work)
         .post_stop(stop_background_work)
@@ -67,13 +68,15 @@ def build_application(service: Service, settings: Settings) -> Application:
     if telegram.base_url:
         builder = builder.base_url(telegram.base_url)
     application = builder.build()
-    application.bot_data[handlers.SERVICE] = service
-    application.bot_data[handlers.REFUSED] = OncePer(handlers.REFUSAL_SECONDS)
-    application.bot_data[handlers.ADMIN_REPORTS] = OncePer(handlers.ADMIN_REPORT_SECONDS)
-    application.bot_data[handlers.EXPIRY] = ChatExpiry(telegram.chat_ttl_days * SECONDS_A_DAY)
-    if telegram.rate_per_minute > 0:
-        application.bot_data[handlers.LIMITER] = RateLimiter(telegram.rate_per_minute,
-                                                             telegram.rate_burst)
+    limiter = RateLimiter(telegram.rate_per_minute, telegram.rate_burst) \
+        if telegram.rate_per_minute > 0 else None
+    attach_state(application, BotState(
+        service=service,
+        limiter=limiter,
+        refusals=OncePer(handlers.REFUSAL_SECONDS),
+        admin_reports=OncePer(handlers.ADMIN_REPORT_SECONDS),
+        expiry=ChatExpiry(telegram.chat_ttl_days * SECONDS_A_DAY),
+    ))
     history_handlers.attach(application, settings)  # history hook: may raise HistoryBusy
     add_handlers(application)
     return application
@@ -104,18 +107,20 @@ def add_handlers(application: Application) -> None:
 async def start_background_work(application: Application) -> None:
     """At start-up: register the commands, and watch the corpus folder if the settings say so."""
     await register_commands(application)
-    service: Service = application.bot_data[handlers.SERVICE]
+    state = state_of(application)
+    service = state.service
     interval = service.settings.watch_seconds
     if interval > 0:
         notify = functools.partial(tell_admins, application)
-        application.bot_data[WATCHER] = asyncio.create_task(
+        state.watcher = asyncio.create_task(
             watch_corpus(service, interval, notify), name="corpus-watch")
         log.info("watching %s every %g s", service.settings.corpus, interval)
 
 
 async def stop_background_work(application: Application) -> None:
     history_handlers.detach(application)  # history hook: close the database, free its lock
-    watcher: asyncio.Task | None = application.bot_data.pop(WATCHER, None)
+    state = state_of(application)
+    watcher, state.watcher = state.watcher, None
     if watcher is not None:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
@@ -124,7 +129,7 @@ async def stop_background_work(application: Application) -> None:
 
 async def tell_admins(application: Application, result: Reload) -> None:
     """Report a reload the watcher made to every admin (failures matter most)."""
-    service: Service = application.bot_data[handlers.SERVICE]
+    service = state_of(application).service
     log.info("corpus changed: reload ok=%s %s", result.ok,
              result.error or result.changes.summary())
     text = messages.reload_report(result, len(service.index.articles))
@@ -138,7 +143,7 @@ async def tell_admins(application: Application, result: Reload) -> None:
 async def register_commands(application: Application) -> None:
     """setMyCommands, so Telegram's menu lists them."""
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
-    service: Service = application.bot_data[handlers.SERVICE]
+    service = state_of(application).service
     log.info("polling as @%s with %d articles; Ctrl+C stops", application.bot.username,
              len(service.index.articles))
 

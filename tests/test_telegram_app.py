@@ -9,6 +9,7 @@ import datetime as dt
 from telegram import Chat, Message, MessageEntity, User
 
 from corpusbot.bot import handlers, history_handlers
+from corpusbot.bot.bot_state import ChatData, state_of
 from corpusbot.bot.handlers import addressed_to_bot, is_allowed, remember_question, strip_mention
 from corpusbot.bot.retry import RetryingRateLimiter
 from corpusbot.bot.runner import with_base_url
@@ -53,10 +54,10 @@ def test_groups_answer_only_when_addressed() -> None:
 
 
 def test_remembered_questions_are_numbered_and_bounded() -> None:
-    chat_data: dict = {}
+    chat_data = ChatData()
     refs = [remember_question(chat_data, f"q{n}") for n in range(handlers.ASKED_KEPT + 5)]
     assert refs[:3] == [1, 2, 3]
-    asked = chat_data[handlers.ASKED]
+    asked = chat_data.asked
     assert len(asked) == handlers.ASKED_KEPT and asked[refs[-1]] == f"q{len(refs) - 1}"
     assert remember_question(None, "q") == 0
 
@@ -68,7 +69,9 @@ def test_build_application(seeds_service: Service) -> None:
     settings = dataclasses.replace(
         settings, telegram=dataclasses.replace(settings.telegram, token=TOKEN))
     application = build_application(seeds_service, settings)
-    assert application.bot_data[handlers.SERVICE] is seeds_service
+    assert state_of(application).service is seeds_service
+    assert application.bot_data["service"] is seeds_service  # where the history hooks read it
+    assert isinstance(application.chat_data[1], ChatData)
     assert application.bot.base_url == f"http://127.0.0.1:9/bot{TOKEN}"
     assert application.bot.defaults.link_preview_options.is_disabled
     commands = {c for h in application.handlers[0] for c in getattr(h, "commands", ())}
