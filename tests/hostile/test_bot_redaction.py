@@ -17,17 +17,20 @@ def percent_all(text: str, case: str = "%%%02X") -> str:
     return "".join(case % byte for byte in text.encode())
 
 
-@pytest.mark.parametrize("form", [
-    TOKEN,
-    TOKEN.upper(),
-    TOKEN.lower(),
-    TOKEN.replace(":", "%3A"),
-    TOKEN.replace(":", "%3a"),
-    percent_all(TOKEN),
-    percent_all(TOKEN, "%%%02x"),
-    TOKEN.encode().hex(),
-    TOKEN.encode().hex().upper(),
-])
+@pytest.mark.parametrize(
+    "form",
+    [
+        TOKEN,
+        TOKEN.upper(),
+        TOKEN.lower(),
+        TOKEN.replace(":", "%3A"),
+        TOKEN.replace(":", "%3a"),
+        percent_all(TOKEN),
+        percent_all(TOKEN, "%%%02x"),
+        TOKEN.encode().hex(),
+        TOKEN.encode().hex().upper(),
+    ],
+)
 def test_every_form_of_the_token_is_masked(form: str) -> None:
     line = f"GET https://api.telegram.org/bot{form}/getUpdates failed"
     redacted = TokenRedactor(TOKEN).redact(line)

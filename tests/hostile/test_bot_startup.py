@@ -20,9 +20,14 @@ TIMEOUT = 60  # seconds: start-up retries an unreachable server a few times firs
 def run(tmp: Path, base_url: str, *args: str, token: str = TOKEN) -> subprocess.CompletedProcess:
     # History off: its first start notes, on a line of its own, that it made a secret key.
     env = bot_env(tmp / "cache", TELEGRAM_BOT_TOKEN=token, CORPUSBOT_HISTORY_ENABLED="false")
-    return subprocess.run([sys.executable, "-m", "corpusbot.bot", "run", "--base-url", base_url,
-                           *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=TIMEOUT)
+    return subprocess.run(
+        [sys.executable, "-m", "corpusbot.bot", "run", "--base-url", base_url, *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+    )
 
 
 def lines(text: str) -> list[str]:
