@@ -17,12 +17,21 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from corpusbot.bot import history_handlers, keyboards, messages
+from corpusbot.bot import (
+    article_buttons,
+    followups,
+    group_replies,
+    history_handlers,
+    keyboards,
+    messages,
+)
 from corpusbot.bot.bot_state import BotContext, ChatData
+from corpusbot.bot.followup_search import follow_up_note
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.ratelimit import Verdict
 from corpusbot.bot.redaction import TokenRedactor
 from corpusbot.bot.render import TITLE_CHARS, render_html
+from corpusbot.bot.service import Service
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
 
 log = logging.getLogger("corpusbot.telegram")
@@ -33,6 +42,11 @@ ASKED_KEPT = 100  # questions remembered per chat, for their "More" buttons
 EXAMPLES = 3
 
 Context = BotContext
+
+
+def service_of(context: Context) -> Service:
+    """The service (for modules that take a plain CallbackContext; handlers use context.service)."""
+    return context.service
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -81,8 +95,8 @@ async def ask_command(update: Update, context: Context) -> None:
     """/ask QUESTION, in any chat."""
     message = update.effective_message
     parts = (message.text or "").split(maxsplit=1)
-    await answer(context, message.chat, parts[1] if len(parts) > 1 else "", reply_to=message,
-                 user=update.effective_user)
+    await answer_in_group(context, message, parts[1] if len(parts) > 1 else "",
+                          update.effective_user)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -99,7 +113,8 @@ async def not_text(update: Update, context: Context) -> None:
 async def private_question(update: Update, context: Context) -> None:
     """Any plain message in a private chat is a question."""
     message = update.effective_message
-    await answer(context, message.chat, message.text or "", user=update.effective_user)
+    await answer(context, message.chat, message.text or "", user=update.effective_user,
+                 scope=await followups.scope_of(context, message))
 
 
 async def group_message(update: Update, context: Context) -> None:
@@ -108,7 +123,18 @@ async def group_message(update: Update, context: Context) -> None:
     if not addressed_to_bot(message, context.bot.id, context.bot.username):
         return
     question = strip_mention(message, context.bot.username)
-    await answer(context, message.chat, question, reply_to=message, user=update.effective_user)
+    await answer_in_group(context, message, question, update.effective_user)
+
+
+async def answer_in_group(context: Context, message: Message, question: str,
+                          user: User | None) -> None:
+    """Answer `message` in its chat, or privately when [telegram] group_replies says so."""
+    scope = await followups.scope_of(context, message)
+    if await group_replies.answered_privately(  # hook: group_replies = "private"
+            context, message, user,
+            lambda chat: answer(context, chat, question, user=user, scope=scope)):
+        return
+    await answer(context, message.chat, question, reply_to=message, user=user, scope=scope)
 
 
 def addressed_to_bot(message: Message, bot_id: int, username: str | None) -> bool:
@@ -148,14 +174,19 @@ def strip_mention(message: Message, username: str | None) -> str:
 
 async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
                  ref: int | None = None, reply_to: Message | None = None,
-                 asked_by_button: bool = False, user: User | None = None) -> None:
-    """Compose (in a thread) and send one page of quotes, with a More button if there are more."""
+                 asked_by_button: bool = False, user: User | None = None,
+                 scope: frozenset[str] | None = None) -> None:
+    """Compose (in a thread) and send one page of quotes, with a More button if there are more.
+
+    `scope`: the articles of the answer a follow-up question replies to, searched first."""
     service = context.service
     began = time.perf_counter()
     with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; the answer matters
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    reply = await asyncio.to_thread(service.ask, question)
-    head = f"❓ <i>{clip_escaped(question, TITLE_CHARS)}</i>\n\n" if asked_by_button else ""
+    follow_up = await followups.ask(context, question, scope) if scope else None  # hook
+    reply = follow_up.answer if follow_up else await asyncio.to_thread(service.ask, question)
+    head = f"❓ <i>{clip_escaped(question, TITLE_CHARS)}</i>\n\n" \
+        if asked_by_button else follow_up_note(follow_up) if follow_up else ""
     limit = TELEGRAM_LIMIT - utf16_length(head)
     count = service.settings.answer.max_quotes
     rendered = render_html(reply, service.context, start, count, limit=limit)
@@ -173,6 +204,7 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
             ref = answer_id if answer_id is not None \
                 else remember_question(context.chat_data, reply.question)
         markup = keyboards.more_keyboard(more, ref)
+    markup = article_buttons.with_article_row(service.index, markup, reply, start)  # hook
     markup = history_handlers.with_feedback(context, markup, answer_id, reply.answered)
     quoted = reply_to is not None and chat.type != Chat.PRIVATE
     await context.bot.send_message(
@@ -272,6 +304,8 @@ async def within_rate(update: Update, context: Context) -> bool:
         notice = messages.SLOW_DOWN.format(seconds=max(1, round(limiter.retry_after(user.id))))
         if update.callback_query:
             await update.callback_query.answer(notice, show_alert=True)
+        elif update.inline_query:  # no cards, at once, rather than a spinner
+            await update.inline_query.answer([], cache_time=0, is_personal=True)
         elif update.effective_message:
             await update.effective_message.reply_html(notice)
     return False
@@ -343,6 +377,8 @@ async def refuse(update: Update, context: Context) -> None:
     log.info("refused user=%s chat=%s", user.id if user else None, chat.id if chat else None)
     if update.callback_query:
         await update.callback_query.answer(messages.PRIVATE_BOT, show_alert=True)
+    elif update.inline_query:  # no cards, at once, rather than a spinner (inline hook)
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
     elif update.effective_message:
         await update.effective_message.reply_html(messages.REFUSAL.format(user=who or "?"))
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpusbot.bot.telegram_settings import TelegramSettings
+from corpusbot.bot.telegram_settings import GroupReplies, TelegramSettings
 from corpusbot.config import BUNDLED_CORPUS, DEFAULT_SETTINGS
 from corpusbot.retrieval.analyzer import AnalyzerSettings
 from corpusbot.retrieval.index import IndexSettings
@@ -229,6 +229,9 @@ def _build(raw: dict[str, Any]) -> Settings:
     _check("telegram.chat_ttl_days", telegram["chat_ttl_days"] >= 0,
            telegram["chat_ttl_days"], "0 (keep forever) or more days")
     base_url = checked_base_url(telegram["base_url"])
+    replies = telegram["group_replies"]
+    _check("telegram.group_replies", replies in GroupReplies.__members__.values(), replies,
+           '"group" or "private"')
     try:
         analyzer_settings = AnalyzerSettings.create(analyzer["language"], analyzer["stopwords"])
     except ValueError as exc:
@@ -257,6 +260,7 @@ def _build(raw: dict[str, Any]) -> Settings:
             rate_burst=telegram["rate_burst"],
             max_sends_per_second=telegram["max_sends_per_second"],
             chat_ttl_days=telegram["chat_ttl_days"],
+            group_replies=GroupReplies(replies),
         ),
         history=_history(raw["history"]),
         follow_outside_links=bool(corpus["follow_outside_links"]),

@@ -25,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from corpusbot.bot import handlers, history_handlers, messages
+from corpusbot.bot import article_buttons, handlers, history_handlers, inline, messages
 from corpusbot.bot.bot_state import CONTEXT_TYPES, BotState, attach_state, state_of
 from corpusbot.bot.chat_expiry import ChatExpiry
 from corpusbot.bot.messages import COMMANDS
@@ -46,7 +46,7 @@ CONCURRENT_UPDATES = 8
 SECONDS_A_DAY = 86400.0
 BOOTSTRAP_RETRIES = 2  # retries of getMe / deleteWebhook at start-up
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
-ALLOWED_UPDATES = ["message", "callback_query"]  # edited messages are not new questions
+ALLOWED_UPDATES = ["message", "callback_query", *inline.UPDATES]  # edits are no new questions
 
 
 def build_application(service: Service, settings: Settings) -> Application:
@@ -84,9 +84,11 @@ def build_application(service: Service, settings: Settings) -> Application:
 
 def add_handlers(application: Application) -> None:
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
-    plain_text = filters.TEXT & ~filters.COMMAND
+    plain_text = filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT  # not a chosen inline card
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     history_handlers.add_handlers(application)  # history hook: /stats, /forget, 👍/👎 first
+    article_buttons.add_handlers(application)  # Context / Full article / Related buttons
+    inline.add_handlers(application)  # @bot question in any chat
     application.add_handlers([
         CommandHandler("start", handlers.start),
         CommandHandler("help", handlers.help_command),

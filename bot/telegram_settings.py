@@ -7,6 +7,14 @@ nothing from `telegram`, so the other commands load no Telegram code.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class GroupReplies(StrEnum):
+    """[telegram] group_replies: where the answer to a question asked in a group goes."""
+
+    IN_GROUP = "group"
+    PRIVATE = "private"  # to the asker's private chat, with a short note in the group
 
 
 @dataclass(frozen=True)
@@ -22,3 +30,4 @@ class TelegramSettings:
     rate_burst: int
     max_sends_per_second: float
     chat_ttl_days: float
+    group_replies: GroupReplies = GroupReplies.IN_GROUP

@@ -98,7 +98,7 @@ def test_get_me_root_and_unknown_method(local_api: LocalBotApi, client: httpx.Cl
     assert me["result"]["is_bot"] is True
     assert me["result"]["username"] == "corpusbot_local_bot"
     assert me["result"]["can_read_all_group_messages"] is False
-    assert me["result"]["supports_inline_queries"] is False
+    assert me["result"]["supports_inline_queries"] is True
     assert error_of(api(local_api, client, "noSuchMethod")) == (404, "Not Found")
     root = client.get(local_api.url + "/")
     assert root.status_code == 200

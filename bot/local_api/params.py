@@ -32,6 +32,8 @@ _JSON_PARAMS = frozenset(
         "scope",
         "allowed_updates",
         "media",
+        "results",  # answerInlineQuery
+        "button",
     }
 )
 _INLINE_BUTTON_ACTIONS = frozenset(
