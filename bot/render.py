@@ -80,11 +80,20 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
     scope_head = _scope_line(t, answer, esc)
     if not answer.answered:
         reason = answer.reason or "not_found"
+        hint = t["suggestion"].substitute(words=esc(" or ".join(answer.suggestions))) \
+            if answer.suggestions else ""
         text = t[reason].substitute(example=esc(context.example), articles=context.articles,
-                                    note=esc(_scope_note(answer, reason)))
+                                    note=esc(_scope_note(answer, reason)),
+                                    missing=esc(", ".join(answer.missing)), suggestion=hint)
+        if answer.missing and "$missing" not in t[reason].template:
+            text = t["missing"].substitute(missing=esc(", ".join(answer.missing))) + text
         return Rendered((scope_head if reason == "not_found" else "") + text, 0, 0)
     head = scope_head + (t["question_cut"].substitute(limit=context.max_question_chars)
                          if answer.question_cut else "")
+    if answer.respelled:
+        head = t["respelled"].substitute(words=esc(_respellings(answer))) + head
+    if answer.missing:
+        head = t["missing"].substitute(missing=esc(", ".join(answer.missing))) + head
     blocks: list[str] = []
     for number, quote in enumerate(answer.quotes[start:start + count], start=start + 1):
         block = _quote_block(t, quote, number, html)
@@ -100,6 +109,12 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
     return Rendered(head + t["separator"].template.join(blocks) + tail, shown, total)
 
 
+def _respellings(answer: Answer) -> str:
+    """"Raeisi", or "Raisi or Raeisi" when the corpus's spelling was searched beside the user's."""
+    return ", ".join(" or ".join((r.asked, *r.used) if r.added else r.used)
+                     for r in answer.respelled)
+
+
 def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) -> str:
     text = _highlighted(quote) if html else quote.text
     expandable = " expandable" if len(quote.text) > EXPANDABLE_FROM else ""
@@ -107,8 +122,25 @@ def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) 
     citation = _citation(t, quote.sources[0], esc)
     others = _also_reported(t, quote.sources[1:], esc, newer=quote.sources[0])
     also = t["also"].substitute(others=others) if others else ""
+    if html and expandable and 0 < quote.lead < len(quote.text):
+        # The answer-bearing sentence stays outside the collapsed part, on any screen.
+        lead, rest = _split_lead(quote)
+        return t["quote_lead"].substitute(number=number, citation=citation,
+                                          lead=_highlighted(lead), rest=_highlighted(rest)) + also
     return t["quote"].substitute(number=number, citation=citation, expandable=expandable,
                                  text=text) + also
+
+
+def _split_lead(quote: Quote) -> tuple[Quote, Quote]:
+    """The quote's opening sentence and the rest, each with its own highlights."""
+    cut = quote.lead
+    rest = quote.text[cut:].lstrip()
+    shift = len(quote.text) - len(rest)
+    lead = Quote(quote.text[:cut], tuple(h for h in quote.highlights if h[1] <= cut),
+                 quote.sources, quote.score)
+    tail = Quote(rest, tuple((s - shift, e - shift) for s, e in quote.highlights if s >= shift),
+                 quote.sources, quote.score)
+    return lead, tail
 
 
 def _shortened_block(t: dict[str, Template], quote: Quote, number: int, budget: int) -> str:

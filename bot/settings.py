@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpusbot.bot.compose import AnswerSettings
 from corpusbot.bot.telegram_settings import GroupReplies, TelegramSettings
 from corpusbot.config import BUNDLED_CORPUS, DEFAULT_SETTINGS
 from corpusbot.retrieval.analyzer import AnalyzerSettings
@@ -28,17 +29,6 @@ MAX_WHOLE_NUMBER = 2**63 - 1
 
 class SettingsError(ValueError):
     """A setting is missing, mistyped or out of range; the message names it."""
-
-
-@dataclass(frozen=True)
-class AnswerSettings:
-    max_quotes: int
-    max_hits: int
-    min_coverage: float
-    max_quote_sentences: int
-    max_quote_chars: int
-    duplicate_overlap: float
-    max_question_chars: int
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ docs/benchmarks.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +72,13 @@ class Analyzer:
         cache = self._terms
         terms = [cache.get(word) or self._learn(word) for word in self.words(text)]
         return [term for term in terms if term]
+
+    def spans(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, term) of each word of `text` that has a term, offsets into `text`."""
+        for match in TOKEN.finditer(text):
+            term = self.term(match.group().casefold())
+            if term:
+                yield match.start(), match.end(), term
 
     def term(self, word: str) -> str:
         """The index term for one case-folded word ("" for a stop word)."""

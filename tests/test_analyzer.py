@@ -37,3 +37,8 @@ def test_letters_and_digits_are_separate_tokens(english: Analyzer):
     assert english.terms("COVID-19 covid19 Covid 19") == ["covid", "19"] * 3
     assert english.terms("IL-6 il6") == ["il", "6", "il", "6"]
     assert english.terms("type 2 diabetes, vitamin D") == ["type", "2", "diabet", "vitamin"]
+
+
+def test_spans_give_offsets_into_the_original_text_with_terms(english: Analyzer):
+    text = "The COVID-19 Vaccines"
+    assert list(english.spans(text)) == [(4, 9, "covid"), (10, 12, "19"), (13, 21, "vaccin")]
