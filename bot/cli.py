@@ -279,7 +279,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         from corpusbot.bot.local_mode import run_local
 
         return run_local(settings, open_service, port=args.port, debug=args.debug)
-    from corpusbot.bot.telegram_app import (
+    from corpusbot.bot.runner import (
         run_command,  # imported here: the other commands need no telegram
     )
 

@@ -36,9 +36,6 @@ async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     if query is None:
         return
-    if not await handlers.within_rate(update, context):
-        await query.answer([], cache_time=0, is_personal=True)
-        return
     service = handlers.service_of(context)
     if wants_newest(query.query):
         cards = newest_cards(service.index)

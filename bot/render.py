@@ -17,10 +17,13 @@ from string import Template
 from corpusbot.bot.compose import Answer, Quote
 from corpusbot.bot.freshness import age_between, format_date
 from corpusbot.bot.plurals import counted
+from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip, clip_escaped, escape, utf16_length
 from corpusbot.config import TEMPLATES_DIR
 from corpusbot.retrieval.index import ArticleInfo
 
-TELEGRAM_LIMIT = 4096
+__all__ = ["TELEGRAM_LIMIT", "Context", "Rendered", "clip", "escape", "message_length",
+           "render_html", "render_text"]
+
 # Quotes longer than this are sent as expandable blockquotes (collapsed to a few lines).
 EXPANDABLE_FROM = 300
 # Characters kept free for the "3 of 12 quotes. Tap More…" line under the quotes.
@@ -31,6 +34,9 @@ DETAIL_CHARS = 60
 MAX_LINK_CHARS = 1000
 # Quotation marks a passage may open with, so plain text does not print ““.
 OPENING_MARKS = ("“", '"', "«", "„")
+# The "Also reported in" list stops at this many UTF-16 units and counts the rest, so a story
+# carried by dozens of outlets still fits in one message.
+ALSO_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ def templates(kind: str) -> dict[str, Template]:
 
 def message_length(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
+    return utf16_length(text)
 
 
 def render_html(answer: Answer, context: Context, start: int = 0, count: int = 3,
@@ -120,7 +126,7 @@ def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) 
     expandable = " expandable" if len(quote.text) > EXPANDABLE_FROM else ""
     esc = escape if html else _plain
     citation = _citation(t, quote.sources[0], esc)
-    others = ", ".join(_citation(t, s, esc, newer=quote.sources[0]) for s in quote.sources[1:])
+    others = _also_reported(t, quote.sources[1:], esc, newer=quote.sources[0])
     also = t["also"].substitute(others=others) if others else ""
     if html and expandable and 0 < quote.lead < len(quote.text):
         # The answer-bearing sentence stays outside the collapsed part, on any screen.
@@ -182,20 +188,39 @@ def _highlighted(quote: Quote) -> str:
     return "".join(pieces)
 
 
+def _also_reported(t: dict[str, Template], others: tuple[ArticleInfo, ...],
+                   esc: Callable[[str], str], *, newer: ArticleInfo) -> str:
+    """The other articles' citations up to ALSO_CHARS, then how many more there are."""
+    shown: list[str] = []
+    used = 0
+    for article in others:
+        citation = _citation(t, article, esc, newer=newer)
+        used += utf16_length(citation) + 2  # ", "
+        if used > ALSO_CHARS:
+            break
+        shown.append(citation)
+    rest = len(others) - len(shown)
+    if rest:
+        shown.append(f"and {rest} more" if shown else f"{rest} other articles")
+    return ", ".join(shown)
+
+
 def _citation(t: dict[str, Template], article: ArticleInfo, esc: Callable[[str], str], *,
               newer: ArticleInfo | None = None) -> str:
     """Headline, outlet and date ("12 Apr 2021"; beside a `newer` report of the same story, how
     much older), each clipped: the corpus may hold any length of them. The file name is left to
-    /source N and --json."""
-    parts = [clip(part, DETAIL_CHARS) for part in (article.source, format_date(article.date))
+    /source N and --json. In HTML the clipping counts the escaped text, which can be five times
+    longer (&amp;)."""
+    fit = clip_escaped if esc is escape else clip
+    parts = [fit(part, DETAIL_CHARS) for part in (article.source, format_date(article.date))
              if part]
     age = age_between(article, newer) if newer is not None else None
     if age:
-        parts.append(f"{age} earlier")
-    details = f" — {esc(', '.join(parts))}" if parts else ""
-    title = esc(clip(article.title, TITLE_CHARS))
-    if article.url and len(article.url) <= MAX_LINK_CHARS:
-        url = html.escape(article.url, quote=True) if esc is escape else article.url
+        parts.append(esc(f"{age} earlier"))
+    details = f" — {', '.join(parts)}" if parts else ""
+    title = fit(article.title, TITLE_CHARS)
+    url = html.escape(article.url, quote=True) if article.url and esc is escape else article.url
+    if url and len(url) <= MAX_LINK_CHARS:  # a clipped link would lead nowhere: left out
         return t["citation_link"].substitute(title=title, details=details, url=url)
     return t["citation"].substitute(title=title, details=details)
 
@@ -214,19 +239,6 @@ def _scope_note(answer: Answer, reason: str) -> str:
     if reason == "unknown_outlet":
         return clip(answer.scope.missing(), TITLE_CHARS * 4)
     return clip(answer.scope.empty(), TITLE_CHARS * 2)
-
-
-def escape(text: str) -> str:
-    """Text for Telegram HTML: &, < and > escaped (quotes need no escaping outside tags)."""
-    return html.escape(text, quote=False)
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` on one line, cut on a word boundary to at most `limit` characters."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def _plain(text: str) -> str:

@@ -10,11 +10,11 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from corpusbot.bot.compose import AnswerSettings
+from corpusbot.bot.telegram_settings import GroupReplies, TelegramSettings
 from corpusbot.config import BUNDLED_CORPUS, DEFAULT_SETTINGS
 from corpusbot.retrieval.analyzer import AnalyzerSettings
 from corpusbot.retrieval.index import IndexSettings
@@ -29,26 +29,6 @@ MAX_WHOLE_NUMBER = 2**63 - 1
 
 class SettingsError(ValueError):
     """A setting is missing, mistyped or out of range; the message names it."""
-
-
-class GroupReplies(StrEnum):
-    """[telegram] group_replies: where the answer to a question asked in a group goes."""
-
-    IN_GROUP = "group"
-    PRIVATE = "private"  # to the asker's private chat, with a short note in the group
-
-
-@dataclass(frozen=True)
-class TelegramSettings:
-    token: str
-    base_url: str
-    allowed_users: tuple[int, ...]
-    allowed_chats: tuple[int, ...]
-    admins: tuple[int, ...]
-    rate_per_minute: float
-    rate_burst: int
-    max_sends_per_second: float
-    group_replies: GroupReplies = GroupReplies.IN_GROUP
 
 
 @dataclass(frozen=True)
@@ -236,6 +216,8 @@ def _build(raw: dict[str, Any]) -> Settings:
            "at least 1")
     _check("telegram.max_sends_per_second", telegram["max_sends_per_second"] >= 0,
            telegram["max_sends_per_second"], "0 (no limit) or more")
+    _check("telegram.chat_ttl_days", telegram["chat_ttl_days"] >= 0,
+           telegram["chat_ttl_days"], "0 (keep forever) or more days")
     base_url = checked_base_url(telegram["base_url"])
     replies = telegram["group_replies"]
     _check("telegram.group_replies", replies in GroupReplies.__members__.values(), replies,
@@ -267,6 +249,7 @@ def _build(raw: dict[str, Any]) -> Settings:
             rate_per_minute=telegram["rate_per_minute"],
             rate_burst=telegram["rate_burst"],
             max_sends_per_second=telegram["max_sends_per_second"],
+            chat_ttl_days=telegram["chat_ttl_days"],
             group_replies=GroupReplies(replies),
         ),
         history=_history(raw["history"]),

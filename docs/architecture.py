@@ -87,7 +87,7 @@ BOXES = (
     Box("render", "bot/render.py", "Answer → HTML / text", 4, 2.5, B),
     Box("templates", "config/templates/", "reply wording", 5, 2.5, X),
     Box("cli", "bot/cli.py", "ask sources index run eval", 0, 3.9, B),
-    Box("app", "bot/telegram_app.py", "polling, retries, redaction", 1, 3.9, B),
+    Box("app", "bot/telegram_app.py", "+ runner, retry, redaction", 1, 3.9, B),
     Box("handlers", "bot/handlers.py", "commands, questions, buttons", 2, 3.9, B),
     Box("ui", "messages · keyboards", "ratelimit · plurals", 3, 3.9, B),
     Box("history", "bot/history/", "questions, feedback, /stats", 3, 5.2, B),

@@ -13,6 +13,7 @@ from .botapi import BotApi, bot_id_from_token
 from .control import ControlApi
 from .errors import JsonDict
 from .faults import FaultQueue
+from .guards import BOT_PREFIX, refuse_browser_request
 from .http import HttpRequest, HttpResponse, LocalHttpServer, RouteHandler, Router
 from .inline import InlineMode
 from .params import commands_key
@@ -127,6 +128,7 @@ class LocalBotApi:
 
     def _add_default_routes(self) -> None:
         self.router.add(["GET"], r"/", self._route_root)
+        self.router.add_guard(BOT_PREFIX, refuse_browser_request)
         self.router.add(
             ["GET", "POST"], r"/bot(?P<token>[^/]+)(?:/(?P<method>[^/]*))?", self._bot_api.route
         )
@@ -259,8 +261,9 @@ class LocalBotApi:
     ) -> None:
         """Make the next ``times`` calls of ``method`` (None: any method) fail.
 
-        ``kind`` is "429" (Too Many Requests with ``retry_after``), "500" (Internal Server
-        Error) or "malformed" (status 200, body that is not JSON).
+        ``kind`` is "429" (Too Many Requests with ``retry_after``), "409" (Conflict: another
+        instance polls), "500" (Internal Server Error) or "malformed" (status 200, body that is
+        not JSON).
         """
         with self._state.lock:
             self._faults.add(method, kind, times, retry_after)

@@ -25,8 +25,14 @@ class StoryBot:
         self.bot = self._launch()
 
     def _launch(self) -> RunningBot:
+        # Every button press counts against the rate limit: a burst that covers paging through.
         return launch_bot(
-            self.api, self.tmp, "--corpus", str(self.corpus), log_name=f"bot{self.restarts}.log"
+            self.api,
+            self.tmp,
+            "--corpus",
+            str(self.corpus),
+            log_name=f"bot{self.restarts}.log",
+            CORPUSBOT_TELEGRAM_RATE_BURST="50",
         )
 
     def restart(self) -> None:

@@ -59,6 +59,7 @@ class HistoryBot:
             self.tmp,
             log_name=f"bot{self.restarts}.log",
             CORPUSBOT_TELEGRAM_ADMINS=str(ADMIN),
+            **ROOMY_RATE,
         )
 
     def rows(self, sql: str, *args: object) -> list[tuple]:
@@ -66,11 +67,18 @@ class HistoryBot:
             return db.execute(sql, args).fetchall()
 
 
+# Every update (votes, commands, buttons) counts against a user's rate limit: a burst that
+# covers what one test user does here.
+ROOMY_RATE = {"CORPUSBOT_TELEGRAM_RATE_BURST": "50"}
+
+
 @pytest.fixture(scope="module")
 def history_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HistoryBot]:
     tmp = tmp_path_factory.mktemp("history")
     with LocalBotApi(token=TOKEN) as api:
-        running = HistoryBot(api, tmp, launch_bot(api, tmp, CORPUSBOT_TELEGRAM_ADMINS=str(ADMIN)))
+        running = HistoryBot(
+            api, tmp, launch_bot(api, tmp, CORPUSBOT_TELEGRAM_ADMINS=str(ADMIN), **ROOMY_RATE)
+        )
         try:
             yield running
         finally:
