@@ -13,15 +13,16 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler
 
 from corpusbot.bot import article_views
 from corpusbot.bot.article_views import ArticleButton, View
+from corpusbot.bot.bot_state import AnyContext
 from corpusbot.bot.compose import Answer
 from corpusbot.bot.render import clip
 from corpusbot.retrieval.index import ArticleInfo, Index
 
-Context = ContextTypes.DEFAULT_TYPE
+Context = AnyContext
 SERVICE = "service"  # bot_data key of the Service (handlers.SERVICE; not imported: a cycle)
 LABELS = {View.CONTEXT: "Context", View.FULL: "Full article", View.RELATED: "Related"}
 TURN_PAGE = 1  # ArticleButton.second of Previous / Next: edit the page in place

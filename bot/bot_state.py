@@ -55,6 +55,9 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, dict[An
 
 
 CONTEXT_TYPES = ContextTypes(context=BotContext, chat_data=ChatData)
+# What the hook modules' functions accept (history, follow-ups, group replies, inline, article
+# buttons): any context, so BotContext (whose chat_data is ChatData) passes the type check.
+AnyContext = CallbackContext[Any, Any, Any, Any]
 
 
 def attach_state(application: Application[Any, Any, Any, Any, Any, Any], state: BotState) -> None:

@@ -13,15 +13,15 @@ import logging
 import sqlite3
 
 from telegram import InlineKeyboardMarkup, Message
-from telegram.ext import ContextTypes
 
 from corpusbot.bot import article_views, history_handlers, keyboards
+from corpusbot.bot.bot_state import AnyContext
 from corpusbot.bot.followup_search import FollowUp, ask_follow_up
 from corpusbot.retrieval.index import Index
 
 log = logging.getLogger("corpusbot.telegram")
 
-Context = ContextTypes.DEFAULT_TYPE
+Context = AnyContext
 SERVICE = "service"  # bot_data key of the Service (handlers.SERVICE; not imported: a cycle)
 
 

@@ -12,14 +12,14 @@ from collections.abc import Awaitable, Callable
 from telegram import Chat, Message, ReplyParameters, User
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ContextTypes
 
+from corpusbot.bot.bot_state import AnyContext
 from corpusbot.bot.render import escape
 from corpusbot.bot.settings import GroupReplies
 
 log = logging.getLogger("corpusbot.telegram")
 
-Context = ContextTypes.DEFAULT_TYPE
+Context = AnyContext
 SERVICE = "service"  # bot_data key of the Service (handlers.SERVICE; not imported: a cycle)
 START_PARAMETER = "private"  # /start's deep-link parameter from the group's note
 SENT = "📬 {user}, I sent you the answer in a private chat."

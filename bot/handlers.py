@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 
-from telegram import Chat, Message, MessageEntity, ReplyParameters, Update, User
+from telegram import CallbackQuery, Chat, Message, MessageEntity, ReplyParameters, Update, User
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
@@ -25,7 +25,7 @@ from corpusbot.bot import (
     keyboards,
     messages,
 )
-from corpusbot.bot.bot_state import BotContext, ChatData
+from corpusbot.bot.bot_state import SERVICE, AnyContext, BotContext, ChatData
 from corpusbot.bot.followup_search import follow_up_note
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.plurals import counted
@@ -45,9 +45,18 @@ EXAMPLES = 3
 Context = BotContext
 
 
-def service_of(context: Context) -> Service:
+def service_of(context: AnyContext) -> Service:
     """The service (for modules that take a plain CallbackContext; handlers use context.service)."""
-    return context.service
+    service: Service = context.bot_data[SERVICE]
+    return service
+
+
+def message_of(update: Update) -> Message:
+    """The update's message: these handlers are registered only for updates that carry one."""
+    message = update.effective_message
+    if message is None:
+        raise ValueError(f"update {update.update_id} carries no message")
+    return message
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -56,25 +65,25 @@ def service_of(context: Context) -> Service:
 async def start(update: Update, context: Context) -> None:
     service = context.service
     examples = service.examples(EXAMPLES)
-    await update.effective_message.reply_html(
+    await message_of(update).reply_html(
         messages.welcome(service.index.articles, bool(examples)),
         reply_markup=keyboards.examples_keyboard(examples))
 
 
 async def help_command(update: Update, context: Context) -> None:
     example = context.service.context.example
-    await update.effective_message.reply_html(messages.help_text(example))
+    await message_of(update).reply_html(messages.help_text(example))
 
 
 async def sources(update: Update, context: Context) -> None:
     page = messages.sources_page(context.service.index.articles, 0)
-    await update.effective_message.reply_html(
+    await message_of(update).reply_html(
         page.text, reply_markup=keyboards.pages_keyboard(page.page, page.pages))
 
 
 async def latest(update: Update, context: Context) -> None:
     """/latest: the newest articles (news: bot/messages.latest_list)."""
-    await update.effective_message.reply_html(
+    await message_of(update).reply_html(
         messages.latest_list(context.service.index.articles))
 
 
@@ -89,23 +98,23 @@ async def source(update: Update, context: Context) -> None:
         text = messages.source_card(index.articles[number - 1], index.article_text(number))
     else:
         text = messages.no_such_source(raw, count)
-    await update.effective_message.reply_html(text)
+    await message_of(update).reply_html(text)
 
 
 async def ask_command(update: Update, context: Context) -> None:
     """/ask QUESTION, in any chat."""
-    message = update.effective_message
+    message = message_of(update)
     parts = (message.text or "").split(maxsplit=1)
     await answer_in_group(context, message, parts[1] if len(parts) > 1 else "",
                           update.effective_user)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    await update.effective_message.reply_html(messages.UNKNOWN_COMMAND)
+    await message_of(update).reply_html(messages.UNKNOWN_COMMAND)
 
 
 async def not_text(update: Update, context: Context) -> None:
-    await update.effective_message.reply_html(messages.NOT_TEXT)
+    await message_of(update).reply_html(messages.NOT_TEXT)
 
 
 # --- questions -----------------------------------------------------------------------------
@@ -113,14 +122,14 @@ async def not_text(update: Update, context: Context) -> None:
 
 async def private_question(update: Update, context: Context) -> None:
     """Any plain message in a private chat is a question."""
-    message = update.effective_message
+    message = message_of(update)
     await answer(context, message.chat, message.text or "", user=update.effective_user,
                  scope=await followups.scope_of(context, message))
 
 
 async def group_message(update: Update, context: Context) -> None:
     """In groups, answer mentions of the bot and replies to it; stay silent otherwise."""
-    message = update.effective_message
+    message = message_of(update)
     if not addressed_to_bot(message, context.bot.id, context.bot.username):
         return
     question = strip_mention(message, context.bot.username)
@@ -211,7 +220,7 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
     await context.bot.send_message(
         chat.id, head + rendered.text, reply_markup=markup,
         reply_parameters=ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
-        if quoted else None)
+        if reply_to is not None and quoted else None)
     await history_handlers.tell_once_if_off(context, chat.id)  # history hook
     log.info("question chat=%s latency_ms=%.0f quotes=%d shown=%d answered=%s", chat.id,
              (time.perf_counter() - began) * 1000, rendered.total, rendered.shown, reply.answered)
@@ -234,21 +243,22 @@ def remember_question(chat_data: ChatData | None, question: str) -> int:
 
 async def button(update: Update, context: Context) -> None:
     query = update.callback_query
-    pressed = keyboards.decode(query.data)
+    if query is None:
+        raise ValueError(f"update {update.update_id} carries no button press")
+    pressed = keyboards.decode(query.data or "")
     message = query.message
     if pressed is None or message is None or not isinstance(message, Message):
         await query.answer(messages.STALE_BUTTON)
         return
     if pressed.kind == keyboards.SOURCES:
-        await _turn_sources_page(update, context, pressed)
+        await _turn_sources_page(query, context, pressed)
     elif pressed.kind == keyboards.ASK:
-        await _ask_example(update, context, pressed)
+        await _ask_example(update, query, message, context, pressed)
     else:
-        await _more(update, context, pressed)
+        await _more(update, query, message, context, pressed)
 
 
-async def _turn_sources_page(update: Update, context: Context, pressed: Button) -> None:
-    query = update.callback_query
+async def _turn_sources_page(query: CallbackQuery, context: Context, pressed: Button) -> None:
     await query.answer()
     page = messages.sources_page(context.service.index.articles, pressed.value)
     try:
@@ -259,22 +269,22 @@ async def _turn_sources_page(update: Update, context: Context, pressed: Button) 
             raise
 
 
-async def _ask_example(update: Update, context: Context, pressed: Button) -> None:
-    query = update.callback_query
+async def _ask_example(update: Update, query: CallbackQuery, message: Message,
+                       context: Context, pressed: Button) -> None:
     examples = context.service.examples(EXAMPLES)
     if pressed.value >= len(examples):
         await query.answer(messages.STALE_BUTTON)
         return
     await query.answer()
-    await answer(context, query.message.chat, examples[pressed.value], asked_by_button=True,
+    await answer(context, message.chat, examples[pressed.value], asked_by_button=True,
                  user=update.effective_user)
 
 
-async def _more(update: Update, context: Context, pressed: Button) -> None:
+async def _more(update: Update, query: CallbackQuery, message: Message, context: Context,
+                pressed: Button) -> None:
     """The next quotes as a new message; the old message keeps its quotes but loses the button."""
-    query = update.callback_query
     # history hook: the question from the database when history is on, else from chat_data
-    question = await history_handlers.kept_question(context, query.message.chat.id, pressed.ref) \
+    question = await history_handlers.kept_question(context, message.chat.id, pressed.ref) \
         or (context.chat_data.asked.get(pressed.ref) if context.chat_data else None)
     if question is None:
         await query.answer(messages.STALE_BUTTON)
@@ -282,8 +292,8 @@ async def _more(update: Update, context: Context, pressed: Button) -> None:
     await query.answer()
     with contextlib.suppress(TelegramError):  # the old answer keeps its 👍/👎 (history hook)
         await query.edit_message_reply_markup(
-            reply_markup=history_handlers.without_more(query.message.reply_markup))
-    await answer(context, query.message.chat, question, start=pressed.value, ref=pressed.ref,
+            reply_markup=history_handlers.without_more(message.reply_markup))
+    await answer(context, message.chat, question, start=pressed.value, ref=pressed.ref,
                  user=update.effective_user)
 
 
@@ -318,10 +328,10 @@ async def reload_command(update: Update, context: Context) -> None:
     service = context.service
     user = update.effective_user
     if user is None or user.id not in service.settings.telegram.admins:
-        await update.effective_message.reply_html(messages.ADMINS_ONLY)
+        await message_of(update).reply_html(messages.ADMINS_ONLY)
         return
     before = len(service.index.articles)
-    status = await update.effective_message.reply_html(messages.RELOADING)
+    status = await message_of(update).reply_html(messages.RELOADING)
     result = await asyncio.to_thread(service.reload)
     log.info("reload by user=%s ok=%s %s", user.id, result.ok, result.error or
              result.changes.summary())
@@ -382,7 +392,7 @@ async def refuse(update: Update, context: Context) -> None:
     elif update.inline_query:  # no cards, at once, rather than a spinner (inline hook)
         await update.inline_query.answer([], cache_time=0, is_personal=True)
     elif update.effective_message:
-        await update.effective_message.reply_html(messages.REFUSAL.format(user=who or "?"))
+        await message_of(update).reply_html(messages.REFUSAL.format(user=who or "?"))
 
 
 async def report_to_admins(update: object, context: Context) -> None:

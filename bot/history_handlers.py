@@ -25,8 +25,9 @@ from telegram import (
     User,
 )
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from corpusbot.bot.bot_state import AnyContext
 from corpusbot.bot.compose import Answer
 from corpusbot.bot.history.records import (
     AskedQuestion,
@@ -42,7 +43,7 @@ from corpusbot.bot.settings import Settings
 
 log = logging.getLogger("corpusbot.history")
 
-Context = ContextTypes.DEFAULT_TYPE
+Context = AnyContext
 
 STORE = "history_store"  # bot_data: the open HistoryStore, absent when history is off
 OFF_REASON = "history_off"  # bot_data: why history could not be opened

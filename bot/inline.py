@@ -13,14 +13,15 @@ from typing import Any
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ChosenInlineResultHandler, ContextTypes, InlineQueryHandler
+from telegram.ext import Application, ChosenInlineResultHandler, InlineQueryHandler
 
 from corpusbot.bot import handlers
+from corpusbot.bot.bot_state import AnyContext
 from corpusbot.bot.inline_results import InlineCard, newest_cards, quote_cards, wants_newest
 
 log = logging.getLogger("corpusbot.telegram")
 
-Context = ContextTypes.DEFAULT_TYPE
+Context = AnyContext
 CACHE_SECONDS = 60  # Telegram may serve the same query from its cache this long
 UPDATES = ("inline_query", "chosen_inline_result")  # for getUpdates' allowed_updates
 
