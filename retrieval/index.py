@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -92,7 +93,23 @@ class IndexCorrupt(Exception):
 class Index:
     """Passages, their articles and the postings; immutable once built or loaded."""
 
-    def __init__(self, meta: dict, vocab: list[str], articles: list[ArticleInfo],
+    # The ARRAYS, set in __init__ from the built or loaded arrays (one name each, for mypy).
+    offsets: np.ndarray
+    doc_ids: np.ndarray
+    impacts: np.ndarray
+    tfs: np.ndarray
+    idf: np.ndarray
+    max_impact: np.ndarray
+    doc_len: np.ndarray
+    p_article: np.ndarray
+    p_ordinal: np.ndarray
+    p_start: np.ndarray
+    p_end: np.ndarray
+    p_bstart: np.ndarray
+    p_bend: np.ndarray
+    a_bstart: np.ndarray
+
+    def __init__(self, meta: dict[str, Any], vocab: list[str], articles: list[ArticleInfo],
                  arrays: dict[str, np.ndarray], texts: bytes | _TextFile) -> None:
         self.meta = meta
         self.settings = _settings_from_meta(meta)
@@ -115,7 +132,7 @@ class Index:
     @classmethod
     def build(cls, articles: Sequence[Article], passages: Sequence[Passage],
               settings: IndexSettings, progress: Progress | None = None,
-              extra_meta: dict | None = None) -> Index:
+              extra_meta: dict[str, Any] | None = None) -> Index:
         """Tokenize and invert `passages` (which must come in article order)."""
         chunks = tokenize_passages([p.searchable for p in passages], settings.analyzer,
                                    settings.workers, progress)
@@ -271,7 +288,8 @@ class Index:
     def _floor(self, known: list[tuple[int, int]], k: int) -> float:
         """A lower bound on the k-th best score: exact scores of the rarest terms' best."""
         by_df = sorted(known, key=lambda tt: self._df(tt[0]))
-        probe, size = [], 0
+        probe: list[tuple[int, int]] = []
+        size = 0
         for term, times in by_df:
             df = self._df(term)
             if probe and size + df > PROBE_POSTINGS:
@@ -491,7 +509,7 @@ class _ByteCursor:
         return self.byte
 
 
-def _settings_to_meta(settings: IndexSettings) -> dict:
+def _settings_to_meta(settings: IndexSettings) -> dict[str, Any]:
     return {
         "language": settings.analyzer.language,
         "stopwords": sorted(settings.analyzer.stopwords),
@@ -499,13 +517,14 @@ def _settings_to_meta(settings: IndexSettings) -> dict:
     }
 
 
-def _settings_from_meta(meta: dict) -> IndexSettings:
+def _settings_from_meta(meta: dict[str, Any]) -> IndexSettings:
     s = meta["settings"]
     analyzer = AnalyzerSettings(s["language"], frozenset(s["stopwords"]))
     return IndexSettings(analyzer=analyzer, k1=s["k1"], b=s["b"], epsilon=s["epsilon"])
 
 
-def _check_shapes(meta: dict, vocab: list, articles: list, arrays: dict[str, np.ndarray],
+def _check_shapes(meta: dict[str, Any], vocab: list[str], articles: list[ArticleInfo],
+                  arrays: dict[str, np.ndarray],
                   text_bytes: int) -> None:
     n, postings = meta.get("passages"), meta.get("postings")
     expected = {
