@@ -68,13 +68,18 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """The index terms of `text`, in order, repeats kept."""
-        cache = self._terms
-        terms = [cache.get(word) or self._learn(word) for word in self.words(text)]
+        words = self.words(text)
+        # A stop word is cached as "", so look up with None as the miss: with `or`, every "the"
+        # missed the cache and was learned again.
+        terms = list(map(self._terms.get, words))
+        if None in terms:  # new words, rare once the cache is warm
+            terms = [self._learn(w) if t is None else t for t, w in zip(terms, words, strict=True)]
         return [term for term in terms if term]
 
     def term(self, word: str) -> str:
         """The index term for one case-folded word ("" for a stop word)."""
-        return self._terms.get(word) or self._learn(word)
+        term = self._terms.get(word)
+        return term if term is not None else self._learn(word)
 
     def _learn(self, word: str) -> str:
         if word in self._terms:

@@ -21,7 +21,7 @@ import math
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -128,6 +128,17 @@ class Index:
         }
         return cls(meta, vocab, article_infos, arrays, texts)
 
+    @classmethod
+    def build_streamed(cls, articles: Iterable[tuple[Article, list[Passage]]],
+                       settings: IndexSettings, folder: Path, progress: Progress | None = None,
+                       extra_meta: dict | None = None) -> Index:
+        """Build from (article, its passages) pairs straight into `folder`, then open it."""
+        pairs = list(articles)
+        index = cls.build([a for a, _ in pairs], [p for _, ps in pairs for p in ps], settings,
+                          progress, extra_meta)
+        index.save(folder)
+        return cls.load(folder)
+
     # --- saving and loading -------------------------------------------------------------
 
     def save(self, folder: Path) -> None:
@@ -175,12 +186,9 @@ class Index:
         candidates = self._candidates(known, k + RESCORE_MARGIN)
         exact, matched = self._exact_scores(known, candidates)
         order = np.lexsort((candidates, -exact))[:k]
-        hits = [
-            self._hit(int(candidates[i]), float(exact[i]),
-                      frozenset(present[j] for j in np.flatnonzero(matched[:, i])))
-            for i in order if exact[i] > 0
-        ]
-        return SearchResult(weights, hits)
+        order = order[exact[order] > 0]
+        return SearchResult(weights, self._hits(candidates[order], exact[order],
+                                                matched[:, order], present))
 
     def _candidates(self, known: list[tuple[int, int]], count: int) -> np.ndarray:
         """Passage numbers (sorted) among which the best `count - RESCORE_MARGIN` surely are."""
@@ -311,9 +319,21 @@ class Index:
         lo, hi = self.a_bstart[number - 1], self.a_bstart[number]
         return bytes(self._texts[lo:hi]).decode("utf-8")
 
-    def _hit(self, number: int, score: float, matched: frozenset[str]) -> Hit:
-        return Hit(self.passage(number), self.articles[int(self.p_article[number])], score,
-                   matched)
+    def _hits(self, numbers: np.ndarray, scores: np.ndarray, matched: np.ndarray,
+              terms: list[str]) -> list[Hit]:
+        """Hits for passage `numbers`; `matched[j, i]`: whether passage i holds `terms[j]`.
+        Each table is indexed once for all hits: per-hit NumPy scalars cost more than the rest."""
+        columns = zip(self.p_article[numbers].tolist(), self.p_ordinal[numbers].tolist(),
+                      self.p_start[numbers].tolist(), self.p_end[numbers].tolist(),
+                      self.p_bstart[numbers].tolist(), self.p_bend[numbers].tolist(),
+                      scores.tolist(), matched.T.tolist(), strict=True)
+        hits = []
+        for article, ordinal, start, end, bstart, bend, score, row in columns:
+            info = self.articles[article]
+            text = self._texts[bstart:bend].decode("utf-8")
+            hits.append(Hit(Passage(info.id, ordinal, start, end, text), info, score,
+                            frozenset(t for t, inside in zip(terms, row, strict=True) if inside)))
+        return hits
 
 
 # --- building blocks ----------------------------------------------------------------------
