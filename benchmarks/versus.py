@@ -42,6 +42,19 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def children_peak_rss_mb() -> float:
+    """The largest peak of any finished child process (the tokenizing workers)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the tokenizing workers)."""
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def percentiles(seconds: list[float]) -> dict[str, float]:
     import numpy as np
 
@@ -119,13 +132,28 @@ def step_build(beir: Path, size: int, folder: Path) -> dict:
     from corpusbot.retrieval.index import Index
 
     settings = load_settings(env={}).index  # workers 0: one per core, as `corpusbot index`
+    # Making the synthetic articles costs CPU too: timed alone first, and taken off the build.
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for _ in articles(beir, size):
+        pass
+    generating = time.perf_counter() - started
+    generating_cpu = time.process_time() - cpu_started
+    cpu_before = cpu_seconds()
     started = time.perf_counter()
-    index = Index.build_streamed(articles(beir, size), settings, folder)
-    elapsed = time.perf_counter() - started
+    index = Index.build_into(folder, articles(beir, size), settings)
+    elapsed = time.perf_counter() - started - generating
+    cpu = cpu_seconds() - cpu_before - generating_cpu
     sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
-    return {"build_s": elapsed, "passages": len(index), "build_peak_rss_mb": peak_rss_mb(),
-            "disk_mb": sum(sizes.values()) / 2**20,
-            "texts_mb": sizes.get("texts.bin", 0) / 2**20}
+    return {
+        "build_s": elapsed,
+        "build_cpu_s": cpu,
+        "generating_s": generating,
+        "passages": len(index),
+        "build_peak_rss_mb": peak_rss_mb(),
+        "workers_peak_rss_mb": children_peak_rss_mb(),
+        "disk_mb": sum(sizes.values()) / 2**20,
+        "texts_mb": sizes.get("texts.bin", 0) / 2**20,
+    }
 
 
 def step_query(beir: Path, folder: Path) -> dict:
@@ -159,8 +187,13 @@ def step_query(beir: Path, folder: Path) -> dict:
         index.search(question, settings.max_hits * 2)
         searches.append(time.perf_counter() - tick)
     search = {f"search_{k}": v for k, v in percentiles(searches).items()}
-    return {"load_s": loaded, "queries": len(answers), **percentiles(answers), **search,
-            "query_peak_rss_mb": peak_rss_mb()}
+    return {
+        "load_s": loaded,
+        "queries": len(answers),
+        **percentiles(answers),
+        **search,
+        "query_peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def step_bm25s(beir: Path, size: int) -> dict:
@@ -168,8 +201,8 @@ def step_bm25s(beir: Path, size: int) -> dict:
     import Stemmer
 
     stemmer = Stemmer.Stemmer("english")
+    corpus = list(passage_texts(beir, size))  # bm25s takes a list: it is in memory anyway
     started = time.perf_counter()
-    corpus = list(passage_texts(beir, size))
     tokens = bm25s.tokenize(corpus, stopwords="en", stemmer=stemmer, show_progress=False)
     retriever = bm25s.BM25()
     retriever.index(tokens, show_progress=False)
@@ -179,8 +212,9 @@ def step_bm25s(beir: Path, size: int) -> dict:
     asked = questions(beir)
 
     def retrieve(question: str) -> None:
-        query = bm25s.tokenize([question], stopwords="en", stemmer=stemmer, return_ids=False,
-                               show_progress=False)
+        query = bm25s.tokenize(
+            [question], stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False
+        )
         retriever.retrieve(query, k=10, show_progress=False, n_threads=1)
 
     for question in asked[:5]:
@@ -190,16 +224,26 @@ def step_bm25s(beir: Path, size: int) -> dict:
         tick = time.perf_counter()
         retrieve(question)
         latencies.append(time.perf_counter() - tick)
-    return {"build_s": built, "build_peak_rss_mb": build_peak, "queries": len(latencies),
-            **percentiles(latencies), "query_peak_rss_mb": peak_rss_mb()}
+    return {
+        "build_s": built,
+        "build_peak_rss_mb": build_peak,
+        "queries": len(latencies),
+        **percentiles(latencies),
+        "query_peak_rss_mb": peak_rss_mb(),
+    }
 
 
 # --- the run ----------------------------------------------------------------------------------
 
 
 def child(*args: str) -> dict:
-    result = subprocess.run([sys.executable, __file__, "--step", *args], capture_output=True,
-                            text=True, check=False, timeout=STEP_TIMEOUT_S)
+    result = subprocess.run(
+        [sys.executable, __file__, "--step", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=STEP_TIMEOUT_S,
+    )
     if result.returncode:
         raise SystemExit(f"step {args} failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -231,16 +275,24 @@ def table(results: dict) -> str:
         ours, theirs = row["corpusbot"], row["bm25s"]
         size = int(size)
         mine = f"{ours['p50_ms']:.2f} / {ours['p95_ms']:.2f} / {ours['p99_ms']:.2f}"
-        other = (f"{theirs['p50_ms']:.2f} / {theirs['p95_ms']:.2f} / {theirs['p99_ms']:.2f}"
-                 if theirs else "–")
+        other = (
+            f"{theirs['p50_ms']:.2f} / {theirs['p95_ms']:.2f} / {theirs['p99_ms']:.2f}"
+            if theirs
+            else "–"
+        )
         ratio = f"{ours['p50_ms'] / theirs['p50_ms']:.2f}" if theirs else "–"
-        built = (f"{ours['build_s']:.1f} ({size / ours['build_s']:,.0f}), "
-                 f"{ours['build_peak_rss_mb']:,.0f}")
-        their_build = (f"{theirs['build_s']:.1f}, {theirs['build_peak_rss_mb']:,.0f}"
-                       if theirs else "–")
-        lines.append(f"| {size:,} | {mine} | {other} | {ratio} | {built} | {their_build} | "
-                     f"{ours['load_s']:.3f}, {ours['query_peak_rss_mb']:,.0f}, "
-                     f"{ours['disk_mb']:,.0f} |")
+        built = (
+            f"{ours['build_s']:.1f} ({size / ours['build_s']:,.0f}), "
+            f"{ours['build_peak_rss_mb']:,.0f}"
+        )
+        their_build = (
+            f"{theirs['build_s']:.1f}, {theirs['build_peak_rss_mb']:,.0f}" if theirs else "–"
+        )
+        lines.append(
+            f"| {size:,} | {mine} | {other} | {ratio} | {built} | {their_build} | "
+            f"{ours['load_s']:.3f}, {ours['query_peak_rss_mb']:,.0f}, "
+            f"{ours['disk_mb']:,.0f} |"
+        )
     return "\n".join(lines)
 
 

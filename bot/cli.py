@@ -156,7 +156,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         # changes every passage's weights: this engine always re-indexes the whole folder.
         verb = f"rebuilt ({opened.changes.summary()}; every passage is re-weighted)"
     print(f"Index {verb}: {len(index.articles)} articles, {len(index):,} passages, "
-          f"{index.meta['terms']:,} terms")
+          f"{index.meta.terms:,} terms")
     print(f"Saved in {_short(opened.folder)}")
     _report_skipped(service)
     return 0

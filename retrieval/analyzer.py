@@ -21,6 +21,9 @@ from corpusbot.config import STOPWORDS_DIR
 
 _NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W\d_{_NO_SPACE_SCRIPTS}]+|\d+")
+# The same tokens for ASCII text (where letters are a-z once lowered, digits 0-9), about twice as
+# fast: most passages of English news are pure ASCII.
+ASCII_TOKEN = re.compile(r"[a-z]+|[0-9]+")
 # Stems are cached per analyzer; news vocabularies are far smaller than this.
 MAX_CACHE = 2_000_000
 
@@ -64,6 +67,8 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """Case-folded word tokens, before stop words and stemming."""
+        if text.isascii():
+            return ASCII_TOKEN.findall(text.lower())
         return TOKEN.findall(text.casefold())
 
     def terms(self, text: str) -> list[str]:

@@ -11,13 +11,15 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpusbot.config import FURNITURE_FILE
 from corpusbot.retrieval.corpus import Skipped, corpus_files, load_corpus
 from corpusbot.retrieval.index import FORMAT, Index, IndexCorrupt, IndexSettings, Progress
-from corpusbot.retrieval.passages import SplitSettings, split_corpus
+from corpusbot.retrieval.passages import SplitSettings, split_article
+from corpusbot.retrieval.storage import IndexMeta, Provenance
 
 BUILDING = ".building-"  # prefix of a temporary build folder, followed by its pid
 
@@ -112,9 +114,12 @@ def open_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
         except IndexCorrupt as exc:
             note = f"the cached index was unusable ({exc}) and was rebuilt"
     previous = _previous_files(home)
-    index = build_index(corpus, split, settings, max_file_bytes, progress, key, stats)
-    _save_atomically(index, home, folder)
-    changes = None if previous is None else Changes.between(previous, index.meta["files"])
+    _build_atomically(home, folder, lambda temporary: build_index(
+        corpus, split, settings, max_file_bytes, temporary, progress=progress, key=key,
+        stats=stats))
+    index = Index.load(folder)
+    files = index.meta.provenance.files
+    changes = None if previous is None else Changes.between(previous, files)
     return OpenedIndex(index, True, folder, _skipped(index), note, changes)
 
 
@@ -126,16 +131,17 @@ def _previous_files(home: Path) -> dict[str, list[int]] | None:
         if folder.name.startswith("."):
             continue
         try:
-            return json.loads((folder / "meta.json").read_text(encoding="utf-8"))["files"]
-        except (OSError, ValueError, KeyError):
+            meta = IndexMeta.from_json((folder / "meta.json").read_text(encoding="utf-8"))
+            return meta.provenance.files
+        except (OSError, ValueError, KeyError, TypeError, IndexCorrupt):
             continue
     return None
 
 
 def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
-                max_file_bytes: int, progress: Progress | None = None,
+                max_file_bytes: int, folder: Path, *, progress: Progress | None = None,
                 key: str = "", stats: dict[str, tuple[int, int]] | None = None) -> Index:
-    """Read, split and index `corpus` without touching the cache."""
+    """Read, split and index `corpus` into `folder` without touching the cache."""
     stats = file_stats(corpus) if stats is None else stats
     seen = 0
 
@@ -146,17 +152,19 @@ def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
             progress("reading files", seen, max(seen, len(stats)))
 
     loaded = load_corpus(corpus, max_file_bytes, on_file)
-    passages = list(split_corpus(loaded.articles, split))
-    skipped = [{"path": s.path, "reason": s.reason} for s in loaded.skipped]
-    meta = {"fingerprint": key, "corpus": str(corpus), "skipped": skipped, "files": stats}
-    return Index.build(loaded.articles, passages, settings, progress, extra_meta=meta)
+    # Split as the articles are indexed: the passages are never all in memory at once.
+    pairs = ((article, split_article(article, split)) for article in loaded.articles)
+    provenance = Provenance(fingerprint=key, corpus=str(corpus), skipped=tuple(loaded.skipped),
+                            files={name: list(stat) for name, stat in stats.items()})
+    return Index.build_into(folder, pairs, settings, progress=progress, provenance=provenance)
 
 
-def _save_atomically(index: Index, home: Path, folder: Path) -> None:
+def _build_atomically(home: Path, folder: Path, build: Callable[[Path], object]) -> None:
+    """Run `build` into a temporary folder, renamed to `folder` only once it is complete."""
     home.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
     try:
-        index.save(temporary)
+        build(temporary)
         if folder.exists():  # an unusable earlier copy under the same key
             shutil.rmtree(folder, ignore_errors=True)
         os.rename(temporary, folder)
@@ -190,4 +198,4 @@ def _corpus_key(corpus: Path) -> str:
 
 
 def _skipped(index: Index) -> list[Skipped]:
-    return [Skipped(**s) for s in index.meta.get("skipped", [])]
+    return list(index.meta.provenance.skipped)
