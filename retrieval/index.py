@@ -23,6 +23,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
 
 import numpy as np
@@ -305,7 +306,7 @@ class Index:
             info = self.articles[article]
             text = self._texts.read(bstart, bend).decode("utf-8")
             hits.append(Hit(Passage(info.id, ordinal, start, end, text), info, score,
-                            frozenset(t for t, inside in zip(terms, row, strict=True) if inside)))
+                            frozenset(compress(terms, row))))
         return hits
 
 

@@ -359,6 +359,9 @@ class ArticleTable(Sequence[ArticleInfo]):
     def __getitem__(self, number: slice) -> list[ArticleInfo]: ...
 
     def __getitem__(self, number: int | slice) -> ArticleInfo | list[ArticleInfo]:
+        info = self._cache.get(number) if isinstance(number, int) else None
+        if info is not None:  # the common case first: a question's hits share articles
+            return info
         if isinstance(number, slice):
             return [self[i] for i in range(*number.indices(len(self)))]
         if number < 0:

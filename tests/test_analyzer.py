@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.analyzer import TOKEN, Analyzer, AnalyzerSettings
 
 
 @pytest.fixture(scope="module")
@@ -37,3 +39,21 @@ def test_letters_and_digits_are_separate_tokens(english: Analyzer):
     assert english.terms("COVID-19 covid19 Covid 19") == ["covid", "19"] * 3
     assert english.terms("IL-6 il6") == ["il", "6", "il", "6"]
     assert english.terms("type 2 diabetes, vitamin D") == ["type", "2", "diabet", "vitamin"]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_gives_the_same_words_as_the_unicode_pattern(text: str):
+    assert text.isascii()
+    assert Analyzer(AnalyzerSettings()).words(text) == TOKEN.findall(text.casefold())
+
+
+def test_a_stop_word_is_learned_once(monkeypatch: pytest.MonkeyPatch):
+    analyzer = Analyzer(AnalyzerSettings.create("english", "english"))
+    assert analyzer.terms("The cat and the hat") == ["cat", "hat"]
+    learned = []
+    original = analyzer._learn
+    monkeypatch.setattr(analyzer, "_learn", lambda word: learned.append(word) or original(word))
+    for _ in range(3):  # every word is cached now, stop words ("the", "and") included
+        assert analyzer.terms("The cat and the hat") == ["cat", "hat"]
+        assert analyzer.term("the") == ""
+    assert learned == []
