@@ -6,7 +6,8 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,18 +20,19 @@ from corpusbot.retrieval.index import ArticleInfo
 
 # The chat page's default port for `run --local` (kept here: the CLI loads no server code).
 LOCAL_PORT = 8080
+MAX_PORT = 65535
 
 log = logging.getLogger("corpusbot")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    """Run the `corpusbot` command with `argv` (sys.argv[1:] by default); the exit status."""
+    args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings(args.config, corpus=args.corpus)
-        return args.handler(args, settings)
+        return int(args.handler(args, settings))
     except SettingsError as exc:
         return _fail(str(exc), 2)
     except FileNotFoundError as exc:
@@ -50,36 +52,56 @@ def _fail(message: str, status: int) -> int:
     return status
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--corpus", metavar="DIR", default=argparse.SUPPRESS,
-                        help="folder of articles (default: bundled seeds/; env CORPUSBOT_CORPUS)")
-    common.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
-                        help="a settings file overriding config/default.toml")
-    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                        help="log details and show tracebacks")
+# --- the parser: shared options, then one `_<command>_arguments` function per command ---------
+
+
+Handler = Callable[[argparse.Namespace, Settings], int]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its name, its help, how it adds its arguments and what runs it."""
+
+    name: str
+    summary: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    handler: Handler
+    uses_corpus: bool = True  # whether --corpus means anything to it
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `corpusbot` parser: shared options (before or after the command), then COMMANDS."""
     parser = argparse.ArgumentParser(
-        prog="corpusbot", parents=[common],
+        prog="corpusbot",
         description="Answer questions over a folder of news articles by quoting them.")
+    _add_shared_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    ask = commands.add_parser("ask", parents=[common], help="answer a question")
-    ask.add_argument("question", help='the question, or "-" to read one question a line from stdin')
-    ask.add_argument("--json", action="store_true", help="print JSON (one object a line)")
-    ask.set_defaults(handler=cmd_ask)
-
-    sources = commands.add_parser("sources", parents=[common], help="list the articles")
-    sources.add_argument("--json", action="store_true", help="print JSON")
-    sources.set_defaults(handler=cmd_sources)
-
-    index = commands.add_parser("index", parents=[common], help="build and save the index")
-    index.add_argument("--rebuild", action="store_true", help="rebuild even if unchanged")
-    index.set_defaults(handler=cmd_index)
-
-    _add_run_command(commands, common)
-    _add_eval_command(commands, common)
-    parser.set_defaults(corpus=None, config=None, debug=False)
+    for command in COMMANDS:
+        sub = commands.add_parser(command.name, help=command.summary)
+        _add_shared_options(sub, defaults=False, corpus=command.uses_corpus)
+        command.add_arguments(sub)
+        sub.set_defaults(handler=command.handler)
     return parser
+
+
+def _add_shared_options(parser: argparse.ArgumentParser, *, defaults: bool,
+                        corpus: bool = True) -> None:
+    """--corpus, --config and --debug, accepted before the command and after it.
+
+    Each parser gets its own option objects: the command's copies default to SUPPRESS, so an
+    option given before the command is never overwritten by the command's default (it was:
+    `corpusbot --config private.toml run` dropped the settings file and its allow-list).
+    """
+    none: Any = None if defaults else argparse.SUPPRESS
+    if corpus:
+        parser.add_argument("--corpus", metavar="DIR", default=none,
+                            help="folder of articles (default: the bundled seeds; "
+                                 "env CORPUSBOT_CORPUS)")
+    parser.add_argument("--config", metavar="FILE", default=none,
+                        help="a settings file overriding config/default.toml")
+    parser.add_argument("--debug", action="store_true",
+                        default=False if defaults else argparse.SUPPRESS,
+                        help="log details and show tracebacks")
 
 
 def open_service(settings: Settings, rebuild: bool = False) -> Service:
@@ -87,6 +109,11 @@ def open_service(settings: Settings, rebuild: bool = False) -> Service:
     if service.opened.note:
         print(f"corpusbot: {service.opened.note}", file=sys.stderr)
     return service
+
+
+def _ask_arguments(ask: argparse.ArgumentParser) -> None:
+    ask.add_argument("question", help='the question, or "-" to read one question a line from stdin')
+    ask.add_argument("--json", action="store_true", help="print JSON (one object a line)")
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -129,6 +156,10 @@ def _source_json(article: ArticleInfo) -> dict[str, Any]:
             "path": article.path}
 
 
+def _sources_arguments(sources: argparse.ArgumentParser) -> None:
+    sources.add_argument("--json", action="store_true", help="print JSON")
+
+
 def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     service = open_service(settings)
     articles = service.index.articles
@@ -145,6 +176,10 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{a.number:>4}. {a.title}{details} — {a.passages} passages [{a.path}]")
     _report_skipped(service)
     return 0
+
+
+def _index_arguments(index: argparse.ArgumentParser) -> None:
+    index.add_argument("--rebuild", action="store_true", help="rebuild even if unchanged")
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
@@ -175,17 +210,27 @@ def _short(path: Path) -> str:
 # --- run: the Telegram bot ------------------------------------------------------------------
 
 
-def _add_run_command(commands: Any, common: argparse.ArgumentParser) -> None:
-    run = commands.add_parser("run", parents=[common], help="run the Telegram bot (polling)")
+def _run_arguments(run: argparse.ArgumentParser) -> None:
     where = run.add_mutually_exclusive_group()
     where.add_argument("--base-url", metavar="URL", default=None,
                        help="another Bot API server, e.g. http://127.0.0.1:8081/bot "
                             "(env CORPUSBOT_TELEGRAM_BASE_URL)")
     where.add_argument("--local", action="store_true",
                        help="no token needed: chat with the bot in your browser")
-    run.add_argument("--port", type=int, default=LOCAL_PORT,
+    run.add_argument("--port", type=_port, default=LOCAL_PORT,
                      help="with --local: the page's port on 127.0.0.1 (default 8080, 0: any)")
-    run.set_defaults(handler=cmd_run)
+
+
+def _port(text: str) -> int:
+    """A TCP port number for argparse: 0 (any free port) to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give 0 to {MAX_PORT} "
+                                         "(0 picks a free one)")
+    return port
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
@@ -203,23 +248,34 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 # --- eval: retrieval quality on a BEIR-layout data set (retrieval/evaluate.py) -------------
 
 
-def _add_eval_command(commands: Any, common: argparse.ArgumentParser) -> None:
-    evaluate = commands.add_parser("eval", parents=[common],
-                                   help="nDCG@10 and Recall@100 on a BEIR-layout data set")
+def _eval_arguments(evaluate: argparse.ArgumentParser) -> None:
     evaluate.add_argument("--beir", metavar="DIR", required=True,
                           help="folder with corpus.jsonl, queries.jsonl and qrels/")
     evaluate.add_argument("--split", default="test", help="qrels file to use (default: test)")
     evaluate.add_argument("--no-baseline", action="store_true",
                           help="skip the rank-bm25 whitespace baseline")
-    evaluate.set_defaults(handler=cmd_eval)
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from corpusbot.retrieval.evaluate import evaluate, format_table, load_beir
 
+    if args.corpus is not None:
+        return _fail("eval reads the data set given by --beir; --corpus does not apply", 2)
+
     data = load_beir(Path(args.beir).expanduser(), args.split)
     print(format_table(evaluate(data, settings.index, not args.no_baseline), data))
     return 0
+
+
+# The commands in the order `corpusbot --help` lists them. A new command adds one line here.
+COMMANDS = (
+    Command("ask", "answer a question", _ask_arguments, cmd_ask),
+    Command("sources", "list the articles", _sources_arguments, cmd_sources),
+    Command("index", "build and save the index", _index_arguments, cmd_index),
+    Command("run", "run the Telegram bot (polling)", _run_arguments, cmd_run),
+    Command("eval", "nDCG@10 and Recall@100 on a BEIR-layout data set", _eval_arguments,
+            cmd_eval, uses_corpus=False),
+)
 
 
 if __name__ == "__main__":

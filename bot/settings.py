@@ -21,6 +21,8 @@ from corpusbot.retrieval.passages import SplitSettings
 ENV_PREFIX = "CORPUSBOT_"
 # Environment names that do not follow CORPUSBOT_<SECTION>_<KEY>, kept for convenience.
 ENV_ALIASES = {"TELEGRAM_BOT_TOKEN": ("telegram", "token"), "CORPUSBOT_CORPUS": ("corpus", "path")}
+# Whole-number settings (counts, sizes, ids) stay within what every consumer can hold.
+MAX_WHOLE_NUMBER = 2**63 - 1
 
 
 class SettingsError(ValueError):
@@ -88,12 +90,29 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 def _merge(base: dict[str, Any], override: dict[str, Any], origin: str) -> None:
     for section, values in override.items():
-        if section not in base or not isinstance(values, dict):
-            raise SettingsError(f"{origin}: unknown settings section [{section}]")
+        if section not in base:
+            raise SettingsError(f"{origin}: {_unknown_section(base, section)}")
+        if not isinstance(values, dict):
+            raise SettingsError(f"{origin}: {section} = {_short(values)} must be a section: "
+                                f"write [{section}] on a line, then key = value lines")
         for key, value in values.items():
             if key not in base[section]:
                 raise SettingsError(f"{origin}: unknown setting {section}.{key}")
             base[section][key] = _coerce(f"{section}.{key}", value, base[section][key])
+
+
+def _unknown_section(base: dict[str, Any], name: str) -> str:
+    """An unknown section, or a setting written above every section header."""
+    owners = [section for section, values in base.items() if name in values]
+    if owners:
+        return f"setting {name} must go under its section: [{owners[0]}] on the line before it"
+    return f"unknown settings section [{name}]; the sections are: {', '.join(base)}"
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    """`value`'s repr, cut: an error message stays one readable line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def _from_env(env: Mapping[str, str], defaults: dict[str, Any]) -> dict[str, Any]:
@@ -115,19 +134,30 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
         if isinstance(default, bool):
             return _to_bool(value)
         if isinstance(default, int):
-            if isinstance(value, float) and not value.is_integer():
-                raise ValueError(value)
-            return int(value)
+            return _to_int(value)
         if isinstance(default, float):
+            if isinstance(value, bool):  # TOML's true is no number, whatever Python says
+                raise ValueError(value)
             return float(value)
         if isinstance(default, list):
             items = value.replace(",", " ").split() if isinstance(value, str) else value
-            return [int(item) for item in items]
+            return [_to_int(item) for item in items]
         if isinstance(value, str):
             return value
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         pass
-    raise SettingsError(f"bad setting {name}={value!r}: expected {_type_name(default)}")
+    raise SettingsError(f"bad setting {name}={_short(value)}: expected {_type_name(default)}")
+
+
+def _to_int(value: Any) -> int:
+    """A whole number from TOML or the environment: 3, "3" and 3.0 are; 2.5, true and 1e300
+    are not."""
+    if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+        raise ValueError(value)
+    number = int(value)
+    if abs(number) > MAX_WHOLE_NUMBER:
+        raise ValueError(value)
+    return number
 
 
 def _to_bool(value: Any) -> bool:
@@ -147,7 +177,7 @@ def _type_name(default: Any) -> str:
 
 def _check(name: str, ok: bool, value: Any, expected: str) -> None:
     if not ok:
-        raise SettingsError(f"bad setting {name}={value!r}: expected {expected}")
+        raise SettingsError(f"bad setting {name}={_short(value)}: expected {expected}")
 
 
 def checked_base_url(url: str, name: str = "telegram.base_url") -> str:

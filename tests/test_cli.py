@@ -97,3 +97,31 @@ def test_index_on_a_changed_folder_says_what_changed_and_that_it_rebuilt(tmp_pat
     result = run("index", "--corpus", str(tmp_path), cache=cache)
     assert ("Index rebuilt (1 added, 1 changed, 1 removed; every passage is re-weighted): "
             "3 articles") in result.stdout
+
+
+@pytest.mark.parametrize("before", [True, False], ids=["before-command", "after-command"])
+def test_shared_options_work_before_or_after_the_command(tmp_path: Path, cache: Path,
+                                                         before: bool):
+    (tmp_path / "one.md").write_text("# Saffron exports\nBody about saffron exports.")
+
+    def placed(command: str, *options: str) -> list[str]:
+        return [*options, command] if before else [command, *options]
+
+    rows = json.loads(run(*placed("sources", "--corpus", str(tmp_path)), "--json",
+                          cache=cache).stdout)
+    assert [row["title"] for row in rows] == ["Saffron exports"]
+    missing = run(*placed("ask", "--config", "/no/such.toml"), "saffron", cache=cache)
+    assert missing.returncode == 2 and "settings file not found" in missing.stderr
+
+
+def test_eval_takes_no_corpus(cache: Path):
+    assert "--corpus" not in run("eval", "--help", cache=cache).stdout
+    result = run("--corpus", "/tmp", "eval", "--beir", "/tmp", cache=cache)
+    assert result.returncode == 2 and "--corpus does not apply" in result.stderr
+
+
+@pytest.mark.parametrize("port", ["-5", "65536", "http"])
+def test_a_bad_port_is_one_clear_line(cache: Path, port: str):
+    result = run("run", "--local", "--port", port, cache=cache)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert f"argument --port: '{port}' is not a port: give 0 to 65535" in result.stderr

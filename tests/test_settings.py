@@ -63,3 +63,32 @@ def test_a_fraction_for_a_whole_number_is_refused(tmp_path: Path):
     with pytest.raises(SettingsError, match=r"answer\.max_quotes=2\.5: expected a whole number"):
         load_settings(user, env={})
     assert load_settings(env={"CORPUSBOT_CORPUS_WATCH_SECONDS": "0.5"}).watch_seconds == 0.5
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("corpus = 5\n", "corpus = 5 must be a section: write [corpus] on a line"),
+        ("k1 = 1.2\n", "setting k1 must go under its section: [index]"),
+        ("[nonsense]\nx = 1\n", "unknown settings section [nonsense]; the sections are: corpus"),
+        ("[index]\nk1 = true\n", "bad setting index.k1=True: expected a number"),
+        ("[telegram]\nallowed_users = [1.5]\n", "telegram.allowed_users=[1.5]: expected a list"),
+        ("[telegram]\nallowed_users = [true]\n", "telegram.allowed_users=[True]"),
+        ("[answer]\nmax_quotes = 1e300\n", "answer.max_quotes=1e+300: expected a whole"),
+        ("[index]\nworkers = 1e300\n", "bad setting index.workers=1e+300: expected a whole"),
+    ],
+)
+def test_a_malformed_value_is_one_clear_line(tmp_path: Path, toml: str, message: str):
+    user = tmp_path / "mine.toml"
+    user.write_text(toml)
+    with pytest.raises(SettingsError) as raised:
+        load_settings(user, env={})
+    assert message in str(raised.value)
+    assert "\n" not in str(raised.value) and len(str(raised.value)) < 200
+
+
+def test_a_long_bad_value_is_shown_cut():
+    with pytest.raises(SettingsError) as raised:
+        load_settings(env={"CORPUSBOT_INDEX_K1": "slow" * 100})
+    assert "bad setting index.k1='slowslow" in str(raised.value)
+    assert len(str(raised.value)) < 120

@@ -80,8 +80,11 @@ def bot_env(cache: Path, **extra: str) -> dict[str, str]:
     }
 
 
-def start_bot(tmp: Path, *args: str, **env: str) -> Iterator[RunningBot]:
-    """Start the server and the bot, wait until it registered its commands, stop both after."""
+def start_bot(tmp: Path, *args: str, before: tuple[str, ...] = (),
+              **env: str) -> Iterator[RunningBot]:
+    """Start the server and the bot, wait until it registered its commands, stop both after.
+
+    `args` follow `run`; `before` are options given before it (`corpusbot --config F run`)."""
     with LocalBotApi(token=TOKEN) as api:
         log_path = tmp / "bot.log"
         with log_path.open("wb") as log_file:
@@ -90,6 +93,7 @@ def start_bot(tmp: Path, *args: str, **env: str) -> Iterator[RunningBot]:
                     sys.executable,
                     "-m",
                     "corpusbot.bot",
+                    *before,
                     "run",
                     "--debug",
                     "--base-url",

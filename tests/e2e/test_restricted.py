@@ -84,3 +84,21 @@ def test_strangers_in_groups_are_not_answered_unless_they_ask(bot: RunningBot) -
 def test_allowed_user_is_answered(bot: RunningBot) -> None:
     [reply] = bot.ask(ALLOWED, "Which harbour handled 500 ships?")
     assert "500 ships" in reply["plain_text"]
+
+
+@pytest.fixture(scope="module")
+def private_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    """The allow-list comes from a settings file named before the command."""
+    tmp = tmp_path_factory.mktemp("private")
+    corpus = write_corpus(tmp / "corpus", count=5)
+    config = tmp / "private.toml"
+    config.write_text(f"[telegram]\nallowed_users = [{ALLOWED}]\n", encoding="utf-8")
+    yield from start_bot(tmp, before=("--config", str(config), "--corpus", str(corpus)))
+
+
+def test_a_settings_file_named_before_the_command_keeps_its_allow_list(
+        private_bot: RunningBot) -> None:
+    [refusal] = private_bot.ask(STRANGER, "How many ships?", user={"id": STRANGER})
+    assert refusal["plain_text"].startswith("Sorry, this bot is private")
+    [reply] = private_bot.ask(ALLOWED, "Which harbour handled 200 ships?")
+    assert "200 ships" in reply["plain_text"]
