@@ -37,6 +37,7 @@ PASSAGES_PER_ARTICLE = 10
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])")
 STEP_TIMEOUT_S = 3600
 GENERATION_SAMPLE = 100_000
+PROGRESS_EVERY = 1_000_000
 
 
 def peak_rss_mb() -> float:
@@ -46,6 +47,19 @@ def peak_rss_mb() -> float:
 def children_peak_rss_mb() -> float:
     """The largest peak of any finished child process (the tokenizing workers)."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def resident_parts_mb() -> dict[str, float]:
+    """Resident memory now, split: the process's own (anonymous) pages and the pages of mapped
+    files (the postings), which the kernel can drop at any time and reread."""
+    parts = {}
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("RssAnon", "RssFile"):
+                parts[f"query_{key.lower()}_mb"] = int(value.split()[0]) / 1024
+    return parts
 
 
 def cpu_seconds() -> float:
@@ -128,6 +142,25 @@ def questions(beir: Path) -> list[str]:
 # --- steps, each in its own process -----------------------------------------------------------
 
 
+class ProgressLog:
+    """Build progress on stderr, a line every PROGRESS_EVERY passages or postings and at each
+    new stage, so a long run (10M) can be followed from its log."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.stage, self.next = "", 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage or done >= self.next:
+            print(
+                f"{time.perf_counter() - self.started:8.1f} s  {stage}: {done:,} of {total:,}"
+                f"  (peak RSS {peak_rss_mb():,.0f} MB)",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.stage, self.next = stage, done + PROGRESS_EVERY
+
+
 def step_build(beir: Path, size: int, folder: Path) -> dict:
     from corpusbot.bot.settings import load_settings
     from corpusbot.retrieval.index import Index
@@ -143,7 +176,7 @@ def step_build(beir: Path, size: int, folder: Path) -> dict:
     generating_cpu = (time.process_time() - cpu_started) * size / sample
     cpu_before = cpu_seconds()
     started = time.perf_counter()
-    index = Index.build_into(folder, articles(beir, size), settings)
+    index = Index.build_into(folder, articles(beir, size), settings, progress=ProgressLog())
     elapsed = time.perf_counter() - started - generating
     cpu = cpu_seconds() - cpu_before - generating_cpu
     sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
@@ -190,12 +223,14 @@ def step_query(beir: Path, folder: Path) -> dict:
         index.search(question, settings.max_hits * 2)
         searches.append(time.perf_counter() - tick)
     search = {f"search_{k}": v for k, v in percentiles(searches).items()}
+    memory = resident_parts_mb()
     return {
         "load_s": loaded,
         "queries": len(answers),
         **percentiles(answers),
         **search,
         "query_peak_rss_mb": peak_rss_mb(),
+        **memory,
     }
 
 

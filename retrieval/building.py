@@ -250,6 +250,8 @@ class _Build:
             writers["doc_ids"].append(doc)
             writers["impacts"].append(exact.astype(np.float32))
             writers["tfs"].append(tf)
+            if self.progress:
+                self.progress("writing postings", int(offsets[last]), int(offsets[-1]))
         for writer in writers.values():
             writer.close()
         return max_impact

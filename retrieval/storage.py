@@ -33,8 +33,8 @@ ARTICLE_LINES = "article_lines.npy"
 TEXTS = "texts.bin"
 # A fixed-size .npy header, written before the length is known and rewritten at the end.
 HEADER_BYTES = 128
-# ArticleInfo records kept decoded; a question reads a few dozen.
-ARTICLE_CACHE = 4096
+# ArticleInfo records kept decoded (a few MB): a question reads a few dozen, often the same.
+ARTICLE_CACHE = 65_536
 
 
 class IndexCorrupt(Exception):
