@@ -269,16 +269,18 @@ class Index:
                       candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """rank-bm25's scores for `candidates` in float64, and which terms each contains."""
         k1, b = self.settings.k1, self.settings.b
+        postings = self.postings
         norm = k1 * (1 - b + b * self.table.doc_len[candidates].astype(np.float64) / self.avgdl)
-        scores = np.zeros(len(candidates))
-        matched = np.zeros((len(known), len(candidates)), dtype=bool)
-        for row, (term, times) in enumerate(known):
+        tf = np.zeros((len(known), len(candidates)))
+        for row, (term, _) in enumerate(known):  # one lookup a term; the arithmetic at once
             where, present = self._find(term, candidates)
-            tfs = self.postings.tfs[self.postings.offsets[term]:self.postings.offsets[term + 1]]
-            tf = np.where(present, tfs[where], 0).astype(np.float64)
-            scores += times * self.postings.idf[term] * (tf * (k1 + 1) / (tf + norm))
-            matched[row] = present
-        return scores, matched
+            tfs = postings.tfs[postings.offsets[term]:postings.offsets[term + 1]]
+            tf[row] = np.where(present, tfs[where], 0)
+        weights = np.array([[times * postings.idf[term]] for term, times in known])
+        # Summed down the rows, every passage's terms add up in the same order (a matrix
+        # product may not), so passages of equal score stay exactly equal and keep their order.
+        scores = (weights * (tf * (k1 + 1) / (tf + norm))).sum(axis=0)
+        return scores, tf > 0
 
     # --- reading passages and articles --------------------------------------------------
 
