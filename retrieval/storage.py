@@ -18,7 +18,6 @@ import struct
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from types import TracebackType
 from typing import IO, overload
 
 import numpy as np
@@ -309,27 +308,23 @@ class TextFile:
 
     def __init__(self, path: Path) -> None:
         self._file = path.open("rb")
-        self._size = os.fstat(self._file.fileno()).st_size
+        self._fd = self._file.fileno()
+        self._size = os.fstat(self._fd).st_size
 
     def __len__(self) -> int:
         return self._size
 
-    def __enter__(self) -> TextFile:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self._file.close()
-
     def read(self, start: int, stop: int) -> bytes:
         start, length = int(start), int(stop) - int(start)
-        pieces = []
+        first = os.pread(self._fd, min(length, 1 << 30), start)  # one call, unless huge
+        if len(first) == length:
+            return first
+        return self._read_rest(first, start + len(first), length - len(first))
+
+    def _read_rest(self, first: bytes, start: int, length: int) -> bytes:
+        pieces = [first]
         while length > 0:  # pread may return less than asked for very large reads
-            piece = os.pread(self._file.fileno(), min(length, 1 << 30), start)
+            piece = os.pread(self._fd, min(length, 1 << 30), start)
             if not piece:
                 raise IndexCorrupt("texts.bin is shorter than its table says")
             pieces.append(piece)
