@@ -5,7 +5,8 @@
 Starts the local Bot API server in this process and `corpusbot run --base-url …` as a
 subprocess, then has each user send its share of questions one after another (the next once the
 previous is answered). Prints the answers received, duplicates and losses, reply latency
-percentiles, and the bot's memory after the first thousand answers and at the end. Everything is
+percentiles, the bot's memory after the first thousand answers and at the end, and the growth of
+its history database (on, as by default, in a temporary folder) per 1,000 questions. Everything is
 on 127.0.0.1, every wait is bounded, and the whole run has a deadline. The per-user rate limit is
 turned off (these users are meant to be fast), and so is the bot's pacing for Telegram's flood
 limit (about 30 messages a second, which would cap the bot at 15 answers a second whatever its
@@ -58,18 +59,27 @@ def rss_kib(pid: int, field: str = "VmRSS") -> int:
 class Run:
     """Shared tallies of the simulated users."""
 
-    def __init__(self, pid: int) -> None:
+    def __init__(self, pid: int, database: Path) -> None:
         self.pid = pid
+        self.database = database
         self.lock = threading.Lock()
         self.latencies: list[float] = []
         self.lost = 0
         self.rss_at_1000 = 0
+        self.db_at_1000 = 0
 
     def answered(self, seconds: float) -> None:
         with self.lock:
             self.latencies.append(seconds)
             if len(self.latencies) == 1000:
                 self.rss_at_1000 = rss_kib(self.pid)
+                self.db_at_1000 = database_bytes(self.database)
+
+
+def database_bytes(path: Path) -> int:
+    """The history database with its write-ahead log, in bytes (0 before it exists)."""
+    parts = (path, path.with_name(path.name + "-wal"))
+    return sum(part.stat().st_size for part in parts if part.exists())
 
 
 def user(api: LocalBotApi, run: Run, chat_id: int, count: int, pool: list[str],
@@ -91,10 +101,11 @@ def user(api: LocalBotApi, run: Run, chat_id: int, count: int, pool: list[str],
         run.answered(time.perf_counter() - began)
 
 
-def start_bot(api: LocalBotApi, corpus: str | None, cache: str,
-              log: Path | None) -> subprocess.Popen[bytes]:
+def start_bot(api: LocalBotApi, corpus: str | None, cache: str, log: Path | None,
+              database: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CORPUSBOT_", "TELEGRAM_"))}
     env.update(TELEGRAM_BOT_TOKEN=TOKEN, CORPUSBOT_INDEX_CACHE_DIR=cache,
+               CORPUSBOT_HISTORY_PATH=str(database),
                CORPUSBOT_TELEGRAM_RATE_PER_MINUTE="0",
                CORPUSBOT_TELEGRAM_MAX_SENDS_PER_SECOND=os.environ.get(
                    "CORPUSBOT_TELEGRAM_MAX_SENDS_PER_SECOND", "0"))
@@ -139,9 +150,10 @@ def main() -> int:
     chats = range(FIRST_CHAT, FIRST_CHAT + args.users)
     pool = questions()
     with tempfile.TemporaryDirectory() as cache, LocalBotApi(token=TOKEN) as api:
-        bot = start_bot(api, args.corpus, cache, args.log)
+        database = Path(cache) / "history" / "history.sqlite3"
+        bot = start_bot(api, args.corpus, cache, args.log, database)
         try:
-            run = Run(bot.pid)
+            run = Run(bot.pid, database)
             rss_start = rss_kib(bot.pid)
             began = time.perf_counter()
             stop_at = time.monotonic() + DEADLINE
@@ -157,13 +169,16 @@ def main() -> int:
             rss_end, rss_peak = rss_kib(bot.pid), rss_kib(bot.pid, "VmHWM")
             cpu = (cpu_seconds(bot.pid), cpu_seconds(os.getpid()))
             once, twice, unanswered = count_replies(api, chats)
+            db_end = database_bytes(database)
         finally:
             bot.terminate()
             bot.wait(10)
+        db_closed = database_bytes(database)
     report(args, per_user, run, elapsed, (once, twice, unanswered),
            (rss_start, run.rss_at_1000, rss_end, rss_peak))
     print(f"CPU time: bot {cpu[0]:.1f} s, this process (users and local server) {cpu[1]:.1f} s, "
           f"over {elapsed:.1f} s on {os.cpu_count()} cores")
+    report_database(len(run.latencies), run.db_at_1000, db_end, db_closed)
     return 0 if twice == 0 and unanswered == 0 and run.lost == 0 else 1
 
 
@@ -181,6 +196,16 @@ def report(args: argparse.Namespace, per_user: int, run: Run, elapsed: float,
           f"p99 {cuts[98] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
     print(f"bot memory (RSS) at start {start:.0f} MiB, after 1000 answers {at_1000:.0f} MiB, "
           f"at the end {end:.0f} MiB, peak {peak:.0f} MiB")
+
+
+def report_database(answers: int, at_1000: int, end: int, closed: int) -> None:
+    """The history database's size while running (with its write-ahead log, which grows to about
+    4 MiB between checkpoints) and once the bot stopped (checkpointed into one file), and its
+    growth per 1,000 questions: the stopped file over the questions answered."""
+    per_1000 = closed / answers * 1000 if answers else float("nan")
+    print(f"history database (with its WAL): {at_1000 / 1024:.0f} KiB after 1000 answers, "
+          f"{end / 1024:.0f} KiB at the end; {closed / 1024:.0f} KiB once the bot stopped, "
+          f"so {per_1000 / 1024:.0f} KiB per 1,000 questions")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,8 @@
-"""The `corpusbot` command: ask, sources, index, run, eval."""
+"""The `corpusbot` command: ask, sources, index, run, eval, stats, feedback."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
@@ -12,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from corpusbot.bot.compose import Answer
+from corpusbot.bot.history.commands import STATS_DAYS, export_command, stats_command
 from corpusbot.bot.progress import ProgressBar
 from corpusbot.bot.render import render_text
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import Settings, SettingsError, load_settings
+from corpusbot.bot.terminal import input_lines, print_json, print_text, valid_text, visible
 from corpusbot.retrieval.index import ArticleInfo
 
 # The chat page's default port for `run --local` (kept here: the CLI loads no server code).
@@ -107,7 +108,7 @@ def _add_shared_options(parser: argparse.ArgumentParser, *, defaults: bool,
 def open_service(settings: Settings, rebuild: bool = False) -> Service:
     service = Service.open(settings, ProgressBar(), rebuild=rebuild)
     if service.opened.note:
-        print(f"corpusbot: {service.opened.note}", file=sys.stderr)
+        print(f"corpusbot: {visible(service.opened.note)}", file=sys.stderr)
     return service
 
 
@@ -118,17 +119,17 @@ def _ask_arguments(ask: argparse.ArgumentParser) -> None:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     service = open_service(settings)
-    questions = (line.rstrip("\n") for line in sys.stdin) if args.question == "-" \
-        else [args.question]
+    # Bytes in, UTF-8 out: no input and no locale can make the output invalid or stop a batch.
+    questions = input_lines() if args.question == "-" else [valid_text(args.question)]
     for question in questions:
         if args.question == "-" and not question.strip():
             continue
         answer = service.ask(question)
         reply = render_text(answer, service.context, count=settings.answer.max_quotes).text
         if args.json:
-            print(json.dumps(answer_json(answer, reply), ensure_ascii=False), flush=True)
+            print_json(answer_json(answer, reply))
         else:
-            print(reply, end="\n\n" if args.question == "-" else "\n", flush=True)
+            print_text(reply, end="\n\n" if args.question == "-" else "\n")
     return 0
 
 
@@ -167,13 +168,13 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
         rows = [{"number": a.number, "article_id": a.id, "title": a.title, "source": a.source,
                  "date": a.date, "url": a.url, "path": a.path, "passages": a.passages}
                 for a in articles]
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print_json(rows, indent=2)
         return 0
-    print(f"{len(articles)} articles in {settings.corpus}")
+    print_text(f"{len(articles)} articles in {settings.corpus}")
     for a in articles:
         details = ", ".join(part for part in (a.source, a.date) if part)
         details = f" ({details})" if details else ""
-        print(f"{a.number:>4}. {a.title}{details} — {a.passages} passages [{a.path}]")
+        print_text(f"{a.number:>4}. {a.title}{details} — {a.passages} passages [{a.path}]")
     _report_skipped(service)
     return 0
 
@@ -199,7 +200,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
 
 def _report_skipped(service: Service) -> None:
     for skipped in service.opened.skipped:
-        print(f"skipped {skipped.path}: {skipped.reason}", file=sys.stderr)
+        print(visible(f"skipped {skipped.path}: {skipped.reason}"), file=sys.stderr)
 
 
 def _short(path: Path) -> str:
@@ -267,6 +268,35 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- stats and feedback export: the history database (bot/history/) ------------------------
+
+
+def _stats_arguments(stats: argparse.ArgumentParser) -> None:
+    stats.add_argument("--days", type=int, default=STATS_DAYS,
+                       help=f"how many days back (default {STATS_DAYS})")
+    stats.add_argument("--plot", metavar="FILE", type=Path, default=None,
+                       help="also draw questions and refusals per day as a PNG "
+                            "(needs matplotlib: pip install 'corpusbot[stats]')")
+
+
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    """`corpusbot stats [--days N] [--plot FILE]`: what /stats shows, in the terminal."""
+    return stats_command(settings.history, days=args.days, plot=args.plot)
+
+
+def _feedback_arguments(feedback: argparse.ArgumentParser) -> None:
+    actions = feedback.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = actions.add_parser("export", help="rated questions as JSON lines for `eval --qa`")
+    _add_shared_options(export, defaults=False, corpus=False)
+    export.add_argument("--since", metavar="DATE", default=None,
+                        help="only questions asked on or after DATE (YYYY-MM-DD, UTC)")
+
+
+def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    """`corpusbot feedback export [--since DATE]`: rated answers as `eval --qa` JSON lines."""
+    return export_command(settings.history, since=args.since)
+
+
 # The commands in the order `corpusbot --help` lists them. A new command adds one line here.
 COMMANDS = (
     Command("ask", "answer a question", _ask_arguments, cmd_ask),
@@ -275,6 +305,10 @@ COMMANDS = (
     Command("run", "run the Telegram bot (polling)", _run_arguments, cmd_run),
     Command("eval", "nDCG@10 and Recall@100 on a BEIR-layout data set", _eval_arguments,
             cmd_eval, uses_corpus=False),
+    Command("stats", "questions per day, refusals, 👍/👎 from the bot's history",
+            _stats_arguments, cmd_stats, uses_corpus=False),
+    Command("feedback", "the 👍/👎 feedback people gave: `feedback export`",
+            _feedback_arguments, cmd_feedback, uses_corpus=False),
 )
 
 

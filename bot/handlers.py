@@ -12,12 +12,12 @@ import logging
 import time
 from collections import OrderedDict
 
-from telegram import Chat, Message, MessageEntity, ReplyParameters, Update
+from telegram import Chat, Message, MessageEntity, ReplyParameters, Update, User
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from corpusbot.bot import keyboards, messages
+from corpusbot.bot import history_handlers, keyboards, messages
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.ratelimit import RateLimiter
 from corpusbot.bot.render import TELEGRAM_LIMIT, message_length, render_html
@@ -80,7 +80,8 @@ async def ask_command(update: Update, context: Context) -> None:
         return
     message = update.effective_message
     parts = (message.text or "").split(maxsplit=1)
-    await answer(context, message.chat, parts[1] if len(parts) > 1 else "", reply_to=message)
+    await answer(context, message.chat, parts[1] if len(parts) > 1 else "", reply_to=message,
+                 user=update.effective_user)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -99,7 +100,7 @@ async def private_question(update: Update, context: Context) -> None:
     if not await within_rate(update, context):
         return
     message = update.effective_message
-    await answer(context, message.chat, message.text or "")
+    await answer(context, message.chat, message.text or "", user=update.effective_user)
 
 
 async def group_message(update: Update, context: Context) -> None:
@@ -110,7 +111,7 @@ async def group_message(update: Update, context: Context) -> None:
     if not await within_rate(update, context):
         return
     question = strip_mention(message, context.bot.username)
-    await answer(context, message.chat, question, reply_to=message)
+    await answer(context, message.chat, question, reply_to=message, user=update.effective_user)
 
 
 def addressed_to_bot(message: Message, bot_id: int, username: str | None) -> bool:
@@ -143,7 +144,7 @@ def strip_mention(message: Message, username: str | None) -> str:
 
 async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
                  ref: int | None = None, reply_to: Message | None = None,
-                 asked_by_button: bool = False) -> None:
+                 asked_by_button: bool = False, user: User | None = None) -> None:
     """Compose (in a thread) and send one page of quotes, with a More button if there are more."""
     service = service_of(context)
     began = time.perf_counter()
@@ -159,15 +160,23 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
         await context.bot.send_message(chat.id, messages.STALE_BUTTON)
         return
     more = start + rendered.shown
+    # history hook (bot/history_handlers.py): the answer's id in the history database, which
+    # then numbers the "More" button (so it works after a restart) and the 👍/👎 buttons.
+    answer_id = await history_handlers.answer_id(context, chat, user, reply, start=start,
+                                                 ref=ref, shown=rendered.shown)
     markup = None
     if more < rendered.total:  # remembered before sending: the button may be pressed at once
-        ref = remember_question(context.chat_data, reply.question) if ref is None else ref
+        if ref is None:
+            ref = answer_id if answer_id is not None \
+                else remember_question(context.chat_data, reply.question)
         markup = keyboards.more_keyboard(more, ref)
+    markup = history_handlers.with_feedback(context, markup, answer_id, reply.answered)
     quoted = reply_to is not None and chat.type != Chat.PRIVATE
     await context.bot.send_message(
         chat.id, head + rendered.text, reply_markup=markup,
         reply_parameters=ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
         if quoted else None)
+    await history_handlers.tell_once_if_off(context, chat.id)  # history hook
     log.info("question chat=%s latency_ms=%.0f quotes=%d shown=%d answered=%s", chat.id,
              (time.perf_counter() - began) * 1000, rendered.total, rendered.shown, reply.answered)
 
@@ -219,21 +228,25 @@ async def _ask_example(update: Update, context: Context, pressed: Button) -> Non
         await query.answer(messages.STALE_BUTTON)
         return
     await query.answer()
-    await answer(context, query.message.chat, examples[pressed.value], asked_by_button=True)
+    await answer(context, query.message.chat, examples[pressed.value], asked_by_button=True,
+                 user=update.effective_user)
 
 
 async def _more(update: Update, context: Context, pressed: Button) -> None:
     """The next quotes as a new message; the old message keeps its quotes but loses the button."""
     query = update.callback_query
-    asked = (context.chat_data or {}).get(ASKED, {})
-    question = asked.get(pressed.ref)
+    # history hook: the question from the database when history is on, else from chat_data
+    question = await history_handlers.kept_question(context, query.message.chat.id, pressed.ref) \
+        or (context.chat_data or {}).get(ASKED, {}).get(pressed.ref)
     if question is None:
         await query.answer(messages.STALE_BUTTON)
         return
     await query.answer()
-    with contextlib.suppress(TelegramError):
-        await query.edit_message_reply_markup(reply_markup=None)
-    await answer(context, query.message.chat, question, start=pressed.value, ref=pressed.ref)
+    with contextlib.suppress(TelegramError):  # the old answer keeps its 👍/👎 (history hook)
+        await query.edit_message_reply_markup(
+            reply_markup=history_handlers.without_more(query.message.reply_markup))
+    await answer(context, query.message.chat, question, start=pressed.value, ref=pressed.ref,
+                 user=update.effective_user)
 
 
 # --- rate limit and reload ------------------------------------------------------------------

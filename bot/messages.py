@@ -28,6 +28,7 @@ COMMANDS = (
     ("ask", "Ask a question (in groups: /ask QUESTION)"),
     ("sources", "List the articles I know"),
     ("source", "Show one article: /source N"),
+    ("forget", "Delete what I keep about you"),
     ("help", "How to ask, and the commands"),
     ("start", "What I know, with example questions"),
 )

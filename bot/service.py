@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from corpusbot.bot.compose import Answer, compose
@@ -40,12 +41,14 @@ class Service:
         self.opened = opened
         self._reloading = threading.Lock()
         self._failed: str | None = None  # the corpus state of the last failed reload
+        self._rebuild_if_damaged(opened)
 
     @classmethod
     def open(cls, settings: Settings, progress: Progress | None = None,
              rebuild: bool = False) -> Service:
         opened = open_index(settings.corpus, settings.split, settings.index,
-                            settings.max_file_bytes, progress, rebuild)
+                            settings.max_file_bytes, progress, rebuild,
+                            follow_outside_links=settings.follow_outside_links)
         return cls(settings, opened)
 
     @property
@@ -79,7 +82,8 @@ class Service:
     def _corpus_state(self) -> str:
         s = self.settings
         try:
-            return fingerprint(s.corpus.resolve(), s.split, s.index, s.max_file_bytes)
+            return fingerprint(s.corpus.resolve(), s.split, s.index, s.max_file_bytes,
+                               follow_outside_links=s.follow_outside_links)
         except OSError as exc:  # the folder is gone or unreadable: a reload will say why
             return f"unreadable: {exc}"
 
@@ -99,7 +103,8 @@ class Service:
         s, old = self.settings, self.opened
         state = self._corpus_state()
         try:
-            new = open_index(s.corpus, s.split, s.index, s.max_file_bytes, progress)
+            new = open_index(s.corpus, s.split, s.index, s.max_file_bytes, progress,
+                             follow_outside_links=s.follow_outside_links)
         except Exception as exc:  # whatever broke, the index in service stays
             log.warning("reload failed, keeping the current index: %s", exc)
             self._failed = state
@@ -111,11 +116,26 @@ class Service:
                                 "keeping the current index")
         self._failed = None
         self.opened = new  # one assignment: a question sees the old index or the new one
+        self._rebuild_if_damaged(new)
         changes = Changes.between(old.index.meta.provenance.files,
                                   new.index.meta.provenance.files)
         return Reload(ok=True, built=new.built, changes=changes,
                       articles=len(new.index.articles), passages=len(new.index),
                       skipped=tuple(new.skipped))
+
+
+    def _rebuild_if_damaged(self, opened: OpenedIndex) -> None:
+        """A large cached index is hashed in the background after a fast start; if it turns out
+        damaged (its folder is then removed), reload: the index is rebuilt and swapped in."""
+        if opened.check is None:
+            return
+
+        def checked(check: Future[str]) -> None:
+            if check.result() and self.opened is opened:
+                log.warning("the cached index was damaged (%s); rebuilding it", check.result())
+                self.reload()
+
+        opened.check.add_done_callback(checked)
 
 
 def _describe(exc: Exception) -> str:

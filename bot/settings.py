@@ -53,6 +53,15 @@ class TelegramSettings:
 
 
 @dataclass(frozen=True)
+class HistorySettings:
+    """[history]: where questions and feedback are kept, and for how long (bot/history/)."""
+
+    enabled: bool
+    path: Path
+    history_days: int
+
+
+@dataclass(frozen=True)
 class Settings:
     corpus: Path
     max_file_bytes: int
@@ -61,6 +70,8 @@ class Settings:
     index: IndexSettings
     answer: AnswerSettings
     telegram: TelegramSettings
+    history: HistorySettings
+    follow_outside_links: bool = False  # read linked files whose target is outside the corpus
 
 
 def load_settings(
@@ -187,6 +198,19 @@ def checked_base_url(url: str, name: str = "telegram.base_url") -> str:
     return url.rstrip("/")
 
 
+def default_history_path() -> Path:
+    """$XDG_DATA_HOME/corpusbot/history.sqlite3, or ~/.local/share/corpusbot/history.sqlite3."""
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "corpusbot" / "history.sqlite3"
+
+
+def _history(raw: dict[str, Any]) -> HistorySettings:
+    days = raw["history_days"]
+    _check("history.history_days", 1 <= days <= 3650, days, "1 to 3650 days")
+    path = Path(raw["path"]).expanduser() if raw["path"] else default_history_path()
+    return HistorySettings(enabled=raw["enabled"], path=path, history_days=days)
+
+
 def _build(raw: dict[str, Any]) -> Settings:
     corpus, passages, analyzer, index, answer, telegram = (
         raw[name] for name in ("corpus", "passages", "analyzer", "index", "answer", "telegram")
@@ -242,4 +266,6 @@ def _build(raw: dict[str, Any]) -> Settings:
             rate_burst=telegram["rate_burst"],
             max_sends_per_second=telegram["max_sends_per_second"],
         ),
+        history=_history(raw["history"]),
+        follow_outside_links=bool(corpus["follow_outside_links"]),
     )

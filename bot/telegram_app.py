@@ -31,7 +31,8 @@ from telegram.ext import (
     filters,
 )
 
-from corpusbot.bot import handlers, messages
+from corpusbot.bot import handlers, history_handlers, messages
+from corpusbot.bot.history.store import HistoryBusy
 from corpusbot.bot.messages import COMMANDS
 from corpusbot.bot.ratelimit import RateLimiter
 from corpusbot.bot.service import Reload, Service
@@ -182,6 +183,7 @@ def build_application(service: Service, settings: Settings) -> Application:
     if telegram.rate_per_minute > 0:
         application.bot_data[handlers.LIMITER] = RateLimiter(telegram.rate_per_minute,
                                                              telegram.rate_burst)
+    history_handlers.attach(application, settings)  # history hook: may raise HistoryBusy
     add_handlers(application)
     return application
 
@@ -190,6 +192,7 @@ def add_handlers(application: Application) -> None:
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     plain_text = filters.TEXT & ~filters.COMMAND
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    history_handlers.add_handlers(application)  # history hook: /stats, /forget, 👍/👎 first
     application.add_handlers([
         CommandHandler("start", handlers.start),
         CommandHandler("help", handlers.help_command),
@@ -219,6 +222,7 @@ async def start_background_work(application: Application) -> None:
 
 
 async def stop_background_work(application: Application) -> None:
+    history_handlers.detach(application)  # history hook: close the database, free its lock
     watcher: asyncio.Task | None = application.bot_data.pop(WATCHER, None)
     if watcher is not None:
         watcher.cancel()
@@ -280,6 +284,9 @@ def run_command(settings: Settings, open_service: Callable[[Settings], Service],
     redactor = install_log_redaction(token, debug)
     try:
         run_polling(build_application(open_service(settings), settings))
+    except HistoryBusy as exc:  # history hook: a second bot on the same database
+        print(f"corpusbot: {exc}", file=sys.stderr)
+        return 2
     except InvalidToken:
         print("corpusbot: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN "
               "(@BotFather's /token shows it again).", file=sys.stderr)

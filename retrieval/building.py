@@ -14,6 +14,7 @@ passage (its length) and the vocabulary.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -25,6 +26,7 @@ import numpy as np
 
 from corpusbot.retrieval.analyzer import AnalyzerSettings
 from corpusbot.retrieval.corpus import Article
+from corpusbot.retrieval.lifeline import die_with_parent
 from corpusbot.retrieval.passages import Passage
 from corpusbot.retrieval.storage import (
     FORMAT,
@@ -42,7 +44,7 @@ from corpusbot.retrieval.storage import (
     write_array,
     write_json,
 )
-from corpusbot.retrieval.tokenize import CHUNK_PASSAGES, TokenizedChunk, tokenize_chunk
+from corpusbot.retrieval.tokenizing import CHUNK_PASSAGES, TokenizedChunk, tokenize_chunk
 
 # Postings buffered before they are spilled as one sorted segment (about 10 bytes each).
 SEGMENT_POSTINGS = 16_000_000
@@ -51,6 +53,8 @@ MERGE_POSTINGS = 8_000_000
 # The first chunks are tokenized in this process: small corpora never pay for starting workers.
 LOCAL_CHUNKS = 2
 SEGMENTS = ".segments"
+# Corpora with fewer passages use an idf that is never 0 or negative (see bm25_idf).
+TINY_CORPUS = 10
 
 Progress = Callable[[str, int, int], None]
 
@@ -65,7 +69,14 @@ class Weighting:
 
 
 def bm25_idf(df: np.ndarray, passages: int, epsilon: float) -> np.ndarray:
-    """rank-bm25's BM25Okapi idf: negative values are floored at epsilon * the mean idf."""
+    """rank-bm25's BM25Okapi idf: negative values are floored at epsilon * the mean idf.
+
+    Below TINY_CORPUS passages that idf gives few or no terms a positive weight (none at all
+    with one or two passages), so nothing could be found: there, and only there, Lucene's
+    always-positive BM25 idf, log(1 + (n - df + 0.5) / (df + 0.5)), is used instead.
+    """
+    if passages < TINY_CORPUS:
+        return np.log1p((passages - df + 0.5) / (df + 0.5))
     idf = np.log(passages - df + 0.5) - np.log(df + 0.5)
     if len(idf):
         idf[idf < 0] = epsilon * idf.mean()
@@ -153,7 +164,7 @@ class _Build:
             starts, ends = _ByteCursor(article.text), _ByteCursor(article.text)
             rows["bstart"] += [base + starts.at(p.start) for p in passages]
             rows["bend"] += [base + ends.at(p.end) for p in passages]
-        self.pending_texts += [p.text for p in passages]
+        self.pending_texts += [p.searchable for p in passages]  # heading + text
         if len(self.pending_texts) >= CHUNK_PASSAGES:
             self._flush_chunk()
 
@@ -371,7 +382,9 @@ class _Tokenizer:
             return
         if self.pool is None:
             context = multiprocessing.get_context("spawn")  # fork is unsafe beside an event loop
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            # Workers end with this process, even if it is killed (else each lives on, ~130 MB).
+            self.pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                            initializer=die_with_parent, initargs=(os.getpid(),))
         self.running.append(self.pool.submit(tokenize_chunk, texts, self.settings))
         while len(self.running) > self.workers or (self.running and self.running[0].done()):
             yield self.running.popleft().result()

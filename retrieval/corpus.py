@@ -8,16 +8,18 @@ optionally `id`, `title`, `source`, `date`, `url`. Unreadable files are reported
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from corpusbot.config import FURNITURE_FILE
+from corpusbot.retrieval.folder import EXTENSIONS, UnusableFile, list_files, read_file_bytes
 
-EXTENSIONS = (".txt", ".md", ".jsonl")
 HEADER_KEYS = ("source", "date", "url")
 HEADER_LINE = re.compile(r"^(source|date|url)\s*:\s*(.+)$", re.IGNORECASE)
 # "TEHRAN, Iran (AA) –" or "TEHRAN (Tasnim) -": a dateline naming the outlet in brackets.
@@ -25,6 +27,9 @@ DATELINE_OUTLET = re.compile(r"^[A-Z][\w .,'’-]{1,40}\(([^()]{2,40})\)\s*[–�
 DATELINE = re.compile(r"^[A-Z][\w .,'’]{1,40}\s[–—]\s")
 MAX_HEADLINE_CHARS = 160
 MAX_TITLE_CHARS = 90
+# Bad lines of a .jsonl file reported one by one; the rest are counted in one more line.
+MAX_REPORTED_LINES = 20
+LINK_SCHEMES = ("http", "https")
 
 
 @dataclass(frozen=True)
@@ -53,35 +58,41 @@ class Corpus:
 
 def corpus_files(folder: Path) -> list[Path]:
     """The article files under `folder`, in a stable order; hidden files are ignored."""
-    if not folder.is_dir():
-        raise FileNotFoundError(f"corpus folder not found: {folder}")
-    return sorted(
-        path
-        for path in folder.rglob("*")
-        if path.suffix.lower() in EXTENSIONS
-        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
-        and path.name.lower() != "readme.md"
-    )
+    return [file.path for file in list_files(folder)]
 
 
 def load_corpus(
     folder: Path,
     max_file_bytes: int = 64 * 1024 * 1024,
     on_file: Callable[[Path], None] | None = None,
+    *,
+    follow_outside_links: bool = False,
 ) -> Corpus:
-    """Read every article under `folder`; files that cannot be used land in `skipped`."""
+    """Read every article under `folder`; files (and .jsonl lines) that cannot be used land in
+    `skipped` with the reason."""
     corpus = Corpus(folder=folder)
     furniture = load_furniture()
-    for path in corpus_files(folder):
+    for file in list_files(folder, follow_outside_links=follow_outside_links):
         if on_file is not None:
-            on_file(path)
-        name = path.relative_to(folder).as_posix()
+            on_file(file.path)
         try:
-            corpus.articles.extend(_read_file(path, name, max_file_bytes, furniture))
+            if file.problem:
+                raise UnusableFile(file.problem)
+            articles, bad_lines = _read_file(file.path, file.name, max_file_bytes, furniture)
         except UnusableFile as exc:
-            corpus.skipped.append(Skipped(name, str(exc)))
+            corpus.skipped.append(Skipped(file.name, str(exc)))
+            continue
+        corpus.articles += articles
+        corpus.skipped += bad_lines
     corpus.articles = unique_ids(corpus.articles)
     return corpus
+
+
+def nothing_readable(folder: Path) -> str:
+    """What to tell someone whose folder gave no article: where, and what would be read."""
+    kinds = ", ".join(EXTENSIONS)
+    return (f"no readable article in {folder}: corpusbot reads {kinds} files "
+            "(.txt and .md: one article a file; .jsonl: one JSON object with 'text' a line)")
 
 
 def unique_ids(articles: list[Article]) -> list[Article]:
@@ -97,18 +108,13 @@ def unique_ids(articles: list[Article]) -> list[Article]:
     return unique
 
 
-class UnusableFile(Exception):
-    """A file that cannot be read as articles; the message says why."""
-
-
-def _read_file(path: Path, name: str, max_bytes: int, furniture: re.Pattern[str]) -> list[Article]:
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise UnusableFile(f"too large ({size / 2**20:.0f} MB > {max_bytes / 2**20:.0f} MB)")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise UnusableFile(f"cannot be read ({exc.strerror or exc})") from None
+def _read_file(
+    path: Path, name: str, max_bytes: int, furniture: re.Pattern[str]
+) -> tuple[list[Article], list[Skipped]]:
+    """The file's articles, and the .jsonl lines that could not be used."""
+    data = read_file_bytes(path, max_bytes)
+    if path.suffix.lower() == ".jsonl":
+        return _read_jsonl(data, name, furniture)
     if b"\x00" in data[:8192]:
         raise UnusableFile("binary file")
     try:
@@ -117,36 +123,95 @@ def _read_file(path: Path, name: str, max_bytes: int, furniture: re.Pattern[str]
         raise UnusableFile(f"not UTF-8 text (byte {exc.start})") from None
     if not text.strip():
         raise UnusableFile("empty")
-    if path.suffix.lower() == ".jsonl":
-        return list(_parse_jsonl(text, name, furniture))
-    return [parse_article(text, article_id=path.stem, path=name, furniture=furniture)]
+    return [parse_article(text, article_id=Path(name).stem, path=name, furniture=furniture)], []
 
 
-def _parse_jsonl(text: str, name: str, furniture: re.Pattern[str]) -> Iterator[Article]:
-    stem = Path(name).stem
-    found = 0
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            body = record["text"]
-        except (json.JSONDecodeError, KeyError, TypeError):
-            continue  # One bad line costs one article, not the file.
-        if not isinstance(body, str) or not body.strip():
-            continue
-        title = str(record.get("title") or "").strip()
-        found += 1
-        article = parse_article(
-            f"{title}\n{body}" if title else body,
-            article_id=str(record.get("id") or record.get("_id") or f"{stem}-{number}"),
-            path=f"{name}:{number}",
-            furniture=furniture,
-        )
-        meta = {key: str(record[key]) for key in HEADER_KEYS if record.get(key)}
-        yield _with_meta(article, meta)
-    if not found:
-        raise UnusableFile("no JSON line with a non-empty 'text' field")
+# --- .jsonl: one article a line; a bad line costs that line only -----------------------------
+
+
+def _read_jsonl(
+    data: bytes, name: str, furniture: re.Pattern[str]
+) -> tuple[list[Article], list[Skipped]]:
+    articles: list[Article] = []
+    bad: list[tuple[int, str]] = []
+    for number, record in jsonl_records(data):
+        if isinstance(record, str):
+            bad.append((number, record))
+        else:
+            articles.append(_jsonl_article(record, number, name, furniture))
+    if not articles:
+        raise UnusableFile("no JSON line with a non-empty 'text' field" if bad else "empty")
+    return articles, _bad_lines(name, bad)
+
+
+def jsonl_records(data: bytes) -> Iterator[tuple[int, dict[str, object] | str]]:
+    """(line number, record) for each non-blank line, or (line number, why it is unusable).
+
+    Lines are cut at "\n" only (a JSON string may hold U+2028 and other characters that
+    str.splitlines() treats as line ends), and each line is decoded on its own.
+    """
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        line = raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw
+        if line.strip():
+            yield number, _jsonl_record(line.strip())
+
+
+def _jsonl_record(line: bytes) -> dict[str, object] | str:
+    try:
+        record = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return f"not UTF-8 text (byte {exc.start})"
+    except json.JSONDecodeError as exc:
+        return f"not JSON ({exc.msg} at column {exc.colno})"
+    except RecursionError:
+        return "not JSON (nested too deeply)"
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    body = record.get("text")
+    if not isinstance(body, str) or not body.strip():
+        return "no non-empty 'text' field"
+    return record
+
+
+def _jsonl_article(
+    record: dict[str, object], number: int, name: str, furniture: re.Pattern[str]
+) -> Article:
+    body = str(record["text"])
+    title = str(record.get("title") or "").strip()
+    article = parse_article(
+        f"{title}\n{body}" if title else body,
+        article_id=str(record.get("id") or record.get("_id") or f"{Path(name).stem}-{number}"),
+        path=f"{name}:{number}",
+        furniture=furniture,
+    )
+    meta = {key: str(record[key]) for key in HEADER_KEYS if record.get(key)}
+    if "url" in meta and safe_url(meta["url"]) is None:
+        del meta["url"]
+    return _with_meta(article, meta)
+
+
+def _bad_lines(name: str, bad: list[tuple[int, str]]) -> list[Skipped]:
+    shown = [Skipped(f"{name}:{number}", reason) for number, reason in bad[:MAX_REPORTED_LINES]]
+    if len(bad) > MAX_REPORTED_LINES:
+        rest = len(bad) - MAX_REPORTED_LINES
+        shown.append(Skipped(name, f"{rest} more unusable lines after line {bad[-rest - 1][0]}"))
+    return shown
+
+
+def safe_url(value: str | None) -> str | None:
+    """`value` if it is an http(s) address that can be shown as a link, else None.
+
+    Anything else (javascript:, data:, file:, addresses with spaces or control characters) is
+    dropped here, when the article is read, so no renderer can ever turn it into a link.
+    """
+    url = (value or "").strip()
+    if not url or any(c.isspace() or not c.isprintable() for c in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in LINK_SCHEMES and parts.netloc else None
 
 
 def _with_meta(article: Article, meta: dict[str, str]) -> Article:
@@ -172,7 +237,7 @@ def parse_article(
     source = meta.get("source") or _outlet_from_dateline(text)
     return Article(
         id=article_id, title=title, text=text, path=path,
-        source=source, date=meta.get("date"), url=meta.get("url"),
+        source=source, date=meta.get("date"), url=safe_url(meta.get("url")),
     )
 
 

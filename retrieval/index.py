@@ -123,13 +123,17 @@ class Index:
         by_article: dict[str, list[Passage]] = {a.id: [] for a in articles}
         for passage in passages:
             by_article[passage.article_id].append(passage)
+        return cls.in_temporary_folder(lambda folder: build_folder(
+            ((a, by_article[a.id]) for a in articles), folder, analyzer=settings.analyzer,
+            weighting=settings.weighting, workers=settings.workers, progress=progress))
+
+    @classmethod
+    def in_temporary_folder(cls, build: Callable[[Path], object]) -> Index:
+        """Run `build` into a new temporary folder, removed when the index is."""
         scratch = tempfile.TemporaryDirectory(prefix="corpusbot-index-")
         try:
-            folder = Path(scratch.name)
-            build_folder(((a, by_article[a.id]) for a in articles), folder,
-                         analyzer=settings.analyzer, weighting=settings.weighting,
-                         workers=settings.workers, progress=progress)
-            return cls(storage.load(folder), scratch)
+            build(Path(scratch.name))
+            return cls(storage.load(Path(scratch.name)), scratch)
         except BaseException:
             scratch.cleanup()
             raise

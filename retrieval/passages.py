@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -29,6 +29,14 @@ class Passage:
     start: int
     end: int
     text: str
+    # Words searched with the passage but never quoted: the article's headline, on its first
+    # passage, when the headline is not already the text's own first words.
+    heading: str = field(default="", compare=False)
+
+    @property
+    def searchable(self) -> str:
+        """What the index reads for this passage: its heading, then its text."""
+        return f"{self.heading}\n{self.text}" if self.heading else self.text
 
 
 @lru_cache(maxsize=8)
@@ -53,9 +61,16 @@ def split_article(article: Article, settings: SplitSettings) -> list[Passage]:
         if start < 0:
             continue
         end = start + len(chunk)
-        passages.append(Passage(article.id, len(passages), start, end, chunk))
+        heading = "" if passages else _heading(article, chunk)
+        passages.append(Passage(article.id, len(passages), start, end, chunk, heading))
         cursor = end
     return passages
+
+
+def _heading(article: Article, first: str) -> str:
+    """The headline, unless it was made from the first sentence (it is searched there)."""
+    title = article.title.rstrip("…").strip()
+    return "" if not title or title in first else article.title
 
 
 def split_corpus(articles: Iterable[Article], settings: SplitSettings) -> Iterator[Passage]:

@@ -17,8 +17,11 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 def make_settings(cache: Path, corpus: Path = SEEDS, **env: str) -> Settings:
-    """The default settings with the cache in `cache`, plus CORPUSBOT_* overrides."""
-    return load_settings(env={"CORPUSBOT_INDEX_CACHE_DIR": str(cache), **env}, corpus=corpus)
+    """The default settings with the cache in `cache` (the history database beside it), plus
+    CORPUSBOT_* overrides."""
+    history = cache.with_name(f"{cache.name}-history") / "history.sqlite3"
+    return load_settings(env={"CORPUSBOT_INDEX_CACHE_DIR": str(cache),
+                              "CORPUSBOT_HISTORY_PATH": str(history), **env}, corpus=corpus)
 
 
 @pytest.fixture(scope="session")
@@ -28,5 +31,6 @@ def seeds_service(tmp_path_factory: pytest.TempPathFactory) -> Service:
 
 @pytest.fixture(autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """No test writes to the user's real cache, whatever settings it loads."""
+    """No test writes to the user's real cache or data folder, whatever settings it loads."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.getbasetemp() / "xdg-data"))

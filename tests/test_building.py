@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpusbot.retrieval import building, tokenize
+from corpusbot.retrieval import building, tokenizing
 from corpusbot.retrieval.analyzer import AnalyzerSettings
 from corpusbot.retrieval.building import Weighting, build_folder, group_by_term
 from corpusbot.retrieval.corpus import Article, load_corpus
@@ -62,7 +62,7 @@ def test_many_segments_and_merge_ranges_give_the_same_index(tmp_path, monkeypatc
     whole = _build(tmp_path / "whole", _scifact())
     monkeypatch.setattr(building, "SEGMENT_POSTINGS", 500)  # dozens of segments
     monkeypatch.setattr(building, "MERGE_POSTINGS", 300)  # and of merge ranges
-    monkeypatch.setattr(tokenize, "CHUNK_PASSAGES", 7)
+    monkeypatch.setattr(tokenizing, "CHUNK_PASSAGES", 7)
     monkeypatch.setattr(building, "CHUNK_PASSAGES", 7)
     spills = []
     original = building._Segments.spill

@@ -35,6 +35,7 @@ def test_indexing_a_hostile_folder_completes_and_lists_what_it_skipped(tmp_path:
         "empty.txt": "empty",
         "image.txt": "binary file",
         "latin1.md": "not UTF-8 text (byte 1)",
+        "feed.jsonl:2": "not JSON (Expecting property name enclosed in double quotes at column 2)",
     }
     assert len(opened.index.articles) == 3
     assert opened.index.search("saffron exports", 1).hits[0].article.id == "feed-1"

@@ -21,7 +21,7 @@ QUESTIONS = [q["question"] for q in json.loads((DATA / "seed_questions.json").re
 def assert_parity(articles: list[Article], passages: list[Passage], questions: list[str]):
     index = Index.build(articles, passages, SETTINGS)
     analyzer = Analyzer(SETTINGS.analyzer)
-    reference = BM25Okapi([analyzer.terms(p.text) for p in passages], k1=1.5, b=0.75,
+    reference = BM25Okapi([analyzer.terms(p.searchable) for p in passages], k1=1.5, b=0.75,
                           epsilon=0.25)
     compared = 0
     for question in questions:

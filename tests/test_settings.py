@@ -92,3 +92,16 @@ def test_a_long_bad_value_is_shown_cut():
         load_settings(env={"CORPUSBOT_INDEX_K1": "slow" * 100})
     assert "bad setting index.k1='slowslow" in str(raised.value)
     assert len(str(raised.value)) < 120
+
+
+def test_history_defaults_to_the_data_folder_and_checks_its_days(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    history = load_settings(env={}).history
+    assert history.enabled and history.history_days == 30
+    assert history.path == tmp_path / "data" / "corpusbot" / "history.sqlite3"
+    chosen = load_settings(env={"CORPUSBOT_HISTORY_PATH": "~/h.sqlite3",
+                                "CORPUSBOT_HISTORY_ENABLED": "false"}).history
+    assert chosen.path == Path.home() / "h.sqlite3" and not chosen.enabled
+    with pytest.raises(SettingsError, match=r"history\.history_days=0"):
+        load_settings(env={"CORPUSBOT_HISTORY_HISTORY_DAYS": "0"})

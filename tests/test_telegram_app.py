@@ -13,7 +13,7 @@ import pytest
 from telegram import Chat, Message, MessageEntity, User
 from telegram.error import BadRequest, NetworkError, TelegramError
 
-from corpusbot.bot import handlers, telegram_app
+from corpusbot.bot import handlers, history_handlers, telegram_app
 from corpusbot.bot.handlers import addressed_to_bot, is_allowed, remember_question, strip_mention
 from corpusbot.bot.service import Service
 from corpusbot.bot.telegram_app import (
@@ -170,6 +170,7 @@ def test_build_application(seeds_service: Service) -> None:
     assert application.bot.defaults.link_preview_options.is_disabled
     commands = {c for h in application.handlers[0] for c in getattr(h, "commands", ())}
     # /reload is for admins only, so it is handled but not in the public menu.
-    assert commands == {"start", "help", "sources", "source", "ask", "reload"}
+    assert commands == {"start", "help", "sources", "source", "ask", "reload", "stats", "forget"}
     assert application.handlers[-1][0].callback is handlers.gate
     assert isinstance(application.bot.rate_limiter, RetryingRateLimiter)
+    history_handlers.detach(application)

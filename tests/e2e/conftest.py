@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,14 +70,22 @@ def eventually(predicate: Callable[[], object], timeout: float = WAIT) -> None:
 
 
 def bot_env(cache: Path, **extra: str) -> dict[str, str]:
+    """The bot's environment: the test token, the index cache in `cache` and the history
+    database beside it (never the user's own)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CORPUSBOT_", "TELEGRAM_"))}
     return {
         **env,
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "CORPUSBOT_INDEX_CACHE_DIR": str(cache),
+        "CORPUSBOT_HISTORY_PATH": str(history_path(cache)),
         "PYTHONUNBUFFERED": "1",
         **extra,
     }
+
+
+def history_path(cache: Path) -> Path:
+    """Where a bot started with index cache `cache` keeps its history database by default."""
+    return cache.with_name(f"{cache.name}-history") / "history.sqlite3"
 
 
 def start_bot(tmp: Path, *args: str, before: tuple[str, ...] = (),
@@ -86,37 +94,55 @@ def start_bot(tmp: Path, *args: str, before: tuple[str, ...] = (),
 
     `args` follow `run`; `before` are options given before it (`corpusbot --config F run`)."""
     with LocalBotApi(token=TOKEN) as api:
-        log_path = tmp / "bot.log"
-        with log_path.open("wb") as log_file:
-            process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "corpusbot.bot",
-                    *before,
-                    "run",
-                    "--debug",
-                    "--base-url",
-                    api.base_url,
-                    *args,
-                ],
-                cwd=ROOT,
-                env=bot_env(tmp / "cache", **env),
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-            )
-            bot = RunningBot(api, process, log_path)
-            try:
-                _wait_until_ready(bot)
-                yield bot
-            finally:
-                bot.stop()
+        bot = launch_bot(api, tmp, *args, before=before, **env)
+        try:
+            yield bot
+        finally:
+            bot.stop()
 
 
-def _wait_until_ready(bot: RunningBot) -> None:
+def launch_bot(api: LocalBotApi, tmp: Path, *args: str, log_name: str = "bot.log",
+               before: tuple[str, ...] = (), prefix: Sequence[str] = (),
+               **env: str) -> RunningBot:
+    """Start a bot process on `api` (which may have served an earlier one: a restart) and wait
+    until it polls. `prefix` goes before the Python command (such as a privilege drop)."""
+    log_path = tmp / log_name
+    polls_before = len(api.calls("getUpdates"))
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [
+                *prefix,
+                sys.executable,
+                "-m",
+                "corpusbot.bot",
+                *before,
+                "run",
+                "--debug",
+                "--base-url",
+                api.base_url,
+                *args,
+            ],
+            cwd=ROOT,
+            env=bot_env(tmp / "cache", **env),
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    bot = RunningBot(api, process, log_path)
+    try:
+        _wait_until_ready(bot, polls_before)
+    except BaseException:
+        bot.stop()
+        raise
+    return bot
+
+
+def _wait_until_ready(bot: RunningBot, polls_before: int = 0) -> None:
+    def polling() -> bool:
+        return len(bot.api.calls("getUpdates")) > polls_before
+
     with contextlib.suppress(TimeoutError):
-        eventually(lambda: bot.api.calls("getUpdates") or bot.process.poll() is not None, 30)
-    if not bot.api.calls("getUpdates"):
+        eventually(lambda: polling() or bot.process.poll() is not None, 30)
+    if not polling():
         raise RuntimeError(f"the bot did not start:\n{bot.log()}")
 
 

@@ -22,7 +22,7 @@ def buttons(message: dict) -> list[dict]:
 
 def test_commands_are_registered(bot: RunningBot) -> None:
     names = [command["command"] for command in bot.api.bot_commands()]
-    assert sorted(names) == ["ask", "help", "source", "sources", "start"]
+    assert sorted(names) == ["ask", "forget", "help", "source", "sources", "start"]
 
 
 def test_question_quotes_the_right_passage_with_its_source(bot: RunningBot) -> None:
@@ -31,7 +31,9 @@ def test_question_quotes_the_right_passage_with_its_source(bot: RunningBot) -> N
     assert "Fuad Hussein" in first and "Tasnim" in first
     assert first.startswith("<b>1.</b>") and "<blockquote" in first
     assert "<b>Foreign</b>" in first  # the question's words in bold
-    assert [b["callback_data"] for b in buttons(reply)] == ["more:3:1"]
+    more, up, down = (b["callback_data"] for b in buttons(reply))
+    answer = more.rsplit(":", 1)[1]  # the answer's id in the history database
+    assert (more, up, down) == (f"more:3:{answer}", f"fb:up:{answer}", f"fb:down:{answer}")
     send = [c for c in bot.api.calls("sendMessage") if c["params"]["chat_id"] == "101"][-1]
     assert send["params"]["link_preview_options"] == {"is_disabled": True}
     actions = [c["params"] for c in bot.api.calls("sendChatAction")]
@@ -40,11 +42,11 @@ def test_question_quotes_the_right_passage_with_its_source(bot: RunningBot) -> N
 
 def test_more_shows_the_next_quotes_in_a_new_message(bot: RunningBot) -> None:
     [first] = bot.ask(102, IRAQ)
-    [second] = bot.press(102, first, "more:3:1")
+    [second] = bot.press(102, first, buttons(first)[0]["callback_data"])
     assert second["text"].startswith("<b>4.</b>")
-    assert "<b>5.</b>" in second["text"] and not buttons(second)
+    assert "<b>5.</b>" in second["text"] and [b["text"] for b in buttons(second)] == ["👍", "👎"]
     [old] = [m for m in bot.api.messages(102) if m["message_id"] == first["message_id"]]
-    assert old["text"] == first["text"] and not buttons(old)
+    assert old["text"] == first["text"] and [b["text"] for b in buttons(old)] == ["👍", "👎"]
 
 
 def test_start_offers_examples_that_ask_them(bot: RunningBot, seeds_service: Service) -> None:

@@ -1,0 +1,76 @@
+"""The history database's schema: migration N takes a database from version N to N + 1.
+
+The version is SQLite's `PRAGMA user_version`. A migration is only ever appended, never edited:
+a database made by an older corpusbot is brought up to date at start, step by step.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: questions, the quotes they got, and one vote per user per answer.
+    """
+    CREATE TABLE questions (
+        id INTEGER PRIMARY KEY,
+        asked_at REAL NOT NULL,          -- Unix time, seconds
+        user_hash TEXT,                  -- keyed hash (privacy.py); NULL when unknown
+        chat_hash TEXT NOT NULL,
+        chat_type TEXT NOT NULL,         -- private, group, supergroup, channel
+        question TEXT,                   -- NULL once older than history_days
+        answered INTEGER NOT NULL,
+        reason TEXT,                     -- why nothing was quoted; NULL when answered
+        quote_count INTEGER NOT NULL
+    );
+    CREATE INDEX questions_by_time ON questions (asked_at);
+    CREATE INDEX questions_by_user ON questions (user_hash);
+    CREATE TABLE quotes (
+        question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+        rank INTEGER NOT NULL,           -- 0 is the first quote
+        article_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        score REAL NOT NULL,
+        text TEXT,                       -- the quotes shown first; NULL once expired
+        PRIMARY KEY (question_id, rank)
+    ) WITHOUT ROWID;
+    CREATE TABLE votes (
+        question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+        user_hash TEXT NOT NULL,
+        vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+        reason TEXT,                     -- after a 👎: wrong_passage, outdated, not_in_articles
+        voted_at REAL NOT NULL,
+        PRIMARY KEY (question_id, user_hash)
+    ) WITHOUT ROWID;
+    CREATE INDEX votes_by_user ON votes (user_hash);
+    """,
+)
+VERSION = len(MIGRATIONS)
+
+
+class NewerSchema(Exception):
+    """The database was made by a newer corpusbot; it is left alone."""
+
+
+def version_of(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Run the migrations the database lacks, each in its own transaction; the version before."""
+    before = version_of(connection)
+    if before > VERSION:
+        raise NewerSchema(
+            f"the history database has schema version {before}; this corpusbot "
+            f"knows up to {VERSION} (upgrade corpusbot, or set [history] path)"
+        )
+    for number in range(before, VERSION):
+        # executescript commits first; BEGIN makes the step and its version one transaction.
+        try:
+            connection.executescript(
+                f"BEGIN; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
+            )
+        except sqlite3.Error:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
+    return before

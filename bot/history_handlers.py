@@ -1,0 +1,307 @@
+"""The Telegram side of the history (bot/history/): 👍/👎 under answers, /stats, /forget, and the
+hooks the question handlers call to record an answer and to find a "More" button's question
+after a restart.
+
+Database calls run in worker threads (asyncio.to_thread) so the event loop never waits on disk.
+Callback data of the feedback buttons: ``fb:up:ID``, ``fb:down:ID``, ``fb:why:ID:REASON`` where
+ID is the answer's id in the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import (
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from corpusbot.bot.compose import Answer
+from corpusbot.bot.history.records import (
+    AskedQuestion,
+    DownReason,
+    QuotedArticle,
+    Vote,
+    VoteState,
+)
+from corpusbot.bot.history.stats import stats_text
+from corpusbot.bot.history.store import HistoryStore, HistoryUnavailable, open_store
+from corpusbot.bot.render import escape
+from corpusbot.bot.settings import Settings
+
+log = logging.getLogger("corpusbot.history")
+
+Context = ContextTypes.DEFAULT_TYPE
+
+STORE = "history_store"  # bot_data: the open HistoryStore, absent when history is off
+OFF_REASON = "history_off"  # bot_data: why history could not be opened
+NOTICE_GIVEN = "history_notice_given"  # bot_data: the "history is off" notice went out
+PREFIX = "fb"
+STATS_DAYS = 14
+
+THANKS = "Thanks for the feedback!"
+WHY_DOWN = "Thanks. What was wrong with it?"
+GONE = "That answer is no longer kept."
+HISTORY_IS_OFF = (
+    "Note: I cannot keep a history right now, so there are no 👍/👎 buttons and "
+    "“More” buttons will not survive a restart. Answers work as usual."
+)
+ADMINS_ONLY = "Only the bot's admins can see the statistics."
+STATS_OFF = "History is off{why}, so there are no statistics."
+NOTHING_KEPT = "I keep no history, so there is nothing about you to forget."
+FORGOTTEN = "Done: I deleted everything I kept about you: {questions} and {votes}."
+SERVICE = "service"  # bot_data key of the Service (handlers.SERVICE; not imported: a cycle)
+
+
+# --- opening and closing (called from telegram_app.build_application / stop) ---------------
+
+
+def attach(application: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
+    """Open the history for this bot. HistoryBusy (another bot has the file) propagates: the bot
+    must not start; any other failure leaves history off, with a warning."""
+    if not settings.history.enabled:
+        application.bot_data[OFF_REASON] = "disabled"
+        return
+    try:
+        application.bot_data[STORE] = open_store(settings.history)
+    except HistoryUnavailable as exc:
+        log.warning("history is off: %s", exc)
+        application.bot_data[OFF_REASON] = str(exc)
+
+
+def detach(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    store: HistoryStore | None = application.bot_data.pop(STORE, None)
+    if store is not None:
+        store.close()
+
+
+def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """/stats, /forget and the feedback buttons; added before the bot's own button handler,
+    which would otherwise take every button press."""
+    application.add_handlers(
+        [
+            CommandHandler("stats", stats_command),
+            CommandHandler("forget", forget_command),
+            CallbackQueryHandler(feedback_button, pattern=rf"^{PREFIX}:"),
+        ]
+    )
+
+
+def store_of(context: Context) -> HistoryStore | None:
+    store: HistoryStore | None = context.bot_data.get(STORE)
+    return store
+
+
+# --- hooks for the question handlers -------------------------------------------------------
+
+
+async def answer_id(
+    context: Context,
+    chat: Chat,
+    user: User | None,
+    reply: Answer,
+    *,
+    start: int,
+    ref: int | None,
+    shown: int,
+) -> int | None:
+    """The id that numbers this reply's buttons: a new record for a first page, the question's
+    id for a "More" page; None when history is off (or the write failed)."""
+    store = store_of(context)
+    if store is None:
+        return None
+    if start > 0:
+        return ref
+    asked = AskedQuestion(
+        question=reply.question,
+        user_id=user.id if user else None,
+        chat_id=chat.id,
+        chat_type=chat.type,
+        answered=reply.answered,
+        reason=str(reply.reason) if reply.reason is not None else None,
+        quotes=tuple(
+            QuotedArticle(
+                q.sources[0].id, q.sources[0].title, q.score, q.text if rank < shown else None
+            )
+            for rank, q in enumerate(reply.quotes)
+        ),
+    )
+    try:
+        return await asyncio.to_thread(store.record, asked)
+    except sqlite3.Error as exc:  # a full disk must not cost the user the answer
+        log.warning("history: could not record a question: %s", exc)
+        return None
+
+
+async def kept_question(context: Context, chat_id: int, ref: int) -> str | None:
+    """The question behind a "More" button, from the database (so it survives restarts)."""
+    store = store_of(context)
+    if store is None:
+        return None
+    try:
+        return await asyncio.to_thread(store.question_for, ref, chat_id)
+    except sqlite3.Error as exc:
+        log.warning("history: could not read question %d: %s", ref, exc)
+        return None
+
+
+def with_feedback(
+    context: Context, markup: InlineKeyboardMarkup | None, answer: int | None, answered: bool
+) -> InlineKeyboardMarkup | None:
+    """`markup` with a 👍/👎 row under it, for an answer (not a refusal) that is recorded."""
+    if answer is None or not answered or store_of(context) is None:
+        return markup
+    rows = list(markup.inline_keyboard) if markup else []
+    return InlineKeyboardMarkup([*rows, *feedback_rows(answer, VoteState(None))])
+
+
+def without_more(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The feedback rows of `markup` (what an answer keeps once its "More" was pressed)."""
+    rows = [row for row in (markup.inline_keyboard if markup else ()) if _is_feedback_row(row)]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+async def tell_once_if_off(context: Context, chat_id: int) -> None:
+    """Once per run, when history was wanted but could not be opened, say so."""
+    reason = context.bot_data.get(OFF_REASON)
+    if reason is None or reason == "disabled" or context.bot_data.get(NOTICE_GIVEN):
+        return
+    context.bot_data[NOTICE_GIVEN] = True
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_message(chat_id, HISTORY_IS_OFF)
+
+
+# --- the feedback buttons ------------------------------------------------------------------
+
+
+def feedback_rows(answer: int, state: VoteState) -> list[list[InlineKeyboardButton]]:
+    """👍 / 👎, the chosen one ticked; after a 👎, the reasons (the chosen one ticked)."""
+
+    def tick(label: str, chosen: bool) -> str:
+        return f"✓ {label}" if chosen else label
+
+    rows = [
+        [
+            InlineKeyboardButton(
+                tick("👍", state.vote == Vote.UP), callback_data=f"{PREFIX}:{Vote.UP}:{answer}"
+            ),
+            InlineKeyboardButton(
+                tick("👎", state.vote == Vote.DOWN), callback_data=f"{PREFIX}:{Vote.DOWN}:{answer}"
+            ),
+        ]
+    ]
+    if state.vote == Vote.DOWN:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    tick(reason.label, state.reason == reason),
+                    callback_data=f"{PREFIX}:why:{answer}:{reason}",
+                )
+                for reason in DownReason
+            ]
+        )
+    return rows
+
+
+def parse_feedback(data: str | None) -> tuple[Vote, int, DownReason | None] | None:
+    """(vote, answer id, reason) from a feedback button's data; None for anything else."""
+    parts = (data or "").split(":")
+    if len(parts) < 3 or parts[0] != PREFIX or not (parts[2].isascii() and parts[2].isdigit()):
+        return None
+    answer = int(parts[2])
+    if parts[1] == "why" and len(parts) == 4 and parts[3] in DownReason.__members__.values():
+        return Vote.DOWN, answer, DownReason(parts[3])
+    if parts[1] in (Vote.UP, Vote.DOWN) and len(parts) == 3:
+        return Vote(parts[1]), answer, None
+    return None
+
+
+async def feedback_button(update: Update, context: Context) -> None:
+    """Record the vote, then redraw the feedback rows of the message in place."""
+    query = update.callback_query
+    if query is None:
+        return
+    pressed = parse_feedback(query.data)
+    store = store_of(context)
+    message = query.message
+    if (
+        pressed is None
+        or store is None
+        or not isinstance(message, Message)
+        or update.effective_user is None
+    ):
+        await query.answer(GONE)
+        return
+    vote, answer, reason = pressed
+    state = await asyncio.to_thread(store.vote, answer, update.effective_user.id, vote, reason)
+    if state is None:
+        await query.answer(GONE)
+        return
+    await query.answer(WHY_DOWN if vote == Vote.DOWN and reason is None else THANKS)
+    rows = [
+        row
+        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+        if not _is_feedback_row(row)
+    ]
+    markup = InlineKeyboardMarkup([*rows, *feedback_rows(answer, state)])
+    with contextlib.suppress(BadRequest):  # "not modified": the same vote pressed again
+        await query.edit_message_reply_markup(reply_markup=markup)
+
+
+def _is_feedback_row(row: Sequence[InlineKeyboardButton]) -> bool:
+    return any(str(button.callback_data or "").startswith(f"{PREFIX}:") for button in row)
+
+
+# --- /stats and /forget --------------------------------------------------------------------
+
+
+async def stats_command(update: Update, context: Context) -> None:
+    """/stats (admins only): the last 14 days, as `corpusbot stats` prints them."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
+        return
+    settings: Settings = context.bot_data[SERVICE].settings
+    if user is None or user.id not in settings.telegram.admins:
+        await message.reply_html(ADMINS_ONLY)
+        return
+    store = store_of(context)
+    if store is None:
+        reason = context.bot_data.get(OFF_REASON, "")
+        why = "" if reason in ("", "disabled") else f" ({escape(reason)})"
+        await message.reply_html(STATS_OFF.format(why=why))
+        return
+    stats = await asyncio.to_thread(store.stats, STATS_DAYS)
+    await message.reply_html(f"<pre>{escape(stats_text(stats))}</pre>")
+
+
+async def forget_command(update: Update, context: Context) -> None:
+    """/forget: delete the asking user's questions and votes, and say how many."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    store = store_of(context)
+    if store is None:
+        await message.reply_html(NOTHING_KEPT)
+        return
+    gone = await asyncio.to_thread(store.forget, user.id)
+    log.info("history: /forget deleted %d questions and %d votes", gone.questions, gone.votes)
+    await message.reply_html(
+        FORGOTTEN.format(
+            questions=_count(gone.questions, "question"), votes=_count(gone.votes, "vote")
+        )
+    )
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"

@@ -1,0 +1,128 @@
+"""Listing a corpus folder and reading its files without trusting them.
+
+Only regular files inside the folder are read. A link whose target lies outside the folder, a
+FIFO, a socket or a device named like an article is listed with the reason it is not read; a
+file is opened without blocking and checked again after opening, so nothing swapped in between
+the listing and the reading can hang or redirect it. File names that are not valid UTF-8 are kept
+under a printable name (each undecodable byte written as `\\xNN`), so one odd name never stops the
+rest of the folder from being indexed.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+EXTENSIONS = (".txt", ".md", ".jsonl")
+IGNORED_NAMES = ("readme.md",)
+
+
+class UnusableFile(Exception):
+    """A file that cannot be read as articles; the message says why."""
+
+
+@dataclass(frozen=True)
+class CorpusFile:
+    """One article file found in the folder."""
+
+    path: Path  # where it is read from
+    name: str  # its path relative to the folder, "/"-separated, always valid UTF-8
+    problem: str = ""  # why it is not read; empty when it can be
+    stat: os.stat_result | None = None  # of the file itself (links followed), if it could be had
+
+
+def printable_name(name: str) -> str:
+    """`name` with the bytes that were not UTF-8 (surrogate escapes) written as `\\xNN`."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        raw = name.encode("utf-8", "surrogateescape")
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def list_files(folder: Path, *, follow_outside_links: bool = False) -> list[CorpusFile]:
+    """The article files under `folder` in a stable order, each with its problem if any.
+
+    Hidden files and folders and README.md are ignored; linked folders are not entered.
+    """
+    if not folder.is_dir():
+        raise FileNotFoundError(f"corpus folder not found: {printable_name(str(folder))}")
+    root = folder.resolve()
+    found: list[tuple[str, ...]] = []  # each file's path parts below `folder`
+    for directory, folders, names in os.walk(folder):  # never follows linked folders
+        folders[:] = [f for f in folders if not f.startswith(".")]
+        parts = Path(directory).relative_to(folder).parts  # once a folder: pathlib is slow
+        found += ((*parts, n) for n in names if _is_article_name(n))
+    found.sort()  # the order of the paths' parts: the order Path objects sort in
+    return [_look(folder, parts, root, follow_outside_links) for parts in found]
+
+
+def _is_article_name(name: str) -> bool:
+    return (
+        not name.startswith(".")
+        and os.path.splitext(name)[1].lower() in EXTENSIONS
+        and name.lower() not in IGNORED_NAMES
+    )
+
+
+def _look(
+    folder: Path, parts: tuple[str, ...], root: Path, follow_outside_links: bool
+) -> CorpusFile:
+    """The file with its stat and its problem (one lstat for a plain file)."""
+    path, name = Path(os.path.join(folder, *parts)), printable_name("/".join(parts))
+    try:
+        info = os.lstat(path)
+        if stat.S_ISLNK(info.st_mode):
+            if not follow_outside_links and not path.resolve().is_relative_to(root):
+                outside = "a link to a file outside the corpus folder (not followed)"
+                return CorpusFile(path, name, outside, info)  # the link's own stat
+            info = os.stat(path)
+    except (OSError, RuntimeError):  # gone, unreadable or a link loop: the reader says why
+        return CorpusFile(path, name)
+    problem = "" if stat.S_ISREG(info.st_mode) else f"not a regular file ({_kind(info.st_mode)})"
+    return CorpusFile(path, name, problem, info)
+
+
+def _kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISDIR, "a folder"),
+    )
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def read_file_bytes(path: Path, max_bytes: int) -> bytes:
+    """The bytes of the regular file at `path`, at most `max_bytes` of them.
+
+    Opening never blocks (a FIFO opens at once and is refused after the check), and a file that
+    grows past the limit while it is read is refused too. Raises UnusableFile with the reason.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise UnusableFile(f"cannot be read ({exc.strerror or exc})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnusableFile(f"not a regular file ({_kind(info.st_mode)})")
+        _check_size(info.st_size, max_bytes)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise UnusableFile(f"cannot be read ({exc.strerror or exc})") from None
+    finally:
+        os.close(fd)
+    _check_size(len(data), max_bytes)
+    return data
+
+
+def _check_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise UnusableFile(f"too large ({size / 2**20:.0f} MB > {max_bytes / 2**20:.0f} MB)")

@@ -1,0 +1,38 @@
+"""bot/history/export.py: rated questions as `eval --qa` cases."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from corpusbot.bot.history.export import feedback_cases
+from corpusbot.bot.history.records import DownReason, Vote
+from tests.history_helpers import DAY, START, FakeClock, asked, open_test_store
+
+
+def test_liked_quotes_become_accepted_answers_and_dislikes_reasons(tmp_path: Path) -> None:
+    clock = FakeClock()
+    store = open_test_store(tmp_path, clock)
+    first = store.record(asked("Who is Iraq's foreign minister?"))
+    again = store.record(asked("who is iraq's foreign minister"))
+    unrated = store.record(asked("Unrated?"))
+    clock.now += 2 * DAY
+    later = store.record(asked("Later question?"))
+    store.vote(first, 1, Vote.UP)
+    store.vote(again, 2, Vote.UP)
+    store.vote(again, 3, Vote.DOWN, DownReason.WRONG_PASSAGE)
+    store.vote(later, 1, Vote.DOWN)
+    store.close()
+    with sqlite3.connect(tmp_path / "history.sqlite3") as db:
+        cases = [case.as_json() for case in feedback_cases(db)]
+        recent = [case.as_json() for case in feedback_cases(db, since=START + DAY)]
+    assert cases == [
+        {
+            "q": "Who is Iraq's foreign minister?",
+            "a": ["Fuad Hussein said..."],
+            "down_reasons": ["wrong_passage"],
+        },
+        {"q": "Later question?", "a": [], "down_reasons": ["none_given"]},
+    ]
+    assert recent == [cases[1]]
+    assert unrated  # recorded, but without a vote it is not exported

@@ -1,0 +1,67 @@
+"""bot/history_handlers.py's pure parts: the feedback keyboard and its callback data."""
+
+from __future__ import annotations
+
+import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from corpusbot.bot.history.records import DownReason, Vote, VoteState
+from corpusbot.bot.history_handlers import feedback_rows, parse_feedback, without_more
+
+MORE = InlineKeyboardButton("More", callback_data="more:3:17")
+
+
+def texts(rows: list[list[InlineKeyboardButton]]) -> list[list[str]]:
+    return [[button.text for button in row] for row in rows]
+
+
+def test_feedback_rows_tick_the_vote_and_offer_reasons_after_a_thumbs_down() -> None:
+    assert texts(feedback_rows(17, VoteState(None))) == [["👍", "👎"]]
+    assert texts(feedback_rows(17, VoteState(Vote.UP))) == [["✓ 👍", "👎"]]
+    down = feedback_rows(17, VoteState(Vote.DOWN, DownReason.NOT_IN_ARTICLES))
+    assert texts(down) == [["👍", "✓ 👎"], ["Wrong passage", "Outdated", "✓ Not in the articles"]]
+    data = [button.callback_data for row in down for button in row]
+    assert data == [
+        "fb:up:17",
+        "fb:down:17",
+        "fb:why:17:wrong_passage",
+        "fb:why:17:outdated",
+        "fb:why:17:not_in_articles",
+    ]
+    assert all(len(str(d).encode()) <= 64 for d in data)
+    assert [parse_feedback(str(d)) for d in data] == [
+        (Vote.UP, 17, None),
+        (Vote.DOWN, 17, None),
+        (Vote.DOWN, 17, DownReason.WRONG_PASSAGE),
+        (Vote.DOWN, 17, DownReason.OUTDATED),
+        (Vote.DOWN, 17, DownReason.NOT_IN_ARTICLES),
+    ]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "",
+        "fb",
+        "fb:up",
+        "fb:up:x",
+        "fb:up:-1",
+        "fb:sideways:1",
+        "fb:why:1",
+        "fb:why:1:boring",
+        "fb:up:1:2",
+        "more:3:1",
+        "fb:up:\u0661",
+    ],
+)
+def test_anything_else_is_not_a_feedback_button(data: str | None) -> None:
+    assert parse_feedback(data) is None
+
+
+def test_pressing_more_keeps_only_the_feedback_rows() -> None:
+    markup = InlineKeyboardMarkup([[MORE], *feedback_rows(17, VoteState(Vote.UP))])
+    kept = without_more(markup)
+    assert kept is not None and texts([list(r) for r in kept.inline_keyboard]) == [["✓ 👍", "👎"]]
+    assert without_more(InlineKeyboardMarkup([[MORE]])) is None
+    assert without_more(None) is None

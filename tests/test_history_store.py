@@ -1,0 +1,199 @@
+"""bot/history/store.py: recording, votes, /forget, expiry, and opening a database in every
+state it may be found in (new, old schema, damaged, locked, unwritable)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from corpusbot.bot.history import schema
+from corpusbot.bot.history.records import DownReason, Forgotten, Vote, VoteState
+from corpusbot.bot.history.store import (
+    HistoryBusy,
+    HistoryUnavailable,
+    open_store,
+    secret_path,
+)
+from tests.history_helpers import DAY, FakeClock, asked, history_settings, open_test_store
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    with sqlite3.connect(path) as db:
+        return db.execute(sql).fetchall()
+
+
+def test_a_question_is_recorded_with_hashed_ids_and_its_quotes(tmp_path: Path) -> None:
+    store = open_test_store(tmp_path, FakeClock())
+    first = store.record(asked(user=123456789, chat=-100200))
+    second = store.record(asked("Nothing here?", answered=False, reason="not_found"))
+    store.close()
+    assert (first, second) == (1, 2)
+    path = tmp_path / "history.sqlite3"
+    [(user, chat, kind, text, answered, count)] = rows(
+        path,
+        "SELECT user_hash, chat_hash, chat_type, question, answered, quote_count"
+        " FROM questions WHERE id = 1",
+    )
+    assert (kind, text, answered, count) == ("private", "Who is Iraq's foreign minister?", 1, 2)
+    assert len(user) == len(chat) == 32 and "123456789" not in user + chat
+    assert rows(path, "SELECT reason FROM questions WHERE id = 2") == [("not_found",)]
+    assert rows(path, "SELECT rank, article_id, score, text FROM quotes ORDER BY rank") == [
+        (0, "a1", 7.5, "Fuad Hussein said..."),
+        (1, "a2", 3.25, None),
+    ]
+    assert rows(path, "PRAGMA journal_mode") == [("wal",)]
+    assert rows(path, "PRAGMA user_version") == [(schema.VERSION,)]
+
+
+def test_one_vote_per_user_per_answer_the_later_one_wins(tmp_path: Path) -> None:
+    store = open_test_store(tmp_path, FakeClock())
+    answer = store.record(asked())
+    assert store.vote(answer, 7, Vote.UP) == VoteState(Vote.UP)
+    assert store.vote(answer, 7, Vote.DOWN) == VoteState(Vote.DOWN)
+    assert store.vote(answer, 7, Vote.DOWN, DownReason.OUTDATED) == VoteState(
+        Vote.DOWN, DownReason.OUTDATED
+    )
+    assert store.vote(answer, 7, Vote.DOWN) == VoteState(Vote.DOWN, DownReason.OUTDATED)
+    assert store.vote(answer, 8, Vote.UP) == VoteState(Vote.UP)
+    assert store.vote(answer, 7, Vote.UP) == VoteState(Vote.UP)  # a 👍 drops the reason
+    assert store.vote_of(answer, 7) == VoteState(Vote.UP)
+    assert store.vote_of(answer, 9) == VoteState(None)
+    assert store.vote(answer + 1, 7, Vote.UP) is None  # no such answer
+    store.close()
+    assert rows(tmp_path / "history.sqlite3", "SELECT count(*) FROM votes") == [(2,)]
+
+
+def test_forget_deletes_the_users_questions_and_votes_only(tmp_path: Path) -> None:
+    store = open_test_store(tmp_path, FakeClock())
+    mine = [store.record(asked(user=5)) for _ in range(3)]
+    theirs = store.record(asked(user=6, chat=6))
+    store.vote(theirs, 5, Vote.DOWN)
+    store.vote(mine[0], 6, Vote.UP)  # someone else's vote on my question goes with it
+    store.vote(theirs, 6, Vote.UP)
+    assert store.forget(5) == Forgotten(questions=3, votes=1)
+    assert store.forget(5) == Forgotten(questions=0, votes=0)
+    assert store.question_for(theirs, 6) is not None
+    store.close()
+    path = tmp_path / "history.sqlite3"
+    assert rows(path, "SELECT count(*) FROM questions") == [(1,)]
+    assert rows(path, "SELECT count(*) FROM quotes") == [(2,)]
+    assert rows(path, "SELECT vote FROM votes") == [("up",)]
+
+
+def test_texts_expire_after_history_days_counts_stay(tmp_path: Path) -> None:
+    clock = FakeClock()
+    store = open_test_store(tmp_path, clock, history_days=30)
+    old = store.record(asked("old question"))
+    clock.now += 29 * DAY
+    recent = store.record(asked("recent question"))
+    assert store.question_for(old, 5) == "old question"
+    clock.now += 2 * DAY  # old is 31 days old now, recent 2
+    assert store.question_for(old, 5) is None  # expired even before the purge runs
+    assert store.purge() == 1
+    assert store.question_for(recent, 5) == "recent question"
+    store.close()
+    path = tmp_path / "history.sqlite3"
+    assert rows(path, "SELECT id, question FROM questions ORDER BY id") == [
+        (old, None),
+        (recent, "recent question"),
+    ]
+    assert rows(path, f"SELECT count(text) FROM quotes WHERE question_id = {old}") == [(0,)]
+    assert rows(path, f"SELECT count(*) FROM quotes WHERE question_id = {old}") == [(2,)]
+
+
+def test_expired_texts_are_purged_at_start_and_on_writes(tmp_path: Path) -> None:
+    clock = FakeClock()
+    store = open_test_store(tmp_path, clock, history_days=1)
+    store.record(asked("first"))
+    store.close()
+    clock.now += 2 * DAY
+    store = open_test_store(tmp_path, clock, history_days=1)  # the purge at start
+    path = tmp_path / "history.sqlite3"
+    assert rows(path, "SELECT question FROM questions") == [(None,)]
+    store.record(asked("second"))
+    clock.now += 2 * DAY
+    store.record(asked("third"))  # more than an hour after the last purge: purged on write
+    store.close()
+    assert rows(path, "SELECT question FROM questions ORDER BY id") == [
+        (None,),
+        (None,),
+        ("third",),
+    ]
+
+
+def test_question_for_needs_the_same_chat(tmp_path: Path) -> None:
+    store = open_test_store(tmp_path, FakeClock())
+    answer = store.record(asked(chat=-5))
+    assert store.question_for(answer, -5) == "Who is Iraq's foreign minister?"
+    assert store.question_for(answer, 5) is None
+    assert store.question_for(answer + 10, -5) is None
+    store.close()
+
+
+def test_a_second_process_on_the_same_database_is_refused(tmp_path: Path) -> None:
+    first = open_test_store(tmp_path, FakeClock())
+    with pytest.raises(HistoryBusy, match=rf"pid {os.getpid()}.*\[history\] path"):
+        open_test_store(tmp_path, FakeClock())
+    first.close()
+    open_test_store(tmp_path, FakeClock()).close()  # free again once the first one closed
+
+
+def test_a_damaged_file_is_moved_aside_and_a_new_one_made(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = open_test_store(tmp_path, FakeClock())
+    store.record(asked())
+    store.close()
+    secret = secret_path(tmp_path / "history.sqlite3").read_bytes()
+    (tmp_path / "history.sqlite3").write_bytes(b"this is not a database" * 100)
+    store = open_test_store(tmp_path, FakeClock())
+    assert store.record(asked()) == 1
+    store.close()
+    [aside] = tmp_path.glob("history.sqlite3.damaged-*")
+    assert aside.read_bytes().startswith(b"this is not a database")
+    assert secret_path(tmp_path / "history.sqlite3").read_bytes() == secret  # hashes still match
+    assert "is damaged" in caplog.text and aside.name in caplog.text
+
+
+def test_an_old_schema_is_migrated_and_a_newer_one_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    sqlite3.connect(path).close()  # an empty database: version 0
+    open_test_store(tmp_path, FakeClock()).close()
+    assert rows(path, "PRAGMA user_version") == [(schema.VERSION,)]
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {schema.VERSION + 1}")
+    with pytest.raises(HistoryUnavailable, match="knows up to"):
+        open_test_store(tmp_path, FakeClock())
+    assert rows(path, "PRAGMA user_version") == [(schema.VERSION + 1,)]  # untouched
+
+
+def test_the_secret_is_made_once_readable_by_the_owner_only(tmp_path: Path) -> None:
+    open_test_store(tmp_path, FakeClock()).close()
+    key = secret_path(tmp_path / "history.sqlite3")
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    made = key.read_bytes()
+    open_test_store(tmp_path, FakeClock()).close()
+    assert key.read_bytes() == made
+
+
+def test_an_unwritable_folder_makes_history_unavailable(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the folder should be")
+    settings = history_settings(blocker)  # its path is file/history.sqlite3
+    with pytest.raises(HistoryUnavailable, match="cannot write in"):
+        open_store(settings)
+
+
+def test_the_database_and_its_folder_are_private(tmp_path: Path) -> None:
+    settings = history_settings(tmp_path / "data")
+    store = open_store(settings)
+    store.record(asked())  # the write-ahead log now exists too
+    wal = settings.path.with_name(settings.path.name + "-wal")
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in (settings.path, wal)}
+    store.close()
+    assert modes == {"history.sqlite3": 0o600, "history.sqlite3-wal": 0o600}
+    assert stat.S_IMODE(settings.path.parent.stat().st_mode) == 0o700
