@@ -27,8 +27,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from corpusbot.retrieval.index import Index
 
 DEFAULT_BEIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "scifact"  # main
 SEED = 20241130
@@ -192,17 +196,14 @@ def step_build(beir: Path, size: int, folder: Path) -> dict:
     }
 
 
-def step_query(beir: Path, folder: Path) -> dict:
+def answerer(index: Index) -> Callable[[str], str]:
+    """The whole answer to a question, as `corpusbot ask --json` prints it."""
     from corpusbot.bot.cli import answer_json
     from corpusbot.bot.compose import compose
     from corpusbot.bot.render import Context, render_text
     from corpusbot.bot.settings import load_settings
-    from corpusbot.retrieval.index import Index
 
     settings = load_settings(env={}).answer
-    started = time.perf_counter()
-    index = Index.load(folder)
-    loaded = time.perf_counter() - started
     context = Context(len(index.articles), index.articles[0].title, settings.max_question_chars)
 
     def whole_answer(question: str) -> str:
@@ -210,6 +211,18 @@ def step_query(beir: Path, folder: Path) -> dict:
         reply = render_text(answer, context, count=settings.max_quotes).text
         return json.dumps(answer_json(answer, reply), ensure_ascii=False)
 
+    return whole_answer
+
+
+def step_query(beir: Path, folder: Path) -> dict:
+    from corpusbot.bot.settings import load_settings
+    from corpusbot.retrieval.index import Index
+
+    settings = load_settings(env={}).answer
+    started = time.perf_counter()
+    index = Index.load(folder)
+    loaded = time.perf_counter() - started
+    whole_answer = answerer(index)
     asked = questions(beir)
     for question in asked[:5]:  # the first touches of the mapped files belong to loading
         whole_answer(question)
@@ -234,7 +247,9 @@ def step_query(beir: Path, folder: Path) -> dict:
     }
 
 
-def step_bm25s(beir: Path, size: int) -> dict:
+def step_bm25s(beir: Path, size: int, folder: Path) -> dict:
+    """bm25s built and timed alone; then, in the same process, both engines timed question by
+    question in alternation, so a busy machine slows both alike (the `paired_` figures)."""
     import bm25s
     import Stemmer
 
@@ -262,12 +277,35 @@ def step_bm25s(beir: Path, size: int) -> dict:
         tick = time.perf_counter()
         retrieve(question)
         latencies.append(time.perf_counter() - tick)
-    return {
+    alone = {
         "build_s": built,
         "build_peak_rss_mb": build_peak,
         "queries": len(latencies),
         **percentiles(latencies),
         "query_peak_rss_mb": peak_rss_mb(),
+    }
+    return {**alone, **paired(asked, retrieve, folder)}
+
+
+def paired(asked: list[str], retrieve: Callable[[str], None], folder: Path) -> dict:
+    """corpusbot's whole answer and bm25s's retrieve, alternating (who goes first too)."""
+    from corpusbot.retrieval.index import Index
+
+    whole_answer = answerer(Index.load(folder))
+    for question in asked[:5]:
+        whole_answer(question)
+    ours: list[float] = []
+    theirs: list[float] = []
+    for number, question in enumerate(asked):
+        order = ((whole_answer, ours), (retrieve, theirs))
+        for run, times in order if number % 2 else reversed(order):
+            tick = time.perf_counter()
+            run(question)
+            times.append(time.perf_counter() - tick)
+    mine, other = percentiles(ours), percentiles(theirs)
+    return {
+        **{f"paired_corpusbot_{k}": v for k, v in mine.items()},
+        **{f"paired_bm25s_{k}": v for k, v in other.items()},
     }
 
 
@@ -294,7 +332,7 @@ def run(beir: Path, sizes: list[int], scratch: Path | None, skip_bm25s: bool) ->
             folder = Path(tmp) / str(size)
             ours = child("build", str(beir), str(size), str(folder))
             ours.update(child("query", str(beir), str(folder)))
-            theirs = {} if skip_bm25s else child("bm25s", str(beir), str(size))
+            theirs = {} if skip_bm25s else child("bm25s", str(beir), str(size), str(folder))
             results[size] = {"corpusbot": ours, "bm25s": theirs}
             print(f"{size:,}: {json.dumps(results[size])}", file=sys.stderr, flush=True)
             for path in folder.iterdir():
@@ -306,8 +344,8 @@ def table(results: dict) -> str:
     lines = [
         "| passages | corpusbot whole answer p50 / p95 / p99 ms | bm25s retrieve p50 / p95 / "
         "p99 ms | p50 ratio | corpusbot build s (passages/s), peak MB | bm25s build s, peak MB "
-        "| corpusbot load s, query RSS MB, disk MB |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| corpusbot load s, query RSS MB, disk MB | paired p50 ms: corpusbot / bm25s (ratio) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for size, row in sorted(results.items(), key=lambda kv: int(kv[0])):
         ours, theirs = row["corpusbot"], row["bm25s"]
@@ -329,9 +367,16 @@ def table(results: dict) -> str:
         lines.append(
             f"| {size:,} | {mine} | {other} | {ratio} | {built} | {their_build} | "
             f"{ours['load_s']:.3f}, {ours['query_peak_rss_mb']:,.0f}, "
-            f"{ours['disk_mb']:,.0f} |"
+            f"{ours['disk_mb']:,.0f} | {_paired(theirs)} |"
         )
     return "\n".join(lines)
+
+
+def _paired(theirs: dict) -> str:
+    if "paired_bm25s_p50_ms" not in theirs:
+        return "–"
+    mine, other = theirs["paired_corpusbot_p50_ms"], theirs["paired_bm25s_p50_ms"]
+    return f"{mine:.2f} / {other:.2f} ({mine / other:.2f})"
 
 
 def main() -> int:
@@ -350,7 +395,7 @@ def main() -> int:
         elif kind == "query":
             out = step_query(Path(beir), Path(rest[0]))
         else:
-            out = step_bm25s(Path(beir), int(rest[0]))
+            out = step_bm25s(Path(beir), int(rest[0]), Path(rest[1]))
         print(json.dumps(out))
         return 0
     if not (args.beir / "corpus.jsonl").is_file():
