@@ -14,6 +14,10 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from corpusbot.bot.freshness import newest_first, quoted_first
+from corpusbot.bot.scope import AnswerScope
 from corpusbot.bot.settings import AnswerSettings
 from corpusbot.retrieval.analyzer import TOKEN
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index
@@ -43,6 +47,7 @@ class Answer:
     reason: str | None = None
     question_cut: bool = False  # the question was longer than max_question_chars
     terms: tuple[str, ...] = field(default=())
+    scope: AnswerScope | None = None  # news: the date/outlet range asked for (bot/scope.py)
 
 
 def clean_question(raw: str, limit: int) -> tuple[str, bool]:
@@ -52,11 +57,14 @@ def clean_question(raw: str, limit: int) -> tuple[str, bool]:
     return (text[:limit].rstrip(), True) if len(text) > limit else (text, False)
 
 
-def compose(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
+def compose(index: Index, raw_question: str, settings: AnswerSettings, *,
+            allowed: np.ndarray | None = None) -> Answer:
+    """Quotes for `raw_question`; with `allowed` (a bool per article), from those articles only
+    (bot/scoped_answer.py reads dates and outlets out of the question into it)."""
     question, cut = clean_question(raw_question, settings.max_question_chars)
     if not question:
         return Answer(question, False, reason="empty")
-    result = index.search(question, settings.max_hits * 2)
+    result = index.search(question, settings.max_hits * 2, allowed=allowed)
     weights = result.question_terms
     terms = tuple(weights)
     if not weights:
@@ -165,8 +173,11 @@ def _fold_duplicates(quotes: Iterable[tuple[Quote, set[str]]], threshold: float,
         for position, (other, other_words) in enumerate(kept):
             smaller = min(len(words), len(other_words)) or 1
             if len(words & other_words) / smaller >= threshold:
-                merged = Quote(other.text, other.highlights, other.sources + quote.sources,
-                               other.score)
+                # news hook (bot/freshness.py): the story's newest article is the one quoted
+                first, second = quoted_first(other, quote, key=lambda q: q.sources[0])
+                merged = Quote(first.text, first.highlights,
+                               newest_first(first.sources + second.sources),
+                               max(other.score, quote.score))
                 kept[position] = (merged, other_words)
                 break
         else:

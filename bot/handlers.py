@@ -60,6 +60,12 @@ async def sources(update: Update, context: Context) -> None:
         page.text, reply_markup=keyboards.pages_keyboard(page.page, page.pages))
 
 
+async def latest(update: Update, context: Context) -> None:
+    """/latest: the newest articles (news: bot/messages.latest_list)."""
+    await update.effective_message.reply_html(
+        messages.latest_list(service_of(context).index.articles))
+
+
 async def source(update: Update, context: Context) -> None:
     index = service_of(context).index
     count = len(index.articles)

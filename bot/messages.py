@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from corpusbot.bot.freshness import format_date, sort_newest_first
 from corpusbot.bot.render import (
     DETAIL_CHARS,
     MAX_LINK_CHARS,
@@ -21,11 +23,13 @@ from corpusbot.bot.service import Reload
 from corpusbot.retrieval.index import ArticleInfo
 
 PER_PAGE = 10
+OUTLETS_SHOWN = 8  # outlets counted at the head of /sources; the rest are summed up
 OPENING_CHARS = 1200
 SHOWN_INPUT_CHARS = 20  # of a bad /source argument echoed back
 
 COMMANDS = (
     ("ask", "Ask a question (in groups: /ask QUESTION)"),
+    ("latest", "The newest articles"),
     ("sources", "List the articles I know"),
     ("source", "Show one article: /source N"),
     ("forget", "Delete what I keep about you"),
@@ -37,6 +41,11 @@ HELP = """<b>How to ask</b>
 Send me a question in plain words, for example <i>{example}</i>. I reply with the passages of \
 the articles that answer it, numbered, each with its source, and the words of your question in \
 bold. Tap <b>More</b> for further quotes. I only quote the articles; I never make anything up.
+
+<b>Times and outlets</b>
+Add a time or an outlet to a question: <i>the latest on…</i>, <i>last week</i>, <i>in 2021</i>, \
+<i>in April 2021</i>, <i>since May 2022</i>, <i>before 2022</i>, <i>according to Tasnim</i>, \
+<i>from:tasnim</i>. I say which articles I quoted from.
 
 <b>Commands</b>
 {commands}
@@ -70,7 +79,7 @@ def date_span(articles: Sequence[ArticleInfo]) -> str | None:
     dates = sorted({_date_key(a.date) for a in articles if a.date and a.date.strip()})
     if not dates:
         return None
-    first, last = dates[0][1], dates[-1][1]
+    first, last = format_date(dates[0][0]), format_date(dates[-1][0])
     return f"dated {first}" if first == last else f"from {first} to {last}"
 
 
@@ -112,21 +121,54 @@ def sources_page(articles: Sequence[ArticleInfo], page: int) -> Page:
     head = f"<b>Articles {first}–{last} of {len(articles)}</b>" if pages > 1 \
         else f"<b>The {len(articles)} articles I know</b>"
     rows = [_source_row(a) for a in chunk]
-    text = "\n".join([head, "", *rows, "", "<i>/source N shows one of them.</i>"])
+    text = "\n".join([head, *corpus_summary(articles), "", *rows, "",
+                      "<i>/source N shows one of them; /latest the newest.</i>"])
     return Page(text, page, pages)
 
 
 def _source_row(article: ArticleInfo) -> str:
-    details = ", ".join(esc(clip(part, DETAIL_CHARS)) for part in (article.source, article.date)
-                        if part)
+    parts = (article.source, format_date(article.date))
+    details = ", ".join(esc(clip(part, DETAIL_CHARS)) for part in parts if part)
     row = f"{article.number}. {esc(clip(article.title, TITLE_CHARS))}"
     return row + (f" — <i>{details}</i>" if details else "")
 
 
+# --- news: the archive's dates and outlets, and the newest articles ------------------------
+
+
+def corpus_summary(articles: Sequence[ArticleInfo]) -> list[str]:
+    """Lines for the head of /sources: the date span and the articles per outlet."""
+    lines = []
+    span = date_span(articles)
+    if span:
+        dated = sum(1 for a in articles if format_date(a.date))
+        lines.append(f"<i>{esc(span[0].upper() + span[1:])} ({dated} of {len(articles)} "
+                     "dated)</i>")
+    counts = Counter(a.source for a in articles if a.source)
+    if counts:
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
+        shown = ", ".join(f"{esc(clip(name, DETAIL_CHARS))} {count}"
+                          for name, count in ranked[:OUTLETS_SHOWN])
+        more = f" and {len(ranked) - OUTLETS_SHOWN} more" if len(ranked) > OUTLETS_SHOWN else ""
+        lines.append(f"<i>By outlet: {shown}{more}</i>")
+    return lines
+
+
+def latest_list(articles: Sequence[ArticleInfo], count: int = PER_PAGE) -> str:
+    """The `count` newest dated articles, newest first."""
+    dated = [a for a in articles if format_date(a.date)]
+    if not dated:
+        return "None of my articles has a date. /sources lists them all."
+    newest = sort_newest_first(dated, key=lambda article: article)[:count]
+    rows = [_source_row(a) for a in newest]
+    return "\n".join([f"<b>The {len(newest)} newest articles</b>", "", *rows, "",
+                      "<i>/source N shows one of them.</i>"])
+
+
 def source_card(article: ArticleInfo, text: str) -> str:
     """One article: headline, outlet, date, link, opening paragraph."""
-    details = " · ".join(esc(clip(part, DETAIL_CHARS)) for part in (article.source, article.date)
-                         if part)
+    parts = (article.source, format_date(article.date))
+    details = " · ".join(esc(clip(part, DETAIL_CHARS)) for part in parts if part)
     lines = [f"<b>{article.number}. {esc(clip(article.title, TITLE_CHARS * 2))}</b>"]
     if details:
         lines.append(details)

@@ -15,6 +15,7 @@ from functools import lru_cache
 from string import Template
 
 from corpusbot.bot.compose import Answer, Quote
+from corpusbot.bot.freshness import age_between, format_date
 from corpusbot.config import TEMPLATES_DIR
 from corpusbot.retrieval.index import ArticleInfo
 
@@ -70,12 +71,14 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
     t = templates("html" if html else "text")
     esc = escape if html else _plain
     total = len(answer.quotes)
+    scope_head = _scope_line(t, answer, esc)
     if not answer.answered:
         reason = answer.reason or "not_found"
-        text = t[reason].substitute(example=esc(context.example), articles=context.articles)
-        return Rendered(text, 0, 0)
-    head = t["question_cut"].substitute(limit=context.max_question_chars) \
-        if answer.question_cut else ""
+        text = t[reason].substitute(example=esc(context.example), articles=context.articles,
+                                    note=esc(_scope_note(answer, reason)))
+        return Rendered((scope_head if reason == "not_found" else "") + text, 0, 0)
+    head = scope_head + (t["question_cut"].substitute(limit=context.max_question_chars)
+                         if answer.question_cut else "")
     blocks: list[str] = []
     for number, quote in enumerate(answer.quotes[start:start + count], start=start + 1):
         block = _quote_block(t, quote, number, html)
@@ -96,7 +99,7 @@ def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) 
     expandable = " expandable" if len(quote.text) > EXPANDABLE_FROM else ""
     esc = escape if html else _plain
     citation = _citation(t, quote.sources[0], esc)
-    others = ", ".join(_citation(t, s, esc) for s in quote.sources[1:])
+    others = ", ".join(_citation(t, s, esc, newer=quote.sources[0]) for s in quote.sources[1:])
     also = t["also"].substitute(others=others) if others else ""
     return t["quote"].substitute(number=number, citation=citation, expandable=expandable,
                                  text=text) + also
@@ -135,17 +138,38 @@ def _highlighted(quote: Quote) -> str:
     return "".join(pieces)
 
 
-def _citation(t: dict[str, Template], article: ArticleInfo,
-              esc: Callable[[str], str]) -> str:
-    """Headline, outlet, date and file, each clipped: the corpus may hold any length of them."""
-    parts = (article.source, article.date)
-    details = "".join(f", {esc(clip(part, DETAIL_CHARS))}" for part in parts if part)
-    details += f" · {esc(clip(article.path, DETAIL_CHARS))}"
+def _citation(t: dict[str, Template], article: ArticleInfo, esc: Callable[[str], str], *,
+              newer: ArticleInfo | None = None) -> str:
+    """Headline, outlet and date ("12 Apr 2021"; beside a `newer` report of the same story, how
+    much older), each clipped: the corpus may hold any length of them. The file name is left to
+    /source N and --json."""
+    parts = [clip(part, DETAIL_CHARS) for part in (article.source, format_date(article.date))
+             if part]
+    age = age_between(article, newer) if newer is not None else None
+    if age:
+        parts.append(f"{age} earlier")
+    details = f" — {esc(', '.join(parts))}" if parts else ""
     title = esc(clip(article.title, TITLE_CHARS))
     if article.url and len(article.url) <= MAX_LINK_CHARS:
         url = html.escape(article.url, quote=True) if esc is escape else article.url
         return t["citation_link"].substitute(title=title, details=details, url=url)
     return t["citation"].substitute(title=title, details=details)
+
+
+# --- news: the range an answer was drawn from (bot/scope.py) --------------------------------
+
+
+def _scope_line(t: dict[str, Template], answer: Answer, esc: Callable[[str], str]) -> str:
+    line = answer.scope.line() if answer.scope else None
+    return t["scope"].substitute(scope=esc(clip(line, TITLE_CHARS * 2))) if line else ""
+
+
+def _scope_note(answer: Answer, reason: str) -> str:
+    if answer.scope is None:
+        return ""
+    if reason == "unknown_outlet":
+        return clip(answer.scope.missing(), TITLE_CHARS * 4)
+    return clip(answer.scope.empty(), TITLE_CHARS * 2)
 
 
 def escape(text: str) -> str:

@@ -12,8 +12,9 @@ import threading
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from corpusbot.bot.compose import Answer, compose
+from corpusbot.bot.compose import Answer
 from corpusbot.bot.render import Context
+from corpusbot.bot.scoped_answer import ask as ask_scoped
 from corpusbot.bot.settings import Settings
 from corpusbot.retrieval.cache import Changes, OpenedIndex, fingerprint, open_index
 from corpusbot.retrieval.corpus import Skipped
@@ -56,7 +57,7 @@ class Service:
         return self.opened.index
 
     def ask(self, question: str) -> Answer:
-        return compose(self.index, question, self.settings.answer)
+        return ask_scoped(self.index, question, self.settings.answer)
 
     @property
     def context(self) -> Context:

@@ -197,6 +197,7 @@ def add_handlers(application: Application) -> None:
         CommandHandler("start", handlers.start),
         CommandHandler("help", handlers.help_command),
         CommandHandler("sources", handlers.sources),
+        CommandHandler("latest", handlers.latest),
         CommandHandler("source", handlers.source),
         CommandHandler("ask", handlers.ask_command),
         CommandHandler("reload", handlers.reload_command),

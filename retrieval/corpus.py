@@ -19,9 +19,11 @@ from urllib.parse import urlsplit
 
 from corpusbot.config import FURNITURE_FILE
 from corpusbot.retrieval.folder import EXTENSIONS, UnusableFile, list_files, read_file_bytes
+from corpusbot.retrieval.front_matter import split_front_matter
+from corpusbot.retrieval.news_meta import FIELD_NAMES, first_field, resolve
 
-HEADER_KEYS = ("source", "date", "url")
-HEADER_LINE = re.compile(r"^(source|date|url)\s*:\s*(.+)$", re.IGNORECASE)
+HEADER_LINE = re.compile(r"^(source|outlet|date|published|url|link|year)\s*:\s*(.+)$",
+                         re.IGNORECASE)
 # "TEHRAN, Iran (AA) –" or "TEHRAN (Tasnim) -": a dateline naming the outlet in brackets.
 DATELINE_OUTLET = re.compile(r"^[A-Z][\w .,'’-]{1,40}\(([^()]{2,40})\)\s*[–—-]")
 DATELINE = re.compile(r"^[A-Z][\w .,'’]{1,40}\s[–—]\s")
@@ -184,10 +186,7 @@ def _jsonl_article(
         path=f"{name}:{number}",
         furniture=furniture,
     )
-    meta = {key: str(record[key]) for key in HEADER_KEYS if record.get(key)}
-    if "url" in meta and safe_url(meta["url"]) is None:
-        del meta["url"]
-    return _with_meta(article, meta)
+    return _with_fields(article, record)
 
 
 def _bad_lines(name: str, bad: list[tuple[int, str]]) -> list[Skipped]:
@@ -214,8 +213,12 @@ def safe_url(value: str | None) -> str | None:
     return url if parts.scheme.lower() in LINK_SCHEMES and parts.netloc else None
 
 
-def _with_meta(article: Article, meta: dict[str, str]) -> Article:
-    return replace(article, **meta) if meta else article
+def _with_fields(article: Article, record: dict[str, object]) -> Article:
+    """A JSONL record's own outlet, date and link (retrieval/news_meta.py) over the text's."""
+    fields = {k.lower(): str(v) for k, v in record.items() if k.lower() in FIELD_NAMES and v}
+    meta = resolve(fields, article.text, article.path)
+    return replace(article, source=meta.source or article.source,
+                   date=meta.date or article.date, url=safe_url(meta.url))
 
 
 def parse_article(
@@ -223,21 +226,25 @@ def parse_article(
 ) -> Article:
     """Turn one article's raw text into an `Article`: headline, header lines, clean body."""
     lines = [line.rstrip() for line in raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    front, lines = split_front_matter(lines) if path.endswith(".md") else ({}, lines)
     while lines and not lines[0].strip():
         lines.pop(0)
     first = lines[0].strip() if lines else ""
+    heading = path.endswith(".md") and first.startswith("#")
     if path.endswith(".md"):  # a Markdown heading's marks are not part of the headline
         first = first.lstrip("#").strip()
-    is_headline = _looks_like_headline(first)
+    front_title = first_field(front, "title")  # with a title in front matter, only a heading is one
+    is_headline = (heading or first == front_title) if front_title \
+        else _looks_like_headline(first)
     meta, body_lines = _take_headers(lines[1:] if is_headline else lines)
     body_lines = _drop_furniture(body_lines, first if is_headline else None,
                                 furniture or load_furniture())
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(body_lines)).strip()
-    title = first if is_headline else make_title(text)
-    source = meta.get("source") or _outlet_from_dateline(text)
+    news = resolve({**front, **meta}, text, path)  # outlet, ISO date, link: news_meta.py
+    title = front_title or (first if is_headline else make_title(text))
     return Article(
         id=article_id, title=title, text=text, path=path,
-        source=source, date=meta.get("date"), url=safe_url(meta.get("url")),
+        source=news.source, date=news.date, url=safe_url(news.url),
     )
 
 
@@ -270,11 +277,6 @@ def _drop_furniture(
             continue
         kept.append(line)
     return kept
-
-
-def _outlet_from_dateline(text: str) -> str | None:
-    match = DATELINE_OUTLET.match(text)
-    return match.group(1).strip() if match else None
 
 
 def make_title(text: str) -> str:

@@ -152,8 +152,10 @@ class Index:
 
     # --- searching ----------------------------------------------------------------------
 
-    def search(self, question: str, k: int = 10) -> SearchResult:
-        """The `k` best passages for `question`, best first; only passages scoring above 0."""
+    def search(self, question: str, k: int = 10, *,
+               allowed: np.ndarray | None = None) -> SearchResult:
+        """The `k` best passages for `question`, best first; only passages scoring above 0.
+        With `allowed` (a bool per article, in index order) only those articles' passages."""
         counts = Counter(self.analyzer.terms(question))
         weights = {t: float(self.postings.idf[self.vocab[t]]) if t in self.vocab else self.max_idf
                    for t in counts}
@@ -161,7 +163,10 @@ class Index:
         known = [(self.vocab[t], counts[t]) for t in present]
         if not known or k <= 0 or len(self) == 0:
             return SearchResult(weights, [])
-        candidates = self._candidates(known, k + RESCORE_MARGIN)
+        if allowed is None:
+            candidates = self._candidates(known, k + RESCORE_MARGIN)
+        else:
+            candidates = self._allowed_candidates(known, k + RESCORE_MARGIN, allowed)
         exact, matched = self._exact_scores(known, candidates)
         order = np.lexsort((candidates, -exact))[:k]
         order = order[exact[order] > 0]
@@ -225,6 +230,22 @@ class Index:
             best = np.argpartition(partial, -count)[-count:]
             touched = np.sort(touched[best])
         return touched
+
+    # --- news filter (retrieval/query_filters.py): a date or outlet mask over articles -------
+
+    def _allowed_candidates(self, known: list[tuple[int, int]], count: int,
+                            allowed: np.ndarray) -> np.ndarray:
+        """The `count` best approximate scores among the allowed articles' passages. No MaxScore
+        pruning: its floor comes from passages a narrow filter may exclude."""
+        touched, partial = self._gather(known)
+        keep = np.asarray(allowed, dtype=bool)[self.table.article[touched]]
+        touched, partial = touched[keep], partial[keep]
+        if len(touched) > count:
+            best = np.argpartition(partial, -count)[-count:]
+            touched = np.sort(touched[best])
+        return touched
+
+    # -----------------------------------------------------------------------------------------
 
     def _floor(self, known: list[tuple[int, int]], k: int) -> float:
         """A lower bound on the k-th best score: exact scores of the rarest terms' best."""

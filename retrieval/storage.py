@@ -24,7 +24,7 @@ import numpy as np
 
 from corpusbot.retrieval.corpus import Skipped
 
-FORMAT = "corpusbot-index-7"  # bumped whenever tokens or files change
+FORMAT = "corpusbot-index-8"  # bumped whenever tokens or files change
 META = "meta.json"
 VOCAB = "vocab.json"
 ARTICLES = "articles.jsonl"

@@ -9,8 +9,10 @@ from corpusbot.bot.local_api import parse_telegram_html
 from corpusbot.bot.messages import (
     PER_PAGE,
     clip,
+    corpus_summary,
     date_span,
     help_text,
+    latest_list,
     opening_paragraph,
     source_card,
     sources_page,
@@ -27,15 +29,15 @@ def article(number: int, title: str = "Title", source: str | None = "Outlet",
 
 def test_date_span() -> None:
     assert date_span([article(1), article(2)]) is None
-    assert date_span([article(1, date="2024-03-02"), article(2)]) == "dated 2024-03-02"
+    assert date_span([article(1, date="2024-03-02"), article(2)]) == "dated 2 Mar 2024"
     dated = [article(1, date="2024-03-02"), article(2, date="2023-12-31T10:00"),
              article(3, date="2024-01-05")]
-    assert date_span(dated) == "from 2023-12-31T10:00 to 2024-03-02"
+    assert date_span(dated) == "from 31 Dec 2023 to 2 Mar 2024"
 
 
 def test_welcome_says_what_the_bot_knows() -> None:
     text = welcome([article(1, date="2024-01-01"), article(2, date="2024-02-01")], True)
-    assert "<b>2 news articles</b>, from 2024-01-01 to 2024-02-01" in text
+    assert "<b>2 news articles</b>, from 1 Jan 2024 to 1 Feb 2024" in text
     assert "tap an example" in text
     assert "from" not in welcome([article(1)], False).split("by quoting")[0]
     assert "1 news article</b>" in welcome([article(1)], False)
@@ -50,7 +52,9 @@ def test_sources_pages() -> None:
     first = sources_page(articles, 0)
     assert (first.page, first.pages) == (0, 3)
     assert first.text.startswith("<b>Articles 1–10 of 23</b>")
-    assert "\n10. Headline 10 — <i>Outlet, 2024-01-10</i>" in first.text
+    assert "\n10. Headline 10 — <i>Outlet, 10 Jan 2024</i>" in first.text
+    assert "<i>From 1 Jan 2024 to 23 Jan 2024 (23 of 23 dated)</i>\n<i>By outlet: Outlet 23</i>" \
+        in first.text
     last = sources_page(articles, 99)  # clamped
     assert last.page == 2 and "21. Headline 21" in last.text and "Headline 20" not in last.text
     single = sources_page(articles[:PER_PAGE], 0)
@@ -74,7 +78,7 @@ def test_pages_and_cards_fit_and_parse(title: str, source: str) -> None:
 def test_source_card() -> None:
     card = source_card(article(2, "A & B", date="2024-05-01", url="https://x.org/a?b=1&c=2"),
                        "A & B\n\nFirst <para>.\nSecond.")
-    assert card.startswith("<b>2. A &amp; B</b>\nOutlet · 2024-05-01\n")
+    assert card.startswith("<b>2. A &amp; B</b>\nOutlet · 1 May 2024\n")
     assert '<a href="https://x.org/a?b=1&amp;c=2">' in card
     assert "<blockquote>First &lt;para&gt;.</blockquote>" in card
 
@@ -89,3 +93,31 @@ def test_opening_paragraph_skips_the_headline() -> None:
 def test_clip() -> None:
     assert clip("a b  c", 10) == "a b c"
     assert clip("alpha beta gamma", 12) == "alpha beta…"
+
+
+def test_corpus_summary_counts_outlets_most_first() -> None:
+    articles = [article(1, source="B", date="2021-04-12"), article(2, source="A"),
+                article(3, source="B", date="2019-01-02"), article(4, source=None),
+                *[article(n, source=f"O{n}") for n in range(5, 15)]]
+    span, outlets = corpus_summary(articles)
+    assert span == "<i>From 2 Jan 2019 to 12 Apr 2021 (2 of 14 dated)</i>"
+    assert outlets.startswith("<i>By outlet: B 2, A 1, O10 1, O11 1,")
+    assert outlets.endswith(" and 4 more</i>")  # 12 outlets, 8 shown
+    assert corpus_summary([article(1, source=None)]) == []
+
+
+def test_latest_lists_the_newest_dated_articles() -> None:
+    articles = [article(n, f"H{n}", date=f"2024-01-{n:02}") for n in range(1, 15)]
+    articles.append(article(15, "Undated"))
+    text = latest_list(articles)
+    assert text.startswith("<b>The 10 newest articles</b>\n\n14. H14 — <i>Outlet, 14 Jan 2024</i>"
+                           "\n13. H13")
+    assert "H4 " not in text and "Undated" not in text
+    assert latest_list([article(1)]).startswith("None of my articles has a date.")
+
+
+def test_help_tells_how_to_ask_about_times_and_outlets() -> None:
+    text = help_text("x")
+    assert "<b>Times and outlets</b>" in text
+    assert "<i>since May 2022</i>" in text and "<i>from:tasnim</i>" in text
+    assert "/latest — The newest articles" in text

@@ -170,7 +170,8 @@ def test_build_application(seeds_service: Service) -> None:
     assert application.bot.defaults.link_preview_options.is_disabled
     commands = {c for h in application.handlers[0] for c in getattr(h, "commands", ())}
     # /reload is for admins only, so it is handled but not in the public menu.
-    assert commands == {"start", "help", "sources", "source", "ask", "reload", "stats", "forget"}
+    assert commands == {"start", "help", "latest", "sources", "source", "ask", "reload", "stats",
+                        "forget"}
     assert application.handlers[-1][0].callback is handlers.gate
     assert isinstance(application.bot.rate_limiter, RetryingRateLimiter)
     history_handlers.detach(application)

@@ -22,7 +22,7 @@ def buttons(message: dict) -> list[dict]:
 
 def test_commands_are_registered(bot: RunningBot) -> None:
     names = [command["command"] for command in bot.api.bot_commands()]
-    assert sorted(names) == ["ask", "forget", "help", "source", "sources", "start"]
+    assert sorted(names) == ["ask", "forget", "help", "latest", "source", "sources", "start"]
 
 
 def test_question_quotes_the_right_passage_with_its_source(bot: RunningBot) -> None:

@@ -35,13 +35,13 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
 
 def test_welcome_gives_the_date_span(bot: RunningBot) -> None:
     [welcome] = bot.ask(ALLOWED, "/start")
-    assert "23 news articles, from 2024-01-01 to 2024-01-23" in welcome["plain_text"]
+    assert "23 news articles, from 1 Jan 2024 to 23 Jan 2024" in welcome["plain_text"]
 
 
 def test_sources_pages_by_ten_with_buttons(bot: RunningBot) -> None:
     [page] = bot.ask(ALLOWED, "/sources")
     assert page["plain_text"].startswith("Articles 1–10 of 23")
-    assert "1. Harbour report number 1 — Gazette 1, 2024-01-01" in page["plain_text"]
+    assert "1. Harbour report number 1 — Gazette 1, 1 Jan 2024" in page["plain_text"]
     assert [b["callback_data"] for b in buttons(page)] == ["src:1"]
     for data, heading, expected in (("src:1", "Articles 11–20", ["src:0", "src:2"]),
                                     ("src:2", "Articles 21–23", ["src:1"])):
@@ -55,7 +55,7 @@ def test_sources_pages_by_ten_with_buttons(bot: RunningBot) -> None:
 
 def test_source_card_has_outlet_date_and_link(bot: RunningBot) -> None:
     [card] = bot.ask(ALLOWED, "/source 12")
-    assert card["plain_text"].startswith("12. Harbour report number 12\nGazette 12 · 2024-01-12")
+    assert card["plain_text"].startswith("12. Harbour report number 12\nGazette 12 · 12 Jan 2024")
     assert '<a href="https://example.org/12">' in card["text"]
     assert "handled 1200 ships" in card["plain_text"]
 

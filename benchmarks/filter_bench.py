@@ -1,0 +1,123 @@
+"""Date/outlet filters: an allowed-articles mask inside Index.search, or the unfiltered top k
+filtered afterwards. Prints, per filter width, the time per question and how many of the mask's
+(exact) top 24 passages the after-the-fact filter finds.
+
+    python benchmarks/filter_bench.py [--articles 5000] [--questions 100] [--beir DIR]
+
+The corpus is synthetic: SciFact abstract sentences (../shared/data/scifact by default)
+recombined with a fixed seed into passages of 3 sentences, 10 passages to an article; every
+article gets a random date in 2015-2024 and one of 20 outlets. Questions are SciFact claims.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import re
+import time
+from pathlib import Path
+
+from corpusbot.retrieval.analyzer import AnalyzerSettings
+from corpusbot.retrieval.corpus import Article
+from corpusbot.retrieval.index import Index, IndexSettings
+from corpusbot.retrieval.passages import Passage
+from corpusbot.retrieval.query_filters import ArticleTable, article_mask, parse_question
+
+# As in bench.py: the shared data folder beside the repository.
+DEFAULT_BEIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "scifact"
+SEED = 20240614
+K = 24  # what compose asks for: max_hits * 2
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])")
+FILTERS = {  # question suffix -> what it keeps, roughly
+    "in 2021": "1 year of 10 (~10%)",
+    "in April 2021": "1 month (~0.8%)",
+    "in April 2021 from:outlet3": "1 month, 1 outlet of 20 (~0.04%)",
+}
+
+
+def build(beir: Path, articles: int) -> Index:
+    rng = random.Random(SEED)
+    sentences = []
+    with (beir / "corpus.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            text = json.loads(line)["text"]
+            sentences.extend(s for s in SENTENCE.split(text) if len(s) > 20)
+    records, passages = [], []
+    first, span = dt.date(2015, 1, 1).toordinal(), 3652
+    for number in range(articles):
+        pieces = [" ".join(rng.sample(sentences, 3)) for _ in range(10)]
+        text, offset, ident = "\n".join(pieces), 0, f"a{number}"
+        for ordinal, piece in enumerate(pieces):
+            passages.append(Passage(ident, ordinal, offset, offset + len(piece), piece))
+            offset += len(piece) + 1
+        date = dt.date.fromordinal(first + rng.randrange(span)).isoformat()
+        records.append(
+            Article(
+                ident, f"Article {number}", text, f"{ident}.txt", f"outlet{rng.randrange(20)}", date
+            )
+        )
+    settings = IndexSettings(analyzer=AnalyzerSettings.create("english", "english"))
+    return Index.build(records, passages, settings)
+
+
+def claims(beir: Path, count: int) -> list[str]:
+    with (beir / "queries.jsonl").open(encoding="utf-8") as handle:
+        return [json.loads(line)["text"] for _, line in zip(range(count), handle, strict=False)]
+
+
+def measure(index: Index, questions: list[str], suffix: str) -> list[str]:
+    table = ArticleTable.of(index.articles)
+    rows = []
+    masked_time, exact = 0.0, []
+    for question in questions:
+        parsed = parse_question(f"{question} {suffix}", outlets=table.outlets, newest=table.newest)
+        mask = article_mask(parsed.filter, table)
+        assert mask is not None
+        began = time.perf_counter()
+        hits = index.search(parsed.text, K, allowed=mask).hits
+        masked_time += time.perf_counter() - began
+        exact.append((parsed.text, mask, {h.passage for h in hits}))
+    kept = float(exact[0][1].mean())
+    rows.append(
+        f"{suffix:<28} {kept:>7.2%}  mask           "
+        f"{masked_time / len(questions) * 1000:>7.2f} ms  recall 100.0% (exact)"
+    )
+    for factor in (1, 10, 100):
+        spent, found, wanted = 0.0, 0, 0
+        for text, mask, truth in exact:
+            began = time.perf_counter()
+            hits = index.search(text, K * factor).hits
+            kept_hits = [h for h in hits if mask[h.article.number - 1]][:K]
+            spent += time.perf_counter() - began
+            found += len(truth & {h.passage for h in kept_hits})
+            wanted += len(truth)
+        recall = found / wanted if wanted else 1.0
+        rows.append(
+            f"{'':<28} {'':>7}  after, k={K * factor:<5}"
+            f"{spent / len(questions) * 1000:>7.2f} ms  recall {recall:6.1%}"
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=5000)
+    parser.add_argument("--questions", type=int, default=100)
+    parser.add_argument("--beir", type=Path, default=DEFAULT_BEIR)
+    args = parser.parse_args()
+    began = time.perf_counter()
+    index = build(args.beir, args.articles)
+    print(
+        f"{len(index.articles):,} articles, {len(index):,} passages "
+        f"(built in {time.perf_counter() - began:.1f} s); {args.questions} questions, top {K}"
+    )
+    print(f"{'filter':<28} {'kept':>7}  method          time/question  recall of the mask's hits")
+    for suffix in FILTERS:
+        for row in measure(index, claims(args.beir, args.questions), suffix):
+            print(row)
+
+
+if __name__ == "__main__":
+    main()

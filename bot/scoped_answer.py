@@ -1,0 +1,98 @@
+"""Questions with a time or an outlet in them: "the latest on the talks", "bridge in April 2021",
+"what did AA report". The expression is read out of the question (retrieval/query_filters.py),
+the search is limited to the articles it allows, and the answer says which range it used.
+A question left with nothing to search for ("what happened last week") lists the newest
+articles in range instead.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from dataclasses import replace
+
+import numpy as np
+
+from corpusbot.bot.compose import Answer, Quote, clean_question, compose, sentence_spans
+from corpusbot.bot.freshness import sort_newest_first
+from corpusbot.bot.scope import scope_of
+from corpusbot.bot.settings import AnswerSettings
+from corpusbot.retrieval.index import Index
+from corpusbot.retrieval.query_filters import ArticleTable, article_mask, parse_question
+
+STRONG_SHARE = 0.6
+_tables: weakref.WeakKeyDictionary[Index, ArticleTable] = weakref.WeakKeyDictionary()
+_tables_lock = threading.Lock()
+
+
+def article_table(index: Index) -> ArticleTable:
+    """The index's dates and outlets as arrays, made once per index."""
+    with _tables_lock:
+        table = _tables.get(index)
+        if table is None:
+            table = _tables[index] = ArticleTable.of(index.articles)
+        return table
+
+
+def ask(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
+    """The answer to `raw_question`, within the dates and outlets it names."""
+    question, cut = clean_question(raw_question, settings.max_question_chars)
+    table = article_table(index)
+    parsed = parse_question(
+        question,
+        outlets=table.outlets,
+        newest=table.newest,
+        is_topic=lambda name: _is_topic(index, name),
+    )
+    wanted = parsed.filter
+    if not wanted.active:
+        return compose(index, raw_question, settings)
+    listing = not index.analyzer.terms(parsed.text)
+    scope = scope_of(wanted, table.outlets, listing=listing)
+    plain = Answer(question, False, question_cut=cut, scope=scope)
+    if wanted.missing_outlet:
+        return replace(plain, reason="unknown_outlet")
+    allowed = article_mask(wanted, table)
+    if allowed is not None and not allowed.any():
+        return replace(plain, reason="empty_scope")
+    if listing:
+        return replace(
+            plain, answered=True, quotes=_newest_articles(index, allowed, settings.max_hits)
+        )
+    answer = compose(index, parsed.text, settings, allowed=allowed)
+    quotes = _newest_first(answer.quotes) if wanted.newest_first else answer.quotes
+    return replace(answer, question=question, question_cut=cut, quotes=quotes, scope=scope)
+
+
+def _newest_first(quotes: tuple[Quote, ...]) -> tuple[Quote, ...]:
+    """The quotes that answer well (STRONG_SHARE of the best score) newest first, then the
+    weaker ones by score: "the latest on the talks" must not lead with a passing mention."""
+    best = max((quote.score for quote in quotes), default=0.0)
+    strong = [quote for quote in quotes if quote.score >= best * STRONG_SHARE]
+    weak = [quote for quote in quotes if quote.score < best * STRONG_SHARE]
+    return (*sort_newest_first(strong, key=lambda quote: quote.sources[0]), *weak)
+
+
+def _is_topic(index: Index, name: str) -> bool:
+    """Whether the articles use every word of `name` (so it is a subject, not an outlet)."""
+    terms = index.analyzer.terms(name)
+    return bool(terms) and all(term in index.vocab for term in terms)
+
+
+def _newest_articles(index: Index, allowed: np.ndarray | None, limit: int) -> tuple[Quote, ...]:
+    """The first sentence of each allowed article, newest first, at most `limit`."""
+    articles = [a for a in index.articles if allowed is None or allowed[a.number - 1]]
+    newest = sort_newest_first(articles, key=lambda article: article)[:limit]
+    return tuple(
+        Quote(_opening(index.article_text(a.number), a.title), (), (a,), 0.0) for a in newest
+    )
+
+
+def _opening(text: str, title: str) -> str:
+    """The article's first sentence that is not its headline."""
+    for line in text.splitlines():
+        line = " ".join(line.split())
+        if line and line != title:
+            start, end = sentence_spans(line)[0]
+            return line[start:end]
+    return title
