@@ -239,7 +239,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         from corpusbot.bot.local_mode import run_local
 
         return run_local(settings, open_service, port=args.port, debug=args.debug)
-    from corpusbot.bot.telegram_app import (
+    from corpusbot.bot.runner import (
         run_command,  # imported here: the other commands need no telegram
     )
 
@@ -250,8 +250,14 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval_arguments(evaluate: argparse.ArgumentParser) -> None:
-    evaluate.add_argument("--beir", metavar="DIR", required=True,
-                          help="folder with corpus.jsonl, queries.jsonl and qrels/")
+    what = evaluate.add_mutually_exclusive_group(required=True)
+    what.add_argument("--beir", metavar="DIR",
+                      help="folder with corpus.jsonl, queries.jsonl and qrels/")
+    what.add_argument("--qa", metavar="FILE",
+                      help="JSON lines with q, a (accepted answers) and optional doc, asked "
+                           "over --corpus")
+    evaluate.add_argument("--unanswerable", metavar="FILE",
+                          help="with --qa: questions (one a line) the corpus cannot answer")
     evaluate.add_argument("--split", default="test", help="qrels file to use (default: test)")
     evaluate.add_argument("--no-baseline", action="store_true",
                           help="skip the rank-bm25 whitespace baseline")
@@ -260,11 +266,42 @@ def _eval_arguments(evaluate: argparse.ArgumentParser) -> None:
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from corpusbot.retrieval.evaluate import evaluate, format_table, load_beir
 
+    if args.qa:
+        return cmd_eval_qa(args, settings)
     if args.corpus is not None:
-        return _fail("eval reads the data set given by --beir; --corpus does not apply", 2)
+        return _fail("eval --beir reads the data set given by --beir; --corpus does not apply", 2)
 
     data = load_beir(Path(args.beir).expanduser(), args.split)
     print(format_table(evaluate(data, settings.index, not args.no_baseline), data))
+    return 0
+
+
+def cmd_eval_qa(args: argparse.Namespace, settings: Settings) -> int:
+    """Answer quality of the bot beside a paragraph-level rank-bm25 baseline."""
+    from corpusbot.retrieval import evaluate_qa as qa
+    from corpusbot.retrieval.corpus import load_corpus
+
+    try:
+        cases = qa.load_cases(Path(args.qa).expanduser())
+        unanswerable = qa.load_questions(Path(args.unanswerable).expanduser()) \
+            if args.unanswerable else []
+    except qa.QaDataError as exc:
+        return _fail(str(exc), 2)
+    if not cases:
+        return _fail(f"no questions in {args.qa}", 2)
+    service = open_service(settings)
+
+    def ours(question: str) -> qa.Reply:
+        answer = service.ask(question)
+        return qa.Reply(answer.answered, tuple(
+            qa.QuoteOut(q.text, tuple(s.id for s in q.sources), q.lead) for q in answer.quotes))
+
+    results = [qa.evaluate_qa("corpusbot", ours, cases, unanswerable)]
+    if not args.no_baseline:
+        articles = load_corpus(settings.corpus, settings.max_file_bytes).articles
+        baseline = qa.paragraph_baseline(articles, settings.index.analyzer)
+        results.append(qa.evaluate_qa("rank-bm25, top paragraph", baseline, cases, unanswerable))
+    print(qa.format_table(results, len(unanswerable)))
     return 0
 
 
@@ -303,8 +340,8 @@ COMMANDS = (
     Command("sources", "list the articles", _sources_arguments, cmd_sources),
     Command("index", "build and save the index", _index_arguments, cmd_index),
     Command("run", "run the Telegram bot (polling)", _run_arguments, cmd_run),
-    Command("eval", "nDCG@10 and Recall@100 on a BEIR-layout data set", _eval_arguments,
-            cmd_eval, uses_corpus=False),
+    Command("eval", "retrieval quality on a BEIR-layout set (--beir) or answer quality over "
+            "--corpus (--qa)", _eval_arguments, cmd_eval),
     Command("stats", "questions per day, refusals, 👍/👎 from the bot's history",
             _stats_arguments, cmd_stats, uses_corpus=False),
     Command("feedback", "the 👍/👎 feedback people gave: `feedback export`",

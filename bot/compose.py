@@ -1,33 +1,71 @@
-"""From ranked hits to an `Answer`: the best quotes, trimmed, merged and attributed.
+"""From ranked hits to an `Answer`: the best quotes, answer first, attributed.
 
 Extractive only: every word of a quote is the article's own. The steps are
 1. search, and refuse when the best passage covers too little of the question's weight;
-2. gather the hits of each article (neighbouring passages read as one text);
-3. trim each article's text to the sentences that carry the question's terms;
+2. select: score every sentence of the retrieved passages (retrieval/sentence_score.py);
+3. quote: per article, its best sentence first, then its next best ones, short;
 4. fold quotes from different articles that say nearly the same thing into one, with all sources.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
 from corpusbot.bot.freshness import newest_first, quoted_first
 from corpusbot.bot.scope import AnswerScope
-from corpusbot.bot.settings import AnswerSettings
-from corpusbot.retrieval.analyzer import TOKEN
+from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index
+from corpusbot.retrieval.respell import rewrite
+from corpusbot.retrieval.sentence_score import ScoredSentence, score_sentences
+from corpusbot.retrieval.sentences import sentence_spans
 
-# A sentence ends at . ! ? … (and closing quotes) followed by space, or at a line break.
-SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)\]]*\s+|\n+")
-ABBREVIATION = re.compile(r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|Prof|Sen|Rep|Gov|Jr|Sr|"
-                          r"Inc|Ltd|Co|Coop|vs|No|Vol|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)"
-                          r"|\b[A-Z](?:\.[A-Z])*)\.[\"”’)\]]*\s+$")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+__all__ = [
+    "Answer",
+    "AnswerSettings",
+    "Quote",
+    "Reason",
+    "Respelling",
+    "clean_question",
+    "compose",
+    "sentence_spans",
+]
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# A further sentence joins the best one in a quote only if it scores at least this share of it.
+SUPPORT_SHARE = 0.5
+GAP = " … "  # between sentences that do not follow each other in the article
+# A question's specific terms weigh at least this share of its rarest term found in the corpus.
+SPECIFIC_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class AnswerSettings:
+    max_quotes: int
+    max_hits: int
+    min_coverage: float
+    max_quote_sentences: int
+    max_quote_chars: int
+    duplicate_overlap: float
+    max_question_chars: int
+
+
+class Reason(StrEnum):
+    """Why nothing was quoted."""
+
+    EMPTY = "empty"
+    NO_TERMS = "no_terms"
+    NOT_FOUND = "not_found"
+    ABSENT = "absent"  # the question names something no article mentions
+    UNKNOWN_OUTLET = "unknown_outlet"  # news: an outlet no article comes from (bot/scoped_answer)
+    EMPTY_SCOPE = "empty_scope"  # news: no article in the dates or outlets asked for
 
 
 @dataclass(frozen=True)
@@ -36,6 +74,14 @@ class Quote:
     highlights: tuple[tuple[int, int], ...]  # character spans of the question's words in `text`
     sources: tuple[ArticleInfo, ...]  # more than one when several articles say the same
     score: float
+    lead: int = 0  # length of the answer-bearing sentence that opens `text` (0: unknown)
+
+
+@dataclass(frozen=True)
+class Respelling:
+    asked: str
+    used: tuple[str, ...]  # as the corpus writes them
+    added: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,10 +89,14 @@ class Answer:
     question: str
     answered: bool
     quotes: tuple[Quote, ...] = ()
-    # Why nothing was quoted: "empty", "no_terms" or "not_found"; None when answered.
-    reason: str | None = None
+    reason: Reason | None = None  # None when answered
     question_cut: bool = False  # the question was longer than max_question_chars
     terms: tuple[str, ...] = field(default=())
+    # Words searched in the corpus's own spelling: as asked, and the corpus's spellings searched
+    # instead of it (or, when `Respelling.added`, beside it).
+    respelled: tuple[Respelling, ...] = ()
+    missing: tuple[str, ...] = ()  # names no article mentions, as asked
+    suggestions: tuple[str, ...] = ()  # with ABSENT: corpus words spelled close to them
     scope: AnswerScope | None = None  # news: the date/outlet range asked for (bot/scope.py)
 
 
@@ -57,127 +107,187 @@ def clean_question(raw: str, limit: int) -> tuple[str, bool]:
     return (text[:limit].rstrip(), True) if len(text) > limit else (text, False)
 
 
-def compose(index: Index, raw_question: str, settings: AnswerSettings, *,
-            allowed: np.ndarray | None = None) -> Answer:
-    """Quotes for `raw_question`; with `allowed` (a bool per article), from those articles only
-    (bot/scoped_answer.py reads dates and outlets out of the question into it)."""
+def compose(
+    index: Index,
+    raw_question: str,
+    settings: AnswerSettings,
+    *,
+    allowed: np.ndarray | None = None,
+) -> Answer:
+    """Answer `raw_question` from `index`: quotes, answer-bearing sentence first, or a reason.
+
+    Args:
+        index: the searchable passages.
+        raw_question: what the user typed; cleaned and cut to `settings.max_question_chars`.
+        settings: how many quotes, how long, and the relevance floor.
+        allowed: a bool per article: quote only those (bot/scoped_answer.py reads dates and
+            outlets out of the question into it).
+    Returns:
+        An `Answer`: `answered` with its quotes, or not, with its `reason`.
+    """
     question, cut = clean_question(raw_question, settings.max_question_chars)
     if not question:
-        return Answer(question, False, reason="empty")
-    result = index.search(question, settings.max_hits * 2, allowed=allowed)
+        return Answer(question, False, reason=Reason.EMPTY)
+    rewritten = rewrite(question, index)
+    # A name no article mentions, and no other name that some article does: nothing to quote.
+    if rewritten.absent and not rewritten.present:
+        hints = tuple(_surface_in_corpus(index, t) for t in rewritten.suggestions)
+        return Answer(
+            question,
+            False,
+            reason=Reason.ABSENT,
+            question_cut=cut,
+            missing=rewritten.absent,
+            suggestions=hints,
+        )
+    result = index.search(rewritten.question, settings.max_hits * 2, allowed=allowed)
     weights = result.question_terms
     terms = tuple(weights)
     if not weights:
-        return Answer(question, False, reason="no_terms", question_cut=cut)
-    total = sum(weights.values())
-    relevant = [h for h in result.hits
-                if sum(weights[t] for t in h.matched) / total >= settings.min_coverage]
+        return Answer(question, False, reason=Reason.NO_TERMS, question_cut=cut)
+    relevant = _relevant(result.hits, weights, settings.min_coverage, names=rewritten.names)
     if not relevant:
-        return Answer(question, False, reason="not_found", question_cut=cut, terms=terms)
+        return Answer(
+            question,
+            False,
+            reason=Reason.NOT_FOUND,
+            question_cut=cut,
+            terms=terms,
+            missing=rewritten.absent,
+        )
+    sentences = score_sentences(rewritten.question, relevant, weights, index.analyzer)
     quotes = _fold_duplicates(
-        (_quote(index, hits, weights, settings) for hits in _by_article(relevant)),
-        settings.duplicate_overlap, settings.max_hits,
+        (
+            _quote(relevant, group, weights, index.analyzer, settings)
+            for group in _by_article(relevant, sentences)
+        ),
+        settings.duplicate_overlap,
+        settings.max_hits,
     )
-    return Answer(question, True, tuple(quotes), question_cut=cut, terms=terms)
+    respelled = tuple(
+        Respelling(r.asked, tuple(_surface(index, t, quotes) for t in r.terms), r.added)
+        for r in rewritten.respelled
+    )
+    return Answer(
+        question,
+        True,
+        tuple(quotes),
+        question_cut=cut,
+        terms=terms,
+        respelled=respelled,
+        missing=rewritten.absent,
+    )
 
 
-def _by_article(hits: list[Hit]) -> list[list[Hit]]:
-    """Hits grouped by article, articles in the order of their best hit."""
-    groups: dict[str, list[Hit]] = {}
-    for hit in hits:
-        groups.setdefault(hit.article.id, []).append(hit)
+def _relevant(
+    hits: list[Hit], weights: dict[str, float], floor: float, *, names: frozenset[str] = frozenset()
+) -> list[Hit]:
+    """The hits that carry at least `floor` of the question's weight and one of its specific
+    terms: a passage matching only common words ("say", "Iran") is not worth a quote. When the
+    question's rarest word is a name (`names`: the names' terms and spellings), a quote must hold
+    one of them."""
+    total = sum(weights.values())
+    found = set().union(*(h.matched for h in hits)) & weights.keys() if hits else set()
+    rarest = max((weights[t] for t in found), default=0.0)
+    if any(weights[t] >= rarest for t in found & names):  # the name is the question's focus
+        hits = [h for h in hits if h.matched & names]
+    specific = {t for t in found if weights[t] >= SPECIFIC_SHARE * rarest}
+    return [
+        h
+        for h in hits
+        if sum(weights.get(t, 0.0) for t in h.matched) / total >= floor and h.matched & specific
+    ]
+
+
+def _by_article(hits: list[Hit], sentences: list[ScoredSentence]) -> list[list[ScoredSentence]]:
+    """Each article's sentences, best first; articles in the order of their best sentence."""
+    groups: dict[str, list[ScoredSentence]] = {}
+    for sentence in sorted(sentences, key=lambda s: (-s.score, s.hit, s.number)):
+        groups.setdefault(hits[sentence.hit].article.id, []).append(sentence)
     return list(groups.values())
 
 
-def _quote(index: Index, hits: list[Hit], weights: dict[str, float],
-           settings: AnswerSettings) -> tuple[Quote, set[str]]:
-    """One quote from an article's hits (its best sentences), and the best sentence's terms."""
-    text = _joined_passages(hits)
-    spans = sentence_spans(text)
-    values = [_sentence_value(index, text[s:e], weights) for s, e in spans]
-    best = max(range(len(spans)), key=lambda i: (values[i], -i))
-    chosen = _grow_around(best, spans, values, settings)
-    quote = " ".join(" ".join(text[spans[i][0]:spans[i][1]].split()) for i in chosen)
-    core = set(index.analyzer.terms(text[spans[best][0]:spans[best][1]]))
-    return Quote(quote, _highlights(index, quote, weights), (hits[0].article,),
-                 max(h.score for h in hits)), core
-
-
-def _joined_passages(hits: list[Hit]) -> str:
-    """The hits' passages in article order; a gap between non-neighbours is marked with …"""
-    parts: list[str] = []
-    previous = None
-    for hit in sorted(hits, key=lambda h: h.passage.ordinal):
-        if previous is not None:
-            parts.append("\n" if hit.passage.ordinal == previous + 1 else "\n…\n")
-        parts.append(hit.passage.text)
-        previous = hit.passage.ordinal
-    return "".join(parts)
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in `text`, abbreviations such as "Mr." not ending one."""
-    spans, start = [], 0
-    for match in SENTENCE_END.finditer(text):
-        if match.group().strip() == "" and "\n" not in match.group() \
-                and ABBREVIATION.search(text[max(0, match.start() - 12):match.end()]):
-            continue
-        if text[start:match.start()].strip():
-            spans.append((start, match.start() + len(match.group().rstrip())))
-        start = match.end()
-    if text[start:].strip():
-        spans.append((start, len(text.rstrip())))
-    return spans or [(0, len(text))]
-
-
-def _sentence_value(index: Index, sentence: str, weights: dict[str, float]) -> float:
-    present = set(index.analyzer.terms(sentence))
-    return sum(weight for term, weight in weights.items() if term in present)
-
-
-def _grow_around(best: int, spans: list[tuple[int, int]], values: list[float],
-                 settings: AnswerSettings) -> list[int]:
-    """Add neighbouring sentences carrying at least half the best one's weight, within limits."""
+def _quote(
+    hits: list[Hit],
+    ranked: list[ScoredSentence],
+    weights: dict[str, float],
+    analyzer: Analyzer,
+    settings: AnswerSettings,
+) -> tuple[Quote, frozenset[str]]:
+    """An article's best sentence, the one after it, then its next best ones; and its terms."""
+    best = ranked[0]
     chosen = [best]
-    size = spans[best][1] - spans[best][0]
-    for candidate in sorted(range(len(spans)), key=lambda i: (-values[i], abs(i - best))):
-        if len(chosen) >= settings.max_quote_sentences or values[candidate] < values[best] / 2:
+    size = best.end - best.start
+    seen = {_text(hits, best)}
+    for other in _support_order(ranked):
+        if len(chosen) >= settings.max_quote_sentences or other.score < best.score * SUPPORT_SHARE:
             break
-        if candidate in chosen or not (min(chosen) - 1 <= candidate <= max(chosen) + 1):
+        length = other.end - other.start
+        if size + length > settings.max_quote_chars or _text(hits, other) in seen:
             continue
-        length = spans[candidate][1] - spans[candidate][0]
-        if size + length > settings.max_quote_chars:
-            continue
-        chosen.append(candidate)
+        chosen.append(other)
+        seen.add(_text(hits, other))
         size += length
-    return sorted(chosen)
+    lead = _text(hits, best)
+    text = lead + "".join(
+        _joint(hits, before, after) + _text(hits, after)
+        for before, after in itertools.pairwise(chosen)
+    )
+    score = max(hits[s.hit].score for s in chosen)
+    quote = Quote(
+        text, _highlights(analyzer, text, weights), (hits[best.hit].article,), score, lead=len(lead)
+    )
+    return quote, best.terms
 
 
-def _highlights(index: Index, text: str, weights: dict[str, float]) -> tuple[tuple[int, int], ...]:
-    spans = []
-    for match in TOKEN.finditer(text):  # the analyzer's own words, so "COVID-19" lights up
-        if index.analyzer.term(match.group().casefold()) in weights:
-            spans.append((match.start(), match.end()))
-    return tuple(spans)
+def _support_order(ranked: list[ScoredSentence]) -> list[ScoredSentence]:
+    """The sentences that may follow the best one: first the sentence right after it (the
+    answer is often there, "He was..."), as if it scored as well, then the others by score."""
+    best = ranked[0]
+    after = [s for s in ranked if s.hit == best.hit and s.number == best.number + 1]
+    others = [s for s in ranked[1:] if s not in after]
+    return [dataclasses.replace(s, score=max(s.score, best.score)) for s in after] + others
 
 
-def _fold_duplicates(quotes: Iterable[tuple[Quote, set[str]]], threshold: float,
-                     limit: int) -> list[Quote]:
+def _text(hits: list[Hit], sentence: ScoredSentence) -> str:
+    return " ".join(hits[sentence.hit].passage.text[sentence.start : sentence.end].split())
+
+
+def _joint(hits: list[Hit], before: ScoredSentence, after: ScoredSentence) -> str:
+    """A space between sentences that follow each other in the article, else an ellipsis."""
+    same_passage = before.hit == after.hit and after.number == before.number + 1
+    return " " if same_passage else GAP
+
+
+def _highlights(
+    analyzer: Analyzer, text: str, weights: dict[str, float]
+) -> tuple[tuple[int, int], ...]:
+    # The analyzer's own words, so "COVID-19" lights up as "COVID" and "19".
+    return tuple((start, end) for start, end, term in analyzer.spans(text) if term in weights)
+
+
+def _fold_duplicates(
+    quotes: Iterable[tuple[Quote, frozenset[str]]], threshold: float, limit: int
+) -> list[Quote]:
     """Quotes whose best sentences share most words become one quote with every source.
 
     Stops at the first quote that would be distinct beyond `limit`, so the quotes past it
     (lazily made) are never made.
     """
-    kept: list[tuple[Quote, set[str]]] = []
+    kept: list[tuple[Quote, frozenset[str]]] = []
     for quote, words in quotes:
         for position, (other, other_words) in enumerate(kept):
             smaller = min(len(words), len(other_words)) or 1
             if len(words & other_words) / smaller >= threshold:
                 # news hook (bot/freshness.py): the story's newest article is the one quoted
                 first, second = quoted_first(other, quote, key=lambda q: q.sources[0])
-                merged = Quote(first.text, first.highlights,
-                               newest_first(first.sources + second.sources),
-                               max(other.score, quote.score))
+                merged = Quote(
+                    first.text,
+                    first.highlights,
+                    newest_first(first.sources + second.sources),
+                    max(other.score, quote.score),
+                    first.lead,
+                )
                 kept[position] = (merged, other_words)
                 break
         else:
@@ -185,3 +295,21 @@ def _fold_duplicates(quotes: Iterable[tuple[Quote, set[str]]], threshold: float,
                 break
             kept.append((quote, words))
     return [quote for quote, _ in kept]
+
+
+def _surface(index: Index, term: str, quotes: list[Quote]) -> str:
+    """How the quotes, or else the corpus, write `term` (e.g. "Raeisi" for "raeisi")."""
+    for quote in quotes:
+        for start, end, found in index.analyzer.spans(quote.text):
+            if found == term:
+                return quote.text[start:end]
+    return _surface_in_corpus(index, term)
+
+
+def _surface_in_corpus(index: Index, term: str) -> str:
+    """How the best passage holding `term` writes it."""
+    hits = index.search(term, 1).hits
+    if not hits:
+        return term
+    text = hits[0].passage.text
+    return next((text[s:e] for s, e, t in index.analyzer.spans(text) if t == term), term)

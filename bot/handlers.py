@@ -1,7 +1,8 @@
 """The bot's handlers: commands, questions, buttons, the allow-list and the error handler.
 
-Handlers look the service up in ``context.bot_data`` at call time (never keeping an index), so
-a reload can swap it; composing an answer runs in a worker thread to keep the bot responsive.
+Handlers reach the service through their typed context (``context.service``, bot/bot_state.py)
+at call time, never keeping an index, so a reload can swap it; composing an answer runs in a
+worker thread to keep the bot responsive.
 """
 
 from __future__ import annotations
@@ -10,39 +11,49 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections import OrderedDict
 
 from telegram import Chat, Message, MessageEntity, ReplyParameters, Update, User
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
+from telegram.ext import ApplicationHandlerStop
 
-from corpusbot.bot import history_handlers, keyboards, messages
+from corpusbot.bot import (
+    article_buttons,
+    followups,
+    group_replies,
+    history_handlers,
+    keyboards,
+    messages,
+)
+from corpusbot.bot.bot_state import BotContext, ChatData
+from corpusbot.bot.followup_search import follow_up_note
 from corpusbot.bot.keyboards import Button
-from corpusbot.bot.ratelimit import RateLimiter
-from corpusbot.bot.render import TELEGRAM_LIMIT, message_length, render_html
+from corpusbot.bot.ratelimit import Verdict
+from corpusbot.bot.redaction import TokenRedactor
+from corpusbot.bot.render import TITLE_CHARS, render_html
 from corpusbot.bot.service import Service
+from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
 
 log = logging.getLogger("corpusbot.telegram")
 
-SERVICE = "service"
-LIMITER = "rate_limiter"
-ASKED = "asked"  # chat_data: question number -> question, for the "More" buttons
+REFUSAL_SECONDS = 3600.0  # a stranger is told at most once an hour
+ADMIN_REPORT_SECONDS = 60.0
 ASKED_KEPT = 100  # questions remembered per chat, for their "More" buttons
 EXAMPLES = 3
 
-Context = ContextTypes.DEFAULT_TYPE
+Context = BotContext
 
 
 def service_of(context: Context) -> Service:
-    return context.bot_data[SERVICE]
+    """The service (for modules that take a plain CallbackContext; handlers use context.service)."""
+    return context.service
 
 
 # --- commands ------------------------------------------------------------------------------
 
 
 async def start(update: Update, context: Context) -> None:
-    service = service_of(context)
+    service = context.service
     examples = service.examples(EXAMPLES)
     await update.effective_message.reply_html(
         messages.welcome(service.index.articles, bool(examples)),
@@ -50,12 +61,12 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def help_command(update: Update, context: Context) -> None:
-    example = service_of(context).context.example
+    example = context.service.context.example
     await update.effective_message.reply_html(messages.help_text(example))
 
 
 async def sources(update: Update, context: Context) -> None:
-    page = messages.sources_page(service_of(context).index.articles, 0)
+    page = messages.sources_page(context.service.index.articles, 0)
     await update.effective_message.reply_html(
         page.text, reply_markup=keyboards.pages_keyboard(page.page, page.pages))
 
@@ -63,11 +74,11 @@ async def sources(update: Update, context: Context) -> None:
 async def latest(update: Update, context: Context) -> None:
     """/latest: the newest articles (news: bot/messages.latest_list)."""
     await update.effective_message.reply_html(
-        messages.latest_list(service_of(context).index.articles))
+        messages.latest_list(context.service.index.articles))
 
 
 async def source(update: Update, context: Context) -> None:
-    index = service_of(context).index
+    index = context.service.index
     count = len(index.articles)
     raw = " ".join(context.args or [])
     if not raw:
@@ -82,12 +93,10 @@ async def source(update: Update, context: Context) -> None:
 
 async def ask_command(update: Update, context: Context) -> None:
     """/ask QUESTION, in any chat."""
-    if not await within_rate(update, context):
-        return
     message = update.effective_message
     parts = (message.text or "").split(maxsplit=1)
-    await answer(context, message.chat, parts[1] if len(parts) > 1 else "", reply_to=message,
-                 user=update.effective_user)
+    await answer_in_group(context, message, parts[1] if len(parts) > 1 else "",
+                          update.effective_user)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -103,10 +112,9 @@ async def not_text(update: Update, context: Context) -> None:
 
 async def private_question(update: Update, context: Context) -> None:
     """Any plain message in a private chat is a question."""
-    if not await within_rate(update, context):
-        return
     message = update.effective_message
-    await answer(context, message.chat, message.text or "", user=update.effective_user)
+    await answer(context, message.chat, message.text or "", user=update.effective_user,
+                 scope=await followups.scope_of(context, message))
 
 
 async def group_message(update: Update, context: Context) -> None:
@@ -114,21 +122,31 @@ async def group_message(update: Update, context: Context) -> None:
     message = update.effective_message
     if not addressed_to_bot(message, context.bot.id, context.bot.username):
         return
-    if not await within_rate(update, context):
-        return
     question = strip_mention(message, context.bot.username)
-    await answer(context, message.chat, question, reply_to=message, user=update.effective_user)
+    await answer_in_group(context, message, question, update.effective_user)
+
+
+async def answer_in_group(context: Context, message: Message, question: str,
+                          user: User | None) -> None:
+    """Answer `message` in its chat, or privately when [telegram] group_replies says so."""
+    scope = await followups.scope_of(context, message)
+    if await group_replies.answered_privately(  # hook: group_replies = "private"
+            context, message, user,
+            lambda chat: answer(context, chat, question, user=user, scope=scope)):
+        return
+    await answer(context, message.chat, question, reply_to=message, user=user, scope=scope)
 
 
 def addressed_to_bot(message: Message, bot_id: int, username: str | None) -> bool:
-    """A command, a mention of the bot, or a reply to one of its messages."""
+    """A command (not for another bot), a mention of the bot, or a reply to one of its messages."""
     if message.chat.type == Chat.PRIVATE:
         return True
     replied = message.reply_to_message
     if replied and replied.from_user and replied.from_user.id == bot_id:
         return True
     for entity, text in message.parse_entities().items():
-        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0 \
+                and _command_for(text, username):
             return True
         if entity.type == MessageEntity.MENTION and username \
                 and text.lower() == f"@{username.lower()}":
@@ -137,6 +155,12 @@ def addressed_to_bot(message: Message, bot_id: int, username: str | None) -> boo
                 and entity.user.id == bot_id:
             return True
     return False
+
+
+def _command_for(command: str, username: str | None) -> bool:
+    """Whether `/command` or `/command@name` is for this bot (`/start@otherbot` is not)."""
+    _, at, name = command.partition("@")
+    return not at or (username is not None and name.lower() == username.lower())
 
 
 def strip_mention(message: Message, username: str | None) -> str:
@@ -150,16 +174,20 @@ def strip_mention(message: Message, username: str | None) -> str:
 
 async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
                  ref: int | None = None, reply_to: Message | None = None,
-                 asked_by_button: bool = False, user: User | None = None) -> None:
-    """Compose (in a thread) and send one page of quotes, with a More button if there are more."""
-    service = service_of(context)
+                 asked_by_button: bool = False, user: User | None = None,
+                 scope: frozenset[str] | None = None) -> None:
+    """Compose (in a thread) and send one page of quotes, with a More button if there are more.
+
+    `scope`: the articles of the answer a follow-up question replies to, searched first."""
+    service = context.service
     began = time.perf_counter()
     with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; the answer matters
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
-    reply = await asyncio.to_thread(service.ask, question)
-    head = f"❓ <i>{messages.esc(messages.clip(question, messages.TITLE_CHARS))}</i>\n\n" \
-        if asked_by_button else ""
-    limit = TELEGRAM_LIMIT - message_length(head)
+    follow_up = await followups.ask(context, question, scope) if scope else None  # hook
+    reply = follow_up.answer if follow_up else await asyncio.to_thread(service.ask, question)
+    head = f"❓ <i>{clip_escaped(question, TITLE_CHARS)}</i>\n\n" \
+        if asked_by_button else follow_up_note(follow_up) if follow_up else ""
+    limit = TELEGRAM_LIMIT - utf16_length(head)
     count = service.settings.answer.max_quotes
     rendered = render_html(reply, service.context, start, count, limit=limit)
     if reply.answered and rendered.shown == 0:  # a "More" from before a reload, past the end
@@ -176,6 +204,7 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
             ref = answer_id if answer_id is not None \
                 else remember_question(context.chat_data, reply.question)
         markup = keyboards.more_keyboard(more, ref)
+    markup = article_buttons.with_article_row(service.index, markup, reply, start)  # hook
     markup = history_handlers.with_feedback(context, markup, answer_id, reply.answered)
     quoted = reply_to is not None and chat.type != Chat.PRIVATE
     await context.bot.send_message(
@@ -187,11 +216,11 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
              (time.perf_counter() - began) * 1000, rendered.total, rendered.shown, reply.answered)
 
 
-def remember_question(chat_data: dict | None, question: str) -> int:
+def remember_question(chat_data: ChatData | None, question: str) -> int:
     """Keep `question` for its "More" button (the last ASKED_KEPT per chat); its number."""
     if chat_data is None:
         return 0
-    asked: OrderedDict[int, str] = chat_data.setdefault(ASKED, OrderedDict())
+    asked = chat_data.asked
     ref = next(reversed(asked), 0) + 1
     asked[ref] = question
     while len(asked) > ASKED_KEPT:
@@ -211,8 +240,6 @@ async def button(update: Update, context: Context) -> None:
         return
     if pressed.kind == keyboards.SOURCES:
         await _turn_sources_page(update, context, pressed)
-    elif not await within_rate(update, context):
-        return
     elif pressed.kind == keyboards.ASK:
         await _ask_example(update, context, pressed)
     else:
@@ -222,14 +249,18 @@ async def button(update: Update, context: Context) -> None:
 async def _turn_sources_page(update: Update, context: Context, pressed: Button) -> None:
     query = update.callback_query
     await query.answer()
-    page = messages.sources_page(service_of(context).index.articles, pressed.value)
-    await query.edit_message_text(page.text, reply_markup=keyboards.pages_keyboard(
-        page.page, page.pages))
+    page = messages.sources_page(context.service.index.articles, pressed.value)
+    try:
+        await query.edit_message_text(page.text, reply_markup=keyboards.pages_keyboard(
+            page.page, page.pages))
+    except BadRequest as exc:  # the same button pressed twice: the page already shows
+        if "not modified" not in exc.message.lower():
+            raise
 
 
 async def _ask_example(update: Update, context: Context, pressed: Button) -> None:
     query = update.callback_query
-    examples = service_of(context).examples(EXAMPLES)
+    examples = context.service.examples(EXAMPLES)
     if pressed.value >= len(examples):
         await query.answer(messages.STALE_BUTTON)
         return
@@ -243,7 +274,7 @@ async def _more(update: Update, context: Context, pressed: Button) -> None:
     query = update.callback_query
     # history hook: the question from the database when history is on, else from chat_data
     question = await history_handlers.kept_question(context, query.message.chat.id, pressed.ref) \
-        or (context.chat_data or {}).get(ASKED, {}).get(pressed.ref)
+        or (context.chat_data.asked.get(pressed.ref) if context.chat_data else None)
     if question is None:
         await query.answer(messages.STALE_BUTTON)
         return
@@ -259,29 +290,30 @@ async def _more(update: Update, context: Context, pressed: Button) -> None:
 
 
 async def within_rate(update: Update, context: Context) -> bool:
-    """False for a user over the rate limit; the first refusal says so, later ones are silent."""
-    limiter: RateLimiter | None = context.bot_data.get(LIMITER)
+    """False for a user over the rate limit; the first refusal says so, later ones cost nothing
+    (not even answering a button press: a flood must not make the bot send)."""
+    limiter = context.state.limiter
     user = update.effective_user
     if limiter is None or user is None:
         return True
     decision = limiter.check(user.id)
-    if decision == "allow":
+    if decision is Verdict.ALLOW:
         return True
     log.info("rate limited user=%s (%s)", user.id, decision)
-    if decision == "notify":
+    if decision is Verdict.NOTIFY:
         notice = messages.SLOW_DOWN.format(seconds=max(1, round(limiter.retry_after(user.id))))
         if update.callback_query:
             await update.callback_query.answer(notice, show_alert=True)
+        elif update.inline_query:  # no cards, at once, rather than a spinner
+            await update.inline_query.answer([], cache_time=0, is_personal=True)
         elif update.effective_message:
             await update.effective_message.reply_html(notice)
-    elif update.callback_query:
-        await update.callback_query.answer()
     return False
 
 
 async def reload_command(update: Update, context: Context) -> None:
     """/reload (admins only): re-read the corpus off the event loop, report what changed."""
-    service = service_of(context)
+    service = context.service
     user = update.effective_user
     if user is None or user.id not in service.settings.telegram.admins:
         await update.effective_message.reply_html(messages.ADMINS_ONLY)
@@ -306,25 +338,79 @@ def is_allowed(user_id: int | None, chat_id: int | None, users: tuple[int, ...],
 
 
 async def gate(update: Update, context: Context) -> None:
-    """Runs before every other handler; refuses, and stops, updates from others."""
-    telegram = service_of(context).settings.telegram
+    """Runs before every other handler, for every update: drops group messages that are not
+    for this bot, refuses strangers (at most once an hour each), and counts every update
+    against its user's rate limit. Stops the update unless it may go on."""
+    message = update.effective_message
+    if update.callback_query is None and message is not None \
+            and not addressed_to_bot(message, context.bot.id, context.bot.username):
+        raise ApplicationHandlerStop  # group chatter, commands for other bots
+    telegram = context.service.settings.telegram
     user, chat = update.effective_user, update.effective_chat
-    if is_allowed(user.id if user else None, chat.id if chat else None,
-                  telegram.allowed_users, telegram.allowed_chats):
+    if not is_allowed(user.id if user else None, chat.id if chat else None,
+                      telegram.allowed_users, telegram.allowed_chats):
+        await refuse(update, context)
+        raise ApplicationHandlerStop
+    if not await within_rate(update, context):
+        raise ApplicationHandlerStop
+    forget_quiet_chats(update, context)
+
+
+def forget_quiet_chats(update: Update, context: Context) -> None:
+    """Note this chat's activity; drop the data of chats quiet for `telegram.chat_ttl_days`."""
+    expiry = context.state.expiry
+    if update.effective_chat is None:
+        return
+    expiry.seen(update.effective_chat.id)
+    if expiry.due():
+        for chat_id in expiry.sweep():
+            context.application.drop_chat_data(chat_id)
+            log.debug("forgot quiet chat %s", chat_id)
+
+
+async def refuse(update: Update, context: Context) -> None:
+    """Tell a user outside the allow-list so, once an hour at most (a flood costs nothing)."""
+    user, chat = update.effective_user, update.effective_chat
+    who = user.id if user else chat.id if chat else 0
+    if not context.state.refusals.due(who):
         return
     log.info("refused user=%s chat=%s", user.id if user else None, chat.id if chat else None)
-    refusal = messages.REFUSAL.format(user=user.id if user else "?")
     if update.callback_query:
         await update.callback_query.answer(messages.PRIVATE_BOT, show_alert=True)
-    elif update.effective_message and addressed_to_bot(
-            update.effective_message, context.bot.id, context.bot.username):
-        await update.effective_message.reply_html(refusal)
-    raise ApplicationHandlerStop
+    elif update.inline_query:  # no cards, at once, rather than a spinner (inline hook)
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
+    elif update.effective_message:
+        await update.effective_message.reply_html(messages.REFUSAL.format(user=who or "?"))
+
+
+async def report_to_admins(update: object, context: Context) -> None:
+    """Send the admins the error and its traceback (token masked), as PTB's error-handler
+    example does; at most one report a minute, so a failing loop cannot flood them."""
+    admins = context.service.settings.telegram.admins
+    error = context.error
+    if not admins or error is None or not context.state.admin_reports.due(0):
+        return
+    text = messages.error_report(error, getattr(update, "update_id", None),
+                                 TokenRedactor(context.bot.token).redact)
+    for admin in admins:
+        with contextlib.suppress(TelegramError):  # an admin who never wrote cannot be told
+            await context.bot.send_message(admin, text)
 
 
 async def on_error(update: object, context: Context) -> None:
-    """Log the failure; tell the user, briefly, when there is one to tell."""
+    """Log the failure; tell the user, briefly, when there is one to tell.
+
+    A failed poll (no update) is not logged here: the poll connection logs each change of
+    state (down, back up) once, where a line per poll would flood the log during an outage.
+    """
+    if update is None and isinstance(context.error, TelegramError):  # a poll, not an update
+        if isinstance(context.error, (NetworkError, Conflict)):
+            log.debug("poll failed: %s", context.error)
+        else:
+            log.warning("poll failed: %s", context.error)
+        return
     log.error("update %s failed", getattr(update, "update_id", None), exc_info=context.error)
+    await report_to_admins(update, context)
     if not isinstance(update, Update):
         return
     if update.callback_query:

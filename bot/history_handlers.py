@@ -167,8 +167,8 @@ def with_feedback(
 
 
 def without_more(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
-    """The feedback rows of `markup` (what an answer keeps once its "More" was pressed)."""
-    rows = [row for row in (markup.inline_keyboard if markup else ()) if _is_feedback_row(row)]
+    """`markup` without its "More" row (what an answer keeps once its "More" was pressed)."""
+    rows = [row for row in (markup.inline_keyboard if markup else ()) if not _is_more_row(row)]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -257,6 +257,10 @@ async def feedback_button(update: Update, context: Context) -> None:
     markup = InlineKeyboardMarkup([*rows, *feedback_rows(answer, state)])
     with contextlib.suppress(BadRequest):  # "not modified": the same vote pressed again
         await query.edit_message_reply_markup(reply_markup=markup)
+
+
+def _is_more_row(row: Sequence[InlineKeyboardButton]) -> bool:
+    return any(str(button.callback_data or "").startswith("more:") for button in row)
 
 
 def _is_feedback_row(row: Sequence[InlineKeyboardButton]) -> bool:

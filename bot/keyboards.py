@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from corpusbot.bot.render import clip
+from corpusbot.bot.text_limits import clip
 
 ASK, MORE, SOURCES = "ask", "more", "src"
 KINDS = frozenset({ASK, MORE, SOURCES})

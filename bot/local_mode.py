@@ -7,6 +7,7 @@ a person talks to it from a browser page that server serves.
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import sys
 from collections.abc import Callable
 
@@ -14,23 +15,29 @@ from corpusbot.bot.local_api import LocalBotApi
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import Settings
 
-# Any token-shaped string does: the local server only checks that the bot uses this one.
-LOCAL_TOKEN = "1000000001:corpusbot-local"
+LOCAL_BOT_ID = 1_000_000_001  # the bot's user id: the token's number
+
+
+def local_token() -> str:
+    """A fresh token for one `run --local`: the server accepts only it, and no web page can
+    guess it (a fixed token would let any page address the bot routes)."""
+    return f"{LOCAL_BOT_ID}:{secrets.token_urlsafe(32)}"
 
 
 def run_local(settings: Settings, open_service: Callable[[Settings], Service],
               port: int, debug: bool = False) -> int:
     """Start the local server with its chat page, then the bot; the exit status."""
-    from corpusbot.bot.telegram_app import run_command  # the telegram side loads only for `run`
+    from corpusbot.bot.runner import run_command  # the telegram side loads only for `run`
 
+    token = local_token()
     try:
-        server = LocalBotApi(port=port, token=LOCAL_TOKEN, webchat=True).start()
+        server = LocalBotApi(port=port, token=token, webchat=True).start()
     except OSError as exc:
         print(f"corpusbot: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
               "choose another port with --port (0 picks a free one)", file=sys.stderr)
         return 2
     # The local server has no flood limit, so the bot need not pace itself for one.
-    telegram = dataclasses.replace(settings.telegram, token=LOCAL_TOKEN,
+    telegram = dataclasses.replace(settings.telegram, token=token,
                                    base_url=server.base_url, max_sends_per_second=0.0)
     local = dataclasses.replace(settings, telegram=telegram)
 

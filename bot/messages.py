@@ -7,19 +7,16 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import traceback
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from corpusbot.bot.freshness import format_date, sort_newest_first
-from corpusbot.bot.render import (
-    DETAIL_CHARS,
-    MAX_LINK_CHARS,
-    TITLE_CHARS,
-    clip,
-)
-from corpusbot.bot.render import escape as esc
+from corpusbot.bot.render import DETAIL_CHARS, MAX_LINK_CHARS, TITLE_CHARS
 from corpusbot.bot.service import Reload
+from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
+from corpusbot.bot.text_limits import escape as esc
 from corpusbot.retrieval.index import ArticleInfo
 
 PER_PAGE = 10
@@ -65,6 +62,9 @@ SLOW_DOWN = ("You are asking faster than I can read. Please wait {seconds} secon
 ADMINS_ONLY = "Only the bot's admins can reload the articles."
 RELOADING = "Reloading the articles…"
 SKIPPED_SHOWN = 10  # skipped files listed in a reload report; the rest are counted
+REASON_CHARS = 150  # of a skipped file's reason in a reload report
+ERROR_CHARS = 1000  # of a failed reload's error
+EXAMPLE_CHARS = 300  # of an example question quoted in /help
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,8 @@ def welcome(articles: Sequence[ArticleInfo], has_examples: bool) -> str:
     count = len(articles)
     noun = "article" if count == 1 else "articles"
     span = date_span(articles)
-    knows = f"<b>{count} news {noun}</b>" + (f", {esc(span)}" if span else "")
+    knows = f"<b>{count} news {noun}</b>" + (
+        f", {clip_escaped(span, DETAIL_CHARS * 3)}" if span else "")
     lines = [f"Hello! I answer questions about {knows}, by quoting the passages that answer "
              "them, with their sources.",
              "", "Send me a question in plain words. /sources lists the articles, /help explains "
@@ -107,7 +108,8 @@ def welcome(articles: Sequence[ArticleInfo], has_examples: bool) -> str:
 
 def help_text(example: str) -> str:
     commands = "\n".join(f"/{name} — {esc(description)}" for name, description in COMMANDS)
-    return HELP.format(example=esc(example or "Who met whom?"), commands=commands)
+    return HELP.format(example=clip_escaped(example or "Who met whom?", EXAMPLE_CHARS),
+                       commands=commands)
 
 
 def sources_page(articles: Sequence[ArticleInfo], page: int) -> Page:
@@ -128,8 +130,8 @@ def sources_page(articles: Sequence[ArticleInfo], page: int) -> Page:
 
 def _source_row(article: ArticleInfo) -> str:
     parts = (article.source, format_date(article.date))
-    details = ", ".join(esc(clip(part, DETAIL_CHARS)) for part in parts if part)
-    row = f"{article.number}. {esc(clip(article.title, TITLE_CHARS))}"
+    details = ", ".join(clip_escaped(part, DETAIL_CHARS) for part in parts if part)
+    row = f"{article.number}. {clip_escaped(article.title, TITLE_CHARS)}"
     return row + (f" — <i>{details}</i>" if details else "")
 
 
@@ -142,12 +144,13 @@ def corpus_summary(articles: Sequence[ArticleInfo]) -> list[str]:
     span = date_span(articles)
     if span:
         dated = sum(1 for a in articles if format_date(a.date))
-        lines.append(f"<i>{esc(span[0].upper() + span[1:])} ({dated} of {len(articles)} "
+        lines.append(f"<i>{clip_escaped(span[0].upper() + span[1:], DETAIL_CHARS * 3)} "
+                     f"({dated} of {len(articles)} "
                      "dated)</i>")
     counts = Counter(a.source for a in articles if a.source)
     if counts:
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
-        shown = ", ".join(f"{esc(clip(name, DETAIL_CHARS))} {count}"
+        shown = ", ".join(f"{clip_escaped(name, DETAIL_CHARS)} {count}"
                           for name, count in ranked[:OUTLETS_SHOWN])
         more = f" and {len(ranked) - OUTLETS_SHOWN} more" if len(ranked) > OUTLETS_SHOWN else ""
         lines.append(f"<i>By outlet: {shown}{more}</i>")
@@ -166,19 +169,22 @@ def latest_list(articles: Sequence[ArticleInfo], count: int = PER_PAGE) -> str:
 
 
 def source_card(article: ArticleInfo, text: str) -> str:
-    """One article: headline, outlet, date, link, opening paragraph."""
+    """One article: headline, outlet, date, link, opening paragraph.
+
+    Each part is clipped on its escaped length, so the card fits one message.
+    """
     parts = (article.source, format_date(article.date))
-    details = " · ".join(esc(clip(part, DETAIL_CHARS)) for part in parts if part)
-    lines = [f"<b>{article.number}. {esc(clip(article.title, TITLE_CHARS * 2))}</b>"]
+    details = " · ".join(clip_escaped(part, DETAIL_CHARS) for part in parts if part)
+    lines = [f"<b>{article.number}. {clip_escaped(article.title, TITLE_CHARS * 2)}</b>"]
     if details:
         lines.append(details)
-    if article.url and len(article.url) <= MAX_LINK_CHARS:  # a clipped href would be broken
-        lines.append(f'<a href="{html.escape(article.url, quote=True)}">'
-                     f'{esc(clip(article.url, DETAIL_CHARS * 2))}</a>')
+    href = html.escape(article.url, quote=True) if article.url else ""
+    if href and len(href) <= MAX_LINK_CHARS:  # a clipped href would be broken
+        lines.append(f'<a href="{href}">{clip_escaped(article.url or "", DETAIL_CHARS * 2)}</a>')
     opening = opening_paragraph(text, article.title)
     if opening:
-        lines.append(f"<blockquote>{esc(clip(opening, OPENING_CHARS))}</blockquote>")
-    lines.append(f"<i>File: {esc(clip(article.path, TITLE_CHARS))}</i>")
+        lines.append(f"<blockquote>{clip_escaped(opening, OPENING_CHARS)}</blockquote>")
+    lines.append(f"<i>File: {clip_escaped(article.path, TITLE_CHARS)}</i>")
     return "\n".join(lines)
 
 
@@ -197,21 +203,40 @@ def source_usage(count: int) -> str:
 
 
 def no_such_source(raw: str, count: int) -> str:
-    shown = esc(clip(raw, SHOWN_INPUT_CHARS))
+    shown = clip_escaped(raw, SHOWN_INPUT_CHARS)
     return (f"There is no article {shown}. Choose a number from 1 to {count}; "
             "/sources lists them.")
 
 
 def reload_report(result: Reload, before: int) -> str:
     """What a /reload (or a watched change) did, for an admin."""
-    skipped = [f"• <code>{esc(clip(s.path, DETAIL_CHARS))}</code>: {esc(s.reason)}"
+    skipped = [f"• <code>{clip_escaped(s.path, DETAIL_CHARS)}</code>: "
+               f"{clip_escaped(s.reason, REASON_CHARS)}"
                for s in result.skipped[:SKIPPED_SHOWN]]
     if len(result.skipped) > SKIPPED_SHOWN:
         skipped.append(f"• and {len(result.skipped) - SKIPPED_SHOWN} more")
     skipped_text = "\n<b>Skipped:</b>\n" + "\n".join(skipped) if skipped else ""
     if not result.ok:
-        return (f"<b>Reload failed:</b> {esc(result.error)}\nThe {before} articles indexed "
+        return (f"<b>Reload failed:</b> {clip_escaped(result.error or '', ERROR_CHARS)}\n"
+                f"The {before} articles indexed "
                 f"before stay in service.{skipped_text}")
     how = "rebuilt the index" if result.built else "the index was already up to date"
     return (f"<b>Reloaded:</b> {result.articles} articles, {result.passages:,} passages "
             f"({esc(result.changes.summary())}; {how}).{skipped_text}")
+
+
+def error_report(error: BaseException, update_id: int | None,
+                 redact: Callable[[str], str]) -> str:
+    """For the admins: what failed, and the end of the traceback, within one message.
+
+    `redact` masks the bot token, which error messages and tracebacks may carry.
+    """
+    head = (f"⚠️ <b>Update {update_id if update_id is not None else '(none)'} failed:</b> "
+            f"{clip_escaped(redact(f'{type(error).__name__}: {error}'), DETAIL_CHARS * 5)}\n")
+    trace = redact("".join(traceback.format_exception(error)))
+    room = TELEGRAM_LIMIT - utf16_length(head) - utf16_length("<pre></pre>")
+    body = esc(trace)
+    while utf16_length(body) > room:  # keep the end: the innermost frames say where
+        trace = trace[len(trace) // 10 + 1:]
+        body = esc(trace)
+    return f"{head}<pre>{body}</pre>"

@@ -6,9 +6,18 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 # Users remembered at most; the least recently seen are forgotten first.
 MAX_USERS = 100_000
+
+
+class Verdict(StrEnum):
+    """What to do with a user's update."""
+
+    ALLOW = "allow"
+    NOTIFY = "notify"  # the first refusal: say so, once
+    DROP = "drop"  # refuse silently
 
 
 @dataclass
@@ -32,10 +41,10 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self.rate > 0
 
-    def check(self, user_id: int) -> str:
-        """"allow", "notify" (the first refusal: say so once) or "drop" (refuse silently)."""
+    def check(self, user_id: int) -> Verdict:
+        """ALLOW, NOTIFY (the first refusal: say so once) or DROP (refuse silently)."""
         if not self.enabled:
-            return "allow"
+            return Verdict.ALLOW
         now = self.clock()
         bucket = self._buckets.pop(user_id, None) or _Bucket(self.burst, now)
         self._buckets[user_id] = bucket
@@ -46,11 +55,11 @@ class RateLimiter:
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             bucket.warned = False
-            return "allow"
+            return Verdict.ALLOW
         if bucket.warned:
-            return "drop"
+            return Verdict.DROP
         bucket.warned = True
-        return "notify"
+        return Verdict.NOTIFY
 
     def retry_after(self, user_id: int) -> float:
         """Seconds until `user_id` may ask again."""
@@ -58,3 +67,25 @@ class RateLimiter:
         if bucket is None or bucket.tokens >= 1 or not self.enabled:
             return 0.0
         return (1 - bucket.tokens) / self.rate
+
+
+class OncePer:
+    """Remembers when each user was last told something, to tell them at most once per
+    `seconds` (a refusal to a stranger, say): a flood of theirs costs one message an hour."""
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self._told: OrderedDict[int, float] = OrderedDict()
+
+    def due(self, user_id: int) -> bool:
+        """True (and remembered) when `user_id` was not told within the last `seconds`."""
+        now = self.clock()
+        last = self._told.get(user_id)
+        if last is not None and now - last < self.seconds:
+            return False
+        self._told.pop(user_id, None)
+        self._told[user_id] = now
+        if len(self._told) > MAX_USERS:
+            self._told.popitem(last=False)
+        return True

@@ -16,10 +16,13 @@ from string import Template
 
 from corpusbot.bot.compose import Answer, Quote
 from corpusbot.bot.freshness import age_between, format_date
+from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip, clip_escaped, escape, utf16_length
 from corpusbot.config import TEMPLATES_DIR
 from corpusbot.retrieval.index import ArticleInfo
 
-TELEGRAM_LIMIT = 4096
+__all__ = ["TELEGRAM_LIMIT", "Context", "Rendered", "clip", "escape", "message_length",
+           "render_html", "render_text"]
+
 # Quotes longer than this are sent as expandable blockquotes (collapsed to a few lines).
 EXPANDABLE_FROM = 300
 # Characters kept free for the "3 of 12 quotes. Tap More…" line under the quotes.
@@ -28,6 +31,9 @@ TAIL_ROOM = 120
 TITLE_CHARS = 150
 DETAIL_CHARS = 60
 MAX_LINK_CHARS = 1000
+# The "Also reported in" list stops at this many UTF-16 units and counts the rest, so a story
+# carried by dozens of outlets still fits in one message.
+ALSO_CHARS = 600
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,7 @@ def templates(kind: str) -> dict[str, Template]:
 
 def message_length(text: str) -> int:
     """Length as Telegram counts it: UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
+    return utf16_length(text)
 
 
 def render_html(answer: Answer, context: Context, start: int = 0, count: int = 3,
@@ -74,11 +80,20 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
     scope_head = _scope_line(t, answer, esc)
     if not answer.answered:
         reason = answer.reason or "not_found"
+        hint = t["suggestion"].substitute(words=esc(" or ".join(answer.suggestions))) \
+            if answer.suggestions else ""
         text = t[reason].substitute(example=esc(context.example), articles=context.articles,
-                                    note=esc(_scope_note(answer, reason)))
+                                    note=esc(_scope_note(answer, reason)),
+                                    missing=esc(", ".join(answer.missing)), suggestion=hint)
+        if answer.missing and "$missing" not in t[reason].template:
+            text = t["missing"].substitute(missing=esc(", ".join(answer.missing))) + text
         return Rendered((scope_head if reason == "not_found" else "") + text, 0, 0)
     head = scope_head + (t["question_cut"].substitute(limit=context.max_question_chars)
                          if answer.question_cut else "")
+    if answer.respelled:
+        head = t["respelled"].substitute(words=esc(_respellings(answer))) + head
+    if answer.missing:
+        head = t["missing"].substitute(missing=esc(", ".join(answer.missing))) + head
     blocks: list[str] = []
     for number, quote in enumerate(answer.quotes[start:start + count], start=start + 1):
         block = _quote_block(t, quote, number, html)
@@ -94,15 +109,38 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
     return Rendered(head + t["separator"].template.join(blocks) + tail, shown, total)
 
 
+def _respellings(answer: Answer) -> str:
+    """"Raeisi", or "Raisi or Raeisi" when the corpus's spelling was searched beside the user's."""
+    return ", ".join(" or ".join((r.asked, *r.used) if r.added else r.used)
+                     for r in answer.respelled)
+
+
 def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) -> str:
     text = _highlighted(quote) if html else quote.text
     expandable = " expandable" if len(quote.text) > EXPANDABLE_FROM else ""
     esc = escape if html else _plain
     citation = _citation(t, quote.sources[0], esc)
-    others = ", ".join(_citation(t, s, esc, newer=quote.sources[0]) for s in quote.sources[1:])
+    others = _also_reported(t, quote.sources[1:], esc, newer=quote.sources[0])
     also = t["also"].substitute(others=others) if others else ""
+    if html and expandable and 0 < quote.lead < len(quote.text):
+        # The answer-bearing sentence stays outside the collapsed part, on any screen.
+        lead, rest = _split_lead(quote)
+        return t["quote_lead"].substitute(number=number, citation=citation,
+                                          lead=_highlighted(lead), rest=_highlighted(rest)) + also
     return t["quote"].substitute(number=number, citation=citation, expandable=expandable,
                                  text=text) + also
+
+
+def _split_lead(quote: Quote) -> tuple[Quote, Quote]:
+    """The quote's opening sentence and the rest, each with its own highlights."""
+    cut = quote.lead
+    rest = quote.text[cut:].lstrip()
+    shift = len(quote.text) - len(rest)
+    lead = Quote(quote.text[:cut], tuple(h for h in quote.highlights if h[1] <= cut),
+                 quote.sources, quote.score)
+    tail = Quote(rest, tuple((s - shift, e - shift) for s, e in quote.highlights if s >= shift),
+                 quote.sources, quote.score)
+    return lead, tail
 
 
 def _shortened_block(t: dict[str, Template], quote: Quote, number: int, budget: int) -> str:
@@ -138,20 +176,39 @@ def _highlighted(quote: Quote) -> str:
     return "".join(pieces)
 
 
+def _also_reported(t: dict[str, Template], others: tuple[ArticleInfo, ...],
+                   esc: Callable[[str], str], *, newer: ArticleInfo) -> str:
+    """The other articles' citations up to ALSO_CHARS, then how many more there are."""
+    shown: list[str] = []
+    used = 0
+    for article in others:
+        citation = _citation(t, article, esc, newer=newer)
+        used += utf16_length(citation) + 2  # ", "
+        if used > ALSO_CHARS:
+            break
+        shown.append(citation)
+    rest = len(others) - len(shown)
+    if rest:
+        shown.append(f"and {rest} more" if shown else f"{rest} other articles")
+    return ", ".join(shown)
+
+
 def _citation(t: dict[str, Template], article: ArticleInfo, esc: Callable[[str], str], *,
               newer: ArticleInfo | None = None) -> str:
     """Headline, outlet and date ("12 Apr 2021"; beside a `newer` report of the same story, how
     much older), each clipped: the corpus may hold any length of them. The file name is left to
-    /source N and --json."""
-    parts = [clip(part, DETAIL_CHARS) for part in (article.source, format_date(article.date))
+    /source N and --json. In HTML the clipping counts the escaped text, which can be five times
+    longer (&amp;)."""
+    fit = clip_escaped if esc is escape else clip
+    parts = [fit(part, DETAIL_CHARS) for part in (article.source, format_date(article.date))
              if part]
     age = age_between(article, newer) if newer is not None else None
     if age:
-        parts.append(f"{age} earlier")
-    details = f" — {esc(', '.join(parts))}" if parts else ""
-    title = esc(clip(article.title, TITLE_CHARS))
-    if article.url and len(article.url) <= MAX_LINK_CHARS:
-        url = html.escape(article.url, quote=True) if esc is escape else article.url
+        parts.append(esc(f"{age} earlier"))
+    details = f" — {', '.join(parts)}" if parts else ""
+    title = fit(article.title, TITLE_CHARS)
+    url = html.escape(article.url, quote=True) if article.url and esc is escape else article.url
+    if url and len(url) <= MAX_LINK_CHARS:  # a clipped link would lead nowhere: left out
         return t["citation_link"].substitute(title=title, details=details, url=url)
     return t["citation"].substitute(title=title, details=details)
 
@@ -170,19 +227,6 @@ def _scope_note(answer: Answer, reason: str) -> str:
     if reason == "unknown_outlet":
         return clip(answer.scope.missing(), TITLE_CHARS * 4)
     return clip(answer.scope.empty(), TITLE_CHARS * 2)
-
-
-def escape(text: str) -> str:
-    """Text for Telegram HTML: &, < and > escaped (quotes need no escaping outside tags)."""
-    return html.escape(text, quote=False)
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` on one line, cut on a word boundary to at most `limit` characters."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[:limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
 
 
 def _plain(text: str) -> str:

@@ -7,20 +7,35 @@ articles in range instead.
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from dataclasses import replace
 
 import numpy as np
 
-from corpusbot.bot.compose import Answer, Quote, clean_question, compose, sentence_spans
+from corpusbot.bot.compose import (
+    Answer,
+    Quote,
+    Reason,
+    clean_question,
+    compose,
+    sentence_spans,
+)
 from corpusbot.bot.freshness import sort_newest_first
 from corpusbot.bot.scope import scope_of
 from corpusbot.bot.settings import AnswerSettings
 from corpusbot.retrieval.index import Index
-from corpusbot.retrieval.query_filters import ArticleTable, article_mask, parse_question
+from corpusbot.retrieval.query_filters import (
+    ACCORDING_TO,
+    FROM_TOKEN,
+    ArticleTable,
+    article_mask,
+    parse_question,
+)
 
 STRONG_SHARE = 0.6
+SAYING = re.compile(r"\b(?:say|says|said|think|thinks|thought)\b", re.IGNORECASE)
 _tables: weakref.WeakKeyDictionary[Index, ArticleTable] = weakref.WeakKeyDictionary()
 _tables_lock = threading.Lock()
 
@@ -51,7 +66,8 @@ def ask(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
     scope = scope_of(wanted, table.outlets, listing=listing)
     plain = Answer(question, False, question_cut=cut, scope=scope)
     if wanted.missing_outlet:
-        return replace(plain, reason="unknown_outlet")
+        absent = _absent_person(index, question, wanted.missing_outlet, settings)
+        return absent or replace(plain, reason="unknown_outlet")
     allowed = article_mask(wanted, table)
     if allowed is not None and not allowed.any():
         return replace(plain, reason="empty_scope")
@@ -62,6 +78,21 @@ def ask(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
     answer = compose(index, parsed.text, settings, allowed=allowed)
     quotes = _newest_first(answer.quotes) if wanted.newest_first else answer.quotes
     return replace(answer, question=question, question_cut=cut, quotes=quotes, scope=scope)
+
+
+def _absent_person(index: Index, question: str, name: str,
+                   settings: AnswerSettings) -> Answer | None:
+    """"What did Blinken say...": a person says, an outlet reports. Unless the question names an
+    outlet outright ("according to", "from:", "report"), a name in no article's text either is
+    answered as compose answers it: "No article mentions Blinken." (issue 9), or respelled to
+    the articles' spelling of it ("Ruhani": Rouhani)."""
+    if ACCORDING_TO.search(question) or FROM_TOKEN.search(question) \
+            or not SAYING.search(question):
+        return None
+    answer = compose(index, question, settings)
+    absent = answer.reason == Reason.ABSENT and name in answer.missing
+    respelled = any(r.asked == name for r in answer.respelled)  # "Ruhani" for "Rouhani"
+    return answer if absent or respelled else None
 
 
 def _newest_first(quotes: tuple[Quote, ...]) -> tuple[Quote, ...]:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpusbot.bot.compose import AnswerSettings
+from corpusbot.bot.telegram_settings import GroupReplies, TelegramSettings
 from corpusbot.config import BUNDLED_CORPUS, DEFAULT_SETTINGS
 from corpusbot.retrieval.analyzer import AnalyzerSettings
 from corpusbot.retrieval.index import IndexSettings
@@ -27,29 +29,6 @@ MAX_WHOLE_NUMBER = 2**63 - 1
 
 class SettingsError(ValueError):
     """A setting is missing, mistyped or out of range; the message names it."""
-
-
-@dataclass(frozen=True)
-class AnswerSettings:
-    max_quotes: int
-    max_hits: int
-    min_coverage: float
-    max_quote_sentences: int
-    max_quote_chars: int
-    duplicate_overlap: float
-    max_question_chars: int
-
-
-@dataclass(frozen=True)
-class TelegramSettings:
-    token: str
-    base_url: str
-    allowed_users: tuple[int, ...]
-    allowed_chats: tuple[int, ...]
-    admins: tuple[int, ...]
-    rate_per_minute: float
-    rate_burst: int
-    max_sends_per_second: float
 
 
 @dataclass(frozen=True)
@@ -237,7 +216,12 @@ def _build(raw: dict[str, Any]) -> Settings:
            "at least 1")
     _check("telegram.max_sends_per_second", telegram["max_sends_per_second"] >= 0,
            telegram["max_sends_per_second"], "0 (no limit) or more")
+    _check("telegram.chat_ttl_days", telegram["chat_ttl_days"] >= 0,
+           telegram["chat_ttl_days"], "0 (keep forever) or more days")
     base_url = checked_base_url(telegram["base_url"])
+    replies = telegram["group_replies"]
+    _check("telegram.group_replies", replies in GroupReplies.__members__.values(), replies,
+           '"group" or "private"')
     try:
         analyzer_settings = AnalyzerSettings.create(analyzer["language"], analyzer["stopwords"])
     except ValueError as exc:
@@ -265,6 +249,8 @@ def _build(raw: dict[str, Any]) -> Settings:
             rate_per_minute=telegram["rate_per_minute"],
             rate_burst=telegram["rate_burst"],
             max_sends_per_second=telegram["max_sends_per_second"],
+            chat_ttl_days=telegram["chat_ttl_days"],
+            group_replies=GroupReplies(replies),
         ),
         history=_history(raw["history"]),
         follow_outside_links=bool(corpus["follow_outside_links"]),

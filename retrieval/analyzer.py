@@ -12,6 +12,7 @@ docs/benchmarks.md.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -80,6 +81,16 @@ class Analyzer:
         if None in terms:  # new words, rare once the cache is warm
             terms = [self._learn(w) if t is None else t for t, w in zip(terms, words, strict=True)]
         return [term for term in terms if term]
+
+    def spans(self, text: str) -> Iterator[tuple[int, int, str]]:
+        """(start, end, term) of each word of `text` that has a term, offsets into `text`."""
+        # Lowering keeps every offset of ASCII text, and its pattern is the faster one.
+        ascii_only = text.isascii()
+        matches = ASCII_TOKEN.finditer(text.lower()) if ascii_only else TOKEN.finditer(text)
+        for match in matches:
+            term = self.term(match.group().casefold())
+            if term:
+                yield match.start(), match.end(), term
 
     def term(self, word: str) -> str:
         """The index term for one case-folded word ("" for a stop word)."""

@@ -173,6 +173,11 @@ class Index:
         return SearchResult(weights, self._hits(candidates[order], exact[order],
                                                 matched[:, order], present))
 
+    def document_frequency(self, term: str) -> int:
+        """How many passages contain `term` (an index term, as the analyzer makes it); 0 if none."""
+        number = self.vocab.get(term)
+        return 0 if number is None else self._df(number)
+
     def _candidates(self, known: list[tuple[int, int]], count: int) -> np.ndarray:
         """Passage numbers (sorted) among which the best `count - RESCORE_MARGIN` surely are."""
         k = max(count - RESCORE_MARGIN, 1)

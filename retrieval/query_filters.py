@@ -34,7 +34,10 @@ IN_YEAR = re.compile(rf"\b(?:in|during|of|from)\s+{YEAR}\b", re.IGNORECASE)
 SINCE = re.compile(rf"\b(since|after|before|prior\s+to)\s+(?:({MONTH})\s+)?{YEAR}\b", re.IGNORECASE)
 FROM_TOKEN = re.compile(r"(?<!\S)from:(\S+)", re.IGNORECASE)
 NAME = r"((?:[\w&.'’-]+\s+){0,3}[\w&.'’-]+)"
-ACCORDING_TO = re.compile(rf"\b(?:according\s+to|reported\s+by)\s+(?:the\s+)?{NAME}", re.IGNORECASE)
+# The name ends where a whitespace-separated word ends, so cutting it never leaves half a word.
+ACCORDING_TO = re.compile(
+    rf"\b(?:according\s+to|reported\s+by)\s+(?:the\s+)?{NAME}(?=[\s,;:!?]|$)", re.IGNORECASE
+)
 WHAT_DID = re.compile(
     rf"\bwhat\s+(?:did|does|do|has|have)\s+{NAME}\s+"
     r"(?:report|say|said|write|wrote|written|publish)(?:ed|s)?\b",
@@ -132,14 +135,16 @@ def parse_question(
     """Read time and outlet expressions out of `question`.
 
     `outlets` are the corpus's outlet names; `newest` is the newest article's date, which
-    "last week / month / year" count back from (without it they keep no article). A name after
-    "according to" that is no outlet of the corpus but `is_topic` (the articles use its words)
-    is searched for rather than reported missing.
+    "last week / month / year" count back from; without it (no article is dated) time words are
+    left in the question as words to search for, so an undated corpus answers as before. A name
+    after "according to" that is no outlet of the corpus but `is_topic` (the articles use its
+    words) is searched for rather than reported missing.
     """
     known = {fold(name): name for name in outlets if fold(name)}
-    text = question
-    text, newest_first = _take(NEWEST, text)
-    text, dates = _take_dates(text, newest)
+    text, newest_first, dates = question, False, None
+    if newest is not None:  # in a corpus with no dated article, "in 1969" is what to search for
+        text, newest_first = _take(NEWEST, text)
+        text, dates = _take_dates(text, newest)
     text, found, missing = _take_outlets(text, known, is_topic or _never)
     result = Filter(dates, frozenset(found), missing, newest_first)
     if not result.active:
@@ -157,17 +162,14 @@ def _take(pattern: re.Pattern[str], text: str) -> tuple[str, bool]:
     return cut, count > 0
 
 
-def _take_dates(text: str, newest: dt.date | None) -> tuple[str, DateRange | None]:
+def _take_dates(text: str, newest: dt.date) -> tuple[str, DateRange | None]:
     ranges: list[DateRange] = []
     match = LAST_PERIOD.search(text)
     if match:
         text = _cut(text, match)
         unit = match.group(1).lower()
-        if newest is None:  # no dated article: the range holds none (undated ones are outside)
-            ranges.append(DateRange(None, None, Period.LAST, unit))
-        else:
-            start = newest - dt.timedelta(days=PERIOD_DAYS[unit] - 1)
-            ranges.append(DateRange(start, newest, Period.LAST, unit))
+        start = newest - dt.timedelta(days=PERIOD_DAYS[unit] - 1)
+        ranges.append(DateRange(start, newest, Period.LAST, unit))
     for pattern in (IN_MONTH, IN_YEAR):
         match = pattern.search(text)
         if match and (found := _in_range(match)) is not None:

@@ -117,8 +117,9 @@ def test_shared_options_work_before_or_after_the_command(tmp_path: Path, cache: 
     assert missing.returncode == 2 and "settings file not found" in missing.stderr
 
 
-def test_eval_takes_no_corpus(cache: Path):
-    assert "--corpus" not in run("eval", "--help", cache=cache).stdout
+def test_eval_beir_takes_no_corpus(cache: Path):
+    # --corpus is what `eval --qa` asks its questions over; `eval --beir` brings its own data.
+    assert "--qa FILE" in run("eval", "--help", cache=cache).stdout
     result = run("--corpus", "/tmp", "eval", "--beir", "/tmp", cache=cache)
     assert result.returncode == 2 and "--corpus does not apply" in result.stderr
 

@@ -89,3 +89,51 @@ def test_question_words_split_as_the_analyzer_splits_them_are_highlighted(tmp_pa
                        settings.max_file_bytes).index
     quote = compose(index, "covid19 vaccine", settings.answer).quotes[0]
     assert [quote.text[s:e] for s, e in quote.highlights] == ["COVID", "19", "vaccine"]
+
+
+def test_the_answer_sentence_opens_the_first_quote(tmp_path):
+    from corpusbot.retrieval.cache import open_index
+
+    from .conftest import make_settings
+
+    (tmp_path / "c").mkdir()
+    (tmp_path / "c" / "bridge.txt").write_text(
+        "The Velm bridge\nThe Velm bridge crosses the Orra river. It carries four lanes. "
+        "Engineers from Quorvia designed the bridge in 1931. The Velm bridge opened in 1932 "
+        "after a long delay. Tolls were dropped later.\n")
+    for n, crop in enumerate(("Saffron", "Pistachio", "Date", "Carpet", "Caviar")):
+        (tmp_path / "c" / f"other{n}.txt").write_text(f"Market news\n{crop} prices rose.\n")
+    settings = make_settings(tmp_path / "cache", tmp_path / "c")
+    index = open_index(settings.corpus, settings.split, settings.index,
+                       settings.max_file_bytes).index
+    quote = compose(index, "When did the Velm bridge open?", settings.answer).quotes[0]
+    assert quote.text.startswith("The Velm bridge opened in 1932 after a long delay.")
+    assert quote.lead == len("The Velm bridge opened in 1932 after a long delay.")
+    quote = compose(index, "Who designed the bridge?", settings.answer).quotes[0]
+    assert quote.text.startswith("Engineers from Quorvia designed the bridge in 1931.")
+
+
+def test_the_iraqi_minister_is_named_in_the_opening_sentence(seeds_service: Service):
+    best = seeds_service.ask("Who is Iraq's foreign minister?").quotes[0]
+    assert "Fuad Hussein" in best.text[:best.lead]
+
+
+def test_a_name_no_article_mentions_is_named_instead_of_quoting_common_words(
+        seeds_service: Service):
+    answer = seeds_service.ask("What did Blinken say about Iran?")
+    assert not answer.answered and answer.reason == "absent"
+    assert answer.missing == ("Blinken",) and answer.quotes == ()
+
+
+def test_a_transliteration_finds_the_article_that_spells_it_otherwise(seeds_service: Service):
+    answer = seeds_service.ask("What did Raisi say about vaccines?")
+    assert answer.quotes[0].sources[0].id == "003_06a14d47714624b4"
+    assert "Raeisi" in answer.quotes[0].text
+    assert any("Raeisi" in r.used for r in answer.respelled)
+
+
+def test_quotes_matching_only_a_common_word_are_not_shown(seeds_service: Service):
+    answer = seeds_service.ask("What did Sudani say about Iran?")
+    assert answer.answered
+    for quote in answer.quotes:  # "say" and "Iran" are in most articles; "Sudani" is not
+        assert "Sudani" in quote.text, quote.text

@@ -197,3 +197,11 @@ def test_the_database_and_its_folder_are_private(tmp_path: Path) -> None:
     store.close()
     assert modes == {"history.sqlite3": 0o600, "history.sqlite3-wal": 0o600}
     assert stat.S_IMODE(settings.path.parent.stat().st_mode) == 0o700
+
+
+def test_quoted_articles_of_an_answer_in_its_own_chat_only(tmp_path: Path) -> None:
+    store = open_test_store(tmp_path, FakeClock())
+    answer = store.record(asked(chat=5))
+    assert store.quoted_articles(answer, 5) == ["a1", "a2"]
+    assert store.quoted_articles(answer, 6) == []  # another chat cannot read it
+    assert store.quoted_articles(answer + 1, 5) == []

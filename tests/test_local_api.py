@@ -98,7 +98,7 @@ def test_get_me_root_and_unknown_method(local_api: LocalBotApi, client: httpx.Cl
     assert me["result"]["is_bot"] is True
     assert me["result"]["username"] == "corpusbot_local_bot"
     assert me["result"]["can_read_all_group_messages"] is False
-    assert me["result"]["supports_inline_queries"] is False
+    assert me["result"]["supports_inline_queries"] is True
     assert error_of(api(local_api, client, "noSuchMethod")) == (404, "Not Found")
     root = client.get(local_api.url + "/")
     assert root.status_code == 200
@@ -471,10 +471,10 @@ def test_control_api_refuses_foreign_host(local_api: LocalBotApi, client: httpx.
     assert local_api.messages(5) == []
     for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}", f"[::1]:{port}"):
         assert client.get(url, headers={"Host": host}).status_code == 200, host
-    # The Bot API side is not the control API's business.
+    # The Bot API side checks Host too (tests/hostile/test_local_api_bot_routes.py).
     assert api(local_api, client, "getMe").status_code == 200
     bot_api = client.post(f"{local_api.base_url}{TOKEN}/getMe", headers={"Host": "evil.example"})
-    assert bot_api.status_code == 200
+    assert bot_api.status_code == 403
 
 
 def test_control_api_refuses_foreign_origin(local_api: LocalBotApi, client: httpx.Client) -> None:

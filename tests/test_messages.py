@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 from corpusbot.bot.local_api import parse_telegram_html
 from corpusbot.bot.messages import (
     PER_PAGE,
-    clip,
     corpus_summary,
     date_span,
     help_text,
@@ -90,11 +89,6 @@ def test_opening_paragraph_skips_the_headline() -> None:
     assert opening_paragraph("", "x") == ""
 
 
-def test_clip() -> None:
-    assert clip("a b  c", 10) == "a b c"
-    assert clip("alpha beta gamma", 12) == "alpha beta…"
-
-
 def test_corpus_summary_counts_outlets_most_first() -> None:
     articles = [article(1, source="B", date="2021-04-12"), article(2, source="A"),
                 article(3, source="B", date="2019-01-02"), article(4, source=None),
@@ -121,3 +115,25 @@ def test_help_tells_how_to_ask_about_times_and_outlets() -> None:
     assert "<b>Times and outlets</b>" in text
     assert "<i>since May 2022</i>" in text and "<i>from:tasnim</i>" in text
     assert "/latest — The newest articles" in text
+
+
+def test_error_report_fits_and_masks_the_token() -> None:
+    from corpusbot.bot.messages import error_report
+    from corpusbot.bot.redaction import TokenRedactor
+
+    token = "123456:SECRET-token"
+
+    def deep(n: int) -> None:
+        if n == 0:
+            raise RuntimeError(f"failed at https://api.telegram.org/bot{token}/sendMessage <&>")
+        deep(n - 1)
+
+    try:
+        deep(200)
+    except RuntimeError as exc:
+        report = error_report(exc, 42, TokenRedactor(token).redact)
+    visible, _ = parse_telegram_html(report)
+    assert message_length(report) <= TELEGRAM_LIMIT
+    assert visible.startswith("⚠️ Update 42 failed: RuntimeError: failed at")
+    assert "SECRET" not in report and "<TOKEN>" in visible
+    assert "in deep" in visible  # the innermost frames are kept

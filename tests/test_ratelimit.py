@@ -1,4 +1,4 @@
-from corpusbot.bot.ratelimit import RateLimiter
+from corpusbot.bot.ratelimit import OncePer, RateLimiter
 
 
 class Clock:
@@ -32,3 +32,14 @@ def test_zero_rate_means_no_limit():
     limiter = RateLimiter(per_minute=0, burst=1)
     assert not limiter.enabled
     assert {limiter.check(1) for _ in range(1000)} == {"allow"}
+
+
+def test_once_per_tells_each_user_once_per_interval():
+    clock = Clock()
+    once = OncePer(3600, clock)
+    assert [once.due(1) for _ in range(5)] == [True, False, False, False, False]
+    assert once.due(2)
+    clock.now += 3599
+    assert not once.due(1)
+    clock.now += 1
+    assert once.due(1)

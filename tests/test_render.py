@@ -82,3 +82,16 @@ def test_overlong_citation_fields_are_clipped_and_plain_urls_not_escaped():
     too_long = ArticleInfo(1, "id", "T", "p.txt", None, None, "https://e.x/" + "a" * 2000, 1)
     html = render_html(Answer("q", True, (Quote("Q.", (), (too_long,), 1.0),)), CONTEXT).text
     assert "<a href" not in html  # left out rather than cut into a broken link
+
+
+def test_a_long_quote_keeps_its_answer_sentence_out_of_the_collapsed_part():
+    lead = "Fuad Hussein is Iraq's foreign minister."
+    text = lead + " … " + "He spoke at length about many other things. " * 10
+    quote = Quote(text, ((0, 4), (len(lead) + 3, len(lead) + 5)), (ARTICLE,), 1.0, lead=len(lead))
+    html = render_html(Answer("q", True, (quote,)), CONTEXT).text
+    assert_valid(html)
+    shown, collapsed = html.split("<blockquote expandable>")
+    assert "<b>Fuad</b> Hussein is Iraq's foreign minister.</blockquote>" in shown
+    assert collapsed.startswith("… <b>He</b> spoke")
+    short = Quote(lead, (), (ARTICLE,), 1.0, lead=len(lead))
+    assert "expandable" not in render_html(Answer("q", True, (short,)), CONTEXT).text

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.settings import SettingsError, load_settings
+from corpusbot.bot.settings import GroupReplies, SettingsError, load_settings
 from corpusbot.config import BUNDLED_CORPUS
 
 
@@ -34,6 +34,7 @@ def test_environment_overrides_file_and_defaults(tmp_path: Path):
         ({"CORPUSBOT_PASSAGES_CHUNK_SIZE": "10"}, "passages.chunk_size"),
         ({"CORPUSBOT_ANSWER_MAX_QUOTES": "0"}, "answer.max_quotes"),
         ({"CORPUSBOT_TELEGRAM_BASE_URL": "ftp://x"}, "telegram.base_url"),
+        ({"CORPUSBOT_TELEGRAM_GROUP_REPLIES": "dm"}, "telegram.group_replies"),
         ({"CORPUSBOT_ANALYZER_LANGUAGE": "klingon"}, "klingon"),
         ({"CORPUSBOT_ANALYZER_STOPWORDS": "nosuchlist"}, "nosuchlist"),
     ],
@@ -105,3 +106,9 @@ def test_history_defaults_to_the_data_folder_and_checks_its_days(
     assert chosen.path == Path.home() / "h.sqlite3" and not chosen.enabled
     with pytest.raises(SettingsError, match=r"history\.history_days=0"):
         load_settings(env={"CORPUSBOT_HISTORY_HISTORY_DAYS": "0"})
+
+
+def test_group_replies_default_to_the_group_and_may_be_private():
+    assert load_settings(env={}).telegram.group_replies == GroupReplies.IN_GROUP
+    private = load_settings(env={"CORPUSBOT_TELEGRAM_GROUP_REPLIES": "private"})
+    assert private.telegram.group_replies == GroupReplies.PRIVATE

@@ -191,6 +191,18 @@ class HistoryStore:
             ).fetchone()
         return row[0] if row else None
 
+    def quoted_articles(self, question_id: int, chat_id: int) -> list[str]:
+        """The ids of the articles answer `question_id` quoted, first quote first, if it was
+        given in `chat_id` (what a follow-up question searches first)."""
+        with self._mutex:
+            rows = self._db.execute(
+                "SELECT quotes.article_id FROM quotes JOIN questions"
+                " ON questions.id = quotes.question_id"
+                " WHERE quotes.question_id = ? AND questions.chat_hash = ? ORDER BY quotes.rank",
+                (question_id, self._hash.chat(chat_id)),
+            ).fetchall()
+        return [row[0] for row in rows]
+
     def vote_of(self, question_id: int, user_id: int) -> VoteState:
         with self._mutex:
             row = self._db.execute(

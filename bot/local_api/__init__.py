@@ -28,6 +28,8 @@ The modules, one job each:
 - :mod:`.faults`: injected faults;
 - :mod:`.botapi`: the Bot API methods;
 - :mod:`.control`: the control API (the user's side);
+- :mod:`.guards`: who may use which routes (Host, Origin, browsers);
+- :mod:`.safejson`: JSON refused at the door (too deep, not valid Unicode);
 - :mod:`.server`: :class:`LocalBotApi`, which puts them together;
 - :mod:`.webchat`: the browser chat page (static files) and the JSON it reads;
 - :mod:`.standalone`: the ``python -m corpusbot.bot.local_api`` command.

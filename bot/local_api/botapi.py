@@ -3,8 +3,8 @@
 ``GET|POST /bot<TOKEN>/<method>``: ``getMe``, ``deleteWebhook``, ``getWebhookInfo``,
 ``getUpdates`` (long polling), ``sendMessage``, ``editMessageText``,
 ``editMessageReplyMarkup``, ``answerCallbackQuery``, ``setMyCommands``, ``getMyCommands``,
-``deleteMyCommands`` and ``sendChatAction``.  Every call is logged, then may be replaced by an
-injected fault.
+``deleteMyCommands`` and ``sendChatAction`` (``answerInlineQuery``: :mod:`.inline`).
+Every call is logged, then may be replaced by an injected fault.
 """
 
 from __future__ import annotations
@@ -98,6 +98,10 @@ class BotApi:
             "sendchataction": self._send_chat_action,
         }
 
+    def add_method(self, name: str, handler: Callable[[JsonDict], Any]) -> None:
+        """Answer Bot API method `name` with `handler` (see :mod:`.inline`)."""
+        self._methods[name.lower()] = handler
+
     # ---------------------------------------------------------------- dispatch
 
     def route(self, request: HttpRequest, match: re.Match[str]) -> HttpResponse:
@@ -142,7 +146,7 @@ class BotApi:
             **self._bot_user,
             "can_join_groups": True,
             "can_read_all_group_messages": False,
-            "supports_inline_queries": False,
+            "supports_inline_queries": True,
             "can_connect_to_business": False,
             "has_main_web_app": False,
         }

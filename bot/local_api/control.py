@@ -11,7 +11,7 @@ JSON routes over them::
 Every ``/api/`` request (these and the chat page's) must name this server by a loopback name
 in ``Host`` (against DNS rebinding) and, if it has an ``Origin``, come from this server's own
 origin; POSTs must be ``Content-Type: application/json``, which no cross-origin page can send
-without a CORS preflight the server never grants.  Otherwise: 403 or 415.
+without a CORS preflight the server never grants.  Otherwise: 403 or 415 (see :mod:`.guards`).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from .errors import ControlError, JsonDict
+from .guards import API_PREFIX, refuse_foreign_request
 from .http import HttpRequest, HttpResponse, Router
 from .params import MessageText, inline_keyboard_buttons
 from .state import ServerState
@@ -34,47 +35,6 @@ MAX_CONTROL_WAIT = 30.0
 
 CHAT_PATH = r"/api/chats/(?P<chat_id>-?\d+)"
 """Path pattern of one chat in the control API, with the ``chat_id`` group."""
-
-API_PREFIX = r"/api/"
-"""Paths guarded by :func:`refuse_foreign_request`."""
-
-LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
-"""Names accepted in the ``Host`` header of ``/api/`` requests, with this server's port."""
-
-LOOPBACK_ORIGIN_HOSTS = ("127.0.0.1", "localhost")
-"""Hosts of the origins (``http://<host>:<port>``) accepted for ``/api/`` requests."""
-
-
-def _with_port(names: tuple[str, ...], port: int, prefix: str = "") -> set[str]:
-    """``prefix + name + ":port"`` for each name; also without the port when it is 80,
-    as browsers leave out the default port."""
-    accepted = {f"{prefix}{name}:{port}" for name in names}
-    if port == 80:
-        accepted |= {f"{prefix}{name}" for name in names}
-    return accepted
-
-
-def refuse_foreign_request(request: HttpRequest) -> HttpResponse | None:
-    """403 or 415 for an ``/api/`` request that may come from another site; else None.
-
-    ``Host`` must be a loopback name with this server's port, ``Origin`` (when present)
-    this server's own origin, and a POST's ``Content-Type`` ``application/json``.
-    """
-    port = request.server_port
-    host = request.headers.get("host", "").strip().lower()
-    if host not in _with_port(LOOPBACK_HOSTS, port):
-        return HttpResponse.json({"error": "Host header does not name this local server"}, 403)
-    origin = request.headers.get("origin")
-    if origin is not None and origin.strip().lower() not in _with_port(
-        LOOPBACK_ORIGIN_HOSTS, port, "http://"
-    ):
-        return HttpResponse.json({"error": "cross-origin requests are not allowed"}, 403)
-    if request.method == "POST":
-        media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-        if media_type != "application/json":
-            return HttpResponse.json({"error": "Content-Type must be application/json"}, 415)
-    return None
-
 
 def default_user(chat_id: int) -> JsonDict:
     """The user who writes in chat ``chat_id`` unless told otherwise."""

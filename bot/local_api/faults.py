@@ -1,4 +1,4 @@
-"""Injected faults: Bot API calls answered with 429, 500 or a body that is not JSON.
+"""Injected faults: Bot API calls answered with 429, 409, 500 or a body that is not JSON.
 
 The queue itself is not locked; the server calls it with its state lock held.
 """
@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from .errors import BotApiError
 from .http import HttpResponse
 
-FAULT_KINDS = frozenset({"429", "500", "malformed"})
+FAULT_KINDS = frozenset({"429", "409", "500", "malformed"})
+CONFLICT = (
+    "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
+    "is running"
+)
 
 
 @dataclass
@@ -31,6 +35,8 @@ class Fault:
                 {"retry_after": self.retry_after},
             )
             return HttpResponse.json(error.to_json(), 429)
+        if self.kind == "409":
+            return HttpResponse.json(BotApiError(409, CONFLICT).to_json(), 409)
         if self.kind == "500":
             return HttpResponse.json(BotApiError(500, "Internal Server Error").to_json(), 500)
         return HttpResponse(200, b"<html>502 Bad Gateway</html> {not json", "text/html")

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .errors import ControlError, DropConnection, JsonDict
+from .safejson import UnsafeJson, load_json
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +45,9 @@ class HttpRequest:
         if not self.body.strip():
             return {}
         try:
-            value = json.loads(self.body)
+            value = load_json(self.body)
+        except UnsafeJson as exc:
+            raise ControlError(f"request body refused: {exc}") from exc
         except ValueError as exc:
             raise ControlError(f"request body is not valid JSON: {exc}") from exc
         if not isinstance(value, dict):

@@ -7,7 +7,6 @@ form fields.  The validators raise :class:`BotApiError` with Telegram's wording.
 
 from __future__ import annotations
 
-import contextlib
 import email.parser
 import email.policy
 import json
@@ -18,6 +17,7 @@ from urllib.parse import parse_qsl
 
 from .errors import BotApiError, JsonDict, TelegramHtmlError
 from .http import HttpRequest
+from .safejson import UnsafeJson, load_json
 from .telegram_html import MAX_TEXT_LENGTH, parse_telegram_html
 
 # Parameters that python-telegram-bot sends JSON-encoded inside form bodies.
@@ -32,6 +32,8 @@ _JSON_PARAMS = frozenset(
         "scope",
         "allowed_updates",
         "media",
+        "results",  # answerInlineQuery
+        "button",
     }
 )
 _INLINE_BUTTON_ACTIONS = frozenset(
@@ -79,7 +81,9 @@ def _parse_body(request: HttpRequest) -> JsonDict:
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type == "application/json":
         try:
-            value = json.loads(request.body)
+            value = load_json(request.body)
+        except UnsafeJson as exc:
+            raise BotApiError(400, f"Bad Request: {exc}") from exc
         except ValueError as exc:
             raise BotApiError(400, "Bad Request: can't parse JSON body") from exc
         if not isinstance(value, dict):
@@ -99,8 +103,12 @@ def parse_bot_params(request: HttpRequest) -> JsonDict:
         value = params[name]
         if isinstance(value, str) and value.strip():
             # Left as a string when it is not JSON; the method reports it if it needs the object.
-            with contextlib.suppress(ValueError):
-                params[name] = json.loads(value)
+            try:
+                params[name] = load_json(value)
+            except UnsafeJson as exc:
+                raise BotApiError(400, f"Bad Request: {name}: {exc}") from exc
+            except ValueError:
+                pass
     return params
 
 

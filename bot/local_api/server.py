@@ -13,7 +13,9 @@ from .botapi import BotApi, bot_id_from_token
 from .control import ControlApi
 from .errors import JsonDict
 from .faults import FaultQueue
+from .guards import BOT_PREFIX, refuse_browser_request
 from .http import HttpRequest, HttpResponse, LocalHttpServer, RouteHandler, Router
+from .inline import InlineMode
 from .params import commands_key
 from .state import ServerState
 from .webchat import WebChat
@@ -53,6 +55,8 @@ class LocalBotApi:
         self._faults = FaultQueue()
         self._bot_api = BotApi(self._state, self._faults, token, self._bot_user)
         self._control = ControlApi(self._state)
+        self._inline = InlineMode(self._state, self._bot_user)
+        self._bot_api.add_method("answerInlineQuery", self._inline.answer_inline_query)
         self._httpd: LocalHttpServer | None = None
         self._thread: threading.Thread | None = None
         self.router = Router()
@@ -124,10 +128,12 @@ class LocalBotApi:
 
     def _add_default_routes(self) -> None:
         self.router.add(["GET"], r"/", self._route_root)
+        self.router.add_guard(BOT_PREFIX, refuse_browser_request)
         self.router.add(
             ["GET", "POST"], r"/bot(?P<token>[^/]+)(?:/(?P<method>[^/]*))?", self._bot_api.route
         )
         self._control.add_routes(self.router)
+        self._inline.add_routes(self.router)
 
     def add_route(self, methods: Iterable[str], pattern: str, handler: RouteHandler) -> None:
         """Serve an extra route; it takes precedence over the built-in ones."""
@@ -171,6 +177,25 @@ class LocalBotApi:
         with that callback data.
         """
         return self._control.press_button(chat_id, message_id, data, user=user)
+
+    def send_inline_query(
+        self,
+        chat_id: int,
+        query: str,
+        *,
+        user: JsonDict | None = None,
+        chat_type: str | None = None,
+    ) -> JsonDict:
+        """Queue an ``inline_query`` update (``@bot query`` typed in chat ``chat_id``)."""
+        return self._inline.send_inline_query(chat_id, query, user=user, chat_type=chat_type)
+
+    def inline_answer(self, query_id: str, timeout: float = 0.0) -> JsonDict | None:
+        """The bot's ``answerInlineQuery`` for ``query_id``, waiting up to ``timeout`` s."""
+        return self._inline.inline_answer(query_id, timeout)
+
+    def choose_inline_result(self, query_id: str, result_id: str) -> JsonDict:
+        """Send a result of an answered inline query into its chat; the message."""
+        return self._inline.choose_inline_result(query_id, result_id)
 
     def messages(
         self, chat_id: int, *, after: int | None = None, since_version: int | None = None
@@ -236,8 +261,9 @@ class LocalBotApi:
     ) -> None:
         """Make the next ``times`` calls of ``method`` (None: any method) fail.
 
-        ``kind`` is "429" (Too Many Requests with ``retry_after``), "500" (Internal Server
-        Error) or "malformed" (status 200, body that is not JSON).
+        ``kind`` is "429" (Too Many Requests with ``retry_after``), "409" (Conflict: another
+        instance polls), "500" (Internal Server Error) or "malformed" (status 200, body that is
+        not JSON).
         """
         with self._state.lock:
             self._faults.add(method, kind, times, retry_after)

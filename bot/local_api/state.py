@@ -43,6 +43,8 @@ class StoredMessage:
     edit_count: int = 0
     edit_date: int | None = None
     version: int = 0
+    via_bot: JsonDict | None = None
+    """The bot a message was sent through in inline mode (see :mod:`.inline`)."""
 
 
 @dataclass
@@ -198,6 +200,8 @@ class ServerState:
             message["edit_date"] = record.edit_date
         if record.reply_markup and "inline_keyboard" in record.reply_markup:
             message["reply_markup"] = copy.deepcopy(record.reply_markup)
+        if record.via_bot:
+            message["via_bot"] = dict(record.via_bot)
         target = chat.messages.get(record.reply_to_message_id or 0)
         if target is not None and not nested:
             message["reply_to_message"] = self.telegram_message(chat, target, nested=True)
@@ -221,6 +225,7 @@ class ServerState:
             "edited": record.edit_count,
             "edit_date": record.edit_date,
             "version": record.version,
+            "via_bot": copy.deepcopy(record.via_bot),
         }
 
     # ---------------------------------------------------------------- queries

@@ -10,15 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..text_limits import TELEGRAM_LIMIT, utf16_length
 from .errors import JsonDict, TelegramHtmlError
 
-MAX_TEXT_LENGTH = 4096
+MAX_TEXT_LENGTH = TELEGRAM_LIMIT
 """Longest message text Telegram accepts, counted on the visible text."""
 
-
-def utf16_length(text: str) -> int:
-    """Length of ``text`` in UTF-16 code units, the unit Telegram entity offsets use."""
-    return len(text.encode("utf-16-le")) // 2
+__all__ = ["MAX_TEXT_LENGTH", "detect_user_entities", "parse_telegram_html", "utf16_length"]
 
 
 _HTML_TAGS: dict[str, str] = {

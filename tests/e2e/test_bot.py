@@ -13,11 +13,19 @@ from tests.e2e.conftest import STOP_WAIT, TOKEN, RunningBot
 
 BOT_NAME = "corpusbot_local_bot"
 IRAQ = "Who is Iraq's foreign minister?"
+# Five articles quote Iran's foreign minister: a reply with a More button.
+MANY = "Who is Iran's foreign minister?"
 
 
 def buttons(message: dict) -> list[dict]:
     markup = message["reply_markup"] or {}
     return [button for row in markup.get("inline_keyboard", []) for button in row]
+
+
+def without_article_row(found: list[dict]) -> list[dict]:
+    """The buttons other than Context / Full article / Related (tests/e2e/test_article_buttons.py
+    covers those)."""
+    return [b for b in found if not b["callback_data"].startswith("art:")]
 
 
 def test_commands_are_registered(bot: RunningBot) -> None:
@@ -31,9 +39,11 @@ def test_question_quotes_the_right_passage_with_its_source(bot: RunningBot) -> N
     assert "Fuad Hussein" in first and "Tasnim" in first
     assert first.startswith("<b>1.</b>") and "<blockquote" in first
     assert "<b>Foreign</b>" in first  # the question's words in bold
-    more, up, down = (b["callback_data"] for b in buttons(reply))
-    answer = more.rsplit(":", 1)[1]  # the answer's id in the history database
-    assert (more, up, down) == (f"more:3:{answer}", f"fb:up:{answer}", f"fb:down:{answer}")
+    # Only the two articles naming Iraq are quoted (the name is the question's rarest word).
+    assert "<b>3.</b>" not in reply["text"]
+    up, down = (b["callback_data"] for b in without_article_row(buttons(reply)))
+    answer = up.rsplit(":", 1)[1]  # the answer's id in the history database
+    assert (up, down) == (f"fb:up:{answer}", f"fb:down:{answer}")
     send = [c for c in bot.api.calls("sendMessage") if c["params"]["chat_id"] == "101"][-1]
     assert send["params"]["link_preview_options"] == {"is_disabled": True}
     actions = [c["params"] for c in bot.api.calls("sendChatAction")]
@@ -41,12 +51,17 @@ def test_question_quotes_the_right_passage_with_its_source(bot: RunningBot) -> N
 
 
 def test_more_shows_the_next_quotes_in_a_new_message(bot: RunningBot) -> None:
-    [first] = bot.ask(102, IRAQ)
-    [second] = bot.press(102, first, buttons(first)[0]["callback_data"])
+    [first] = bot.ask(102, MANY)
+    more, up, down = (b["callback_data"] for b in without_article_row(buttons(first)))
+    answer = more.rsplit(":", 1)[1]  # the answer's id in the history database
+    assert (more, up, down) == (f"more:3:{answer}", f"fb:up:{answer}", f"fb:down:{answer}")
+    [second] = bot.press(102, first, more)
     assert second["text"].startswith("<b>4.</b>")
-    assert "<b>5.</b>" in second["text"] and [b["text"] for b in buttons(second)] == ["👍", "👎"]
+    assert "<b>5.</b>" in second["text"]
+    assert [b["text"] for b in without_article_row(buttons(second))] == ["👍", "👎"]
     [old] = [m for m in bot.api.messages(102) if m["message_id"] == first["message_id"]]
-    assert old["text"] == first["text"] and [b["text"] for b in buttons(old)] == ["👍", "👎"]
+    assert old["text"] == first["text"]
+    assert [b["text"] for b in without_article_row(buttons(old))] == ["👍", "👎"]
 
 
 def test_start_offers_examples_that_ask_them(bot: RunningBot, seeds_service: Service) -> None:
@@ -97,7 +112,8 @@ def test_groups_answer_ask_mentions_and_replies_only(bot: RunningBot) -> None:
     assert len([m for m in bot.api.messages(chat) if m["from_bot"]]) == 1
     user_ask = next(m for m in bot.api.messages(chat) if m["text"].startswith("/ask"))
     assert asked["reply_to_message_id"] == user_ask["message_id"]
-    [mentioned] = bot.ask(chat, f"@{BOT_NAME} {IRAQ}")
+    # A reply searches the replied answer's articles: MANY quotes five, JCPOA among them.
+    [mentioned] = bot.ask(chat, f"@{BOT_NAME} {MANY}")
     assert "Fuad Hussein" in mentioned["text"]
     [replied] = bot.ask(chat, "What did Lavrov say about the JCPOA?",
                         reply_to_message_id=mentioned["message_id"])

@@ -31,7 +31,7 @@ from tests.e2e.conftest import (
     launch_bot,
     start_bot,
 )
-from tests.e2e.test_bot import IRAQ, buttons
+from tests.e2e.test_bot import MANY, buttons, without_article_row  # MANY: five quotes, More
 from tests.history_helpers import asked
 
 ADMIN, VISITOR = 4242, 4343
@@ -59,6 +59,7 @@ class HistoryBot:
             self.tmp,
             log_name=f"bot{self.restarts}.log",
             CORPUSBOT_TELEGRAM_ADMINS=str(ADMIN),
+            **ROOMY_RATE,
         )
 
     def rows(self, sql: str, *args: object) -> list[tuple]:
@@ -66,11 +67,18 @@ class HistoryBot:
             return db.execute(sql, args).fetchall()
 
 
+# Every update (votes, commands, buttons) counts against a user's rate limit: a burst that
+# covers what one test user does here.
+ROOMY_RATE = {"CORPUSBOT_TELEGRAM_RATE_BURST": "50"}
+
+
 @pytest.fixture(scope="module")
 def history_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HistoryBot]:
     tmp = tmp_path_factory.mktemp("history")
     with LocalBotApi(token=TOKEN) as api:
-        running = HistoryBot(api, tmp, launch_bot(api, tmp, CORPUSBOT_TELEGRAM_ADMINS=str(ADMIN)))
+        running = HistoryBot(
+            api, tmp, launch_bot(api, tmp, CORPUSBOT_TELEGRAM_ADMINS=str(ADMIN), **ROOMY_RATE)
+        )
         try:
             yield running
         finally:
@@ -78,7 +86,8 @@ def history_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HistoryBot
 
 
 def labels(message: dict) -> list[str]:
-    return [button["text"] for button in buttons(message)]
+    """The labels of the More and feedback buttons (the article row is tested elsewhere)."""
+    return [button["text"] for button in without_article_row(buttons(message))]
 
 
 def current(api: LocalBotApi, chat: int, message: dict) -> dict:
@@ -107,7 +116,7 @@ def data_of(message: dict, label: str) -> str:
 
 def test_vote_change_it_and_give_a_reason(history_bot: HistoryBot) -> None:
     chat, api = 201, history_bot.api
-    [reply] = history_bot.bot.ask(chat, IRAQ)
+    [reply] = history_bot.bot.ask(chat, MANY)
     assert labels(reply) == ["More", "👍", "👎"]
     answer = int(data_of(reply, "More").rsplit(":", 1)[1])
     assert data_of(reply, "👍") == f"fb:up:{answer}"
@@ -139,7 +148,7 @@ def test_vote_change_it_and_give_a_reason(history_bot: HistoryBot) -> None:
     [(question, chat_type, answered, count)] = history_bot.rows(
         "SELECT question, chat_type, answered, quote_count FROM questions WHERE id = ?", answer
     )
-    assert (question, chat_type, answered, count) == (IRAQ, "private", 1, 5)
+    assert (question, chat_type, answered, count) == (MANY, "private", 1, 5)
     assert (
         history_bot.rows(
             "SELECT article_id, score > 0 FROM quotes WHERE question_id = ? AND rank = 0", answer
@@ -150,7 +159,7 @@ def test_vote_change_it_and_give_a_reason(history_bot: HistoryBot) -> None:
 
 def test_an_old_more_button_works_after_a_restart(history_bot: HistoryBot) -> None:
     chat, api = 202, history_bot.api
-    [first] = history_bot.bot.ask(chat, IRAQ)
+    [first] = history_bot.bot.ask(chat, MANY)
     more = data_of(first, "More")
     history_bot.restart()
     [second] = history_bot.bot.press(chat, first, more)
@@ -175,7 +184,7 @@ def test_stats_for_admins_only(history_bot: HistoryBot) -> None:
 
 def test_forget_deletes_everything_about_the_user(history_bot: HistoryBot) -> None:
     chat, user = 204, {"id": 204}
-    [reply] = history_bot.bot.ask(chat, IRAQ, user=user)
+    [reply] = history_bot.bot.ask(chat, MANY, user=user)
     history_bot.bot.ask(chat, "Anything about whales?", user=user)
     answer = int(data_of(reply, "👍").rsplit(":", 1)[1])
     press_in_place(
@@ -216,7 +225,7 @@ def test_a_second_bot_on_the_same_database_refuses_to_start(history_bot: History
         f"history database {history_bot.database}" in second.stderr
     )
     assert "Traceback" not in second.stderr
-    [reply] = history_bot.bot.ask(205, IRAQ)  # the first one carries on
+    [reply] = history_bot.bot.ask(205, MANY)  # the first one carries on
     assert "Fuad Hussein" in reply["text"]
 
 
@@ -243,12 +252,12 @@ def test_question_texts_expire_after_history_days(tmp_path: Path) -> None:
     settings = HistorySettings(enabled=True, path=database, history_days=1)
     two_days_ago = time.time() - 2 * DAY
     store = open_store(settings, clock=lambda: two_days_ago)  # written with a clock set back
-    old = store.record(asked(IRAQ, user=301, chat=301))
+    old = store.record(asked(MANY, user=301, chat=301))
     store.close()
     with LocalBotApi(token=TOKEN) as api:
         bot = launch_bot(api, tmp_path, CORPUSBOT_HISTORY_HISTORY_DAYS="1")
         try:
-            [fresh] = bot.ask(301, IRAQ)  # also makes the chat the old message goes to
+            [fresh] = bot.ask(301, MANY)  # also makes the chat the old message goes to
             old_message = {"message_id": plant_bot_message(api, 301, f"more:3:{old}")}
             api.press_button(301, old_message["message_id"], f"more:3:{old}")
             eventually(lambda: toast(api) == "That button has expired. Please ask again.")
@@ -259,7 +268,7 @@ def test_question_texts_expire_after_history_days(tmp_path: Path) -> None:
     with sqlite3.connect(database) as db:
         assert db.execute("SELECT id, question FROM questions ORDER BY id").fetchall() == [
             (old, None),
-            (old + 1, IRAQ),
+            (old + 1, MANY),
         ]
         assert db.execute(
             "SELECT count(text) FROM quotes WHERE question_id = ?", (old,)
@@ -285,10 +294,10 @@ def test_a_read_only_folder_turns_history_off_and_the_bot_still_answers(tmp_path
         for bot in start_bot(
             tmp_path, prefix=prefix, CORPUSBOT_HISTORY_PATH=str(folder / "history.sqlite3")
         ):
-            first, notice = bot.ask(401, IRAQ, count=2)
+            first, notice = bot.ask(401, MANY, count=2)
             assert "Fuad Hussein" in first["text"] and labels(first) == ["More"]
             assert notice["plain_text"].startswith("Note: I cannot keep a history right now")
-            [second] = bot.ask(402, IRAQ)  # said once: no second notice
+            [second] = bot.ask(402, MANY)  # said once: no second notice
             time.sleep(0.3)
             assert len(bot.api.messages(402)) == 2 and labels(second) == ["More"]
             [page] = bot.press(402, second, data_of(second, "More"))  # More works from memory
@@ -310,7 +319,7 @@ def test_a_damaged_database_is_moved_aside_and_a_new_one_made(tmp_path: Path) ->
     garbage = b"\x00\x01 not SQLite at all " * 512
     database.write_bytes(garbage)
     for bot in start_bot(tmp_path):
-        [reply] = bot.ask(501, IRAQ)
+        [reply] = bot.ask(501, MANY)
         assert "Fuad Hussein" in reply["text"] and labels(reply) == ["More", "👍", "👎"]
         assert "is damaged" in bot.log()
     [aside] = database.parent.glob("history.sqlite3.damaged-*")
@@ -318,12 +327,12 @@ def test_a_damaged_database_is_moved_aside_and_a_new_one_made(tmp_path: Path) ->
     assert secret_path(database).read_bytes() == key
     assert (tmp_path / "cache").is_dir()  # the index cache untouched
     with sqlite3.connect(database) as db:
-        assert db.execute("SELECT question FROM questions").fetchall() == [(IRAQ,)]
+        assert db.execute("SELECT question FROM questions").fetchall() == [(MANY,)]
 
 
 def test_history_off_in_the_settings_stores_nothing(tmp_path: Path) -> None:
     for bot in start_bot(tmp_path, CORPUSBOT_HISTORY_ENABLED="false"):
-        [reply] = bot.ask(601, IRAQ)
+        [reply] = bot.ask(601, MANY)
         assert labels(reply) == ["More"]
         [forget] = bot.ask(601, "/forget")
         assert forget["plain_text"] == "I keep no history, so there is nothing about you to forget."

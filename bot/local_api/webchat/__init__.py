@@ -28,6 +28,8 @@ STATIC_FILES: dict[str, str] = {
     "index.html": "text/html; charset=utf-8",
     "chat.css": "text/css; charset=utf-8",
     "chat.js": "text/javascript; charset=utf-8",
+    "inline.js": "text/javascript; charset=utf-8",  # inline mode: "@botname query"
+    "inline.css": "text/css; charset=utf-8",
     "favicon.svg": "image/svg+xml",
 }
 """The files served, with their content types; nothing else in the package is reachable."""

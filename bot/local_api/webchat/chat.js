@@ -324,11 +324,19 @@
 
     const text = document.createElement("div");
     text.className = "text";
-    const isHtml = message.from_bot && String(message.parse_mode || "").toLowerCase() === "html";
+    // A result chosen in inline mode is the user's message, but the bot wrote its HTML.
+    const fromBot = message.from_bot || Boolean(message.via_bot);
+    const isHtml = fromBot && String(message.parse_mode || "").toLowerCase() === "html";
+    if (message.via_bot) {
+      const via = document.createElement("div");
+      via.className = "via";
+      via.textContent = `via @${message.via_bot.username}`;
+      bubble.appendChild(via);
+    }
     if (isHtml) {
       text.appendChild(renderTelegramHtml(message.text));
     } else {
-      text.textContent = message.from_bot ? message.plain_text : message.text;
+      text.textContent = fromBot ? message.plain_text : message.text;
     }
     bubble.appendChild(text);
 

@@ -1,0 +1,231 @@
+"""The article views behind an answer's buttons, as Telegram HTML: the quote in its context,
+the full article in pages that fit one message, and related coverage. No `telegram` import: the
+Telegram layer (bot/article_buttons.py) only sends what these functions return.
+
+A button names its article by number plus a short check of the article's id, so a button made
+before a restart keeps working, and one made before the corpus changed says it expired instead
+of opening another article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from corpusbot.bot.freshness import format_date
+from corpusbot.bot.render import DETAIL_CHARS, TELEGRAM_LIMIT, TITLE_CHARS, clip, escape
+from corpusbot.bot.render import message_length as length
+from corpusbot.retrieval.article_context import find_quote, quote_context
+from corpusbot.retrieval.index import ArticleInfo, Index
+from corpusbot.retrieval.related import related_articles
+
+PREFIX = "art"
+SENTENCE_OR_WORD = re.compile(r"(?<=[.!?…])\s+|\s+")
+RELATED_SHOWN = 5
+CONTEXT_AROUND = 1  # paragraphs before and after the quoted one
+EXPIRED = "That article is no longer in the corpus (it changed). Please ask again."
+
+
+class View(StrEnum):
+    CONTEXT = "ctx"
+    FULL = "full"
+    RELATED = "rel"
+
+
+@dataclass(frozen=True)
+class ArticleButton:
+    """What a button asks for: a view of article `number`, `first`/`second` its numbers
+    (the quote's start and length for the context; the page for the full article)."""
+
+    view: View
+    number: int
+    check: str
+    first: int = 0
+    second: int = 0
+
+    def data(self) -> str:
+        """Callback data (well within Telegram's 64 bytes)."""
+        return f"{PREFIX}:{self.view}:{self.number}:{self.first}:{self.second}:{self.check}"
+
+
+@dataclass(frozen=True)
+class Page:
+    text: str  # Telegram HTML
+    page: int  # 0-based
+    pages: int
+
+
+def article_check(article: ArticleInfo) -> str:
+    return hashlib.blake2s(article.id.encode("utf-8"), digest_size=3).hexdigest()
+
+
+def parse(data: str | None) -> ArticleButton | None:
+    """The button behind callback data `data`; None for anything else."""
+    parts = (data or "").split(":")
+    if len(parts) != 6 or parts[0] != PREFIX or parts[1] not in View.__members__.values():
+        return None
+    numbers = parts[2:5]
+    if not all(p.isascii() and p.isdigit() and len(p) <= 9 for p in numbers):
+        return None
+    number, first, second = map(int, numbers)
+    return ArticleButton(View(parts[1]), number, parts[5], first, second)
+
+
+def resolve(index: Index, button: ArticleButton) -> ArticleInfo | None:
+    """The button's article, or None when the corpus no longer has it under that number."""
+    if not 1 <= button.number <= len(index.articles):
+        return None
+    article = index.articles[button.number - 1]
+    return article if article_check(article) == button.check else None
+
+
+def answer_buttons(index: Index, article: ArticleInfo, quote: str) -> list[ArticleButton]:
+    """Context (when the quote is found in the article), Full article and Related."""
+    check = article_check(article)
+    buttons = []
+    found = find_quote(index.article_text(article.number), quote)
+    if found is not None:
+        buttons.append(
+            ArticleButton(View.CONTEXT, article.number, check, found.start, found.end - found.start)
+        )
+    buttons.append(ArticleButton(View.FULL, article.number, check))
+    buttons.append(ArticleButton(View.RELATED, article.number, check))
+    return buttons
+
+
+# --- the views ----------------------------------------------------------------------------
+
+
+def heading(article: ArticleInfo, label: str) -> str:
+    details = " · ".join(
+        escape(clip(part, DETAIL_CHARS))
+        for part in (article.source, format_date(article.date))
+        if part
+    )
+    title = f"{label}<b>{article.number}. {escape(clip(article.title, TITLE_CHARS))}</b>"
+    return f"{title}\n{details}" if details else title
+
+
+def context_view(
+    index: Index, article: ArticleInfo, start: int, size: int, limit: int = TELEGRAM_LIMIT
+) -> str | None:
+    """The quote's paragraph, the quote in bold, in a blockquote between its neighbours."""
+    text = index.article_text(article.number)
+    if not 0 <= start < start + size <= len(text):
+        return None
+    found = quote_context(text, text[start : start + size], around=CONTEXT_AROUND)
+    if found is None:
+        return None
+    head = heading(article, "📖 Context · ")
+    quote, mark = found.paragraph, found.quote
+    marked = (
+        escape(quote[: mark.start])
+        + "<b>"
+        + escape(quote[mark.start : mark.end])
+        + "</b>"
+        + escape(quote[mark.end :])
+    )
+    before, after = list(found.before), list(found.after)
+    text_out = _context_text(head, marked, before, after)
+    while length(text_out) > limit and (before or after):  # drop the outermost, longer side
+        if before and sum(map(len, before)) >= sum(map(len, after)):
+            before.pop(0)
+        else:
+            after.pop()
+        text_out = _context_text(head, marked, before, after)
+    if length(text_out) > limit:  # one huge paragraph: cut it
+        room = max(0, (limit - length(head) - 40) // 5)  # an escaped character is at most 5
+        text_out = f"{head}\n\n<blockquote>{escape(clip(quote, room))}</blockquote>"
+    return text_out
+
+
+def _context_text(head: str, marked: str, before: list[str], after: list[str]) -> str:
+    return "\n\n".join(
+        [
+            head,
+            *(f"<i>{escape(p)}</i>" for p in before),
+            f"<blockquote>{marked}</blockquote>",
+            *(f"<i>{escape(p)}</i>" for p in after),
+        ]
+    )
+
+
+def page_texts(text: str, budget: int) -> list[str]:
+    """`text` in pieces of at most `budget` characters (as escaped HTML), cut between
+    paragraphs, else between sentences, else between words."""
+    pages: list[str] = []
+    current = ""
+    for paragraph in (p.strip() for p in text.split("\n")):
+        if not paragraph:
+            continue
+        for piece in _fitting(paragraph, budget):
+            joined = f"{current}\n\n{piece}" if current else piece
+            if length(escape(joined)) <= budget:
+                current = joined
+            else:
+                pages.append(current)
+                current = piece
+    if current or not pages:
+        pages.append(current)
+    return pages
+
+
+def _fitting(paragraph: str, budget: int) -> list[str]:
+    """`paragraph` cut into pieces that each fit `budget` escaped characters."""
+    if length(escape(paragraph)) <= budget:
+        return [paragraph]
+    pieces, current, position = [], "", 0
+    for match in [*SENTENCE_OR_WORD.finditer(paragraph), None]:
+        end = match.start() if match else len(paragraph)
+        word = paragraph[position:end]
+        position = match.end() if match else end
+        joined = f"{current} {word}" if current else word
+        if length(escape(joined)) <= budget:
+            current = joined
+            continue
+        if current:
+            pieces.append(current)
+        while length(escape(word)) > budget:  # a "word" longer than a page: cut it hard
+            cut = budget // 5  # an escaped character is at most 5 long (&amp;)
+            pieces.append(word[:cut])
+            word = word[cut:]
+        current = word
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def full_article_page(
+    index: Index, article: ArticleInfo, page: int, limit: int = TELEGRAM_LIMIT
+) -> Page | None:
+    """Page `page` (0-based) of the article; None past its last page."""
+    head = heading(article, "📄 ")
+    footer_room = 40  # "Page 12 of 30" line
+    budget = limit - length(head) - footer_room
+    pages = page_texts(index.article_text(article.number), budget)
+    if not 0 <= page < len(pages):
+        return None
+    footer = f"\n\n<i>Page {page + 1} of {len(pages)}</i>" if len(pages) > 1 else ""
+    return Page(f"{head}\n\n{escape(pages[page])}{footer}", page, len(pages))
+
+
+def related_view(index: Index, article: ArticleInfo) -> tuple[str, list[ArticleInfo]]:
+    """Other coverage of the article's story, and those articles (for their buttons)."""
+    found = related_articles(index, article.number, limit=RELATED_SHOWN)
+    head = heading(article, "🔗 Related to ")
+    if not found:
+        return f"{head}\n\nNo other article in the corpus covers this story.", []
+    lines = [head, ""]
+    for rank, related in enumerate(found, start=1):
+        other = related.article
+        details = ", ".join(
+            escape(clip(p, DETAIL_CHARS)) for p in (other.source, format_date(other.date)) if p
+        )
+        lines.append(
+            f"{rank}. <b>{escape(clip(other.title, TITLE_CHARS))}</b>"
+            + (f" — {details}" if details else "")
+            + f" · /source {other.number}"
+        )
+    return "\n".join(lines), [r.article for r in found]

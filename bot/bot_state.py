@@ -1,0 +1,69 @@
+"""The bot's state between updates, typed: python-telegram-bot's `ContextTypes` with a context
+class whose properties say what they hold, instead of string keys and casts at every use.
+
+`bot_data` stays a dict: the history hooks (bot/history_handlers.py) keep their own keys in it,
+and read the service under "service". This bot's own state is one :class:`BotState` in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
+
+from corpusbot.bot.chat_expiry import ChatExpiry
+from corpusbot.bot.ratelimit import OncePer, RateLimiter
+from corpusbot.bot.service import Service
+
+STATE = "corpusbot"  # bot_data key of the BotState
+SERVICE = "service"  # bot_data key of the Service, as the history hooks read it
+
+
+@dataclass
+class BotState:
+    """What every handler may need, made once by the application's builder."""
+
+    service: Service
+    limiter: RateLimiter | None  # None: no rate limit
+    refusals: OncePer  # when each stranger was last told the bot is private
+    admin_reports: OncePer  # when the admins were last sent an error report
+    expiry: ChatExpiry  # when each chat was last seen, to forget quiet ones
+    watcher: asyncio.Task[None] | None = None  # the corpus folder's watcher, when watching
+
+
+@dataclass
+class ChatData:
+    """What the bot keeps per chat: the questions behind its "More" buttons, by number."""
+
+    asked: OrderedDict[int, str] = field(default_factory=OrderedDict)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, dict[Any, Any]]):
+    """The context handlers get: `context.state` and `context.service`, typed."""
+
+    @property
+    def state(self) -> BotState:
+        state: BotState = self.bot_data[STATE]
+        return state
+
+    @property
+    def service(self) -> Service:
+        return self.state.service
+
+
+CONTEXT_TYPES = ContextTypes(context=BotContext, chat_data=ChatData)
+
+
+def attach_state(application: Application[Any, Any, Any, Any, Any, Any], state: BotState) -> None:
+    """Put `state` where :class:`BotContext` finds it (and the service where history does)."""
+    application.bot_data[STATE] = state
+    application.bot_data[SERVICE] = state.service
+
+
+def state_of(application: Application[Any, Any, Any, Any, Any, Any]) -> BotState:
+    """The state of an application outside a handler (start-up, shutdown, the watcher)."""
+    state: BotState = application.bot_data[STATE]
+    return state

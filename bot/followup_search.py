@@ -1,0 +1,54 @@
+"""Follow-up questions: a question asked in reply to an answer searches that answer's articles
+first, and the whole corpus only when they hold nothing good enough. No `telegram` import.
+
+The narrow search is `compose` with the index's article filter (`allowed`, a bool per article);
+the wide one is the bot's ordinary answer (dates and outlets named in the question still apply).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import numpy as np
+
+from corpusbot.bot.compose import Answer, compose
+from corpusbot.bot.scoped_answer import ask as ask_everywhere
+from corpusbot.bot.settings import AnswerSettings
+from corpusbot.retrieval.index import Index
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    answer: Answer
+    widened: bool  # the earlier answer's articles held nothing; the whole corpus was searched
+    articles: int  # how many articles the first, narrow search covered
+
+
+def article_filter(index: Index, article_ids: Collection[str]) -> np.ndarray:
+    """`Index.search`'s `allowed`: True for the articles in `article_ids`."""
+    wanted = frozenset(article_ids)
+    return np.array([article.id in wanted for article in index.articles], dtype=bool)
+
+
+def ask_follow_up(
+    index: Index, question: str, article_ids: Collection[str], settings: AnswerSettings
+) -> FollowUp:
+    """`question` over `article_ids` first; over everything when that finds nothing."""
+    allowed = article_filter(index, article_ids)
+    narrow = compose(index, question, settings, allowed=allowed)
+    count = int(allowed.sum())
+    if narrow.answered or narrow.reason in ("empty", "no_terms"):
+        return FollowUp(narrow, False, count)
+    return FollowUp(ask_everywhere(index, question, settings), True, count)
+
+
+def follow_up_note(follow_up: FollowUp) -> str:
+    """The line above a follow-up's quotes (Telegram HTML)."""
+    earlier = "the article" if follow_up.articles == 1 else f"the {follow_up.articles} articles"
+    if follow_up.widened:
+        return (
+            f"↪️ <i>Nothing on that in {earlier} of the answer you replied to, so I searched "
+            "all articles.</i>\n\n"
+        )
+    return f"↪️ <i>From {earlier} of the answer you replied to.</i>\n\n"

@@ -1,0 +1,84 @@
+"""The Telegram side of follow-up questions (bot/followup_search.py): which articles the answer
+a message replies to quoted.
+
+The answer is recognised by its buttons: its id in the history database (``more:N:ID`` or
+``fb:…:ID``) gives every article it quoted; without history, its Context / Full article / Related
+row names the first one. A reply to any other message is an ordinary question.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+
+from telegram import InlineKeyboardMarkup, Message
+from telegram.ext import ContextTypes
+
+from corpusbot.bot import article_views, history_handlers, keyboards
+from corpusbot.bot.followup_search import FollowUp, ask_follow_up
+from corpusbot.retrieval.index import Index
+
+log = logging.getLogger("corpusbot.telegram")
+
+Context = ContextTypes.DEFAULT_TYPE
+SERVICE = "service"  # bot_data key of the Service (handlers.SERVICE; not imported: a cycle)
+
+
+async def scope_of(context: Context, message: Message) -> frozenset[str] | None:
+    """The article ids of the bot's answer `message` replies to; None if it replies to none."""
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return None
+    markup = replied.reply_markup
+    ids = await _recorded_articles(context, replied.chat.id, markup)
+    index: Index = context.bot_data[SERVICE].index
+    ids.extend(_articles_of_buttons(index, markup))
+    return frozenset(ids) or None
+
+
+async def _recorded_articles(
+    context: Context, chat_id: int, markup: InlineKeyboardMarkup | None
+) -> list[str]:
+    store = history_handlers.store_of(context)
+    answer = _answer_id(markup)
+    if store is None or answer is None:
+        return []
+    try:
+        return await asyncio.to_thread(store.quoted_articles, answer, chat_id)
+    except sqlite3.Error as exc:
+        log.warning("history: could not read the articles of answer %d: %s", answer, exc)
+        return []
+
+
+def _answer_id(markup: InlineKeyboardMarkup | None) -> int | None:
+    """The answer's id in the history database, from its More or 👍/👎 button."""
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            data = str(button.callback_data or "")
+            more = keyboards.decode(data)
+            if more is not None and more.kind == keyboards.MORE:
+                return more.ref
+            vote = history_handlers.parse_feedback(data)
+            if vote is not None:
+                return vote[1]
+    return None
+
+
+def _articles_of_buttons(index: Index, markup: InlineKeyboardMarkup | None) -> list[str]:
+    found = []
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            pressed = article_views.parse(str(button.callback_data or ""))
+            article = article_views.resolve(index, pressed) if pressed else None
+            if article is not None:
+                found.append(article.id)
+    return found
+
+
+async def ask(context: Context, question: str, scope: frozenset[str]) -> FollowUp:
+    """The follow-up's answer, composed in a worker thread."""
+    service = context.bot_data[SERVICE]
+    return await asyncio.to_thread(
+        ask_follow_up, service.index, question, scope, service.settings.answer
+    )

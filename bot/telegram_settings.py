@@ -1,0 +1,33 @@
+"""The Telegram layer's settings: the `[telegram]` section of the settings, once checked.
+
+Beside the Telegram layer that uses them; bot/settings.py reads and validates them, and imports
+nothing from `telegram`, so the other commands load no Telegram code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class GroupReplies(StrEnum):
+    """[telegram] group_replies: where the answer to a question asked in a group goes."""
+
+    IN_GROUP = "group"
+    PRIVATE = "private"  # to the asker's private chat, with a short note in the group
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """How the bot talks to Telegram and whom it serves (config/default.toml documents each)."""
+
+    token: str
+    base_url: str
+    allowed_users: tuple[int, ...]
+    allowed_chats: tuple[int, ...]
+    admins: tuple[int, ...]
+    rate_per_minute: float
+    rate_burst: int
+    max_sends_per_second: float
+    chat_ttl_days: float
+    group_replies: GroupReplies = GroupReplies.IN_GROUP

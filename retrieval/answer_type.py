@@ -1,0 +1,86 @@
+"""What kind of answer a question asks for, and whether a sentence offers one.
+
+From the question word alone: "who" wants a name, "when" a date, "how many" a number, "where" a
+place. A sentence offers such an answer when it holds a token of that kind that is not one of the
+question's own words, so a sentence that only repeats the question earns nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from enum import StrEnum
+
+from corpusbot.retrieval.analyzer import Analyzer
+
+
+class AnswerType(StrEnum):
+    NAME = "name"
+    DATE = "date"
+    NUMBER = "number"
+    PLACE = "place"
+    ANY = "any"
+
+
+_DATE_QUESTION = re.compile(
+    r"\bwhen\b|\b(?:what|which|in what) (?:year|date|decade|century|month|day|time)\b"
+)
+_NUMBER_QUESTION = re.compile(
+    r"\bhow (?:many|much|long|old|far|large|big|tall|high|often)\b"
+    r"|\bwhat (?:percentage|percent|number|amount)\b"
+)
+_PLACE_QUESTION = re.compile(
+    r"\bwhere\b|\b(?:what|which) (?:city|country|state|place|location|region|town)\b"
+)
+_NAME_QUESTION = re.compile(r"\bwho(?:m|se)?\b")
+
+_YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
+_MONTH = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|century|centuries)\b"
+)
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozen|half)\b",
+    re.IGNORECASE,
+)
+# A capitalised word not at the start of a sentence: the start of most names.
+_CAPITALISED = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][\w'’-]+")
+_PLACE = re.compile(r"\b(?:in|at|from|near|to)\s+(?:the\s+)?([A-Z][\w'’-]+)")
+
+
+def expected_type(question: str) -> AnswerType:
+    """The kind of answer `question` asks for, from its question word."""
+    text = question.casefold()
+    for kind, pattern in (
+        (AnswerType.DATE, _DATE_QUESTION),
+        (AnswerType.NUMBER, _NUMBER_QUESTION),
+        (AnswerType.PLACE, _PLACE_QUESTION),
+        (AnswerType.NAME, _NAME_QUESTION),
+    ):
+        if pattern.search(text):
+            return kind
+    return AnswerType.ANY
+
+
+def offers(
+    kind: AnswerType, sentence: str, question_terms: Collection[str], analyzer: Analyzer
+) -> bool:
+    """Whether `sentence` holds a token of `kind` that is not one of the question's terms."""
+    if kind is AnswerType.ANY:
+        return False
+
+    def new(word: str) -> bool:
+        term = analyzer.term(word.casefold())
+        return bool(term) and term not in question_terms
+
+    finders: dict[AnswerType, Callable[[], bool]] = {
+        AnswerType.DATE: lambda: (
+            any(new(m.group()) for m in _YEAR.finditer(sentence))
+            or any(new(m.group()) for m in _MONTH.finditer(sentence))
+        ),
+        AnswerType.NUMBER: lambda: any(new(m.group()) for m in _NUMBER.finditer(sentence)),
+        AnswerType.PLACE: lambda: any(new(m.group(1)) for m in _PLACE.finditer(sentence)),
+        AnswerType.NAME: lambda: any(new(m.group()) for m in _CAPITALISED.finditer(sentence)),
+    }
+    return finders[kind]()

@@ -1,0 +1,74 @@
+"""Where a quote sits in its article: the paragraph that holds it and the paragraphs around it.
+
+A quote is the article's own sentences with their whitespace folded to single spaces, so it is
+found again by matching its words with any whitespace between them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PARAGRAPH_BREAK = re.compile(r"\n\s*\n|\n")
+QUOTE_WORDS = 40  # words of a quote matched against the article (enough to be unique)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class QuoteContext:
+    """The paragraphs before and after a quote, and the quote inside its own paragraph."""
+
+    before: tuple[str, ...]
+    paragraph: str
+    quote: Span  # character span of the quote inside `paragraph`
+    after: tuple[str, ...]
+
+
+def paragraph_spans(text: str) -> list[Span]:
+    """(start, end) of each non-blank paragraph (line) of `text`, stripped."""
+    spans: list[Span] = []
+    start = 0
+    for match in [*PARAGRAPH_BREAK.finditer(text), None]:
+        end = match.start() if match else len(text)
+        piece = text[start:end]
+        if piece.strip():
+            left = start + len(piece) - len(piece.lstrip())
+            spans.append(Span(left, start + len(piece.rstrip())))
+        if match:
+            start = match.end()
+    return spans
+
+
+def find_quote(text: str, quote: str) -> Span | None:
+    """Where `quote` (whitespace folded) is in `text`; None when it is not there."""
+    words = quote.split()
+    if not words:
+        return None
+    words = [w for w in words if w != "…"][:QUOTE_WORDS]
+    pattern = r"\s+".join(re.escape(word) for word in words)
+    match = re.search(pattern, text)
+    return Span(match.start(), match.end()) if match else None
+
+
+def quote_context(text: str, quote: str, *, around: int = 1) -> QuoteContext | None:
+    """The paragraph holding `quote` with `around` paragraphs on each side; None if not found."""
+    found = find_quote(text, quote)
+    if found is None:
+        return None
+    spans = paragraph_spans(text)
+    holder = next((i for i, s in enumerate(spans) if s.start <= found.start < s.end), None)
+    if holder is None:
+        return None
+    span = spans[holder]
+    inside = Span(found.start - span.start, min(found.end, span.end) - span.start)
+    return QuoteContext(
+        before=tuple(text[s.start : s.end] for s in spans[max(0, holder - around) : holder]),
+        paragraph=text[span.start : span.end],
+        quote=inside,
+        after=tuple(text[s.start : s.end] for s in spans[holder + 1 : holder + 1 + around]),
+    )

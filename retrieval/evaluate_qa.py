@@ -1,0 +1,238 @@
+"""Answer-level quality: does the first quote hold an accepted answer, and how early?
+
+Questions come as JSON lines: `q` (the question), `a` (accepted answer strings) and optionally
+`doc` (the id of the article that answers it). An answer counts when one accepted string occurs in
+the quote, case-insensitively. Unanswerable questions (one a line, or JSON lines with `q`) should
+be refused: no quote at all.
+
+The system under test is any function from a question to a `Reply`, so this module knows nothing
+of the bot; `corpusbot eval --qa` passes the bot's own. The baseline, run on the same data, is
+rank-bm25's BM25Okapi over whole paragraphs (blank-line separated blocks of each article) with
+the project's analyzer, its top paragraph taken as the "quote".
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.corpus import Article
+
+# What a phone shows of a quote before its expandable blockquote collapses.
+VISIBLE_CHARS = 250
+
+
+class QaDataError(ValueError):
+    """A questions file that cannot be used; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class QaCase:
+    question: str
+    answers: tuple[str, ...]
+    doc: str | None = None
+
+
+@dataclass(frozen=True)
+class QuoteOut:
+    """One quote of a reply: its text and the ids of the articles it is attributed to."""
+
+    text: str
+    articles: tuple[str, ...]
+    lead: int = 0  # characters always shown, however long (the bot's opening sentence)
+
+
+@dataclass(frozen=True)
+class Reply:
+    answered: bool
+    quotes: tuple[QuoteOut, ...] = ()
+
+
+AnswerFunction = Callable[[str], Reply]
+
+
+@dataclass(frozen=True)
+class QaScores:
+    name: str
+    questions: int
+    first: float  # share whose first quote holds an accepted answer
+    first_visible: float  # ... within its first VISIBLE_CHARS characters
+    first_seen: float  # ... within what is shown unexpanded: VISIBLE_CHARS, or the whole lead
+    anywhere: float  # ... in any quote
+    right_article: float  # share whose first quote comes from `doc` (of those with a doc)
+    answered: float
+    refused: float | None  # share of the unanswerable questions refused; None if none asked
+    median_chars: float  # median length of the first quote, over answered questions
+    per_second: float
+
+
+# --- reading questions ----------------------------------------------------------------------
+
+
+def load_cases(path: Path) -> list[QaCase]:
+    """Questions with accepted answers from a JSON-lines file."""
+    cases = []
+    for number, line in _lines(path):
+        try:
+            record = json.loads(line)
+            answers = record["a"]
+            if isinstance(answers, str):
+                answers = [answers]
+            cases.append(
+                QaCase(
+                    str(record["q"]), tuple(str(a) for a in answers if str(a)), record.get("doc")
+                )
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise QaDataError(
+                f'{path}:{number}: expected a JSON object with "q" and "a" '
+                f"({type(exc).__name__}: {exc})"
+            ) from None
+    return cases
+
+
+def load_questions(path: Path) -> list[str]:
+    """Questions without answers: plain lines, or JSON lines with `q`."""
+    questions = []
+    for number, line in _lines(path):
+        if line.startswith("{"):
+            try:
+                questions.append(str(json.loads(line)["q"]))
+            except (ValueError, KeyError, TypeError):
+                raise QaDataError(f'{path}:{number}: a JSON line without "q"') from None
+        else:
+            questions.append(line)
+    return questions
+
+
+def _lines(path: Path) -> Iterable[tuple[int, str]]:
+    if not path.is_file():
+        raise FileNotFoundError(f"questions file not found: {path}")
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if line.strip():
+                yield number, line.strip()
+
+
+# --- scoring --------------------------------------------------------------------------------
+
+
+def position(answers: Sequence[str], text: str) -> int:
+    """Where the earliest accepted answer starts in `text` (case-insensitive), or -1."""
+    folded = text.casefold()
+    found = [folded.find(a.casefold()) for a in answers]
+    hits = [f for f in found if f >= 0]
+    return min(hits) if hits else -1
+
+
+def evaluate_qa(
+    name: str, answer: AnswerFunction, cases: Sequence[QaCase], unanswerable: Sequence[str] = ()
+) -> QaScores:
+    """Ask every question once and score the replies."""
+    first = visible = seen = anywhere = right = with_doc = answered = 0
+    lengths: list[int] = []
+    started = time.perf_counter()
+    for case in cases:
+        reply = answer(case.question)
+        answered += reply.answered
+        top = reply.quotes[0] if reply.quotes else None
+        if top is not None:
+            lengths.append(len(top.text))
+            at = position(case.answers, top.text)
+            first += at >= 0
+            end = at + _shortest(case.answers, top.text, at) if at >= 0 else -1
+            visible += 0 <= end <= VISIBLE_CHARS
+            seen += 0 <= end <= max(VISIBLE_CHARS, top.lead)
+        anywhere += any(position(case.answers, q.text) >= 0 for q in reply.quotes)
+        if case.doc is not None:
+            with_doc += 1
+            right += top is not None and case.doc in top.articles
+    refused = sum(not answer(q).answered for q in unanswerable)
+    seconds = time.perf_counter() - started
+    asked = len(cases) + len(unanswerable)
+    n = max(len(cases), 1)
+    return QaScores(
+        name=name,
+        questions=len(cases),
+        first=first / n,
+        first_visible=visible / n,
+        first_seen=seen / n,
+        anywhere=anywhere / n,
+        right_article=right / max(with_doc, 1),
+        answered=answered / n,
+        refused=refused / len(unanswerable) if unanswerable else None,
+        median_chars=statistics.median(lengths) if lengths else 0.0,
+        per_second=asked / seconds if seconds > 0 else float("inf"),
+    )
+
+
+def _shortest(answers: Sequence[str], text: str, at: int) -> int:
+    """Length of the shortest accepted answer found at `at`: it must be seen whole."""
+    folded = text.casefold()
+    return min(len(a) for a in answers if folded.startswith(a.casefold(), at))
+
+
+# --- the baseline ---------------------------------------------------------------------------
+
+
+def paragraph_baseline(articles: Sequence[Article], language: AnalyzerSettings) -> AnswerFunction:
+    """rank-bm25 over the articles' paragraphs; the top paragraph is the one quote."""
+    from rank_bm25 import BM25Okapi
+
+    analyzer = Analyzer(language)
+    paragraphs = [
+        (article.id, block.strip())
+        for article in articles
+        for block in article.text.split("\n\n")
+        if block.strip()
+    ]
+    if not paragraphs:
+        return lambda _question: Reply(False)
+    bm25 = BM25Okapi([analyzer.terms(text) or ["\0"] for _, text in paragraphs])
+
+    def answer(question: str) -> Reply:
+        terms = analyzer.terms(question)
+        if not terms:
+            return Reply(False)
+        scores = bm25.get_scores(terms)
+        best = int(np.argmax(scores))
+        if scores[best] <= 0:
+            return Reply(False)
+        article_id, text = paragraphs[best]
+        return Reply(True, (QuoteOut(text, (article_id,)),))
+
+    return answer
+
+
+def format_table(results: Sequence[QaScores], unanswerable: int) -> str:
+    """One row a system; the refused column only when unanswerable questions were asked."""
+    refused = f" {'refused':>8}" if unanswerable else ""
+    lines = [
+        f"{results[0].questions:,} questions with answers"
+        + (f", {unanswerable:,} without" if unanswerable else ""),
+        f"{'system':<34} {'first':>6} {'≤250':>6} {'seen':>6} {'any':>6} {'article':>7} "
+        f"{'answered':>8}{refused} {'median':>6} {'q/s':>7}",
+    ]
+    for r in results:
+        refusal = f" {r.refused:>8.3f}" if unanswerable and r.refused is not None else ""
+        lines.append(
+            f"{r.name:<34} {r.first:>6.3f} {r.first_visible:>6.3f} {r.first_seen:>6.3f} "
+            f"{r.anywhere:>6.3f} "
+            f"{r.right_article:>7.3f} {r.answered:>8.3f}{refusal} "
+            f"{r.median_chars:>6.0f} {r.per_second:>7.1f}"
+        )
+    lines.append(
+        "first: the first quote holds an accepted answer; ≤250: whole within its first "
+        f"{VISIBLE_CHARS} characters; seen: whole within what shows unexpanded (the first "
+        f"{VISIBLE_CHARS} characters or the whole opening sentence); any: in any quote; "
+        "article: the first quote is "
+        "from the question's article; median: first-quote characters"
+    )
+    return "\n".join(lines)

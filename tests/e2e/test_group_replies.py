@@ -1,0 +1,46 @@
+"""End to end: `[telegram] group_replies = "private"`: /ask in a group is answered in the asker's
+private chat with a note in the group, or, for a user who never started the bot, a note with a
+link that does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.e2e.conftest import WAIT, RunningBot, start_bot
+from tests.e2e.test_bot import BOT_NAME, IRAQ
+
+GROUP = -700
+ANN = {"id": 701, "first_name": "Ann"}
+BEN = {"id": 702, "first_name": "Ben"}
+
+
+@pytest.fixture(scope="module")
+def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    yield from start_bot(
+        tmp_path_factory.mktemp("private-replies"), CORPUSBOT_TELEGRAM_GROUP_REPLIES="private"
+    )
+
+
+def test_a_user_who_never_started_the_bot_gets_a_link_in_the_group(bot: RunningBot) -> None:
+    [note] = bot.ask(GROUP, f"/ask {IRAQ}", user=ANN, chat_type="group")
+    assert note["plain_text"].startswith("📬 Ann, I answer questions from this group privately")
+    assert f'href="https://t.me/{BOT_NAME}?start=private"' in note["text"]
+    assert "Fuad Hussein" not in note["plain_text"]
+    assert bot.api.messages(ANN["id"]) == []  # nothing was sent to a chat that does not exist
+
+
+def test_ask_in_a_group_is_answered_privately_with_a_note(bot: RunningBot) -> None:
+    [welcome] = bot.ask(BEN["id"], "/start", user=BEN)  # Ben has a private chat with the bot
+    [note] = bot.ask(GROUP, f"/ask {IRAQ}", user=BEN, chat_type="group")
+    assert note["plain_text"] == "📬 Ben, I sent you the answer in a private chat."
+    [answer] = bot.api.wait_for_bot_messages(BEN["id"], 1, WAIT, after=welcome["message_id"])
+    assert "Fuad Hussein" in answer["plain_text"]
+    in_group = [m for m in bot.api.messages(GROUP) if m["from_bot"]]
+    assert all("Fuad Hussein" not in m["plain_text"] for m in in_group)
+
+
+def test_private_chats_are_answered_as_usual(bot: RunningBot) -> None:
+    [answer] = bot.ask(703, IRAQ)
+    assert "Fuad Hussein" in answer["plain_text"]

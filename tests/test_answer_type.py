@@ -1,0 +1,47 @@
+"""The kind of answer a question asks for, and whether a sentence offers a new one."""
+
+import pytest
+
+from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.answer_type import AnswerType, expected_type, offers
+
+ANALYZER = Analyzer(AnalyzerSettings.create("english", "english"))
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who leads the new government?", AnswerType.NAME),
+        ("Whose plan was adopted?", AnswerType.NAME),
+        ("When did the embargo end?", AnswerType.DATE),
+        ("In what year was the accord signed?", AnswerType.DATE),
+        ("How many doses arrived?", AnswerType.NUMBER),
+        ("What percentage of voters agreed?", AnswerType.NUMBER),
+        ("Where was the conference held?", AnswerType.PLACE),
+        ("Which city hosted the talks?", AnswerType.PLACE),
+        ("What did the minister say?", AnswerType.ANY),
+    ],
+)
+def test_the_question_word_gives_the_kind(question: str, kind: AnswerType):
+    assert expected_type(question) is kind
+
+
+def test_only_a_token_beyond_the_question_counts():
+    asked = set(ANALYZER.terms("When did the embargo end in 2020?"))
+    assert not offers(AnswerType.DATE, "The embargo ended in 2020.", asked, ANALYZER)
+    assert offers(AnswerType.DATE, "The embargo of 2020 ended in October.", asked, ANALYZER)
+    asked = set(ANALYZER.terms("Who met Borrell?"))
+    # "Monday" is capitalised but not at the sentence start: a candidate name, as designed.
+    assert offers(AnswerType.NAME, "He met Borrell on Monday", asked, ANALYZER)
+    assert not offers(AnswerType.NAME, "they met Borrell there.", asked, ANALYZER)
+    assert offers(AnswerType.NAME, "they met Borrell and Zarif.", asked, ANALYZER)
+
+
+def test_numbers_and_places():
+    asked = set(ANALYZER.terms("How many doses arrived?"))
+    assert offers(AnswerType.NUMBER, "Half a million doses arrived.", asked, ANALYZER)
+    assert not offers(AnswerType.NUMBER, "The doses arrived.", asked, ANALYZER)
+    asked = set(ANALYZER.terms("Where was the meeting?"))
+    assert offers(AnswerType.PLACE, "The meeting was held in Amman.", asked, ANALYZER)
+    assert not offers(AnswerType.PLACE, "The meeting was held in secret.", asked, ANALYZER)
+    assert not offers(AnswerType.ANY, "Anything at all in Amman, 2020.", asked, ANALYZER)

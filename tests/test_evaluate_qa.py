@@ -1,0 +1,157 @@
+"""Answer-level scores on hand-made replies, the paragraph baseline, and `eval --qa` itself."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from corpusbot.retrieval.analyzer import AnalyzerSettings
+from corpusbot.retrieval.corpus import Article
+from corpusbot.retrieval.evaluate_qa import (
+    QaCase,
+    QaDataError,
+    QuoteOut,
+    Reply,
+    evaluate_qa,
+    load_cases,
+    load_questions,
+    paragraph_baseline,
+    position,
+)
+
+from .conftest import ROOT
+
+CASES = [
+    QaCase("Who won?", ("Denver Broncos",), "nfl"),
+    QaCase("Where?", ("Levi's Stadium", "Santa Clara"), "nfl"),
+    QaCase("When?", ("1999",), "nfl"),
+]
+REPLIES = {
+    # first quote, early: counts for first, visible and any
+    "Who won?": Reply(True, (QuoteOut("The denver broncos won.", ("nfl",)),)),
+    # answer only past the visible part of the first quote, then again in the second quote
+    "Where?": Reply(
+        True,
+        (
+            QuoteOut("x" * 260 + " Santa Clara", ("other",)),
+            QuoteOut("At Levi's Stadium.", ("nfl",)),
+        ),
+    ),
+    # refused
+    "When?": Reply(False),
+    "Unknown one?": Reply(False),
+    "Unknown two?": Reply(True, (QuoteOut("Something", ("nfl",)),)),
+}
+
+
+def test_scores_count_first_visible_any_article_and_refusals():
+    scores = evaluate_qa("fake", REPLIES.__getitem__, CASES, ["Unknown one?", "Unknown two?"])
+    assert scores.questions == 3
+    assert scores.first == pytest.approx(2 / 3)
+    assert scores.first_visible == pytest.approx(1 / 3)
+    assert scores.anywhere == pytest.approx(2 / 3)
+    assert scores.right_article == pytest.approx(1 / 3)
+    assert scores.answered == pytest.approx(2 / 3)
+    assert scores.refused == pytest.approx(1 / 2)
+    assert scores.median_chars == (len("The denver broncos won.") + 272) / 2
+
+
+def test_an_answer_cut_by_the_visible_edge_is_not_visible():
+    text = "y" * 245 + " Santa Clara"  # starts before 250, ends after it
+    reply = Reply(True, (QuoteOut(text, ("nfl",)),))
+    scores = evaluate_qa("fake", lambda _q: reply, [QaCase("q", ("Santa Clara",))])
+    assert scores.first == 1.0 and scores.first_visible == 0.0
+
+
+def test_an_answer_in_a_long_opening_sentence_is_seen_but_not_within_250():
+    text = "y" * 300 + " Santa Clara. More."
+    reply = Reply(True, (QuoteOut(text, ("nfl",), lead=len(text) - 6),))
+    scores = evaluate_qa("fake", lambda _q: reply, [QaCase("q", ("Santa Clara",))])
+    assert scores.first_visible == 0.0 and scores.first_seen == 1.0
+
+
+def test_position_is_case_insensitive_and_takes_the_earliest():
+    assert position(["clara", "SANTA"], "At Santa Clara") == 3
+    assert position(["Boston"], "At Santa Clara") == -1
+
+
+def test_the_baseline_quotes_the_best_whole_paragraph():
+    articles = [
+        Article(
+            "a",
+            "A",
+            "Intro about cars.\n\nThe Broncos won the final game.\n\nWeather was fine.",
+            "a.txt",
+        ),
+        Article("b", "B", "Cooking pasta needs water.", "b.txt"),
+    ]
+    baseline = paragraph_baseline(articles, AnalyzerSettings(stopwords=frozenset({"the"})))
+    reply = baseline("Who won the final?")
+    assert reply.quotes == (QuoteOut("The Broncos won the final game.", ("a",)),)
+    assert not baseline("zebra").answered
+
+
+def test_reading_questions_names_a_bad_line(tmp_path):
+    good = tmp_path / "qa.jsonl"
+    good.write_text('{"q": "Who?", "a": ["Ann"], "doc": "d"}\n\n{"q": "When?", "a": "1999"}\n')
+    assert load_cases(good) == [QaCase("Who?", ("Ann",), "d"), QaCase("When?", ("1999",))]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"q": "Who?", "a": ["Ann"]}\n{"question": "x"}\n')
+    with pytest.raises(QaDataError, match=r"bad.jsonl:2"):
+        load_cases(bad)
+    plain = tmp_path / "plain.txt"
+    plain.write_text('What now?\n{"q": "And then?"}\n')
+    assert load_questions(plain) == ["What now?", "And then?"]
+
+
+def _eval(*args: str, cache) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CORPUSBOT_INDEX_CACHE_DIR": str(cache)}
+    return subprocess.run(
+        [sys.executable, "-m", "corpusbot.bot", "eval", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_the_eval_qa_command_prints_ours_and_the_baseline(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bowl.txt").write_text(
+        "Super Bowl\n\nThe Super Bowl was played at Levi's Stadium in "
+        "Santa Clara. The Denver Broncos won it.\n"
+    )
+    for dish in ("Tomato soup", "Bread", "Pasta", "Rice", "Salad"):  # so that idf means something
+        (corpus / f"{dish}.txt").write_text(f"{dish}\n\n{dish} is cooked at home.\n")
+    questions = tmp_path / "qa.jsonl"
+    questions.write_text(
+        json.dumps({"q": "Who won the Super Bowl?", "a": ["Denver Broncos"], "doc": "bowl"}) + "\n"
+    )
+    unanswerable = tmp_path / "none.txt"
+    unanswerable.write_text("What is the capital of Australia?\n")
+    result = _eval(
+        "--qa",
+        str(questions),
+        "--corpus",
+        str(corpus),
+        "--unanswerable",
+        str(unanswerable),
+        cache=tmp_path / "cache",
+    )
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines()[2:4]}
+    assert set(rows) == {"corpusbot", "rank-bm25,"}
+    assert rows["corpusbot"][:7] == ["1.000"] * 7
+
+
+def test_the_eval_qa_command_names_a_bad_file(tmp_path):
+    bad = tmp_path / "qa.jsonl"
+    bad.write_text("not json\n")
+    result = _eval("--qa", str(bad), cache=tmp_path / "cache")
+    assert result.returncode == 2 and "qa.jsonl:1" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,42 @@
+import pytest
+
+from corpusbot.bot.followup_search import article_filter, ask_follow_up, follow_up_note
+from corpusbot.bot.service import Service
+from tests.conftest import make_settings
+from tests.story_corpus import write_story_corpus
+
+
+@pytest.fixture(scope="module")
+def story(tmp_path_factory: pytest.TempPathFactory) -> Service:
+    corpus = write_story_corpus(tmp_path_factory.mktemp("story"))
+    return Service.open(make_settings(tmp_path_factory.mktemp("cache"), corpus))
+
+
+def test_the_filter_keeps_only_the_earlier_answer_s_articles(story: Service) -> None:
+    allowed = article_filter(story.index, {"a_ledger", "not-an-article"})
+    assert allowed.tolist() == [True, False, False, False]
+    hits = story.index.search("border Sylvania", 5, allowed=allowed).hits
+    assert hits and {hit.article.id for hit in hits} == {"a_ledger"}
+    assert story.index.search("border Sylvania", 1).hits[0].article.id == "b_courier"
+
+
+def test_the_earlier_answer_s_article_answers_first(story: Service) -> None:
+    follow = ask_follow_up(
+        story.index, "What about the border?", {"a_ledger"}, story.settings.answer
+    )
+    assert not follow.widened and follow.answer.quotes[0].sources[0].id == "a_ledger"
+    assert "From the article of the answer you replied to" in follow_up_note(follow)
+    assert story.ask("What about the border?").quotes[0].sources[0].id == "b_courier"
+
+
+def test_nothing_in_the_earlier_articles_widens_the_search(story: Service) -> None:
+    follow = ask_follow_up(
+        story.index, "What erupted at dawn?", {"a_ledger", "b_courier"}, story.settings.answer
+    )
+    assert follow.widened and follow.answer.quotes[0].sources[0].id == "c_island"
+    assert "Nothing on that in the 2 articles" in follow_up_note(follow)
+
+
+def test_an_empty_question_is_not_widened(story: Service) -> None:
+    follow = ask_follow_up(story.index, "   ", {"a_ledger"}, story.settings.answer)
+    assert not follow.widened and not follow.answer.answered

@@ -1,0 +1,96 @@
+"""Questions respelled to a made-up corpus's own spelling of its names, and names it lacks."""
+
+from pathlib import Path
+
+import pytest
+
+from corpusbot.bot.compose import Reason, compose
+from corpusbot.bot.render import Context, render_html, render_text
+from corpusbot.bot.settings import Settings
+from corpusbot.retrieval.cache import open_index
+from corpusbot.retrieval.index import Index
+from corpusbot.retrieval.respell import rewrite
+
+from .conftest import make_settings
+
+ARTICLES = {
+    "pipeline": "Pipeline deal\nForeign Minister Kamran Khorvani said the Velmar-Ostrander "
+    "pipeline will open in May. Khorvani met envoys in Tessaly on Friday.\n",
+    "harbour": "Harbour news\nMayor Ilse Zandrovic opened the new harbour in Brevik on Monday. "
+    "Zandrovic said that ships will dock there from June.\n",
+    "mill": "Mill reopens\nThe old mill of Brevik reopened after the mayor approved repairs.\n",
+}
+FILLER = ("Saffron", "Pistachio", "Dates", "Carpets", "Caviar")
+
+
+@pytest.fixture(scope="module")
+def made_up(tmp_path_factory: pytest.TempPathFactory) -> tuple[Index, Settings]:
+    root = tmp_path_factory.mktemp("made-up")
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for name, text in ARTICLES.items():
+        (corpus / f"{name}.txt").write_text(text, encoding="utf-8")
+    for n, crop in enumerate(FILLER):  # so that idf tells rare from common words
+        (corpus / f"market{n}.txt").write_text(f"Market news\n{crop} prices rose today.\n")
+    settings = make_settings(root / "cache", Path(corpus))
+    index = open_index(
+        settings.corpus, settings.split, settings.index, settings.max_file_bytes
+    ).index
+    return index, settings
+
+
+CONTEXT = Context(articles=8, example="", max_question_chars=1000)
+
+
+def test_a_transliterated_name_is_searched_in_the_corpus_spelling(made_up):
+    index, settings = made_up
+    answer = compose(index, "What did Qorvani say about the pipeline?", settings.answer)
+    assert answer.answered and "Khorvani said" in answer.quotes[0].text
+    assert [(r.asked, r.used, r.added) for r in answer.respelled] == [
+        ("Qorvani", ("Khorvani",), False)
+    ]
+    assert render_text(answer, CONTEXT).text.startswith("(Showing results for Khorvani.)")
+
+
+def test_a_typo_in_a_name_is_corrected(made_up):
+    index, settings = made_up
+    answer = compose(index, "Which harbour did Zandrovik open?", settings.answer)
+    assert answer.answered and "Zandrovic opened the new harbour" in answer.quotes[0].text
+    assert "Showing results for Zandrovic." in render_html(answer, CONTEXT).text
+
+
+def test_a_joined_compound_is_split_into_the_corpus_words(made_up):
+    index, _ = made_up
+    rewritten = rewrite("When will the Velmarostrander pipeline open?", index)
+    assert rewritten.respelled[0].terms == ("velmar", "ostrand")
+    assert "velmar ostrand" in rewritten.question
+
+
+def test_a_name_no_article_mentions_is_refused_by_name(made_up):
+    index, settings = made_up
+    answer = compose(index, "What did Blinken say about the harbour?", settings.answer)
+    assert not answer.answered and answer.reason is Reason.ABSENT
+    assert answer.missing == ("Blinken",) and answer.quotes == ()
+    assert render_text(answer, CONTEXT).text.startswith("No article mentions Blinken.")
+
+
+def test_a_refusal_offers_a_close_spelling(made_up):
+    index, settings = made_up
+    answer = compose(index, "What did Zanndrevic say?", settings.answer)
+    assert answer.reason is Reason.ABSENT and answer.suggestions == ("Zandrovic",)
+    assert "Did you mean <i>Zandrovic</i>?" in render_html(answer, CONTEXT).text
+
+
+def test_an_absent_name_beside_a_present_one_is_said_but_not_refused(made_up):
+    index, settings = made_up
+    answer = compose(
+        index, "Did Mayor Zandrovic open the new harbour in Brevik with Blinken?", settings.answer
+    )
+    assert answer.answered and answer.missing == ("Blinken",)
+    assert render_text(answer, CONTEXT).text.startswith("(No article mentions Blinken.)")
+
+
+def test_common_words_and_the_first_word_are_never_respelled(made_up):
+    index, _ = made_up
+    assert rewrite("Pipelne deal?", index).respelled == ()
+    assert rewrite("what about the pipelne?", index).respelled == ()

@@ -1,0 +1,53 @@
+"""Tests for bot.retry: which failed requests are sent again."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from telegram.error import BadRequest, NetworkError, TelegramError
+
+from corpusbot.bot import retry
+from corpusbot.bot.retry import RetryingRateLimiter
+
+
+def test_only_sends_that_cannot_have_arrived_are_retried() -> None:
+    def caused(error: Exception) -> NetworkError:
+        try:
+            raise NetworkError(f"httpx.{type(error).__name__}") from error
+        except NetworkError as exc:
+            return exc
+
+    lost_after_sending = caused(httpx.ReadError("connection reset"))
+    assert not retry._retryable(lost_after_sending, "sendMessage")
+    assert retry._retryable(lost_after_sending, "getUpdates")  # harmless twice
+    assert retry._retryable(caused(httpx.ConnectError("refused")), "sendMessage")
+    assert retry._retryable(NetworkError("Bad Gateway"), "sendMessage")  # the server said no
+    assert retry._retryable(TelegramError("Invalid server response"), "sendMessage")
+    assert not retry._retryable(TelegramError("something else"), "sendMessage")
+
+
+async def test_rate_limiter_retries_network_errors_but_not_refusals() -> None:
+    limiter = RetryingRateLimiter()
+    await limiter.initialize()
+    calls: list[str] = []
+
+    async def flaky(*args: object, **kwargs: object) -> bool:
+        calls.append("x")
+        if len(calls) == 1:
+            raise NetworkError("connection reset")
+        return True
+
+    async def refused(*args: object, **kwargs: object) -> bool:
+        calls.append("y")
+        raise BadRequest("message is too long")
+
+    retry.NETWORK_BACKOFF, backoff = 0.01, retry.NETWORK_BACKOFF
+    try:
+        assert await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None)
+        assert calls == ["x", "x"]
+        with pytest.raises(BadRequest):
+            await limiter.process_request(refused, (), {}, "sendMessage", {"chat_id": 1}, None)
+        assert calls.count("y") == 1
+    finally:
+        retry.NETWORK_BACKOFF = backoff
+        await limiter.shutdown()

@@ -1,0 +1,46 @@
+"""Sentence scores in retrieved passages: the sentence that answers beats one that echoes."""
+
+from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.index import ArticleInfo, Hit
+from corpusbot.retrieval.passages import Passage
+from corpusbot.retrieval.sentence_score import score_sentences
+
+ANALYZER = Analyzer(AnalyzerSettings.create("english", "english"))
+ARTICLE = ArticleInfo(1, "a", "A", "a.txt", None, None, None, 1)
+
+
+def hit(text: str, score: float = 1.0) -> Hit:
+    return Hit(Passage("a", 0, 0, len(text), text), ARTICLE, score, frozenset())
+
+
+def best_sentence(question: str, *passages: tuple[str, float]) -> str:
+    hits = [hit(text, score) for text, score in passages]
+    weights = dict.fromkeys(ANALYZER.terms(question), 1.0)
+    scored = score_sentences(question, hits, weights, ANALYZER)
+    top = max(scored, key=lambda s: s.score)
+    return hits[top.hit].passage.text[top.start : top.end]
+
+
+def test_a_sentence_that_only_repeats_the_question_loses_to_one_that_answers():
+    text = (
+        "The treaty was signed. Who signed the treaty remained secret for years. "
+        "Ministers from Quorvia signed the treaty in Velm."
+    )
+    assert (
+        best_sentence("Who signed the treaty?", (text, 1.0))
+        == "Ministers from Quorvia signed the treaty in Velm."
+    )
+
+
+def test_the_kind_of_answer_decides_between_equal_matches():
+    text = "The bridge opened to traffic. The bridge opened in 1932."
+    assert best_sentence("When did the bridge open?", (text, 1.0)) == "The bridge opened in 1932."
+
+
+def test_a_phrase_in_question_order_beats_scattered_words():
+    text = "Red wine and blue cheese were served. Blue wine and red cheese were served."
+    assert best_sentence("blue wine", (text, 1.0)) == "Blue wine and red cheese were served."
+
+
+def test_no_hits_no_sentences():
+    assert score_sentences("anything", [], {"anyth": 1.0}, ANALYZER) == []
