@@ -92,10 +92,15 @@ def build_folder(
     workers: int = 1,
     progress: Progress | None = None,
     provenance: Provenance | None = None,
+    articles: int = 0,
 ) -> IndexMeta:
-    """Write the index of `pairs` (each article with its passages, in order) into `folder`."""
+    """Write the index of `pairs` (each article with its passages, in order) into `folder`.
+
+    `articles`, when known, is how many articles `pairs` holds: progress is reported against it.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     build = _Build(folder, analyzer, workers, progress)
+    build.expected = articles
     try:
         for article, passages in pairs:
             build.add(article, passages)
@@ -109,6 +114,7 @@ class _Build:
         self, folder: Path, analyzer: AnalyzerSettings, workers: int, progress: Progress | None
     ) -> None:
         self.folder, self.analyzer, self.progress = folder, analyzer, progress
+        self.expected = 0  # articles, when the caller knows: the progress total
         self.texts = (folder / TEXTS).open("wb")
         self.text_bytes = 0
         self.articles = ArticleWriter(folder)
@@ -191,8 +197,9 @@ class _Build:
         self.segments.add(terms, chunk.doc + self.tokenized, chunk.tf)
         self.doc_len.append(chunk.doc_len)
         self.tokenized += len(chunk.doc_len)
-        if self.progress:
-            self.progress("indexing passages", self.tokenized, self.tokenized)
+        if self.progress:  # in articles: how many passages are to come is not known
+            done = len(self.articles)
+            self.progress("indexing articles", done, max(self.expected, done))
 
     def finish(self, weighting: Weighting, provenance: Provenance) -> IndexMeta:
         if self.pending_texts:
@@ -261,8 +268,9 @@ class _Build:
             writers["doc_ids"].append(doc)
             writers["impacts"].append(exact.astype(np.float32))
             writers["tfs"].append(tf)
-            if self.progress:
-                self.progress("writing postings", int(offsets[last]), int(offsets[-1]))
+            if self.progress:  # counted in passages, so a small corpus stays quiet
+                share = int(offsets[last]) / max(int(offsets[-1]), 1)
+                self.progress("writing postings", int(share * len(doc_len)), len(doc_len))
         for writer in writers.values():
             writer.close()
         return max_impact
@@ -383,8 +391,12 @@ class _Tokenizer:
         if self.pool is None:
             context = multiprocessing.get_context("spawn")  # fork is unsafe beside an event loop
             # Workers end with this process, even if it is killed (else each lives on, ~130 MB).
-            self.pool = ProcessPoolExecutor(self.workers, mp_context=context,
-                                            initializer=die_with_parent, initargs=(os.getpid(),))
+            self.pool = ProcessPoolExecutor(
+                self.workers,
+                mp_context=context,
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            )
         self.running.append(self.pool.submit(tokenize_chunk, texts, self.settings))
         while len(self.running) > self.workers or (self.running and self.running[0].done()):
             yield self.running.popleft().result()

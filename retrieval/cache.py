@@ -279,7 +279,8 @@ def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
     provenance = Provenance(fingerprint=key, corpus=printable_name(str(corpus)),
                             skipped=tuple(loaded.skipped),
                             files={name: list(numbers) for name, numbers in stats.items()})
-    return Index.build_into(folder, pairs, settings, progress=progress, provenance=provenance)
+    return Index.build_into(folder, pairs, settings, progress=progress, provenance=provenance,
+                            articles=len(loaded.articles))
 
 
 def _build_atomically(build: Callable[[Path], object], home: Path, folder: Path) -> None:

@@ -108,11 +108,13 @@ class Index:
     @classmethod
     def build_into(cls, folder: Path, pairs: Iterable[tuple[Article, list[Passage]]],
                    settings: IndexSettings, *, progress: Progress | None = None,
-                   provenance: Provenance | None = None) -> Index:
+                   provenance: Provenance | None = None, articles: int = 0) -> Index:
         """Index `pairs` (each article with its passages, in order) into `folder`, streamed:
-        memory stays bounded whatever the corpus size. Returns the index opened from there."""
+        memory stays bounded whatever the corpus size. Returns the index opened from there.
+        `articles` (how many there are, when known) is the progress total."""
         build_folder(pairs, folder, analyzer=settings.analyzer, weighting=settings.weighting,
-                     workers=settings.workers, progress=progress, provenance=provenance)
+                     workers=settings.workers, progress=progress, provenance=provenance,
+                     articles=articles)
         return cls.load(folder)
 
     @classmethod
@@ -125,7 +127,8 @@ class Index:
             by_article[passage.article_id].append(passage)
         return cls.in_temporary_folder(lambda folder: build_folder(
             ((a, by_article[a.id]) for a in articles), folder, analyzer=settings.analyzer,
-            weighting=settings.weighting, workers=settings.workers, progress=progress))
+            weighting=settings.weighting, workers=settings.workers, progress=progress,
+            articles=len(articles)))
 
     @classmethod
     def in_temporary_folder(cls, build: Callable[[Path], object]) -> Index:
