@@ -227,7 +227,7 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         # changes every passage's weights: this engine always re-indexes the whole folder.
         verb = f"rebuilt ({opened.changes.summary()}; every passage is re-weighted)"
     print(f"Index {verb}: {counted(len(index.articles), 'article')}, "
-          f"{counted(len(index), 'passage')}, {counted(index.meta['terms'], 'term')}")
+          f"{counted(len(index), 'passage')}, {counted(index.meta.terms, 'term')}")
     print(f"Saved in {_short(opened.folder)}")
     _report_skipped(service)
     return 0

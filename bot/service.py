@@ -90,7 +90,7 @@ class Service:
         until it changes again, so a watcher does not rebuild and tell the admins every time.
         """
         current = self._corpus_state()
-        return current != self.index.meta.get("fingerprint") and current != self._failed
+        return current != self.index.meta.provenance.fingerprint and current != self._failed
 
     def _corpus_state(self) -> str:
         s = self.settings
@@ -130,7 +130,8 @@ class Service:
         self._failed = None
         self.opened = new  # one assignment: a question sees the old index or the new one
         self._rebuild_if_damaged(new)
-        changes = Changes.between(old.index.meta.get("files", {}), new.index.meta.get("files", {}))
+        changes = Changes.between(old.index.meta.provenance.files,
+                                  new.index.meta.provenance.files)
         return Reload(ok=True, built=new.built, changes=changes,
                       articles=len(new.index.articles), passages=len(new.index),
                       skipped=tuple(new.skipped))

@@ -22,6 +22,9 @@ from corpusbot.config import STOPWORDS_DIR
 
 _NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W\d_{_NO_SPACE_SCRIPTS}]+|\d+")
+# The same tokens for ASCII text (where letters are a-z once lowered, digits 0-9), about twice as
+# fast: most passages of English news are pure ASCII.
+ASCII_TOKEN = re.compile(r"[a-z]+|[0-9]+")
 # Stems are cached per analyzer; news vocabularies are far smaller than this.
 MAX_CACHE = 2_000_000
 
@@ -65,24 +68,34 @@ class Analyzer:
 
     def words(self, text: str) -> list[str]:
         """Case-folded word tokens, before stop words and stemming."""
+        if text.isascii():
+            return ASCII_TOKEN.findall(text.lower())
         return TOKEN.findall(text.casefold())
 
     def terms(self, text: str) -> list[str]:
         """The index terms of `text`, in order, repeats kept."""
-        cache = self._terms
-        terms = [cache.get(word) or self._learn(word) for word in self.words(text)]
+        words = self.words(text)
+        # A stop word is cached as "", so look up with None as the miss: with `or`, every "the"
+        # missed the cache and was learned again.
+        terms = list(map(self._terms.get, words))
+        if None in terms:  # new words, rare once the cache is warm
+            terms = [self._learn(w) if t is None else t for t, w in zip(terms, words, strict=True)]
         return [term for term in terms if term]
 
     def spans(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, term) of each word of `text` that has a term, offsets into `text`."""
-        for match in TOKEN.finditer(text):
+        # Lowering keeps every offset of ASCII text, and its pattern is the faster one.
+        ascii_only = text.isascii()
+        matches = ASCII_TOKEN.finditer(text.lower()) if ascii_only else TOKEN.finditer(text)
+        for match in matches:
             term = self.term(match.group().casefold())
             if term:
                 yield match.start(), match.end(), term
 
     def term(self, word: str) -> str:
         """The index term for one case-folded word ("" for a stop word)."""
-        return self._terms.get(word) or self._learn(word)
+        term = self._terms.get(word)
+        return term if term is not None else self._learn(word)
 
     def _learn(self, word: str) -> str:
         if word in self._terms:

@@ -36,7 +36,8 @@ from corpusbot.retrieval.manifest import (
     total_bytes,
     write_manifest,
 )
-from corpusbot.retrieval.passages import SplitSettings, split_corpus
+from corpusbot.retrieval.passages import SplitSettings, split_article
+from corpusbot.retrieval.storage import IndexMeta, Provenance
 
 log = logging.getLogger(__name__)
 
@@ -154,23 +155,27 @@ def open_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
             if opened is None:
                 build = partial(build_index, corpus, split, settings, max_file_bytes, progress,
                                 key, stats, follow_outside_links=follow_outside_links)
-                opened = _build_and_save(build, home, folder)
+                opened = _build_and_save(lambda into: build(folder=into), home, folder)
     if not opened.index.articles:
         note = _join(note, nothing_readable(corpus))
     opened.note = _join(note, opened.note)
     return opened
 
 
-def _build_and_save(build: Callable[[], Index], home: Path, folder: Path) -> OpenedIndex:
+def _build_and_save(build: Callable[[Path], object], home: Path,
+                    folder: Path) -> OpenedIndex:
+    """Build into a temporary folder under `home`, renamed to `folder` once complete."""
     previous = _previous_files(home)
-    index = build()
     note = ""
     try:
-        _save_atomically(index, home, folder)
-    except OSError as exc:  # a read-only or full disk: answer from memory all the same
+        _build_atomically(build, home, folder)
+        index = Index.load(folder)
+    except OSError as exc:  # a read-only or full cache: answer all the same, from elsewhere
         note = (f"the index could not be saved in {home} ({exc.strerror or exc}); "
-                "it was built in memory and will be built again next time")
-    changes = None if previous is None else Changes.between(previous, index.meta["files"])
+                "it was built in a temporary folder and will be built again next time")
+        index = Index.in_temporary_folder(build)
+    files = index.meta.provenance.files
+    changes = None if previous is None else Changes.between(previous, files)
     return OpenedIndex(index, True, folder, _skipped(index), note, changes)
 
 
@@ -245,19 +250,18 @@ def _previous_files(home: Path) -> dict[str, list[int]] | None:
         if folder.name.startswith("."):
             continue
         try:
-            files: dict[str, list[int]] = json.loads(
-                (folder / "meta.json").read_text(encoding="utf-8"))["files"]
-            return files
-        except (OSError, ValueError, KeyError):
+            meta = IndexMeta.from_json((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError, IndexCorrupt):
             continue
+        return meta.provenance.files
     return None
 
 
 def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
                 max_file_bytes: int, progress: Progress | None = None,
                 key: str = "", stats: dict[str, FileStats] | None = None, *,
-                follow_outside_links: bool = False) -> Index:
-    """Read, split and index `corpus` without touching the cache."""
+                folder: Path, follow_outside_links: bool = False) -> Index:
+    """Read, split and index `corpus` into `folder`, without touching the cache."""
     if stats is None:
         stats = file_stats(corpus, follow_outside_links=follow_outside_links)
     seen = 0
@@ -270,18 +274,21 @@ def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
 
     loaded = load_corpus(corpus, max_file_bytes, on_file,
                          follow_outside_links=follow_outside_links)
-    passages = list(split_corpus(loaded.articles, split))
-    skipped = [{"path": s.path, "reason": s.reason} for s in loaded.skipped]
-    meta = {"fingerprint": key, "corpus": printable_name(str(corpus)), "skipped": skipped,
-            "files": stats}
-    return Index.build(loaded.articles, passages, settings, progress, extra_meta=meta)
+    # Split as the articles are indexed: the passages are never all in memory at once.
+    pairs = ((article, split_article(article, split)) for article in loaded.articles)
+    provenance = Provenance(fingerprint=key, corpus=printable_name(str(corpus)),
+                            skipped=tuple(loaded.skipped),
+                            files={name: list(numbers) for name, numbers in stats.items()})
+    return Index.build_into(folder, pairs, settings, progress=progress, provenance=provenance,
+                            articles=len(loaded.articles))
 
 
-def _save_atomically(index: Index, home: Path, folder: Path) -> None:
+def _build_atomically(build: Callable[[Path], object], home: Path, folder: Path) -> None:
+    """`build` into a temporary folder, swapped in as `folder` only once it is complete."""
     home.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
     try:
-        index.save(temporary)
+        build(temporary)
         write_manifest(temporary)
         with locked(home / READ_LOCK, exclusive=True):  # no reader sees the swap half done
             if folder.exists():  # an unusable earlier copy under the same key
@@ -323,4 +330,4 @@ def _corpus_key(corpus: Path) -> str:
 
 
 def _skipped(index: Index) -> list[Skipped]:
-    return [Skipped(**s) for s in index.meta.get("skipped", [])]
+    return list(index.meta.provenance.skipped)

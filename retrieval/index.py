@@ -16,34 +16,39 @@ every passage.
 
 from __future__ import annotations
 
-import json
 import math
-import os
+import shutil
+import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from itertools import compress
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from corpusbot.retrieval import storage
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.building import Weighting, build_folder
 from corpusbot.retrieval.corpus import Article
 from corpusbot.retrieval.passages import Passage
-from corpusbot.retrieval.tokenizing import TokenizedChunk, tokenize_passages
+from corpusbot.retrieval.storage import (
+    FORMAT,
+    ArticleInfo,
+    IndexCorrupt,
+    IndexMeta,
+    Provenance,
+    StoredIndex,
+)
 
-FORMAT = "corpusbot-index-7"  # bumped whenever tokens or files change
+__all__ = ["FORMAT", "ArticleInfo", "Hit", "Index", "IndexCorrupt", "IndexSettings",
+           "Provenance", "SearchResult"]
+
 # Extra candidates rescored exactly beyond the k asked for, so float32 rounding cannot reorder.
 RESCORE_MARGIN = 32
 # The rarest terms are scored first on at most this many postings to find the score floor.
 PROBE_POSTINGS = 50_000
-# Corpora with fewer passages use an idf that is never 0 or negative (see bm25_idf).
-TINY_CORPUS = 10
-ARRAYS = (
-    "offsets", "doc_ids", "impacts", "tfs", "idf", "max_impact", "doc_len",
-    "p_article", "p_ordinal", "p_start", "p_end", "p_bstart", "p_bend", "a_bstart",
-)
 
 Progress = Callable[[str, int, int], None]
 
@@ -57,19 +62,9 @@ class IndexSettings:
     cache_dir: Path | None = None
     workers: int = 1
 
-
-@dataclass(frozen=True)
-class ArticleInfo:
-    """What the index keeps about an article besides its text."""
-
-    number: int  # 1-based, in corpus order: the number /source N takes
-    id: str
-    title: str
-    path: str
-    source: str | None
-    date: str | None
-    url: str | None
-    passages: int
+    @property
+    def weighting(self) -> Weighting:
+        return Weighting(self.k1, self.b, self.epsilon)
 
 
 @dataclass(frozen=True)
@@ -86,99 +81,77 @@ class SearchResult:
     hits: list[Hit]
 
 
-class IndexCorrupt(Exception):
-    """A saved index that cannot be used; it should be rebuilt."""
-
-
 class Index:
-    """Passages, their articles and the postings; immutable once built or loaded."""
+    """Passages, their articles and the postings of an index folder; immutable once opened."""
 
-    # The ARRAYS, set in __init__ from the built or loaded arrays (one name each, for mypy).
-    offsets: np.ndarray
-    doc_ids: np.ndarray
-    impacts: np.ndarray
-    tfs: np.ndarray
-    idf: np.ndarray
-    max_impact: np.ndarray
-    doc_len: np.ndarray
-    p_article: np.ndarray
-    p_ordinal: np.ndarray
-    p_start: np.ndarray
-    p_end: np.ndarray
-    p_bstart: np.ndarray
-    p_bend: np.ndarray
-    a_bstart: np.ndarray
-
-    def __init__(self, meta: dict[str, Any], vocab: list[str], articles: list[ArticleInfo],
-                 arrays: dict[str, np.ndarray], texts: bytes | _TextFile) -> None:
-        self.meta = meta
-        self.settings = _settings_from_meta(meta)
+    def __init__(self, stored: StoredIndex,
+                 scratch: tempfile.TemporaryDirectory[str] | None = None) -> None:
+        self.folder = stored.folder
+        self.meta: IndexMeta = stored.meta
+        self.settings = _settings_from_meta(stored.meta)
         self.analyzer = Analyzer(self.settings.analyzer)
-        self.vocab = {term: number for number, term in enumerate(vocab)}
-        self.articles = articles
-        self._arrays = arrays
-        self._texts = texts
-        for name in ARRAYS:  # plain ndarray views: slicing a np.memmap is several times slower
-            setattr(self, name, np.asarray(arrays[name]))
+        self.vocab = stored.vocab
+        self.articles: Sequence[ArticleInfo] = stored.articles
+        self.postings = stored.postings
+        self.table = stored.passages
+        self._texts = stored.texts
+        self._scratch = scratch  # a built-in-memory index's folder, removed with the index
         self._local = threading.local()  # a reusable score buffer per thread
-        self.avgdl: float = meta["avgdl"]
+        self.avgdl = stored.meta.avgdl
         self.max_idf = math.log((len(self) + 0.5) / 0.5)
 
     def __len__(self) -> int:
-        return int(self.meta["passages"])
+        return self.meta.passages
 
-    # --- building -----------------------------------------------------------------------
+    # --- building, saving and loading ---------------------------------------------------
+
+    @classmethod
+    def build_into(cls, folder: Path, pairs: Iterable[tuple[Article, list[Passage]]],
+                   settings: IndexSettings, *, progress: Progress | None = None,
+                   provenance: Provenance | None = None, articles: int = 0) -> Index:
+        """Index `pairs` (each article with its passages, in order) into `folder`, streamed:
+        memory stays bounded whatever the corpus size. Returns the index opened from there.
+        `articles` (how many there are, when known) is the progress total."""
+        build_folder(pairs, folder, analyzer=settings.analyzer, weighting=settings.weighting,
+                     workers=settings.workers, progress=progress, provenance=provenance,
+                     articles=articles)
+        return cls.load(folder)
 
     @classmethod
     def build(cls, articles: Sequence[Article], passages: Sequence[Passage],
-              settings: IndexSettings, progress: Progress | None = None,
-              extra_meta: dict[str, Any] | None = None) -> Index:
-        """Tokenize and invert `passages` (which must come in article order)."""
-        chunks = tokenize_passages([p.searchable for p in passages], settings.analyzer,
-                                   settings.workers, progress)
-        vocab, doc, term, tf = _merge_chunks(chunks)
-        doc_len = np.concatenate([c.doc_len for c in chunks]) if chunks else np.zeros(0, np.int32)
-        arrays = _invert(doc, term, tf, doc_len, len(vocab), settings)
-        texts, article_infos = _layout_texts(articles, passages, arrays)
-        meta = {
-            "format": FORMAT, "passages": len(passages), "terms": len(vocab),
-            "postings": len(arrays["doc_ids"]), "avgdl": arrays.pop("avgdl_value").item(),
-            "settings": _settings_to_meta(settings), **(extra_meta or {}),
-        }
-        return cls(meta, vocab, article_infos, arrays, texts)
+              settings: IndexSettings, progress: Progress | None = None) -> Index:
+        """Index `passages` (which must come in article order) in a temporary folder that lives
+        as long as the index: for tests and evaluations; the cache builds into its own."""
+        by_article: dict[str, list[Passage]] = {a.id: [] for a in articles}
+        for passage in passages:
+            by_article[passage.article_id].append(passage)
+        return cls.in_temporary_folder(lambda folder: build_folder(
+            ((a, by_article[a.id]) for a in articles), folder, analyzer=settings.analyzer,
+            weighting=settings.weighting, workers=settings.workers, progress=progress,
+            articles=len(articles)))
 
-    # --- saving and loading -------------------------------------------------------------
+    @classmethod
+    def in_temporary_folder(cls, build: Callable[[Path], object]) -> Index:
+        """Run `build` into a new temporary folder, removed when the index is."""
+        scratch = tempfile.TemporaryDirectory(prefix="corpusbot-index-")
+        try:
+            build(Path(scratch.name))
+            return cls(storage.load(Path(scratch.name)), scratch)
+        except BaseException:
+            scratch.cleanup()
+            raise
 
     def save(self, folder: Path) -> None:
-        """Write into an empty `folder`; meta.json goes last, so its presence means complete."""
+        """Copy the index into `folder`; meta.json goes last, so its presence means complete."""
         folder.mkdir(parents=True, exist_ok=True)
-        for name in ARRAYS:
-            np.save(folder / f"{name}.npy", np.ascontiguousarray(self._arrays[name]))
-        (folder / "texts.bin").write_bytes(bytes(self._texts))
-        terms = sorted(self.vocab, key=self.vocab.__getitem__)
-        _write_json(folder / "vocab.json", terms)
-        _write_json(folder / "articles.json", [asdict(a) for a in self.articles])
-        _write_json(folder / "meta.json", self.meta)
-        _fsync_folder(folder)
+        for path in sorted(self.folder.iterdir(), key=lambda p: p.name == storage.META):
+            shutil.copyfile(path, folder / path.name)
+        storage.fsync_folder(folder)
 
     @classmethod
     def load(cls, folder: Path) -> Index:
         """Open a saved index with its arrays memory-mapped; raises IndexCorrupt if unusable."""
-        try:
-            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-            if meta.get("format") != FORMAT:
-                raise IndexCorrupt(f"format {meta.get('format')!r}, expected {FORMAT}")
-            vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
-            articles = [ArticleInfo(**a) for a in
-                        json.loads((folder / "articles.json").read_text(encoding="utf-8"))]
-            arrays = {name: np.load(folder / f"{name}.npy", mmap_mode="r") for name in ARRAYS}
-            texts = _TextFile(folder / "texts.bin")
-        except IndexCorrupt:
-            raise
-        except (OSError, ValueError, TypeError, KeyError) as exc:
-            raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from None
-        _check_shapes(meta, vocab, articles, arrays, len(texts))
-        return cls(meta, vocab, articles, arrays, texts)
+        return cls(storage.load(folder))
 
     # --- searching ----------------------------------------------------------------------
 
@@ -187,7 +160,7 @@ class Index:
         """The `k` best passages for `question`, best first; only passages scoring above 0.
         With `allowed` (a bool per article, in index order) only those articles' passages."""
         counts = Counter(self.analyzer.terms(question))
-        weights = {t: float(self.idf[self.vocab[t]]) if t in self.vocab else self.max_idf
+        weights = {t: float(self.postings.idf[self.vocab[t]]) if t in self.vocab else self.max_idf
                    for t in counts}
         present = [t for t in counts if t in self.vocab]
         known = [(self.vocab[t], counts[t]) for t in present]
@@ -199,12 +172,9 @@ class Index:
             candidates = self._allowed_candidates(known, k + RESCORE_MARGIN, allowed)
         exact, matched = self._exact_scores(known, candidates)
         order = np.lexsort((candidates, -exact))[:k]
-        hits = [
-            self._hit(int(candidates[i]), float(exact[i]),
-                      frozenset(present[j] for j in np.flatnonzero(matched[:, i])))
-            for i in order if exact[i] > 0
-        ]
-        return SearchResult(weights, hits)
+        order = order[exact[order] > 0]
+        return SearchResult(weights, self._hits(candidates[order], exact[order],
+                                                matched[:, order], present))
 
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term` (an index term, as the analyzer makes it); 0 if none."""
@@ -214,7 +184,7 @@ class Index:
     def _candidates(self, known: list[tuple[int, int]], count: int) -> np.ndarray:
         """Passage numbers (sorted) among which the best `count - RESCORE_MARGIN` surely are."""
         k = max(count - RESCORE_MARGIN, 1)
-        idf = self.idf[[t for t, _ in known]]
+        idf = self.postings.idf[[t for t, _ in known]]
         if len(known) > 1 and (idf > 0).all():
             floor = self._floor(known, k)
             if floor > 0:
@@ -228,16 +198,16 @@ class Index:
         return buffer
 
     def _postings(self, term: int) -> tuple[np.ndarray, np.ndarray]:
-        lo, hi = self.offsets[term], self.offsets[term + 1]
-        return self.doc_ids[lo:hi], self.impacts[lo:hi]
+        lo, hi = self.postings.offsets[term], self.postings.offsets[term + 1]
+        return self.postings.doc_ids[lo:hi], self.postings.impacts[lo:hi]
 
     def _df(self, term: int) -> int:
-        return int(self.offsets[term + 1] - self.offsets[term])
+        return int(self.postings.offsets[term + 1] - self.postings.offsets[term])
 
     def _find(self, term: int, passages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For sorted `passages`: their positions in `term`'s postings (offset from the term's
         first posting, valid where present) and whether each contains the term at all."""
-        ids = self.doc_ids[self.offsets[term]:self.offsets[term + 1]]
+        ids = self.postings.doc_ids[self.postings.offsets[term]:self.postings.offsets[term + 1]]
         where = np.minimum(np.searchsorted(ids, passages), len(ids) - 1)
         return where, ids[where] == passages
 
@@ -276,7 +246,7 @@ class Index:
         """The `count` best approximate scores among the allowed articles' passages. No MaxScore
         pruning: its floor comes from passages a narrow filter may exclude."""
         touched, partial = self._gather(known)
-        keep = np.asarray(allowed, dtype=bool)[self.p_article[touched]]
+        keep = np.asarray(allowed, dtype=bool)[self.table.article[touched]]
         touched, partial = touched[keep], partial[keep]
         if len(touched) > count:
             best = np.argpartition(partial, -count)[-count:]
@@ -308,7 +278,7 @@ class Index:
     def _pruned_candidates(self, known: list[tuple[int, int]], floor: float,
                            k: int) -> np.ndarray:
         """Passages that could score at least the k-th best, gathered from the rarer terms."""
-        bounds = sorted(((times * float(self.max_impact[term]), term, times)
+        bounds = sorted(((times * float(self.postings.max_impact[term]), term, times)
                          for term, times in known), reverse=True)
         slack = 1e-5 * floor + 1e-9  # float32 impacts and rounding must only add candidates
         skipped, rest = [], 0.0  # rest: the most the skipped terms can add to any passage
@@ -333,226 +303,49 @@ class Index:
                       candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """rank-bm25's scores for `candidates` in float64, and which terms each contains."""
         k1, b = self.settings.k1, self.settings.b
-        norm = k1 * (1 - b + b * self.doc_len[candidates].astype(np.float64) / self.avgdl)
-        scores = np.zeros(len(candidates))
-        matched = np.zeros((len(known), len(candidates)), dtype=bool)
-        for row, (term, times) in enumerate(known):
+        postings = self.postings
+        norm = k1 * (1 - b + b * self.table.doc_len[candidates].astype(np.float64) / self.avgdl)
+        tf = np.zeros((len(known), len(candidates)))
+        for row, (term, _) in enumerate(known):  # one lookup a term; the arithmetic at once
             where, present = self._find(term, candidates)
-            tfs = self.tfs[self.offsets[term]:self.offsets[term + 1]]
-            tf = np.where(present, tfs[where], 0).astype(np.float64)
-            scores += times * self.idf[term] * (tf * (k1 + 1) / (tf + norm))
-            matched[row] = present
-        return scores, matched
+            tfs = postings.tfs[postings.offsets[term]:postings.offsets[term + 1]]
+            tf[row] = np.where(present, tfs[where], 0)
+        weights = np.array([[times * postings.idf[term]] for term, times in known])
+        # Summed down the rows, every passage's terms add up in the same order (a matrix
+        # product may not), so passages of equal score stay exactly equal and keep their order.
+        scores = (weights * (tf * (k1 + 1) / (tf + norm))).sum(axis=0)
+        return scores, tf > 0
 
     # --- reading passages and articles --------------------------------------------------
 
     def passage(self, number: int) -> Passage:
-        article = self.articles[int(self.p_article[number])]
-        text = bytes(self._texts[self.p_bstart[number]:self.p_bend[number]]).decode("utf-8")
-        return Passage(article.id, int(self.p_ordinal[number]), int(self.p_start[number]),
-                       int(self.p_end[number]), text)
+        article = self.articles[int(self.table.article[number])]
+        text = self._texts.read(self.table.bstart[number], self.table.bend[number]).decode("utf-8")
+        return Passage(article.id, int(self.table.ordinal[number]), int(self.table.start[number]),
+                       int(self.table.end[number]), text)
 
     def article_text(self, number: int) -> str:
         """The full text of article `number` (1-based)."""
-        lo, hi = self.a_bstart[number - 1], self.a_bstart[number]
-        return bytes(self._texts[lo:hi]).decode("utf-8")
+        lo, hi = self.table.article_bstart[number - 1], self.table.article_bstart[number]
+        return self._texts.read(lo, hi).decode("utf-8")
 
-    def _hit(self, number: int, score: float, matched: frozenset[str]) -> Hit:
-        return Hit(self.passage(number), self.articles[int(self.p_article[number])], score,
-                   matched)
-
-
-# --- building blocks ----------------------------------------------------------------------
-
-
-def _merge_chunks(chunks: list[TokenizedChunk]) -> tuple[list[str], np.ndarray, np.ndarray,
-                                                          np.ndarray]:
-    """One vocabulary for all chunks; (passage, term, tf) triples in passage order."""
-    vocab: dict[str, int] = {}
-    docs, terms, tfs = [], [], []
-    offset = 0
-    for chunk in chunks:
-        mapping = np.fromiter((vocab.setdefault(t, len(vocab)) for t in chunk.vocab),
-                              dtype=np.int32, count=len(chunk.vocab))
-        docs.append(chunk.doc + offset)
-        terms.append(mapping[chunk.term] if len(mapping) else chunk.term)
-        tfs.append(chunk.tf)
-        offset += len(chunk.doc_len)
-    if not chunks:
-        empty = np.zeros(0, np.int32)
-        return [], empty, empty, np.zeros(0, np.uint16)
-    return list(vocab), np.concatenate(docs), np.concatenate(terms), np.concatenate(tfs)
+    def _hits(self, numbers: np.ndarray, scores: np.ndarray, matched: np.ndarray,
+              terms: list[str]) -> list[Hit]:
+        """Hits for passage `numbers`; `matched[j, i]`: whether passage i holds `terms[j]`.
+        Each table is indexed once for all hits: per-hit NumPy scalars cost more than the rest."""
+        columns = zip(self.table.article[numbers].tolist(), self.table.ordinal[numbers].tolist(),
+                      self.table.start[numbers].tolist(), self.table.end[numbers].tolist(),
+                      self.table.bstart[numbers].tolist(), self.table.bend[numbers].tolist(),
+                      scores.tolist(), matched.T.tolist(), strict=True)
+        hits = []
+        for article, ordinal, start, end, bstart, bend, score, row in columns:
+            info = self.articles[article]
+            text = self._texts.read(bstart, bend).decode("utf-8")
+            hits.append(Hit(Passage(info.id, ordinal, start, end, text), info, score,
+                            frozenset(compress(terms, row))))
+        return hits
 
 
-def bm25_idf(df: np.ndarray, passages: int, epsilon: float) -> np.ndarray:
-    """rank-bm25's BM25Okapi idf: negative values are floored at epsilon * the mean idf.
-
-    Below TINY_CORPUS passages that idf gives few or no terms a positive weight (none at all
-    with one or two passages), so nothing could be found: there, and only there, Lucene's
-    always-positive BM25 idf, log(1 + (n - df + 0.5) / (df + 0.5)), is used instead.
-    """
-    if passages < TINY_CORPUS:
-        return np.log1p((passages - df + 0.5) / (df + 0.5))
-    idf = np.log(passages - df + 0.5) - np.log(df + 0.5)
-    if len(idf):
-        idf[idf < 0] = epsilon * idf.mean()
-    return idf
-
-
-def _invert(doc: np.ndarray, term: np.ndarray, tf: np.ndarray, doc_len: np.ndarray,
-            vocab_size: int, settings: IndexSettings) -> dict[str, np.ndarray]:
-    """Postings grouped by term, passages ascending within each, with their BM25 impacts."""
-    n = len(doc_len)
-    doc, term, tf = _group_by_term(doc, term, tf, n, vocab_size)
-    df = np.bincount(term, minlength=vocab_size)
-    offsets = np.zeros(vocab_size + 1, dtype=np.int64)
-    np.cumsum(df, out=offsets[1:])
-    idf = bm25_idf(df.astype(np.float64), n, settings.epsilon)
-    avgdl = float(doc_len.sum()) / n if n else 1.0
-    k1, b = settings.k1, settings.b
-    tf64 = tf.astype(np.float64)
-    norm = k1 * (1 - b + b * doc_len[doc] / (avgdl or 1.0))
-    exact = idf[term] * tf64 * (k1 + 1) / (tf64 + norm)
-    # Every term has at least one posting, so each reduceat segment is non-empty.
-    max_impact = np.maximum.reduceat(exact, offsets[:-1]) if len(exact) else np.zeros(0)
-    return {
-        "offsets": offsets, "doc_ids": doc.astype(np.int32), "impacts": exact.astype(np.float32),
-        "tfs": tf, "idf": idf, "max_impact": max_impact, "doc_len": doc_len.astype(np.int32),
-        "avgdl_value": np.float64(avgdl or 1.0),
-    }
-
-
-def _group_by_term(doc: np.ndarray, term: np.ndarray, tf: np.ndarray, n: int,
-                   vocab_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The (passage, term, tf) triples ordered by term, then passage (a stable sort)."""
-    # NumPy's stable sort of 16-bit keys is a radix sort, far faster than its stable sort of
-    # 32-bit ones: sort by the low 16 bits of the term, then (large vocabularies) the high.
-    order = np.argsort((term & 0xFFFF).astype(np.uint16), kind="stable")
-    if vocab_size > 1 << 16:
-        order = order[np.argsort((term[order] >> 16).astype(np.uint16), kind="stable")]
-    return doc[order], term[order], tf[order]
-
-
-def _layout_texts(articles: Sequence[Article], passages: Sequence[Passage],
-                  arrays: dict[str, np.ndarray]) -> tuple[bytes, list[ArticleInfo]]:
-    """Article texts as one UTF-8 blob, with passage and article byte ranges into it."""
-    number_of = {a.id: i for i, a in enumerate(articles)}
-    counts = Counter(p.article_id for p in passages)
-    blob, a_bstart = bytearray(), [0]
-    for article in articles:
-        blob += article.text.encode("utf-8")
-        a_bstart.append(len(blob))
-    n = len(passages)
-    fields = {name: np.zeros(n, np.int32) for name in ("p_article", "p_ordinal", "p_start",
-                                                       "p_end")}
-    bstart, bend = np.zeros(n, np.int64), np.zeros(n, np.int64)
-    cursors: tuple[_ByteCursor, _ByteCursor] | None = None
-    for i, p in enumerate(passages):
-        a = number_of[p.article_id]
-        if p.ordinal == 0 or cursors is None:
-            text = articles[a].text
-            cursors = (_ByteCursor(text), _ByteCursor(text))
-        fields["p_article"][i], fields["p_ordinal"][i] = a, p.ordinal
-        fields["p_start"][i], fields["p_end"][i] = p.start, p.end
-        bstart[i] = a_bstart[a] + cursors[0].at(p.start)
-        bend[i] = a_bstart[a] + cursors[1].at(p.end)
-    arrays.update(fields, p_bstart=bstart, p_bend=bend, a_bstart=np.array(a_bstart, np.int64))
-    infos = [ArticleInfo(i + 1, a.id, a.title, a.path, a.source, a.date, a.url, counts[a.id])
-             for i, a in enumerate(articles)]
-    return bytes(blob), infos
-
-
-class _TextFile:
-    """texts.bin read with pread: a passage costs one system call, and unlike a memory map the
-    pages read (and the kernel's read-ahead around them) never count in the resident size."""
-
-    def __init__(self, path: Path) -> None:
-        self._file = path.open("rb")
-        self._size = os.fstat(self._file.fileno()).st_size
-
-    def __len__(self) -> int:
-        return self._size
-
-    def __getitem__(self, part: slice) -> bytes:
-        start, stop = int(part.start), int(part.stop)
-        return self._read(start, stop - start)
-
-    def __bytes__(self) -> bytes:
-        return self._read(0, self._size)
-
-    def _read(self, start: int, length: int) -> bytes:
-        pieces = []
-        while length > 0:  # pread may return less than asked for very large reads
-            piece = os.pread(self._file.fileno(), min(length, 1 << 30), start)
-            if not piece:
-                raise IndexCorrupt("texts.bin is shorter than its table says")
-            pieces.append(piece)
-            start += len(piece)
-            length -= len(piece)
-        return b"".join(pieces)
-
-
-class _ByteCursor:
-    """UTF-8 byte offsets of rising character offsets in one text, in linear time overall."""
-
-    def __init__(self, text: str) -> None:
-        self.text, self.ascii = text, text.isascii()
-        self.char = self.byte = 0
-
-    def at(self, char: int) -> int:
-        if self.ascii:
-            return char
-        if char < self.char:
-            self.char = self.byte = 0
-        self.byte += len(self.text[self.char:char].encode("utf-8"))
-        self.char = char
-        return self.byte
-
-
-def _settings_to_meta(settings: IndexSettings) -> dict[str, Any]:
-    return {
-        "language": settings.analyzer.language,
-        "stopwords": sorted(settings.analyzer.stopwords),
-        "k1": settings.k1, "b": settings.b, "epsilon": settings.epsilon,
-    }
-
-
-def _settings_from_meta(meta: dict[str, Any]) -> IndexSettings:
-    s = meta["settings"]
-    analyzer = AnalyzerSettings(s["language"], frozenset(s["stopwords"]))
-    return IndexSettings(analyzer=analyzer, k1=s["k1"], b=s["b"], epsilon=s["epsilon"])
-
-
-def _check_shapes(meta: dict[str, Any], vocab: list[str], articles: list[ArticleInfo],
-                  arrays: dict[str, np.ndarray],
-                  text_bytes: int) -> None:
-    n, postings = meta.get("passages"), meta.get("postings")
-    expected = {
-        "offsets": len(vocab) + 1, "doc_ids": postings, "impacts": postings, "tfs": postings,
-        "idf": len(vocab), "max_impact": len(vocab), "doc_len": n, "p_article": n,
-        "p_ordinal": n, "p_start": n, "p_end": n, "p_bstart": n, "p_bend": n,
-        "a_bstart": len(articles) + 1,
-    }
-    for name, length in expected.items():
-        if arrays[name].shape != (length,):
-            raise IndexCorrupt(f"{name} has shape {arrays[name].shape}, expected ({length},)")
-    if len(articles) and int(arrays["a_bstart"][-1]) != text_bytes:
-        raise IndexCorrupt("texts.bin does not match the article table")
-
-
-def _write_json(path: Path, value: object) -> None:
-    with path.open("w", encoding="utf-8") as handle:
-        json.dump(value, handle, ensure_ascii=False)
-        handle.flush()
-        os.fsync(handle.fileno())
-
-
-def _fsync_folder(folder: Path) -> None:
-    for path in folder.iterdir():
-        with path.open("rb") as handle:
-            os.fsync(handle.fileno())
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def _settings_from_meta(meta: IndexMeta) -> IndexSettings:
+    analyzer = AnalyzerSettings(meta.language, frozenset(meta.stopwords))
+    return IndexSettings(analyzer=analyzer, k1=meta.k1, b=meta.b, epsilon=meta.epsilon)

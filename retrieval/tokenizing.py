@@ -1,22 +1,17 @@
-"""Turning many passages into (passage, term, frequency) triples, on every core when it pays."""
+"""Turning a chunk of passages into (passage, term, frequency) triples (retrieval/building.py
+runs it in worker processes for large corpora)."""
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
-from corpusbot.retrieval.lifeline import die_with_parent
 
 CHUNK_PASSAGES = 20_000
-# Below this many passages, starting worker processes costs more than it saves.
-PARALLEL_FROM = 100_000
 
 
 @dataclass
@@ -28,34 +23,6 @@ class TokenizedChunk:
     term: np.ndarray  # int32, into `vocab`
     tf: np.ndarray  # uint16
     doc_len: np.ndarray  # int32, terms per passage (repeats counted)
-
-
-def tokenize_passages(
-    texts: Sequence[str],
-    settings: AnalyzerSettings,
-    workers: int = 1,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> list[TokenizedChunk]:
-    """Tokenize `texts` in chunks, in order; in `workers` processes for large inputs."""
-    slices = [texts[i:i + CHUNK_PASSAGES] for i in range(0, len(texts), CHUNK_PASSAGES)]
-    total, done, chunks = len(texts), 0, []
-    if workers > 1 and total >= PARALLEL_FROM:
-        context = multiprocessing.get_context("spawn")  # fork is unsafe beside an event loop
-        # Workers end with this process, even if it is killed (else each lives on, ~130 MB).
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=die_with_parent,
-                                 initargs=(os.getpid(),)) as pool:
-            for chunk in pool.map(tokenize_chunk, slices, [settings] * len(slices)):
-                chunks.append(chunk)
-                done += len(chunk.doc_len)
-                if progress:
-                    progress("indexing passages", done, total)
-        return chunks
-    for piece in slices:
-        chunks.append(tokenize_chunk(piece, settings))
-        done += len(piece)
-        if progress:
-            progress("indexing passages", done, total)
-    return chunks
 
 
 @lru_cache(maxsize=4)

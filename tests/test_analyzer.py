@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.analyzer import TOKEN, Analyzer, AnalyzerSettings
 
 
 @pytest.fixture(scope="module")
@@ -42,3 +44,32 @@ def test_letters_and_digits_are_separate_tokens(english: Analyzer):
 def test_spans_give_offsets_into_the_original_text_with_terms(english: Analyzer):
     text = "The COVID-19 Vaccines"
     assert list(english.spans(text)) == [(4, 9, "covid"), (10, 12, "19"), (13, 21, "vaccin")]
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_text_gives_the_same_words_as_the_unicode_pattern(text: str):
+    assert text.isascii()
+    assert Analyzer(AnalyzerSettings()).words(text) == TOKEN.findall(text.casefold())
+
+
+def test_a_stop_word_is_learned_once(monkeypatch: pytest.MonkeyPatch):
+    analyzer = Analyzer(AnalyzerSettings.create("english", "english"))
+    assert analyzer.terms("The cat and the hat") == ["cat", "hat"]
+    learned = []
+    original = analyzer._learn
+    monkeypatch.setattr(analyzer, "_learn", lambda word: learned.append(word) or original(word))
+    for _ in range(3):  # every word is cached now, stop words ("the", "and") included
+        assert analyzer.terms("The cat and the hat") == ["cat", "hat"]
+        assert analyzer.term("the") == ""
+    assert learned == []
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_ascii_spans_are_the_unicode_pattern_spans(text: str):
+    english = Analyzer(AnalyzerSettings.create("english", "english"))
+    expected = []
+    for match in TOKEN.finditer(text):
+        term = english.term(match.group().casefold())
+        if term:
+            expected.append((match.start(), match.end(), term))
+    assert list(english.spans(text)) == expected

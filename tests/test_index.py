@@ -110,16 +110,3 @@ def test_skipping_common_terms_finds_the_same_passages(monkeypatch):
     for (claim, k), expected in plain.items():
         assert index.search(claim, k) == expected
     assert used >= 20  # the pruned path really ran
-
-
-def test_postings_are_grouped_by_term_then_passage_for_large_vocabularies():
-    from corpusbot.retrieval.index import _group_by_term
-
-    rng = np.random.default_rng(7)
-    doc = np.sort(rng.integers(0, 500, 5000)).astype(np.int32)
-    term = rng.integers(0, 200_000, 5000).astype(np.int32)  # beyond 16 bits
-    tf = rng.integers(1, 9, 5000).astype(np.uint16)
-    got = _group_by_term(doc, term, tf, 500, 200_000)
-    order = np.lexsort((doc, term))
-    for ours, expected in zip(got, (doc[order], term[order], tf[order]), strict=True):
-        np.testing.assert_array_equal(ours, expected)

@@ -19,9 +19,9 @@ WAIT = 60  # seconds for the workers to start, and then to end
 # workers are busy for a while.
 INDEX_IN_WORKERS = """
 import sys
-from corpusbot.retrieval import tokenizing
-tokenizing.PARALLEL_FROM = 1
-tokenizing.CHUNK_PASSAGES = 20
+from corpusbot.retrieval import building
+building.LOCAL_CHUNKS = 0
+building.CHUNK_PASSAGES = 20
 from corpusbot.bot.cli import main
 sys.exit(main(sys.argv[1:]))
 """

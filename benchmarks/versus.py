@@ -1,0 +1,412 @@
+"""Side by side: corpusbot's whole answer against bm25s's retrieval, on the same passages.
+
+    python benchmarks/versus.py [--sizes 10000,100000,1000000] [--json out.json]
+
+Needs the `bench` extra (bm25s, PyStemmer). The passages are SciFact sentences (corpus.jsonl of
+--beir, default ../shared/data/scifact) shuffled with a fixed seed and joined up to 480
+characters, ten passages to an article; beyond one pass over the sentences they are reshuffled
+and joined again, so larger corpora repeat sentences in new combinations. Questions are the
+300 SciFact test claims.
+
+For each size, in fresh processes (peak RSS is each step's own):
+- corpusbot: `Index.build` streamed from the passage generator (both cores) and saved; then a
+  new process loads it and times, per question, the whole answer as `corpusbot ask --json`
+  makes it: compose (search included), render_text, answer_json, json.dumps;
+- bm25s: tokenize (stop words, PyStemmer English) + index, then per question
+  `bm25s.tokenize` + `retrieve(k=10)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from corpusbot.retrieval.index import Index
+
+DEFAULT_BEIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "scifact"  # main
+SEED = 20241130
+PASSAGE_CHARS = 480
+PASSAGES_PER_ARTICLE = 10
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])")
+STEP_TIMEOUT_S = 3600
+GENERATION_SAMPLE = 100_000
+PROGRESS_EVERY = 1_000_000
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def children_peak_rss_mb() -> float:
+    """The largest peak of any finished child process (the tokenizing workers)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def resident_parts_mb() -> dict[str, float]:
+    """Resident memory now, split: the process's own (anonymous) pages and the pages of mapped
+    files (the postings), which the kernel can drop at any time and reread."""
+    parts = {}
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            key, _, value = line.partition(":")
+            if key in ("RssAnon", "RssFile"):
+                parts[f"query_{key.lower()}_mb"] = int(value.split()[0]) / 1024
+    return parts
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the tokenizing workers)."""
+    own, children = (
+        resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    import numpy as np
+
+    ms = np.array(seconds) * 1000
+    return {f"p{q}_ms": float(np.percentile(ms, q)) for q in (50, 95, 99)}
+
+
+# --- the data ---------------------------------------------------------------------------------
+
+
+def sentences(beir: Path) -> list[str]:
+    found = []
+    with (beir / "corpus.jsonl").open(encoding="utf-8") as handle:
+        for line in handle:
+            text = json.loads(line)["text"]
+            found.extend(s.strip() for s in SENTENCE.split(text) if 20 < len(s) <= PASSAGE_CHARS)
+    return found
+
+
+def passage_texts(beir: Path, size: int) -> Iterator[str]:
+    """`size` passages: shuffled sentences joined while they fit in PASSAGE_CHARS."""
+    pool = sentences(beir)
+    rng = random.Random(SEED)
+    made = 0
+    while made < size:
+        rng.shuffle(pool)
+        current: list[str] = []
+        length = 0
+        for sentence in pool:
+            if current and length + 1 + len(sentence) > PASSAGE_CHARS:
+                yield " ".join(current)
+                made += 1
+                if made == size:
+                    return
+                current, length = [], 0
+            current.append(sentence)
+            length += len(sentence) + (1 if length else 0)
+
+
+def articles(beir: Path, size: int) -> Iterator[tuple]:
+    """(Article, its passages) in order, ten passages an article, never all in memory."""
+    from corpusbot.retrieval.corpus import Article
+    from corpusbot.retrieval.passages import Passage
+
+    texts = passage_texts(beir, size)
+    number = 0
+    while True:
+        batch = [t for _, t in zip(range(PASSAGES_PER_ARTICLE), texts, strict=False)]
+        if not batch:
+            return
+        article_id = f"a{number:07d}"
+        passages, start = [], 0
+        for ordinal, text in enumerate(batch):
+            passages.append(Passage(article_id, ordinal, start, start + len(text), text))
+            start += len(text) + 2
+        article = Article(article_id, batch[0][:60], "\n\n".join(batch), f"{article_id}.txt")
+        yield article, passages
+        number += 1
+
+
+def questions(beir: Path) -> list[str]:
+    """The SciFact test claims (those with judgements in qrels/test.tsv), in file order."""
+    with (beir / "qrels" / "test.tsv").open(encoding="utf-8") as handle:
+        judged = {line.split("\t")[0] for line in list(handle)[1:]}
+    with (beir / "queries.jsonl").open(encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle if line.strip()]
+    return [r["text"] for r in records if r["_id"] in judged]
+
+
+# --- steps, each in its own process -----------------------------------------------------------
+
+
+class ProgressLog:
+    """Build progress on stderr, a line every PROGRESS_EVERY passages or postings and at each
+    new stage, so a long run (10M) can be followed from its log."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.stage, self.next = "", 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self.stage or done >= self.next:
+            print(
+                f"{time.perf_counter() - self.started:8.1f} s  {stage}: {done:,} of {total:,}"
+                f"  (peak RSS {peak_rss_mb():,.0f} MB)",
+                file=sys.stderr,
+                flush=True,
+            )
+            self.stage, self.next = stage, done + PROGRESS_EVERY
+
+
+def step_build(beir: Path, size: int, folder: Path) -> dict:
+    from corpusbot.bot.settings import load_settings
+    from corpusbot.retrieval.index import Index
+
+    settings = load_settings(env={}).index  # workers 0: one per core, as `corpusbot index`
+    # Making the synthetic articles costs CPU too: a sample is timed alone first, and the cost
+    # scaled to `size` (it is linear) is taken off the build's time.
+    sample = min(size, GENERATION_SAMPLE)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    for _ in articles(beir, sample):
+        pass
+    generating = (time.perf_counter() - started) * size / sample
+    generating_cpu = (time.process_time() - cpu_started) * size / sample
+    cpu_before = cpu_seconds()
+    started = time.perf_counter()
+    index = Index.build_into(folder, articles(beir, size), settings, progress=ProgressLog())
+    elapsed = time.perf_counter() - started - generating
+    cpu = cpu_seconds() - cpu_before - generating_cpu
+    sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
+    return {
+        "build_s": elapsed,
+        "build_cpu_s": cpu,
+        "generating_s": generating,
+        "passages": len(index),
+        "build_peak_rss_mb": peak_rss_mb(),
+        "workers_peak_rss_mb": children_peak_rss_mb(),
+        "disk_mb": sum(sizes.values()) / 2**20,
+        "texts_mb": sizes.get("texts.bin", 0) / 2**20,
+    }
+
+
+def answerer(index: Index) -> Callable[[str], str]:
+    """The whole answer to a question, as `corpusbot ask --json` prints it."""
+    from corpusbot.bot.cli import answer_json
+    from corpusbot.bot.compose import compose
+    from corpusbot.bot.render import Context, render_text
+    from corpusbot.bot.settings import load_settings
+
+    settings = load_settings(env={}).answer
+    context = Context(len(index.articles), index.articles[0].title, settings.max_question_chars)
+
+    def whole_answer(question: str) -> str:
+        answer = compose(index, question, settings)
+        reply = render_text(answer, context, count=settings.max_quotes).text
+        return json.dumps(answer_json(answer, reply), ensure_ascii=False)
+
+    return whole_answer
+
+
+def step_query(beir: Path, folder: Path) -> dict:
+    from corpusbot.bot.settings import load_settings
+    from corpusbot.retrieval.index import Index
+
+    settings = load_settings(env={}).answer
+    started = time.perf_counter()
+    index = Index.load(folder)
+    loaded = time.perf_counter() - started
+    whole_answer = answerer(index)
+    asked = questions(beir)
+    for question in asked[:5]:  # the first touches of the mapped files belong to loading
+        whole_answer(question)
+    answers, searches = [], []
+    for question in asked:
+        tick = time.perf_counter()
+        whole_answer(question)
+        answers.append(time.perf_counter() - tick)
+    for question in asked:
+        tick = time.perf_counter()
+        index.search(question, settings.max_hits * 2)
+        searches.append(time.perf_counter() - tick)
+    search = {f"search_{k}": v for k, v in percentiles(searches).items()}
+    memory = resident_parts_mb()
+    return {
+        "load_s": loaded,
+        "queries": len(answers),
+        **percentiles(answers),
+        **search,
+        "query_peak_rss_mb": peak_rss_mb(),
+        **memory,
+    }
+
+
+def step_bm25s(beir: Path, size: int, folder: Path) -> dict:
+    """bm25s built and timed alone; then, in the same process, both engines timed question by
+    question in alternation, so a busy machine slows both alike (the `paired_` figures)."""
+    import bm25s
+    import Stemmer
+
+    stemmer = Stemmer.Stemmer("english")
+    corpus = list(passage_texts(beir, size))  # bm25s takes a list: it is in memory anyway
+    started = time.perf_counter()
+    tokens = bm25s.tokenize(corpus, stopwords="en", stemmer=stemmer, show_progress=False)
+    retriever = bm25s.BM25()
+    retriever.index(tokens, show_progress=False)
+    built = time.perf_counter() - started
+    build_peak = peak_rss_mb()
+    del corpus, tokens
+    asked = questions(beir)
+
+    def retrieve(question: str) -> None:
+        query = bm25s.tokenize(
+            [question], stopwords="en", stemmer=stemmer, return_ids=False, show_progress=False
+        )
+        retriever.retrieve(query, k=10, show_progress=False, n_threads=1)
+
+    for question in asked[:5]:
+        retrieve(question)
+    latencies = []
+    for question in asked:
+        tick = time.perf_counter()
+        retrieve(question)
+        latencies.append(time.perf_counter() - tick)
+    alone = {
+        "build_s": built,
+        "build_peak_rss_mb": build_peak,
+        "queries": len(latencies),
+        **percentiles(latencies),
+        "query_peak_rss_mb": peak_rss_mb(),
+    }
+    return {**alone, **paired(asked, retrieve, folder)}
+
+
+def paired(asked: list[str], retrieve: Callable[[str], None], folder: Path) -> dict:
+    """corpusbot's whole answer and bm25s's retrieve, alternating (who goes first too)."""
+    from corpusbot.retrieval.index import Index
+
+    whole_answer = answerer(Index.load(folder))
+    for question in asked[:5]:
+        whole_answer(question)
+    ours: list[float] = []
+    theirs: list[float] = []
+    for number, question in enumerate(asked):
+        order = ((whole_answer, ours), (retrieve, theirs))
+        for run, times in order if number % 2 else reversed(order):
+            tick = time.perf_counter()
+            run(question)
+            times.append(time.perf_counter() - tick)
+    mine, other = percentiles(ours), percentiles(theirs)
+    return {
+        **{f"paired_corpusbot_{k}": v for k, v in mine.items()},
+        **{f"paired_bm25s_{k}": v for k, v in other.items()},
+    }
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def child(*args: str) -> dict:
+    result = subprocess.run(
+        [sys.executable, __file__, "--step", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=STEP_TIMEOUT_S,
+    )
+    if result.returncode:
+        raise SystemExit(f"step {args} failed:\n{result.stderr}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run(beir: Path, sizes: list[int], scratch: Path | None, skip_bm25s: bool) -> dict:
+    results: dict = {}
+    with tempfile.TemporaryDirectory(prefix="corpusbot-versus-", dir=scratch) as tmp:
+        for size in sizes:
+            folder = Path(tmp) / str(size)
+            ours = child("build", str(beir), str(size), str(folder))
+            ours.update(child("query", str(beir), str(folder)))
+            theirs = {} if skip_bm25s else child("bm25s", str(beir), str(size), str(folder))
+            results[size] = {"corpusbot": ours, "bm25s": theirs}
+            print(f"{size:,}: {json.dumps(results[size])}", file=sys.stderr, flush=True)
+            for path in folder.iterdir():
+                path.unlink()
+    return results
+
+
+def table(results: dict) -> str:
+    lines = [
+        "| passages | corpusbot whole answer p50 / p95 / p99 ms | bm25s retrieve p50 / p95 / "
+        "p99 ms | p50 ratio | corpusbot build s (passages/s), peak MB | bm25s build s, peak MB "
+        "| corpusbot load s, query RSS MB, disk MB | paired p50 ms: corpusbot / bm25s (ratio) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size, row in sorted(results.items(), key=lambda kv: int(kv[0])):
+        ours, theirs = row["corpusbot"], row["bm25s"]
+        size = int(size)
+        mine = f"{ours['p50_ms']:.2f} / {ours['p95_ms']:.2f} / {ours['p99_ms']:.2f}"
+        other = (
+            f"{theirs['p50_ms']:.2f} / {theirs['p95_ms']:.2f} / {theirs['p99_ms']:.2f}"
+            if theirs
+            else "–"
+        )
+        ratio = f"{ours['p50_ms'] / theirs['p50_ms']:.2f}" if theirs else "–"
+        built = (
+            f"{ours['build_s']:.1f} ({size / ours['build_s']:,.0f}), "
+            f"{ours['build_peak_rss_mb']:,.0f}"
+        )
+        their_build = (
+            f"{theirs['build_s']:.1f}, {theirs['build_peak_rss_mb']:,.0f}" if theirs else "–"
+        )
+        lines.append(
+            f"| {size:,} | {mine} | {other} | {ratio} | {built} | {their_build} | "
+            f"{ours['load_s']:.3f}, {ours['query_peak_rss_mb']:,.0f}, "
+            f"{ours['disk_mb']:,.0f} | {_paired(theirs)} |"
+        )
+    return "\n".join(lines)
+
+
+def _paired(theirs: dict) -> str:
+    if "paired_bm25s_p50_ms" not in theirs:
+        return "–"
+    mine, other = theirs["paired_corpusbot_p50_ms"], theirs["paired_bm25s_p50_ms"]
+    return f"{mine:.2f} / {other:.2f} ({mine / other:.2f})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--beir", type=Path, default=DEFAULT_BEIR)
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--scratch", type=Path, help="where the indexes are built (a temp dir)")
+    parser.add_argument("--no-bm25s", action="store_true", help="corpusbot only (e.g. at 10M)")
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        kind, beir, *rest = args.step
+        if kind == "build":
+            out = step_build(Path(beir), int(rest[0]), Path(rest[1]))
+        elif kind == "query":
+            out = step_query(Path(beir), Path(rest[0]))
+        else:
+            out = step_bm25s(Path(beir), int(rest[0]), Path(rest[1]))
+        print(json.dumps(out))
+        return 0
+    if not (args.beir / "corpus.jsonl").is_file():
+        raise SystemExit(f"no corpus.jsonl in {args.beir} (pass --beir DIR)")
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    results = run(args.beir, sizes, args.scratch, args.no_bm25s)
+    print(table(results))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

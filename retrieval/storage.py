@@ -1,0 +1,376 @@
+"""An index folder on disk: which files it holds, how they are written and read back.
+
+    meta.json           IndexMeta, written last: its presence means the folder is complete
+    vocab.json          the terms, in term-number order
+    articles.jsonl      one ArticleInfo a line; article_lines.npy holds each line's byte offset
+    texts.bin           every article's text, UTF-8, back to back
+    <name>.npy          the arrays of Postings and PassageTable, memory-mapped when read
+
+Arrays are written in pieces as they are made (ArrayWriter), so a build never holds a whole
+array in memory; readers see ordinary .npy files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import struct
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import IO, overload
+
+import numpy as np
+
+from corpusbot.retrieval.corpus import Skipped
+
+FORMAT = "corpusbot-index-8"  # bumped whenever tokens or files change
+META = "meta.json"
+VOCAB = "vocab.json"
+ARTICLES = "articles.jsonl"
+ARTICLE_LINES = "article_lines.npy"
+TEXTS = "texts.bin"
+# A fixed-size .npy header, written before the length is known and rewritten at the end.
+HEADER_BYTES = 128
+# ArticleInfo records kept decoded (a few MB): a question reads a few dozen, often the same.
+ARTICLE_CACHE = 65_536
+
+
+class IndexCorrupt(Exception):
+    """A saved index that cannot be used; it should be rebuilt."""
+
+
+@dataclass(frozen=True)
+class ArticleInfo:
+    """What the index keeps about an article besides its text."""
+
+    number: int  # 1-based, in corpus order: the number /source N takes
+    id: str
+    title: str
+    path: str
+    source: str | None
+    date: str | None
+    url: str | None
+    passages: int
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an index came from: the cache's key, the corpus folder and its files."""
+
+    fingerprint: str = ""
+    corpus: str = ""
+    skipped: tuple[Skipped, ...] = ()
+    files: dict[str, list[int]] = field(default_factory=dict)  # path -> [size, mtime_ns]
+
+
+@dataclass(frozen=True)
+class IndexMeta:
+    """The index's counts, scoring settings and provenance (meta.json)."""
+
+    format: str
+    passages: int
+    articles: int
+    terms: int
+    postings: int
+    avgdl: float
+    language: str
+    stopwords: tuple[str, ...]
+    k1: float
+    b: float
+    epsilon: float
+    provenance: Provenance = field(default_factory=Provenance)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> IndexMeta:
+        raw = json.loads(text)
+        if not isinstance(raw, dict) or raw.get("format") != FORMAT:
+            found = raw.get("format") if isinstance(raw, dict) else None
+            raise IndexCorrupt(f"format {found!r}, expected {FORMAT}")
+        origin = raw.pop("provenance", {})
+        skipped = tuple(Skipped(**s) for s in origin.pop("skipped", []))
+        return cls(
+            **{**raw, "stopwords": tuple(raw["stopwords"])},
+            provenance=Provenance(**origin, skipped=skipped),
+        )
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Each term's passages (ascending) with their BM25 impacts and term frequencies."""
+
+    offsets: np.ndarray  # int64, terms + 1: term t's postings are [offsets[t], offsets[t+1])
+    doc_ids: np.ndarray  # int32 passage numbers
+    impacts: np.ndarray  # float32 BM25 contribution of the term to the passage
+    tfs: np.ndarray  # uint16 term frequencies, for exact float64 rescoring
+    idf: np.ndarray  # float64, per term
+    max_impact: np.ndarray  # float64, per term: its largest impact
+
+    def lengths(self, meta: IndexMeta) -> dict[str, int]:
+        return {
+            "offsets": meta.terms + 1,
+            "doc_ids": meta.postings,
+            "impacts": meta.postings,
+            "tfs": meta.postings,
+            "idf": meta.terms,
+            "max_impact": meta.terms,
+        }
+
+
+@dataclass(frozen=True)
+class PassageTable:
+    """Per passage: its length in terms and where it sits in its article and in texts.bin."""
+
+    doc_len: np.ndarray  # int32
+    article: np.ndarray  # int32, 0-based article number
+    ordinal: np.ndarray  # int32
+    start: np.ndarray  # int32 character offsets into the article
+    end: np.ndarray  # int32
+    bstart: np.ndarray  # int64 byte offsets into texts.bin
+    bend: np.ndarray  # int64
+    article_bstart: np.ndarray  # int64, articles + 1: article byte ranges in texts.bin
+
+    def lengths(self, meta: IndexMeta) -> dict[str, int]:
+        n = meta.passages
+        return {
+            "doc_len": n,
+            "article": n,
+            "ordinal": n,
+            "start": n,
+            "end": n,
+            "bstart": n,
+            "bend": n,
+            "article_bstart": meta.articles + 1,
+        }
+
+
+POSTINGS_FILES = {f.name: f"{f.name}.npy" for f in fields(Postings)}
+PASSAGE_FILES = {f.name: f"passage_{f.name}.npy" for f in fields(PassageTable)}
+
+
+@dataclass(frozen=True)
+class StoredIndex:
+    """Everything an index folder holds, opened for reading."""
+
+    folder: Path
+    meta: IndexMeta
+    vocab: dict[str, int]
+    postings: Postings
+    passages: PassageTable
+    articles: ArticleTable
+    texts: TextFile
+
+
+def load(folder: Path) -> StoredIndex:
+    """Open `folder` with its arrays memory-mapped; raises IndexCorrupt if it is unusable."""
+    try:
+        meta = IndexMeta.from_json((folder / META).read_text(encoding="utf-8"))
+        terms = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
+        postings = Postings(**_arrays(folder, POSTINGS_FILES))
+        passages = PassageTable(**_arrays(folder, PASSAGE_FILES))
+        articles = ArticleTable(folder)
+        texts = TextFile(folder / TEXTS)
+    except IndexCorrupt:
+        raise
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+        raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from None
+    _check(meta, terms, postings, passages, articles, texts)
+    return StoredIndex(
+        folder, meta, {t: n for n, t in enumerate(terms)}, postings, passages, articles, texts
+    )
+
+
+def _arrays(folder: Path, files: dict[str, str]) -> dict[str, np.ndarray]:
+    # Plain ndarray views of the maps: slicing an np.memmap is several times slower.
+    return {name: np.asarray(np.load(folder / file, mmap_mode="r")) for name, file in files.items()}
+
+
+def _check(
+    meta: IndexMeta,
+    terms: list[str],
+    postings: Postings,
+    passages: PassageTable,
+    articles: ArticleTable,
+    texts: TextFile,
+) -> None:
+    if len(terms) != meta.terms or len(articles) != meta.articles:
+        raise IndexCorrupt("vocab.json or articles.jsonl does not match meta.json")
+    for table in (postings, passages):
+        for name, length in table.lengths(meta).items():
+            shape = getattr(table, name).shape
+            if shape != (length,):
+                raise IndexCorrupt(f"{name} has shape {shape}, expected ({length},)")
+    if int(passages.article_bstart[-1]) != len(texts):
+        raise IndexCorrupt("texts.bin does not match the article table")
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+class ArrayWriter:
+    """A 1-D .npy file written piece by piece; its header gets the length on close."""
+
+    def __init__(self, path: Path, dtype: type | np.dtype) -> None:
+        self.dtype = np.dtype(dtype)
+        self.length = 0
+        self._file: IO[bytes] = path.open("wb")
+        self._file.write(b"\0" * HEADER_BYTES)
+
+    def append(self, values: np.ndarray) -> None:
+        values = np.ascontiguousarray(values, dtype=self.dtype)
+        self._file.write(values.data)
+        self.length += len(values)
+
+    def close(self) -> None:
+        self._file.seek(0)
+        self._file.write(npy_header(self.dtype, self.length))
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+
+
+def npy_header(dtype: np.dtype, length: int) -> bytes:
+    """A version 1.0 .npy header of exactly HEADER_BYTES for a 1-D array."""
+    described = {
+        "descr": np.lib.format.dtype_to_descr(dtype),
+        "fortran_order": False,
+        "shape": (length,),
+    }
+    body = repr(described).encode("latin1")
+    magic = b"\x93NUMPY\x01\x00"
+    padding = HEADER_BYTES - len(magic) - 2 - len(body) - 1
+    return magic + struct.pack("<H", HEADER_BYTES - len(magic) - 2) + body + b" " * padding + b"\n"
+
+
+def write_array(path: Path, values: np.ndarray) -> None:
+    writer = ArrayWriter(path, values.dtype)
+    writer.append(values)
+    writer.close()
+
+
+class ArticleWriter:
+    """articles.jsonl and the byte offset of each line, as articles arrive."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._file: IO[bytes] = (folder / ARTICLES).open("wb")
+        self._lines = [0]
+
+    def append(self, info: ArticleInfo) -> None:
+        record = {
+            "number": info.number,
+            "id": info.id,
+            "title": info.title,
+            "path": info.path,
+            "source": info.source,
+            "date": info.date,
+            "url": info.url,
+            "passages": info.passages,
+        }  # asdict() costs several times more
+        line = json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n"
+        self._file.write(line)
+        self._lines.append(self._lines[-1] + len(line))
+
+    def __len__(self) -> int:
+        return len(self._lines) - 1
+
+    def close(self) -> None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        write_array(self._folder / ARTICLE_LINES, np.array(self._lines, dtype=np.int64))
+
+
+def write_json(path: Path, value: object) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def fsync_folder(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+class TextFile:
+    """texts.bin read with pread: a passage costs one system call, and unlike a memory map the
+    pages read (and the kernel's read-ahead around them) never count in the resident size."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = path.open("rb")
+        self._fd = self._file.fileno()
+        self._size = os.fstat(self._fd).st_size
+
+    def __len__(self) -> int:
+        return self._size
+
+    def read(self, start: int, stop: int) -> bytes:
+        start, length = int(start), int(stop) - int(start)
+        first = os.pread(self._fd, min(length, 1 << 30), start)  # one call, unless huge
+        if len(first) == length:
+            return first
+        return self._read_rest(first, start + len(first), length - len(first))
+
+    def _read_rest(self, first: bytes, start: int, length: int) -> bytes:
+        pieces = [first]
+        while length > 0:  # pread may return less than asked for very large reads
+            piece = os.pread(self._fd, min(length, 1 << 30), start)
+            if not piece:
+                raise IndexCorrupt("texts.bin is shorter than its table says")
+            pieces.append(piece)
+            start += len(piece)
+            length -= len(piece)
+        return b"".join(pieces)
+
+
+class ArticleTable(Sequence[ArticleInfo]):
+    """articles.jsonl, read a line at a time when asked: opening an index with a million
+    articles must not decode them all."""
+
+    def __init__(self, folder: Path) -> None:
+        self._lines = np.load(folder / ARTICLE_LINES).tolist()
+        self._text = TextFile(folder / ARTICLES)
+        self._cache: dict[int, ArticleInfo] = {}
+        if not self._lines or self._lines[-1] != len(self._text):
+            raise IndexCorrupt("articles.jsonl does not match its line table")
+
+    def __len__(self) -> int:
+        return len(self._lines) - 1
+
+    @overload
+    def __getitem__(self, number: int) -> ArticleInfo: ...
+
+    @overload
+    def __getitem__(self, number: slice) -> list[ArticleInfo]: ...
+
+    def __getitem__(self, number: int | slice) -> ArticleInfo | list[ArticleInfo]:
+        info = self._cache.get(number) if isinstance(number, int) else None
+        if info is not None:  # the common case first: a question's hits share articles
+            return info
+        if isinstance(number, slice):
+            return [self[i] for i in range(*number.indices(len(self)))]
+        if number < 0:
+            number += len(self)
+        if not 0 <= number < len(self):
+            raise IndexError(f"article {number} out of range")
+        info = self._cache.get(number)
+        if info is None:
+            if len(self._cache) >= ARTICLE_CACHE:
+                self._cache.clear()
+            line = self._text.read(self._lines[number], self._lines[number + 1])
+            info = self._cache[number] = ArticleInfo(**json.loads(line))
+        return info
+
+    def __iter__(self) -> Iterator[ArticleInfo]:
+        for number in range(len(self)):
+            yield self[number]
