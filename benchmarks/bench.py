@@ -73,8 +73,10 @@ def corpus(beir: Path, size: int):
     articles, passages = [], []
     for first in range(0, size, PASSAGES_PER_ARTICLE):
         article_id = f"a{first // PASSAGES_PER_ARTICLE:07d}"
-        texts = [" ".join(rng.choices(pool, k=rng.randint(2, 5)))
-                 for _ in range(min(PASSAGES_PER_ARTICLE, size - first))]
+        texts = [
+            " ".join(rng.choices(pool, k=rng.randint(2, 5)))
+            for _ in range(min(PASSAGES_PER_ARTICLE, size - first))
+        ]
         start = 0
         for ordinal, text in enumerate(texts):
             passages.append(Passage(article_id, ordinal, start, start + len(text), text))
@@ -99,11 +101,16 @@ def step_build(beir: Path, size: int, folder: Path) -> dict:
     index = Index.build_into(folder, ((a, by_article[a.id]) for a in articles), settings)
     built = saved = time.perf_counter() - started
     sizes = {p.name: p.stat().st_size for p in folder.iterdir()}
-    return {"build_s": built, "build_and_save_s": saved, "passages": len(index),
-            "terms": index.meta.terms, "postings": index.meta.postings,
-            "disk_mb": sum(sizes.values()) / 2**20,
-            "disk_index_mb": sum(v for k, v in sizes.items() if k != "texts.bin") / 2**20,
-            "build_peak_rss_mb": peak_rss_mb()}
+    return {
+        "build_s": built,
+        "build_and_save_s": saved,
+        "passages": len(index),
+        "terms": index.meta.terms,
+        "postings": index.meta.postings,
+        "disk_mb": sum(sizes.values()) / 2**20,
+        "disk_index_mb": sum(v for k, v in sizes.items() if k != "texts.bin") / 2**20,
+        "build_peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def step_query(beir: Path, folder: Path, count: int) -> dict:
@@ -135,13 +142,20 @@ def step_query(beir: Path, folder: Path, count: int) -> dict:
         index.search(question, settings.max_hits * 2)
         searched.append(time.perf_counter() - tick)
     search_ms = np.array(searched) * 1000
-    return {"search_p50_ms": float(np.percentile(search_ms, 50)),
-            "search_p99_ms": float(np.percentile(search_ms, 99)),
-            "import_s": imported - started, "load_s": loaded - imported,
-            "first_answers_s": warm - loaded, "queries": len(ms),
-            "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
-            "p99_ms": float(np.percentile(ms, 99)), "mean_ms": float(ms.mean()),
-            "query_peak_rss_mb": peak_rss_mb(), "start_rss_mb": before}
+    return {
+        "search_p50_ms": float(np.percentile(search_ms, 50)),
+        "search_p99_ms": float(np.percentile(search_ms, 99)),
+        "import_s": imported - started,
+        "load_s": loaded - imported,
+        "first_answers_s": warm - loaded,
+        "queries": len(ms),
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+        "p99_ms": float(np.percentile(ms, 99)),
+        "mean_ms": float(ms.mean()),
+        "query_peak_rss_mb": peak_rss_mb(),
+        "start_rss_mb": before,
+    }
 
 
 def step_rank_bm25(beir: Path, size: int, count: int) -> dict:
@@ -169,25 +183,37 @@ def step_rank_bm25(beir: Path, size: int, count: int) -> dict:
         top[np.argsort(-scores[top])]
         latencies.append(time.perf_counter() - tick)
     ms = np.array(latencies) * 1000
-    return {"tokenize_s": tokenized - started, "build_s": built - tokenized,
-            "queries": len(ms), "p50_ms": float(np.percentile(ms, 50)),
-            "p95_ms": float(np.percentile(ms, 95)), "p99_ms": float(np.percentile(ms, 99)),
-            "index_rss_mb": peak_rss_mb() - before, "peak_rss_mb": peak_rss_mb()}
+    return {
+        "tokenize_s": tokenized - started,
+        "build_s": built - tokenized,
+        "queries": len(ms),
+        "p50_ms": float(np.percentile(ms, 50)),
+        "p95_ms": float(np.percentile(ms, 95)),
+        "p99_ms": float(np.percentile(ms, 99)),
+        "index_rss_mb": peak_rss_mb() - before,
+        "peak_rss_mb": peak_rss_mb(),
+    }
 
 
 # --- the whole run --------------------------------------------------------------------------
 
 
 def child(*args: str) -> dict:
-    result = subprocess.run([sys.executable, __file__, "--step", *args], capture_output=True,
-                            text=True, check=False, timeout=900)
+    result = subprocess.run(
+        [sys.executable, __file__, "--step", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=900,
+    )
     if result.returncode:
         raise SystemExit(f"step {args} failed:\n{result.stderr}")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run(beir: Path, sizes: list[int], query_count: int, rank_sizes: list[int],
-        rank_queries: int) -> dict:
+def run(
+    beir: Path, sizes: list[int], query_count: int, rank_sizes: list[int], rank_queries: int
+) -> dict:
     results: dict = {"ours": {}, "rank_bm25": {}}
     with tempfile.TemporaryDirectory(prefix="corpusbot-bench-") as scratch:
         for size in sizes:
@@ -212,8 +238,11 @@ def extrapolated(results: dict, size: int) -> tuple[dict, bool]:
         return measured[size], False
     base = max(measured)
     factor = size / base
-    row = {key: value * factor for key, value in measured[base].items()
-           if key.endswith(("_s", "_ms", "_mb"))}
+    row = {
+        key: value * factor
+        for key, value in measured[base].items()
+        if key.endswith(("_s", "_ms", "_mb"))
+    }
     return row, True
 
 
@@ -237,7 +266,8 @@ def table(results: dict) -> str:
             f"{row['load_s']:.3f} | {row['p50_ms']:.2f} | {row['p95_ms']:.2f} | "
             f"{row['p99_ms']:.2f} | {row['search_p50_ms']:.2f} / {row['search_p99_ms']:.2f} | "
             f"{row['query_peak_rss_mb']:,.0f} | {rank_p50} | {rank_mb} | "
-            f"{speedup} |")
+            f"{speedup} |"
+        )
     return "\n".join(lines)
 
 
@@ -250,19 +280,32 @@ def plot(results: dict, path: Path) -> None:
     sizes = sorted(results["ours"])
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     for key, style in (("p50_ms", "o-"), ("p99_ms", "s--")):
-        left.plot(sizes, [results["ours"][s][key] for s in sizes], style,
-                  label=f"corpusbot {key[:3]}")
+        left.plot(
+            sizes, [results["ours"][s][key] for s in sizes], style, label=f"corpusbot {key[:3]}"
+        )
     if results["rank_bm25"]:
         measured = sorted(results["rank_bm25"])
-        left.plot(measured, [results["rank_bm25"][s]["p50_ms"] for s in measured], "^-",
-                  label="rank-bm25 p50")
-    left.set(xscale="log", yscale="log", xlabel="passages", ylabel="ms per question",
-             title="Query latency (retrieve + compose)")
+        left.plot(
+            measured,
+            [results["rank_bm25"][s]["p50_ms"] for s in measured],
+            "^-",
+            label="rank-bm25 p50",
+        )
+    left.set(
+        xscale="log",
+        yscale="log",
+        xlabel="passages",
+        ylabel="ms per question",
+        title="Query latency (retrieve + compose)",
+    )
     left.legend()
-    right.plot(sizes, [sizes[i] / results["ours"][s]["build_s"] for i, s in enumerate(sizes)],
-               "o-")
-    right.set(xscale="log", xlabel="passages", ylabel="passages per second",
-              title="Build throughput (2 cores)")
+    right.plot(sizes, [sizes[i] / results["ours"][s]["build_s"] for i, s in enumerate(sizes)], "o-")
+    right.set(
+        xscale="log",
+        xlabel="passages",
+        ylabel="passages per second",
+        title="Build throughput (2 cores)",
+    )
     figure.tight_layout()
     figure.savefig(path, dpi=100)
 

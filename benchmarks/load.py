@@ -82,8 +82,15 @@ def database_bytes(path: Path) -> int:
     return sum(part.stat().st_size for part in parts if part.exists())
 
 
-def user(api: LocalBotApi, run: Run, chat_id: int, count: int, pool: list[str],
-         think: float, stop_at: float) -> None:
+def user(
+    api: LocalBotApi,
+    run: Run,
+    chat_id: int,
+    count: int,
+    pool: list[str],
+    think: float,
+    stop_at: float,
+) -> None:
     rng = random.Random(chat_id)
     for _ in range(count):
         if think:  # reading the answer and typing the next question
@@ -101,20 +108,24 @@ def user(api: LocalBotApi, run: Run, chat_id: int, count: int, pool: list[str],
         run.answered(time.perf_counter() - began)
 
 
-def start_bot(api: LocalBotApi, corpus: str | None, cache: str, log: Path | None,
-              database: Path) -> subprocess.Popen[bytes]:
+def start_bot(
+    api: LocalBotApi, corpus: str | None, cache: str, log: Path | None, database: Path
+) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CORPUSBOT_", "TELEGRAM_"))}
-    env.update(TELEGRAM_BOT_TOKEN=TOKEN, CORPUSBOT_INDEX_CACHE_DIR=cache,
-               CORPUSBOT_HISTORY_PATH=str(database),
-               CORPUSBOT_TELEGRAM_RATE_PER_MINUTE="0",
-               CORPUSBOT_TELEGRAM_MAX_SENDS_PER_SECOND=os.environ.get(
-                   "CORPUSBOT_TELEGRAM_MAX_SENDS_PER_SECOND", "0"))
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        CORPUSBOT_INDEX_CACHE_DIR=cache,
+        CORPUSBOT_HISTORY_PATH=str(database),
+        CORPUSBOT_TELEGRAM_RATE_PER_MINUTE="0",
+        CORPUSBOT_TELEGRAM_MAX_SENDS_PER_SECOND=os.environ.get(
+            "CORPUSBOT_TELEGRAM_MAX_SENDS_PER_SECOND", "0"
+        ),
+    )
     command = [sys.executable, "-m", "corpusbot.bot", "run", "--base-url", api.base_url]
     if corpus:
         command += ["--corpus", corpus]
     output = log.open("wb") if log else subprocess.DEVNULL
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while not api.calls("getUpdates"):
         if process.poll() is not None or time.monotonic() > deadline:
@@ -132,8 +143,7 @@ def count_replies(api: LocalBotApi, chats: range) -> tuple[int, int, int]:
                 counts.append(0)
             elif counts:
                 counts[-1] += 1
-    return (sum(c == 1 for c in counts), sum(c > 1 for c in counts),
-            sum(c == 0 for c in counts))
+    return (sum(c == 1 for c in counts), sum(c > 1 for c in counts), sum(c == 0 for c in counts))
 
 
 def main() -> int:
@@ -142,9 +152,13 @@ def main() -> int:
     parser.add_argument("--questions", type=int, default=5000)
     parser.add_argument("--corpus", default=None, help="default: the bundled seeds/")
     parser.add_argument("--log", type=Path, default=None, help="keep the bot's log here")
-    parser.add_argument("--think", type=float, default=0.0,
-                        help="mean seconds a user pauses before each question (default 0: "
-                             "flat out, the next question as soon as the answer arrives)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a user pauses before each question (default 0: "
+        "flat out, the next question as soon as the answer arrives)",
+    )
     args = parser.parse_args()
     per_user = max(1, args.questions // args.users)
     chats = range(FIRST_CHAT, FIRST_CHAT + args.users)
@@ -157,9 +171,12 @@ def main() -> int:
             rss_start = rss_kib(bot.pid)
             began = time.perf_counter()
             stop_at = time.monotonic() + DEADLINE
-            threads = [threading.Thread(target=user, args=(api, run, chat, per_user, pool,
-                                                           args.think, stop_at))
-                       for chat in chats]
+            threads = [
+                threading.Thread(
+                    target=user, args=(api, run, chat, per_user, pool, args.think, stop_at)
+                )
+                for chat in chats
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -174,28 +191,50 @@ def main() -> int:
             bot.terminate()
             bot.wait(10)
         db_closed = database_bytes(database)
-    report(args, per_user, run, elapsed, (once, twice, unanswered),
-           (rss_start, run.rss_at_1000, rss_end, rss_peak))
-    print(f"CPU time: bot {cpu[0]:.1f} s, this process (users and local server) {cpu[1]:.1f} s, "
-          f"over {elapsed:.1f} s on {os.cpu_count()} cores")
+    report(
+        args,
+        per_user,
+        run,
+        elapsed,
+        (once, twice, unanswered),
+        (rss_start, run.rss_at_1000, rss_end, rss_peak),
+    )
+    print(
+        f"CPU time: bot {cpu[0]:.1f} s, this process (users and local server) {cpu[1]:.1f} s, "
+        f"over {elapsed:.1f} s on {os.cpu_count()} cores"
+    )
     report_database(len(run.latencies), run.db_at_1000, db_end, db_closed)
     return 0 if twice == 0 and unanswered == 0 and run.lost == 0 else 1
 
 
-def report(args: argparse.Namespace, per_user: int, run: Run, elapsed: float,
-           replies: tuple[int, int, int], memory: tuple[int, int, int, int]) -> None:
+def report(
+    args: argparse.Namespace,
+    per_user: int,
+    run: Run,
+    elapsed: float,
+    replies: tuple[int, int, int],
+    memory: tuple[int, int, int, int],
+) -> None:
     latencies = sorted(run.latencies)
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
     once, twice, unanswered = replies
     start, at_1000, end, peak = (kib / 1024 for kib in memory)
-    print(f"users {args.users} (pausing {args.think:g} s on average), questions sent "
-          f"{args.users * per_user}, in {elapsed:.1f} s ({len(latencies) / elapsed:.0f} answers/s)")
-    print(f"answered exactly once {once}, more than once {twice}, not answered {unanswered}, "
-          f"timed out {run.lost}")
-    print(f"reply latency p50 {cuts[49] * 1000:.0f} ms, p95 {cuts[94] * 1000:.0f} ms, "
-          f"p99 {cuts[98] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms")
-    print(f"bot memory (RSS) at start {start:.0f} MiB, after 1000 answers {at_1000:.0f} MiB, "
-          f"at the end {end:.0f} MiB, peak {peak:.0f} MiB")
+    print(
+        f"users {args.users} (pausing {args.think:g} s on average), questions sent "
+        f"{args.users * per_user}, in {elapsed:.1f} s ({len(latencies) / elapsed:.0f} answers/s)"
+    )
+    print(
+        f"answered exactly once {once}, more than once {twice}, not answered {unanswered}, "
+        f"timed out {run.lost}"
+    )
+    print(
+        f"reply latency p50 {cuts[49] * 1000:.0f} ms, p95 {cuts[94] * 1000:.0f} ms, "
+        f"p99 {cuts[98] * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms"
+    )
+    print(
+        f"bot memory (RSS) at start {start:.0f} MiB, after 1000 answers {at_1000:.0f} MiB, "
+        f"at the end {end:.0f} MiB, peak {peak:.0f} MiB"
+    )
 
 
 def report_database(answers: int, at_1000: int, end: int, closed: int) -> None:
@@ -203,9 +242,11 @@ def report_database(answers: int, at_1000: int, end: int, closed: int) -> None:
     4 MiB between checkpoints) and once the bot stopped (checkpointed into one file), and its
     growth per 1,000 questions: the stopped file over the questions answered."""
     per_1000 = closed / answers * 1000 if answers else float("nan")
-    print(f"history database (with its WAL): {at_1000 / 1024:.0f} KiB after 1000 answers, "
-          f"{end / 1024:.0f} KiB at the end; {closed / 1024:.0f} KiB once the bot stopped, "
-          f"so {per_1000 / 1024:.0f} KiB per 1,000 questions")
+    print(
+        f"history database (with its WAL): {at_1000 / 1024:.0f} KiB after 1000 answers, "
+        f"{end / 1024:.0f} KiB at the end; {closed / 1024:.0f} KiB once the bot stopped, "
+        f"so {per_1000 / 1024:.0f} KiB per 1,000 questions"
+    )
 
 
 if __name__ == "__main__":

@@ -31,8 +31,10 @@ log = logging.getLogger("corpusbot")
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the `corpusbot` command with `argv` (sys.argv[1:] by default); the exit status."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if args.debug else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     command = next(c for c in COMMANDS if c.name == args.command)
     if args.corpus is not None and not command.uses_corpus:
         return _fail(f"--corpus does not apply to {command.name}", 2)
@@ -78,16 +80,19 @@ class Command:
 def build_parser() -> argparse.ArgumentParser:
     """The `corpusbot` parser: shared options (before or after the command), then COMMANDS."""
     parser = argparse.ArgumentParser(
-        prog="corpusbot", formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="corpusbot",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Answer questions over a folder of news articles by quoting them.",
         epilog="--corpus, --config and --debug go before or after the command.\n"
-               "`corpusbot COMMAND --help` describes a command, with examples.")
+        "`corpusbot COMMAND --help` describes a command, with examples.",
+    )
     parser.add_argument("--version", action="version", version=f"corpusbot {_version()}")
     _add_shared_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
-        sub = commands.add_parser(command.name, help=command.summary,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+        sub = commands.add_parser(
+            command.name, help=command.summary, formatter_class=argparse.RawDescriptionHelpFormatter
+        )
         _add_shared_options(sub, defaults=False, corpus=command.uses_corpus)
         command.add_arguments(sub)
         sub.set_defaults(handler=command.handler)
@@ -107,8 +112,9 @@ def _version() -> str:
         return "(not installed)"
 
 
-def _add_shared_options(parser: argparse.ArgumentParser, *, defaults: bool,
-                        corpus: bool = True) -> None:
+def _add_shared_options(
+    parser: argparse.ArgumentParser, *, defaults: bool, corpus: bool = True
+) -> None:
     """--corpus, --config and --debug, accepted before the command and after it.
 
     Each parser gets its own option objects: the command's copies default to SUPPRESS, so an
@@ -117,14 +123,24 @@ def _add_shared_options(parser: argparse.ArgumentParser, *, defaults: bool,
     """
     none: Any = None if defaults else argparse.SUPPRESS
     if corpus:
-        parser.add_argument("--corpus", metavar="DIR", default=none,
-                            help="folder of articles (default: the bundled seeds; "
-                                 "env CORPUSBOT_CORPUS)")
-    parser.add_argument("--config", metavar="FILE", default=none,
-                        help="a settings file overriding config/default.toml")
-    parser.add_argument("--debug", action="store_true",
-                        default=False if defaults else argparse.SUPPRESS,
-                        help="log details and show tracebacks")
+        parser.add_argument(
+            "--corpus",
+            metavar="DIR",
+            default=none,
+            help="folder of articles (default: the bundled seeds; env CORPUSBOT_CORPUS)",
+        )
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        default=none,
+        help="a settings file overriding config/default.toml",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        default=False if defaults else argparse.SUPPRESS,
+        help="log details and show tracebacks",
+    )
 
 
 def open_service(settings: Settings, rebuild: bool = False) -> Service:
@@ -135,11 +151,14 @@ def open_service(settings: Settings, rebuild: bool = False) -> Service:
 
 
 def _ask_arguments(ask: argparse.ArgumentParser) -> None:
-    _describe(ask, "Answer a question by quoting the passages that answer it, each with its "
-                   "article.\nThe first run over a folder builds its index; later runs load it.",
-              'corpusbot ask "Who is Iraq\'s foreign minister?"',
-              'corpusbot ask --corpus ~/articles --json "What did the minister say?"',
-              "corpusbot ask --json - < questions.txt")
+    _describe(
+        ask,
+        "Answer a question by quoting the passages that answer it, each with its "
+        "article.\nThe first run over a folder builds its index; later runs load it.",
+        'corpusbot ask "Who is Iraq\'s foreign minister?"',
+        'corpusbot ask --corpus ~/articles --json "What did the minister say?"',
+        "corpusbot ask --json - < questions.txt",
+    )
     ask.add_argument("question", help='the question, or "-" to read one question a line from stdin')
     ask.add_argument("--json", action="store_true", help="print JSON (one object a line)")
 
@@ -181,14 +200,24 @@ def answer_json(answer: Answer, reply: str) -> dict[str, Any]:
 def article_json(article: ArticleInfo) -> dict[str, Any]:
     """An article as `ask --json` and `sources --json` give it: `source` is the outlet (null
     when the article names none) and `path` the file, relative to the corpus folder."""
-    return {"article_id": article.id, "title": article.title, "source": article.source or None,
-            "date": article.date, "url": article.url, "path": article.path}
+    return {
+        "article_id": article.id,
+        "title": article.title,
+        "source": article.source or None,
+        "date": article.date,
+        "url": article.url,
+        "path": article.path,
+    }
 
 
 def _sources_arguments(sources: argparse.ArgumentParser) -> None:
-    _describe(sources, "List the articles of the corpus folder: headline, outlet, date, "
-                       "passages and file;\nfiles that could not be read are named on stderr.",
-              "corpusbot sources", "corpusbot sources --corpus ~/articles --json")
+    _describe(
+        sources,
+        "List the articles of the corpus folder: headline, outlet, date, "
+        "passages and file;\nfiles that could not be read are named on stderr.",
+        "corpusbot sources",
+        "corpusbot sources --corpus ~/articles --json",
+    )
     sources.add_argument("--json", action="store_true", help="print JSON")
 
 
@@ -196,25 +225,29 @@ def cmd_sources(args: argparse.Namespace, settings: Settings) -> int:
     service = open_service(settings)
     articles = service.index.articles
     if args.json:
-        rows = [{"number": a.number, **article_json(a), "passages": a.passages}
-                for a in articles]
+        rows = [{"number": a.number, **article_json(a), "passages": a.passages} for a in articles]
         print_json(rows, indent=2)
         return 0
     print_text(f"{counted(len(articles), 'article')} in {settings.corpus}")
     for a in articles:
         details = ", ".join(part for part in (a.source, a.date) if part)
         details = f" ({details})" if details else ""
-        print_text(f"{a.number:>4}. {a.title}{details} — {counted(a.passages, 'passage')} "
-                   f"[{a.path}]")
+        print_text(
+            f"{a.number:>4}. {a.title}{details} — {counted(a.passages, 'passage')} [{a.path}]"
+        )
     _report_skipped(service)
     return 0
 
 
 def _index_arguments(index: argparse.ArgumentParser) -> None:
-    _describe(index, "Build the index of the corpus folder and save it in the cache (an "
-                     "unchanged folder is\nloaded, a changed one rebuilt), so the bot starts "
-                     "fast.",
-              "corpusbot index --corpus ~/articles", "corpusbot index --rebuild")
+    _describe(
+        index,
+        "Build the index of the corpus folder and save it in the cache (an "
+        "unchanged folder is\nloaded, a changed one rebuilt), so the bot starts "
+        "fast.",
+        "corpusbot index --corpus ~/articles",
+        "corpusbot index --rebuild",
+    )
     index.add_argument("--rebuild", action="store_true", help="rebuild even if unchanged")
 
 
@@ -226,8 +259,10 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
         # BM25's idf and average passage length depend on every passage, so a change anywhere
         # changes every passage's weights: this engine always re-indexes the whole folder.
         verb = f"rebuilt ({opened.changes.summary()}; every passage is re-weighted)"
-    print(f"Index {verb}: {counted(len(index.articles), 'article')}, "
-          f"{counted(len(index), 'passage')}, {counted(index.meta.terms, 'term')}")
+    print(
+        f"Index {verb}: {counted(len(index.articles), 'article')}, "
+        f"{counted(len(index), 'passage')}, {counted(index.meta.terms, 'term')}"
+    )
     print(f"Saved in {_short(opened.folder)}")
     _report_skipped(service)
     return 0
@@ -247,19 +282,31 @@ def _short(path: Path) -> str:
 
 
 def _run_arguments(run: argparse.ArgumentParser) -> None:
-    _describe(run, "Run the Telegram bot. It needs a token from @BotFather in TELEGRAM_BOT_TOKEN;"
-                   "\nwith --local it needs none and you chat with it in your browser instead.",
-              "corpusbot run --local",
-              "TELEGRAM_BOT_TOKEN=123456789:AA... corpusbot run --corpus ~/articles",
-              "corpusbot --config private.toml run")
+    _describe(
+        run,
+        "Run the Telegram bot. It needs a token from @BotFather in TELEGRAM_BOT_TOKEN;"
+        "\nwith --local it needs none and you chat with it in your browser instead.",
+        "corpusbot run --local",
+        "TELEGRAM_BOT_TOKEN=123456789:AA... corpusbot run --corpus ~/articles",
+        "corpusbot --config private.toml run",
+    )
     where = run.add_mutually_exclusive_group()
-    where.add_argument("--base-url", metavar="URL", default=None,
-                       help="another Bot API server, e.g. http://127.0.0.1:8081/bot "
-                            "(env CORPUSBOT_TELEGRAM_BASE_URL)")
-    where.add_argument("--local", action="store_true",
-                       help="no token needed: chat with the bot in your browser")
-    run.add_argument("--port", type=_port, default=LOCAL_PORT,
-                     help="with --local: the page's port on 127.0.0.1 (default 8080, 0: any)")
+    where.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=None,
+        help="another Bot API server, e.g. http://127.0.0.1:8081/bot "
+        "(env CORPUSBOT_TELEGRAM_BASE_URL)",
+    )
+    where.add_argument(
+        "--local", action="store_true", help="no token needed: chat with the bot in your browser"
+    )
+    run.add_argument(
+        "--port",
+        type=_port,
+        default=LOCAL_PORT,
+        help="with --local: the page's port on 127.0.0.1 (default 8080, 0: any)",
+    )
 
 
 def _port(text: str) -> int:
@@ -269,8 +316,9 @@ def _port(text: str) -> int:
     except ValueError:
         port = -1
     if not 0 <= port <= MAX_PORT:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give 0 to {MAX_PORT} "
-                                         "(0 picks a free one)")
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port: give 0 to {MAX_PORT} (0 picks a free one)"
+        )
     return port
 
 
@@ -290,23 +338,33 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _eval_arguments(evaluate: argparse.ArgumentParser) -> None:
-    _describe(evaluate, "Measure the bot's quality. --beir: retrieval (nDCG@10, Recall@100) on a "
-                        "data set in BEIR's\nlayout (corpus.jsonl, queries.jsonl, qrels/). --qa: "
-                        "whole answers over --corpus, from JSON\nlines of questions and accepted "
-                        "answers (`corpusbot feedback export` writes them).",
-              "corpusbot eval --beir ~/beir/scifact",
-              "corpusbot eval --qa questions.jsonl --corpus ~/articles --unanswerable no.txt")
+    _describe(
+        evaluate,
+        "Measure the bot's quality. --beir: retrieval (nDCG@10, Recall@100) on a "
+        "data set in BEIR's\nlayout (corpus.jsonl, queries.jsonl, qrels/). --qa: "
+        "whole answers over --corpus, from JSON\nlines of questions and accepted "
+        "answers (`corpusbot feedback export` writes them).",
+        "corpusbot eval --beir ~/beir/scifact",
+        "corpusbot eval --qa questions.jsonl --corpus ~/articles --unanswerable no.txt",
+    )
     what = evaluate.add_mutually_exclusive_group(required=True)
-    what.add_argument("--beir", metavar="DIR",
-                      help="folder with corpus.jsonl, queries.jsonl and qrels/")
-    what.add_argument("--qa", metavar="FILE",
-                      help="JSON lines with q, a (accepted answers) and optional doc, asked "
-                           "over --corpus")
-    evaluate.add_argument("--unanswerable", metavar="FILE",
-                          help="with --qa: questions (one a line) the corpus cannot answer")
+    what.add_argument(
+        "--beir", metavar="DIR", help="folder with corpus.jsonl, queries.jsonl and qrels/"
+    )
+    what.add_argument(
+        "--qa",
+        metavar="FILE",
+        help="JSON lines with q, a (accepted answers) and optional doc, asked over --corpus",
+    )
+    evaluate.add_argument(
+        "--unanswerable",
+        metavar="FILE",
+        help="with --qa: questions (one a line) the corpus cannot answer",
+    )
     evaluate.add_argument("--split", default="test", help="qrels file to use (default: test)")
-    evaluate.add_argument("--no-baseline", action="store_true",
-                          help="skip the rank-bm25 whitespace baseline")
+    evaluate.add_argument(
+        "--no-baseline", action="store_true", help="skip the rank-bm25 whitespace baseline"
+    )
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
@@ -329,8 +387,9 @@ def cmd_eval_qa(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         cases = qa.load_cases(Path(args.qa).expanduser())
-        unanswerable = qa.load_questions(Path(args.unanswerable).expanduser()) \
-            if args.unanswerable else []
+        unanswerable = (
+            qa.load_questions(Path(args.unanswerable).expanduser()) if args.unanswerable else []
+        )
     except qa.QaDataError as exc:
         return _fail(str(exc), 2)
     if not cases:
@@ -339,8 +398,12 @@ def cmd_eval_qa(args: argparse.Namespace, settings: Settings) -> int:
 
     def ours(question: str) -> qa.Reply:
         answer = service.ask(question)
-        return qa.Reply(answer.answered, tuple(
-            qa.QuoteOut(q.text, tuple(s.id for s in q.sources), q.lead) for q in answer.quotes))
+        return qa.Reply(
+            answer.answered,
+            tuple(
+                qa.QuoteOut(q.text, tuple(s.id for s in q.sources), q.lead) for q in answer.quotes
+            ),
+        )
 
     results = [qa.evaluate_qa("corpusbot", ours, cases, unanswerable)]
     if not args.no_baseline:
@@ -355,14 +418,24 @@ def cmd_eval_qa(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _stats_arguments(stats: argparse.ArgumentParser) -> None:
-    _describe(stats, "What the bot's history holds: questions per day, refusals, and the 👍/👎 "
-                     "people gave\n(the same as /stats for the bot's admins).",
-              "corpusbot stats", "corpusbot stats --days 7 --plot stats.png")
-    stats.add_argument("--days", type=int, default=STATS_DAYS,
-                       help=f"how many days back (default {STATS_DAYS})")
-    stats.add_argument("--plot", metavar="FILE", type=Path, default=None,
-                       help="also draw questions and refusals per day as a PNG "
-                            "(needs matplotlib: pip install 'corpusbot[stats]')")
+    _describe(
+        stats,
+        "What the bot's history holds: questions per day, refusals, and the 👍/👎 "
+        "people gave\n(the same as /stats for the bot's admins).",
+        "corpusbot stats",
+        "corpusbot stats --days 7 --plot stats.png",
+    )
+    stats.add_argument(
+        "--days", type=int, default=STATS_DAYS, help=f"how many days back (default {STATS_DAYS})"
+    )
+    stats.add_argument(
+        "--plot",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="also draw questions and refusals per day as a PNG "
+        "(needs matplotlib: pip install 'corpusbot[stats]')",
+    )
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
@@ -371,15 +444,22 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _feedback_arguments(feedback: argparse.ArgumentParser) -> None:
-    _describe(feedback, "The 👍/👎 feedback people gave on answers, exported as JSON lines "
-                        "that `corpusbot eval --qa`\nreads.",
-              "corpusbot feedback export > rated.jsonl",
-              "corpusbot feedback export --since 2024-06-01")
+    _describe(
+        feedback,
+        "The 👍/👎 feedback people gave on answers, exported as JSON lines "
+        "that `corpusbot eval --qa`\nreads.",
+        "corpusbot feedback export > rated.jsonl",
+        "corpusbot feedback export --since 2024-06-01",
+    )
     actions = feedback.add_subparsers(dest="action", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="rated questions as JSON lines for `eval --qa`")
     _add_shared_options(export, defaults=False, corpus=False)
-    export.add_argument("--since", metavar="DATE", default=None,
-                        help="only questions asked on or after DATE (YYYY-MM-DD, UTC)")
+    export.add_argument(
+        "--since",
+        metavar="DATE",
+        default=None,
+        help="only questions asked on or after DATE (YYYY-MM-DD, UTC)",
+    )
 
 
 def cmd_feedback(args: argparse.Namespace, settings: Settings) -> int:
@@ -393,12 +473,26 @@ COMMANDS = (
     Command("sources", "list the articles", _sources_arguments, cmd_sources),
     Command("index", "build and save the index", _index_arguments, cmd_index),
     Command("run", "run the Telegram bot (polling)", _run_arguments, cmd_run),
-    Command("eval", "retrieval quality on a BEIR-layout set (--beir) or answer quality over "
-            "--corpus (--qa)", _eval_arguments, cmd_eval),
-    Command("stats", "questions per day, refusals, 👍/👎 from the bot's history",
-            _stats_arguments, cmd_stats, uses_corpus=False),
-    Command("feedback", "the 👍/👎 feedback people gave: `feedback export`",
-            _feedback_arguments, cmd_feedback, uses_corpus=False),
+    Command(
+        "eval",
+        "retrieval quality on a BEIR-layout set (--beir) or answer quality over --corpus (--qa)",
+        _eval_arguments,
+        cmd_eval,
+    ),
+    Command(
+        "stats",
+        "questions per day, refusals, 👍/👎 from the bot's history",
+        _stats_arguments,
+        cmd_stats,
+        uses_corpus=False,
+    ),
+    Command(
+        "feedback",
+        "the 👍/👎 feedback people gave: `feedback export`",
+        _feedback_arguments,
+        cmd_feedback,
+        uses_corpus=False,
+    ),
 )
 
 

@@ -29,17 +29,25 @@ MAX_QUESTION_CHARS = 80  # longer questions do not fit on a button
 _WORD = r"[A-Z][a-z]+"
 _NAME = rf"{_WORD}(?:[- ]{_WORD}){{0,3}}"
 _CAPITALISED = r"(?:[A-Z][a-z]+|[A-Z]{2,})"  # topics may be acronyms: "NATO", "NBC Blue"
-_QUALIFIERS = (r"Foreign|Prime|Deputy|Defense|Defence|Interior|Finance|Health|Economy|Vice|"
-               r"Chief|Supreme|General|Caretaker|Acting")
-_TITLES = (r"Minister|President|Ambassador|Spokesman|Spokeswoman|Spokesperson|Secretary|"
-           r"Director|Envoy|Commander|Speaker|Governor|Chancellor|Mayor|Chairman|Chairwoman|"
-           r"Leader|King|Queen")
+_QUALIFIERS = (
+    r"Foreign|Prime|Deputy|Defense|Defence|Interior|Finance|Health|Economy|Vice|"
+    r"Chief|Supreme|General|Caretaker|Acting"
+)
+_TITLES = (
+    r"Minister|President|Ambassador|Spokesman|Spokeswoman|Spokesperson|Secretary|"
+    r"Director|Envoy|Commander|Speaker|Governor|Chancellor|Mayor|Chairman|Chairwoman|"
+    r"Leader|King|Queen"
+)
 # "Iraq's Foreign Minister Fuad Hussein", "Russian Foreign Minister Sergey Lavrov".
-ROLE = re.compile(rf"\b(?P<owner>{_WORD}(?:['’]s)?) (?P<title>(?:(?:{_QUALIFIERS}) )*"
-                  rf"(?:{_TITLES})) (?P<name>{_NAME})")
+ROLE = re.compile(
+    rf"\b(?P<owner>{_WORD}(?:['’]s)?) (?P<title>(?:(?:{_QUALIFIERS}) )*"
+    rf"(?:{_TITLES})) (?P<name>{_NAME})"
+)
 # "Lavrov said", "Ali Baqeri stressed"; not "... announced by Milton Cross".
-REPORTED = re.compile(rf"\b(?P<name>{_NAME}) (?:said|says|stated|stressed|emphasized|emphasised|"
-                      r"noted|added|told|warned|announced|urged|explained|insisted)\b(?! by\b)")
+REPORTED = re.compile(
+    rf"\b(?P<name>{_NAME}) (?:said|says|stated|stressed|emphasized|emphasised|"
+    r"noted|added|told|warned|announced|urged|explained|insisted)\b(?! by\b)"
+)
 PROPER_NAME = re.compile(rf"\b{_CAPITALISED}(?:[- ]{_CAPITALISED}){{0,3}}\b")
 # Nationality adjectives: Iranian, Chinese, Turkish, Iraqi, French.
 NATIONALITY = re.compile(r"(?:an|ese|ish|i|ch)$")
@@ -99,7 +107,8 @@ def _answers_itself(answer: Answer, candidate: Candidate) -> bool:
         return False
     first = answer.quotes[0]
     return first.sources[0].number == candidate.article and all(
-        word in first.text for word in candidate.evidence)
+        word in first.text for word in candidate.evidence
+    )
 
 
 def _candidates_by_article(index: Index) -> Iterator[list[Candidate]]:
@@ -108,8 +117,9 @@ def _candidates_by_article(index: Index) -> Iterator[list[Candidate]]:
         sentences = [text[start:end] for start, end in sentence_spans(text)]
         title = " ".join(article.title.split())
         body = [s for s in sentences if " ".join(s.split()) != title]
-        candidates = [c for sentence in body for c in _from_sentence(sentence, article.number,
-                                                                      index)]
+        candidates = [
+            c for sentence in body for c in _from_sentence(sentence, article.number, index)
+        ]
         # Roles first: "Who is ...?" questions are the crispest.
         yield sorted(candidates, key=lambda c: not c.question.startswith("Who "))
 
@@ -158,7 +168,7 @@ def _topic(sentence: str, name: str, index: Index) -> str | None:
     the sentence's first word (capitalised anyway), not the speaker, not a name that
     qualifies the word after it ("Israeli attacks", "Zionist regime")."""
     for match in PROPER_NAME.finditer(sentence):
-        topic, before, after = match.group(), sentence[:match.start()], sentence[match.end():]
+        topic, before, after = match.group(), sentence[: match.start()], sentence[match.end() :]
         opens = not before or before[-1] in "\"“‘'("
         following = re.match(r" ([a-z]+)", after)
         adjective = following is not None and bool(index.analyzer.terms(following.group(1)))

@@ -67,7 +67,8 @@ async def start(update: Update, context: Context) -> None:
     examples = service.examples(EXAMPLES)
     await message_of(update).reply_html(
         messages.welcome(service.index.articles, bool(examples)),
-        reply_markup=keyboards.examples_keyboard(examples))
+        reply_markup=keyboards.examples_keyboard(examples),
+    )
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -78,13 +79,13 @@ async def help_command(update: Update, context: Context) -> None:
 async def sources(update: Update, context: Context) -> None:
     page = messages.sources_page(context.service.index.articles, 0)
     await message_of(update).reply_html(
-        page.text, reply_markup=keyboards.pages_keyboard(page.page, page.pages))
+        page.text, reply_markup=keyboards.pages_keyboard(page.page, page.pages)
+    )
 
 
 async def latest(update: Update, context: Context) -> None:
     """/latest: the newest articles (news: bot/messages.latest_list)."""
-    await message_of(update).reply_html(
-        messages.latest_list(context.service.index.articles))
+    await message_of(update).reply_html(messages.latest_list(context.service.index.articles))
 
 
 async def source(update: Update, context: Context) -> None:
@@ -105,8 +106,9 @@ async def ask_command(update: Update, context: Context) -> None:
     """/ask QUESTION, in any chat."""
     message = message_of(update)
     parts = (message.text or "").split(maxsplit=1)
-    await answer_in_group(context, message, parts[1] if len(parts) > 1 else "",
-                          update.effective_user)
+    await answer_in_group(
+        context, message, parts[1] if len(parts) > 1 else "", update.effective_user
+    )
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -123,8 +125,13 @@ async def not_text(update: Update, context: Context) -> None:
 async def private_question(update: Update, context: Context) -> None:
     """Any plain message in a private chat is a question."""
     message = message_of(update)
-    await answer(context, message.chat, message.text or "", user=update.effective_user,
-                 scope=await followups.scope_of(context, message))
+    await answer(
+        context,
+        message.chat,
+        message.text or "",
+        user=update.effective_user,
+        scope=await followups.scope_of(context, message),
+    )
 
 
 async def group_message(update: Update, context: Context) -> None:
@@ -136,13 +143,14 @@ async def group_message(update: Update, context: Context) -> None:
     await answer_in_group(context, message, question, update.effective_user)
 
 
-async def answer_in_group(context: Context, message: Message, question: str,
-                          user: User | None) -> None:
+async def answer_in_group(
+    context: Context, message: Message, question: str, user: User | None
+) -> None:
     """Answer `message` in its chat, or privately when [telegram] group_replies says so."""
     scope = await followups.scope_of(context, message)
     if await group_replies.answered_privately(  # hook: group_replies = "private"
-            context, message, user,
-            lambda chat: answer(context, chat, question, user=user, scope=scope)):
+        context, message, user, lambda chat: answer(context, chat, question, user=user, scope=scope)
+    ):
         return
     await answer(context, message.chat, question, reply_to=message, user=user, scope=scope)
 
@@ -155,14 +163,19 @@ def addressed_to_bot(message: Message, bot_id: int, username: str | None) -> boo
     if replied and replied.from_user and replied.from_user.id == bot_id:
         return True
     for entity, text in message.parse_entities().items():
-        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0 \
-                and _command_for(text, username):
+        if (
+            entity.type == MessageEntity.BOT_COMMAND
+            and entity.offset == 0
+            and _command_for(text, username)
+        ):
             return True
-        if entity.type == MessageEntity.MENTION and username \
-                and text.lower() == f"@{username.lower()}":
+        if (
+            entity.type == MessageEntity.MENTION
+            and username
+            and text.lower() == f"@{username.lower()}"
+        ):
             return True
-        if entity.type == MessageEntity.TEXT_MENTION and entity.user \
-                and entity.user.id == bot_id:
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot_id:
             return True
     return False
 
@@ -182,10 +195,18 @@ def strip_mention(message: Message, username: str | None) -> str:
     return text
 
 
-async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
-                 ref: int | None = None, reply_to: Message | None = None,
-                 asked_by_button: bool = False, user: User | None = None,
-                 scope: frozenset[str] | None = None) -> None:
+async def answer(
+    context: Context,
+    chat: Chat,
+    question: str,
+    *,
+    start: int = 0,
+    ref: int | None = None,
+    reply_to: Message | None = None,
+    asked_by_button: bool = False,
+    user: User | None = None,
+    scope: frozenset[str] | None = None,
+) -> None:
     """Compose (in a thread) and send one page of quotes, with a More button if there are more.
 
     `scope`: the articles of the answer a follow-up question replies to, searched first."""
@@ -195,8 +216,13 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
         await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
     follow_up = await followups.ask(context, question, scope) if scope else None  # hook
     reply = follow_up.answer if follow_up else await asyncio.to_thread(service.ask, question)
-    head = f"❓ <i>{clip_escaped(question, TITLE_CHARS)}</i>\n\n" \
-        if asked_by_button else follow_up_note(follow_up) if follow_up else ""
+    head = (
+        f"❓ <i>{clip_escaped(question, TITLE_CHARS)}</i>\n\n"
+        if asked_by_button
+        else follow_up_note(follow_up)
+        if follow_up
+        else ""
+    )
     limit = TELEGRAM_LIMIT - utf16_length(head)
     count = service.settings.answer.max_quotes
     rendered = render_html(reply, service.context, start, count, limit=limit)
@@ -206,24 +232,38 @@ async def answer(context: Context, chat: Chat, question: str, *, start: int = 0,
     more = start + rendered.shown
     # history hook (bot/history_handlers.py): the answer's id in the history database, which
     # then numbers the "More" button (so it works after a restart) and the 👍/👎 buttons.
-    answer_id = await history_handlers.answer_id(context, chat, user, reply, start=start,
-                                                 ref=ref, shown=rendered.shown)
+    answer_id = await history_handlers.answer_id(
+        context, chat, user, reply, start=start, ref=ref, shown=rendered.shown
+    )
     markup = None
     if more < rendered.total:  # remembered before sending: the button may be pressed at once
         if ref is None:
-            ref = answer_id if answer_id is not None \
+            ref = (
+                answer_id
+                if answer_id is not None
                 else remember_question(context.chat_data, reply.question)
+            )
         markup = keyboards.more_keyboard(more, ref)
     markup = article_buttons.with_article_row(service.index, markup, reply, start)  # hook
     markup = history_handlers.with_feedback(context, markup, answer_id, reply.answered)
     quoted = reply_to is not None and chat.type != Chat.PRIVATE
     await context.bot.send_message(
-        chat.id, head + rendered.text, reply_markup=markup,
+        chat.id,
+        head + rendered.text,
+        reply_markup=markup,
         reply_parameters=ReplyParameters(reply_to.message_id, allow_sending_without_reply=True)
-        if reply_to is not None and quoted else None)
+        if reply_to is not None and quoted
+        else None,
+    )
     await history_handlers.tell_once_if_off(context, chat.id)  # history hook
-    log.info("question chat=%s latency_ms=%.0f quotes=%d shown=%d answered=%s", chat.id,
-             (time.perf_counter() - began) * 1000, rendered.total, rendered.shown, reply.answered)
+    log.info(
+        "question chat=%s latency_ms=%.0f quotes=%d shown=%d answered=%s",
+        chat.id,
+        (time.perf_counter() - began) * 1000,
+        rendered.total,
+        rendered.shown,
+        reply.answered,
+    )
 
 
 def remember_question(chat_data: ChatData | None, question: str) -> int:
@@ -262,39 +302,55 @@ async def _turn_sources_page(query: CallbackQuery, context: Context, pressed: Bu
     await query.answer()
     page = messages.sources_page(context.service.index.articles, pressed.value)
     try:
-        await query.edit_message_text(page.text, reply_markup=keyboards.pages_keyboard(
-            page.page, page.pages))
+        await query.edit_message_text(
+            page.text, reply_markup=keyboards.pages_keyboard(page.page, page.pages)
+        )
     except BadRequest as exc:  # the same button pressed twice: the page already shows
         if "not modified" not in exc.message.lower():
             raise
 
 
-async def _ask_example(update: Update, query: CallbackQuery, message: Message,
-                       context: Context, pressed: Button) -> None:
+async def _ask_example(
+    update: Update, query: CallbackQuery, message: Message, context: Context, pressed: Button
+) -> None:
     examples = context.service.examples(EXAMPLES)
     if pressed.value >= len(examples):
         await query.answer(messages.STALE_BUTTON)
         return
     await query.answer()
-    await answer(context, message.chat, examples[pressed.value], asked_by_button=True,
-                 user=update.effective_user)
+    await answer(
+        context,
+        message.chat,
+        examples[pressed.value],
+        asked_by_button=True,
+        user=update.effective_user,
+    )
 
 
-async def _more(update: Update, query: CallbackQuery, message: Message, context: Context,
-                pressed: Button) -> None:
+async def _more(
+    update: Update, query: CallbackQuery, message: Message, context: Context, pressed: Button
+) -> None:
     """The next quotes as a new message; the old message keeps its quotes but loses the button."""
     # history hook: the question from the database when history is on, else from chat_data
-    question = await history_handlers.kept_question(context, message.chat.id, pressed.ref) \
-        or (context.chat_data.asked.get(pressed.ref) if context.chat_data else None)
+    question = await history_handlers.kept_question(context, message.chat.id, pressed.ref) or (
+        context.chat_data.asked.get(pressed.ref) if context.chat_data else None
+    )
     if question is None:
         await query.answer(messages.STALE_BUTTON)
         return
     await query.answer()
     with contextlib.suppress(TelegramError):  # the old answer keeps its 👍/👎 (history hook)
         await query.edit_message_reply_markup(
-            reply_markup=history_handlers.without_more(message.reply_markup))
-    await answer(context, message.chat, question, start=pressed.value, ref=pressed.ref,
-                 user=update.effective_user)
+            reply_markup=history_handlers.without_more(message.reply_markup)
+        )
+    await answer(
+        context,
+        message.chat,
+        question,
+        start=pressed.value,
+        ref=pressed.ref,
+        user=update.effective_user,
+    )
 
 
 # --- rate limit and reload ------------------------------------------------------------------
@@ -333,16 +389,18 @@ async def reload_command(update: Update, context: Context) -> None:
     before = len(service.index.articles)
     status = await message_of(update).reply_html(messages.RELOADING)
     result = await asyncio.to_thread(service.reload)
-    log.info("reload by user=%s ok=%s %s", user.id, result.ok, result.error or
-             result.changes.summary())
+    log.info(
+        "reload by user=%s ok=%s %s", user.id, result.ok, result.error or result.changes.summary()
+    )
     await status.edit_text(messages.reload_report(result, before))
 
 
 # --- allow-list and errors -----------------------------------------------------------------
 
 
-def is_allowed(user_id: int | None, chat_id: int | None, users: tuple[int, ...],
-               chats: tuple[int, ...]) -> bool:
+def is_allowed(
+    user_id: int | None, chat_id: int | None, users: tuple[int, ...], chats: tuple[int, ...]
+) -> bool:
     """Everyone when both lists are empty; otherwise a listed user or a listed chat."""
     if not users and not chats:
         return True
@@ -354,13 +412,20 @@ async def gate(update: Update, context: Context) -> None:
     for this bot, refuses strangers (at most once an hour each), and counts every update
     against its user's rate limit. Stops the update unless it may go on."""
     message = update.effective_message
-    if update.callback_query is None and message is not None \
-            and not addressed_to_bot(message, context.bot.id, context.bot.username):
+    if (
+        update.callback_query is None
+        and message is not None
+        and not addressed_to_bot(message, context.bot.id, context.bot.username)
+    ):
         raise ApplicationHandlerStop  # group chatter, commands for other bots
     telegram = context.service.settings.telegram
     user, chat = update.effective_user, update.effective_chat
-    if not is_allowed(user.id if user else None, chat.id if chat else None,
-                      telegram.allowed_users, telegram.allowed_chats):
+    if not is_allowed(
+        user.id if user else None,
+        chat.id if chat else None,
+        telegram.allowed_users,
+        telegram.allowed_chats,
+    ):
         await refuse(update, context)
         raise ApplicationHandlerStop
     if not await within_rate(update, context):
@@ -402,8 +467,9 @@ async def report_to_admins(update: object, context: Context) -> None:
     error = context.error
     if not admins or error is None or not context.state.admin_reports.due(0):
         return
-    text = messages.error_report(error, getattr(update, "update_id", None),
-                                 TokenRedactor(context.bot.token).redact)
+    text = messages.error_report(
+        error, getattr(update, "update_id", None), TokenRedactor(context.bot.token).redact
+    )
     for admin in admins:
         with contextlib.suppress(TelegramError):  # an admin who never wrote cannot be told
             await context.bot.send_message(admin, text)

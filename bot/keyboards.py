@@ -52,8 +52,10 @@ def label(text: str, limit: int = BUTTON_LABEL_CHARS) -> str:
 
 
 def examples_keyboard(questions: list[str]) -> InlineKeyboardMarkup | None:
-    rows = [[InlineKeyboardButton(label(q), callback_data=encode(ASK, i))]
-            for i, q in enumerate(questions)]
+    rows = [
+        [InlineKeyboardButton(label(q), callback_data=encode(ASK, i))]
+        for i, q in enumerate(questions)
+    ]
     return InlineKeyboardMarkup(rows) if rows else None
 
 

@@ -25,8 +25,9 @@ def local_token() -> str:
     return f"{LOCAL_BOT_ID}:{secrets.token_urlsafe(32)}"
 
 
-def run_local(settings: Settings, open_service: Callable[[Settings], Service],
-              port: int, debug: bool = False) -> int:
+def run_local(
+    settings: Settings, open_service: Callable[[Settings], Service], port: int, debug: bool = False
+) -> int:
     """Start the local server with its chat page, then the bot; the exit status."""
     from corpusbot.bot.runner import run_command  # the telegram side loads only for `run`
 
@@ -34,19 +35,26 @@ def run_local(settings: Settings, open_service: Callable[[Settings], Service],
     try:
         server = LocalBotApi(port=port, token=token, webchat=True).start()
     except OSError as exc:
-        print(f"corpusbot: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
-              "choose another port with --port (0 picks a free one)", file=sys.stderr)
+        print(
+            f"corpusbot: cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
+            "choose another port with --port (0 picks a free one)",
+            file=sys.stderr,
+        )
         return 2
     # The local server has no flood limit, so the bot need not pace itself for one.
-    telegram = dataclasses.replace(settings.telegram, token=token,
-                                   base_url=server.base_url, max_sends_per_second=0.0)
+    telegram = dataclasses.replace(
+        settings.telegram, token=token, base_url=server.base_url, max_sends_per_second=0.0
+    )
     local = dataclasses.replace(settings, telegram=telegram)
 
     def open_and_announce(chosen: Settings) -> Service:
         service = open_service(chosen)  # index first: the page answers as soon as it shows
-        print(f"corpusbot is running locally with "
-              f"{counted(len(service.index.articles), 'article')}.\n"
-              f"Open {server.url}/ in your browser to chat with it (Ctrl+C stops).", flush=True)
+        print(
+            f"corpusbot is running locally with "
+            f"{counted(len(service.index.articles), 'article')}.\n"
+            f"Open {server.url}/ in your browser to chat with it (Ctrl+C stops).",
+            flush=True,
+        )
         return service
 
     try:

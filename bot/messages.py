@@ -52,14 +52,17 @@ Add a time or an outlet to a question: <i>the latest on…</i>, <i>last week</i>
 Use /ask QUESTION, mention me, or reply to one of my messages; I stay quiet otherwise."""
 
 PRIVATE_BOT = "Sorry, this bot is private."
-REFUSAL = ("Sorry, this bot is private. If you should have access, ask its owner to add your "
-           "user id <code>{user}</code> to the allow-list.")
+REFUSAL = (
+    "Sorry, this bot is private. If you should have access, ask its owner to add your "
+    "user id <code>{user}</code> to the allow-list."
+)
 FAILURE = "Sorry, something went wrong while answering. Please try again in a moment."
 NOT_TEXT = "I can only read text. Send me your question as a message."
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 STALE_BUTTON = "That button has expired. Please ask again."
-SLOW_DOWN = ("You are asking faster than I can read. Please wait {wait}; "
-             "I will ignore questions until then.")
+SLOW_DOWN = (
+    "You are asking faster than I can read. Please wait {wait}; I will ignore questions until then."
+)
 ADMINS_ONLY = "Only the bot's admins can reload the articles."
 RELOADING = "Reloading the articles…"
 SKIPPED_SHOWN = 10  # skipped files listed in a reload report; the rest are counted
@@ -76,7 +79,7 @@ class Page:
 
 
 def date_span(articles: Sequence[ArticleInfo]) -> str | None:
-    """"from A to B" over the articles that have dates (ISO dates sort as dates), else None."""
+    """ "from A to B" over the articles that have dates (ISO dates sort as dates), else None."""
     dates = sorted({_date_key(a.date) for a in articles if a.date and a.date.strip()})
     if not dates:
         return None
@@ -97,11 +100,14 @@ def welcome(articles: Sequence[ArticleInfo], has_examples: bool) -> str:
     noun = "article" if count == 1 else "articles"
     span = date_span(articles)
     knows = f"<b>{count} news {noun}</b>" + (
-        f", {clip_escaped(span, DETAIL_CHARS * 3)}" if span else "")
-    lines = [f"Hello! I answer questions about {knows}, by quoting the passages that answer "
-             "them, with their sources.",
-             "", "Send me a question in plain words. /sources lists the articles, /help explains "
-             "more."]
+        f", {clip_escaped(span, DETAIL_CHARS * 3)}" if span else ""
+    )
+    lines = [
+        f"Hello! I answer questions about {knows}, by quoting the passages that answer "
+        "them, with their sources.",
+        "",
+        "Send me a question in plain words. /sources lists the articles, /help explains more.",
+    ]
     if has_examples:
         lines += ["", "Or tap an example:"]
     return "\n".join(lines)
@@ -120,13 +126,24 @@ def sources_page(articles: Sequence[ArticleInfo], page: int) -> Page:
     page = min(max(page, 0), pages - 1)
     if not articles:
         return Page("I have no articles yet.", 0, 1)
-    chunk = articles[page * PER_PAGE:(page + 1) * PER_PAGE]
+    chunk = articles[page * PER_PAGE : (page + 1) * PER_PAGE]
     first, last = chunk[0].number, chunk[-1].number
-    head = f"<b>Articles {first}–{last} of {len(articles)}</b>" if pages > 1 \
+    head = (
+        f"<b>Articles {first}–{last} of {len(articles)}</b>"
+        if pages > 1
         else f"<b>The {counted(len(articles), 'article')} I know</b>"
+    )
     rows = [_source_row(a) for a in chunk]
-    text = "\n".join([head, *corpus_summary(articles), "", *rows, "",
-                      "<i>/source N shows one of them; /latest the newest.</i>"])
+    text = "\n".join(
+        [
+            head,
+            *corpus_summary(articles),
+            "",
+            *rows,
+            "",
+            "<i>/source N shows one of them; /latest the newest.</i>",
+        ]
+    )
     return Page(text, page, pages)
 
 
@@ -146,14 +163,17 @@ def corpus_summary(articles: Sequence[ArticleInfo]) -> list[str]:
     span = date_span(articles)
     if span:
         dated = sum(1 for a in articles if format_date(a.date))
-        lines.append(f"<i>{clip_escaped(span[0].upper() + span[1:], DETAIL_CHARS * 3)} "
-                     f"({dated} of {len(articles)} "
-                     "dated)</i>")
+        lines.append(
+            f"<i>{clip_escaped(span[0].upper() + span[1:], DETAIL_CHARS * 3)} "
+            f"({dated} of {len(articles)} "
+            "dated)</i>"
+        )
     counts = Counter(a.source for a in articles if a.source)
     if counts:
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0].casefold()))
-        shown = ", ".join(f"{clip_escaped(name, DETAIL_CHARS)} {count}"
-                          for name, count in ranked[:OUTLETS_SHOWN])
+        shown = ", ".join(
+            f"{clip_escaped(name, DETAIL_CHARS)} {count}" for name, count in ranked[:OUTLETS_SHOWN]
+        )
         more = f" and {len(ranked) - OUTLETS_SHOWN} more" if len(ranked) > OUTLETS_SHOWN else ""
         lines.append(f"<i>By outlet: {shown}{more}</i>")
     return lines
@@ -166,8 +186,15 @@ def latest_list(articles: Sequence[ArticleInfo], count: int = PER_PAGE) -> str:
         return "None of my articles has a date. /sources lists them all."
     newest = sort_newest_first(dated, key=lambda article: article)[:count]
     rows = [_source_row(a) for a in newest]
-    return "\n".join([f"<b>The {counted(len(newest), 'newest article')}</b>", "", *rows, "",
-                      "<i>/source N shows one of them.</i>"])
+    return "\n".join(
+        [
+            f"<b>The {counted(len(newest), 'newest article')}</b>",
+            "",
+            *rows,
+            "",
+            "<i>/source N shows one of them.</i>",
+        ]
+    )
 
 
 def source_card(article: ArticleInfo, text: str) -> str:
@@ -206,40 +233,46 @@ def source_usage(count: int) -> str:
 
 def no_such_source(raw: str, count: int) -> str:
     shown = clip_escaped(raw, SHOWN_INPUT_CHARS)
-    return (f"There is no article {shown}. Choose a number from 1 to {count}; "
-            "/sources lists them.")
+    return f"There is no article {shown}. Choose a number from 1 to {count}; /sources lists them."
 
 
 def reload_report(result: Reload, before: int) -> str:
     """What a /reload (or a watched change) did, for an admin."""
-    skipped = [f"• <code>{clip_escaped(s.path, DETAIL_CHARS)}</code>: "
-               f"{clip_escaped(s.reason, REASON_CHARS)}"
-               for s in result.skipped[:SKIPPED_SHOWN]]
+    skipped = [
+        f"• <code>{clip_escaped(s.path, DETAIL_CHARS)}</code>: "
+        f"{clip_escaped(s.reason, REASON_CHARS)}"
+        for s in result.skipped[:SKIPPED_SHOWN]
+    ]
     if len(result.skipped) > SKIPPED_SHOWN:
         skipped.append(f"• and {len(result.skipped) - SKIPPED_SHOWN} more")
     skipped_text = "\n<b>Skipped:</b>\n" + "\n".join(skipped) if skipped else ""
     if not result.ok:
-        return (f"<b>Reload failed:</b> {clip_escaped(result.error or '', ERROR_CHARS)}\n"
-                f"The {counted(before, 'article')} indexed "
-                f"before stay in service.{skipped_text}")
+        return (
+            f"<b>Reload failed:</b> {clip_escaped(result.error or '', ERROR_CHARS)}\n"
+            f"The {counted(before, 'article')} indexed "
+            f"before stay in service.{skipped_text}"
+        )
     how = "rebuilt the index" if result.built else "the index was already up to date"
-    return (f"<b>Reloaded:</b> {counted(result.articles, 'article')}, "
-            f"{counted(result.passages, 'passage')} "
-            f"({esc(result.changes.summary())}; {how}).{skipped_text}")
+    return (
+        f"<b>Reloaded:</b> {counted(result.articles, 'article')}, "
+        f"{counted(result.passages, 'passage')} "
+        f"({esc(result.changes.summary())}; {how}).{skipped_text}"
+    )
 
 
-def error_report(error: BaseException, update_id: int | None,
-                 redact: Callable[[str], str]) -> str:
+def error_report(error: BaseException, update_id: int | None, redact: Callable[[str], str]) -> str:
     """For the admins: what failed, and the end of the traceback, within one message.
 
     `redact` masks the bot token, which error messages and tracebacks may carry.
     """
-    head = (f"⚠️ <b>Update {update_id if update_id is not None else '(none)'} failed:</b> "
-            f"{clip_escaped(redact(f'{type(error).__name__}: {error}'), DETAIL_CHARS * 5)}\n")
+    head = (
+        f"⚠️ <b>Update {update_id if update_id is not None else '(none)'} failed:</b> "
+        f"{clip_escaped(redact(f'{type(error).__name__}: {error}'), DETAIL_CHARS * 5)}\n"
+    )
     trace = redact("".join(traceback.format_exception(error)))
     room = TELEGRAM_LIMIT - utf16_length(head) - utf16_length("<pre></pre>")
     body = esc(trace)
     while utf16_length(body) > room:  # keep the end: the innermost frames say where
-        trace = trace[len(trace) // 10 + 1:]
+        trace = trace[len(trace) // 10 + 1 :]
         body = esc(trace)
     return f"{head}<pre>{body}</pre>"

@@ -30,8 +30,9 @@ class _Bucket:
 class RateLimiter:
     """Allows `burst` questions at once and `per_minute` on average, per user."""
 
-    def __init__(self, per_minute: float, burst: int,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, per_minute: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.rate = per_minute / 60.0
         self.burst = float(burst)
         self.clock = clock

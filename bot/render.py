@@ -21,8 +21,16 @@ from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip, clip_escaped, escape
 from corpusbot.config import TEMPLATES_DIR
 from corpusbot.retrieval.index import ArticleInfo
 
-__all__ = ["TELEGRAM_LIMIT", "Context", "Rendered", "clip", "escape", "message_length",
-           "render_html", "render_text"]
+__all__ = [
+    "TELEGRAM_LIMIT",
+    "Context",
+    "Rendered",
+    "clip",
+    "escape",
+    "message_length",
+    "render_html",
+    "render_text",
+]
 
 # Quotes longer than this are sent as expandable blockquotes (collapsed to a few lines).
 EXPANDABLE_FROM = 300
@@ -66,8 +74,9 @@ def message_length(text: str) -> int:
     return utf16_length(text)
 
 
-def render_html(answer: Answer, context: Context, start: int = 0, count: int = 3,
-                limit: int = TELEGRAM_LIMIT) -> Rendered:
+def render_html(
+    answer: Answer, context: Context, start: int = 0, count: int = 3, limit: int = TELEGRAM_LIMIT
+) -> Rendered:
     return _render(answer, context, start, count, limit, html=True)
 
 
@@ -75,33 +84,42 @@ def render_text(answer: Answer, context: Context, start: int = 0, count: int = 3
     return _render(answer, context, start, count, limit=None, html=False)
 
 
-def _render(answer: Answer, context: Context, start: int, count: int, limit: int | None,
-            html: bool) -> Rendered:
+def _render(
+    answer: Answer, context: Context, start: int, count: int, limit: int | None, html: bool
+) -> Rendered:
     t = templates("html" if html else "text")
     esc = escape if html else _plain
     total = len(answer.quotes)
     scope_head = _scope_line(t, answer, esc)
     if not answer.answered:
         reason = (answer.reason or "not_found") if context.articles else "no_articles"
-        example = t["example"].substitute(question=esc(context.example)) \
-            if context.example else ""
-        hint = t["suggestion"].substitute(words=esc(" or ".join(answer.suggestions))) \
-            if answer.suggestions else ""
-        text = t[reason].substitute(example=example,
-                                    articles=counted(context.articles, "article"),
-                                    note=esc(_scope_note(answer, reason)),
-                                    missing=esc(", ".join(answer.missing)), suggestion=hint)
+        example = t["example"].substitute(question=esc(context.example)) if context.example else ""
+        hint = (
+            t["suggestion"].substitute(words=esc(" or ".join(answer.suggestions)))
+            if answer.suggestions
+            else ""
+        )
+        text = t[reason].substitute(
+            example=example,
+            articles=counted(context.articles, "article"),
+            note=esc(_scope_note(answer, reason)),
+            missing=esc(", ".join(answer.missing)),
+            suggestion=hint,
+        )
         if answer.missing and "$missing" not in t[reason].template:
             text = t["missing"].substitute(missing=esc(", ".join(answer.missing))) + text
         return Rendered((scope_head if reason == "not_found" else "") + text, 0, 0)
-    head = scope_head + (t["question_cut"].substitute(limit=context.max_question_chars)
-                         if answer.question_cut else "")
+    head = scope_head + (
+        t["question_cut"].substitute(limit=context.max_question_chars)
+        if answer.question_cut
+        else ""
+    )
     if answer.respelled:
         head = t["respelled"].substitute(words=esc(_respellings(answer))) + head
     if answer.missing:
         head = t["missing"].substitute(missing=esc(", ".join(answer.missing))) + head
     blocks: list[str] = []
-    for number, quote in enumerate(answer.quotes[start:start + count], start=start + 1):
+    for number, quote in enumerate(answer.quotes[start : start + count], start=start + 1):
         block = _quote_block(t, quote, number, html)
         candidate = head + t["separator"].template.join([*blocks, block])
         if limit is not None and message_length(candidate) + TAIL_ROOM > limit:
@@ -110,15 +128,15 @@ def _render(answer: Answer, context: Context, start: int, count: int, limit: int
             block = _shortened_block(t, quote, number, limit - message_length(head) - TAIL_ROOM)
         blocks.append(block)
     shown = len(blocks)
-    tail = t["more"].substitute(shown=start + shown, total=total) \
-        if start + shown < total else ""
+    tail = t["more"].substitute(shown=start + shown, total=total) if start + shown < total else ""
     return Rendered(head + t["separator"].template.join(blocks) + tail, shown, total)
 
 
 def _respellings(answer: Answer) -> str:
-    """"Raeisi", or "Raisi or Raeisi" when the corpus's spelling was searched beside the user's."""
-    return ", ".join(" or ".join((r.asked, *r.used) if r.added else r.used)
-                     for r in answer.respelled)
+    """ "Raeisi", or "Raisi or Raeisi" when the corpus's spelling was searched beside the user's."""
+    return ", ".join(
+        " or ".join((r.asked, *r.used) if r.added else r.used) for r in answer.respelled
+    )
 
 
 def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) -> str:
@@ -131,10 +149,16 @@ def _quote_block(t: dict[str, Template], quote: Quote, number: int, html: bool) 
     if html and expandable and 0 < quote.lead < len(quote.text):
         # The answer-bearing sentence stays outside the collapsed part, on any screen.
         lead, rest = _split_lead(quote)
-        return t["quote_lead"].substitute(number=number, citation=citation,
-                                          lead=_highlighted(lead), rest=_highlighted(rest)) + also
-    return t["quote"].substitute(number=number, citation=citation, expandable=expandable,
-                                 text=text) + also
+        return (
+            t["quote_lead"].substitute(
+                number=number, citation=citation, lead=_highlighted(lead), rest=_highlighted(rest)
+            )
+            + also
+        )
+    return (
+        t["quote"].substitute(number=number, citation=citation, expandable=expandable, text=text)
+        + also
+    )
 
 
 def _split_lead(quote: Quote) -> tuple[Quote, Quote]:
@@ -142,10 +166,18 @@ def _split_lead(quote: Quote) -> tuple[Quote, Quote]:
     cut = quote.lead
     rest = quote.text[cut:].lstrip()
     shift = len(quote.text) - len(rest)
-    lead = Quote(quote.text[:cut], tuple(h for h in quote.highlights if h[1] <= cut),
-                 quote.sources, quote.score)
-    tail = Quote(rest, tuple((s - shift, e - shift) for s, e in quote.highlights if s >= shift),
-                 quote.sources, quote.score)
+    lead = Quote(
+        quote.text[:cut],
+        tuple(h for h in quote.highlights if h[1] <= cut),
+        quote.sources,
+        quote.score,
+    )
+    tail = Quote(
+        rest,
+        tuple((s - shift, e - shift) for s, e in quote.highlights if s >= shift),
+        quote.sources,
+        quote.score,
+    )
     return lead, tail
 
 
@@ -188,8 +220,13 @@ def _highlighted(quote: Quote) -> str:
     return "".join(pieces)
 
 
-def _also_reported(t: dict[str, Template], others: tuple[ArticleInfo, ...],
-                   esc: Callable[[str], str], *, newer: ArticleInfo) -> str:
+def _also_reported(
+    t: dict[str, Template],
+    others: tuple[ArticleInfo, ...],
+    esc: Callable[[str], str],
+    *,
+    newer: ArticleInfo,
+) -> str:
     """The other articles' citations up to ALSO_CHARS, then how many more there are."""
     shown: list[str] = []
     used = 0
@@ -205,15 +242,21 @@ def _also_reported(t: dict[str, Template], others: tuple[ArticleInfo, ...],
     return ", ".join(shown)
 
 
-def _citation(t: dict[str, Template], article: ArticleInfo, esc: Callable[[str], str], *,
-              newer: ArticleInfo | None = None) -> str:
+def _citation(
+    t: dict[str, Template],
+    article: ArticleInfo,
+    esc: Callable[[str], str],
+    *,
+    newer: ArticleInfo | None = None,
+) -> str:
     """Headline, outlet and date ("12 Apr 2021"; beside a `newer` report of the same story, how
     much older), each clipped: the corpus may hold any length of them. The file name is left to
     /source N and --json. In HTML the clipping counts the escaped text, which can be five times
     longer (&amp;)."""
     fit = clip_escaped if esc is escape else clip
-    parts = [fit(part, DETAIL_CHARS) for part in (article.source, format_date(article.date))
-             if part]
+    parts = [
+        fit(part, DETAIL_CHARS) for part in (article.source, format_date(article.date)) if part
+    ]
     age = age_between(article, newer) if newer is not None else None
     if age:
         parts.append(esc(f"{age} earlier"))

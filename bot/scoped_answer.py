@@ -80,14 +80,14 @@ def ask(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
     return replace(answer, question=question, question_cut=cut, quotes=quotes, scope=scope)
 
 
-def _absent_person(index: Index, question: str, name: str,
-                   settings: AnswerSettings) -> Answer | None:
-    """"What did Blinken say...": a person says, an outlet reports. Unless the question names an
+def _absent_person(
+    index: Index, question: str, name: str, settings: AnswerSettings
+) -> Answer | None:
+    """ "What did Blinken say...": a person says, an outlet reports. Unless the question names an
     outlet outright ("according to", "from:", "report"), a name in no article's text either is
     answered as compose answers it: "No article mentions Blinken." (issue 9), or respelled to
     the articles' spelling of it ("Ruhani": Rouhani)."""
-    if ACCORDING_TO.search(question) or FROM_TOKEN.search(question) \
-            or not SAYING.search(question):
+    if ACCORDING_TO.search(question) or FROM_TOKEN.search(question) or not SAYING.search(question):
         return None
     answer = compose(index, question, settings)
     absent = answer.reason == Reason.ABSENT and name in answer.missing

@@ -50,11 +50,18 @@ class Service:
         self._rebuild_if_damaged(opened)
 
     @classmethod
-    def open(cls, settings: Settings, progress: Progress | None = None,
-             rebuild: bool = False) -> Service:
-        opened = open_index(settings.corpus, settings.split, settings.index,
-                            settings.max_file_bytes, progress, rebuild,
-                            follow_outside_links=settings.follow_outside_links)
+    def open(
+        cls, settings: Settings, progress: Progress | None = None, rebuild: bool = False
+    ) -> Service:
+        opened = open_index(
+            settings.corpus,
+            settings.split,
+            settings.index,
+            settings.max_file_bytes,
+            progress,
+            rebuild,
+            follow_outside_links=settings.follow_outside_links,
+        )
         return cls(settings, opened)
 
     @property
@@ -95,8 +102,13 @@ class Service:
     def _corpus_state(self) -> str:
         s = self.settings
         try:
-            return fingerprint(s.corpus.resolve(), s.split, s.index, s.max_file_bytes,
-                               follow_outside_links=s.follow_outside_links)
+            return fingerprint(
+                s.corpus.resolve(),
+                s.split,
+                s.index,
+                s.max_file_bytes,
+                follow_outside_links=s.follow_outside_links,
+            )
         except OSError as exc:  # the folder is gone or unreadable: a reload will say why
             return f"unreadable: {exc}"
 
@@ -116,26 +128,37 @@ class Service:
         s, old = self.settings, self.opened
         state = self._corpus_state()
         try:
-            new = open_index(s.corpus, s.split, s.index, s.max_file_bytes, progress,
-                             follow_outside_links=s.follow_outside_links)
+            new = open_index(
+                s.corpus,
+                s.split,
+                s.index,
+                s.max_file_bytes,
+                progress,
+                follow_outside_links=s.follow_outside_links,
+            )
         except Exception as exc:  # whatever broke, the index in service stays
             log.warning("reload failed, keeping the current index: %s", exc)
             self._failed = state
             return Reload(ok=False, error=_describe(exc))
         if not new.index.articles and old.index.articles:
             self._failed = state
-            return Reload(ok=False, skipped=tuple(new.skipped),
-                          error="no readable article in the corpus folder now; "
-                                "keeping the current index")
+            return Reload(
+                ok=False,
+                skipped=tuple(new.skipped),
+                error="no readable article in the corpus folder now; keeping the current index",
+            )
         self._failed = None
         self.opened = new  # one assignment: a question sees the old index or the new one
         self._rebuild_if_damaged(new)
-        changes = Changes.between(old.index.meta.provenance.files,
-                                  new.index.meta.provenance.files)
-        return Reload(ok=True, built=new.built, changes=changes,
-                      articles=len(new.index.articles), passages=len(new.index),
-                      skipped=tuple(new.skipped))
-
+        changes = Changes.between(old.index.meta.provenance.files, new.index.meta.provenance.files)
+        return Reload(
+            ok=True,
+            built=new.built,
+            changes=changes,
+            articles=len(new.index.articles),
+            passages=len(new.index),
+            skipped=tuple(new.skipped),
+        )
 
     def _rebuild_if_damaged(self, opened: OpenedIndex) -> None:
         """A large cached index is hashed in the background after a fast start; if it turns out

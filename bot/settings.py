@@ -83,8 +83,10 @@ def _merge(base: dict[str, Any], override: dict[str, Any], origin: str) -> None:
         if section not in base:
             raise SettingsError(f"{origin}: {_unknown_section(base, section)}")
         if not isinstance(values, dict):
-            raise SettingsError(f"{origin}: {section} = {_short(values)} must be a section: "
-                                f"write [{section}] on a line, then key = value lines")
+            raise SettingsError(
+                f"{origin}: {section} = {_short(values)} must be a section: "
+                f"write [{section}] on a line, then key = value lines"
+            )
         for key, value in values.items():
             if key not in base[section]:
                 raise SettingsError(f"{origin}: unknown setting {section}.{key}")
@@ -102,7 +104,7 @@ def _unknown_section(base: dict[str, Any], name: str) -> str:
 def _short(value: Any, limit: int = 40) -> str:
     """`value`'s repr, cut: an error message stays one readable line."""
     text = repr(value)
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _from_env(env: Mapping[str, str], defaults: dict[str, Any]) -> dict[str, Any]:
@@ -172,8 +174,9 @@ def _check(name: str, ok: bool, value: Any, expected: str) -> None:
 
 def checked_base_url(url: str, name: str = "telegram.base_url") -> str:
     """A Bot API base URL without its trailing slash; `name` is what the error names."""
-    _check(name, not url or url.startswith(("http://", "https://")), url,
-           "an http:// or https:// URL")
+    _check(
+        name, not url or url.startswith(("http://", "https://")), url, "an http:// or https:// URL"
+    )
     return url.rstrip("/")
 
 
@@ -202,26 +205,49 @@ def _build(raw: dict[str, Any]) -> Settings:
     _check("index.epsilon", 0 <= index["epsilon"] <= 1, index["epsilon"], "0 to 1")
     _check("index.workers", 0 <= index["workers"] <= 64, index["workers"], "0 to 64")
     _check("corpus.max_file_mb", corpus["max_file_mb"] > 0, corpus["max_file_mb"], "above 0")
-    _check("corpus.watch_seconds", corpus["watch_seconds"] >= 0, corpus["watch_seconds"],
-           "0 (off) or more seconds")
+    _check(
+        "corpus.watch_seconds",
+        corpus["watch_seconds"] >= 0,
+        corpus["watch_seconds"],
+        "0 (off) or more seconds",
+    )
     for key in ("max_quotes", "max_hits", "max_quote_sentences", "max_quote_chars"):
         _check(f"answer.{key}", answer[key] >= 1, answer[key], "at least 1")
     for key in ("min_coverage", "duplicate_overlap"):
         _check(f"answer.{key}", 0 <= answer[key] <= 1, answer[key], "a number from 0 to 1")
-    _check("answer.max_question_chars", answer["max_question_chars"] >= 10,
-           answer["max_question_chars"], "at least 10")
-    _check("telegram.rate_per_minute", telegram["rate_per_minute"] >= 0,
-           telegram["rate_per_minute"], "0 (no limit) or more")
-    _check("telegram.rate_burst", telegram["rate_burst"] >= 1, telegram["rate_burst"],
-           "at least 1")
-    _check("telegram.max_sends_per_second", telegram["max_sends_per_second"] >= 0,
-           telegram["max_sends_per_second"], "0 (no limit) or more")
-    _check("telegram.chat_ttl_days", telegram["chat_ttl_days"] >= 0,
-           telegram["chat_ttl_days"], "0 (keep forever) or more days")
+    _check(
+        "answer.max_question_chars",
+        answer["max_question_chars"] >= 10,
+        answer["max_question_chars"],
+        "at least 10",
+    )
+    _check(
+        "telegram.rate_per_minute",
+        telegram["rate_per_minute"] >= 0,
+        telegram["rate_per_minute"],
+        "0 (no limit) or more",
+    )
+    _check("telegram.rate_burst", telegram["rate_burst"] >= 1, telegram["rate_burst"], "at least 1")
+    _check(
+        "telegram.max_sends_per_second",
+        telegram["max_sends_per_second"] >= 0,
+        telegram["max_sends_per_second"],
+        "0 (no limit) or more",
+    )
+    _check(
+        "telegram.chat_ttl_days",
+        telegram["chat_ttl_days"] >= 0,
+        telegram["chat_ttl_days"],
+        "0 (keep forever) or more days",
+    )
     base_url = checked_base_url(telegram["base_url"])
     replies = telegram["group_replies"]
-    _check("telegram.group_replies", replies in GroupReplies.__members__.values(), replies,
-           '"group" or "private"')
+    _check(
+        "telegram.group_replies",
+        replies in GroupReplies.__members__.values(),
+        replies,
+        '"group" or "private"',
+    )
     try:
         analyzer_settings = AnalyzerSettings.create(analyzer["language"], analyzer["stopwords"])
     except ValueError as exc:

@@ -56,10 +56,16 @@ def build_application(service: Service, settings: Settings) -> Application:
     builder = (
         Application.builder()
         .token(telegram.token)
-        .defaults(Defaults(parse_mode=ParseMode.HTML,
-                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
-        .rate_limiter(RetryingRateLimiter(overall_max_rate=telegram.max_sends_per_second,
-                                          max_retries=FLOOD_RETRIES))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
+        .rate_limiter(
+            RetryingRateLimiter(
+                overall_max_rate=telegram.max_sends_per_second, max_retries=FLOOD_RETRIES
+            )
+        )
         .concurrent_updates(CONCURRENT_UPDATES)
         .context_types(CONTEXT_TYPES)
         .get_updates_request(WatchedPollRequest(PollingHealth()))
@@ -69,15 +75,21 @@ def build_application(service: Service, settings: Settings) -> Application:
     if telegram.base_url:
         builder = builder.base_url(telegram.base_url)
     application = builder.build()
-    limiter = RateLimiter(telegram.rate_per_minute, telegram.rate_burst) \
-        if telegram.rate_per_minute > 0 else None
-    attach_state(application, BotState(
-        service=service,
-        limiter=limiter,
-        refusals=OncePer(handlers.REFUSAL_SECONDS),
-        admin_reports=OncePer(handlers.ADMIN_REPORT_SECONDS),
-        expiry=ChatExpiry(telegram.chat_ttl_days * SECONDS_A_DAY),
-    ))
+    limiter = (
+        RateLimiter(telegram.rate_per_minute, telegram.rate_burst)
+        if telegram.rate_per_minute > 0
+        else None
+    )
+    attach_state(
+        application,
+        BotState(
+            service=service,
+            limiter=limiter,
+            refusals=OncePer(handlers.REFUSAL_SECONDS),
+            admin_reports=OncePer(handlers.ADMIN_REPORT_SECONDS),
+            expiry=ChatExpiry(telegram.chat_ttl_days * SECONDS_A_DAY),
+        ),
+    )
     history_handlers.attach(application, settings)  # history hook: may raise HistoryBusy
     add_handlers(application)
     return application
@@ -90,20 +102,22 @@ def add_handlers(application: Application) -> None:
     history_handlers.add_handlers(application)  # history hook: /stats, /forget, 👍/👎 first
     article_buttons.add_handlers(application)  # Context / Full article / Related buttons
     inline.add_handlers(application)  # @bot question in any chat
-    application.add_handlers([
-        CommandHandler("start", handlers.start),
-        CommandHandler("help", handlers.help_command),
-        CommandHandler("sources", handlers.sources),
-        CommandHandler("latest", handlers.latest),
-        CommandHandler("source", handlers.source),
-        CommandHandler("ask", handlers.ask_command),
-        CommandHandler("reload", handlers.reload_command),
-        MessageHandler(plain_text & private, handlers.private_question),
-        MessageHandler(plain_text & groups, handlers.group_message),
-        MessageHandler(filters.COMMAND & private, handlers.unknown_command),
-        MessageHandler(~filters.TEXT & private, handlers.not_text),
-        CallbackQueryHandler(handlers.button),
-    ])
+    application.add_handlers(
+        [
+            CommandHandler("start", handlers.start),
+            CommandHandler("help", handlers.help_command),
+            CommandHandler("sources", handlers.sources),
+            CommandHandler("latest", handlers.latest),
+            CommandHandler("source", handlers.source),
+            CommandHandler("ask", handlers.ask_command),
+            CommandHandler("reload", handlers.reload_command),
+            MessageHandler(plain_text & private, handlers.private_question),
+            MessageHandler(plain_text & groups, handlers.group_message),
+            MessageHandler(filters.COMMAND & private, handlers.unknown_command),
+            MessageHandler(~filters.TEXT & private, handlers.not_text),
+            CallbackQueryHandler(handlers.button),
+        ]
+    )
     application.add_error_handler(handlers.on_error)
 
 
@@ -116,7 +130,8 @@ async def start_background_work(application: Application) -> None:
     if interval > 0:
         notify = functools.partial(tell_admins, application)
         state.watcher = asyncio.create_task(
-            watch_corpus(service, interval, notify), name="corpus-watch")
+            watch_corpus(service, interval, notify), name="corpus-watch"
+        )
         log.info("watching %s every %g s", service.settings.corpus, interval)
 
 
@@ -133,8 +148,7 @@ async def stop_background_work(application: Application) -> None:
 async def tell_admins(application: Application, result: Reload) -> None:
     """Report a reload the watcher made to every admin (failures matter most)."""
     service = state_of(application).service
-    log.info("corpus changed: reload ok=%s %s", result.ok,
-             result.error or result.changes.summary())
+    log.info("corpus changed: reload ok=%s %s", result.ok, result.error or result.changes.summary())
     text = messages.reload_report(result, len(service.index.articles))
     for admin in service.settings.telegram.admins:
         try:
@@ -147,8 +161,11 @@ async def register_commands(application: Application) -> None:
     """setMyCommands, so Telegram's menu lists them."""
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     service = state_of(application).service
-    log.info("polling as @%s with %s; Ctrl+C stops", application.bot.username,
-             counted(len(service.index.articles), "article"))
+    log.info(
+        "polling as @%s with %s; Ctrl+C stops",
+        application.bot.username,
+        counted(len(service.index.articles), "article"),
+    )
 
 
 def run_polling(application: Application) -> None:

@@ -11,8 +11,9 @@ from corpusbot.bot.service import Reload, Service
 log = logging.getLogger(__name__)
 
 
-async def watch_corpus(service: Service, interval: float,
-                       on_reload: Callable[[Reload], Awaitable[None]]) -> None:
+async def watch_corpus(
+    service: Service, interval: float, on_reload: Callable[[Reload], Awaitable[None]]
+) -> None:
     """Every `interval` seconds, reload if the corpus changed; runs until cancelled.
 
     Checking stats every file, so both the check and the rebuild run in a worker thread.

@@ -100,8 +100,9 @@ class Analyzer:
     def _learn(self, word: str) -> str:
         if word in self._terms:
             return self._terms[word]
-        if word in self.settings.stopwords or (len(word) == 1 and word.isascii()
-                                                and not word.isdigit()):
+        if word in self.settings.stopwords or (
+            len(word) == 1 and word.isascii() and not word.isdigit()
+        ):
             term = ""
         else:
             term = self._stemmer.stemWord(word) if self._stemmer else word

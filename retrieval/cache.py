@@ -61,9 +61,15 @@ class Changes:
     removed: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        parts = [f"{len(names)} {verb}" for names, verb in
-                 ((self.added, "added"), (self.changed, "changed"), (self.removed, "removed"))
-                 if names]
+        parts = [
+            f"{len(names)} {verb}"
+            for names, verb in (
+                (self.added, "added"),
+                (self.changed, "changed"),
+                (self.removed, "removed"),
+            )
+            if names
+        ]
         return ", ".join(parts) or "no file changed"
 
     @classmethod
@@ -71,8 +77,9 @@ class Changes:
         """The difference of two `files` tables (path -> stats) of index metadata."""
         return cls(
             added=tuple(sorted(after.keys() - before.keys())),
-            changed=tuple(sorted(n for n in after.keys() & before.keys()
-                                 if list(after[n]) != list(before[n]))),
+            changed=tuple(
+                sorted(n for n in after.keys() & before.keys() if list(after[n]) != list(before[n]))
+            ),
             removed=tuple(sorted(before.keys() - after.keys())),
         )
 
@@ -109,19 +116,31 @@ def file_stats(corpus: Path, *, follow_outside_links: bool = False) -> dict[str,
     return stats
 
 
-def fingerprint(corpus: Path, split: SplitSettings, settings: IndexSettings,
-                max_file_bytes: int, stats: dict[str, FileStats] | None = None, *,
-                follow_outside_links: bool = False) -> str:
+def fingerprint(
+    corpus: Path,
+    split: SplitSettings,
+    settings: IndexSettings,
+    max_file_bytes: int,
+    stats: dict[str, FileStats] | None = None,
+    *,
+    follow_outside_links: bool = False,
+) -> str:
     """Changes when a corpus file (path, size, times, inode) or a setting shaping the index does.
 
     `stats` are the corpus's `file_stats`, when the caller has them already.
     """
     digest = hashlib.sha256()
     parts = {
-        "format": FORMAT, "chunk_size": split.chunk_size, "overlap": split.chunk_overlap,
-        "language": settings.analyzer.language, "stopwords": sorted(settings.analyzer.stopwords),
-        "k1": settings.k1, "b": settings.b, "epsilon": settings.epsilon,
-        "max_file_bytes": max_file_bytes, "furniture": FURNITURE_FILE.read_text("utf-8"),
+        "format": FORMAT,
+        "chunk_size": split.chunk_size,
+        "overlap": split.chunk_overlap,
+        "language": settings.analyzer.language,
+        "stopwords": sorted(settings.analyzer.stopwords),
+        "k1": settings.k1,
+        "b": settings.b,
+        "epsilon": settings.epsilon,
+        "max_file_bytes": max_file_bytes,
+        "furniture": FURNITURE_FILE.read_text("utf-8"),
         "follow_outside_links": follow_outside_links,
     }
     digest.update(json.dumps(parts, sort_keys=True).encode())
@@ -132,9 +151,16 @@ def fingerprint(corpus: Path, split: SplitSettings, settings: IndexSettings,
     return digest.hexdigest()[:24]
 
 
-def open_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
-               max_file_bytes: int, progress: Progress | None = None,
-               rebuild: bool = False, *, follow_outside_links: bool = False) -> OpenedIndex:
+def open_index(
+    corpus: Path,
+    split: SplitSettings,
+    settings: IndexSettings,
+    max_file_bytes: int,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    *,
+    follow_outside_links: bool = False,
+) -> OpenedIndex:
     """Load the cached index for `corpus`, or build, save and return a new one.
 
     `follow_outside_links` reads linked files whose target lies outside the corpus folder
@@ -144,8 +170,9 @@ def open_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
     home = (settings.cache_dir or default_cache_dir()) / _corpus_key(corpus)
     # One look at the files serves both the key and the index's file table, so they agree.
     stats = file_stats(corpus, follow_outside_links=follow_outside_links)
-    key = fingerprint(corpus, split, settings, max_file_bytes, stats,
-                      follow_outside_links=follow_outside_links)
+    key = fingerprint(
+        corpus, split, settings, max_file_bytes, stats, follow_outside_links=follow_outside_links
+    )
     folder = home / key
     opened, note = (None, "") if rebuild else _load_cached(folder, home)
     if opened is None:
@@ -153,8 +180,17 @@ def open_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
             if not rebuild:  # another process may have built it while this one waited
                 opened, _ = _load_cached(folder, home)
             if opened is None:
-                build = partial(build_index, corpus, split, settings, max_file_bytes, progress,
-                                key, stats, follow_outside_links=follow_outside_links)
+                build = partial(
+                    build_index,
+                    corpus,
+                    split,
+                    settings,
+                    max_file_bytes,
+                    progress,
+                    key,
+                    stats,
+                    follow_outside_links=follow_outside_links,
+                )
                 opened = _build_and_save(lambda into: build(folder=into), home, folder)
     if not opened.index.articles:
         note = _join(note, nothing_readable(corpus))
@@ -162,8 +198,7 @@ def open_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
     return opened
 
 
-def _build_and_save(build: Callable[[Path], object], home: Path,
-                    folder: Path) -> OpenedIndex:
+def _build_and_save(build: Callable[[Path], object], home: Path, folder: Path) -> OpenedIndex:
     """Build into a temporary folder under `home`, renamed to `folder` once complete."""
     previous = _previous_files(home)
     note = ""
@@ -171,8 +206,10 @@ def _build_and_save(build: Callable[[Path], object], home: Path,
         _build_atomically(build, home, folder)
         index = Index.load(folder)
     except OSError as exc:  # a read-only or full cache: answer all the same, from elsewhere
-        note = (f"the index could not be saved in {home} ({exc.strerror or exc}); "
-                "it was built in a temporary folder and will be built again next time")
+        note = (
+            f"the index could not be saved in {home} ({exc.strerror or exc}); "
+            "it was built in a temporary folder and will be built again next time"
+        )
         index = Index.in_temporary_folder(build)
     files = index.meta.provenance.files
     changes = None if previous is None else Changes.between(previous, files)
@@ -220,8 +257,11 @@ def _check_later(folder: Path, home: Path, entries: dict[str, Entry]) -> Future[
         if problem:
             with locked(home / READ_LOCK, exclusive=True):
                 if _same_folder(folder, inode):
-                    log.warning("the cached index %s failed its check (%s); it will be rebuilt",
-                                folder, problem)
+                    log.warning(
+                        "the cached index %s failed its check (%s); it will be rebuilt",
+                        folder,
+                        problem,
+                    )
                     shutil.rmtree(folder, ignore_errors=True)
                 else:  # replaced by another process meanwhile: what it read was in flux
                     problem = ""
@@ -257,10 +297,18 @@ def _previous_files(home: Path) -> dict[str, list[int]] | None:
     return None
 
 
-def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
-                max_file_bytes: int, progress: Progress | None = None,
-                key: str = "", stats: dict[str, FileStats] | None = None, *,
-                folder: Path, follow_outside_links: bool = False) -> Index:
+def build_index(
+    corpus: Path,
+    split: SplitSettings,
+    settings: IndexSettings,
+    max_file_bytes: int,
+    progress: Progress | None = None,
+    key: str = "",
+    stats: dict[str, FileStats] | None = None,
+    *,
+    folder: Path,
+    follow_outside_links: bool = False,
+) -> Index:
     """Read, split and index `corpus` into `folder`, without touching the cache."""
     if stats is None:
         stats = file_stats(corpus, follow_outside_links=follow_outside_links)
@@ -272,15 +320,23 @@ def build_index(corpus: Path, split: SplitSettings, settings: IndexSettings,
         if progress:
             progress("reading files", seen, max(seen, len(stats)))
 
-    loaded = load_corpus(corpus, max_file_bytes, on_file,
-                         follow_outside_links=follow_outside_links)
+    loaded = load_corpus(corpus, max_file_bytes, on_file, follow_outside_links=follow_outside_links)
     # Split as the articles are indexed: the passages are never all in memory at once.
     pairs = ((article, split_article(article, split)) for article in loaded.articles)
-    provenance = Provenance(fingerprint=key, corpus=printable_name(str(corpus)),
-                            skipped=tuple(loaded.skipped),
-                            files={name: list(numbers) for name, numbers in stats.items()})
-    return Index.build_into(folder, pairs, settings, progress=progress, provenance=provenance,
-                            articles=len(loaded.articles))
+    provenance = Provenance(
+        fingerprint=key,
+        corpus=printable_name(str(corpus)),
+        skipped=tuple(loaded.skipped),
+        files={name: list(numbers) for name, numbers in stats.items()},
+    )
+    return Index.build_into(
+        folder,
+        pairs,
+        settings,
+        progress=progress,
+        provenance=provenance,
+        articles=len(loaded.articles),
+    )
 
 
 def _build_atomically(build: Callable[[Path], object], home: Path, folder: Path) -> None:
@@ -303,8 +359,11 @@ def _build_atomically(build: Callable[[Path], object], home: Path, folder: Path)
 def _remove_stale(home: Path, folder: Path) -> None:
     """Older fingerprints and abandoned builds; never the lock files or a running build."""
     for stale in home.iterdir():
-        if stale != folder and stale.name not in (READ_LOCK, BUILD_LOCK) \
-                and not _build_in_progress(stale):
+        if (
+            stale != folder
+            and stale.name not in (READ_LOCK, BUILD_LOCK)
+            and not _build_in_progress(stale)
+        ):
             shutil.rmtree(stale, ignore_errors=True)
 
 
@@ -312,7 +371,7 @@ def _build_in_progress(folder: Path) -> bool:
     """A temporary build folder whose process is still running (another `index` or bot)."""
     if not folder.name.startswith(BUILDING):
         return False
-    pid = folder.name[len(BUILDING):].split("-", 1)[0]
+    pid = folder.name[len(BUILDING) :].split("-", 1)[0]
     if not pid.isdigit() or int(pid) == os.getpid():
         return False
     try:

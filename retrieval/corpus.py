@@ -22,8 +22,9 @@ from corpusbot.retrieval.folder import EXTENSIONS, UnusableFile, list_files, rea
 from corpusbot.retrieval.front_matter import split_front_matter
 from corpusbot.retrieval.news_meta import FIELD_NAMES, first_field, resolve
 
-HEADER_LINE = re.compile(r"^(source|outlet|date|published|url|link|year)\s*:\s*(.+)$",
-                         re.IGNORECASE)
+HEADER_LINE = re.compile(
+    r"^(source|outlet|date|published|url|link|year)\s*:\s*(.+)$", re.IGNORECASE
+)
 # "TEHRAN, Iran (AA) –" or "TEHRAN (Tasnim) -": a dateline naming the outlet in brackets.
 DATELINE_OUTLET = re.compile(r"^[A-Z][\w .,'’-]{1,40}\(([^()]{2,40})\)\s*[–—-]")
 DATELINE = re.compile(r"^[A-Z][\w .,'’]{1,40}\s[–—]\s")
@@ -93,8 +94,10 @@ def load_corpus(
 def nothing_readable(folder: Path) -> str:
     """What to tell someone whose folder gave no article: where, and what would be read."""
     kinds = ", ".join(EXTENSIONS)
-    return (f"no readable article in {folder}: corpusbot reads {kinds} files "
-            "(.txt and .md: one article a file; .jsonl: one JSON object with 'text' a line)")
+    return (
+        f"no readable article in {folder}: corpusbot reads {kinds} files "
+        "(.txt and .md: one article a file; .jsonl: one JSON object with 'text' a line)"
+    )
 
 
 def unique_ids(articles: list[Article]) -> list[Article]:
@@ -217,8 +220,12 @@ def _with_fields(article: Article, record: dict[str, object]) -> Article:
     """A JSONL record's own outlet, date and link (retrieval/news_meta.py) over the text's."""
     fields = {k.lower(): str(v) for k, v in record.items() if k.lower() in FIELD_NAMES and v}
     meta = resolve(fields, article.text, article.path)
-    return replace(article, source=meta.source or article.source,
-                   date=meta.date or article.date, url=safe_url(meta.url))
+    return replace(
+        article,
+        source=meta.source or article.source,
+        date=meta.date or article.date,
+        url=safe_url(meta.url),
+    )
 
 
 def parse_article(
@@ -234,17 +241,22 @@ def parse_article(
     if path.endswith(".md"):  # a Markdown heading's marks are not part of the headline
         first = first.lstrip("#").strip()
     front_title = first_field(front, "title")  # with a title in front matter, only a heading is one
-    is_headline = (heading or first == front_title) if front_title \
-        else _looks_like_headline(first)
+    is_headline = (heading or first == front_title) if front_title else _looks_like_headline(first)
     meta, body_lines = _take_headers(lines[1:] if is_headline else lines)
-    body_lines = _drop_furniture(body_lines, first if is_headline else None,
-                                furniture or load_furniture())
+    body_lines = _drop_furniture(
+        body_lines, first if is_headline else None, furniture or load_furniture()
+    )
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(body_lines)).strip()
     news = resolve({**front, **meta}, text, path)  # outlet, ISO date, link: news_meta.py
     title = front_title or (first if is_headline else make_title(text))
     return Article(
-        id=article_id, title=title, text=text, path=path,
-        source=news.source, date=news.date, url=safe_url(news.url),
+        id=article_id,
+        title=title,
+        text=text,
+        path=path,
+        source=news.source,
+        date=news.date,
+        url=safe_url(news.url),
     )
 
 

@@ -63,8 +63,10 @@ def load_beir(folder: Path, split: str = "test") -> BeirData:
     for record in _jsonl(folder / "queries.jsonl"):
         if str(record["_id"]) in qrels:
             queries[str(record["_id"])] = record["text"]
-    documents = [(str(r["_id"]), r.get("title") or "", r.get("text") or "")
-                 for r in _jsonl(folder / "corpus.jsonl")]
+    documents = [
+        (str(r["_id"]), r.get("title") or "", r.get("text") or "")
+        for r in _jsonl(folder / "corpus.jsonl")
+    ]
     return BeirData(documents, queries, {q: qrels[q] for q in queries})
 
 
@@ -108,22 +110,28 @@ def mean_metrics(runs: Mapping[str, Sequence[str]], qrels: Qrels) -> tuple[float
 
 def run_ours(data: BeirData, settings: IndexSettings, depth: int = 100) -> dict[str, list[str]]:
     """The project's analyzer and index, one passage per document."""
-    articles = [Article(doc_id, title, f"{title} {text}", "") for doc_id, title, text
-                in data.documents]
+    articles = [
+        Article(doc_id, title, f"{title} {text}", "") for doc_id, title, text in data.documents
+    ]
     passages = [Passage(a.id, 0, 0, len(a.text), a.text) for a in articles]
     index = Index.build(articles, passages, settings)
-    return {q: [hit.article.id for hit in index.search(text, depth).hits]
-            for q, text in data.queries.items()}
+    return {
+        q: [hit.article.id for hit in index.search(text, depth).hits]
+        for q, text in data.queries.items()
+    }
 
 
-def run_baseline(data: BeirData, settings: IndexSettings,
-                 depth: int = 100) -> dict[str, list[str]]:
+def run_baseline(data: BeirData, settings: IndexSettings, depth: int = 100) -> dict[str, list[str]]:
     """rank-bm25's BM25Okapi over lowercase whitespace tokens."""
     from rank_bm25 import BM25Okapi
 
     ids = [doc_id for doc_id, _, _ in data.documents]
-    bm25 = BM25Okapi([f"{title} {text}".lower().split() for _, title, text in data.documents],
-                     k1=settings.k1, b=settings.b, epsilon=settings.epsilon)
+    bm25 = BM25Okapi(
+        [f"{title} {text}".lower().split() for _, title, text in data.documents],
+        k1=settings.k1,
+        b=settings.b,
+        epsilon=settings.epsilon,
+    )
     runs = {}
     for q, text in data.queries.items():
         scores = bm25.get_scores(text.lower().split())
@@ -134,7 +142,8 @@ def run_baseline(data: BeirData, settings: IndexSettings,
 
 def evaluate(data: BeirData, settings: IndexSettings, baseline: bool = True) -> list[Scores]:
     systems: list[tuple[str, Callable[[BeirData, IndexSettings], dict[str, list[str]]]]] = [
-        ("corpusbot", run_ours)]
+        ("corpusbot", run_ours)
+    ]
     if baseline:
         systems.append(("rank-bm25 (lowercase, split on spaces)", run_baseline))
     results = []
@@ -148,8 +157,12 @@ def evaluate(data: BeirData, settings: IndexSettings, baseline: bool = True) -> 
 
 
 def format_table(results: Sequence[Scores], data: BeirData) -> str:
-    lines = [f"{len(data.documents):,} documents, {len(data.queries):,} judged queries",
-             f"{'system':<42} {'nDCG@10':>8} {'Recall@100':>11} {'seconds':>8}"]
-    lines += [f"{r.name:<42} {r.ndcg_at_10:>8.4f} {r.recall_at_100:>11.4f} {r.seconds:>8.1f}"
-              for r in results]
+    lines = [
+        f"{len(data.documents):,} documents, {len(data.queries):,} judged queries",
+        f"{'system':<42} {'nDCG@10':>8} {'Recall@100':>11} {'seconds':>8}",
+    ]
+    lines += [
+        f"{r.name:<42} {r.ndcg_at_10:>8.4f} {r.recall_at_100:>11.4f} {r.seconds:>8.1f}"
+        for r in results
+    ]
     return "\n".join(lines)

@@ -42,8 +42,16 @@ from corpusbot.retrieval.storage import (
     StoredIndex,
 )
 
-__all__ = ["FORMAT", "ArticleInfo", "Hit", "Index", "IndexCorrupt", "IndexSettings",
-           "Provenance", "SearchResult"]
+__all__ = [
+    "FORMAT",
+    "ArticleInfo",
+    "Hit",
+    "Index",
+    "IndexCorrupt",
+    "IndexSettings",
+    "Provenance",
+    "SearchResult",
+]
 
 # Extra candidates rescored exactly beyond the k asked for, so float32 rounding cannot reorder.
 RESCORE_MARGIN = 32
@@ -84,8 +92,9 @@ class SearchResult:
 class Index:
     """Passages, their articles and the postings of an index folder; immutable once opened."""
 
-    def __init__(self, stored: StoredIndex,
-                 scratch: tempfile.TemporaryDirectory[str] | None = None) -> None:
+    def __init__(
+        self, stored: StoredIndex, scratch: tempfile.TemporaryDirectory[str] | None = None
+    ) -> None:
         self.folder = stored.folder
         self.meta: IndexMeta = stored.meta
         self.settings = _settings_from_meta(stored.meta)
@@ -106,29 +115,55 @@ class Index:
     # --- building, saving and loading ---------------------------------------------------
 
     @classmethod
-    def build_into(cls, folder: Path, pairs: Iterable[tuple[Article, list[Passage]]],
-                   settings: IndexSettings, *, progress: Progress | None = None,
-                   provenance: Provenance | None = None, articles: int = 0) -> Index:
+    def build_into(
+        cls,
+        folder: Path,
+        pairs: Iterable[tuple[Article, list[Passage]]],
+        settings: IndexSettings,
+        *,
+        progress: Progress | None = None,
+        provenance: Provenance | None = None,
+        articles: int = 0,
+    ) -> Index:
         """Index `pairs` (each article with its passages, in order) into `folder`, streamed:
         memory stays bounded whatever the corpus size. Returns the index opened from there.
         `articles` (how many there are, when known) is the progress total."""
-        build_folder(pairs, folder, analyzer=settings.analyzer, weighting=settings.weighting,
-                     workers=settings.workers, progress=progress, provenance=provenance,
-                     articles=articles)
+        build_folder(
+            pairs,
+            folder,
+            analyzer=settings.analyzer,
+            weighting=settings.weighting,
+            workers=settings.workers,
+            progress=progress,
+            provenance=provenance,
+            articles=articles,
+        )
         return cls.load(folder)
 
     @classmethod
-    def build(cls, articles: Sequence[Article], passages: Sequence[Passage],
-              settings: IndexSettings, progress: Progress | None = None) -> Index:
+    def build(
+        cls,
+        articles: Sequence[Article],
+        passages: Sequence[Passage],
+        settings: IndexSettings,
+        progress: Progress | None = None,
+    ) -> Index:
         """Index `passages` (which must come in article order) in a temporary folder that lives
         as long as the index: for tests and evaluations; the cache builds into its own."""
         by_article: dict[str, list[Passage]] = {a.id: [] for a in articles}
         for passage in passages:
             by_article[passage.article_id].append(passage)
-        return cls.in_temporary_folder(lambda folder: build_folder(
-            ((a, by_article[a.id]) for a in articles), folder, analyzer=settings.analyzer,
-            weighting=settings.weighting, workers=settings.workers, progress=progress,
-            articles=len(articles)))
+        return cls.in_temporary_folder(
+            lambda folder: build_folder(
+                ((a, by_article[a.id]) for a in articles),
+                folder,
+                analyzer=settings.analyzer,
+                weighting=settings.weighting,
+                workers=settings.workers,
+                progress=progress,
+                articles=len(articles),
+            )
+        )
 
     @classmethod
     def in_temporary_folder(cls, build: Callable[[Path], object]) -> Index:
@@ -155,13 +190,16 @@ class Index:
 
     # --- searching ----------------------------------------------------------------------
 
-    def search(self, question: str, k: int = 10, *,
-               allowed: np.ndarray | None = None) -> SearchResult:
+    def search(
+        self, question: str, k: int = 10, *, allowed: np.ndarray | None = None
+    ) -> SearchResult:
         """The `k` best passages for `question`, best first; only passages scoring above 0.
         With `allowed` (a bool per article, in index order) only those articles' passages."""
         counts = Counter(self.analyzer.terms(question))
-        weights = {t: float(self.postings.idf[self.vocab[t]]) if t in self.vocab else self.max_idf
-                   for t in counts}
+        weights = {
+            t: float(self.postings.idf[self.vocab[t]]) if t in self.vocab else self.max_idf
+            for t in counts
+        }
         present = [t for t in counts if t in self.vocab]
         known = [(self.vocab[t], counts[t]) for t in present]
         if not known or k <= 0 or len(self) == 0:
@@ -173,8 +211,9 @@ class Index:
         exact, matched = self._exact_scores(known, candidates)
         order = np.lexsort((candidates, -exact))[:k]
         order = order[exact[order] > 0]
-        return SearchResult(weights, self._hits(candidates[order], exact[order],
-                                                matched[:, order], present))
+        return SearchResult(
+            weights, self._hits(candidates[order], exact[order], matched[:, order], present)
+        )
 
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term` (an index term, as the analyzer makes it); 0 if none."""
@@ -207,7 +246,7 @@ class Index:
     def _find(self, term: int, passages: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For sorted `passages`: their positions in `term`'s postings (offset from the term's
         first posting, valid where present) and whether each contains the term at all."""
-        ids = self.postings.doc_ids[self.postings.offsets[term]:self.postings.offsets[term + 1]]
+        ids = self.postings.doc_ids[self.postings.offsets[term] : self.postings.offsets[term + 1]]
         where = np.minimum(np.searchsorted(ids, passages), len(ids) - 1)
         return where, ids[where] == passages
 
@@ -241,8 +280,9 @@ class Index:
 
     # --- news filter (retrieval/query_filters.py): a date or outlet mask over articles -------
 
-    def _allowed_candidates(self, known: list[tuple[int, int]], count: int,
-                            allowed: np.ndarray) -> np.ndarray:
+    def _allowed_candidates(
+        self, known: list[tuple[int, int]], count: int, allowed: np.ndarray
+    ) -> np.ndarray:
         """The `count` best approximate scores among the allowed articles' passages. No MaxScore
         pruning: its floor comes from passages a narrow filter may exclude."""
         touched, partial = self._gather(known)
@@ -275,11 +315,12 @@ class Index:
         exact, _ = self._exact_scores(known, np.sort(best))
         return float(exact.min())
 
-    def _pruned_candidates(self, known: list[tuple[int, int]], floor: float,
-                           k: int) -> np.ndarray:
+    def _pruned_candidates(self, known: list[tuple[int, int]], floor: float, k: int) -> np.ndarray:
         """Passages that could score at least the k-th best, gathered from the rarer terms."""
-        bounds = sorted(((times * float(self.postings.max_impact[term]), term, times)
-                         for term, times in known), reverse=True)
+        bounds = sorted(
+            ((times * float(self.postings.max_impact[term]), term, times) for term, times in known),
+            reverse=True,
+        )
         slack = 1e-5 * floor + 1e-9  # float32 impacts and rounding must only add candidates
         skipped, rest = [], 0.0  # rest: the most the skipped terms can add to any passage
         while bounds and rest + bounds[-1][0] < floor - slack:
@@ -299,8 +340,9 @@ class Index:
             rest -= bound
         return touched[partial + max(rest, 0.0) >= floor - slack]
 
-    def _exact_scores(self, known: list[tuple[int, int]],
-                      candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _exact_scores(
+        self, known: list[tuple[int, int]], candidates: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """rank-bm25's scores for `candidates` in float64, and which terms each contains."""
         k1, b = self.settings.k1, self.settings.b
         postings = self.postings
@@ -308,7 +350,7 @@ class Index:
         tf = np.zeros((len(known), len(candidates)))
         for row, (term, _) in enumerate(known):  # one lookup a term; the arithmetic at once
             where, present = self._find(term, candidates)
-            tfs = postings.tfs[postings.offsets[term]:postings.offsets[term + 1]]
+            tfs = postings.tfs[postings.offsets[term] : postings.offsets[term + 1]]
             tf[row] = np.where(present, tfs[where], 0)
         weights = np.array([[times * postings.idf[term]] for term, times in known])
         # Summed down the rows, every passage's terms add up in the same order (a matrix
@@ -321,28 +363,47 @@ class Index:
     def passage(self, number: int) -> Passage:
         article = self.articles[int(self.table.article[number])]
         text = self._texts.read(self.table.bstart[number], self.table.bend[number]).decode("utf-8")
-        return Passage(article.id, int(self.table.ordinal[number]), int(self.table.start[number]),
-                       int(self.table.end[number]), text)
+        return Passage(
+            article.id,
+            int(self.table.ordinal[number]),
+            int(self.table.start[number]),
+            int(self.table.end[number]),
+            text,
+        )
 
     def article_text(self, number: int) -> str:
         """The full text of article `number` (1-based)."""
         lo, hi = self.table.article_bstart[number - 1], self.table.article_bstart[number]
         return self._texts.read(lo, hi).decode("utf-8")
 
-    def _hits(self, numbers: np.ndarray, scores: np.ndarray, matched: np.ndarray,
-              terms: list[str]) -> list[Hit]:
+    def _hits(
+        self, numbers: np.ndarray, scores: np.ndarray, matched: np.ndarray, terms: list[str]
+    ) -> list[Hit]:
         """Hits for passage `numbers`; `matched[j, i]`: whether passage i holds `terms[j]`.
         Each table is indexed once for all hits: per-hit NumPy scalars cost more than the rest."""
-        columns = zip(self.table.article[numbers].tolist(), self.table.ordinal[numbers].tolist(),
-                      self.table.start[numbers].tolist(), self.table.end[numbers].tolist(),
-                      self.table.bstart[numbers].tolist(), self.table.bend[numbers].tolist(),
-                      scores.tolist(), matched.T.tolist(), strict=True)
+        columns = zip(
+            self.table.article[numbers].tolist(),
+            self.table.ordinal[numbers].tolist(),
+            self.table.start[numbers].tolist(),
+            self.table.end[numbers].tolist(),
+            self.table.bstart[numbers].tolist(),
+            self.table.bend[numbers].tolist(),
+            scores.tolist(),
+            matched.T.tolist(),
+            strict=True,
+        )
         hits = []
         for article, ordinal, start, end, bstart, bend, score, row in columns:
             info = self.articles[article]
             text = self._texts.read(bstart, bend).decode("utf-8")
-            hits.append(Hit(Passage(info.id, ordinal, start, end, text), info, score,
-                            frozenset(compress(terms, row))))
+            hits.append(
+                Hit(
+                    Passage(info.id, ordinal, start, end, text),
+                    info,
+                    score,
+                    frozenset(compress(terms, row)),
+                )
+            )
         return hits
 
 

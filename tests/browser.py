@@ -100,5 +100,3 @@ def open_chat(context, server):
 def send(page, text: str) -> None:
     page.locator("#input").fill(text)
     page.locator("#input").press("Enter")
-
-

@@ -20,8 +20,14 @@ def make_settings(cache: Path, corpus: Path = SEEDS, **env: str) -> Settings:
     """The default settings with the cache in `cache` (the history database beside it), plus
     CORPUSBOT_* overrides."""
     history = cache.with_name(f"{cache.name}-history") / "history.sqlite3"
-    return load_settings(env={"CORPUSBOT_INDEX_CACHE_DIR": str(cache),
-                              "CORPUSBOT_HISTORY_PATH": str(history), **env}, corpus=corpus)
+    return load_settings(
+        env={
+            "CORPUSBOT_INDEX_CACHE_DIR": str(cache),
+            "CORPUSBOT_HISTORY_PATH": str(history),
+            **env,
+        },
+        corpus=corpus,
+    )
 
 
 @pytest.fixture(scope="session")

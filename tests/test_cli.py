@@ -16,11 +16,19 @@ CONTRACT = {"question", "answered", "reply", "quotes"}
 QUOTE_FIELDS = {"article_id", "title", "source", "score", "text"}
 
 
-def run(*args: str, stdin: str | None = None, env: dict[str, str] | None = None,
-        cache: Path) -> subprocess.CompletedProcess:
+def run(
+    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, cache: Path
+) -> subprocess.CompletedProcess:
     full_env = {**os.environ, "CORPUSBOT_INDEX_CACHE_DIR": str(cache), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "corpusbot.bot", *args], input=stdin, text=True,
-                          capture_output=True, env=full_env, cwd=ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "corpusbot.bot", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        env=full_env,
+        cwd=ROOT,
+        timeout=120,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +41,9 @@ def test_ask_prints_the_quote_and_its_source(cache: Path):
     assert result.returncode == 0, result.stderr
     assert "Fuad Hussein" in result.stdout
     # The citation names the headline and the outlet; the file name is for --json and /source.
-    assert ("— Iran Seeks Enhanced Cooperation with Iraq to Address Regional Instability "
-            "— Tasnim") in result.stdout
+    assert (
+        "— Iran Seeks Enhanced Cooperation with Iraq to Address Regional Instability — Tasnim"
+    ) in result.stdout
     assert "002_9635e7a99c58f50c.txt" not in result.stdout
 
 
@@ -91,8 +100,9 @@ def test_bad_input_is_one_clear_line(cache: Path, args, env, message):
     assert len(result.stderr.strip().splitlines()) == 1
 
 
-def test_index_on_a_changed_folder_says_what_changed_and_that_it_rebuilt(tmp_path: Path,
-                                                                         cache: Path):
+def test_index_on_a_changed_folder_says_what_changed_and_that_it_rebuilt(
+    tmp_path: Path, cache: Path
+):
     for name in ("a", "b", "c"):
         (tmp_path / f"{name}.txt").write_text(f"Story {name}\nText about {name} exports.")
     assert "Index built: 3 articles" in run("index", "--corpus", str(tmp_path), cache=cache).stdout
@@ -100,20 +110,21 @@ def test_index_on_a_changed_folder_says_what_changed_and_that_it_rebuilt(tmp_pat
     (tmp_path / "b.txt").write_text("Story b\nLonger text about b exports and imports.")
     (tmp_path / "d.txt").write_text("Story d\nText about d.")
     result = run("index", "--corpus", str(tmp_path), cache=cache)
-    assert ("Index rebuilt (1 added, 1 changed, 1 removed; every passage is re-weighted): "
-            "3 articles") in result.stdout
+    assert (
+        "Index rebuilt (1 added, 1 changed, 1 removed; every passage is re-weighted): 3 articles"
+    ) in result.stdout
 
 
 @pytest.mark.parametrize("before", [True, False], ids=["before-command", "after-command"])
-def test_shared_options_work_before_or_after_the_command(tmp_path: Path, cache: Path,
-                                                         before: bool):
+def test_shared_options_work_before_or_after_the_command(tmp_path: Path, cache: Path, before: bool):
     (tmp_path / "one.md").write_text("# Saffron exports\nBody about saffron exports.")
 
     def placed(command: str, *options: str) -> list[str]:
         return [*options, command] if before else [command, *options]
 
-    rows = json.loads(run(*placed("sources", "--corpus", str(tmp_path)), "--json",
-                          cache=cache).stdout)
+    rows = json.loads(
+        run(*placed("sources", "--corpus", str(tmp_path)), "--json", cache=cache).stdout
+    )
     assert [row["title"] for row in rows] == ["Saffron exports"]
     missing = run(*placed("ask", "--config", "/no/such.toml"), "saffron", cache=cache)
     assert missing.returncode == 2 and "settings file not found" in missing.stderr
@@ -134,8 +145,7 @@ def test_a_bad_port_is_one_clear_line(cache: Path, port: str):
 
 
 def test_run_without_a_token_points_to_local_mode(cache: Path):
-    result = run("run", env={"TELEGRAM_BOT_TOKEN": "", "CORPUSBOT_TELEGRAM_TOKEN": ""},
-                 cache=cache)
+    result = run("run", env={"TELEGRAM_BOT_TOKEN": "", "CORPUSBOT_TELEGRAM_TOKEN": ""}, cache=cache)
     assert result.returncode == 2 and "no Telegram bot token" in result.stderr
     assert "corpusbot run --local" in result.stderr
 
@@ -153,13 +163,16 @@ def test_version_and_help_describe_every_command(cache: Path):
 
 def test_ask_and_sources_describe_an_article_alike(tmp_path: Path, cache: Path):
     (tmp_path / "plain.txt").write_text("Saffron harvest\nThe saffron harvest doubled this year.")
-    (tmp_path / "dated.txt").write_text("Wheat prices\nsource: Daily Farm\ndate: 2024-01-02\n\n"
-                                        "Wheat prices fell as the saffron harvest doubled.")
+    (tmp_path / "dated.txt").write_text(
+        "Wheat prices\nsource: Daily Farm\ndate: 2024-01-02\n\n"
+        "Wheat prices fell as the saffron harvest doubled."
+    )
     for n in range(4):  # unrelated articles, so that "saffron" is a rare word
         (tmp_path / f"other{n}.txt").write_text(f"Rain {n}\nRain fell on the plains all week.")
     rows = json.loads(run("sources", "--json", "--corpus", str(tmp_path), cache=cache).stdout)
-    answer = json.loads(run("ask", "--json", "--corpus", str(tmp_path), "saffron harvest",
-                            cache=cache).stdout)
+    answer = json.loads(
+        run("ask", "--json", "--corpus", str(tmp_path), "saffron harvest", cache=cache).stdout
+    )
     listed = {row["article_id"]: row for row in rows}
     described = [article for quote in answer["quotes"] for article in [quote, *quote["also_in"]]]
     assert {article["article_id"] for article in described} == {"plain", "dated"}

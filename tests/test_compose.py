@@ -68,7 +68,8 @@ def test_clean_question_and_sentences():
 
 def test_min_coverage_is_the_relevance_floor(seeds_service: Service):
     strict = seeds_service.settings.answer.__class__(
-        **{**seeds_service.settings.answer.__dict__, "min_coverage": 1.0})
+        **{**seeds_service.settings.answer.__dict__, "min_coverage": 1.0}
+    )
     question = "Sputnik vaccine doses in Tehran bakeries"
     assert seeds_service.ask(question).answered
     assert not compose(seeds_service.index, question, strict).answered
@@ -81,12 +82,14 @@ def test_question_words_split_as_the_analyzer_splits_them_are_highlighted(tmp_pa
 
     (tmp_path / "c").mkdir()
     (tmp_path / "c" / "covid.txt").write_text(
-        "Vaccine news\nThe COVID19 vaccine Sputnik V arrived in Tehran in two doses.\n")
+        "Vaccine news\nThe COVID19 vaccine Sputnik V arrived in Tehran in two doses.\n"
+    )
     for n, crop in enumerate(("Saffron", "Pistachio", "Date", "Carpet", "Caviar")):
         (tmp_path / "c" / f"other{n}.txt").write_text(f"Market news\n{crop} prices rose.\n")
     settings = make_settings(tmp_path / "cache", tmp_path / "c")
-    index = open_index(settings.corpus, settings.split, settings.index,
-                       settings.max_file_bytes).index
+    index = open_index(
+        settings.corpus, settings.split, settings.index, settings.max_file_bytes
+    ).index
     quote = compose(index, "covid19 vaccine", settings.answer).quotes[0]
     assert [quote.text[s:e] for s, e in quote.highlights] == ["COVID", "19", "vaccine"]
 
@@ -100,12 +103,14 @@ def test_the_answer_sentence_opens_the_first_quote(tmp_path):
     (tmp_path / "c" / "bridge.txt").write_text(
         "The Velm bridge\nThe Velm bridge crosses the Orra river. It carries four lanes. "
         "Engineers from Quorvia designed the bridge in 1931. The Velm bridge opened in 1932 "
-        "after a long delay. Tolls were dropped later.\n")
+        "after a long delay. Tolls were dropped later.\n"
+    )
     for n, crop in enumerate(("Saffron", "Pistachio", "Date", "Carpet", "Caviar")):
         (tmp_path / "c" / f"other{n}.txt").write_text(f"Market news\n{crop} prices rose.\n")
     settings = make_settings(tmp_path / "cache", tmp_path / "c")
-    index = open_index(settings.corpus, settings.split, settings.index,
-                       settings.max_file_bytes).index
+    index = open_index(
+        settings.corpus, settings.split, settings.index, settings.max_file_bytes
+    ).index
     quote = compose(index, "When did the Velm bridge open?", settings.answer).quotes[0]
     assert quote.text.startswith("The Velm bridge opened in 1932 after a long delay.")
     assert quote.lead == len("The Velm bridge opened in 1932 after a long delay.")
@@ -115,11 +120,12 @@ def test_the_answer_sentence_opens_the_first_quote(tmp_path):
 
 def test_the_iraqi_minister_is_named_in_the_opening_sentence(seeds_service: Service):
     best = seeds_service.ask("Who is Iraq's foreign minister?").quotes[0]
-    assert "Fuad Hussein" in best.text[:best.lead]
+    assert "Fuad Hussein" in best.text[: best.lead]
 
 
 def test_a_name_no_article_mentions_is_named_instead_of_quoting_common_words(
-        seeds_service: Service):
+    seeds_service: Service,
+):
     answer = seeds_service.ask("What did Blinken say about Iran?")
     assert not answer.answered and answer.reason == "absent"
     assert answer.missing == ("Blinken",) and answer.quotes == ()

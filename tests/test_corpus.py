@@ -26,9 +26,11 @@ def test_seeds_have_headlines_outlets_and_no_furniture():
 
 
 def test_a_first_line_of_body_text_stays_text_and_gives_a_short_title():
-    article = by_id_text("Tehran, Iran – Iran and Russia have held high-level talks on bilateral "
-                         "ties, the region, and Iran’s nuclear deal with world powers on Tuesday.\n"
-                         "Second paragraph.")
+    article = by_id_text(
+        "Tehran, Iran – Iran and Russia have held high-level talks on bilateral "
+        "ties, the region, and Iran’s nuclear deal with world powers on Tuesday.\n"
+        "Second paragraph."
+    )
     assert article.text.startswith("Tehran, Iran – Iran and Russia")
     assert article.title.startswith("Iran and Russia have held high-level talks")
     assert article.title.endswith("…") and len(article.title) <= 91
@@ -40,9 +42,15 @@ def by_id_text(raw: str):
 
 
 def test_header_lines_give_source_date_and_url():
-    article = by_id_text("A headline\nsource: Reuters\ndate: 2024-05-01\nurl: https://e.x/a\n\nBody.")
+    article = by_id_text(
+        "A headline\nsource: Reuters\ndate: 2024-05-01\nurl: https://e.x/a\n\nBody."
+    )
     assert (article.title, article.source, article.date, article.url) == (
-        "A headline", "Reuters", "2024-05-01", "https://e.x/a")
+        "A headline",
+        "Reuters",
+        "2024-05-01",
+        "https://e.x/a",
+    )
     assert article.text == "Body."
 
 

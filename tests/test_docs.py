@@ -41,8 +41,11 @@ def test_the_unit_runs_a_corpusbot_command_that_parses():
 
 def test_the_unit_environment_names_real_settings(tmp_path: Path):
     names = dict(value.split("=", 1) for key, value in unit_service() if key == "Environment")
-    assert names.keys() == {"CORPUSBOT_CORPUS", "CORPUSBOT_INDEX_CACHE_DIR",
-                            "CORPUSBOT_HISTORY_PATH"}
+    assert names.keys() == {
+        "CORPUSBOT_CORPUS",
+        "CORPUSBOT_INDEX_CACHE_DIR",
+        "CORPUSBOT_HISTORY_PATH",
+    }
     settings = load_settings(env=names)
     assert settings.corpus == Path("/srv/news")
     assert settings.index.cache_dir == Path("/var/cache/corpusbot")
@@ -56,23 +59,35 @@ def test_systemd_accepts_the_unit(tmp_path: Path):
     # verify wants ExecStart's program to exist: point it at this environment's corpusbot.
     installed = Path(sys.executable).parent / "corpusbot"
     unit = tmp_path / "corpusbot.service"
-    unit.write_text(UNIT.read_text(encoding="utf-8").replace(
-        "/opt/corpusbot/venv/bin/corpusbot", str(installed)), encoding="utf-8")
-    result = subprocess.run([analyze, "verify", str(unit)], capture_output=True, text=True,
-                            timeout=60)
+    unit.write_text(
+        UNIT.read_text(encoding="utf-8").replace(
+            "/opt/corpusbot/venv/bin/corpusbot", str(installed)
+        ),
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [analyze, "verify", str(unit)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr  # no warning
 
 
 def test_the_architecture_drawing_is_up_to_date():
-    result = subprocess.run([sys.executable, str(ROOT / "docs" / "architecture.py"), "--check"],
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "architecture.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_the_architecture_names_every_module():
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
-    modules = [path.relative_to(ROOT).as_posix()
-               for folder in ("bot", "retrieval") for path in (ROOT / folder).rglob("*.py")
-               if path.name != "__init__.py" and "webchat" not in path.parts]
+    modules = [
+        path.relative_to(ROOT).as_posix()
+        for folder in ("bot", "retrieval")
+        for path in (ROOT / folder).rglob("*.py")
+        if path.name != "__init__.py" and "webchat" not in path.parts
+    ]
     missing = [module for module in modules if f"`{module}`" not in text]
     assert not missing, f"docs/architecture.md has no sentence for {missing}"

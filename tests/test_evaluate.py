@@ -64,7 +64,11 @@ def test_a_folder_without_qrels_is_reported(tmp_path):
 def test_the_eval_command_prints_both_systems():
     result = subprocess.run(
         [sys.executable, "-m", "corpusbot.bot", "eval", "--beir", str(TINY)],
-        capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert "nDCG@10" in result.stdout and "Recall@100" in result.stdout
@@ -77,6 +81,10 @@ def test_the_eval_command_prints_both_systems():
 def test_the_eval_command_names_a_missing_folder(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "corpusbot.bot", "eval", "--beir", str(tmp_path / "nope")],
-        capture_output=True, text=True, cwd=ROOT, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 2 and "corpus.jsonl" in result.stderr

@@ -17,9 +17,11 @@ from .conftest import make_settings
 
 SHAPES = re.compile(r"Who is [^?]+\?|What did [^?]+ say about [^?]+\?")
 
-ROLE_ARTICLE = ("Talks in Fredonia\nsource: Gazette\n\nFredonia's Foreign Minister Rufus Firefly "
-                "met the envoy of Sylvania on Monday to discuss the border treaty. The talks "
-                "lasted four hours.\n")
+ROLE_ARTICLE = (
+    "Talks in Fredonia\nsource: Gazette\n\nFredonia's Foreign Minister Rufus Firefly "
+    "met the envoy of Sylvania on Monday to discuss the border treaty. The talks "
+    "lasted four hours.\n"
+)
 FILLER = "Harvest report {n}\n\nFarmers in valley {n} brought in {n}00 tonnes of wheat this week.\n"
 
 
@@ -42,8 +44,10 @@ def test_the_seeds_examples_are_questions_the_seeds_answer(seeds_service: Servic
 
 
 def test_a_role_sentence_becomes_a_who_question_answered_by_its_article(tmp_path: Path):
-    corpus = write(tmp_path / "corpus", {"a.txt": ROLE_ARTICLE, **{
-        f"f{n}.txt": FILLER.format(n=n) for n in range(5)}})
+    corpus = write(
+        tmp_path / "corpus",
+        {"a.txt": ROLE_ARTICLE, **{f"f{n}.txt": FILLER.format(n=n) for n in range(5)}},
+    )
     service = Service.open(make_settings(tmp_path / "cache", corpus))
     assert service.examples(3) == ["Who is Fredonia's foreign minister?"]
     answer = service.ask("Who is Fredonia's foreign minister?")
@@ -78,10 +82,14 @@ def test_examples_are_made_once_per_index(seeds_service: Service, count: int):
 
 
 def test_titles_and_passive_verbs_make_no_speaker(tmp_path: Path):
-    corpus = write(tmp_path / "corpus", {
-        "a.txt": "Launch site\n\nA site was chosen in Houston, and Administrator Webb announced "
-                 "the choice on Monday. The Music Society of Basin Street announced by Milton "
-                 "Cross played in Chicago.\n",
-        **{f"f{n}.txt": FILLER.format(n=n) for n in range(5)}})
+    corpus = write(
+        tmp_path / "corpus",
+        {
+            "a.txt": "Launch site\n\nA site was chosen in Houston, and Administrator Webb "
+            "announced the choice on Monday. The Music Society of Basin Street announced by "
+            "Milton Cross played in Chicago.\n",
+            **{f"f{n}.txt": FILLER.format(n=n) for n in range(5)},
+        },
+    )
     service = Service.open(make_settings(tmp_path / "cache", corpus))
     assert service.examples(3) == ["What did Webb say about Houston?"]

@@ -14,15 +14,17 @@ from corpusbot.retrieval.passages import Passage, SplitSettings, split_corpus
 from .conftest import DATA, SEEDS
 
 SETTINGS = IndexSettings(analyzer=AnalyzerSettings.create("english", "english"))
-QUESTIONS = [q["question"] for q in json.loads((DATA / "seed_questions.json").read_text())
-             ["answerable"]]
+QUESTIONS = [
+    q["question"] for q in json.loads((DATA / "seed_questions.json").read_text())["answerable"]
+]
 
 
 def assert_parity(articles: list[Article], passages: list[Passage], questions: list[str]):
     index = Index.build(articles, passages, SETTINGS)
     analyzer = Analyzer(SETTINGS.analyzer)
-    reference = BM25Okapi([analyzer.terms(p.searchable) for p in passages], k1=1.5, b=0.75,
-                          epsilon=0.25)
+    reference = BM25Okapi(
+        [analyzer.terms(p.searchable) for p in passages], k1=1.5, b=0.75, epsilon=0.25
+    )
     compared = 0
     for question in questions:
         expected = reference.get_scores(analyzer.terms(question))

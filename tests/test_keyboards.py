@@ -31,8 +31,22 @@ def test_encode_decode_round_trip(kind: str, value: int, ref: int | None) -> Non
     assert decode(data) == Button(kind, value, ref or 0)
 
 
-@pytest.mark.parametrize("data", [None, "", "more", "more:", "x:1", "more:-1", "more:1:2:3",
-                                  "src:\u0661", "ask:1e3", "more:1234567890", "more: 1"])
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "",
+        "more",
+        "more:",
+        "x:1",
+        "more:-1",
+        "more:1:2:3",
+        "src:\u0661",
+        "ask:1e3",
+        "more:1234567890",
+        "more: 1",
+    ],
+)
 def test_foreign_callback_data_is_rejected(data: str | None) -> None:
     assert decode(data) is None
 

@@ -21,16 +21,24 @@ from corpusbot.bot.render import TELEGRAM_LIMIT, message_length
 from corpusbot.retrieval.index import ArticleInfo
 
 
-def article(number: int, title: str = "Title", source: str | None = "Outlet",
-            date: str | None = None, url: str | None = None) -> ArticleInfo:
+def article(
+    number: int,
+    title: str = "Title",
+    source: str | None = "Outlet",
+    date: str | None = None,
+    url: str | None = None,
+) -> ArticleInfo:
     return ArticleInfo(number, f"id{number}", title, f"{number}.txt", source, date, url, 1)
 
 
 def test_date_span() -> None:
     assert date_span([article(1), article(2)]) is None
     assert date_span([article(1, date="2024-03-02"), article(2)]) == "dated 2 Mar 2024"
-    dated = [article(1, date="2024-03-02"), article(2, date="2023-12-31T10:00"),
-             article(3, date="2024-01-05")]
+    dated = [
+        article(1, date="2024-03-02"),
+        article(2, date="2023-12-31T10:00"),
+        article(3, date="2024-01-05"),
+    ]
     assert date_span(dated) == "from 31 Dec 2023 to 2 Mar 2024"
 
 
@@ -53,8 +61,10 @@ def test_sources_pages() -> None:
     assert (first.page, first.pages) == (0, 3)
     assert first.text.startswith("<b>Articles 1–10 of 23</b>")
     assert "\n10. Headline 10 — <i>Outlet, 10 Jan 2024</i>" in first.text
-    assert "<i>From 1 Jan 2024 to 23 Jan 2024 (23 of 23 dated)</i>\n<i>By outlet: Outlet 23</i>" \
+    assert (
+        "<i>From 1 Jan 2024 to 23 Jan 2024 (23 of 23 dated)</i>\n<i>By outlet: Outlet 23</i>"
         in first.text
+    )
     last = sources_page(articles, 99)  # clamped
     assert last.page == 2 and "21. Headline 21" in last.text and "Headline 20" not in last.text
     single = sources_page(articles[:PER_PAGE], 0)
@@ -65,8 +75,10 @@ def test_sources_pages() -> None:
 @settings(max_examples=30, deadline=None)
 @given(st.text(min_size=1, max_size=2000), st.text(max_size=500))
 def test_pages_and_cards_fit_and_parse(title: str, source: str) -> None:
-    articles = [article(n, title, source or None, date=source[:30] or None,
-                        url="https://x.org/?a=1&b=<2>") for n in range(1, 11)]
+    articles = [
+        article(n, title, source or None, date=source[:30] or None, url="https://x.org/?a=1&b=<2>")
+        for n in range(1, 11)
+    ]
     page = sources_page(articles, 0)
     assert message_length(page.text) <= TELEGRAM_LIMIT
     parse_telegram_html(page.text)
@@ -76,8 +88,10 @@ def test_pages_and_cards_fit_and_parse(title: str, source: str) -> None:
 
 
 def test_source_card() -> None:
-    card = source_card(article(2, "A & B", date="2024-05-01", url="https://x.org/a?b=1&c=2"),
-                       "A & B\n\nFirst <para>.\nSecond.")
+    card = source_card(
+        article(2, "A & B", date="2024-05-01", url="https://x.org/a?b=1&c=2"),
+        "A & B\n\nFirst <para>.\nSecond.",
+    )
     assert card.startswith("<b>2. A &amp; B</b>\nOutlet · 1 May 2024\n")
     assert '<a href="https://x.org/a?b=1&amp;c=2">' in card
     assert "<blockquote>First &lt;para&gt;.</blockquote>" in card
@@ -85,15 +99,21 @@ def test_source_card() -> None:
 
 def test_opening_paragraph_skips_the_headline() -> None:
     assert opening_paragraph("Head\n\n  Body  text\nMore", "Head") == "Body text"
-    assert opening_paragraph("Long title that was cut and more", "Long title that was…") \
+    assert (
+        opening_paragraph("Long title that was cut and more", "Long title that was…")
         == "Long title that was cut and more"
+    )
     assert opening_paragraph("", "x") == ""
 
 
 def test_corpus_summary_counts_outlets_most_first() -> None:
-    articles = [article(1, source="B", date="2021-04-12"), article(2, source="A"),
-                article(3, source="B", date="2019-01-02"), article(4, source=None),
-                *[article(n, source=f"O{n}") for n in range(5, 15)]]
+    articles = [
+        article(1, source="B", date="2021-04-12"),
+        article(2, source="A"),
+        article(3, source="B", date="2019-01-02"),
+        article(4, source=None),
+        *[article(n, source=f"O{n}") for n in range(5, 15)],
+    ]
     span, outlets = corpus_summary(articles)
     assert span == "<i>From 2 Jan 2019 to 12 Apr 2021 (2 of 14 dated)</i>"
     assert outlets.startswith("<i>By outlet: B 2, A 1, O10 1, O11 1,")
@@ -105,8 +125,9 @@ def test_latest_lists_the_newest_dated_articles() -> None:
     articles = [article(n, f"H{n}", date=f"2024-01-{n:02}") for n in range(1, 15)]
     articles.append(article(15, "Undated"))
     text = latest_list(articles)
-    assert text.startswith("<b>The 10 newest articles</b>\n\n14. H14 — <i>Outlet, 14 Jan 2024</i>"
-                           "\n13. H13")
+    assert text.startswith(
+        "<b>The 10 newest articles</b>\n\n14. H14 — <i>Outlet, 14 Jan 2024</i>\n13. H13"
+    )
     assert "H4 " not in text and "Undated" not in text
     assert latest_list([article(1)]).startswith("None of my articles has a date.")
 

@@ -37,15 +37,33 @@ class Installed:
     env: dict[str, str]
 
     def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "corpusbot.bot", *args], text=True,
-                              capture_output=True, cwd=self.elsewhere, env=self.env,
-                              timeout=timeout)
+        return subprocess.run(
+            [sys.executable, "-m", "corpusbot.bot", *args],
+            text=True,
+            capture_output=True,
+            cwd=self.elsewhere,
+            env=self.env,
+            timeout=timeout,
+        )
 
 
 def _pip(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-input",
-                    *args, "--no-index", "--no-deps", "--quiet"],
-                   check=True, capture_output=True, timeout=PIP_TIMEOUT)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "--disable-pip-version-check",
+            "--no-input",
+            *args,
+            "--no-index",
+            "--no-deps",
+            "--quiet",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=PIP_TIMEOUT,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +73,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     source.mkdir()
     for name in PACKAGE_SOURCES:
         if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, source / name,
-                            ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__")
+            )
         else:
             shutil.copy2(ROOT / name, source / name)
     try:
@@ -78,18 +97,30 @@ def test_the_wheel_holds_the_code_the_settings_the_page_and_the_articles(install
     assert {t for t in top if not t.endswith(".dist-info")} == {"corpusbot"}
     for seed in (ROOT / "seeds").glob("*.txt"):
         assert f"corpusbot/seeds/{seed.name}" in names
-    for path in ("config/default.toml", "config/templates/html.toml",
-                 "config/templates/text.toml", "config/stopwords/english.txt",
-                 "config/furniture.txt", "bot/local_api/webchat/chat.js",
-                 "bot/local_api/webchat/index.html", "bot/local_api/webchat/chat.css",
-                 "retrieval/index.py", "bot/cli.py"):
+    for path in (
+        "config/default.toml",
+        "config/templates/html.toml",
+        "config/templates/text.toml",
+        "config/stopwords/english.txt",
+        "config/furniture.txt",
+        "bot/local_api/webchat/chat.js",
+        "bot/local_api/webchat/index.html",
+        "bot/local_api/webchat/chat.css",
+        "retrieval/index.py",
+        "bot/cli.py",
+    ):
         assert f"corpusbot/{path}" in names
 
 
 def test_installed_commands_run_from_another_folder(installed: Installed):
-    where = subprocess.run([sys.executable, "-c", "import corpusbot.bot.cli as m; "
-                            "print(m.__file__)"], text=True, capture_output=True,
-                           cwd=installed.elsewhere, env=installed.env, check=True)
+    where = subprocess.run(
+        [sys.executable, "-c", "import corpusbot.bot.cli as m; print(m.__file__)"],
+        text=True,
+        capture_output=True,
+        cwd=installed.elsewhere,
+        env=installed.env,
+        check=True,
+    )
     assert Path(where.stdout.strip()).is_relative_to(installed.site)
 
     sources = installed.run("sources")
@@ -107,11 +138,15 @@ def local_page(installed: Installed) -> Iterator[tuple[str, subprocess.Popen[byt
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
             [sys.executable, "-m", "corpusbot.bot", "run", "--local", "--port", "0"],
-            cwd=installed.elsewhere, env=installed.env, stdout=log_file,
-            stderr=subprocess.STDOUT)
+            cwd=installed.elsewhere,
+            env=installed.env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
         try:
-            eventually(lambda: "polling as" in log_path.read_text()
-                       or process.poll() is not None, 60)
+            eventually(
+                lambda: "polling as" in log_path.read_text() or process.poll() is not None, 60
+            )
             found = re.search(r"Open (http://127\.0\.0\.1:\d+)/", log_path.read_text())
             assert found, log_path.read_text()
             yield found.group(1), process, log_path
@@ -122,7 +157,8 @@ def local_page(installed: Installed) -> Iterator[tuple[str, subprocess.Popen[byt
 
 
 def test_installed_local_mode_serves_the_chat_page(
-        local_page: tuple[str, subprocess.Popen[bytes], Path]):
+    local_page: tuple[str, subprocess.Popen[bytes], Path],
+):
     url, process, log_path = local_page
     page = httpx.get(f"{url}/", timeout=10)
     script = httpx.get(f"{url}/static/chat.js", timeout=10)
@@ -131,4 +167,3 @@ def test_installed_local_mode_serves_the_chat_page(
     process.send_signal(signal.SIGTERM)
     assert process.wait(STOP_WAIT) == 0
     assert "Traceback" not in log_path.read_text(), log_path.read_text()
-

@@ -10,7 +10,7 @@ def test_every_passage_traces_back_to_its_article():
         passages = split_article(article, settings)
         assert [p.ordinal for p in passages] == list(range(len(passages)))
         for passage in passages:
-            assert article.text[passage.start:passage.end] == passage.text
+            assert article.text[passage.start : passage.end] == passage.text
             assert len(passage.text) <= 300
         assert passages[0].start == 0
         assert passages[-1].end == len(article.text)

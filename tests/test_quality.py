@@ -24,11 +24,13 @@ def test_answer_rates_on_the_seeds(seeds_service: Service):
         answer = seeds_service.ask(case["question"])
         shown = answer.quotes[: seeds_service.settings.answer.max_quotes]
         top = shown[0] if shown else None
-        right = bool(top and case["answer"] in top.text
-                     and case["article"] in {s.id for s in top.sources})
+        right = bool(
+            top and case["answer"] in top.text and case["article"] in {s.id for s in top.sources}
+        )
         first += right
-        visible += right and top is not None and \
-            case["answer"] in top.text[: max(VISIBLE_CHARS, top.lead)]
+        visible += (
+            right and top is not None and case["answer"] in top.text[: max(VISIBLE_CHARS, top.lead)]
+        )
         anywhere += any(case["answer"] in quote.text for quote in shown)
     refused = sum(not seeds_service.ask(q).answered for q in QUESTIONS["unanswerable"])
     total = len(QUESTIONS["answerable"])

@@ -7,8 +7,9 @@ from corpusbot.bot.service import Service
 from corpusbot.retrieval.index import ArticleInfo
 
 CONTEXT = Context(articles=5, example="Sputnik vaccine", max_question_chars=1000)
-ARTICLE = ArticleInfo(1, "a<1>", "Tom & <Jerry>", "a&b.txt", "AP", "2024-01-02",
-                      'https://e.x/?a=1&b="2"', 3)
+ARTICLE = ArticleInfo(
+    1, "a<1>", "Tom & <Jerry>", "a&b.txt", "AP", "2024-01-02", 'https://e.x/?a=1&b="2"', 3
+)
 ALLOWED = {"b", "i", "a", "blockquote", "code"}
 
 
@@ -71,8 +72,16 @@ def test_plain_text_for_the_terminal(seeds_service: Service):
 
 
 def test_overlong_citation_fields_are_clipped_and_plain_urls_not_escaped():
-    huge = ArticleInfo(1, "id", "T " * 3000, "p" * 5000 + ".txt", "S" * 5000, "2024-01-02",
-                       "https://e.x/?a=1&b=2", 1)
+    huge = ArticleInfo(
+        1,
+        "id",
+        "T " * 3000,
+        "p" * 5000 + ".txt",
+        "S" * 5000,
+        "2024-01-02",
+        "https://e.x/?a=1&b=2",
+        1,
+    )
     quote = Quote("A short quote.", (), (huge,), 1.0)
     html = render_html(Answer("q", True, (quote,)), CONTEXT).text
     assert_valid(html)

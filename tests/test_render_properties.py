@@ -20,12 +20,23 @@ SHORT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_siz
 @st.composite
 def quotes(draw) -> Quote:
     text = draw(TEXT.filter(str.strip))
-    spans = sorted({tuple(sorted(draw(st.tuples(st.integers(0, len(text)),
-                                                 st.integers(0, len(text))))))
-                    for _ in range(draw(st.integers(0, 5)))})
+    spans = sorted(
+        {
+            tuple(sorted(draw(st.tuples(st.integers(0, len(text)), st.integers(0, len(text))))))
+            for _ in range(draw(st.integers(0, 5)))
+        }
+    )
     spans = [s for i, s in enumerate(spans) if s[0] < s[1] and (i == 0 or spans[i - 1][1] <= s[0])]
-    article = ArticleInfo(1, draw(SHORT), draw(SHORT), draw(SHORT), draw(st.none() | SHORT),
-                          draw(st.none() | SHORT), draw(st.none() | SHORT), 1)
+    article = ArticleInfo(
+        1,
+        draw(SHORT),
+        draw(SHORT),
+        draw(SHORT),
+        draw(st.none() | SHORT),
+        draw(st.none() | SHORT),
+        draw(st.none() | SHORT),
+        1,
+    )
     return Quote(text, tuple(spans), (article,) * draw(st.integers(1, 3)), 1.0)
 
 
@@ -45,8 +56,11 @@ def test_any_answer_renders_to_sendable_html(items, start, cut):
     assert rendered.shown >= 1
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(question=TEXT)
 def test_any_question_gets_a_sendable_reply(seeds_service: Service, question: str):
     answer = seeds_service.ask(question)

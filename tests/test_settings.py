@@ -16,8 +16,12 @@ def test_defaults_use_the_bundled_corpus_and_rank_bm25_parameters():
 def test_environment_overrides_file_and_defaults(tmp_path: Path):
     user = tmp_path / "mine.toml"
     user.write_text("[index]\nk1 = 1.2\n[answer]\nmax_quotes = 5\n")
-    env = {"CORPUSBOT_ANSWER_MAX_QUOTES": "2", "TELEGRAM_BOT_TOKEN": " 123:abc ",
-           "CORPUSBOT_TELEGRAM_ALLOWED_USERS": "1, 2", "CORPUSBOT_CORPUS": str(tmp_path)}
+    env = {
+        "CORPUSBOT_ANSWER_MAX_QUOTES": "2",
+        "TELEGRAM_BOT_TOKEN": " 123:abc ",
+        "CORPUSBOT_TELEGRAM_ALLOWED_USERS": "1, 2",
+        "CORPUSBOT_CORPUS": str(tmp_path),
+    }
     settings = load_settings(user, env=env)
     assert settings.index.k1 == 1.2
     assert settings.answer.max_quotes == 2
@@ -96,13 +100,15 @@ def test_a_long_bad_value_is_shown_cut():
 
 
 def test_history_defaults_to_the_data_folder_and_checks_its_days(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     history = load_settings(env={}).history
     assert history.enabled and history.history_days == 30
     assert history.path == tmp_path / "data" / "corpusbot" / "history.sqlite3"
-    chosen = load_settings(env={"CORPUSBOT_HISTORY_PATH": "~/h.sqlite3",
-                                "CORPUSBOT_HISTORY_ENABLED": "false"}).history
+    chosen = load_settings(
+        env={"CORPUSBOT_HISTORY_PATH": "~/h.sqlite3", "CORPUSBOT_HISTORY_ENABLED": "false"}
+    ).history
     assert chosen.path == Path.home() / "h.sqlite3" and not chosen.enabled
     with pytest.raises(SettingsError, match=r"history\.history_days=0"):
         load_settings(env={"CORPUSBOT_HISTORY_HISTORY_DAYS": "0"})

@@ -29,11 +29,19 @@ def test_allow_list() -> None:
     assert not is_allowed(None, None, (1,), ())
 
 
-def message(text: str, chat_type: str = Chat.GROUP, entities: tuple = (),
-            reply_to: Message | None = None) -> Message:
+def message(
+    text: str, chat_type: str = Chat.GROUP, entities: tuple = (), reply_to: Message | None = None
+) -> Message:
     chat = Chat(-10 if chat_type != Chat.PRIVATE else 5, chat_type)
-    return Message(1, dt.datetime.now(dt.UTC), chat, from_user=USER, text=text,
-                   entities=entities, reply_to_message=reply_to)
+    return Message(
+        1,
+        dt.datetime.now(dt.UTC),
+        chat,
+        from_user=USER,
+        text=text,
+        entities=entities,
+        reply_to_message=reply_to,
+    )
 
 
 def test_groups_answer_only_when_addressed() -> None:
@@ -67,7 +75,8 @@ def test_build_application(seeds_service: Service) -> None:
     assert settings.telegram.base_url == "http://127.0.0.1:9/bot"
     assert with_base_url(settings, None) is settings
     settings = dataclasses.replace(
-        settings, telegram=dataclasses.replace(settings.telegram, token=TOKEN))
+        settings, telegram=dataclasses.replace(settings.telegram, token=TOKEN)
+    )
     application = build_application(seeds_service, settings)
     assert state_of(application).service is seeds_service
     assert application.bot_data["service"] is seeds_service  # where the history hooks read it
@@ -76,8 +85,17 @@ def test_build_application(seeds_service: Service) -> None:
     assert application.bot.defaults.link_preview_options.is_disabled
     commands = {c for h in application.handlers[0] for c in getattr(h, "commands", ())}
     # /reload is for admins only, so it is handled but not in the public menu.
-    assert commands == {"start", "help", "latest", "sources", "source", "ask", "reload", "stats",
-                        "forget"}
+    assert commands == {
+        "start",
+        "help",
+        "latest",
+        "sources",
+        "source",
+        "ask",
+        "reload",
+        "stats",
+        "forget",
+    }
     assert application.handlers[-1][0].callback is handlers.gate
     assert isinstance(application.bot.rate_limiter, RetryingRateLimiter)
     history_handlers.detach(application)

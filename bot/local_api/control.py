@@ -36,6 +36,7 @@ MAX_CONTROL_WAIT = 30.0
 CHAT_PATH = r"/api/chats/(?P<chat_id>-?\d+)"
 """Path pattern of one chat in the control API, with the ``chat_id`` group."""
 
+
 def default_user(chat_id: int) -> JsonDict:
     """The user who writes in chat ``chat_id`` unless told otherwise."""
     user_id = abs(chat_id) or 1

@@ -99,8 +99,13 @@ class ServerState:
     def locked_notify(self, chat_id: int | None = None) -> None:
         """Wake the general waiters and those of ``chat_id`` (None: of every chat)."""
         self.changed.notify_all()
-        conditions = self.chat_changed.values() if chat_id is None else \
-            [self.chat_changed[chat_id]] if chat_id in self.chat_changed else []
+        conditions = (
+            self.chat_changed.values()
+            if chat_id is None
+            else [self.chat_changed[chat_id]]
+            if chat_id in self.chat_changed
+            else []
+        )
         for condition in conditions:
             condition.notify_all()
 
@@ -322,15 +327,19 @@ class ServerState:
 
         def arrived() -> bool:
             chat = self.chats.get(chat_id)
-            return chat is not None and sum(
-                1 for number, m in chat.messages.items() if number > after and m.from_bot
-            ) >= count
+            return (
+                chat is not None
+                and sum(1 for number, m in chat.messages.items() if number > after and m.from_bot)
+                >= count
+            )
 
         condition = self._chat_condition(chat_id)
         try:
             with condition:
-                if not condition.wait_for(lambda: self.stopping or arrived(), timeout) \
-                        or not arrived():
+                if (
+                    not condition.wait_for(lambda: self.stopping or arrived(), timeout)
+                    or not arrived()
+                ):
                     raise TimeoutError
         except TimeoutError:
             got = [m["text"] for m in bot_messages()]

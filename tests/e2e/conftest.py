@@ -88,8 +88,9 @@ def history_path(cache: Path) -> Path:
     return cache.with_name(f"{cache.name}-history") / "history.sqlite3"
 
 
-def start_bot(tmp: Path, *args: str, before: tuple[str, ...] = (),
-              **env: str) -> Iterator[RunningBot]:
+def start_bot(
+    tmp: Path, *args: str, before: tuple[str, ...] = (), **env: str
+) -> Iterator[RunningBot]:
     """Start the server and the bot, wait until it registered its commands, stop both after.
 
     `args` follow `run`; `before` are options given before it (`corpusbot --config F run`)."""
@@ -101,9 +102,15 @@ def start_bot(tmp: Path, *args: str, before: tuple[str, ...] = (),
             bot.stop()
 
 
-def launch_bot(api: LocalBotApi, tmp: Path, *args: str, log_name: str = "bot.log",
-               before: tuple[str, ...] = (), prefix: Sequence[str] = (),
-               **env: str) -> RunningBot:
+def launch_bot(
+    api: LocalBotApi,
+    tmp: Path,
+    *args: str,
+    log_name: str = "bot.log",
+    before: tuple[str, ...] = (),
+    prefix: Sequence[str] = (),
+    **env: str,
+) -> RunningBot:
     """Start a bot process on `api` (which may have served an earlier one: a restart) and wait
     until it polls. `prefix` goes before the Python command (such as a privilege drop)."""
     log_path = tmp / log_name

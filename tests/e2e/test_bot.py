@@ -115,18 +115,22 @@ def test_groups_answer_ask_mentions_and_replies_only(bot: RunningBot) -> None:
     # A reply searches the replied answer's articles: MANY quotes five, JCPOA among them.
     [mentioned] = bot.ask(chat, f"@{BOT_NAME} {MANY}")
     assert "Fuad Hussein" in mentioned["text"]
-    [replied] = bot.ask(chat, "What did Lavrov say about the JCPOA?",
-                        reply_to_message_id=mentioned["message_id"])
+    [replied] = bot.ask(
+        chat, "What did Lavrov say about the JCPOA?", reply_to_message_id=mentioned["message_id"]
+    )
     assert "JCPOA" in replied["text"]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("?!", "I could not find a word to search for"),
-    ("🤔🤔🤔", "I could not find a word to search for"),
-    ("وزیر امور خارجه عراق کیست؟", "I found nothing about that in the 5 articles"),
-    ("<b>Fuad Hussein</b>", "Fuad Hussein"),
-    ("Iraq foreign minister " * 186, "Your question was long, so I searched its first 1000"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("?!", "I could not find a word to search for"),
+        ("🤔🤔🤔", "I could not find a word to search for"),
+        ("وزیر امور خارجه عراق کیست؟", "I found nothing about that in the 5 articles"),
+        ("<b>Fuad Hussein</b>", "Fuad Hussein"),
+        ("Iraq foreign minister " * 186, "Your question was long, so I searched its first 1000"),
+    ],
+)
 def test_bad_inputs_get_clear_replies(bot: RunningBot, text: str, expected: str) -> None:
     [reply] = bot.ask(107, text)
     assert expected in reply["plain_text"]

@@ -32,11 +32,15 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def bot(corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
-    yield from start_bot(tmp_path_factory.mktemp("faults-bot"), "--corpus", str(corpus),
-                         # One admin per reload test: every update counts against the limit.
-                         CORPUSBOT_TELEGRAM_ADMINS=f"{ADMIN} {ADMIN + 1} {ADMIN + 2}",
-                         CORPUSBOT_TELEGRAM_RATE_PER_MINUTE="6",
-                         CORPUSBOT_TELEGRAM_RATE_BURST="3")
+    yield from start_bot(
+        tmp_path_factory.mktemp("faults-bot"),
+        "--corpus",
+        str(corpus),
+        # One admin per reload test: every update counts against the limit.
+        CORPUSBOT_TELEGRAM_ADMINS=f"{ADMIN} {ADMIN + 1} {ADMIN + 2}",
+        CORPUSBOT_TELEGRAM_RATE_PER_MINUTE="6",
+        CORPUSBOT_TELEGRAM_RATE_BURST="3",
+    )
 
 
 def test_questions_sent_while_the_server_is_away_are_answered_once(bot: RunningBot) -> None:
@@ -47,8 +51,9 @@ def test_questions_sent_while_the_server_is_away_are_answered_once(bot: RunningB
     finally:
         bot.api.resume()
     for n, message in enumerate(sent):
-        [reply] = bot.api.wait_for_bot_messages(300 + n, 1, AWAY + WAIT,
-                                                after=message["message_id"])
+        [reply] = bot.api.wait_for_bot_messages(
+            300 + n, 1, AWAY + WAIT, after=message["message_id"]
+        )
         assert "Fuad Hussein" in reply["text"]
     time.sleep(1.0)  # nothing more arrives: each question was answered exactly once
     assert [len(answers(bot, 300 + n)) for n in range(3)] == [1, 1, 1]
@@ -74,8 +79,11 @@ def test_a_failed_send_is_retried_and_delivered_once(bot: RunningBot, kind: str)
     assert "Fuad Hussein" in reply["text"]
     time.sleep(0.5)
     assert len(answers(bot, chat)) == 1
-    faulted = [c for c in bot.api.calls("sendMessage")
-               if c["fault"] == kind and c["params"].get("chat_id") in (chat, str(chat))]
+    faulted = [
+        c
+        for c in bot.api.calls("sendMessage")
+        if c["fault"] == kind and c["params"].get("chat_id") in (chat, str(chat))
+    ]
     assert len(faulted) == 1  # the fault really hit this chat's answer
 
 
@@ -91,8 +99,9 @@ def test_a_flood_gets_one_notice_and_no_work(bot: RunningBot) -> None:
     notices = [m for m in replies if "faster than I can read" in m["plain_text"]]
     quoted = [m for m in replies if "Sputnik" in m["plain_text"]]
     assert len(notices) == 1 and len(quoted) == 3  # burst of 3, then one notice, then silence
-    typing = [c for c in bot.api.calls("sendChatAction")
-              if str(c["params"].get("chat_id")) == str(chat)]
+    typing = [
+        c for c in bot.api.calls("sendChatAction") if str(c["params"].get("chat_id")) == str(chat)
+    ]
     assert len(typing) == 3  # no work was started for the refused questions
 
 
@@ -103,22 +112,39 @@ def test_reload_is_for_admins_and_picks_up_new_files(bot: RunningBot, corpus: Pa
     before = bot.ask(ADMIN, "saffron farmers in Herat")[0]
     assert "No article mentions Herat" in before["plain_text"]
     [status] = bot.ask(ADMIN, "/reload")
-    report = bot.api.wait_for(lambda: next((m for m in bot.api.messages(ADMIN)
-                                            if m["message_id"] == status["message_id"]
-                                            and m["edited"]), None), WAIT)
+    report = bot.api.wait_for(
+        lambda: next(
+            (
+                m
+                for m in bot.api.messages(ADMIN)
+                if m["message_id"] == status["message_id"] and m["edited"]
+            ),
+            None,
+        ),
+        WAIT,
+    )
     assert "Reloaded: 6 articles" in report["plain_text"] and "1 added" in report["plain_text"]
     assert "Herat" in bot.ask(ADMIN, "saffron farmers in Herat")[0]["plain_text"]
 
 
-def test_a_failed_reload_keeps_the_old_index_and_tells_the_admin(bot: RunningBot,
-                                                                 corpus: Path) -> None:
+def test_a_failed_reload_keeps_the_old_index_and_tells_the_admin(
+    bot: RunningBot, corpus: Path
+) -> None:
     hidden = corpus.with_name("corpus-away")
     corpus.rename(hidden)  # the folder vanishes (an unmounted drive, say)
     try:
         [status] = bot.ask(ADMIN + 1, "/reload")
-        report = bot.api.wait_for(lambda: next((m for m in bot.api.messages(ADMIN + 1)
-                                                if m["message_id"] == status["message_id"]
-                                                and m["edited"]), None), WAIT)
+        report = bot.api.wait_for(
+            lambda: next(
+                (
+                    m
+                    for m in bot.api.messages(ADMIN + 1)
+                    if m["message_id"] == status["message_id"] and m["edited"]
+                ),
+                None,
+            ),
+            WAIT,
+        )
         assert "Reload failed" in report["plain_text"]
         assert "corpus folder not found" in report["plain_text"]
         assert "stay in service" in report["plain_text"]
@@ -133,8 +159,7 @@ def test_a_failing_typing_action_does_not_cost_the_answer(bot: RunningBot) -> No
     assert "Fuad Hussein" in reply["text"]
 
 
-def test_a_more_button_from_before_a_reload_says_it_expired(bot: RunningBot,
-                                                            corpus: Path) -> None:
+def test_a_more_button_from_before_a_reload_says_it_expired(bot: RunningBot, corpus: Path) -> None:
     # Not the admin: the admin has used up the rate limit here. Five articles answer this.
     [first] = bot.ask(351, "Who is Iran's foreign minister?")
     more = first["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
@@ -146,9 +171,17 @@ def test_a_more_button_from_before_a_reload_says_it_expired(bot: RunningBot,
         path.rename(aside / path.name)
     try:
         [status] = bot.ask(ADMIN + 2, "/reload")
-        bot.api.wait_for(lambda: next((m for m in bot.api.messages(ADMIN + 2)
-                                       if m["message_id"] == status["message_id"]
-                                       and m["edited"]), None), WAIT)
+        bot.api.wait_for(
+            lambda: next(
+                (
+                    m
+                    for m in bot.api.messages(ADMIN + 2)
+                    if m["message_id"] == status["message_id"] and m["edited"]
+                ),
+                None,
+            ),
+            WAIT,
+        )
         [expired] = bot.press(351, first, more)
         assert "That button has expired" in expired["plain_text"]
     finally:
@@ -178,13 +211,18 @@ def test_the_token_never_reaches_the_log(bot: RunningBot) -> None:
 def test_a_watched_folder_reloads_by_itself_and_tells_the_admins(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     shutil.copytree(SEEDS, corpus)
-    for bot in start_bot(tmp_path, "--corpus", str(corpus), CORPUSBOT_TELEGRAM_ADMINS=str(ADMIN),
-                         CORPUSBOT_CORPUS_WATCH_SECONDS="0.3"):
+    for bot in start_bot(
+        tmp_path,
+        "--corpus",
+        str(corpus),
+        CORPUSBOT_TELEGRAM_ADMINS=str(ADMIN),
+        CORPUSBOT_CORPUS_WATCH_SECONDS="0.3",
+    ):
         bot.ask(ADMIN, "/start")  # an admin who has talked to the bot can be told
         (corpus / "saffron.txt").write_text(SAFFRON, encoding="utf-8")
-        [report] = bot.api.wait_for_bot_messages(ADMIN, 1, 30, after=max(
-            m["message_id"] for m in bot.api.messages(ADMIN)))
+        [report] = bot.api.wait_for_bot_messages(
+            ADMIN, 1, 30, after=max(m["message_id"] for m in bot.api.messages(ADMIN))
+        )
         assert "Reloaded: 6 articles" in report["plain_text"]
         assert "Herat" in bot.ask(ADMIN, "saffron farmers in Herat")[0]["plain_text"]
         assert bot.stop() == 0
-

@@ -21,7 +21,9 @@ def write_corpus(folder: Path, count: int = 23) -> Path:
             f"Harbour report number {n}\nsource: Gazette {n}\ndate: 2024-01-{n:02}\n"
             f"url: https://example.org/{n}\n\n"
             f"The harbour of town {n} handled {n * 100} ships this week, the port authority "
-            f"said on Monday.\nOfficials expect more traffic next month.\n", encoding="utf-8")
+            f"said on Monday.\nOfficials expect more traffic next month.\n",
+            encoding="utf-8",
+        )
     return folder
 
 
@@ -30,9 +32,13 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     tmp = tmp_path_factory.mktemp("restricted")
     corpus = write_corpus(tmp / "corpus")
     # Every update counts against the rate limit: a burst that covers this module's requests.
-    yield from start_bot(tmp, "--corpus", str(corpus),
-                         CORPUSBOT_TELEGRAM_ALLOWED_USERS=str(ALLOWED),
-                         CORPUSBOT_TELEGRAM_RATE_BURST="50")
+    yield from start_bot(
+        tmp,
+        "--corpus",
+        str(corpus),
+        CORPUSBOT_TELEGRAM_ALLOWED_USERS=str(ALLOWED),
+        CORPUSBOT_TELEGRAM_RATE_BURST="50",
+    )
 
 
 def test_welcome_gives_the_date_span(bot: RunningBot) -> None:
@@ -45,8 +51,10 @@ def test_sources_pages_by_ten_with_buttons(bot: RunningBot) -> None:
     assert page["plain_text"].startswith("Articles 1–10 of 23")
     assert "1. Harbour report number 1 — Gazette 1, 1 Jan 2024" in page["plain_text"]
     assert [b["callback_data"] for b in buttons(page)] == ["src:1"]
-    for data, heading, expected in (("src:1", "Articles 11–20", ["src:0", "src:2"]),
-                                    ("src:2", "Articles 21–23", ["src:1"])):
+    for data, heading, expected in (
+        ("src:1", "Articles 11–20", ["src:0", "src:2"]),
+        ("src:2", "Articles 21–23", ["src:1"]),
+    ):
         version = bot.api.chat_version(ALLOWED)
         bot.api.press_button(ALLOWED, page["message_id"], data)
         bot.api.wait_for(lambda v=version: bot.api.chat_version(ALLOWED) > v, 10)
@@ -71,8 +79,9 @@ def test_strangers_are_refused_everywhere(bot: RunningBot) -> None:
     # A stranger pressing a button in an allowed chat gets an alert, and the page stays.
     [page] = bot.ask(ALLOWED, "/sources")
     bot.api.press_button(ALLOWED, page["message_id"], "src:1", user={"id": STRANGER})
-    eventually(lambda: any(c["params"].get("show_alert") for c in
-                           bot.api.calls("answerCallbackQuery")))
+    eventually(
+        lambda: any(c["params"].get("show_alert") for c in bot.api.calls("answerCallbackQuery"))
+    )
     [last] = bot.api.messages(ALLOWED)[-1:]
     assert last["message_id"] == page["message_id"] and not last["edited"]
 
@@ -102,7 +111,8 @@ def private_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot
 
 
 def test_a_settings_file_named_before_the_command_keeps_its_allow_list(
-        private_bot: RunningBot) -> None:
+    private_bot: RunningBot,
+) -> None:
     [refusal] = private_bot.ask(STRANGER, "How many ships?", user={"id": STRANGER})
     assert refusal["plain_text"].startswith("Sorry, this bot is private")
     [reply] = private_bot.ask(ALLOWED, "Which harbour handled 200 ships?")

@@ -12,9 +12,14 @@ from tests.e2e.conftest import TOKEN, bot_env
 
 
 def run(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "corpusbot.bot", "run", *args], cwd=ROOT,
-                          env={**bot_env(tmp_path), **env}, capture_output=True, text=True,
-                          timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "corpusbot.bot", "run", *args],
+        cwd=ROOT,
+        env={**bot_env(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_missing_token_explains_botfather(tmp_path: Path) -> None:
