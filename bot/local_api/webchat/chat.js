@@ -625,7 +625,7 @@
     elements.input.focus();
   }
 
-  window.CorpusChat = Object.freeze({ renderTelegramHtml, chatId, user });
+  window.CorpusChat = Object.freeze({ renderTelegramHtml, chatId, user, requestJson, postJson });
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();

@@ -6,25 +6,12 @@
 (() => {
   const DEBOUNCE_MS = 300;
   const ANSWER_WAIT_SECONDS = 10;
-  const REQUEST_TIMEOUT_MS = 15000;
 
   const state = { username: "", timer: 0, asked: 0, queryId: null };
   const elements = {};
 
-  async function requestJson(url, options = {}) {
-    const response = await fetch(url, {
-      ...options,
-      headers: { "Content-Type": "application/json" },
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const body = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(body.error || `HTTP ${response.status}`);
-    return body;
-  }
-
-  function postJson(url, payload) {
-    return requestJson(url, { method: "POST", body: JSON.stringify(payload) });
-  }
+  // The page's own JSON helpers (chat.js runs first: both scripts are deferred, in order).
+  const { requestJson, postJson } = window.CorpusChat;
 
   // "@botname query" -> "query"; null when the text is not an inline query to this bot.
   function inlineQuery(text) {
