@@ -88,3 +88,16 @@ def test_bad_requests_get_one_clear_line(
     assert main(argv) in (1, 2)
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.splitlines()) == 1
+
+
+def test_stats_shows_control_characters_in_questions_escaped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = open_test_store(tmp_path, clock=time.time)
+    store.record(asked("Whales?\x1b]0;owned\x07\x1b[2J", answered=False, reason="not_found"))
+    store.close()
+    monkeypatch.setenv("CORPUSBOT_HISTORY_PATH", str(tmp_path / "history.sqlite3"))
+    assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "Whales?\\x1b]0;owned\\x07\\x1b[2J" in out

@@ -17,6 +17,7 @@ from corpusbot.bot.history.plot import PlotUnavailable, plot_per_day
 from corpusbot.bot.history.stats import read_stats, stats_text
 from corpusbot.bot.history.store import open_reader
 from corpusbot.bot.settings import HistorySettings, SettingsError
+from corpusbot.bot.terminal import print_text
 
 STATS_DAYS = 14
 HISTORY_OFF = "history is off ([history] enabled = false), so nothing was stored"
@@ -35,7 +36,7 @@ def stats_command(
             stats = read_stats(db, now=time.time(), days=days, keep_days=settings.history_days)
         except sqlite3.DatabaseError as exc:
             return _fail(f"cannot read {settings.path}: {exc}", 1)
-    print(stats_text(stats))
+    print_text(stats_text(stats))  # question texts are people's: no terminal escapes
     if plot is not None:
         try:
             plot_per_day(stats, plot)
