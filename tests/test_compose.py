@@ -1,7 +1,13 @@
+from pathlib import Path
+
 import pytest
 
-from corpusbot.bot.compose import clean_question, compose, sentence_spans
+from corpusbot.bot.compose import AnswerSettings, clean_question, compose, sentence_spans
 from corpusbot.bot.service import Service
+from corpusbot.retrieval.cache import open_index
+from corpusbot.retrieval.index import Index
+
+from .conftest import make_settings
 
 
 def test_the_answer_is_trimmed_to_the_sentences_that_matter(seeds_service: Service):
@@ -75,47 +81,38 @@ def test_min_coverage_is_the_relevance_floor(seeds_service: Service):
     assert not compose(seeds_service.index, question, strict).answered
 
 
-def test_question_words_split_as_the_analyzer_splits_them_are_highlighted(tmp_path):
-    from corpusbot.retrieval.cache import open_index
-
-    from .conftest import make_settings
-
+def _one_story_index(tmp_path: Path, name: str, story: str) -> tuple[Index, AnswerSettings]:
+    """An index of `story` (headline line first) among five one-line market reports."""
     (tmp_path / "c").mkdir()
-    (tmp_path / "c" / "covid.txt").write_text(
-        "Vaccine news\nThe COVID19 vaccine Sputnik V arrived in Tehran in two doses.\n"
-    )
+    (tmp_path / "c" / name).write_text(story)
     for n, crop in enumerate(("Saffron", "Pistachio", "Date", "Carpet", "Caviar")):
         (tmp_path / "c" / f"other{n}.txt").write_text(f"Market news\n{crop} prices rose.\n")
     settings = make_settings(tmp_path / "cache", tmp_path / "c")
-    index = open_index(
-        settings.corpus, settings.split, settings.index, settings.max_file_bytes
-    ).index
-    quote = compose(index, "covid19 vaccine", settings.answer).quotes[0]
+    opened = open_index(settings.corpus, settings.split, settings.index, settings.max_file_bytes)
+    return opened.index, settings.answer
+
+
+def test_question_words_split_as_the_analyzer_splits_them_are_highlighted(tmp_path):
+    index, answer = _one_story_index(
+        tmp_path,
+        "covid.txt",
+        "Vaccine news\nThe COVID19 vaccine Sputnik V arrived in Tehran in two doses.\n",
+    )
+    quote = compose(index, "covid19 vaccine", answer).quotes[0]
     assert [quote.text[s:e] for s, e in quote.highlights] == ["COVID", "19", "vaccine"]
 
 
 def test_the_answer_sentence_opens_the_first_quote(tmp_path):
-    from corpusbot.retrieval.cache import open_index
-
-    from .conftest import make_settings
-
-    (tmp_path / "c").mkdir()
-    (tmp_path / "c" / "bridge.txt").write_text(
+    index, answer = _one_story_index(
+        tmp_path,
+        "bridge.txt",
         "The Velm bridge\nThe Velm bridge crosses the Orra river. It carries four lanes. "
         "Engineers from Quorvia designed the bridge in 1931. The Velm bridge opened in 1932 "
-        "after a long delay. Tolls were dropped later.\n"
+        "after a long delay. Tolls were dropped later.\n",
     )
-    for n, crop in enumerate(("Saffron", "Pistachio", "Date", "Carpet", "Caviar")):
-        (tmp_path / "c" / f"other{n}.txt").write_text(f"Market news\n{crop} prices rose.\n")
-    settings = make_settings(tmp_path / "cache", tmp_path / "c")
-    index = open_index(
-        settings.corpus, settings.split, settings.index, settings.max_file_bytes
-    ).index
-    quote = compose(index, "When did the Velm bridge open?", settings.answer).quotes[0]
+    quote = compose(index, "When did the Velm bridge open?", answer).quotes[0]
     assert quote.text.startswith("The Velm bridge opened in 1932 after a long delay.")
     assert quote.lead == len("The Velm bridge opened in 1932 after a long delay.")
-    quote = compose(index, "Who designed the bridge?", settings.answer).quotes[0]
-    assert quote.text.startswith("Engineers from Quorvia designed the bridge in 1931.")
 
 
 def test_the_iraqi_minister_is_named_in_the_opening_sentence(seeds_service: Service):
