@@ -172,6 +172,13 @@ def _check(name: str, ok: bool, value: Any, expected: str) -> None:
         raise SettingsError(f"bad setting {name}={_short(value)}: expected {expected}")
 
 
+def _at_least(
+    section: str, values: dict[str, Any], key: str, minimum: float, expected: str
+) -> None:
+    """`section.key` must be `minimum` or more."""
+    _check(f"{section}.{key}", values[key] >= minimum, values[key], expected)
+
+
 def checked_base_url(url: str, name: str = "telegram.base_url") -> str:
     """A Bot API base URL without its trailing slash; `name` is what the error names."""
     _check(
@@ -205,41 +212,16 @@ def _build(raw: dict[str, Any]) -> Settings:
     _check("index.epsilon", 0 <= index["epsilon"] <= 1, index["epsilon"], "0 to 1")
     _check("index.workers", 0 <= index["workers"] <= 64, index["workers"], "0 to 64")
     _check("corpus.max_file_mb", corpus["max_file_mb"] > 0, corpus["max_file_mb"], "above 0")
-    _check(
-        "corpus.watch_seconds",
-        corpus["watch_seconds"] >= 0,
-        corpus["watch_seconds"],
-        "0 (off) or more seconds",
-    )
+    _at_least("corpus", corpus, "watch_seconds", 0, "0 (off) or more seconds")
     for key in ("max_quotes", "max_hits", "max_quote_sentences", "max_quote_chars"):
-        _check(f"answer.{key}", answer[key] >= 1, answer[key], "at least 1")
+        _at_least("answer", answer, key, 1, "at least 1")
     for key in ("min_coverage", "duplicate_overlap"):
         _check(f"answer.{key}", 0 <= answer[key] <= 1, answer[key], "a number from 0 to 1")
-    _check(
-        "answer.max_question_chars",
-        answer["max_question_chars"] >= 10,
-        answer["max_question_chars"],
-        "at least 10",
-    )
-    _check(
-        "telegram.rate_per_minute",
-        telegram["rate_per_minute"] >= 0,
-        telegram["rate_per_minute"],
-        "0 (no limit) or more",
-    )
-    _check("telegram.rate_burst", telegram["rate_burst"] >= 1, telegram["rate_burst"], "at least 1")
-    _check(
-        "telegram.max_sends_per_second",
-        telegram["max_sends_per_second"] >= 0,
-        telegram["max_sends_per_second"],
-        "0 (no limit) or more",
-    )
-    _check(
-        "telegram.chat_ttl_days",
-        telegram["chat_ttl_days"] >= 0,
-        telegram["chat_ttl_days"],
-        "0 (keep forever) or more days",
-    )
+    _at_least("answer", answer, "max_question_chars", 10, "at least 10")
+    _at_least("telegram", telegram, "rate_per_minute", 0, "0 (no limit) or more")
+    _at_least("telegram", telegram, "rate_burst", 1, "at least 1")
+    _at_least("telegram", telegram, "max_sends_per_second", 0, "0 (no limit) or more")
+    _at_least("telegram", telegram, "chat_ttl_days", 0, "0 (keep forever) or more days")
     base_url = checked_base_url(telegram["base_url"])
     replies = telegram["group_replies"]
     _check(
