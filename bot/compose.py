@@ -22,6 +22,7 @@ import numpy as np
 from corpusbot.bot.freshness import newest_first, quoted_first
 from corpusbot.bot.scope import AnswerScope
 from corpusbot.retrieval.analyzer import Analyzer
+from corpusbot.retrieval.coverage import covered, relevant_hits
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index
 from corpusbot.retrieval.respell import rewrite
 from corpusbot.retrieval.sentence_score import ScoredSentence, score_sentences
@@ -42,8 +43,6 @@ CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufe
 # A further sentence joins the best one in a quote only if it scores at least this share of it.
 SUPPORT_SHARE = 0.5
 GAP = " … "  # between sentences that do not follow each other in the article
-# A question's specific terms weigh at least this share of its rarest term found in the corpus.
-SPECIFIC_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -145,8 +144,8 @@ def compose(
     terms = tuple(weights)
     if not weights:
         return Answer(question, False, reason=Reason.NO_TERMS, question_cut=cut)
-    relevant = _relevant(result.hits, weights, settings.min_coverage, names=rewritten.names)
-    if not relevant:
+    relevant = relevant_hits(result.hits, weights, settings.min_coverage, names=rewritten.names)
+    if not covered(index, result, rewritten, relevant):
         return Answer(
             question,
             False,
@@ -177,26 +176,6 @@ def compose(
         respelled=respelled,
         missing=rewritten.absent,
     )
-
-
-def _relevant(
-    hits: list[Hit], weights: dict[str, float], floor: float, *, names: frozenset[str] = frozenset()
-) -> list[Hit]:
-    """The hits that carry at least `floor` of the question's weight and one of its specific
-    terms: a passage matching only common words ("say", "Iran") is not worth a quote. When the
-    question's rarest word is a name (`names`: the names' terms and spellings), a quote must hold
-    one of them."""
-    total = sum(weights.values())
-    found = set().union(*(h.matched for h in hits)) & weights.keys() if hits else set()
-    rarest = max((weights[t] for t in found), default=0.0)
-    if any(weights[t] >= rarest for t in found & names):  # the name is the question's focus
-        hits = [h for h in hits if h.matched & names]
-    specific = {t for t in found if weights[t] >= SPECIFIC_SHARE * rarest}
-    return [
-        h
-        for h in hits
-        if sum(weights.get(t, 0.0) for t in h.matched) / total >= floor and h.matched & specific
-    ]
 
 
 def _by_article(hits: list[Hit], sentences: list[ScoredSentence]) -> list[list[ScoredSentence]]:
