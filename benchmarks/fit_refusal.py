@@ -34,7 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusbot.bot.compose import clean_question
+from corpusbot.bot.compose import AnswerSettings, clean_question
 from corpusbot.bot.settings import load_settings
 from corpusbot.retrieval import coverage
 from corpusbot.retrieval.cache import open_index
@@ -175,7 +175,8 @@ def _gather(
     return rows
 
 
-def _open(left: tuple[int, ...], data: Path, home: Path):
+def _open(left: tuple[int, ...], data: Path, home: Path) -> tuple[Index, AnswerSettings]:
+    """The index of squad-tune without the articles numbered `left`, and the answer settings."""
     names = sorted(p.stem for p in (data / "corpus").glob("*.txt"))
     folder = home / ("without-" + "-".join(names[n] for n in left))
     if not folder.exists():
@@ -188,7 +189,7 @@ def _open(left: tuple[int, ...], data: Path, home: Path):
     return opened.index, settings.answer
 
 
-def _row(index: Index, raw: str, settings) -> tuple[bool, coverage.Coverage | None]:
+def _row(index: Index, raw: str, settings: AnswerSettings) -> tuple[bool, coverage.Coverage | None]:
     """Whether the old rule answers `raw`, and the signals of its relevant hits (None if none),
     following compose up to its refusal decision."""
     question, _ = clean_question(raw, settings.max_question_chars)
@@ -284,7 +285,7 @@ def _report_cv(rows: Rows, articles: list[str], answered: float) -> None:
         print(f"{name:28} {count:>9} {old[0]:>12.3f} {old[1]:>11.3f} {new[0]:>9.3f} {new[1]:>8.3f}")
     old, new = _rates(rows.old, rows), _rates(predicted, rows)
     print(
-        f"{'pooled':28} {len(articles):>9} {old[0]:>12.3f} {old[1]:>11.3f}"
+        f"{'pooled':28} {int((~rows.answerable).sum()):>9} {old[0]:>12.3f} {old[1]:>11.3f}"
         f" {new[0]:>9.3f} {new[1]:>8.3f}"
     )
 
