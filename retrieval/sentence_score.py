@@ -1,10 +1,14 @@
 """Which sentences of the retrieved passages answer the question: a score for each.
 
-A sentence scores for the question's weight it carries (idf of the question terms it holds), for
-its passage's BM25 score beside the best passage's, for runs of the question's terms in the
-question's order (phrase matches), and for holding an answer of the kind asked for (a name for
-"who", a date for "when"...). A sentence made only of question words holds no answer, so it loses
-a little. The weights were chosen on squad-tune (docs/precision.md) and checked on held-out data.
+A sentence is described by a few lexical features (`FEATURES`): the share of the question's
+weight (idf) it carries, alone and together with the sentence before it, the one after it and its
+whole passage (an answer often says "He" where the question names someone); its passage's BM25
+score beside the best passage's, and whether that passage passed the relevance check; runs of the
+question's terms in the question's order (phrase matches); holding an answer of the kind asked for
+(a name for "who", a date for "when"...); and being made only of question words (it repeats the
+question, it cannot answer it). Its score is the weighted sum. The weights (`WEIGHTS`) were fitted
+by benchmarks/fit_sentence_weights.py on squad-tune's even-numbered paragraphs and checked on the
+odd-numbered ones (docs/precision.md).
 """
 
 from __future__ import annotations
@@ -14,14 +18,46 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from corpusbot.retrieval.analyzer import Analyzer
-from corpusbot.retrieval.answer_type import expected_type, offers
+from corpusbot.retrieval.answer_type import AnswerType, expected_type, offers
 from corpusbot.retrieval.index import Hit
 from corpusbot.retrieval.sentences import sentence_spans
 
-PASSAGE_WEIGHT = 0.3
-PHRASE_WEIGHT = 0.3
-ANSWER_TYPE_WEIGHT = 0.15
-ECHO_PENALTY = 0.3  # for a sentence with no word beyond the question's
+FEATURES = (
+    "carried",  # share of the question's weight the sentence holds
+    "with_previous",  # ... the sentence and the one before it hold
+    "with_next",  # ... the sentence and the one after it hold
+    "in_passage",  # ... its whole passage holds
+    "passage",  # its passage's BM25 score over the best passage's
+    "relevant",  # its passage passed the relevance check (bot/compose.py)
+    "phrase",  # weight of the question's adjacent term pairs found adjacent in it
+    "date",  # a "when" question, and the sentence holds a date that is not a question word
+    "number",  # "how many": a number
+    "place",  # "where": a capitalised word after in / at / from ...
+    "name",  # "who": a capitalised word not starting the sentence
+    "echo",  # every term of the sentence is a question term
+)
+# Fitted by benchmarks/fit_sentence_weights.py (softmax over each question's sentences, trained
+# on squad-tune's even-numbered paragraphs); the scale is arbitrary, only differences matter.
+WEIGHTS = {
+    "carried": 2.48,
+    "with_previous": 5.09,
+    "with_next": 1.89,
+    "in_passage": 1.72,
+    "passage": 2.36,
+    "relevant": 0.74,
+    "phrase": 0.31,
+    "date": 2.36,
+    "number": 2.30,
+    "place": 1.95,
+    "name": 1.21,
+    "echo": -5.16,
+}
+_TYPE_FEATURE = {
+    AnswerType.DATE: "date",
+    AnswerType.NUMBER: "number",
+    AnswerType.PLACE: "place",
+    AnswerType.NAME: "name",
+}
 
 
 @dataclass(frozen=True)
@@ -34,33 +70,103 @@ class ScoredSentence:
     terms: frozenset[str]  # all its index terms
 
 
+@dataclass(frozen=True)
+class _Question:
+    weights: Mapping[str, float]
+    total: float
+    pairs: frozenset[tuple[str, str]]
+    kind: AnswerType
+    top: float  # the best passage's BM25 score
+
+
 def score_sentences(
-    question: str, hits: Sequence[Hit], weights: Mapping[str, float], analyzer: Analyzer
+    question: str,
+    hits: Sequence[Hit],
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    *,
+    relevant: Sequence[bool] | None = None,
 ) -> list[ScoredSentence]:
-    """Every sentence of every hit's passage, scored for `question`; in hit order."""
+    """Every sentence of every hit's passage, scored for `question`; in hit order.
+
+    `relevant` says, per hit, whether it passed the relevance check (all did when omitted)."""
+    return [
+        ScoredSentence(hit, number, start, end, _weighted(vector), terms)
+        for hit, number, start, end, vector, terms in sentence_features(
+            question, hits, weights, analyzer, relevant=relevant
+        )
+    ]
+
+
+def sentence_features(
+    question: str,
+    hits: Sequence[Hit],
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    *,
+    relevant: Sequence[bool] | None = None,
+) -> list[tuple[int, int, int, int, dict[str, float], frozenset[str]]]:
+    """(hit, number, start, end, features, terms) for every sentence; features by `FEATURES`
+    name. What `score_sentences` weighs, and what the weights were fitted on."""
     total = sum(weights.values())
     if not hits or total <= 0:
         return []
     asked = analyzer.terms(question)
-    pairs = set(pairwise(asked))
-    kind = expected_type(question)
-    top = max(hits[0].score, 1e-9)
-    scored = []
+    about = _Question(
+        weights,
+        total,
+        frozenset(pairwise(asked)),
+        expected_type(question),
+        max(hits[0].score, 1e-9),
+    )
+    rows = []
     for position, hit in enumerate(hits):
-        text = hit.passage.text
-        for number, (start, end) in enumerate(sentence_spans(text)):
-            sentence = text[start:end]
-            terms = analyzer.terms(sentence)
-            present = frozenset(terms)
-            carried = sum(w for t, w in weights.items() if t in present) / total
-            phrase = sum(weights[a] + weights[b] for a, b in pairwise(terms) if (a, b) in pairs)
-            score = (
-                carried
-                + PASSAGE_WEIGHT * hit.score / top
-                + PHRASE_WEIGHT * phrase / total
-                + ANSWER_TYPE_WEIGHT * offers(kind, sentence, weights, analyzer)
-            )
-            if present <= weights.keys():
-                score -= ECHO_PENALTY
-            scored.append(ScoredSentence(position, number, start, end, score, present))
-    return scored
+        passed = True if relevant is None else relevant[position]
+        rows.extend(
+            (position, *sentence, vector, terms)
+            for sentence, vector, terms in _passage_features(about, hit, passed, analyzer)
+        )
+    return rows
+
+
+def _passage_features(
+    about: _Question, hit: Hit, passed: bool, analyzer: Analyzer
+) -> list[tuple[tuple[int, int, int], dict[str, float], frozenset[str]]]:
+    text = hit.passage.text
+    spans = sentence_spans(text)
+    analysed = [analyzer.terms(text[start:end]) for start, end in spans]
+    sets = [frozenset(terms) for terms in analysed]
+    in_passage = _carried(about, frozenset().union(*sets))
+    rows = []
+    for number, ((start, end), present) in enumerate(zip(spans, sets, strict=True)):
+        before = sets[number - 1] if number > 0 else frozenset()
+        after = sets[number + 1] if number + 1 < len(sets) else frozenset()
+        kind = _TYPE_FEATURE.get(about.kind)
+        features = {
+            "carried": _carried(about, present),
+            "with_previous": _carried(about, present | before),
+            "with_next": _carried(about, present | after),
+            "in_passage": in_passage,
+            "passage": hit.score / about.top,
+            "relevant": float(passed),
+            "phrase": _phrase(about, analysed[number]),
+            "echo": float(present <= about.weights.keys()),
+        }
+        if kind is not None:
+            features[kind] = float(offers(about.kind, text[start:end], about.weights, analyzer))
+        rows.append(((number, start, end), features, present))
+    return rows
+
+
+def _carried(about: _Question, present: frozenset[str]) -> float:
+    return sum(w for t, w in about.weights.items() if t in present) / about.total
+
+
+def _phrase(about: _Question, terms: list[str]) -> float:
+    weights = about.weights
+    found = sum(weights[a] + weights[b] for a, b in pairwise(terms) if (a, b) in about.pairs)
+    return found / about.total
+
+
+def _weighted(features: Mapping[str, float]) -> float:
+    return sum(WEIGHTS[name] * value for name, value in features.items())
