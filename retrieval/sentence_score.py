@@ -52,12 +52,8 @@ WEIGHTS = {
     "name": 1.21,
     "echo": -5.16,
 }
-_TYPE_FEATURE = {
-    AnswerType.DATE: "date",
-    AnswerType.NUMBER: "number",
-    AnswerType.PLACE: "place",
-    AnswerType.NAME: "name",
-}
+# The answer kinds of the features "date", "number", "place", "name", in that order.
+_TYPES = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.PLACE, AnswerType.NAME)
 
 
 @dataclass(frozen=True)
@@ -73,10 +69,20 @@ class ScoredSentence:
 @dataclass(frozen=True)
 class _Question:
     weights: Mapping[str, float]
+    asked: frozenset[str]  # the question's terms
     total: float
     pairs: frozenset[tuple[str, str]]
     kind: AnswerType
     top: float  # the best passage's BM25 score
+
+    def carried(self, found: frozenset[str]) -> float:
+        """The share of the question's weight in `found` (question terms only)."""
+        return sum(self.weights[t] for t in found) / self.total
+
+
+_Row = tuple[int, int, int, int, tuple[float, ...], frozenset[str]]
+_WEIGHT_VECTOR = tuple(WEIGHTS[name] for name in FEATURES)
+_EMPTY: frozenset[str] = frozenset()
 
 
 def score_sentences(
@@ -92,8 +98,8 @@ def score_sentences(
     `relevant` says, per hit, whether it passed the relevance check (all did when omitted)."""
     return [
         ScoredSentence(hit, number, start, end, _weighted(vector), terms)
-        for hit, number, start, end, vector, terms in sentence_features(
-            question, hits, weights, analyzer, relevant=relevant
+        for hit, number, start, end, vector, terms in _rows(
+            question, hits, weights, analyzer, relevant
         )
     ]
 
@@ -108,18 +114,34 @@ def sentence_features(
 ) -> list[tuple[int, int, int, int, dict[str, float], frozenset[str]]]:
     """(hit, number, start, end, features, terms) for every sentence; features by `FEATURES`
     name. What `score_sentences` weighs, and what the weights were fitted on."""
+    return [
+        (hit, number, start, end, dict(zip(FEATURES, vector, strict=True)), terms)
+        for hit, number, start, end, vector, terms in _rows(
+            question, hits, weights, analyzer, relevant
+        )
+    ]
+
+
+def _rows(
+    question: str,
+    hits: Sequence[Hit],
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    relevant: Sequence[bool] | None,
+) -> list[_Row]:
     total = sum(weights.values())
     if not hits or total <= 0:
         return []
     asked = analyzer.terms(question)
     about = _Question(
         weights,
+        frozenset(weights),
         total,
         frozenset(pairwise(asked)),
         expected_type(question),
         max(hits[0].score, 1e-9),
     )
-    rows = []
+    rows: list[_Row] = []
     for position, hit in enumerate(hits):
         passed = True if relevant is None else relevant[position]
         rows.extend(
@@ -131,35 +153,33 @@ def sentence_features(
 
 def _passage_features(
     about: _Question, hit: Hit, passed: bool, analyzer: Analyzer
-) -> list[tuple[tuple[int, int, int], dict[str, float], frozenset[str]]]:
+) -> list[tuple[tuple[int, int, int], tuple[float, ...], frozenset[str]]]:
     text = hit.passage.text
     spans = sentence_spans(text)
     analysed = [analyzer.terms(text[start:end]) for start, end in spans]
-    sets = [frozenset(terms) for terms in analysed]
-    in_passage = _carried(about, frozenset().union(*sets))
+    found = [about.asked.intersection(terms) for terms in analysed]  # question terms held
+    in_passage = about.carried(_EMPTY.union(*found))
+    passage = hit.score / about.top
+    kinds = tuple(kind is about.kind for kind in _TYPES)
     rows = []
-    for number, ((start, end), present) in enumerate(zip(spans, sets, strict=True)):
-        before = sets[number - 1] if number > 0 else frozenset()
-        after = sets[number + 1] if number + 1 < len(sets) else frozenset()
-        kind = _TYPE_FEATURE.get(about.kind)
-        features = {
-            "carried": _carried(about, present),
-            "with_previous": _carried(about, present | before),
-            "with_next": _carried(about, present | after),
-            "in_passage": in_passage,
-            "passage": hit.score / about.top,
-            "relevant": float(passed),
-            "phrase": _phrase(about, analysed[number]),
-            "echo": float(present <= about.weights.keys()),
-        }
-        if kind is not None:
-            features[kind] = float(offers(about.kind, text[start:end], about.weights, analyzer))
-        rows.append(((number, start, end), features, present))
+    for number, (start, end) in enumerate(spans):
+        present, here = frozenset(analysed[number]), found[number]
+        before = found[number - 1] if number > 0 else _EMPTY
+        after = found[number + 1] if number + 1 < len(found) else _EMPTY
+        offered = any(kinds) and offers(about.kind, text[start:end], about.weights, analyzer)
+        vector = (
+            about.carried(here),
+            about.carried(here | before),
+            about.carried(here | after),
+            in_passage,
+            passage,
+            float(passed),
+            _phrase(about, analysed[number]) if len(here) > 1 else 0.0,
+            *(float(offered and wanted) for wanted in kinds),
+            float(len(here) == len(present)),  # echo: nothing but question terms
+        )
+        rows.append(((number, start, end), vector, present))
     return rows
-
-
-def _carried(about: _Question, present: frozenset[str]) -> float:
-    return sum(w for t, w in about.weights.items() if t in present) / about.total
 
 
 def _phrase(about: _Question, terms: list[str]) -> float:
@@ -168,5 +188,5 @@ def _phrase(about: _Question, terms: list[str]) -> float:
     return found / about.total
 
 
-def _weighted(features: Mapping[str, float]) -> float:
-    return sum(WEIGHTS[name] * value for name, value in features.items())
+def _weighted(vector: tuple[float, ...]) -> float:
+    return sum(weight * value for weight, value in zip(_WEIGHT_VECTOR, vector, strict=True))
