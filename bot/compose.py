@@ -22,7 +22,7 @@ import numpy as np
 from corpusbot.bot.freshness import newest_first, quoted_first
 from corpusbot.bot.scope import AnswerScope
 from corpusbot.retrieval.analyzer import Analyzer
-from corpusbot.retrieval.coverage import covered, relevant_hits
+from corpusbot.retrieval.coverage import covered, relevant_hits, strongest
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index
 from corpusbot.retrieval.respell import rewrite
 from corpusbot.retrieval.sentence_score import ScoredSentence, score_sentences
@@ -159,7 +159,7 @@ def compose(
             terms=terms,
             missing=rewritten.absent,
         )
-    candidates, passed = _quotable(result.hits, relevant)
+    candidates, passed = _quotable(result.hits, strongest(relevant, weights))
     sentences = score_sentences(
         rewritten.question, candidates, weights, index.analyzer, relevant=passed
     )
@@ -212,7 +212,7 @@ def sentence_candidates(
         or not covered(index, result, rewritten, relevant)
     ):
         return None
-    return (rewritten.question, weights, *_quotable(result.hits, relevant))
+    return (rewritten.question, weights, *_quotable(result.hits, strongest(relevant, weights)))
 
 
 def _by_article(hits: list[Hit], sentences: list[ScoredSentence]) -> list[list[ScoredSentence]]:

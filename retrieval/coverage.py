@@ -26,6 +26,10 @@ SPECIFIC_SHARE = 0.5
 # TINY_FLOOR of the question's weight is enough (the rule before the model).
 MIN_PASSAGES = 100
 TINY_FLOOR = 0.4
+# The model may answer from passages holding less of the question's weight than this (down to
+# min_coverage), but when some passage holds this much, the quotes come from those alone, as they
+# did before the model.
+STRONG_SHARE = 0.4
 
 # Logistic model over the signals of `Coverage`, on the log-odds. Fitted by
 # benchmarks/fit_refusal.py on squad-tune: 13 corpora each leaving one article out, that article's
@@ -96,6 +100,13 @@ def relevant_hits(
         for h in hits
         if sum(weights.get(t, 0.0) for t in h.matched) / total >= floor and h.matched & specific
     ]
+
+
+def strongest(relevant: list[Hit], weights: Mapping[str, float]) -> list[Hit]:
+    """The relevant hits to quote: those holding STRONG_SHARE of the weight, or all if none does."""
+    total = sum(weights.values()) or 1.0
+    strong = [h for h in relevant if _held(h.matched, weights) / total >= STRONG_SHARE]
+    return strong or relevant
 
 
 def covered(index: Index, result: SearchResult, rewritten: Rewritten, relevant: list[Hit]) -> bool:

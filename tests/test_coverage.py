@@ -14,6 +14,7 @@ from corpusbot.retrieval.coverage import (
     covered,
     measure_for,
     relevant_hits,
+    strongest,
 )
 from corpusbot.retrieval.index import Index
 from corpusbot.retrieval.passages import Passage
@@ -151,3 +152,19 @@ def test_a_tiny_corpus_keeps_the_floor_rule(question: str, expected: bool):
     result = index.search(rewritten.question, 10)
     relevant = relevant_hits(result.hits, result.question_terms, 0.2)
     assert covered(index, result, rewritten, relevant) is expected
+
+
+def test_the_quotes_come_from_the_strong_passages_when_there_are_any():
+    index = _index(
+        {
+            "bridge": "The Velm bridge crosses the Orra river.",
+            "river": "Boats on the Orra river carry grain.",
+            "harvest": "Saffron prices in Mashhad fell after a record harvest.",
+        }
+    )
+    result = index.search("Velm bridge Orra river", 10)
+    weights = result.question_terms
+    assert {h.article.id for h in result.hits} == {"bridge", "river"}
+    assert [h.article.id for h in strongest(result.hits, weights)] == ["bridge"]
+    weak = [h for h in result.hits if h.article.id == "river"]
+    assert strongest(weak, weights) == weak  # none strong: all of them
