@@ -13,6 +13,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpusbot.retrieval.plurals import counted
+
 MANIFEST = "manifest.json"
 VERSION = 1
 HASH = "sha256"  # hardware-accelerated on most machines: about 0.6 GB/s on one core here
@@ -68,7 +70,8 @@ def check_sizes(folder: Path, entries: dict[str, Entry]) -> str:
         except OSError as exc:
             return f"{name} cannot be read ({exc.strerror or exc})"
         if size != entry.size:
-            return f"{name} has {size} bytes, {entry.size} were written"
+            were = "was" if entry.size == 1 else "were"
+            return f"{name} has {counted(size, 'byte')}, {entry.size:,} {were} written"
     return ""
 
 
