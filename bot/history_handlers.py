@@ -116,9 +116,11 @@ async def answer_id(
     start: int,
     ref: int | None,
     shown: int,
+    scope: frozenset[str] | None = None,
 ) -> int | None:
     """The id that numbers this reply's buttons: a new record for a first page, the question's
-    id for a "More" page; None when history is off (or the write failed)."""
+    id for a "More" page; None when history is off (or the write failed). `scope`: a follow-up's
+    articles, kept so that its "More" searches them again."""
     store = store_of(context)
     if store is None:
         return None
@@ -137,6 +139,7 @@ async def answer_id(
             )
             for rank, q in enumerate(reply.quotes)
         ),
+        scope=tuple(sorted(scope or ())),
     )
     try:
         return await asyncio.to_thread(store.record, asked)
@@ -154,6 +157,19 @@ async def kept_question(context: Context, chat_id: int, ref: int) -> str | None:
         return await asyncio.to_thread(store.question_for, ref, chat_id)
     except sqlite3.Error as exc:
         log.warning("history: could not read question %d: %s", ref, exc)
+        return None
+
+
+async def kept_scope(context: Context, chat_id: int, ref: int) -> frozenset[str] | None:
+    """The articles a follow-up behind a "More" button searched first; None for an ordinary
+    question (or when history is off, or the read failed)."""
+    store = store_of(context)
+    if store is None:
+        return None
+    try:
+        return await asyncio.to_thread(store.scope_for, ref, chat_id) or None
+    except sqlite3.Error as exc:
+        log.warning("history: could not read the scope of question %d: %s", ref, exc)
         return None
 
 
