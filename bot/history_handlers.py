@@ -14,6 +14,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
@@ -68,17 +69,43 @@ SERVICE = "service"  # bot_data key of the Service (handlers.SERVICE; not import
 # --- opening and closing (called from telegram_app.build_application / stop) ---------------
 
 
-def attach(application: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
+@dataclass(frozen=True)
+class OpenedHistory:
+    """The history database this bot holds (and its lock), or why history is off."""
+
+    store: HistoryStore | None
+    off_reason: str = ""
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+def open_history(settings: Settings) -> OpenedHistory:
     """Open the history for this bot. HistoryBusy (another bot has the file) propagates: the bot
-    must not start; any other failure leaves history off, with a warning."""
+    must not start; any other failure leaves history off, with a warning. `corpusbot run` calls
+    it before loading the index, so a second bot on the same file stops at once."""
     if not settings.history.enabled:
-        application.bot_data[OFF_REASON] = "disabled"
-        return
+        return OpenedHistory(None, "disabled")
     try:
-        application.bot_data[STORE] = open_store(settings.history)
+        return OpenedHistory(open_store(settings.history))
     except HistoryUnavailable as exc:
         log.warning("history is off: %s", exc)
-        application.bot_data[OFF_REASON] = str(exc)
+        return OpenedHistory(None, str(exc))
+
+
+def attach(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    opened: OpenedHistory | None = None,
+) -> None:
+    """Give the bot its history: `opened` if the caller opened it already, else open it now
+    (HistoryBusy propagates, as from open_history)."""
+    opened = opened or open_history(settings)
+    if opened.store is not None:
+        application.bot_data[STORE] = opened.store
+    else:
+        application.bot_data[OFF_REASON] = opened.off_reason
 
 
 def detach(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
