@@ -28,7 +28,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
+
 from corpusbot.bot import scoped_answer
+from corpusbot.bot.followup_search import article_filter
 from corpusbot.bot.settings import load_settings
 from corpusbot.retrieval.analyzer import AnalyzerSettings
 from corpusbot.retrieval.corpus import Article
@@ -153,6 +156,7 @@ def measure_scale(count: int, questions: int) -> list[str]:
             f"  {'filter only':<14} {'in April 2021 from:outlet3':<46} "
             + _filter_time(index, questions)
         )
+        rows += _follow_up_times(index, questions)
         for name, question in SCALE_QUESTIONS.items():
             times = []
             for _ in range(questions):
@@ -164,6 +168,28 @@ def measure_scale(count: int, questions: int) -> list[str]:
                 f"  {name:<14} {question!r:<46} median {statistics.median(times) * 1000:>9.2f} ms"
             )
         return rows
+
+
+def _follow_up_times(index: Index, questions: int) -> list[str]:
+    """A follow-up's article mask (three articles of an earlier answer): on the table's id
+    hashes, and by the walk over every article that it replaced."""
+    wanted = {"a5", f"a{len(index.articles) // 2}", f"a{len(index.articles) - 1}"}
+    ways = {
+        "follow-up mask": lambda: article_filter(index, wanted),
+        "  (as a walk)": lambda: np.array([a.id in wanted for a in index.articles], dtype=bool),
+    }
+    rows = []
+    for name, way in ways.items():
+        times = []
+        for _ in range(questions if name == "follow-up mask" else min(questions, 3)):
+            began = time.perf_counter()
+            mask = way()
+            times.append(time.perf_counter() - began)
+        assert int(mask.sum()) == len(wanted)
+        rows.append(
+            f"  {name:<14} {'3 articles':<46} median {statistics.median(times) * 1000:>9.2f} ms"
+        )
+    return rows
 
 
 def _filter_time(index: Index, questions: int) -> str:

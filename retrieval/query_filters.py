@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -317,6 +317,8 @@ class ArticleTable:
     outlets: tuple[str, ...]  # the corpus's outlet names, most articles first
     newest: dt.date | None
     folded: tuple[str, ...] = ()  # fold() of each of `outlets`, in their order
+    # hash() of each article's id (this process's string hash): candidates for an id lookup
+    id_hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
     def of(cls, articles: Iterable[ArticleInfo]) -> ArticleTable:
@@ -324,12 +326,20 @@ class ArticleTable:
         days: list[int] = []
         first_codes: list[int] = []  # in order of first appearance, renumbered below
         first_seen: dict[str, int] = {}
+        id_hashes: list[int] = []
         for article in articles:
             day = parse_iso(article.date)
             days.append(day.toordinal() if day is not None else -1)
             source = article.source
             first_codes.append(first_seen.setdefault(source, len(first_seen)) if source else -1)
-        return cls.from_columns(np.array(days, dtype=np.int64), first_codes, list(first_seen))
+            id_hashes.append(hash(article.id))
+        table = cls.from_columns(np.array(days, dtype=np.int64), first_codes, list(first_seen))
+        return replace(table, id_hashes=np.array(id_hashes, dtype=np.int64))
+
+    def with_ids(self, ids: Collection[str]) -> np.ndarray:
+        """Where the articles whose id may be in `ids` are (True); a hash shared with another id
+        is possible, so the caller confirms each candidate's id."""
+        return np.isin(self.id_hashes, [hash(article_id) for article_id in ids])
 
     @classmethod
     def from_columns(
