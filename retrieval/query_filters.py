@@ -296,6 +296,8 @@ def _cut_outlet(
     phrase = match.group(1)
     name = words or outlet or ""
     kept = phrase[len(name) :] if phrase.casefold().startswith(name.casefold()) else phrase
+    if kept[:1] in (".", "'", "’"):  # glued to the name: "according to Reuters. In 2021"
+        kept = kept.lstrip(".'’")
     return text[: match.start()] + " " + kept + text[match.end() :]
 
 

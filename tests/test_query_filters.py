@@ -226,6 +226,17 @@ WORDS = [
 ]
 
 
+def test_a_name_s_full_stop_goes_with_it() -> None:
+    """Hypothesis found "according to Sept." left "." to search for."""
+    for question in (
+        "according to Sept.",
+        "according to Sept. in",
+        "according to Reuters.",
+        "bridge according to AA.",
+    ):
+        assert "." not in parse(question).text.split(), question
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(WORDS), max_size=12), st.text(max_size=30))
 @example(["according", "to"], "A\U00018cd6")  # a name glued to a character \w does not match
