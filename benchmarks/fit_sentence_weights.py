@@ -75,7 +75,7 @@ def collect(qa: Path, corpus: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray,
             question, hits, weights, index.analyzer, relevant=relevant
         ):
             text = hits[hit].passage.text[start:end].casefold()
-            rows.append([vector.get(name, 0.0) for name in FEATURES])
+            rows.append(list(vector))
             right.append(any(answer in text for answer in answers))
             groups.append(len(tuned) - 1)
     return np.array(rows), np.array(right), np.array(groups), np.array(tuned)

@@ -80,7 +80,8 @@ class _Question:
         return sum(self.weights[t] for t in found) / self.total
 
 
-_Row = tuple[int, int, int, int, tuple[float, ...], frozenset[str]]
+# (hit, number, start, end, features, terms) of a sentence
+FeatureRow = tuple[int, int, int, int, tuple[float, ...], frozenset[str]]
 _WEIGHT_VECTOR = tuple(WEIGHTS[name] for name in FEATURES)
 _EMPTY: frozenset[str] = frozenset()
 
@@ -98,8 +99,8 @@ def score_sentences(
     `relevant` says, per hit, whether it passed the relevance check (all did when omitted)."""
     return [
         ScoredSentence(hit, number, start, end, _weighted(vector), terms)
-        for hit, number, start, end, vector, terms in _rows(
-            question, hits, weights, analyzer, relevant
+        for hit, number, start, end, vector, terms in sentence_features(
+            question, hits, weights, analyzer, relevant=relevant
         )
     ]
 
@@ -111,24 +112,9 @@ def sentence_features(
     analyzer: Analyzer,
     *,
     relevant: Sequence[bool] | None = None,
-) -> list[tuple[int, int, int, int, dict[str, float], frozenset[str]]]:
-    """(hit, number, start, end, features, terms) for every sentence; features by `FEATURES`
-    name. What `score_sentences` weighs, and what the weights were fitted on."""
-    return [
-        (hit, number, start, end, dict(zip(FEATURES, vector, strict=True)), terms)
-        for hit, number, start, end, vector, terms in _rows(
-            question, hits, weights, analyzer, relevant
-        )
-    ]
-
-
-def _rows(
-    question: str,
-    hits: Sequence[Hit],
-    weights: Mapping[str, float],
-    analyzer: Analyzer,
-    relevant: Sequence[bool] | None,
-) -> list[_Row]:
+) -> list[FeatureRow]:
+    """(hit, number, start, end, features, terms) for every sentence, the features in
+    `FEATURES` order: what `score_sentences` weighs, and what the weights were fitted on."""
     total = sum(weights.values())
     if not hits or total <= 0:
         return []
@@ -141,7 +127,7 @@ def _rows(
         expected_type(question),
         max(hits[0].score, 1e-9),
     )
-    rows: list[_Row] = []
+    rows: list[FeatureRow] = []
     for position, hit in enumerate(hits):
         passed = True if relevant is None else relevant[position]
         rows.extend(
