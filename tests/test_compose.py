@@ -140,4 +140,3 @@ def test_quotes_matching_only_a_common_word_are_not_shown(seeds_service: Service
     assert answer.answered
     for quote in answer.quotes:  # "say" and "Iran" are in most articles; "Sudani" is not
         assert "Sudani" in quote.text, quote.text
-
