@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusbot.retrieval import storage
+from corpusbot.retrieval import kernel, storage
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.building import Weighting, build_folder
 from corpusbot.retrieval.corpus import Article
@@ -204,6 +204,32 @@ class Index:
         known = [(self.vocab[t], counts[t]) for t in present]
         if not known or k <= 0 or len(self) == 0:
             return SearchResult(weights, [])
+        ranked = self._ranked(known, k, allowed)
+        return SearchResult(
+            weights, self._hits(ranked.numbers, ranked.scores, ranked.matched, present)
+        )
+
+    def _ranked(
+        self, known: list[tuple[int, int]], k: int, allowed: np.ndarray | None
+    ) -> kernel.Ranked:
+        """The k best passages: with the compiled kernel on large indexes, else with NumPy."""
+        compiled = kernel.load() if len(self) >= kernel.KERNEL_MIN_PASSAGES else None
+        if compiled is not None and (self.postings.idf[[t for t, _ in known]] > 0).all():
+            return kernel.search(
+                compiled,
+                self.postings,
+                self.table.doc_len,
+                terms=known,
+                k=k,
+                count=k + RESCORE_MARGIN,
+                avgdl=self.avgdl,
+                k1=self.settings.k1,
+                b=self.settings.b,
+                buffer=self._buffer(),
+                article=self.table.article,
+                allowed=allowed,
+                check_postings=kernel.CHECK_POSTINGS,
+            )
         if allowed is None:
             candidates = self._candidates(known, k + RESCORE_MARGIN)
         else:
@@ -211,9 +237,7 @@ class Index:
         exact, matched = self._exact_scores(known, candidates)
         order = np.lexsort((candidates, -exact))[:k]
         order = order[exact[order] > 0]
-        return SearchResult(
-            weights, self._hits(candidates[order], exact[order], matched[:, order], present)
-        )
+        return kernel.Ranked(candidates[order], exact[order], matched[:, order])
 
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term` (an index term, as the analyzer makes it); 0 if none."""
