@@ -117,26 +117,24 @@ def search(
 
 
 def _warm_up(kernel: Callable[..., Any]) -> None:
-    """Compile (or load from numba's cache) for the types of a loaded index's arrays: read-only
-    memory maps of these dtypes. A failure shows here, not at a user's question."""
+    """Compile (or load from numba's cache) for the types of a loaded index's arrays (writable
+    copy-on-write maps of these dtypes). A failure shows here, not at a user's question."""
 
-    def frozen(values: list[float], dtype: type) -> np.ndarray:
-        array: np.ndarray = np.array(values, dtype=dtype)
-        array.setflags(write=False)
-        return array
+    def array(values: list[float], dtype: type) -> np.ndarray:
+        return np.array(values, dtype=dtype)
 
     postings = Postings(
-        offsets=frozen([0, 1], np.int64),
-        doc_ids=frozen([0], np.int32),
-        impacts=frozen([1.0], np.float32),
-        tfs=frozen([1], np.uint16),
-        idf=frozen([1.0], np.float64),
-        max_impact=frozen([1.0], np.float64),
+        offsets=array([0, 1], np.int64),
+        doc_ids=array([0], np.int32),
+        impacts=array([1.0], np.float32),
+        tfs=array([1], np.uint16),
+        idf=array([1.0], np.float64),
+        max_impact=array([1.0], np.float64),
     )
     found = search(
         kernel,
         postings,
-        frozen([1], np.int32),
+        array([1], np.int32),
         terms=[(0, 1)],
         k=1,
         count=1,
@@ -144,7 +142,7 @@ def _warm_up(kernel: Callable[..., Any]) -> None:
         k1=1.5,
         b=0.75,
         buffer=np.zeros(1, np.float32),
-        article=frozen([0], np.int32),
+        article=array([0], np.int32),
     )
     if found.numbers.tolist() != [0]:
         raise RuntimeError(f"compiled search gave {found.numbers} on a one-passage index")
