@@ -23,6 +23,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import compress
 from pathlib import Path
 
@@ -81,6 +82,40 @@ class Hit:
     article: ArticleInfo
     score: float
     matched: frozenset[str]  # the question's terms this passage contains
+
+
+class _StoredHit(Hit):
+    """A Hit whose passage and article are read from the index only when first asked for:
+    compose quotes a few of the hits it searches for, and filters the rest on score and
+    `matched` alone. Equal to the plain Hit with the same four values."""
+
+    _index: Index
+    _number: int
+
+    def __init__(
+        self, index: Index, number: int, score: float, matched: frozenset[str]
+    ) -> None:  # no super().__init__: `passage` and `article` come from the properties
+        object.__setattr__(self, "score", score)
+        object.__setattr__(self, "matched", matched)
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_number", number)
+
+    @cached_property
+    def passage(self) -> Passage:
+        return self._index.passage(self._number)
+
+    @cached_property
+    def article(self) -> ArticleInfo:
+        return self._index.articles[int(self._index.table.article[self._number])]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Hit):
+            return NotImplemented
+        mine = (self.passage, self.article, self.score, self.matched)
+        return mine == (other.passage, other.article, other.score, other.matched)
+
+    def __hash__(self) -> int:
+        return hash((self.passage, self.article, self.score, self.matched))
 
 
 @dataclass(frozen=True)
@@ -404,31 +439,12 @@ class Index:
         self, numbers: np.ndarray, scores: np.ndarray, matched: np.ndarray, terms: list[str]
     ) -> list[Hit]:
         """Hits for passage `numbers`; `matched[j, i]`: whether passage i holds `terms[j]`.
-        Each table is indexed once for all hits: per-hit NumPy scalars cost more than the rest."""
-        columns = zip(
-            self.table.article[numbers].tolist(),
-            self.table.ordinal[numbers].tolist(),
-            self.table.start[numbers].tolist(),
-            self.table.end[numbers].tolist(),
-            self.table.bstart[numbers].tolist(),
-            self.table.bend[numbers].tolist(),
-            scores.tolist(),
-            matched.T.tolist(),
-            strict=True,
-        )
-        hits = []
-        for article, ordinal, start, end, bstart, bend, score, row in columns:
-            info = self.articles[article]
-            text = self._texts.read(bstart, bend).decode("utf-8")
-            hits.append(
-                Hit(
-                    Passage(info.id, ordinal, start, end, text),
-                    info,
-                    score,
-                    frozenset(compress(terms, row)),
-                )
-            )
-        return hits
+        Their passages and articles are read when first used (most hits are filtered out)."""
+        rows = zip(numbers.tolist(), scores.tolist(), matched.T.tolist(), strict=True)
+        return [
+            _StoredHit(self, number, score, frozenset(compress(terms, row)))
+            for number, score, row in rows
+        ]
 
 
 def _settings_from_meta(meta: IndexMeta) -> IndexSettings:
