@@ -34,6 +34,7 @@ from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.building import Weighting, build_folder
 from corpusbot.retrieval.corpus import Article
 from corpusbot.retrieval.passages import Passage
+from corpusbot.retrieval.sentence_store import SentenceCache
 from corpusbot.retrieval.storage import (
     FORMAT,
     ArticleInfo,
@@ -134,6 +135,7 @@ class Index:
         self.meta: IndexMeta = stored.meta
         self.settings = _settings_from_meta(stored.meta)
         self.analyzer = Analyzer(self.settings.analyzer)
+        self.sentences = SentenceCache(self.analyzer)  # passages' analyzed sentences, for compose
         self.vocab = stored.vocab
         self.articles: Sequence[ArticleInfo] = stored.articles
         self.postings = stored.postings

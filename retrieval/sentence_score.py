@@ -9,14 +9,14 @@ a little. The weights were chosen on squad-tune (docs/precision.md) and checked 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.answer_type import expected_type, offers
 from corpusbot.retrieval.index import Hit
-from corpusbot.retrieval.sentences import sentence_spans
+from corpusbot.retrieval.sentence_store import Sentence, analyzed_sentences
 
 PASSAGE_WEIGHT = 0.3
 PHRASE_WEIGHT = 0.3
@@ -35,9 +35,16 @@ class ScoredSentence:
 
 
 def score_sentences(
-    question: str, hits: Sequence[Hit], weights: Mapping[str, float], analyzer: Analyzer
+    question: str,
+    hits: Sequence[Hit],
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    *,
+    split: Callable[[str], Sequence[Sentence]] | None = None,
 ) -> list[ScoredSentence]:
-    """Every sentence of every hit's passage, scored for `question`; in hit order."""
+    """Every sentence of every hit's passage, scored for `question`; in hit order. `split`: a
+    passage's sentences with their terms (default: analyzed here; the index keeps a cache)."""
+    split = split or (lambda text: analyzed_sentences(text, analyzer))
     total = sum(weights.values())
     if not hits or total <= 0:
         return []
@@ -48,9 +55,8 @@ def score_sentences(
     scored = []
     for position, hit in enumerate(hits):
         text = hit.passage.text
-        for number, (start, end) in enumerate(sentence_spans(text)):
+        for number, (start, end, terms) in enumerate(split(text)):
             sentence = text[start:end]
-            terms = analyzer.terms(sentence)
             present = frozenset(terms)
             carried = sum(w for t, w in weights.items() if t in present) / total
             phrase = sum(weights[a] + weights[b] for a, b in pairwise(terms) if (a, b) in pairs)
