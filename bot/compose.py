@@ -155,7 +155,9 @@ def compose(
             terms=terms,
             missing=rewritten.absent,
         )
-    sentences = score_sentences(rewritten.question, relevant, weights, index.analyzer)
+    sentences = score_sentences(
+        rewritten.question, relevant, weights, index.analyzer, split=index.sentences
+    )
     quotes = _fold_duplicates(
         (
             _quote(relevant, group, weights, index.analyzer, settings)
@@ -164,6 +166,10 @@ def compose(
         settings.duplicate_overlap,
         settings.max_hits,
     )
+    quotes = [
+        dataclasses.replace(q, highlights=_highlights(index.analyzer, q.text, weights))
+        for q in quotes
+    ]
     respelled = tuple(
         Respelling(r.asked, tuple(_surface(index, t, quotes) for t in r.terms), r.added)
         for r in rewritten.respelled
@@ -234,9 +240,8 @@ def _quote(
         for before, after in itertools.pairwise(chosen)
     )
     score = max(hits[s.hit].score for s in chosen)
-    quote = Quote(
-        text, _highlights(analyzer, text, weights), (hits[best.hit].article,), score, lead=len(lead)
-    )
+    # highlights: after folding, for the quotes kept only (compose adds them)
+    quote = Quote(text, (), (hits[best.hit].article,), score, lead=len(lead))
     return quote, best.terms
 
 
@@ -263,7 +268,7 @@ def _highlights(
     analyzer: Analyzer, text: str, weights: dict[str, float]
 ) -> tuple[tuple[int, int], ...]:
     # The analyzer's own words, so "COVID-19" lights up as "COVID" and "19".
-    return tuple((start, end) for start, end, term in analyzer.spans(text) if term in weights)
+    return tuple(analyzer.find(text, weights))
 
 
 def _fold_duplicates(

