@@ -45,6 +45,8 @@ def search(
     for i in range(n_terms):
         rest += bounds[i]
     touched = np.empty(capacity, np.int64)
+    # touched is a run of ascending passage numbers per gathered term: runs[pos] starts term pos's
+    runs = np.zeros(n_terms + 1, np.int64)
     m = 0
     floor = -1.0
     gathered = n_terms
@@ -74,6 +76,7 @@ def search(
         if rest < floor - (1e-5 * floor + 1e-9):
             gathered = pos
             break
+        runs[pos] = m
         weight = np.float32(times[i])
         for p in range(lo, hi):
             d = doc_ids[p]
@@ -93,6 +96,7 @@ def search(
                 offsets, doc_ids, tfs, idf, doc_len, terms, times, acc, touched[:m], k, avgdl, k1, b
             ),
         )
+        runs[gathered] = m
         candidates = _looked_up(
             offsets,
             doc_ids,
@@ -103,6 +107,7 @@ def search(
             bounds,
             acc,
             touched[:m],
+            runs[: gathered + 1],
             floor,
             rest,
         )
@@ -123,32 +128,34 @@ def _looked_up(
     bounds: np.ndarray,
     acc: np.ndarray,
     touched: np.ndarray,
+    runs: np.ndarray,
     floor: float,
     rest: float,
 ) -> np.ndarray:
     """The terms `left` (largest bound first) added to the touched passages that can still
-    reach `floor`; those passages, sorted. `rest`: the most the terms left can add."""
+    reach `floor`; returns those passages. `rest`: the most the terms left can add. `touched`
+    is made of ascending runs (`runs`: their starts, then the end): each run is walked through
+    a term's postings on its own, so nothing needs sorting (numba's sort is slow)."""
     slack = 1e-5 * floor + 1e-9
-    candidates = np.empty(len(touched), np.int64)
-    kept = 0
-    for j in range(len(touched)):
-        if acc[touched[j]] + rest >= floor - slack:
-            candidates[kept] = touched[j]
-            kept += 1
-    candidates = np.sort(candidates[:kept])
+    candidates = touched.copy()
+    ends = runs.copy()
     for i in left:
         lo, hi = offsets[terms[i]], offsets[terms[i] + 1]
         weight = np.float32(times[i])
-        kept, at = 0, lo
-        for j in range(len(candidates)):
-            d = candidates[j]
-            if acc[d] + rest < floor - slack:
-                continue
-            at = _seek(doc_ids, at, hi, d)
-            if at < hi and doc_ids[at] == d:
-                acc[d] += impacts[at] * weight
-            candidates[kept] = d
-            kept += 1
+        kept = 0
+        for run in range(len(ends) - 1):
+            first, at = kept, lo
+            for j in range(ends[run], ends[run + 1]):
+                d = candidates[j]
+                if acc[d] + rest < floor - slack:
+                    continue
+                at = _seek(doc_ids, at, hi, d)
+                if at < hi and doc_ids[at] == d:
+                    acc[d] += impacts[at] * weight
+                candidates[kept] = d
+                kept += 1
+            ends[run] = first
+        ends[len(ends) - 1] = kept
         candidates = candidates[:kept]
         rest -= bounds[i]
     return candidates
