@@ -20,6 +20,7 @@ from corpusbot.bot.redaction import install_log_redaction
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import Settings, checked_base_url
 from corpusbot.bot.telegram_app import build_application, run_polling
+from corpusbot.retrieval import kernel
 
 log = logging.getLogger("corpusbot.telegram")
 
@@ -58,7 +59,9 @@ def run_command(
         return 2
     redactor = install_log_redaction(token, debug)
     try:
-        run_polling(build_application(open_service(settings), settings))
+        service = open_service(settings)
+        kernel.load_in_background(len(service.index))  # the compiled search, for large indexes
+        run_polling(build_application(service, settings))
     except HistoryBusy as exc:  # history hook: a second bot on the same database
         print(f"corpusbot: {exc}", file=sys.stderr)
         return 2
