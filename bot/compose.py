@@ -166,9 +166,9 @@ def compose(
         settings.duplicate_overlap,
         settings.max_hits,
     )
+    found = index.analyzer.find([q.text for q in quotes], weights)  # the quotes kept only
     quotes = [
-        dataclasses.replace(q, highlights=_highlights(index.analyzer, q.text, weights))
-        for q in quotes
+        dataclasses.replace(q, highlights=tuple(f)) for q, f in zip(quotes, found, strict=True)
     ]
     respelled = tuple(
         Respelling(r.asked, tuple(_surface(index, t, quotes) for t in r.terms), r.added)
@@ -240,7 +240,8 @@ def _quote(
         for before, after in itertools.pairwise(chosen)
     )
     score = max(hits[s.hit].score for s in chosen)
-    # highlights: after folding, for the quotes kept only (compose adds them)
+    # Highlights are added after folding, to the quotes kept (Analyzer.find: the analyzer's own
+    # words, so "COVID-19" lights up as "COVID" and "19").
     quote = Quote(text, (), (hits[best.hit].article,), score, lead=len(lead))
     return quote, best.terms
 
@@ -262,13 +263,6 @@ def _joint(hits: list[Hit], before: ScoredSentence, after: ScoredSentence) -> st
     """A space between sentences that follow each other in the article, else an ellipsis."""
     same_passage = before.hit == after.hit and after.number == before.number + 1
     return " " if same_passage else GAP
-
-
-def _highlights(
-    analyzer: Analyzer, text: str, weights: dict[str, float]
-) -> tuple[tuple[int, int], ...]:
-    # The analyzer's own words, so "COVID-19" lights up as "COVID" and "19".
-    return tuple(analyzer.find(text, weights))
 
 
 def _fold_duplicates(

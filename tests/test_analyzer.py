@@ -83,9 +83,10 @@ def test_find_gives_the_spans_whose_term_is_wanted(text: str, wanted: list[str])
     english = Analyzer(AnalyzerSettings.create("english", "english"))
     terms = {english.term(w) for w in wanted} - {""}
     expected = [(start, end) for start, end, term in english.spans(text) if term in terms]
-    assert english.find(text, terms) == expected
+    assert english.find([text, text.upper()], terms) == [expected, expected]
 
 
 def test_find_skips_words_inside_longer_runs(english: Analyzer):
     text = "Cells, excell, cell19 and 2019: cell 19."
-    assert english.find(text, {"cell", "19"}) == [(0, 5), (15, 19), (19, 21), (32, 36), (37, 39)]
+    expected = [(0, 5), (15, 19), (19, 21), (32, 36), (37, 39)]
+    assert english.find([text], {"cell", "19"}) == [expected]
