@@ -12,7 +12,7 @@ from corpusbot.retrieval.corpus import Article, load_corpus
 from corpusbot.retrieval.index import Index
 from corpusbot.retrieval.passages import Passage, SplitSettings, split_corpus
 
-from .conftest import DATA, SEEDS
+from .conftest import DATA, ROOT, SEEDS
 from .test_index import QUESTIONS, SETTINGS, assert_parity
 
 
@@ -28,6 +28,9 @@ def scifact_sample() -> tuple[list[Article], list[Passage], list[str]]:
 def compiled(request, monkeypatch):
     """The kernel on for every index, however small; "pruned" checks for MaxScore skips before
     every postings list, so the lookup path runs on these small corpora too."""
+    # numba's compiled code kept beside pytest's own cache (numba reads this on its import), so
+    # only the first test session compiles it (~10 s), not every one.
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(ROOT / ".pytest_cache" / "numba"))
     if kernel.load() is None:
         pytest.fail("numba is a dependency: the compiled search must load here")
     monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", 0)
