@@ -4,10 +4,11 @@ Scoring a question's sentences (retrieval/sentence_score.py) cuts every retrieve
 sentences and analyzes each one; half of that work is the same for every question that retrieves
 the passage. `SentenceCache` keeps the result per passage text, a bounded number of them.
 
-Storing the sentences at index time was measured and not kept: cutting every passage into
-sentences while building costs about 20-30 µs a passage (+40-60% of the build's tokenizing), which
-would take the 1M-passage build below its 20,000 passages/s target, to save ~40 µs per quoted
-passage (docs/benchmarks.md).
+Storing the sentences at index time was measured and not done: cutting a passage into sentences
+costs about 23 µs (the same again to analyze them one by one), against 46-55 CPU µs a passage
+for the whole build today, which would take the 1M-passage build below its 20,000 passages/s
+target; the benchmark's questions share few passages (8-14% of the quoted ones), so the cache
+saves less there than in a bot asked the same things again (docs/benchmarks.md).
 """
 
 from __future__ import annotations
