@@ -36,9 +36,11 @@ class BotState:
 
 @dataclass
 class ChatData:
-    """What the bot keeps per chat: the questions behind its "More" buttons, by number."""
+    """What the bot keeps per chat: the questions behind its "More" buttons, by number, and the
+    articles of those that were follow-ups (searched first again by their "More")."""
 
     asked: OrderedDict[int, str] = field(default_factory=OrderedDict)
+    scopes: dict[int, frozenset[str]] = field(default_factory=dict)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, dict[Any, Any]]):

@@ -2,8 +2,9 @@
 
 Extractive only: every word of a quote is the article's own. The steps are
 1. search, and refuse when the best passage covers too little of the question's weight;
-2. select: score every sentence of the retrieved passages (retrieval/sentence_score.py);
-3. quote: per article, its best sentence first, then its next best ones, short;
+2. select: score every sentence of the retrieved passages of the articles that have a relevant
+   one (retrieval/sentence_score.py);
+3. quote: per article, its best sentence first, then its next best ones if close, short;
 4. fold quotes from different articles that say nearly the same thing into one, with all sources.
 """
 
@@ -39,8 +40,13 @@ __all__ = [
 ]
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
-# A further sentence joins the best one in a quote only if it scores at least this share of it.
-SUPPORT_SHARE = 0.5
+# A further sentence joins the best one in a quote only if it scores at most this much less: the
+# scores are fitted as a softmax (retrieval/sentence_score.py), so 3.5 is about 3% as likely.
+SUPPORT_MARGIN = 3.5
+# Two quotes tell one story when their best sentences share `duplicate_overlap` of their words,
+# and this share of it beyond the question's: a short sentence that shares only the question's
+# words and one more ("The cracked piers...") is another story.
+BEYOND_QUESTION = 2 / 3
 GAP = " … "  # between sentences that do not follow each other in the article
 # A question's specific terms weigh at least this share of its rarest term found in the corpus.
 SPECIFIC_SHARE = 0.5
@@ -155,16 +161,23 @@ def compose(
             terms=terms,
             missing=rewritten.absent,
         )
+    candidates, passed = _quotable(result.hits, relevant)
     sentences = score_sentences(
-        rewritten.question, relevant, weights, index.analyzer, split=index.sentences
+        rewritten.question,
+        candidates,
+        weights,
+        index.analyzer,
+        relevant=passed,
+        split=index.sentences,
     )
     quotes = _fold_duplicates(
         (
-            _quote(relevant, group, weights, index.analyzer, settings)
-            for group in _by_article(relevant, sentences)
+            _quote(candidates, group, weights, index.analyzer, settings)
+            for group in _by_article(candidates, sentences)
         ),
         settings.duplicate_overlap,
         settings.max_hits,
+        asked=frozenset(weights),
     )
     found = index.analyzer.find([q.text for q in quotes], weights)  # the quotes kept only
     quotes = [
@@ -205,6 +218,30 @@ def _relevant(
     ]
 
 
+def _quotable(hits: list[Hit], relevant: list[Hit]) -> tuple[list[Hit], list[bool]]:
+    """Every retrieved passage of an article that has a relevant one (the answer is often in a
+    passage that shares fewer words with the question), and whether each is relevant itself."""
+    quoted = {hit.article.id for hit in relevant}
+    passed = {id(hit) for hit in relevant}
+    candidates = [hit for hit in hits if hit.article.id in quoted]
+    return candidates, [id(hit) in passed for hit in candidates]
+
+
+def sentence_candidates(
+    index: Index, question: str, settings: AnswerSettings
+) -> tuple[str, dict[str, float], list[Hit], list[bool]] | None:
+    """What `compose` scores the sentences of, for `question` (None when it would refuse): the
+    question as searched, its terms' weights, the candidate passages and whether each passed the
+    relevance check. For fitting the sentence weights (benchmarks/fit_sentence_weights.py)."""
+    rewritten = rewrite(clean_question(question, settings.max_question_chars)[0], index)
+    result = index.search(rewritten.question, settings.max_hits * 2)
+    weights = result.question_terms
+    relevant = _relevant(result.hits, weights, settings.min_coverage, names=rewritten.names)
+    if not weights or not relevant or (rewritten.absent and not rewritten.present):
+        return None
+    return (rewritten.question, weights, *_quotable(result.hits, relevant))
+
+
 def _by_article(hits: list[Hit], sentences: list[ScoredSentence]) -> list[list[ScoredSentence]]:
     """Each article's sentences, best first; articles in the order of their best sentence."""
     groups: dict[str, list[ScoredSentence]] = {}
@@ -220,13 +257,14 @@ def _quote(
     analyzer: Analyzer,
     settings: AnswerSettings,
 ) -> tuple[Quote, frozenset[str]]:
-    """An article's best sentence, the one after it, then its next best ones; and its terms."""
+    """An article's best sentence, then its next best ones if they score nearly as well; and
+    the best sentence's terms."""
     best = ranked[0]
     chosen = [best]
     size = best.end - best.start
     seen = {_text(hits, best)}
-    for other in _support_order(ranked):
-        if len(chosen) >= settings.max_quote_sentences or other.score < best.score * SUPPORT_SHARE:
+    for other in ranked[1:]:
+        if len(chosen) >= settings.max_quote_sentences or other.score < best.score - SUPPORT_MARGIN:
             break
         length = other.end - other.start
         if size + length > settings.max_quote_chars or _text(hits, other) in seen:
@@ -246,15 +284,6 @@ def _quote(
     return quote, best.terms
 
 
-def _support_order(ranked: list[ScoredSentence]) -> list[ScoredSentence]:
-    """The sentences that may follow the best one: first the sentence right after it (the
-    answer is often there, "He was..."), as if it scored as well, then the others by score."""
-    best = ranked[0]
-    after = [s for s in ranked if s.hit == best.hit and s.number == best.number + 1]
-    others = [s for s in ranked[1:] if s not in after]
-    return [dataclasses.replace(s, score=max(s.score, best.score)) for s in after] + others
-
-
 def _text(hits: list[Hit], sentence: ScoredSentence) -> str:
     return " ".join(hits[sentence.hit].passage.text[sentence.start : sentence.end].split())
 
@@ -266,9 +295,14 @@ def _joint(hits: list[Hit], before: ScoredSentence, after: ScoredSentence) -> st
 
 
 def _fold_duplicates(
-    quotes: Iterable[tuple[Quote, frozenset[str]]], threshold: float, limit: int
+    quotes: Iterable[tuple[Quote, frozenset[str]]],
+    threshold: float,
+    limit: int,
+    *,
+    asked: frozenset[str],
 ) -> list[Quote]:
-    """Quotes whose best sentences share most words become one quote with every source.
+    """Quotes whose best sentences share most words become one quote with every source; the
+    words beyond the question's (`asked`, which every quote shares) must be alike too.
 
     Stops at the first quote that would be distinct beyond `limit`, so the quotes past it
     (lazily made) are never made.
@@ -276,8 +310,9 @@ def _fold_duplicates(
     kept: list[tuple[Quote, frozenset[str]]] = []
     for quote, words in quotes:
         for position, (other, other_words) in enumerate(kept):
-            smaller = min(len(words), len(other_words)) or 1
-            if len(words & other_words) / smaller >= threshold:
+            if _alike(words, other_words, threshold) and _alike(
+                words - asked, other_words - asked, threshold * BEYOND_QUESTION
+            ):
                 # news hook (bot/freshness.py): the story's newest article is the one quoted
                 first, second = quoted_first(other, quote, key=lambda q: q.sources[0])
                 merged = Quote(
@@ -294,6 +329,10 @@ def _fold_duplicates(
                 break
             kept.append((quote, words))
     return [quote for quote, _ in kept]
+
+
+def _alike(words: frozenset[str], other: frozenset[str], threshold: float) -> bool:
+    return len(words & other) / (min(len(words), len(other)) or 1) >= threshold
 
 
 def _surface(index: Index, term: str, quotes: list[Quote]) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from corpusbot.bot.compose import Answer, compose
+from corpusbot.bot.scoped_answer import article_table
 from corpusbot.bot.scoped_answer import ask as ask_everywhere
 from corpusbot.bot.settings import AnswerSettings
 from corpusbot.retrieval.index import Index
@@ -26,9 +27,14 @@ class FollowUp:
 
 
 def article_filter(index: Index, article_ids: Collection[str]) -> np.ndarray:
-    """`Index.search`'s `allowed`: True for the articles in `article_ids`."""
+    """`Index.search`'s `allowed`: True for the articles in `article_ids`. Found on the article
+    table's id hashes, made once per index; only the candidates are read, to confirm them."""
     wanted = frozenset(article_ids)
-    return np.array([article.id in wanted for article in index.articles], dtype=bool)
+    allowed = article_table(index).with_ids(wanted)
+    for position in np.flatnonzero(allowed):
+        if index.articles[int(position)].id not in wanted:  # another id with the same hash
+            allowed[position] = False
+    return allowed
 
 
 def ask_follow_up(

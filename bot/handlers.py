@@ -233,7 +233,7 @@ async def answer(
     # history hook (bot/history_handlers.py): the answer's id in the history database, which
     # then numbers the "More" button (so it works after a restart) and the 👍/👎 buttons.
     answer_id = await history_handlers.answer_id(
-        context, chat, user, reply, start=start, ref=ref, shown=rendered.shown
+        context, chat, user, reply, start=start, ref=ref, shown=rendered.shown, scope=scope
     )
     markup = None
     if more < rendered.total:  # remembered before sending: the button may be pressed at once
@@ -241,7 +241,7 @@ async def answer(
             ref = (
                 answer_id
                 if answer_id is not None
-                else remember_question(context.chat_data, reply.question)
+                else remember_question(context.chat_data, reply.question, scope)
             )
         markup = keyboards.more_keyboard(more, ref)
     markup = article_buttons.with_article_row(service.index, markup, reply, start)  # hook
@@ -266,15 +266,21 @@ async def answer(
     )
 
 
-def remember_question(chat_data: ChatData | None, question: str) -> int:
-    """Keep `question` for its "More" button (the last ASKED_KEPT per chat); its number."""
+def remember_question(
+    chat_data: ChatData | None, question: str, scope: frozenset[str] | None = None
+) -> int:
+    """Keep `question` (and a follow-up's `scope`) for its "More" button, the last ASKED_KEPT
+    per chat; its number."""
     if chat_data is None:
         return 0
     asked = chat_data.asked
     ref = next(reversed(asked), 0) + 1
     asked[ref] = question
+    if scope:
+        chat_data.scopes[ref] = scope
     while len(asked) > ASKED_KEPT:
-        asked.popitem(last=False)
+        forgotten, _ = asked.popitem(last=False)
+        chat_data.scopes.pop(forgotten, None)
     return ref
 
 
@@ -331,13 +337,11 @@ async def _more(
     update: Update, query: CallbackQuery, message: Message, context: Context, pressed: Button
 ) -> None:
     """The next quotes as a new message; the old message keeps its quotes but loses the button."""
-    # history hook: the question from the database when history is on, else from chat_data
-    question = await history_handlers.kept_question(context, message.chat.id, pressed.ref) or (
-        context.chat_data.asked.get(pressed.ref) if context.chat_data else None
-    )
-    if question is None:
+    kept = await _kept_question(context, message.chat.id, pressed.ref)
+    if kept is None:
         await query.answer(messages.STALE_BUTTON)
         return
+    question, scope = kept
     await query.answer()
     with contextlib.suppress(TelegramError):  # the old answer keeps its 👍/👎 (history hook)
         await query.edit_message_reply_markup(
@@ -350,7 +354,23 @@ async def _more(
         start=pressed.value,
         ref=pressed.ref,
         user=update.effective_user,
+        scope=scope,
     )
+
+
+async def _kept_question(
+    context: Context, chat_id: int, ref: int
+) -> tuple[str, frozenset[str] | None] | None:
+    """The question behind a "More" button and, for a follow-up, the articles it searched first
+    (so the next page comes from the same search); None when it is no longer kept."""
+    # history hook: from the database when history is on (it survives restarts), else chat_data
+    question = await history_handlers.kept_question(context, chat_id, ref)
+    if question is not None:
+        return question, await history_handlers.kept_scope(context, chat_id, ref)
+    chat_data = context.chat_data
+    if chat_data is None or ref not in chat_data.asked:
+        return None
+    return chat_data.asked[ref], chat_data.scopes.get(ref)
 
 
 # --- rate limit and reload ------------------------------------------------------------------

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import (
@@ -68,17 +69,43 @@ SERVICE = "service"  # bot_data key of the Service (handlers.SERVICE; not import
 # --- opening and closing (called from telegram_app.build_application / stop) ---------------
 
 
-def attach(application: Application[Any, Any, Any, Any, Any, Any], settings: Settings) -> None:
+@dataclass(frozen=True)
+class OpenedHistory:
+    """The history database this bot holds (and its lock), or why history is off."""
+
+    store: HistoryStore | None
+    off_reason: str = ""
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+def open_history(settings: Settings) -> OpenedHistory:
     """Open the history for this bot. HistoryBusy (another bot has the file) propagates: the bot
-    must not start; any other failure leaves history off, with a warning."""
+    must not start; any other failure leaves history off, with a warning. `corpusbot run` calls
+    it before loading the index, so a second bot on the same file stops at once."""
     if not settings.history.enabled:
-        application.bot_data[OFF_REASON] = "disabled"
-        return
+        return OpenedHistory(None, "disabled")
     try:
-        application.bot_data[STORE] = open_store(settings.history)
+        return OpenedHistory(open_store(settings.history))
     except HistoryUnavailable as exc:
         log.warning("history is off: %s", exc)
-        application.bot_data[OFF_REASON] = str(exc)
+        return OpenedHistory(None, str(exc))
+
+
+def attach(
+    application: Application[Any, Any, Any, Any, Any, Any],
+    settings: Settings,
+    opened: OpenedHistory | None = None,
+) -> None:
+    """Give the bot its history: `opened` if the caller opened it already, else open it now
+    (HistoryBusy propagates, as from open_history)."""
+    opened = opened or open_history(settings)
+    if opened.store is not None:
+        application.bot_data[STORE] = opened.store
+    else:
+        application.bot_data[OFF_REASON] = opened.off_reason
 
 
 def detach(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -116,9 +143,11 @@ async def answer_id(
     start: int,
     ref: int | None,
     shown: int,
+    scope: frozenset[str] | None = None,
 ) -> int | None:
     """The id that numbers this reply's buttons: a new record for a first page, the question's
-    id for a "More" page; None when history is off (or the write failed)."""
+    id for a "More" page; None when history is off (or the write failed). `scope`: a follow-up's
+    articles, kept so that its "More" searches them again."""
     store = store_of(context)
     if store is None:
         return None
@@ -137,6 +166,7 @@ async def answer_id(
             )
             for rank, q in enumerate(reply.quotes)
         ),
+        scope=tuple(sorted(scope or ())),
     )
     try:
         return await asyncio.to_thread(store.record, asked)
@@ -154,6 +184,19 @@ async def kept_question(context: Context, chat_id: int, ref: int) -> str | None:
         return await asyncio.to_thread(store.question_for, ref, chat_id)
     except sqlite3.Error as exc:
         log.warning("history: could not read question %d: %s", ref, exc)
+        return None
+
+
+async def kept_scope(context: Context, chat_id: int, ref: int) -> frozenset[str] | None:
+    """The articles a follow-up behind a "More" button searched first; None for an ordinary
+    question (or when history is off, or the read failed)."""
+    store = store_of(context)
+    if store is None:
+        return None
+    try:
+        return await asyncio.to_thread(store.scope_for, ref, chat_id) or None
+    except sqlite3.Error as exc:
+        log.warning("history: could not read the scope of question %d: %s", ref, exc)
         return None
 
 

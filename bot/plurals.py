@@ -1,12 +1,8 @@
-"""Counted nouns for every message: "1 article", "2 articles", "1,200 passages"."""
+"""Counted nouns for every message: "1 article", "2 articles", "1,200 passages". The rule lives
+in retrieval/plurals.py, so the retrieval side's log lines and reports use it too."""
 
 from __future__ import annotations
 
-# Nouns whose plural is not the singular plus "s".
-IRREGULAR = {"reply": "replies", "entry": "entries", "query": "queries"}
+from corpusbot.retrieval.plurals import counted
 
-
-def counted(count: int, noun: str) -> str:
-    """`count` (with thousands separators) and `noun`, plural unless `count` is 1."""
-    word = noun if count == 1 else IRREGULAR.get(noun, noun + "s")
-    return f"{count:,} {word}"
+__all__ = ["counted"]

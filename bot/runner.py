@@ -1,4 +1,5 @@
-"""`corpusbot run`: check the token, open the index, poll; every way it ends as an exit status.
+"""`corpusbot run`: check the token, open the history and then the index, poll; every way it ends
+as an exit status.
 
 0 after a clean stop (Ctrl+C, SIGTERM); 2 for what the user must fix (no token, a rejected
 token, a missing corpus folder, a history database in use); 1 when the Bot API cannot be
@@ -14,8 +15,10 @@ import sys
 from collections.abc import Callable
 
 from telegram.error import InvalidToken, NetworkError
+from telegram.ext import Application
 
 from corpusbot.bot.history.store import HistoryBusy
+from corpusbot.bot.history_handlers import open_history
 from corpusbot.bot.redaction import install_log_redaction
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import Settings, checked_base_url
@@ -59,9 +62,7 @@ def run_command(
         return 2
     redactor = install_log_redaction(token, debug)
     try:
-        service = open_service(settings)
-        kernel.load_in_background(len(service.index))  # the compiled search, for large indexes
-        run_polling(build_application(service, settings))
+        run_polling(_application(settings, open_service))
     except HistoryBusy as exc:  # history hook: a second bot on the same database
         print(f"corpusbot: {exc}", file=sys.stderr)
         return 2
@@ -95,3 +96,17 @@ def run_command(
             )
         return 1
     return 0
+
+
+def _application(settings: Settings, open_service: Callable[[Settings], Service]) -> Application:
+    """The bot with its index and history. The history database is opened first: a second bot
+    on the same file (HistoryBusy) must stop at once, not after reading the corpus and loading
+    or building its index, which takes minutes for a big one."""
+    history = open_history(settings)
+    try:
+        service = open_service(settings)
+    except BaseException:
+        history.close()  # releases the lock at once (exiting would too)
+        raise
+    kernel.load_in_background(len(service.index))  # the compiled search, for large indexes
+    return build_application(service, settings, history)

@@ -31,6 +31,7 @@ from corpusbot.retrieval.query_filters import (
     FROM_TOKEN,
     ArticleTable,
     article_mask,
+    newest_positions,
     parse_question,
 )
 
@@ -111,9 +112,10 @@ def _is_topic(index: Index, name: str) -> bool:
 
 
 def _newest_articles(index: Index, allowed: np.ndarray | None, limit: int) -> tuple[Quote, ...]:
-    """The first sentence of each allowed article, newest first, at most `limit`."""
-    articles = [a for a in index.articles if allowed is None or allowed[a.number - 1]]
-    newest = sort_newest_first(articles, key=lambda article: article)[:limit]
+    """The first sentence of each allowed article, newest first, at most `limit`: chosen on the
+    article table's days, so only those `limit` articles are read."""
+    positions = newest_positions(article_table(index), allowed, limit)
+    newest = [index.articles[int(position)] for position in positions]
     return tuple(
         Quote(_opening(index.article_text(a.number), a.title), (), (a,), 0.0) for a in newest
     )

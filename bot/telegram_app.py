@@ -28,6 +28,7 @@ from telegram.ext import (
 from corpusbot.bot import article_buttons, handlers, history_handlers, inline, messages
 from corpusbot.bot.bot_state import CONTEXT_TYPES, BotState, attach_state, state_of
 from corpusbot.bot.chat_expiry import ChatExpiry
+from corpusbot.bot.history_handlers import OpenedHistory
 from corpusbot.bot.messages import COMMANDS
 from corpusbot.bot.plurals import counted
 from corpusbot.bot.ratelimit import OncePer, RateLimiter
@@ -50,8 +51,11 @@ POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
 ALLOWED_UPDATES = ["message", "callback_query", *inline.UPDATES]  # edits are no new questions
 
 
-def build_application(service: Service, settings: Settings) -> Application:
-    """The bot, ready to poll (or to be driven by another runner), its state typed (BotState)."""
+def build_application(
+    service: Service, settings: Settings, history: OpenedHistory | None = None
+) -> Application:
+    """The bot, ready to poll (or to be driven by another runner), its state typed (BotState).
+    `history`: the history database if the caller opened it already (runner.py does, first)."""
     telegram = settings.telegram
     builder = (
         Application.builder()
@@ -90,7 +94,7 @@ def build_application(service: Service, settings: Settings) -> Application:
             expiry=ChatExpiry(telegram.chat_ttl_days * SECONDS_A_DAY),
         ),
     )
-    history_handlers.attach(application, settings)  # history hook: may raise HistoryBusy
+    history_handlers.attach(application, settings, history)  # history hook: may raise HistoryBusy
     add_handlers(application)
     return application
 

@@ -19,11 +19,13 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 
 from corpusbot.config import FURNITURE_FILE
+from corpusbot.retrieval import storage
+from corpusbot.retrieval.checked_text import CheckedTextFile
 from corpusbot.retrieval.corpus import Skipped, load_corpus, nothing_readable
 from corpusbot.retrieval.folder import list_files, printable_name
 from corpusbot.retrieval.index import FORMAT, Index, IndexCorrupt, IndexSettings, Progress
@@ -32,6 +34,7 @@ from corpusbot.retrieval.manifest import (
     Entry,
     check_contents,
     check_sizes,
+    read_block_sums,
     read_manifest,
     total_bytes,
     write_manifest,
@@ -225,11 +228,30 @@ def _load_cached(folder: Path, home: Path) -> tuple[OpenedIndex | None, str]:
             return None, ""
         try:
             entries = _checked_entries(folder)
-            index = Index.load(folder)
+            index, texts = _load(folder, check_reads=bool(entries))
         except IndexCorrupt as exc:
             return None, f"the cached index was unusable ({exc}) and was rebuilt"
         check = _check_later(folder, home, entries) if entries else None
+    if check is not None and texts is not None:
+        check.add_done_callback(partial(_trust_if_intact, texts))
     return OpenedIndex(index, False, folder, _skipped(index), check=check), ""
+
+
+def _load(folder: Path, *, check_reads: bool) -> tuple[Index, CheckedTextFile | None]:
+    """The saved index; with `check_reads` (its hash is still to come, in the background) its
+    texts are read through CheckedTextFile, so no quote comes from bytes that fail their block's
+    CRC-32 meanwhile (a manifest written before block sums existed: no such check)."""
+    stored = storage.load(folder)
+    sums = read_block_sums(folder, storage.TEXTS) if check_reads else None
+    if sums is None:
+        return Index(stored), None
+    texts = CheckedTextFile(folder / storage.TEXTS, sums)
+    return Index(replace(stored, texts=texts)), texts
+
+
+def _trust_if_intact(texts: CheckedTextFile, check: Future[str]) -> None:
+    if not check.result():
+        texts.trust_all()
 
 
 def _checked_entries(folder: Path) -> dict[str, Entry]:
@@ -345,7 +367,7 @@ def _build_atomically(build: Callable[[Path], object], home: Path, folder: Path)
     temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
     try:
         build(temporary)
-        write_manifest(temporary)
+        write_manifest(temporary, block_sums_for=(storage.TEXTS,))
         with locked(home / READ_LOCK, exclusive=True):  # no reader sees the swap half done
             if folder.exists():  # an unusable earlier copy under the same key
                 shutil.rmtree(folder, ignore_errors=True)

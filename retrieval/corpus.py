@@ -21,6 +21,7 @@ from corpusbot.config import FURNITURE_FILE
 from corpusbot.retrieval.folder import EXTENSIONS, UnusableFile, list_files, read_file_bytes
 from corpusbot.retrieval.front_matter import split_front_matter
 from corpusbot.retrieval.news_meta import FIELD_NAMES, first_field, resolve
+from corpusbot.retrieval.plurals import counted
 
 HEADER_LINE = re.compile(
     r"^(source|outlet|date|published|url|link|year)\s*:\s*(.+)$", re.IGNORECASE
@@ -196,7 +197,8 @@ def _bad_lines(name: str, bad: list[tuple[int, str]]) -> list[Skipped]:
     shown = [Skipped(f"{name}:{number}", reason) for number, reason in bad[:MAX_REPORTED_LINES]]
     if len(bad) > MAX_REPORTED_LINES:
         rest = len(bad) - MAX_REPORTED_LINES
-        shown.append(Skipped(name, f"{rest} more unusable lines after line {bad[-rest - 1][0]}"))
+        after = bad[-rest - 1][0]
+        shown.append(Skipped(name, f"{counted(rest, 'more unusable line')} after line {after}"))
     return shown
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from corpusbot.retrieval.corpus import Article
 from corpusbot.retrieval.index import Index, IndexSettings
 from corpusbot.retrieval.passages import Passage
+from corpusbot.retrieval.plurals import counted
 
 Qrels = dict[str, dict[str, int]]  # query id -> document id -> relevance grade
 
@@ -157,8 +158,12 @@ def evaluate(data: BeirData, settings: IndexSettings, baseline: bool = True) -> 
 
 
 def format_table(results: Sequence[Scores], data: BeirData) -> str:
+    documents, queries = (
+        counted(len(data.documents), "document"),
+        counted(len(data.queries), "judged query"),
+    )
     lines = [
-        f"{len(data.documents):,} documents, {len(data.queries):,} judged queries",
+        f"{documents}, {queries}",
         f"{'system':<42} {'nDCG@10':>8} {'Recall@100':>11} {'seconds':>8}",
     ]
     lines += [

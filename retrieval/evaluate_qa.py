@@ -24,6 +24,7 @@ import numpy as np
 
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.corpus import Article
+from corpusbot.retrieval.plurals import counted
 
 # What a phone shows of a quote before its expandable blockquote collapses.
 VISIBLE_CHARS = 250
@@ -215,7 +216,7 @@ def format_table(results: Sequence[QaScores], unanswerable: int) -> str:
     """One row a system; the refused column only when unanswerable questions were asked."""
     refused = f" {'refused':>8}" if unanswerable else ""
     lines = [
-        f"{results[0].questions:,} questions with answers"
+        f"{counted(results[0].questions, 'question')} with answers"
         + (f", {unanswerable:,} without" if unanswerable else ""),
         f"{'system':<34} {'first':>6} {'≤250':>6} {'seen':>6} {'any':>6} {'article':>7} "
         f"{'answered':>8}{refused} {'median':>6} {'q/s':>7}",

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -296,6 +296,8 @@ def _cut_outlet(
     phrase = match.group(1)
     name = words or outlet or ""
     kept = phrase[len(name) :] if phrase.casefold().startswith(name.casefold()) else phrase
+    if kept[:1] in (".", "'", "’"):  # glued to the name: "according to Reuters. In 2021"
+        kept = kept.lstrip(".'’")
     return text[: match.start()] + " " + kept + text[match.end() :]
 
 
@@ -309,28 +311,52 @@ def _without_generic(text: str) -> str:
 
 @dataclass(frozen=True)
 class ArticleTable:
-    """Each article's day and outlet as arrays, so a filter is a few vector operations."""
+    """Each article's day and outlet as arrays, made once per index (the one walk over the
+    articles), so that a question's filter and listing are a few vector operations."""
 
     days: np.ndarray  # date.toordinal(), or -1 for no date
     outlet_codes: np.ndarray  # index into `outlets`, or -1 for no outlet
     outlets: tuple[str, ...]  # the corpus's outlet names, most articles first
     newest: dt.date | None
+    folded: tuple[str, ...] = ()  # fold() of each of `outlets`, in their order
+    # hash() of each article's id (this process's string hash): candidates for an id lookup
+    id_hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
-    def of(cls, articles: Sequence[ArticleInfo]) -> ArticleTable:
-        days = np.full(len(articles), -1, dtype=np.int64)
-        counts: dict[str, int] = {}
-        for position, article in enumerate(articles):
+    def of(cls, articles: Iterable[ArticleInfo]) -> ArticleTable:
+        """The table of `articles` (in index order), read in one pass."""
+        days: list[int] = []
+        first_codes: list[int] = []  # in order of first appearance, renumbered below
+        first_seen: dict[str, int] = {}
+        id_hashes: list[int] = []
+        for article in articles:
             day = parse_iso(article.date)
-            if day is not None:
-                days[position] = day.toordinal()
-            if article.source:
-                counts[article.source] = counts.get(article.source, 0) + 1
-        outlets = tuple(sorted(counts, key=lambda name: (-counts[name], name.casefold())))
-        code_of = {name: code for code, name in enumerate(outlets)}
-        codes = np.array([code_of.get(a.source or "", -1) for a in articles], dtype=np.int32)
+            days.append(day.toordinal() if day is not None else -1)
+            source = article.source
+            first_codes.append(first_seen.setdefault(source, len(first_seen)) if source else -1)
+            id_hashes.append(hash(article.id))
+        table = cls.from_columns(np.array(days, dtype=np.int64), first_codes, list(first_seen))
+        return replace(table, id_hashes=np.array(id_hashes, dtype=np.int64))
+
+    def with_ids(self, ids: Collection[str]) -> np.ndarray:
+        """Where the articles whose id may be in `ids` are (True); a hash shared with another id
+        is possible, so the caller confirms each candidate's id."""
+        return np.isin(self.id_hashes, [hash(article_id) for article_id in ids])
+
+    @classmethod
+    def from_columns(
+        cls, days: np.ndarray, first_codes: list[int], names: list[str]
+    ) -> ArticleTable:
+        """From each article's day and outlet number (`names[number]`, -1 for none)."""
+        seen = np.array(first_codes, dtype=np.int64)
+        counts = np.bincount(seen[seen >= 0], minlength=len(names))
+        order = sorted(range(len(names)), key=lambda n: (-counts[n], names[n].casefold()))
+        renumber = np.full(len(names) + 1, -1, dtype=np.int32)  # the last one: no outlet
+        renumber[order] = np.arange(len(order), dtype=np.int32)
+        codes = renumber[seen]  # -1 indexes the last entry: -1 again
+        outlets = tuple(names[n] for n in order)
         newest = dt.date.fromordinal(int(days.max())) if (days > 0).any() else None
-        return cls(days, codes, outlets, newest)
+        return cls(days, codes, outlets, newest, tuple(fold(name) for name in outlets))
 
     def count(self, outlet: str) -> int:
         return int((self.outlet_codes == self.outlets.index(outlet)).sum())
@@ -344,7 +370,8 @@ def article_mask(filter_: Filter, table: ArticleTable) -> np.ndarray | None:
     keep = np.ones(len(table.days), dtype=bool)
     if filter_.outlets:
         wanted = {fold(name) for name in filter_.outlets}
-        codes = [code for code, name in enumerate(table.outlets) if fold(name) in wanted]
+        folded = table.folded or tuple(fold(name) for name in table.outlets)
+        codes = [code for code, name in enumerate(folded) if name in wanted]
         keep &= np.isin(table.outlet_codes, codes)
     if filter_.dates is not None:
         start, end = filter_.dates.start, filter_.dates.end
@@ -354,6 +381,23 @@ def article_mask(filter_: Filter, table: ArticleTable) -> np.ndarray | None:
         if end is not None:
             keep &= table.days <= end.toordinal()
     return keep
+
+
+def newest_positions(table: ArticleTable, allowed: np.ndarray | None, limit: int) -> np.ndarray:
+    """The positions (0-based, index order) of the `limit` newest articles `allowed` keeps (all
+    when None): dated ones newest first, one day's in index order, then undated ones in index
+    order, as freshness.sort_newest_first orders them; without reading a single article."""
+    candidates = np.arange(len(table.days)) if allowed is None else np.flatnonzero(allowed)
+    days = table.days[candidates]
+    dated, undated = candidates[days > 0], candidates[days <= 0]
+    # One key: newer first, then earlier in the index (positions are below len(days)).
+    key = -table.days[dated] * (len(table.days) + 1) + dated
+    if 0 < limit < len(dated):
+        nearest = np.argpartition(key, limit - 1)[:limit]
+        dated, key = dated[nearest], key[nearest]
+    top = dated[np.argsort(key, kind="stable")][: max(limit, 0)]
+    rest = undated[: max(limit - len(top), 0)]
+    return np.concatenate([top, rest]).astype(np.int64)
 
 
 def parse_iso(iso: str | None) -> dt.date | None:

@@ -72,7 +72,7 @@ def rewrite(question: str, index: Index) -> Rewritten:
     words = _words(question, index.analyzer)
     edits: list[tuple[int, int, str]] = []
     respelled: list[Respelled] = []
-    absent: list[str] = []
+    absent: list[tuple[int, int]] = []  # spans of the question
     suggestions: list[str] = []
     added: list[str] = []
     present: list[str] = []
@@ -106,7 +106,7 @@ def rewrite(question: str, index: Index) -> Rewritten:
             present.append(asked)
             names_found.update(corrected)
             continue
-        absent.append(asked)
+        absent.append((word.start, word.end))
         hint = names.speller.suggest(word.term)
         if hint is not None and names.written_as_name(hint):
             suggestions.append(hint)
@@ -114,7 +114,7 @@ def rewrite(question: str, index: Index) -> Rewritten:
     return Rewritten(
         text,
         tuple(respelled),
-        tuple(absent),
+        _names_as_written(question, absent),
         tuple(suggestions),
         tuple(present),
         frozenset(names_found),
@@ -139,6 +139,15 @@ class _Names:
             return any(
                 text[s].isupper() for s, _, t in self.index.analyzer.spans(text) if t == term
             )
+        return False
+
+    def writes(self, term: str, word: str) -> bool:
+        """Whether a passage holding `term` writes it as `word` (case aside)."""
+        for hit in self.index.search(term, 3).hits:
+            text = hit.passage.text
+            spans = self.index.analyzer.spans(text)
+            if any(t == term and text[s:e].casefold() == word for s, e, t in spans):
+                return True
         return False
 
     def usable(self, term: str) -> bool:
@@ -172,7 +181,9 @@ class _Names:
 
     def correct(self, word: _Word, asked: str) -> tuple[str, ...]:
         """The corpus's spelling of an absent name (with its parts, if a compound), or ()."""
-        correction = self.speller.correct(word.term, asked.casefold(), by_word=True)
+        correction = self.speller.correct(
+            word.term, asked.casefold(), by_word=True, written=self.writes
+        )
         if correction is None or not all(self.usable(t) for t in correction.terms):
             return ()
         terms = correction.terms
@@ -195,6 +206,17 @@ def _words(question: str, analyzer: Analyzer) -> list[_Word]:
 def _name_like(word: str) -> bool:
     """Capitalised, and not an abbreviation or numeral ("NYC", "MVPs", "XXXIII")."""
     return word[0].isupper() and sum(c.isupper() for c in word) == 1
+
+
+def _names_as_written(question: str, spans: list[tuple[int, int]]) -> tuple[str, ...]:
+    """The absent words as the question writes them, neighbours as one name ("Saudi Arabia")."""
+    names: list[tuple[int, int]] = []
+    for start, end in spans:
+        if names and not question[names[-1][1] : start].strip():
+            names[-1] = (names[-1][0], end)
+        else:
+            names.append((start, end))
+    return tuple(question[start:end] for start, end in names)
 
 
 def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:

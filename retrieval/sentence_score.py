@@ -1,10 +1,14 @@
 """Which sentences of the retrieved passages answer the question: a score for each.
 
-A sentence scores for the question's weight it carries (idf of the question terms it holds), for
-its passage's BM25 score beside the best passage's, for runs of the question's terms in the
-question's order (phrase matches), and for holding an answer of the kind asked for (a name for
-"who", a date for "when"...). A sentence made only of question words holds no answer, so it loses
-a little. The weights were chosen on squad-tune (docs/precision.md) and checked on held-out data.
+A sentence is described by a few lexical features (`FEATURES`): the share of the question's
+weight (idf) it carries, alone and together with the sentence before it, the one after it and its
+whole passage (an answer often says "He" where the question names someone); its passage's BM25
+score beside the best passage's, and whether that passage passed the relevance check; runs of the
+question's terms in the question's order (phrase matches); holding an answer of the kind asked for
+(a name for "who", a date for "when"...); and being made only of question words (it repeats the
+question, it cannot answer it). Its score is the weighted sum. The weights (`WEIGHTS`) were fitted
+by benchmarks/fit_sentence_weights.py on squad-tune's even-numbered paragraphs and checked on the
+odd-numbered ones (docs/precision.md).
 """
 
 from __future__ import annotations
@@ -14,14 +18,42 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from corpusbot.retrieval.analyzer import Analyzer
-from corpusbot.retrieval.answer_type import expected_type, offers
+from corpusbot.retrieval.answer_type import AnswerType, expected_type, offers
 from corpusbot.retrieval.index import Hit
 from corpusbot.retrieval.sentence_store import Sentence, analyzed_sentences
 
-PASSAGE_WEIGHT = 0.3
-PHRASE_WEIGHT = 0.3
-ANSWER_TYPE_WEIGHT = 0.15
-ECHO_PENALTY = 0.3  # for a sentence with no word beyond the question's
+FEATURES = (
+    "carried",  # share of the question's weight the sentence holds
+    "with_previous",  # ... the sentence and the one before it hold
+    "with_next",  # ... the sentence and the one after it hold
+    "in_passage",  # ... its whole passage holds
+    "passage",  # its passage's BM25 score over the best passage's
+    "relevant",  # its passage passed the relevance check (bot/compose.py)
+    "phrase",  # weight of the question's adjacent term pairs found adjacent in it
+    "date",  # a "when" question, and the sentence holds a date that is not a question word
+    "number",  # "how many": a number
+    "place",  # "where": a capitalised word after in / at / from ...
+    "name",  # "who": a capitalised word not starting the sentence
+    "echo",  # every term of the sentence is a question term
+)
+# Fitted by benchmarks/fit_sentence_weights.py (softmax over each question's sentences, trained
+# on squad-tune's even-numbered paragraphs); the scale is arbitrary, only differences matter.
+WEIGHTS = {
+    "carried": 2.48,
+    "with_previous": 5.09,
+    "with_next": 1.89,
+    "in_passage": 1.72,
+    "passage": 2.36,
+    "relevant": 0.74,
+    "phrase": 0.31,
+    "date": 2.36,
+    "number": 2.30,
+    "place": 1.95,
+    "name": 1.21,
+    "echo": -5.16,
+}
+# The answer kinds of the features "date", "number", "place", "name", in that order.
+_TYPES = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.PLACE, AnswerType.NAME)
 
 
 @dataclass(frozen=True)
@@ -34,39 +66,123 @@ class ScoredSentence:
     terms: frozenset[str]  # all its index terms
 
 
+@dataclass(frozen=True)
+class _Question:
+    weights: Mapping[str, float]
+    asked: frozenset[str]  # the question's terms
+    total: float
+    pairs: frozenset[tuple[str, str]]
+    kind: AnswerType
+    top: float  # the best passage's BM25 score
+
+    def carried(self, found: frozenset[str]) -> float:
+        """The share of the question's weight in `found` (question terms only)."""
+        return sum(self.weights[t] for t in found) / self.total
+
+
+# (hit, number, start, end, features, terms) of a sentence
+FeatureRow = tuple[int, int, int, int, tuple[float, ...], frozenset[str]]
+_WEIGHT_VECTOR = tuple(WEIGHTS[name] for name in FEATURES)
+_EMPTY: frozenset[str] = frozenset()
+
+
 def score_sentences(
     question: str,
     hits: Sequence[Hit],
     weights: Mapping[str, float],
     analyzer: Analyzer,
     *,
+    relevant: Sequence[bool] | None = None,
     split: Callable[[str], Sequence[Sentence]] | None = None,
 ) -> list[ScoredSentence]:
-    """Every sentence of every hit's passage, scored for `question`; in hit order. `split`: a
-    passage's sentences with their terms (default: analyzed here; the index keeps a cache)."""
-    split = split or (lambda text: analyzed_sentences(text, analyzer))
+    """Every sentence of every hit's passage, scored for `question`; in hit order.
+
+    `relevant` says, per hit, whether it passed the relevance check (all did when omitted).
+    `split`: a passage's sentences with their terms (default: analyzed here; compose passes the
+    index's cache, retrieval/sentence_store.py)."""
+    return [
+        ScoredSentence(hit, number, start, end, _weighted(vector), terms)
+        for hit, number, start, end, vector, terms in sentence_features(
+            question, hits, weights, analyzer, relevant=relevant, split=split
+        )
+    ]
+
+
+def sentence_features(
+    question: str,
+    hits: Sequence[Hit],
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    *,
+    relevant: Sequence[bool] | None = None,
+    split: Callable[[str], Sequence[Sentence]] | None = None,
+) -> list[FeatureRow]:
+    """(hit, number, start, end, features, terms) for every sentence, the features in
+    `FEATURES` order: what `score_sentences` weighs, and what the weights were fitted on."""
     total = sum(weights.values())
     if not hits or total <= 0:
         return []
     asked = analyzer.terms(question)
-    pairs = set(pairwise(asked))
-    kind = expected_type(question)
-    top = max(hits[0].score, 1e-9)
-    scored = []
+    about = _Question(
+        weights,
+        frozenset(weights),
+        total,
+        frozenset(pairwise(asked)),
+        expected_type(question),
+        max(hits[0].score, 1e-9),
+    )
+    rows: list[FeatureRow] = []
     for position, hit in enumerate(hits):
-        text = hit.passage.text
-        for number, (start, end, terms) in enumerate(split(text)):
-            sentence = text[start:end]
-            present = frozenset(terms)
-            carried = sum(w for t, w in weights.items() if t in present) / total
-            phrase = sum(weights[a] + weights[b] for a, b in pairwise(terms) if (a, b) in pairs)
-            score = (
-                carried
-                + PASSAGE_WEIGHT * hit.score / top
-                + PHRASE_WEIGHT * phrase / total
-                + ANSWER_TYPE_WEIGHT * offers(kind, sentence, weights, analyzer)
-            )
-            if present <= weights.keys():
-                score -= ECHO_PENALTY
-            scored.append(ScoredSentence(position, number, start, end, score, present))
-    return scored
+        passed = True if relevant is None else relevant[position]
+        rows.extend(
+            (position, *sentence, vector, terms)
+            for sentence, vector, terms in _passage_features(about, hit, passed, analyzer, split)
+        )
+    return rows
+
+
+def _passage_features(
+    about: _Question,
+    hit: Hit,
+    passed: bool,
+    analyzer: Analyzer,
+    split: Callable[[str], Sequence[Sentence]] | None,
+) -> list[tuple[tuple[int, int, int], tuple[float, ...], frozenset[str]]]:
+    text = hit.passage.text
+    # The passage's sentences and their terms: from compose's cache, else analyzed here.
+    sentences = split(text) if split else analyzed_sentences(text, analyzer)
+    spans = [(start, end) for start, end, _ in sentences]
+    analysed = [terms for _, _, terms in sentences]
+    found = [about.asked.intersection(terms) for terms in analysed]  # question terms held
+    in_passage = about.carried(_EMPTY.union(*found))
+    passage = hit.score / about.top
+    kinds = tuple(kind is about.kind for kind in _TYPES)
+    rows = []
+    for number, (start, end) in enumerate(spans):
+        present, here = frozenset(analysed[number]), found[number]
+        before = found[number - 1] if number > 0 else _EMPTY
+        after = found[number + 1] if number + 1 < len(found) else _EMPTY
+        offered = any(kinds) and offers(about.kind, text[start:end], about.weights, analyzer)
+        vector = (
+            about.carried(here),
+            about.carried(here | before),
+            about.carried(here | after),
+            in_passage,
+            passage,
+            float(passed),
+            _phrase(about, analysed[number]) if len(here) > 1 else 0.0,
+            *(float(offered and wanted) for wanted in kinds),
+            float(len(here) == len(present)),  # echo: nothing but question terms
+        )
+        rows.append(((number, start, end), vector, present))
+    return rows
+
+
+def _phrase(about: _Question, terms: Sequence[str]) -> float:
+    weights = about.weights
+    found = sum(weights[a] + weights[b] for a, b in pairwise(terms) if (a, b) in about.pairs)
+    return found / about.total
+
+
+def _weighted(vector: tuple[float, ...]) -> float:
+    return sum(weight * value for weight, value in zip(_WEIGHT_VECTOR, vector, strict=True))

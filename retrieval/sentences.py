@@ -15,7 +15,7 @@ _AFTER_MARK = re.compile(r"[\"”’)\]]*\s+")
 _LINE_BREAKS = re.compile(r"\n+")
 ABBREVIATION = re.compile(
     r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Lt|Col|Sgt|Prof|Sen|Rep|Gov|Jr|Sr|"
-    r"Inc|Ltd|Co|Coop|vs|No|Vol|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec)"
+    r"Inc|Ltd|Co|Coop|vs|No|Vol|Jan|Feb|Mar|Apr|Aug|Sept?|Oct|Nov|Dec|c|ca|approx|cf)"
     r"|\b[A-Z](?:\.[A-Z])*)\.[\"”’)\]]*\s+$"
 )
 
@@ -28,7 +28,10 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if (
             gap.strip() == ""
             and "\n" not in gap
-            and ABBREVIATION.search(text[max(0, match.start() - 12) : match.end()])
+            and (
+                ABBREVIATION.search(text[max(0, match.start() - 12) : match.end()])
+                or text[match.end() : match.end() + 1].islower()  # "e.g. the", "St. b..."
+            )
         ):
             continue
         if text[start : match.start()].strip():

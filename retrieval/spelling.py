@@ -107,10 +107,18 @@ class Speller:
         same = self._table()[1].get(skeleton(term), [])
         return self._by_frequency(t for t in same if t != term)
 
-    def correct(self, term: str, word: str = "", by_word: bool = False) -> Correction | None:
+    def correct(
+        self,
+        term: str,
+        word: str = "",
+        by_word: bool = False,
+        written: Callable[[str, str], bool] | None = None,
+    ) -> Correction | None:
         """The corpus's spelling of an absent `term` (of `word`, as written and case-folded),
         or None when nothing is close enough. With `by_word`, `word`'s own edits count too:
-        "minster" is one edit from "minister", whose term is "minist"."""
+        "minster" is one edit from "minister", whose term is "minist". Such a term is taken only
+        if `written(term, edited word)` says the corpus writes that word: "arabia" is one edit
+        from "arabi", whose term is "arab", but the corpus writes "Arab", a different name."""
         known, _ = self._table()
         if term in known or not term.isalpha():
             return None
@@ -119,11 +127,19 @@ class Speller:
             return Correction((variants[0],), "variant")
         if len(term) >= MIN_CORRECT:
             near = {t for t in edits(term) if t in known}
+            through: dict[str, set[str]] = {}  # term -> the edited words that give it
             if by_word and word:
-                near |= {t for t in map(self._term, edits(word)) if t in known}
-            ranked = self._by_frequency(near)
-            if ranked:
-                return Correction((ranked[0],), "typo")
+                for edited in edits(word):
+                    found = self._term(edited)
+                    if found in known and found not in near:
+                        through.setdefault(found, set()).add(edited)
+            for candidate in self._by_frequency(near | through.keys()):
+                if (
+                    candidate in near
+                    or written is None
+                    or any(written(candidate, edited) for edited in sorted(through[candidate]))
+                ):
+                    return Correction((candidate,), "typo")
         return self._split(term)
 
     def join(self, first: str, second: str) -> str | None:

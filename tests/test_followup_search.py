@@ -1,6 +1,11 @@
+from dataclasses import replace
+
+import numpy as np
 import pytest
 
+from corpusbot.bot import followup_search
 from corpusbot.bot.followup_search import article_filter, ask_follow_up, follow_up_note
+from corpusbot.bot.scoped_answer import article_table
 from corpusbot.bot.service import Service
 from tests.conftest import make_settings
 from tests.story_corpus import write_story_corpus
@@ -18,6 +23,16 @@ def test_the_filter_keeps_only_the_earlier_answer_s_articles(story: Service) -> 
     hits = story.index.search("border Sylvania", 5, allowed=allowed).hits
     assert hits and {hit.article.id for hit in hits} == {"a_ledger"}
     assert story.index.search("border Sylvania", 1).hits[0].article.id == "b_courier"
+
+
+def test_articles_whose_id_hash_collides_are_not_kept(
+    story: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The id lookup goes by hash, then confirms each candidate's id."""
+    real = article_table(story.index)
+    colliding = replace(real, id_hashes=np.full(len(real.days), hash("a_ledger"), np.int64))
+    monkeypatch.setattr(followup_search, "article_table", lambda index: colliding)
+    assert article_filter(story.index, {"a_ledger"}).tolist() == [True, False, False, False]
 
 
 def test_the_earlier_answer_s_article_answers_first(story: Service) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -132,6 +133,30 @@ def test_question_for_needs_the_same_chat(tmp_path: Path) -> None:
     assert store.question_for(answer, 5) is None
     assert store.question_for(answer + 10, -5) is None
     store.close()
+
+
+def test_a_follow_up_s_articles_are_kept_for_its_more_button(tmp_path: Path) -> None:
+    store = open_test_store(tmp_path, FakeClock())
+    plain = store.record(asked(chat=-5))
+    follow_up = store.record(replace(asked(chat=-5), scope=("north_flood", "north_council")))
+    assert store.scope_for(follow_up, -5) == {"north_flood", "north_council"}
+    assert store.scope_for(follow_up, 5) == frozenset()  # another chat's question
+    assert store.scope_for(plain, -5) == frozenset()  # an ordinary question: every article
+    store.forget(5)
+    assert store.scope_for(follow_up, -5) == frozenset()  # deleted with the question
+    store.close()
+
+
+def test_a_version_1_database_gains_the_scopes_table(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(f"{schema.MIGRATIONS[0]}; PRAGMA user_version = 1;")
+        db.execute("INSERT INTO questions VALUES (1, 0, NULL, 'c', 'private', 'old', 1, NULL, 0)")
+    store = open_test_store(tmp_path, FakeClock())
+    assert store.scope_for(1, 5) == frozenset()
+    store.close()
+    assert rows(path, "PRAGMA user_version") == [(schema.VERSION,)]
+    assert rows(path, "SELECT id, answered FROM questions") == [(1, 1)]  # its rows are kept
 
 
 def test_a_second_process_on_the_same_database_is_refused(tmp_path: Path) -> None:

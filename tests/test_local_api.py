@@ -193,6 +193,32 @@ def test_send_message_required_params_and_length(
     assert tagged.status_code == 200
 
 
+def test_message_length_is_counted_in_utf16_units(
+    local_api: LocalBotApi, client: httpx.Client
+) -> None:
+    """Telegram counts an astral-plane character (most emoji) as two UTF-16 units: 2,048 fit the
+    4,096 limit, 2,049 do not, and neither do 3,000 (which are under 4,096 code points)."""
+    local_api.send_user_message(5, "hi")
+    ok = api(local_api, client, "sendMessage", chat_id="5", text="😀" * 2048)
+    assert ok.status_code == 200
+    for count in (2049, 3000):
+        refused = api(local_api, client, "sendMessage", chat_id="5", text="😀" * count)
+        assert error_of(refused) == (400, "Bad Request: message is too long")
+    astral = "\U0001d538"  # MATHEMATICAL DOUBLE-STRUCK CAPITAL A, not an emoji
+    tagged = api(
+        local_api,
+        client,
+        "sendMessage",
+        chat_id="5",
+        text=f"<b>{astral * 2049}</b>",
+        parse_mode="HTML",
+    )
+    assert error_of(tagged) == (400, "Bad Request: message is too long")
+    with pytest.raises(ControlError, match="longer than"):
+        local_api.send_user_message(5, "😀" * 3000)
+    local_api.send_user_message(5, "😀" * 2048)  # fits
+
+
 @pytest.mark.parametrize(
     ("text", "detail"),
     [

@@ -67,6 +67,7 @@ def test_a_query_longer_than_256_characters_is_refused(server: LocalBotApi) -> N
         ([article("")], "RESULT_ID_INVALID"),
         ([article("1", title="")], "RESULT_TITLE_EMPTY"),
         ([article("1", text="x" * 4097)], "message is too long"),
+        ([article("1", text="😀" * 3000)], "message is too long"),  # 6,000 UTF-16 units
         ([article("1", text="<b>open")], "can't parse entities"),
         ([{**article("1"), "type": "photo"}], "other than article"),
     ],

@@ -7,12 +7,15 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from corpusbot.bot.freshness import sort_newest_first
 from corpusbot.retrieval.index import ArticleInfo
 from corpusbot.retrieval.query_filters import (
     ArticleTable,
     Filter,
     Period,
     article_mask,
+    newest_positions,
+    parse_iso,
     parse_question,
 )
 
@@ -153,6 +156,44 @@ def test_masks_keep_the_articles_in_range_and_of_the_outlet() -> None:
     )
 
 
+ARTICLES = st.lists(
+    st.tuples(
+        st.sampled_from([None, "", "AA", "aa", "Tasnim", "Harbor Wire"]),
+        st.sampled_from([None, "", "2021-02-30", "2021-04-02", "2021-04-03", "2020-01-01"]),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ARTICLES)
+def test_the_table_holds_each_article_s_day_and_outlet(rows: list) -> None:
+    """Made in one pass: the same as reading each article's date and outlet on its own."""
+    articles = [article(n, source, date) for n, (source, date) in enumerate(rows, 1)]
+    table = ArticleTable.of(articles)
+    counts = {name: sum(a.source == name for a in articles) for name in table.outlets}
+    assert sorted(counts.values(), reverse=True) == list(counts.values())  # most articles first
+    assert set(table.outlets) == {a.source for a in articles if a.source}
+    for position, a in enumerate(articles):
+        day = parse_iso(a.date)
+        assert table.days[position] == (day.toordinal() if day else -1)
+        code = table.outlet_codes[position]
+        assert (table.outlets[code] if code >= 0 else None) == (a.source or None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ARTICLES, st.lists(st.booleans(), min_size=30, max_size=30) | st.none(), st.integers(0, 12))
+def test_the_newest_allowed_articles_are_those_sort_newest_first_gives(
+    rows: list, keep: list[bool] | None, limit: int
+) -> None:
+    articles = [article(n, source, date) for n, (source, date) in enumerate(rows, 1)]
+    allowed = None if keep is None else np.array(keep[: len(articles)], dtype=bool)
+    table = ArticleTable.of(articles)
+    kept = [a for a in articles if allowed is None or allowed[a.number - 1]]
+    expected = [a.number - 1 for a in sort_newest_first(kept, key=lambda a: a)[:limit]]
+    assert newest_positions(table, allowed, limit).tolist() == expected
+
+
 WORDS = [
     "in",
     "since",
@@ -183,6 +224,17 @@ WORDS = [
     "?",
     "talks",
 ]
+
+
+def test_a_name_s_full_stop_goes_with_it() -> None:
+    """Hypothesis found "according to Sept." left "." to search for."""
+    for question in (
+        "according to Sept.",
+        "according to Sept. in",
+        "according to Reuters.",
+        "bridge according to AA.",
+    ):
+        assert "." not in parse(question).text.split(), question
 
 
 @settings(max_examples=300, deadline=None)

@@ -94,3 +94,25 @@ def test_common_words_and_the_first_word_are_never_respelled(made_up):
     index, _ = made_up
     assert rewrite("Pipelne deal?", index).respelled == ()
     assert rewrite("what about the pipelne?", index).respelled == ()
+
+
+def test_a_name_one_letter_from_a_stemmed_word_is_not_that_word(made_up):
+    # "Brevikia" is one letter from "Brevikic", which stems to "brevik"; but the corpus writes
+    # only "Brevik", another name (as "Arabia" is not "Arab").
+    index, settings = made_up
+    answer = compose(index, "Who rules Brevikia?", settings.answer)
+    assert not answer.answered and answer.reason is Reason.ABSENT
+    assert answer.missing == ("Brevikia",) and answer.respelled == ()
+
+
+def test_a_typo_whose_corrected_word_the_corpus_writes_is_still_corrected(made_up):
+    # "Khorvania" -> "Khorvani" (a deletion the corpus writes as such).
+    index, _ = made_up
+    assert rewrite("What did Khorvania say?", index).respelled[0].terms == ("khorvani",)
+
+
+def test_neighbouring_absent_words_are_one_name(made_up):
+    index, settings = made_up
+    answer = compose(index, "Did Ostrovia Brevikia sign the pipeline deal?", settings.answer)
+    assert answer.missing == ("Ostrovia Brevikia",)
+    assert "No article mentions Ostrovia Brevikia." in render_text(answer, CONTEXT).text

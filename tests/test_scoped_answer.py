@@ -148,6 +148,14 @@ def test_one_story_in_several_articles_quotes_the_newest(news: Service) -> None:
     ) in text
 
 
+def test_articles_sharing_only_the_questions_words_are_two_stories(news: Service) -> None:
+    # The repairs article's "The cracked piers of the bridge will be rebuilt" shares the
+    # question's words and one more with the closure's sentence: not the same report.
+    first = news.ask("Old Mill Bridge cracks inspectors").quotes[0]
+    assert "inspectors found deep cracks" in first.text
+    assert [s.source for s in first.sources] == ["Valley Courier"]
+
+
 def test_citations_have_outlet_date_and_link_but_no_file_name(news: Service) -> None:
     text = reply(news, "Old Mill Bridge cracks inspectors")
     assert (

@@ -44,3 +44,19 @@ def test_a_phrase_in_question_order_beats_scattered_words():
 
 def test_no_hits_no_sentences():
     assert score_sentences("anything", [], {"anyth": 1.0}, ANALYZER) == []
+
+
+def test_a_sentence_that_answers_for_the_one_before_it_wins():
+    # "He" is Manning: the answer sentence carries the question's names through its neighbour.
+    text = "Peyton Manning played for Denver in 2015. He was 39 years old. The weather was cold."
+    assert best_sentence("How old was Peyton Manning in 2015?", (text, 1.0)) == (
+        "He was 39 years old."
+    )
+
+
+def test_a_passage_that_failed_the_relevance_check_counts_for_less():
+    question = "Where was the treaty signed?"
+    passages = [hit("The treaty was signed in Velm."), hit("The treaty was signed in Orsk.")]
+    weights = dict.fromkeys(ANALYZER.terms(question), 1.0)
+    scored = score_sentences(question, passages, weights, ANALYZER, relevant=[False, True])
+    assert max(scored, key=lambda s: s.score).hit == 1

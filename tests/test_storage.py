@@ -61,6 +61,23 @@ def test_the_article_table_reads_lines_on_demand(tmp_path: Path):
         table[10]
 
 
+@pytest.mark.parametrize("block", [1, 3, 10, 4096])
+def test_a_walk_over_the_article_table_reads_blocks_of_lines(
+    tmp_path: Path, block: int, monkeypatch: pytest.MonkeyPatch
+):
+    infos = [
+        ArticleInfo(n + 1, f"id{n}", f'Line\nbreak, "quote" {n}', "p.txt", "S", None, "u", 1)
+        for n in range(10)
+    ]
+    writer = ArticleWriter(tmp_path)
+    for info in infos:
+        writer.append(info)
+    writer.close()
+    monkeypatch.setattr(storage, "ARTICLE_BLOCK", block)
+    table = ArticleTable(tmp_path)
+    assert list(table) == infos == [table[n] for n in range(10)]
+
+
 def test_a_truncated_article_table_is_refused(tmp_path: Path):
     _articles(tmp_path, 4)
     text = (tmp_path / storage.ARTICLES).read_bytes()

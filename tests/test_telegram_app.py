@@ -70,6 +70,16 @@ def test_remembered_questions_are_numbered_and_bounded() -> None:
     assert remember_question(None, "q") == 0
 
 
+def test_a_follow_up_s_articles_are_remembered_and_forgotten_with_its_question() -> None:
+    chat_data = ChatData()
+    follow_up = remember_question(chat_data, "q", frozenset({"a1"}))
+    plain = remember_question(chat_data, "p")
+    assert chat_data.scopes == {follow_up: frozenset({"a1"})} and plain not in chat_data.scopes
+    for n in range(handlers.ASKED_KEPT):
+        remember_question(chat_data, f"q{n}", frozenset({f"a{n}"}))
+    assert follow_up not in chat_data.scopes and len(chat_data.scopes) == handlers.ASKED_KEPT
+
+
 def test_build_application(seeds_service: Service) -> None:
     settings = with_base_url(seeds_service.settings, "http://127.0.0.1:9/bot/")
     assert settings.telegram.base_url == "http://127.0.0.1:9/bot"

@@ -51,6 +51,7 @@ class AskedQuestion:
     answered: bool
     reason: str | None  # why nothing was quoted (the Answer's reason, as text)
     quotes: tuple[QuotedArticle, ...] = ()
+    scope: tuple[str, ...] = ()  # a follow-up's articles, searched first (its More does too)
 
 
 @dataclass(frozen=True)

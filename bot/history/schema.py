@@ -43,6 +43,15 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX votes_by_user ON votes (user_hash);
     """,
+    # 2: the articles a follow-up question searched first, so that its More buttons search the
+    # same articles (after a restart too).
+    """
+    CREATE TABLE scopes (
+        question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+        article_id TEXT NOT NULL,
+        PRIMARY KEY (question_id, article_id)
+    ) WITHOUT ROWID;
+    """,
 )
 VERSION = len(MIGRATIONS)
 

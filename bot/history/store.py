@@ -107,6 +107,10 @@ class HistoryStore:
                     for rank, q in enumerate(asked.quotes)
                 ],
             )
+            db.executemany(
+                "INSERT INTO scopes (question_id, article_id) VALUES (?, ?)",
+                [(question_id, article_id) for article_id in sorted(set(asked.scope))],
+            )
         self._purge_if_due(now)
         return question_id
 
@@ -190,6 +194,18 @@ class HistoryStore:
                 (question_id, self._hash.chat(chat_id), cutoff),
             ).fetchone()
         return row[0] if row else None
+
+    def scope_for(self, question_id: int, chat_id: int) -> frozenset[str]:
+        """The articles follow-up question `question_id` searched first, if it was asked in
+        `chat_id`; empty for an ordinary question (what its "More" button searches)."""
+        with self._mutex:
+            rows = self._db.execute(
+                "SELECT scopes.article_id FROM scopes JOIN questions"
+                " ON questions.id = scopes.question_id"
+                " WHERE scopes.question_id = ? AND questions.chat_hash = ?",
+                (question_id, self._hash.chat(chat_id)),
+            ).fetchall()
+        return frozenset(row[0] for row in rows)
 
     def quoted_articles(self, question_id: int, chat_id: int) -> list[str]:
         """The ids of the articles answer `question_id` quoted, first quote first, if it was

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
+from ..text_limits import utf16_length
 from .errors import ControlError, JsonDict
 from .guards import API_PREFIX, refuse_foreign_request
 from .http import HttpRequest, HttpResponse, Router
@@ -123,8 +124,8 @@ class ControlApi:
         """
         if not isinstance(text, str) or not text.strip():
             raise ControlError("text must be a non-empty string")
-        if len(text) > MAX_TEXT_LENGTH:
-            raise ControlError(f"text longer than {MAX_TEXT_LENGTH} characters")
+        if utf16_length(text) > MAX_TEXT_LENGTH:  # as Telegram counts: an emoji is two units
+            raise ControlError(f"text longer than {MAX_TEXT_LENGTH} UTF-16 code units")
         sender = user_from(user, chat_id)
         state = self._state
         with state.lock:

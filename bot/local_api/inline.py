@@ -11,7 +11,7 @@ Bot API side: ``answerInlineQuery``.  Control API::
 
 Limits Telegram documents and this server enforces: a query of at most 256 characters; at
 most 50 results per answer; result ids of 1-64 bytes, unique within an answer; a message text
-of 1-4096 characters after entity parsing; a ``next_offset`` of at most 64 bytes.  Telegram
+of 1-4096 UTF-16 code units after entity parsing; a ``next_offset`` of at most 64 bytes.  Telegram
 documents no size for result titles and descriptions; a title must not be empty. Only results
 of type ``article`` with an ``InputTextMessageContent`` are supported.
 """

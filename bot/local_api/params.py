@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
+from ..text_limits import utf16_length
 from .errors import BotApiError, JsonDict, TelegramHtmlError
 from .http import HttpRequest
 from .safejson import UnsafeJson, load_json
@@ -234,7 +235,7 @@ def parse_message_text(params: JsonDict) -> MessageText:
         visible, entities = source, given if isinstance(given, list) else []
     if not visible.strip():
         raise bad_request("message text is empty")
-    if len(visible) > MAX_TEXT_LENGTH:
+    if utf16_length(visible) > MAX_TEXT_LENGTH:  # as Telegram counts: an emoji is two units
         raise bad_request("message is too long")
     return MessageText(source, visible, entities, parse_mode)
 

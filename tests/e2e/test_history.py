@@ -211,14 +211,18 @@ def test_forget_deletes_everything_about_the_user(history_bot: HistoryBot) -> No
 
 
 def test_a_second_bot_on_the_same_database_refuses_to_start(history_bot: HistoryBot) -> None:
+    """Refused before it reads the corpus or builds its index (which takes minutes for a big
+    corpus): given an empty index cache of its own, it leaves it empty."""
+    own_cache = history_bot.tmp / "second-cache"
     second = subprocess.run(
         [sys.executable, "-m", "corpusbot.bot", "run", "--base-url", history_bot.api.base_url],
         cwd=ROOT,
-        env=bot_env(history_bot.tmp / "cache"),
+        env=bot_env(history_bot.tmp / "cache", CORPUSBOT_INDEX_CACHE_DIR=str(own_cache)),
         capture_output=True,
         text=True,
         timeout=60,
     )
+    assert not own_cache.exists() or not any(own_cache.iterdir()), "it built an index first"
     assert second.returncode == 2
     assert (
         f"another corpusbot (pid {history_bot.bot.process.pid}) is already using the "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 from corpusbot.bot.service import Service
 from corpusbot.retrieval import cache as cache_module
+from corpusbot.retrieval.storage import TEXTS, IndexCorrupt
 from tests.conftest import make_settings
 
 from .helpers import corpusbot, open_corpus, seed_corpus
@@ -108,3 +110,32 @@ def test_a_service_rebuilds_when_the_background_check_fails(
         time.sleep(0.05)
     assert service.opened.built
     assert "Xorrell" not in service.index.search(QUESTION, 1).hits[0].passage.text
+
+
+def test_no_quote_comes_from_damaged_texts_before_the_background_check_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """The window of a large index's fast start, held open: each block of texts.bin is checked
+    against its CRC-32 when first read, so the damaged passage fails instead of being quoted."""
+    monkeypatch.setattr(cache_module, "INLINE_CHECK_BYTES", 0)
+    corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
+    folder = open_corpus(corpus, cache).folder
+    texts = folder / TEXTS
+    texts.write_bytes(texts.read_bytes().replace(b"Borrell", b"Xorrell"))
+    release = threading.Event()
+    hash_all = cache_module.check_contents
+
+    def held_check(folder: Path, entries: dict) -> str:
+        assert release.wait(60), "the test never released the background check"
+        return hash_all(folder, entries)
+
+    monkeypatch.setattr(cache_module, "check_contents", held_check)
+    damaged = open_corpus(corpus, cache)
+    assert not damaged.built and damaged.check is not None and not damaged.check.done()
+    with pytest.raises(IndexCorrupt, match="changed since they were written"):
+        damaged.index.search(QUESTION, 1)
+    release.set()
+    assert "changed since it was written" in damaged.check.result(timeout=60)
+    rebuilt = open_corpus(corpus, cache)
+    assert rebuilt.built
+    assert "Borrell" in rebuilt.index.search(QUESTION, 1).hits[0].passage.text
