@@ -10,6 +10,7 @@ Extractive only: every word of a quote is the article's own. The steps are
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 import unicodedata
@@ -161,7 +162,12 @@ def compose(
         )
     candidates, passed = _quotable(result.hits, strongest(relevant, weights))
     sentences = score_sentences(
-        rewritten.question, candidates, weights, index.analyzer, relevant=passed
+        rewritten.question,
+        candidates,
+        weights,
+        index.analyzer,
+        relevant=passed,
+        split=index.sentences,
     )
     quotes = _fold_duplicates(
         (
@@ -172,6 +178,10 @@ def compose(
         settings.max_hits,
         asked=frozenset(weights),
     )
+    found = index.analyzer.find([q.text for q in quotes], weights)  # the quotes kept only
+    quotes = [
+        dataclasses.replace(q, highlights=tuple(f)) for q, f in zip(quotes, found, strict=True)
+    ]
     respelled = tuple(
         Respelling(r.asked, tuple(_surface(index, t, quotes) for t in r.terms), r.added)
         for r in rewritten.respelled
@@ -251,9 +261,9 @@ def _quote(
         for before, after in itertools.pairwise(chosen)
     )
     score = max(hits[s.hit].score for s in chosen)
-    quote = Quote(
-        text, _highlights(analyzer, text, weights), (hits[best.hit].article,), score, lead=len(lead)
-    )
+    # Highlights are added after folding, to the quotes kept (Analyzer.find: the analyzer's own
+    # words, so "COVID-19" lights up as "COVID" and "19").
+    quote = Quote(text, (), (hits[best.hit].article,), score, lead=len(lead))
     return quote, best.terms
 
 
@@ -265,13 +275,6 @@ def _joint(hits: list[Hit], before: ScoredSentence, after: ScoredSentence) -> st
     """A space between sentences that follow each other in the article, else an ellipsis."""
     same_passage = before.hit == after.hit and after.number == before.number + 1
     return " " if same_passage else GAP
-
-
-def _highlights(
-    analyzer: Analyzer, text: str, weights: dict[str, float]
-) -> tuple[tuple[int, int], ...]:
-    # The analyzer's own words, so "COVID-19" lights up as "COVID" and "19".
-    return tuple((start, end) for start, end, term in analyzer.spans(text) if term in weights)
 
 
 def _fold_duplicates(

@@ -20,6 +20,8 @@ MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "O
 
 def day_of(article: ArticleInfo) -> dt.date | None:
     """The article's date, or None when it has none (or an unreadable one)."""
+    if not article.date:  # most archives' common case: no exception raised and caught
+        return None
     try:
         return dt.date.fromisoformat(article.date or "")
     except ValueError:

@@ -23,6 +23,7 @@ from corpusbot.bot.redaction import install_log_redaction
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import Settings, checked_base_url
 from corpusbot.bot.telegram_app import build_application, run_polling
+from corpusbot.retrieval import kernel
 
 log = logging.getLogger("corpusbot.telegram")
 
@@ -107,4 +108,5 @@ def _application(settings: Settings, open_service: Callable[[Settings], Service]
     except BaseException:
         history.close()  # releases the lock at once (exiting would too)
         raise
+    kernel.load_in_background(len(service.index))  # the compiled search, for large indexes
     return build_application(service, settings, history)

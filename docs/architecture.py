@@ -74,7 +74,7 @@ BOXES = (
     Box("folder", "folder of articles", ".txt .md .jsonl (seeds/)", 0, 0, X),
     Box("corpus", "retrieval/corpus.py", "files → Article", 1, 0, R),
     Box("passages", "retrieval/passages.py", "Article → Passage", 2, 0, R),
-    Box("index", "retrieval/index.py", "BM25 search (+ storage.py)", 3, 0, R),
+    Box("index", "retrieval/index.py", "BM25 search (+ storage, kernel)", 3, 0, R),
     Box("analyzer", "retrieval/analyzer.py", "text → terms", 4, 0, R),
     Box("evaluate", "retrieval/evaluate.py", "nDCG@10 on BEIR data", 4, 1.1, R),
     Box("disk", "index cache", "~/.cache/corpusbot", 1, 1.1, X),

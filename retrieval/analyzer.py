@@ -12,8 +12,9 @@ docs/benchmarks.md.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import Stemmer
@@ -57,6 +58,28 @@ def load_stopwords(name: str) -> frozenset[str]:
     return frozenset(w.strip().casefold() for w in words if w.strip() and not w.startswith("#"))
 
 
+@lru_cache(maxsize=1024)
+def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of `words` (runs of a-z or of 0-9), not followed by more of the same run."""
+    return re.compile(
+        "|".join(re.escape(w) + ("(?![0-9])" if w[0].isdigit() else "(?![a-z])") for w in words)
+    )
+
+
+def _runs(pattern: re.Pattern[str], lowered: str) -> list[tuple[int, int]]:
+    """The matches of `pattern` that start a run of letters (or digits): whole ASCII_TOKEN words."""
+    found = []
+    for match in pattern.finditer(lowered):
+        start = match.start()
+        if not (start and _same_run(lowered[start - 1], lowered[start])):
+            found.append(match.span())
+    return found
+
+
+def _same_run(before: str, first: str) -> bool:
+    return (before.isdigit() and first.isdigit()) or ("a" <= before <= "z" and first.isalpha())
+
+
 class Analyzer:
     """Text to index terms. Cheap to call repeatedly: stems are cached."""
 
@@ -91,6 +114,26 @@ class Analyzer:
             term = self.term(match.group().casefold())
             if term:
                 yield match.start(), match.end(), term
+
+    def find(self, texts: Sequence[str], terms: Collection[str]) -> list[list[tuple[int, int]]]:
+        """For each of `texts`, (start, end) of each of its words whose term is in `terms`: the
+        (start, end) of `spans` whose term is in `terms`. ASCII texts are scanned by one regex of
+        the few words wanted (made once for all `texts`), not with a term lookup per word."""
+        lowered = [text.lower() if text.isascii() else "" for text in texts]
+        words = set().union(*(ASCII_TOKEN.findall(low) for low in lowered))
+        wanted = tuple(sorted(w for w in words if self.term(w) in terms))
+        pattern = _words_pattern(wanted) if wanted else None
+        found: list[list[tuple[int, int]]] = []
+        for text, low in zip(texts, lowered, strict=True):
+            if not text.isascii():
+                found.append(
+                    [(start, end) for start, end, term in self.spans(text) if term in terms]
+                )
+            elif pattern is None:
+                found.append([])
+            else:
+                found.append(_runs(pattern, low))
+        return found
 
     def term(self, word: str) -> str:
         """The index term for one case-folded word ("" for a stop word)."""

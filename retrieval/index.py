@@ -23,16 +23,18 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import compress
 from pathlib import Path
 
 import numpy as np
 
-from corpusbot.retrieval import storage
+from corpusbot.retrieval import kernel, storage
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.building import Weighting, build_folder
 from corpusbot.retrieval.corpus import Article
 from corpusbot.retrieval.passages import Passage
+from corpusbot.retrieval.sentence_store import SentenceCache
 from corpusbot.retrieval.storage import (
     FORMAT,
     ArticleInfo,
@@ -83,6 +85,40 @@ class Hit:
     matched: frozenset[str]  # the question's terms this passage contains
 
 
+class _StoredHit(Hit):
+    """A Hit whose passage and article are read from the index only when first asked for:
+    compose quotes a few of the hits it searches for, and filters the rest on score and
+    `matched` alone. Equal to the plain Hit with the same four values."""
+
+    _index: Index
+    _number: int
+
+    def __init__(
+        self, index: Index, number: int, score: float, matched: frozenset[str]
+    ) -> None:  # no super().__init__: `passage` and `article` come from the properties
+        object.__setattr__(self, "score", score)
+        object.__setattr__(self, "matched", matched)
+        object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_number", number)
+
+    @cached_property
+    def passage(self) -> Passage:
+        return self._index.passage(self._number)
+
+    @cached_property
+    def article(self) -> ArticleInfo:
+        return self._index.articles[int(self._index.table.article[self._number])]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Hit):
+            return NotImplemented
+        mine = (self.passage, self.article, self.score, self.matched)
+        return mine == (other.passage, other.article, other.score, other.matched)
+
+    def __hash__(self) -> int:
+        return hash((self.passage, self.article, self.score, self.matched))
+
+
 @dataclass(frozen=True)
 class SearchResult:
     question_terms: dict[str, float]  # each distinct term -> its idf (unknown terms: the largest)
@@ -99,6 +135,7 @@ class Index:
         self.meta: IndexMeta = stored.meta
         self.settings = _settings_from_meta(stored.meta)
         self.analyzer = Analyzer(self.settings.analyzer)
+        self.sentences = SentenceCache(self.analyzer)  # passages' analyzed sentences, for compose
         self.vocab = stored.vocab
         self.articles: Sequence[ArticleInfo] = stored.articles
         self.postings = stored.postings
@@ -204,6 +241,32 @@ class Index:
         known = [(self.vocab[t], counts[t]) for t in present]
         if not known or k <= 0 or len(self) == 0:
             return SearchResult(weights, [])
+        ranked = self._ranked(known, k, allowed)
+        return SearchResult(
+            weights, self._hits(ranked.numbers, ranked.scores, ranked.matched, present)
+        )
+
+    def _ranked(
+        self, known: list[tuple[int, int]], k: int, allowed: np.ndarray | None
+    ) -> kernel.Ranked:
+        """The k best passages: with the compiled kernel on large indexes, else with NumPy."""
+        compiled = kernel.load() if len(self) >= kernel.KERNEL_MIN_PASSAGES else None
+        if compiled is not None and (self.postings.idf[[t for t, _ in known]] > 0).all():
+            return kernel.search(
+                compiled,
+                self.postings,
+                self.table.doc_len,
+                terms=known,
+                k=k,
+                count=k + RESCORE_MARGIN,
+                avgdl=self.avgdl,
+                k1=self.settings.k1,
+                b=self.settings.b,
+                buffer=self._buffer(),
+                article=self.table.article,
+                allowed=allowed,
+                check_postings=kernel.CHECK_POSTINGS,
+            )
         if allowed is None:
             candidates = self._candidates(known, k + RESCORE_MARGIN)
         else:
@@ -211,9 +274,7 @@ class Index:
         exact, matched = self._exact_scores(known, candidates)
         order = np.lexsort((candidates, -exact))[:k]
         order = order[exact[order] > 0]
-        return SearchResult(
-            weights, self._hits(candidates[order], exact[order], matched[:, order], present)
-        )
+        return kernel.Ranked(candidates[order], exact[order], matched[:, order])
 
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term` (an index term, as the analyzer makes it); 0 if none."""
@@ -380,31 +441,12 @@ class Index:
         self, numbers: np.ndarray, scores: np.ndarray, matched: np.ndarray, terms: list[str]
     ) -> list[Hit]:
         """Hits for passage `numbers`; `matched[j, i]`: whether passage i holds `terms[j]`.
-        Each table is indexed once for all hits: per-hit NumPy scalars cost more than the rest."""
-        columns = zip(
-            self.table.article[numbers].tolist(),
-            self.table.ordinal[numbers].tolist(),
-            self.table.start[numbers].tolist(),
-            self.table.end[numbers].tolist(),
-            self.table.bstart[numbers].tolist(),
-            self.table.bend[numbers].tolist(),
-            scores.tolist(),
-            matched.T.tolist(),
-            strict=True,
-        )
-        hits = []
-        for article, ordinal, start, end, bstart, bend, score, row in columns:
-            info = self.articles[article]
-            text = self._texts.read(bstart, bend).decode("utf-8")
-            hits.append(
-                Hit(
-                    Passage(info.id, ordinal, start, end, text),
-                    info,
-                    score,
-                    frozenset(compress(terms, row)),
-                )
-            )
-        return hits
+        Their passages and articles are read when first used (most hits are filtered out)."""
+        rows = zip(numbers.tolist(), scores.tolist(), matched.T.tolist(), strict=True)
+        return [
+            _StoredHit(self, number, score, frozenset(compress(terms, row)))
+            for number, score, row in rows
+        ]
 
 
 def _settings_from_meta(meta: IndexMeta) -> IndexSettings:

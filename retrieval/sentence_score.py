@@ -13,14 +13,14 @@ odd-numbered ones (docs/precision.md).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.answer_type import AnswerType, expected_type, offers
 from corpusbot.retrieval.index import Hit
-from corpusbot.retrieval.sentences import sentence_spans
+from corpusbot.retrieval.sentence_store import Sentence, analyzed_sentences
 
 FEATURES = (
     "carried",  # share of the question's weight the sentence holds
@@ -93,14 +93,17 @@ def score_sentences(
     analyzer: Analyzer,
     *,
     relevant: Sequence[bool] | None = None,
+    split: Callable[[str], Sequence[Sentence]] | None = None,
 ) -> list[ScoredSentence]:
     """Every sentence of every hit's passage, scored for `question`; in hit order.
 
-    `relevant` says, per hit, whether it passed the relevance check (all did when omitted)."""
+    `relevant` says, per hit, whether it passed the relevance check (all did when omitted).
+    `split`: a passage's sentences with their terms (default: analyzed here; compose passes the
+    index's cache, retrieval/sentence_store.py)."""
     return [
         ScoredSentence(hit, number, start, end, _weighted(vector), terms)
         for hit, number, start, end, vector, terms in sentence_features(
-            question, hits, weights, analyzer, relevant=relevant
+            question, hits, weights, analyzer, relevant=relevant, split=split
         )
     ]
 
@@ -112,6 +115,7 @@ def sentence_features(
     analyzer: Analyzer,
     *,
     relevant: Sequence[bool] | None = None,
+    split: Callable[[str], Sequence[Sentence]] | None = None,
 ) -> list[FeatureRow]:
     """(hit, number, start, end, features, terms) for every sentence, the features in
     `FEATURES` order: what `score_sentences` weighs, and what the weights were fitted on."""
@@ -132,17 +136,23 @@ def sentence_features(
         passed = True if relevant is None else relevant[position]
         rows.extend(
             (position, *sentence, vector, terms)
-            for sentence, vector, terms in _passage_features(about, hit, passed, analyzer)
+            for sentence, vector, terms in _passage_features(about, hit, passed, analyzer, split)
         )
     return rows
 
 
 def _passage_features(
-    about: _Question, hit: Hit, passed: bool, analyzer: Analyzer
+    about: _Question,
+    hit: Hit,
+    passed: bool,
+    analyzer: Analyzer,
+    split: Callable[[str], Sequence[Sentence]] | None,
 ) -> list[tuple[tuple[int, int, int], tuple[float, ...], frozenset[str]]]:
     text = hit.passage.text
-    spans = sentence_spans(text)
-    analysed = [analyzer.terms(text[start:end]) for start, end in spans]
+    # The passage's sentences and their terms: from compose's cache, else analyzed here.
+    sentences = split(text) if split else analyzed_sentences(text, analyzer)
+    spans = [(start, end) for start, end, _ in sentences]
+    analysed = [terms for _, _, terms in sentences]
     found = [about.asked.intersection(terms) for terms in analysed]  # question terms held
     in_passage = about.carried(_EMPTY.union(*found))
     passage = hit.score / about.top
@@ -168,7 +178,7 @@ def _passage_features(
     return rows
 
 
-def _phrase(about: _Question, terms: list[str]) -> float:
+def _phrase(about: _Question, terms: Sequence[str]) -> float:
     weights = about.weights
     found = sum(weights[a] + weights[b] for a, b in pairwise(terms) if (a, b) in about.pairs)
     return found / about.total

@@ -73,3 +73,20 @@ def test_ascii_spans_are_the_unicode_pattern_spans(text: str):
         if term:
             expected.append((match.start(), match.end(), term))
     assert list(english.spans(text)) == expected
+
+
+WORDY = st.text(alphabet="abcels19 0.-AB\u00e9", max_size=60)
+
+
+@given(WORDY, st.lists(st.sampled_from(["cell", "cells", "ab", "1", "19", "9", "e", "caf"])))
+def test_find_gives_the_spans_whose_term_is_wanted(text: str, wanted: list[str]):
+    english = Analyzer(AnalyzerSettings.create("english", "english"))
+    terms = {english.term(w) for w in wanted} - {""}
+    expected = [(start, end) for start, end, term in english.spans(text) if term in terms]
+    assert english.find([text, text.upper()], terms) == [expected, expected]
+
+
+def test_find_skips_words_inside_longer_runs(english: Analyzer):
+    text = "Cells, excell, cell19 and 2019: cell 19."
+    expected = [(0, 5), (15, 19), (19, 21), (32, 36), (37, 39)]
+    assert english.find([text], {"cell", "19"}) == [expected]

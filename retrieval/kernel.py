@@ -1,0 +1,157 @@
+"""The search's hot loop compiled with numba: gather, MaxScore pruning, top k, exact rescoring.
+
+One call does what `Index.search` does with a dozen NumPy calls, without their per-call cost:
+the question's terms, largest score bound first, are added into a float32 score buffer from
+their impacts; before each long postings list, the k-th best partial score so far is a floor, and
+once the terms left cannot lift an untouched passage to it (MaxScore), they are only looked up
+(binary search) for the passages that can still make it. The best `count` partial scores are then
+rescored exactly in float64 from the term frequencies, summed in the question's term order as
+`Index._exact_scores` does, so the scores are bit-for-bit the NumPy path's.
+
+numba is imported only when an index large enough to profit searches (its import and the load of
+the compiled code cost ~0.5 s); compiled code is cached under the corpusbot cache folder. When
+numba is missing or fails, `load()` logs one line and returns None: the NumPy path answers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from corpusbot.retrieval.storage import Postings
+
+log = logging.getLogger(__name__)
+
+# Indexes with fewer passages search with NumPy: importing numba would cost more than it saves.
+KERNEL_MIN_PASSAGES = 5_000
+# Before gathering a postings list at least this long, check whether it can be skipped.
+CHECK_POSTINGS = 1_024
+# CORPUSBOT_KERNEL=numpy turns the compiled search off.
+SWITCH = "CORPUSBOT_KERNEL"
+
+_lock = threading.Lock()
+_loaded: list[Callable[..., Any] | None] = []  # [] until tried, then [kernel or None]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """The kernel's answer: passage numbers best first, their exact scores, and
+    `matched[j, i]`: whether passage i holds the question's j-th term."""
+
+    numbers: np.ndarray
+    scores: np.ndarray
+    matched: np.ndarray
+
+
+def load() -> Callable[..., Any] | None:
+    """The compiled search function, or None (NumPy then answers); imports numba once."""
+    with _lock:
+        if not _loaded:
+            _loaded.append(_compile())
+        return _loaded[0]
+
+
+def load_in_background(passages: int) -> None:
+    """For a long-running process (the bot) opening an index of `passages`: start `load()` on a
+    daemon thread when that index will use it, so the first question need not wait for numba's
+    import (~0.5 s) or, on a fresh install, its compiling (~10 s); a search that comes sooner
+    waits on the lock."""
+    if passages >= KERNEL_MIN_PASSAGES and not _loaded:
+        threading.Thread(target=load, name="corpusbot-kernel", daemon=True).start()
+
+
+def _compile() -> Callable[..., Any] | None:
+    if os.environ.get(SWITCH, "").strip().lower() == "numpy":
+        return None
+    from corpusbot.retrieval.cache import default_cache_dir  # cache imports the index
+
+    os.environ.setdefault("NUMBA_CACHE_DIR", str(default_cache_dir() / "numba"))
+    try:
+        compiled = importlib.import_module("corpusbot.retrieval.kernel_code").search
+        _warm_up(compiled)
+        return compiled  # type: ignore[no-any-return]
+    except Exception as exc:  # an import or LLVM failure: the NumPy path still answers
+        log.warning("compiled search unavailable, searching with NumPy: %s", exc)
+        return None
+
+
+def search(
+    kernel: Callable[..., Any],
+    postings: Postings,
+    doc_len: np.ndarray,
+    *,
+    terms: list[tuple[int, int]],
+    k: int,
+    count: int,
+    avgdl: float,
+    k1: float,
+    b: float,
+    buffer: np.ndarray,
+    article: np.ndarray,
+    allowed: np.ndarray | None = None,
+    check_postings: int = CHECK_POSTINGS,
+) -> Ranked:
+    """The `k` best passages for `terms` ((term number, times in the question), in the
+    question's order), scoring above 0; `count` candidates are rescored exactly. `buffer` is a
+    zeroed float32 array, one per passage, left zeroed. `allowed`: a bool per article.
+    `check_postings`: the shortest postings list before which MaxScore checks for a skip."""
+    numbers, scores, matched = kernel(
+        postings.offsets,
+        postings.doc_ids,
+        postings.impacts,
+        postings.tfs,
+        postings.idf,
+        postings.max_impact,
+        doc_len,
+        article,
+        np.empty(0, np.bool_) if allowed is None else np.asarray(allowed, dtype=np.bool_),
+        np.array([t for t, _ in terms], dtype=np.int64),
+        np.array([times for _, times in terms], dtype=np.int64),
+        k,
+        count,
+        avgdl,
+        k1,
+        b,
+        buffer,
+        check_postings,
+    )
+    return Ranked(numbers, scores, matched)
+
+
+def _warm_up(kernel: Callable[..., Any]) -> None:
+    """Compile (or load from numba's cache) for the types of a loaded index's arrays (writable
+    copy-on-write maps of these dtypes). A failure shows here, not at a user's question."""
+
+    def array(values: list[float], dtype: type) -> np.ndarray:
+        return np.array(values, dtype=dtype)
+
+    postings = Postings(
+        offsets=array([0, 1], np.int64),
+        doc_ids=array([0], np.int32),
+        impacts=array([1.0], np.float32),
+        tfs=array([1], np.uint16),
+        idf=array([1.0], np.float64),
+        max_impact=array([1.0], np.float64),
+    )
+    found = search(
+        kernel,
+        postings,
+        array([1], np.int32),
+        terms=[(0, 1)],
+        k=1,
+        count=1,
+        avgdl=1.0,
+        k1=1.5,
+        b=0.75,
+        buffer=np.zeros(1, np.float32),
+        article=array([0], np.int32),
+    )
+    if found.numbers.tolist() != [0]:
+        raise RuntimeError(f"compiled search gave {found.numbers} on a one-passage index")

@@ -1,0 +1,30 @@
+"""A passage's analyzed sentences, and the cache of them compose scores from."""
+
+from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.sentence_store import SentenceCache, analyzed_sentences
+from corpusbot.retrieval.sentences import sentence_spans
+
+ENGLISH = Analyzer(AnalyzerSettings.create("english", "english"))
+TEXT = "Dr. Raeisi spoke on Monday. The talks resumed in Vienna!\n\nNo deal was reached."
+
+
+def test_each_sentence_comes_with_its_terms():
+    got = analyzed_sentences(TEXT, ENGLISH)
+    assert [(s, e) for s, e, _ in got] == sentence_spans(TEXT)
+    assert [terms for _, _, terms in got] == [
+        tuple(ENGLISH.terms(TEXT[s:e])) for s, e in sentence_spans(TEXT)
+    ]
+    assert got[0][2] == ("dr", "raeisi", "spoke", "monday")
+
+
+def test_the_cache_analyzes_a_passage_once_and_stays_bounded(monkeypatch):
+    cache = SentenceCache(ENGLISH, size=2)
+    calls = []
+    original = ENGLISH.terms
+    monkeypatch.setattr(ENGLISH, "terms", lambda text: calls.append(text) or original(text))
+    first = cache(TEXT)
+    assert cache(TEXT) is first and len(calls) == 3  # three sentences, analyzed once
+    cache("One more passage.")
+    cache("And another one.")  # the cache was full: cleared, then kept
+    assert len(cache._kept) <= 2
+    assert cache(TEXT) == first
