@@ -11,14 +11,14 @@ articles left out of the corpus (benchmarks/fit_refusal.py, docs/precision.md).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, fields
 from itertools import pairwise
 
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import Hit, Index, SearchResult
 from corpusbot.retrieval.respell import Rewritten
-from corpusbot.retrieval.sentences import sentence_spans
+from corpusbot.retrieval.sentence_store import Sentence
 
 # A question's specific terms weigh at least this share of its rarest term found in the corpus.
 SPECIFIC_SHARE = 0.5
@@ -129,14 +129,11 @@ def measure_for(
     a passage holding it holds the asked word."""
     aliases = _added_spellings(rewritten, index.analyzer)
     weights = {t: w for t, w in result.question_terms.items() if t not in aliases}
-    hits = [
-        replace(h, matched=frozenset(a for t in h.matched for a in aliases.get(t, (t,))))
-        for h in relevant
-    ]
     return measure(
-        hits,
+        relevant,
+        [frozenset(a for t in h.matched for a in aliases.get(t, (t,))) for h in relevant],
         weights,
-        index.analyzer,
+        index.sentences,
         known=frozenset(t for t in weights if t in index.vocab),
         named=bool(rewritten.present),
         order=[t for t in index.analyzer.terms(rewritten.question) if t not in aliases],
@@ -155,34 +152,37 @@ def _added_spellings(rewritten: Rewritten, analyzer: Analyzer) -> dict[str, tupl
 
 def measure(
     hits: Sequence[Hit],
+    matched: Sequence[frozenset[str]],
     weights: Mapping[str, float],
-    analyzer: Analyzer,
+    split: Callable[[str], list[Sentence]],
     *,
     known: frozenset[str],
     named: bool,
     order: Sequence[str],
 ) -> Coverage:
-    """The coverage signals of `hits` (at least one, best first) for a question whose terms weigh
-    `weights` (in the question's `order`); `known`: the terms the corpus holds."""
+    """The coverage signals of `hits` (at least one, best first), holding the question terms
+    `matched` (one set a hit), for a question whose terms weigh `weights` (in the question's
+    `order`); `known`: the terms the corpus holds; `split`: a passage's analyzed sentences."""
     total = sum(weights.values()) or 1.0
-    best = max(hits, key=lambda h: _held(h.matched, weights))
-    sentence, phrase = _best_sentence(hits, weights, analyzer, order)
+    held = [_held(terms, weights) for terms in matched]
+    best = max(range(len(hits)), key=held.__getitem__)
+    sentence, phrase = _best_sentence(hits, matched, held, weights, split, order)
     best_share: dict[str, float] = {}
     scores: dict[str, float] = {}
-    for hit in hits:
+    for hit, share in zip(hits, held, strict=True):
         article = hit.article.id
-        best_share[article] = max(best_share.get(article, 0.0), _held(hit.matched, weights))
+        best_share[article] = max(best_share.get(article, 0.0), share)
         scores[article] = scores.get(article, 0.0) + hit.score
     shares = [*sorted(best_share.values(), reverse=True), 0.0]
     top = max((weights[t] for t in known), default=0.0)
     rarest = {t for t in known if weights[t] >= top}  # ties: several terms of one frequency
-    held_anywhere = set().union(*(h.matched for h in hits))
+    held_anywhere = set().union(*matched)
     return Coverage(
-        passage=_held(best.matched, weights) / total,
+        passage=held[best] / total,
         sentence=sentence / total,
         absent=sum(w for t, w in weights.items() if t not in known) / total,
-        rarest_held=float(bool(rarest & best.matched)),
-        heaviest_missed=max((w for t, w in weights.items() if t not in best.matched), default=0.0)
+        rarest_held=float(bool(rarest & matched[best])),
+        heaviest_missed=max((w for t, w in weights.items() if t not in matched[best]), default=0.0)
         / total,
         named=float(named),
         phrase=phrase / total,
@@ -194,27 +194,31 @@ def measure(
     )
 
 
-def _held(terms: frozenset[str] | set[str], weights: Mapping[str, float]) -> float:
+def _held(terms: Collection[str], weights: Mapping[str, float]) -> float:
     return sum(w for t, w in weights.items() if t in terms)
 
 
 def _best_sentence(
-    hits: Sequence[Hit], weights: Mapping[str, float], analyzer: Analyzer, order: Sequence[str]
+    hits: Sequence[Hit],
+    matched: Sequence[frozenset[str]],
+    held: Sequence[float],
+    weights: Mapping[str, float],
+    split: Callable[[str], list[Sentence]],
+    order: Sequence[str],
 ) -> tuple[float, float]:
     """The largest weight one sentence of the hits holds; and the largest weight of the question
     terms that one sentence holds in pairs adjacent both there and in the question (`order`).
     A passage that cannot beat either (its terms bound its sentences) is not read."""
     pairs = set(pairwise(order))
     best = phrase = 0.0
-    for hit in sorted(hits, key=lambda h: -_held(h.matched, weights)):
+    for i in sorted(range(len(hits)), key=lambda i: -held[i]):
+        terms_held = matched[i]
         paired = {
-            t for pair in pairs if pair[0] in hit.matched and pair[1] in hit.matched for t in pair
+            t for pair in pairs if pair[0] in terms_held and pair[1] in terms_held for t in pair
         }
-        if _held(hit.matched, weights) <= best and _held(paired, weights) <= phrase:
+        if held[i] <= best and _held(paired, weights) <= phrase:
             continue
-        text = hit.passage.text
-        for start, end in sentence_spans(text):
-            terms = analyzer.terms(text[start:end])
+        for _, _, terms in split(hits[i].passage.text):
             best = max(best, _held(set(terms), weights))
             joined = {t for pair in pairwise(terms) if pair in pairs for t in pair}
             phrase = max(phrase, _held(joined, weights))
