@@ -23,6 +23,7 @@ import numpy as np
 from corpusbot.bot.freshness import newest_first, quoted_first
 from corpusbot.bot.scope import AnswerScope
 from corpusbot.retrieval.analyzer import Analyzer
+from corpusbot.retrieval.coverage import covered, relevant_hits, strongest
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index
 from corpusbot.retrieval.respell import rewrite
 from corpusbot.retrieval.sentence_score import ScoredSentence, score_sentences
@@ -48,8 +49,6 @@ SUPPORT_MARGIN = 3.5
 # words and one more ("The cracked piers...") is another story.
 BEYOND_QUESTION = 2 / 3
 GAP = " … "  # between sentences that do not follow each other in the article
-# A question's specific terms weigh at least this share of its rarest term found in the corpus.
-SPECIFIC_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -151,8 +150,8 @@ def compose(
     terms = tuple(weights)
     if not weights:
         return Answer(question, False, reason=Reason.NO_TERMS, question_cut=cut)
-    relevant = _relevant(result.hits, weights, settings.min_coverage, names=rewritten.names)
-    if not relevant:
+    relevant = relevant_hits(result.hits, weights, settings.min_coverage, names=rewritten.names)
+    if not covered(index, result, rewritten, relevant):
         return Answer(
             question,
             False,
@@ -161,7 +160,7 @@ def compose(
             terms=terms,
             missing=rewritten.absent,
         )
-    candidates, passed = _quotable(result.hits, relevant)
+    candidates, passed = _quotable(result.hits, strongest(relevant, weights))
     sentences = score_sentences(
         rewritten.question,
         candidates,
@@ -198,26 +197,6 @@ def compose(
     )
 
 
-def _relevant(
-    hits: list[Hit], weights: dict[str, float], floor: float, *, names: frozenset[str] = frozenset()
-) -> list[Hit]:
-    """The hits that carry at least `floor` of the question's weight and one of its specific
-    terms: a passage matching only common words ("say", "Iran") is not worth a quote. When the
-    question's rarest word is a name (`names`: the names' terms and spellings), a quote must hold
-    one of them."""
-    total = sum(weights.values())
-    found = set().union(*(h.matched for h in hits)) & weights.keys() if hits else set()
-    rarest = max((weights[t] for t in found), default=0.0)
-    if any(weights[t] >= rarest for t in found & names):  # the name is the question's focus
-        hits = [h for h in hits if h.matched & names]
-    specific = {t for t in found if weights[t] >= SPECIFIC_SHARE * rarest}
-    return [
-        h
-        for h in hits
-        if sum(weights.get(t, 0.0) for t in h.matched) / total >= floor and h.matched & specific
-    ]
-
-
 def _quotable(hits: list[Hit], relevant: list[Hit]) -> tuple[list[Hit], list[bool]]:
     """Every retrieved passage of an article that has a relevant one (the answer is often in a
     passage that shares fewer words with the question), and whether each is relevant itself."""
@@ -236,10 +215,14 @@ def sentence_candidates(
     rewritten = rewrite(clean_question(question, settings.max_question_chars)[0], index)
     result = index.search(rewritten.question, settings.max_hits * 2)
     weights = result.question_terms
-    relevant = _relevant(result.hits, weights, settings.min_coverage, names=rewritten.names)
-    if not weights or not relevant or (rewritten.absent and not rewritten.present):
+    relevant = relevant_hits(result.hits, weights, settings.min_coverage, names=rewritten.names)
+    if (
+        not weights
+        or (rewritten.absent and not rewritten.present)
+        or not covered(index, result, rewritten, relevant)
+    ):
         return None
-    return (rewritten.question, weights, *_quotable(result.hits, relevant))
+    return (rewritten.question, weights, *_quotable(result.hits, strongest(relevant, weights)))
 
 
 def _by_article(hits: list[Hit], sentences: list[ScoredSentence]) -> list[list[ScoredSentence]]:

@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -5,9 +6,11 @@ import pytest
 from corpusbot.bot.compose import AnswerSettings, clean_question, compose, sentence_spans
 from corpusbot.bot.service import Service
 from corpusbot.retrieval.cache import open_index
+from corpusbot.retrieval.corpus import Article
 from corpusbot.retrieval.index import Index
+from corpusbot.retrieval.passages import Passage
 
-from .conftest import make_settings
+from .conftest import DATA, make_settings
 
 
 def test_the_answer_is_trimmed_to_the_sentences_that_matter(seeds_service: Service):
@@ -140,3 +143,17 @@ def test_quotes_matching_only_a_common_word_are_not_shown(seeds_service: Service
     assert answer.answered
     for quote in answer.quotes:  # "say" and "Iran" are in most articles; "Sudani" is not
         assert "Sudani" in quote.text, quote.text
+
+
+def test_a_passage_sharing_only_loose_words_with_the_question_is_not_quoted(tmp_path):
+    # Issue 9, honest refusal: over 300 SciFact abstracts, "memory" (of T cells) and "loss" (of
+    # CD21) in one abstract held over 40 % of the question's weight, and the floor alone quoted it.
+    settings = make_settings(tmp_path / "cache")
+    rows = [json.loads(line) for line in (DATA / "scifact_sample.jsonl").open(encoding="utf-8")]
+    articles = [Article(r["_id"], r["title"], f"{r['title']}\n\n{r['text']}", "x") for r in rows]
+    passages = [Passage(a.id, 0, 0, len(a.text), a.text) for a in articles]
+    index = Index.build(articles, passages, settings.index)
+    answer = compose(index, "What causes memory loss in older adults?", settings.answer)
+    assert not answer.answered and answer.reason == "not_found"
+    on_topic = "Which gene mutations cause resistance to tyrosine kinase inhibitors?"
+    assert compose(index, on_topic, settings.answer).answered

@@ -1,0 +1,225 @@
+"""Whether the retrieved passages answer the question well enough to quote them.
+
+A question the corpus cannot answer still shares words with some passage ("What project put the
+first Americans into space?" over articles that mention Americans), so a floor on the share of
+the question's weight (idf) that one passage holds refuses too few of them, or too many
+answerable ones. Here a few lexical signals of how well the relevant passages, and their best
+sentence, hold the question's words are combined by a logistic model fitted on squad-tune with
+articles left out of the corpus (benchmarks/fit_refusal.py, docs/precision.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, fields
+from itertools import pairwise
+
+from corpusbot.retrieval.analyzer import Analyzer
+from corpusbot.retrieval.index import Hit, Index, SearchResult
+from corpusbot.retrieval.respell import Rewritten
+from corpusbot.retrieval.sentence_store import Sentence
+
+# A question's specific terms weigh at least this share of its rarest term found in the corpus.
+SPECIFIC_SHARE = 0.5
+# The model's idf statistics mean little in a corpus this small: there, a passage holding at least
+# TINY_FLOOR of the question's weight is enough (the rule before the model).
+MIN_PASSAGES = 100
+TINY_FLOOR = 0.4
+# The model may answer from passages holding less of the question's weight than this (down to
+# min_coverage), but when some passage holds this much, the quotes come from those alone, as they
+# did before the model.
+STRONG_SHARE = 0.4
+
+# Logistic model over the signals of `Coverage`, on the log-odds. Fitted by
+# benchmarks/fit_refusal.py on squad-tune: 13 corpora each leaving one article out, that article's
+# questions unanswerable and the other 12's answerable (59,241 rows), the two classes weighted
+# equally, L2 penalty 1 on standardised signals; THRESHOLD keeps 0.955 of the answerable rows
+# answered (those refused before the model included). Held out by article (group
+# cross-validation: fitted without the article's questions), it answered 0.953 and refused 0.916.
+WEIGHTS = {
+    "passage": 5.5085,
+    "sentence": 3.1712,
+    "absent": -5.0688,
+    "rarest_held": 0.5331,
+    "heaviest_missed": 7.1377,
+    "named": -0.8177,
+    "phrase": 1.6730,
+    "unheld": -3.9487,
+    "runner_up": -1.1523,
+    "score": 3.2052,
+    "focus": 4.4590,
+    "terms": 3.0823,
+}
+BIAS = -14.6900
+THRESHOLD = -1.0306
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How well the relevant passages hold the question's terms; shares are of its idf weight."""
+
+    passage: float  # the best passage's share
+    sentence: float  # the best sentence's share (of all the passages' sentences)
+    absent: float  # the share of terms the corpus does not hold at all
+    rarest_held: float  # 1 if the best passage holds a rarest question term the corpus holds
+    heaviest_missed: float  # the share of the heaviest term the best passage lacks
+    named: float  # 1 if the question names something rare that the corpus holds
+    phrase: float  # the share of question terms one sentence holds next to each other as asked
+    unheld: float  # the share of terms the corpus holds but no relevant passage does
+    runner_up: float  # the second article's best passage share over the best article's
+    score: float  # the best passage's BM25 score over the question's total weight
+    focus: float  # the top article's share of the passages' summed BM25 scores
+    terms: float  # log of the number of question terms
+
+    def log_odds(self) -> float:
+        """The model's log-odds that the question is answerable from these passages."""
+        named = zip((f.name for f in fields(self)), self.vector(), strict=True)
+        return BIAS + sum(WEIGHTS[name] * value for name, value in named)
+
+    def vector(self) -> tuple[float, ...]:
+        """The signals in field order, as benchmarks/fit_refusal.py stores them."""
+        return tuple(float(getattr(self, f.name)) for f in fields(self))
+
+
+def relevant_hits(
+    hits: list[Hit], weights: dict[str, float], floor: float, *, names: frozenset[str] = frozenset()
+) -> list[Hit]:
+    """The hits that carry at least `floor` of the question's weight and one of its specific
+    terms: a passage matching only common words ("say", "Iran") is not worth a quote. When the
+    question's rarest word is a name (`names`: the names' terms and spellings), a quote must hold
+    one of them."""
+    total = sum(weights.values())
+    found = set().union(*(h.matched for h in hits)) & weights.keys() if hits else set()
+    rarest = max((weights[t] for t in found), default=0.0)
+    if any(weights[t] >= rarest for t in found & names):  # the name is the question's focus
+        hits = [h for h in hits if h.matched & names]
+    specific = {t for t in found if weights[t] >= SPECIFIC_SHARE * rarest}
+    return [
+        h
+        for h in hits
+        if sum(weights.get(t, 0.0) for t in h.matched) / total >= floor and h.matched & specific
+    ]
+
+
+def strongest(relevant: list[Hit], weights: Mapping[str, float]) -> list[Hit]:
+    """The relevant hits to quote: those holding STRONG_SHARE of the weight, or all if none does."""
+    total = sum(weights.values()) or 1.0
+    strong = [h for h in relevant if _held(h.matched, weights) / total >= STRONG_SHARE]
+    return strong or relevant
+
+
+def covered(index: Index, result: SearchResult, rewritten: Rewritten, relevant: list[Hit]) -> bool:
+    """Whether the `relevant` hits (from `relevant_hits`) of `result`, searched for the
+    `rewritten` question, answer it well enough to quote: the model's log-odds reach THRESHOLD.
+    In a corpus under MIN_PASSAGES passages: whether one holds TINY_FLOOR of the weight."""
+    if not relevant:
+        return False
+    if len(index) < MIN_PASSAGES:
+        total = sum(result.question_terms.values()) or 1.0
+        return max(_held(h.matched, result.question_terms) for h in relevant) / total >= TINY_FLOOR
+    return measure_for(index, result, rewritten, relevant).log_odds() >= THRESHOLD
+
+
+def measure_for(
+    index: Index, result: SearchResult, rewritten: Rewritten, relevant: Sequence[Hit]
+) -> Coverage:
+    """The coverage signals of a search for the `rewritten` question, over its `relevant` hits.
+    A spelling searched beside the asked one ("Raeisi" for "Raisi") is not more of the question:
+    a passage holding it holds the asked word."""
+    aliases = _added_spellings(rewritten, index.analyzer)
+    weights = {t: w for t, w in result.question_terms.items() if t not in aliases}
+    return measure(
+        relevant,
+        [frozenset(a for t in h.matched for a in aliases.get(t, (t,))) for h in relevant],
+        weights,
+        index.sentences,
+        known=frozenset(t for t in weights if t in index.vocab),
+        named=bool(rewritten.present),
+        order=[t for t in index.analyzer.terms(rewritten.question) if t not in aliases],
+    )
+
+
+def _added_spellings(rewritten: Rewritten, analyzer: Analyzer) -> dict[str, tuple[str, ...]]:
+    """Each spelling searched beside an asked word, and the asked word's terms."""
+    aliases: dict[str, tuple[str, ...]] = {}
+    for respelled in rewritten.respelled:
+        asked = tuple(analyzer.terms(respelled.asked))
+        if respelled.added and asked:
+            aliases.update((t, asked) for t in respelled.terms if t not in asked)
+    return aliases
+
+
+def measure(
+    hits: Sequence[Hit],
+    matched: Sequence[frozenset[str]],
+    weights: Mapping[str, float],
+    split: Callable[[str], list[Sentence]],
+    *,
+    known: frozenset[str],
+    named: bool,
+    order: Sequence[str],
+) -> Coverage:
+    """The coverage signals of `hits` (at least one, best first), holding the question terms
+    `matched` (one set a hit), for a question whose terms weigh `weights` (in the question's
+    `order`); `known`: the terms the corpus holds; `split`: a passage's analyzed sentences."""
+    total = sum(weights.values()) or 1.0
+    held = [_held(terms, weights) for terms in matched]
+    best = max(range(len(hits)), key=held.__getitem__)
+    sentence, phrase = _best_sentence(hits, matched, held, weights, split, order)
+    best_share: dict[str, float] = {}
+    scores: dict[str, float] = {}
+    for hit, share in zip(hits, held, strict=True):
+        article = hit.article.id
+        best_share[article] = max(best_share.get(article, 0.0), share)
+        scores[article] = scores.get(article, 0.0) + hit.score
+    shares = [*sorted(best_share.values(), reverse=True), 0.0]
+    top = max((weights[t] for t in known), default=0.0)
+    rarest = {t for t in known if weights[t] >= top}  # ties: several terms of one frequency
+    held_anywhere = set().union(*matched)
+    return Coverage(
+        passage=held[best] / total,
+        sentence=sentence / total,
+        absent=sum(w for t, w in weights.items() if t not in known) / total,
+        rarest_held=float(bool(rarest & matched[best])),
+        heaviest_missed=max((w for t, w in weights.items() if t not in matched[best]), default=0.0)
+        / total,
+        named=float(named),
+        phrase=phrase / total,
+        unheld=sum(w for t, w in weights.items() if t in known and t not in held_anywhere) / total,
+        runner_up=shares[1] / shares[0] if shares[0] > 0 else 0.0,
+        score=hits[0].score / total,
+        focus=max(scores.values()) / (sum(scores.values()) or 1.0),
+        terms=math.log(len(weights)),
+    )
+
+
+def _held(terms: Collection[str], weights: Mapping[str, float]) -> float:
+    return sum(w for t, w in weights.items() if t in terms)
+
+
+def _best_sentence(
+    hits: Sequence[Hit],
+    matched: Sequence[frozenset[str]],
+    held: Sequence[float],
+    weights: Mapping[str, float],
+    split: Callable[[str], list[Sentence]],
+    order: Sequence[str],
+) -> tuple[float, float]:
+    """The largest weight one sentence of the hits holds; and the largest weight of the question
+    terms that one sentence holds in pairs adjacent both there and in the question (`order`).
+    A passage that cannot beat either (its terms bound its sentences) is not read."""
+    pairs = set(pairwise(order))
+    best = phrase = 0.0
+    for i in sorted(range(len(hits)), key=lambda i: -held[i]):
+        terms_held = matched[i]
+        paired = {
+            t for pair in pairs if pair[0] in terms_held and pair[1] in terms_held for t in pair
+        }
+        if held[i] <= best and _held(paired, weights) <= phrase:
+            continue
+        for _, _, terms in split(hits[i].passage.text):
+            best = max(best, _held(set(terms), weights))
+            joined = {t for pair in pairwise(terms) if pair in pairs for t in pair}
+            phrase = max(phrase, _held(joined, weights))
+    return best, phrase

@@ -1,0 +1,170 @@
+"""Whether the retrieved passages cover a question well enough to answer (retrieval/coverage.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from corpusbot.bot.settings import load_settings
+from corpusbot.retrieval.corpus import Article
+from corpusbot.retrieval.coverage import (
+    MIN_PASSAGES,
+    THRESHOLD,
+    covered,
+    measure_for,
+    relevant_hits,
+    strongest,
+)
+from corpusbot.retrieval.index import Index
+from corpusbot.retrieval.passages import Passage
+from corpusbot.retrieval.respell import rewrite
+
+from .conftest import DATA
+
+
+def _index(texts: dict[str, str]) -> Index:
+    """One passage per text, indexed with the default settings (stop words, stemming)."""
+    articles = [Article(key, key, text, f"{key}.txt") for key, text in texts.items()]
+    passages = [Passage(a.id, 0, 0, len(a.text), a.text) for a in articles]
+    return Index.build(articles, passages, load_settings(env={}).index)
+
+
+@pytest.fixture(scope="module")
+def abstracts() -> Index:
+    """300 SciFact abstracts (tests/data/SOURCE.md): a real corpus above MIN_PASSAGES."""
+    rows = [json.loads(line) for line in (DATA / "scifact_sample.jsonl").open(encoding="utf-8")]
+    return _index({row["_id"]: f"{row['title']}\n\n{row['text']}" for row in rows})
+
+
+def _decide(index: Index, question: str) -> tuple[bool, float | None]:
+    """`covered` for `question` as compose asks it, and the model's log-odds (None: no hit)."""
+    rewritten = rewrite(question, index)
+    result = index.search(rewritten.question, 24)
+    relevant = relevant_hits(result.hits, result.question_terms, 0.2, names=rewritten.names)
+    odds = measure_for(index, result, rewritten, relevant).log_odds() if relevant else None
+    return covered(index, result, rewritten, relevant), odds
+
+
+def test_the_sample_is_big_enough_for_the_model(abstracts: Index):
+    assert len(abstracts) >= MIN_PASSAGES
+
+
+def test_a_question_an_abstract_answers_is_covered(abstracts: Index):
+    ok, odds = _decide(
+        abstracts, "Where are estrogen receptor binding sites found in cancer cells?"
+    )
+    assert ok and odds is not None and odds > THRESHOLD + 3
+
+
+def test_a_question_sharing_only_loose_words_is_not_covered(abstracts: Index):
+    # The best passage holds "memory" (of T cells) and "loss" (of CD21): over 40 % of the
+    # question's weight, so the floor alone quoted it.
+    question = "What causes memory loss in older adults?"
+    rewritten = rewrite(question, abstracts)
+    result = abstracts.search(rewritten.question, 24)
+    assert relevant_hits(result.hits, result.question_terms, 0.4, names=rewritten.names)
+    ok, odds = _decide(abstracts, question)
+    assert not ok and odds is not None and odds < THRESHOLD
+
+
+def test_signals_of_one_passage_that_holds_the_whole_question():
+    index = _index(
+        {
+            "bridge": "The Velm bridge crosses the Orra river. It opened in 1932.",
+            "saffron": "Saffron prices in Mashhad fell after a record harvest.",
+            "carpet": "Tabriz carpet exports doubled this year.",
+        }
+    )
+    rewritten = rewrite("Which river does the Velm bridge cross?", index)
+    result = index.search(rewritten.question, 10)
+    relevant = relevant_hits(result.hits, result.question_terms, 0.2)
+    found = measure_for(index, result, rewritten, relevant)
+    assert [h.article.id for h in relevant] == ["bridge"]
+    assert found.passage == pytest.approx(1.0) and found.sentence == pytest.approx(1.0)
+    assert found.absent == 0.0 and found.unheld == 0.0 and found.heaviest_missed == 0.0
+    assert found.rarest_held == 1.0 and found.focus == 1.0 and found.runner_up == 0.0
+    # "Velm bridge cross(es)" runs in the question's order in the sentence; "river" does not.
+    weights = result.question_terms
+    in_order = weights["velm"] + weights["bridg"] + weights["cross"]
+    assert found.phrase == pytest.approx(in_order / sum(weights.values()))
+
+
+def test_a_word_no_passage_holds_counts_as_absent():
+    index = _index(
+        {
+            "bridge": "The Velm bridge crosses the Orra river. It opened in 1932.",
+            "saffron": "Saffron prices in Mashhad fell after a record harvest.",
+        }
+    )
+    rewritten = rewrite("When did the Velm bridge collapse?", index)
+    result = index.search(rewritten.question, 10)
+    relevant = relevant_hits(result.hits, result.question_terms, 0.2)
+    found = measure_for(index, result, rewritten, relevant)
+    weights = result.question_terms
+    assert found.absent == pytest.approx(weights["collaps"] / sum(weights.values()))
+    assert found.heaviest_missed == found.absent  # unknown words weigh the most
+
+
+def test_a_spelling_searched_beside_the_asked_name_is_not_more_of_the_question():
+    index = _index(
+        {
+            "visit": "President Raisi visited Moscow in January.",
+            "vaccines": "President Raeisi spoke about vaccines.",
+            "harvest": "Saffron prices in Mashhad fell after a record harvest.",
+        }
+    )
+    rewritten = rewrite("What about Raisi and vaccines?", index)
+    assert "raeisi" in rewritten.question.casefold()  # searched beside "Raisi"
+    result = index.search(rewritten.question, 10)
+    relevant = relevant_hits(result.hits, result.question_terms, 0.2, names=rewritten.names)
+    found = measure_for(index, result, rewritten, relevant)
+    assert found.passage == pytest.approx(1.0)  # "Raeisi" stands for "Raisi"
+
+
+def test_a_passage_matching_only_a_common_word_is_not_relevant():
+    index = _index(
+        {
+            "talks": "Iran and Oman discussed the gas pipeline in Muscat.",
+            "other": "Iran exported more pistachios this year.",
+            "third": "Iran hosted a carpet fair.",
+        }
+    )
+    result = index.search("Iran pipeline Muscat", 10)
+    relevant = relevant_hits(result.hits, result.question_terms, 0.2)
+    assert [h.article.id for h in relevant] == ["talks"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"), [("bridge river", True), ("bridge tolls", False)]
+)
+def test_a_tiny_corpus_keeps_the_floor_rule(question: str, expected: bool):
+    # Under MIN_PASSAGES passages the model's statistics mean little: a passage holding
+    # TINY_FLOOR of the question's weight is enough ("tolls" is in no passage, and weighs most).
+    index = _index(
+        {
+            "bridge": "The Velm bridge crosses the Orra river.",
+            "harvest": "Saffron prices in Mashhad fell after a record harvest.",
+        }
+    )
+    assert len(index) < MIN_PASSAGES
+    rewritten = rewrite(question, index)
+    result = index.search(rewritten.question, 10)
+    relevant = relevant_hits(result.hits, result.question_terms, 0.2)
+    assert covered(index, result, rewritten, relevant) is expected
+
+
+def test_the_quotes_come_from_the_strong_passages_when_there_are_any():
+    index = _index(
+        {
+            "bridge": "The Velm bridge crosses the Orra river.",
+            "river": "Boats on the Orra river carry grain.",
+            "harvest": "Saffron prices in Mashhad fell after a record harvest.",
+        }
+    )
+    result = index.search("Velm bridge Orra river", 10)
+    weights = result.question_terms
+    assert {h.article.id for h in result.hits} == {"bridge", "river"}
+    assert [h.article.id for h in strongest(result.hits, weights)] == ["bridge"]
+    weak = [h for h in result.hits if h.article.id == "river"]
+    assert strongest(weak, weights) == weak  # none strong: all of them
