@@ -160,7 +160,7 @@ def compose(
             terms=terms,
             missing=rewritten.absent,
         )
-    candidates, passed = _quotable(result.hits, strongest(relevant, weights))
+    candidates, passed = _quotable(result.hits, strongest(relevant, weights), settings.max_hits)
     sentences = score_sentences(
         rewritten.question,
         candidates,
@@ -197,12 +197,18 @@ def compose(
     )
 
 
-def _quotable(hits: list[Hit], relevant: list[Hit]) -> tuple[list[Hit], list[bool]]:
-    """Every retrieved passage of an article that has a relevant one (the answer is often in a
-    passage that shares fewer words with the question), and whether each is relevant itself."""
+def _quotable(hits: list[Hit], relevant: list[Hit], limit: int) -> tuple[list[Hit], list[bool]]:
+    """The passages quotes may come from: the relevant ones, and the others of their articles
+    among the best `limit` hits (the answer is often in a passage that shares fewer words with
+    the question; on squad-tune none past the best 12 held it that the others did not); and
+    whether each is relevant itself."""
     quoted = {hit.article.id for hit in relevant}
     passed = {id(hit) for hit in relevant}
-    candidates = [hit for hit in hits if hit.article.id in quoted]
+    candidates = [
+        hit
+        for rank, hit in enumerate(hits)
+        if id(hit) in passed or (rank < limit and hit.article.id in quoted)
+    ]
     return candidates, [id(hit) in passed for hit in candidates]
 
 
@@ -222,7 +228,8 @@ def sentence_candidates(
         or not covered(index, result, rewritten, relevant)
     ):
         return None
-    return (rewritten.question, weights, *_quotable(result.hits, strongest(relevant, weights)))
+    quotable = _quotable(result.hits, strongest(relevant, weights), settings.max_hits)
+    return (rewritten.question, weights, *quotable)
 
 
 def _by_article(hits: list[Hit], sentences: list[ScoredSentence]) -> list[list[ScoredSentence]]:
