@@ -11,12 +11,13 @@ from corpusbot.retrieval.corpus import Article
 from corpusbot.retrieval.coverage import (
     MIN_PASSAGES,
     THRESHOLD,
+    Coverage,
     covered,
     measure_for,
     relevant_hits,
     strongest,
 )
-from corpusbot.retrieval.index import Index
+from corpusbot.retrieval.index import Hit, Index, SearchResult
 from corpusbot.retrieval.passages import Passage
 from corpusbot.retrieval.respell import rewrite
 
@@ -68,6 +69,14 @@ def test_a_question_sharing_only_loose_words_is_not_covered(abstracts: Index):
     assert not ok and odds is not None and odds < THRESHOLD
 
 
+def _measured(index: Index, question: str) -> tuple[SearchResult, list[Hit], Coverage]:
+    """The search, its relevant hits (floor 0.2) and their coverage signals, as compose asks."""
+    rewritten = rewrite(question, index)
+    result = index.search(rewritten.question, 10)
+    relevant = relevant_hits(result.hits, result.question_terms, 0.2, names=rewritten.names)
+    return result, relevant, measure_for(index, result, rewritten, relevant)
+
+
 def test_signals_of_one_passage_that_holds_the_whole_question():
     index = _index(
         {
@@ -76,10 +85,7 @@ def test_signals_of_one_passage_that_holds_the_whole_question():
             "carpet": "Tabriz carpet exports doubled this year.",
         }
     )
-    rewritten = rewrite("Which river does the Velm bridge cross?", index)
-    result = index.search(rewritten.question, 10)
-    relevant = relevant_hits(result.hits, result.question_terms, 0.2)
-    found = measure_for(index, result, rewritten, relevant)
+    result, relevant, found = _measured(index, "Which river does the Velm bridge cross?")
     assert [h.article.id for h in relevant] == ["bridge"]
     assert found.passage == pytest.approx(1.0) and found.sentence == pytest.approx(1.0)
     assert found.absent == 0.0 and found.unheld == 0.0 and found.heaviest_missed == 0.0
@@ -97,10 +103,7 @@ def test_a_word_no_passage_holds_counts_as_absent():
             "saffron": "Saffron prices in Mashhad fell after a record harvest.",
         }
     )
-    rewritten = rewrite("When did the Velm bridge collapse?", index)
-    result = index.search(rewritten.question, 10)
-    relevant = relevant_hits(result.hits, result.question_terms, 0.2)
-    found = measure_for(index, result, rewritten, relevant)
+    result, _, found = _measured(index, "When did the Velm bridge collapse?")
     weights = result.question_terms
     assert found.absent == pytest.approx(weights["collaps"] / sum(weights.values()))
     assert found.heaviest_missed == found.absent  # unknown words weigh the most
@@ -114,11 +117,9 @@ def test_a_spelling_searched_beside_the_asked_name_is_not_more_of_the_question()
             "harvest": "Saffron prices in Mashhad fell after a record harvest.",
         }
     )
-    rewritten = rewrite("What about Raisi and vaccines?", index)
-    assert "raeisi" in rewritten.question.casefold()  # searched beside "Raisi"
-    result = index.search(rewritten.question, 10)
-    relevant = relevant_hits(result.hits, result.question_terms, 0.2, names=rewritten.names)
-    found = measure_for(index, result, rewritten, relevant)
+    question = "What about Raisi and vaccines?"
+    assert "raeisi" in rewrite(question, index).question.casefold()  # searched beside "Raisi"
+    _, _, found = _measured(index, question)
     assert found.passage == pytest.approx(1.0)  # "Raeisi" stands for "Raisi"
 
 
