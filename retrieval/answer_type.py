@@ -46,7 +46,9 @@ _NUMBER = re.compile(
 )
 # A capitalised word not at the start of a sentence: the start of most names.
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][\w'’-]+")
-_PLACE = re.compile(r"\b(?:in|at|from|near|to)\s+(?:the\s+)?([A-Z][\w'’-]+)")
+# "to" is left out: "to the Vince Lombardi Trophy" names no place.
+_PLACE = re.compile(r"\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear)\s+(?:the\s+)?([A-Z][\w'’-]+)")
+PLACES_FULL = 3
 
 
 def expected_type(question: str) -> AnswerType:
@@ -65,22 +67,28 @@ def expected_type(question: str) -> AnswerType:
 
 def offers(
     kind: AnswerType, sentence: str, question_terms: Collection[str], analyzer: Analyzer
-) -> bool:
-    """Whether `sentence` holds a token of `kind` that is not one of the question's terms."""
+) -> float:
+    """How much `sentence` offers an answer of `kind`: 1.0 if it holds a token of that kind
+    that is not one of the question's terms, else 0.0; for a place, the share of PLACES_FULL
+    distinct such places ("played at Levi's Stadium in the Bay Area at Santa Clara": 1.0),
+    since a passing "in the Bay Area" is a weaker answer to "where" than a sentence of places."""
     if kind is AnswerType.ANY:
-        return False
+        return 0.0
 
     def new(word: str) -> bool:
         term = analyzer.term(word.casefold())
         return bool(term) and term not in question_terms
 
-    finders: dict[AnswerType, Callable[[], bool]] = {
+    finders: dict[AnswerType, Callable[[], float]] = {
         AnswerType.DATE: lambda: (
             any(new(m.group()) for m in _YEAR.finditer(sentence))
             or any(new(m.group()) for m in _MONTH.finditer(sentence))
         ),
         AnswerType.NUMBER: lambda: any(new(m.group()) for m in _NUMBER.finditer(sentence)),
-        AnswerType.PLACE: lambda: any(new(m.group(1)) for m in _PLACE.finditer(sentence)),
+        AnswerType.PLACE: lambda: min(
+            len({m.group(1) for m in _PLACE.finditer(sentence) if new(m.group(1))}) / PLACES_FULL,
+            1.0,
+        ),
         AnswerType.NAME: lambda: any(new(m.group()) for m in _CAPITALISED.finditer(sentence)),
     }
-    return finders[kind]()
+    return float(finders[kind]())

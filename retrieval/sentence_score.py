@@ -26,6 +26,7 @@ FEATURES = (
     "carried",  # share of the question's weight the sentence holds
     "with_previous",  # ... the sentence and the one before it hold
     "with_next",  # ... the sentence and the one after it hold
+    "with_first",  # ... the sentence and its passage's first sentence hold
     "in_passage",  # ... its whole passage holds
     "passage",  # its passage's BM25 score over the best passage's
     "relevant",  # its passage passed the relevance check (bot/compose.py)
@@ -39,18 +40,19 @@ FEATURES = (
 # Fitted by benchmarks/fit_sentence_weights.py (softmax over each question's sentences, trained
 # on squad-tune's even-numbered paragraphs); the scale is arbitrary, only differences matter.
 WEIGHTS = {
-    "carried": 2.48,
-    "with_previous": 5.09,
-    "with_next": 1.89,
-    "in_passage": 1.72,
-    "passage": 2.36,
-    "relevant": 0.74,
-    "phrase": 0.31,
-    "date": 2.36,
-    "number": 2.30,
-    "place": 1.95,
-    "name": 1.21,
-    "echo": -5.16,
+    "carried": 2.05,
+    "with_previous": 3.94,
+    "with_next": 2.09,
+    "with_first": 1.75,
+    "in_passage": 1.42,
+    "passage": 2.40,
+    "relevant": 0.72,
+    "phrase": 0.38,
+    "date": 2.32,
+    "number": 2.63,
+    "place": 5.38,
+    "name": 1.32,
+    "echo": -4.91,
 }
 # The answer kinds of the features "date", "number", "place", "name", in that order.
 _TYPES = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.PLACE, AnswerType.NAME)
@@ -162,16 +164,18 @@ def _passage_features(
         present, here = frozenset(analysed[number]), found[number]
         before = found[number - 1] if number > 0 else _EMPTY
         after = found[number + 1] if number + 1 < len(found) else _EMPTY
-        offered = any(kinds) and offers(about.kind, text[start:end], about.weights, analyzer)
+        sentence = text[start:end]
+        offered = offers(about.kind, sentence, about.weights, analyzer) if any(kinds) else 0.0
         vector = (
             about.carried(here),
             about.carried(here | before),
             about.carried(here | after),
+            about.carried(here | found[0]),
             in_passage,
             passage,
             float(passed),
             _phrase(about, analysed[number]) if len(here) > 1 else 0.0,
-            *(float(offered and wanted) for wanted in kinds),
+            *(offered if wanted else 0.0 for wanted in kinds),
             float(len(here) == len(present)),  # echo: nothing but question terms
         )
         rows.append(((number, start, end), vector, present))

@@ -45,3 +45,17 @@ def test_numbers_and_places():
     assert offers(AnswerType.PLACE, "The meeting was held in Amman.", asked, ANALYZER)
     assert not offers(AnswerType.PLACE, "The meeting was held in secret.", asked, ANALYZER)
     assert not offers(AnswerType.ANY, "Anything at all in Amman, 2020.", asked, ANALYZER)
+
+
+def test_a_sentence_of_places_offers_more_than_a_passing_place():
+    asked = set(ANALYZER.terms("Where did the final take place?"))
+    many = "The final was played at Velm Stadium in the Orra valley at Quorvia."
+    one = "Fans in the Orra valley cheered the final."
+    assert offers(AnswerType.PLACE, many, asked, ANALYZER) == 1.0
+    assert offers(AnswerType.PLACE, one, asked, ANALYZER) == pytest.approx(1 / 3)
+
+
+def test_to_before_a_capitalised_word_names_no_place():
+    asked = set(ANALYZER.terms("Where did the final take place?"))
+    sentence = "In addition to the Velm Trophy, the winner gets a medal."
+    assert offers(AnswerType.PLACE, sentence, asked, ANALYZER) == 0.0
