@@ -47,9 +47,10 @@ def paragraph_spans(text: str) -> list[Span]:
 def find_quote(text: str, quote: str) -> Span | None:
     """Where `quote` (whitespace folded) is in `text`; None when it is not there."""
     words = quote.split()
+    # Up to the first gap: what follows " … " is another part of the article.
+    words = (words[: words.index("…")] if "…" in words else words)[:QUOTE_WORDS]
     if not words:
         return None
-    words = [w for w in words if w != "…"][:QUOTE_WORDS]
     pattern = r"\s+".join(re.escape(word) for word in words)
     match = re.search(pattern, text)
     return Span(match.start(), match.end()) if match else None

@@ -21,6 +21,13 @@ def test_a_quote_with_folded_whitespace_is_found() -> None:
     assert find_quote(TEXT, "") is None
 
 
+def test_a_quote_of_sentences_apart_is_found_at_its_opening_sentence() -> None:
+    # compose joins sentences that do not follow each other with " … "
+    found = find_quote(TEXT, "Second para has the quote. … Third para.")
+    assert found is not None and TEXT[found.start : found.end] == "Second   para has\nthe quote."
+    assert find_quote(TEXT, "… Third para.") is None
+
+
 def test_context_is_the_quote_paragraph_and_its_neighbours() -> None:
     found = quote_context(TEXT, "the quote.", around=1)
     assert found is not None
