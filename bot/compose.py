@@ -25,7 +25,7 @@ from corpusbot.bot.scope import AnswerScope
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.coverage import covered, relevant_hits, strongest
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index
-from corpusbot.retrieval.respell import rewrite
+from corpusbot.retrieval.respell import Rewritten, rewrite
 from corpusbot.retrieval.sentence_score import ScoredSentence, score_sentences
 from corpusbot.retrieval.sentences import sentence_spans
 
@@ -133,9 +133,9 @@ def compose(
     question, cut = clean_question(raw_question, settings.max_question_chars)
     if not question:
         return Answer(question, False, reason=Reason.EMPTY)
-    rewritten = rewrite(question, index)
-    # A name no article mentions, and no other name that some article does: nothing to quote.
-    if rewritten.absent and not rewritten.present:
+    retrieved = _retrieve(index, question, settings, allowed=allowed)
+    rewritten, weights, terms = retrieved.rewritten, retrieved.weights, tuple(retrieved.weights)
+    if retrieved.reason is Reason.ABSENT:
         hints = tuple(_surface_in_corpus(index, t) for t in rewritten.suggestions)
         return Answer(
             question,
@@ -145,22 +145,18 @@ def compose(
             missing=rewritten.absent,
             suggestions=hints,
         )
-    result = index.search(rewritten.question, settings.max_hits * 2, allowed=allowed)
-    weights = result.question_terms
-    terms = tuple(weights)
-    if not weights:
+    if retrieved.reason is Reason.NO_TERMS:
         return Answer(question, False, reason=Reason.NO_TERMS, question_cut=cut)
-    relevant = relevant_hits(result.hits, weights, settings.min_coverage, names=rewritten.names)
-    if not covered(index, result, rewritten, relevant):
+    if retrieved.reason is not None:
         return Answer(
             question,
             False,
-            reason=Reason.NOT_FOUND,
+            reason=retrieved.reason,
             question_cut=cut,
             terms=terms,
             missing=rewritten.absent,
         )
-    candidates, passed = _quotable(result.hits, strongest(relevant, weights), settings.max_hits)
+    candidates, passed = retrieved.candidates, retrieved.passed
     sentences = score_sentences(
         rewritten.question,
         candidates,
@@ -212,24 +208,48 @@ def _quotable(hits: list[Hit], relevant: list[Hit], limit: int) -> tuple[list[Hi
     return candidates, [id(hit) in passed for hit in candidates]
 
 
+@dataclass(frozen=True)
+class _Retrieved:
+    """compose's steps up to the quotes: the question respelled, its terms' weights, and the
+    passages quotes may come from with whether each passed the relevance check; or the reason
+    there is nothing to quote."""
+
+    rewritten: Rewritten
+    weights: dict[str, float]
+    reason: Reason | None = None
+    candidates: list[Hit] = field(default_factory=list)
+    passed: list[bool] = field(default_factory=list)
+
+
+def _retrieve(
+    index: Index, question: str, settings: AnswerSettings, *, allowed: np.ndarray | None = None
+) -> _Retrieved:
+    rewritten = rewrite(question, index)
+    # A name no article mentions, and no other name that some article does: nothing to quote.
+    if rewritten.absent and not rewritten.present:
+        return _Retrieved(rewritten, {}, Reason.ABSENT)
+    result = index.search(rewritten.question, settings.max_hits * 2, allowed=allowed)
+    weights = result.question_terms
+    if not weights:
+        return _Retrieved(rewritten, weights, Reason.NO_TERMS)
+    relevant = relevant_hits(result.hits, weights, settings.min_coverage, names=rewritten.names)
+    if not covered(index, result, rewritten, relevant):
+        return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
+    candidates, passed = _quotable(result.hits, strongest(relevant, weights), settings.max_hits)
+    return _Retrieved(rewritten, weights, None, candidates, passed)
+
+
 def sentence_candidates(
     index: Index, question: str, settings: AnswerSettings
 ) -> tuple[str, dict[str, float], list[Hit], list[bool]] | None:
     """What `compose` scores the sentences of, for `question` (None when it would refuse): the
     question as searched, its terms' weights, the candidate passages and whether each passed the
     relevance check. For fitting the sentence weights (benchmarks/fit_sentence_weights.py)."""
-    rewritten = rewrite(clean_question(question, settings.max_question_chars)[0], index)
-    result = index.search(rewritten.question, settings.max_hits * 2)
-    weights = result.question_terms
-    relevant = relevant_hits(result.hits, weights, settings.min_coverage, names=rewritten.names)
-    if (
-        not weights
-        or (rewritten.absent and not rewritten.present)
-        or not covered(index, result, rewritten, relevant)
-    ):
+    question = clean_question(question, settings.max_question_chars)[0]
+    found = _retrieve(index, question, settings) if question else None
+    if found is None or found.reason is not None:
         return None
-    quotable = _quotable(result.hits, strongest(relevant, weights), settings.max_hits)
-    return (rewritten.question, weights, *quotable)
+    return (found.rewritten.question, found.weights, found.candidates, found.passed)
 
 
 def _by_article(hits: list[Hit], sentences: list[ScoredSentence]) -> list[list[ScoredSentence]]:
