@@ -23,37 +23,23 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from harness import peak_rss_mb, run_step, sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DEFAULT_BEIR = ROOT.parent / "shared" / "data" / "scifact"
 SEED = 20240601
+STEP_TIMEOUT_S = 900
 PASSAGES_PER_ARTICLE = 10
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])")
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # --- data -----------------------------------------------------------------------------------
-
-
-def sentences(beir: Path) -> list[str]:
-    found = []
-    with (beir / "corpus.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            record = json.loads(line)
-            found.extend(s.strip() for s in SENTENCE.split(record["text"]) if len(s) > 20)
-    return found
 
 
 def questions(beir: Path, count: int) -> list[str]:
@@ -198,19 +184,6 @@ def step_rank_bm25(beir: Path, size: int, count: int) -> dict:
 # --- the whole run --------------------------------------------------------------------------
 
 
-def child(*args: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, __file__, "--step", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=900,
-    )
-    if result.returncode:
-        raise SystemExit(f"step {args} failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def run(
     beir: Path, sizes: list[int], query_count: int, rank_sizes: list[int], rank_queries: int
 ) -> dict:
@@ -218,14 +191,27 @@ def run(
     with tempfile.TemporaryDirectory(prefix="corpusbot-bench-") as scratch:
         for size in sizes:
             folder = Path(scratch) / str(size)
-            row = child("build", str(beir), str(size), str(folder))
-            row.update(child("query", str(beir), str(folder), str(query_count)))
+            row = run_step(
+                __file__, "build", str(beir), str(size), str(folder), timeout=STEP_TIMEOUT_S
+            )
+            row.update(
+                run_step(
+                    __file__,
+                    "query",
+                    str(beir),
+                    str(folder),
+                    str(query_count),
+                    timeout=STEP_TIMEOUT_S,
+                )
+            )
             results["ours"][size] = row
             print(f"ours {size:,}: {json.dumps(row)}", file=sys.stderr, flush=True)
             for path in folder.iterdir():
                 path.unlink()
         for size in rank_sizes:
-            row = child("rank", str(beir), str(size), str(rank_queries))
+            row = run_step(
+                __file__, "rank", str(beir), str(size), str(rank_queries), timeout=STEP_TIMEOUT_S
+            )
             results["rank_bm25"][size] = row
             print(f"rank-bm25 {size:,}: {json.dumps(row)}", file=sys.stderr, flush=True)
     return results

@@ -21,15 +21,15 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import resource
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from harness import peak_rss_mb, run_step, sentences
 
 if TYPE_CHECKING:
     from corpusbot.retrieval.index import Index
@@ -38,14 +38,9 @@ DEFAULT_BEIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 SEED = 20241130
 PASSAGE_CHARS = 480
 PASSAGES_PER_ARTICLE = 10
-SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(])")
 STEP_TIMEOUT_S = 3600
 GENERATION_SAMPLE = 100_000
 PROGRESS_EVERY = 1_000_000
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def children_peak_rss_mb() -> float:
@@ -84,18 +79,9 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
 # --- the data ---------------------------------------------------------------------------------
 
 
-def sentences(beir: Path) -> list[str]:
-    found = []
-    with (beir / "corpus.jsonl").open(encoding="utf-8") as handle:
-        for line in handle:
-            text = json.loads(line)["text"]
-            found.extend(s.strip() for s in SENTENCE.split(text) if 20 < len(s) <= PASSAGE_CHARS)
-    return found
-
-
 def passage_texts(beir: Path, size: int) -> Iterator[str]:
     """`size` passages: shuffled sentences joined while they fit in PASSAGE_CHARS."""
-    pool = sentences(beir)
+    pool = sentences(beir, PASSAGE_CHARS)
     rng = random.Random(SEED)
     made = 0
     while made < size:
@@ -312,27 +298,22 @@ def paired(asked: list[str], retrieve: Callable[[str], None], folder: Path) -> d
 # --- the run ----------------------------------------------------------------------------------
 
 
-def child(*args: str) -> dict:
-    result = subprocess.run(
-        [sys.executable, __file__, "--step", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=STEP_TIMEOUT_S,
-    )
-    if result.returncode:
-        raise SystemExit(f"step {args} failed:\n{result.stderr}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 def run(beir: Path, sizes: list[int], scratch: Path | None, skip_bm25s: bool) -> dict:
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="corpusbot-versus-", dir=scratch) as tmp:
         for size in sizes:
             folder = Path(tmp) / str(size)
-            ours = child("build", str(beir), str(size), str(folder))
-            ours.update(child("query", str(beir), str(folder)))
-            theirs = {} if skip_bm25s else child("bm25s", str(beir), str(size), str(folder))
+            ours = run_step(
+                __file__, "build", str(beir), str(size), str(folder), timeout=STEP_TIMEOUT_S
+            )
+            ours.update(run_step(__file__, "query", str(beir), str(folder), timeout=STEP_TIMEOUT_S))
+            theirs = (
+                {}
+                if skip_bm25s
+                else run_step(
+                    __file__, "bm25s", str(beir), str(size), str(folder), timeout=STEP_TIMEOUT_S
+                )
+            )
             results[size] = {"corpusbot": ours, "bm25s": theirs}
             print(f"{size:,}: {json.dumps(results[size])}", file=sys.stderr, flush=True)
             for path in folder.iterdir():
