@@ -154,7 +154,7 @@ def measure(
     hits: Sequence[Hit],
     matched: Sequence[frozenset[str]],
     weights: Mapping[str, float],
-    split: Callable[[str], list[Sentence]],
+    split: Callable[[Hit], list[Sentence]],
     *,
     known: frozenset[str],
     named: bool,
@@ -162,7 +162,7 @@ def measure(
 ) -> Coverage:
     """The coverage signals of `hits` (at least one, best first), holding the question terms
     `matched` (one set a hit), for a question whose terms weigh `weights` (in the question's
-    `order`); `known`: the terms the corpus holds; `split`: a passage's analyzed sentences."""
+    `order`); `known`: the terms the corpus holds; `split`: a hit's sentences with their terms."""
     total = sum(weights.values()) or 1.0
     held = [_held(terms, weights) for terms in matched]
     best = max(range(len(hits)), key=held.__getitem__)
@@ -203,7 +203,7 @@ def _best_sentence(
     matched: Sequence[frozenset[str]],
     held: Sequence[float],
     weights: Mapping[str, float],
-    split: Callable[[str], list[Sentence]],
+    split: Callable[[Hit], list[Sentence]],
     order: Sequence[str],
 ) -> tuple[float, float]:
     """The largest weight one sentence of the hits holds; and the largest weight of the question
@@ -218,7 +218,7 @@ def _best_sentence(
         }
         if held[i] <= best and _held(paired, weights) <= phrase:
             continue
-        for _, _, terms in split(hits[i].passage.text):
+        for _, _, terms in split(hits[i]):
             best = max(best, _held(set(terms), weights))
             joined = {t for pair in pairwise(terms) if pair in pairs for t in pair}
             phrase = max(phrase, _held(joined, weights))

@@ -34,7 +34,7 @@ from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.building import Weighting, build_folder
 from corpusbot.retrieval.corpus import Article
 from corpusbot.retrieval.passages import Passage
-from corpusbot.retrieval.sentence_store import SentenceCache
+from corpusbot.retrieval.sentence_store import Sentence, SentenceCache, stored_sentences
 from corpusbot.retrieval.storage import (
     FORMAT,
     ArticleInfo,
@@ -109,6 +109,13 @@ class _StoredHit(Hit):
     def article(self) -> ArticleInfo:
         return self._index.articles[int(self._index.table.article[self._number])]
 
+    @cached_property
+    def sentences(self) -> list[Sentence]:
+        """Its passage's sentences as the build stored them (read once: the coverage check and
+        the sentence scores both read them)."""
+        index = self._index
+        return stored_sentences(index.sentence_table, index.terms, self._number)
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Hit):
             return NotImplemented
@@ -135,8 +142,10 @@ class Index:
         self.meta: IndexMeta = stored.meta
         self.settings = _settings_from_meta(stored.meta)
         self.analyzer = Analyzer(self.settings.analyzer)
-        self.sentences = SentenceCache(self.analyzer)  # passages' analyzed sentences, for compose
+        self._analyzed = SentenceCache(self.analyzer)  # sentences of passages not stored here
         self.vocab = stored.vocab
+        self.terms = stored.terms
+        self.sentence_table = stored.sentences
         self.articles: Sequence[ArticleInfo] = stored.articles
         self.postings = stored.postings
         self.table = stored.passages
@@ -420,6 +429,13 @@ class Index:
         return scores, tf > 0
 
     # --- reading passages and articles --------------------------------------------------
+
+    def sentences(self, hit: Hit) -> list[Sentence]:
+        """The sentences of `hit`'s passage with their terms: as stored by the build for this
+        index's own hits, else analyzed (retrieval/sentence_store.py)."""
+        if isinstance(hit, _StoredHit) and hit._index is self:
+            return hit.sentences
+        return self._analyzed(hit.passage.text)
 
     def passage(self, number: int) -> Passage:
         article = self.articles[int(self.table.article[number])]

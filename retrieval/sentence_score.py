@@ -95,13 +95,13 @@ def score_sentences(
     analyzer: Analyzer,
     *,
     relevant: Sequence[bool] | None = None,
-    split: Callable[[str], Sequence[Sentence]] | None = None,
+    split: Callable[[Hit], Sequence[Sentence]] | None = None,
 ) -> list[ScoredSentence]:
     """Every sentence of every hit's passage, scored for `question`; in hit order.
 
     `relevant` says, per hit, whether it passed the relevance check (all did when omitted).
-    `split`: a passage's sentences with their terms (default: analyzed here; compose passes the
-    index's cache, retrieval/sentence_store.py)."""
+    `split`: a hit's sentences with their terms (default: analyzed here; compose passes the
+    index's, stored by the build: `Index.sentences`)."""
     return [
         ScoredSentence(hit, number, start, end, _weighted(vector), terms)
         for hit, number, start, end, vector, terms in sentence_features(
@@ -117,7 +117,7 @@ def sentence_features(
     analyzer: Analyzer,
     *,
     relevant: Sequence[bool] | None = None,
-    split: Callable[[str], Sequence[Sentence]] | None = None,
+    split: Callable[[Hit], Sequence[Sentence]] | None = None,
 ) -> list[FeatureRow]:
     """(hit, number, start, end, features, terms) for every sentence, the features in
     `FEATURES` order: what `score_sentences` weighs, and what the weights were fitted on."""
@@ -148,11 +148,11 @@ def _passage_features(
     hit: Hit,
     passed: bool,
     analyzer: Analyzer,
-    split: Callable[[str], Sequence[Sentence]] | None,
+    split: Callable[[Hit], Sequence[Sentence]] | None,
 ) -> list[tuple[tuple[int, int, int], tuple[float, ...], frozenset[str]]]:
     text = hit.passage.text
-    # The passage's sentences and their terms: from compose's cache, else analyzed here.
-    sentences = split(text) if split else analyzed_sentences(text, analyzer)
+    # The passage's sentences and their terms: as the index stored them, else analyzed here.
+    sentences = split(hit) if split else analyzed_sentences(text, analyzer)
     spans = [(start, end) for start, end, _ in sentences]
     analysed = [terms for _, _, terms in sentences]
     found = [about.asked.intersection(terms) for terms in analysed]  # question terms held
