@@ -163,7 +163,7 @@ def compose(
         weights,
         index.analyzer,
         relevant=passed,
-        split=index.sentences,
+        shares=index.sentence_shares(candidates, weights, index.analyzer.terms(rewritten.question)),
     )
     quotes = _fold_duplicates(
         (

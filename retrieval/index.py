@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress
@@ -29,12 +29,19 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusbot.retrieval import kernel, storage
+from corpusbot.retrieval import kernel, sentence_kernel, storage
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.building import Weighting, build_folder
 from corpusbot.retrieval.corpus import Article
 from corpusbot.retrieval.passages import Passage
-from corpusbot.retrieval.sentence_store import Sentence, SentenceCache, stored_sentences
+from corpusbot.retrieval.sentence_block import (
+    SentenceShares,
+    from_sentences,
+    from_table,
+    measure,
+    question_pairs,
+)
+from corpusbot.retrieval.sentence_store import SentenceCache
 from corpusbot.retrieval.storage import (
     FORMAT,
     ArticleInfo,
@@ -108,13 +115,6 @@ class _StoredHit(Hit):
     @cached_property
     def article(self) -> ArticleInfo:
         return self._index.articles[int(self._index.table.article[self._number])]
-
-    @cached_property
-    def sentences(self) -> list[Sentence]:
-        """Its passage's sentences as the build stored them (read once: the coverage check and
-        the sentence scores both read them)."""
-        index = self._index
-        return stored_sentences(index.sentence_table, index.terms, self._number)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Hit):
@@ -430,12 +430,36 @@ class Index:
 
     # --- reading passages and articles --------------------------------------------------
 
-    def sentences(self, hit: Hit) -> list[Sentence]:
-        """The sentences of `hit`'s passage with their terms: as stored by the build for this
-        index's own hits, else analyzed (retrieval/sentence_store.py)."""
-        if isinstance(hit, _StoredHit) and hit._index is self:
-            return hit.sentences
-        return self._analyzed(hit.passage.text)
+    def sentence_shares(
+        self, hits: Sequence[Hit], weights: Mapping[str, float], order: Sequence[str]
+    ) -> SentenceShares:
+        """Every sentence of `hits`' passages, with the shares of the question's weight it holds
+        (retrieval/sentence_block.py): `weights`, each question term's (its idf); `order`, the
+        question's terms as asked. Read from the build's table for this index's own hits
+        (compiled on large indexes), else analyzed."""
+        total = sum(weights.values()) or 1.0
+        asked = list(weights)
+        shares = np.array([weights[t] / total for t in asked])
+        pairs = question_pairs(order, asked)
+        if all(isinstance(h, _StoredHit) and h._index is self for h in hits):
+            numbers = [h._number for h in hits]  # type: ignore[attr-defined]
+            compiled = sentence_kernel.load() if len(self) >= kernel.KERNEL_MIN_PASSAGES else None
+            if compiled is not None:
+                return sentence_kernel.read(
+                    compiled,
+                    self.sentence_table,
+                    numbers,
+                    wanted=np.array([self.vocab.get(t, -1) for t in asked], dtype=np.int64),
+                    weights=shares,
+                    pairs=pairs,
+                    code_of=lambda term: self.vocab.get(term, -1),
+                    term_of=self.terms.__getitem__,
+                )
+            block = from_table(self.sentence_table, numbers, vocab=self.vocab, terms=self.terms)
+        else:
+            block = from_sentences(self._analyzed(h.passage.text) for h in hits)
+        wanted = np.array([block.code_of(t) for t in asked], dtype=np.int64)
+        return measure(block, wanted, shares, pairs)
 
     def passage(self, number: int) -> Passage:
         article = self.articles[int(self.table.article[number])]

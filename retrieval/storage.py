@@ -157,7 +157,7 @@ class SentenceTable:
     """Every passage's terms in order and its sentences: what quoting reads, so that a question
     does not cut and analyze the passages it retrieves (retrieval/sentence_store.py)."""
 
-    token_first: np.ndarray  # int64, passages + 1: passage p's terms are tokens[first[p]:first[p+1]]
+    token_first: np.ndarray  # int64, passages + 1: where each passage's run of `tokens` starts
     tokens: np.ndarray  # int32 term numbers, each passage's heading first
     first: np.ndarray  # int64, passages + 1: passage p's sentences are [first[p], first[p+1])
     start: np.ndarray  # int32, per sentence: character offsets into its passage's text

@@ -102,8 +102,9 @@ def tokenize_chunk(
 def _words_per_passage(piece_words: list[int], sentences: np.ndarray) -> np.ndarray:
     """Words per passage from words per piece (each passage: a heading piece, its sentences)."""
     firsts = np.concatenate([[0], np.cumsum(sentences + 1)])
-    totals = np.concatenate([[0], np.cumsum(piece_words)])
-    return totals[firsts[1:]] - totals[firsts[:-1]]
+    totals: np.ndarray = np.concatenate([[0], np.cumsum(piece_words)])
+    words: np.ndarray = totals[firsts[1:]] - totals[firsts[:-1]]
+    return words
 
 
 def _sentence_tokens(
