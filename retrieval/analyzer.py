@@ -124,13 +124,20 @@ class Analyzer:
         words = set().union(*(ASCII_TOKEN.findall(low) for low in lowered))
         wanted = [w for w in words if self.term(w) in terms]
         found: list[list[tuple[int, int]]] = []
+        known: dict[str, bool] = {}  # other scripts: each word's verdict, looked up once
         for text, low in zip(texts, lowered, strict=True):
-            if not text.isascii():
-                found.append(
-                    [(start, end) for start, end, term in self.spans(text) if term in terms]
-                )
-            else:
+            if text.isascii():
                 found.append(sorted(s for w in wanted for s in _occurrences(w, low)))
+                continue
+            spans = []
+            for match in TOKEN.finditer(text):
+                word = match.group()
+                verdict = known.get(word)
+                if verdict is None:
+                    verdict = known[word] = self.term(word.casefold()) in terms
+                if verdict:
+                    spans.append(match.span())
+            found.append(spans)
         return found
 
     def term(self, word: str) -> str:

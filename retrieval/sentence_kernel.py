@@ -36,14 +36,54 @@ def load() -> Callable[..., Any] | None:
         return _loaded[0]
 
 
+def load_in_background(passages: int) -> None:
+    """For a long-running process (the bot) opening an index of `passages`: start `load()` (and
+    with it the compiled search's) on a daemon thread when that index will use them, so the
+    first question need not wait for numba; a question that comes sooner waits on the lock."""
+    if passages >= kernel.KERNEL_MIN_PASSAGES and not _loaded:
+        threading.Thread(target=load, name="corpusbot-sentence-kernel", daemon=True).start()
+
+
 def _compile() -> Callable[..., Any] | None:
     if kernel.load() is None:
         return None
     try:
-        return importlib.import_module("corpusbot.retrieval.sentence_kernel_code").read  # type: ignore[no-any-return]
+        compiled = importlib.import_module("corpusbot.retrieval.sentence_kernel_code").read
+        _warm_up(compiled)
+        return compiled  # type: ignore[no-any-return]
     except Exception as exc:  # an import or LLVM failure: NumPy still measures
         log.warning("compiled sentence reading unavailable, using NumPy: %s", exc)
         return None
+
+
+def _warm_up(compiled: Callable[..., Any]) -> None:
+    """Compile (or load from numba's cache) for the types of a loaded index's tables: one
+    passage of one sentence, "a b", asked "a" and "b" as a pair."""
+
+    def array(values: list[int], dtype: type) -> np.ndarray:
+        return np.array(values, dtype=dtype)
+
+    table = SentenceTable(
+        token_first=array([0, 2], np.int64),
+        tokens=array([0, 1], np.int32),
+        first=array([0, 1], np.int64),
+        start=array([0], np.int32),
+        end=array([3], np.int32),
+        token_start=array([0], np.int32),
+        token_end=array([2], np.int32),
+    )
+    found = read(
+        compiled,
+        table,
+        [0],
+        wanted=array([0, 1], np.int64),
+        weights=np.array([0.5, 0.5]),
+        pairs=np.array([[False, True], [False, False]]),
+        code_of=lambda term: -1,
+        term_of=str,
+    )
+    if found.share("phrase").tolist() != [1.0]:
+        raise RuntimeError(f"compiled sentence reading gave {found.values} for one sentence")
 
 
 def read(
