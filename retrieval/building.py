@@ -33,7 +33,8 @@ from corpusbot.retrieval.storage import (
     META,
     PASSAGE_FILES,
     POSTINGS_FILES,
-    SENTENCE_FILES,
+    SENTENCE_OFFSETS,
+    SENTENCE_RECORDS,
     TEXTS,
     VOCAB,
     ArrayWriter,
@@ -134,17 +135,9 @@ class _Build:
         self.pending: dict[str, list[int]] = {name: [] for name in self.tables}
         self.pending_texts: list[str] = []
         self.pending_starts: list[int] = []  # where each text starts after its heading
-        self.sentence_files = {
-            name: ArrayWriter(folder / SENTENCE_FILES[name], dtype)
-            for name, dtype in (
-                ("tokens", np.int32),
-                ("start", np.int32),
-                ("end", np.int32),
-                ("token_start", np.int32),
-                ("token_end", np.int32),
-            )
-        }
-        self.sentence_counts: list[np.ndarray] = []
+        self.sentence_records = ArrayWriter(folder / SENTENCE_RECORDS, np.int32)
+        self.record_lengths: list[np.ndarray] = []
+        self.sentences = 0
         self.tokenizer = _Tokenizer(analyzer, workers)
         self.vocab: dict[str, int] = {}
         self.df = np.zeros(0, np.int64)
@@ -218,16 +211,15 @@ class _Build:
             self.progress("indexing articles", done, max(self.expected, done))
 
     def _take_sentences(self, chunk: TokenizedChunk, mapping: np.ndarray) -> None:
-        """Write the chunk's terms in order (renumbered by `mapping`) and its sentences."""
-        for name, values in (
-            ("tokens", mapping[chunk.tokens] if len(mapping) else chunk.tokens),
-            ("start", chunk.sentence_start),
-            ("end", chunk.sentence_end),
-            ("token_start", chunk.token_start),
-            ("token_end", chunk.token_end),
-        ):
-            self.sentence_files[name].append(values)
-        self.sentence_counts.append(chunk.sentences)
+        """Write the chunk's sentence records, their terms renumbered by `mapping`."""
+        records = chunk.records
+        if len(mapping):
+            records = records.copy()
+            records[chunk.term_slots] = mapping[records[chunk.term_slots]]
+        self.sentence_records.append(records)
+        self.record_lengths.append(chunk.record_lengths)
+        firsts = np.cumsum(chunk.record_lengths) - chunk.record_lengths  # a record opens with n
+        self.sentences += int(chunk.records[firsts].sum())
 
     def finish(self, weighting: Weighting, provenance: Provenance) -> IndexMeta:
         if self.pending_texts:
@@ -246,7 +238,7 @@ class _Build:
         for name, values in (("offsets", offsets), ("idf", idf), ("max_impact", max_impact)):
             write_array(self.folder / POSTINGS_FILES[name], values)
         write_array(self.folder / PASSAGE_FILES["doc_len"], doc_len.astype(np.int32))
-        sentences = self._write_sentence_tables(doc_len)
+        self._write_sentence_offsets()
         write_array(
             self.folder / PASSAGE_FILES["article_bstart"],
             np.array(self.article_bstart, dtype=np.int64),
@@ -259,8 +251,7 @@ class _Build:
             articles=len(self.articles),
             terms=len(self.vocab),
             postings=int(offsets[-1]),
-            tokens=int(doc_len.sum()),
-            sentences=sentences,
+            sentences=self.sentences,
             avgdl=avgdl,
             language=self.analyzer.language,
             stopwords=tuple(sorted(self.analyzer.stopwords)),
@@ -273,14 +264,11 @@ class _Build:
         fsync_folder(self.folder)
         return meta
 
-    def _write_sentence_tables(self, doc_len: np.ndarray) -> int:
-        """Where each passage's terms and sentences start; returns the number of sentences."""
-        counts = np.concatenate(self.sentence_counts) if self.sentence_counts else np.zeros(0)
-        for name, lengths in (("token_first", doc_len), ("first", counts)):
-            first = np.zeros(len(lengths) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=first[1:])
-            write_array(self.folder / SENTENCE_FILES[name], first)
-        return int(counts.sum())
+    def _write_sentence_offsets(self) -> None:
+        lengths = np.concatenate(self.record_lengths) if self.record_lengths else np.zeros(0)
+        offsets = np.zeros(len(lengths) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        write_array(self.folder / SENTENCE_OFFSETS, offsets)
 
     def _write_postings(
         self,
@@ -316,7 +304,7 @@ class _Build:
         return max_impact
 
     def _close_files(self) -> None:
-        for writer in (*self.tables.values(), *self.sentence_files.values()):
+        for writer in (*self.tables.values(), self.sentence_records):
             writer.close()
         self.articles.close()
         self.texts.close()

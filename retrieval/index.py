@@ -453,7 +453,7 @@ class Index:
                     weights=shares,
                     pairs=pairs,
                     code_of=lambda term: self.vocab.get(term, -1),
-                    term_of=self.terms.__getitem__,
+                    terms=self.terms,
                 )
             block = from_table(self.sentence_table, numbers, vocab=self.vocab, terms=self.terms)
         else:

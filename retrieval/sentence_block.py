@@ -1,10 +1,12 @@
-"""The sentences of a question's hits as arrays, and which of the question's terms each holds.
+"""The sentences of a question's hits as arrays, and the shares of the question each holds.
 
 Scoring sentences (retrieval/sentence_score.py) and the coverage check (retrieval/coverage.py)
-ask the same things of every sentence of the retrieved passages: which question terms it holds,
-which of them stand next to each other, whether it holds anything else. With each term a small
-integer code (its number in the index), those answers are a few NumPy operations over all the
-sentences at once, where set arithmetic per sentence cost most of a question's time.
+ask the same things of every sentence of the retrieved passages: how much of the question's
+weight it holds, alone and with its neighbours; which of its terms stand next to each other as
+in the question; whether it holds anything else. With each term a small integer code (its
+number in the index), `measure` answers them for all the sentences at once, where set arithmetic
+per sentence cost most of a question's time; on large indexes retrieval/sentence_kernel.py
+reads and measures in one compiled call instead, with the same values.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from itertools import pairwise
 import numpy as np
 
 from corpusbot.retrieval.sentence_store import Sentence
-from corpusbot.retrieval.storage import SentenceTable
+from corpusbot.retrieval.storage import IndexCorrupt, SentenceTable
 
 # What `measure` tells of each sentence, each a share of the question's weight (idf) held by:
 SHARES = (
@@ -133,30 +135,41 @@ def from_table(
 ) -> SentenceBlock:
     """The block of passages `numbers` of an index, as the build stored them (`vocab`: the
     index's term numbers, `terms`: its terms by number)."""
-    passages = np.asarray(numbers, dtype=np.int64)
-    firsts, lasts = table.first[passages], table.first[passages + 1]
-    rows = _ranges(firsts, lasts)
-    counts = lasts - firsts
-    hit = np.repeat(np.arange(len(passages)), counts)
-    base = table.token_first[passages]
-    token_start, token_end = table.token_start[rows], table.token_end[rows]
-    # A passage's sentences hold its terms after the heading's, back to back.
-    head = token_start[np.cumsum(counts) - counts]
-    tail = token_end[np.cumsum(counts) - 1]
-    codes = table.tokens[_ranges(base + head, base + tail)].astype(np.int64)
-    lengths = (token_end - token_start).astype(np.int64)
-    bounds = np.zeros(len(rows) + 1, dtype=np.int64)
+    hit, number, start, end, lengths, codes = [], [], [], [], [], []
+    for position, passage in enumerate(numbers):
+        record = table.records.read(table.offsets[passage], table.offsets[passage + 1]).tolist()
+        heads, found = _parse(record, len(terms))
+        for place, (first, last, count) in enumerate(heads):
+            hit.append(position)
+            number.append(place)
+            start.append(first)
+            end.append(last)
+            lengths.append(count)
+        codes += found
+    bounds = np.zeros(len(hit) + 1, dtype=np.int64)
     np.cumsum(lengths, out=bounds[1:])
     return SentenceBlock(
-        hit=hit,
-        number=rows - np.repeat(firsts, counts),
-        start=table.start[rows].astype(np.int64),
-        end=table.end[rows].astype(np.int64),
+        hit=np.array(hit, dtype=np.int64),
+        number=np.array(number, dtype=np.int64),
+        start=np.array(start, dtype=np.int64),
+        end=np.array(end, dtype=np.int64),
         bounds=bounds,
-        codes=codes,
+        codes=np.array(codes, dtype=np.int64),
         code_of=lambda term: vocab.get(term, -1),
         term_of=terms.__getitem__,
     )
+
+
+def _parse(record: list[int], vocabulary: int) -> tuple[list[tuple[int, int, int]], list[int]]:
+    """A stored record's (start, end, terms) a sentence, and its terms' numbers."""
+    count = record[0] if record else -1
+    if count < 0 or len(record) < 1 + 3 * count:
+        raise IndexCorrupt("sentence_records.npy holds a damaged record")
+    heads = [(record[1 + 3 * i], record[2 + 3 * i], record[3 + 3 * i]) for i in range(count)]
+    found = record[1 + 3 * count :]
+    if sum(h[2] for h in heads) != len(found) or any(not 0 <= c < vocabulary for c in found):
+        raise IndexCorrupt("sentence_records.npy holds a damaged record")
+    return heads, found
 
 
 def from_sentences(passages: Iterable[Sequence[Sentence]]) -> SentenceBlock:
@@ -185,16 +198,3 @@ def from_sentences(passages: Iterable[Sequence[Sentence]]) -> SentenceBlock:
         code_of=lambda term: codes.get(term, -1),
         term_of=names.__getitem__,
     )
-
-
-def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """The integers of every range [lo[i], hi[i]), one after another."""
-    lengths = hi - lo
-    steps = np.ones(int(lengths.sum()), dtype=np.int64)
-    if not len(steps):
-        return steps
-    starts = np.cumsum(lengths) - lengths
-    nonempty = lengths > 0
-    # Each range's first step jumps from the last integer of the range before it.
-    steps[starts[nonempty]] = lo[nonempty] - np.concatenate([[0], (hi[nonempty] - 1)[:-1]])
-    return np.cumsum(steps)

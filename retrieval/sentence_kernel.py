@@ -18,8 +18,8 @@ from typing import Any
 import numpy as np
 
 from corpusbot.retrieval import kernel
-from corpusbot.retrieval.sentence_block import SentenceBlock, SentenceShares
-from corpusbot.retrieval.storage import SentenceTable
+from corpusbot.retrieval.sentence_block import SHARES, SentenceBlock, SentenceShares
+from corpusbot.retrieval.storage import IndexCorrupt, SentenceTable
 
 log = logging.getLogger(__name__)
 
@@ -57,33 +57,20 @@ def _compile() -> Callable[..., Any] | None:
 
 
 def _warm_up(compiled: Callable[..., Any]) -> None:
-    """Compile (or load from numba's cache) for the types of a loaded index's tables: one
-    passage of one sentence, "a b", asked "a" and "b" as a pair."""
-
-    def array(values: list[int], dtype: type) -> np.ndarray:
-        return np.array(values, dtype=dtype)
-
-    table = SentenceTable(
-        token_first=array([0, 2], np.int64),
-        tokens=array([0, 1], np.int32),
-        first=array([0, 1], np.int64),
-        start=array([0], np.int32),
-        end=array([3], np.int32),
-        token_start=array([0], np.int32),
-        token_end=array([2], np.int32),
+    """Compile (or load from numba's cache) for the types a loaded index gives: one passage
+    of one sentence, "a b", asked "a" and "b" as a pair."""
+    records = np.array([1, 0, 3, 2, 0, 1], dtype=np.int32)
+    *_, values, ok = compiled(
+        records,
+        np.array([0], dtype=np.int64),
+        np.array([len(records)], dtype=np.int64),
+        np.array([0, 1], dtype=np.int64),
+        np.array([0.5, 0.5]),
+        np.array([[False, True], [False, False]]),
+        2,
     )
-    found = read(
-        compiled,
-        table,
-        [0],
-        wanted=array([0, 1], np.int64),
-        weights=np.array([0.5, 0.5]),
-        pairs=np.array([[False, True], [False, False]]),
-        code_of=lambda term: -1,
-        term_of=str,
-    )
-    if found.share("phrase").tolist() != [1.0]:
-        raise RuntimeError(f"compiled sentence reading gave {found.values} for one sentence")
+    if not ok or values[:, SHARES.index("phrase")].tolist() != [1.0]:
+        raise RuntimeError(f"compiled sentence reading gave {values} for one sentence")
 
 
 def read(
@@ -95,23 +82,26 @@ def read(
     weights: np.ndarray,
     pairs: np.ndarray,
     code_of: Callable[[str], int],
-    term_of: Callable[[int], str],
+    terms: Sequence[str],
 ) -> SentenceShares:
     """The sentences of passages `numbers` and their shares of the question: see
-    `sentence_block.measure` for `wanted`, `weights` and `pairs`."""
-    places, bounds, codes, values = compiled(
-        table.first,
-        table.token_first,
-        table.tokens,
-        table.start,
-        table.end,
-        table.token_start,
-        table.token_end,
-        np.asarray(numbers, dtype=np.int64),
-        wanted,
-        weights,
-        pairs,
+    `sentence_block.measure` for `wanted`, `weights` and `pairs`; `terms`: the index's terms by
+    number. Raises IndexCorrupt if a record is damaged."""
+    passages = np.asarray(numbers, dtype=np.int64)
+    starts, ends = table.offsets[passages], table.offsets[passages + 1]
+    records = table.records.mapped
+    if records is None:  # a large index: its records read with pread, one call a passage
+        spans = zip(starts.tolist(), ends.tolist(), strict=True)
+        pieces = [table.records.read(a, b) for a, b in spans]
+        records = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+        lengths = ends - starts
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+    places, bounds, codes, values, ok = compiled(
+        records, starts, ends, wanted, weights, pairs, len(terms)
     )
+    if not ok:
+        raise IndexCorrupt("sentence_records.npy holds a damaged record")
     block = SentenceBlock(
         hit=places[:, 0],
         number=places[:, 1],
@@ -120,6 +110,6 @@ def read(
         bounds=bounds,
         codes=codes,
         code_of=code_of,
-        term_of=term_of,
+        term_of=terms.__getitem__,
     )
     return SentenceShares(block, values, places[:, 4])

@@ -18,26 +18,27 @@ _CARRIED, _PREVIOUS, _NEXT, _FIRST, _PASSAGE, _PHRASE, _JOINED = range(len(SHARE
 
 @jit
 def read(
-    first: np.ndarray,
-    token_first: np.ndarray,
-    tokens: np.ndarray,
-    sentence_start: np.ndarray,
-    sentence_end: np.ndarray,
-    token_start: np.ndarray,
-    token_end: np.ndarray,
-    passages: np.ndarray,
+    records: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
     wanted: np.ndarray,
     weights: np.ndarray,
     pairs: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The sentences of `passages` (places: hit, number, start, end, unasked terms; a row a
-    sentence), their terms (bounds, codes) and their `SHARES` of the asked terms' weight.
-    `wanted`: each asked term's code (-1: in no passage), `weights`: each one's weight over the
-    question's total, `pairs`: (asked x asked) the pairs next to each other in the question."""
+    vocabulary: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    """The sentences of the records `records[starts[h]:ends[h]]` (one a hit; layout in
+    storage.SentenceRecords): places (hit, number, start, end, unasked terms; a row a sentence),
+    their terms (bounds, codes) and their `SHARES` of the asked terms' weight; and False (with
+    nothing read) if a record is damaged. `wanted`: each asked term's code (-1: in no passage),
+    `weights`: each one's weight over the question's total, `pairs`: (asked x asked) the pairs
+    next to each other in the question; `vocabulary`: how many terms the index has."""
     n = length = 0
-    for p in passages:
-        n += first[p + 1] - first[p]
-        length += token_end[first[p + 1] - 1] - token_start[first[p]]
+    for h in range(len(starts)):
+        count = records[starts[h]] if starts[h] < ends[h] else -1
+        if count < 0 or starts[h] + 1 + 3 * count > ends[h]:
+            return _nothing(len(wanted))
+        n += count
+        length += ends[h] - starts[h] - 1 - 3 * count
     places = np.zeros((n, 5), np.int64)
     bounds = np.zeros(n + 1, np.int64)
     codes = np.empty(length, np.int64)
@@ -45,17 +46,23 @@ def read(
     joined = np.zeros((n, len(wanted)), np.bool_)
     phrase = np.zeros(n)
     row = at = 0
-    for h in range(len(passages)):
-        p = passages[h]
-        base = token_first[p]
-        for s in range(first[p], first[p + 1]):
+    for h in range(len(starts)):
+        count = records[starts[h]]
+        term = starts[h] + 1 + 3 * count  # the passage's first term
+        for j in range(count):
+            head = starts[h] + 1 + 3 * j
             places[row, 0] = h
-            places[row, 1] = s - first[p]
-            places[row, 2] = sentence_start[s]
-            places[row, 3] = sentence_end[s]
+            places[row, 1] = j
+            places[row, 2] = records[head]
+            places[row, 3] = records[head + 1]
+            last = term + records[head + 2]
+            if records[head + 2] < 0 or last > ends[h]:
+                return _nothing(len(wanted))
             before = -1
-            for t in range(base + token_start[s], base + token_end[s]):
-                code = tokens[t]
+            for t in range(term, last):
+                code = records[t]
+                if code < 0 or code >= vocabulary:
+                    return _nothing(len(wanted))
                 codes[at] = code
                 at += 1
                 here = _position(wanted, code)
@@ -67,9 +74,18 @@ def read(
                         phrase[row] += weights[before] + weights[here]
                         joined[row, before] = joined[row, here] = True
                 before = here
+            term = last
             row += 1
             bounds[row] = at
-    return places, bounds, codes, _shares(places, held, joined, phrase, weights)
+        if term != ends[h]:
+            return _nothing(len(wanted))
+    return places, bounds, codes, _shares(places, held, joined, phrase, weights), True
+
+
+@jit
+def _nothing(asked: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+    empty = np.zeros((0, 5), np.int64)
+    return empty, np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros((0, len(SHARES))), False
 
 
 @jit

@@ -4,8 +4,8 @@
     vocab.json          the terms, in term-number order
     articles.jsonl      one ArticleInfo a line; article_lines.npy holds each line's byte offset
     texts.bin           every article's text, UTF-8, back to back
-    <name>.npy          the arrays of Postings, PassageTable and SentenceTable, memory-mapped
-                        when read
+    <name>.npy          the arrays of Postings and PassageTable, memory-mapped when read
+    sentence_*.npy      each passage's sentences with their terms (SentenceTable)
 
 Arrays are written in pieces as they are made (ArrayWriter), so a build never holds a whole
 array in memory; readers see ordinary .npy files.
@@ -37,6 +37,8 @@ HEADER_BYTES = 128
 ARTICLE_CACHE = 65_536
 # Articles read at once by a walk over all of them (about 1 MB of articles.jsonl).
 ARTICLE_BLOCK = 4096
+# sentence_records.npy files up to this size are memory-mapped, larger ones read with pread.
+MAPPED_RECORDS = 256 << 20
 
 
 class IndexCorrupt(Exception):
@@ -76,7 +78,6 @@ class IndexMeta:
     articles: int
     terms: int
     postings: int
-    tokens: int  # the passages' terms, repeats counted (SentenceTable.tokens)
     sentences: int
     avgdl: float
     language: str
@@ -152,35 +153,43 @@ class PassageTable:
         }
 
 
+class SentenceRecords:
+    """sentence_records.npy: every passage's sentences as int32 records, one after another:
+    [sentences n, then (start, end, terms) for each, then the terms' numbers in order], the
+    character offsets into the passage's text, the heading's terms left out. Files up to
+    MAPPED_RECORDS bytes are memory-mapped (`mapped`); larger ones are read a passage at a time
+    with pread, so that a question's scattered reads do not grow the resident size (a map's
+    faults bring in whole folios, about 190 KB a read measured at 10M passages)."""
+
+    def __init__(self, path: Path) -> None:
+        self._file = TextFile(path)
+        self.length = (len(self._file) - HEADER_BYTES) // 4
+        small = len(self._file) <= MAPPED_RECORDS
+        self.mapped = np.asarray(np.load(path, mmap_mode="c")) if small else None
+
+    def read(self, start: int, stop: int) -> np.ndarray:
+        """records[start:stop], as int32."""
+        if self.mapped is not None:
+            return self.mapped[start:stop]
+        raw = self._file.read(HEADER_BYTES + 4 * start, HEADER_BYTES + 4 * stop)
+        return np.frombuffer(raw, dtype=np.int32)
+
+
 @dataclass(frozen=True)
 class SentenceTable:
-    """Every passage's terms in order and its sentences: what quoting reads, so that a question
-    does not cut and analyze the passages it retrieves (retrieval/sentence_store.py)."""
+    """Every passage's sentences and their terms: what quoting reads, so that a question does
+    not cut and analyze the passages it retrieves (retrieval/sentence_block.py)."""
 
-    token_first: np.ndarray  # int64, passages + 1: where each passage's run of `tokens` starts
-    tokens: np.ndarray  # int32 term numbers, each passage's heading first
-    first: np.ndarray  # int64, passages + 1: passage p's sentences are [first[p], first[p+1])
-    start: np.ndarray  # int32, per sentence: character offsets into its passage's text
-    end: np.ndarray  # int32
-    token_start: np.ndarray  # int32, per sentence: its terms, counted from the passage's first
-    token_end: np.ndarray  # int32
-
-    def lengths(self, meta: IndexMeta) -> dict[str, int]:
-        n, sentences = meta.passages, meta.sentences
-        return {
-            "token_first": n + 1,
-            "tokens": meta.tokens,
-            "first": n + 1,
-            "start": sentences,
-            "end": sentences,
-            "token_start": sentences,
-            "token_end": sentences,
-        }
+    offsets: (
+        np.ndarray
+    )  # int64, passages + 1: passage p's record is records[offsets[p]:offsets[p+1]]
+    records: SentenceRecords
 
 
 POSTINGS_FILES = {f.name: f"{f.name}.npy" for f in fields(Postings)}
 PASSAGE_FILES = {f.name: f"passage_{f.name}.npy" for f in fields(PassageTable)}
-SENTENCE_FILES = {f.name: f"sentence_{f.name}.npy" for f in fields(SentenceTable)}
+SENTENCE_OFFSETS = "sentence_offsets.npy"
+SENTENCE_RECORDS = "sentence_records.npy"
 
 
 @dataclass(frozen=True)
@@ -205,7 +214,10 @@ def load(folder: Path) -> StoredIndex:
         terms = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
         postings = Postings(**_arrays(folder, POSTINGS_FILES))
         passages = PassageTable(**_arrays(folder, PASSAGE_FILES))
-        sentences = SentenceTable(**_arrays(folder, SENTENCE_FILES))
+        sentences = SentenceTable(
+            np.asarray(np.load(folder / SENTENCE_OFFSETS, mmap_mode="c")),
+            SentenceRecords(folder / SENTENCE_RECORDS),
+        )
         articles = ArticleTable(folder)
         texts = TextFile(folder / TEXTS)
     except IndexCorrupt:
@@ -234,12 +246,15 @@ def _check(
 ) -> None:
     if len(terms) != meta.terms or len(articles) != meta.articles:
         raise IndexCorrupt("vocab.json or articles.jsonl does not match meta.json")
-    for table in tables:
+    postings, passages, sentences = tables
+    for table in (postings, passages):
         for name, length in table.lengths(meta).items():
             shape = getattr(table, name).shape
             if shape != (length,):
                 raise IndexCorrupt(f"{name} has shape {shape}, expected ({length},)")
-    _, passages, _ = tables
+    offsets = sentences.offsets
+    if offsets.shape != (meta.passages + 1,) or int(offsets[-1]) != sentences.records.length:
+        raise IndexCorrupt("sentence_records.npy does not match its offsets")
     if int(passages.article_bstart[-1]) != len(texts):
         raise IndexCorrupt("texts.bin does not match the article table")
 

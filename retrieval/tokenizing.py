@@ -19,22 +19,16 @@ CHUNK_PASSAGES = 20_000
 @dataclass
 class TokenizedChunk:
     """A run of passages: local vocabulary and sorted (passage, term) pairs with counts; and
-    the passages' terms in order with their sentences, for quoting (retrieval/sentence_store.py).
-    """
+    each passage's sentences as a record of storage.SentenceRecords, for quoting."""
 
     vocab: list[str]
     doc: np.ndarray  # int32, passage number within the chunk
     term: np.ndarray  # int32, into `vocab`
     tf: np.ndarray  # uint16
     doc_len: np.ndarray  # int32, terms per passage (repeats counted)
-    tokens: np.ndarray  # int32, into `vocab`: every passage's terms in order, heading first
-    sentences: np.ndarray  # int32, sentences per passage
-    # Per sentence: character offsets into its passage's text (without the heading), and its
-    # terms' offsets into the passage's run of `tokens`.
-    sentence_start: np.ndarray
-    sentence_end: np.ndarray
-    token_start: np.ndarray
-    token_end: np.ndarray
+    records: np.ndarray  # int32, the passages' records one after another, terms into `vocab`
+    record_lengths: np.ndarray  # int64, per passage
+    term_slots: np.ndarray  # bool, per value of `records`: whether it is a term
 
 
 @lru_cache(maxsize=4)
@@ -77,26 +71,59 @@ def tokenize_chunk(
     tokens = np.fromiter(map(word_ids.__getitem__, words), dtype=np.int64, count=len(words))
     keep = tokens >= 0
     token_start, token_end = _sentence_tokens(keep, np.array(piece_words), sentences)
-    docs = np.repeat(
-        np.arange(len(texts), dtype=np.int64), _words_per_passage(piece_words, sentences)
-    )
+    passage_words = _words_per_passage(piece_words, sentences)
+    docs = np.repeat(np.arange(len(texts), dtype=np.int64), passage_words)
     tokens, docs = tokens[keep], docs[keep]
     vocab_size = max(len(term_ids), 1)
     pairs, counts = np.unique(docs * vocab_size + tokens, return_counts=True)
-    cuts = np.array(spans, dtype=np.int32).reshape(-1, 2)
+    doc_len = np.bincount(docs, minlength=len(texts))
+    cuts = np.array(spans, dtype=np.int64).reshape(-1, 2)
+    header = np.column_stack([cuts, token_end - token_start])
+    records, lengths, slots = _records(tokens, docs, doc_len, sentences, header, token_start)
     return TokenizedChunk(
         vocab=list(term_ids),
         doc=(pairs // vocab_size).astype(np.int32),
         term=(pairs % vocab_size).astype(np.int32),
         tf=np.minimum(counts, np.iinfo(np.uint16).max).astype(np.uint16),
-        doc_len=np.bincount(docs, minlength=len(texts)).astype(np.int32),
-        tokens=tokens.astype(np.int32),
-        sentences=sentences,
-        sentence_start=cuts[:, 0].copy(),
-        sentence_end=cuts[:, 1].copy(),
-        token_start=token_start,
-        token_end=token_end,
+        doc_len=doc_len.astype(np.int32),
+        records=records,
+        record_lengths=lengths,
+        term_slots=slots,
     )
+
+
+def _records(
+    tokens: np.ndarray,
+    docs: np.ndarray,
+    doc_len: np.ndarray,
+    sentences: np.ndarray,
+    header: np.ndarray,
+    token_start: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each passage's record: [sentences n, (start, end, terms) x n, the sentences' terms]; the
+    records one after another, their lengths, and which values are terms. `tokens` and `docs`:
+    every passage's terms and their passages (heading first); `header`: (start, end, terms) a
+    sentence; `token_start`: each sentence's first term, counted from its passage's first."""
+    firsts = np.cumsum(sentences) - sentences  # each passage's first (it has one at least)
+    heading = token_start[firsts].astype(np.int64)  # the heading's terms come before it
+    lengths = 1 + 3 * sentences.astype(np.int64) + doc_len - heading
+    starts = np.cumsum(lengths) - lengths
+    records = np.zeros(int(lengths.sum()), dtype=np.int32)
+    records[starts] = sentences
+    # sentence i, the j-th of its passage p, has its header at starts[p] + 1 + 3 j
+    owner = np.repeat(np.arange(len(sentences)), sentences)
+    place = starts[owner] + 1 + 3 * (np.arange(len(owner)) - firsts[owner])
+    for column in range(3):
+        records[place + column] = header[:, column]
+    # a passage's k-th term (counted from its first, heading included) goes after the headers
+    passage_first = np.cumsum(doc_len) - doc_len
+    k = np.arange(len(tokens)) - passage_first[docs]
+    in_text = k >= heading[docs]
+    slot = (starts + 1 + 3 * sentences - heading)[docs] + k
+    records[slot[in_text]] = tokens[in_text]
+    slots = np.zeros(len(records), dtype=bool)
+    slots[slot[in_text]] = True
+    return records, lengths, slots
 
 
 def _words_per_passage(piece_words: list[int], sentences: np.ndarray) -> np.ndarray:

@@ -6,9 +6,9 @@ import sys
 import numpy as np
 import pytest
 
-from corpusbot.retrieval import kernel, sentence_kernel
+from corpusbot.retrieval import kernel, sentence_kernel, storage
 from corpusbot.retrieval.corpus import load_corpus
-from corpusbot.retrieval.index import Index
+from corpusbot.retrieval.index import Index, IndexCorrupt
 from corpusbot.retrieval.passages import SplitSettings, split_article
 from corpusbot.retrieval.sentence_block import from_table, measure, question_pairs
 
@@ -55,7 +55,7 @@ def _compare(index: Index, compiled, question: str, numbers: list[int]) -> None:
         weights=shares,
         pairs=pairs,
         code_of=block.code_of,
-        term_of=block.term_of,
+        terms=index.terms,
     )
     assert rows(got.block) == rows(block)
     np.testing.assert_array_equal(got.values, expected.values)
@@ -71,6 +71,45 @@ def test_the_compiled_reading_equals_numpy_on_news(compiled):
         _compare(index, compiled, question, [h._number for h in hits])
     everything = list(range(len(index)))
     _compare(index, compiled, SEED_QUESTIONS[0], everything[::-1])  # any order, every passage
+
+
+def test_records_read_with_pread_are_those_mapped(compiled, monkeypatch):
+    articles, passages, claims = scifact_sample()
+    index = Index.build(articles, passages, SETTINGS)
+    table = index.sentence_table
+    assert table.records.mapped is not None  # a small index: mapped
+    numbers = [h._number for h in index.search(claims[0], 24).hits]
+    spans = [(int(table.offsets[n]), int(table.offsets[n + 1])) for n in numbers]
+    mapped = [table.records.read(a, b).tolist() for a, b in spans]
+    monkeypatch.setattr(table.records, "mapped", None)  # as a large index reads them
+    assert [table.records.read(a, b).tolist() for a, b in spans] == mapped
+    _compare(index, compiled, claims[0], numbers)
+
+
+def test_a_damaged_record_fails_the_question_instead_of_reading_past_it(compiled, tmp_path):
+    articles, passages, _ = scifact_sample()
+    folder = tmp_path / "index"
+    Index.build_into(folder, zip(articles, ([p] for p in passages), strict=True), SETTINGS)
+    path = folder / storage.SENTENCE_RECORDS
+    values = np.load(path)
+    values[:64] = 1_000_000  # sentence counts and term numbers far past the end
+    with path.open("r+b") as file:
+        file.seek(storage.HEADER_BYTES)
+        file.write(values.astype(np.int32).tobytes())
+    index = Index.load(folder)
+    with pytest.raises(IndexCorrupt):
+        sentence_kernel.read(
+            compiled,
+            index.sentence_table,
+            [0, 1, 2],
+            wanted=np.array([0], dtype=np.int64),
+            weights=np.array([1.0]),
+            pairs=np.zeros((1, 1), dtype=bool),
+            code_of=index.vocab.get,
+            terms=index.terms,
+        )
+    with pytest.raises(IndexCorrupt):
+        from_table(index.sentence_table, [0], vocab=index.vocab, terms=index.terms)
 
 
 def test_the_compiled_reading_equals_numpy_on_abstracts(compiled):
