@@ -262,10 +262,9 @@ class Index:
                 avgdl=self.avgdl,
                 k1=self.settings.k1,
                 b=self.settings.b,
-                buffer=self._buffer(),
                 article=self.table.article,
                 allowed=allowed,
-                check_postings=kernel.CHECK_POSTINGS,
+                window=kernel.WINDOW,
             )
         if allowed is None:
             candidates = self._candidates(known, k + RESCORE_MARGIN)
