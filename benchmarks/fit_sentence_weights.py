@@ -71,11 +71,19 @@ def collect(qa: Path, corpus: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray,
         if found is None:
             continue
         question, weights, hits, relevant = found
-        for hit, _, start, end, vector, _ in sentence_features(
-            question, hits, weights, index.analyzer, relevant=relevant
-        ):
-            text = hits[hit].passage.text[start:end].casefold()
-            rows.append(list(vector))
+        features = sentence_features(
+            question,
+            hits,
+            weights,
+            index.analyzer,
+            relevant=relevant,
+            shares=index.sentence_shares(hits, weights, index.analyzer.terms(question)),
+        )
+        block = features.block
+        for row, vector in enumerate(features.values.tolist()):
+            start, end = int(block.start[row]), int(block.end[row])
+            text = hits[int(block.hit[row])].passage.text[start:end].casefold()
+            rows.append(vector)
             right.append(any(answer in text for answer in answers))
             groups.append(len(tuned) - 1)
     return np.array(rows), np.array(right), np.array(groups), np.array(tuned)

@@ -163,7 +163,7 @@ def compose(
         weights,
         index.analyzer,
         relevant=passed,
-        split=index.sentences,
+        shares=index.sentence_shares(candidates, weights, index.analyzer.terms(rewritten.question)),
     )
     quotes = _fold_duplicates(
         (
@@ -270,22 +270,23 @@ def _quote(
     """An article's best sentence, then its next best ones if they score nearly as well; and
     the best sentence's terms."""
     best = ranked[0]
-    chosen = [best]
+    lead = _text(hits, best)
+    chosen, texts = [best], [lead]
     size = best.end - best.start
-    seen = {_text(hits, best)}
     for other in ranked[1:]:
         if len(chosen) >= settings.max_quote_sentences or other.score < best.score - SUPPORT_MARGIN:
             break
         length = other.end - other.start
-        if size + length > settings.max_quote_chars or _text(hits, other) in seen:
+        if size + length > settings.max_quote_chars:
             continue
-        chosen.append(other)
-        seen.add(_text(hits, other))
-        size += length
-    lead = _text(hits, best)
+        text = _text(hits, other)
+        if text not in texts:  # the same sentence twice in the article: quoted once
+            chosen.append(other)
+            texts.append(text)
+            size += length
     text = lead + "".join(
-        _joint(hits, before, after) + _text(hits, after)
-        for before, after in itertools.pairwise(chosen)
+        _joint(before, after) + later
+        for (before, after), later in zip(itertools.pairwise(chosen), texts[1:], strict=True)
     )
     score = max(hits[s.hit].score for s in chosen)
     # Highlights are added after folding, to the quotes kept (Analyzer.find: the analyzer's own
@@ -298,7 +299,7 @@ def _text(hits: list[Hit], sentence: ScoredSentence) -> str:
     return " ".join(hits[sentence.hit].passage.text[sentence.start : sentence.end].split())
 
 
-def _joint(hits: list[Hit], before: ScoredSentence, after: ScoredSentence) -> str:
+def _joint(before: ScoredSentence, after: ScoredSentence) -> str:
     """A space between sentences that follow each other in the article, else an ellipsis."""
     same_passage = before.hit == after.hit and after.number == before.number + 1
     return " " if same_passage else GAP

@@ -14,7 +14,6 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import Stemmer
@@ -58,26 +57,27 @@ def load_stopwords(name: str) -> frozenset[str]:
     return frozenset(w.strip().casefold() for w in words if w.strip() and not w.startswith("#"))
 
 
-@lru_cache(maxsize=1024)
-def _words_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
-    """Any of `words` (runs of a-z or of 0-9), not followed by more of the same run."""
-    return re.compile(
-        "|".join(re.escape(w) + ("(?![0-9])" if w[0].isdigit() else "(?![a-z])") for w in words)
-    )
-
-
-def _runs(pattern: re.Pattern[str], lowered: str) -> list[tuple[int, int]]:
-    """The matches of `pattern` that start a run of letters (or digits): whole ASCII_TOKEN words."""
+def _occurrences(word: str, lowered: str) -> list[tuple[int, int]]:
+    """(start, end) of each whole ASCII_TOKEN `word` in `lowered`: not inside a longer run."""
     found = []
-    for match in pattern.finditer(lowered):
-        start = match.start()
-        if not (start and _same_run(lowered[start - 1], lowered[start])):
-            found.append(match.span())
+    digits = word[0].isdigit()
+    at = lowered.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if not (at and _same_run(lowered[at - 1], word[0])) and not (
+            end < len(lowered) and _continues(lowered[end], digits)
+        ):
+            found.append((at, end))
+        at = lowered.find(word, end)
     return found
 
 
 def _same_run(before: str, first: str) -> bool:
     return (before.isdigit() and first.isdigit()) or ("a" <= before <= "z" and first.isalpha())
+
+
+def _continues(after: str, digits: bool) -> bool:
+    return "0" <= after <= "9" if digits else "a" <= after <= "z"
 
 
 class Analyzer:
@@ -117,22 +117,27 @@ class Analyzer:
 
     def find(self, texts: Sequence[str], terms: Collection[str]) -> list[list[tuple[int, int]]]:
         """For each of `texts`, (start, end) of each of its words whose term is in `terms`: the
-        (start, end) of `spans` whose term is in `terms`. ASCII texts are scanned by one regex of
-        the few words wanted (made once for all `texts`), not with a term lookup per word."""
+        (start, end) of `spans` whose term is in `terms`. In ASCII texts each wanted word is found
+        with `str.find` (a question's words are few), not with a term lookup per word, and with no
+        regex compiled per call (that cost more than the search on a question asked once)."""
         lowered = [text.lower() if text.isascii() else "" for text in texts]
         words = set().union(*(ASCII_TOKEN.findall(low) for low in lowered))
-        wanted = tuple(sorted(w for w in words if self.term(w) in terms))
-        pattern = _words_pattern(wanted) if wanted else None
+        wanted = [w for w in words if self.term(w) in terms]
         found: list[list[tuple[int, int]]] = []
+        known: dict[str, bool] = {}  # other scripts: each word's verdict, looked up once
         for text, low in zip(texts, lowered, strict=True):
-            if not text.isascii():
-                found.append(
-                    [(start, end) for start, end, term in self.spans(text) if term in terms]
-                )
-            elif pattern is None:
-                found.append([])
-            else:
-                found.append(_runs(pattern, low))
+            if text.isascii():
+                found.append(sorted(s for w in wanted for s in _occurrences(w, low)))
+                continue
+            spans = []
+            for match in TOKEN.finditer(text):
+                word = match.group()
+                verdict = known.get(word)
+                if verdict is None:
+                    verdict = known[word] = self.term(word.casefold()) in terms
+                if verdict:
+                    spans.append(match.span())
+            found.append(spans)
         return found
 
     def term(self, word: str) -> str:

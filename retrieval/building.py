@@ -33,6 +33,7 @@ from corpusbot.retrieval.storage import (
     META,
     PASSAGE_FILES,
     POSTINGS_FILES,
+    SENTENCE_FILES,
     TEXTS,
     VOCAB,
     ArrayWriter,
@@ -132,6 +133,18 @@ class _Build:
         }
         self.pending: dict[str, list[int]] = {name: [] for name in self.tables}
         self.pending_texts: list[str] = []
+        self.pending_starts: list[int] = []  # where each text starts after its heading
+        self.sentence_files = {
+            name: ArrayWriter(folder / SENTENCE_FILES[name], dtype)
+            for name, dtype in (
+                ("tokens", np.int32),
+                ("start", np.int32),
+                ("end", np.int32),
+                ("token_start", np.int32),
+                ("token_end", np.int32),
+            )
+        }
+        self.sentence_counts: list[np.ndarray] = []
         self.tokenizer = _Tokenizer(analyzer, workers)
         self.vocab: dict[str, int] = {}
         self.df = np.zeros(0, np.int64)
@@ -171,6 +184,7 @@ class _Build:
             rows["bstart"] += [base + starts.at(p.start) for p in passages]
             rows["bend"] += [base + ends.at(p.end) for p in passages]
         self.pending_texts += [p.searchable for p in passages]  # heading + text
+        self.pending_starts += [len(p.searchable) - len(p.text) for p in passages]
         if len(self.pending_texts) >= CHUNK_PASSAGES:
             self._flush_chunk()
 
@@ -179,7 +193,8 @@ class _Build:
             writer.append(np.array(self.pending[name], dtype=writer.dtype))
             self.pending[name] = []
         texts, self.pending_texts = self.pending_texts, []
-        for chunk in self.tokenizer.submit(texts):
+        starts, self.pending_starts = self.pending_starts, []
+        for chunk in self.tokenizer.submit(texts, starts):
             self._take(chunk)
 
     def _take(self, chunk: TokenizedChunk) -> None:
@@ -196,10 +211,23 @@ class _Build:
         self.df = counts
         self.segments.add(terms, chunk.doc + self.tokenized, chunk.tf)
         self.doc_len.append(chunk.doc_len)
+        self._take_sentences(chunk, mapping)
         self.tokenized += len(chunk.doc_len)
         if self.progress:  # in articles: how many passages are to come is not known
             done = len(self.articles)
             self.progress("indexing articles", done, max(self.expected, done))
+
+    def _take_sentences(self, chunk: TokenizedChunk, mapping: np.ndarray) -> None:
+        """Write the chunk's terms in order (renumbered by `mapping`) and its sentences."""
+        for name, values in (
+            ("tokens", mapping[chunk.tokens] if len(mapping) else chunk.tokens),
+            ("start", chunk.sentence_start),
+            ("end", chunk.sentence_end),
+            ("token_start", chunk.token_start),
+            ("token_end", chunk.token_end),
+        ):
+            self.sentence_files[name].append(values)
+        self.sentence_counts.append(chunk.sentences)
 
     def finish(self, weighting: Weighting, provenance: Provenance) -> IndexMeta:
         if self.pending_texts:
@@ -218,6 +246,7 @@ class _Build:
         for name, values in (("offsets", offsets), ("idf", idf), ("max_impact", max_impact)):
             write_array(self.folder / POSTINGS_FILES[name], values)
         write_array(self.folder / PASSAGE_FILES["doc_len"], doc_len.astype(np.int32))
+        sentences = self._write_sentence_tables(doc_len)
         write_array(
             self.folder / PASSAGE_FILES["article_bstart"],
             np.array(self.article_bstart, dtype=np.int64),
@@ -230,6 +259,8 @@ class _Build:
             articles=len(self.articles),
             terms=len(self.vocab),
             postings=int(offsets[-1]),
+            tokens=int(doc_len.sum()),
+            sentences=sentences,
             avgdl=avgdl,
             language=self.analyzer.language,
             stopwords=tuple(sorted(self.analyzer.stopwords)),
@@ -241,6 +272,15 @@ class _Build:
         write_json(self.folder / META, meta.to_json())  # last: its presence means complete
         fsync_folder(self.folder)
         return meta
+
+    def _write_sentence_tables(self, doc_len: np.ndarray) -> int:
+        """Where each passage's terms and sentences start; returns the number of sentences."""
+        counts = np.concatenate(self.sentence_counts) if self.sentence_counts else np.zeros(0)
+        for name, lengths in (("token_first", doc_len), ("first", counts)):
+            first = np.zeros(len(lengths) + 1, dtype=np.int64)
+            np.cumsum(lengths, out=first[1:])
+            write_array(self.folder / SENTENCE_FILES[name], first)
+        return int(counts.sum())
 
     def _write_postings(
         self,
@@ -276,7 +316,7 @@ class _Build:
         return max_impact
 
     def _close_files(self) -> None:
-        for writer in self.tables.values():
+        for writer in (*self.tables.values(), *self.sentence_files.values()):
             writer.close()
         self.articles.close()
         self.texts.close()
@@ -381,12 +421,13 @@ class _Tokenizer:
         self.pool: ProcessPoolExecutor | None = None
         self.running: deque[Future[TokenizedChunk]] = deque()
 
-    def submit(self, texts: list[str]) -> Iterator[TokenizedChunk]:
-        """Queue `texts`; yields the chunks (of earlier texts too) that are done, in order."""
+    def submit(self, texts: list[str], starts: list[int]) -> Iterator[TokenizedChunk]:
+        """Queue `texts` (each text starting at `starts` after its heading); yields the chunks
+        (of earlier texts too) that are done, in order."""
         self.chunks += 1
         if self.workers <= 1 or self.chunks <= LOCAL_CHUNKS:
             yield from self.drain()
-            yield tokenize_chunk(texts, self.settings)
+            yield tokenize_chunk(texts, self.settings, starts)
             return
         if self.pool is None:
             context = multiprocessing.get_context("spawn")  # fork is unsafe beside an event loop
@@ -397,7 +438,7 @@ class _Tokenizer:
                 initializer=die_with_parent,
                 initargs=(os.getpid(),),
             )
-        self.running.append(self.pool.submit(tokenize_chunk, texts, self.settings))
+        self.running.append(self.pool.submit(tokenize_chunk, texts, self.settings, starts))
         while len(self.running) > self.workers or (self.running and self.running[0].done()):
             yield self.running.popleft().result()
 

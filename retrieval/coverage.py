@@ -11,14 +11,13 @@ articles left out of the corpus (benchmarks/fit_refusal.py, docs/precision.md).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields
-from itertools import pairwise
 
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import Hit, Index, SearchResult
 from corpusbot.retrieval.respell import Rewritten
-from corpusbot.retrieval.sentence_store import Sentence
+from corpusbot.retrieval.sentence_block import SentenceShares
 
 # A question's specific terms weigh at least this share of its rarest term found in the corpus.
 SPECIFIC_SHARE = 0.5
@@ -131,12 +130,17 @@ def measure_for(
     weights = {t: w for t, w in result.question_terms.items() if t not in aliases}
     return measure(
         relevant,
-        [frozenset(a for t in h.matched for a in aliases.get(t, (t,))) for h in relevant],
+        [frozenset(a for t in h.matched for a in aliases.get(t, (t,))) for h in relevant]
+        if aliases
+        else [h.matched for h in relevant],
         weights,
-        index.sentences,
+        index.sentence_shares(
+            relevant,
+            weights,
+            [t for t in index.analyzer.terms(rewritten.question) if t not in aliases],
+        ),
         known=frozenset(t for t in weights if t in index.vocab),
         named=bool(rewritten.present),
-        order=[t for t in index.analyzer.terms(rewritten.question) if t not in aliases],
     )
 
 
@@ -154,19 +158,22 @@ def measure(
     hits: Sequence[Hit],
     matched: Sequence[frozenset[str]],
     weights: Mapping[str, float],
-    split: Callable[[str], list[Sentence]],
+    sentences: SentenceShares,
     *,
     known: frozenset[str],
     named: bool,
-    order: Sequence[str],
 ) -> Coverage:
     """The coverage signals of `hits` (at least one, best first), holding the question terms
-    `matched` (one set a hit), for a question whose terms weigh `weights` (in the question's
-    `order`); `known`: the terms the corpus holds; `split`: a passage's analyzed sentences."""
+    `matched` (one set a hit), for a question whose terms weigh `weights`; `sentences`: the
+    question's shares in each sentence of the hits; `known`: the terms the corpus holds."""
     total = sum(weights.values()) or 1.0
     held = [_held(terms, weights) for terms in matched]
     best = max(range(len(hits)), key=held.__getitem__)
-    sentence, phrase = _best_sentence(hits, matched, held, weights, split, order)
+    # The most one sentence holds: of the question's weight, and of its terms next to each
+    # other as in the question.
+    sentence, phrase = (
+        float(sentences.share(name).max(initial=0.0)) for name in ("carried", "joined")
+    )
     best_share: dict[str, float] = {}
     scores: dict[str, float] = {}
     for hit, share in zip(hits, held, strict=True):
@@ -179,13 +186,13 @@ def measure(
     held_anywhere = set().union(*matched)
     return Coverage(
         passage=held[best] / total,
-        sentence=sentence / total,
+        sentence=sentence,
         absent=sum(w for t, w in weights.items() if t not in known) / total,
         rarest_held=float(bool(rarest & matched[best])),
         heaviest_missed=max((w for t, w in weights.items() if t not in matched[best]), default=0.0)
         / total,
         named=float(named),
-        phrase=phrase / total,
+        phrase=phrase,
         unheld=sum(w for t, w in weights.items() if t in known and t not in held_anywhere) / total,
         runner_up=shares[1] / shares[0] if shares[0] > 0 else 0.0,
         score=hits[0].score / total,
@@ -196,30 +203,3 @@ def measure(
 
 def _held(terms: Collection[str], weights: Mapping[str, float]) -> float:
     return sum(w for t, w in weights.items() if t in terms)
-
-
-def _best_sentence(
-    hits: Sequence[Hit],
-    matched: Sequence[frozenset[str]],
-    held: Sequence[float],
-    weights: Mapping[str, float],
-    split: Callable[[str], list[Sentence]],
-    order: Sequence[str],
-) -> tuple[float, float]:
-    """The largest weight one sentence of the hits holds; and the largest weight of the question
-    terms that one sentence holds in pairs adjacent both there and in the question (`order`).
-    A passage that cannot beat either (its terms bound its sentences) is not read."""
-    pairs = set(pairwise(order))
-    best = phrase = 0.0
-    for i in sorted(range(len(hits)), key=lambda i: -held[i]):
-        terms_held = matched[i]
-        paired = {
-            t for pair in pairs if pair[0] in terms_held and pair[1] in terms_held for t in pair
-        }
-        if held[i] <= best and _held(paired, weights) <= phrase:
-            continue
-        for _, _, terms in split(hits[i].passage.text):
-            best = max(best, _held(set(terms), weights))
-            joined = {t for pair in pairwise(terms) if pair in pairs for t in pair}
-            phrase = max(phrase, _held(joined, weights))
-    return best, phrase

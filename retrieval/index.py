@@ -21,7 +21,7 @@ import shutil
 import tempfile
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import compress
@@ -29,11 +29,18 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusbot.retrieval import kernel, storage
+from corpusbot.retrieval import kernel, sentence_kernel, storage
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.building import Weighting, build_folder
 from corpusbot.retrieval.corpus import Article
 from corpusbot.retrieval.passages import Passage
+from corpusbot.retrieval.sentence_block import (
+    SentenceShares,
+    from_sentences,
+    from_table,
+    measure,
+    question_pairs,
+)
 from corpusbot.retrieval.sentence_store import SentenceCache
 from corpusbot.retrieval.storage import (
     FORMAT,
@@ -135,8 +142,10 @@ class Index:
         self.meta: IndexMeta = stored.meta
         self.settings = _settings_from_meta(stored.meta)
         self.analyzer = Analyzer(self.settings.analyzer)
-        self.sentences = SentenceCache(self.analyzer)  # passages' analyzed sentences, for compose
+        self._analyzed = SentenceCache(self.analyzer)  # sentences of passages not stored here
         self.vocab = stored.vocab
+        self.terms = stored.terms
+        self.sentence_table = stored.sentences
         self.articles: Sequence[ArticleInfo] = stored.articles
         self.postings = stored.postings
         self.table = stored.passages
@@ -419,6 +428,37 @@ class Index:
         return scores, tf > 0
 
     # --- reading passages and articles --------------------------------------------------
+
+    def sentence_shares(
+        self, hits: Sequence[Hit], weights: Mapping[str, float], order: Sequence[str]
+    ) -> SentenceShares:
+        """Every sentence of `hits`' passages, with the shares of the question's weight it holds
+        (retrieval/sentence_block.py): `weights`, each question term's (its idf); `order`, the
+        question's terms as asked. Read from the build's table for this index's own hits
+        (compiled on large indexes), else analyzed."""
+        total = sum(weights.values()) or 1.0
+        asked = list(weights)
+        shares = np.array([weights[t] / total for t in asked])
+        pairs = question_pairs(order, asked)
+        if all(isinstance(h, _StoredHit) and h._index is self for h in hits):
+            numbers = [h._number for h in hits]  # type: ignore[attr-defined]
+            compiled = sentence_kernel.load() if len(self) >= kernel.KERNEL_MIN_PASSAGES else None
+            if compiled is not None:
+                return sentence_kernel.read(
+                    compiled,
+                    self.sentence_table,
+                    numbers,
+                    wanted=np.array([self.vocab.get(t, -1) for t in asked], dtype=np.int64),
+                    weights=shares,
+                    pairs=pairs,
+                    code_of=lambda term: self.vocab.get(term, -1),
+                    term_of=self.terms.__getitem__,
+                )
+            block = from_table(self.sentence_table, numbers, vocab=self.vocab, terms=self.terms)
+        else:
+            block = from_sentences(self._analyzed(h.passage.text) for h in hits)
+        wanted = np.array([block.code_of(t) for t in asked], dtype=np.int64)
+        return measure(block, wanted, shares, pairs)
 
     def passage(self, number: int) -> Passage:
         article = self.articles[int(self.table.article[number])]

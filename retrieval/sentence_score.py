@@ -13,14 +13,22 @@ odd-numbered ones (docs/precision.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from itertools import pairwise
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.answer_type import AnswerType, expected_type, offers
 from corpusbot.retrieval.index import Hit
-from corpusbot.retrieval.sentence_store import Sentence, analyzed_sentences
+from corpusbot.retrieval.sentence_block import (
+    SentenceBlock,
+    SentenceShares,
+    from_sentences,
+    measure,
+    question_pairs,
+)
+from corpusbot.retrieval.sentence_store import analyzed_sentences
 
 FEATURES = (
     "carried",  # share of the question's weight the sentence holds
@@ -56,6 +64,7 @@ WEIGHTS = {
 }
 # The answer kinds of the features "date", "number", "place", "name", in that order.
 _TYPES = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.PLACE, AnswerType.NAME)
+_WEIGHT_VECTOR = np.array([WEIGHTS[name] for name in FEATURES])
 
 
 @dataclass(frozen=True)
@@ -65,27 +74,21 @@ class ScoredSentence:
     start: int  # character offsets into the passage text
     end: int
     score: float
-    terms: frozenset[str]  # all its index terms
+    row: int  # its row in `block`
+    block: SentenceBlock = field(repr=False, compare=False)
+
+    @property
+    def terms(self) -> frozenset[str]:
+        """All its index terms."""
+        return frozenset(self.block.terms(self.row))
 
 
 @dataclass(frozen=True)
-class _Question:
-    weights: Mapping[str, float]
-    asked: frozenset[str]  # the question's terms
-    total: float
-    pairs: frozenset[tuple[str, str]]
-    kind: AnswerType
-    top: float  # the best passage's BM25 score
+class SentenceFeatures:
+    """The `FEATURES` of every sentence of `block`: one row a sentence."""
 
-    def carried(self, found: frozenset[str]) -> float:
-        """The share of the question's weight in `found` (question terms only)."""
-        return sum(self.weights[t] for t in found) / self.total
-
-
-# (hit, number, start, end, features, terms) of a sentence
-FeatureRow = tuple[int, int, int, int, tuple[float, ...], frozenset[str]]
-_WEIGHT_VECTOR = tuple(WEIGHTS[name] for name in FEATURES)
-_EMPTY: frozenset[str] = frozenset()
+    block: SentenceBlock
+    values: np.ndarray  # float64, (sentences x FEATURES)
 
 
 def score_sentences(
@@ -95,17 +98,26 @@ def score_sentences(
     analyzer: Analyzer,
     *,
     relevant: Sequence[bool] | None = None,
-    split: Callable[[str], Sequence[Sentence]] | None = None,
+    shares: SentenceShares | None = None,
 ) -> list[ScoredSentence]:
     """Every sentence of every hit's passage, scored for `question`; in hit order.
 
     `relevant` says, per hit, whether it passed the relevance check (all did when omitted).
-    `split`: a passage's sentences with their terms (default: analyzed here; compose passes the
-    index's cache, retrieval/sentence_store.py)."""
+    `shares`: the hits' sentences and the question's shares in each (default: analyzed here;
+    compose passes the index's, read from what the build stored: `Index.sentence_shares`)."""
+    found = sentence_features(question, hits, weights, analyzer, relevant=relevant, shares=shares)
+    block, scores = found.block, (found.values @ _WEIGHT_VECTOR).tolist()
     return [
-        ScoredSentence(hit, number, start, end, _weighted(vector), terms)
-        for hit, number, start, end, vector, terms in sentence_features(
-            question, hits, weights, analyzer, relevant=relevant, split=split
+        ScoredSentence(hit, number, start, end, score, row, block)
+        for row, (hit, number, start, end, score) in enumerate(
+            zip(
+                block.hit.tolist(),
+                block.number.tolist(),
+                block.start.tolist(),
+                block.end.tolist(),
+                scores,
+                strict=True,
+            )
         )
     ]
 
@@ -117,76 +129,60 @@ def sentence_features(
     analyzer: Analyzer,
     *,
     relevant: Sequence[bool] | None = None,
-    split: Callable[[str], Sequence[Sentence]] | None = None,
-) -> list[FeatureRow]:
-    """(hit, number, start, end, features, terms) for every sentence, the features in
-    `FEATURES` order: what `score_sentences` weighs, and what the weights were fitted on."""
-    total = sum(weights.values())
-    if not hits or total <= 0:
-        return []
-    asked = analyzer.terms(question)
-    about = _Question(
-        weights,
-        frozenset(weights),
-        total,
-        frozenset(pairwise(asked)),
-        expected_type(question),
-        max(hits[0].score, 1e-9),
+    shares: SentenceShares | None = None,
+) -> SentenceFeatures:
+    """The features of every sentence, in `FEATURES` order: what `score_sentences` weighs, and
+    what the weights were fitted on."""
+    if shares is None:
+        shares = _analyzed(question, hits, weights, analyzer)
+    block = shares.block
+    if not hits or sum(weights.values()) <= 0 or not len(block):
+        return SentenceFeatures(block, np.zeros((len(block), len(FEATURES))))
+    scores = np.array([h.score for h in hits]) / max(hits[0].score, 1e-9)
+    passed = np.ones(len(hits)) if relevant is None else np.array(relevant, dtype=np.float64)
+    columns = [
+        *(shares.share(name) for name in FEATURES[:5]),  # carried ... in_passage
+        scores[block.hit],
+        passed[block.hit],
+        shares.share("phrase"),
+        *_kinds(expected_type(question), block, hits, weights, analyzer),
+        (shares.unasked == 0).astype(np.float64),  # echo: nothing but question terms
+    ]
+    return SentenceFeatures(block, np.column_stack(columns))
+
+
+def _analyzed(
+    question: str, hits: Sequence[Hit], weights: Mapping[str, float], analyzer: Analyzer
+) -> SentenceShares:
+    """The shares of hits that no index stored: their passages analyzed here."""
+    block = from_sentences(analyzed_sentences(h.passage.text, analyzer) for h in hits)
+    asked = list(weights)
+    total = sum(weights.values()) or 1.0
+    return measure(
+        block,
+        np.array([block.code_of(t) for t in asked], dtype=np.int64),
+        np.array([weights[t] / total for t in asked]),
+        question_pairs(analyzer.terms(question), asked),
     )
-    rows: list[FeatureRow] = []
-    for position, hit in enumerate(hits):
-        passed = True if relevant is None else relevant[position]
-        rows.extend(
-            (position, *sentence, vector, terms)
-            for sentence, vector, terms in _passage_features(about, hit, passed, analyzer, split)
-        )
-    return rows
 
 
-def _passage_features(
-    about: _Question,
-    hit: Hit,
-    passed: bool,
+def _kinds(
+    kind: AnswerType,
+    block: SentenceBlock,
+    hits: Sequence[Hit],
+    weights: Mapping[str, float],
     analyzer: Analyzer,
-    split: Callable[[str], Sequence[Sentence]] | None,
-) -> list[tuple[tuple[int, int, int], tuple[float, ...], frozenset[str]]]:
-    text = hit.passage.text
-    # The passage's sentences and their terms: from compose's cache, else analyzed here.
-    sentences = split(text) if split else analyzed_sentences(text, analyzer)
-    spans = [(start, end) for start, end, _ in sentences]
-    analysed = [terms for _, _, terms in sentences]
-    found = [about.asked.intersection(terms) for terms in analysed]  # question terms held
-    in_passage = about.carried(_EMPTY.union(*found))
-    passage = hit.score / about.top
-    kinds = tuple(kind is about.kind for kind in _TYPES)
-    rows = []
-    for number, (start, end) in enumerate(spans):
-        present, here = frozenset(analysed[number]), found[number]
-        before = found[number - 1] if number > 0 else _EMPTY
-        after = found[number + 1] if number + 1 < len(found) else _EMPTY
-        sentence = text[start:end]
-        offered = offers(about.kind, sentence, about.weights, analyzer) if any(kinds) else 0.0
-        vector = (
-            about.carried(here),
-            about.carried(here | before),
-            about.carried(here | after),
-            about.carried(here | found[0]),
-            in_passage,
-            passage,
-            float(passed),
-            _phrase(about, analysed[number]) if len(here) > 1 else 0.0,
-            *(offered if wanted else 0.0 for wanted in kinds),
-            float(len(here) == len(present)),  # echo: nothing but question terms
+) -> list[np.ndarray]:
+    """The features "date", "number", "place", "name": only the one asked for is not zero."""
+    columns = [np.zeros(len(block)) for _ in _TYPES]
+    if kind in _TYPES:
+        texts = [hits[h].passage.text for h in range(len(hits))]
+        columns[_TYPES.index(kind)] = np.array(
+            [
+                offers(kind, texts[hit][start:end], weights, analyzer)
+                for hit, start, end in zip(
+                    block.hit.tolist(), block.start.tolist(), block.end.tolist(), strict=True
+                )
+            ]
         )
-        rows.append(((number, start, end), vector, present))
-    return rows
-
-
-def _phrase(about: _Question, terms: Sequence[str]) -> float:
-    weights = about.weights
-    found = sum(weights[a] + weights[b] for a, b in pairwise(terms) if (a, b) in about.pairs)
-    return found / about.total
-
-
-def _weighted(vector: tuple[float, ...]) -> float:
-    return sum(weight * value for weight, value in zip(_WEIGHT_VECTOR, vector, strict=True))
+    return columns

@@ -1,14 +1,9 @@
-"""Each passage's sentences with their index terms, analyzed once and kept for the next question.
+"""Each passage's sentences with their index terms, analyzed from its text.
 
-Scoring a question's sentences (retrieval/sentence_score.py) cuts every retrieved passage into
-sentences and analyzes each one; half of that work is the same for every question that retrieves
-the passage. `SentenceCache` keeps the result per passage text, a bounded number of them.
-
-Storing the sentences at index time was measured and not done: cutting a passage into sentences
-costs about 23 µs (the same again to analyze them one by one), against 46-55 CPU µs a passage
-for the whole build today, which would take the 1M-passage build below its 20,000 passages/s
-target; the benchmark's questions share few passages (8-14% of the quoted ones), so the cache
-saves less there than in a bot asked the same things again (docs/benchmarks.md).
+The build stores every indexed passage's sentences and terms (`SentenceTable`, read back by
+retrieval/sentence_block.py), so a question never cuts and analyzes the passages it retrieves:
+that cost about 35 µs a passage, most of a question's compose time. Passages that are not in
+an index (a hand-made `Hit`) are analyzed here, and remembered by `SentenceCache`.
 """
 
 from __future__ import annotations

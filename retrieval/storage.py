@@ -4,7 +4,8 @@
     vocab.json          the terms, in term-number order
     articles.jsonl      one ArticleInfo a line; article_lines.npy holds each line's byte offset
     texts.bin           every article's text, UTF-8, back to back
-    <name>.npy          the arrays of Postings and PassageTable, memory-mapped when read
+    <name>.npy          the arrays of Postings, PassageTable and SentenceTable, memory-mapped
+                        when read
 
 Arrays are written in pieces as they are made (ArrayWriter), so a build never holds a whole
 array in memory; readers see ordinary .npy files.
@@ -24,7 +25,7 @@ import numpy as np
 
 from corpusbot.retrieval.corpus import Skipped
 
-FORMAT = "corpusbot-index-8"  # bumped whenever tokens or files change
+FORMAT = "corpusbot-index-9"  # bumped whenever tokens or files change
 META = "meta.json"
 VOCAB = "vocab.json"
 ARTICLES = "articles.jsonl"
@@ -75,6 +76,8 @@ class IndexMeta:
     articles: int
     terms: int
     postings: int
+    tokens: int  # the passages' terms, repeats counted (SentenceTable.tokens)
+    sentences: int
     avgdl: float
     language: str
     stopwords: tuple[str, ...]
@@ -149,8 +152,35 @@ class PassageTable:
         }
 
 
+@dataclass(frozen=True)
+class SentenceTable:
+    """Every passage's terms in order and its sentences: what quoting reads, so that a question
+    does not cut and analyze the passages it retrieves (retrieval/sentence_store.py)."""
+
+    token_first: np.ndarray  # int64, passages + 1: where each passage's run of `tokens` starts
+    tokens: np.ndarray  # int32 term numbers, each passage's heading first
+    first: np.ndarray  # int64, passages + 1: passage p's sentences are [first[p], first[p+1])
+    start: np.ndarray  # int32, per sentence: character offsets into its passage's text
+    end: np.ndarray  # int32
+    token_start: np.ndarray  # int32, per sentence: its terms, counted from the passage's first
+    token_end: np.ndarray  # int32
+
+    def lengths(self, meta: IndexMeta) -> dict[str, int]:
+        n, sentences = meta.passages, meta.sentences
+        return {
+            "token_first": n + 1,
+            "tokens": meta.tokens,
+            "first": n + 1,
+            "start": sentences,
+            "end": sentences,
+            "token_start": sentences,
+            "token_end": sentences,
+        }
+
+
 POSTINGS_FILES = {f.name: f"{f.name}.npy" for f in fields(Postings)}
 PASSAGE_FILES = {f.name: f"passage_{f.name}.npy" for f in fields(PassageTable)}
+SENTENCE_FILES = {f.name: f"sentence_{f.name}.npy" for f in fields(SentenceTable)}
 
 
 @dataclass(frozen=True)
@@ -160,8 +190,10 @@ class StoredIndex:
     folder: Path
     meta: IndexMeta
     vocab: dict[str, int]
+    terms: list[str]  # vocab's terms by number
     postings: Postings
     passages: PassageTable
+    sentences: SentenceTable
     articles: ArticleTable
     texts: TextFile
 
@@ -173,16 +205,16 @@ def load(folder: Path) -> StoredIndex:
         terms = json.loads((folder / VOCAB).read_text(encoding="utf-8"))
         postings = Postings(**_arrays(folder, POSTINGS_FILES))
         passages = PassageTable(**_arrays(folder, PASSAGE_FILES))
+        sentences = SentenceTable(**_arrays(folder, SENTENCE_FILES))
         articles = ArticleTable(folder)
         texts = TextFile(folder / TEXTS)
     except IndexCorrupt:
         raise
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise IndexCorrupt(f"{type(exc).__name__}: {exc}") from None
-    _check(meta, terms, postings, passages, articles, texts)
-    return StoredIndex(
-        folder, meta, {t: n for n, t in enumerate(terms)}, postings, passages, articles, texts
-    )
+    _check(meta, terms, (postings, passages, sentences), articles=articles, texts=texts)
+    vocab = {t: n for n, t in enumerate(terms)}
+    return StoredIndex(folder, meta, vocab, terms, postings, passages, sentences, articles, texts)
 
 
 def _arrays(folder: Path, files: dict[str, str]) -> dict[str, np.ndarray]:
@@ -195,18 +227,19 @@ def _arrays(folder: Path, files: dict[str, str]) -> dict[str, np.ndarray]:
 def _check(
     meta: IndexMeta,
     terms: list[str],
-    postings: Postings,
-    passages: PassageTable,
+    tables: tuple[Postings, PassageTable, SentenceTable],
+    *,
     articles: ArticleTable,
     texts: TextFile,
 ) -> None:
     if len(terms) != meta.terms or len(articles) != meta.articles:
         raise IndexCorrupt("vocab.json or articles.jsonl does not match meta.json")
-    for table in (postings, passages):
+    for table in tables:
         for name, length in table.lengths(meta).items():
             shape = getattr(table, name).shape
             if shape != (length,):
                 raise IndexCorrupt(f"{name} has shape {shape}, expected ({length},)")
+    _, passages, _ = tables
     if int(passages.article_bstart[-1]) != len(texts):
         raise IndexCorrupt("texts.bin does not match the article table")
 

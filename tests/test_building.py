@@ -17,6 +17,7 @@ from corpusbot.retrieval.index import Index, IndexSettings
 from corpusbot.retrieval.passages import Passage, SplitSettings, split_article
 
 from .conftest import DATA, SEEDS
+from .test_sentence_block import stored_sentences
 
 ANALYZER = AnalyzerSettings.create("english", "english")
 CLAIMS = [line.strip() for line in (DATA / "scifact_sample_claims.txt").open()]
@@ -50,6 +51,8 @@ def _same_index(one: Index, other: Index) -> None:
         np.testing.assert_array_equal(a.doc_ids[lo:hi], b.doc_ids[other_lo:other_hi])
         np.testing.assert_array_equal(a.tfs[lo:hi], b.tfs[other_lo:other_hi])
         np.testing.assert_allclose(a.impacts[lo:hi], b.impacts[other_lo:other_hi], rtol=1e-6)
+    # each passage's sentences and their terms (term numbers may differ)
+    assert stored_sentences(one) == stored_sentences(other)
     for claim in CLAIMS:
         hits, other_hits = one.search(claim, 10).hits, other.search(claim, 10).hits
         assert [h.passage for h in hits] == [h.passage for h in other_hits]

@@ -1,4 +1,4 @@
-"""A passage's analyzed sentences, and the cache of them compose scores from."""
+"""A passage's analyzed sentences, and the cache of them for passages not in an index."""
 
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.sentence_store import SentenceCache, analyzed_sentences
