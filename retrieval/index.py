@@ -342,10 +342,7 @@ class Index:
     def _all_candidates(self, known: list[tuple[int, int]], count: int) -> np.ndarray:
         """Every term's postings scored; the `count` best approximate scores."""
         touched, partial = self._gather(known)
-        if len(touched) > count:
-            best = np.argpartition(partial, -count)[-count:]
-            touched = np.sort(touched[best])
-        return touched
+        return _best_partial(touched, partial, count)
 
     # --- news filter (retrieval/query_filters.py): a date or outlet mask over articles -------
 
@@ -356,11 +353,7 @@ class Index:
         pruning: its floor comes from passages a narrow filter may exclude."""
         touched, partial = self._gather(known)
         keep = np.asarray(allowed, dtype=bool)[self.table.article[touched]]
-        touched, partial = touched[keep], partial[keep]
-        if len(touched) > count:
-            best = np.argpartition(partial, -count)[-count:]
-            touched = np.sort(touched[best])
-        return touched
+        return _best_partial(touched[keep], partial[keep], count)
 
     # -----------------------------------------------------------------------------------------
 
@@ -486,6 +479,19 @@ class Index:
             _StoredHit(self, number, score, frozenset(compress(terms, row)))
             for number, score, row in rows
         ]
+
+
+def _best_partial(touched: np.ndarray, partial: np.ndarray, count: int) -> np.ndarray:
+    """The `count` passages of `touched` (sorted) with the best partial scores, sorted; at the
+    cut, ties go to the lower passage numbers, as in the compiled search, so that passages of
+    equal score beyond the rescoring margin are the same ones on both paths."""
+    if len(touched) <= count:
+        return touched
+    cut = np.partition(partial, -count)[-count]
+    above = partial > cut
+    tied = np.flatnonzero(partial == cut)[: count - int(above.sum())]
+    above[tied] = True
+    return touched[above]
 
 
 def _settings_from_meta(meta: IndexMeta) -> IndexSettings:

@@ -259,25 +259,49 @@ def test_one_term_questions_common_and_rare(compiled):
             assert found(index, word, k) == exhaustive(index, word, k), (word, k)
 
 
-def test_ties_go_to_the_lower_passage_numbers_across_windows(compiled):
+TIED = "falcon glacier falcon"
+
+
+def tied_index() -> Index:
+    """A random corpus and 300 passages of the same text, so of the same score."""
     articles, passages = random_corpus(4, articles=40)
-    same = "falcon glacier falcon"
-    for number in range(30):  # 300 passages of the same text, so the same score
-        texts = [same] * 10
-        article = Article(f"t{number}", same, "\n\n".join(texts), "")
+    for number in range(30):
+        texts = [TIED] * 10
+        article = Article(f"t{number}", TIED, "\n\n".join(texts), "")
         articles.append(article)
         passages.extend(
-            Passage(article.id, o, o * (len(same) + 2), o * (len(same) + 2) + len(same), same)
+            Passage(article.id, o, o * (len(TIED) + 2), o * (len(TIED) + 2) + len(TIED), TIED)
             for o in range(10)
         )
-    index = Index.build(articles, passages, SETTINGS)
-    for k in (1, 7, 64, 299, 320):
-        ours = found(index, same, k)
-        assert ours == exhaustive(index, same, k)
-        tied = [hit for hit in ours if hit[0].text == same]
-        assert len(tied) == min(k, 300)
-        first = next(n for n in range(len(index)) if index.passage(n).text == same)
-        assert [index.passage(n) for n in range(first, first + len(tied))] == [h[0] for h in tied]
+    return Index.build(articles, passages, SETTINGS)
+
+
+def assert_ties_to_lower_numbers(index: Index, search) -> None:
+    first = next(n for n in range(len(index)) if index.passage(n).text == TIED)
+    for question in (TIED, "falcon glacier river"):
+        for k in (1, 7, 64, 299, 320):
+            ours = search(index, question, k)
+            assert ours == exhaustive(index, question, k), (question, k)
+            tied = [hit for hit in ours if hit[0].text == TIED]
+            if question == TIED:
+                assert len(tied) == min(k, 300)
+                assert [h[0] for h in tied] == [index.passage(first + j) for j in range(len(tied))]
+
+
+def test_ties_go_to_the_lower_passage_numbers_across_windows(compiled):
+    assert_ties_to_lower_numbers(tied_index(), found)
+
+
+def test_the_numpy_path_breaks_ties_beyond_the_rescoring_margin_alike():
+    index = tied_index()
+    assert len(index) < kernel.KERNEL_MIN_PASSAGES  # NumPy answers
+
+    def with_a_mask(index: Index, question: str, k: int) -> list[tuple]:
+        everyone = np.ones(len(index.articles), dtype=bool)
+        return found(index, question, k, everyone)
+
+    assert_ties_to_lower_numbers(index, found)
+    assert_ties_to_lower_numbers(index, with_a_mask)
 
 
 @pytest.mark.parametrize("share", [0.0, 0.02, 0.3, 0.9])
