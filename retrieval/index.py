@@ -488,10 +488,11 @@ def _best_partial(touched: np.ndarray, partial: np.ndarray, count: int) -> np.nd
     if len(touched) <= count:
         return touched
     cut = np.partition(partial, -count)[-count]
-    above = partial > cut
+    above: np.ndarray = partial > cut
     tied = np.flatnonzero(partial == cut)[: count - int(above.sum())]
     above[tied] = True
-    return touched[above]
+    kept: np.ndarray = touched[above]
+    return kept
 
 
 def _settings_from_meta(meta: IndexMeta) -> IndexSettings:
