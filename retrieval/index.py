@@ -271,10 +271,9 @@ class Index:
                 avgdl=self.avgdl,
                 k1=self.settings.k1,
                 b=self.settings.b,
-                buffer=self._buffer(),
                 article=self.table.article,
                 allowed=allowed,
-                check_postings=kernel.CHECK_POSTINGS,
+                window=kernel.WINDOW,
             )
         if allowed is None:
             candidates = self._candidates(known, k + RESCORE_MARGIN)
@@ -343,10 +342,7 @@ class Index:
     def _all_candidates(self, known: list[tuple[int, int]], count: int) -> np.ndarray:
         """Every term's postings scored; the `count` best approximate scores."""
         touched, partial = self._gather(known)
-        if len(touched) > count:
-            best = np.argpartition(partial, -count)[-count:]
-            touched = np.sort(touched[best])
-        return touched
+        return _best_partial(touched, partial, count)
 
     # --- news filter (retrieval/query_filters.py): a date or outlet mask over articles -------
 
@@ -357,11 +353,7 @@ class Index:
         pruning: its floor comes from passages a narrow filter may exclude."""
         touched, partial = self._gather(known)
         keep = np.asarray(allowed, dtype=bool)[self.table.article[touched]]
-        touched, partial = touched[keep], partial[keep]
-        if len(touched) > count:
-            best = np.argpartition(partial, -count)[-count:]
-            touched = np.sort(touched[best])
-        return touched
+        return _best_partial(touched[keep], partial[keep], count)
 
     # -----------------------------------------------------------------------------------------
 
@@ -487,6 +479,20 @@ class Index:
             _StoredHit(self, number, score, frozenset(compress(terms, row)))
             for number, score, row in rows
         ]
+
+
+def _best_partial(touched: np.ndarray, partial: np.ndarray, count: int) -> np.ndarray:
+    """The `count` passages of `touched` (sorted) with the best partial scores, sorted; at the
+    cut, ties go to the lower passage numbers, as in the compiled search, so that passages of
+    equal score beyond the rescoring margin are the same ones on both paths."""
+    if len(touched) <= count:
+        return touched
+    cut = np.partition(partial, -count)[-count]
+    above: np.ndarray = partial > cut
+    tied = np.flatnonzero(partial == cut)[: count - int(above.sum())]
+    above[tied] = True
+    kept: np.ndarray = touched[above]
+    return kept
 
 
 def _settings_from_meta(meta: IndexMeta) -> IndexSettings:

@@ -2,6 +2,20 @@
 
 Imported only through `kernel.load()`, which sets numba's cache folder first. The scoring
 arithmetic mirrors `Index._exact_scores` operation for operation, so scores are bit-for-bit equal.
+
+The search is MaxScore over windows of passages (as Lucene's MaxScoreBulkScorer): terms ordered
+by their largest contribution (their "bound"), largest first. The passages are walked in order,
+one window of `window` consecutive passage numbers at a time. In a window, the essential terms'
+postings are added term by term into a small float32 array that stays in the CPU cache; then
+each passage touched there, in passage order, has the other terms looked up (galloping forward
+in their sorted postings) while its partial score plus what those terms can still add reaches
+`cut`, and is offered to two heaps: the k best (whose worst sets `cut`) and the `count` best (the
+candidates rescored exactly). Between windows, the terms of smallest bound whose bounds together
+stay below `cut` stop being essential: a passage holding only those cannot reach the top k, so
+their postings are never walked, only looked up for passages that can still make it.
+
+Each passage's float32 score adds its terms in the same order (largest bound first, ties in
+question order) as the earlier term-at-a-time kernel did, so the same candidates come out.
 """
 
 from __future__ import annotations
@@ -10,6 +24,14 @@ import numba
 import numpy as np
 
 jit = numba.njit(cache=True, nogil=True)
+
+# The lowest set bit of a 64-bit word, by de Bruijn multiplication: LOWEST_BIT[(w & -w) *
+# MAGIC >> 58] is its position (numba has no portable count-trailing-zeros).
+MAGIC = np.uint64(0x03F79D71B4CB0A89)
+LOWEST_BIT = np.zeros(64, np.int64)
+for _bit in range(64):
+    LOWEST_BIT[((1 << _bit) * int(MAGIC)) % 2**64 >> 58] = _bit
+del _bit
 
 
 @jit
@@ -30,135 +52,194 @@ def search(
     avgdl: float,
     k1: float,
     b: float,
-    acc: np.ndarray,
-    check_postings: int,
+    window: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    n_terms = len(terms)
-    filtering = len(allowed) > 0
-    bounds = np.empty(n_terms)
-    capacity = 0
-    for i in range(n_terms):
-        bounds[i] = times[i] * max_impact[terms[i]]
-        capacity += offsets[terms[i] + 1] - offsets[terms[i]]
-    order = np.argsort(-bounds, kind="mergesort")  # largest bound first, ties in question order
-    rest = 0.0
-    for i in range(n_terms):
-        rest += bounds[i]
-    touched = np.empty(capacity, np.int64)
-    # touched is a run of ascending passage numbers per gathered term: runs[pos] starts term pos's
-    runs = np.zeros(n_terms + 1, np.int64)
-    m = 0
-    floor = -1.0
-    gathered = n_terms
-    for pos in range(n_terms):
-        i = order[pos]
-        lo, hi = offsets[terms[i]], offsets[terms[i] + 1]
-        # A new floor costs a pass over the touched passages: worth it before a list as long.
-        if pos > 0 and m >= k and hi - lo >= check_postings and 2 * (hi - lo) >= m:
-            floor = max(
-                floor,
-                _floor(
-                    offsets,
-                    doc_ids,
-                    tfs,
-                    idf,
-                    doc_len,
-                    terms,
-                    times,
-                    acc,
-                    touched[:m],
-                    k,
-                    avgdl,
-                    k1,
-                    b,
-                ),
-            )
-        if rest < floor - (1e-5 * floor + 1e-9):
-            gathered = pos
+    n = len(terms)
+    cur, end, weight, rest = _by_bound(offsets, max_impact, terms, times)
+    # How far below the k-th best float32 score a passage's bound may be and still be kept:
+    # float32 impacts summed over n terms are within ~(n + 1) * 2**-24 of the exact score, so
+    # with 4 * (n + 2) * 2**-24 no passage whose exact score ties the k-th best is dropped.
+    relative = max(1e-5, 4.0 * (n + 2) * 2.0**-24)
+    # min-heaps of the k best passages so far (their worst sets the cut) and the `count` best
+    # (the candidates), by float32 score; filled: how many each holds
+    top_s, top_d = np.empty(k, np.float32), np.empty(k, np.int64)
+    count = max(count, k)
+    cand_s, cand_d = np.empty(count, np.float32), np.empty(count, np.int64)
+    filled = np.zeros(2, np.int64)
+    cut = np.full(1, -1.0)  # a passage whose bound is below cut[0] cannot be in the top k
+    acc = np.zeros(window, np.float32)
+    bits = np.zeros(window // 64, np.uint64)
+    essential = n  # terms by_bound[:essential] are walked; the rest only looked up
+    while essential > 0:
+        base = _next_passage(doc_ids, cur, end, essential)
+        if base < 0:
             break
-        runs[pos] = m
-        weight = np.float32(times[i])
-        for p in range(lo, hi):
-            d = doc_ids[p]
-            if filtering and not allowed[article[d]]:
-                continue
-            if acc[d] == 0:
-                touched[m] = d
-                m += 1
-            acc[d] += impacts[p] * weight
-        rest -= bounds[i]
-    if gathered == n_terms:
-        candidates = touched[:m]
-    else:  # the terms left are only looked up for passages that can still rank
-        floor = max(
-            floor,
-            _floor(
-                offsets, doc_ids, tfs, idf, doc_len, terms, times, acc, touched[:m], k, avgdl, k1, b
-            ),
-        )
-        runs[gathered] = m
-        candidates = _looked_up(
-            offsets,
-            doc_ids,
-            impacts,
-            terms,
-            times,
-            order[gathered:],
-            bounds,
-            acc,
-            touched[:m],
-            runs[: gathered + 1],
-            floor,
-            rest,
-        )
-    best = _best(acc, candidates, count)
-    for j in range(m):  # leave the buffer zeroed for the next question
-        acc[touched[j]] = 0
+        _add_window(doc_ids, impacts, cur, end, weight, essential, base, acc, bits)
+        _rank_window(
+            doc_ids, impacts, cur, end, weight, rest, essential, base, acc, bits, article, allowed,
+            top_s, top_d, cand_s, cand_d, filled, cut, relative,
+        )  # fmt: skip
+        while essential > 0 and rest[essential - 1] < cut[0]:
+            essential -= 1
+    best = np.sort(cand_d[: filled[1]])
     return _rescored(offsets, doc_ids, tfs, idf, doc_len, terms, times, best, k, avgdl, k1, b)
 
 
 @jit
-def _looked_up(
-    offsets: np.ndarray,
+def _by_bound(
+    offsets: np.ndarray, max_impact: np.ndarray, terms: np.ndarray, times: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per term, largest bound first (ties in question order): its postings' cursor and end,
+    its float32 weight; and rest[p], the most the terms from the p-th on can add together."""
+    n = len(terms)
+    bounds = np.empty(n)
+    for i in range(n):
+        bounds[i] = times[i] * max_impact[terms[i]]
+    order = np.argsort(-bounds, kind="mergesort")
+    cur = np.empty(n, np.int64)
+    end = np.empty(n, np.int64)
+    weight = np.empty(n, np.float32)
+    rest = np.zeros(n + 1)
+    for pos in range(n):
+        i = order[pos]
+        cur[pos], end[pos] = offsets[terms[i]], offsets[terms[i] + 1]
+        weight[pos] = np.float32(times[i])
+    for pos in range(n - 1, -1, -1):
+        rest[pos] = rest[pos + 1] + bounds[order[pos]]
+    return cur, end, weight, rest
+
+
+@jit
+def _next_passage(doc_ids: np.ndarray, cur: np.ndarray, end: np.ndarray, essential: int) -> int:
+    """The smallest passage number left in the essential terms' postings, or -1."""
+    first = -1
+    for pos in range(essential):
+        if cur[pos] < end[pos] and (first < 0 or doc_ids[cur[pos]] < first):
+            first = doc_ids[cur[pos]]
+    return first
+
+
+@jit
+def _add_window(
     doc_ids: np.ndarray,
     impacts: np.ndarray,
-    terms: np.ndarray,
-    times: np.ndarray,
-    left: np.ndarray,
-    bounds: np.ndarray,
+    cur: np.ndarray,
+    end: np.ndarray,
+    weight: np.ndarray,
+    essential: int,
+    base: int,
     acc: np.ndarray,
-    touched: np.ndarray,
-    runs: np.ndarray,
-    floor: float,
-    rest: float,
-) -> np.ndarray:
-    """The terms `left` (largest bound first) added to the touched passages that can still
-    reach `floor`; returns those passages. `rest`: the most the terms left can add. `touched`
-    is made of ascending runs (`runs`: their starts, then the end): each run is walked through
-    a term's postings on its own, so nothing needs sorting (numba's sort is slow)."""
-    slack = 1e-5 * floor + 1e-9
-    candidates = touched.copy()
-    ends = runs.copy()
-    for i in left:
-        lo, hi = offsets[terms[i]], offsets[terms[i] + 1]
-        weight = np.float32(times[i])
-        kept = 0
-        for run in range(len(ends) - 1):
-            first, at = kept, lo
-            for j in range(ends[run], ends[run + 1]):
-                d = candidates[j]
-                if acc[d] + rest < floor - slack:
-                    continue
-                at = _seek(doc_ids, at, hi, d)
-                if at < hi and doc_ids[at] == d:
-                    acc[d] += impacts[at] * weight
-                candidates[kept] = d
-                kept += 1
-            ends[run] = first
-        ends[len(ends) - 1] = kept
-        candidates = candidates[:kept]
-        rest -= bounds[i]
-    return candidates
+    bits: np.ndarray,
+) -> None:
+    """The essential terms' postings of passages base..base + len(acc) - 1 added into acc, term
+    by term; bits marks the passages touched."""
+    limit = base + len(acc)
+    for pos in range(essential):
+        at, hi, w = cur[pos], end[pos], weight[pos]
+        while at < hi:
+            d = doc_ids[at]
+            if d >= limit:
+                break
+            j = d - base
+            acc[j] += impacts[at] * w
+            bits[j >> 6] |= np.uint64(1) << np.uint64(j & 63)
+            at += 1
+        cur[pos] = at
+
+
+@jit
+def _rank_window(
+    doc_ids: np.ndarray,
+    impacts: np.ndarray,
+    cur: np.ndarray,
+    end: np.ndarray,
+    weight: np.ndarray,
+    rest: np.ndarray,
+    essential: int,
+    base: int,
+    acc: np.ndarray,
+    bits: np.ndarray,
+    article: np.ndarray,
+    allowed: np.ndarray,
+    top_s: np.ndarray,
+    top_d: np.ndarray,
+    cand_s: np.ndarray,
+    cand_d: np.ndarray,
+    filled: np.ndarray,
+    cut: np.ndarray,
+    relative: float,
+) -> None:
+    """Each touched passage of the window in order: the other terms looked up while it can
+    still reach the cut, then offered to the heaps; acc and bits are left zeroed."""
+    filtering = len(allowed) > 0
+    n = len(cur)
+    for word_at in range(len(bits)):
+        word = bits[word_at]
+        bits[word_at] = 0
+        while word != 0:
+            lowest = word & (~word + np.uint64(1))
+            word ^= lowest
+            j = word_at * 64 + LOWEST_BIT[(lowest * MAGIC) >> np.uint64(58)]
+            score = acc[j]
+            acc[j] = 0
+            d = base + j
+            if filtering and not allowed[article[d]]:
+                continue
+            kept = True
+            for pos in range(essential, n):
+                if score + rest[pos] < cut[0]:
+                    kept = False
+                    break
+                at = _seek(doc_ids, cur[pos], end[pos], d)
+                cur[pos] = at
+                if at < end[pos] and doc_ids[at] == d:
+                    score += impacts[at] * weight[pos]
+            if not kept or score < cut[0]:
+                continue
+            filled[1] = _push(cand_s, cand_d, filled[1], score, d)
+            filled[0] = _push(top_s, top_d, filled[0], score, d)
+            if filled[0] == len(top_s):
+                worst = np.float64(top_s[0])
+                cut[0] = worst - (relative * worst + 1e-9)
+
+
+@jit
+def _worse(score: float, number: int, other_score: float, other_number: int) -> bool:
+    return score < other_score or (score == other_score and number > other_number)
+
+
+@jit
+def _push(scores: np.ndarray, numbers: np.ndarray, filled: int, score: float, d: int) -> int:
+    """Passage d offered to a min-heap (root: the worst kept; ties: the higher number is
+    worse) that keeps the len(scores) best; d is above every number kept. Returns the count."""
+    size = len(scores)
+    if filled < size:
+        child = filled
+        scores[child], numbers[child] = score, d
+        while child > 0:  # sift up
+            parent = (child - 1) // 2
+            if not _worse(scores[child], numbers[child], scores[parent], numbers[parent]):
+                break
+            scores[parent], scores[child] = scores[child], scores[parent]
+            numbers[parent], numbers[child] = numbers[child], numbers[parent]
+            child = parent
+        return filled + 1
+    if not score > scores[0]:  # a tie loses: d's number is higher
+        return filled
+    scores[0], numbers[0] = score, d
+    parent = 0
+    while True:  # sift down
+        worst = parent
+        for child in (2 * parent + 1, 2 * parent + 2):
+            if child >= size:
+                break
+            if _worse(scores[child], numbers[child], scores[worst], numbers[worst]):
+                worst = child
+        if worst == parent:
+            return filled
+        scores[parent], scores[worst] = scores[worst], scores[parent]
+        numbers[parent], numbers[worst] = numbers[worst], numbers[parent]
+        parent = worst
 
 
 @jit
@@ -179,73 +260,6 @@ def _seek(ids: np.ndarray, at: int, hi: int, d: int) -> int:
         else:
             top = mid
     return lo
-
-
-@jit
-def _better(score: float, number: int, other_score: float, other_number: int) -> bool:
-    return score > other_score or (score == other_score and number < other_number)
-
-
-@jit
-def _floor(
-    offsets: np.ndarray,
-    doc_ids: np.ndarray,
-    tfs: np.ndarray,
-    idf: np.ndarray,
-    doc_len: np.ndarray,
-    terms: np.ndarray,
-    times: np.ndarray,
-    acc: np.ndarray,
-    touched: np.ndarray,
-    k: int,
-    avgdl: float,
-    k1: float,
-    b: float,
-) -> float:
-    """A lower bound on the k-th best score: the exact scores (every term) of the k touched
-    passages with the best partial scores; at least k passages score that much."""
-    best = _best(acc, touched, k)
-    exact = _exact(offsets, doc_ids, tfs, idf, doc_len, terms, times, best, avgdl, k1, b)[0]
-    return float(exact.min())
-
-
-@jit
-def _best(acc: np.ndarray, candidates: np.ndarray, count: int) -> np.ndarray:
-    """The `count` candidates with the best partial scores (ties: lower passage number), kept in
-    a min-heap whose root is the worst kept; returned sorted by passage number."""
-    size = min(count, len(candidates))
-    if size == 0:
-        return np.empty(0, np.int64)
-    heap = np.empty(size, np.int64)
-    filled = 0
-    for j in range(len(candidates)):
-        d = candidates[j]
-        if filled < size:
-            heap[filled] = d
-            filled += 1
-            child = filled - 1
-            while child > 0:  # sift up
-                parent = (child - 1) // 2
-                if _better(acc[heap[parent]], heap[parent], acc[heap[child]], heap[child]):
-                    heap[parent], heap[child] = heap[child], heap[parent]
-                    child = parent
-                else:
-                    break
-        elif _better(acc[d], d, acc[heap[0]], heap[0]):
-            heap[0] = d
-            parent = 0
-            while True:  # sift down
-                left, worst = 2 * parent + 1, parent
-                for child in (left, left + 1):
-                    if child < size and _better(
-                        acc[heap[worst]], heap[worst], acc[heap[child]], heap[child]
-                    ):
-                        worst = child
-                if worst == parent:
-                    break
-                heap[parent], heap[worst] = heap[worst], heap[parent]
-                parent = worst
-    return np.sort(heap[:filled])
 
 
 @jit

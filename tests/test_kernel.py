@@ -3,6 +3,8 @@
 import json
 import logging
 import sys
+from collections import Counter
+from itertools import compress
 
 import numpy as np
 import pytest
@@ -24,18 +26,19 @@ def scifact_sample() -> tuple[list[Article], list[Passage], list[str]]:
     return articles, passages, claims
 
 
-@pytest.fixture(params=["plain", "pruned"])
+@pytest.fixture(params=["plain", "small windows"])
 def compiled(request, monkeypatch):
-    """The kernel on for every index, however small; "pruned" checks for MaxScore skips before
-    every postings list, so the lookup path runs on these small corpora too."""
+    """The kernel on for every index, however small; "small windows" scores 64 passages at a
+    time, so these small corpora span many windows and the k-th best score rises between them
+    (MaxScore then looks terms up instead of walking them)."""
     # numba's compiled code kept beside pytest's own cache (numba reads this on its import), so
     # only the first test session compiles it (~10 s), not every one.
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(ROOT / ".pytest_cache" / "numba"))
     if kernel.load() is None:
         pytest.fail("numba is a dependency: the compiled search must load here")
     monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", 0)
-    if request.param == "pruned":
-        monkeypatch.setattr(kernel, "CHECK_POSTINGS", 1)
+    if request.param == "small windows":
+        monkeypatch.setattr(kernel, "WINDOW", 64)
     return request.param
 
 
@@ -90,14 +93,6 @@ def test_an_allowed_mask_gives_the_same_hits_as_numpy(compiled):
         assert all(allowed[h.article.number - 1] for h in ours.hits)
 
 
-def test_the_score_buffer_is_left_zeroed(compiled):
-    articles, passages, claims = scifact_sample()
-    index = Index.build(articles, passages, SETTINGS)
-    for claim in claims[:20]:
-        index.search(claim, 5)
-    assert not index._buffer().any()
-
-
 def test_without_numba_the_numpy_path_answers_and_says_so_once(monkeypatch, caplog):
     monkeypatch.setattr(kernel, "_loaded", [])
     monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", 0)
@@ -131,3 +126,210 @@ def test_the_bot_warms_the_kernel_for_large_indexes_only(monkeypatch):
 class _NoThread:
     def start(self) -> None:
         pass
+
+
+# --- the window MaxScore against every passage scored -----------------------------------------
+
+WORDS = [
+    "river",
+    "stone",
+    "cloud",
+    "maple",
+    "harbor",
+    "violin",
+    "copper",
+    "garden",
+    "lantern",
+    "meadow",
+    "falcon",
+    "glacier",
+    "orchard",
+    "pepper",
+    "quartz",
+    "saddle",
+    "timber",
+    "velvet",
+    "walnut",
+    "canyon",
+    "dolphin",
+    "ember",
+    "fossil",
+    "granite",
+    "hammock",
+    "island",
+    "jasmine",
+    "kettle",
+    "lemon",
+    "marble",
+    "nectar",
+    "oyster",
+    "pebble",
+    "quiver",
+    "raven",
+    "sapphire",
+    "tulip",
+]
+
+
+def random_corpus(seed: int, articles: int = 240) -> tuple[list[Article], list[Passage]]:
+    """Ten passages an article over a Zipf-like vocabulary: a few words in most passages, many
+    rare ones; every seventh article repeats an earlier one's texts, so exact ties abound."""
+    rng = np.random.default_rng(seed)
+    weights = 1 / np.arange(1, len(WORDS) + 1) ** 1.1
+    made: list[list[str]] = []
+    for number in range(articles):
+        if number % 7 == 6:
+            made.append(made[int(rng.integers(number))])
+            continue
+        lengths = rng.integers(1, 25, size=10)
+        made.append([" ".join(rng.choice(WORDS, n, p=weights / weights.sum())) for n in lengths])
+    result_articles, passages = [], []
+    for number, texts in enumerate(made):
+        article = Article(f"r{number}", texts[0][:20], "\n\n".join(texts), "")
+        result_articles.append(article)
+        start = 0
+        for ordinal, text in enumerate(texts):
+            passages.append(Passage(article.id, ordinal, start, start + len(text), text))
+            start += len(text) + 2
+    return result_articles, passages
+
+
+def exhaustive(index: Index, question: str, k: int, allowed=None) -> list[tuple]:
+    """The k best passages by exact score, every passage scored; ties by passage number."""
+    counts = Counter(index.analyzer.terms(question))
+    present = [t for t in counts if t in index.vocab]
+    known = [(index.vocab[t], counts[t]) for t in present]
+    everyone = np.arange(len(index))
+    if allowed is not None:
+        everyone = everyone[allowed[index.table.article]]
+    if not known or len(everyone) == 0:
+        return []
+    exact, matched = index._exact_scores(known, everyone)
+    order = np.lexsort((everyone, -exact))[:k]
+    order = order[exact[order] > 0]
+    return [
+        (
+            index.passage(int(everyone[j])),
+            float(exact[j]),
+            frozenset(compress(present, matched[:, j])),
+        )
+        for j in order
+    ]
+
+
+def found(index: Index, question: str, k: int, allowed=None) -> list[tuple]:
+    return [
+        (h.passage, h.score, h.matched) for h in index.search(question, k, allowed=allowed).hits
+    ]
+
+
+def random_questions(seed: int, count: int) -> list[str]:
+    """One to twelve words, some repeated, common and rare alike."""
+    rng = np.random.default_rng(seed)
+    return [" ".join(rng.choice(WORDS, int(rng.integers(1, 13)))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_k_best_of_every_passage_scored_on_random_indexes(compiled, monkeypatch, seed):
+    index = Index.build(*random_corpus(seed), SETTINGS)
+    calls = 0
+    original = kernel.search
+
+    def counting(*args, **kwargs):
+        nonlocal calls
+        calls += 1
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(kernel, "search", counting)
+    questions = random_questions(seed, 60)
+    hits = 0
+    for question in questions:
+        for k in (1, 5, 24):
+            ours = found(index, question, k)
+            assert ours == exhaustive(index, question, k), (question, k)
+            hits += len(ours)
+    assert calls == len(questions) * 3  # the kernel answered every one
+    assert hits > 1000
+
+
+def test_one_term_questions_common_and_rare(compiled):
+    index = Index.build(*random_corpus(3), SETTINGS)
+    for word in WORDS:
+        for k in (1, 10, 100):
+            assert found(index, word, k) == exhaustive(index, word, k), (word, k)
+
+
+TIED = "falcon glacier falcon"
+
+
+def tied_index() -> Index:
+    """A random corpus and 300 passages of the same text, so of the same score."""
+    articles, passages = random_corpus(4, articles=40)
+    for number in range(30):
+        texts = [TIED] * 10
+        article = Article(f"t{number}", TIED, "\n\n".join(texts), "")
+        articles.append(article)
+        passages.extend(
+            Passage(article.id, o, o * (len(TIED) + 2), o * (len(TIED) + 2) + len(TIED), TIED)
+            for o in range(10)
+        )
+    return Index.build(articles, passages, SETTINGS)
+
+
+def assert_ties_to_lower_numbers(index: Index, search) -> None:
+    first = next(n for n in range(len(index)) if index.passage(n).text == TIED)
+    for question in (TIED, "falcon glacier river"):
+        for k in (1, 7, 64, 299, 320):
+            ours = search(index, question, k)
+            assert ours == exhaustive(index, question, k), (question, k)
+            tied = [hit for hit in ours if hit[0].text == TIED]
+            if question == TIED:
+                assert len(tied) == min(k, 300)
+                assert [h[0] for h in tied] == [index.passage(first + j) for j in range(len(tied))]
+
+
+def test_ties_go_to_the_lower_passage_numbers_across_windows(compiled):
+    assert_ties_to_lower_numbers(tied_index(), found)
+
+
+def test_the_numpy_path_breaks_ties_beyond_the_rescoring_margin_alike():
+    index = tied_index()
+    assert len(index) < kernel.KERNEL_MIN_PASSAGES  # NumPy answers
+
+    def with_a_mask(index: Index, question: str, k: int) -> list[tuple]:
+        everyone = np.ones(len(index.articles), dtype=bool)
+        return found(index, question, k, everyone)
+
+    assert_ties_to_lower_numbers(index, found)
+    assert_ties_to_lower_numbers(index, with_a_mask)
+
+
+@pytest.mark.parametrize("share", [0.0, 0.02, 0.3, 0.9])
+def test_an_allowed_mask_against_every_allowed_passage_scored(compiled, share):
+    index = Index.build(*random_corpus(5), SETTINGS)
+    rng = np.random.default_rng(6)
+    for question in random_questions(7, 30):
+        allowed = rng.random(len(index.articles)) < share
+        for k in (3, 24):
+            assert found(index, question, k, allowed) == exhaustive(index, question, k, allowed)
+
+
+@pytest.mark.parametrize("window", [0, 100, -64])
+def test_a_window_that_is_not_a_multiple_of_64_is_refused(window):
+    compiled = kernel.load()
+    assert compiled is not None
+    index = Index.build(*random_corpus(8, articles=5), SETTINGS)
+    with pytest.raises(ValueError, match="multiple of 64"):
+        kernel.search(
+            compiled,
+            index.postings,
+            index.table.doc_len,
+            terms=[(0, 1)],
+            k=3,
+            count=5,
+            avgdl=index.avgdl,
+            k1=1.5,
+            b=0.75,
+            article=index.table.article,
+            window=window,
+        )
