@@ -198,12 +198,12 @@ def _quotable(hits: list[Hit], relevant: list[Hit], limit: int) -> tuple[list[Hi
     among the best `limit` hits (the answer is often in a passage that shares fewer words with
     the question; on squad-tune none past the best 12 held it that the others did not); and
     whether each is relevant itself."""
-    quoted = {hit.article.id for hit in relevant}
+    quoted = {hit.article_number for hit in relevant}
     passed = {id(hit) for hit in relevant}
     candidates = [
         hit
         for rank, hit in enumerate(hits)
-        if id(hit) in passed or (rank < limit and hit.article.id in quoted)
+        if id(hit) in passed or (rank < limit and hit.article_number in quoted)
     ]
     return candidates, [id(hit) in passed for hit in candidates]
 
@@ -254,9 +254,9 @@ def sentence_candidates(
 
 def _by_article(hits: list[Hit], sentences: list[ScoredSentence]) -> list[list[ScoredSentence]]:
     """Each article's sentences, best first; articles in the order of their best sentence."""
-    groups: dict[str, list[ScoredSentence]] = {}
+    groups: dict[int, list[ScoredSentence]] = {}
     for sentence in sorted(sentences, key=lambda s: (-s.score, s.hit, s.number)):
-        groups.setdefault(hits[sentence.hit].article.id, []).append(sentence)
+        groups.setdefault(hits[sentence.hit].article_number, []).append(sentence)
     return list(groups.values())
 
 

@@ -174,10 +174,10 @@ def measure(
     sentence, phrase = (
         float(sentences.share(name).max(initial=0.0)) for name in ("carried", "joined")
     )
-    best_share: dict[str, float] = {}
-    scores: dict[str, float] = {}
+    best_share: dict[int, float] = {}
+    scores: dict[int, float] = {}
     for hit, share in zip(hits, held, strict=True):
-        article = hit.article.id
+        article = hit.article_number
         best_share[article] = max(best_share.get(article, 0.0), share)
         scores[article] = scores.get(article, 0.0) + hit.score
     shares = [*sorted(best_share.values(), reverse=True), 0.0]

@@ -91,6 +91,11 @@ class Hit:
     score: float
     matched: frozenset[str]  # the question's terms this passage contains
 
+    @property
+    def article_number(self) -> int:
+        """Its article's number (1-based): grouping hits by article need not read the article."""
+        return self.article.number
+
 
 class _StoredHit(Hit):
     """A Hit whose passage and article are read from the index only when first asked for:
@@ -99,14 +104,16 @@ class _StoredHit(Hit):
 
     _index: Index
     _number: int
+    _article: int  # 0-based, from the passage table
 
     def __init__(
-        self, index: Index, number: int, score: float, matched: frozenset[str]
+        self, index: Index, number: int, score: float, matched: frozenset[str], *, article: int
     ) -> None:  # no super().__init__: `passage` and `article` come from the properties
         object.__setattr__(self, "score", score)
         object.__setattr__(self, "matched", matched)
         object.__setattr__(self, "_index", index)
         object.__setattr__(self, "_number", number)
+        object.__setattr__(self, "_article", article)
 
     @cached_property
     def passage(self) -> Passage:
@@ -114,7 +121,11 @@ class _StoredHit(Hit):
 
     @cached_property
     def article(self) -> ArticleInfo:
-        return self._index.articles[int(self._index.table.article[self._number])]
+        return self._index.articles[self._article]
+
+    @property
+    def article_number(self) -> int:
+        return self._article + 1
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Hit):
@@ -474,10 +485,11 @@ class Index:
     ) -> list[Hit]:
         """Hits for passage `numbers`; `matched[j, i]`: whether passage i holds `terms[j]`.
         Their passages and articles are read when first used (most hits are filtered out)."""
-        rows = zip(numbers.tolist(), scores.tolist(), matched.T.tolist(), strict=True)
+        articles = self.table.article[numbers].tolist()
+        rows = zip(numbers.tolist(), scores.tolist(), matched.T.tolist(), articles, strict=True)
         return [
-            _StoredHit(self, number, score, frozenset(compress(terms, row)))
-            for number, score, row in rows
+            _StoredHit(self, number, score, frozenset(compress(terms, row)), article=article)
+            for number, score, row, article in rows
         ]
 
 
