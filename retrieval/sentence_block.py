@@ -135,29 +135,14 @@ def from_table(
 ) -> SentenceBlock:
     """The block of passages `numbers` of an index, as the build stored them (`vocab`: the
     index's term numbers, `terms`: its terms by number)."""
-    hit, number, start, end, lengths, codes = [], [], [], [], [], []
+    rows: list[tuple[int, int, int, int, int]] = []
+    codes: list[int] = []
     for position, passage in enumerate(numbers):
         record = table.records.read(table.offsets[passage], table.offsets[passage + 1]).tolist()
         heads, found = _parse(record, len(terms))
-        for place, (first, last, count) in enumerate(heads):
-            hit.append(position)
-            number.append(place)
-            start.append(first)
-            end.append(last)
-            lengths.append(count)
+        rows += [(position, place, *head) for place, head in enumerate(heads)]
         codes += found
-    bounds = np.zeros(len(hit) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=bounds[1:])
-    return SentenceBlock(
-        hit=np.array(hit, dtype=np.int64),
-        number=np.array(number, dtype=np.int64),
-        start=np.array(start, dtype=np.int64),
-        end=np.array(end, dtype=np.int64),
-        bounds=bounds,
-        codes=np.array(codes, dtype=np.int64),
-        code_of=lambda term: vocab.get(term, -1),
-        term_of=terms.__getitem__,
-    )
+    return _block(rows, codes, code_of=lambda term: vocab.get(term, -1), term_of=terms.__getitem__)
 
 
 def _parse(record: list[int], vocabulary: int) -> tuple[list[tuple[int, int, int]], list[int]]:
@@ -175,26 +160,37 @@ def _parse(record: list[int], vocabulary: int) -> tuple[list[tuple[int, int, int
 def from_sentences(passages: Iterable[Sequence[Sentence]]) -> SentenceBlock:
     """The block of passages given as their analyzed sentences (retrieval/sentence_store.py):
     for hits that are not in an index. Codes are numbered here."""
-    codes: dict[str, int] = {}
-    hit, number, start, end, lengths, flat = [], [], [], [], [], []
+    numbering: dict[str, int] = {}
+    rows: list[tuple[int, int, int, int, int]] = []
+    codes: list[int] = []
     for position, sentences in enumerate(passages):
         for place, (first, last, terms) in enumerate(sentences):
-            hit.append(position)
-            number.append(place)
-            start.append(first)
-            end.append(last)
-            lengths.append(len(terms))
-            flat += [codes.setdefault(t, len(codes)) for t in terms]
-    bounds = np.zeros(len(hit) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=bounds[1:])
-    names = list(codes)
+            rows.append((position, place, first, last, len(terms)))
+            codes += [numbering.setdefault(t, len(numbering)) for t in terms]
+    names = list(numbering)
+    return _block(
+        rows, codes, code_of=lambda term: numbering.get(term, -1), term_of=names.__getitem__
+    )
+
+
+def _block(
+    rows: list[tuple[int, int, int, int, int]],
+    codes: list[int],
+    *,
+    code_of: Callable[[str], int],
+    term_of: Callable[[int], str],
+) -> SentenceBlock:
+    """A block from (hit, number, start, end, terms) a sentence and their terms' codes."""
+    table = np.array(rows, dtype=np.int64).reshape(-1, 5)
+    bounds = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(table[:, 4], out=bounds[1:])
     return SentenceBlock(
-        hit=np.array(hit, dtype=np.int64),
-        number=np.array(number, dtype=np.int64),
-        start=np.array(start, dtype=np.int64),
-        end=np.array(end, dtype=np.int64),
+        hit=table[:, 0],
+        number=table[:, 1],
+        start=table[:, 2],
+        end=table[:, 3],
         bounds=bounds,
-        codes=np.array(flat, dtype=np.int64),
-        code_of=lambda term: codes.get(term, -1),
-        term_of=names.__getitem__,
+        codes=np.array(codes, dtype=np.int64),
+        code_of=code_of,
+        term_of=term_of,
     )
