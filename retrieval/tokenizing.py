@@ -70,16 +70,22 @@ def tokenize_chunk(
         word_ids[word] = term_ids.setdefault(term, len(term_ids)) if term else -1
     tokens = np.fromiter(map(word_ids.__getitem__, words), dtype=np.int64, count=len(words))
     keep = tokens >= 0
-    token_start, token_end = _sentence_tokens(keep, np.array(piece_words), sentences)
-    passage_words = _words_per_passage(piece_words, sentences)
-    docs = np.repeat(np.arange(len(texts), dtype=np.int64), passage_words)
+    # Each passage is a heading piece (maybe empty), then one piece a sentence.
+    pieces = np.array(piece_words, dtype=np.int64)
+    heading_piece = np.cumsum(sentences + 1) - (sentences + 1)
+    is_sentence = np.ones(len(pieces), dtype=bool)
+    is_sentence[heading_piece] = False
+    terms_in = _run_sums(keep, np.cumsum(pieces) - pieces)  # terms (words kept) a piece
+    docs = np.repeat(np.arange(len(texts), dtype=np.int64), _run_sums(pieces, heading_piece))
     tokens, docs = tokens[keep], docs[keep]
     vocab_size = max(len(term_ids), 1)
     pairs, counts = np.unique(docs * vocab_size + tokens, return_counts=True)
     doc_len = np.bincount(docs, minlength=len(texts))
     cuts = np.array(spans, dtype=np.int64).reshape(-1, 2)
-    header = np.column_stack([cuts, token_end - token_start])
-    records, lengths, slots = _records(tokens, docs, doc_len, sentences, header, token_start)
+    header = np.column_stack([cuts, terms_in[is_sentence]])
+    records, lengths, slots = _records(
+        tokens, docs, doc_len, sentences, header, heading=terms_in[heading_piece]
+    )
     return TokenizedChunk(
         vocab=list(term_ids),
         doc=(pairs // vocab_size).astype(np.int32),
@@ -98,14 +104,14 @@ def _records(
     doc_len: np.ndarray,
     sentences: np.ndarray,
     header: np.ndarray,
-    token_start: np.ndarray,
+    *,
+    heading: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each passage's record: [sentences n, (start, end, terms) x n, the sentences' terms]; the
     records one after another, their lengths, and which values are terms. `tokens` and `docs`:
     every passage's terms and their passages (heading first); `header`: (start, end, terms) a
-    sentence; `token_start`: each sentence's first term, counted from its passage's first."""
-    firsts = np.cumsum(sentences) - sentences  # each passage's first (it has one at least)
-    heading = token_start[firsts].astype(np.int64)  # the heading's terms come before it
+    sentence; `heading`: each passage's heading terms, which come before its sentences'."""
+    firsts = np.cumsum(sentences) - sentences  # each passage's first sentence
     lengths = 1 + 3 * sentences.astype(np.int64) + doc_len - heading
     starts = np.cumsum(lengths) - lengths
     records = np.zeros(int(lengths.sum()), dtype=np.int32)
@@ -126,27 +132,10 @@ def _records(
     return records, lengths, slots
 
 
-def _words_per_passage(piece_words: list[int], sentences: np.ndarray) -> np.ndarray:
-    """Words per passage from words per piece (each passage: a heading piece, its sentences)."""
-    firsts = np.concatenate([[0], np.cumsum(sentences + 1)])
-    totals: np.ndarray = np.concatenate([[0], np.cumsum(piece_words)])
-    words: np.ndarray = totals[firsts[1:]] - totals[firsts[:-1]]
-    return words
-
-
-def _sentence_tokens(
-    keep: np.ndarray, piece_words: np.ndarray, sentences: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each sentence's first and past-last term, counted from its passage's first term (the
-    heading's terms come first); `keep` marks the words that are terms (not stop words)."""
-    kept_before = np.concatenate([[0], np.cumsum(keep)])
-    word_bounds = np.concatenate([[0], np.cumsum(piece_words)])
-    kept = kept_before[word_bounds[1:]] - kept_before[word_bounds[:-1]]  # terms per piece
-    ends = np.cumsum(kept)
-    heading = np.concatenate([[0], np.cumsum(sentences + 1)[:-1]])  # each passage's first piece
-    passage_base = (ends - kept)[heading]  # terms before the passage
-    relative_end = ends - np.repeat(passage_base, sentences + 1)
-    is_sentence = np.ones(len(kept), dtype=bool)
-    is_sentence[heading] = False
-    end = relative_end[is_sentence]
-    return (end - kept[is_sentence]).astype(np.int32), end.astype(np.int32)
+def _run_sums(values: np.ndarray, firsts: np.ndarray) -> np.ndarray:
+    """The sums of `values` over the runs starting at `firsts` (ascending; the last run ends
+    with `values`; a run may be empty)."""
+    totals = np.concatenate([[0], np.cumsum(values, dtype=np.int64)])
+    bounds = np.append(firsts, len(values))
+    sums: np.ndarray = totals[bounds[1:]] - totals[bounds[:-1]]
+    return sums
