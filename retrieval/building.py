@@ -137,7 +137,6 @@ class _Build:
         self.pending_starts: list[int] = []  # where each text starts after its heading
         self.sentence_records = ArrayWriter(folder / SENTENCE_RECORDS, np.int32)
         self.record_lengths: list[np.ndarray] = []
-        self.sentences = 0
         self.tokenizer = _Tokenizer(analyzer, workers)
         self.vocab: dict[str, int] = {}
         self.df = np.zeros(0, np.int64)
@@ -218,8 +217,6 @@ class _Build:
             records[chunk.term_slots] = mapping[records[chunk.term_slots]]
         self.sentence_records.append(records)
         self.record_lengths.append(chunk.record_lengths)
-        firsts = np.cumsum(chunk.record_lengths) - chunk.record_lengths  # a record opens with n
-        self.sentences += int(chunk.records[firsts].sum())
 
     def finish(self, weighting: Weighting, provenance: Provenance) -> IndexMeta:
         if self.pending_texts:
@@ -251,7 +248,6 @@ class _Build:
             articles=len(self.articles),
             terms=len(self.vocab),
             postings=int(offsets[-1]),
-            sentences=self.sentences,
             avgdl=avgdl,
             language=self.analyzer.language,
             stopwords=tuple(sorted(self.analyzer.stopwords)),

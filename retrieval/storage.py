@@ -78,7 +78,6 @@ class IndexMeta:
     articles: int
     terms: int
     postings: int
-    sentences: int
     avgdl: float
     language: str
     stopwords: tuple[str, ...]

@@ -93,7 +93,6 @@ def test_meta_round_trips_with_its_provenance():
         articles=1,
         terms=5,
         postings=9,
-        sentences=4,
         avgdl=4.5,
         language="english",
         stopwords=("a", "the"),
