@@ -38,8 +38,8 @@ from corpusbot.retrieval.sentence_block import (
     SentenceShares,
     from_sentences,
     from_table,
-    measure,
-    question_pairs,
+    measure_question,
+    question_arrays,
 )
 from corpusbot.retrieval.sentence_store import SentenceCache
 from corpusbot.retrieval.storage import (
@@ -440,14 +440,11 @@ class Index:
         (retrieval/sentence_block.py): `weights`, each question term's (its idf); `order`, the
         question's terms as asked. Read from the build's table for this index's own hits
         (compiled on large indexes), else analyzed."""
-        total = sum(weights.values()) or 1.0
-        asked = list(weights)
-        shares = np.array([weights[t] / total for t in asked])
-        pairs = question_pairs(order, asked)
         if all(isinstance(h, _StoredHit) and h._index is self for h in hits):
             numbers = [h._number for h in hits]  # type: ignore[attr-defined]
             compiled = sentence_kernel.load() if len(self) >= kernel.KERNEL_MIN_PASSAGES else None
             if compiled is not None:
+                asked, shares, pairs = question_arrays(weights, order)
                 return sentence_kernel.read(
                     compiled,
                     self.sentence_table,
@@ -461,8 +458,7 @@ class Index:
             block = from_table(self.sentence_table, numbers, vocab=self.vocab, terms=self.terms)
         else:
             block = from_sentences(self._analyzed(h.passage.text) for h in hits)
-        wanted = np.array([block.code_of(t) for t in asked], dtype=np.int64)
-        return measure(block, wanted, shares, pairs)
+        return measure_question(block, weights, order)
 
     def passage(self, number: int) -> Passage:
         article = self.articles[int(self.table.article[number])]

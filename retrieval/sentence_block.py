@@ -11,7 +11,7 @@ reads and measures in one compiled call instead, with the same values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -117,6 +117,27 @@ def _positions(codes: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     ranked = wanted[order]  # -1 for a term in no sentence: no code equals it
     found = np.minimum(np.searchsorted(ranked, codes), len(ranked) - 1)
     return np.where(ranked[found] == codes, order[found], -1)
+
+
+def question_arrays(
+    weights: Mapping[str, float], order: Sequence[str]
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """What `measure` needs of a question whose terms weigh `weights` (their idf; `order`: its
+    terms as asked): the asked terms, each one's share of their total weight, and the pairs
+    next to each other in the question (`question_pairs`)."""
+    total = sum(weights.values()) or 1.0
+    asked = list(weights)
+    shares = np.array([weights[t] / total for t in asked])
+    return asked, shares, question_pairs(order, asked)
+
+
+def measure_question(
+    block: SentenceBlock, weights: Mapping[str, float], order: Sequence[str]
+) -> SentenceShares:
+    """`measure` for the question whose terms weigh `weights` (`order`: its terms as asked)."""
+    asked, shares, pairs = question_arrays(weights, order)
+    wanted = np.array([block.code_of(t) for t in asked], dtype=np.int64)
+    return measure(block, wanted, shares, pairs)
 
 
 def question_pairs(order: Sequence[str], asked: Sequence[str]) -> np.ndarray:

@@ -25,8 +25,7 @@ from corpusbot.retrieval.sentence_block import (
     SentenceBlock,
     SentenceShares,
     from_sentences,
-    measure,
-    question_pairs,
+    measure_question,
 )
 from corpusbot.retrieval.sentence_store import analyzed_sentences
 
@@ -156,14 +155,7 @@ def _analyzed(
 ) -> SentenceShares:
     """The shares of hits that no index stored: their passages analyzed here."""
     block = from_sentences(analyzed_sentences(h.passage.text, analyzer) for h in hits)
-    asked = list(weights)
-    total = sum(weights.values()) or 1.0
-    return measure(
-        block,
-        np.array([block.code_of(t) for t in asked], dtype=np.int64),
-        np.array([weights[t] / total for t in asked]),
-        question_pairs(analyzer.terms(question), asked),
-    )
+    return measure_question(block, weights, analyzer.terms(question))
 
 
 def _kinds(

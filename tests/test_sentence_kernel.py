@@ -10,7 +10,7 @@ from corpusbot.retrieval import kernel, sentence_kernel, storage
 from corpusbot.retrieval.corpus import load_corpus
 from corpusbot.retrieval.index import Index, IndexCorrupt
 from corpusbot.retrieval.passages import SplitSettings, split_article
-from corpusbot.retrieval.sentence_block import from_table, measure, question_pairs
+from corpusbot.retrieval.sentence_block import from_table, measure, question_arrays
 
 from .conftest import ROOT, SEEDS
 from .test_index import SETTINGS
@@ -40,10 +40,7 @@ def compiled():
 
 def _compare(index: Index, compiled, question: str, numbers: list[int]) -> None:
     weights = index.search(question, 1).question_terms
-    asked = list(weights)
-    total = sum(weights.values()) or 1.0
-    shares = np.array([weights[t] / total for t in asked])
-    pairs = question_pairs(index.analyzer.terms(question), asked)
+    asked, shares, pairs = question_arrays(weights, index.analyzer.terms(question))
     wanted = np.array([index.vocab.get(t, -1) for t in asked], dtype=np.int64)
     block = from_table(index.sentence_table, numbers, vocab=index.vocab, terms=index.terms)
     expected = measure(block, wanted, shares, pairs)
