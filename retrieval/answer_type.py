@@ -50,6 +50,36 @@ _CAPITALISED = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][\w'’-]+")
 _PLACE = re.compile(r"\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear)\s+(?:the\s+)?([A-Z][\w'’-]+)")
 PLACES_FULL = 3
 
+# A quantity asked for with its unit: the question's wording, and what a sentence must hold to
+# give it (a sum of money, a share, a length of time), a finer cue than "a number".
+_MONEY_QUESTION = re.compile(
+    r"\bhow much\b.*\b(?:money|cost|costs|pay|paid|earn|salary|revenue|price|spend|spent|worth|"
+    r"raise|raised|sell|sold|fund|budget|charge|income|profit)"
+    r"|\bwhat (?:was |is )?(?:the )?(?:price|cost|salary|revenue|budget|income|profit)\b"
+    r"|\bhow much did\b"
+)
+_MONEY = re.compile(
+    r"[$£€¥]\s?\d|\b\d[\d,.]*\s*(?:dollars|pounds|euros|million|billion)\b", re.IGNORECASE
+)
+_SHARE_QUESTION = re.compile(
+    r"\bpercent(?:age)?\b|\bproportion\b|\bhow much of\b|\bwhat (?:share|fraction|portion)\b"
+)
+_SHARE = re.compile(
+    r"%|\bper ?cent\b|\bhalf\b|\bthird\b|\bquarter\b|-fourths?\b|\bfifths?\b", re.IGNORECASE
+)
+_DURATION_QUESTION = re.compile(r"\bhow long\b")
+_DURATION = re.compile(
+    r"\b(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"thirty|several|a few)[\s-]+(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|"
+    r"decades?|centuries|century)\b",
+    re.IGNORECASE,
+)
+_UNITS = (
+    (_MONEY_QUESTION, _MONEY),
+    (_SHARE_QUESTION, _SHARE),
+    (_DURATION_QUESTION, _DURATION),
+)
+
 
 def expected_type(question: str) -> AnswerType:
     """The kind of answer `question` asks for, from its question word."""
@@ -63,6 +93,19 @@ def expected_type(question: str) -> AnswerType:
         if pattern.search(text):
             return kind
     return AnswerType.ANY
+
+
+def units_asked(question: str) -> tuple[re.Pattern[str], ...]:
+    """The units of the quantity `question` asks for ("how much did it cost": a sum of money,
+    "what percentage": a share, "how long": a length of time), as patterns a sentence that
+    gives one matches; none for other questions."""
+    text = question.casefold()
+    return tuple(unit for asked, unit in _UNITS if asked.search(text))
+
+
+def offers_unit(units: Collection[re.Pattern[str]], sentence: str) -> float:
+    """1.0 if `sentence` holds a quantity in one of `units` (`units_asked`), else 0.0."""
+    return float(any(unit.search(sentence) for unit in units))
 
 
 def offers(

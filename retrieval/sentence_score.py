@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from corpusbot.retrieval.analyzer import Analyzer
-from corpusbot.retrieval.answer_type import AnswerType, expected_type, offers
+from corpusbot.retrieval.answer_type import (
+    AnswerType,
+    expected_type,
+    offers,
+    offers_unit,
+    units_asked,
+)
 from corpusbot.retrieval.index import Hit
 from corpusbot.retrieval.sentence_block import (
     SentenceBlock,
@@ -43,23 +49,27 @@ FEATURES = (
     "place",  # "where": a capitalised word after in / at / from ...
     "name",  # "who": a capitalised word not starting the sentence
     "echo",  # every term of the sentence is a question term
+    "unit",  # the question asks for a sum, a share or a length of time, and the sentence has one
+    "tight",  # carried, times its distinct question terms over its shortest run holding them all
 )
 # Fitted by benchmarks/fit_sentence_weights.py (softmax over each question's sentences, trained
 # on squad-tune's even-numbered paragraphs); the scale is arbitrary, only differences matter.
 WEIGHTS = {
-    "carried": 2.05,
-    "with_previous": 3.94,
-    "with_next": 2.09,
-    "with_first": 1.75,
-    "in_passage": 1.42,
-    "passage": 2.40,
+    "carried": 1.74,
+    "with_previous": 3.99,
+    "with_next": 2.16,
+    "with_first": 1.74,
+    "in_passage": 1.38,
+    "passage": 2.36,
     "relevant": 0.72,
-    "phrase": 0.38,
-    "date": 2.32,
-    "number": 2.63,
-    "place": 5.38,
-    "name": 1.32,
-    "echo": -4.91,
+    "phrase": 0.12,
+    "date": 2.33,
+    "number": 2.52,
+    "place": 5.42,
+    "name": 1.38,
+    "echo": -4.88,
+    "unit": 2.27,
+    "tight": 1.03,
 }
 # The answer kinds of the features "date", "number", "place", "name", in that order.
 _TYPES = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.PLACE, AnswerType.NAME)
@@ -146,6 +156,8 @@ def sentence_features(
         shares.share("phrase"),
         *_kinds(expected_type(question), block, hits, weights, analyzer),
         (shares.unasked == 0).astype(np.float64),  # echo: nothing but question terms
+        _units(question, block, hits),
+        shares.share("carried") * _tightness(block, weights),
     ]
     return SentenceFeatures(block, np.column_stack(columns))
 
@@ -178,3 +190,45 @@ def _kinds(
             ]
         )
     return columns
+
+
+def _units(question: str, block: SentenceBlock, hits: Sequence[Hit]) -> np.ndarray:
+    """The feature "unit": per sentence, whether it holds a quantity in the unit asked for."""
+    units = units_asked(question)
+    if not units:
+        return np.zeros(len(block))
+    return np.array(
+        [
+            offers_unit(units, hits[hit].passage.text[start:end])
+            for hit, start, end in zip(
+                block.hit.tolist(), block.start.tolist(), block.end.tolist(), strict=True
+            )
+        ]
+    )
+
+
+def _tightness(block: SentenceBlock, weights: Mapping[str, float]) -> np.ndarray:
+    """Per sentence, the number of distinct question terms it holds over the length (in terms)
+    of its shortest run of terms holding them all; 0.0 for a sentence holding none. An answer
+    sits among the question's words, and those words stand close together around it."""
+    tight = np.zeros(len(block))
+    asked = np.array(sorted({code for code in map(block.code_of, weights) if code >= 0}))
+    if not len(asked) or not len(block.codes):
+        return tight
+    column = np.minimum(np.searchsorted(asked, block.codes), len(asked) - 1)
+    found = np.flatnonzero(asked[column] == block.codes)  # places in block.codes, in order
+    if not len(found):
+        return tight
+    rows = np.searchsorted(block.bounds, found, side="right") - 1
+    fresh = np.ones(len(found), dtype=bool)  # a sentence's first found place
+    np.not_equal(rows[1:], rows[:-1], out=fresh[1:])
+    starts = np.flatnonzero(fresh)
+    own = column[found][:, None] == np.arange(len(asked))  # (places x asked): the term there
+    held = np.logical_or.reduceat(own, starts, axis=0)  # per sentence with any
+    # From each place, the next place of each term its sentence holds; the run from there
+    # holds them all if the farthest of those is still in the sentence.
+    following = np.minimum.accumulate(np.where(own, found[:, None], np.inf)[::-1], axis=0)[::-1]
+    farthest = np.where(held[np.cumsum(fresh) - 1], following, -np.inf).max(axis=1)
+    width = np.where(farthest < block.bounds[rows + 1], farthest - found + 1, np.inf)
+    tight[rows[starts]] = held.sum(axis=1) / np.minimum.reduceat(width, starts)
+    return tight

@@ -3,7 +3,13 @@
 import pytest
 
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
-from corpusbot.retrieval.answer_type import AnswerType, expected_type, offers
+from corpusbot.retrieval.answer_type import (
+    AnswerType,
+    expected_type,
+    offers,
+    offers_unit,
+    units_asked,
+)
 
 ANALYZER = Analyzer(AnalyzerSettings.create("english", "english"))
 
@@ -59,3 +65,28 @@ def test_to_before_a_capitalised_word_names_no_place():
     asked = set(ANALYZER.terms("Where did the final take place?"))
     sentence = "In addition to the Velm Trophy, the winner gets a medal."
     assert offers(AnswerType.PLACE, sentence, asked, ANALYZER) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("question", "answers", "misses"),
+    [
+        (
+            "How much did the museum pay for the vase?",
+            "It was bought for $4 million.",
+            "It cost 4.",
+        ),
+        ("How much money was raised?", "They raised £20,980.", "They raised 20,980 votes."),
+        ("What percentage of voters agreed?", "Some 62% agreed.", "Some 62 voters agreed."),
+        ("How much of the budget went to roads?", "One half went to roads.", "Roads got 3."),
+        ("How long did the siege last?", "It lasted 72 days.", "It lasted until 1453."),
+    ],
+)
+def test_a_quantity_asked_with_its_unit(question: str, answers: str, misses: str):
+    units = units_asked(question)
+    assert offers_unit(units, answers) == 1.0
+    assert offers_unit(units, misses) == 0.0
+
+
+def test_no_unit_is_asked_of_other_questions():
+    assert units_asked("How many doses arrived?") == ()
+    assert units_asked("Who paid for the bridge?") == ()

@@ -3,7 +3,8 @@
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.index import ArticleInfo, Hit
 from corpusbot.retrieval.passages import Passage
-from corpusbot.retrieval.sentence_score import score_sentences
+from corpusbot.retrieval.sentence_block import from_sentences
+from corpusbot.retrieval.sentence_score import _tightness, score_sentences
 
 ANALYZER = Analyzer(AnalyzerSettings.create("english", "english"))
 ARTICLE = ArticleInfo(1, "a", "A", "a.txt", None, None, None, 1)
@@ -60,3 +61,38 @@ def test_a_passage_that_failed_the_relevance_check_counts_for_less():
     weights = dict.fromkeys(ANALYZER.terms(question), 1.0)
     scored = score_sentences(question, passages, weights, ANALYZER, relevant=[False, True])
     assert max(scored, key=lambda s: s.score).hit == 1
+
+
+def test_a_sum_of_money_answers_how_much_a_sale_brought():
+    # squad-tune, Nikola_Tesla: both sentences name Wardenclyffe and a number; only one a sum.
+    text = (
+        "In 1917, around the time that the Wardenclyffe Tower was demolished by Boldt to make "
+        "the land a more viable real estate asset, Tesla received AIEE's highest honor, the "
+        "Edison Medal. Eventually, he sold Wardenclyffe for $20,000 ($472,500 in today's dollars)."
+    )
+    assert best_sentence(
+        "How much did Tesla receive from the sale of Wardenclyffe?", (text, 1.0)
+    ) == ("Eventually, he sold Wardenclyffe for $20,000 ($472,500 in today's dollars).")
+
+
+def test_the_question_words_close_together_beat_the_same_words_spread_out():
+    # squad-tune, Nikola_Tesla: both sentences hold "Tesla", "Graz" and a date; in the answer
+    # the two names stand two words apart ("Tesla left Graz"), in the other four.
+    text = (
+        "In 1875, Tesla enrolled at Austrian Polytechnic in Graz, Austria, on a Military "
+        "Frontier scholarship. In December 1878, Tesla left Graz and severed all relations with "
+        "his family to hide the fact that he dropped out of school."
+    )
+    assert best_sentence("When did Tesla depart Graz?", (text, 1.0)) == (
+        "In December 1878, Tesla left Graz and severed all relations with his family to hide "
+        "the fact that he dropped out of school."
+    )
+
+
+def test_tightness_is_distinct_question_terms_over_their_shortest_run():
+    # "a b x a" holds a and b within two terms: 2 / 2; "x y" holds none; "a x b y c a" holds
+    # all three within four ("b y c a"): 3 / 4.
+    block = from_sentences([[(0, 5, ("a", "b", "x", "a")), (6, 9, ("x", "y"))], [(0, 1, ("b",))]])
+    assert _tightness(block, {"a": 1.0, "b": 1.0}).tolist() == [1.0, 0.0, 1.0]
+    block = from_sentences([[(0, 5, ("a", "x", "b", "y", "c", "a"))]])
+    assert _tightness(block, {"a": 1.0, "b": 1.0, "c": 1.0}).tolist() == [0.75]
