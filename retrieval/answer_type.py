@@ -8,7 +8,7 @@ question's own words, so a sentence that only repeats the question earns nothing
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from enum import StrEnum
 
 from corpusbot.retrieval.analyzer import Analyzer
@@ -49,6 +49,12 @@ _CAPITALISED = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][\w'’-]+")
 # "to" is left out: "to the Vince Lombardi Trophy" names no place.
 _PLACE = re.compile(r"\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear)\s+(?:the\s+)?([A-Z][\w'’-]+)")
 PLACES_FULL = 3
+# The tokens that answer each kind but a place (whose token follows a preposition).
+_TOKENS = {
+    AnswerType.DATE: (_YEAR, _MONTH),
+    AnswerType.NUMBER: (_NUMBER,),
+    AnswerType.NAME: (_CAPITALISED,),
+}
 
 # A quantity asked for with its unit: the question's wording, and what a sentence must hold to
 # give it (a sum of money, a share, a length of time), a finer cue than "a number".
@@ -122,16 +128,7 @@ def offers(
         term = analyzer.term(word.casefold())
         return bool(term) and term not in question_terms
 
-    finders: dict[AnswerType, Callable[[], float]] = {
-        AnswerType.DATE: lambda: (
-            any(new(m.group()) for m in _YEAR.finditer(sentence))
-            or any(new(m.group()) for m in _MONTH.finditer(sentence))
-        ),
-        AnswerType.NUMBER: lambda: any(new(m.group()) for m in _NUMBER.finditer(sentence)),
-        AnswerType.PLACE: lambda: min(
-            len({m.group(1) for m in _PLACE.finditer(sentence) if new(m.group(1))}) / PLACES_FULL,
-            1.0,
-        ),
-        AnswerType.NAME: lambda: any(new(m.group()) for m in _CAPITALISED.finditer(sentence)),
-    }
-    return float(finders[kind]())
+    if kind is AnswerType.PLACE:
+        places = {m.group(1) for m in _PLACE.finditer(sentence)}
+        return min(sum(map(new, places)) / PLACES_FULL, 1.0)
+    return float(any(new(m.group()) for p in _TOKENS[kind] for m in p.finditer(sentence)))

@@ -219,16 +219,36 @@ def _tightness(block: SentenceBlock, weights: Mapping[str, float]) -> np.ndarray
     found = np.flatnonzero(asked[column] == block.codes)  # places in block.codes, in order
     if not len(found):
         return tight
-    rows = np.searchsorted(block.bounds, found, side="right") - 1
-    fresh = np.ones(len(found), dtype=bool)  # a sentence's first found place
-    np.not_equal(rows[1:], rows[:-1], out=fresh[1:])
-    starts = np.flatnonzero(fresh)
-    own = column[found][:, None] == np.arange(len(asked))  # (places x asked): the term there
-    held = np.logical_or.reduceat(own, starts, axis=0)  # per sentence with any
-    # From each place, the next place of each term its sentence holds; the run from there
-    # holds them all if the farthest of those is still in the sentence.
-    following = np.minimum.accumulate(np.where(own, found[:, None], np.inf)[::-1], axis=0)[::-1]
-    farthest = np.where(held[np.cumsum(fresh) - 1], following, -np.inf).max(axis=1)
-    width = np.where(farthest < block.bounds[rows + 1], farthest - found + 1, np.inf)
-    tight[rows[starts]] = held.sum(axis=1) / np.minimum.reduceat(width, starts)
+    rows = (np.searchsorted(block.bounds, found, side="right") - 1).tolist()
+    places, terms = found.tolist(), column[found].tolist()
+    # Few places hold a question term (about 50 a question on squad-tune): a plain loop over
+    # them costs less than array steps over every term of every sentence.
+    start, count = 0, len(places)
+    while start < count:
+        end = start + 1
+        while end < count and rows[end] == rows[start]:
+            end += 1
+        if end - start == 1:
+            tight[rows[start]] = 1.0
+        else:
+            tight[rows[start]] = _shortest_cover(places[start:end], terms[start:end])
+        start = end
     return tight
+
+
+def _shortest_cover(places: list[int], terms: list[int]) -> float:
+    """Distinct `terms` over the length of the shortest run of `places` holding them all."""
+    distinct = len(set(terms))
+    if distinct == len(terms):  # no term twice: the whole run
+        return distinct / (places[-1] - places[0] + 1)
+    seen: dict[int, int] = {}
+    shortest, left = places[-1] - places[0] + 1, 0
+    for right, term in enumerate(terms):
+        seen[term] = seen.get(term, 0) + 1
+        while len(seen) == distinct:  # drop from the left while the run still holds them all
+            shortest = min(shortest, places[right] - places[left] + 1)
+            seen[terms[left]] -= 1
+            if not seen[terms[left]]:
+                del seen[terms[left]]
+            left += 1
+    return distinct / shortest
