@@ -127,7 +127,7 @@ def _signature() -> str:
         coverage.measure_for,
         coverage._added_spellings,
         coverage.measure,
-        coverage._best_sentence,
+        coverage._held,
         _row,
     )
     source = "".join(inspect.getsource(f) for f in measuring)

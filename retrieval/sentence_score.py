@@ -157,7 +157,7 @@ def sentence_features(
         *_kinds(expected_type(question), block, hits, weights, analyzer),
         (shares.unasked == 0).astype(np.float64),  # echo: nothing but question terms
         _units(question, block, hits),
-        shares.share("carried") * _tightness(block, weights),
+        shares.share("carried") * tightness(block, weights),
     ]
     return SentenceFeatures(block, np.column_stack(columns))
 
@@ -207,7 +207,7 @@ def _units(question: str, block: SentenceBlock, hits: Sequence[Hit]) -> np.ndarr
     )
 
 
-def _tightness(block: SentenceBlock, weights: Mapping[str, float]) -> np.ndarray:
+def tightness(block: SentenceBlock, weights: Mapping[str, float]) -> np.ndarray:
     """Per sentence, the number of distinct question terms it holds over the length (in terms)
     of its shortest run of terms holding them all; 0.0 for a sentence holding none. An answer
     sits among the question's words, and those words stand close together around it."""

@@ -4,7 +4,7 @@ from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.index import ArticleInfo, Hit
 from corpusbot.retrieval.passages import Passage
 from corpusbot.retrieval.sentence_block import from_sentences
-from corpusbot.retrieval.sentence_score import _tightness, score_sentences
+from corpusbot.retrieval.sentence_score import score_sentences, tightness
 
 ANALYZER = Analyzer(AnalyzerSettings.create("english", "english"))
 ARTICLE = ArticleInfo(1, "a", "A", "a.txt", None, None, None, 1)
@@ -93,6 +93,6 @@ def test_tightness_is_distinct_question_terms_over_their_shortest_run():
     # "a b x a" holds a and b within two terms: 2 / 2; "x y" holds none; "a x b y c a" holds
     # all three within four ("b y c a"): 3 / 4.
     block = from_sentences([[(0, 5, ("a", "b", "x", "a")), (6, 9, ("x", "y"))], [(0, 1, ("b",))]])
-    assert _tightness(block, {"a": 1.0, "b": 1.0}).tolist() == [1.0, 0.0, 1.0]
+    assert tightness(block, {"a": 1.0, "b": 1.0}).tolist() == [1.0, 0.0, 1.0]
     block = from_sentences([[(0, 5, ("a", "x", "b", "y", "c", "a"))]])
-    assert _tightness(block, {"a": 1.0, "b": 1.0, "c": 1.0}).tolist() == [0.75]
+    assert tightness(block, {"a": 1.0, "b": 1.0, "c": 1.0}).tolist() == [0.75]
