@@ -94,17 +94,17 @@ def relevant_hits(
     if any(weights[t] >= rarest for t in found & names):  # the name is the question's focus
         hits = [h for h in hits if h.matched & names]
     specific = {t for t in found if weights[t] >= SPECIFIC_SHARE * rarest}
-    return [
-        h
-        for h in hits
-        if sum(weights.get(t, 0.0) for t in h.matched) / total >= floor and h.matched & specific
-    ]
+    carried: dict[frozenset[str], bool] = {}  # hits share a few sets of matched terms
+    for matched in {h.matched for h in hits}:
+        carried[matched] = sum(weights.get(t, 0.0) for t in matched) / total >= floor
+    return [h for h in hits if carried[h.matched] and h.matched & specific]
 
 
 def strongest(relevant: list[Hit], weights: Mapping[str, float]) -> list[Hit]:
     """The relevant hits to quote: those holding STRONG_SHARE of the weight, or all if none does."""
     total = sum(weights.values()) or 1.0
-    strong = [h for h in relevant if _held(h.matched, weights) / total >= STRONG_SHARE]
+    held = _held_each([h.matched for h in relevant], weights)
+    strong = [h for h, share in zip(relevant, held, strict=True) if share / total >= STRONG_SHARE]
     return strong or relevant
 
 
@@ -116,7 +116,8 @@ def covered(index: Index, result: SearchResult, rewritten: Rewritten, relevant: 
         return False
     if len(index) < MIN_PASSAGES:
         total = sum(result.question_terms.values()) or 1.0
-        return max(_held(h.matched, result.question_terms) for h in relevant) / total >= TINY_FLOOR
+        held = _held_each([h.matched for h in relevant], result.question_terms)
+        return max(held) / total >= TINY_FLOOR
     return measure_for(index, result, rewritten, relevant).log_odds() >= THRESHOLD
 
 
@@ -167,7 +168,7 @@ def measure(
     `matched` (one set a hit), for a question whose terms weigh `weights`; `sentences`: the
     question's shares in each sentence of the hits; `known`: the terms the corpus holds."""
     total = sum(weights.values()) or 1.0
-    held = [_held(terms, weights) for terms in matched]
+    held = _held_each(matched, weights)
     best = max(range(len(hits)), key=held.__getitem__)
     # The most one sentence holds: of the question's weight, and of its terms next to each
     # other as in the question.
@@ -203,3 +204,9 @@ def measure(
 
 def _held(terms: Collection[str], weights: Mapping[str, float]) -> float:
     return sum(w for t, w in weights.items() if t in terms)
+
+
+def _held_each(matched: Sequence[frozenset[str]], weights: Mapping[str, float]) -> list[float]:
+    """`_held` of each set, computed once per distinct set (hits share a few)."""
+    held = {terms: _held(terms, weights) for terms in set(matched)}
+    return [held[terms] for terms in matched]
