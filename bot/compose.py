@@ -23,6 +23,7 @@ from corpusbot.bot.scope import AnswerScope
 from corpusbot.retrieval.coverage import covered, relevant_hits, strongest
 from corpusbot.retrieval.index import Hit, Index
 from corpusbot.retrieval.respell import Rewritten, rewrite
+from corpusbot.retrieval.sentence_block import SentenceShares, select
 from corpusbot.retrieval.sentence_score import sentence_scores
 from corpusbot.retrieval.sentences import sentence_spans
 
@@ -143,7 +144,7 @@ def compose(
         weights,
         index.analyzer,
         relevant=passed,
-        shares=index.sentence_shares(candidates, weights, index.analyzer.terms(rewritten.question)),
+        shares=retrieved.shares,
     )
     limits = QuoteLimits(
         settings.max_quote_sentences,
@@ -193,6 +194,7 @@ class _Retrieved:
     reason: Reason | None = None
     candidates: list[Hit] = field(default_factory=list)
     passed: list[bool] = field(default_factory=list)
+    shares: SentenceShares | None = None  # the question's shares in the candidates' sentences
 
 
 def _retrieve(
@@ -207,10 +209,24 @@ def _retrieve(
     if not weights:
         return _Retrieved(rewritten, weights, Reason.NO_TERMS)
     relevant = relevant_hits(result.hits, weights, settings.min_coverage, names=rewritten.names)
-    if not covered(index, result, rewritten, relevant):
+    if not relevant:
+        return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
+    # The hits' sentences are measured once, for the coverage check and the quotes alike.
+    shares = index.sentence_shares(result.hits, weights, index.analyzer.terms(rewritten.question))
+    if not covered(index, result, rewritten, relevant, shares=_of(shares, result.hits, relevant)):
         return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
     candidates, passed = _quotable(result.hits, strongest(relevant, weights), settings.max_hits)
-    return _Retrieved(rewritten, weights, None, candidates, passed)
+    return _Retrieved(
+        rewritten, weights, None, candidates, passed, _of(shares, result.hits, candidates)
+    )
+
+
+def _of(shares: SentenceShares, hits: list[Hit], some: list[Hit]) -> SentenceShares:
+    """`shares` (of `hits`) of `some` of the hits only, in the hits' order."""
+    if len(some) == len(hits):
+        return shares
+    chosen = {id(hit) for hit in some}
+    return select(shares, [place for place, hit in enumerate(hits) if id(hit) in chosen])
 
 
 def sentence_candidates(

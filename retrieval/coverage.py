@@ -108,38 +108,54 @@ def strongest(relevant: list[Hit], weights: Mapping[str, float]) -> list[Hit]:
     return strong or relevant
 
 
-def covered(index: Index, result: SearchResult, rewritten: Rewritten, relevant: list[Hit]) -> bool:
+def covered(
+    index: Index,
+    result: SearchResult,
+    rewritten: Rewritten,
+    relevant: list[Hit],
+    *,
+    shares: SentenceShares | None = None,
+) -> bool:
     """Whether the `relevant` hits (from `relevant_hits`) of `result`, searched for the
     `rewritten` question, answer it well enough to quote: the model's log-odds reach THRESHOLD.
-    In a corpus under MIN_PASSAGES passages: whether one holds TINY_FLOOR of the weight."""
+    In a corpus under MIN_PASSAGES passages: whether one holds TINY_FLOOR of the weight.
+    `shares`: the question's shares in the relevant hits' sentences, if already measured."""
     if not relevant:
         return False
     if len(index) < MIN_PASSAGES:
         total = sum(result.question_terms.values()) or 1.0
         held = _held_each([h.matched for h in relevant], result.question_terms)
         return max(held) / total >= TINY_FLOOR
-    return measure_for(index, result, rewritten, relevant).log_odds() >= THRESHOLD
+    return measure_for(index, result, rewritten, relevant, shares=shares).log_odds() >= THRESHOLD
 
 
 def measure_for(
-    index: Index, result: SearchResult, rewritten: Rewritten, relevant: Sequence[Hit]
+    index: Index,
+    result: SearchResult,
+    rewritten: Rewritten,
+    relevant: Sequence[Hit],
+    *,
+    shares: SentenceShares | None = None,
 ) -> Coverage:
     """The coverage signals of a search for the `rewritten` question, over its `relevant` hits.
     A spelling searched beside the asked one ("Raeisi" for "Raisi") is not more of the question:
-    a passage holding it holds the asked word."""
+    a passage holding it holds the asked word, so with such spellings the sentences are
+    measured again without them (`shares`, measured for the whole question, are not used)."""
     aliases = _added_spellings(rewritten, index.analyzer)
     weights = {t: w for t, w in result.question_terms.items() if t not in aliases}
+    if shares is None or aliases:
+        shares = index.sentence_shares(
+            relevant,
+            weights,
+            [t for t in index.analyzer.terms(rewritten.question) if t not in aliases],
+        )
     return measure(
         relevant,
         [frozenset(a for t in h.matched for a in aliases.get(t, (t,))) for h in relevant]
         if aliases
         else [h.matched for h in relevant],
         weights,
-        index.sentence_shares(
-            relevant,
-            weights,
-            [t for t in index.analyzer.terms(rewritten.question) if t not in aliases],
-        ),
+        shares,
         known=frozenset(t for t in weights if t in index.vocab),
         named=bool(rewritten.present),
     )
