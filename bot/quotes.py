@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from corpusbot.bot.freshness import newest_first, quoted_first
+from corpusbot.bot.freshness import quoted_first, sort_newest_first
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import ArticleInfo, Hit
 from corpusbot.retrieval.sentence_block import SentenceBlock
@@ -115,11 +115,12 @@ class _Sentences:
 @dataclass(frozen=True)
 class _Draft:
     """A quote before its text is read: its sentences (the best first), its best sentence's
-    terms (for folding), its sources and score."""
+    terms (for folding), the hits whose articles are its sources (read only for the quotes
+    kept, and to choose which of two quotes of one story is shown), and its score."""
 
     chosen: tuple[int, ...]
     terms: frozenset[int]
-    sources: tuple[ArticleInfo, ...]
+    sources: tuple[Hit, ...]
     score: float
 
 
@@ -136,7 +137,7 @@ def _draft(sentences: _Sentences, ranked: list[int], limits: QuoteLimits) -> _Dr
             size += length
     hits, hit = sentences.hits, sentences.hit
     best_hit = max(hits[hit[row]].score for row in chosen)
-    return _Draft(tuple(chosen), sentences.terms(best), (hits[hit[best]].article,), best_hit)
+    return _Draft(tuple(chosen), sentences.terms(best), (hits[hit[best]],), best_hit)
 
 
 def _fold(
@@ -149,14 +150,17 @@ def _fold(
     (lazily made) are never made.
     """
     kept: list[_Draft] = []
+    beyond: list[frozenset[int]] = []  # each kept draft's terms that are not the question's
     for draft in drafts:
+        extra = draft.terms - asked
         for position, other in enumerate(kept):
             if _alike(draft.terms, other.terms, threshold) and _alike(
-                draft.terms - asked, other.terms - asked, threshold * BEYOND_QUESTION
+                extra, beyond[position], threshold * BEYOND_QUESTION
             ):
                 # news hook (bot/freshness.py): the story's newest article is the one quoted
-                first, second = quoted_first(other, draft, key=lambda d: d.sources[0])
-                sources = newest_first(first.sources + second.sources)
+                first, second = quoted_first(other, draft, key=lambda d: d.sources[0].article)
+                quoted, *others = first.sources + second.sources
+                sources = (quoted, *sort_newest_first(others, key=lambda h: h.article))
                 score = max(other.score, draft.score)
                 kept[position] = _Draft(first.chosen, other.terms, sources, score)
                 break
@@ -164,6 +168,7 @@ def _fold(
             if len(kept) == limit:
                 break
             kept.append(draft)
+            beyond.append(extra)
     return kept
 
 
@@ -178,7 +183,8 @@ def _quote(sentences: _Sentences, draft: _Draft) -> Quote:
     text = texts[0] + "".join(
         sentences.joint(before, after) + later for before, after, later in pairs
     )
-    return Quote(text, (), draft.sources, draft.score, lead=len(texts[0]))
+    sources = tuple(hit.article for hit in draft.sources)
+    return Quote(text, (), sources, draft.score, lead=len(texts[0]))
 
 
 class _Highlighted(Quote):
