@@ -4,29 +4,27 @@ Extractive only: every word of a quote is the article's own. The steps are
 1. search, and refuse when the best passage covers too little of the question's weight;
 2. select: score every sentence of the retrieved passages of the articles that have a relevant
    one (retrieval/sentence_score.py);
-3. quote: per article, its best sentence first, then its next best ones if close, short;
-4. fold quotes from different articles that say nearly the same thing into one, with all sources.
+3. quote: per article, its best sentence first, then its next best ones if close, short; and
+   fold quotes from different articles that say nearly the same thing into one, with all
+   sources (bot/quotes.py).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import itertools
 import re
 import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import numpy as np
 
-from corpusbot.bot.freshness import newest_first, quoted_first
+from corpusbot.bot.quotes import Quote, QuoteLimits, make_quotes
 from corpusbot.bot.scope import AnswerScope
-from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.coverage import covered, relevant_hits, strongest
-from corpusbot.retrieval.index import ArticleInfo, Hit, Index
+from corpusbot.retrieval.index import Hit, Index
 from corpusbot.retrieval.respell import Rewritten, rewrite
-from corpusbot.retrieval.sentence_score import ScoredSentence, score_sentences
+from corpusbot.retrieval.sentence_block import SentenceShares, select
+from corpusbot.retrieval.sentence_score import sentence_scores
 from corpusbot.retrieval.sentences import sentence_spans
 
 __all__ = [
@@ -41,14 +39,6 @@ __all__ = [
 ]
 
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
-# A further sentence joins the best one in a quote only if it scores at most this much less: the
-# scores are fitted as a softmax (retrieval/sentence_score.py), so 3.5 is about 3% as likely.
-SUPPORT_MARGIN = 3.5
-# Two quotes tell one story when their best sentences share `duplicate_overlap` of their words,
-# and this share of it beyond the question's: a short sentence that shares only the question's
-# words and one more ("The cracked piers...") is another story.
-BEYOND_QUESTION = 2 / 3
-GAP = " … "  # between sentences that do not follow each other in the article
 
 
 @dataclass(frozen=True)
@@ -71,15 +61,6 @@ class Reason(StrEnum):
     ABSENT = "absent"  # the question names something no article mentions
     UNKNOWN_OUTLET = "unknown_outlet"  # news: an outlet no article comes from (bot/scoped_answer)
     EMPTY_SCOPE = "empty_scope"  # news: no article in the dates or outlets asked for
-
-
-@dataclass(frozen=True)
-class Quote:
-    text: str
-    highlights: tuple[tuple[int, int], ...]  # character spans of the question's words in `text`
-    sources: tuple[ArticleInfo, ...]  # more than one when several articles say the same
-    score: float
-    lead: int = 0  # length of the answer-bearing sentence that opens `text` (0: unknown)
 
 
 @dataclass(frozen=True)
@@ -157,27 +138,21 @@ def compose(
             missing=rewritten.absent,
         )
     candidates, passed = retrieved.candidates, retrieved.passed
-    sentences = score_sentences(
+    block, scores = sentence_scores(
         rewritten.question,
         candidates,
         weights,
         index.analyzer,
         relevant=passed,
-        shares=index.sentence_shares(candidates, weights, index.analyzer.terms(rewritten.question)),
+        shares=retrieved.shares,
     )
-    quotes = _fold_duplicates(
-        (
-            _quote(candidates, group, weights, index.analyzer, settings)
-            for group in _by_article(candidates, sentences)
-        ),
+    limits = QuoteLimits(
+        settings.max_quote_sentences,
+        settings.max_quote_chars,
         settings.duplicate_overlap,
         settings.max_hits,
-        asked=frozenset(weights),
     )
-    found = index.analyzer.find([q.text for q in quotes], weights)  # the quotes kept only
-    quotes = [
-        dataclasses.replace(q, highlights=tuple(f)) for q, f in zip(quotes, found, strict=True)
-    ]
+    quotes = make_quotes(candidates, block, scores, weights, limits, analyzer=index.analyzer)
     respelled = tuple(
         Respelling(r.asked, tuple(_surface(index, t, quotes) for t in r.terms), r.added)
         for r in rewritten.respelled
@@ -219,6 +194,7 @@ class _Retrieved:
     reason: Reason | None = None
     candidates: list[Hit] = field(default_factory=list)
     passed: list[bool] = field(default_factory=list)
+    shares: SentenceShares | None = None  # the question's shares in the candidates' sentences
 
 
 def _retrieve(
@@ -233,10 +209,24 @@ def _retrieve(
     if not weights:
         return _Retrieved(rewritten, weights, Reason.NO_TERMS)
     relevant = relevant_hits(result.hits, weights, settings.min_coverage, names=rewritten.names)
-    if not covered(index, result, rewritten, relevant):
+    if not relevant:
+        return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
+    # The hits' sentences are measured once, for the coverage check and the quotes alike.
+    shares = index.sentence_shares(result.hits, weights, index.analyzer.terms(rewritten.question))
+    if not covered(index, result, rewritten, relevant, shares=_of(shares, result.hits, relevant)):
         return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
     candidates, passed = _quotable(result.hits, strongest(relevant, weights), settings.max_hits)
-    return _Retrieved(rewritten, weights, None, candidates, passed)
+    return _Retrieved(
+        rewritten, weights, None, candidates, passed, _of(shares, result.hits, candidates)
+    )
+
+
+def _of(shares: SentenceShares, hits: list[Hit], some: list[Hit]) -> SentenceShares:
+    """`shares` (of `hits`) of `some` of the hits only, in the hits' order."""
+    if len(some) == len(hits):
+        return shares
+    chosen = {id(hit) for hit in some}
+    return select(shares, [place for place, hit in enumerate(hits) if id(hit) in chosen])
 
 
 def sentence_candidates(
@@ -250,100 +240,6 @@ def sentence_candidates(
     if found is None or found.reason is not None:
         return None
     return (found.rewritten.question, found.weights, found.candidates, found.passed)
-
-
-def _by_article(hits: list[Hit], sentences: list[ScoredSentence]) -> list[list[ScoredSentence]]:
-    """Each article's sentences, best first; articles in the order of their best sentence."""
-    groups: dict[int, list[ScoredSentence]] = {}
-    for sentence in sorted(sentences, key=lambda s: (-s.score, s.hit, s.number)):
-        groups.setdefault(hits[sentence.hit].article_number, []).append(sentence)
-    return list(groups.values())
-
-
-def _quote(
-    hits: list[Hit],
-    ranked: list[ScoredSentence],
-    weights: dict[str, float],
-    analyzer: Analyzer,
-    settings: AnswerSettings,
-) -> tuple[Quote, frozenset[str]]:
-    """An article's best sentence, then its next best ones if they score nearly as well; and
-    the best sentence's terms."""
-    best = ranked[0]
-    lead = _text(hits, best)
-    chosen, texts = [best], [lead]
-    size = best.end - best.start
-    for other in ranked[1:]:
-        if len(chosen) >= settings.max_quote_sentences or other.score < best.score - SUPPORT_MARGIN:
-            break
-        length = other.end - other.start
-        if size + length > settings.max_quote_chars:
-            continue
-        text = _text(hits, other)
-        if text not in texts:  # the same sentence twice in the article: quoted once
-            chosen.append(other)
-            texts.append(text)
-            size += length
-    text = lead + "".join(
-        _joint(before, after) + later
-        for (before, after), later in zip(itertools.pairwise(chosen), texts[1:], strict=True)
-    )
-    score = max(hits[s.hit].score for s in chosen)
-    # Highlights are added after folding, to the quotes kept (Analyzer.find: the analyzer's own
-    # words, so "COVID-19" lights up as "COVID" and "19").
-    quote = Quote(text, (), (hits[best.hit].article,), score, lead=len(lead))
-    return quote, best.terms
-
-
-def _text(hits: list[Hit], sentence: ScoredSentence) -> str:
-    return " ".join(hits[sentence.hit].passage.text[sentence.start : sentence.end].split())
-
-
-def _joint(before: ScoredSentence, after: ScoredSentence) -> str:
-    """A space between sentences that follow each other in the article, else an ellipsis."""
-    same_passage = before.hit == after.hit and after.number == before.number + 1
-    return " " if same_passage else GAP
-
-
-def _fold_duplicates(
-    quotes: Iterable[tuple[Quote, frozenset[str]]],
-    threshold: float,
-    limit: int,
-    *,
-    asked: frozenset[str],
-) -> list[Quote]:
-    """Quotes whose best sentences share most words become one quote with every source; the
-    words beyond the question's (`asked`, which every quote shares) must be alike too.
-
-    Stops at the first quote that would be distinct beyond `limit`, so the quotes past it
-    (lazily made) are never made.
-    """
-    kept: list[tuple[Quote, frozenset[str]]] = []
-    for quote, words in quotes:
-        for position, (other, other_words) in enumerate(kept):
-            if _alike(words, other_words, threshold) and _alike(
-                words - asked, other_words - asked, threshold * BEYOND_QUESTION
-            ):
-                # news hook (bot/freshness.py): the story's newest article is the one quoted
-                first, second = quoted_first(other, quote, key=lambda q: q.sources[0])
-                merged = Quote(
-                    first.text,
-                    first.highlights,
-                    newest_first(first.sources + second.sources),
-                    max(other.score, quote.score),
-                    first.lead,
-                )
-                kept[position] = (merged, other_words)
-                break
-        else:
-            if len(kept) == limit:
-                break
-            kept.append((quote, words))
-    return [quote for quote, _ in kept]
-
-
-def _alike(words: frozenset[str], other: frozenset[str], threshold: float) -> bool:
-    return len(words & other) / (min(len(words), len(other)) or 1) >= threshold
 
 
 def _surface(index: Index, term: str, quotes: list[Quote]) -> str:

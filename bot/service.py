@@ -20,6 +20,7 @@ from corpusbot.bot.settings import Settings
 from corpusbot.retrieval.cache import Changes, OpenedIndex, fingerprint, open_index
 from corpusbot.retrieval.corpus import Skipped
 from corpusbot.retrieval.index import Index, Progress
+from corpusbot.retrieval.respell import speller_for
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +149,7 @@ class Service:
                 error="no readable article in the corpus folder now; keeping the current index",
             )
         self._failed = None
+        speller_for(new.index).prepare()  # here, not on the first question naming someone
         self.opened = new  # one assignment: a question sees the old index or the new one
         self._rebuild_if_damaged(new)
         changes = Changes.between(old.index.meta.provenance.files, new.index.meta.provenance.files)

@@ -83,7 +83,7 @@ BOXES = (
     Box("settings", "bot/settings.py", "default.toml, --config, env", 0, 2.5, B),
     Box("examples", "bot/examples.py", "checked example questions", 1, 2.5, B),
     Box("service", "bot/service.py", "open index, reloads", 2, 2.5, B),
-    Box("compose", "bot/compose.py", "Hits → Answer (quotes)", 3, 2.5, B),
+    Box("compose", "bot/compose.py", "Hits → Answer (+ quotes.py)", 3, 2.5, B),
     Box("render", "bot/render.py", "Answer → HTML / text", 4, 2.5, B),
     Box("templates", "config/templates/", "reply wording", 5, 2.5, X),
     Box("cli", "bot/cli.py", "ask sources index run eval", 0, 3.9, B),

@@ -11,6 +11,8 @@ docs/benchmarks.md.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
@@ -117,27 +119,47 @@ class Analyzer:
 
     def find(self, texts: Sequence[str], terms: Collection[str]) -> list[list[tuple[int, int]]]:
         """For each of `texts`, (start, end) of each of its words whose term is in `terms`: the
-        (start, end) of `spans` whose term is in `terms`. In ASCII texts each wanted word is found
-        with `str.find` (a question's words are few), not with a term lookup per word, and with no
-        regex compiled per call (that cost more than the search on a question asked once)."""
-        lowered = [text.lower() if text.isascii() else "" for text in texts]
-        words = set().union(*(ASCII_TOKEN.findall(low) for low in lowered))
-        wanted = [w for w in words if self.term(w) in terms]
-        found: list[list[tuple[int, int]]] = []
-        known: dict[str, bool] = {}  # other scripts: each word's verdict, looked up once
-        for text, low in zip(texts, lowered, strict=True):
+        (start, end) of `spans` whose term is in `terms`. The ASCII texts are read as one, in
+        which each wanted word is found with `str.find` (a question's words are few), not with a
+        term lookup per word, and with no regex compiled per call (that cost more than the
+        search on a question asked once)."""
+        found: list[list[tuple[int, int]]] = [[] for _ in texts]
+        plain = [number for number, text in enumerate(texts) if text.isascii()]
+        for number, spans in zip(
+            plain, self._find_ascii([texts[n] for n in plain], terms), strict=True
+        ):
+            found[number] = spans
+        verdicts: dict[str, bool] = {}  # other scripts: each word's verdict, looked up once
+        for number, text in enumerate(texts):
             if text.isascii():
-                found.append(sorted(s for w in wanted for s in _occurrences(w, low)))
                 continue
-            spans = []
             for match in TOKEN.finditer(text):
                 word = match.group()
-                verdict = known.get(word)
+                verdict = verdicts.get(word)
                 if verdict is None:
-                    verdict = known[word] = self.term(word.casefold()) in terms
+                    verdict = verdicts[word] = self.term(word.casefold()) in terms
                 if verdict:
-                    spans.append(match.span())
-            found.append(spans)
+                    found[number].append(match.span())
+        return found
+
+    def _find_ascii(
+        self, texts: Sequence[str], terms: Collection[str]
+    ) -> list[list[tuple[int, int]]]:
+        """`find` for ASCII texts: joined by a line break (no word runs across it), lowered
+        (which keeps every offset), searched once, and the spans handed back to their texts."""
+        joined = "\n".join(texts).lower()
+        starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+        words = list(set(ASCII_TOKEN.findall(joined)))
+        known = list(map(self._terms.get, words))  # one lookup call for them all, not one each
+        wanted = [
+            w
+            for w, t in zip(words, known, strict=True)
+            if (self.term(w) if t is None else t) in terms
+        ]
+        found: list[list[tuple[int, int]]] = [[] for _ in texts]
+        for start, end in sorted(s for w in wanted for s in _occurrences(w, joined)):
+            number = bisect.bisect_right(starts, start) - 1
+            found[number].append((start - starts[number], end - starts[number]))
         return found
 
     def term(self, word: str) -> str:

@@ -94,51 +94,68 @@ def relevant_hits(
     if any(weights[t] >= rarest for t in found & names):  # the name is the question's focus
         hits = [h for h in hits if h.matched & names]
     specific = {t for t in found if weights[t] >= SPECIFIC_SHARE * rarest}
-    return [
-        h
-        for h in hits
-        if sum(weights.get(t, 0.0) for t in h.matched) / total >= floor and h.matched & specific
-    ]
+    carried: dict[frozenset[str], bool] = {}  # hits share a few sets of matched terms
+    for matched in {h.matched for h in hits}:
+        carried[matched] = sum(weights.get(t, 0.0) for t in matched) / total >= floor
+    return [h for h in hits if carried[h.matched] and h.matched & specific]
 
 
 def strongest(relevant: list[Hit], weights: Mapping[str, float]) -> list[Hit]:
     """The relevant hits to quote: those holding STRONG_SHARE of the weight, or all if none does."""
     total = sum(weights.values()) or 1.0
-    strong = [h for h in relevant if _held(h.matched, weights) / total >= STRONG_SHARE]
+    held = _held_each([h.matched for h in relevant], weights)
+    strong = [h for h, share in zip(relevant, held, strict=True) if share / total >= STRONG_SHARE]
     return strong or relevant
 
 
-def covered(index: Index, result: SearchResult, rewritten: Rewritten, relevant: list[Hit]) -> bool:
+def covered(
+    index: Index,
+    result: SearchResult,
+    rewritten: Rewritten,
+    relevant: list[Hit],
+    *,
+    shares: SentenceShares | None = None,
+) -> bool:
     """Whether the `relevant` hits (from `relevant_hits`) of `result`, searched for the
     `rewritten` question, answer it well enough to quote: the model's log-odds reach THRESHOLD.
-    In a corpus under MIN_PASSAGES passages: whether one holds TINY_FLOOR of the weight."""
+    In a corpus under MIN_PASSAGES passages: whether one holds TINY_FLOOR of the weight.
+    `shares`: the question's shares in the relevant hits' sentences, if already measured."""
     if not relevant:
         return False
     if len(index) < MIN_PASSAGES:
         total = sum(result.question_terms.values()) or 1.0
-        return max(_held(h.matched, result.question_terms) for h in relevant) / total >= TINY_FLOOR
-    return measure_for(index, result, rewritten, relevant).log_odds() >= THRESHOLD
+        held = _held_each([h.matched for h in relevant], result.question_terms)
+        return max(held) / total >= TINY_FLOOR
+    return measure_for(index, result, rewritten, relevant, shares=shares).log_odds() >= THRESHOLD
 
 
 def measure_for(
-    index: Index, result: SearchResult, rewritten: Rewritten, relevant: Sequence[Hit]
+    index: Index,
+    result: SearchResult,
+    rewritten: Rewritten,
+    relevant: Sequence[Hit],
+    *,
+    shares: SentenceShares | None = None,
 ) -> Coverage:
     """The coverage signals of a search for the `rewritten` question, over its `relevant` hits.
     A spelling searched beside the asked one ("Raeisi" for "Raisi") is not more of the question:
-    a passage holding it holds the asked word."""
+    a passage holding it holds the asked word, so with such spellings the sentences are
+    measured again without them (`shares`, measured for the whole question, are not used)."""
     aliases = _added_spellings(rewritten, index.analyzer)
     weights = {t: w for t, w in result.question_terms.items() if t not in aliases}
+    if shares is None or aliases:
+        shares = index.sentence_shares(
+            relevant,
+            weights,
+            [t for t in index.analyzer.terms(rewritten.question) if t not in aliases],
+        )
     return measure(
         relevant,
         [frozenset(a for t in h.matched for a in aliases.get(t, (t,))) for h in relevant]
         if aliases
         else [h.matched for h in relevant],
         weights,
-        index.sentence_shares(
-            relevant,
-            weights,
-            [t for t in index.analyzer.terms(rewritten.question) if t not in aliases],
-        ),
+        shares,
         known=frozenset(t for t in weights if t in index.vocab),
         named=bool(rewritten.present),
     )
@@ -167,7 +184,7 @@ def measure(
     `matched` (one set a hit), for a question whose terms weigh `weights`; `sentences`: the
     question's shares in each sentence of the hits; `known`: the terms the corpus holds."""
     total = sum(weights.values()) or 1.0
-    held = [_held(terms, weights) for terms in matched]
+    held = _held_each(matched, weights)
     best = max(range(len(hits)), key=held.__getitem__)
     # The most one sentence holds: of the question's weight, and of its terms next to each
     # other as in the question.
@@ -203,3 +220,9 @@ def measure(
 
 def _held(terms: Collection[str], weights: Mapping[str, float]) -> float:
     return sum(w for t, w in weights.items() if t in terms)
+
+
+def _held_each(matched: Sequence[frozenset[str]], weights: Mapping[str, float]) -> list[float]:
+    """`_held` of each set, computed once per distinct set (hits share a few)."""
+    held = {terms: _held(terms, weights) for terms in set(matched)}
+    return [held[terms] for terms in matched]

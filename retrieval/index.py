@@ -109,11 +109,11 @@ class _StoredHit(Hit):
     def __init__(
         self, index: Index, number: int, score: float, matched: frozenset[str], *, article: int
     ) -> None:  # no super().__init__: `passage` and `article` come from the properties
-        object.__setattr__(self, "score", score)
-        object.__setattr__(self, "matched", matched)
-        object.__setattr__(self, "_index", index)
-        object.__setattr__(self, "_number", number)
-        object.__setattr__(self, "_article", article)
+        # One update of the (frozen) instance's attributes, not one __setattr__ each: a search
+        # makes a few dozen hits.
+        self.__dict__.update(
+            score=score, matched=matched, _index=index, _number=number, _article=article
+        )
 
     @cached_property
     def passage(self) -> Passage:

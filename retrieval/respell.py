@@ -62,6 +62,14 @@ def speller_for(index: Index) -> Speller:
         return speller
 
 
+def prepare_in_background(index: Index) -> None:
+    """For a long-running process (the bot): build the index's speller table on a daemon
+    thread, so that the first question naming someone need not wait for it."""
+    threading.Thread(
+        target=speller_for(index).prepare, name="corpusbot-speller", daemon=True
+    ).start()
+
+
 def rewrite(question: str, index: Index) -> Rewritten:
     """`question` with its names in the corpus's spelling, and the names that stay absent.
 

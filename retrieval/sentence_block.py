@@ -67,6 +67,32 @@ class SentenceShares:
         return self.values[:, SHARES.index(name)]
 
 
+def select(shares: SentenceShares, positions: Sequence[int]) -> SentenceShares:
+    """The shares of the hits at `positions` (increasing) alone, those hits renumbered from 0:
+    a sentence's shares depend on its own passage only, so the question's hits are measured
+    once and each step takes the ones it needs."""
+    block = shares.block
+    size = max(int(block.hit.max(initial=-1)), max(positions, default=-1)) + 1
+    renumbered = np.full(size, -1, dtype=np.int64)
+    renumbered[np.asarray(positions, dtype=np.int64)] = np.arange(len(positions))
+    kept = renumbered[block.hit] >= 0
+    rows = np.flatnonzero(kept)
+    lengths = np.diff(block.bounds)[rows]
+    bounds = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    part = SentenceBlock(
+        hit=renumbered[block.hit[rows]],
+        number=block.number[rows],
+        start=block.start[rows],
+        end=block.end[rows],
+        bounds=bounds,
+        codes=block.codes[np.repeat(kept, np.diff(block.bounds))],
+        code_of=block.code_of,
+        term_of=block.term_of,
+    )
+    return SentenceShares(part, shares.values[rows], shares.unasked[rows])
+
+
 def measure(
     block: SentenceBlock, wanted: np.ndarray, weights: np.ndarray, pairs: np.ndarray
 ) -> SentenceShares:

@@ -114,21 +114,38 @@ def score_sentences(
     `relevant` says, per hit, whether it passed the relevance check (all did when omitted).
     `shares`: the hits' sentences and the question's shares in each (default: analyzed here;
     compose passes the index's, read from what the build stored: `Index.sentence_shares`)."""
+    block, scores = sentence_scores(
+        question, hits, weights, analyzer, relevant=relevant, shares=shares
+    )
+    return [scored(block, scores, row) for row in range(len(block))]
+
+
+def sentence_scores(
+    question: str,
+    hits: Sequence[Hit],
+    weights: Mapping[str, float],
+    analyzer: Analyzer,
+    *,
+    relevant: Sequence[bool] | None = None,
+    shares: SentenceShares | None = None,
+) -> tuple[SentenceBlock, np.ndarray]:
+    """What `score_sentences` lists, as arrays: the sentences and a float64 score each (compose
+    makes a `ScoredSentence` only of those it looks at, with `scored`)."""
     found = sentence_features(question, hits, weights, analyzer, relevant=relevant, shares=shares)
-    block, scores = found.block, (found.values @ _WEIGHT_VECTOR).tolist()
-    return [
-        ScoredSentence(hit, number, start, end, score, row, block)
-        for row, (hit, number, start, end, score) in enumerate(
-            zip(
-                block.hit.tolist(),
-                block.number.tolist(),
-                block.start.tolist(),
-                block.end.tolist(),
-                scores,
-                strict=True,
-            )
-        )
-    ]
+    return found.block, found.values @ _WEIGHT_VECTOR
+
+
+def scored(block: SentenceBlock, scores: np.ndarray, row: int) -> ScoredSentence:
+    """Sentence `row` of `block`, with its score."""
+    return ScoredSentence(
+        int(block.hit[row]),
+        int(block.number[row]),
+        int(block.start[row]),
+        int(block.end[row]),
+        float(scores[row]),
+        row,
+        block,
+    )
 
 
 def sentence_features(

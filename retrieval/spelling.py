@@ -11,7 +11,9 @@ and edit distance; there is no list of names and no outside dictionary.
 - A joined compound splits into two present terms ("Amirabdollahian" -> "amir" "abdollahian"),
   and two absent words join into one present term.
 
-The skeleton table is built on first use, once per index (a pass over the vocabulary).
+The skeleton table is built once per index (a pass over the vocabulary): on first use, or ahead
+of it (`Speller.prepare`; the bot prepares it on a thread when it starts, and before it swaps in
+a reloaded index).
 """
 
 from __future__ import annotations
@@ -96,6 +98,15 @@ class Speller:
                         self._by_skeleton.setdefault(skeleton(term), []).append(term)
                 self._known = known
         return self._known, self._by_skeleton
+
+    def prepare(self) -> None:
+        """Build the table now, not on the first question with a name (it takes seconds for a
+        vocabulary of millions of terms)."""
+        self._table()
+
+    @property
+    def prepared(self) -> bool:
+        return self._known is not None
 
     def known(self, term: str) -> bool:
         return term in self._table()[0]

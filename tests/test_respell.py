@@ -7,6 +7,7 @@ import pytest
 from corpusbot.bot.compose import Reason, compose
 from corpusbot.bot.render import Context, render_html, render_text
 from corpusbot.bot.settings import Settings
+from corpusbot.retrieval import respell
 from corpusbot.retrieval.cache import open_index
 from corpusbot.retrieval.index import Index
 from corpusbot.retrieval.respell import rewrite
@@ -116,3 +117,23 @@ def test_neighbouring_absent_words_are_one_name(made_up):
     answer = compose(index, "Did Ostrovia Brevikia sign the pipeline deal?", settings.answer)
     assert answer.missing == ("Ostrovia Brevikia",)
     assert "No article mentions Ostrovia Brevikia." in render_text(answer, CONTEXT).text
+
+
+def test_the_bot_prepares_the_spelling_table_on_a_thread(made_up, monkeypatch):
+    index, _ = made_up
+    started: list[str] = []
+    real = respell.threading.Thread
+
+    def thread(*, target, name, daemon):
+        started.append(name)
+        return real(target=target, name=name, daemon=daemon)
+
+    monkeypatch.setattr(respell.threading, "Thread", thread)
+    respell._spellers.pop(index, None)  # earlier tests built this index's table
+    assert not respell.speller_for(index).prepared
+    respell.prepare_in_background(index)
+    assert started == ["corpusbot-speller"]
+    for worker in respell.threading.enumerate():
+        if worker.name == "corpusbot-speller":
+            worker.join(timeout=30)
+    assert respell.speller_for(index).prepared

@@ -16,6 +16,7 @@ from corpusbot.retrieval.sentence_block import (
     from_table,
     measure,
     question_pairs,
+    select,
 )
 from corpusbot.retrieval.sentence_score import sentence_features
 from corpusbot.retrieval.sentence_store import Sentence, analyzed_sentences
@@ -102,6 +103,21 @@ def test_stored_and_analyzed_sentences_give_the_same_features(index: Index):
         analyzed = sentence_features(question, result.hits, weights, index.analyzer)
         assert len(stored.block) > len(result.hits) >= 2
         np.testing.assert_array_equal(stored.values, analyzed.values)
+
+
+@pytest.mark.parametrize("picked", [[0, 2, 5], [1], [0, 1, 2, 3, 4, 5], [], [4, 5]])
+def test_the_shares_of_some_hits_are_those_measured_on_them_alone(index: Index, picked):
+    question = "When did Iran and Saudi Arabia restore ties in Vienna?"
+    result = index.search(question, 6)
+    weights, order = result.question_terms, index.analyzer.terms(question)
+    assert len(result.hits) == 6
+    alone = index.sentence_shares([result.hits[p] for p in picked], weights, order)
+    chosen = select(index.sentence_shares(result.hits, weights, order), picked)
+    assert rows(chosen.block) == rows(alone.block)
+    for name in ("hit", "number", "start", "end", "bounds", "codes"):
+        np.testing.assert_array_equal(getattr(chosen.block, name), getattr(alone.block, name))
+    np.testing.assert_array_equal(chosen.values, alone.values)
+    np.testing.assert_array_equal(chosen.unasked, alone.unasked)
 
 
 # Two passages: "Velm bridge crosses Orra. Opened 1932." and "Orra Velm. (nothing)".

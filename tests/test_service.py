@@ -11,6 +11,7 @@ import pytest
 from corpusbot.bot import service as service_module
 from corpusbot.bot.service import Reload, Service
 from corpusbot.bot.watch import watch_corpus
+from corpusbot.retrieval.respell import speller_for
 
 from .conftest import SEEDS, make_settings
 
@@ -38,6 +39,7 @@ def test_a_reload_picks_up_added_changed_and_removed_files(service: Service):
     assert result.changes.removed == ("000_442724f15755f4d5.txt",)
     assert result.changes.changed == ("003_06a14d47714624b4.txt",)
     assert result.changes.summary() == "1 added, 1 changed, 1 removed"
+    assert speller_for(service.index).prepared  # before it was swapped in
     assert "Herat" in service.ask("Who bought the saffron?").quotes[0].text
     assert service.ask("pistachio exports").answered
     assert not service.corpus_changed()

@@ -74,3 +74,17 @@ def test_variants_come_most_frequent_first():
 def test_edits_are_one_step_away():
     found = edits("abc")
     assert {"ab", "bac", "abd", "xabc"} <= found and "abc" not in found and "cab" not in found
+
+
+def test_the_table_is_built_once_ahead_of_the_first_lookup():
+    walked: list[int] = []
+
+    def vocabulary():
+        walked.append(1)
+        yield from COUNTS
+
+    speller = Speller(vocabulary(), lambda term: COUNTS.get(term, 0))
+    assert not speller.prepared
+    speller.prepare()
+    assert speller.prepared and walked == [1]
+    assert speller.correct("khorvany") is not None and walked == [1]

@@ -1,0 +1,218 @@
+"""From scored sentences to quotes: per article its best sentences, answer first; quotes that
+tell one story folded into one, with all its sources.
+
+Which sentences a quote takes, and which quotes fold, are decided on the sentences' rows in a
+`SentenceBlock` (their places, scores and terms); only the quotes kept are read and written out,
+and each is highlighted only when it is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from corpusbot.bot.freshness import quoted_first, sort_newest_first
+from corpusbot.retrieval.analyzer import Analyzer
+from corpusbot.retrieval.index import ArticleInfo, Hit
+from corpusbot.retrieval.sentence_block import SentenceBlock
+
+# A further sentence joins the best one in a quote only if it scores at most this much less: the
+# scores are fitted as a softmax (retrieval/sentence_score.py), so 3.5 is about 3% as likely.
+SUPPORT_MARGIN = 3.5
+# Two quotes tell one story when their best sentences share `overlap` of their terms, and this
+# share of it beyond the question's: a short sentence that shares only the question's words and
+# one more ("The cracked piers...") is another story.
+BEYOND_QUESTION = 2 / 3
+GAP = " … "  # between sentences that do not follow each other in the article
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    highlights: tuple[tuple[int, int], ...]  # character spans of the question's words in `text`
+    sources: tuple[ArticleInfo, ...]  # more than one when several articles say the same
+    score: float
+    lead: int = 0  # length of the answer-bearing sentence that opens `text` (0: unknown)
+
+
+@dataclass(frozen=True)
+class QuoteLimits:
+    sentences: int  # per quote
+    chars: int  # per quote
+    overlap: float  # the share of terms two quotes of one story share
+    quotes: int  # distinct quotes
+
+
+def make_quotes(
+    hits: list[Hit],
+    block: SentenceBlock,
+    scores: np.ndarray,
+    weights: dict[str, float],
+    limits: QuoteLimits,
+    *,
+    analyzer: Analyzer,
+) -> list[Quote]:
+    """The quotes of `hits`, whose sentences are `block` scored `scores`, for a question whose
+    terms weigh `weights`: at most `limits.quotes`, best first."""
+    sentences = _Sentences(hits, block, scores)
+    drafts = (_draft(sentences, rows, limits) for rows in sentences.by_article())
+    asked = frozenset(block.code_of(term) for term in weights)
+    kept = _fold(drafts, limits.overlap, limits.quotes, asked=asked)
+    return [_Highlighted(_quote(sentences, draft), analyzer, weights) for draft in kept]
+
+
+class _Sentences:
+    """One question's scored sentences as plain lists, looked up by row: a quote looks at a few
+    sentences of each article, and a NumPy lookup per value cost more than these lists."""
+
+    def __init__(self, hits: list[Hit], block: SentenceBlock, scores: np.ndarray) -> None:
+        self.hits = hits
+        self.hit: list[int] = block.hit.tolist()
+        self.number: list[int] = block.number.tolist()
+        self.start: list[int] = block.start.tolist()
+        self.end: list[int] = block.end.tolist()
+        self.score: list[float] = scores.tolist()
+        self._bounds: list[int] = block.bounds.tolist()
+        self._codes: list[int] = block.codes.tolist()
+        self._order = np.lexsort((block.number, block.hit, -scores)).tolist()
+
+    def by_article(self) -> list[list[int]]:
+        """Each article's sentences, best first; articles in the order of their best sentence.
+        Ties go to the earlier hit, then the earlier sentence."""
+        article_of = [hit.article_number for hit in self.hits]
+        groups: dict[int, list[int]] = {}
+        for row in self._order:
+            groups.setdefault(article_of[self.hit[row]], []).append(row)
+        return list(groups.values())
+
+    def terms(self, row: int) -> frozenset[int]:
+        return frozenset(self._codes[self._bounds[row] : self._bounds[row + 1]])
+
+    def text(self, row: int) -> str:
+        return " ".join(
+            self.hits[self.hit[row]].passage.text[self.start[row] : self.end[row]].split()
+        )
+
+    def joint(self, before: int, after: int) -> str:
+        """A space between sentences that follow each other in the article, else an ellipsis."""
+        following = (
+            self.hit[before] == self.hit[after] and self.number[after] == self.number[before] + 1
+        )
+        return " " if following else GAP
+
+    def repeats(self, row: int, chosen: list[int]) -> bool:
+        """Whether sentence `row` says word for word what one `chosen` does (an article may
+        repeat a sentence): the texts are compared only when the terms are the same."""
+        terms = self.terms(row)
+        return any(
+            self.terms(other) == terms and self.text(other) == self.text(row) for other in chosen
+        )
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A quote before its text is read: its sentences (the best first), its best sentence's
+    terms (for folding), the hits whose articles are its sources (read only for the quotes
+    kept, and to choose which of two quotes of one story is shown), and its score."""
+
+    chosen: tuple[int, ...]
+    terms: frozenset[int]
+    sources: tuple[Hit, ...]
+    score: float
+
+
+def _draft(sentences: _Sentences, ranked: list[int], limits: QuoteLimits) -> _Draft:
+    """An article's best sentence, then its next best ones if they score nearly as well."""
+    best, score, start, end = ranked[0], sentences.score, sentences.start, sentences.end
+    chosen, size = [best], end[best] - start[best]
+    for row in ranked[1:]:
+        if len(chosen) >= limits.sentences or score[row] < score[best] - SUPPORT_MARGIN:
+            break
+        length = end[row] - start[row]
+        if size + length <= limits.chars and not sentences.repeats(row, chosen):
+            chosen.append(row)
+            size += length
+    hits, hit = sentences.hits, sentences.hit
+    best_hit = max(hits[hit[row]].score for row in chosen)
+    return _Draft(tuple(chosen), sentences.terms(best), (hits[hit[best]],), best_hit)
+
+
+def _fold(
+    drafts: Iterable[_Draft], threshold: float, limit: int, *, asked: frozenset[int]
+) -> list[_Draft]:
+    """Drafts whose best sentences share most terms become one with every source; the terms
+    beyond the question's (`asked`, which every quote shares) must be alike too.
+
+    Stops at the first draft that would be distinct beyond `limit`, so the drafts past it
+    (lazily made) are never made.
+    """
+    kept: list[_Draft] = []
+    beyond: list[frozenset[int]] = []  # each kept draft's terms that are not the question's
+    for draft in drafts:
+        extra = draft.terms - asked
+        for position, other in enumerate(kept):
+            if _alike(draft.terms, other.terms, threshold) and _alike(
+                extra, beyond[position], threshold * BEYOND_QUESTION
+            ):
+                # news hook (bot/freshness.py): the story's newest article is the one quoted
+                first, second = quoted_first(other, draft, key=lambda d: d.sources[0].article)
+                quoted, *others = first.sources + second.sources
+                sources = (quoted, *sort_newest_first(others, key=lambda h: h.article))
+                score = max(other.score, draft.score)
+                kept[position] = _Draft(first.chosen, other.terms, sources, score)
+                break
+        else:
+            if len(kept) == limit:
+                break
+            kept.append(draft)
+            beyond.append(extra)
+    return kept
+
+
+def _alike(terms: frozenset[int], other: frozenset[int], threshold: float) -> bool:
+    return len(terms & other) / (min(len(terms), len(other)) or 1) >= threshold
+
+
+def _quote(sentences: _Sentences, draft: _Draft) -> Quote:
+    """The draft's sentences as one text, the best first."""
+    texts = [sentences.text(row) for row in draft.chosen]
+    pairs = zip(draft.chosen[:-1], draft.chosen[1:], texts[1:], strict=True)
+    text = texts[0] + "".join(
+        sentences.joint(before, after) + later for before, after, later in pairs
+    )
+    sources = tuple(hit.article for hit in draft.sources)
+    return Quote(text, (), sources, draft.score, lead=len(texts[0]))
+
+
+class _Highlighted(Quote):
+    """A quote whose highlights are found when first read: a reply shows a page of the quotes,
+    the others only if More is tapped. They are the analyzer's own words (Analyzer.find), so
+    "COVID-19" lights up as "COVID" and "19". Equal to the plain Quote with the same values."""
+
+    _analyzer: Analyzer
+    _terms: Collection[str]
+
+    def __init__(self, quote: Quote, analyzer: Analyzer, terms: Collection[str]) -> None:
+        for name in ("text", "sources", "score", "lead"):  # no super().__init__: see highlights
+            object.__setattr__(self, name, getattr(quote, name))
+        object.__setattr__(self, "_analyzer", analyzer)
+        object.__setattr__(self, "_terms", terms)
+
+    @cached_property
+    def highlights(self) -> tuple[tuple[int, int], ...]:
+        return tuple(self._analyzer.find([self.text], self._terms)[0])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Quote):
+            return NotImplemented
+        return _values(self) == _values(other)
+
+    def __hash__(self) -> int:
+        return hash(_values(self))
+
+
+def _values(quote: Quote) -> tuple[object, ...]:
+    return (quote.text, quote.highlights, quote.sources, quote.score, quote.lead)

@@ -1,0 +1,95 @@
+"""bot/quotes.py: quotes from scored sentences, folded by story, highlighted when shown."""
+
+import numpy as np
+import pytest
+
+from corpusbot.bot.quotes import GAP, Quote, QuoteLimits, make_quotes
+from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.index import ArticleInfo, Hit
+from corpusbot.retrieval.passages import Passage
+from corpusbot.retrieval.sentence_block import from_sentences
+from corpusbot.retrieval.sentence_store import analyzed_sentences
+
+ANALYZER = Analyzer(AnalyzerSettings())
+LIMITS = QuoteLimits(sentences=3, chars=600, overlap=0.6, quotes=12)
+WEIGHTS = {"bridg": 2.0, "close": 1.0}  # "bridge", "closed"
+
+
+def _article(number: int, date: str | None = None) -> ArticleInfo:
+    return ArticleInfo(
+        number, f"a{number}", f"Article {number}", f"a{number}.txt", None, date, None, 1
+    )
+
+
+def _hit(article: ArticleInfo, text: str, score: float = 1.0) -> Hit:
+    return Hit(Passage(article.id, 0, 0, len(text), text), article, score, frozenset(WEIGHTS))
+
+
+def _quotes(hits: list[Hit], scores: list[float], limits: QuoteLimits = LIMITS) -> list[Quote]:
+    block = from_sentences(analyzed_sentences(h.passage.text, ANALYZER) for h in hits)
+    assert len(block) == len(scores)
+    return make_quotes(hits, block, np.array(scores), WEIGHTS, limits, analyzer=ANALYZER)
+
+
+def test_an_article_quotes_its_best_sentence_first_then_close_ones_in_score_order():
+    text = "The bridge closed on Monday. Traffic moved to Elm Street. The bridge had cracks."
+    [quote] = _quotes([_hit(_article(1), text)], [5.0, 0.0, 4.0])
+    assert quote.text == f"The bridge closed on Monday.{GAP}The bridge had cracks."
+    assert quote.lead == len("The bridge closed on Monday.")
+
+
+def test_a_sentence_far_below_the_best_stays_out():
+    text = "The bridge closed on Monday. The bridge had cracks."
+    [quote] = _quotes([_hit(_article(1), text)], [9.0, 1.0])
+    assert quote.text == "The bridge closed on Monday."
+
+
+def test_neighbouring_sentences_join_with_a_space():
+    text = "The bridge closed on Monday. It had cracks in the bridge."
+    [quote] = _quotes([_hit(_article(1), text)], [5.0, 4.5])
+    assert quote.text == text
+
+
+def test_a_sentence_the_article_repeats_is_quoted_once():
+    text = "The bridge closed on Monday. The bridge closed  on Monday."
+    [quote] = _quotes([_hit(_article(1), text)], [5.0, 5.0])
+    assert quote.text == "The bridge closed on Monday."
+
+
+def test_the_same_story_in_two_articles_is_one_quote_with_both_sources_newest_quoted():
+    older, newer = _article(1, "2021-03-01"), _article(2, "2021-03-05")
+    told = "Inspectors closed the Old Mill bridge after finding cracks."
+    hits = [_hit(older, told, score=3.0), _hit(newer, told, score=2.0)]
+    [quote] = _quotes(hits, [6.0, 5.0])
+    assert [s.number for s in quote.sources] == [2, 1]
+    assert quote.score == 3.0
+
+
+def test_another_story_sharing_only_the_question_words_is_not_folded():
+    hits = [
+        _hit(_article(1), "Inspectors closed the bridge after finding cracks."),
+        _hit(_article(2), "The closed bridge will be rebuilt in concrete."),
+    ]
+    quotes = _quotes(hits, [6.0, 5.0])
+    assert [q.sources[0].number for q in quotes] == [1, 2]
+
+
+def test_quotes_stop_at_the_limit():
+    hits = [_hit(_article(n), f"The bridge number {n} closed for {n}0 days.") for n in range(1, 6)]
+    limits = QuoteLimits(sentences=3, chars=600, overlap=0.99, quotes=3)
+    quotes = _quotes(hits, [5.0, 4.0, 3.0, 2.0, 1.0], limits)
+    assert [q.sources[0].number for q in quotes] == [1, 2, 3]
+
+
+def test_highlights_are_found_when_read_and_equal_a_plain_quotes(monkeypatch: pytest.MonkeyPatch):
+    [quote] = _quotes([_hit(_article(1), "The Bridge was closed.")], [1.0])
+    asked: list[list[str]] = []
+    find = ANALYZER.find
+    monkeypatch.setattr(
+        ANALYZER, "find", lambda texts, terms: asked.append(texts) or find(texts, terms)
+    )
+    assert quote.highlights == ((4, 10), (15, 21))
+    assert asked == [["The Bridge was closed."]]
+    plain = Quote(quote.text, ((4, 10), (15, 21)), quote.sources, quote.score, quote.lead)
+    assert quote == plain and plain == quote and hash(quote) == hash(plain)
+    assert quote.highlights and asked == [["The Bridge was closed."]]  # found once
