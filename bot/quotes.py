@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from corpusbot.bot.freshness import quoted_first, sort_newest_first
+from corpusbot.bot.freshness import day_of, quoted_first, sort_newest_first
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import ArticleInfo, Hit
 from corpusbot.retrieval.sentence_block import SentenceBlock
@@ -151,19 +151,30 @@ def _fold(
     """
     kept: list[_Draft] = []
     beyond: list[frozenset[int]] = []  # each kept draft's terms that are not the question's
+    least = threshold * BEYOND_QUESTION
     for draft in drafts:
-        extra = draft.terms - asked
+        terms, extra = draft.terms, draft.terms - asked
         for position, other in enumerate(kept):
-            if _alike(draft.terms, other.terms, threshold) and _alike(
-                extra, beyond[position], threshold * BEYOND_QUESTION
-            ):
-                # news hook (bot/freshness.py): the story's newest article is the one quoted
-                first, second = quoted_first(other, draft, key=lambda d: d.sources[0].article)
-                quoted, *others = first.sources + second.sources
-                sources = (quoted, *sort_newest_first(others, key=lambda h: h.article))
-                score = max(other.score, draft.score)
-                kept[position] = _Draft(first.chosen, other.terms, sources, score)
+            # as alike in all their terms, and in those beyond the question's
+            if len(terms & other.terms) / (min(len(terms), len(other.terms)) or 1) < threshold:
+                continue
+            rest = beyond[position]
+            if len(extra & rest) / (min(len(extra), len(rest)) or 1) < least:
+                continue
+            score = max(other.score, draft.score)
+            if not _dated(draft):
+                # An undated report is never the newer one, and it goes after the others,
+                # which are already newest first: what the lines below do, done cheaply.
+                kept[position] = _Draft(
+                    other.chosen, other.terms, other.sources + draft.sources, score
+                )
                 break
+            # news hook (bot/freshness.py): the story's newest article is the one quoted
+            first, second = quoted_first(other, draft, key=lambda d: d.sources[0].article)
+            quoted, *others = first.sources + second.sources
+            sources = (quoted, *sort_newest_first(others, key=lambda h: h.article))
+            kept[position] = _Draft(first.chosen, other.terms, sources, score)
+            break
         else:
             if len(kept) == limit:
                 break
@@ -172,8 +183,8 @@ def _fold(
     return kept
 
 
-def _alike(terms: frozenset[int], other: frozenset[int], threshold: float) -> bool:
-    return len(terms & other) / (min(len(terms), len(other)) or 1) >= threshold
+def _dated(draft: _Draft) -> bool:
+    return day_of(draft.sources[0].article) is not None
 
 
 def _quote(sentences: _Sentences, draft: _Draft) -> Quote:
