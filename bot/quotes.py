@@ -61,7 +61,7 @@ def make_quotes(
     drafts = (_draft(sentences, rows, limits) for rows in sentences.by_article())
     asked = frozenset(block.code_of(term) for term in weights)
     kept = _fold(drafts, limits.overlap, limits.quotes, asked=asked)
-    return [_Highlighted(_quote(sentences, draft), analyzer, weights) for draft in kept]
+    return [_quote(sentences, draft, analyzer=analyzer, terms=weights) for draft in kept]
 
 
 class _Sentences:
@@ -92,9 +92,7 @@ class _Sentences:
         return frozenset(self._codes[self._bounds[row] : self._bounds[row + 1]])
 
     def text(self, row: int) -> str:
-        return " ".join(
-            self.hits[self.hit[row]].passage.text[self.start[row] : self.end[row]].split()
-        )
+        return " ".join(self.hits[self.hit[row]].text[self.start[row] : self.end[row]].split())
 
     def joint(self, before: int, after: int) -> str:
         """A space between sentences that follow each other in the article, else an ellipsis."""
@@ -187,15 +185,19 @@ def _dated(draft: _Draft) -> bool:
     return day_of(draft.sources[0].article) is not None
 
 
-def _quote(sentences: _Sentences, draft: _Draft) -> Quote:
-    """The draft's sentences as one text, the best first."""
+def _quote(
+    sentences: _Sentences, draft: _Draft, *, analyzer: Analyzer, terms: Collection[str]
+) -> Quote:
+    """The draft's sentences as one text, the best first; highlighted when shown."""
     texts = [sentences.text(row) for row in draft.chosen]
     pairs = zip(draft.chosen[:-1], draft.chosen[1:], texts[1:], strict=True)
     text = texts[0] + "".join(
         sentences.joint(before, after) + later for before, after, later in pairs
     )
     sources = tuple(hit.article for hit in draft.sources)
-    return Quote(text, (), sources, draft.score, lead=len(texts[0]))
+    return _Highlighted(
+        text, sources, draft.score, lead=len(texts[0]), analyzer=analyzer, terms=terms
+    )
 
 
 class _Highlighted(Quote):
@@ -206,11 +208,19 @@ class _Highlighted(Quote):
     _analyzer: Analyzer
     _terms: Collection[str]
 
-    def __init__(self, quote: Quote, analyzer: Analyzer, terms: Collection[str]) -> None:
-        for name in ("text", "sources", "score", "lead"):  # no super().__init__: see highlights
-            object.__setattr__(self, name, getattr(quote, name))
-        object.__setattr__(self, "_analyzer", analyzer)
-        object.__setattr__(self, "_terms", terms)
+    def __init__(
+        self,
+        text: str,
+        sources: tuple[ArticleInfo, ...],
+        score: float,
+        *,
+        lead: int,
+        analyzer: Analyzer,
+        terms: Collection[str],
+    ) -> None:  # no super().__init__, which would set `highlights`; one update of the frozen
+        self.__dict__.update(  # instance's attributes, not one __setattr__ each
+            text=text, sources=sources, score=score, lead=lead, _analyzer=analyzer, _terms=terms
+        )
 
     @cached_property
     def highlights(self) -> tuple[tuple[int, int], ...]:
