@@ -23,7 +23,8 @@ from corpusbot.bot.scope import AnswerScope
 from corpusbot.retrieval.coverage import covered, relevant_hits, strongest
 from corpusbot.retrieval.index import Hit, Index
 from corpusbot.retrieval.respell import Rewritten, rewrite
-from corpusbot.retrieval.sentence_block import SentenceShares, select
+from corpusbot.retrieval.sentence_block import SentenceShares
+from corpusbot.retrieval.sentence_kernel import select
 from corpusbot.retrieval.sentence_score import sentence_scores
 from corpusbot.retrieval.sentences import sentence_spans
 

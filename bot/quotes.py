@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from corpusbot.bot.freshness import quoted_first, sort_newest_first
+from corpusbot.bot.freshness import day_of, quoted_first, sort_newest_first
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import ArticleInfo, Hit
 from corpusbot.retrieval.sentence_block import SentenceBlock
@@ -61,7 +61,7 @@ def make_quotes(
     drafts = (_draft(sentences, rows, limits) for rows in sentences.by_article())
     asked = frozenset(block.code_of(term) for term in weights)
     kept = _fold(drafts, limits.overlap, limits.quotes, asked=asked)
-    return [_Highlighted(_quote(sentences, draft), analyzer, weights) for draft in kept]
+    return [_quote(sentences, draft, analyzer=analyzer, terms=weights) for draft in kept]
 
 
 class _Sentences:
@@ -92,9 +92,7 @@ class _Sentences:
         return frozenset(self._codes[self._bounds[row] : self._bounds[row + 1]])
 
     def text(self, row: int) -> str:
-        return " ".join(
-            self.hits[self.hit[row]].passage.text[self.start[row] : self.end[row]].split()
-        )
+        return " ".join(self.hits[self.hit[row]].text[self.start[row] : self.end[row]].split())
 
     def joint(self, before: int, after: int) -> str:
         """A space between sentences that follow each other in the article, else an ellipsis."""
@@ -151,19 +149,30 @@ def _fold(
     """
     kept: list[_Draft] = []
     beyond: list[frozenset[int]] = []  # each kept draft's terms that are not the question's
+    least = threshold * BEYOND_QUESTION
     for draft in drafts:
-        extra = draft.terms - asked
+        terms, extra = draft.terms, draft.terms - asked
         for position, other in enumerate(kept):
-            if _alike(draft.terms, other.terms, threshold) and _alike(
-                extra, beyond[position], threshold * BEYOND_QUESTION
-            ):
-                # news hook (bot/freshness.py): the story's newest article is the one quoted
-                first, second = quoted_first(other, draft, key=lambda d: d.sources[0].article)
-                quoted, *others = first.sources + second.sources
-                sources = (quoted, *sort_newest_first(others, key=lambda h: h.article))
-                score = max(other.score, draft.score)
-                kept[position] = _Draft(first.chosen, other.terms, sources, score)
+            # as alike in all their terms, and in those beyond the question's
+            if len(terms & other.terms) / (min(len(terms), len(other.terms)) or 1) < threshold:
+                continue
+            rest = beyond[position]
+            if len(extra & rest) / (min(len(extra), len(rest)) or 1) < least:
+                continue
+            score = max(other.score, draft.score)
+            if not _dated(draft):
+                # An undated report is never the newer one, and it goes after the others,
+                # which are already newest first: what the lines below do, done cheaply.
+                kept[position] = _Draft(
+                    other.chosen, other.terms, other.sources + draft.sources, score
+                )
                 break
+            # news hook (bot/freshness.py): the story's newest article is the one quoted
+            first, second = quoted_first(other, draft, key=lambda d: d.sources[0].article)
+            quoted, *others = first.sources + second.sources
+            sources = (quoted, *sort_newest_first(others, key=lambda h: h.article))
+            kept[position] = _Draft(first.chosen, other.terms, sources, score)
+            break
         else:
             if len(kept) == limit:
                 break
@@ -172,19 +181,23 @@ def _fold(
     return kept
 
 
-def _alike(terms: frozenset[int], other: frozenset[int], threshold: float) -> bool:
-    return len(terms & other) / (min(len(terms), len(other)) or 1) >= threshold
+def _dated(draft: _Draft) -> bool:
+    return day_of(draft.sources[0].article) is not None
 
 
-def _quote(sentences: _Sentences, draft: _Draft) -> Quote:
-    """The draft's sentences as one text, the best first."""
+def _quote(
+    sentences: _Sentences, draft: _Draft, *, analyzer: Analyzer, terms: Collection[str]
+) -> Quote:
+    """The draft's sentences as one text, the best first; highlighted when shown."""
     texts = [sentences.text(row) for row in draft.chosen]
     pairs = zip(draft.chosen[:-1], draft.chosen[1:], texts[1:], strict=True)
     text = texts[0] + "".join(
         sentences.joint(before, after) + later for before, after, later in pairs
     )
     sources = tuple(hit.article for hit in draft.sources)
-    return Quote(text, (), sources, draft.score, lead=len(texts[0]))
+    return _Highlighted(
+        text, sources, draft.score, lead=len(texts[0]), analyzer=analyzer, terms=terms
+    )
 
 
 class _Highlighted(Quote):
@@ -195,11 +208,19 @@ class _Highlighted(Quote):
     _analyzer: Analyzer
     _terms: Collection[str]
 
-    def __init__(self, quote: Quote, analyzer: Analyzer, terms: Collection[str]) -> None:
-        for name in ("text", "sources", "score", "lead"):  # no super().__init__: see highlights
-            object.__setattr__(self, name, getattr(quote, name))
-        object.__setattr__(self, "_analyzer", analyzer)
-        object.__setattr__(self, "_terms", terms)
+    def __init__(
+        self,
+        text: str,
+        sources: tuple[ArticleInfo, ...],
+        score: float,
+        *,
+        lead: int,
+        analyzer: Analyzer,
+        terms: Collection[str],
+    ) -> None:  # no super().__init__, which would set `highlights`; one update of the frozen
+        self.__dict__.update(  # instance's attributes, not one __setattr__ each
+            text=text, sources=sources, score=score, lead=lead, _analyzer=analyzer, _terms=terms
+        )
 
     @cached_property
     def highlights(self) -> tuple[tuple[int, int], ...]:

@@ -96,6 +96,11 @@ class Hit:
         """Its article's number (1-based): grouping hits by article need not read the article."""
         return self.article.number
 
+    @property
+    def text(self) -> str:
+        """Its passage's text (a stored hit reads only that, not the whole `Passage`)."""
+        return self.passage.text
+
 
 class _StoredHit(Hit):
     """A Hit whose passage and article are read from the index only when first asked for:
@@ -122,6 +127,11 @@ class _StoredHit(Hit):
     @cached_property
     def article(self) -> ArticleInfo:
         return self._index.articles[self._article]
+
+    @cached_property
+    def text(self) -> str:
+        passage = self.__dict__.get("passage")
+        return passage.text if passage is not None else self._index.passage_text(self._number)
 
     @property
     def article_number(self) -> int:
@@ -462,14 +472,17 @@ class Index:
 
     def passage(self, number: int) -> Passage:
         article = self.articles[int(self.table.article[number])]
-        text = self._texts.read(self.table.bstart[number], self.table.bend[number]).decode("utf-8")
         return Passage(
             article.id,
             int(self.table.ordinal[number]),
             int(self.table.start[number]),
             int(self.table.end[number]),
-            text,
+            self.passage_text(number),
         )
+
+    def passage_text(self, number: int) -> str:
+        """Passage `number`'s text alone."""
+        return self._texts.read(self.table.bstart[number], self.table.bend[number]).decode("utf-8")
 
     def article_text(self, number: int) -> str:
         """The full text of article `number` (1-based)."""

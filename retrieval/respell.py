@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import weakref
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import Index
@@ -43,8 +44,7 @@ class Rewritten:
     names: frozenset[str] = frozenset()  # their terms, with their variants and compound forms
 
 
-@dataclass(frozen=True)
-class _Word:
+class _Word(NamedTuple):  # a tuple: a question makes one a word, and a frozen dataclass is slow
     start: int
     end: int
     term: str

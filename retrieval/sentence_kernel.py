@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from corpusbot.retrieval import kernel
+from corpusbot.retrieval import kernel, sentence_block
 from corpusbot.retrieval.sentence_block import SHARES, SentenceBlock, SentenceShares
 from corpusbot.retrieval.storage import IndexCorrupt, SentenceTable
 
@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _loaded: list[Callable[..., Any] | None] = []  # [] until tried, then [read or None]
+_selects: list[Callable[..., Any]] = []  # the compiled `select`, once `read` loaded
 
 
 def load() -> Callable[..., Any] | None:
@@ -48,9 +49,11 @@ def _compile() -> Callable[..., Any] | None:
     if kernel.load() is None:
         return None
     try:
-        compiled = importlib.import_module("corpusbot.retrieval.sentence_kernel_code").read
-        _warm_up(compiled)
-        return compiled  # type: ignore[no-any-return]
+        code = importlib.import_module("corpusbot.retrieval.sentence_kernel_code")
+        _warm_up(code.read)
+        _warm_up_select(code.select)
+        _selects.append(code.select)
+        return code.read  # type: ignore[no-any-return]
     except Exception as exc:  # an import or LLVM failure: NumPy still measures
         log.warning("compiled sentence reading unavailable, using NumPy: %s", exc)
         return None
@@ -71,6 +74,37 @@ def _warm_up(compiled: Callable[..., Any]) -> None:
     )
     if not ok or values[:, SHARES.index("phrase")].tolist() != [1.0]:
         raise RuntimeError(f"compiled sentence reading gave {values} for one sentence")
+
+
+def _warm_up_select(compiled: Callable[..., Any]) -> None:
+    """Compile `select` for the types `read` gives (hits as a column of its places)."""
+    places = np.array([[0, 0, 0, 3, 0], [1, 0, 0, 3, 0]], dtype=np.int64)
+    bounds, codes = np.array([0, 1, 2], dtype=np.int64), np.array([5, 7], dtype=np.int64)
+    kept, _, _, found = compiled(places[:, 0], bounds, codes, np.array([False, True]))
+    if kept.tolist() != [1] or found.tolist() != [7]:
+        raise RuntimeError(f"compiled sentence selection gave rows {kept}, terms {found}")
+
+
+def select(shares: SentenceShares, positions: Sequence[int]) -> SentenceShares:
+    """`sentence_block.select`, compiled once the compiled reading has loaded (it has for the
+    indexes whose sentences it reads); the same arrays."""
+    if not _selects:
+        return sentence_block.select(shares, positions)
+    block = shares.block
+    keep = np.zeros(max(int(block.hit.max(initial=-1)), max(positions, default=-1)) + 1, bool)
+    keep[list(positions)] = True
+    rows, hit, bounds, codes = _selects[0](block.hit, block.bounds, block.codes, keep)
+    part = SentenceBlock(
+        hit=hit,
+        number=block.number[rows],
+        start=block.start[rows],
+        end=block.end[rows],
+        bounds=bounds,
+        codes=codes,
+        code_of=block.code_of,
+        term_of=block.term_of,
+    )
+    return SentenceShares(part, shares.values[rows], shares.unasked[rows])
 
 
 def read(

@@ -136,3 +136,37 @@ def _shares(
             count += held[row, j]
         shares[row, _PHRASE] = phrase[row] if count > 1 else 0.0
     return shares
+
+
+@jit
+def select(
+    hit: np.ndarray, bounds: np.ndarray, codes: np.ndarray, keep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`sentence_block.select` for the sentences of hits `hit` (their terms
+    `codes[bounds[i]:bounds[i + 1]]`), keeping the hits marked in `keep`: the rows kept, their
+    hits renumbered from 0 in order, their bounds and their terms."""
+    renumbered = np.full(len(keep), -1, np.int64)
+    placed = 0
+    for h in range(len(keep)):
+        if keep[h]:
+            renumbered[h] = placed
+            placed += 1
+    rows, size = 0, 0
+    for i in range(len(hit)):
+        if renumbered[hit[i]] >= 0:
+            rows += 1
+            size += bounds[i + 1] - bounds[i]
+    kept = np.empty(rows, np.int64)
+    kept_hit = np.empty(rows, np.int64)
+    kept_bounds = np.zeros(rows + 1, np.int64)
+    kept_codes = np.empty(size, np.int64)
+    row, at = 0, 0
+    for i in range(len(hit)):
+        if renumbered[hit[i]] >= 0:
+            kept[row], kept_hit[row] = i, renumbered[hit[i]]
+            for q in range(bounds[i], bounds[i + 1]):
+                kept_codes[at] = codes[q]
+                at += 1
+            row += 1
+            kept_bounds[row] = at
+    return kept, kept_hit, kept_bounds, kept_codes

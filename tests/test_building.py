@@ -3,6 +3,9 @@ chunks, the index is the same, and its scores stay rank-bm25's (tests/test_index
 
 import itertools
 import json
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -152,3 +155,29 @@ def test_build_into_opens_what_it_wrote(tmp_path):
     index = Index.build_into(tmp_path, _scifact(), replace(settings, workers=1))
     assert index.folder == tmp_path
     assert index.search(CLAIMS[0], 3).hits
+
+
+def test_a_rebuild_in_another_process_writes_the_same_bytes(tmp_path: Path):
+    """Term numbers follow the words' first appearance, not a set's order (which changes with
+    each process's string hashing): otherwise the idf floor's mean is summed in another order,
+    and a rebuilt index scores some passages a last bit differently."""
+    script = (
+        "import sys; from pathlib import Path; "
+        "from corpusbot.retrieval.analyzer import AnalyzerSettings; "
+        "from corpusbot.retrieval.building import Weighting, build_folder; "
+        "from corpusbot.retrieval.corpus import load_corpus; "
+        "from corpusbot.retrieval.passages import SplitSettings, split_article; "
+        "arts = load_corpus(Path(sys.argv[1])).articles; "
+        "pairs = [(a, split_article(a, SplitSettings())) for a in arts]; "
+        "build_folder(pairs, Path(sys.argv[2]), "
+        "analyzer=AnalyzerSettings.create('english', 'english'), weighting=Weighting())"
+    )
+    folders = [tmp_path / "one", tmp_path / "two"]
+    for seed, folder in zip(("1", "2"), folders, strict=True):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        subprocess.run([sys.executable, "-c", script, str(SEEDS), str(folder)], env=env, check=True)
+    names = sorted(p.name for p in folders[0].iterdir())
+    assert names == sorted(p.name for p in folders[1].iterdir()) and "vocab.json" in names
+    assert [
+        n for n in names if (folders[0] / n).read_bytes() != (folders[1] / n).read_bytes()
+    ] == []

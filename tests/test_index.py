@@ -74,6 +74,9 @@ def test_save_and_load_give_the_same_answers(tmp_path):
         assert built.search(question, 5) == loaded.search(question, 5)
     assert loaded.article_text(3) == articles[2].text
     assert [loaded.passage(n) for n in range(len(passages))] == passages
+    hits = loaded.search(QUESTIONS[0], 5).hits
+    assert [h.text for h in hits] == [h.passage.text for h in hits]  # the text alone, read first
+    assert [h.text for h in loaded.search(QUESTIONS[0], 5).hits] == [h.text for h in hits]
 
 
 def test_a_damaged_index_is_refused(tmp_path):

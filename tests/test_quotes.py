@@ -93,3 +93,26 @@ def test_highlights_are_found_when_read_and_equal_a_plain_quotes(monkeypatch: py
     plain = Quote(quote.text, ((4, 10), (15, 21)), quote.sources, quote.score, quote.lead)
     assert quote == plain and plain == quote and hash(quote) == hash(plain)
     assert quote.highlights and asked == [["The Bridge was closed."]]  # found once
+
+
+def test_undated_reports_of_one_story_keep_their_order():
+    told = "Inspectors closed the Old Mill bridge after finding cracks."
+    hits = [_hit(_article(n), told) for n in (1, 2, 3)]
+    [quote] = _quotes(hits, [6.0, 5.0, 4.0])
+    assert [s.number for s in quote.sources] == [1, 2, 3]
+
+
+def test_dated_reports_folded_into_an_undated_one_come_newest_first():
+    told = "Inspectors closed the Old Mill bridge after finding cracks."
+    undated, older, newer = _article(1), _article(2, "2021-03-01"), _article(3, "2021-03-05")
+    hits = [_hit(undated, told), _hit(older, told), _hit(newer, told)]
+    [quote] = _quotes(hits, [6.0, 5.0, 4.0])
+    assert [s.number for s in quote.sources] == [1, 3, 2]
+
+
+def test_an_undated_report_goes_after_the_dated_ones_of_its_story():
+    told = "Inspectors closed the Old Mill bridge after finding cracks."
+    older, newer, undated = _article(1, "2021-03-01"), _article(2, "2021-03-05"), _article(3)
+    hits = [_hit(older, told), _hit(newer, told), _hit(undated, told)]
+    [quote] = _quotes(hits, [6.0, 5.0, 4.0])
+    assert [s.number for s in quote.sources] == [2, 1, 3]

@@ -1,12 +1,13 @@
 """The compiled sentence reading (retrieval/sentence_kernel.py) against the NumPy path."""
 
 import logging
+import random
 import sys
 
 import numpy as np
 import pytest
 
-from corpusbot.retrieval import kernel, sentence_kernel, storage
+from corpusbot.retrieval import kernel, sentence_block, sentence_kernel, storage
 from corpusbot.retrieval.corpus import load_corpus
 from corpusbot.retrieval.index import Index, IndexCorrupt
 from corpusbot.retrieval.passages import SplitSettings, split_article
@@ -157,3 +158,26 @@ def test_a_large_index_loads_both_compiled_parts_in_the_background(monkeypatch):
     assert started == []
     sentence_kernel.load_in_background(kernel.KERNEL_MIN_PASSAGES)
     assert [kw["target"] for kw in started] == [sentence_kernel.load]
+
+
+def test_the_compiled_selection_equals_numpy(compiled):
+    articles = [*load_corpus(SEEDS).articles, *ODD]
+    passages = [p for a in articles for p in split_article(a, SplitSettings())]
+    index = Index.build(articles, passages, SETTINGS)
+    picks = random.Random(3)
+    for question in SEED_QUESTIONS[:4]:
+        hits = index.search(question, 24).hits
+        shares = index.sentence_shares(
+            hits, index.search(question, 1).question_terms, index.analyzer.terms(question)
+        )
+        for _ in range(10):
+            positions = sorted(picks.sample(range(len(hits)), picks.randint(0, len(hits))))
+            got = sentence_kernel.select(shares, positions)
+            expected = sentence_block.select(shares, positions)
+            assert sentence_kernel._selects  # the compiled one answered
+            for name in ("hit", "number", "start", "end", "bounds", "codes"):
+                np.testing.assert_array_equal(
+                    getattr(got.block, name), getattr(expected.block, name)
+                )
+            np.testing.assert_array_equal(got.values, expected.values)
+            np.testing.assert_array_equal(got.unasked, expected.unasked)

@@ -78,6 +78,20 @@ def test_a_walk_over_the_article_table_reads_blocks_of_lines(
     assert list(table) == infos == [table[n] for n in range(10)]
 
 
+@pytest.mark.parametrize(("cache", "reads"), [(10, 1), (4, 3)])
+def test_a_table_that_fits_the_cache_is_decoded_whole_on_first_use(
+    tmp_path: Path, cache: int, reads: int, monkeypatch: pytest.MonkeyPatch
+):
+    infos = _articles(tmp_path, 10)
+    monkeypatch.setattr(storage, "ARTICLE_CACHE", cache)
+    table = ArticleTable(tmp_path)
+    read = table._text.read
+    calls: list[int] = []
+    monkeypatch.setattr(table._text, "read", lambda a, b: calls.append(1) or read(a, b))
+    assert [table[7], table[2], table[7], table[9]] == [infos[7], infos[2], infos[7], infos[9]]
+    assert len(calls) == reads  # the whole table at once, or one line a new article
+
+
 def test_a_truncated_article_table_is_refused(tmp_path: Path):
     _articles(tmp_path, 4)
     text = (tmp_path / storage.ARTICLES).read_bytes()
