@@ -197,7 +197,7 @@ def _kinds(
     """The features "date", "number", "place", "name": only the one asked for is not zero."""
     columns = [np.zeros(len(block)) for _ in _TYPES]
     if kind in _TYPES:
-        texts = [hits[h].passage.text for h in range(len(hits))]
+        texts = [hits[h].text for h in range(len(hits))]
         columns[_TYPES.index(kind)] = np.array(
             [
                 offers(kind, texts[hit][start:end], weights, analyzer)
@@ -216,7 +216,7 @@ def _units(question: str, block: SentenceBlock, hits: Sequence[Hit]) -> np.ndarr
         return np.zeros(len(block))
     return np.array(
         [
-            offers_unit(units, hits[hit].passage.text[start:end])
+            offers_unit(units, hits[hit].text[start:end])
             for hit, start, end in zip(
                 block.hit.tolist(), block.start.tolist(), block.end.tolist(), strict=True
             )
