@@ -14,7 +14,7 @@ odd-numbered ones (docs/precision.md).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -77,47 +77,11 @@ _WEIGHT_VECTOR = np.array([WEIGHTS[name] for name in FEATURES])
 
 
 @dataclass(frozen=True)
-class ScoredSentence:
-    hit: int  # position of its passage in the hits
-    number: int  # its place among the passage's sentences
-    start: int  # character offsets into the passage text
-    end: int
-    score: float
-    row: int  # its row in `block`
-    block: SentenceBlock = field(repr=False, compare=False)
-
-    @property
-    def terms(self) -> frozenset[str]:
-        """All its index terms."""
-        return frozenset(self.block.terms(self.row))
-
-
-@dataclass(frozen=True)
 class SentenceFeatures:
     """The `FEATURES` of every sentence of `block`: one row a sentence."""
 
     block: SentenceBlock
     values: np.ndarray  # float64, (sentences x FEATURES)
-
-
-def score_sentences(
-    question: str,
-    hits: Sequence[Hit],
-    weights: Mapping[str, float],
-    analyzer: Analyzer,
-    *,
-    relevant: Sequence[bool] | None = None,
-    shares: SentenceShares | None = None,
-) -> list[ScoredSentence]:
-    """Every sentence of every hit's passage, scored for `question`; in hit order.
-
-    `relevant` says, per hit, whether it passed the relevance check (all did when omitted).
-    `shares`: the hits' sentences and the question's shares in each (default: analyzed here;
-    compose passes the index's, read from what the build stored: `Index.sentence_shares`)."""
-    block, scores = sentence_scores(
-        question, hits, weights, analyzer, relevant=relevant, shares=shares
-    )
-    return [scored(block, scores, row) for row in range(len(block))]
 
 
 def sentence_scores(
@@ -129,23 +93,14 @@ def sentence_scores(
     relevant: Sequence[bool] | None = None,
     shares: SentenceShares | None = None,
 ) -> tuple[SentenceBlock, np.ndarray]:
-    """What `score_sentences` lists, as arrays: the sentences and a float64 score each (compose
-    makes a `ScoredSentence` only of those it looks at, with `scored`)."""
+    """Every sentence of every hit's passage, scored for `question`: the sentences (in hit
+    order) and a float64 score each.
+
+    `relevant` says, per hit, whether it passed the relevance check (all did when omitted).
+    `shares`: the hits' sentences and the question's shares in each (default: analyzed here;
+    compose passes the index's, read from what the build stored: `Index.sentence_shares`)."""
     found = sentence_features(question, hits, weights, analyzer, relevant=relevant, shares=shares)
     return found.block, found.values @ _WEIGHT_VECTOR
-
-
-def scored(block: SentenceBlock, scores: np.ndarray, row: int) -> ScoredSentence:
-    """Sentence `row` of `block`, with its score."""
-    return ScoredSentence(
-        int(block.hit[row]),
-        int(block.number[row]),
-        int(block.start[row]),
-        int(block.end[row]),
-        float(scores[row]),
-        row,
-        block,
-    )
 
 
 def sentence_features(
@@ -157,7 +112,7 @@ def sentence_features(
     relevant: Sequence[bool] | None = None,
     shares: SentenceShares | None = None,
 ) -> SentenceFeatures:
-    """The features of every sentence, in `FEATURES` order: what `score_sentences` weighs, and
+    """The features of every sentence, in `FEATURES` order: what `sentence_scores` weighs, and
     what the weights were fitted on."""
     if shares is None:
         shares = _analyzed(question, hits, weights, analyzer)

@@ -1,10 +1,12 @@
 """Sentence scores in retrieved passages: the sentence that answers beats one that echoes."""
 
+import numpy as np
+
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.index import ArticleInfo, Hit
 from corpusbot.retrieval.passages import Passage
 from corpusbot.retrieval.sentence_block import from_sentences
-from corpusbot.retrieval.sentence_score import score_sentences, tightness
+from corpusbot.retrieval.sentence_score import sentence_scores, tightness
 
 ANALYZER = Analyzer(AnalyzerSettings.create("english", "english"))
 ARTICLE = ArticleInfo(1, "a", "A", "a.txt", None, None, None, 1)
@@ -17,9 +19,9 @@ def hit(text: str, score: float = 1.0) -> Hit:
 def best_sentence(question: str, *passages: tuple[str, float]) -> str:
     hits = [hit(text, score) for text, score in passages]
     weights = dict.fromkeys(ANALYZER.terms(question), 1.0)
-    scored = score_sentences(question, hits, weights, ANALYZER)
-    top = max(scored, key=lambda s: s.score)
-    return hits[top.hit].passage.text[top.start : top.end]
+    block, scores = sentence_scores(question, hits, weights, ANALYZER)
+    top = int(np.argmax(scores))  # the first best, as max() takes it
+    return hits[int(block.hit[top])].text[int(block.start[top]) : int(block.end[top])]
 
 
 def test_a_sentence_that_only_repeats_the_question_loses_to_one_that_answers():
@@ -44,7 +46,8 @@ def test_a_phrase_in_question_order_beats_scattered_words():
 
 
 def test_no_hits_no_sentences():
-    assert score_sentences("anything", [], {"anyth": 1.0}, ANALYZER) == []
+    block, scores = sentence_scores("anything", [], {"anyth": 1.0}, ANALYZER)
+    assert len(block) == len(scores) == 0
 
 
 def test_a_sentence_that_answers_for_the_one_before_it_wins():
@@ -59,8 +62,8 @@ def test_a_passage_that_failed_the_relevance_check_counts_for_less():
     question = "Where was the treaty signed?"
     passages = [hit("The treaty was signed in Velm."), hit("The treaty was signed in Orsk.")]
     weights = dict.fromkeys(ANALYZER.terms(question), 1.0)
-    scored = score_sentences(question, passages, weights, ANALYZER, relevant=[False, True])
-    assert max(scored, key=lambda s: s.score).hit == 1
+    block, scores = sentence_scores(question, passages, weights, ANALYZER, relevant=[False, True])
+    assert block.hit[np.argmax(scores)] == 1
 
 
 def test_a_sum_of_money_answers_how_much_a_sale_brought():
