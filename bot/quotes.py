@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -110,8 +111,7 @@ class _Sentences:
         )
 
 
-@dataclass(frozen=True)
-class _Draft:
+class _Draft(NamedTuple):  # a tuple: a question drafts one an article, and folds most
     """A quote before its text is read: its sentences (the best first), its best sentence's
     terms (for folding), the hits whose articles are its sources (read only for the quotes
     kept, and to choose which of two quotes of one story is shown), and its score."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, fields
+from itertools import repeat
 
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import Hit, Index, SearchResult
@@ -96,7 +97,7 @@ def relevant_hits(
     specific = {t for t in found if weights[t] >= SPECIFIC_SHARE * rarest}
     carried: dict[frozenset[str], bool] = {}  # hits share a few sets of matched terms
     for matched in {h.matched for h in hits}:
-        carried[matched] = sum(weights.get(t, 0.0) for t in matched) / total >= floor
+        carried[matched] = sum(map(weights.get, matched, repeat(0.0))) / total >= floor
     return [h for h in hits if carried[h.matched] and h.matched & specific]
 
 
@@ -219,7 +220,7 @@ def measure(
 
 
 def _held(terms: Collection[str], weights: Mapping[str, float]) -> float:
-    return sum(w for t, w in weights.items() if t in terms)
+    return sum([w for t, w in weights.items() if t in terms])  # a list sums faster than a generator
 
 
 def _held_each(matched: Sequence[frozenset[str]], weights: Mapping[str, float]) -> list[float]:
