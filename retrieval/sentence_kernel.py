@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
 _loaded: list[Callable[..., Any] | None] = []  # [] until tried, then [read or None]
-_selects: list[Callable[..., Any]] = []  # the compiled `select`, once `read` loaded
+# The compiled `select` and `tightness`, by name, once `read` has loaded.
+_compiled: dict[str, Callable[..., Any]] = {}
 
 
 def load() -> Callable[..., Any] | None:
@@ -52,7 +53,8 @@ def _compile() -> Callable[..., Any] | None:
         code = importlib.import_module("corpusbot.retrieval.sentence_kernel_code")
         _warm_up(code.read)
         _warm_up_select(code.select)
-        _selects.append(code.select)
+        _warm_up_tightness(code.tightness)
+        _compiled.update(select=code.select, tightness=code.tightness)
         return code.read  # type: ignore[no-any-return]
     except Exception as exc:  # an import or LLVM failure: NumPy still measures
         log.warning("compiled sentence reading unavailable, using NumPy: %s", exc)
@@ -85,15 +87,31 @@ def _warm_up_select(compiled: Callable[..., Any]) -> None:
         raise RuntimeError(f"compiled sentence selection gave rows {kept}, terms {found}")
 
 
+def _warm_up_tightness(compiled: Callable[..., Any]) -> None:
+    """Compile `tightness` for a block's types: "a b a" asked "a" and "b" is 2 over 2."""
+    codes, bounds = np.array([1, 2, 1], dtype=np.int64), np.array([0, 3], dtype=np.int64)
+    found = compiled(codes, bounds, np.array([1, 2], dtype=np.int64)).tolist()
+    if found != [1.0]:
+        raise RuntimeError(f"compiled tightness gave {found} for one sentence")
+
+
+def tightness(block: SentenceBlock, asked: np.ndarray) -> np.ndarray | None:
+    """`sentence_score.tightness`, compiled once the compiled reading has loaded (`asked`: the
+    question's term codes, sorted, distinct); None until then."""
+    compiled = _compiled.get("tightness")
+    return None if compiled is None else compiled(block.codes, block.bounds, asked)
+
+
 def select(shares: SentenceShares, positions: Sequence[int]) -> SentenceShares:
     """`sentence_block.select`, compiled once the compiled reading has loaded (it has for the
     indexes whose sentences it reads); the same arrays."""
-    if not _selects:
+    compiled = _compiled.get("select")
+    if compiled is None:
         return sentence_block.select(shares, positions)
     block = shares.block
     keep = np.zeros(max(int(block.hit.max(initial=-1)), max(positions, default=-1)) + 1, bool)
     keep[list(positions)] = True
-    rows, hit, bounds, codes = _selects[0](block.hit, block.bounds, block.codes, keep)
+    rows, hit, bounds, codes = compiled(block.hit, block.bounds, block.codes, keep)
     part = SentenceBlock(
         hit=hit,
         number=block.number[rows],

@@ -170,3 +170,47 @@ def select(
             row += 1
             kept_bounds[row] = at
     return kept, kept_hit, kept_bounds, kept_codes
+
+
+@jit
+def tightness(codes: np.ndarray, bounds: np.ndarray, asked: np.ndarray) -> np.ndarray:
+    """`sentence_score.tightness` of the sentences whose terms are `codes[bounds[i]:bounds[i +
+    1]]`, for the question's terms `asked` (codes, sorted, distinct)."""
+    rows, m = len(bounds) - 1, len(asked)
+    tight = np.zeros(rows)
+    places = np.empty(len(codes), np.int64)  # where a sentence holds a question term
+    terms = np.empty(len(codes), np.int64)  # which (its column in `asked`)
+    seen = np.zeros(m, np.int64)
+    for row in range(rows):
+        held = 0
+        for at in range(bounds[row], bounds[row + 1]):
+            column = np.searchsorted(asked, codes[at])
+            if column < m and asked[column] == codes[at]:
+                places[held], terms[held] = at, column
+                held += 1
+        if held == 0:
+            continue
+        distinct = 0
+        for i in range(held):
+            if seen[terms[i]] == 0:
+                distinct += 1
+            seen[terms[i]] += 1
+        for i in range(held):
+            seen[terms[i]] = 0
+        shortest = places[held - 1] - places[0] + 1
+        if distinct < held:  # a term twice: the shortest run holding every one
+            inside, left = 0, 0
+            for right in range(held):
+                if seen[terms[right]] == 0:
+                    inside += 1
+                seen[terms[right]] += 1
+                while inside == distinct:
+                    shortest = min(shortest, places[right] - places[left] + 1)
+                    seen[terms[left]] -= 1
+                    if seen[terms[left]] == 0:
+                        inside -= 1
+                    left += 1
+            for i in range(held):
+                seen[terms[i]] = 0
+        tight[row] = distinct / shortest
+    return tight

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from corpusbot.retrieval import sentence_kernel
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.answer_type import (
     AnswerType,
@@ -187,6 +188,9 @@ def tightness(block: SentenceBlock, weights: Mapping[str, float]) -> np.ndarray:
     asked = np.array(sorted({code for code in map(block.code_of, weights) if code >= 0}))
     if not len(asked) or not len(block.codes):
         return tight
+    compiled = sentence_kernel.tightness(block, asked)
+    if compiled is not None:  # on large indexes, once numba has loaded
+        return compiled
     column = np.minimum(np.searchsorted(asked, block.codes), len(asked) - 1)
     found = np.flatnonzero(asked[column] == block.codes)  # places in block.codes, in order
     if not len(found):

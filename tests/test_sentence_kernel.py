@@ -7,7 +7,7 @@ import sys
 import numpy as np
 import pytest
 
-from corpusbot.retrieval import kernel, sentence_block, sentence_kernel, storage
+from corpusbot.retrieval import kernel, sentence_block, sentence_kernel, sentence_score, storage
 from corpusbot.retrieval.corpus import load_corpus
 from corpusbot.retrieval.index import Index, IndexCorrupt
 from corpusbot.retrieval.passages import SplitSettings, split_article
@@ -174,10 +174,31 @@ def test_the_compiled_selection_equals_numpy(compiled):
             positions = sorted(picks.sample(range(len(hits)), picks.randint(0, len(hits))))
             got = sentence_kernel.select(shares, positions)
             expected = sentence_block.select(shares, positions)
-            assert sentence_kernel._selects  # the compiled one answered
+            assert "select" in sentence_kernel._compiled  # the compiled one answered
             for name in ("hit", "number", "start", "end", "bounds", "codes"):
                 np.testing.assert_array_equal(
                     getattr(got.block, name), getattr(expected.block, name)
                 )
             np.testing.assert_array_equal(got.values, expected.values)
             np.testing.assert_array_equal(got.unasked, expected.unasked)
+
+
+def test_the_compiled_tightness_equals_the_plain_loop(compiled, monkeypatch):
+    articles = [*load_corpus(SEEDS).articles, *ODD]
+    passages = [p for a in articles for p in split_article(a, SplitSettings(chunk_size=300))]
+    index = Index.build(articles, passages, SETTINGS)
+    questions = [*SEED_QUESTIONS, "Iran Iran talks talks Vienna Iran", "Lavrov said Russia Iran"]
+    values: set[float] = set()
+    for question in questions:
+        result = index.search(question, 24)
+        block = index.sentence_shares(
+            result.hits, result.question_terms, index.analyzer.terms(question)
+        ).block
+        got = sentence_score.tightness(block, result.question_terms)
+        with monkeypatch.context() as plain:
+            plain.setattr(sentence_kernel, "_compiled", {})
+            expected = sentence_score.tightness(block, result.question_terms)
+        assert "tightness" in sentence_kernel._compiled
+        np.testing.assert_array_equal(got, expected)
+        values.update(expected.tolist())
+    assert any(0 < v < 1 for v in values) and 1.0 in values  # spread-out and tight sentences
