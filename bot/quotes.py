@@ -105,9 +105,11 @@ class _Sentences:
     def repeats(self, row: int, chosen: list[int]) -> bool:
         """Whether sentence `row` says word for word what one `chosen` does (an article may
         repeat a sentence): the texts are compared only when the terms are the same."""
-        terms = self.terms(row)
+        bounds, codes = self._bounds, self._codes
+        mine = codes[bounds[row] : bounds[row + 1]]
         return any(
-            self.terms(other) == terms and self.text(other) == self.text(row) for other in chosen
+            codes[bounds[other] : bounds[other + 1]] == mine and self.text(other) == self.text(row)
+            for other in chosen
         )
 
 
@@ -125,15 +127,18 @@ class _Draft(NamedTuple):  # a tuple: a question drafts one an article, and fold
 def _draft(sentences: _Sentences, ranked: list[int], limits: QuoteLimits) -> _Draft:
     """An article's best sentence, then its next best ones if they score nearly as well."""
     best, score, start, end = ranked[0], sentences.score, sentences.start, sentences.end
-    chosen, size = [best], end[best] - start[best]
-    for row in ranked[1:]:
-        if len(chosen) >= limits.sentences or score[row] < score[best] - SUPPORT_MARGIN:
+    hits, hit = sentences.hits, sentences.hit
+    chosen, size, floor = [best], end[best] - start[best], score[best] - SUPPORT_MARGIN
+    for place in range(1, len(ranked)):
+        row = ranked[place]
+        if len(chosen) >= limits.sentences or score[row] < floor:
             break
         length = end[row] - start[row]
         if size + length <= limits.chars and not sentences.repeats(row, chosen):
             chosen.append(row)
             size += length
-    hits, hit = sentences.hits, sentences.hit
+    if len(chosen) == 1:  # most articles: their best sentence alone
+        return _Draft((best,), sentences.terms(best), (hits[hit[best]],), hits[hit[best]].score)
     best_hit = max(hits[hit[row]].score for row in chosen)
     return _Draft(tuple(chosen), sentences.terms(best), (hits[hit[best]],), best_hit)
 
