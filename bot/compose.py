@@ -212,22 +212,26 @@ def _retrieve(
     relevant = relevant_hits(result.hits, weights, settings.min_coverage, names=rewritten.names)
     if not relevant:
         return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
-    # The hits' sentences are measured once, for the coverage check and the quotes alike.
-    shares = index.sentence_shares(result.hits, weights, index.analyzer.terms(rewritten.question))
-    if not covered(index, result, rewritten, relevant, shares=_of(shares, result.hits, relevant)):
+    # The relevant hits' sentences are measured once, for the coverage check and the quotes.
+    order = index.analyzer.terms(rewritten.question)
+    shares = index.sentence_shares(relevant, weights, order)
+    if not covered(index, result, rewritten, relevant, shares=shares):
         return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
     candidates, passed = _quotable(result.hits, strongest(relevant, weights), settings.max_hits)
-    return _Retrieved(
-        rewritten, weights, None, candidates, passed, _of(shares, result.hits, candidates)
-    )
+    taken = _of(shares, relevant, candidates)
+    if taken is None:  # a quote may come from a passage that failed the relevance check
+        taken = index.sentence_shares(candidates, weights, order)
+    return _Retrieved(rewritten, weights, None, candidates, passed, taken)
 
 
-def _of(shares: SentenceShares, hits: list[Hit], some: list[Hit]) -> SentenceShares:
-    """`shares` (of `hits`) of `some` of the hits only, in the hits' order."""
+def _of(shares: SentenceShares, hits: list[Hit], some: list[Hit]) -> SentenceShares | None:
+    """`shares` (of `hits`) of `some` of the hits only (in the hits' order), or None if not
+    all of them are among the hits."""
     if len(some) == len(hits):
-        return shares
+        return shares if all(a is b for a, b in zip(some, hits, strict=True)) else None
     chosen = {id(hit) for hit in some}
-    return select(shares, [place for place, hit in enumerate(hits) if id(hit) in chosen])
+    places = [place for place, hit in enumerate(hits) if id(hit) in chosen]
+    return select(shares, places) if len(places) == len(some) else None
 
 
 def sentence_candidates(
