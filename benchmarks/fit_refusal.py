@@ -128,6 +128,7 @@ def _signature() -> str:
         coverage._added_spellings,
         coverage.measure,
         coverage._held,
+        coverage._held_each,
         _row,
     )
     source = "".join(inspect.getsource(f) for f in measuring)
