@@ -13,6 +13,7 @@ passage (its length) and the vocabulary.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import shutil
@@ -81,7 +82,9 @@ def bm25_idf(df: np.ndarray, passages: int, epsilon: float) -> np.ndarray:
         return np.log1p((passages - df + 0.5) / (df + 0.5))
     idf = np.log(passages - df + 0.5) - np.log(df + 0.5)
     if len(idf):
-        idf[idf < 0] = epsilon * idf.mean()
+        # fsum: the exact sum, whatever order the terms were numbered in (it changes with each
+        # process's string hashing), so a rebuilt index scores every passage alike to the bit
+        idf[idf < 0] = epsilon * (math.fsum(idf.tolist()) / len(idf))
     return idf
 
 

@@ -65,7 +65,7 @@ def tokenize_chunk(
         sentences[number] = len(cut)
     word_ids: dict[str, int] = {}  # case-folded word -> local term id, -1 for stop words
     term_ids: dict[str, int] = {}
-    for word in dict.fromkeys(words):  # in order of appearance: the same ids on every run
+    for word in set(words):
         term = analyzer.term(word)
         word_ids[word] = term_ids.setdefault(term, len(term_ids)) if term else -1
     tokens = np.fromiter(map(word_ids.__getitem__, words), dtype=np.int64, count=len(words))
