@@ -78,12 +78,12 @@ def test_a_walk_over_the_article_table_reads_blocks_of_lines(
     assert list(table) == infos == [table[n] for n in range(10)]
 
 
-@pytest.mark.parametrize(("cache", "reads"), [(10, 1), (4, 3)])
-def test_a_table_that_fits_the_cache_is_decoded_whole_on_first_use(
-    tmp_path: Path, cache: int, reads: int, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("whole", "reads"), [(10, 1), (4, 3)])
+def test_a_small_article_table_is_decoded_whole_on_first_use(
+    tmp_path: Path, whole: int, reads: int, monkeypatch: pytest.MonkeyPatch
 ):
     infos = _articles(tmp_path, 10)
-    monkeypatch.setattr(storage, "ARTICLE_CACHE", cache)
+    monkeypatch.setattr(storage, "ARTICLE_WHOLE", whole)
     table = ArticleTable(tmp_path)
     read = table._text.read
     calls: list[int] = []
