@@ -67,30 +67,45 @@ class SentenceShares:
         return self.values[:, SHARES.index(name)]
 
 
-def select(shares: SentenceShares, positions: Sequence[int]) -> SentenceShares:
+def select(
+    shares: SentenceShares,
+    positions: Sequence[int],
+    *,
+    compiled: Callable[..., tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] | None = None,
+) -> SentenceShares:
     """The shares of the hits at `positions` (increasing) alone, those hits renumbered from 0:
     a sentence's shares depend on its own passage only, so the question's hits are measured
-    once and each step takes the ones it needs."""
+    once and each step takes the ones it needs. `compiled`: retrieval/sentence_kernel.py's
+    version of `_kept`, which gives the same arrays."""
     block = shares.block
-    size = max(int(block.hit.max(initial=-1)), max(positions, default=-1)) + 1
-    renumbered = np.full(size, -1, dtype=np.int64)
-    renumbered[np.asarray(positions, dtype=np.int64)] = np.arange(len(positions))
-    kept = renumbered[block.hit] >= 0
-    rows = np.flatnonzero(kept)
-    lengths = np.diff(block.bounds)[rows]
-    bounds = np.zeros(len(rows) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=bounds[1:])
+    keep = np.zeros(max(int(block.hit.max(initial=-1)), max(positions, default=-1)) + 1, bool)
+    keep[list(positions)] = True
+    rows, hit, bounds, codes = (compiled or _kept)(block.hit, block.bounds, block.codes, keep)
     part = SentenceBlock(
-        hit=renumbered[block.hit[rows]],
+        hit=hit,
         number=block.number[rows],
         start=block.start[rows],
         end=block.end[rows],
         bounds=bounds,
-        codes=block.codes[np.repeat(kept, np.diff(block.bounds))],
+        codes=codes,
         code_of=block.code_of,
         term_of=block.term_of,
     )
     return SentenceShares(part, shares.values[rows], shares.unasked[rows])
+
+
+def _kept(
+    hit: np.ndarray, bounds: np.ndarray, codes: np.ndarray, keep: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of the sentences of the hits marked in `keep`, their hits renumbered from 0 in
+    order, their bounds and their terms (`hit`, `bounds`, `codes`: a block's)."""
+    kept = keep[hit]
+    rows = np.flatnonzero(kept)
+    lengths = np.diff(bounds)
+    kept_bounds = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(lengths[rows], out=kept_bounds[1:])
+    renumbered = np.cumsum(keep) - 1
+    return rows, renumbered[hit[rows]], kept_bounds, codes[np.repeat(kept, lengths)]
 
 
 def measure(

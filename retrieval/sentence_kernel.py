@@ -105,24 +105,7 @@ def tightness(block: SentenceBlock, asked: np.ndarray) -> np.ndarray | None:
 def select(shares: SentenceShares, positions: Sequence[int]) -> SentenceShares:
     """`sentence_block.select`, compiled once the compiled reading has loaded (it has for the
     indexes whose sentences it reads); the same arrays."""
-    compiled = _compiled.get("select")
-    if compiled is None:
-        return sentence_block.select(shares, positions)
-    block = shares.block
-    keep = np.zeros(max(int(block.hit.max(initial=-1)), max(positions, default=-1)) + 1, bool)
-    keep[list(positions)] = True
-    rows, hit, bounds, codes = compiled(block.hit, block.bounds, block.codes, keep)
-    part = SentenceBlock(
-        hit=hit,
-        number=block.number[rows],
-        start=block.start[rows],
-        end=block.end[rows],
-        bounds=bounds,
-        codes=codes,
-        code_of=block.code_of,
-        term_of=block.term_of,
-    )
-    return SentenceShares(part, shares.values[rows], shares.unasked[rows])
+    return sentence_block.select(shares, positions, compiled=_compiled.get("select"))
 
 
 def read(
