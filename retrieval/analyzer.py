@@ -129,17 +129,9 @@ class Analyzer:
             plain, self._find_ascii([texts[n] for n in plain], terms), strict=True
         ):
             found[number] = spans
-        verdicts: dict[str, bool] = {}  # other scripts: each word's verdict, looked up once
         for number, text in enumerate(texts):
-            if text.isascii():
-                continue
-            for match in TOKEN.finditer(text):
-                word = match.group()
-                verdict = verdicts.get(word)
-                if verdict is None:
-                    verdict = verdicts[word] = self.term(word.casefold()) in terms
-                if verdict:
-                    found[number].append(match.span())
+            if not text.isascii():  # other scripts: word by word
+                found[number] = [(start, end) for start, end, t in self.spans(text) if t in terms]
         return found
 
     def _find_ascii(
