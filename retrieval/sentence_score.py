@@ -122,14 +122,16 @@ def sentence_features(
         return SentenceFeatures(block, np.zeros((len(block), len(FEATURES))))
     scores = np.array([h.score for h in hits]) / max(hits[0].score, 1e-9)
     passed = np.ones(len(hits)) if relevant is None else np.array(relevant, dtype=np.float64)
+    kind, units = expected_type(question), units_asked(question)
+    texts = _texts(block, hits) if kind in _TYPES or units else []  # read only when asked
     columns = [
         *(shares.share(name) for name in FEATURES[:5]),  # carried ... in_passage
         scores[block.hit],
         passed[block.hit],
         shares.share("phrase"),
-        *_kinds(expected_type(question), block, hits, weights, analyzer),
+        *_kinds(kind, texts, len(block), weights, analyzer),
         (shares.unasked == 0).astype(np.float64),  # echo: nothing but question terms
-        _units(question, block, hits),
+        np.array([offers_unit(units, text) for text in texts]) if units else np.zeros(len(block)),
         shares.share("carried") * tightness(block, weights),
     ]
     return SentenceFeatures(block, np.column_stack(columns))
@@ -143,41 +145,27 @@ def _analyzed(
     return measure_question(block, weights, analyzer.terms(question))
 
 
+def _texts(block: SentenceBlock, hits: Sequence[Hit]) -> list[str]:
+    """Each sentence's text."""
+    rows = zip(block.hit.tolist(), block.start.tolist(), block.end.tolist(), strict=True)
+    return [hits[hit].text[start:end] for hit, start, end in rows]
+
+
 def _kinds(
     kind: AnswerType,
-    block: SentenceBlock,
-    hits: Sequence[Hit],
+    texts: list[str],
+    sentences: int,
     weights: Mapping[str, float],
     analyzer: Analyzer,
 ) -> list[np.ndarray]:
-    """The features "date", "number", "place", "name": only the one asked for is not zero."""
-    columns = [np.zeros(len(block)) for _ in _TYPES]
+    """The features "date", "number", "place", "name" of the `sentences` (their `texts`): only
+    the one asked for is not zero."""
+    columns = [np.zeros(sentences) for _ in _TYPES]
     if kind in _TYPES:
-        texts = [hits[h].text for h in range(len(hits))]
         columns[_TYPES.index(kind)] = np.array(
-            [
-                offers(kind, texts[hit][start:end], weights, analyzer)
-                for hit, start, end in zip(
-                    block.hit.tolist(), block.start.tolist(), block.end.tolist(), strict=True
-                )
-            ]
+            [offers(kind, text, weights, analyzer) for text in texts]
         )
     return columns
-
-
-def _units(question: str, block: SentenceBlock, hits: Sequence[Hit]) -> np.ndarray:
-    """The feature "unit": per sentence, whether it holds a quantity in the unit asked for."""
-    units = units_asked(question)
-    if not units:
-        return np.zeros(len(block))
-    return np.array(
-        [
-            offers_unit(units, hits[hit].text[start:end])
-            for hit, start, end in zip(
-                block.hit.tolist(), block.start.tolist(), block.end.tolist(), strict=True
-            )
-        ]
-    )
 
 
 def tightness(block: SentenceBlock, weights: Mapping[str, float]) -> np.ndarray:
