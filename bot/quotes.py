@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from corpusbot.bot.freshness import day_of, quoted_first, sort_newest_first
+from corpusbot.bot.freshness import newest_first, quoted_first
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import ArticleInfo, Hit
 from corpusbot.retrieval.sentence_block import SentenceBlock
@@ -115,8 +115,9 @@ class _Sentences:
 
 class _Draft(NamedTuple):  # a tuple: a question drafts one an article, and folds most
     """A quote before its text is read: its sentences (the best first), its best sentence's
-    terms (for folding), the hits whose articles are its sources (read only for the quotes
-    kept, and to choose which of two quotes of one story is shown), and its score."""
+    terms (for folding), the hits whose articles are its sources (the one quoted first, the
+    others as they were folded in; read only for the quotes kept, and to choose which of two
+    quotes of one story is shown), and its score."""
 
     chosen: tuple[int, ...]
     terms: frozenset[int]
@@ -137,8 +138,6 @@ def _draft(sentences: _Sentences, ranked: list[int], limits: QuoteLimits) -> _Dr
         if size + length <= limits.chars and not sentences.repeats(row, chosen):
             chosen.append(row)
             size += length
-    if len(chosen) == 1:  # most articles: their best sentence alone
-        return _Draft((best,), sentences.terms(best), (hits[hit[best]],), hits[hit[best]].score)
     best_hit = max(hits[hit[row]].score for row in chosen)
     return _Draft(tuple(chosen), sentences.terms(best), (hits[hit[best]],), best_hit)
 
@@ -164,19 +163,13 @@ def _fold(
             rest = beyond[position]
             if len(extra & rest) / (min(len(extra), len(rest)) or 1) < least:
                 continue
-            score = max(other.score, draft.score)
-            if not _dated(draft):
-                # An undated report is never the newer one, and it goes after the others,
-                # which are already newest first: what the lines below do, done cheaply.
-                kept[position] = _Draft(
-                    other.chosen, other.terms, other.sources + draft.sources, score
-                )
-                break
-            # news hook (bot/freshness.py): the story's newest article is the one quoted
+            # news hook (bot/freshness.py): the story's newest article is the one quoted; the
+            # others are put newest first once the story is complete (`_quote`)
             first, second = quoted_first(other, draft, key=lambda d: d.sources[0].article)
-            quoted, *others = first.sources + second.sources
-            sources = (quoted, *sort_newest_first(others, key=lambda h: h.article))
-            kept[position] = _Draft(first.chosen, other.terms, sources, score)
+            score = max(other.score, draft.score)
+            kept[position] = _Draft(
+                first.chosen, other.terms, first.sources + second.sources, score
+            )
             break
         else:
             if len(kept) == limit:
@@ -184,10 +177,6 @@ def _fold(
             kept.append(draft)
             beyond.append(extra)
     return kept
-
-
-def _dated(draft: _Draft) -> bool:
-    return day_of(draft.sources[0].article) is not None
 
 
 def _quote(
@@ -199,7 +188,7 @@ def _quote(
     text = texts[0] + "".join(
         sentences.joint(before, after) + later for before, after, later in pairs
     )
-    sources = tuple(hit.article for hit in draft.sources)
+    sources = newest_first([hit.article for hit in draft.sources])
     return _Highlighted(
         text, sources, draft.score, lead=len(texts[0]), analyzer=analyzer, terms=terms
     )

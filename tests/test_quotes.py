@@ -116,3 +116,15 @@ def test_an_undated_report_goes_after_the_dated_ones_of_its_story():
     hits = [_hit(older, told), _hit(newer, told), _hit(undated, told)]
     [quote] = _quotes(hits, [6.0, 5.0, 4.0])
     assert [s.number for s in quote.sources] == [2, 1, 3]
+
+
+def test_a_newer_report_is_quoted_and_the_one_it_replaces_leads_the_others():
+    told = "Inspectors closed the Old Mill bridge after finding cracks."
+    first, same_day, newer = (
+        _article(1, "2021-03-01"),
+        _article(2, "2021-03-01"),
+        _article(3, "2021-03-05"),
+    )
+    hits = [_hit(first, told), _hit(same_day, told), _hit(newer, told)]
+    [quote] = _quotes(hits, [6.0, 5.0, 4.0])
+    assert [s.number for s in quote.sources] == [3, 1, 2]  # ties keep the order they were told
