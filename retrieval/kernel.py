@@ -61,15 +61,6 @@ def load() -> Callable[..., Any] | None:
         return _loaded[0]
 
 
-def load_in_background(passages: int) -> None:
-    """For a long-running process (the bot) opening an index of `passages`: start `load()` on a
-    daemon thread when that index will use it, so the first question need not wait for numba's
-    import (~0.5 s) or, on a fresh install, its compiling (~10 s); a search that comes sooner
-    waits on the lock."""
-    if passages >= KERNEL_MIN_PASSAGES and not _loaded:
-        threading.Thread(target=load, name="corpusbot-kernel", daemon=True).start()
-
-
 def _compile() -> Callable[..., Any] | None:
     if os.environ.get(SWITCH, "").strip().lower() == "numpy":
         return None

@@ -113,21 +113,6 @@ def test_corpusbot_kernel_numpy_turns_it_off(monkeypatch):
     assert kernel.load() is None
 
 
-def test_the_bot_warms_the_kernel_for_large_indexes_only(monkeypatch):
-    monkeypatch.setattr(kernel, "_loaded", [])
-    started = []
-    monkeypatch.setattr(kernel.threading, "Thread", lambda **kw: started.append(kw) or _NoThread())
-    kernel.load_in_background(kernel.KERNEL_MIN_PASSAGES - 1)
-    assert started == []
-    kernel.load_in_background(kernel.KERNEL_MIN_PASSAGES)
-    assert [kw["target"] for kw in started] == [kernel.load]
-
-
-class _NoThread:
-    def start(self) -> None:
-        pass
-
-
 # --- the window MaxScore against every passage scored -----------------------------------------
 
 WORDS = [
