@@ -212,13 +212,20 @@ def _retrieve(
     relevant = relevant_hits(result.hits, weights, settings.min_coverage, names=rewritten.names)
     if not relevant:
         return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
-    # The relevant hits' sentences are measured once, for the coverage check and the quotes.
+    # The relevant hits' sentences are measured once, for the coverage check (which most often
+    # refuses without them) and the quotes.
     order = index.analyzer.terms(rewritten.question)
-    shares = index.sentence_shares(relevant, weights, order)
+    measured: list[SentenceShares] = []
+
+    def shares() -> SentenceShares:
+        if not measured:
+            measured.append(index.sentence_shares(relevant, weights, order))
+        return measured[0]
+
     if not covered(index, result, rewritten, relevant, shares=shares):
         return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
     candidates, passed = _quotable(result.hits, strongest(relevant, weights), settings.max_hits)
-    taken = _of(shares, relevant, candidates)
+    taken = _of(shares(), relevant, candidates)
     if taken is None:  # a quote may come from a passage that failed the relevance check
         taken = index.sentence_shares(candidates, weights, order)
     return _Retrieved(rewritten, weights, None, candidates, passed, taken)

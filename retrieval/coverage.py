@@ -11,8 +11,8 @@ articles left out of the corpus (benchmarks/fit_refusal.py, docs/precision.md).
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, fields
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from itertools import repeat
 
 from corpusbot.retrieval.analyzer import Analyzer
@@ -53,6 +53,9 @@ WEIGHTS = {
 }
 BIAS = -14.6900
 THRESHOLD = -1.0306
+# The signals read from the sentences, and the share of `SentenceShares` each is the most of.
+SENTENCE_SIGNALS = ("sentence", "phrase")
+SENTENCE_SHARES = ("carried", "joined")
 
 
 @dataclass(frozen=True)
@@ -115,19 +118,25 @@ def covered(
     rewritten: Rewritten,
     relevant: list[Hit],
     *,
-    shares: SentenceShares | None = None,
+    shares: Callable[[], SentenceShares] | None = None,
 ) -> bool:
     """Whether the `relevant` hits (from `relevant_hits`) of `result`, searched for the
     `rewritten` question, answer it well enough to quote: the model's log-odds reach THRESHOLD.
     In a corpus under MIN_PASSAGES passages: whether one holds TINY_FLOOR of the weight.
-    `shares`: the question's shares in the relevant hits' sentences, if already measured."""
+    `shares`: measures the question's shares in the relevant hits' sentences (once, by the
+    caller, who quotes from them), asked only when the passages alone cannot decide."""
     if not relevant:
         return False
     if len(index) < MIN_PASSAGES:
         total = sum(result.question_terms.values()) or 1.0
         held = _held_each([h.matched for h in relevant], result.question_terms)
         return max(held) / total >= TINY_FLOOR
-    return measure_for(index, result, rewritten, relevant, shares=shares).log_odds() >= THRESHOLD
+    asked = _Asked.of(index, result, rewritten, relevant)
+    partial = asked.passage_signals(relevant)
+    if _most_odds(partial) < THRESHOLD:  # most refusals: no sentence need be read
+        return False
+    sentences = asked.shares(index, relevant, given=shares)
+    return _with_sentences(partial, sentences).log_odds() >= THRESHOLD
 
 
 def measure_for(
@@ -142,24 +151,65 @@ def measure_for(
     A spelling searched beside the asked one ("Raeisi" for "Raisi") is not more of the question:
     a passage holding it holds the asked word, so with such spellings the sentences are
     measured again without them (`shares`, measured for the whole question, are not used)."""
-    aliases = _added_spellings(rewritten, index.analyzer)
-    weights = {t: w for t, w in result.question_terms.items() if t not in aliases}
-    if shares is None or aliases:
-        shares = index.sentence_shares(
-            relevant,
-            weights,
-            [t for t in index.analyzer.terms(rewritten.question) if t not in aliases],
+    asked = _Asked.of(index, result, rewritten, relevant)
+    given = None if shares is None else (lambda: shares)
+    sentences = asked.shares(index, relevant, given=given)
+    return _with_sentences(asked.passage_signals(relevant), sentences)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """The question as the coverage signals weigh it: its terms' weights (a spelling searched
+    beside an asked word left out), the question terms each relevant hit holds (such a
+    spelling counted as the asked word), and the terms the corpus holds."""
+
+    weights: dict[str, float]
+    matched: list[frozenset[str]]
+    aliases: dict[str, tuple[str, ...]]
+    question: str
+    known: frozenset[str]
+    named: bool
+
+    @classmethod
+    def of(
+        cls, index: Index, result: SearchResult, rewritten: Rewritten, relevant: Sequence[Hit]
+    ) -> _Asked:
+        aliases = _added_spellings(rewritten, index.analyzer)
+        weights = {t: w for t, w in result.question_terms.items() if t not in aliases}
+        matched = (
+            [frozenset(a for t in h.matched for a in aliases.get(t, (t,))) for h in relevant]
+            if aliases
+            else [h.matched for h in relevant]
         )
-    return measure(
-        relevant,
-        [frozenset(a for t in h.matched for a in aliases.get(t, (t,))) for h in relevant]
-        if aliases
-        else [h.matched for h in relevant],
-        weights,
-        shares,
-        known=frozenset(t for t in weights if t in index.vocab),
-        named=bool(rewritten.present),
-    )
+        known = frozenset(t for t in weights if t in index.vocab)
+        return cls(weights, matched, aliases, rewritten.question, known, bool(rewritten.present))
+
+    def shares(
+        self,
+        index: Index,
+        relevant: Sequence[Hit],
+        *,
+        given: Callable[[], SentenceShares] | None,
+    ) -> SentenceShares:
+        """The question's shares in the hits' sentences: `given`'s, unless spellings were added."""
+        if given is not None and not self.aliases:
+            return given()
+        order = [t for t in index.analyzer.terms(self.question) if t not in self.aliases]
+        return index.sentence_shares(relevant, self.weights, order)
+
+    def passage_signals(self, relevant: Sequence[Hit]) -> Coverage:
+        return _passage_signals(
+            relevant, self.matched, self.weights, known=self.known, named=self.named
+        )
+
+
+def _most_odds(partial: Coverage) -> float:
+    """The highest log-odds a coverage measured without sentences (`_passage_signals`) can
+    reach with them: a sentence holds no more of the question than its passage does, so each
+    sentence signal lies between 0 and the best passage's share. (The margin covers sums of
+    the same shares rounded in another order.)"""
+    most = partial.passage + 1e-9
+    return partial.log_odds() + sum(max(WEIGHTS[name], 0.0) * most for name in SENTENCE_SIGNALS)
 
 
 def _added_spellings(rewritten: Rewritten, analyzer: Analyzer) -> dict[str, tuple[str, ...]]:
@@ -184,14 +234,29 @@ def measure(
     """The coverage signals of `hits` (at least one, best first), holding the question terms
     `matched` (one set a hit), for a question whose terms weigh `weights`; `sentences`: the
     question's shares in each sentence of the hits; `known`: the terms the corpus holds."""
+    partial = _passage_signals(hits, matched, weights, known=known, named=named)
+    return _with_sentences(partial, sentences)
+
+
+def _with_sentences(partial: Coverage, sentences: SentenceShares) -> Coverage:
+    """`partial` with its sentence signals: the most one sentence holds of the question's
+    weight, and of its terms next to each other as in the question."""
+    sentence, phrase = (float(sentences.share(name).max(initial=0.0)) for name in SENTENCE_SHARES)
+    return replace(partial, sentence=sentence, phrase=phrase)
+
+
+def _passage_signals(
+    hits: Sequence[Hit],
+    matched: Sequence[frozenset[str]],
+    weights: Mapping[str, float],
+    *,
+    known: frozenset[str],
+    named: bool,
+) -> Coverage:
+    """`measure`'s signals that the passages tell alone; the sentence signals 0."""
     total = sum(weights.values()) or 1.0
     held = _held_each(matched, weights)
     best = max(range(len(hits)), key=held.__getitem__)
-    # The most one sentence holds: of the question's weight, and of its terms next to each
-    # other as in the question.
-    sentence, phrase = (
-        float(sentences.share(name).max(initial=0.0)) for name in ("carried", "joined")
-    )
     best_share: dict[int, float] = {}
     scores: dict[int, float] = {}
     for hit, share in zip(hits, held, strict=True):
@@ -204,13 +269,13 @@ def measure(
     held_anywhere = set().union(*matched)
     return Coverage(
         passage=held[best] / total,
-        sentence=sentence,
+        sentence=0.0,
         absent=sum(w for t, w in weights.items() if t not in known) / total,
         rarest_held=float(bool(rarest & matched[best])),
         heaviest_missed=max((w for t, w in weights.items() if t not in matched[best]), default=0.0)
         / total,
         named=float(named),
-        phrase=phrase,
+        phrase=0.0,
         unheld=sum(w for t, w in weights.items() if t in known and t not in held_anywhere) / total,
         runner_up=shares[1] / shares[0] if shares[0] > 0 else 0.0,
         score=hits[0].score / total,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import pytest
 
@@ -19,7 +20,8 @@ from corpusbot.retrieval.coverage import (
 )
 from corpusbot.retrieval.index import Hit, Index, SearchResult
 from corpusbot.retrieval.passages import Passage
-from corpusbot.retrieval.respell import rewrite
+from corpusbot.retrieval.respell import Rewritten, rewrite
+from corpusbot.retrieval.sentence_block import SentenceShares
 
 from .conftest import DATA
 
@@ -67,6 +69,60 @@ def test_a_question_sharing_only_loose_words_is_not_covered(abstracts: Index):
     assert relevant_hits(result.hits, result.question_terms, 0.4, names=rewritten.names)
     ok, odds = _decide(abstracts, question)
     assert not ok and odds is not None and odds < THRESHOLD
+
+
+def _claims() -> list[str]:
+    return [line.strip() for line in (DATA / "scifact_sample_claims.txt").open(encoding="utf-8")]
+
+
+def _searched(index: Index, question: str) -> tuple[Rewritten, SearchResult, list[Hit]]:
+    """The question respelled, its search and relevant hits (floor 0.2), as compose asks."""
+    rewritten = rewrite(question, index)
+    result = index.search(rewritten.question, 24)
+    relevant = relevant_hits(result.hits, result.question_terms, 0.2, names=rewritten.names)
+    return rewritten, result, relevant
+
+
+def _counted(
+    index: Index, result: SearchResult, rewritten: Rewritten, relevant: list[Hit], asked: list[bool]
+) -> Callable[[], SentenceShares]:
+    """Measures the relevant hits' sentences as compose does, noting each time in `asked`."""
+
+    def shares() -> SentenceShares:
+        asked.append(True)
+        order = index.analyzer.terms(rewritten.question)
+        return index.sentence_shares(relevant, result.question_terms, order)
+
+    return shares
+
+
+def test_the_passages_alone_refuse_only_what_the_whole_model_refuses(abstracts: Index):
+    # `covered` skips reading sentences when even a sentence holding all of its passage's share
+    # could not lift the log-odds to THRESHOLD: the decision must be the whole model's, always.
+    refused_early = 0
+    for claim in _claims():
+        rewritten, result, relevant = _searched(abstracts, claim)
+        if not relevant:
+            continue
+        whole = measure_for(abstracts, result, rewritten, relevant).log_odds() >= THRESHOLD
+        asked: list[bool] = []
+        shares = _counted(abstracts, result, rewritten, relevant, asked)
+        assert covered(abstracts, result, rewritten, relevant, shares=shares) is whole, claim
+        refused_early += not asked
+        assert len(asked) <= 1  # measured at most once
+    assert refused_early >= 5  # the shortcut is taken on this sample, not just allowed
+
+
+def test_a_sentence_never_holds_more_than_its_passage(abstracts: Index):
+    # What the early refusal rests on: the sentence signals are at most the passage share.
+    measured = 0
+    for claim in _claims():
+        rewritten, result, relevant = _searched(abstracts, claim)
+        if relevant:
+            found = measure_for(abstracts, result, rewritten, relevant)
+            assert found.phrase <= found.sentence <= found.passage + 1e-9, claim
+            measured += 1
+    assert measured >= 20
 
 
 def _measured(index: Index, question: str) -> tuple[SearchResult, list[Hit], Coverage]:
