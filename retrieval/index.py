@@ -111,14 +111,24 @@ class _StoredHit(Hit):
     _number: int
     _article: int  # 0-based, from the passage table
 
-    def __init__(
-        self, index: Index, number: int, score: float, matched: frozenset[str], *, article: int
-    ) -> None:  # no super().__init__: `passage` and `article` come from the properties
-        # One update of the (frozen) instance's attributes, not one __setattr__ each: a search
-        # makes a few dozen hits.
-        self.__dict__.update(
-            score=score, matched=matched, _index=index, _number=number, _article=article
-        )
+    @classmethod
+    def many(
+        cls, index: Index, rows: Iterable[tuple[int, float, frozenset[str], int]]
+    ) -> list[Hit]:
+        """A hit per (passage number, score, matched terms, 0-based article) row. The frozen
+        instances' attributes are set straight into their `__dict__`, with no `__init__` call
+        or `__setattr__` each: a search makes a few dozen hits, and this took a tenth of it."""
+        hits: list[Hit] = []
+        for number, score, matched, article in rows:
+            hit = object.__new__(cls)
+            attributes = hit.__dict__
+            attributes["score"] = score
+            attributes["matched"] = matched
+            attributes["_index"] = index
+            attributes["_number"] = number
+            attributes["_article"] = article
+            hits.append(hit)
+        return hits
 
     @cached_property
     def passage(self) -> Passage:
@@ -281,7 +291,7 @@ class Index:
     ) -> kernel.Ranked:
         """The k best passages: with the compiled kernel on large indexes, else with NumPy."""
         compiled = kernel.load() if len(self) >= kernel.KERNEL_MIN_PASSAGES else None
-        if compiled is not None and (self.postings.idf[[t for t, _ in known]] > 0).all():
+        if compiled is not None and self._idf_positive:
             return kernel.search(
                 compiled,
                 self.postings,
@@ -304,6 +314,13 @@ class Index:
         order = np.lexsort((candidates, -exact))[:k]
         order = order[exact[order] > 0]
         return kernel.Ranked(candidates[order], exact[order], matched[:, order])
+
+    @cached_property
+    def _idf_positive(self) -> bool:
+        """Whether every term weighs more than 0, as the compiled search's bounds assume (with
+        the epsilon floor, all but a corpus of near-identical passages). Read once: per question
+        it cost a quarter of the search's own Python."""
+        return bool((self.postings.idf > 0).all())
 
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term` (an index term, as the analyzer makes it); 0 if none."""
@@ -495,11 +512,9 @@ class Index:
         """Hits for passage `numbers`; `matched[j, i]`: whether passage i holds `terms[j]`.
         Their passages and articles are read when first used (most hits are filtered out)."""
         articles = self.table.article[numbers].tolist()
-        rows = zip(numbers.tolist(), scores.tolist(), matched.T.tolist(), articles, strict=True)
-        return [
-            _StoredHit(self, number, score, frozenset(compress(terms, row)), article=article)
-            for number, score, row, article in rows
-        ]
+        sets = [frozenset(compress(terms, row)) for row in matched.T.tolist()]
+        rows = zip(numbers.tolist(), scores.tolist(), sets, articles, strict=True)
+        return _StoredHit.many(self, rows)
 
 
 def _best_partial(touched: np.ndarray, partial: np.ndarray, count: int) -> np.ndarray:
