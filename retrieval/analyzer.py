@@ -109,11 +109,20 @@ class Analyzer:
 
     def spans(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, term) of each word of `text` that has a term, offsets into `text`."""
-        # Lowering keeps every offset of ASCII text, and its pattern is the faster one.
-        ascii_only = text.isascii()
-        matches = ASCII_TOKEN.finditer(text.lower()) if ascii_only else TOKEN.finditer(text)
-        for match in matches:
-            term = self.term(match.group().casefold())
+        if not text.isascii():
+            for match in TOKEN.finditer(text):
+                term = self.term(match.group().casefold())
+                if term:
+                    yield match.start(), match.end(), term
+            return
+        # Lowering keeps every offset of ASCII text (and is its case folding), and its pattern is
+        # the faster one; the cache is read inline, as this runs for every word of a question.
+        known = self._terms.get
+        for match in ASCII_TOKEN.finditer(text.lower()):
+            word = match.group()
+            term = known(word)
+            if term is None:
+                term = self._learn(word)
             if term:
                 yield match.start(), match.end(), term
 
