@@ -10,6 +10,7 @@ Each word of the question is looked up in the index's vocabulary (retrieval/spel
 
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from corpusbot.retrieval.spelling import Speller
 RARE_SHARE = 0.01
 RARE_AT_LEAST = 20  # passages: in small corpora every name is rare
 
+_ASCII_CAPITAL = re.compile("[A-Z]")
 _spellers: weakref.WeakKeyDictionary[Index, Speller] = weakref.WeakKeyDictionary()
 _spellers_lock = threading.Lock()
 
@@ -76,6 +78,8 @@ def rewrite(question: str, index: Index) -> Rewritten:
     Only name-like words (capitalised, not first) are respelled: a common word that the corpus
     lacks is more often a paraphrase than a typo, and BM25 simply finds nothing for it.
     """
+    if not _capitalised_after_first(question):  # no word can be a name: nothing to respell
+        return Rewritten(question)
     names = _Names(index)
     words = _words(question, index.analyzer)
     edits: list[tuple[int, int, str]] = []
@@ -202,11 +206,25 @@ class _Names:
         return parts if parts and all(self.usable(p) for p in parts) else ()
 
 
+def _capitalised_after_first(question: str) -> bool:
+    """Whether a capital letter follows the question's first character (a name-like word needs
+    one). Many questions have none (two in five SciFact claims, one in five squad-tune
+    questions), and skip reading their words one by one."""
+    rest = question[_first_character(question) + 1 :]
+    if rest.isascii():
+        return _ASCII_CAPITAL.search(rest) is not None
+    return any(c.isupper() for c in rest)
+
+
+def _first_character(question: str) -> int:
+    return next((i for i, c in enumerate(question) if c.isalnum()), 0)
+
+
 def _words(question: str, analyzer: Analyzer) -> list[_Word]:
     # The question's first word is capitalised whatever it is, so it is never taken for a name.
-    first = next((i for i, c in enumerate(question) if c.isalnum()), 0)
+    first = _first_character(question)
     return [
-        _Word(s, e, t, s > first and _name_like(question[s:e]))
+        _Word(s, e, t, s > first and question[s].isupper() and _name_like(question[s:e]))
         for s, e, t in analyzer.spans(question)
     ]
 

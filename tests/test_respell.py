@@ -97,6 +97,28 @@ def test_common_words_and_the_first_word_are_never_respelled(made_up):
     assert rewrite("what about the pipelne?", index).respelled == ()
 
 
+@pytest.mark.parametrize(
+    ("question", "capitalised"),
+    [
+        ("What did the mayor open?", False),
+        ("  ¿what did zandrovic open?", False),  # the first letter is never a name's
+        ("Which harbour did Zandrovik open?", True),
+        ("что открыл Зандрович?", True),  # other scripts have capitals too
+        ("что открыл зандрович?", False),
+    ],
+)
+def test_only_a_question_with_a_capital_after_its_first_letter_is_read_for_names(
+    question: str, capitalised: bool
+):
+    assert respell._capitalised_after_first(question) is capitalised
+
+
+def test_a_question_without_capitals_is_searched_as_asked(made_up):
+    index, _ = made_up
+    asked = "which harbour did zandrovik open?"
+    assert rewrite(asked, index) == respell.Rewritten(asked)
+
+
 def test_a_name_one_letter_from_a_stemmed_word_is_not_that_word(made_up):
     # "Brevikia" is one letter from "Brevikic", which stems to "brevik"; but the corpus writes
     # only "Brevik", another name (as "Arabia" is not "Arab").
