@@ -214,12 +214,11 @@ def _retrieve(
         return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
     # The relevant hits' sentences are measured once, for the coverage check (which most often
     # refuses without them) and the quotes.
-    order = index.analyzer.terms(rewritten.question)
     measured: list[SentenceShares] = []
 
     def shares() -> SentenceShares:
         if not measured:
-            measured.append(index.sentence_shares(relevant, weights, order))
+            measured.append(index.sentence_shares(relevant, weights, _order(index, rewritten)))
         return measured[0]
 
     if not covered(index, result, rewritten, relevant, shares=shares):
@@ -227,8 +226,13 @@ def _retrieve(
     candidates, passed = _quotable(result.hits, strongest(relevant, weights), settings.max_hits)
     taken = _of(shares(), relevant, candidates)
     if taken is None:  # a quote may come from a passage that failed the relevance check
-        taken = index.sentence_shares(candidates, weights, order)
+        taken = index.sentence_shares(candidates, weights, _order(index, rewritten))
     return _Retrieved(rewritten, weights, None, candidates, passed, taken)
+
+
+def _order(index: Index, rewritten: Rewritten) -> list[str]:
+    """The searched question's terms as asked (for the terms next to each other in it)."""
+    return index.analyzer.terms(rewritten.question)
 
 
 def _of(shares: SentenceShares, hits: list[Hit], some: list[Hit]) -> SentenceShares | None:
