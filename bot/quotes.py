@@ -154,29 +154,51 @@ def _fold(
     kept: list[_Draft] = []
     beyond: list[frozenset[int]] = []  # each kept draft's terms that are not the question's
     least = threshold * BEYOND_QUESTION
+    # A draft whose terms are a kept draft's own folds into that one: it failed the test with
+    # every quote kept before that one (the test is symmetric, and a quote's terms stay those
+    # it was kept with), and passes with it. Republished stories make most drafts such copies.
+    slot: dict[frozenset[int], int] = {}
     for draft in drafts:
         terms, extra = draft.terms, draft.terms - asked
-        for position, other in enumerate(kept):
-            # as alike in all their terms, and in those beyond the question's
-            if len(terms & other.terms) / (min(len(terms), len(other.terms)) or 1) < threshold:
-                continue
-            rest = beyond[position]
-            if len(extra & rest) / (min(len(extra), len(rest)) or 1) < least:
-                continue
-            # news hook (bot/freshness.py): the story's newest article is the one quoted; the
-            # others are put newest first once the story is complete (`_quote`)
-            first, second = quoted_first(other, draft, key=lambda d: d.sources[0].article)
-            score = max(other.score, draft.score)
-            kept[position] = _Draft(
-                first.chosen, other.terms, first.sources + second.sources, score
-            )
+        position = slot.get(terms) if extra and threshold <= 1 else None
+        if position is None:
+            position = _alike(terms, extra, kept, beyond, threshold, least)
+        if position is not None:
+            kept[position] = _folded(kept[position], draft)
+        elif len(kept) == limit:
             break
         else:
-            if len(kept) == limit:
-                break
+            slot.setdefault(terms, len(kept))
             kept.append(draft)
             beyond.append(extra)
     return kept
+
+
+def _alike(
+    terms: frozenset[int],
+    extra: frozenset[int],
+    kept: list[_Draft],
+    beyond: list[frozenset[int]],
+    threshold: float,
+    least: float,
+) -> int | None:
+    """The first kept draft as alike as `threshold` in all their terms, and as `least` in those
+    beyond the question's (`extra`, `beyond`); None if there is none."""
+    for position, other in enumerate(kept):
+        if len(terms & other.terms) / (min(len(terms), len(other.terms)) or 1) < threshold:
+            continue
+        rest = beyond[position]
+        if len(extra & rest) / (min(len(extra), len(rest)) or 1) >= least:
+            return position
+    return None
+
+
+def _folded(other: _Draft, draft: _Draft) -> _Draft:
+    """Two drafts of one story as one. News hook (bot/freshness.py): the story's newest article
+    is the one quoted; the others are put newest first once the story is complete (`_quote`)."""
+    first, second = quoted_first(other, draft, key=lambda d: d.sources[0].article)
+    score = max(other.score, draft.score)
+    return _Draft(first.chosen, other.terms, first.sources + second.sources, score)
 
 
 def _quote(
