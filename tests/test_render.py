@@ -1,8 +1,18 @@
 import re
 from html.parser import HTMLParser
+from string import Template
+
+import pytest
 
 from corpusbot.bot.compose import Answer, Quote
-from corpusbot.bot.render import Context, message_length, render_html, render_text
+from corpusbot.bot.render import (
+    Context,
+    _Pieces,
+    message_length,
+    render_html,
+    render_text,
+    templates,
+)
 from corpusbot.bot.service import Service
 from corpusbot.retrieval.index import ArticleInfo
 
@@ -131,3 +141,29 @@ def test_a_long_quote_keeps_its_answer_sentence_out_of_the_collapsed_part():
     assert collapsed.startswith("… <b>He</b> spoke")
     short = Quote(lead, (), (ARTICLE,), 1.0, lead=len(lead))
     assert "expandable" not in render_html(Answer("q", True, (short,)), CONTEXT).text
+
+
+@pytest.mark.parametrize("kind", ["html", "text"])
+def test_every_template_substitutes_as_string_template_does(kind: str):
+    # The templates are cut into pieces once (render._Pieces); the text must be Template's.
+    for name, template in templates(kind).items():
+        names = {
+            m.group("named") or m.group("braced")
+            for m in template.pattern.finditer(template.template)
+        } - {None}
+        values = {key: f"<{key} & $x>" for key in names}
+        expected = Template(template.template).substitute(values)
+        assert template.substitute(**values) == expected, name
+        assert template.substitute(values) == expected, name
+
+
+@pytest.mark.parametrize("text", ["$a and ${b}c", "cost: $$5 for $a", "$a$b", "no placeholders"])
+def test_pieces_follow_template_on_escapes_and_braces(text: str):
+    assert _Pieces(text).substitute(a="1", b="2") == Template(text).substitute(a="1", b="2")
+
+
+def test_pieces_refuse_what_template_refuses():
+    with pytest.raises(ValueError):
+        _Pieces("$a at the end $").substitute(a="1")
+    with pytest.raises(KeyError):
+        _Pieces("$missing").substitute(a="1")
