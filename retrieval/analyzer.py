@@ -120,9 +120,8 @@ class Analyzer:
         known = self._terms.get
         for match in ASCII_TOKEN.finditer(text.lower()):
             word = match.group()
-            term = known(word)
-            if term is None:
-                term = self._learn(word)
+            cached = known(word)
+            term = self._learn(word) if cached is None else cached
             if term:
                 yield match.start(), match.end(), term
 

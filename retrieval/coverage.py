@@ -78,7 +78,8 @@ class Coverage:
 
     def log_odds(self) -> float:
         """The model's log-odds that the question is answerable from these passages."""
-        return BIAS + sum(map(operator.mul, _WEIGHTED, self.vector()))
+        odds: float = BIAS + sum(map(operator.mul, _WEIGHTED, self.vector()))
+        return odds
 
     def vector(self) -> tuple[float, ...]:
         """The signals in field order, as benchmarks/fit_refusal.py stores them."""
