@@ -134,7 +134,9 @@ def sentence_features(
         np.array([offers_unit(units, text) for text in texts]) if units else np.zeros(len(block)),
         shares.share("carried") * tightness(block, weights),
     ]
-    return SentenceFeatures(block, np.column_stack(columns))
+    # One array of the columns, transposed and copied to rows in memory (as column_stack gives,
+    # at a third of its cost): the scores' matrix product sums each row in the same order.
+    return SentenceFeatures(block, np.ascontiguousarray(np.array(columns).T))
 
 
 def _analyzed(
