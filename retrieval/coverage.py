@@ -102,12 +102,12 @@ def relevant_hits(
     found = set().union(*(h.matched for h in hits)) & weights.keys() if hits else set()
     rarest = max((weights[t] for t in found), default=0.0)
     if any(weights[t] >= rarest for t in found & names):  # the name is the question's focus
-        hits = [h for h in hits if h.matched & names]
+        hits = [h for h in hits if not names.isdisjoint(h.matched)]
     specific = {t for t in found if weights[t] >= SPECIFIC_SHARE * rarest}
     carried: dict[frozenset[str], bool] = {}  # hits share a few sets of matched terms
     for matched in {h.matched for h in hits}:
         carried[matched] = sum(map(weights.get, matched, repeat(0.0))) / total >= floor
-    return [h for h in hits if carried[h.matched] and h.matched & specific]
+    return [h for h in hits if carried[h.matched] and not specific.isdisjoint(h.matched)]
 
 
 def strongest(relevant: list[Hit], weights: Mapping[str, float]) -> list[Hit]:
