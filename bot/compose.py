@@ -213,7 +213,7 @@ def _retrieve(
     if not relevant:
         return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
     # The relevant hits' sentences are measured once, for the coverage check (which most often
-    # refuses without them) and the quotes.
+    # decides without them) and the quotes.
     measured: list[SentenceShares] = []
 
     def shares() -> SentenceShares:
@@ -224,8 +224,10 @@ def _retrieve(
     if not covered(index, result, rewritten, relevant, shares=shares):
         return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
     candidates, passed = _quotable(result.hits, strongest(relevant, weights), settings.max_hits)
-    taken = _of(shares(), relevant, candidates)
-    if taken is None:  # a quote may come from a passage that failed the relevance check
+    # The quotes' sentences: taken from the relevant hits' if the check measured them (a quote
+    # may also come from a passage that failed the relevance check), else measured alone.
+    taken = _of(measured[0], relevant, candidates) if measured else None
+    if taken is None:
         taken = index.sentence_shares(candidates, weights, _order(index, rewritten))
     return _Retrieved(rewritten, weights, None, candidates, passed, taken)
 

@@ -138,8 +138,9 @@ def _draft(sentences: _Sentences, ranked: list[int], limits: QuoteLimits) -> _Dr
         if size + length <= limits.chars and not sentences.repeats(row, chosen):
             chosen.append(row)
             size += length
-    best_hit = max(hits[hit[row]].score for row in chosen)
-    return _Draft(tuple(chosen), sentences.terms(best), (hits[hit[best]],), best_hit)
+    source = hits[hit[best]]
+    best_hit = max(hits[hit[row]].score for row in chosen) if len(chosen) > 1 else source.score
+    return _Draft(tuple(chosen), sentences.terms(best), (source,), best_hit)
 
 
 def _fold(

@@ -144,8 +144,11 @@ def covered(
         return max(held) / total >= TINY_FLOOR
     asked = _Asked.of(index, result, rewritten, relevant)
     partial = asked.passage_signals(relevant)
-    if _most_odds(partial) < THRESHOLD:  # most refusals: no sentence need be read
+    least, most = _odds_range(partial)
+    if most < THRESHOLD:  # most refusals: no sentence need be read
         return False
+    if least >= THRESHOLD:  # answered whatever the sentences hold
+        return True
     sentences = asked.shares(index, relevant, given=shares)
     return _with_sentences(partial, sentences).log_odds() >= THRESHOLD
 
@@ -231,13 +234,16 @@ class _Asked:
         ]
 
 
-def _most_odds(partial: Coverage) -> float:
-    """The highest log-odds a coverage measured without sentences (`_passage_signals`) can
-    reach with them: a sentence holds no more of the question than its passage does, so each
-    sentence signal lies between 0 and the best passage's share. (The margin covers sums of
-    the same shares rounded in another order.)"""
-    most = partial.passage + 1e-9
-    return partial.log_odds() + sum(max(WEIGHTS[name], 0.0) * most for name in SENTENCE_SIGNALS)
+def _odds_range(partial: Coverage) -> tuple[float, float]:
+    """The lowest and highest log-odds a coverage measured without sentences
+    (`_passage_signals`) can reach with them: a sentence holds no more of the question than its
+    passage does, so each sentence signal lies between 0 and the best passage's share. (The
+    margin covers sums of the same shares rounded in another order.)"""
+    odds, most = partial.log_odds(), partial.passage + 1e-9
+    weights = [WEIGHTS[name] for name in SENTENCE_SIGNALS]
+    low = sum(min(weight, 0.0) * most for weight in weights)
+    high = sum(max(weight, 0.0) * most for weight in weights)
+    return odds + low - 1e-9, odds + high
 
 
 def _subject_signals(partial: Coverage, hits: Sequence[Hit], asked: _Asked) -> Coverage:
