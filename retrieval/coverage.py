@@ -37,23 +37,25 @@ STRONG_SHARE = 0.4
 # questions unanswerable and the other 12's answerable (59,241 rows), the two classes weighted
 # equally, L2 penalty 1 on standardised signals; THRESHOLD keeps 0.955 of the answerable rows
 # answered (those refused before the model included). Held out by article (group
-# cross-validation: fitted without the article's questions), it answered 0.953 and refused 0.916.
+# cross-validation: fitted without the article's questions), it answered 0.953 and refused 0.933.
 WEIGHTS = {
-    "passage": 5.5085,
-    "sentence": 3.1712,
-    "absent": -5.0688,
-    "rarest_held": 0.5331,
-    "heaviest_missed": 7.1377,
-    "named": -0.8177,
-    "phrase": 1.6730,
-    "unheld": -3.9487,
-    "runner_up": -1.1523,
-    "score": 3.2052,
-    "focus": 4.4590,
-    "terms": 3.0823,
+    "passage": 3.1679,
+    "sentence": 3.0716,
+    "absent": -4.6953,
+    "rarest_held": 0.5404,
+    "heaviest_missed": 5.8981,
+    "named": -0.7267,
+    "phrase": 1.5295,
+    "unheld": -3.9395,
+    "runner_up": -1.1122,
+    "score": 2.8578,
+    "focus": 3.7561,
+    "terms": 2.6523,
+    "verbatim": 2.1483,
+    "subject": 18.0298,
 }
-BIAS = -14.6900
-THRESHOLD = -1.0306
+BIAS = -13.0268
+THRESHOLD = -0.9635
 # The signals read from the sentences, and the share of `SentenceShares` each is the most of.
 SENTENCE_SIGNALS = ("sentence", "phrase")
 SENTENCE_SHARES = ("carried", "joined")
@@ -75,6 +77,9 @@ class Coverage:
     score: float  # the best passage's BM25 score over the question's total weight
     focus: float  # the top article's share of the passages' summed BM25 scores
     terms: float  # log of the number of question terms
+    # Set by `_subject_signals` (0 from `_passage_signals` alone):
+    verbatim: float = 0.0  # the share of terms the best passage holds in the question's words
+    subject: float = 0.0  # the share of terms the title of the best passage's article holds
 
     def log_odds(self) -> float:
         """The model's log-odds that the question is answerable from these passages."""
@@ -178,6 +183,7 @@ class _Asked:
     question: str
     known: frozenset[str]
     named: bool
+    analyzer: Analyzer
 
     @classmethod
     def of(
@@ -191,7 +197,8 @@ class _Asked:
             else [h.matched for h in relevant]
         )
         known = frozenset(t for t in weights if t in index.vocab)
-        return cls(weights, matched, aliases, rewritten.question, known, bool(rewritten.present))
+        named = bool(rewritten.present)
+        return cls(weights, matched, aliases, rewritten.question, known, named, index.analyzer)
 
     def shares(
         self,
@@ -207,9 +214,24 @@ class _Asked:
         return index.sentence_shares(relevant, self.weights, order)
 
     def passage_signals(self, relevant: Sequence[Hit]) -> Coverage:
-        return _passage_signals(
+        partial = _passage_signals(
             relevant, self.matched, self.weights, known=self.known, named=self.named
         )
+        return _subject_signals(partial, relevant, self)
+
+    def asked_words(self) -> list[tuple[str, str]]:
+        """(word as the question writes it, case-folded; its weighed term) for each of its
+        words; a spelling searched beside an asked word stands for that word."""
+        words = self.analyzer.words(self.question)
+        pairs = zip(words, map(self.analyzer.term, words), strict=True)
+        if not self.aliases:
+            return [(word, term) for word, term in pairs if term in self.weights]
+        return [
+            (word, asked)
+            for word, term in pairs
+            for asked in self.aliases.get(term, (term,))
+            if asked in self.weights
+        ]
 
 
 def _odds_range(partial: Coverage) -> tuple[float, float]:
@@ -224,6 +246,61 @@ def _odds_range(partial: Coverage) -> tuple[float, float]:
     return odds + low - 1e-9, odds + high
 
 
+def _subject_signals(partial: Coverage, hits: Sequence[Hit], asked: _Asked) -> Coverage:
+    """`partial` with the signals read from the best passage's words and its article's title.
+    `verbatim`: a term counts only if the passage writes it as the question does (case aside),
+    not as another word of the same stem: "publicity" reaches "public" through its stem, "cities"
+    "city", and a question about an article the corpus lacks often matches another article's
+    passage that way. `subject`: the title names what the article is about, and a question
+    asked about that article usually names it too ("Tesla", "Super Bowl")."""
+    weights = asked.weights
+    total = sum(weights.values()) or 1.0
+    number = _first_holding(asked.matched, weights, partial.passage * total)
+    best, held = hits[number], asked.matched[number]
+    text = best.text
+    pairs = [(word, term) for word, term in asked.asked_words() if term in held]
+    if text.isascii():
+        lowered = text.lower()
+        written = {term for word, term in pairs if _writes(lowered, word)}
+    else:  # other scripts: word by word (`_writes` knows runs of ASCII letters or digits only)
+        words = set(asked.analyzer.words(text))
+        written = {term for word, term in pairs if word in words}
+    title = asked.analyzer.terms(best.article.title)
+    titled = {a for t in title for a in asked.aliases.get(t, (t,))}
+    verbatim = sum([w for t, w in weights.items() if t in written]) / total
+    subject = sum([w for t, w in weights.items() if t in titled]) / total
+    return replace(partial, verbatim=verbatim, subject=subject)
+
+
+def _first_holding(
+    matched: Sequence[frozenset[str]], weights: Mapping[str, float], most: float
+) -> int:
+    """The first of the hits (their `matched` terms) that holds `most` of the weight: the best
+    passage of `_passage_signals`, which keeps the first of equals."""
+    seen: dict[frozenset[str], bool] = {}
+    for number, terms in enumerate(matched):
+        if terms not in seen:
+            seen[terms] = _held(terms, weights) >= most - 1e-9
+        if seen[terms]:
+            return number
+    return 0
+
+
+def _writes(lowered: str, word: str) -> bool:
+    """Whether the lower-case ASCII text `lowered` holds the ASCII word `word` as a whole token:
+    not inside a longer run of letters (or of digits, for a number)."""
+    in_run = str.isdigit if word[0].isdigit() else str.isalpha
+    at = lowered.find(word)
+    while at >= 0:
+        end = at + len(word)
+        if not (at and in_run(lowered[at - 1])) and not (
+            end < len(lowered) and in_run(lowered[end])
+        ):
+            return True
+        at = lowered.find(word, at + 1)
+    return False
+
+
 def _added_spellings(rewritten: Rewritten, analyzer: Analyzer) -> dict[str, tuple[str, ...]]:
     """Each spelling searched beside an asked word, and the asked word's terms."""
     aliases: dict[str, tuple[str, ...]] = {}
@@ -232,22 +309,6 @@ def _added_spellings(rewritten: Rewritten, analyzer: Analyzer) -> dict[str, tupl
         if respelled.added and asked:
             aliases.update((t, asked) for t in respelled.terms if t not in asked)
     return aliases
-
-
-def measure(
-    hits: Sequence[Hit],
-    matched: Sequence[frozenset[str]],
-    weights: Mapping[str, float],
-    sentences: SentenceShares,
-    *,
-    known: frozenset[str],
-    named: bool,
-) -> Coverage:
-    """The coverage signals of `hits` (at least one, best first), holding the question terms
-    `matched` (one set a hit), for a question whose terms weigh `weights`; `sentences`: the
-    question's shares in each sentence of the hits; `known`: the terms the corpus holds."""
-    partial = _passage_signals(hits, matched, weights, known=known, named=named)
-    return _with_sentences(partial, sentences)
 
 
 def _with_sentences(partial: Coverage, sentences: SentenceShares) -> Coverage:
@@ -265,7 +326,7 @@ def _passage_signals(
     known: frozenset[str],
     named: bool,
 ) -> Coverage:
-    """`measure`'s signals that the passages tell alone; the sentence signals 0."""
+    """`measure_for`'s signals that the passages tell alone; the sentence signals 0."""
     total = sum(weights.values()) or 1.0
     held = _held_each(matched, weights)
     best = max(range(len(hits)), key=held.__getitem__)

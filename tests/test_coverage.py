@@ -13,6 +13,7 @@ from corpusbot.retrieval.coverage import (
     MIN_PASSAGES,
     THRESHOLD,
     Coverage,
+    _writes,
     covered,
     measure_for,
     relevant_hits,
@@ -122,6 +123,7 @@ def test_a_sentence_never_holds_more_than_its_passage(abstracts: Index):
         if relevant:
             found = measure_for(abstracts, result, rewritten, relevant)
             assert found.phrase <= found.sentence <= found.passage + 1e-9, claim
+            assert found.verbatim <= found.passage + 1e-9, claim  # it counts the passage's terms
             measured += 1
     assert measured >= 20
 
@@ -151,6 +153,42 @@ def test_signals_of_one_passage_that_holds_the_whole_question():
     weights = result.question_terms
     in_order = weights["velm"] + weights["bridg"] + weights["cross"]
     assert found.phrase == pytest.approx(in_order / sum(weights.values()))
+    # The passage writes "crosses", not "cross" as asked; the article's title is "bridge".
+    written = in_order - weights["cross"] + weights["river"]
+    assert found.verbatim == pytest.approx(written / sum(weights.values()))
+    assert found.subject == pytest.approx(weights["bridg"] / sum(weights.values()))
+
+
+def test_a_word_matched_only_through_its_stem_is_not_verbatim():
+    # "publicity" finds "public" through the stem they share: the passage holds the term but
+    # not the question's word, the way another article's passage matches a question about an
+    # article the corpus lacks ("What has been the result of this publicity?").
+    index = _index(
+        {
+            "square": "The public square of Velm hosts a market.",
+            "harvest": "Saffron prices in Mashhad fell after a record harvest.",
+        }
+    )
+    result, relevant, found = _measured(index, "How did publicity change the Velm square?")
+    weights = result.question_terms
+    assert {"public", "velm", "squar"} <= relevant[0].matched
+    total = sum(weights.values())
+    assert found.verbatim == pytest.approx((weights["velm"] + weights["squar"]) / total)
+    assert found.subject == pytest.approx(weights["squar"] / total)  # titled "square"
+
+
+@pytest.mark.parametrize(
+    ("text", "word", "expected"),
+    [
+        ("it grew in the 14th century", "14", True),  # "14th" is "14" and "th"
+        ("it grew in 1914", "14", False),
+        ("publicity grew", "public", False),
+        ("the public, at last", "public", True),
+        ("a publican and the public", "public", True),
+    ],
+)
+def test_a_word_is_written_only_as_a_whole_token(text: str, word: str, expected: bool):
+    assert _writes(text, word) is expected
 
 
 def test_a_word_no_passage_holds_counts_as_absent():
@@ -178,6 +216,7 @@ def test_a_spelling_searched_beside_the_asked_name_is_not_more_of_the_question()
     assert "raeisi" in rewrite(question, index).question.casefold()  # searched beside "Raisi"
     _, _, found = _measured(index, question)
     assert found.passage == pytest.approx(1.0)  # "Raeisi" stands for "Raisi"
+    assert found.verbatim == pytest.approx(1.0)  # as written beside it in the search
 
 
 def test_a_passage_matching_only_a_common_word_is_not_relevant():
