@@ -77,7 +77,7 @@ class Coverage:
     score: float  # the best passage's BM25 score over the question's total weight
     focus: float  # the top article's share of the passages' summed BM25 scores
     terms: float  # log of the number of question terms
-    # Set by `_subject_signals` (0 from `_passage_signals` alone):
+    # Read from the best passage's words and its article's title (`_Asked`):
     verbatim: float = 0.0  # the share of terms the best passage holds in the question's words
     subject: float = 0.0  # the share of terms the title of the best passage's article holds
 
@@ -143,12 +143,16 @@ def covered(
         held = _held_each([h.matched for h in relevant], result.question_terms)
         return max(held) / total >= TINY_FLOOR
     asked = _Asked.of(index, result, rewritten, relevant)
-    partial = asked.passage_signals(relevant)
-    least, most = _odds_range(partial)
-    if most < THRESHOLD:  # most refusals: no sentence need be read
-        return False
-    if least >= THRESHOLD:  # answered whatever the sentences hold
-        return True
+    partial, best = asked.passage_signals(relevant)
+    # Each signal read later lies between 0 and the best passage's share: most questions are
+    # decided before the passage's words are read (a refusal), or before its sentences are.
+    decided = _decided(partial, (*SENTENCE_SIGNALS, "verbatim"))
+    if decided is not None:
+        return decided
+    partial = replace(partial, verbatim=asked.verbatim(relevant[best], best))
+    decided = _decided(partial, SENTENCE_SIGNALS)
+    if decided is not None:
+        return decided
     sentences = asked.shares(index, relevant, given=shares)
     return _with_sentences(partial, sentences).log_odds() >= THRESHOLD
 
@@ -167,8 +171,9 @@ def measure_for(
     measured again without them (`shares`, measured for the whole question, are not used)."""
     asked = _Asked.of(index, result, rewritten, relevant)
     given = None if shares is None else (lambda: shares)
-    sentences = asked.shares(index, relevant, given=given)
-    return _with_sentences(asked.passage_signals(relevant), sentences)
+    partial, best = asked.passage_signals(relevant)
+    partial = replace(partial, verbatim=asked.verbatim(relevant[best], best))
+    return _with_sentences(partial, asked.shares(index, relevant, given=given))
 
 
 @dataclass(frozen=True)
@@ -213,11 +218,34 @@ class _Asked:
         order = [t for t in index.analyzer.terms(self.question) if t not in self.aliases]
         return index.sentence_shares(relevant, self.weights, order)
 
-    def passage_signals(self, relevant: Sequence[Hit]) -> Coverage:
-        partial = _passage_signals(
-            relevant, self.matched, self.weights, known=self.known, named=self.named
+    def passage_signals(self, relevant: Sequence[Hit]) -> tuple[Coverage, int]:
+        """The signals the passages tell without their words or sentences being read (the
+        `subject` from the best one's article title, `verbatim` 0), and the best one's place
+        among `relevant` (the first of those holding the most of the question's weight)."""
+        held = _held_each(self.matched, self.weights)
+        best = max(range(len(relevant)), key=held.__getitem__)
+        subject = _subject(relevant[best], self)
+        signals = _passage_signals(
+            relevant, self.matched, self.weights, held, best, known=self.known, named=self.named
         )
-        return _subject_signals(partial, relevant, self)
+        return replace(signals, subject=subject), best
+
+    def verbatim(self, best: Hit, place: int) -> float:
+        """The share of the question's weight whose words the `best` passage (at `place` among
+        the relevant hits) writes as the question does, case aside: "publicity" reaches "public"
+        through its stem, "cities" "city", and a question about an article the corpus lacks
+        often matches another article's passage that way. At most the passage's share."""
+        held = self.matched[place]
+        pairs = [(word, term) for word, term in self.asked_words() if term in held]
+        text = best.text
+        if text.isascii():
+            lowered = text.lower()
+            written = {term for word, term in pairs if _writes(lowered, word)}
+        else:  # other scripts: word by word (`_writes` knows runs of ASCII letters or digits)
+            words = set(self.analyzer.words(text))
+            written = {term for word, term in pairs if word in words}
+        total = sum(self.weights.values()) or 1.0
+        return sum([w for t, w in self.weights.items() if t in written]) / total
 
     def asked_words(self) -> list[tuple[str, str]]:
         """(word as the question writes it, case-folded; its weighed term) for each of its
@@ -234,56 +262,29 @@ class _Asked:
         ]
 
 
-def _odds_range(partial: Coverage) -> tuple[float, float]:
-    """The lowest and highest log-odds a coverage measured without sentences
-    (`_passage_signals`) can reach with them: a sentence holds no more of the question than its
-    passage does, so each sentence signal lies between 0 and the best passage's share. (The
-    margin covers sums of the same shares rounded in another order.)"""
+def _decided(partial: Coverage, unread: Sequence[str]) -> bool | None:
+    """The model's decision if the signals still `unread` (0 in `partial`) cannot change it,
+    each lying between 0 and the best passage's share (a sentence, or the words the passage
+    writes as asked, hold no more of the question than the passage does); else None. (The
+    margins cover sums of the same shares rounded in another order.)"""
     odds, most = partial.log_odds(), partial.passage + 1e-9
-    weights = [WEIGHTS[name] for name in SENTENCE_SIGNALS]
-    low = sum(min(weight, 0.0) * most for weight in weights)
-    high = sum(max(weight, 0.0) * most for weight in weights)
-    return odds + low - 1e-9, odds + high
+    weights = [WEIGHTS[name] for name in unread]
+    if odds + sum(max(weight, 0.0) * most for weight in weights) < THRESHOLD:
+        return False
+    if odds + sum(min(weight, 0.0) * most for weight in weights) - 1e-9 >= THRESHOLD:
+        return True
+    return None
 
 
-def _subject_signals(partial: Coverage, hits: Sequence[Hit], asked: _Asked) -> Coverage:
-    """`partial` with the signals read from the best passage's words and its article's title.
-    `verbatim`: a term counts only if the passage writes it as the question does (case aside),
-    not as another word of the same stem: "publicity" reaches "public" through its stem, "cities"
-    "city", and a question about an article the corpus lacks often matches another article's
-    passage that way. `subject`: the title names what the article is about, and a question
-    asked about that article usually names it too ("Tesla", "Super Bowl")."""
-    weights = asked.weights
-    total = sum(weights.values()) or 1.0
-    number = _first_holding(asked.matched, weights, partial.passage * total)
-    best, held = hits[number], asked.matched[number]
-    text = best.text
-    pairs = [(word, term) for word, term in asked.asked_words() if term in held]
-    if text.isascii():
-        lowered = text.lower()
-        written = {term for word, term in pairs if _writes(lowered, word)}
-    else:  # other scripts: word by word (`_writes` knows runs of ASCII letters or digits only)
-        words = set(asked.analyzer.words(text))
-        written = {term for word, term in pairs if word in words}
+def _subject(best: Hit, asked: _Asked) -> float:
+    """The share of the question's weight that the title of the `best` passage's article holds:
+    a title names what an article is about, and a question asked about that article usually
+    names it too ("Tesla", "Super Bowl")."""
     title = asked.analyzer.terms(best.article.title)
     titled = {a for t in title for a in asked.aliases.get(t, (t,))}
-    verbatim = sum([w for t, w in weights.items() if t in written]) / total
-    subject = sum([w for t, w in weights.items() if t in titled]) / total
-    return replace(partial, verbatim=verbatim, subject=subject)
-
-
-def _first_holding(
-    matched: Sequence[frozenset[str]], weights: Mapping[str, float], most: float
-) -> int:
-    """The first of the hits (their `matched` terms) that holds `most` of the weight: the best
-    passage of `_passage_signals`, which keeps the first of equals."""
-    seen: dict[frozenset[str], bool] = {}
-    for number, terms in enumerate(matched):
-        if terms not in seen:
-            seen[terms] = _held(terms, weights) >= most - 1e-9
-        if seen[terms]:
-            return number
-    return 0
+    weights = asked.weights
+    total = sum(weights.values()) or 1.0
+    return sum([w for t, w in weights.items() if t in titled]) / total
 
 
 def _writes(lowered: str, word: str) -> bool:
@@ -322,14 +323,15 @@ def _passage_signals(
     hits: Sequence[Hit],
     matched: Sequence[frozenset[str]],
     weights: Mapping[str, float],
+    held: Sequence[float],
+    best: int,
     *,
     known: frozenset[str],
     named: bool,
 ) -> Coverage:
-    """`measure_for`'s signals that the passages tell alone; the sentence signals 0."""
+    """`measure_for`'s signals that the hits' scores and matched terms tell (`held`: each hit's
+    weight, `best`: the place of the first holding the most); the others 0."""
     total = sum(weights.values()) or 1.0
-    held = _held_each(matched, weights)
-    best = max(range(len(hits)), key=held.__getitem__)
     best_share: dict[int, float] = {}
     scores: dict[int, float] = {}
     for hit, share in zip(hits, held, strict=True):

@@ -116,13 +116,15 @@ def test_the_passages_alone_decide_only_as_the_whole_model_does(abstracts: Index
 
 
 def test_a_sentence_never_holds_more_than_its_passage(abstracts: Index):
-    # What the early refusal rests on: the sentence signals are at most the passage share.
+    # What the early decisions rest on: the sentence signals, and the share of the words the
+    # passage writes as asked, are at most the passage share.
     measured = 0
     for claim in _claims():
         rewritten, result, relevant = _searched(abstracts, claim)
         if relevant:
             found = measure_for(abstracts, result, rewritten, relevant)
             assert found.phrase <= found.sentence <= found.passage + 1e-9, claim
+            assert found.verbatim <= found.passage + 1e-9, claim
             assert found.verbatim <= found.passage + 1e-9, claim  # it counts the passage's terms
             measured += 1
     assert measured >= 20
