@@ -224,11 +224,17 @@ class _Asked:
         among `relevant` (the first of those holding the most of the question's weight)."""
         held = _held_each(self.matched, self.weights)
         best = max(range(len(relevant)), key=held.__getitem__)
-        subject = _subject(relevant[best], self)
         signals = _passage_signals(
-            relevant, self.matched, self.weights, held, best, known=self.known, named=self.named
+            relevant,
+            self.matched,
+            self.weights,
+            held,
+            best,
+            known=self.known,
+            named=self.named,
+            subject=_subject(relevant[best], self),
         )
-        return replace(signals, subject=subject), best
+        return signals, best
 
     def verbatim(self, best: Hit, place: int) -> float:
         """The share of the question's weight whose words the `best` passage (at `place` among
@@ -328,16 +334,21 @@ def _passage_signals(
     *,
     known: frozenset[str],
     named: bool,
+    subject: float,
 ) -> Coverage:
     """`measure_for`'s signals that the hits' scores and matched terms tell (`held`: each hit's
-    weight, `best`: the place of the first holding the most); the others 0."""
+    weight, `best`: the place of the first holding the most), with `subject`; the others 0."""
     total = sum(weights.values()) or 1.0
     best_share: dict[int, float] = {}
     scores: dict[int, float] = {}
     for hit, share in zip(hits, held, strict=True):
         article = hit.article_number
-        best_share[article] = max(best_share.get(article, 0.0), share)
-        scores[article] = scores.get(article, 0.0) + hit.score
+        if article in scores:
+            scores[article] += hit.score
+            best_share[article] = max(best_share[article], share)
+        else:
+            scores[article] = 0.0 + hit.score
+            best_share[article] = max(0.0, share)
     shares = [*sorted(best_share.values(), reverse=True), 0.0]
     top = max((weights[t] for t in known), default=0.0)
     rarest = {t for t in known if weights[t] >= top}  # ties: several terms of one frequency
@@ -356,6 +367,7 @@ def _passage_signals(
         score=hits[0].score / total,
         focus=max(scores.values()) / (sum(scores.values()) or 1.0),
         terms=math.log(len(weights)),
+        subject=subject,
     )
 
 
