@@ -17,7 +17,7 @@ from dataclasses import dataclass, fields, replace
 from itertools import repeat
 
 from corpusbot.retrieval.analyzer import Analyzer
-from corpusbot.retrieval.index import Hit, Index, SearchResult
+from corpusbot.retrieval.index import ArticleInfo, Hit, Index, SearchResult
 from corpusbot.retrieval.respell import Rewritten
 from corpusbot.retrieval.sentence_block import SentenceShares
 
@@ -189,6 +189,7 @@ class _Asked:
     known: frozenset[str]
     named: bool
     analyzer: Analyzer
+    titles: Callable[[ArticleInfo], frozenset[str]]  # an article's title terms
 
     @classmethod
     def of(
@@ -203,7 +204,16 @@ class _Asked:
         )
         known = frozenset(t for t in weights if t in index.vocab)
         named = bool(rewritten.present)
-        return cls(weights, matched, aliases, rewritten.question, known, named, index.analyzer)
+        return cls(
+            weights,
+            matched,
+            aliases,
+            rewritten.question,
+            known,
+            named,
+            index.analyzer,
+            index.title_terms,
+        )
 
     def shares(
         self,
@@ -286,8 +296,8 @@ def _subject(best: Hit, asked: _Asked) -> float:
     """The share of the question's weight that the title of the `best` passage's article holds:
     a title names what an article is about, and a question asked about that article usually
     names it too ("Tesla", "Super Bowl")."""
-    title = asked.analyzer.terms(best.article.title)
-    titled = {a for t in title for a in asked.aliases.get(t, (t,))}
+    title = asked.titles(best.article)
+    titled = {a for t in title for a in asked.aliases.get(t, (t,))} if asked.aliases else title
     weights = asked.weights
     total = sum(weights.values()) or 1.0
     return sum([w for t, w in weights.items() if t in titled]) / total

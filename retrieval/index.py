@@ -66,6 +66,8 @@ __all__ = [
 RESCORE_MARGIN = 32
 # The rarest terms are scored first on at most this many postings to find the score floor.
 PROBE_POSTINGS = 50_000
+# Articles whose title terms are kept (Index.title_terms): a few MB.
+TITLE_CACHE = 65_536
 
 Progress = Callable[[str, int, int], None]
 
@@ -174,6 +176,7 @@ class Index:
         self.settings = _settings_from_meta(stored.meta)
         self.analyzer = Analyzer(self.settings.analyzer)
         self._analyzed = SentenceCache(self.analyzer)  # sentences of passages not stored here
+        self._titles: dict[int, frozenset[str]] = {}  # article number -> its title's terms
         self.vocab = stored.vocab
         self.terms = stored.terms
         self.sentence_table = stored.sentences
@@ -321,6 +324,17 @@ class Index:
         the epsilon floor, all but a corpus of near-identical passages). Read once: per question
         it cost a quarter of the search's own Python."""
         return bool((self.postings.idf > 0).all())
+
+    def title_terms(self, article: ArticleInfo) -> frozenset[str]:
+        """The index terms of `article`'s title, kept once read (the coverage model reads the
+        title of each question's best passage, and a bot's questions come back to the same
+        articles); at most TITLE_CACHE titles are kept."""
+        terms = self._titles.get(article.number)
+        if terms is None:
+            if len(self._titles) >= TITLE_CACHE:
+                self._titles.clear()
+            terms = self._titles[article.number] = frozenset(self.analyzer.terms(article.title))
+        return terms
 
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term` (an index term, as the analyzer makes it); 0 if none."""

@@ -115,3 +115,15 @@ def test_skipping_common_terms_finds_the_same_passages(monkeypatch):
     for (claim, k), expected in plain.items():
         assert index.search(claim, k) == expected
     assert used >= 20  # the pruned path really ran
+
+
+def test_title_terms_are_the_analyzers_kept_and_bounded(monkeypatch):
+    articles = load_corpus(SEEDS).articles
+    index = Index.build(articles, split_corpus(articles, SplitSettings()), SETTINGS)
+    first, second = index.articles[0], index.articles[1]
+    terms = index.title_terms(first)
+    assert terms == frozenset(index.analyzer.terms(first.title)) and terms
+    assert index.title_terms(first) is terms  # read once
+    monkeypatch.setattr("corpusbot.retrieval.index.TITLE_CACHE", 1)
+    assert index.title_terms(second) == frozenset(index.analyzer.terms(second.title))
+    assert index.title_terms(first) is not terms  # the full cache was emptied, and read again
