@@ -144,17 +144,18 @@ def covered(
         return max(held) / total >= TINY_FLOOR
     asked = _Asked.of(index, result, rewritten, relevant)
     partial, best = asked.passage_signals(relevant)
-    # Each signal read later lies between 0 and the best passage's share: most questions are
-    # decided before the passage's words are read (a refusal), or before its sentences are.
+    # Each signal read later lies between 0 and the best passage's share: most refusals are
+    # decided before the sentences are read, and most answers (which quote from the sentences
+    # anyway) before the best passage's words are.
     decided = _decided(partial, (*SENTENCE_SIGNALS, "verbatim"))
     if decided is not None:
         return decided
-    partial = replace(partial, verbatim=asked.verbatim(relevant[best], best))
-    decided = _decided(partial, SENTENCE_SIGNALS)
+    partial = _with_sentences(partial, asked.shares(index, relevant, given=shares))
+    decided = _decided(partial, ("verbatim",))
     if decided is not None:
         return decided
-    sentences = asked.shares(index, relevant, given=shares)
-    return _with_sentences(partial, sentences).log_odds() >= THRESHOLD
+    partial = replace(partial, verbatim=asked.verbatim(relevant[best], best))
+    return partial.log_odds() >= THRESHOLD
 
 
 def measure_for(
