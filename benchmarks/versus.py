@@ -360,6 +360,41 @@ def _paired(theirs: dict) -> str:
     return f"{mine:.2f} / {other:.2f} ({mine / other:.2f})"
 
 
+def selection_probe(size: int = 100_000, rounds: int = 20) -> str:
+    """The versions that decide bm25s's speed, and what its top-k step costs here.
+
+    bm25s's retrieve ends with `np.argpartition` over every passage's score. A claim touches a
+    few percent of the passages, so nearly all scores are 0; numpy 2.x partitions such an array
+    far more slowly than numpy 1.26 (about 15 ms against 0.3 ms at 100k on the machine of
+    docs/benchmarks.md), which then dominates bm25s's time. Printed beside the table so a
+    comparison is read with the numpy it ran on."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    mostly_zero = np.zeros(size, dtype=np.float32)
+    touched = rng.choice(size, size // 30, replace=False)
+    mostly_zero[touched] = rng.random(touched.size, dtype=np.float32)
+    spread = rng.random(size, dtype=np.float32)
+
+    def per_call_ms(scores: np.ndarray) -> float:
+        tick = time.perf_counter()
+        for _ in range(rounds):
+            np.argpartition(scores, -10)
+        return (time.perf_counter() - tick) / rounds * 1000
+
+    try:
+        from importlib.metadata import version
+
+        bm25s_version = version("bm25s")
+    except Exception:  # the bench extra is optional; the probe still reports numpy
+        bm25s_version = "not installed"
+    return (
+        f"numpy {np.__version__}, bm25s {bm25s_version}: argpartition(k=10) over {size:,} "
+        f"scores, 97% zeros {per_call_ms(mostly_zero):.2f} ms, all distinct "
+        f"{per_call_ms(spread):.2f} ms"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--beir", type=Path, default=DEFAULT_BEIR)
@@ -384,6 +419,7 @@ def main() -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     results = run(args.beir, sizes, args.scratch, args.no_bm25s)
     print(table(results))
+    print(selection_probe())
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))
     return 0
