@@ -14,6 +14,12 @@ candidates rescored exactly). Between windows, the terms of smallest bound whose
 stay below `cut` stop being essential: a passage holding only those cannot reach the top k, so
 their postings are never walked, only looked up for passages that can still make it.
 
+An index of at most `score_all` passages is scored in one pass instead: every posting of every
+term added into one array of all the passages' scores, then each passage scoring above 0 offered
+to the heaps in passage order. Below about a million passages that is faster than the windows'
+bookkeeping (benchmarks in docs/benchmarks.md); the heaps see the same passages with the same
+scores in the same order, so the same candidates come out.
+
 Each passage's float32 score adds its terms in the same order (largest bound first, ties in
 question order) as the earlier term-at-a-time kernel did, so the same candidates come out.
 """
@@ -53,6 +59,7 @@ def search(
     k1: float,
     b: float,
     window: int,
+    score_all: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = len(terms)
     cur, end, weight, rest = _by_bound(offsets, max_impact, terms, times)
@@ -67,9 +74,33 @@ def search(
     cand_s, cand_d = np.empty(count, np.float32), np.empty(count, np.int64)
     filled = np.zeros(2, np.int64)
     cut = np.full(1, -1.0)  # a passage whose bound is below cut[0] cannot be in the top k
+    heaps = (top_s, top_d, cand_s, cand_d, filled, cut)
+    postings = (doc_ids, impacts, cur, end, weight)
+    if len(doc_len) <= score_all:
+        _score_all(postings, len(doc_len), article, allowed, heaps, relative)
+    else:
+        _max_score(postings, rest, window, article, allowed, heaps, relative)
+    best = np.sort(cand_d[: filled[1]])
+    return _rescored(offsets, doc_ids, tfs, idf, doc_len, terms, times, best, k, avgdl, k1, b)
+
+
+@jit
+def _max_score(
+    postings: tuple[np.ndarray, ...],
+    rest: np.ndarray,
+    window: int,
+    article: np.ndarray,
+    allowed: np.ndarray,
+    heaps: tuple[np.ndarray, ...],
+    relative: float,
+) -> None:
+    """The passages offered to the heaps window by window, the essential terms walked and the
+    others looked up; terms stop being essential as the cut rises."""
+    doc_ids, impacts, cur, end, weight = postings
+    top_s, top_d, cand_s, cand_d, filled, cut = heaps
     acc = np.zeros(window, np.float32)
     bits = np.zeros(window // 64, np.uint64)
-    essential = n  # terms by_bound[:essential] are walked; the rest only looked up
+    essential = len(cur)  # terms by_bound[:essential] are walked; the rest only looked up
     while essential > 0:
         base = _next_passage(doc_ids, cur, end, essential)
         if base < 0:
@@ -81,8 +112,41 @@ def search(
         )  # fmt: skip
         while essential > 0 and rest[essential - 1] < cut[0]:
             essential -= 1
-    best = np.sort(cand_d[: filled[1]])
-    return _rescored(offsets, doc_ids, tfs, idf, doc_len, terms, times, best, k, avgdl, k1, b)
+
+
+@jit
+def _score_all(
+    postings: tuple[np.ndarray, ...],
+    passages: int,
+    article: np.ndarray,
+    allowed: np.ndarray,
+    heaps: tuple[np.ndarray, ...],
+    relative: float,
+) -> None:
+    """Every passage's float32 score summed term by term in bound order, as the windows sum
+    them; then each scoring above 0 and at least the cut offered to the heaps, in passage order."""
+    doc_ids, impacts, cur, end, weight = postings
+    top_s, top_d, cand_s, cand_d, filled, cut = heaps
+    acc = np.zeros(passages, np.float32)
+    for pos in range(len(cur)):
+        w = weight[pos]
+        for at in range(cur[pos], end[pos]):
+            acc[doc_ids[at]] += impacts[at] * w
+    filtering = len(allowed) > 0
+    # One comparison per passage: above 0 (untouched passages score exactly 0; a term's impact
+    # is positive) and at least the cut. Most passages fail it once the heaps are full, so the
+    # branch is predicted well; a second test for 0 would mispredict on every touched passage.
+    floor = 1e-300
+    for d in range(passages):
+        score = acc[d]
+        if score < floor or (filtering and not allowed[article[d]]):
+            continue
+        filled[1] = _push(cand_s, cand_d, filled[1], score, d)
+        filled[0] = _push(top_s, top_d, filled[0], score, d)
+        if filled[0] == len(top_s):
+            worst = np.float64(top_s[0])
+            cut[0] = worst - (relative * worst + 1e-9)
+            floor = max(cut[0], 1e-300)
 
 
 @jit
@@ -313,23 +377,23 @@ def _exact(
     k1: float,
     b: float,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """rank-bm25's float64 scores of passages `best`, the same arithmetic in the same order as
-    `Index._exact_scores`, and which terms each holds."""
+    """rank-bm25's float64 scores of passages `best` (ascending), the same arithmetic in the
+    same order as `Index._exact_scores`, and which terms each holds. Each term's postings are
+    walked forward once along `best` (galloping), not binary-searched anew for each passage."""
     n_terms, n = len(terms), len(best)
     exact = np.zeros(n)
     found = np.zeros((n_terms, n), np.bool_)
+    norms = np.empty(n)
     for j in range(n):
-        d = best[j]
-        norm = k1 * (1 - b + b * np.float64(doc_len[d]) / avgdl)
-        score = 0.0
-        for i in range(n_terms):
-            lo, hi = offsets[terms[i]], offsets[terms[i] + 1]
-            ids = doc_ids[lo:hi]
-            where = np.searchsorted(ids, d)
+        norms[j] = k1 * (1 - b + b * np.float64(doc_len[best[j]]) / avgdl)
+    for i in range(n_terms):
+        at, hi = offsets[terms[i]], offsets[terms[i] + 1]
+        term_weight = times[i] * idf[terms[i]]
+        for j in range(n):
+            at = _seek(doc_ids, at, hi, best[j])
             tf = 0.0
-            if where < hi - lo and ids[where] == d:
-                tf = np.float64(tfs[lo + where])
+            if at < hi and doc_ids[at] == best[j]:
+                tf = np.float64(tfs[at])
                 found[i, j] = True
-            score += (times[i] * idf[terms[i]]) * (tf * (k1 + 1) / (tf + norm))
-        exact[j] = score
+            exact[j] += term_weight * (tf * (k1 + 1) / (tf + norms[j]))
     return exact, found

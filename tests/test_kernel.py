@@ -26,17 +26,20 @@ def scifact_sample() -> tuple[list[Article], list[Passage], list[str]]:
     return articles, passages, claims
 
 
-@pytest.fixture(params=["plain", "small windows"])
+@pytest.fixture(params=["one pass", "windows", "small windows"])
 def compiled(request, monkeypatch):
-    """The kernel on for every index, however small; "small windows" scores 64 passages at a
-    time, so these small corpora span many windows and the k-th best score rises between them
-    (MaxScore then looks terms up instead of walking them)."""
+    """The kernel on for every index, however small. "one pass" scores every posting at once,
+    as it does up to SCORE_ALL_MAX_PASSAGES; the others walk windows (MaxScore), and "small
+    windows" scores 64 passages at a time, so these small corpora span many windows and the
+    k-th best score rises between them (MaxScore then looks terms up instead of walking them)."""
     # numba's compiled code kept beside pytest's own cache (numba reads this on its import), so
     # only the first test session compiles it (~10 s), not every one.
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(ROOT / ".pytest_cache" / "numba"))
     if kernel.load() is None:
         pytest.fail("numba is a dependency: the compiled search must load here")
     monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", 0)
+    if request.param != "one pass":
+        monkeypatch.setattr(kernel, "SCORE_ALL_MAX_PASSAGES", 0)
     if request.param == "small windows":
         monkeypatch.setattr(kernel, "WINDOW", 64)
     return request.param
