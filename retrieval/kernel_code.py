@@ -97,7 +97,7 @@ def _max_score(
     """The passages offered to the heaps window by window, the essential terms walked and the
     others looked up; terms stop being essential as the cut rises."""
     doc_ids, impacts, cur, end, weight = postings
-    top_s, top_d, cand_s, cand_d, filled, cut = heaps
+    cut = heaps[5]  # heaps: top_s, top_d, cand_s, cand_d, filled, cut (see `search`)
     acc = np.zeros(window, np.float32)
     bits = np.zeros(window // 64, np.uint64)
     essential = len(cur)  # terms by_bound[:essential] are walked; the rest only looked up
@@ -108,7 +108,7 @@ def _max_score(
         _add_window(doc_ids, impacts, cur, end, weight, essential, base, acc, bits)
         _rank_window(
             doc_ids, impacts, cur, end, weight, rest, essential, base, acc, bits, article, allowed,
-            top_s, top_d, cand_s, cand_d, filled, cut, relative,
+            heaps, relative,
         )  # fmt: skip
         while essential > 0 and rest[essential - 1] < cut[0]:
             essential -= 1
@@ -126,7 +126,7 @@ def _score_all(
     """Every passage's float32 score summed term by term in bound order, as the windows sum
     them; then each scoring above 0 and at least the cut offered to the heaps, in passage order."""
     doc_ids, impacts, cur, end, weight = postings
-    top_s, top_d, cand_s, cand_d, filled, cut = heaps
+    cut = heaps[5]
     acc = np.zeros(passages, np.float32)
     for pos in range(len(cur)):
         w = weight[pos]
@@ -141,12 +141,8 @@ def _score_all(
         score = acc[d]
         if score < floor or (filtering and not allowed[article[d]]):
             continue
-        filled[1] = _push(cand_s, cand_d, filled[1], score, d)
-        filled[0] = _push(top_s, top_d, filled[0], score, d)
-        if filled[0] == len(top_s):
-            worst = np.float64(top_s[0])
-            cut[0] = worst - (relative * worst + 1e-9)
-            floor = max(cut[0], 1e-300)
+        _offer(heaps, score, d, relative)
+        floor = max(cut[0], 1e-300)
 
 
 @jit
@@ -225,16 +221,12 @@ def _rank_window(
     bits: np.ndarray,
     article: np.ndarray,
     allowed: np.ndarray,
-    top_s: np.ndarray,
-    top_d: np.ndarray,
-    cand_s: np.ndarray,
-    cand_d: np.ndarray,
-    filled: np.ndarray,
-    cut: np.ndarray,
+    heaps: tuple[np.ndarray, ...],
     relative: float,
 ) -> None:
     """Each touched passage of the window in order: the other terms looked up while it can
     still reach the cut, then offered to the heaps; acc and bits are left zeroed."""
+    cut = heaps[5]
     filtering = len(allowed) > 0
     n = len(cur)
     for word_at in range(len(bits)):
@@ -260,11 +252,19 @@ def _rank_window(
                     score += impacts[at] * weight[pos]
             if not kept or score < cut[0]:
                 continue
-            filled[1] = _push(cand_s, cand_d, filled[1], score, d)
-            filled[0] = _push(top_s, top_d, filled[0], score, d)
-            if filled[0] == len(top_s):
-                worst = np.float64(top_s[0])
-                cut[0] = worst - (relative * worst + 1e-9)
+            _offer(heaps, score, d, relative)
+
+
+@jit
+def _offer(heaps: tuple[np.ndarray, ...], score: float, d: int, relative: float) -> None:
+    """Passage d, scoring `score`, offered to both heaps; once the k best are full, the cut is
+    their worst score less what float32 sums may be off by."""
+    top_s, top_d, cand_s, cand_d, filled, cut = heaps
+    filled[1] = _push(cand_s, cand_d, filled[1], score, d)
+    filled[0] = _push(top_s, top_d, filled[0], score, d)
+    if filled[0] == len(top_s):
+        worst = np.float64(top_s[0])
+        cut[0] = worst - (relative * worst + 1e-9)
 
 
 @jit
