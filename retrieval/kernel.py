@@ -1,5 +1,5 @@
-"""The search's hot loop compiled with numba: MaxScore over windows of passages, top k, exact
-rescoring.
+"""The search's hot loop compiled with numba: one pass over every posting, or MaxScore over
+windows of passages on large indexes; top k, exact rescoring.
 
 One call does what `Index.search` does with a dozen NumPy calls, without their per-call cost.
 The passages are walked in windows of WINDOW consecutive numbers (retrieval/kernel_code.py
