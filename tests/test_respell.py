@@ -103,14 +103,38 @@ def test_common_words_and_the_first_word_are_never_respelled(made_up):
         ("What did the mayor open?", False),
         ("  ¿what did zandrovic open?", False),  # the first letter is never a name's
         ("Which harbour did Zandrovik open?", True),
+        ("Was it Zandrovik's?", True),
+        ("Did the Th2 cells react?", True),  # "Th" then a number: a word of its own
+        ("Does ADAR1 bind RNA in T cells?", False),  # abbreviations and single letters
+        ("Was it McAdams or DeWitt?", False),  # two capitals: not name-like
+        ("Zandrovik opened it", False),  # the first word is never a name
         ("что открыл Зандрович?", True),  # other scripts have capitals too
         ("что открыл зандрович?", False),
     ],
 )
-def test_only_a_question_with_a_capital_after_its_first_letter_is_read_for_names(
+def test_only_a_question_with_a_name_like_word_after_its_first_is_read_for_names(
     question: str, capitalised: bool
 ):
-    assert respell._capitalised_after_first(question) is capitalised
+    assert respell._may_hold_a_name(question) is capitalised
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which harbour did Zandrovik open?",
+        "Did the Th2 cells of Zandrovik react?",
+        "ADAR1 binds to Dicer to cleave pre-miRNA.",
+        "Was it McAdams, DeWitt or O'Brien?",
+        "2Th cells: do they?",
+        "What did the mayor open?",
+        "CRP after Coronary Artery Bypass Graft (CABG) surgery",
+    ],
+)
+def test_the_name_check_misses_no_name_like_word(question: str):
+    from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+
+    words = respell._words(question, Analyzer(AnalyzerSettings()))
+    assert respell._may_hold_a_name(question) or not any(word.name_like for word in words)
 
 
 def test_a_question_without_capitals_is_searched_as_asked(made_up):
