@@ -210,7 +210,7 @@ class _Names:
 def _may_hold_a_name(question: str) -> bool:
     """Whether a word after the question's first character may be name-like: in ASCII, a
     capitalised run of letters with no other capital ("Dicer", not "ADAR" or "T"); in other
-    scripts, any capital. Most questions hold none (four in five SciFact claims, one in four
+    scripts, any capital. Many questions hold none (four in five SciFact claims, one in three
     squad-tune questions), and skip reading their words one by one."""
     after = _first_character(question) + 1
     if question.isascii():
