@@ -29,7 +29,7 @@ import os
 import shutil
 import sys
 import time
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +42,7 @@ from corpusbot.retrieval.index import Index
 from corpusbot.retrieval.respell import rewrite
 
 DEFAULT_DATA = Path("../shared/data/squad-tune")  # as the docs run it, from the main checkout
-FEATURES = tuple(f.name for f in fields(coverage.Coverage))
+FEATURES = coverage.Coverage._fields
 PAIR = ("Kenya", "Apollo_program")
 RIDGE = 1.0  # L2 penalty on the standardised weights (not on the bias)
 NEWTON_STEPS = 30

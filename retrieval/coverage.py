@@ -13,13 +13,14 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass
 from itertools import repeat
+from typing import NamedTuple
 
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index, SearchResult
 from corpusbot.retrieval.respell import Rewritten
-from corpusbot.retrieval.sentence_block import SentenceShares
+from corpusbot.retrieval.sentence_block import SHARES, SentenceShares
 
 # A question's specific terms weigh at least this share of its rarest term found in the corpus.
 SPECIFIC_SHARE = 0.5
@@ -59,11 +60,13 @@ THRESHOLD = -0.9635
 # The signals read from the sentences, and the share of `SentenceShares` each is the most of.
 SENTENCE_SIGNALS = ("sentence", "phrase")
 SENTENCE_SHARES = ("carried", "joined")
+_SENTENCE_COLUMNS = [SHARES.index(name) for name in SENTENCE_SHARES]
 
 
-@dataclass(frozen=True)
-class Coverage:
-    """How well the relevant passages hold the question's terms; shares are of its idf weight."""
+class Coverage(NamedTuple):
+    """How well the relevant passages hold the question's terms; shares are of its idf weight.
+    A named tuple: a question builds one and replaces a few of its signals as they are read,
+    which took a dataclass a tenth of the coverage check's time."""
 
     passage: float  # the best passage's share
     sentence: float  # the best sentence's share (of all the passages' sentences)
@@ -83,17 +86,25 @@ class Coverage:
 
     def log_odds(self) -> float:
         """The model's log-odds that the question is answerable from these passages."""
-        odds: float = BIAS + sum(map(operator.mul, _WEIGHTED, self.vector()))
+        odds: float = BIAS + sum(map(operator.mul, _WEIGHTED, self))
         return odds
 
     def vector(self) -> tuple[float, ...]:
         """The signals in field order, as benchmarks/fit_refusal.py stores them."""
-        return tuple(map(float, _signals(self)))
+        return tuple(map(float, self))
 
 
-# Read once: `fields()` per question cost more than the arithmetic.
-_signals = operator.attrgetter(*(f.name for f in fields(Coverage)))
-_WEIGHTED = tuple(WEIGHTS[f.name] for f in fields(Coverage))
+_WEIGHTED = tuple(WEIGHTS[name] for name in Coverage._fields)
+# What the signals `covered` reads late can add to the log-odds, per unit of the best passage's
+# share: (the most, the least), for the two points it may decide at.
+_LATE: tuple[tuple[str, ...], ...] = ((*SENTENCE_SIGNALS, "verbatim"), ("verbatim",))
+_UNREAD_BOUNDS: dict[tuple[str, ...], tuple[float, float]] = {
+    unread: (
+        sum([max(WEIGHTS[name], 0.0) for name in unread]),
+        sum([min(WEIGHTS[name], 0.0) for name in unread]),
+    )
+    for unread in _LATE
+}
 
 
 def relevant_hits(
@@ -109,10 +120,11 @@ def relevant_hits(
     if any(weights[t] >= rarest for t in found & names):  # the name is the question's focus
         hits = [h for h in hits if not names.isdisjoint(h.matched)]
     specific = {t for t in found if weights[t] >= SPECIFIC_SHARE * rarest}
-    carried: dict[frozenset[str], bool] = {}  # hits share a few sets of matched terms
+    kept: dict[frozenset[str], bool] = {}  # hits share a few sets of matched terms
     for matched in {h.matched for h in hits}:
-        carried[matched] = sum(map(weights.get, matched, repeat(0.0))) / total >= floor
-    return [h for h in hits if carried[h.matched] and not specific.isdisjoint(h.matched)]
+        carried = sum(map(weights.get, matched, repeat(0.0))) / total >= floor
+        kept[matched] = carried and not specific.isdisjoint(matched)
+    return [h for h in hits if kept[h.matched]]
 
 
 def strongest(relevant: list[Hit], weights: Mapping[str, float]) -> list[Hit]:
@@ -147,14 +159,14 @@ def covered(
     # Each signal read later lies between 0 and the best passage's share: most refusals are
     # decided before the sentences are read, and most answers (which quote from the sentences
     # anyway) before the best passage's words are.
-    decided = _decided(partial, (*SENTENCE_SIGNALS, "verbatim"))
+    decided = _decided(partial, _LATE[0])
     if decided is not None:
         return decided
     partial = _with_sentences(partial, asked.shares(index, relevant, given=shares))
-    decided = _decided(partial, ("verbatim",))
+    decided = _decided(partial, _LATE[1])
     if decided is not None:
         return decided
-    partial = replace(partial, verbatim=asked.verbatim(relevant[best], best))
+    partial = partial._replace(verbatim=asked.verbatim(relevant[best], best))
     return partial.log_odds() >= THRESHOLD
 
 
@@ -173,7 +185,7 @@ def measure_for(
     asked = _Asked.of(index, result, rewritten, relevant)
     given = None if shares is None else (lambda: shares)
     partial, best = asked.passage_signals(relevant)
-    partial = replace(partial, verbatim=asked.verbatim(relevant[best], best))
+    partial = partial._replace(verbatim=asked.verbatim(relevant[best], best))
     return _with_sentences(partial, asked.shares(index, relevant, given=given))
 
 
@@ -279,16 +291,16 @@ class _Asked:
         ]
 
 
-def _decided(partial: Coverage, unread: Sequence[str]) -> bool | None:
+def _decided(partial: Coverage, unread: tuple[str, ...]) -> bool | None:
     """The model's decision if the signals still `unread` (0 in `partial`) cannot change it,
     each lying between 0 and the best passage's share (a sentence, or the words the passage
     writes as asked, hold no more of the question than the passage does); else None. (The
     margins cover sums of the same shares rounded in another order.)"""
     odds, most = partial.log_odds(), partial.passage + 1e-9
-    weights = [WEIGHTS[name] for name in unread]
-    if odds + sum(max(weight, 0.0) * most for weight in weights) < THRESHOLD:
+    raising, lowering = _UNREAD_BOUNDS[unread]
+    if odds + raising * most < THRESHOLD:
         return False
-    if odds + sum(min(weight, 0.0) * most for weight in weights) - 1e-9 >= THRESHOLD:
+    if odds + lowering * most - 1e-9 >= THRESHOLD:
         return True
     return None
 
@@ -332,8 +344,10 @@ def _added_spellings(rewritten: Rewritten, analyzer: Analyzer) -> dict[str, tupl
 def _with_sentences(partial: Coverage, sentences: SentenceShares) -> Coverage:
     """`partial` with its sentence signals: the most one sentence holds of the question's
     weight, and of its terms next to each other as in the question."""
-    sentence, phrase = (float(sentences.share(name).max(initial=0.0)) for name in SENTENCE_SHARES)
-    return replace(partial, sentence=sentence, phrase=phrase)
+    if not len(sentences.values):
+        return partial._replace(sentence=0.0, phrase=0.0)
+    sentence, phrase = sentences.values[:, _SENTENCE_COLUMNS].max(axis=0).tolist()
+    return partial._replace(sentence=sentence, phrase=phrase)
 
 
 def _passage_signals(
@@ -352,28 +366,31 @@ def _passage_signals(
     total = sum(weights.values()) or 1.0
     best_share: dict[int, float] = {}
     scores: dict[int, float] = {}
-    for hit, share in zip(hits, held, strict=True):
+    for hit, share in zip(hits, held, strict=True):  # per article: summed score, best share
         article = hit.article_number
         if article in scores:
             scores[article] += hit.score
-            best_share[article] = max(best_share[article], share)
+            if share > best_share[article]:
+                best_share[article] = share
         else:
             scores[article] = 0.0 + hit.score
-            best_share[article] = max(0.0, share)
+            best_share[article] = share if share > 0.0 else 0.0
     shares = [*sorted(best_share.values(), reverse=True), 0.0]
-    top = max((weights[t] for t in known), default=0.0)
+    top = max([weights[t] for t in known], default=0.0)
     rarest = {t for t in known if weights[t] >= top}  # ties: several terms of one frequency
     held_anywhere = set().union(*matched)
+    in_best = matched[best]
     return Coverage(
         passage=held[best] / total,
         sentence=0.0,
-        absent=sum(w for t, w in weights.items() if t not in known) / total,
-        rarest_held=float(bool(rarest & matched[best])),
-        heaviest_missed=max((w for t, w in weights.items() if t not in matched[best]), default=0.0)
+        absent=sum([w for t, w in weights.items() if t not in known]) / total,
+        rarest_held=float(bool(rarest & in_best)),
+        heaviest_missed=max([w for t, w in weights.items() if t not in in_best], default=0.0)
         / total,
         named=float(named),
         phrase=0.0,
-        unheld=sum(w for t, w in weights.items() if t in known and t not in held_anywhere) / total,
+        unheld=sum([w for t, w in weights.items() if t in known and t not in held_anywhere])
+        / total,
         runner_up=shares[1] / shares[0] if shares[0] > 0 else 0.0,
         score=hits[0].score / total,
         focus=max(scores.values()) / (sum(scores.values()) or 1.0),
