@@ -14,6 +14,7 @@ array in memory; readers see ordinary .npy files.
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import struct
 from collections.abc import Iterator, Sequence
@@ -41,7 +42,8 @@ ARTICLE_CACHE = 65_536
 ARTICLE_WHOLE = 16_384
 # Articles read at once by a walk over all of them (about 1 MB of articles.jsonl).
 ARTICLE_BLOCK = 4096
-# sentence_records.npy files up to this size are memory-mapped, larger ones read with pread.
+# sentence_records.npy and texts.bin files up to this size are memory-mapped, larger ones read
+# with pread.
 MAPPED_RECORDS = 256 << 20
 
 
@@ -222,7 +224,7 @@ def load(folder: Path) -> StoredIndex:
             SentenceRecords(folder / SENTENCE_RECORDS),
         )
         articles = ArticleTable(folder)
-        texts = TextFile(folder / TEXTS)
+        texts = TextFile(folder / TEXTS, mapped_up_to=MAPPED_RECORDS)
     except IndexCorrupt:
         raise
     except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
@@ -359,18 +361,24 @@ def fsync_folder(folder: Path) -> None:
 
 class TextFile:
     """texts.bin read with pread: a passage costs one system call, and unlike a memory map the
-    pages read (and the kernel's read-ahead around them) never count in the resident size."""
+    pages read (and the kernel's read-ahead around them) never count in the resident size. A
+    file of at most `mapped_up_to` bytes is memory-mapped instead: a passage read from the map
+    costs a fifth of the call (about 1 against 5 µs), and the whole file is a few dozen MB."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, mapped_up_to: int = 0) -> None:
         self._file = path.open("rb")
         self._fd = self._file.fileno()
         self._size = os.fstat(self._fd).st_size
+        small = 0 < self._size <= mapped_up_to
+        self._map = mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ) if small else None
 
     def __len__(self) -> int:
         return self._size
 
     def read(self, start: int, stop: int) -> bytes:
         start, length = int(start), int(stop) - int(start)
+        if self._map is not None and start >= 0 and length >= 0 and start + length <= self._size:
+            return self._map[start : start + length]
         first = os.pread(self._fd, min(length, 1 << 30), start)  # one call, unless huge
         if len(first) == length:
             return first

@@ -15,6 +15,7 @@ from corpusbot.retrieval.storage import (
     IndexCorrupt,
     IndexMeta,
     Provenance,
+    TextFile,
 )
 
 
@@ -123,3 +124,28 @@ def test_meta_of_another_format_is_refused():
         IndexMeta.from_json('{"format": "corpusbot-index-1"}')
     with pytest.raises(IndexCorrupt, match="format"):
         IndexMeta.from_json("[]")
+
+
+@pytest.mark.parametrize("mapped_up_to", [0, 1 << 20], ids=["pread", "mapped"])
+def test_a_text_file_reads_the_bytes_asked_for_and_refuses_past_its_end(
+    tmp_path: Path, mapped_up_to: int
+):
+    path = tmp_path / "texts.bin"
+    text = "Ministers met in Muscat. Они встретились.\n".encode() * 50
+    path.write_bytes(text)
+    texts = TextFile(path, mapped_up_to=mapped_up_to)
+    assert (texts._map is not None) is bool(mapped_up_to)
+    for start, stop in [(0, 10), (25, 70), (0, len(text)), (len(text), len(text)), (7, 7)]:
+        assert texts.read(start, stop) == text[start:stop]
+    assert texts.read(np.int64(3), np.int64(9)) == text[3:9]  # offsets as the tables hold them
+    with pytest.raises(IndexCorrupt, match="shorter than its table says"):
+        texts.read(len(text) - 5, len(text) + 5)
+
+
+def test_only_a_text_file_up_to_the_limit_is_mapped(tmp_path: Path):
+    path = tmp_path / "texts.bin"
+    path.write_bytes(b"x" * 100)
+    assert TextFile(path, mapped_up_to=100)._map is not None
+    assert TextFile(path, mapped_up_to=99)._map is None
+    (tmp_path / "empty.bin").write_bytes(b"")  # nothing to map (mmap refuses 0 bytes)
+    assert TextFile(tmp_path / "empty.bin", mapped_up_to=100).read(0, 0) == b""
