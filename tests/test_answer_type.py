@@ -2,6 +2,7 @@
 
 import pytest
 
+from corpusbot.retrieval import answer_type
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.answer_type import (
     AnswerType,
@@ -90,3 +91,31 @@ def test_a_quantity_asked_with_its_unit(question: str, answers: str, misses: str
 def test_no_unit_is_asked_of_other_questions():
     assert units_asked("How many doses arrived?") == ()
     assert units_asked("Who paid for the bridge?") == ()
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Whom did the council elect?",
+        "WHEN did it open",
+        "in what decade was it built?",
+        "How far is the border?",
+        "The plan cost how much money in the end?",
+        "What share of the budget went to roads?",
+        "percentages rose; which proportion stayed?",
+        "The proportion of voters, how much of it changed?",
+        "Tell me how long the strike lasted",
+        "Vitamin D lowers the risk of fractures.",
+        "Whoever wins, the howitzer stays in Whitby.",  # question words only inside others
+    ],
+)
+def test_the_question_word_check_skips_no_pattern(question: str):
+    # Every pattern the kinds and units read needs one of the words the quick check looks for.
+    text = question.casefold()
+    patterns = [answer_type._DATE_QUESTION, answer_type._NUMBER_QUESTION]
+    patterns += [answer_type._PLACE_QUESTION, answer_type._NAME_QUESTION]
+    patterns += [asked for asked, _ in answer_type._UNITS]
+    if any(pattern.search(text) for pattern in patterns):
+        assert answer_type._ASKING.search(text)
+    else:
+        assert expected_type(question) is AnswerType.ANY and units_asked(question) == ()
