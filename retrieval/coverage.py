@@ -60,7 +60,7 @@ THRESHOLD = -0.9635
 # The signals read from the sentences, and the share of `SentenceShares` each is the most of.
 SENTENCE_SIGNALS = ("sentence", "phrase")
 SENTENCE_SHARES = ("carried", "joined")
-_SENTENCE_COLUMNS = [SHARES.index(name) for name in SENTENCE_SHARES]
+_SENTENCE_COLUMNS = tuple(SHARES.index(name) for name in SENTENCE_SHARES)
 
 
 class Coverage(NamedTuple):
