@@ -362,9 +362,9 @@ def fsync_folder(folder: Path) -> None:
 class TextFile:
     """texts.bin read with pread: a passage costs one system call, and unlike a memory map the
     pages read (and the kernel's read-ahead around them) never count in the resident size. A
-    file of at most `mapped_up_to` bytes is memory-mapped instead: a passage read from the map
-    costs a fifth of the call (about 1 against 5 µs), and all it can keep resident is that bound
-    (37 MB at 100k passages)."""
+    file of at most `mapped_up_to` bytes is memory-mapped instead: a passage's text is read in
+    about half the time (no system call), and all the map can keep resident is that bound (37 MB
+    at 100k passages)."""
 
     def __init__(self, path: Path, *, mapped_up_to: int = 0) -> None:
         self._file = path.open("rb")
