@@ -20,7 +20,7 @@ from typing import NamedTuple
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index, SearchResult
 from corpusbot.retrieval.respell import Rewritten
-from corpusbot.retrieval.sentence_block import SHARES, SentenceShares
+from corpusbot.retrieval.sentence_block import SentenceShares
 
 # A question's specific terms weigh at least this share of its rarest term found in the corpus.
 SPECIFIC_SHARE = 0.5
@@ -60,7 +60,6 @@ THRESHOLD = -0.9635
 # The signals read from the sentences, and the share of `SentenceShares` each is the most of.
 SENTENCE_SIGNALS = ("sentence", "phrase")
 SENTENCE_SHARES = ("carried", "joined")
-_SENTENCE_COLUMNS = tuple(SHARES.index(name) for name in SENTENCE_SHARES)
 
 
 class Coverage(NamedTuple):
@@ -95,15 +94,17 @@ class Coverage(NamedTuple):
 
 
 _WEIGHTED = tuple(WEIGHTS[name] for name in Coverage._fields)
-# What the signals `covered` reads late can add to the log-odds, per unit of the best passage's
-# share: (the most, the least), for the two points it may decide at.
-_LATE: tuple[tuple[str, ...], ...] = ((*SENTENCE_SIGNALS, "verbatim"), ("verbatim",))
+# The signals `covered` reads late, still unread at the two points where it may decide early.
+_BEFORE_SENTENCES = (*SENTENCE_SIGNALS, "verbatim")
+_BEFORE_VERBATIM = ("verbatim",)
+# What those unread signals can add to the log-odds, per unit of the best passage's share:
+# (the most, the least).
 _UNREAD_BOUNDS: dict[tuple[str, ...], tuple[float, float]] = {
     unread: (
         sum([max(WEIGHTS[name], 0.0) for name in unread]),
         sum([min(WEIGHTS[name], 0.0) for name in unread]),
     )
-    for unread in _LATE
+    for unread in (_BEFORE_SENTENCES, _BEFORE_VERBATIM)
 }
 
 
@@ -159,11 +160,11 @@ def covered(
     # Each signal read later lies between 0 and the best passage's share: most refusals are
     # decided before the sentences are read, and most answers (which quote from the sentences
     # anyway) before the best passage's words are.
-    decided = _decided(partial, _LATE[0])
+    decided = _decided(partial, _BEFORE_SENTENCES)
     if decided is not None:
         return decided
     partial = _with_sentences(partial, asked.shares(index, relevant, given=shares))
-    decided = _decided(partial, _LATE[1])
+    decided = _decided(partial, _BEFORE_VERBATIM)
     if decided is not None:
         return decided
     partial = partial._replace(verbatim=asked.verbatim(relevant[best], best))
@@ -344,11 +345,7 @@ def _added_spellings(rewritten: Rewritten, analyzer: Analyzer) -> dict[str, tupl
 def _with_sentences(partial: Coverage, sentences: SentenceShares) -> Coverage:
     """`partial` with its sentence signals: the most one sentence holds of the question's
     weight, and of its terms next to each other as in the question."""
-    values = sentences.values
-    if not len(values):
-        return partial._replace(sentence=0.0, phrase=0.0)
-    # A column at a time: NumPy's maximum down the rows of several columns at once is slower.
-    sentence, phrase = (float(values[:, column].max()) for column in _SENTENCE_COLUMNS)
+    sentence, phrase = (float(sentences.share(name).max(initial=0.0)) for name in SENTENCE_SHARES)
     return partial._replace(sentence=sentence, phrase=phrase)
 
 
