@@ -28,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import peak_rss_mb, run_step, sentences
+from harness import passage_counts, peak_rss_mb, run_step, sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -299,9 +299,9 @@ def plot(results: dict, path: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--beir", type=Path, default=DEFAULT_BEIR)
-    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--sizes", type=passage_counts, default="10000,100000,1000000")
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--rank-sizes", default="10000,100000")
+    parser.add_argument("--rank-sizes", type=passage_counts, default="10000,100000")
     parser.add_argument("--rank-queries", type=int, default=20)
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--plot", type=Path, help="also draw a PNG (needs the bench extra)")
@@ -319,10 +319,8 @@ def main() -> int:
         return 0
     if not (args.beir / "corpus.jsonl").is_file():
         raise SystemExit(f"no corpus.jsonl in {args.beir} (pass --beir DIR)")
-    sizes = [int(s) for s in args.sizes.split(",") if s]
-    rank_sizes = [int(s) for s in args.rank_sizes.split(",") if s]
     started = time.perf_counter()
-    results = run(args.beir, sizes, args.queries, rank_sizes, args.rank_queries)
+    results = run(args.beir, args.sizes, args.queries, args.rank_sizes, args.rank_queries)
     print(table(results))
     print(f"\n(whole run {time.perf_counter() - started:.0f} s)")
     if args.json:

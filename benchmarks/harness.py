@@ -4,6 +4,7 @@ this folder first on the import path."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import re
 import resource
@@ -30,6 +31,31 @@ def sentences(beir: Path, longest: int | None = None) -> list[str]:
                 if len(s) > 20 and (longest is None or len(s) <= longest)
             )
     return found
+
+
+def passage_counts(text: str) -> list[int]:
+    """`--sizes`: positive passage counts, comma-separated ("10000,100_000")."""
+    try:
+        counts = [int(part) for part in text.split(",")]
+    except ValueError:
+        counts = []
+    if not counts or min(counts) <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give positive passage counts separated by commas, e.g. 10000,100000"
+        )
+    return counts
+
+
+def scratch_folder(text: str) -> Path:
+    """`--scratch`: a folder for the indexes, made if missing."""
+    folder = Path(text).expanduser()
+    if folder.exists() and not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: not a folder")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise argparse.ArgumentTypeError(f"{text}: cannot make it ({exc.strerror})") from exc
+    return folder
 
 
 def run_step(script: str, *args: str, timeout: float) -> dict:

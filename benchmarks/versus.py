@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from harness import peak_rss_mb, run_step, sentences
+from harness import passage_counts, peak_rss_mb, run_step, scratch_folder, sentences
 
 if TYPE_CHECKING:
     from corpusbot.retrieval.index import Index
@@ -398,8 +398,10 @@ def selection_probe(size: int = 100_000, rounds: int = 20) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--beir", type=Path, default=DEFAULT_BEIR)
-    parser.add_argument("--sizes", default="10000,100000,1000000")
-    parser.add_argument("--scratch", type=Path, help="where the indexes are built (a temp dir)")
+    parser.add_argument("--sizes", type=passage_counts, default="10000,100000,1000000")
+    parser.add_argument(
+        "--scratch", type=scratch_folder, help="where the indexes are built (a temp dir)"
+    )
     parser.add_argument("--no-bm25s", action="store_true", help="corpusbot only (e.g. at 10M)")
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
@@ -416,8 +418,7 @@ def main() -> int:
         return 0
     if not (args.beir / "corpus.jsonl").is_file():
         raise SystemExit(f"no corpus.jsonl in {args.beir} (pass --beir DIR)")
-    sizes = [int(s) for s in args.sizes.split(",") if s]
-    results = run(args.beir, sizes, args.scratch, args.no_bm25s)
+    results = run(args.beir, args.sizes, args.scratch, args.no_bm25s)
     print(table(results))
     print(selection_probe())
     if args.json:
