@@ -20,7 +20,7 @@ import numpy as np
 
 from corpusbot.bot.quotes import Quote, QuoteLimits, make_quotes
 from corpusbot.bot.scope import AnswerScope
-from corpusbot.retrieval.coverage import covered, relevant_hits, strongest
+from corpusbot.retrieval.coverage import judge
 from corpusbot.retrieval.index import Hit, Index
 from corpusbot.retrieval.respell import Rewritten, rewrite
 from corpusbot.retrieval.sentence_block import SentenceShares
@@ -209,24 +209,22 @@ def _retrieve(
     weights = result.question_terms
     if not weights:
         return _Retrieved(rewritten, weights, Reason.NO_TERMS)
-    relevant = relevant_hits(result.hits, weights, settings.min_coverage, names=rewritten.names)
-    if not relevant:
-        return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
     # The relevant hits' sentences are measured once, for the coverage check (which most often
     # decides without them) and the quotes.
     measured: list[SentenceShares] = []
 
-    def shares() -> SentenceShares:
+    def shares(relevant: list[Hit]) -> SentenceShares:
         if not measured:
             measured.append(index.sentence_shares(relevant, weights, _order(index, rewritten)))
         return measured[0]
 
-    if not covered(index, result, rewritten, relevant, shares=shares):
+    verdict = judge(index, result, rewritten, settings.min_coverage, shares=shares)
+    if not verdict.answerable:
         return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
-    candidates, passed = _quotable(result.hits, strongest(relevant, weights), settings.max_hits)
+    candidates, passed = _quotable(result.hits, verdict.quoted, settings.max_hits)
     # The quotes' sentences: taken from the relevant hits' if the check measured them (a quote
     # may also come from a passage that failed the relevance check), else measured alone.
-    taken = _of(measured[0], relevant, candidates) if measured else None
+    taken = _of(measured[0], verdict.relevant, candidates) if measured else None
     if taken is None:
         taken = index.sentence_shares(candidates, weights, _order(index, rewritten))
     return _Retrieved(rewritten, weights, None, candidates, passed, taken)

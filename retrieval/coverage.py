@@ -10,15 +10,19 @@ articles left out of the corpus (benchmarks/fit_refusal.py, docs/precision.md).
 
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import repeat
+from types import ModuleType
 from typing import NamedTuple
 
+import numpy as np
+
+from corpusbot.retrieval import coverage_kernel, kernel
 from corpusbot.retrieval.analyzer import Analyzer
-from corpusbot.retrieval.index import ArticleInfo, Hit, Index, SearchResult
+from corpusbot.retrieval.index import ArticleInfo, Hit, Index, Matches, SearchResult
 from corpusbot.retrieval.respell import Rewritten
 from corpusbot.retrieval.sentence_block import SentenceShares
 
@@ -122,16 +126,19 @@ def relevant_hits(
         hits = [h for h in hits if not names.isdisjoint(h.matched)]
     specific = {t for t in found if weights[t] >= SPECIFIC_SHARE * rarest}
     kept: dict[frozenset[str], bool] = {}  # hits share a few sets of matched terms
-    for matched in {h.matched for h in hits}:
-        carried = sum(map(weights.get, matched, repeat(0.0))) / total >= floor
+    for matched in {h.matched for h in hits}:  # summed in question order, as compiled
+        carried = _held(matched, weights) / total >= floor
         kept[matched] = carried and not specific.isdisjoint(matched)
     return [h for h in hits if kept[h.matched]]
 
 
 def strongest(relevant: list[Hit], weights: Mapping[str, float]) -> list[Hit]:
     """The relevant hits to quote: those holding STRONG_SHARE of the weight, or all if none does."""
-    total = sum(weights.values()) or 1.0
     held = _held_each([h.matched for h in relevant], weights)
+    return _strong(relevant, held, sum(weights.values()) or 1.0)
+
+
+def _strong(relevant: list[Hit], held: Sequence[float], total: float) -> list[Hit]:
     strong = [h for h, share in zip(relevant, held, strict=True) if share / total >= STRONG_SHARE]
     return strong or relevant
 
@@ -157,18 +164,143 @@ def covered(
         return max(held) / total >= TINY_FLOOR
     asked = _Asked.of(index, result, rewritten, relevant)
     partial, best = asked.passage_signals(relevant)
+    return _decide(partial, best, lambda: asked, index, relevant, shares)
+
+
+def _decide(
+    partial: Coverage,
+    best: int,
+    asked: Callable[[], _Asked],
+    index: Index,
+    relevant: list[Hit],
+    shares: Callable[[], SentenceShares] | None,
+) -> bool:
+    """`covered`'s decision from the passage signals (`partial`; `best`: the best passage's
+    place among `relevant`), reading the sentences and then the best passage's words only if
+    the model still needs them (`asked`: the question as weighed, made when first needed)."""
     # Each signal read later lies between 0 and the best passage's share: most refusals are
     # decided before the sentences are read, and most answers (which quote from the sentences
     # anyway) before the best passage's words are.
     decided = _decided(partial, _BEFORE_SENTENCES)
     if decided is not None:
         return decided
-    partial = _with_sentences(partial, asked.shares(index, relevant, given=shares))
+    question = asked()
+    partial = _with_sentences(partial, question.shares(index, relevant, given=shares))
     decided = _decided(partial, _BEFORE_VERBATIM)
     if decided is not None:
         return decided
-    partial = partial._replace(verbatim=asked.verbatim(relevant[best], best))
+    partial = partial._replace(verbatim=question.verbatim(relevant[best], best))
     return partial.log_odds() >= THRESHOLD
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The coverage check of one search: its relevant hits (`relevant_hits`), whether they
+    answer the question well enough to quote (`covered`), and if so those to quote from
+    (`strongest`)."""
+
+    relevant: list[Hit]
+    answerable: bool
+    quoted: list[Hit]
+
+
+def judge(
+    index: Index,
+    result: SearchResult,
+    rewritten: Rewritten,
+    floor: float,
+    *,
+    shares: Callable[[list[Hit]], SentenceShares],
+) -> Verdict:
+    """`relevant_hits` (with `floor`), `covered` and `strongest` of `result`, searched for the
+    `rewritten` question; `shares` measures the question's shares in the relevant hits'
+    sentences (`covered`'s `shares`). On a large index the per-hit arithmetic is compiled
+    (retrieval/coverage_kernel.py), with the same values."""
+    weights = result.question_terms
+    large = len(index) >= max(kernel.KERNEL_MIN_PASSAGES, MIN_PASSAGES)
+    compiled = coverage_kernel.load() if large else None
+    if compiled is not None and result.matches is not None and sum(weights.values()) > 0:
+        return _judged(compiled, index, result, result.matches, rewritten, floor, shares)
+    relevant = relevant_hits(result.hits, weights, floor, names=rewritten.names)
+    measure = functools.partial(shares, relevant) if relevant else None
+    if not covered(index, result, rewritten, relevant, shares=measure):
+        return Verdict(relevant, False, [])
+    return Verdict(relevant, True, strongest(relevant, weights))
+
+
+def _judged(
+    compiled: ModuleType,
+    index: Index,
+    result: SearchResult,
+    matches: Matches,
+    rewritten: Rewritten,
+    floor: float,
+    shares: Callable[[list[Hit]], SentenceShares],
+) -> Verdict:
+    """`judge` with the compiled arithmetic, on the search's `matches`."""
+    weights = result.question_terms
+    total = sum(weights.values())
+    weight = np.array([weights[t] for t in matches.terms])
+    named = np.array([t in rewritten.names for t in matches.terms], dtype=np.bool_)
+    held, kept = compiled.relevance(matches.matched, weight, named, total, floor, SPECIFIC_SHARE)
+    places = np.flatnonzero(kept)
+    relevant = [result.hits[place] for place in places.tolist()]
+    if not relevant:
+        return Verdict(relevant, False, [])
+    measure = functools.partial(shares, relevant)
+    if _added_spellings(rewritten, index.analyzer):  # their weights are not the search's
+        decided = covered(index, result, rewritten, relevant, shares=measure)
+    else:
+        signals, best = _compiled_signals(
+            compiled, index, result, matches, rewritten, weight=weight, places=places, held=held
+        )
+        asked = functools.partial(_Asked.of, index, result, rewritten, relevant)
+        decided = _decide(signals, best, asked, index, relevant, measure)
+    if not decided:
+        return Verdict(relevant, False, [])
+    return Verdict(relevant, True, _strong(relevant, held[places].tolist(), total))
+
+
+def _compiled_signals(
+    compiled: ModuleType,
+    index: Index,
+    result: SearchResult,
+    matches: Matches,
+    rewritten: Rewritten,
+    *,
+    weight: np.ndarray,
+    places: np.ndarray,
+    held: np.ndarray,
+) -> tuple[Coverage, int]:
+    """`_Asked.passage_signals` of the hits at `places` of `result` (`weight`: each matched
+    term's, `held`: each hit's), compiled; for a question with no spelling searched beside an
+    asked word, whose weights are then the search's own."""
+    weights = result.question_terms
+    total = sum(weights.values()) or 1.0
+    values, best = compiled.passage_signals(
+        matches.matched[:, places],
+        weight,
+        held[places],
+        matches.scores[places],
+        matches.articles[places],
+        total,
+    )
+    signal = dict(zip(compiled.SIGNALS, values.tolist(), strict=True))
+    known = set(matches.terms)
+    unknown = [w for t, w in weights.items() if t not in known]
+    # The compiled heaviest term missed is of the known terms: the unknown are missed too.
+    signal["heaviest_missed"] = max([signal["heaviest_missed"], *unknown]) / total
+    title = index.title_terms(result.hits[int(places[best])].article)
+    partial = Coverage(
+        **signal,
+        sentence=0.0,
+        absent=sum(unknown) / total,
+        named=float(bool(rewritten.present)),
+        phrase=0.0,
+        terms=math.log(len(weights)),
+        subject=_subject(title, weights, {}),
+    )
+    return partial, int(best)
 
 
 def measure_for(
@@ -256,7 +388,7 @@ class _Asked:
             best,
             known=self.known,
             named=self.named,
-            subject=_subject(relevant[best], self),
+            subject=_subject(self.titles(relevant[best].article), self.weights, self.aliases),
         )
         return signals, best
 
@@ -306,13 +438,13 @@ def _decided(partial: Coverage, unread: tuple[str, ...]) -> bool | None:
     return None
 
 
-def _subject(best: Hit, asked: _Asked) -> float:
-    """The share of the question's weight that the title of the `best` passage's article holds:
-    a title names what an article is about, and a question asked about that article usually
-    names it too ("Tesla", "Super Bowl")."""
-    title = asked.titles(best.article)
-    titled = {a for t in title for a in asked.aliases.get(t, (t,))} if asked.aliases else title
-    weights = asked.weights
+def _subject(
+    title: frozenset[str], weights: Mapping[str, float], aliases: Mapping[str, tuple[str, ...]]
+) -> float:
+    """The share of the question's weight that the best passage's article `title` (its terms)
+    holds: a title names what an article is about, and a question asked about that article
+    usually names it too ("Tesla", "Super Bowl"). `aliases`: see `_Asked`."""
+    titled = {a for t in title for a in aliases.get(t, (t,))} if aliases else title
     total = sum(weights.values()) or 1.0
     return sum([w for t, w in weights.items() if t in titled]) / total
 

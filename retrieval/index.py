@@ -58,6 +58,7 @@ __all__ = [
     "Index",
     "IndexCorrupt",
     "IndexSettings",
+    "Matches",
     "Provenance",
     "SearchResult",
 ]
@@ -112,25 +113,32 @@ class _StoredHit(Hit):
     _index: Index
     _number: int
     _article: int  # 0-based, from the passage table
+    _matches: Matches  # the search's hits as arrays
+    _column: int  # this hit's among them
 
     @classmethod
-    def many(
-        cls, index: Index, rows: Iterable[tuple[int, float, frozenset[str], int]]
-    ) -> list[Hit]:
-        """A hit per (passage number, score, matched terms, 0-based article) row. The frozen
+    def many(cls, index: Index, numbers: np.ndarray, matches: Matches) -> list[Hit]:
+        """A hit for each of passages `numbers`, as `matches` describes them. The frozen
         instances' attributes are set straight into their `__dict__`, with no `__init__` call
         or `__setattr__` each: a search makes a few dozen hits, and this took a tenth of it."""
         hits: list[Hit] = []
-        for number, score, matched, article in rows:
+        scores, articles = matches.scores.tolist(), matches.articles.tolist()
+        rows = zip(numbers.tolist(), scores, articles, strict=True)
+        for column, (number, score, article) in enumerate(rows):
             hit = object.__new__(cls)
             attributes = hit.__dict__
             attributes["score"] = score
-            attributes["matched"] = matched
+            attributes["_matches"] = matches
+            attributes["_column"] = column
             attributes["_index"] = index
             attributes["_number"] = number
             attributes["_article"] = article
             hits.append(hit)
         return hits
+
+    @cached_property
+    def matched(self) -> frozenset[str]:
+        return self._matches.sets[self._column]
 
     @cached_property
     def passage(self) -> Passage:
@@ -159,10 +167,30 @@ class _StoredHit(Hit):
         return hash((self.passage, self.article, self.score, self.matched))
 
 
+@dataclass(frozen=True, eq=False)
+class Matches:
+    """A search's hits as arrays, for the compiled coverage check (retrieval/coverage_kernel.py):
+    `matched[j, i]`, whether hit i holds `terms[j]` (the question's terms the index holds, in
+    question order); each hit's score and article (0-based)."""
+
+    terms: tuple[str, ...]
+    matched: np.ndarray
+    scores: np.ndarray
+    articles: np.ndarray
+
+    @cached_property
+    def sets(self) -> list[frozenset[str]]:
+        """Each hit's terms as a set, made for all the hits at once when one is first read (the
+        compiled coverage check reads the matrix, and then few hits are asked for theirs)."""
+        return [frozenset(compress(self.terms, column)) for column in self.matched.T.tolist()]
+
+
 @dataclass(frozen=True)
 class SearchResult:
     question_terms: dict[str, float]  # each distinct term -> its idf (unknown terms: the largest)
     hits: list[Hit]
+    # The hits as arrays (None: no hits); what they hold, so left out of comparisons.
+    matches: Matches | None = field(default=None, compare=False)
 
 
 class Index:
@@ -285,9 +313,9 @@ class Index:
         if not known or k <= 0 or len(self) == 0:
             return SearchResult(weights, [])
         ranked = self._ranked(known, k, allowed)
-        return SearchResult(
-            weights, self._hits(ranked.numbers, ranked.scores, ranked.matched, present)
-        )
+        articles = self.table.article[ranked.numbers]
+        matches = Matches(tuple(present), ranked.matched, ranked.scores, articles)
+        return SearchResult(weights, _StoredHit.many(self, ranked.numbers, matches), matches)
 
     def _ranked(
         self, known: list[tuple[int, int]], k: int, allowed: np.ndarray | None
@@ -519,16 +547,6 @@ class Index:
         """The full text of article `number` (1-based)."""
         lo, hi = self.table.article_bstart[number - 1], self.table.article_bstart[number]
         return self._texts.read(lo, hi).decode("utf-8")
-
-    def _hits(
-        self, numbers: np.ndarray, scores: np.ndarray, matched: np.ndarray, terms: list[str]
-    ) -> list[Hit]:
-        """Hits for passage `numbers`; `matched[j, i]`: whether passage i holds `terms[j]`.
-        Their passages and articles are read when first used (most hits are filtered out)."""
-        articles = self.table.article[numbers].tolist()
-        sets = [frozenset(compress(terms, row)) for row in matched.T.tolist()]
-        rows = zip(numbers.tolist(), scores.tolist(), sets, articles, strict=True)
-        return _StoredHit.many(self, rows)
 
 
 def _best_partial(touched: np.ndarray, partial: np.ndarray, count: int) -> np.ndarray:

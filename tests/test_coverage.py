@@ -34,11 +34,15 @@ def _index(texts: dict[str, str]) -> Index:
     return Index.build(articles, passages, load_settings(env={}).index)
 
 
-@pytest.fixture(scope="module")
-def abstracts() -> Index:
+def scifact_abstracts() -> Index:
     """300 SciFact abstracts (tests/data/SOURCE.md): a real corpus above MIN_PASSAGES."""
     rows = [json.loads(line) for line in (DATA / "scifact_sample.jsonl").open(encoding="utf-8")]
     return _index({row["_id"]: f"{row['title']}\n\n{row['text']}" for row in rows})
+
+
+@pytest.fixture(scope="module")
+def abstracts() -> Index:
+    return scifact_abstracts()
 
 
 def _decide(index: Index, question: str) -> tuple[bool, float | None]:

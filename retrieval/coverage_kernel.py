@@ -1,0 +1,60 @@
+"""The coverage check's per-hit arithmetic compiled with numba: which hits are relevant, and
+what the relevant ones tell the model (retrieval/coverage.py), from the search's matrix of which
+hit holds which question term, in two calls instead of loops over each hit's set of terms.
+
+The values are those of `coverage.relevant_hits` and `coverage._passage_signals`, float for
+float (tests/test_coverage_kernel.py). Used where the compiled search is (retrieval/kernel.py:
+indexes of KERNEL_MIN_PASSAGES or more, numba importable, CORPUSBOT_KERNEL not "numpy");
+elsewhere the Python of coverage.py answers.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from types import ModuleType
+
+import numpy as np
+
+from corpusbot.retrieval import kernel
+
+log = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_loaded: list[ModuleType | None] = []  # [] until tried, then [the compiled module or None]
+
+
+def load() -> ModuleType | None:
+    """The compiled module (`relevance`, `passage_signals`, `SIGNALS`), or None; loads numba
+    through `kernel.load`, which sets its cache folder, and only if the compiled search loaded."""
+    with _lock:
+        if not _loaded:
+            _loaded.append(_compile())
+        return _loaded[0]
+
+
+def _compile() -> ModuleType | None:
+    if kernel.load() is None:
+        return None
+    try:
+        code = importlib.import_module("corpusbot.retrieval.coverage_kernel_code")
+        _warm_up(code)
+        return code
+    except Exception as exc:  # an import or LLVM failure: the Python path still decides
+        log.warning("compiled coverage check unavailable, using Python: %s", exc)
+        return None
+
+
+def _warm_up(code: ModuleType) -> None:
+    """Compile (or load from numba's cache) for the types a search gives: two hits of two
+    terms, the first holding both, the second only the commoner."""
+    matched = np.array([[True, True], [True, False]])
+    weight = np.array([1.0, 3.0])
+    held, kept = code.relevance(matched, weight, np.zeros(2, np.bool_), 4.0, 0.5, 0.5)
+    if held.tolist() != [4.0, 1.0] or kept.tolist() != [True, False]:
+        raise RuntimeError(f"compiled relevance gave {held}, {kept} for two hits")
+    articles = np.array([0, 0], dtype=np.int32)
+    values, best = code.passage_signals(matched, weight, held, np.array([2.0, 1.0]), articles, 4.0)
+    if best != 0 or values[0] != 1.0:
+        raise RuntimeError(f"compiled passage signals gave {values}, best {best} for two hits")
