@@ -23,7 +23,7 @@ from corpusbot.bot.redaction import install_log_redaction
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import Settings, checked_base_url
 from corpusbot.bot.telegram_app import build_application, run_polling
-from corpusbot.retrieval import respell, sentence_kernel
+from corpusbot.retrieval import coverage_kernel, kernel, respell, sentence_kernel
 
 log = logging.getLogger("corpusbot.telegram")
 
@@ -108,7 +108,8 @@ def _application(settings: Settings, open_service: Callable[[Settings], Service]
     except BaseException:
         history.close()  # releases the lock at once (exiting would too)
         raise
-    # the compiled search and sentence reading, for large indexes; the names' spelling table
-    sentence_kernel.load_in_background(len(service.index))
+    # the compiled search, sentence reading and coverage check, for large indexes; the names'
+    # spelling table
+    kernel.load_in_background(len(service.index), sentence_kernel.load, coverage_kernel.load)
     respell.prepare_in_background(service.index)
     return build_application(service, settings, history)

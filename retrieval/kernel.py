@@ -68,6 +68,19 @@ def load() -> Callable[..., Any] | None:
         return _loaded[0]
 
 
+def load_in_background(passages: int, *loaders: Callable[[], object]) -> None:
+    """For a long-running process (the bot) opening an index of `passages`: run `loaders` (the
+    compiled parts' `load`s) on a daemon thread when that index will use them, so the first
+    question need not wait for numba; a question that comes sooner waits on their locks."""
+    if passages >= KERNEL_MIN_PASSAGES:
+
+        def load_all() -> None:
+            for load_one in loaders:
+                load_one()
+
+        threading.Thread(target=load_all, name="corpusbot-kernels", daemon=True).start()
+
+
 def _compile() -> Callable[..., Any] | None:
     if os.environ.get(SWITCH, "").strip().lower() == "numpy":
         return None

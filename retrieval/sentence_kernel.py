@@ -38,14 +38,6 @@ def load() -> Callable[..., Any] | None:
         return _loaded[0]
 
 
-def load_in_background(passages: int) -> None:
-    """For a long-running process (the bot) opening an index of `passages`: start `load()` (and
-    with it the compiled search's) on a daemon thread when that index will use them, so the
-    first question need not wait for numba; a question that comes sooner waits on the lock."""
-    if passages >= kernel.KERNEL_MIN_PASSAGES and not _loaded:
-        threading.Thread(target=load, name="corpusbot-sentence-kernel", daemon=True).start()
-
-
 def _compile() -> Callable[..., Any] | None:
     if kernel.load() is None:
         return None

@@ -313,3 +313,21 @@ def test_a_window_that_is_not_a_multiple_of_64_is_refused(window):
             article=index.table.article,
             window=window,
         )
+
+
+class _NoThread:
+    def start(self) -> None:
+        pass
+
+
+def test_a_large_index_loads_the_compiled_parts_in_the_background(monkeypatch):
+    started = []
+    monkeypatch.setattr(kernel.threading, "Thread", lambda **kw: started.append(kw) or _NoThread())
+    loaded = []
+    loaders = (lambda: loaded.append("sentences"), lambda: loaded.append("coverage"))
+    kernel.load_in_background(kernel.KERNEL_MIN_PASSAGES - 1, *loaders)
+    assert started == []
+    kernel.load_in_background(kernel.KERNEL_MIN_PASSAGES, *loaders)
+    assert len(started) == 1 and started[0]["daemon"]
+    started[0]["target"]()
+    assert loaded == ["sentences", "coverage"]

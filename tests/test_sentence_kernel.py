@@ -143,23 +143,6 @@ def test_numpy_measures_when_numba_fails(monkeypatch, caplog):
     assert "NumPy" in caplog.text
 
 
-class _NoThread:
-    def start(self) -> None:
-        pass
-
-
-def test_a_large_index_loads_both_compiled_parts_in_the_background(monkeypatch):
-    monkeypatch.setattr(sentence_kernel, "_loaded", [])
-    started = []
-    monkeypatch.setattr(
-        sentence_kernel.threading, "Thread", lambda **kw: started.append(kw) or _NoThread()
-    )
-    sentence_kernel.load_in_background(kernel.KERNEL_MIN_PASSAGES - 1)
-    assert started == []
-    sentence_kernel.load_in_background(kernel.KERNEL_MIN_PASSAGES)
-    assert [kw["target"] for kw in started] == [sentence_kernel.load]
-
-
 def test_the_compiled_selection_equals_numpy(compiled):
     articles = [*load_corpus(SEEDS).articles, *ODD]
     passages = [p for a in articles for p in split_article(a, SplitSettings())]
