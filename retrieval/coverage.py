@@ -329,7 +329,7 @@ class _Asked:
     spelling counted as the asked word), and the terms the corpus holds."""
 
     weights: dict[str, float]
-    matched: list[frozenset[str]]
+    relevant: Sequence[Hit]
     aliases: dict[str, tuple[str, ...]]
     question: str
     known: frozenset[str]
@@ -343,16 +343,11 @@ class _Asked:
     ) -> _Asked:
         aliases = _added_spellings(rewritten, index.analyzer)
         weights = {t: w for t, w in result.question_terms.items() if t not in aliases}
-        matched = (
-            [frozenset(a for t in h.matched for a in aliases.get(t, (t,))) for h in relevant]
-            if aliases
-            else [h.matched for h in relevant]
-        )
         known = frozenset(t for t in weights if t in index.vocab)
         named = bool(rewritten.present)
         return cls(
             weights,
-            matched,
+            relevant,
             aliases,
             rewritten.question,
             known,
@@ -360,6 +355,19 @@ class _Asked:
             index.analyzer,
             index.title_terms,
         )
+
+    @functools.cached_property
+    def matched(self) -> list[frozenset[str]]:
+        """The question terms each relevant hit holds (a spelling counted as the asked word)."""
+        return [self.terms_of(place) for place in range(len(self.relevant))]
+
+    def terms_of(self, place: int) -> frozenset[str]:
+        """The question terms the relevant hit at `place` holds (only that one's is read: the
+        compiled check asks for the best passage's alone)."""
+        held = self.relevant[place].matched
+        if not self.aliases:
+            return held
+        return frozenset(a for t in held for a in self.aliases.get(t, (t,)))
 
     def shares(
         self,
@@ -397,7 +405,7 @@ class _Asked:
         the relevant hits) writes as the question does, case aside: "publicity" reaches "public"
         through its stem, "cities" "city", and a question about an article the corpus lacks
         often matches another article's passage that way. At most the passage's share."""
-        held = self.matched[place]
+        held = self.terms_of(place)
         pairs = [(word, term) for word, term in self.asked_words() if term in held]
         text = best.text
         if text.isascii():
