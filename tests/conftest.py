@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -14,6 +16,22 @@ pytest_plugins = ["tests.browser"]  # the browser fixtures, for the chat page te
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
+# numba's compiled code kept beside pytest's own cache (numba reads this on its import), so only
+# the first test session compiles it (~10 s), not every one.
+NUMBA_CACHE = ROOT / ".pytest_cache" / "numba"
+
+Loaded = TypeVar("Loaded")
+
+
+def compiled_part(load: Callable[[], Loaded | None], what: str) -> Loaded:
+    """A compiled part's `load()`, with numba's cache in NUMBA_CACHE; numba is a dependency, so
+    a part that does not load fails the test."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NUMBA_CACHE_DIR", str(NUMBA_CACHE))
+        found = load()
+    if found is None:
+        pytest.fail(f"numba is a dependency: the compiled {what} must load here")
+    return found
 
 
 def make_settings(cache: Path, corpus: Path = SEEDS, **env: str) -> Settings:

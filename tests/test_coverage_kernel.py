@@ -15,19 +15,13 @@ from corpusbot.retrieval import coverage, coverage_kernel, kernel
 from corpusbot.retrieval.index import Index
 from corpusbot.retrieval.respell import rewrite
 
-from .conftest import ROOT
+from .conftest import compiled_part
 from .test_coverage import _claims, scifact_abstracts
 
 
 @pytest.fixture(scope="module")
 def compiled():
-    # numba's compiled code beside pytest's own cache (read on numba's import; see test_kernel)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NUMBA_CACHE_DIR", str(ROOT / ".pytest_cache" / "numba"))
-        found = coverage_kernel.load()
-    if found is None:
-        pytest.fail("numba is a dependency: the compiled coverage check must load here")
-    return found
+    return compiled_part(coverage_kernel.load, "coverage check")
 
 
 @pytest.fixture(scope="module")

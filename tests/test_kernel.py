@@ -14,7 +14,7 @@ from corpusbot.retrieval.corpus import Article, load_corpus
 from corpusbot.retrieval.index import Index
 from corpusbot.retrieval.passages import Passage, SplitSettings, split_corpus
 
-from .conftest import DATA, ROOT, SEEDS
+from .conftest import DATA, NUMBA_CACHE, SEEDS
 from .test_index import QUESTIONS, SETTINGS, assert_parity
 
 
@@ -32,9 +32,7 @@ def compiled(request, monkeypatch):
     as it does up to SCORE_ALL_MAX_PASSAGES; the others walk windows (MaxScore), and "small
     windows" scores 64 passages at a time, so these small corpora span many windows and the
     k-th best score rises between them (MaxScore then looks terms up instead of walking them)."""
-    # numba's compiled code kept beside pytest's own cache (numba reads this on its import), so
-    # only the first test session compiles it (~10 s), not every one.
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(ROOT / ".pytest_cache" / "numba"))
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(NUMBA_CACHE))
     if kernel.load() is None:
         pytest.fail("numba is a dependency: the compiled search must load here")
     monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", 0)

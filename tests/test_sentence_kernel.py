@@ -13,7 +13,7 @@ from corpusbot.retrieval.index import Index, IndexCorrupt
 from corpusbot.retrieval.passages import SplitSettings, split_article
 from corpusbot.retrieval.sentence_block import from_table, measure, question_arrays
 
-from .conftest import ROOT, SEEDS
+from .conftest import SEEDS, compiled_part
 from .test_index import SETTINGS
 from .test_kernel import scifact_sample
 from .test_sentence_block import ODD, rows
@@ -30,13 +30,7 @@ SEED_QUESTIONS = [
 
 @pytest.fixture(scope="module")
 def compiled():
-    # numba's compiled code beside pytest's own cache (read on numba's import; see test_kernel)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NUMBA_CACHE_DIR", str(ROOT / ".pytest_cache" / "numba"))
-        found = sentence_kernel.load()
-    if found is None:
-        pytest.fail("numba is a dependency: the compiled sentence reading must load here")
-    return found
+    return compiled_part(sentence_kernel.load, "sentence reading")
 
 
 def _compare(index: Index, compiled, question: str, numbers: list[int]) -> None:
