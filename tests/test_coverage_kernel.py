@@ -152,3 +152,19 @@ def test_without_numba_the_python_check_answers(abstracts: Index, monkeypatch, c
     claim = _claims()[0]
     fast, slow = _verdicts(abstracts, claim, monkeypatch)
     assert fast == slow
+
+
+def test_a_search_whose_hits_are_all_filtered_out_is_refused_on_both_paths(
+    compiled, abstracts: Index, monkeypatch
+):
+    # A date or outlet filter can leave no passage: the matrix then has no column.
+    nothing = np.zeros(len(abstracts.articles), dtype=np.bool_)
+    result = abstracts.search("estrogen receptor binding sites", 24, allowed=nothing)
+    assert result.hits == [] and result.matches is not None
+    assert result.matches.matched.shape == (len(result.matches.terms), 0)
+    for smallest in (0, len(abstracts) + 1):
+        monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", smallest)
+        verdict = coverage.judge(
+            abstracts, result, rewrite("estrogen", abstracts), 0.2, shares=lambda hits: None
+        )
+        assert verdict == coverage.Verdict([], False, [])
