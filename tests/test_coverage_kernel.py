@@ -42,6 +42,8 @@ def searches(draw):
     n_terms = draw(st.integers(1, 8))
     n_hits = draw(st.integers(1, 24))
     kinds = draw(st.lists(st.floats(0.05, 9.0), min_size=1, max_size=4))
+    if draw(st.booleans()):  # a term weighing exactly half another: the specific-term bound
+        kinds.append(kinds[0] * 0.5)
     weight = [draw(st.sampled_from(kinds)) for _ in range(n_terms)]
     matched = [[draw(st.booleans()) for _ in range(n_hits)] for _ in range(n_terms)]
     for i in range(n_hits):  # a hit holds at least one term
