@@ -217,12 +217,13 @@ def judge(
     sentences (`covered`'s `shares`). On a large index the per-hit arithmetic is compiled
     (retrieval/coverage_kernel.py), with the same values."""
     weights = result.question_terms
+    total = sum(weights.values())
     large = len(index) >= max(kernel.KERNEL_MIN_PASSAGES, MIN_PASSAGES)
     compiled = coverage_kernel.load() if large else None
-    if compiled is not None and result.matches is not None and sum(weights.values()) > 0:
-        return _judged(compiled, index, result, result.matches, rewritten, floor, shares)
+    if compiled is not None and result.matches is not None and total > 0:
+        return _judged(compiled, index, result, result.matches, rewritten, floor, total, shares)
     relevant = relevant_hits(result.hits, weights, floor, names=rewritten.names)
-    measure = functools.partial(shares, relevant) if relevant else None
+    measure = functools.partial(shares, relevant)
     if not covered(index, result, rewritten, relevant, shares=measure):
         return Verdict(relevant, False, [])
     return Verdict(relevant, True, strongest(relevant, weights))
@@ -235,11 +236,12 @@ def _judged(
     matches: Matches,
     rewritten: Rewritten,
     floor: float,
+    total: float,
     shares: Callable[[list[Hit]], SentenceShares],
 ) -> Verdict:
-    """`judge` with the compiled arithmetic, on the search's `matches`."""
+    """`judge` with the compiled arithmetic, on the search's `matches`; `total`: the question's
+    weight, above 0."""
     weights = result.question_terms
-    total = sum(weights.values())
     weight = np.array([weights[t] for t in matches.terms])
     named = np.array([t in rewritten.names for t in matches.terms], dtype=np.bool_)
     held, kept = compiled.relevance(matches.matched, weight, named, total, floor, SPECIFIC_SHARE)
@@ -247,18 +249,27 @@ def _judged(
     relevant = [result.hits[place] for place in places.tolist()]
     if not relevant:
         return Verdict(relevant, False, [])
+    held = held[places]  # the relevant hits'
     measure = functools.partial(shares, relevant)
     if _added_spellings(rewritten, index.analyzer):  # their weights are not the search's
         decided = covered(index, result, rewritten, relevant, shares=measure)
     else:
         signals, best = _compiled_signals(
-            compiled, index, result, matches, rewritten, weight=weight, places=places, held=held
+            compiled,
+            index,
+            result,
+            matches,
+            rewritten,
+            places=places,
+            weight=weight,
+            held=held,
+            total=total,
         )
         asked = functools.partial(_Asked.of, index, result, rewritten, relevant)
         decided = _decide(signals, best, asked, index, relevant, measure)
     if not decided:
         return Verdict(relevant, False, [])
-    return Verdict(relevant, True, _strong(relevant, held[places].tolist(), total))
+    return Verdict(relevant, True, _strong(relevant, held.tolist(), total))
 
 
 def _compiled_signals(
@@ -268,19 +279,20 @@ def _compiled_signals(
     matches: Matches,
     rewritten: Rewritten,
     *,
-    weight: np.ndarray,
     places: np.ndarray,
+    weight: np.ndarray,
     held: np.ndarray,
+    total: float,
 ) -> tuple[Coverage, int]:
     """`_Asked.passage_signals` of the hits at `places` of `result` (`weight`: each matched
-    term's, `held`: each hit's), compiled; for a question with no spelling searched beside an
-    asked word, whose weights are then the search's own."""
+    term's, `held`: the weight each of these hits holds, `total`: the question's, above 0),
+    compiled; for a question with no spelling searched beside an asked word, whose weights are
+    then the search's own."""
     weights = result.question_terms
-    total = sum(weights.values()) or 1.0
     values, best = compiled.passage_signals(
         matches.matched[:, places],
         weight,
-        held[places],
+        held,
         matches.scores[places],
         matches.articles[places],
         total,
