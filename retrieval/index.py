@@ -303,19 +303,33 @@ class Index:
     ) -> SearchResult:
         """The `k` best passages for `question`, best first; only passages scoring above 0.
         With `allowed` (a bool per article, in index order) only those articles' passages."""
-        counts = Counter(self.analyzer.terms(question))
-        weights = {
-            t: float(self.postings.idf[self.vocab[t]]) if t in self.vocab else self.max_idf
-            for t in counts
-        }
-        present = [t for t in counts if t in self.vocab]
-        known = [(self.vocab[t], counts[t]) for t in present]
+        weights, present, known = self._question_terms(Counter(self.analyzer.terms(question)))
         if not known or k <= 0 or len(self) == 0:
             return SearchResult(weights, [])
         ranked = self._ranked(known, k, allowed)
         articles = self.table.article[ranked.numbers]
         matches = Matches(tuple(present), ranked.matched, ranked.scores, articles)
         return SearchResult(weights, _StoredHit.many(self, ranked.numbers, matches), matches)
+
+    def _question_terms(
+        self, counts: Counter[str]
+    ) -> tuple[dict[str, float], list[str], list[tuple[int, int]]]:
+        """Each question term's weight (its idf; unknown terms the largest), the terms the index
+        holds, and those as (term number, times asked): one pass, each idf read with `item`
+        (a NumPy scalar each, then float, cost twice as much)."""
+        vocab, idf = self.vocab, self.postings.idf
+        weights: dict[str, float] = {}
+        present: list[str] = []
+        known: list[tuple[int, int]] = []
+        for term, times in counts.items():
+            number = vocab.get(term)
+            if number is None:
+                weights[term] = self.max_idf
+            else:
+                weights[term] = idf.item(number)
+                present.append(term)
+                known.append((number, times))
+        return weights, present, known
 
     def _ranked(
         self, known: list[tuple[int, int]], k: int, allowed: np.ndarray | None
