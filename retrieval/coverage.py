@@ -24,7 +24,7 @@ from corpusbot.retrieval import coverage_kernel, kernel
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index, Matches, SearchResult
 from corpusbot.retrieval.respell import Rewritten
-from corpusbot.retrieval.sentence_block import SentenceShares
+from corpusbot.retrieval.sentence_block import SHARES, SentenceShares
 
 # A question's specific terms weigh at least this share of its rarest term found in the corpus.
 SPECIFIC_SHARE = 0.5
@@ -64,6 +64,7 @@ THRESHOLD = -0.9635
 # The signals read from the sentences, and the share of `SentenceShares` each is the most of.
 SENTENCE_SIGNALS = ("sentence", "phrase")
 SENTENCE_SHARES = ("carried", "joined")
+_SENTENCE_COLUMNS = [SHARES.index(name) for name in SENTENCE_SHARES]
 
 
 class Coverage(NamedTuple):
@@ -245,7 +246,7 @@ def _judged(
     weight = np.array([weights[t] for t in matches.terms])
     named = np.array([t in rewritten.names for t in matches.terms], dtype=np.bool_)
     held, kept = compiled.relevance(matches.matched, weight, named, total, floor, SPECIFIC_SHARE)
-    places = np.flatnonzero(kept)
+    places = kept.nonzero()[0]  # kept is 1-d: np.flatnonzero's ravel is a fifth of the cost
     relevant = [result.hits[place] for place in places.tolist()]
     if not relevant:
         return Verdict(relevant, False, [])
@@ -497,7 +498,9 @@ def _added_spellings(rewritten: Rewritten, analyzer: Analyzer) -> dict[str, tupl
 def _with_sentences(partial: Coverage, sentences: SentenceShares) -> Coverage:
     """`partial` with its sentence signals: the most one sentence holds of the question's
     weight, and of its terms next to each other as in the question."""
-    sentence, phrase = (float(sentences.share(name).max(initial=0.0)) for name in SENTENCE_SHARES)
+    # Both columns' maxima in one reduction (two cost twice NumPy's per-call overhead).
+    columns = sentences.values[:, _SENTENCE_COLUMNS]
+    sentence, phrase = columns.max(axis=0, initial=0.0).tolist()
     return partial._replace(sentence=sentence, phrase=phrase)
 
 
