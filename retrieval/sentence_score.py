@@ -29,6 +29,7 @@ from corpusbot.retrieval.answer_type import (
 )
 from corpusbot.retrieval.index import Hit
 from corpusbot.retrieval.sentence_block import (
+    SHARES,
     SentenceBlock,
     SentenceShares,
     from_sentences,
@@ -75,6 +76,12 @@ WEIGHTS = {
 # The answer kinds of the features "date", "number", "place", "name", in that order.
 _TYPES = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.PLACE, AnswerType.NAME)
 _WEIGHT_VECTOR = np.array([WEIGHTS[name] for name in FEATURES])
+# Where each feature sits in a row (FEATURES order), and the shares that are features as they are.
+_SHARED = [FEATURES.index(name) for name in (*SHARES[:5], "phrase")]
+_SHARED_FROM = [SHARES.index(name) for name in (*SHARES[:5], "phrase")]
+_PASSAGE, _RELEVANT = FEATURES.index("passage"), FEATURES.index("relevant")
+_KIND_COLUMNS = [FEATURES.index(kind.value) for kind in _TYPES]
+_ECHO, _UNIT, _TIGHT = FEATURES.index("echo"), FEATURES.index("unit"), FEATURES.index("tight")
 
 
 @dataclass(frozen=True)
@@ -124,19 +131,20 @@ def sentence_features(
     passed = np.ones(len(hits)) if relevant is None else np.array(relevant, dtype=np.float64)
     kind, units = expected_type(question), units_asked(question)
     texts = _texts(block, hits) if kind in _TYPES or units else []  # read only when asked
-    columns = [
-        *(shares.share(name) for name in FEATURES[:5]),  # carried ... in_passage
-        scores[block.hit],
-        passed[block.hit],
-        shares.share("phrase"),
-        *_kinds(kind, texts, len(block), weights, analyzer),
-        (shares.unasked == 0).astype(np.float64),  # echo: nothing but question terms
-        np.array([offers_unit(units, text) for text in texts]) if units else np.zeros(len(block)),
-        shares.share("carried") * tightness(block, weights),
-    ]
-    # One array of the columns, transposed and copied to rows in memory (as column_stack gives,
-    # at a third of its cost): the scores' matrix product sums each row in the same order.
-    return SentenceFeatures(block, np.ascontiguousarray(np.array(columns).T))
+    # One (sentences x FEATURES) matrix filled column by column: the features not asked for
+    # stay 0, and no array is made per column and then copied into rows.
+    values = np.zeros((len(block), len(FEATURES)))
+    values[:, _SHARED] = shares.values[:, _SHARED_FROM]  # carried ... in_passage, phrase
+    values[:, _PASSAGE] = scores[block.hit]
+    values[:, _RELEVANT] = passed[block.hit]
+    if kind in _TYPES:
+        column = _KIND_COLUMNS[_TYPES.index(kind)]
+        values[:, column] = [offers(kind, text, weights, analyzer) for text in texts]
+    values[:, _ECHO] = shares.unasked == 0  # nothing but question terms
+    if units:
+        values[:, _UNIT] = [offers_unit(units, text) for text in texts]
+    values[:, _TIGHT] = shares.share("carried") * tightness(block, weights)
+    return SentenceFeatures(block, values)
 
 
 def _analyzed(
@@ -151,23 +159,6 @@ def _texts(block: SentenceBlock, hits: Sequence[Hit]) -> list[str]:
     """Each sentence's text."""
     rows = zip(block.hit.tolist(), block.start.tolist(), block.end.tolist(), strict=True)
     return [hits[hit].text[start:end] for hit, start, end in rows]
-
-
-def _kinds(
-    kind: AnswerType,
-    texts: list[str],
-    sentences: int,
-    weights: Mapping[str, float],
-    analyzer: Analyzer,
-) -> list[np.ndarray]:
-    """The features "date", "number", "place", "name" of the `sentences` (their `texts`): only
-    the one asked for is not zero."""
-    columns = [np.zeros(sentences) for _ in _TYPES]
-    if kind in _TYPES:
-        columns[_TYPES.index(kind)] = np.array(
-            [offers(kind, text, weights, analyzer) for text in texts]
-        )
-    return columns
 
 
 def tightness(block: SentenceBlock, weights: Mapping[str, float]) -> np.ndarray:
