@@ -93,7 +93,7 @@ class _Sentences:
         return frozenset(self._codes[self._bounds[row] : self._bounds[row + 1]])
 
     def text(self, row: int) -> str:
-        return " ".join(self.hits[self.hit[row]].text[self.start[row] : self.end[row]].split())
+        return _single_spaced(self.hits[self.hit[row]].text[self.start[row] : self.end[row]])
 
     def joint(self, before: int, after: int) -> str:
         """A space between sentences that follow each other in the article, else an ellipsis."""
@@ -111,6 +111,15 @@ class _Sentences:
             codes[bounds[other] : bounds[other + 1]] == mine and self.text(other) == self.text(row)
             for other in chosen
         )
+
+
+def _single_spaced(text: str) -> str:
+    """`text` with each run of whitespace as one space, and none at its ends. Most sentences are
+    so already, which a scan tells faster than splitting them: a printable text's only space
+    is " " (every other whitespace character is unprintable)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
+    return " ".join(text.split())
 
 
 class _Draft(NamedTuple):  # a tuple: a question drafts one an article, and folds most

@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from corpusbot.bot.quotes import GAP, Quote, QuoteLimits, make_quotes
+from corpusbot.bot.quotes import GAP, Quote, QuoteLimits, _single_spaced, make_quotes
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.index import ArticleInfo, Hit
 from corpusbot.retrieval.passages import Passage
@@ -128,3 +130,17 @@ def test_a_newer_report_is_quoted_and_the_one_it_replaces_leads_the_others():
     hits = [_hit(first, told), _hit(same_day, told), _hit(newer, told)]
     [quote] = _quotes(hits, [6.0, 5.0, 4.0])
     assert [s.number for s in quote.sources] == [3, 1, 2]  # ties keep the order they were told
+
+
+# Every character str.split() splits on, and printable neighbours.
+_SPACES = " \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2000\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+@given(st.text(alphabet=st.sampled_from(_SPACES + "ab.é"), max_size=30))
+def test_a_quoted_sentence_is_spaced_as_splitting_it_would(text: str) -> None:
+    assert _single_spaced(text) == " ".join(text.split())
+
+
+def test_a_single_spaced_sentence_is_kept_as_it_is() -> None:
+    sentence = "Iran's foreign minister met his Saudi counterpart."
+    assert _single_spaced(sentence) is sentence
