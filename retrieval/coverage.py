@@ -245,7 +245,16 @@ def _judged(
     weights = result.question_terms
     weight = np.array([weights[t] for t in matches.terms])
     named = np.array([t in rewritten.names for t in matches.terms], dtype=np.bool_)
-    held, kept = compiled.relevance(matches.matched, weight, named, total, floor, SPECIFIC_SHARE)
+    held, kept, values, best = compiled.judge(
+        matches.matched,
+        weight,
+        named,
+        matches.scores,
+        matches.articles,
+        total,
+        floor,
+        SPECIFIC_SHARE,
+    )
     places = kept.nonzero()[0]  # kept is 1-d: np.flatnonzero's ravel is a fifth of the cost
     relevant = [result.hits[place] for place in places.tolist()]
     if not relevant:
@@ -255,15 +264,13 @@ def _judged(
     if _added_spellings(rewritten, index.analyzer):  # their weights are not the search's
         decided = covered(index, result, rewritten, relevant, shares=measure)
     else:
-        signals, best = _compiled_signals(
-            compiled,
+        signals = _compiled_signals(
+            dict(zip(compiled.SIGNALS, values.tolist(), strict=True)),
             index,
             result,
             matches,
             rewritten,
-            places=places,
-            weight=weight,
-            held=held,
+            best=relevant[best],
             total=total,
         )
         asked = functools.partial(_Asked.of, index, result, rewritten, relevant)
@@ -274,46 +281,33 @@ def _judged(
 
 
 def _compiled_signals(
-    compiled: ModuleType,
+    signal: dict[str, float],
     index: Index,
     result: SearchResult,
     matches: Matches,
     rewritten: Rewritten,
     *,
-    places: np.ndarray,
-    weight: np.ndarray,
-    held: np.ndarray,
+    best: Hit,
     total: float,
-) -> tuple[Coverage, int]:
-    """`_Asked.passage_signals` of the hits at `places` of `result` (`weight`: each matched
-    term's, `held`: the weight each of these hits holds, `total`: the question's, above 0),
-    compiled; for a question with no spelling searched beside an asked word, whose weights are
-    then the search's own."""
+) -> Coverage:
+    """`_Asked.passage_signals`'s signals, from those the compiled check gave (`signal`: over the
+    relevant hits and the terms the index holds; `best`: the best passage, `total`: the
+    question's weight, above 0); for a question with no spelling searched beside an asked word,
+    whose weights are then the search's own."""
     weights = result.question_terms
-    values, best = compiled.passage_signals(
-        matches.matched[:, places],
-        weight,
-        held,
-        matches.scores[places],
-        matches.articles[places],
-        total,
-    )
-    signal = dict(zip(compiled.SIGNALS, values.tolist(), strict=True))
     known = set(matches.terms)
     unknown = [w for t, w in weights.items() if t not in known]
     # The compiled heaviest term missed is of the known terms: the unknown are missed too.
     signal["heaviest_missed"] = max([signal["heaviest_missed"], *unknown]) / total
-    title = index.title_terms(result.hits[int(places[best])].article)
-    partial = Coverage(
+    return Coverage(
         **signal,
         sentence=0.0,
         absent=sum(unknown) / total,
         named=float(bool(rewritten.present)),
         phrase=0.0,
         terms=math.log(len(weights)),
-        subject=_subject(title, weights, {}),
+        subject=_subject(index.title_terms(best.article), weights, {}),
     )
-    return partial, int(best)
 
 
 def measure_for(

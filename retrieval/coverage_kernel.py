@@ -1,6 +1,6 @@
 """The coverage check's per-hit arithmetic compiled with numba: which hits are relevant, and
 what the relevant ones tell the model (retrieval/coverage.py), from the search's matrix of which
-hit holds which question term, in two calls instead of loops over each hit's set of terms.
+hit holds which question term, in one call instead of loops over each hit's set of terms.
 
 The values are those of `coverage.relevant_hits` and `coverage._passage_signals`, float for
 float (tests/test_coverage_kernel.py). Used where the compiled search is (retrieval/kernel.py:
@@ -26,8 +26,9 @@ _loaded: list[ModuleType | None] = []  # [] until tried, then [the compiled modu
 
 
 def load() -> ModuleType | None:
-    """The compiled module (`relevance`, `passage_signals`, `SIGNALS`), or None; loads numba
-    through `kernel.load`, which sets its cache folder, and only if the compiled search loaded."""
+    """The compiled module (`judge`: `relevance`, then `passage_signals`; `SIGNALS`), or None;
+    loads numba through `kernel.load`, which sets its cache folder, and only if the compiled
+    search loaded."""
     with _lock:
         if not _loaded:
             _loaded.append(_compile())
@@ -50,11 +51,12 @@ def _warm_up(code: ModuleType) -> None:
     """Compile (or load from numba's cache) for the types a search gives: two hits of two
     terms, the first holding both, the second only the commoner."""
     matched = np.array([[True, True], [True, False]])
-    weight = np.array([1.0, 3.0])
-    held, kept = code.relevance(matched, weight, np.zeros(2, np.bool_), 4.0, 0.5, 0.5)
+    weight, scores = np.array([1.0, 3.0]), np.array([2.0, 1.0])
+    articles = np.array([0, 0], dtype=np.int32)
+    held, kept, values, best = code.judge(
+        matched, weight, np.zeros(2, np.bool_), scores, articles, 4.0, 0.5, 0.5
+    )
     if held.tolist() != [4.0, 1.0] or kept.tolist() != [True, False]:
         raise RuntimeError(f"compiled relevance gave {held}, {kept} for two hits")
-    articles = np.array([0, 0], dtype=np.int32)
-    values, best = code.passage_signals(matched, weight, held, np.array([2.0, 1.0]), articles, 4.0)
     if best != 0 or values[0] != 1.0:
         raise RuntimeError(f"compiled passage signals gave {values}, best {best} for two hits")

@@ -18,6 +18,30 @@ SIGNALS = ("passage", "rarest_held", "heaviest_missed", "unheld", "runner_up", "
 
 
 @jit
+def judge(
+    matched: np.ndarray,
+    weight: np.ndarray,
+    named: np.ndarray,
+    scores: np.ndarray,
+    articles: np.ndarray,
+    total: float,
+    floor: float,
+    specific_share: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """`relevance` of every hit, then `passage_signals` of the relevant ones (`scores`,
+    `articles`: every hit's): one call where two cost a second dispatch and the Python slicing
+    between them. With no relevant hit the signals are 0 and the best place -1."""
+    held, kept = relevance(matched, weight, named, total, floor, specific_share)
+    places = np.flatnonzero(kept)
+    if len(places) == 0:
+        return held, kept, np.zeros(len(SIGNALS)), -1
+    values, best = passage_signals(
+        matched[:, places], weight, held[places], scores[places], articles[places], total
+    )
+    return held, kept, values, best
+
+
+@jit
 def relevance(
     matched: np.ndarray,
     weight: np.ndarray,

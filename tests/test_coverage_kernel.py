@@ -106,6 +106,27 @@ def test_passage_signals_are_the_python_signals_float_for_float(compiled, search
     assert got == {name: getattr(expected, name) for name in compiled.SIGNALS}
 
 
+@settings(max_examples=300, deadline=None)
+@given(search=searches(), floor=st.sampled_from([0.0, 0.2, 0.4, 0.7]))
+def test_judge_is_relevance_then_the_relevant_hits_signals(compiled, search, floor):
+    matched, weight, scores, articles, named, _ = search
+    total = float(weight.sum())
+    scores, articles = np.array(scores), np.array(articles, np.int32)
+    held, kept, values, best = compiled.judge(
+        matched, weight, named, scores, articles, total, floor, coverage.SPECIFIC_SHARE
+    )
+    alone = compiled.relevance(matched, weight, named, total, floor, coverage.SPECIFIC_SHARE)
+    assert held.tolist() == alone[0].tolist() and kept.tolist() == alone[1].tolist()
+    places = np.flatnonzero(kept)
+    if not len(places):
+        assert best == -1 and values.tolist() == [0.0] * len(compiled.SIGNALS)
+        return
+    part = compiled.passage_signals(
+        matched[:, places], weight, held[places], scores[places], articles[places], total
+    )
+    assert values.tolist() == part[0].tolist() and best == part[1]
+
+
 def _verdicts(index: Index, question: str, monkeypatch) -> list[coverage.Verdict]:
     """`judge`'s verdict for `question` as compose asks it, compiled and then in Python."""
     rewritten = rewrite(question, index)
