@@ -62,6 +62,8 @@ class SentenceShares:
     block: SentenceBlock
     values: np.ndarray  # float64, (sentences x SHARES)
     unasked: np.ndarray  # int64, per sentence: its terms that are not the question's
+    # float64, per sentence: sentence_score.tightness, when the compiled reading gave it
+    tight: np.ndarray | None = None
 
     def share(self, name: str) -> np.ndarray:
         return self.values[:, SHARES.index(name)]
@@ -91,7 +93,8 @@ def select(
         code_of=block.code_of,
         term_of=block.term_of,
     )
-    return SentenceShares(part, shares.values[rows], shares.unasked[rows])
+    tight = None if shares.tight is None else shares.tight[rows]
+    return SentenceShares(part, shares.values[rows], shares.unasked[rows], tight)
 
 
 def _kept(

@@ -2,9 +2,9 @@
 NumPy calls, whose fixed cost (several µs each on small arrays) was most of a question's time.
 
 `read` gives what `sentence_block.from_table` and `sentence_block.measure` give together, with the
-same values. It is used where the compiled search is (retrieval/kernel.py: indexes of
-KERNEL_MIN_PASSAGES or more, numba importable, CORPUSBOT_KERNEL not "numpy"); elsewhere NumPy
-answers.
+same values, and each sentence's `sentence_score.tightness`, found as its terms are read. It is
+used where the compiled search is (retrieval/kernel.py: indexes of KERNEL_MIN_PASSAGES or more,
+numba importable, CORPUSBOT_KERNEL not "numpy"); elsewhere NumPy answers.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _warm_up(compiled: Callable[..., Any]) -> None:
     """Compile (or load from numba's cache) for the types a loaded index gives: one passage
     of one sentence, "a b", asked "a" and "b" as a pair."""
     records = np.array([1, 0, 3, 2, 0, 1], dtype=np.int32)
-    *_, values, ok = compiled(
+    *_, values, tight, ok = compiled(
         records,
         np.array([0], dtype=np.int64),
         np.array([len(records)], dtype=np.int64),
@@ -66,8 +66,8 @@ def _warm_up(compiled: Callable[..., Any]) -> None:
         np.array([[False, True], [False, False]]),
         2,
     )
-    if not ok or values[:, SHARES.index("phrase")].tolist() != [1.0]:
-        raise RuntimeError(f"compiled sentence reading gave {values} for one sentence")
+    if not ok or values[:, SHARES.index("phrase")].tolist() != [1.0] or tight.tolist() != [1.0]:
+        raise RuntimeError(f"compiled sentence reading gave {values}, {tight} for one sentence")
 
 
 def _warm_up_select(compiled: Callable[..., Any]) -> None:
@@ -124,7 +124,7 @@ def read(
         lengths = ends - starts
         ends = np.cumsum(lengths)
         starts = ends - lengths
-    places, bounds, codes, values, ok = compiled(
+    places, bounds, codes, values, tight, ok = compiled(
         records, starts, ends, wanted, weights, pairs, len(terms)
     )
     if not ok:
@@ -139,4 +139,4 @@ def read(
         code_of=code_of,
         term_of=terms.__getitem__,
     )
-    return SentenceShares(block, values, places[:, 4])
+    return SentenceShares(block, values, places[:, 4], tight)

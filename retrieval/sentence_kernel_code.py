@@ -25,13 +25,14 @@ def read(
     weights: np.ndarray,
     pairs: np.ndarray,
     vocabulary: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
     """The sentences of the records `records[starts[h]:ends[h]]` (one a hit; layout in
     storage.SentenceRecords): places (hit, number, start, end, unasked terms; a row a sentence),
-    their terms (bounds, codes) and their `SHARES` of the asked terms' weight; and False (with
-    nothing read) if a record is damaged. `wanted`: each asked term's code (-1: in no passage),
-    `weights`: each one's weight over the question's total, `pairs`: (asked x asked) the pairs
-    next to each other in the question; `vocabulary`: how many terms the index has."""
+    their terms (bounds, codes), their `SHARES` of the asked terms' weight and their
+    `tightness`; and False (with nothing read) if a record is damaged. `wanted`: each asked
+    term's code (-1: in no passage), `weights`: each one's weight over the question's total,
+    `pairs`: (asked x asked) the pairs next to each other in the question; `vocabulary`: how
+    many terms the index has."""
     n = length = 0
     for h in range(len(starts)):
         count = records[starts[h]] if starts[h] < ends[h] else -1
@@ -45,6 +46,10 @@ def read(
     held = np.zeros((n, len(wanted)), np.bool_)
     joined = np.zeros((n, len(wanted)), np.bool_)
     phrase = np.zeros(n)
+    tight = np.zeros(n)
+    asked_at = np.empty(length, np.int64)  # a sentence's question terms: where, and which
+    asked_term = np.empty(length, np.int64)
+    seen = np.zeros(len(wanted), np.int64)
     row = at = 0
     for h in range(len(starts)):
         count = records[starts[h]]
@@ -58,34 +63,41 @@ def read(
             last = term + records[head + 2]
             if records[head + 2] < 0 or last > ends[h]:
                 return _nothing(len(wanted))
-            before = -1
+            before, asked_here = -1, 0
             for t in range(term, last):
                 code = records[t]
                 if code < 0 or code >= vocabulary:
                     return _nothing(len(wanted))
                 codes[at] = code
-                at += 1
                 here = _position(wanted, code)
                 if here < 0:
                     places[row, 4] += 1
                 else:
+                    asked_at[asked_here], asked_term[asked_here] = at, here
+                    asked_here += 1
                     held[row, here] = True
                     if before >= 0 and pairs[before, here]:
                         phrase[row] += weights[before] + weights[here]
                         joined[row, before] = joined[row, here] = True
                 before = here
+                at += 1
+            if asked_here:
+                tight[row] = _tight(asked_at, asked_term, asked_here, seen)
             term = last
             row += 1
             bounds[row] = at
         if term != ends[h]:
             return _nothing(len(wanted))
-    return places, bounds, codes, _shares(places, held, joined, phrase, weights), True
+    return places, bounds, codes, _shares(places, held, joined, phrase, weights), tight, True
 
 
 @jit
-def _nothing(asked: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
+def _nothing(
+    asked: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]:
     empty = np.zeros((0, 5), np.int64)
-    return empty, np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros((0, len(SHARES))), False
+    shares = np.zeros((0, len(SHARES)))
+    return empty, np.zeros(1, np.int64), np.zeros(0, np.int64), shares, np.zeros(0), False
 
 
 @jit
@@ -188,29 +200,37 @@ def tightness(codes: np.ndarray, bounds: np.ndarray, asked: np.ndarray) -> np.nd
             if column < m and asked[column] == codes[at]:
                 places[held], terms[held] = at, column
                 held += 1
-        if held == 0:
-            continue
-        distinct = 0
-        for i in range(held):
-            if seen[terms[i]] == 0:
-                distinct += 1
-            seen[terms[i]] += 1
+        if held:
+            tight[row] = _tight(places, terms, held, seen)
+    return tight
+
+
+@jit
+def _tight(places: np.ndarray, terms: np.ndarray, held: int, seen: np.ndarray) -> float:
+    """One sentence's tightness: the distinct question terms among the `held` first of `terms`
+    (found at `places`, in order) over the length of the shortest run holding them all.
+    `seen`: a zero per question term, left zero."""
+    distinct = 0
+    for i in range(held):
+        if seen[terms[i]] == 0:
+            distinct += 1
+        seen[terms[i]] += 1
+    for i in range(held):
+        seen[terms[i]] = 0
+    shortest = places[held - 1] - places[0] + 1
+    if distinct < held:  # a term twice: the shortest run holding every one
+        inside, left = 0, 0
+        for right in range(held):
+            if seen[terms[right]] == 0:
+                inside += 1
+            seen[terms[right]] += 1
+            while inside == distinct:
+                shortest = min(shortest, places[right] - places[left] + 1)
+                seen[terms[left]] -= 1
+                if seen[terms[left]] == 0:
+                    inside -= 1
+                left += 1
         for i in range(held):
             seen[terms[i]] = 0
-        shortest = places[held - 1] - places[0] + 1
-        if distinct < held:  # a term twice: the shortest run holding every one
-            inside, left = 0, 0
-            for right in range(held):
-                if seen[terms[right]] == 0:
-                    inside += 1
-                seen[terms[right]] += 1
-                while inside == distinct:
-                    shortest = min(shortest, places[right] - places[left] + 1)
-                    seen[terms[left]] -= 1
-                    if seen[terms[left]] == 0:
-                        inside -= 1
-                    left += 1
-            for i in range(held):
-                seen[terms[i]] = 0
-        tight[row] = distinct / shortest
-    return tight
+    ratio: float = distinct / shortest
+    return ratio

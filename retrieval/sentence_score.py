@@ -143,7 +143,8 @@ def sentence_features(
     values[:, _ECHO] = shares.unasked == 0  # nothing but question terms
     if units:
         values[:, _UNIT] = [offers_unit(units, text) for text in texts]
-    values[:, _TIGHT] = shares.share("carried") * tightness(block, weights)
+    tight = shares.tight if shares.tight is not None else tightness(block, weights)
+    values[:, _TIGHT] = shares.share("carried") * tight
     return SentenceFeatures(block, values)
 
 

@@ -52,6 +52,9 @@ def _compare(index: Index, compiled, question: str, numbers: list[int]) -> None:
     assert rows(got.block) == rows(block)
     np.testing.assert_array_equal(got.values, expected.values)
     np.testing.assert_array_equal(got.unasked, expected.unasked)
+    # Read with the sentences, the tightness is the one sentence_score finds of the block.
+    assert got.tight is not None
+    np.testing.assert_array_equal(got.tight, sentence_score.tightness(block, weights))
 
 
 def test_the_compiled_reading_equals_numpy_on_news(compiled):
@@ -158,6 +161,7 @@ def test_the_compiled_selection_equals_numpy(compiled):
                 )
             np.testing.assert_array_equal(got.values, expected.values)
             np.testing.assert_array_equal(got.unasked, expected.unasked)
+            np.testing.assert_array_equal(got.tight, expected.tight)
 
 
 def test_the_compiled_tightness_equals_the_plain_loop(compiled, monkeypatch):
