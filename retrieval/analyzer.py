@@ -17,6 +17,7 @@ import re
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import Stemmer
 
@@ -87,7 +88,11 @@ class Analyzer:
 
     def __init__(self, settings: AnalyzerSettings) -> None:
         self.settings = settings
-        self._stemmer = None if settings.language == "none" else Stemmer.Stemmer(settings.language)
+        # PyStemmer's own cache off (size 0): `_terms` already keeps each word's term, and
+        # filling that second cache made stemming a new word three times as slow.
+        self._stemmer = (
+            None if settings.language == "none" else Stemmer.Stemmer(settings.language, 0)
+        )
         # Raw (case-folded) word -> term, or "" for a stop word.
         self._terms: dict[str, str] = {}
 
@@ -99,13 +104,17 @@ class Analyzer:
 
     def terms(self, text: str) -> list[str]:
         """The index terms of `text`, in order, repeats kept."""
-        words = self.words(text)
+        return [term for term in self.terms_of(self.words(text)) if term]
+
+    def terms_of(self, words: Sequence[str]) -> list[str]:
+        """The term of each case-folded word ("" for a stop word); new words learned together."""
         # A stop word is cached as "", so look up with None as the miss: with `or`, every "the"
         # missed the cache and was learned again.
-        terms = list(map(self._terms.get, words))
-        if None in terms:  # new words, rare once the cache is warm
-            terms = [self._learn(w) if t is None else t for t, w in zip(terms, words, strict=True)]
-        return [term for term in terms if term]
+        cached = list(map(self._terms.get, words))
+        if None not in cached:  # no new word: most often, once the cache is warm
+            return cast(list[str], cached)
+        learned = self._learn_all([w for w, t in zip(words, cached, strict=True) if t is None])
+        return [learned[w] if t is None else t for w, t in zip(words, cached, strict=True)]
 
     def spans(self, text: str) -> Iterator[tuple[int, int, str]]:
         """(start, end, term) of each word of `text` that has a term, offsets into `text`."""
@@ -151,11 +160,10 @@ class Analyzer:
         starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
         words = list(set(ASCII_TOKEN.findall(joined)))
         known = list(map(self._terms.get, words))  # one lookup call for them all, not one each
-        wanted = [
-            w
-            for w, t in zip(words, known, strict=True)
-            if (self.term(w) if t is None else t) in terms
-        ]
+        wanted = [w for w, t in zip(words, known, strict=True) if t in terms]
+        if None in known:
+            learned = self._learn_all([w for w, t in zip(words, known, strict=True) if t is None])
+            wanted += [w for w, t in learned.items() if t in terms]
         found: list[list[tuple[int, int]]] = [[] for _ in texts]
         for start, end in sorted(s for w in wanted for s in _occurrences(w, joined)):
             number = bisect.bisect_right(starts, start) - 1
@@ -170,12 +178,30 @@ class Analyzer:
     def _learn(self, word: str) -> str:
         if word in self._terms:
             return self._terms[word]
-        if word in self.settings.stopwords or (
-            len(word) == 1 and word.isascii() and not word.isdigit()
-        ):
+        if self._dropped(word):
             term = ""
         else:
             term = self._stemmer.stemWord(word) if self._stemmer else word
         if len(self._terms) < MAX_CACHE:
             self._terms[word] = term
         return term
+
+    def _learn_all(self, words: Sequence[str]) -> dict[str, str]:
+        """The term of each of `words` (new ones), learned together: stemmed in one call (a
+        question brings a few new words, a quote a few dozen, and a call each cost more than
+        the stemming)."""
+        kept = [w for w in words if not self._dropped(w)]
+        learned = dict.fromkeys(words, "")
+        stems = self._stemmer.stemWords(kept) if self._stemmer else kept
+        learned.update(zip(kept, stems, strict=True))
+        for word, term in learned.items():
+            if len(self._terms) >= MAX_CACHE:
+                break
+            self._terms[word] = term
+        return learned
+
+    def _dropped(self, word: str) -> bool:
+        """A stop word, or a single character that is not a digit: no term."""
+        return word in self.settings.stopwords or (
+            len(word) == 1 and word.isascii() and not word.isdigit()
+        )

@@ -2,6 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from corpusbot.retrieval import analyzer as analyzer_module
 from corpusbot.retrieval.analyzer import TOKEN, Analyzer, AnalyzerSettings
 
 
@@ -56,8 +57,9 @@ def test_a_stop_word_is_learned_once(monkeypatch: pytest.MonkeyPatch):
     analyzer = Analyzer(AnalyzerSettings.create("english", "english"))
     assert analyzer.terms("The cat and the hat") == ["cat", "hat"]
     learned = []
-    original = analyzer._learn
-    monkeypatch.setattr(analyzer, "_learn", lambda word: learned.append(word) or original(word))
+    one, many = analyzer._learn, analyzer._learn_all
+    monkeypatch.setattr(analyzer, "_learn", lambda word: learned.append(word) or one(word))
+    monkeypatch.setattr(analyzer, "_learn_all", lambda words: learned.extend(words) or many(words))
     for _ in range(3):  # every word is cached now, stop words ("the", "and") included
         assert analyzer.terms("The cat and the hat") == ["cat", "hat"]
         assert analyzer.term("the") == ""
@@ -90,3 +92,28 @@ def test_find_skips_words_inside_longer_runs(english: Analyzer):
     text = "Cells, excell, cell19 and 2019: cell 19."
     expected = [(0, 5), (15, 19), (19, 21), (32, 36), (37, 39)]
     assert english.find([text], {"cell", "19"}) == [expected]
+
+
+@given(st.lists(st.sampled_from(["The", "ministers", "minister", "a", "7", "of", "Iran's", "é"])))
+def test_new_words_learned_together_get_the_terms_one_at_a_time_gives(words: list[str]):
+    text = " ".join(words)
+    together = Analyzer(AnalyzerSettings.create("english", "english"))
+    alone = Analyzer(AnalyzerSettings.create("english", "english"))
+    expected = [t for t in (alone.term(w) for w in together.words(text)) if t]
+    assert together.terms(text) == expected
+    assert together.find([text], set(expected)) == alone.find([text], set(expected))
+    words = [w.casefold() for w in words]
+    fresh = Analyzer(AnalyzerSettings.create("english", "english"))
+    assert fresh.terms_of(words) == [alone.term(w) for w in words]  # stop words: ""
+
+
+def test_learning_stops_caching_at_the_limit(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(analyzer_module, "MAX_CACHE", 3)
+    english = Analyzer(AnalyzerSettings.create("english", "english"))
+    assert english.terms("the talks of ministers in Vienna resumed") == [
+        "talk",
+        "minist",
+        "vienna",
+        "resum",
+    ]
+    assert len(english._terms) == 3
