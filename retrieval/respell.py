@@ -60,7 +60,7 @@ def speller_for(index: Index) -> Speller:
         speller = _spellers.get(index)
         if speller is None:
             speller = _spellers[index] = Speller(
-                index.vocab, index.document_frequency, index.analyzer.term
+                index.vocab, index.document_frequency, index.analyzer.terms_of
             )
         return speller
 

@@ -79,12 +79,13 @@ class Speller:
         self,
         vocabulary: Iterable[str],
         frequency: Callable[[str], int],
-        term: Callable[[str], str] = str,
+        terms: Callable[[list[str]], list[str]] = list,
     ) -> None:
-        """`frequency` counts a term's passages; `term` makes a word a term (stemming)."""
+        """`frequency` counts a term's passages; `terms` makes words terms (stemming), a list
+        at a time."""
         self._vocabulary = vocabulary
         self._frequency = frequency
-        self._term = term
+        self._terms = terms
         self._known: frozenset[str] | None = None
         self._by_skeleton: dict[str, list[str]] = {}
         self._lock = threading.Lock()
@@ -140,10 +141,10 @@ class Speller:
             near = {t for t in edits(term) if t in known}
             through: dict[str, set[str]] = {}  # term -> the edited words that give it
             if by_word and word:
-                for edited in edits(word):
-                    found = self._term(edited)
+                edited = list(edits(word))  # hundreds: their terms are made in one call
+                for found, one in zip(self._terms(edited), edited, strict=True):
                     if found in known and found not in near:
-                        through.setdefault(found, set()).add(edited)
+                        through.setdefault(found, set()).add(one)
             for candidate in self._by_frequency(near | through.keys()):
                 if (
                     candidate in near
