@@ -159,11 +159,8 @@ class Analyzer:
         joined = "\n".join(texts).lower()
         starts = list(itertools.accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
         words = list(set(ASCII_TOKEN.findall(joined)))
-        known = list(map(self._terms.get, words))  # one lookup call for them all, not one each
+        known = self.terms_of(words)  # one lookup call for them all, not one each
         wanted = [w for w, t in zip(words, known, strict=True) if t in terms]
-        if None in known:
-            learned = self._learn_all([w for w, t in zip(words, known, strict=True) if t is None])
-            wanted += [w for w, t in learned.items() if t in terms]
         found: list[list[tuple[int, int]]] = [[] for _ in texts]
         for start, end in sorted(s for w in wanted for s in _occurrences(w, joined)):
             number = bisect.bisect_right(starts, start) - 1
@@ -176,15 +173,7 @@ class Analyzer:
         return term if term is not None else self._learn(word)
 
     def _learn(self, word: str) -> str:
-        if word in self._terms:
-            return self._terms[word]
-        if self._dropped(word):
-            term = ""
-        else:
-            term = self._stemmer.stemWord(word) if self._stemmer else word
-        if len(self._terms) < MAX_CACHE:
-            self._terms[word] = term
-        return term
+        return self._learn_all([word])[word]
 
     def _learn_all(self, words: Sequence[str]) -> dict[str, str]:
         """The term of each of `words` (new ones), learned together: stemmed in one call (a
