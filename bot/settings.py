@@ -231,7 +231,9 @@ def _build(raw: dict[str, Any]) -> Settings:
         '"group" or "private"',
     )
     try:
-        analyzer_settings = AnalyzerSettings.create(analyzer["language"], analyzer["stopwords"])
+        analyzer_settings = AnalyzerSettings.create(
+            analyzer["language"], analyzer["stopwords"], lemmas=analyzer["lemmas"]
+        )
     except ValueError as exc:
         raise SettingsError(f"bad setting analyzer: {exc}") from None
     return Settings(

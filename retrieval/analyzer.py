@@ -1,7 +1,9 @@
 """One tokenizer for passages and questions alike.
 
-Unicode word tokens, case folding, stop words, Snowball stemming. Scripts written without spaces
-(Chinese, Japanese kana) are cut into single characters so that they still match something.
+Unicode word tokens, case folding, stop words, irregular forms folded to their lemma
+(retrieval/lemmas.py: "said" -> "say", "men" -> "man"), Snowball stemming. Scripts written
+without spaces (Chinese, Japanese kana) are cut into single characters so that they still match
+something.
 
 A token is a run of letters or a run of digits, so "COVID-19", "covid19" and "Covid 19" all give
 "covid" + "19", and "IL-6" matches "IL6". Single digits are terms ("type 2 diabetes"); single
@@ -22,6 +24,7 @@ from typing import cast
 import Stemmer
 
 from corpusbot.config import STOPWORDS_DIR
+from corpusbot.retrieval.lemmas import lemma_source, lemmatizer
 
 _NO_SPACE_SCRIPTS = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN = re.compile(rf"[{_NO_SPACE_SCRIPTS}]|[^\W\d_{_NO_SPACE_SCRIPTS}]+|\d+")
@@ -36,15 +39,20 @@ MAX_CACHE = 2_000_000
 class AnalyzerSettings:
     language: str = "english"
     stopwords: frozenset[str] = frozenset()
+    # What folds irregular forms before stemming (lemmas.lemma_source), "" for nothing. An index
+    # keeps the one it was built with, and its questions are analyzed the same way.
+    lemmas: str = ""
 
     @classmethod
-    def create(cls, language: str, stopwords: str) -> AnalyzerSettings:
-        """Check the language and resolve the stop-word list (a name, a path or "none")."""
+    def create(cls, language: str, stopwords: str, *, lemmas: bool = True) -> AnalyzerSettings:
+        """Check the language and resolve the stop-word list (a name, a path or "none");
+        `lemmas`: fold irregular forms where the language has a dictionary."""
         language = language.strip().lower()
         if language != "none" and language not in Stemmer.algorithms():
             known = ", ".join(sorted(Stemmer.algorithms()))
             raise ValueError(f"language {language!r} has no stemmer; choose one of: none, {known}")
-        return cls(language=language, stopwords=load_stopwords(stopwords))
+        source = lemma_source(language) if lemmas else ""
+        return cls(language=language, stopwords=load_stopwords(stopwords), lemmas=source)
 
 
 def load_stopwords(name: str) -> frozenset[str]:
@@ -93,6 +101,7 @@ class Analyzer:
         self._stemmer = (
             None if settings.language == "none" else Stemmer.Stemmer(settings.language, 0)
         )
+        self._lemma = lemmatizer(settings.language) if settings.lemmas else None
         # Raw (case-folded) word -> term, or "" for a stop word.
         self._terms: dict[str, str] = {}
 
@@ -172,6 +181,11 @@ class Analyzer:
         term = self._terms.get(word)
         return term if term is not None else self._learn(word)
 
+    def lemma(self, word: str) -> str:
+        """The dictionary form of a case-folded word ("said" -> "say"), or the word itself where
+        the language has no dictionary, lemmas are off, or the dictionary lacks it."""
+        return self._lemma(word) if self._lemma else word
+
     def _learn(self, word: str) -> str:
         return self._learn_all([word])[word]
 
@@ -181,7 +195,8 @@ class Analyzer:
         the stemming)."""
         kept = [w for w in words if not self._dropped(w)]
         learned = dict.fromkeys(words, "")
-        stems = self._stemmer.stemWords(kept) if self._stemmer else kept
+        lemmas = list(map(self._lemma, kept)) if self._lemma else kept
+        stems = self._stemmer.stemWords(lemmas) if self._stemmer else lemmas
         learned.update(zip(kept, stems, strict=True))
         for word, term in learned.items():
             if len(self._terms) >= MAX_CACHE:

@@ -254,6 +254,7 @@ class _Build:
             avgdl=avgdl,
             language=self.analyzer.language,
             stopwords=tuple(sorted(self.analyzer.stopwords)),
+            lemmas=self.analyzer.lemmas,
             k1=weighting.k1,
             b=weighting.b,
             epsilon=weighting.epsilon,

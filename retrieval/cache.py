@@ -139,6 +139,7 @@ def fingerprint(
         "overlap": split.chunk_overlap,
         "language": settings.analyzer.language,
         "stopwords": sorted(settings.analyzer.stopwords),
+        "lemmas": settings.analyzer.lemmas,
         "k1": settings.k1,
         "b": settings.b,
         "epsilon": settings.epsilon,

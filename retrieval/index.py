@@ -578,5 +578,5 @@ def _best_partial(touched: np.ndarray, partial: np.ndarray, count: int) -> np.nd
 
 
 def _settings_from_meta(meta: IndexMeta) -> IndexSettings:
-    analyzer = AnalyzerSettings(meta.language, frozenset(meta.stopwords))
+    analyzer = AnalyzerSettings(meta.language, frozenset(meta.stopwords), meta.lemmas)
     return IndexSettings(analyzer=analyzer, k1=meta.k1, b=meta.b, epsilon=meta.epsilon)

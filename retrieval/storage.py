@@ -91,6 +91,7 @@ class IndexMeta:
     b: float
     epsilon: float
     provenance: Provenance = field(default_factory=Provenance)
+    lemmas: str = ""  # what folded irregular forms (AnalyzerSettings.lemmas); older indexes: none
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
