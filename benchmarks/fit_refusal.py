@@ -34,11 +34,12 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusbot.bot.compose import AnswerSettings, clean_question
+from corpusbot.bot.compose import AnswerSettings, asked_about, clean_question
 from corpusbot.bot.settings import load_settings
 from corpusbot.retrieval import coverage
 from corpusbot.retrieval.cache import open_index
 from corpusbot.retrieval.index import Index
+from corpusbot.retrieval.question_form import read_form
 from corpusbot.retrieval.respell import rewrite
 
 DEFAULT_DATA = Path("../shared/data/squad-tune")  # as the docs run it, from the main checkout
@@ -198,8 +199,11 @@ def _row(index: Index, raw: str, settings: AnswerSettings) -> tuple[bool, covera
     """Whether the old rule answers `raw`, and the signals of its relevant hits (None if none),
     following compose up to its refusal decision."""
     question, _ = clean_question(raw, settings.max_question_chars)
-    rewritten = rewrite(question, index)
-    if not question or (rewritten.absent and not rewritten.present):
+    form = read_form(question, index.analyzer)
+    rewritten = rewrite(form.topic, index)
+    if not question or (
+        rewritten.absent and (not rewritten.present or asked_about(form, rewritten.absent))
+    ):
         return False, None
     result = index.search(rewritten.question, settings.max_hits * 2)
     weights = result.question_terms

@@ -22,6 +22,7 @@ from corpusbot.bot.quotes import Quote, QuoteLimits, make_quotes
 from corpusbot.bot.scope import AnswerScope
 from corpusbot.retrieval.coverage import judge
 from corpusbot.retrieval.index import Hit, Index
+from corpusbot.retrieval.question_form import QuestionForm, read_form, small_talk, speech_cue
 from corpusbot.retrieval.respell import Rewritten, rewrite
 from corpusbot.retrieval.sentence_block import SentenceShares
 from corpusbot.retrieval.sentence_kernel import select
@@ -34,6 +35,7 @@ __all__ = [
     "Quote",
     "Reason",
     "Respelling",
+    "asked_about",
     "clean_question",
     "compose",
     "sentence_spans",
@@ -57,6 +59,7 @@ class Reason(StrEnum):
     """Why nothing was quoted."""
 
     EMPTY = "empty"
+    SMALL_TALK = "small_talk"  # a greeting or thanks: nothing to search
     NO_TERMS = "no_terms"
     NOT_FOUND = "not_found"
     ABSENT = "absent"  # the question names something no article mentions
@@ -115,7 +118,10 @@ def compose(
     question, cut = clean_question(raw_question, settings.max_question_chars)
     if not question:
         return Answer(question, False, reason=Reason.EMPTY)
-    retrieved = _retrieve(index, question, settings, allowed=allowed)
+    if small_talk(question):
+        return Answer(question, False, reason=Reason.SMALL_TALK)
+    form = read_form(question, index.analyzer)
+    retrieved = _retrieve(index, form, settings, allowed=allowed)
     rewritten, weights, terms = retrieved.rewritten, retrieved.weights, tuple(retrieved.weights)
     if retrieved.reason is Reason.ABSENT:
         hints = tuple(_surface_in_corpus(index, t) for t in rewritten.suggestions)
@@ -146,6 +152,7 @@ def compose(
         index.analyzer,
         relevant=passed,
         shares=retrieved.shares,
+        speech=speech_cue(form, index.analyzer),
     )
     limits = QuoteLimits(
         settings.max_quote_sentences,
@@ -199,11 +206,17 @@ class _Retrieved:
 
 
 def _retrieve(
-    index: Index, question: str, settings: AnswerSettings, *, allowed: np.ndarray | None = None
+    index: Index,
+    form: QuestionForm,
+    settings: AnswerSettings,
+    *,
+    allowed: np.ndarray | None = None,
 ) -> _Retrieved:
-    rewritten = rewrite(question, index)
+    rewritten = rewrite(form.topic, index)
     # A name no article mentions, and no other name that some article does: nothing to quote.
-    if rewritten.absent and not rewritten.present:
+    # Nor when the absent name is the speaker asked about ("What did Blinken say about ..."):
+    # what others said is no answer.
+    if rewritten.absent and (not rewritten.present or asked_about(form, rewritten.absent)):
         return _Retrieved(rewritten, {}, Reason.ABSENT)
     result = index.search(rewritten.question, settings.max_hits * 2, allowed=allowed)
     weights = result.question_terms
@@ -230,6 +243,12 @@ def _retrieve(
     return _Retrieved(rewritten, weights, None, candidates, passed, taken)
 
 
+def asked_about(form: QuestionForm, absent: tuple[str, ...]) -> bool:
+    """Whether one of the `absent` names is the speaker the question asks about."""
+    spoken = set(form.speaker.split())
+    return any(set(name.split()) <= spoken for name in absent)
+
+
 def _order(index: Index, rewritten: Rewritten) -> list[str]:
     """The searched question's terms as asked (for the terms next to each other in it)."""
     return index.analyzer.terms(rewritten.question)
@@ -252,7 +271,7 @@ def sentence_candidates(
     question as searched, its terms' weights, the candidate passages and whether each passed the
     relevance check. For fitting the sentence weights (benchmarks/fit_sentence_weights.py)."""
     question = clean_question(question, settings.max_question_chars)[0]
-    found = _retrieve(index, question, settings) if question else None
+    found = _retrieve(index, read_form(question, index.analyzer), settings) if question else None
     if found is None or found.reason is not None:
         return None
     return (found.rewritten.question, found.weights, found.candidates, found.passed)

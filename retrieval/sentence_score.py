@@ -5,14 +5,16 @@ weight (idf) it carries, alone and together with the sentence before it, the one
 whole passage (an answer often says "He" where the question names someone); its passage's BM25
 score beside the best passage's, and whether that passage passed the relevance check; runs of the
 question's terms in the question's order (phrase matches); holding an answer of the kind asked for
-(a name for "who", a date for "when"...); and being made only of question words (it repeats the
-question, it cannot answer it). Its score is the weighted sum. The weights (`WEIGHTS`) were fitted
+(a name for "who", a date for "when"...); reported speech, for a question that asks what
+someone said; and being made only of question words (it repeats the question, it cannot
+answer it). Its score is the weighted sum. The weights (`WEIGHTS`) were fitted
 by benchmarks/fit_sentence_weights.py on squad-tune's even-numbered paragraphs and checked on the
 odd-numbered ones (docs/precision.md).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -28,6 +30,7 @@ from corpusbot.retrieval.answer_type import (
     units_asked,
 )
 from corpusbot.retrieval.index import Hit
+from corpusbot.retrieval.question_form import SpeechCue
 from corpusbot.retrieval.sentence_block import (
     SHARES,
     SentenceBlock,
@@ -53,6 +56,7 @@ FEATURES = (
     "echo",  # every term of the sentence is a question term
     "unit",  # the question asks for a sum, a share or a length of time, and the sentence has one
     "tight",  # carried, times its distinct question terms over its shortest run holding them all
+    "speech",  # "what did X say": the sentence reports speech (a reporting verb, a quotation)
 )
 # Fitted by benchmarks/fit_sentence_weights.py (softmax over each question's sentences, trained
 # on squad-tune's even-numbered paragraphs); the scale is arbitrary, only differences matter.
@@ -72,6 +76,9 @@ WEIGHTS = {
     "echo": -4.88,
     "unit": 2.27,
     "tight": 1.03,
+    # Set by hand, not fitted: squad-tune's questions never ask what someone said, so the fit
+    # has nothing to learn it from. Of the size of the other answer-kind cues (date, number).
+    "speech": 2.5,
 }
 # The answer kinds of the features "date", "number", "place", "name", in that order.
 _TYPES = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.PLACE, AnswerType.NAME)
@@ -82,6 +89,12 @@ _SHARED_FROM = [SHARES.index(name) for name in (*SHARES[:5], "phrase")]
 _PASSAGE, _RELEVANT = FEATURES.index("passage"), FEATURES.index("relevant")
 _KIND_COLUMNS = [FEATURES.index(kind.value) for kind in _TYPES]
 _ECHO, _UNIT, _TIGHT = FEATURES.index("echo"), FEATURES.index("unit"), FEATURES.index("tight")
+_SPEECH = FEATURES.index("speech")
+# Quotation marks: a quotation is speech attributed to someone, with or without its verb.
+_QUOTATION = re.compile('[“”"«»]')
+# How far (in terms) a speaker may stand from the reporting verb to be its subject: "Russian
+# Foreign Minister Sergey Lavrov said" (the name among the 3 terms before), "said Lavrov" (after).
+_SPEAKER_BEFORE, _SPEAKER_AFTER = 3, 2
 
 
 @dataclass(frozen=True)
@@ -100,14 +113,18 @@ def sentence_scores(
     *,
     relevant: Sequence[bool] | None = None,
     shares: SentenceShares | None = None,
+    speech: SpeechCue | None = None,
 ) -> tuple[SentenceBlock, np.ndarray]:
     """Every sentence of every hit's passage, scored for `question`: the sentences (in hit
     order) and a float64 score each.
 
     `relevant` says, per hit, whether it passed the relevance check (all did when omitted).
     `shares`: the hits' sentences and the question's shares in each (default: analyzed here;
-    compose passes the index's, read from what the build stored: `Index.sentence_shares`)."""
-    found = sentence_features(question, hits, weights, analyzer, relevant=relevant, shares=shares)
+    compose passes the index's, read from what the build stored: `Index.sentence_shares`).
+    `speech`: for a question asking what someone said, the reporting verbs and the speaker."""
+    found = sentence_features(
+        question, hits, weights, analyzer, relevant=relevant, shares=shares, speech=speech
+    )
     return found.block, found.values @ _WEIGHT_VECTOR
 
 
@@ -119,6 +136,7 @@ def sentence_features(
     *,
     relevant: Sequence[bool] | None = None,
     shares: SentenceShares | None = None,
+    speech: SpeechCue | None = None,
 ) -> SentenceFeatures:
     """The features of every sentence, in `FEATURES` order: what `sentence_scores` weighs, and
     what the weights were fitted on."""
@@ -130,7 +148,7 @@ def sentence_features(
     scores = np.array([h.score for h in hits]) / max(hits[0].score, 1e-9)
     passed = np.ones(len(hits)) if relevant is None else np.array(relevant, dtype=np.float64)
     kind, units = expected_type(question), units_asked(question)
-    texts = _texts(block, hits) if kind in _TYPES or units else []  # read only when asked
+    texts = _texts(block, hits) if kind in _TYPES or units or speech else []  # read if asked
     # One (sentences x FEATURES) matrix filled column by column: the features not asked for
     # stay 0, and no array is made per column and then copied into rows.
     values = np.zeros((len(block), len(FEATURES)))
@@ -143,6 +161,8 @@ def sentence_features(
     values[:, _ECHO] = shares.unasked == 0  # nothing but question terms
     if units:
         values[:, _UNIT] = [offers_unit(units, text) for text in texts]
+    if speech:
+        values[:, _SPEECH] = [_reports_speech(text, speech, analyzer) for text in texts]
     tight = shares.tight if shares.tight is not None else tightness(block, weights)
     values[:, _TIGHT] = shares.share("carried") * tight
     return SentenceFeatures(block, values)
@@ -154,6 +174,22 @@ def _analyzed(
     """The shares of hits that no index stored: their passages analyzed here."""
     block = from_sentences(analyzed_sentences(h.passage.text, analyzer) for h in hits)
     return measure_question(block, weights, analyzer.terms(question))
+
+
+def _reports_speech(sentence: str, speech: SpeechCue, analyzer: Analyzer) -> float:
+    """1.0 if `sentence` reports the speaker's words: a reporting verb with a speaker's term
+    among the few terms just before it or right after it ("Mayor Mara Quint said", "said
+    Lavrov"); 0.5 for speech not attributed there (a quotation, "he said"); else 0. With no
+    speaker asked ("Who warned ...?"), any speech is 1.0."""
+    terms = [term for _, _, term in analyzer.spans(sentence)]
+    verbs = [at for at, term in enumerate(terms) if term in speech.verbs]
+    if not speech.speaker:
+        return float(bool(verbs) or bool(_QUOTATION.search(sentence)))
+    for at in verbs:
+        near = terms[max(at - _SPEAKER_BEFORE, 0) : at] + terms[at + 1 : at + 1 + _SPEAKER_AFTER]
+        if speech.speaker & set(near):
+            return 1.0
+    return 0.5 if verbs or _QUOTATION.search(sentence) else 0.0
 
 
 def _texts(block: SentenceBlock, hits: Sequence[Hit]) -> list[str]:

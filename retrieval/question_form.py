@@ -1,0 +1,253 @@
+"""The frame of a news question, read apart from its topic.
+
+"What did the mayor say about the tram line?" asks about the mayor and the tram line; "say" is
+how it asks. So is "happened" in "What happened in Portville?". Searched as a topic, such a verb
+either weighs the most (no article holds "happened") or matches every "said" of the corpus. A
+question's frame words are the reporting verbs (say, tell, warn, urge, ...) and the verbs of
+events (happen, occur), recognised by their lemma in any inflection (the analyzer folds "said"
+and "told" to "say" and "tell"), and only where they frame: after "did", "has", "will" ... and
+their subject, or as the question's verb ("Who warned ...?"; an event verb also after "is":
+"What is happening in ..."). A passive ("What was the plan called?") or a noun ("the
+announcers") is no frame. A frame word is dropped from the search when the question keeps a
+term of its own without it.
+
+The speaker of "What did X say ...?" is what the question asks about: when X names someone no
+article mentions, the answer says so by name, however well the rest matches (bot/compose.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from corpusbot.retrieval.analyzer import Analyzer
+
+__all__ = ["Form", "QuestionForm", "SpeechCue", "read_form", "small_talk", "speech_cue"]
+
+# English lemmas only: the list is of dictionary forms, and the analyzer folds every inflection
+# onto them. Other languages search these verbs as topic words, as before.
+REPORTING_VERBS = frozenset(
+    [
+        "say",
+        "tell",
+        "claim",
+        "warn",
+        "announce",
+        "stress",
+        "urge",
+        "insist",
+        "deny",
+        "argue",
+        "demand",
+        "confirm",
+        "explain",
+        "declare",
+        "suggest",
+        "accuse",
+        "comment",
+        "remark",
+        "reply",
+        "respond",
+        "emphasize",
+        "emphasise",
+        "underline",
+        "vow",
+        "pledge",
+        "promise",
+        "threaten",
+        "criticize",
+        "criticise",
+        "condemn",
+        "praise",
+        "reiterate",
+        "acknowledge",
+        "admit",
+        "mention",
+        "predict",
+        "propose",
+        "reveal",
+        "tweet",
+        "report",
+    ]
+)
+EVENT_VERBS = frozenset({"happen", "occur", "unfold", "transpire"})
+# Auxiliaries after which a subject and then the frame verb follow: "what did X say"; an
+# event verb also after a form of "be" ("what is happening in X"), a reporting verb not (there it
+# is a passive: "what was the plan called").
+_AUXILIARY = re.compile(r"\b(?:did|does|do|has|have|had|will|would)\b", re.IGNORECASE)
+_BE = re.compile(r"\b(?:is|are|was|were|'s|’s)\b", re.IGNORECASE)
+_QUESTION_WORD = re.compile(r"^\s*(?:what|who|whom|why|when|where|how|which)\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+# A subject is at most this many words ("the Russian foreign minister Sergey Lavrov").
+_MAX_SUBJECT_WORDS = 6
+_DETERMINERS = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "his",
+        "her",
+        "its",
+        "their",
+        "our",
+        "your",
+        "my",
+        "quoted",
+    ]
+)
+_GREETINGS = frozenset(
+    [
+        "hi",
+        "hello",
+        "hey",
+        "hiya",
+        "howdy",
+        "yo",
+        "greetings",
+        "thanks",
+        "thank",
+        "thx",
+        "ty",
+        "cheers",
+        "bye",
+        "goodbye",
+        "ok",
+        "okay",
+        "morning",
+        "evening",
+        "afternoon",
+        "good",
+        "great",
+        "nice",
+        "cool",
+    ]
+)
+_COURTESY = frozenset({"you", "very", "much", "so", "there", "bot", "a", "lot", "all", "again"})
+
+
+class Form(StrEnum):
+    SAY = "say"  # what did X say (about Y)?
+    HAPPENED = "what-happened"  # what happened in/to/at X?
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class QuestionForm:
+    form: Form
+    topic: str  # the question without its frame words: what to search
+    frame: tuple[str, ...] = ()  # the frame words dropped, as written
+    speaker: str = ""  # with Form.SAY: the subject of the reporting verb, as written
+
+
+@dataclass(frozen=True)
+class SpeechCue:
+    """What marks a sentence as the answer to "What did X say?": a reporting verb's term, and
+    X's terms near it (retrieval/sentence_score.py)."""
+
+    verbs: frozenset[str]
+    speaker: frozenset[str]
+
+
+def speech_cue(form: QuestionForm, analyzer: Analyzer) -> SpeechCue | None:
+    """The speech cue of a "say" question, None for other forms."""
+    if form.form is not Form.SAY:
+        return None
+    return SpeechCue(_speech_terms(analyzer), frozenset(analyzer.terms(form.speaker)))
+
+
+def _speech_terms(analyzer: Analyzer) -> frozenset[str]:
+    """The analyzer's terms of the reporting verbs: a sentence holding one reports speech."""
+    found = _speech_terms_of.get(id(analyzer))
+    if found is None or found[0] is not analyzer:
+        terms = frozenset(filter(None, map(analyzer.term, REPORTING_VERBS)))
+        found = _speech_terms_of[id(analyzer)] = (analyzer, terms)
+    return found[1]
+
+
+_speech_terms_of: dict[int, tuple[Analyzer, frozenset[str]]] = {}
+
+
+def small_talk(question: str) -> bool:
+    """A greeting or thanks with nothing to search: "hi", "thanks a lot!", "good morning"."""
+    words = [w.casefold() for w in _WORD.findall(question)]
+    return (
+        0 < len(words) <= 4
+        and any(w in _GREETINGS for w in words)
+        and all(w in _GREETINGS or w in _COURTESY for w in words)
+    )
+
+
+def read_form(question: str, analyzer: Analyzer) -> QuestionForm:
+    """The frame of `question` and the topic left to search (the question itself when it has
+    no frame word, or nothing but its frame)."""
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(question)]
+    kinds = {w: _frame_kind(w[2], analyzer) for w in words}
+    # The first frame only: a later one belongs to a clause ("... claimed that Luther said").
+    framing = [
+        w for w, kind in kinds.items() if kind is not None and _frames(question, w[0], kind)
+    ][:1]
+    if not framing:
+        return QuestionForm(Form.OTHER, question)
+    topic = _without(question, framing)
+    if not analyzer.terms(topic):  # "What did they say?": the frame is all there is to search
+        return QuestionForm(Form.OTHER, question)
+    form = Form.SAY if any(kinds[w] is Form.SAY for w in framing) else Form.HAPPENED
+    first = framing[0]
+    speaker = _speaker(question, first[0]) if form is Form.SAY else ""
+    return QuestionForm(form, topic, tuple(w[2] for w in framing), speaker)
+
+
+def _frame_kind(word: str, analyzer: Analyzer) -> Form | None:
+    """Whether `word` is an inflection of a reporting or event verb, by its lemma: "says" and
+    "said" are forms of "say"; "announcers" is a form of "announcer", no verb."""
+    if analyzer.settings.language not in {"english", "porter"}:
+        return None
+    lemma = analyzer.lemma(word.casefold())
+    if lemma in REPORTING_VERBS:
+        return Form.SAY
+    return Form.HAPPENED if lemma in EVENT_VERBS else None
+
+
+def _frames(question: str, at: int, kind: Form) -> bool:
+    """Whether the verb at `at` frames the question: right after the question word ("Who
+    warned", "What happened"), or after an auxiliary that follows the question word, with a
+    short subject between ("What did the mayor | say")."""
+    before = question[:at]
+    asking = _QUESTION_WORD.match(before)
+    if asking is None:
+        return False
+    rest = before[asking.end() :]
+    if not rest.strip():
+        return True
+    auxiliary = _AUXILIARY.match(rest.lstrip()) or (
+        _BE.match(rest.lstrip()) if kind is Form.HAPPENED else None
+    )
+    if auxiliary is None:
+        return False
+    subject = rest.lstrip()[auxiliary.end() :].split()
+    # After a determiner the word is a noun: "make the quoted remarks", "these claims".
+    noun = bool(subject) and subject[-1].casefold() in _DETERMINERS
+    return len(subject) <= _MAX_SUBJECT_WORDS and not noun
+
+
+def _speaker(question: str, at: int) -> str:
+    """The words between the auxiliary and the reporting verb at `at`: "the mayor"."""
+    rest = question[:at].lstrip()
+    asking = _QUESTION_WORD.match(rest)
+    rest = rest[asking.end() :].lstrip() if asking else rest
+    auxiliary = _AUXILIARY.match(rest)
+    return rest[auxiliary.end() :].strip() if auxiliary else ""
+
+
+def _without(question: str, words: list[tuple[int, int, str]]) -> str:
+    kept, last = [], 0
+    for start, end, _ in words:
+        kept.append(question[last:start])
+        last = end
+    kept.append(question[last:])
+    return " ".join("".join(kept).split())

@@ -1,0 +1,82 @@
+"""News questions as people type them (issue 27), asked of the seeds and of the news folder."""
+
+from pathlib import Path
+
+import pytest
+
+from corpusbot.bot.service import Service
+
+from .conftest import DATA, make_settings
+from .test_cli import run
+
+
+@pytest.fixture(scope="module")
+def news_service(tmp_path_factory: pytest.TempPathFactory) -> Service:
+    cache = tmp_path_factory.mktemp("news-cache")
+    return Service.open(make_settings(cache, DATA / "news"))
+
+
+def _first(service: Service, question: str) -> str:
+    answer = service.ask(question)
+    assert answer.answered, (question, answer.reason)
+    return answer.quotes[0].text
+
+
+def test_what_did_the_mayor_say_quotes_the_mayor(news_service: Service):
+    assert "Mayor" in _first(news_service, "What did the mayor say?")
+
+
+def test_said_and_say_ask_the_same(news_service: Service):
+    said = news_service.ask("What did the mayor said?")
+    say = news_service.ask("What did the mayor say?")
+    assert said.quotes[0].text == say.quotes[0].text
+
+
+def test_what_happened_in_a_place_quotes_its_events(news_service: Service):
+    assert "Portville" in _first(news_service, "What happened in Portville?")
+
+
+def test_what_happened_in_baghdad_on_the_seeds(seeds_service: Service):
+    assert "Baghdad" in _first(seeds_service, "What happened in Baghdad?")
+
+
+def test_a_demand_reported_as_said_is_found(seeds_service: Service):
+    assert "Borrell" in _first(seeds_service, "What did Borrell demand Iran stop?")
+
+
+def test_lavrov_say_quotes_what_lavrov_said(seeds_service: Service):
+    assert "Lavrov said" in " ".join(
+        q.text for q in seeds_service.ask("What did Lavrov say?").quotes
+    )
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What did Blinken say about Lavrov's visit to Tehran?",
+        "What did Erdogan say about the JCPOA?",
+    ],
+)
+def test_an_absent_speaker_is_named_not_taken_for_an_outlet(seeds_service: Service, question: str):
+    answer = seeds_service.ask(question)
+    assert not answer.answered
+    assert answer.reason == "absent"
+    assert question.split()[2] in answer.missing
+
+
+def test_an_absent_speaker_decides_though_the_topic_matches(news_service: Service):
+    answer = news_service.ask("What did Macron say about the harbor dredging?")
+    assert (answer.answered, answer.reason, answer.missing) == (False, "absent", ("Macron",))
+
+
+@pytest.mark.parametrize("message", ["hi", "Thanks!", "hello there"])
+def test_a_greeting_gets_small_talk_not_a_search(seeds_service: Service, message: str):
+    answer = seeds_service.ask(message)
+    assert (answer.answered, answer.reason) == (False, "small_talk")
+
+
+def test_the_small_talk_reply_is_friendly_with_an_example(tmp_path: Path):
+    done = run("ask", "hi", cache=tmp_path)
+    assert done.stdout.startswith("Hello! Ask me about the news in the 5 articles I know")
+    assert "For example: " in done.stdout
+    assert "found nothing" not in done.stdout
