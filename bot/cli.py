@@ -159,24 +159,37 @@ def _ask_arguments(ask: argparse.ArgumentParser) -> None:
         'corpusbot ask --corpus ~/articles --json "What did the minister say?"',
         "corpusbot ask --json - < questions.txt",
     )
+    ask.epilog = (ask.epilog or "") + (
+        "\nexit status: 0 when a question was answered, 3 when none was (with -: when every"
+        " question was refused), 2 for a settings error"
+    )
     ask.add_argument("question", help='the question, or "-" to read one question a line from stdin')
     ask.add_argument("--json", action="store_true", help="print JSON (one object a line)")
 
 
+# `ask`'s exit status when no question was answered (2 is a settings error).
+NOTHING_ANSWERED = 3
+
+
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     service = open_service(settings)
+    batch = args.question == "-"
     # Bytes in, UTF-8 out: no input and no locale can make the output invalid or stop a batch.
-    questions = input_lines() if args.question == "-" else [valid_text(args.question)]
+    questions = input_lines() if batch else [valid_text(args.question)]
+    answered = False
     for question in questions:
-        if args.question == "-" and not question.strip():
+        if batch and not question.strip():
             continue
         answer = service.ask(question)
+        answered = answered or answer.answered
         reply = render_text(answer, service.context, count=settings.answer.max_quotes).text
         if args.json:
             print_json(answer_json(answer, reply))
+        elif batch:  # the question above its answer, so that each answer can be told apart
+            print_text(f"> {answer.question}\n{reply}", end="\n\n")
         else:
-            print_text(reply, end="\n\n" if args.question == "-" else "\n")
-    return 0
+            print_text(reply)
+    return 0 if answered else NOTHING_ANSWERED
 
 
 def answer_json(answer: Answer, reply: str) -> dict[str, Any]:
@@ -453,7 +466,7 @@ def _feedback_arguments(feedback: argparse.ArgumentParser) -> None:
     )
     actions = feedback.add_subparsers(dest="action", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="rated questions as JSON lines for `eval --qa`")
-    _add_shared_options(export, defaults=False, corpus=False)
+    _add_shared_options(export, defaults=False)
     export.add_argument(
         "--since",
         metavar="DATE",
@@ -484,14 +497,12 @@ COMMANDS = (
         "questions per day, refusals, 👍/👎 from the bot's history",
         _stats_arguments,
         cmd_stats,
-        uses_corpus=False,
     ),
     Command(
         "feedback",
         "the 👍/👎 feedback people gave: `feedback export`",
         _feedback_arguments,
         cmd_feedback,
-        uses_corpus=False,
     ),
 )
 

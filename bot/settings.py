@@ -6,6 +6,8 @@ naming the setting instead of a traceback deep inside the bot.
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
 import tomllib
 from collections.abc import Mapping
@@ -20,8 +22,14 @@ from corpusbot.retrieval.analyzer import AnalyzerSettings
 from corpusbot.retrieval.index import IndexSettings
 from corpusbot.retrieval.passages import SplitSettings
 
+log = logging.getLogger(__name__)
+
 ENV_PREFIX = "CORPUSBOT_"
 # Environment names that do not follow CORPUSBOT_<SECTION>_<KEY>, kept for convenience.
+# CORPUSBOT_* variables that are no setting: the compiled code's switch and the tests' switches.
+OTHER_VARIABLES = frozenset(
+    {"CORPUSBOT_KERNEL", "CORPUSBOT_REQUIRE_BROWSER", "CORPUSBOT_WEBCHAT_SCREENSHOT"}
+)
 ENV_ALIASES = {"TELEGRAM_BOT_TOKEN": ("telegram", "token"), "CORPUSBOT_CORPUS": ("corpus", "path")}
 # Whole-number settings (counts, sizes, ids) stay within what every consumer can hold.
 MAX_WHOLE_NUMBER = 2**63 - 1
@@ -112,12 +120,27 @@ def _from_env(env: Mapping[str, str], defaults: dict[str, Any]) -> dict[str, Any
     for name, (section, key) in ENV_ALIASES.items():
         if env.get(name):
             found.setdefault(section, {})[key] = env[name]
-    for section, values in defaults.items():
-        for key in values:
-            name = f"{ENV_PREFIX}{section}_{key}".upper()
-            if name in env:
-                found.setdefault(section, {})[key] = env[name]
+    settings = {
+        f"{ENV_PREFIX}{section}_{key}".upper(): (section, key)
+        for section, values in defaults.items()
+        for key in values
+    }
+    for name, (section, key) in settings.items():
+        if name in env:
+            found.setdefault(section, {})[key] = env[name]
+    _warn_unknown(env, settings)
     return found
+
+
+def _warn_unknown(env: Mapping[str, str], settings: Mapping[str, tuple[str, str]]) -> None:
+    """A CORPUSBOT_* variable that is no setting is most often a typo: a TOML typo is an error,
+    and this one would otherwise be ignored in silence."""
+    known = {*settings, *ENV_ALIASES, *OTHER_VARIABLES}
+    for name in sorted(env):
+        if name.startswith(ENV_PREFIX) and name not in known:
+            close = difflib.get_close_matches(name, list(settings), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            log.warning("%s is not a setting and is ignored%s", name, hint)
 
 
 def _coerce(name: str, value: Any, default: Any) -> Any:

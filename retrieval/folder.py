@@ -48,6 +48,9 @@ def list_files(folder: Path, *, follow_outside_links: bool = False) -> list[Corp
 
     Hidden files and folders and README.md are ignored; linked folders are not entered.
     """
+    if folder.exists() and not folder.is_dir():
+        name = printable_name(str(folder))
+        raise FileNotFoundError(f"the corpus is a folder of articles; {name} is a file")
     if not folder.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {printable_name(str(folder))}")
     root = folder.resolve()

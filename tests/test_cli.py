@@ -188,3 +188,60 @@ def test_one_of_anything_is_singular(tmp_path: Path, cache: Path):
     (tmp_path / "one.txt").write_text("Saffron\nThe saffron harvest doubled.")
     listing = run("sources", "--corpus", str(tmp_path), cache=cache).stdout
     assert listing.startswith("1 article in ") and "— 1 passage [one.txt]" in listing
+
+
+def test_a_refusal_exits_3_and_an_answer_0(cache: Path):
+    refused = run("ask", "What is the recipe for a chocolate cake?", cache=cache)
+    assert refused.returncode == 3 and "found nothing" in refused.stdout
+    assert run("ask", "Who is Iraq's foreign minister?", cache=cache).returncode == 0
+
+
+def test_ask_dash_exits_3_only_when_every_question_was_refused(cache: Path):
+    mixed = run(
+        "ask", "-", stdin="chocolate cake recipe\nWho is Iraq's foreign minister?\n", cache=cache
+    )
+    assert mixed.returncode == 0
+    refused = run("ask", "-", stdin="chocolate cake recipe\nhi\n", cache=cache)
+    assert refused.returncode == 3
+
+
+def test_ask_dash_prints_each_question_above_its_answer(cache: Path):
+    result = run("ask", "-", stdin="hi\nWho is Iraq's foreign minister?\n", cache=cache)
+    blocks = result.stdout.split("\n\n> ")
+    assert blocks[0].startswith("> hi\nHello!")
+    assert blocks[1].startswith("Who is Iraq's foreign minister?\n1. ")
+
+
+def test_a_misspelled_setting_variable_is_named_with_the_closest_setting(cache: Path):
+    result = run("ask", "Who is Lavrov?", env={"CORPUSBOT_ANSWER_MAX_QUOTE": "5"}, cache=cache)
+    assert result.returncode == 0
+    assert "CORPUSBOT_ANSWER_MAX_QUOTE is not a setting" in result.stderr
+    assert "did you mean CORPUSBOT_ANSWER_MAX_QUOTES?" in result.stderr
+
+
+def test_variables_that_are_no_settings_but_known_are_accepted_quietly(cache: Path):
+    result = run("ask", "Who is Lavrov?", env={"CORPUSBOT_KERNEL": "numpy"}, cache=cache)
+    assert "not a setting" not in result.stderr
+
+
+def test_a_corpus_that_is_a_file_is_called_a_file(tmp_path: Path, cache: Path):
+    article = tmp_path / "one.txt"
+    article.write_text("Saffron exports\n\nIran exported saffron.\n", encoding="utf-8")
+    result = run("ask", "--corpus", str(article), "saffron", cache=cache)
+    assert result.returncode == 2
+    assert "is a file" in result.stderr and "not found" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [("stats",), ("feedback", "export")])
+def test_stats_and_feedback_take_corpus_like_every_command(
+    tmp_path: Path, cache: Path, command: tuple[str, ...]
+):
+    result = run(
+        *command,
+        "--corpus",
+        str(ROOT / "seeds"),
+        cache=cache,
+        env={"CORPUSBOT_HISTORY_PATH": str(tmp_path / "none.sqlite3")},
+    )
+    assert "unrecognized arguments" not in result.stderr
+    assert "no history database" in result.stderr
