@@ -72,7 +72,7 @@ def test_feedback_export_writes_eval_qa_lines(
         (["feedback", "export", "--since", "31/12/2024"], {}, "expected a date like"),
         (["stats"], {"CORPUSBOT_HISTORY_ENABLED": "false"}, "history is off"),
         (["stats"], {"CORPUSBOT_HISTORY_PATH": "/nonexistent/h.sqlite3"}, "no history database"),
-        (["stats", "--days", "0"], {}, "--days 0: expected 1 or more"),
+        (["stats", "--days", "0"], {}, "--days 0: expected 1 to 36,525"),
     ],
 )
 def test_bad_requests_get_one_clear_line(
@@ -101,3 +101,33 @@ def test_stats_shows_control_characters_in_questions_escaped(
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out
     assert "Whales?\\x1b]0;owned\\x07\\x1b[2J" in out
+
+
+def test_stats_days_past_a_century_is_one_clear_line(
+    history: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["stats", "--days", "1000000"]) == 2
+    err = capsys.readouterr().err
+    assert "--days 1000000: expected 1 to 36,525" in err and "Traceback" not in err
+
+
+def test_the_plot_puts_each_day_at_its_own_date_over_more_than_a_year() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from corpusbot.bot.history.plot import draw_per_day
+    from corpusbot.bot.history.records import DayCount, Stats
+
+    # Two days a year apart share "06-01": on a label axis they were one bar.
+    per_day = (DayCount("2025-06-01", 3, 1), DayCount("2026-06-01", 5, 0))
+    stats = Stats(366, per_day, 8, 1, rated=0, thumbs_up=0, unanswered=(), disliked=())
+    figure, axes = plt.subplots()
+    try:
+        draw_per_day(stats, axes)
+        answered_bars = axes.containers[0]
+        starts = sorted(bar.get_x() for bar in answered_bars)
+        assert len(starts) == 2 and starts[1] - starts[0] > 360  # a year apart on the axis
+    finally:
+        plt.close(figure)

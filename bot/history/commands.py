@@ -23,14 +23,19 @@ STATS_DAYS = 14
 HISTORY_OFF = "history is off ([history] enabled = false), so nothing was stored"
 
 
+# The longest range `stats` reads: a century, far past any history, and far from the dates
+# Python cannot count back to (--days 1000000 overflowed).
+MAX_STATS_DAYS = 36_525
+
+
 def stats_command(
     settings: HistorySettings, *, days: int = STATS_DAYS, plot: Path | None = None
 ) -> int:
     """Print the stats of the last `days` days; with `plot`, also write the PNG chart there."""
     if not settings.enabled:
         return _fail(HISTORY_OFF, 1)
-    if days < 1:
-        raise SettingsError(f"--days {days}: expected 1 or more")
+    if not 1 <= days <= MAX_STATS_DAYS:
+        raise SettingsError(f"--days {days}: expected 1 to {MAX_STATS_DAYS:,} (a century)")
     with contextlib.closing(open_reader(settings.path)) as db:
         try:
             stats = read_stats(db, now=time.time(), days=days, keep_days=settings.history_days)

@@ -3,7 +3,9 @@ an optional extra: ``pip install 'corpusbot[stats]'``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from typing import Any
 
 from corpusbot.bot.history.records import Stats
 from corpusbot.bot.plurals import counted
@@ -24,18 +26,24 @@ def plot_per_day(stats: Stats, path: Path) -> None:
         import matplotlib.pyplot as plt
     except ImportError:
         raise PlotUnavailable(INSTALL_HINT) from None
-    days = [d.day[5:] for d in stats.per_day]  # MM-DD
-    answered = [d.questions - d.refused for d in stats.per_day]
-    refused = [d.refused for d in stats.per_day]
     figure, axes = plt.subplots(figsize=(7, 3), dpi=100)
     try:
-        axes.bar(days, answered, label="answered", color="#4c78a8")
-        axes.bar(days, refused, bottom=answered, label="refused", color="#e45756")
-        axes.set_title(f"Questions per day, last {counted(stats.days, 'day')} (UTC)")
-        axes.set_ylabel("questions")
-        axes.tick_params(axis="x", labelrotation=45, labelsize=8)
-        axes.legend(frameon=False)
+        draw_per_day(stats, axes)
         figure.tight_layout()
         figure.savefig(path, format="png")
     finally:
         plt.close(figure)
+
+
+def draw_per_day(stats: Stats, axes: Any) -> None:
+    """The bars on `axes`, one a day at its date: a date axis, not one label a bar, so a range
+    of more than a year never puts two days with the same month and day on one bar."""
+    days = [dt.date.fromisoformat(d.day) for d in stats.per_day]
+    answered = [d.questions - d.refused for d in stats.per_day]
+    refused = [d.refused for d in stats.per_day]
+    axes.bar(days, answered, width=1.0, label="answered", color="#4c78a8")
+    axes.bar(days, refused, width=1.0, bottom=answered, label="refused", color="#e45756")
+    axes.set_title(f"Questions per day, last {counted(stats.days, 'day')} (UTC)")
+    axes.set_ylabel("questions")
+    axes.tick_params(axis="x", labelrotation=45, labelsize=8)
+    axes.legend(frameon=False)
