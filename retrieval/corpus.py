@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -22,6 +23,8 @@ from corpusbot.retrieval.folder import EXTENSIONS, UnusableFile, list_files, rea
 from corpusbot.retrieval.front_matter import split_front_matter
 from corpusbot.retrieval.news_meta import FIELD_NAMES, first_field, resolve
 from corpusbot.retrieval.plurals import counted
+
+log = logging.getLogger("corpusbot.corpus")
 
 HEADER_LINE = re.compile(
     r"^(source|outlet|date|published|url|link|year)\s*:\s*(.+)$", re.IGNORECASE
@@ -182,6 +185,7 @@ def _jsonl_record(line: bytes) -> dict[str, object] | str:
 def _jsonl_article(
     record: dict[str, object], number: int, name: str, furniture: re.Pattern[str]
 ) -> Article:
+    record = _plain_fields(record, f"{name}:{number}")
     body = str(record["text"])
     title = str(record.get("title") or "").strip()
     article = parse_article(
@@ -191,6 +195,20 @@ def _jsonl_article(
         furniture=furniture,
     )
     return _with_fields(article, record)
+
+
+def _plain_fields(record: dict[str, object], where: str) -> dict[str, object]:
+    """`record` without the metadata fields whose value is a list or an object: such a value
+    has no one text to show (its Python text made an outlet named "['x']"), so it is refused,
+    with a warning naming the line, and the article is read without it."""
+    kept: dict[str, object] = {}
+    for key, value in record.items():
+        if isinstance(value, list | dict) and key != "text":
+            kind = "a list" if isinstance(value, list) else "an object"
+            log.warning("%s: field %r holds %s, not text; left out", where, key, kind)
+            continue
+        kept[key] = value
+    return kept
 
 
 def _bad_lines(name: str, bad: list[tuple[int, str]]) -> list[Skipped]:

@@ -1,5 +1,8 @@
 import json
+import logging
 from pathlib import Path
+
+import pytest
 
 from corpusbot.retrieval.corpus import load_corpus, make_title, parse_article
 
@@ -65,6 +68,21 @@ def test_jsonl_holds_one_article_a_line_and_survives_bad_lines(tmp_path: Path):
     corpus = load_corpus(tmp_path)
     assert [a.id for a in corpus.articles] == ["a1", "feed-4"]
     assert corpus.articles[0].source == "AP" and corpus.articles[0].title == "First"
+
+
+def test_a_jsonl_field_holding_a_list_or_object_is_refused_with_its_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
+    record = {"text": "Saffron exports rose.", "source": ["x"], "title": {"en": "Saffron"}}
+    (tmp_path / "feed.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        corpus = load_corpus(tmp_path)
+    (article,) = corpus.articles
+    assert article.source is None or "[" not in article.source
+    assert "{" not in article.title and "Saffron exports" in article.text
+    warned = [r.getMessage() for r in caplog.records]
+    assert any("feed.jsonl:1: field 'source' holds a list" in m for m in warned)
+    assert any("feed.jsonl:1: field 'title' holds an object" in m for m in warned)
 
 
 def test_unusable_files_are_skipped_with_reasons(tmp_path: Path):
