@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from corpusbot.bot.history.privacy import Hasher, load_secret
+from corpusbot.bot.history.store import HistoryUnavailable, secret_path
+from tests.history_helpers import FakeClock, open_test_store
 
 
 def test_hashes_depend_on_the_secret_and_the_kind_of_id() -> None:
@@ -29,3 +31,19 @@ def test_a_loose_secret_is_made_private_and_a_broken_one_refused(
     key.write_text("not hex")
     with pytest.raises(OSError, match="usable secret"):
         load_secret(key)
+
+
+def test_a_secret_of_non_ascii_bytes_is_refused_like_any_broken_one(tmp_path: Path) -> None:
+    key = tmp_path / "key"
+    key.write_bytes(b"\xff\xfe caf\xe9 " * 8)
+    key.chmod(0o600)
+    with pytest.raises(OSError, match="usable secret"):
+        load_secret(key)
+
+
+def test_a_non_ascii_secret_turns_history_off_with_a_reason(tmp_path: Path) -> None:
+    key = secret_path(tmp_path / "history.sqlite3")
+    key.write_bytes(b"\xc3\x28" * 40)
+    key.chmod(0o600)
+    with pytest.raises(HistoryUnavailable, match="usable secret"):
+        open_test_store(tmp_path, clock=FakeClock())

@@ -58,10 +58,9 @@ def _read_secret(path: Path) -> bytes:
     if mode & 0o077:
         log.warning("%s was readable by others (mode %o); now 0600", path, mode)
         path.chmod(0o600)
-    text = path.read_text(encoding="ascii").strip()
     try:
-        secret = bytes.fromhex(text)
-    except ValueError:
+        secret = bytes.fromhex(path.read_bytes().decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):  # not hex digits, or not even ASCII
         secret = b""
     if len(secret) < SECRET_BYTES // 2:
         raise OSError(
