@@ -66,6 +66,18 @@ def test_feedback_export_writes_eval_qa_lines(
     assert capsys.readouterr().out == ""
 
 
+def test_feedback_export_leaves_out_texts_past_retention_the_purge_has_not_reached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    old = time.time() - 40 * 86_400  # history_days is 30: kept in the file until the purge runs
+    store = open_test_store(tmp_path, clock=lambda: old)
+    store.vote(store.record(asked("An old private question?")), 1, Vote.UP)
+    store.close()
+    monkeypatch.setenv("CORPUSBOT_HISTORY_PATH", str(tmp_path / "history.sqlite3"))
+    assert main(["feedback", "export"]) == 0
+    assert "old private question" not in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("argv", "env", "message"),
     [

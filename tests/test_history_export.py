@@ -24,8 +24,12 @@ def test_liked_quotes_become_accepted_answers_and_dislikes_reasons(tmp_path: Pat
     store.vote(later, 1, Vote.DOWN)
     store.close()
     with sqlite3.connect(tmp_path / "history.sqlite3") as db:
-        cases = [case.as_json() for case in feedback_cases(db)]
-        recent = [case.as_json() for case in feedback_cases(db, since=START + DAY)]
+        cases = [case.as_json() for case in feedback_cases(db, kept_since=START)]
+        recent = [
+            case.as_json() for case in feedback_cases(db, since=START + DAY, kept_since=START)
+        ]
+        # Past the retention of the first day's texts (the purge has not run): only the later.
+        kept = [case.as_json() for case in feedback_cases(db, kept_since=START + DAY)]
     assert cases == [
         {
             "q": "Who is Iraq's foreign minister?",
@@ -35,4 +39,5 @@ def test_liked_quotes_become_accepted_answers_and_dislikes_reasons(tmp_path: Pat
         {"q": "Later question?", "a": [], "down_reasons": ["none_given"]},
     ]
     assert recent == [cases[1]]
+    assert kept == [cases[1]]
     assert unrated  # recorded, but without a vote it is not exported

@@ -14,7 +14,7 @@ from typing import TextIO
 
 from corpusbot.bot.history.export import feedback_cases
 from corpusbot.bot.history.plot import PlotUnavailable, plot_per_day
-from corpusbot.bot.history.stats import read_stats, stats_text
+from corpusbot.bot.history.stats import DAY, read_stats, stats_text
 from corpusbot.bot.history.store import open_reader
 from corpusbot.bot.settings import HistorySettings, SettingsError
 from corpusbot.bot.terminal import print_text
@@ -63,7 +63,8 @@ def export_command(
     out = output or sys.stdout
     with contextlib.closing(open_reader(settings.path)) as db:
         try:
-            for case in feedback_cases(db, start):
+            kept_since = time.time() - settings.history_days * DAY
+            for case in feedback_cases(db, start, kept_since=kept_since):
                 print(json.dumps(case.as_json(), ensure_ascii=False), file=out)
         except sqlite3.DatabaseError as exc:
             return _fail(f"cannot read {settings.path}: {exc}", 1)

@@ -30,14 +30,18 @@ class FeedbackCase:
         return {"q": self.question, "a": self.accepted, "down_reasons": self.down_reasons}
 
 
-def feedback_cases(db: sqlite3.Connection, since: float | None = None) -> Iterator[FeedbackCase]:
+def feedback_cases(
+    db: sqlite3.Connection, since: float | None = None, *, kept_since: float
+) -> Iterator[FeedbackCase]:
     """The rated questions asked at or after `since` (Unix time) whose text is still kept, in
-    the order they were first asked."""
+    the order they were first asked. `kept_since`: the oldest time whose texts the retention
+    setting keeps; older texts are never exported, even while the purge has not yet removed
+    them."""
     rows = db.execute(
         "SELECT q.id, q.question, v.vote, v.reason FROM votes v"
         " JOIN questions q ON q.id = v.question_id"
         " WHERE q.question IS NOT NULL AND q.asked_at >= ? ORDER BY q.id, v.voted_at",
-        (since if since is not None else float("-inf"),),
+        (max(since if since is not None else float("-inf"), kept_since),),
     )
     cases: dict[str, FeedbackCase] = {}
     for question_id, question, vote, reason in rows.fetchall():
