@@ -25,6 +25,7 @@ from telegram import (
     Update,
     User,
 )
+from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
@@ -330,7 +331,9 @@ async def stats_command(update: Update, context: Context) -> None:
         await message.reply_html(STATS_OFF.format(why=why))
         return
     stats = await asyncio.to_thread(store.stats, STATS_DAYS)
-    await message.reply_html(f"<pre>{escape(stats_text(stats))}</pre>")
+    private = message.chat.type == ChatType.PRIVATE  # a group's members never read others' words
+    report = stats_text(stats, with_texts=private)
+    await message.reply_html(f"<pre>{escape(report)}</pre>")
 
 
 async def forget_command(update: Update, context: Context) -> None:

@@ -130,9 +130,14 @@ def _share(part: int, share: float | None) -> str:
     return f"{part}" if share is None else f"{part} ({share:.0%})"
 
 
-def stats_text(stats: Stats) -> str:
-    """The report, plain text, within Telegram's message limit."""
-    lines = [
+# In a group the report is read by every member: counts only, never what someone asked.
+TEXTS_PRIVATE_ONLY = "Question texts are shown only in a private chat with me."
+
+
+def stats_text(stats: Stats, *, with_texts: bool = True) -> str:
+    """The report, plain text, within Telegram's message limit; without `with_texts`, the
+    counts alone (no question's words)."""
+    counts = [
         f"Last {counted(stats.days, 'day')} (UTC): {counted(stats.questions, 'question')}, "
         "refused "
         f"{_share(stats.refused, stats.refused_share)}",
@@ -141,6 +146,11 @@ def stats_text(stats: Stats) -> str:
         "Day          questions  refused",
         *(f"{d.day}  {d.questions:>9}  {d.refused:>7}" for d in stats.per_day),
         "",
+    ]
+    if not with_texts:
+        return "\n".join([*counts, TEXTS_PRIVATE_ONLY])
+    lines = [
+        *counts,
         "Most frequent unanswered questions:",
         *_listed(stats.unanswered),
         "",

@@ -182,6 +182,18 @@ def test_stats_for_admins_only(history_bot: HistoryBot) -> None:
     assert "(outdated 1)" in text
 
 
+def test_stats_in_a_group_shows_counts_but_no_ones_questions(history_bot: HistoryBot) -> None:
+    private_words = "Is there anything about narwhals in private?"
+    history_bot.bot.ask(209, private_words, user={"id": VISITOR})
+    [report] = history_bot.bot.ask(-2090, "/stats", user={"id": ADMIN}, chat_type="group")
+    text = report["plain_text"]
+    assert text.startswith("Last 14 days (UTC): ")
+    assert "narwhals" not in text and "Most frequent unanswered" not in text
+    assert "only in a private chat" in text
+    [mine] = history_bot.bot.ask(ADMIN, "/stats", user={"id": ADMIN})
+    assert private_words in mine["plain_text"]  # the admin's own private chat shows them
+
+
 def test_forget_deletes_everything_about_the_user(history_bot: HistoryBot) -> None:
     chat, user = 204, {"id": 204}
     [reply] = history_bot.bot.ask(chat, MANY, user=user)
