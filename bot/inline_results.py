@@ -15,6 +15,7 @@ from corpusbot.bot.compose import Answer
 from corpusbot.bot.freshness import format_date
 from corpusbot.bot.messages import opening_paragraph
 from corpusbot.bot.render import DETAIL_CHARS, MAX_LINK_CHARS, TELEGRAM_LIMIT, clip, escape
+from corpusbot.bot.text_limits import utf16_length
 from corpusbot.retrieval.index import ArticleInfo, Index
 
 MAX_RESULTS = 50  # Telegram's limit per answerInlineQuery
@@ -85,8 +86,10 @@ def _message(text: str, article: ArticleInfo) -> str:
         title = f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'
     source = f"— <i>{title}</i>" + (f", {details}" if details else "")
     room = MESSAGE_QUOTE_CHARS
-    while True:  # escaping may lengthen the quote (& is &amp;): shorten until it fits
+    # Escaping may lengthen the quote (& is &amp;), and Telegram counts UTF-16 units (a
+    # character beyond the BMP, such as U+1D400, is two): shorten until it fits as Telegram counts.
+    while True:
         message = f"<blockquote>{escape(clip(text, room))}</blockquote>\n{source}"
-        if len(message) <= TELEGRAM_LIMIT or room < DESCRIPTION_CHARS:
+        if utf16_length(message) <= TELEGRAM_LIMIT or room < DESCRIPTION_CHARS:
             return message
         room = room * 3 // 4

@@ -12,10 +12,13 @@ from corpusbot.bot.inline_results import (
 )
 from corpusbot.bot.render import TELEGRAM_LIMIT
 from corpusbot.bot.service import Service
+from corpusbot.bot.text_limits import utf16_length
 from corpusbot.retrieval.index import ArticleInfo
 from tests.conftest import make_settings
 from tests.story_corpus import write_story_corpus
 
+# Mathematical bold A, B, C: one code point each, but two UTF-16 units as Telegram counts.
+WIDE = "\U0001d400\U0001d401\U0001d402 "
 ARTICLE = ArticleInfo(1, "a", "A headline " * 20, "a.txt", "Outlet & Co", "2 Jan 2026", None, 1)
 
 
@@ -62,3 +65,16 @@ def test_newest_articles_first_undated_last(story: Service) -> None:
     assert titles[0].endswith("3 Mar 2026") and titles[1].endswith("2 Mar 2026")
     assert titles[-1].startswith("Port Aldous")  # no date
     assert len(newest_cards(story.index, limit=2)) == 2
+
+
+def test_a_quote_of_4_byte_characters_fits_as_telegram_counts_utf16() -> None:
+    [card] = quote_cards(answer_with(1, WIDE * 1500))
+    assert utf16_length(card.message) <= TELEGRAM_LIMIT
+
+
+def test_the_newest_article_of_4_byte_characters_fits_too(tmp_path_factory) -> None:
+    corpus = tmp_path_factory.mktemp("wide")
+    (corpus / "wide.txt").write_text("Wide letters\n\n" + WIDE * 2000, encoding="utf-8")
+    service = Service.open(make_settings(tmp_path_factory.mktemp("cache"), corpus))
+    [card] = newest_cards(service.index)
+    assert utf16_length(card.message) <= TELEGRAM_LIMIT
