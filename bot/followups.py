@@ -17,6 +17,7 @@ from telegram import InlineKeyboardMarkup, Message
 from corpusbot.bot import article_views, history_handlers, keyboards
 from corpusbot.bot.bot_state import AnyContext
 from corpusbot.bot.followup_search import FollowUp, ask_follow_up
+from corpusbot.bot.history.store import HistoryStore
 from corpusbot.retrieval.index import Index
 
 log = logging.getLogger("corpusbot.telegram")
@@ -41,7 +42,7 @@ async def _recorded_articles(
     context: Context, chat_id: int, markup: InlineKeyboardMarkup | None
 ) -> list[str]:
     store = history_handlers.store_of(context)
-    answer = _answer_id(markup)
+    answer = _answer_id(store, markup, chat_id) if store is not None else None
     if store is None or answer is None:
         return []
     try:
@@ -51,7 +52,9 @@ async def _recorded_articles(
         return []
 
 
-def _answer_id(markup: InlineKeyboardMarkup | None) -> int | None:
+def _answer_id(
+    store: HistoryStore, markup: InlineKeyboardMarkup | None, chat_id: int
+) -> int | None:
     """The answer's id in the history database, from its More or 👍/👎 button."""
     for row in markup.inline_keyboard if markup else ():
         for button in row:
@@ -59,9 +62,9 @@ def _answer_id(markup: InlineKeyboardMarkup | None) -> int | None:
             more = keyboards.decode(data)
             if more is not None and more.kind == keyboards.MORE:
                 return more.ref
-            vote = history_handlers.parse_feedback(data)
-            if vote is not None:
-                return vote[1]
+            voted = history_handlers.feedback_answer(store, data, chat_id)
+            if voted is not None:
+                return voted
     return None
 
 

@@ -245,7 +245,9 @@ async def answer(
             )
         markup = keyboards.more_keyboard(more, ref)
     markup = article_buttons.with_article_row(service.index, markup, reply, start)  # hook
-    markup = history_handlers.with_feedback(context, markup, answer_id, reply.answered)
+    markup = history_handlers.with_feedback(
+        context, markup, answer_id, reply.answered, chat_id=chat.id
+    )
     quoted = reply_to is not None and chat.type != Chat.PRIVATE
     await context.bot.send_message(
         chat.id,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,6 +52,7 @@ STORE = "history_store"  # bot_data: the open HistoryStore, absent when history 
 OFF_REASON = "history_off"  # bot_data: why history could not be opened
 NOTICE_GIVEN = "history_notice_given"  # bot_data: the "history is off" notice went out
 PREFIX = "fb"
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{19}")  # a ButtonSeal token
 STATS_DAYS = 14
 
 THANKS = "Thanks for the feedback!"
@@ -202,13 +204,28 @@ async def kept_scope(context: Context, chat_id: int, ref: int) -> frozenset[str]
 
 
 def with_feedback(
-    context: Context, markup: InlineKeyboardMarkup | None, answer: int | None, answered: bool
+    context: Context,
+    markup: InlineKeyboardMarkup | None,
+    answer: int | None,
+    answered: bool,
+    *,
+    chat_id: int,
 ) -> InlineKeyboardMarkup | None:
-    """`markup` with a 👍/👎 row under it, for an answer (not a refusal) that is recorded."""
-    if answer is None or not answered or store_of(context) is None:
+    """`markup` with a 👍/👎 row under it, for an answer (not a refusal) that is recorded; the
+    buttons carry the answer's number sealed for `chat_id` (history/privacy.py)."""
+    store = store_of(context)
+    if answer is None or not answered or store is None:
         return markup
     rows = list(markup.inline_keyboard) if markup else []
-    return InlineKeyboardMarkup([*rows, *feedback_rows(answer, VoteState(None))])
+    token = store.buttons.seal(answer, chat_id)
+    return InlineKeyboardMarkup([*rows, *feedback_rows(token, VoteState(None))])
+
+
+def feedback_answer(store: HistoryStore, data: str | None, chat_id: int) -> int | None:
+    """The number of the answer a 👍/👎 button of chat `chat_id` stands for; None for any other
+    data, or a token sealed for another chat."""
+    pressed = parse_feedback(data)
+    return store.buttons.open(pressed[1], chat_id) if pressed is not None else None
 
 
 def without_more(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
@@ -230,8 +247,9 @@ async def tell_once_if_off(context: Context, chat_id: int) -> None:
 # --- the feedback buttons ------------------------------------------------------------------
 
 
-def feedback_rows(answer: int, state: VoteState) -> list[list[InlineKeyboardButton]]:
-    """👍 / 👎, the chosen one ticked; after a 👎, the reasons (the chosen one ticked)."""
+def feedback_rows(token: str, state: VoteState) -> list[list[InlineKeyboardButton]]:
+    """👍 / 👎, the chosen one ticked; after a 👎, the reasons (the chosen one ticked). `token`:
+    the answer's sealed number (`HistoryStore.buttons`), never the number itself."""
 
     def tick(label: str, chosen: bool) -> str:
         return f"✓ {label}" if chosen else label
@@ -239,10 +257,10 @@ def feedback_rows(answer: int, state: VoteState) -> list[list[InlineKeyboardButt
     rows = [
         [
             InlineKeyboardButton(
-                tick("👍", state.vote == Vote.UP), callback_data=f"{PREFIX}:{Vote.UP}:{answer}"
+                tick("👍", state.vote == Vote.UP), callback_data=f"{PREFIX}:{Vote.UP}:{token}"
             ),
             InlineKeyboardButton(
-                tick("👎", state.vote == Vote.DOWN), callback_data=f"{PREFIX}:{Vote.DOWN}:{answer}"
+                tick("👎", state.vote == Vote.DOWN), callback_data=f"{PREFIX}:{Vote.DOWN}:{token}"
             ),
         ]
     ]
@@ -251,7 +269,7 @@ def feedback_rows(answer: int, state: VoteState) -> list[list[InlineKeyboardButt
             [
                 InlineKeyboardButton(
                     tick(reason.label, state.reason == reason),
-                    callback_data=f"{PREFIX}:why:{answer}:{reason}",
+                    callback_data=f"{PREFIX}:why:{token}:{reason}",
                 )
                 for reason in DownReason
             ]
@@ -259,12 +277,13 @@ def feedback_rows(answer: int, state: VoteState) -> list[list[InlineKeyboardButt
     return rows
 
 
-def parse_feedback(data: str | None) -> tuple[Vote, int, DownReason | None] | None:
-    """(vote, answer id, reason) from a feedback button's data; None for anything else."""
+def parse_feedback(data: str | None) -> tuple[Vote, str, DownReason | None] | None:
+    """(vote, sealed answer token, reason) from a feedback button's data; None for anything
+    else."""
     parts = (data or "").split(":")
-    if len(parts) < 3 or parts[0] != PREFIX or not (parts[2].isascii() and parts[2].isdigit()):
+    if len(parts) < 3 or parts[0] != PREFIX or not _TOKEN.fullmatch(parts[2]):
         return None
-    answer = int(parts[2])
+    answer = parts[2]
     if parts[1] == "why" and len(parts) == 4 and parts[3] in DownReason.__members__.values():
         return Vote.DOWN, answer, DownReason(parts[3])
     if parts[1] in (Vote.UP, Vote.DOWN) and len(parts) == 3:
@@ -288,8 +307,15 @@ async def feedback_button(update: Update, context: Context) -> None:
     ):
         await query.answer(GONE)
         return
-    vote, answer, reason = pressed
-    state = await asyncio.to_thread(store.vote, answer, update.effective_user.id, vote, reason)
+    vote, token, reason = pressed
+    # The token opens only in the chat it was sealed for: a vote forged from another chat (or
+    # with a number of its own making) counts nowhere.
+    answer = store.buttons.open(token, message.chat.id)
+    state = (
+        None
+        if answer is None
+        else await asyncio.to_thread(store.vote, answer, update.effective_user.id, vote, reason)
+    )
     if state is None:
         await query.answer(GONE)
         return
@@ -299,7 +325,7 @@ async def feedback_button(update: Update, context: Context) -> None:
         for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
         if not _is_feedback_row(row)
     ]
-    markup = InlineKeyboardMarkup([*rows, *feedback_rows(answer, state)])
+    markup = InlineKeyboardMarkup([*rows, *feedback_rows(token, state)])
     with contextlib.suppress(BadRequest):  # "not modified": the same vote pressed again
         await query.edit_message_reply_markup(reply_markup=markup)
 

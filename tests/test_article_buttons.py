@@ -2,6 +2,7 @@ import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from corpusbot.bot.article_buttons import is_article_row, with_article_row
+from corpusbot.bot.history.privacy import ButtonSeal
 from corpusbot.bot.history.records import VoteState
 from corpusbot.bot.history_handlers import feedback_rows, without_more
 from corpusbot.bot.service import Service
@@ -36,7 +37,9 @@ def test_pressing_more_keeps_the_article_row(story: Service) -> None:
     more = InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data="more:3:1")]])
     markup = with_article_row(story.index, more, reply, 0)
     assert markup is not None
-    markup = InlineKeyboardMarkup([*markup.inline_keyboard, *feedback_rows(5, VoteState(None))])
+    markup = InlineKeyboardMarkup(
+        [*markup.inline_keyboard, *feedback_rows(ButtonSeal(b"k" * 32).seal(5, 1), VoteState(None))]
+    )
     kept = without_more(markup)
     assert kept is not None
     assert [is_article_row(row) for row in kept.inline_keyboard] == [True, False]

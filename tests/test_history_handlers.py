@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from corpusbot.bot.history.privacy import ButtonSeal
 from corpusbot.bot.history.records import DownReason, Vote, VoteState
 from corpusbot.bot.history_handlers import feedback_rows, parse_feedback, without_more
 
 MORE = InlineKeyboardButton("More", callback_data="more:3:17")
+TOKEN = ButtonSeal(b"k" * 32).seal(17, 5)  # answer 17 as chat 5's buttons carry it
 
 
 def texts(rows: list[list[InlineKeyboardButton]]) -> list[list[str]]:
@@ -16,25 +18,25 @@ def texts(rows: list[list[InlineKeyboardButton]]) -> list[list[str]]:
 
 
 def test_feedback_rows_tick_the_vote_and_offer_reasons_after_a_thumbs_down() -> None:
-    assert texts(feedback_rows(17, VoteState(None))) == [["👍", "👎"]]
-    assert texts(feedback_rows(17, VoteState(Vote.UP))) == [["✓ 👍", "👎"]]
-    down = feedback_rows(17, VoteState(Vote.DOWN, DownReason.NOT_IN_ARTICLES))
+    assert texts(feedback_rows(TOKEN, VoteState(None))) == [["👍", "👎"]]
+    assert texts(feedback_rows(TOKEN, VoteState(Vote.UP))) == [["✓ 👍", "👎"]]
+    down = feedback_rows(TOKEN, VoteState(Vote.DOWN, DownReason.NOT_IN_ARTICLES))
     assert texts(down) == [["👍", "✓ 👎"], ["Wrong passage", "Outdated", "✓ Not in the articles"]]
     data = [button.callback_data for row in down for button in row]
     assert data == [
-        "fb:up:17",
-        "fb:down:17",
-        "fb:why:17:wrong_passage",
-        "fb:why:17:outdated",
-        "fb:why:17:not_in_articles",
+        f"fb:up:{TOKEN}",
+        f"fb:down:{TOKEN}",
+        f"fb:why:{TOKEN}:wrong_passage",
+        f"fb:why:{TOKEN}:outdated",
+        f"fb:why:{TOKEN}:not_in_articles",
     ]
     assert all(len(str(d).encode()) <= 64 for d in data)
     assert [parse_feedback(str(d)) for d in data] == [
-        (Vote.UP, 17, None),
-        (Vote.DOWN, 17, None),
-        (Vote.DOWN, 17, DownReason.WRONG_PASSAGE),
-        (Vote.DOWN, 17, DownReason.OUTDATED),
-        (Vote.DOWN, 17, DownReason.NOT_IN_ARTICLES),
+        (Vote.UP, TOKEN, None),
+        (Vote.DOWN, TOKEN, None),
+        (Vote.DOWN, TOKEN, DownReason.WRONG_PASSAGE),
+        (Vote.DOWN, TOKEN, DownReason.OUTDATED),
+        (Vote.DOWN, TOKEN, DownReason.NOT_IN_ARTICLES),
     ]
 
 
@@ -51,6 +53,8 @@ def test_feedback_rows_tick_the_vote_and_offer_reasons_after_a_thumbs_down() -> 
         "fb:why:1",
         "fb:why:1:boring",
         "fb:up:1:2",
+        "fb:up:17",  # a bare number: tokens are sealed
+        f"fb:up:{TOKEN}x",
         "more:3:1",
         "fb:up:\u0661",
     ],
@@ -60,7 +64,7 @@ def test_anything_else_is_not_a_feedback_button(data: str | None) -> None:
 
 
 def test_pressing_more_keeps_only_the_feedback_rows() -> None:
-    markup = InlineKeyboardMarkup([[MORE], *feedback_rows(17, VoteState(Vote.UP))])
+    markup = InlineKeyboardMarkup([[MORE], *feedback_rows(TOKEN, VoteState(Vote.UP))])
     kept = without_more(markup)
     assert kept is not None and texts([list(r) for r in kept.inline_keyboard]) == [["✓ 👍", "👎"]]
     assert without_more(InlineKeyboardMarkup([[MORE]])) is None

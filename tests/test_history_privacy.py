@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.history.privacy import Hasher, load_secret
+from corpusbot.bot.history.privacy import ButtonSeal, Hasher, load_secret
 from corpusbot.bot.history.store import HistoryUnavailable, secret_path
 from tests.history_helpers import FakeClock, open_test_store
 
@@ -47,3 +47,19 @@ def test_a_non_ascii_secret_turns_history_off_with_a_reason(tmp_path: Path) -> N
     key.chmod(0o600)
     with pytest.raises(HistoryUnavailable, match="usable secret"):
         open_test_store(tmp_path, clock=FakeClock())
+
+
+def test_a_sealed_answer_opens_in_its_own_chat_only() -> None:
+    seal = ButtonSeal(b"s" * 32)
+    tokens = [seal.seal(number, 100) for number in range(1, 200)]
+    assert [seal.open(token, 100) for token in tokens] == list(range(1, 200))
+    assert all(seal.open(token, 200) is None for token in tokens)  # copied into another chat
+    assert len(set(tokens)) == len(tokens) and all(len(t) == 19 for t in tokens)
+    # Consecutive answers share no prefix worth reading: nothing counts the questions asked.
+    assert len({token[:4] for token in tokens}) > 190
+    assert ButtonSeal(b"t" * 32).open(tokens[0], 100) is None  # another bot's secret
+
+
+@pytest.mark.parametrize("token", ["", "17", "not base64!", "A" * 19, "A" * 200])
+def test_anything_else_opens_to_nothing(token: str) -> None:
+    assert ButtonSeal(b"s" * 32).open(token, 100) is None

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from corpusbot.bot.history import schema
-from corpusbot.bot.history.privacy import Hasher, load_secret
+from corpusbot.bot.history.privacy import ButtonSeal, Hasher, load_secret
 from corpusbot.bot.history.records import (
     AskedQuestion,
     DownReason,
@@ -65,12 +65,14 @@ class HistoryStore:
         connection: sqlite3.Connection,
         hasher: Hasher,
         *,
+        buttons: ButtonSeal,
         keep_days: int,
         clock: Clock = time.time,
         lock_fd: int | None = None,
     ) -> None:
         self._db = connection
         self._hash = hasher
+        self.buttons = buttons  # answer numbers as the 👍/👎 buttons carry them
         self.keep_days = keep_days
         self._clock = clock
         self._lock_fd = lock_fd
@@ -277,7 +279,7 @@ def open_store(settings: HistorySettings, *, clock: Clock = time.time) -> Histor
     except OSError as exc:
         raise HistoryUnavailable(f"cannot write in {path.parent}: {_os_reason(exc)}") from None
     try:
-        hasher = Hasher(load_secret(secret_path(path)))
+        secret = load_secret(secret_path(path))
         connection = _open_or_replace(path)
     except (OSError, sqlite3.Error, schema.NewerSchema) as exc:
         os.close(lock_fd)
@@ -287,7 +289,12 @@ def open_store(settings: HistorySettings, *, clock: Clock = time.time) -> Histor
         os.close(lock_fd)
         raise
     store = HistoryStore(
-        connection, hasher, keep_days=settings.history_days, clock=clock, lock_fd=lock_fd
+        connection,
+        Hasher(secret),
+        buttons=ButtonSeal(secret),
+        keep_days=settings.history_days,
+        clock=clock,
+        lock_fd=lock_fd,
     )
     store.purge()
     return store

@@ -169,14 +169,20 @@ class LocalBotApi:
         )
 
     def press_button(
-        self, chat_id: int, message_id: int, data: str, *, user: JsonDict | None = None
+        self,
+        chat_id: int,
+        message_id: int,
+        data: str,
+        *,
+        user: JsonDict | None = None,
+        forged: bool = False,
     ) -> JsonDict:
         """Queue a callback_query update for the inline button with ``data``; return the query.
 
         Raises :class:`ControlError` when the message does not exist or has no inline button
-        with that callback data.
+        with that callback data, unless ``forged``: a modified client can send any data.
         """
-        return self._control.press_button(chat_id, message_id, data, user=user)
+        return self._control.press_button(chat_id, message_id, data, user=user, forged=forged)
 
     def send_inline_query(
         self,

@@ -42,8 +42,9 @@ def test_question_quotes_the_right_passage_with_its_source(bot: RunningBot) -> N
     # Only the two articles naming Iraq are quoted (the name is the question's rarest word).
     assert "<b>3.</b>" not in reply["text"]
     up, down = (b["callback_data"] for b in without_article_row(buttons(reply)))
-    answer = up.rsplit(":", 1)[1]  # the answer's id in the history database
-    assert (up, down) == (f"fb:up:{answer}", f"fb:down:{answer}")
+    token = up.rsplit(":", 1)[1]  # the answer's id in the history database, sealed
+    assert (up, down) == (f"fb:up:{token}", f"fb:down:{token}")
+    assert len(token) == 19 and not token.isdigit()
     send = [c for c in bot.api.calls("sendMessage") if c["params"]["chat_id"] == "101"][-1]
     assert send["params"]["link_preview_options"] == {"is_disabled": True}
     actions = [c["params"] for c in bot.api.calls("sendChatAction")]
@@ -54,7 +55,8 @@ def test_more_shows_the_next_quotes_in_a_new_message(bot: RunningBot) -> None:
     [first] = bot.ask(102, MANY)
     more, up, down = (b["callback_data"] for b in without_article_row(buttons(first)))
     answer = more.rsplit(":", 1)[1]  # the answer's id in the history database
-    assert (more, up, down) == (f"more:3:{answer}", f"fb:up:{answer}", f"fb:down:{answer}")
+    token = up.rsplit(":", 1)[1]
+    assert (more, up, down) == (f"more:3:{answer}", f"fb:up:{token}", f"fb:down:{token}")
     [second] = bot.press(102, first, more)
     assert second["text"].startswith("<b>4.</b>")
     assert "<b>5.</b>" in second["text"]

@@ -119,15 +119,16 @@ def test_vote_change_it_and_give_a_reason(history_bot: HistoryBot) -> None:
     [reply] = history_bot.bot.ask(chat, MANY)
     assert labels(reply) == ["More", "👍", "👎"]
     answer = int(data_of(reply, "More").rsplit(":", 1)[1])
-    assert data_of(reply, "👍") == f"fb:up:{answer}"
-    voted = press_in_place(api, chat, reply, f"fb:up:{answer}", ["More", "✓ 👍", "👎"])
+    token = data_of(reply, "👍").rsplit(":", 1)[1]  # the answer's number, sealed for the chat
+    assert data_of(reply, "👍") == f"fb:up:{token}" and len(token) == 19
+    voted = press_in_place(api, chat, reply, f"fb:up:{token}", ["More", "✓ 👍", "👎"])
     assert voted["text"] == reply["text"] and voted["edited"]  # the keyboard changed in place
     eventually(lambda: toast(api) == "Thanks for the feedback!")
     changed = press_in_place(
         api,
         chat,
         reply,
-        f"fb:down:{answer}",
+        f"fb:down:{token}",
         ["More", "👍", "✓ 👎", "Wrong passage", "Outdated", "Not in the articles"],
     )
     eventually(lambda: toast(api) == "Thanks. What was wrong with it?")
@@ -135,7 +136,7 @@ def test_vote_change_it_and_give_a_reason(history_bot: HistoryBot) -> None:
         api,
         chat,
         changed,
-        f"fb:why:{answer}:outdated",
+        f"fb:why:{token}:outdated",
         ["More", "👍", "✓ 👎", "Wrong passage", "✓ Outdated", "Not in the articles"],
     )
     assert len(api.messages(chat)) == 2  # votes send no messages
@@ -143,7 +144,7 @@ def test_vote_change_it_and_give_a_reason(history_bot: HistoryBot) -> None:
         ("down", "outdated")
     ]  # one vote per user: the later one replaced the earlier
     other = {"id": 777, "first_name": "Bea"}
-    api.press_button(chat, reply["message_id"], f"fb:up:{answer}", user=other)
+    api.press_button(chat, reply["message_id"], f"fb:up:{token}", user=other)
     eventually(lambda: len(history_bot.rows("SELECT 1 FROM votes")) == 2)
     [(question, chat_type, answered, count)] = history_bot.rows(
         "SELECT question, chat_type, answered, quote_count FROM questions WHERE id = ?", answer
@@ -155,6 +156,21 @@ def test_vote_change_it_and_give_a_reason(history_bot: HistoryBot) -> None:
         )[0][1]
         == 1
     )
+
+
+def test_a_vote_forged_from_another_chat_counts_nowhere(history_bot: HistoryBot) -> None:
+    api = history_bot.api
+    [theirs] = history_bot.bot.ask(211, MANY)
+    [mine] = history_bot.bot.ask(212, MANY)
+    their_answer = int(data_of(theirs, "More").rsplit(":", 1)[1])
+    their_vote = data_of(theirs, "👍")
+    votes_before = history_bot.rows("SELECT count(*) FROM votes")[0][0]
+    for forged in (their_vote, f"fb:up:{their_answer}"):  # copied, or a number made up
+        calls = len(api.calls("answerCallbackQuery"))
+        api.press_button(212, mine["message_id"], forged, forged=True)
+        eventually(lambda n=calls: len(api.calls("answerCallbackQuery")) > n)
+    assert history_bot.rows("SELECT count(*) FROM votes")[0][0] == votes_before
+    assert labels(current(api, 212, mine)) == ["More", "👍", "👎"]  # nothing ticked
 
 
 def test_an_old_more_button_works_after_a_restart(history_bot: HistoryBot) -> None:
@@ -198,12 +214,12 @@ def test_forget_deletes_everything_about_the_user(history_bot: HistoryBot) -> No
     chat, user = 204, {"id": 204}
     [reply] = history_bot.bot.ask(chat, MANY, user=user)
     history_bot.bot.ask(chat, "Anything about whales?", user=user)
-    answer = int(data_of(reply, "👍").rsplit(":", 1)[1])
+    token = data_of(reply, "👍").rsplit(":", 1)[1]
     press_in_place(
         history_bot.api,
         chat,
         reply,
-        f"fb:down:{answer}",
+        f"fb:down:{token}",
         ["More", "👍", "✓ 👎", "Wrong passage", "Outdated", "Not in the articles"],
     )
     secret = load_secret(secret_path(history_bot.database))
