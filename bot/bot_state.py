@@ -15,6 +15,7 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from corpusbot.bot.chat_expiry import ChatExpiry
+from corpusbot.bot.conversation import Turn
 from corpusbot.bot.ratelimit import OncePer, RateLimiter
 from corpusbot.bot.service import Service
 
@@ -36,11 +37,13 @@ class BotState:
 
 @dataclass
 class ChatData:
-    """What the bot keeps per chat: the questions behind its "More" buttons, by number, and the
-    articles of those that were follow-ups (searched first again by their "More")."""
+    """What the bot keeps per chat: the questions behind its "More" buttons, by number, the
+    articles of those that were follow-ups (searched first again by their "More"), and each
+    person's last question (a message with no subject of its own follows it up)."""
 
     asked: OrderedDict[int, str] = field(default_factory=OrderedDict)
     scopes: dict[int, frozenset[str]] = field(default_factory=dict)
+    turns: dict[int, Turn] = field(default_factory=dict)  # each person's last question, by id
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], ChatData, dict[Any, Any]]):

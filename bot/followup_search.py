@@ -17,6 +17,7 @@ from corpusbot.bot.scoped_answer import article_table
 from corpusbot.bot.scoped_answer import ask as ask_everywhere
 from corpusbot.bot.settings import AnswerSettings
 from corpusbot.retrieval.index import Index
+from corpusbot.retrieval.respell import rewrite
 
 
 @dataclass(frozen=True)
@@ -40,13 +41,24 @@ def article_filter(index: Index, article_ids: Collection[str]) -> np.ndarray:
 def ask_follow_up(
     index: Index, question: str, article_ids: Collection[str], settings: AnswerSettings
 ) -> FollowUp:
-    """`question` over `article_ids` first; over everything when that finds nothing."""
+    """`question` over `article_ids` first; over everything when that finds nothing, or when
+    the question names someone those articles never mention ("What did Lavrov say ..." in
+    reply to an answer about Iraq: what they say of other things is no answer)."""
     allowed = article_filter(index, article_ids)
-    narrow = compose(index, question, settings, allowed=allowed)
     count = int(allowed.sum())
+    if not _names_all_in(index, question, allowed):
+        return FollowUp(ask_everywhere(index, question, settings), True, count)
+    narrow = compose(index, question, settings, allowed=allowed)
     if narrow.answered or narrow.reason in ("empty", "no_terms"):
         return FollowUp(narrow, False, count)
     return FollowUp(ask_everywhere(index, question, settings), True, count)
+
+
+def _names_all_in(index: Index, question: str, allowed: np.ndarray) -> bool:
+    """Whether every name of `question` that the corpus holds is in one of the `allowed`
+    articles."""
+    present = rewrite(question, index).present
+    return all(index.search(name, 1, allowed=allowed).hits for name in present)
 
 
 def follow_up_note(follow_up: FollowUp) -> str:

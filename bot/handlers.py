@@ -19,6 +19,7 @@ from telegram.ext import ApplicationHandlerStop
 
 from corpusbot.bot import (
     article_buttons,
+    conversation,
     followups,
     group_replies,
     history_handlers,
@@ -26,6 +27,7 @@ from corpusbot.bot import (
     messages,
 )
 from corpusbot.bot.bot_state import SERVICE, AnyContext, BotContext, ChatData
+from corpusbot.bot.conversation import Turn
 from corpusbot.bot.followup_search import follow_up_note
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.plurals import counted
@@ -125,13 +127,35 @@ async def not_text(update: Update, context: Context) -> None:
 async def private_question(update: Update, context: Context) -> None:
     """Any plain message in a private chat is a question."""
     message = message_of(update)
+    scope = await followups.scope_of(context, message)
+    question, about = in_conversation(context, update.effective_user, message.text or "", scope)
     await answer(
-        context,
-        message.chat,
-        message.text or "",
-        user=update.effective_user,
-        scope=await followups.scope_of(context, message),
+        context, message.chat, question, user=update.effective_user, scope=scope, about=about
     )
+
+
+def in_conversation(
+    context: Context, user: User | None, text: str, scope: frozenset[str] | None
+) -> tuple[str, str | None]:
+    """`text` as a question, read with the person's last question when it is a follow-up of it
+    (bot/conversation.py), and what it is about then; the question is remembered for the next.
+    A reply to an answer is a follow-up of that answer instead (bot/followups.py)."""
+    if user is None or context.chat_data is None:
+        return text, None
+    turns = context.chat_data.turns
+    settings = context.service.settings.telegram
+    now = time.time()
+    found = None
+    if scope is None:
+        analyzer = context.service.index.analyzer
+        window = settings.follow_up_seconds
+        found = conversation.follow_up(text, turns.get(user.id), analyzer, now=now, window=window)
+    question = found.question if found else text
+    turns.pop(user.id, None)  # re-inserted last: the dict stays in order of last question
+    turns[user.id] = Turn(question, now)
+    while len(turns) > ASKED_KEPT:
+        del turns[next(iter(turns))]
+    return question, found.about if found else None
 
 
 async def group_message(update: Update, context: Context) -> None:
@@ -148,11 +172,17 @@ async def answer_in_group(
 ) -> None:
     """Answer `message` in its chat, or privately when [telegram] group_replies says so."""
     scope = await followups.scope_of(context, message)
+    question, about = in_conversation(context, user, question, scope)
     if await group_replies.answered_privately(  # hook: group_replies = "private"
-        context, message, user, lambda chat: answer(context, chat, question, user=user, scope=scope)
+        context,
+        message,
+        user,
+        lambda chat: answer(context, chat, question, user=user, scope=scope, about=about),
     ):
         return
-    await answer(context, message.chat, question, reply_to=message, user=user, scope=scope)
+    await answer(
+        context, message.chat, question, reply_to=message, user=user, scope=scope, about=about
+    )
 
 
 def addressed_to_bot(message: Message, bot_id: int, username: str | None) -> bool:
@@ -206,10 +236,12 @@ async def answer(
     asked_by_button: bool = False,
     user: User | None = None,
     scope: frozenset[str] | None = None,
+    about: str | None = None,
 ) -> None:
     """Compose (in a thread) and send one page of quotes, with a More button if there are more.
 
-    `scope`: the articles of the answer a follow-up question replies to, searched first."""
+    `scope`: the articles of the answer a follow-up question replies to, searched first.
+    `about`: a follow-up's subject, named above the quotes."""
     service = context.service
     began = time.perf_counter()
     with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; the answer matters
@@ -221,6 +253,8 @@ async def answer(
         if asked_by_button
         else follow_up_note(follow_up)
         if follow_up
+        else f"💬 <i>About {clip_escaped(about, TITLE_CHARS)}:</i>\n\n"
+        if about
         else ""
     )
     limit = TELEGRAM_LIMIT - utf16_length(head)

@@ -245,6 +245,7 @@ def _build(raw: dict[str, Any]) -> Settings:
     _at_least("telegram", telegram, "rate_burst", 1, "at least 1")
     _at_least("telegram", telegram, "max_sends_per_second", 0, "0 (no limit) or more")
     _at_least("telegram", telegram, "chat_ttl_days", 0, "0 (keep forever) or more days")
+    _at_least("telegram", telegram, "follow_up_seconds", 0, "0 (no follow-ups) or more")
     base_url = checked_base_url(telegram["base_url"])
     replies = telegram["group_replies"]
     _check(
@@ -284,6 +285,7 @@ def _build(raw: dict[str, Any]) -> Settings:
             max_sends_per_second=telegram["max_sends_per_second"],
             chat_ttl_days=telegram["chat_ttl_days"],
             group_replies=GroupReplies(replies),
+            follow_up_seconds=telegram["follow_up_seconds"],
         ),
         history=_history(raw["history"]),
         follow_outside_links=bool(corpus["follow_outside_links"]),

@@ -31,3 +31,5 @@ class TelegramSettings:
     max_sends_per_second: float
     chat_ttl_days: float
     group_replies: GroupReplies = GroupReplies.IN_GROUP
+    follow_up_seconds: float = 600.0  # a message with no subject of its own is read with the
+    # same person's question this recent (bot/conversation.py)

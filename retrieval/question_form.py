@@ -23,7 +23,15 @@ from enum import StrEnum
 
 from corpusbot.retrieval.analyzer import Analyzer
 
-__all__ = ["Form", "QuestionForm", "SpeechCue", "read_form", "small_talk", "speech_cue"]
+__all__ = [
+    "Form",
+    "QuestionForm",
+    "SpeechCue",
+    "is_frame_verb",
+    "read_form",
+    "small_talk",
+    "speech_cue",
+]
 
 # English lemmas only: the list is of dictionary forms, and the analyzer folds every inflection
 # onto them. Other languages search these verbs as topic words, as before.
@@ -200,6 +208,11 @@ def read_form(question: str, analyzer: Analyzer) -> QuestionForm:
     first = framing[0]
     speaker = _speaker(question, first[0]) if form is Form.SAY else ""
     return QuestionForm(form, topic, tuple(w[2] for w in framing), speaker)
+
+
+def is_frame_verb(word: str, analyzer: Analyzer) -> bool:
+    """Whether `word` is a form of a reporting or event verb ("said", "happened")."""
+    return _frame_kind(word, analyzer) is not None
 
 
 def _frame_kind(word: str, analyzer: Analyzer) -> Form | None:

@@ -55,3 +55,16 @@ def test_nothing_in_the_earlier_articles_widens_the_search(story: Service) -> No
 def test_an_empty_question_is_not_widened(story: Service) -> None:
     follow = ask_follow_up(story.index, "   ", {"a_ledger"}, story.settings.answer)
     assert not follow.widened and not follow.answer.answered
+
+
+def test_a_name_none_of_the_earlier_articles_mention_widens_the_search(
+    seeds_service: Service,
+) -> None:
+    iraq = seeds_service.ask("Who is Iraq's foreign minister?")
+    earlier = {source.id for quote in iraq.quotes for source in quote.sources}
+    index, settings = seeds_service.index, seeds_service.settings.answer
+    found = ask_follow_up(index, "What did Lavrov say about the JCPOA?", earlier, settings)
+    assert found.widened
+    assert found.answer.quotes[0].text.startswith("Lavrov said")
+    named = ask_follow_up(index, "What did Fuad Hussein say?", earlier, settings)
+    assert not named.widened and "Fuad Hussein" in named.answer.quotes[0].text

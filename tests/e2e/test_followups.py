@@ -174,3 +174,32 @@ def test_more_under_a_widened_follow_up_searches_everything_again(
     [page] = running.press(chat, follow, more)
     assert page["plain_text"].startswith("↪️ Nothing on that in the")
     assert "Southport's ferry will run until the Harbour bridge can reopen" in page["plain_text"]
+
+
+def test_a_message_with_no_subject_of_its_own_follows_the_last_question(bot: RunningBot) -> None:
+    chat = 610
+    bot.ask(chat, PERCENT)
+    [who] = bot.ask(chat, "who is he?")
+    assert who["plain_text"].startswith("💬 About Firefly:")
+    assert "chancellor" in who["plain_text"]
+    [again] = bot.ask(chat, "what about the grain tariff?")
+    assert again["plain_text"].startswith("💬 About Firefly:")
+    assert "tariff" in again["plain_text"]
+
+
+def test_a_follow_up_belongs_to_its_own_asker(bot: RunningBot) -> None:
+    group, chat = {"chat_type": "group"}, -611
+    ann, ben = {"id": 6111, "first_name": "Ann"}, {"id": 6112, "first_name": "Ben"}
+    bot.api.send_user_message(chat, "hello all", user=ann, **group)
+    bot.ask(chat, f"/ask {PERCENT}", user=ann)
+    [bens] = bot.ask(chat, "/ask who is he?", user=ben)  # Ben asked nothing before
+    assert "About Firefly" not in bens["plain_text"]
+    [anns] = bot.ask(chat, "/ask who is he?", user=ann)
+    assert anns["plain_text"].startswith("💬 About Firefly:")
+
+
+def test_a_greeting_after_a_question_is_small_talk_not_a_follow_up(bot: RunningBot) -> None:
+    chat = 612
+    bot.ask(chat, PERCENT)
+    [hello] = bot.ask(chat, "thanks!")
+    assert hello["plain_text"].startswith("Hello!") and "About" not in hello["plain_text"]
