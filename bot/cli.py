@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from corpusbot.bot.compose import Answer
+from corpusbot.bot.conversation import Turn, follow_up
 from corpusbot.bot.history.commands import STATS_DAYS, export_command, stats_command
 from corpusbot.bot.plurals import counted
 from corpusbot.bot.progress import ProgressBar
@@ -359,6 +360,7 @@ def _eval_arguments(evaluate: argparse.ArgumentParser) -> None:
         "answers (`corpusbot feedback export` writes them).",
         "corpusbot eval --beir ~/beir/scifact",
         "corpusbot eval --qa questions.jsonl --corpus ~/articles --unanswerable no.txt",
+        "corpusbot eval --qa questions.jsonl --misses missed.jsonl",
     )
     what = evaluate.add_mutually_exclusive_group(required=True)
     what.add_argument(
@@ -367,12 +369,19 @@ def _eval_arguments(evaluate: argparse.ArgumentParser) -> None:
     what.add_argument(
         "--qa",
         metavar="FILE",
-        help="JSON lines with q, a (accepted answers) and optional doc, asked over --corpus",
+        help="JSON lines with q, a (accepted answers) and optional doc, form and after (the "
+        "question asked just before), asked over --corpus",
     )
     evaluate.add_argument(
         "--unanswerable",
         metavar="FILE",
         help="with --qa: questions (one a line) the corpus cannot answer",
+    )
+    evaluate.add_argument(
+        "--misses",
+        metavar="FILE",
+        help="with --qa: write each question whose first quote misses, with that quote "
+        "(JSON lines)",
     )
     evaluate.add_argument("--split", default="test", help="qrels file to use (default: test)")
     evaluate.add_argument(
@@ -418,12 +427,22 @@ def cmd_eval_qa(args: argparse.Namespace, settings: Settings) -> int:
             ),
         )
 
-    results = [qa.evaluate_qa("corpusbot", ours, cases, unanswerable)]
+    def ours_after(earlier: str, question: str) -> qa.Reply:
+        """A follow-up as the bot reads one typed right after `earlier` (bot/conversation.py)."""
+        found = follow_up(question, Turn(earlier, 0.0), service.index.analyzer, now=0.0, window=1)
+        return ours(found.question if found else question)
+
+    results = [qa.evaluate_qa("corpusbot", ours, cases, unanswerable, follow=ours_after)]
     if not args.no_baseline:
         articles = load_corpus(settings.corpus, settings.max_file_bytes).articles
         baseline = qa.paragraph_baseline(articles, settings.index.analyzer)
         results.append(qa.evaluate_qa("rank-bm25, top paragraph", baseline, cases, unanswerable))
     print(qa.format_table(results, len(unanswerable)))
+    if forms := qa.format_forms(results):
+        print(f"\n{forms}")
+    if args.misses:
+        misses = "".join(f"{line}\n" for line in qa.misses_json(results[0]))
+        Path(args.misses).expanduser().write_text(misses, encoding="utf-8")
     return 0
 
 

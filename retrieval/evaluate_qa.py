@@ -1,9 +1,11 @@
 """Answer-level quality: does the first quote hold an accepted answer, and how early?
 
 Questions come as JSON lines: `q` (the question), `a` (accepted answer strings) and optionally
-`doc` (the id of the article that answers it). An answer counts when one accepted string occurs in
-the quote, case-insensitively. Unanswerable questions (one a line, or JSON lines with `q`) should
-be refused: no quote at all.
+`doc` (the id of the article that answers it), `form` (the kind of question: `say`, `who`,
+`what-happened`, `when`, `where`, `why`, `how-many`, `short`, `follow-up`; scores are broken
+down by it) and `after` (the question asked just before, which a follow-up is read with). An
+answer counts when one accepted string occurs in the quote, case-insensitively. Unanswerable
+questions (one a line, or JSON lines with `q`) should be refused: no quote at all.
 
 The system under test is any function from a question to a `Reply`, so this module knows nothing
 of the bot; `corpusbot eval --qa` passes the bot's own. The baseline, run on the same data, is
@@ -39,6 +41,8 @@ class QaCase:
     question: str
     answers: tuple[str, ...]
     doc: str | None = None
+    form: str | None = None
+    after: str | None = None  # asked just before: `question` follows it up
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,25 @@ class Reply:
 
 
 AnswerFunction = Callable[[str], Reply]
+# A follow-up asked after an earlier question: (earlier, question) -> the reply to `question`.
+FollowUpFunction = Callable[[str, str], Reply]
+
+
+@dataclass(frozen=True)
+class FormScore:
+    form: str
+    questions: int
+    first: float
+    answered: float
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A question whose first quote holds no accepted answer, for `--misses`."""
+
+    case: QaCase
+    answered: bool
+    first_quote: str | None
 
 
 @dataclass(frozen=True)
@@ -72,6 +95,8 @@ class QaScores:
     refused: float | None  # share of the unanswerable questions refused; None if none asked
     median_chars: float  # median length of the first quote, over answered questions
     per_second: float
+    by_form: tuple[FormScore, ...] = ()  # per `form`, for the questions that name one
+    misses: tuple[Miss, ...] = ()
 
 
 # --- reading questions ----------------------------------------------------------------------
@@ -88,7 +113,11 @@ def load_cases(path: Path) -> list[QaCase]:
                 answers = [answers]
             cases.append(
                 QaCase(
-                    str(record["q"]), tuple(str(a) for a in answers if str(a)), record.get("doc")
+                    str(record["q"]),
+                    tuple(str(a) for a in answers if str(a)),
+                    record.get("doc"),
+                    _optional_text(record, "form"),
+                    _optional_text(record, "after"),
                 )
             )
         except (ValueError, KeyError, TypeError) as exc:
@@ -97,6 +126,13 @@ def load_cases(path: Path) -> list[QaCase]:
                 f"({type(exc).__name__}: {exc})"
             ) from None
     return cases
+
+
+def _optional_text(record: dict[str, object], key: str) -> str | None:
+    value = record.get(key)
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f'"{key}" must be text')
+    return value or None
 
 
 def load_questions(path: Path) -> list[str]:
@@ -134,23 +170,35 @@ def position(answers: Sequence[str], text: str) -> int:
 
 
 def evaluate_qa(
-    name: str, answer: AnswerFunction, cases: Sequence[QaCase], unanswerable: Sequence[str] = ()
+    name: str,
+    answer: AnswerFunction,
+    cases: Sequence[QaCase],
+    unanswerable: Sequence[str] = (),
+    *,
+    follow: FollowUpFunction | None = None,
 ) -> QaScores:
-    """Ask every question once and score the replies."""
+    """Ask every question once and score the replies. A case with `after` is asked through
+    `follow` (earlier, question); without it, as the two questions run together."""
     first = visible = seen = anywhere = right = with_doc = answered = 0
     lengths: list[int] = []
+    misses: list[Miss] = []
+    forms: dict[str, list[tuple[bool, bool]]] = {}
     started = time.perf_counter()
     for case in cases:
-        reply = answer(case.question)
+        reply = _ask(case, answer, follow)
         answered += reply.answered
         top = reply.quotes[0] if reply.quotes else None
+        at = position(case.answers, top.text) if top is not None else -1
         if top is not None:
             lengths.append(len(top.text))
-            at = position(case.answers, top.text)
-            first += at >= 0
             end = at + _shortest(case.answers, top.text, at) if at >= 0 else -1
             visible += 0 <= end <= VISIBLE_CHARS
             seen += 0 <= end <= max(VISIBLE_CHARS, top.lead)
+        first += at >= 0
+        if at < 0:
+            misses.append(Miss(case, reply.answered, top.text if top is not None else None))
+        if case.form:
+            forms.setdefault(case.form, []).append((at >= 0, reply.answered))
         anywhere += any(position(case.answers, q.text) >= 0 for q in reply.quotes)
         if case.doc is not None:
             with_doc += 1
@@ -171,7 +219,48 @@ def evaluate_qa(
         refused=refused / len(unanswerable) if unanswerable else None,
         median_chars=statistics.median(lengths) if lengths else 0.0,
         per_second=asked / seconds if seconds > 0 else float("inf"),
+        by_form=tuple(_form_score(form, rows) for form, rows in sorted(forms.items())),
+        misses=tuple(misses),
     )
+
+
+def _ask(case: QaCase, answer: AnswerFunction, follow: FollowUpFunction | None) -> Reply:
+    if case.after is None:
+        return answer(case.question)
+    if follow is not None:
+        return follow(case.after, case.question)
+    return answer(f"{case.after} {case.question}")
+
+
+def _form_score(form: str, rows: Sequence[tuple[bool, bool]]) -> FormScore:
+    n = len(rows)
+    return FormScore(form, n, sum(f for f, _ in rows) / n, sum(a for _, a in rows) / n)
+
+
+def misses_json(scores: QaScores) -> Iterable[str]:
+    """One JSON line per missed question: the question, its answers, its form and first quote."""
+    for miss in scores.misses:
+        case = miss.case
+        row: dict[str, object] = {"q": case.question, "a": list(case.answers)}
+        row |= {"form": case.form, "after": case.after}
+        row |= {"answered": miss.answered, "first_quote": miss.first_quote}
+        yield json.dumps(row, ensure_ascii=False)
+
+
+def format_forms(results: Sequence[QaScores]) -> str:
+    """Per question form: how many, and each system's first-quote and answered shares."""
+    if not results or not results[0].by_form:
+        return ""
+    head = f"{'form':<14} {'questions':>9}" + "".join(
+        f" {r.name[:16] + ' first':>22} {'answered':>8}" for r in results
+    )
+    lines = [head]
+    for number, ours in enumerate(results[0].by_form):
+        cells = "".join(
+            f" {r.by_form[number].first:>22.3f} {r.by_form[number].answered:>8.3f}" for r in results
+        )
+        lines.append(f"{ours.form:<14} {ours.questions:>9}{cells}")
+    return "\n".join(lines)
 
 
 def _shortest(answers: Sequence[str], text: str, at: int) -> int:

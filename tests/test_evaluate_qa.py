@@ -15,8 +15,10 @@ from corpusbot.retrieval.evaluate_qa import (
     QuoteOut,
     Reply,
     evaluate_qa,
+    format_forms,
     load_cases,
     load_questions,
+    misses_json,
     paragraph_baseline,
     position,
 )
@@ -155,3 +157,76 @@ def test_the_eval_qa_command_names_a_bad_file(tmp_path):
     result = _eval("--qa", str(bad), cache=tmp_path / "cache")
     assert result.returncode == 2 and "qa.jsonl:1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_scores_are_broken_down_by_form_and_misses_kept():
+    cases = [
+        QaCase("Who won?", ("Broncos",), form="who"),
+        QaCase("What did the coach say?", ("trophy",), form="say"),
+        QaCase("And where?", ("Santa Clara",), form="follow-up", after="Who won?"),
+    ]
+
+    def system(question: str) -> Reply:
+        return Reply(True, (QuoteOut("The Broncos won at Santa Clara.", ("a",)),))
+
+    asked: list[tuple[str, str]] = []
+
+    def after(earlier: str, question: str) -> Reply:
+        asked.append((earlier, question))
+        return system(question)
+
+    scores = evaluate_qa("s", system, cases, follow=after)
+    assert asked == [("Who won?", "And where?")]  # a follow-up is asked with its earlier one
+    assert [(f.form, f.questions, f.first) for f in scores.by_form] == [
+        ("follow-up", 1, 1.0),
+        ("say", 1, 0.0),
+        ("who", 1, 1.0),
+    ]
+    [miss] = scores.misses
+    assert miss.case.question == "What did the coach say?"
+    assert miss.first_quote == "The Broncos won at Santa Clara."
+    [line] = list(misses_json(scores))
+    assert json.loads(line)["form"] == "say"
+    assert "say" in format_forms([scores])
+
+
+def test_without_a_follow_up_function_the_two_questions_are_asked_together():
+    heard: list[str] = []
+
+    def system(question: str) -> Reply:
+        heard.append(question)
+        return Reply(False)
+
+    evaluate_qa("s", system, [QaCase("And when?", ("1990",), after="Who built it?")])
+    assert heard == ["Who built it? And when?"]
+
+
+def test_the_eval_qa_command_writes_misses_and_forms(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bowl.txt").write_text(
+        "Super Bowl\n\nThe Super Bowl was played at Levi's Stadium in "
+        "Santa Clara. The Denver Broncos won it.\n"
+    )
+    for dish in ("Tomato soup", "Bread", "Pasta", "Rice", "Salad"):
+        (corpus / f"{dish}.txt").write_text(f"{dish}\n\n{dish} is cooked at home.\n")
+    questions = tmp_path / "qa.jsonl"
+    rows = [
+        {"q": "Who won the Super Bowl?", "a": ["Denver Broncos"], "form": "who"},
+        {"q": "Who sang the anthem at the Super Bowl?", "a": ["Lady Gaga"], "form": "who"},
+    ]
+    questions.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    missed = tmp_path / "missed.jsonl"
+    result = _eval(
+        "--qa",
+        str(questions),
+        "--corpus",
+        str(corpus),
+        "--misses",
+        str(missed),
+        cache=tmp_path / "cache",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "\nform " in result.stdout and "\nwho " in result.stdout
+    [line] = missed.read_text(encoding="utf-8").splitlines()
+    assert json.loads(line)["q"] == "Who sang the anthem at the Super Bowl?"
