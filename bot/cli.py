@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from corpusbot.bot.compose import Answer
-from corpusbot.bot.conversation import Turn, follow_up
 from corpusbot.bot.history.commands import STATS_DAYS, export_command, stats_command
 from corpusbot.bot.plurals import counted
 from corpusbot.bot.progress import ProgressBar
+from corpusbot.bot.qa_answers import answer_functions
 from corpusbot.bot.render import render_text
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import Settings, SettingsError, load_settings
@@ -418,20 +418,7 @@ def cmd_eval_qa(args: argparse.Namespace, settings: Settings) -> int:
         return _fail(f"no questions in {args.qa}", 2)
     service = open_service(settings)
 
-    def ours(question: str) -> qa.Reply:
-        answer = service.ask(question)
-        return qa.Reply(
-            answer.answered,
-            tuple(
-                qa.QuoteOut(q.text, tuple(s.id for s in q.sources), q.lead) for q in answer.quotes
-            ),
-        )
-
-    def ours_after(earlier: str, question: str) -> qa.Reply:
-        """A follow-up as the bot reads one typed right after `earlier` (bot/conversation.py)."""
-        found = follow_up(question, Turn(earlier, 0.0), service.index.analyzer, now=0.0, window=1)
-        return ours(found.question if found else question)
-
+    ours, ours_after = answer_functions(service)
     results = [qa.evaluate_qa("corpusbot", ours, cases, unanswerable, follow=ours_after)]
     if not args.no_baseline:
         articles = load_corpus(settings.corpus, settings.max_file_bytes).articles
