@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -22,7 +22,12 @@ from corpusbot.bot.quotes import Quote, QuoteLimits, make_quotes
 from corpusbot.bot.scope import AnswerScope
 from corpusbot.retrieval.coverage import judge
 from corpusbot.retrieval.index import Hit, Index
-from corpusbot.retrieval.question_form import QuestionForm, read_form, small_talk, speech_cue
+from corpusbot.retrieval.question_form import (
+    QuestionForm,
+    question_cues,
+    read_form,
+    small_talk,
+)
 from corpusbot.retrieval.respell import Rewritten, rewrite
 from corpusbot.retrieval.sentence_block import SentenceShares
 from corpusbot.retrieval.sentence_kernel import select
@@ -152,7 +157,7 @@ def compose(
         index.analyzer,
         relevant=passed,
         shares=retrieved.shares,
-        speech=speech_cue(form, index.analyzer),
+        cues=question_cues(question, form, index.analyzer),
     )
     limits = QuoteLimits(
         settings.max_quote_sentences,
@@ -218,6 +223,13 @@ def _retrieve(
     # what others said is no answer.
     if rewritten.absent and (not rewritten.present or asked_about(form, rewritten.absent)):
         return _Retrieved(rewritten, {}, Reason.ABSENT)
+    # A speaker written in common words ("the fire chief") is no name to respell, but a word of
+    # it that no article holds means no article reports what that speaker said. (Capitalised
+    # words are names: respelling has looked them up, "Ruhani" finding Rouhani.)
+    common = " ".join(w for w in form.speaker.split() if not w[:1].isupper())
+    if not all(map(index.document_frequency, index.analyzer.terms(common))):
+        unknown = replace(rewritten, absent=(form.speaker,))
+        return _Retrieved(unknown, {}, Reason.ABSENT)
     result = index.search(rewritten.question, settings.max_hits * 2, allowed=allowed)
     weights = result.question_terms
     if not weights:

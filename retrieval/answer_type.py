@@ -38,9 +38,10 @@ _NAME_QUESTION = re.compile(r"\bwho(?:m|se)?\b")
 _ASKING = re.compile(r"\b(?:wh(?:en|at|ich|ere|om?|ose)|how|percent(?:age)?|proportion)\b")
 
 _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
+# Months, and the weekdays news dates its events by ("met on Tuesday").
 _MONTH = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|century|centuries)\b"
+    r"December|century|centuries|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
@@ -50,7 +51,10 @@ _NUMBER = re.compile(
 # A capitalised word not at the start of a sentence: the start of most names.
 _CAPITALISED = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][\w'’-]+")
 # "to" is left out: "to the Vince Lombardi Trophy" names no place.
-_PLACE = re.compile(r"\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear)\s+(?:the\s+)?([A-Z][\w'’-]+)")
+_PLACE = re.compile(
+    r"\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear)\s+(?:the\s+)?"
+    r"(?:(?:north|south|east|west|central)(?:ern)?\s+)?([A-Z][\w'’-]+)"
+)
 PLACES_FULL = 3
 # The tokens that answer each kind but a place (whose token follows a preposition).
 _TOKENS = {

@@ -18,16 +18,19 @@ article mentions, the answer says so by name, however well the rest matches (bot
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from corpusbot.retrieval.analyzer import Analyzer
+from corpusbot.retrieval.answer_type import AnswerType, expected_type, units_asked
 
 __all__ = [
     "Form",
+    "QuestionCues",
     "QuestionForm",
     "SpeechCue",
     "is_frame_verb",
+    "question_cues",
     "read_form",
     "small_talk",
     "speech_cue",
@@ -89,6 +92,14 @@ _QUESTION_WORD = re.compile(r"^\s*(?:what|who|whom|why|when|where|how|which)\b",
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # A subject is at most this many words ("the Russian foreign minister Sergey Lavrov").
 _MAX_SUBJECT_WORDS = 6
+_ENGLISH = frozenset({"english", "porter"})
+_WHY = re.compile(r"^\s*(?:and\s+)?why\b", re.IGNORECASE)
+# "How old is X?" asks a number that news writes without the adjective ("X, 51"): the adjective
+# is how the question asks, not its topic. ("how long" and "how much" stay: they name a unit.)
+_MEASURE = re.compile(r"\bhow\s+(old|far|tall|big|large|high|wide|deep)\b", re.IGNORECASE)
+_WHO_IS = re.compile(
+    r"^\s*who\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b)(.+?)\s*[?.!]*\s*$", re.IGNORECASE
+)
 _DETERMINERS = frozenset(
     [
         "the",
@@ -141,6 +152,7 @@ _COURTESY = frozenset({"you", "very", "much", "so", "there", "bot", "a", "lot", 
 class Form(StrEnum):
     SAY = "say"  # what did X say (about Y)?
     HAPPENED = "what-happened"  # what happened in/to/at X?
+    WHO = "who"  # who is X? (what X is: a role, an apposition)
     OTHER = "other"
 
 
@@ -150,6 +162,7 @@ class QuestionForm:
     topic: str  # the question without its frame words: what to search
     frame: tuple[str, ...] = ()  # the frame words dropped, as written
     speaker: str = ""  # with Form.SAY: the subject of the reporting verb, as written
+    subject: str = ""  # with Form.WHO: the one asked about, as written
 
 
 @dataclass(frozen=True)
@@ -159,6 +172,29 @@ class SpeechCue:
 
     verbs: frozenset[str]
     speaker: frozenset[str]
+
+
+@dataclass(frozen=True)
+class QuestionCues:
+    """What a sentence must offer to answer the question, read once from the question as asked
+    (its topic alone has lost "how old" or "say"): the kind of answer and its units
+    (retrieval/answer_type.py), reported speech, a description of the one asked about, a
+    reason."""
+
+    kind: AnswerType
+    units: tuple[re.Pattern[str], ...] = ()
+    speech: SpeechCue | None = None
+    described: frozenset[str] = frozenset()  # "Who is X?": X's terms
+    reason: bool = False  # "Why ...?"
+
+
+def question_cues(question: str, form: QuestionForm, analyzer: Analyzer) -> QuestionCues:
+    """The cues of `question`, read as `form`."""
+    described = frozenset(analyzer.terms(form.subject)) if form.form is Form.WHO else frozenset()
+    # "Who is X?" wants what X is, not another name: the name cue is for "Who met X?".
+    kind = AnswerType.ANY if described else expected_type(question)
+    reason = analyzer.settings.language in _ENGLISH and bool(_WHY.search(question))
+    return QuestionCues(kind, units_asked(question), speech_cue(form, analyzer), described, reason)
 
 
 def speech_cue(form: QuestionForm, analyzer: Analyzer) -> SpeechCue | None:
@@ -199,15 +235,28 @@ def read_form(question: str, analyzer: Analyzer) -> QuestionForm:
     framing = [
         w for w, kind in kinds.items() if kind is not None and _frames(question, w[0], kind)
     ][:1]
+    measure = _MEASURE.search(question) if analyzer.settings.language in _ENGLISH else None
+    if measure is not None:  # "How old is X?": the text says "X, 51", not "old"
+        framing.append((measure.start(1), measure.end(1), measure.group(1)))
     if not framing:
-        return QuestionForm(Form.OTHER, question)
-    topic = _without(question, framing)
+        return _described(question, analyzer)
+    topic = _without(question, sorted(framing))
     if not analyzer.terms(topic):  # "What did they say?": the frame is all there is to search
         return QuestionForm(Form.OTHER, question)
-    form = Form.SAY if any(kinds[w] is Form.SAY for w in framing) else Form.HAPPENED
+    if not any(kinds.get(w) for w in framing):  # a measure alone
+        return replace(_described(topic, analyzer), frame=tuple(w[2] for w in framing))
+    form = Form.SAY if any(kinds.get(w) is Form.SAY for w in framing) else Form.HAPPENED
     first = framing[0]
     speaker = _speaker(question, first[0]) if form is Form.SAY else ""
     return QuestionForm(form, topic, tuple(w[2] for w in framing), speaker)
+
+
+def _described(question: str, analyzer: Analyzer) -> QuestionForm:
+    """ "Who is X?" asks what X is: `Form.WHO`, with X as the subject; else `Form.OTHER`."""
+    asked = _WHO_IS.match(question) if analyzer.settings.language in _ENGLISH else None
+    if asked is None or not analyzer.terms(asked.group(1)):
+        return QuestionForm(Form.OTHER, question)
+    return QuestionForm(Form.WHO, question, subject=asked.group(1))
 
 
 def is_frame_verb(word: str, analyzer: Analyzer) -> bool:

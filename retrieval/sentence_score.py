@@ -30,7 +30,7 @@ from corpusbot.retrieval.answer_type import (
     units_asked,
 )
 from corpusbot.retrieval.index import Hit
-from corpusbot.retrieval.question_form import SpeechCue
+from corpusbot.retrieval.question_form import QuestionCues, SpeechCue
 from corpusbot.retrieval.sentence_block import (
     SHARES,
     SentenceBlock,
@@ -57,6 +57,8 @@ FEATURES = (
     "unit",  # the question asks for a sum, a share or a length of time, and the sentence has one
     "tight",  # carried, times its distinct question terms over its shortest run holding them all
     "speech",  # "what did X say": the sentence reports speech (a reporting verb, a quotation)
+    "role",  # "who is X": the sentence says what X is (a title before X, an apposition after)
+    "reason",  # "why": the sentence gives a reason (because, due to, after, in order to ...)
 )
 # Fitted by benchmarks/fit_sentence_weights.py (softmax over each question's sentences, trained
 # on squad-tune's even-numbered paragraphs); the scale is arbitrary, only differences matter.
@@ -79,6 +81,8 @@ WEIGHTS = {
     # Set by hand, not fitted: squad-tune's questions never ask what someone said, so the fit
     # has nothing to learn it from. Of the size of the other answer-kind cues (date, number).
     "speech": 2.5,
+    "role": 2.5,  # set by hand likewise (squad-tune asks "Who was X?" of few people)
+    "reason": 2.5,  # set by hand likewise
 }
 # The answer kinds of the features "date", "number", "place", "name", in that order.
 _TYPES = (AnswerType.DATE, AnswerType.NUMBER, AnswerType.PLACE, AnswerType.NAME)
@@ -89,7 +93,19 @@ _SHARED_FROM = [SHARES.index(name) for name in (*SHARES[:5], "phrase")]
 _PASSAGE, _RELEVANT = FEATURES.index("passage"), FEATURES.index("relevant")
 _KIND_COLUMNS = [FEATURES.index(kind.value) for kind in _TYPES]
 _ECHO, _UNIT, _TIGHT = FEATURES.index("echo"), FEATURES.index("unit"), FEATURES.index("tight")
-_SPEECH = FEATURES.index("speech")
+_SPEECH, _ROLE, _REASON = (FEATURES.index(n) for n in ("speech", "role", "reason"))
+# Words that give a reason; a "why" question is answered by a sentence holding one.
+_BECAUSE = re.compile(
+    r"\b(?:because|due to|owing to|thanks to|as a result|in order to|so that|since|after|"
+    r"amid|following|led to|leading to|caused|to protest|to avoid|to stop|to help|to make)\b",
+    re.IGNORECASE,
+)
+# Before a name: a title ("Foreign Minister Fuad Hussein") or a possessive's role ("Iran's chief
+# negotiator Ali Bagheri"); after it: an apposition ("Di Li, the chief scientist") or a copula.
+_TITLE_BEFORE = re.compile(r"(?:[’']s\s+(?:[a-z][\w-]*\s+){1,3}|(?:[A-Z][\w’'.-]*\s+){1,4})$")
+_ROLE_AFTER = re.compile(
+    r"^[’']?s?\s*(?:,\s*(?:a|an|the|who|whose|[a-z][\w-]*)\b|\s+(?:is|was)\s+(?:a|an|the)\b)"
+)
 # Quotation marks: a quotation is speech attributed to someone, with or without its verb.
 _QUOTATION = re.compile('[“”"«»]')
 # How far (in terms) a speaker may stand from the reporting verb to be its subject: "Russian
@@ -113,7 +129,7 @@ def sentence_scores(
     *,
     relevant: Sequence[bool] | None = None,
     shares: SentenceShares | None = None,
-    speech: SpeechCue | None = None,
+    cues: QuestionCues | None = None,
 ) -> tuple[SentenceBlock, np.ndarray]:
     """Every sentence of every hit's passage, scored for `question`: the sentences (in hit
     order) and a float64 score each.
@@ -121,9 +137,10 @@ def sentence_scores(
     `relevant` says, per hit, whether it passed the relevance check (all did when omitted).
     `shares`: the hits' sentences and the question's shares in each (default: analyzed here;
     compose passes the index's, read from what the build stored: `Index.sentence_shares`).
-    `speech`: for a question asking what someone said, the reporting verbs and the speaker."""
+    `cues`: what a sentence must offer, read from the question as asked
+    (question_form.question_cues); default: the answer kind and units of `question`."""
     found = sentence_features(
-        question, hits, weights, analyzer, relevant=relevant, shares=shares, speech=speech
+        question, hits, weights, analyzer, relevant=relevant, shares=shares, cues=cues
     )
     return found.block, found.values @ _WEIGHT_VECTOR
 
@@ -136,7 +153,7 @@ def sentence_features(
     *,
     relevant: Sequence[bool] | None = None,
     shares: SentenceShares | None = None,
-    speech: SpeechCue | None = None,
+    cues: QuestionCues | None = None,
 ) -> SentenceFeatures:
     """The features of every sentence, in `FEATURES` order: what `sentence_scores` weighs, and
     what the weights were fitted on."""
@@ -147,8 +164,11 @@ def sentence_features(
         return SentenceFeatures(block, np.zeros((len(block), len(FEATURES))))
     scores = np.array([h.score for h in hits]) / max(hits[0].score, 1e-9)
     passed = np.ones(len(hits)) if relevant is None else np.array(relevant, dtype=np.float64)
-    kind, units = expected_type(question), units_asked(question)
-    texts = _texts(block, hits) if kind in _TYPES or units or speech else []  # read if asked
+    if cues is None:
+        cues = QuestionCues(expected_type(question), units_asked(question))
+    kind, units, speech = cues.kind, cues.units, cues.speech
+    asked = kind in _TYPES or units or speech or cues.described or cues.reason
+    texts = _texts(block, hits) if asked else []  # read only when asked
     # One (sentences x FEATURES) matrix filled column by column: the features not asked for
     # stay 0, and no array is made per column and then copied into rows.
     values = np.zeros((len(block), len(FEATURES)))
@@ -163,6 +183,10 @@ def sentence_features(
         values[:, _UNIT] = [offers_unit(units, text) for text in texts]
     if speech:
         values[:, _SPEECH] = [_reports_speech(text, speech, analyzer) for text in texts]
+    if cues.described:
+        values[:, _ROLE] = [_describes(text, cues.described, analyzer) for text in texts]
+    if cues.reason:
+        values[:, _REASON] = [float(bool(_BECAUSE.search(text))) for text in texts]
     tight = shares.tight if shares.tight is not None else tightness(block, weights)
     values[:, _TIGHT] = shares.share("carried") * tight
     return SentenceFeatures(block, values)
@@ -190,6 +214,18 @@ def _reports_speech(sentence: str, speech: SpeechCue, analyzer: Analyzer) -> flo
         if speech.speaker & set(near):
             return 1.0
     return 0.5 if verbs or _QUOTATION.search(sentence) else 0.0
+
+
+def _describes(sentence: str, subject: frozenset[str], analyzer: Analyzer) -> float:
+    """1.0 if `sentence` says what the subject is: a title before the subject's name or an
+    apposition after it; else 0."""
+    spans = [(start, end) for start, end, term in analyzer.spans(sentence) if term in subject]
+    if not spans:
+        return 0.0
+    start, end = spans[0][0], spans[-1][1]
+    before, after = sentence[:start], sentence[end:]
+    titled = bool(_TITLE_BEFORE.search(before)) and before.strip() != ""
+    return float(titled or bool(_ROLE_AFTER.match(after)))
 
 
 def _texts(block: SentenceBlock, hits: Sequence[Hit]) -> list[str]:

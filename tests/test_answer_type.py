@@ -119,3 +119,15 @@ def test_the_question_word_check_skips_no_pattern(question: str):
         assert answer_type._ASKING.search(text)
     else:
         assert expected_type(question) is AnswerType.ANY and units_asked(question) == ()
+
+
+def test_news_dates_its_events_by_weekday():
+    asked = set(ANALYZER.terms("When did Lavrov meet Rouhani?"))
+    assert offers(AnswerType.DATE, "Lavrov met Rouhani in Tehran on Tuesday.", asked, ANALYZER)
+    assert not offers(AnswerType.DATE, "Lavrov met Rouhani in Tehran.", asked, ANALYZER)
+
+
+def test_a_place_may_follow_a_compass_word():
+    asked = set(ANALYZER.terms("Where is the telescope?"))
+    sentence = "The telescope in southern China passed its tests."
+    assert offers(AnswerType.PLACE, sentence, asked, ANALYZER)

@@ -80,3 +80,16 @@ def test_the_small_talk_reply_is_friendly_with_an_example(tmp_path: Path):
     assert done.stdout.startswith("Hello! Ask me about the news in the 5 articles I know")
     assert "For example: " in done.stdout
     assert "found nothing" not in done.stdout
+
+
+def test_a_speaker_no_article_mentions_is_named_though_not_a_name(news_service: Service):
+    answer = news_service.ask("What did the fire chief say?")
+    assert (answer.answered, answer.reason, answer.missing) == (
+        False,
+        "absent",
+        ("the fire chief",),
+    )
+
+
+def test_who_is_x_quotes_the_sentence_saying_what_x_is(seeds_service: Service):
+    assert "Foreign Minister Fuad Hussein" in _first(seeds_service, "Who is Fuad Hussein?")

@@ -3,7 +3,8 @@
 import pytest
 
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
-from corpusbot.retrieval.question_form import Form, read_form, small_talk
+from corpusbot.retrieval.answer_type import AnswerType
+from corpusbot.retrieval.question_form import Form, question_cues, read_form, small_talk
 
 
 @pytest.fixture(scope="module")
@@ -60,3 +61,31 @@ def test_greetings_and_thanks_are_small_talk(message: str):
 @pytest.mark.parametrize("message", ["hi Lavrov", "thanks for the Baghdad news", "", "Hormuz"])
 def test_a_message_with_a_topic_is_no_small_talk(message: str):
     assert not small_talk(message)
+
+
+def test_how_old_asks_a_number_without_searching_old(analyzer: Analyzer):
+    read = read_form("How old is Raquel Montoya-Lewis?", analyzer)
+    assert read.frame == ("old",) and "old" not in read.topic.split()
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [("Who is Fuad Hussein?", "Fuad Hussein"), ("Who was Philip I?", "Philip I")],
+)
+def test_who_is_x_asks_what_x_is(analyzer: Analyzer, question: str, subject: str):
+    read = read_form(question, analyzer)
+    assert (read.form, read.subject) == (Form.WHO, subject)
+
+
+def test_who_is_the_minister_asks_a_name(analyzer: Analyzer):
+    assert read_form("Who is the Russian foreign minister?", analyzer).form is Form.OTHER
+
+
+def test_the_cues_come_from_the_question_as_asked(analyzer: Analyzer):
+    question = "How old is Raquel Montoya-Lewis?"
+    cues = question_cues(question, read_form(question, analyzer), analyzer)
+    assert cues.kind is AnswerType.NUMBER  # though its topic has lost "how old"
+    who = question_cues("Who is Di Li?", read_form("Who is Di Li?", analyzer), analyzer)
+    assert who.kind is AnswerType.ANY and who.described == frozenset({"di", "li"})
+    why = "Why did emissions fall?"
+    assert question_cues(why, read_form(why, analyzer), analyzer).reason
