@@ -71,6 +71,7 @@ def lemma_source(language: str) -> str:
         return f"simplemma {LEMMA_LANGUAGES[language]}"
 
 
+@cache  # one function a language, shared by every analyzer and the question reader
 def lemmatizer(language: str) -> Callable[[str], str] | None:
     """A function from a case-folded word to its case-folded lemma (the word itself when the
     dictionary lacks it), or None for a language without a dictionary. The dictionary is read

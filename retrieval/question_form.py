@@ -20,9 +20,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from functools import lru_cache
 
 from corpusbot.retrieval.analyzer import Analyzer
 from corpusbot.retrieval.answer_type import AnswerType, expected_type, units_asked
+from corpusbot.retrieval.lemmas import lemmatizer
 
 __all__ = [
     "Form",
@@ -267,12 +269,20 @@ def is_frame_verb(word: str, analyzer: Analyzer) -> bool:
 def _frame_kind(word: str, analyzer: Analyzer) -> Form | None:
     """Whether `word` is an inflection of a reporting or event verb, by its lemma: "says" and
     "said" are forms of "say"; "announcers" is a form of "announcer", no verb."""
-    if analyzer.settings.language not in {"english", "porter"}:
+    if analyzer.settings.language not in _ENGLISH:
         return None
-    lemma = analyzer.lemma(word.casefold())
-    if lemma in REPORTING_VERBS:
+    settings = analyzer.settings
+    return _kind_of(word.casefold(), settings.language if settings.lemmas else "")
+
+
+@lru_cache(maxsize=65_536)  # a question's words recur: each is looked up once
+def _kind_of(word: str, language: str) -> Form | None:
+    """The frame kind of a case-folded word, by its lemma in `language` ("": no lemmas)."""
+    lemma = lemmatizer(language) if language else None
+    found = lemma(word) if lemma else word
+    if found in REPORTING_VERBS:
         return Form.SAY
-    return Form.HAPPENED if lemma in EVENT_VERBS else None
+    return Form.HAPPENED if found in EVENT_VERBS else None
 
 
 def _frames(question: str, at: int, kind: Form) -> bool:
