@@ -11,7 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from corpusbot.bot.compose import Answer
+from corpusbot.bot.compose import Answer, Quote
 from corpusbot.bot.history.commands import STATS_DAYS, export_command, stats_command
 from corpusbot.bot.plurals import counted
 from corpusbot.bot.progress import ProgressBar
@@ -194,20 +194,23 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def answer_json(answer: Answer, reply: str) -> dict[str, Any]:
-    """The `ask --json` contract: question, answered, reply, quotes."""
+    """The `ask --json` contract: question, answered, reply, quotes, related (the quotes on the
+    rest of a question whose speaker no article mentions; `answered` is then false)."""
     return {
         "question": answer.question,
         "answered": answer.answered,
         "reply": reply,
-        "quotes": [
-            {
-                **article_json(quote.sources[0]),
-                "score": round(quote.score, 4),
-                "text": quote.text,
-                "also_in": [article_json(s) for s in quote.sources[1:]],
-            }
-            for quote in answer.quotes
-        ],
+        "quotes": [quote_json(quote) for quote in answer.quotes],
+        "related": [quote_json(quote) for quote in answer.related],
+    }
+
+
+def quote_json(quote: Quote) -> dict[str, Any]:
+    return {
+        **article_json(quote.sources[0]),
+        "score": round(quote.score, 4),
+        "text": quote.text,
+        "also_in": [article_json(s) for s in quote.sources[1:]],
     }
 
 

@@ -93,6 +93,9 @@ class Answer:
     missing: tuple[str, ...] = ()  # names no article mentions, as asked
     suggestions: tuple[str, ...] = ()  # with ABSENT: corpus words spelled close to them
     scope: AnswerScope | None = None  # news: the date/outlet range asked for (bot/scope.py)
+    # With ABSENT for the one asked about ("What did Blinken say about the talks?"): what the
+    # articles say about the rest of the question, offered as such, never as the answer.
+    related: tuple[Quote, ...] = ()
 
 
 def clean_question(raw: str, limit: int) -> tuple[str, bool]:
@@ -137,6 +140,7 @@ def compose(
             question_cut=cut,
             missing=rewritten.absent,
             suggestions=hints,
+            related=_about_the_rest(index, form, settings, allowed=allowed),
         )
     if retrieved.reason is Reason.NO_TERMS:
         return Answer(question, False, reason=Reason.NO_TERMS, question_cut=cut)
@@ -253,6 +257,19 @@ def _retrieve(
     if taken is None:
         taken = index.sentence_shares(candidates, weights, _order(index, rewritten))
     return _Retrieved(rewritten, weights, None, candidates, passed, taken)
+
+
+def _about_the_rest(
+    index: Index, form: QuestionForm, settings: AnswerSettings, *, allowed: np.ndarray | None
+) -> tuple[Quote, ...]:
+    """For a speaker no article mentions: the quotes on the rest of the question ("What did
+    Macron say about the tram line?": the tram line), if the articles answer that."""
+    if not form.speaker:
+        return ()
+    rest = " ".join(w for w in form.topic.split() if w.strip("?!.,") not in form.speaker.split())
+    if not index.analyzer.terms(rest):
+        return ()
+    return compose(index, rest, settings, allowed=allowed).quotes
 
 
 def asked_about(form: QuestionForm, absent: tuple[str, ...]) -> bool:

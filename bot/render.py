@@ -137,7 +137,12 @@ def _render(
         )
         if answer.missing and "$missing" not in t[reason].template:
             text = t["missing"].substitute(missing=esc(", ".join(answer.missing))) + text
-        return Rendered((scope_head if reason == "not_found" else "") + text, 0, 0)
+        text = (scope_head if reason == "not_found" else "") + text
+        if answer.related:  # offered beside the refusal, marked as what it is
+            head = text + t["related"].template
+            blocks = _blocks(t, answer.related, 0, count, head, limit, html)
+            return Rendered(head + t["separator"].template.join(blocks), 0, 0)
+        return Rendered(text, 0, 0)
     head = scope_head + (
         t["question_cut"].substitute(limit=context.max_question_chars)
         if answer.question_cut
@@ -147,8 +152,25 @@ def _render(
         head = t["respelled"].substitute(words=esc(_respellings(answer))) + head
     if answer.missing:
         head = t["missing"].substitute(missing=esc(", ".join(answer.missing))) + head
+    blocks = _blocks(t, answer.quotes, start, count, head, limit, html)
+    shown = len(blocks)
+    tail = t["more"].substitute(shown=start + shown, total=total) if start + shown < total else ""
+    return Rendered(head + t["separator"].template.join(blocks) + tail, shown, total)
+
+
+def _blocks(
+    t: dict[str, Template],
+    quotes: tuple[Quote, ...],
+    start: int,
+    count: int,
+    head: str,
+    limit: int | None,
+    html: bool,
+) -> list[str]:
+    """The numbered blocks of `quotes[start : start + count]` that fit under `head` within
+    `limit` (the first one shortened if even it alone does not)."""
     blocks: list[str] = []
-    for number, quote in enumerate(answer.quotes[start : start + count], start=start + 1):
+    for number, quote in enumerate(quotes[start : start + count], start=start + 1):
         block = _quote_block(t, quote, number, html)
         candidate = head + t["separator"].template.join([*blocks, block])
         if limit is not None and message_length(candidate) + TAIL_ROOM > limit:
@@ -156,9 +178,7 @@ def _render(
                 break
             block = _shortened_block(t, quote, number, limit - message_length(head) - TAIL_ROOM)
         blocks.append(block)
-    shown = len(blocks)
-    tail = t["more"].substitute(shown=start + shown, total=total) if start + shown < total else ""
-    return Rendered(head + t["separator"].template.join(blocks) + tail, shown, total)
+    return blocks
 
 
 def _respellings(answer: Answer) -> str:

@@ -12,7 +12,7 @@ from corpusbot.bot.cli import COMMANDS
 
 from .conftest import ROOT
 
-CONTRACT = {"question", "answered", "reply", "quotes"}
+CONTRACT = {"question", "answered", "reply", "quotes", "related"}
 QUOTE_FIELDS = {"article_id", "title", "source", "score", "text"}
 
 

@@ -1,5 +1,6 @@
 """News questions as people type them (issue 27), asked of the seeds and of the news folder."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,25 @@ def test_an_absent_speaker_is_named_not_taken_for_an_outlet(seeds_service: Servi
 def test_an_absent_speaker_decides_though_the_topic_matches(news_service: Service):
     answer = news_service.ask("What did Macron say about the harbor dredging?")
     assert (answer.answered, answer.reason, answer.missing) == (False, "absent", ("Macron",))
+    assert not answer.quotes
+    # What the articles do say about the rest is offered beside the refusal, as such.
+    assert "Dredging of the Portville harbor channel" in answer.related[0].text
+
+
+def test_the_related_quotes_are_in_the_json_and_the_reply(tmp_path: Path):
+    done = run(
+        "ask",
+        "--corpus",
+        str(DATA / "news"),
+        "--json",
+        "What did Macron say about the Old Mill Bridge?",
+        cache=tmp_path,
+    )
+    reply = json.loads(done.stdout)
+    assert (reply["answered"], reply["quotes"], done.returncode) == (False, [], 3)
+    assert "Old Mill Bridge" in reply["related"][0]["text"]
+    assert reply["reply"].startswith("No article mentions Macron.")
+    assert "What the articles say about the rest of your question:" in reply["reply"]
 
 
 @pytest.mark.parametrize("message", ["hi", "Thanks!", "hello there"])
