@@ -28,6 +28,11 @@ SUPPORT_MARGIN = 3.5
 # one more ("The cracked piers...") is another story.
 BEYOND_QUESTION = 2 / 3
 GAP = " … "  # between sentences that do not follow each other in the article
+ELLIPSIS = "…"  # where a long opening sentence was cut at its start
+# What a reply always shows of a quote; a longer opening sentence is cut at its start so that
+# its stretch of the question's words (with LEAD_CONTEXT characters before them) is in view.
+LEAD_WINDOW = 300
+LEAD_CONTEXT = 60
 
 
 @dataclass(frozen=True)
@@ -216,6 +221,7 @@ def _quote(
 ) -> Quote:
     """The draft's sentences as one text, the best first; highlighted when shown."""
     texts = [sentences.text(row) for row in draft.chosen]
+    texts[0] = _visible_lead(texts[0], analyzer, terms)
     pairs = zip(draft.chosen[:-1], draft.chosen[1:], texts[1:], strict=True)
     text = texts[0] + "".join(
         sentences.joint(before, after) + later for before, after, later in pairs
@@ -224,6 +230,20 @@ def _quote(
     return _Highlighted(
         text, sources, draft.score, lead=len(texts[0]), analyzer=analyzer, terms=terms
     )
+
+
+def _visible_lead(sentence: str, analyzer: Analyzer, terms: Collection[str]) -> str:
+    """A long opening sentence whose first question word lies past what a reply always shows
+    (LEAD_WINDOW characters), cut at its start on a word, LEAD_CONTEXT characters before that
+    word, and marked with an ellipsis: the answer sits among the question's words. Any other
+    sentence as it is."""
+    if len(sentence) <= LEAD_WINDOW:
+        return sentence
+    found = analyzer.find([sentence], terms)[0]
+    if not found or found[0][0] + LEAD_CONTEXT <= LEAD_WINDOW:
+        return sentence
+    cut = sentence.rfind(" ", 0, found[0][0] - LEAD_CONTEXT) + 1
+    return ELLIPSIS + sentence[cut:] if cut > 0 else sentence
 
 
 class _Highlighted(Quote):

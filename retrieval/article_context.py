@@ -45,8 +45,11 @@ def paragraph_spans(text: str) -> list[Span]:
 
 
 def find_quote(text: str, quote: str) -> Span | None:
-    """Where `quote` (whitespace folded) is in `text`; None when it is not there."""
-    words = quote.split()
+    """Where `quote` (whitespace folded) is in `text`; None when it is not there. A quote that
+    opens with "…" glued to its first word (a long sentence cut at its start, bot/quotes.py)
+    is found without it."""
+    cut = quote.startswith("…") and not quote[1:2].isspace()
+    words = (quote[1:] if cut else quote).split()
     # Up to the first gap: what follows " … " is another part of the article.
     words = (words[: words.index("…")] if "…" in words else words)[:QUOTE_WORDS]
     if not words:

@@ -35,3 +35,9 @@ def test_context_is_the_quote_paragraph_and_its_neighbours() -> None:
     assert found.paragraph[found.quote.start : found.quote.end] == "the quote."
     assert found.before == ("Second   para has",) and found.after == ("Third para.",)
     assert quote_context(TEXT, "missing words") is None
+
+
+def test_a_quote_cut_at_its_start_is_found_without_its_ellipsis():
+    text = "First paragraph.\n\nA very long sentence about the council and the bridge closure."
+    span = find_quote(text, "…the council and the bridge closure.")
+    assert span is not None and text[span.start : span.end] == "the council and the bridge closure."

@@ -144,3 +144,20 @@ def test_a_quoted_sentence_is_spaced_as_splitting_it_would(text: str) -> None:
 def test_a_single_spaced_sentence_is_kept_as_it_is() -> None:
     sentence = "Iran's foreign minister met his Saudi counterpart."
     assert _single_spaced(sentence) is sentence
+
+
+def test_a_long_opening_sentence_is_cut_so_the_question_s_words_show() -> None:
+    preamble = " ".join(f"filler{n} words of the council minutes" for n in range(12))
+    sentence = f"In the long session {preamble}, the town decided the bridge closed for good."
+    assert len(sentence) > 400 and sentence.index("bridge") > 300
+    [quote] = _quotes([_hit(_article(1), sentence)], [1.0])
+    assert quote.text.startswith("…") and quote.text.endswith("the bridge closed for good.")
+    assert quote.text.index("bridge") < 300 and quote.text[1:] in sentence  # the article's words
+    assert quote.lead == len(quote.text)
+
+
+def test_a_long_opening_sentence_with_the_words_in_view_is_kept_whole() -> None:
+    tail = " ".join(f"and then item{n} of the agenda was read" for n in range(12))
+    sentence = f"The bridge closed on Monday, {tail}."
+    [quote] = _quotes([_hit(_article(1), sentence)], [1.0])
+    assert quote.text == sentence
