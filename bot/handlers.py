@@ -237,11 +237,13 @@ async def answer(
     user: User | None = None,
     scope: frozenset[str] | None = None,
     about: str | None = None,
+    in_chat: bool = False,
 ) -> None:
     """Compose (in a thread) and send one page of quotes, with a More button if there are more.
 
     `scope`: the articles of the answer a follow-up question replies to, searched first.
-    `about`: a follow-up's subject, named above the quotes."""
+    `about`: a follow-up's subject, named above the quotes. `in_chat`: `ref` numbers a question
+    kept in the chat's memory, not in the history database."""
     service = context.service
     began = time.perf_counter()
     with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; the answer matters
@@ -271,13 +273,11 @@ async def answer(
     )
     markup = None
     if more < rendered.total:  # remembered before sending: the button may be pressed at once
-        if ref is None:
-            ref = (
-                answer_id
-                if answer_id is not None
-                else remember_question(context.chat_data, reply.question, scope)
-            )
-        markup = keyboards.more_keyboard(more, ref)
+        if ref is None and answer_id is not None:
+            ref = answer_id
+        elif ref is None:  # history off, or its write failed: kept in the chat's memory
+            ref, in_chat = remember_question(context.chat_data, reply.question, scope), True
+        markup = keyboards.more_keyboard(more, ref, in_chat=in_chat)
     markup = article_buttons.with_article_row(service.index, markup, reply, start)  # hook
     markup = history_handlers.with_feedback(
         context, markup, answer_id, reply.answered, chat_id=chat.id
@@ -373,7 +373,8 @@ async def _more(
     update: Update, query: CallbackQuery, message: Message, context: Context, pressed: Button
 ) -> None:
     """The next quotes as a new message; the old message keeps its quotes but loses the button."""
-    kept = await _kept_question(context, message.chat.id, pressed.ref)
+    in_chat = pressed.kind == keyboards.MORE_IN_CHAT
+    kept = await _kept_question(context, message.chat.id, pressed.ref, in_chat=in_chat)
     if kept is None:
         await query.answer(messages.STALE_BUTTON)
         return
@@ -391,18 +392,21 @@ async def _more(
         ref=pressed.ref,
         user=update.effective_user,
         scope=scope,
+        in_chat=in_chat,
     )
 
 
 async def _kept_question(
-    context: Context, chat_id: int, ref: int
+    context: Context, chat_id: int, ref: int, *, in_chat: bool
 ) -> tuple[str, frozenset[str] | None] | None:
     """The question behind a "More" button and, for a follow-up, the articles it searched first
-    (so the next page comes from the same search); None when it is no longer kept."""
+    (so the next page comes from the same search); None when it is no longer kept. `in_chat`:
+    a number of the chat's memory, never looked up in the database (its numbers are others)."""
     # history hook: from the database when history is on (it survives restarts), else chat_data
-    question = await history_handlers.kept_question(context, chat_id, ref)
-    if question is not None:
-        return question, await history_handlers.kept_scope(context, chat_id, ref)
+    if not in_chat:
+        question = await history_handlers.kept_question(context, chat_id, ref)
+        if question is not None:
+            return question, await history_handlers.kept_scope(context, chat_id, ref)
     chat_data = context.chat_data
     if chat_data is None or ref not in chat_data.asked:
         return None

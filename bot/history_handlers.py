@@ -30,6 +30,7 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from corpusbot.bot import keyboards
 from corpusbot.bot.bot_state import AnyContext
 from corpusbot.bot.compose import Answer
 from corpusbot.bot.history.records import (
@@ -331,7 +332,12 @@ async def feedback_button(update: Update, context: Context) -> None:
 
 
 def _is_more_row(row: Sequence[InlineKeyboardButton]) -> bool:
-    return any(str(button.callback_data or "").startswith("more:") for button in row)
+    return any(_is_more(button.callback_data) for button in row)
+
+
+def _is_more(data: object) -> bool:
+    pressed = keyboards.decode(str(data or ""))
+    return pressed is not None and pressed.kind in (keyboards.MORE, keyboards.MORE_IN_CHAT)
 
 
 def _is_feedback_row(row: Sequence[InlineKeyboardButton]) -> bool:

@@ -1,8 +1,10 @@
 """Inline buttons and their callback data.
 
 Callback data is at most 64 bytes, so a button carries only a kind and numbers:
-``ask:N`` asks example question N, ``more:N:Q`` shows the quotes from N on for the question the
-handlers keep as number Q, ``src:N`` turns the /sources list to page N.
+``ask:N`` asks example question N, ``more:N:Q`` shows the quotes from N on for the question
+number Q of the history database, ``morec:N:Q`` the same for question Q kept in the chat's
+memory (history off, or its write failed: the two numberings never meet), ``src:N`` turns the
+/sources list to page N.
 """
 
 from __future__ import annotations
@@ -13,8 +15,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from corpusbot.bot.text_limits import clip
 
-ASK, MORE, SOURCES = "ask", "more", "src"
-KINDS = frozenset({ASK, MORE, SOURCES})
+ASK, MORE, MORE_IN_CHAT, SOURCES = "ask", "more", "morec", "src"
+KINDS = frozenset({ASK, MORE, MORE_IN_CHAT, SOURCES})
 MAX_CALLBACK_BYTES = 64
 BUTTON_LABEL_CHARS = 60
 
@@ -59,9 +61,10 @@ def examples_keyboard(questions: list[str]) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def more_keyboard(start: int, ref: int) -> InlineKeyboardMarkup:
-    """A "More" button for the quotes from `start` on of question number `ref`."""
-    data = encode(MORE, start, ref)
+def more_keyboard(start: int, ref: int, *, in_chat: bool = False) -> InlineKeyboardMarkup:
+    """A "More" button for the quotes from `start` on of question number `ref` (of the chat's
+    memory with `in_chat`, else of the history database)."""
+    data = encode(MORE_IN_CHAT if in_chat else MORE, start, ref)
     return InlineKeyboardMarkup([[InlineKeyboardButton("More", callback_data=data)]])
 
 

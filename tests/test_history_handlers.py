@@ -69,3 +69,10 @@ def test_pressing_more_keeps_only_the_feedback_rows() -> None:
     assert kept is not None and texts([list(r) for r in kept.inline_keyboard]) == [["✓ 👍", "👎"]]
     assert without_more(InlineKeyboardMarkup([[MORE]])) is None
     assert without_more(None) is None
+
+
+def test_a_more_kept_in_the_chat_s_memory_is_dropped_too() -> None:
+    kept = InlineKeyboardButton("More", callback_data="morec:3:1")
+    markup = InlineKeyboardMarkup([[kept], *feedback_rows(TOKEN, VoteState(None))])
+    left = without_more(markup)
+    assert left is not None and texts([list(r) for r in left.inline_keyboard]) == [["👍", "👎"]]

@@ -75,3 +75,10 @@ def test_keyboards() -> None:
     assert [b.callback_data for b in middle.inline_keyboard[0]] == ["src:0", "src:2"]
     assert [b.callback_data for b in last.inline_keyboard[0]] == ["src:1"]
     assert ASK in KINDS
+
+
+def test_a_question_kept_in_the_chat_s_memory_has_its_own_more() -> None:
+    data = more_keyboard(3, 7, in_chat=True).inline_keyboard[0][0].callback_data
+    assert data == "morec:3:7"
+    pressed = decode(data)
+    assert pressed is not None and (pressed.kind, pressed.value, pressed.ref) == ("morec", 3, 7)

@@ -371,3 +371,26 @@ def test_history_off_in_the_settings_stores_nothing(tmp_path: Path) -> None:
         time.sleep(0.3)
         assert len(bot.api.messages(601)) == 4  # no "history is off" notice: it was asked for
     assert not history_path(tmp_path / "cache").parent.exists()
+
+
+def test_more_after_a_failed_history_write_pages_its_own_question(tmp_path: Path) -> None:
+    """A question whose history write fails is kept in the chat's memory; its More must never
+    be taken for the database's question of the same number (the first one asked)."""
+    other = "regional cooperation security stability"  # five quotes too
+    for bot in start_bot(tmp_path):
+        [first] = bot.ask(701, MANY)  # question 1 of the database
+        database = history_path(tmp_path / "cache")
+        locker = sqlite3.connect(database, timeout=0, isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")  # the next write fails after the bot's busy wait
+        try:
+            [second] = bot.ask(701, other)
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        more = data_of(second, "More")
+        assert more.startswith("morec:")  # numbered in the chat's memory
+        [page] = bot.press(701, second, more)
+        assert page["text"].startswith("<b>4.</b>")
+        assert "history: could not record a question" in bot.log()
+        [again] = bot.press(701, first, data_of(first, "More"))  # the database's own still works
+        assert again["text"].startswith("<b>4.</b>") and again["text"] != page["text"]
