@@ -59,6 +59,11 @@ STATS_DAYS = 14
 THANKS = "Thanks for the feedback!"
 WHY_DOWN = "Thanks. What was wrong with it?"
 GONE = "That answer is no longer kept."
+VOTE_NOT_KEPT = "Sorry, I could not save that vote just now (the history is busy). Try again soon."
+FORGET_FAILED = (
+    "Sorry, I could not delete your data just now: the history database is busy. Nothing was "
+    "deleted yet; please send /forget again in a minute."
+)
 HISTORY_IS_OFF = (
     "Note: I cannot keep a history right now, so there are no 👍/👎 buttons and "
     "“More” buttons will not survive a restart. Answers work as usual."
@@ -312,11 +317,15 @@ async def feedback_button(update: Update, context: Context) -> None:
     # The token opens only in the chat it was sealed for: a vote forged from another chat (or
     # with a number of its own making) counts nowhere.
     answer = store.buttons.open(token, message.chat.id)
-    state = (
-        None
-        if answer is None
-        else await asyncio.to_thread(store.vote, answer, update.effective_user.id, vote, reason)
-    )
+    if answer is None:
+        await query.answer(GONE)
+        return
+    try:
+        state = await asyncio.to_thread(store.vote, answer, update.effective_user.id, vote, reason)
+    except sqlite3.Error as exc:  # locked or full: say so at once, the vote is not kept
+        log.warning("history: could not record a vote: %s", exc)
+        await query.answer(VOTE_NOT_KEPT)
+        return
     if state is None:
         await query.answer(GONE)
         return
@@ -377,7 +386,12 @@ async def forget_command(update: Update, context: Context) -> None:
     if store is None:
         await message.reply_html(NOTHING_KEPT)
         return
-    gone = await asyncio.to_thread(store.forget, user.id)
+    try:
+        gone = await asyncio.to_thread(store.forget, user.id)
+    except sqlite3.Error as exc:  # locked or damaged: nothing was deleted, and the user is told
+        log.warning("history: /forget failed: %s", exc)
+        await message.reply_html(FORGET_FAILED)
+        return
     log.info("history: /forget deleted %d questions and %d votes", gone.questions, gone.votes)
     await message.reply_html(
         FORGOTTEN.format(

@@ -38,7 +38,10 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], float]
 DAY = 86_400.0
 PURGE_EVERY = 3_600.0  # seconds between purges of expired texts, checked on each write
-BUSY_TIMEOUT_MS = 5_000  # a reader (`corpusbot stats`) may hold the file briefly
+# How long a write waits for another writer (WAL: readers never block it). Short: a question's
+# record waits this long before its answer goes out without it, and a vote or /forget is told
+# at once that the history is busy (5 s made every question wait 5 s behind a locked file).
+BUSY_TIMEOUT_MS = 1_000
 
 
 class HistoryBusy(Exception):

@@ -394,3 +394,25 @@ def test_more_after_a_failed_history_write_pages_its_own_question(tmp_path: Path
         assert "history: could not record a question" in bot.log()
         [again] = bot.press(701, first, data_of(first, "More"))  # the database's own still works
         assert again["text"].startswith("<b>4.</b>") and again["text"] != page["text"]
+
+
+def test_a_locked_history_says_so_for_votes_and_forget(tmp_path: Path) -> None:
+    for bot in start_bot(tmp_path):
+        [reply] = bot.ask(702, MANY)
+        up = data_of(reply, "👍")
+        locker = sqlite3.connect(history_path(tmp_path / "cache"), timeout=0, isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        try:
+            api, calls = bot.api, len(bot.api.calls("answerCallbackQuery"))
+            api.press_button(702, reply["message_id"], up)
+            eventually(lambda: len(api.calls("answerCallbackQuery")) > calls)  # noqa: B023
+            assert "could not save that vote" in toast(api)
+            [refused] = bot.ask(702, "/forget")
+            assert "Nothing was deleted yet" in refused["plain_text"]
+            [answered] = bot.ask(702, MANY)  # a question is still answered, without history
+            assert "Fuad Hussein" in answered["text"]
+        finally:
+            locker.execute("ROLLBACK")
+            locker.close()
+        [done] = bot.ask(702, "/forget")  # once the lock is gone, it works
+        assert done["plain_text"].startswith("Done: I deleted everything")
