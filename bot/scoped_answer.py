@@ -36,6 +36,9 @@ from corpusbot.retrieval.query_filters import (
 )
 
 STRONG_SHARE = 0.6
+# Passages searched for the articles on a topic when the newest are asked for ("the latest on
+# X"): the newest of those that hold the whole topic are quoted.
+TOPIC_POOL = 1_000
 SAYING = re.compile(r"\b(?:say|says|said|think|thinks|thought)\b", re.IGNORECASE)
 _tables: weakref.WeakKeyDictionary[Index, ArticleTable] = weakref.WeakKeyDictionary()
 _tables_lock = threading.Lock()
@@ -76,6 +79,8 @@ def ask(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
         return replace(
             plain, answered=True, quotes=_newest_articles(index, allowed, settings.max_hits)
         )
+    if wanted.newest_first:  # the newest among the articles on the topic, not the best-scored
+        allowed = _newest_on_topic(index, parsed.text, allowed, settings.max_hits)
     answer = compose(index, parsed.text, settings, allowed=allowed)
     quotes = _newest_first(answer.quotes) if wanted.newest_first else answer.quotes
     return replace(answer, question=question, question_cut=cut, quotes=quotes, scope=scope)
@@ -94,6 +99,27 @@ def _absent_person(
     absent = answer.reason == Reason.ABSENT and name in answer.missing
     respelled = any(r.asked == name for r in answer.respelled)  # "Ruhani" for "Rouhani"
     return answer if absent or respelled else None
+
+
+def _newest_on_topic(
+    index: Index, text: str, allowed: np.ndarray | None, limit: int
+) -> np.ndarray | None:
+    """The `limit` newest of the articles (among `allowed`) that hold every term of `text` in
+    one passage, as an article mask; `allowed` unchanged when no article does. "The latest from
+    Portville" must reach July's article that mentions Portville, not only the best-scored
+    ones, which BM25 finds among short passages of any date."""
+    search = index.search(text, TOPIC_POOL, allowed=allowed)
+    asked = frozenset(search.question_terms)
+    on_topic = np.zeros(len(index.articles), dtype=bool)
+    for hit in search.hits:
+        if hit.matched >= asked:
+            on_topic[hit.article_number - 1] = True
+    if not on_topic.any():
+        return allowed
+    newest = newest_positions(article_table(index), on_topic, limit)
+    mask = np.zeros(len(index.articles), dtype=bool)
+    mask[newest] = True
+    return mask
 
 
 def _newest_first(quotes: tuple[Quote, ...]) -> tuple[Quote, ...]:

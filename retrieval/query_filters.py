@@ -72,6 +72,7 @@ GENERIC = frozenset(
         "update",
         "anything",
         "everything",
+        "from",  # "the latest from Portville": the place, not the word
     }
 )
 

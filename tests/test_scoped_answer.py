@@ -177,3 +177,13 @@ def test_seeds_answers_are_unchanged_but_for_citations(seeds_service: Service) -
     # No seed is dated: time words are searched as words and never empty the answer.
     assert seeds_service.ask("latest on Iraq").scope is None
     assert seeds_service.ask("Who is Iraq's foreign minister in 2021?").answered
+
+
+def test_latest_is_the_newest_of_the_articles_on_the_topic(news: Service) -> None:
+    # Dozens of articles mention Portville; BM25's best passages are not the newest ones.
+    on_topic = [
+        a.date
+        for a in news.index.articles
+        if a.date and "portville" in news.index.article_text(a.number).casefold()
+    ]
+    assert dates(news, "the latest from Portville")[0] == max(on_topic)
