@@ -45,18 +45,25 @@ def paragraph_spans(text: str) -> list[Span]:
 
 
 def find_quote(text: str, quote: str) -> Span | None:
-    """Where `quote` (whitespace folded) is in `text`; None when it is not there. A quote that
-    opens with "…" glued to its first word (a long sentence cut at its start, bot/quotes.py)
-    is found without it."""
+    """Where `quote` (whitespace folded) is in `text`, up to its first gap; None when it is not
+    there. A quote that opens with "…" glued to its first word (a long sentence cut at its
+    start, bot/quotes.py) is found without it. Its first QUOTE_WORDS words find it; the span
+    then reaches its last word, so a long quote is marked whole."""
     cut = quote.startswith("…") and not quote[1:2].isspace()
     words = (quote[1:] if cut else quote).split()
     # Up to the first gap: what follows " … " is another part of the article.
-    words = (words[: words.index("…")] if "…" in words else words)[:QUOTE_WORDS]
+    words = words[: words.index("…")] if "…" in words else words
     if not words:
         return None
-    pattern = r"\s+".join(re.escape(word) for word in words)
-    match = re.search(pattern, text)
-    return Span(match.start(), match.end()) if match else None
+    match = re.search(_pattern(words[:QUOTE_WORDS]), text)
+    if match is None:
+        return None
+    whole = re.compile(_pattern(words)).match(text, match.start()) if words[QUOTE_WORDS:] else None
+    return Span(match.start(), (whole or match).end())
+
+
+def _pattern(words: list[str]) -> str:
+    return r"\s+".join(re.escape(word) for word in words)
 
 
 def quote_context(text: str, quote: str, *, around: int = 1) -> QuoteContext | None:
