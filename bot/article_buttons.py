@@ -103,6 +103,17 @@ async def _full_article(
     await _send(context, message, page.text, markup)
 
 
+def full_article_message(
+    index: Index, article: ArticleInfo
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    """The first page of `article`, with its link, and Next to the others: /source N opens
+    the article as its Full article button does. None for an article with no text left."""
+    found = article_views.full_article_page(index, article, 0, with_link=True)
+    if found is None:
+        return None
+    return found.text, _pages_keyboard(article, found.page, found.pages)
+
+
 async def _send(
     context: Context, answer: Message, text: str, markup: InlineKeyboardMarkup | None
 ) -> None:

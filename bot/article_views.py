@@ -10,12 +10,20 @@ of opening another article.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 from dataclasses import dataclass
 from enum import StrEnum
 
 from corpusbot.bot.freshness import format_date
-from corpusbot.bot.render import DETAIL_CHARS, TELEGRAM_LIMIT, TITLE_CHARS, clip, escape
+from corpusbot.bot.render import (
+    DETAIL_CHARS,
+    MAX_LINK_CHARS,
+    TELEGRAM_LIMIT,
+    TITLE_CHARS,
+    clip,
+    escape,
+)
 from corpusbot.bot.render import message_length as length
 from corpusbot.retrieval.article_context import find_quote, quote_context
 from corpusbot.retrieval.index import ArticleInfo, Index
@@ -198,10 +206,20 @@ def _fitting(paragraph: str, budget: int) -> list[str]:
 
 
 def full_article_page(
-    index: Index, article: ArticleInfo, page: int, limit: int = TELEGRAM_LIMIT
+    index: Index,
+    article: ArticleInfo,
+    page: int,
+    limit: int = TELEGRAM_LIMIT,
+    *,
+    with_link: bool = False,
 ) -> Page | None:
-    """Page `page` (0-based) of the article; None past its last page."""
+    """Page `page` (0-based) of the article; None past its last page. `with_link`: the
+    article's link under its heading (/source N, where no answer around it shows one)."""
     head = heading(article, "📄 ")
+    if with_link and article.url and len(article.url) <= MAX_LINK_CHARS:
+        href = html.escape(article.url, quote=True)
+        link = escape(clip(article.url, DETAIL_CHARS * 2))
+        head += f'\n<a href="{href}">{link}</a>'
     footer_room = 40  # "Page 12 of 30" line
     budget = limit - length(head) - footer_room
     pages = page_texts(index.article_text(article.number), budget)

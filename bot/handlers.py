@@ -91,17 +91,21 @@ async def latest(update: Update, context: Context) -> None:
 
 
 async def source(update: Update, context: Context) -> None:
+    """/source N: article N in pages, as its Full article button opens it."""
     index = context.service.index
     count = len(index.articles)
     raw = " ".join(context.args or [])
+    markup = None
     if not raw:
         text = messages.source_usage(count)
     elif raw.isascii() and raw.isdigit() and 1 <= int(raw) <= count:
-        number = int(raw)
-        text = messages.source_card(index.articles[number - 1], index.article_text(number))
+        article = index.articles[int(raw) - 1]
+        # read in a worker thread: a long article must not hold up the other users
+        page = await asyncio.to_thread(article_buttons.full_article_message, index, article)
+        text, markup = page if page is not None else (messages.no_such_source(raw, count), None)
     else:
         text = messages.no_such_source(raw, count)
-    await message_of(update).reply_html(text)
+    await message_of(update).reply_html(text, reply_markup=markup)
 
 
 async def ask_command(update: Update, context: Context) -> None:

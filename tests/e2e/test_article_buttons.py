@@ -148,3 +148,13 @@ def test_a_button_for_an_article_no_longer_there_says_it_expired(
             assert len(api.messages(506)) == 2  # the question and its answer, nothing opened
         finally:
             changed.bot.stop()
+
+
+def test_source_n_opens_a_long_article_in_pages_like_full_article(story: StoryBot) -> None:
+    chat, api = 506, story.api
+    [page] = story.bot.ask(chat, "/source 4")
+    assert page["plain_text"].startswith("📄 4. Port Aldous harbour commission, full minutes")
+    assert "Page 1 of" in page["plain_text"] and "Session 1:" in page["plain_text"]
+    assert [b["text"] for b in buttons(page)] == ["Next »"]
+    api.press_button(chat, page["message_id"], data_of(page, "Next »"))
+    eventually(lambda: "Page 2 of" in current(api, chat, page["message_id"])["plain_text"])

@@ -84,10 +84,13 @@ def test_sources_lists_every_article(bot: RunningBot, seeds_service: Service) ->
     assert "Tasnim" in reply["text"] and not buttons(reply)
 
 
-def test_source_shows_one_article_and_refuses_bad_numbers(bot: RunningBot) -> None:
+def test_source_opens_the_article_and_refuses_bad_numbers(bot: RunningBot) -> None:
     [card] = bot.ask(105, "/source 2")
-    assert card["plain_text"].startswith("2. Need for Regional Coop. to Counter US Interference")
-    assert "Rouhani stressed that the security and stability" in card["plain_text"]
+    text = card["plain_text"]
+    assert text.startswith("📄 2. Need for Regional Coop. to Counter US Interference")
+    assert "Rouhani stressed that the security and stability" in text
+    # The whole article, as Full article shows it, not its headline and a line.
+    assert text.endswith("a burden on the shoulders of the US foreign policy that has backfired.")
     for bad in ("/source 9", "/source 0", "/source two"):
         [reply] = bot.ask(105, bad)
         assert reply["plain_text"].startswith("There is no article")

@@ -65,7 +65,8 @@ def test_sources_pages_by_ten_with_buttons(bot: RunningBot) -> None:
 
 def test_source_card_has_outlet_date_and_link(bot: RunningBot) -> None:
     [card] = bot.ask(ALLOWED, "/source 12")
-    assert card["plain_text"].startswith("12. Harbour report number 12\nGazette 12 · 12 Jan 2024")
+    heading = "📄 12. Harbour report number 12\nGazette 12 · 12 Jan 2024"
+    assert card["plain_text"].startswith(heading)
     assert '<a href="https://example.org/12">' in card["text"]
     assert "handled 1200 ships" in card["plain_text"]
 
