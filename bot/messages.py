@@ -6,7 +6,6 @@ Everything from the corpus is escaped, and every message stays within Telegram's
 from __future__ import annotations
 
 import datetime as dt
-import html
 import traceback
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -14,7 +13,7 @@ from dataclasses import dataclass
 
 from corpusbot.bot.freshness import format_date, sort_newest_first
 from corpusbot.bot.plurals import counted
-from corpusbot.bot.render import DETAIL_CHARS, MAX_LINK_CHARS, TITLE_CHARS
+from corpusbot.bot.render import DETAIL_CHARS, TITLE_CHARS
 from corpusbot.bot.service import Reload
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
 from corpusbot.bot.text_limits import escape as esc
@@ -195,26 +194,6 @@ def latest_list(articles: Sequence[ArticleInfo], count: int = PER_PAGE) -> str:
             "<i>/source N shows one of them.</i>",
         ]
     )
-
-
-def source_card(article: ArticleInfo, text: str) -> str:
-    """One article: headline, outlet, date, link, opening paragraph.
-
-    Each part is clipped on its escaped length, so the card fits one message.
-    """
-    parts = (article.source, format_date(article.date))
-    details = " · ".join(clip_escaped(part, DETAIL_CHARS) for part in parts if part)
-    lines = [f"<b>{article.number}. {clip_escaped(article.title, TITLE_CHARS * 2)}</b>"]
-    if details:
-        lines.append(details)
-    href = html.escape(article.url, quote=True) if article.url else ""
-    if href and len(href) <= MAX_LINK_CHARS:  # a clipped href would be broken
-        lines.append(f'<a href="{href}">{clip_escaped(article.url or "", DETAIL_CHARS * 2)}</a>')
-    opening = opening_paragraph(text, article.title)
-    if opening:
-        lines.append(f"<blockquote>{clip_escaped(opening, OPENING_CHARS)}</blockquote>")
-    lines.append(f"<i>File: {clip_escaped(article.path, TITLE_CHARS)}</i>")
-    return "\n".join(lines)
 
 
 def opening_paragraph(text: str, title: str) -> str:

@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from corpusbot.bot import article_views as views
@@ -68,6 +70,15 @@ def test_full_article_pages_fit_one_message_and_keep_every_word(story: Service) 
     for n in (1, 30, 60):
         assert f"Session {n}:" in shown
     assert "pilots &amp; their" in shown
+
+
+def test_a_first_page_with_the_longest_link_still_fits(story: Service) -> None:
+    article = replace(story.index.articles[3], url="https://x.org/" + "&" * 1_000)
+    page = views.full_article_page(story.index, article, 0, with_link=True)
+    assert page is not None and message_length(page.text) <= TELEGRAM_LIMIT
+    article = replace(article, url="https://x.org/a?b=1&c=2")
+    page = views.full_article_page(story.index, article, 0, with_link=True)
+    assert page is not None and '<a href="https://x.org/a?b=1&amp;c=2">' in page.text
 
 
 def test_page_texts_cut_a_paragraph_longer_than_a_page() -> None:

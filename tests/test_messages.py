@@ -13,7 +13,6 @@ from corpusbot.bot.messages import (
     help_text,
     latest_list,
     opening_paragraph,
-    source_card,
     sources_page,
     welcome,
 )
@@ -82,19 +81,6 @@ def test_pages_and_cards_fit_and_parse(title: str, source: str) -> None:
     page = sources_page(articles, 0)
     assert message_length(page.text) <= TELEGRAM_LIMIT
     parse_telegram_html(page.text)
-    card = source_card(articles[0], (title + "\n") * 50)
-    assert message_length(card) <= TELEGRAM_LIMIT
-    parse_telegram_html(card)
-
-
-def test_source_card() -> None:
-    card = source_card(
-        article(2, "A & B", date="2024-05-01", url="https://x.org/a?b=1&c=2"),
-        "A & B\n\nFirst <para>.\nSecond.",
-    )
-    assert card.startswith("<b>2. A &amp; B</b>\nOutlet · 1 May 2024\n")
-    assert '<a href="https://x.org/a?b=1&amp;c=2">' in card
-    assert "<blockquote>First &lt;para&gt;.</blockquote>" in card
 
 
 def test_opening_paragraph_skips_the_headline() -> None:

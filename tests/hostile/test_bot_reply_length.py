@@ -104,16 +104,6 @@ def test_sources_page_fits(found: tuple[ArticleInfo, ...], page: int) -> None:
     assert_fits(messages.sources_page(list(found), page).text)
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(articles(1), st.text(GROWING, max_size=6000))
-def test_source_card_fits(article: ArticleInfo, text: str) -> None:
-    assert_fits(messages.source_card(article, text))
-
-
 def worst_article(number: int) -> ArticleInfo:
     """Every field as long as the corpus allows, made of characters that grow when escaped."""
     return ArticleInfo(
@@ -128,9 +118,8 @@ def worst_article(number: int) -> ArticleInfo:
     )
 
 
-def test_worst_case_sources_page_and_source_card_fit() -> None:
+def test_worst_case_sources_page_fits() -> None:
     assert_fits(messages.sources_page([worst_article(n) for n in range(1, 13)], 0).text)
-    assert_fits(messages.source_card(worst_article(1), "&" * 5000))
 
 
 def test_worst_case_answer_fits() -> None:
