@@ -21,7 +21,6 @@ from corpusbot.retrieval.index import ArticleInfo
 
 PER_PAGE = 10
 OUTLETS_SHOWN = 8  # outlets counted at the head of /sources; the rest are summed up
-OPENING_CHARS = 1200
 SHOWN_INPUT_CHARS = 20  # of a bad /source argument echoed back
 
 COMMANDS = (
