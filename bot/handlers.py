@@ -484,17 +484,25 @@ async def gate(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop  # group chatter, commands for other bots
     telegram = context.service.settings.telegram
     user, chat = update.effective_user, update.effective_chat
-    if not is_allowed(
+    allowed = is_allowed(
         user.id if user else None,
         chat.id if chat else None,
         telegram.allowed_users,
         telegram.allowed_chats,
-    ):
+    )
+    # Anyone may delete what the bot keeps about them: a user taken off the allow-list too.
+    if not allowed and not _is_forget(message):
         await refuse(update, context)
         raise ApplicationHandlerStop
     if not await within_rate(update, context):
         raise ApplicationHandlerStop
     forget_quiet_chats(update, context)
+
+
+def _is_forget(message: Message | None) -> bool:
+    """Whether `message` is the /forget command (for this bot, or with no bot named)."""
+    command = (message.text or "").split(maxsplit=1)[0] if message and message.text else ""
+    return command.casefold().split("@")[0] == "/forget"
 
 
 def forget_quiet_chats(update: Update, context: Context) -> None:
@@ -514,6 +522,9 @@ async def refuse(update: Update, context: Context) -> None:
     user, chat = update.effective_user, update.effective_chat
     who = user.id if user else chat.id if chat else 0
     if not context.state.refusals.due(who):
+        if update.callback_query:  # no alert again, but a client's spinner must stop
+            with contextlib.suppress(TelegramError):
+                await update.callback_query.answer()
         return
     log.info("refused user=%s chat=%s", user.id if user else None, chat.id if chat else None)
     if update.callback_query:

@@ -118,3 +118,20 @@ def test_a_settings_file_named_before_the_command_keeps_its_allow_list(
     assert refusal["plain_text"].startswith("Sorry, this bot is private")
     [reply] = private_bot.ask(ALLOWED, "Which harbour handled 200 ships?")
     assert "200 ships" in reply["plain_text"]
+
+
+def test_a_user_off_the_allow_list_may_still_forget(bot: RunningBot) -> None:
+    former = 91  # asked questions once, then left the allow-list
+    [refusal] = bot.ask(former, "How many ships?", user={"id": former})
+    assert refusal["plain_text"].startswith("Sorry, this bot is private")
+    [forgotten] = bot.ask(former, "/forget", user={"id": former})
+    assert forgotten["plain_text"].startswith("Done: I deleted everything I kept about you")
+
+
+def test_every_refused_button_press_is_answered(bot: RunningBot) -> None:
+    [page] = bot.ask(ALLOWED, "/sources")
+    stranger = {"id": 92}
+    for _ in range(3):  # the alert once an hour; every press answered all the same
+        answered = len(bot.api.calls("answerCallbackQuery"))
+        bot.api.press_button(ALLOWED, page["message_id"], "src:1", user=stranger)
+        eventually(lambda n=answered: len(bot.api.calls("answerCallbackQuery")) > n)
