@@ -447,7 +447,7 @@ async def reload_command(update: Update, context: Context) -> None:
     """/reload (admins only): re-read the corpus off the event loop, report what changed."""
     service = context.service
     user = update.effective_user
-    if user is None or user.id not in service.settings.telegram.admins:
+    if user is None or not service.settings.telegram.is_admin(user.id):
         await message_of(update).reply_html(messages.ADMINS_ONLY)
         return
     before = len(service.index.articles)

@@ -362,7 +362,7 @@ async def stats_command(update: Update, context: Context) -> None:
     if message is None:
         return
     settings: Settings = context.bot_data[SERVICE].settings
-    if user is None or user.id not in settings.telegram.admins:
+    if user is None or not settings.telegram.is_admin(user.id):
         await message.reply_html(ADMINS_ONLY)
         return
     store = store_of(context)

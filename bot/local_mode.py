@@ -43,7 +43,12 @@ def run_local(
         return 2
     # The local server has no flood limit, so the bot need not pace itself for one.
     telegram = dataclasses.replace(
-        settings.telegram, token=token, base_url=server.base_url, max_sends_per_second=0.0
+        settings.telegram,
+        token=token,
+        base_url=server.base_url,
+        max_sends_per_second=0.0,
+        # The page's person owns this machine: unless admins are set, each tab is one.
+        everyone_admin=not settings.telegram.admins,
     )
     local = dataclasses.replace(settings, telegram=telegram)
 

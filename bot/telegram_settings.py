@@ -33,3 +33,10 @@ class TelegramSettings:
     group_replies: GroupReplies = GroupReplies.IN_GROUP
     follow_up_seconds: float = 600.0  # a message with no subject of its own is read with the
     # same person's question this recent (bot/conversation.py)
+    # `run --local` with no admins set: the person at the chat page (each tab its own user) is
+    # the machine's owner, so every user of the page may /stats and /reload.
+    everyone_admin: bool = False
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether `user_id` may use the admin commands."""
+        return user_id is not None and (self.everyone_admin or user_id in self.admins)

@@ -76,6 +76,21 @@ def test_it_runs_without_a_token_and_answers_over_the_local_api(local_bot: Local
     assert "Fuad Hussein" in found[0]["plain_text"] and "Tasnim" in found[0]["plain_text"]
 
 
+def test_the_person_at_the_page_is_the_admin(local_bot: LocalBot) -> None:
+    """Each tab is a user of its own (a random id); with no admins set, each may use /stats."""
+    with httpx.Client(timeout=WAIT) as client:
+        client.post(f"{local_bot.url}/api/chats/4343/messages", json={"text": "/stats"})
+        found: list[dict] = []
+
+        def answered() -> bool:
+            messages = client.get(f"{local_bot.url}/api/chats/4343/messages").json()["messages"]
+            found[:] = [m for m in messages if m["from_bot"]]
+            return bool(found)
+
+        eventually(answered)
+    assert found[0]["plain_text"].startswith("Last 14 days (UTC): ")
+
+
 def test_a_person_chats_with_the_real_bot_in_a_browser(
     local_bot: LocalBot, context, tmp_path: Path
 ) -> None:
