@@ -34,7 +34,7 @@ __all__ = [
 
 # Quotes longer than this are sent as expandable blockquotes (collapsed to a few lines).
 EXPANDABLE_FROM = 300
-# Characters kept free for the "3 of 12 quotes. Tap More…" line under the quotes.
+# Characters kept free for the "3 of 12 quotes." line under the quotes.
 TAIL_ROOM = 120
 # Citation parts are clipped to these lengths; longer links are left out rather than cut.
 TITLE_CHARS = 150

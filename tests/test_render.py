@@ -167,3 +167,11 @@ def test_pieces_refuse_what_template_refuses():
         _Pieces("$a at the end $").substitute(a="1")
     with pytest.raises(KeyError):
         _Pieces("$missing").substitute(a="1")
+
+
+def test_the_count_under_a_page_names_no_button_that_may_be_gone(seeds_service: Service):
+    # The More button is taken off the old message when pressed; its text stays as it was.
+    answer = seeds_service.ask("Who is Iran's foreign minister?")
+    first = render_html(answer, seeds_service.context, 0, 3)
+    assert first.text.endswith(f"<i>3 of {len(answer.quotes)} quotes.</i>")
+    assert "Tap More" not in first.text
