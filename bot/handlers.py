@@ -29,6 +29,7 @@ from corpusbot.bot import (
 from corpusbot.bot.bot_state import SERVICE, AnyContext, BotContext, ChatData
 from corpusbot.bot.conversation import Turn
 from corpusbot.bot.followup_search import follow_up_note
+from corpusbot.bot.history.records import AnswerPage
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.plurals import counted
 from corpusbot.bot.ratelimit import Verdict
@@ -283,8 +284,9 @@ async def answer(
             ref, in_chat = remember_question(context.chat_data, reply.question, scope), True
         markup = keyboards.more_keyboard(more, ref, in_chat=in_chat)
     markup = article_buttons.with_article_row(service.index, markup, reply, start)  # hook
+    page = AnswerPage(start, rendered.shown)
     markup = history_handlers.with_feedback(
-        context, markup, answer_id, reply.answered, chat_id=chat.id
+        context, markup, answer_id, reply.answered, chat_id=chat.id, page=page
     )
     quoted = reply_to is not None and chat.type != Chat.PRIVATE
     await context.bot.send_message(

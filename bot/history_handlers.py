@@ -34,6 +34,8 @@ from corpusbot.bot import keyboards
 from corpusbot.bot.bot_state import AnyContext
 from corpusbot.bot.compose import Answer
 from corpusbot.bot.history.records import (
+    FIRST_PAGE,
+    AnswerPage,
     AskedQuestion,
     DownReason,
     QuotedArticle,
@@ -160,7 +162,13 @@ async def answer_id(
     store = store_of(context)
     if store is None:
         return None
-    if start > 0:
+    if start > 0:  # a More page: its quotes' texts kept too, for a vote on this page
+        if ref is not None:
+            texts = [(rank, q.text) for rank, q in enumerate(reply.quotes)][start : start + shown]
+            try:
+                await asyncio.to_thread(store.keep_page_texts, ref, texts)
+            except sqlite3.Error as exc:
+                log.warning("history: could not keep a page's quotes: %s", exc)
         return ref
     asked = AskedQuestion(
         question=reply.question,
@@ -216,22 +224,46 @@ def with_feedback(
     answered: bool,
     *,
     chat_id: int,
+    page: AnswerPage = FIRST_PAGE,
 ) -> InlineKeyboardMarkup | None:
     """`markup` with a 👍/👎 row under it, for an answer (not a refusal) that is recorded; the
-    buttons carry the answer's number sealed for `chat_id` (history/privacy.py)."""
+    buttons carry the answer's number and `page` sealed for `chat_id` (history/privacy.py)."""
     store = store_of(context)
     if answer is None or not answered or store is None:
         return markup
     rows = list(markup.inline_keyboard) if markup else []
-    token = store.buttons.seal(answer, chat_id)
+    token = store.buttons.seal(_page_number(answer, page), chat_id)
     return InlineKeyboardMarkup([*rows, *feedback_rows(token, VoteState(None))])
 
 
 def feedback_answer(store: HistoryStore, data: str | None, chat_id: int) -> int | None:
     """The number of the answer a 👍/👎 button of chat `chat_id` stands for; None for any other
     data, or a token sealed for another chat."""
+    opened = _opened(store, data, chat_id)
+    return opened[0] if opened is not None else None
+
+
+# A page's first rank and size each fit below this (a reply shows a handful of quotes).
+_PAGE_SPAN = 256
+
+
+def _page_number(answer: int, page: AnswerPage) -> int:
+    """One number for an answer and one of its pages, to seal into a button."""
+    shown = page.shown if page.shown is not None else 0
+    return (answer * _PAGE_SPAN + min(page.first_rank, _PAGE_SPAN - 1)) * _PAGE_SPAN + min(
+        shown, _PAGE_SPAN - 1
+    )
+
+
+def _opened(store: HistoryStore, data: str | None, chat_id: int) -> tuple[int, AnswerPage] | None:
+    """The answer and page a 👍/👎 button's data stands for in `chat_id`, if any."""
     pressed = parse_feedback(data)
-    return store.buttons.open(pressed[1], chat_id) if pressed is not None else None
+    number = store.buttons.open(pressed[1], chat_id) if pressed is not None else None
+    if number is None:
+        return None
+    rest, shown = divmod(number, _PAGE_SPAN)
+    answer, first_rank = divmod(rest, _PAGE_SPAN)
+    return answer, AnswerPage(first_rank, shown or None)
 
 
 def without_more(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
@@ -316,12 +348,14 @@ async def feedback_button(update: Update, context: Context) -> None:
     vote, token, reason = pressed
     # The token opens only in the chat it was sealed for: a vote forged from another chat (or
     # with a number of its own making) counts nowhere.
-    answer = store.buttons.open(token, message.chat.id)
-    if answer is None:
+    opened = _opened(store, query.data, message.chat.id)
+    if opened is None:
         await query.answer(GONE)
         return
+    answer, page = opened
+    voter = update.effective_user.id
     try:
-        state = await asyncio.to_thread(store.vote, answer, update.effective_user.id, vote, reason)
+        state = await asyncio.to_thread(store.vote, answer, voter, vote, reason, page=page)
     except sqlite3.Error as exc:  # locked or full: say so at once, the vote is not kept
         log.warning("history: could not record a vote: %s", exc)
         await query.answer(VOTE_NOT_KEPT)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from corpusbot.bot.history import schema
-from corpusbot.bot.history.records import DownReason, Forgotten, Vote, VoteState
+from corpusbot.bot.history.records import AnswerPage, DownReason, Forgotten, Vote, VoteState
 from corpusbot.bot.history.store import (
     HistoryBusy,
     HistoryUnavailable,
@@ -61,11 +61,40 @@ def test_one_vote_per_user_per_answer_the_later_one_wins(tmp_path: Path) -> None
     assert store.vote(answer, 7, Vote.DOWN) == VoteState(Vote.DOWN, DownReason.OUTDATED)
     assert store.vote(answer, 8, Vote.UP) == VoteState(Vote.UP)
     assert store.vote(answer, 7, Vote.UP) == VoteState(Vote.UP)  # a 👍 drops the reason
-    assert store.vote_of(answer, 7) == VoteState(Vote.UP)
-    assert store.vote_of(answer, 9) == VoteState(None)
     assert store.vote(answer + 1, 7, Vote.UP) is None  # no such answer
     store.close()
-    assert rows(tmp_path / "history.sqlite3", "SELECT count(*) FROM votes") == [(2,)]
+    assert rows(tmp_path / "history.sqlite3", "SELECT vote, reason FROM votes") == [
+        ("up", None),
+        ("up", None),
+    ]
+
+
+def test_each_page_of_an_answer_is_voted_on_apart(tmp_path: Path) -> None:
+    store = open_test_store(tmp_path, FakeClock())
+    answer = store.record(asked())
+    down = store.vote(answer, 7, Vote.DOWN, DownReason.WRONG_PASSAGE)
+    assert down == VoteState(Vote.DOWN, DownReason.WRONG_PASSAGE)
+    assert store.vote(answer, 7, Vote.UP, page=AnswerPage(3, 2)) == VoteState(Vote.UP)
+    store.close()
+    assert rows(
+        tmp_path / "history.sqlite3",
+        "SELECT first_rank, shown, vote, reason FROM votes ORDER BY first_rank",
+    ) == [(0, None, "down", "wrong_passage"), (3, 2, "up", None)]  # the first page's stands
+
+
+def test_a_version_2_database_keeps_its_votes_as_first_page_votes(tmp_path: Path) -> None:
+    path = tmp_path / "history.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript(
+            f"{schema.MIGRATIONS[0]}; {schema.MIGRATIONS[1]}; PRAGMA user_version = 2;"
+        )
+        db.execute("INSERT INTO questions VALUES (1, 0, 'u', 'c', 'private', 'q', 1, NULL, 1)")
+        db.execute("INSERT INTO votes VALUES (1, 'u', 'down', 'outdated', 5.0)")
+    open_test_store(tmp_path, FakeClock()).close()
+    assert rows(path, "PRAGMA user_version") == [(schema.VERSION,)]
+    assert rows(path, "SELECT question_id, first_rank, shown, vote, reason FROM votes") == [
+        (1, 0, None, "down", "outdated")
+    ]
 
 
 def test_forget_deletes_the_users_questions_and_votes_only(tmp_path: Path) -> None:

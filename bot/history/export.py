@@ -38,26 +38,32 @@ def feedback_cases(
     setting keeps; older texts are never exported, even while the purge has not yet removed
     them."""
     rows = db.execute(
-        "SELECT q.id, q.question, v.vote, v.reason FROM votes v"
+        "SELECT q.id, q.question, v.vote, v.reason, v.first_rank, v.shown FROM votes v"
         " JOIN questions q ON q.id = v.question_id"
         " WHERE q.question IS NOT NULL AND q.asked_at >= ? ORDER BY q.id, v.voted_at",
         (max(since if since is not None else float("-inf"), kept_since),),
     )
     cases: dict[str, FeedbackCase] = {}
-    for question_id, question, vote, reason in rows.fetchall():
+    for question_id, question, vote, reason, first_rank, shown in rows.fetchall():
         case = cases.setdefault(normalized(question), FeedbackCase(question))
         if vote == "down":
             case.down_reasons.append(reason or NO_REASON)
             continue
-        for text in _quote_texts(db, question_id):
+        for text in _quote_texts(db, question_id, first_rank, shown):
             if text not in case.accepted:
                 case.accepted.append(text)
     yield from cases.values()
 
 
-def _quote_texts(db: sqlite3.Connection, question_id: int) -> list[str]:
+def _quote_texts(
+    db: sqlite3.Connection, question_id: int, first_rank: int, shown: int | None
+) -> list[str]:
+    """The texts of the quotes on the page voted on (`shown` None: every kept text, which for
+    votes from before pages were told apart is the first page's)."""
+    last = first_rank + shown if shown is not None else 2**62
     rows = db.execute(
-        "SELECT text FROM quotes WHERE question_id = ? AND text IS NOT NULL ORDER BY rank",
-        (question_id,),
+        "SELECT text FROM quotes WHERE question_id = ? AND text IS NOT NULL"
+        " AND rank >= ? AND rank < ? ORDER BY rank",
+        (question_id, first_rank, last),
     )
     return [text for (text,) in rows]

@@ -55,6 +55,18 @@ class AskedQuestion:
 
 
 @dataclass(frozen=True)
+class AnswerPage:
+    """One message of an answer: its quotes from rank `first_rank` on, `shown` of them. A vote
+    is on one such page (its More page is another)."""
+
+    first_rank: int = 0
+    shown: int | None = None  # None: the first page, as votes from before pages were kept
+
+
+FIRST_PAGE = AnswerPage()
+
+
+@dataclass(frozen=True)
 class VoteState:
     """A user's current vote on an answer."""
 

@@ -52,6 +52,26 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (question_id, article_id)
     ) WITHOUT ROWID;
     """,
+    # 3: a vote is on one message, a page of an answer's quotes: page 1 and its More page are
+    # rated apart, and export takes the quotes of the page voted on. Earlier votes were on the
+    # first page (the only one whose quotes were kept).
+    """
+    CREATE TABLE page_votes (
+        question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
+        first_rank INTEGER NOT NULL,     -- the page: the rank of its first quote
+        shown INTEGER,                   -- how many quotes it showed; NULL: the first page's
+        user_hash TEXT NOT NULL,
+        vote TEXT NOT NULL CHECK (vote IN ('up', 'down')),
+        reason TEXT,
+        voted_at REAL NOT NULL,
+        PRIMARY KEY (question_id, first_rank, user_hash)
+    ) WITHOUT ROWID;
+    INSERT INTO page_votes
+        SELECT question_id, 0, NULL, user_hash, vote, reason, voted_at FROM votes;
+    DROP TABLE votes;
+    ALTER TABLE page_votes RENAME TO votes;
+    CREATE INDEX votes_by_user ON votes (user_hash);
+    """,
 )
 VERSION = len(MIGRATIONS)
 

@@ -17,12 +17,14 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from corpusbot.bot.history import schema
 from corpusbot.bot.history.privacy import ButtonSeal, Hasher, load_secret
 from corpusbot.bot.history.records import (
+    FIRST_PAGE,
+    AnswerPage,
     AskedQuestion,
     DownReason,
     Forgotten,
@@ -120,9 +122,16 @@ class HistoryStore:
         return question_id
 
     def vote(
-        self, question_id: int, user_id: int, vote: Vote, reason: DownReason | None = None
+        self,
+        question_id: int,
+        user_id: int,
+        vote: Vote,
+        reason: DownReason | None = None,
+        *,
+        page: AnswerPage = FIRST_PAGE,
     ) -> VoteState | None:
-        """Set `user_id`'s vote on an answer (a later vote replaces the earlier one).
+        """Set `user_id`'s vote on one page of an answer (a later vote on that page replaces
+        the earlier one; another page has its own).
 
         A 👎 keeps the reason already given unless a new one comes; a 👍 drops it. None when
         the answer is no longer kept (forgotten).
@@ -135,18 +144,40 @@ class HistoryStore:
             ):
                 return None
             db.execute(
-                "INSERT INTO votes (question_id, user_hash, vote, reason, voted_at)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (question_id, user_hash) DO UPDATE SET"
-                " vote = excluded.vote, voted_at = excluded.voted_at,"
+                "INSERT INTO votes"
+                " (question_id, first_rank, shown, user_hash, vote, reason, voted_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (question_id, first_rank, user_hash) DO UPDATE SET"
+                " vote = excluded.vote, voted_at = excluded.voted_at, shown = excluded.shown,"
                 " reason = CASE WHEN excluded.vote = 'down'"
                 "  THEN coalesce(excluded.reason, votes.reason) END",
-                (question_id, user, vote.value, reason.value if reason else None, self._clock()),
+                (
+                    question_id,
+                    page.first_rank,
+                    page.shown,
+                    user,
+                    vote.value,
+                    reason.value if reason else None,
+                    self._clock(),
+                ),
             )
             row = db.execute(
-                "SELECT vote, reason FROM votes WHERE question_id = ? AND user_hash = ?",
-                (question_id, user),
+                "SELECT vote, reason FROM votes"
+                " WHERE question_id = ? AND first_rank = ? AND user_hash = ?",
+                (question_id, page.first_rank, user),
             ).fetchone()
         return VoteState(Vote(row[0]), DownReason(row[1]) if row[1] else None)
+
+    def keep_page_texts(self, question_id: int, texts: Sequence[tuple[int, str]]) -> None:
+        """Keep the texts of the quotes a later page (a More) showed, by rank, so that a vote
+        on that page exports its own quotes; not once the question's text has expired."""
+        cutoff = self._clock() - self.keep_days * DAY
+        with self._transaction() as db:
+            db.executemany(
+                "UPDATE quotes SET text = ? WHERE question_id = ? AND rank = ? AND text IS NULL"
+                " AND question_id IN (SELECT id FROM questions WHERE id = ? AND asked_at >= ?)",
+                [(text, question_id, rank, question_id, cutoff) for rank, text in texts],
+            )
 
     def forget(self, user_id: int) -> Forgotten:
         """Delete everything kept about `user_id`: their questions (with every vote on them)
@@ -226,16 +257,6 @@ class HistoryStore:
                 (question_id, self._hash.chat(chat_id)),
             ).fetchall()
         return [row[0] for row in rows]
-
-    def vote_of(self, question_id: int, user_id: int) -> VoteState:
-        with self._mutex:
-            row = self._db.execute(
-                "SELECT vote, reason FROM votes WHERE question_id = ? AND user_hash = ?",
-                (question_id, self._hash.user(user_id)),
-            ).fetchone()
-        if row is None:
-            return VoteState(None)
-        return VoteState(Vote(row[0]), DownReason(row[1]) if row[1] else None)
 
     def stats(self, days: int) -> Stats:
         with self._mutex:

@@ -308,6 +308,24 @@ def test_question_texts_expire_after_history_days(tmp_path: Path) -> None:
     assert "deleted the text of 1 questions older than 1 days" in bot.log()
 
 
+def test_a_vote_on_the_more_page_leaves_page_one_s_vote_alone(history_bot: HistoryBot) -> None:
+    chat, api = 213, history_bot.api
+    [first] = history_bot.bot.ask(chat, MANY)
+    answer = int(data_of(first, "More").rsplit(":", 1)[1])
+    reasons = ["👍", "✓ 👎", "Wrong passage", "Outdated", "Not in the articles"]
+    down = press_in_place(api, chat, first, data_of(first, "👎"), ["More", *reasons])
+    wrong = data_of(down, "Wrong passage")
+    press_in_place(api, chat, down, wrong, ["More", "👍", "✓ 👎", "✓ Wrong passage", *reasons[3:]])
+    [second] = history_bot.bot.press(chat, current(api, chat, first), data_of(down, "More"))
+    press_in_place(api, chat, second, data_of(second, "👍"), ["✓ 👍", "👎"])
+    assert history_bot.rows(
+        "SELECT first_rank, shown, vote, reason FROM votes WHERE question_id = ?"
+        " ORDER BY first_rank",
+        answer,
+    ) == [(0, 3, "down", "wrong_passage"), (3, 2, "up", None)]
+    assert labels(current(api, chat, first))[:2] == ["👍", "✓ 👎"]  # page 1 as it was voted
+
+
 def without_write_permission() -> list[str]:
     """A command prefix under which a read-only folder is read-only even for root."""
     if os.geteuid() != 0:
