@@ -6,7 +6,7 @@ Each page of `news-pages/expect.json` is read with trafilatura (with its metadat
 site name, link) and written to OUT_DIR as a `.md` article with front matter. OUT_DIR is outside
 the repository: the pages are the shared data's, not the project's (their SOURCE.md). The
 questions of `tests/data/news_questions.jsonl` over `news-pages` were written against this
-folder. Needs the `bench` extra (`pip install -e ".[bench]"`: trafilatura and lxml_html_clean).
+folder. trafilatura is one of corpusbot's own dependencies (`corpusbot add` uses it).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,8 @@ from corpusbot.bot.render import render_text
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import Settings, SettingsError, load_settings
 from corpusbot.bot.terminal import input_lines, print_json, print_text, valid_text, visible
+from corpusbot.config import BUNDLED_CORPUS
+from corpusbot.retrieval.adding import AddReport, add_links
 from corpusbot.retrieval.index import ArticleInfo
 
 # The chat page's default port for `run --local` (kept here: the CLI loads no server code).
@@ -436,6 +438,50 @@ def cmd_eval_qa(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+# --- add: pages by link into the corpus folder (retrieval/adding.py) -------------------------
+
+
+def _add_arguments(add: argparse.ArgumentParser) -> None:
+    _describe(
+        add,
+        "Fetch web pages into the corpus folder: each page's article text and metadata\n"
+        "(headline, date, outlet, author, link) are written as a .md file under web/, and\n"
+        "the index takes them in. The same link twice adds nothing; a changed text replaces.",
+        "corpusbot add --corpus ~/news https://example.org/2024/05/harbour-reopens",
+        "corpusbot add --corpus ~/news --json URL1 URL2",
+    )
+    add.add_argument("urls", nargs="+", metavar="URL", help="http(s) links of news pages")
+    add.add_argument("--json", action="store_true", help="print JSON")
+
+
+def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
+    """`corpusbot add URL...`: 0 when something was added or replaced, 3 when nothing was."""
+    if settings.corpus.resolve() == BUNDLED_CORPUS.resolve():
+        return _fail("name the corpus folder to add to with --corpus (or CORPUSBOT_CORPUS)", 2)
+    report = add_links(settings.corpus, [valid_text(url) for url in args.urls], settings.fetch)
+    if report.added or report.replaced:
+        open_service(settings)  # the index takes the new files in
+    if args.json:
+        print_json(add_report_json(report))
+    else:
+        for verb, found in (("added", report.added), ("replaced", report.replaced)):
+            for article in found:
+                print_text(f"{verb} {article.path}: {article.title}")
+        for skipped in report.skipped:
+            print_text(f"skipped {skipped.url}: {skipped.reason}")
+    return 0 if report.added or report.replaced else NOTHING_ANSWERED
+
+
+def add_report_json(report: AddReport) -> dict[str, Any]:
+    """The `add --json` contract: added, replaced (url, path, article_id, title, date, source)
+    and skipped (url, reason)."""
+    return {
+        "added": [asdict(article) for article in report.added],
+        "replaced": [asdict(article) for article in report.replaced],
+        "skipped": [asdict(skipped) for skipped in report.skipped],
+    }
+
+
 # --- stats and feedback export: the history database (bot/history/) ------------------------
 
 
@@ -501,6 +547,7 @@ COMMANDS = (
         _eval_arguments,
         cmd_eval,
     ),
+    Command("add", "fetch web pages into the corpus folder", _add_arguments, cmd_add),
     Command(
         "stats",
         "questions per day, refusals, 👍/👎 from the bot's history",

@@ -11,7 +11,7 @@ import logging
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from corpusbot.bot.compose import AnswerSettings
 from corpusbot.bot.telegram_settings import GroupReplies, TelegramSettings
 from corpusbot.config import BUNDLED_CORPUS, DEFAULT_SETTINGS
 from corpusbot.retrieval.analyzer import AnalyzerSettings
+from corpusbot.retrieval.fetching import FetchSettings
 from corpusbot.retrieval.index import IndexSettings
 from corpusbot.retrieval.passages import SplitSettings
 
@@ -59,6 +60,7 @@ class Settings:
     telegram: TelegramSettings
     history: HistorySettings
     follow_outside_links: bool = False  # read linked files whose target is outside the corpus
+    fetch: FetchSettings = field(default_factory=FetchSettings)
 
 
 def load_settings(
@@ -223,6 +225,22 @@ def _history(raw: dict[str, Any]) -> HistorySettings:
     return HistorySettings(enabled=raw["enabled"], path=path, history_days=days)
 
 
+def _fetch(raw: dict[str, Any]) -> FetchSettings:
+    for key in ("connect_seconds", "read_seconds", "total_seconds"):
+        _check(f"fetch.{key}", 0 < raw[key] <= 600, raw[key], "0 to 600 seconds")
+    _check("fetch.max_mb", 0 < raw["max_mb"] <= 1000, raw["max_mb"], "0 to 1000 MB")
+    redirects = raw["max_redirects"]
+    _check("fetch.max_redirects", 0 <= redirects <= 20, redirects, "0 to 20")
+    return FetchSettings(
+        allow_private=raw["allow_private"],
+        connect_seconds=raw["connect_seconds"],
+        read_seconds=raw["read_seconds"],
+        total_seconds=raw["total_seconds"],
+        max_bytes=int(raw["max_mb"] * 1_000_000),
+        max_redirects=redirects,
+    )
+
+
 def _build(raw: dict[str, Any]) -> Settings:
     corpus, passages, analyzer, index, answer, telegram = (
         raw[name] for name in ("corpus", "passages", "analyzer", "index", "answer", "telegram")
@@ -288,5 +306,6 @@ def _build(raw: dict[str, Any]) -> Settings:
             follow_up_seconds=telegram["follow_up_seconds"],
         ),
         history=_history(raw["history"]),
+        fetch=_fetch(raw["fetch"]),
         follow_outside_links=bool(corpus["follow_outside_links"]),
     )

@@ -17,11 +17,16 @@ QUOTE_FIELDS = {"article_id", "title", "source", "score", "text"}
 
 
 def run(
-    *args: str, stdin: str | None = None, env: dict[str, str] | None = None, cache: Path
+    *args: str,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    cache: Path,
+    prefix: list[str] | None = None,
 ) -> subprocess.CompletedProcess:
+    """`corpusbot ARGS` in a subprocess (under `prefix`, a command such as setpriv's)."""
     full_env = {**os.environ, "CORPUSBOT_INDEX_CACHE_DIR": str(cache), **(env or {})}
     return subprocess.run(
-        [sys.executable, "-m", "corpusbot.bot", *args],
+        [*(prefix or []), sys.executable, "-m", "corpusbot.bot", *args],
         input=stdin,
         text=True,
         capture_output=True,

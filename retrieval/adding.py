@@ -1,0 +1,211 @@
+"""Links into the corpus folder: `corpusbot add URL` and the admins' `/add URL`.
+
+Each page is fetched (retrieval/fetching.py), its article extracted (retrieval/extraction.py)
+and written into the corpus folder, under `web/<site>/`, as a `.md` file with front matter
+(title, date, source, author, url, fetched, sha256): the folder stays the one source of truth,
+readable and editable by a person. A file is written whole or not at all (a temporary file
+renamed into place). The same link, or its canonical form (https, no tracking parameters, no
+fragment), adds nothing when its text is unchanged, and replaces its file when the text changed.
+The file's name, and so the article's id, never changes once written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from corpusbot.retrieval.extraction import Extracted, ExtractionError, extract_article
+from corpusbot.retrieval.fetching import (
+    Fetched,
+    FetchError,
+    FetchSettings,
+    Resolver,
+    fetch,
+    system_resolver,
+)
+
+__all__ = ["WEB_FOLDER", "AddReport", "AddedArticle", "SkippedLink", "add_links", "canonical"]
+
+WEB_FOLDER = "web"  # inside the corpus folder: the pages added by link
+_TRACKING = re.compile(r"^(?:utm_[a-z]+|fbclid|gclid|dclid|mc_cid|mc_eid|igshid|ref_src)$")
+_SLUG = re.compile(r"[^a-z0-9]+")
+_FRONT_LINE = re.compile(r"^(url|sha256):\s*(\S+)\s*$")
+Fetcher = Callable[[str, FetchSettings, Resolver], Fetched]
+
+
+@dataclass(frozen=True)
+class AddedArticle:
+    url: str
+    path: str  # relative to the corpus folder
+    article_id: str
+    title: str
+    date: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class SkippedLink:
+    url: str
+    reason: str
+
+
+@dataclass
+class AddReport:
+    added: list[AddedArticle] = field(default_factory=list)
+    replaced: list[AddedArticle] = field(default_factory=list)
+    skipped: list[SkippedLink] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Known:
+    path: Path
+    digest: str
+
+
+def canonical(url: str) -> str:
+    """The form two links to one page share: https, the host in lower case without a default
+    port, no fragment, no tracking parameters, no trailing slash."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not _TRACKING.match(k)])
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(("https", host + port, path, query, ""))
+
+
+def add_links(
+    folder: Path,
+    urls: Iterable[str],
+    settings: FetchSettings,
+    *,
+    resolver: Resolver = system_resolver,
+    fetcher: Fetcher | None = None,
+) -> AddReport:
+    """Fetch each of `urls` into `folder`; what was added, replaced and skipped, and why."""
+    report = AddReport()
+    links = list(urls)
+    if not os.access(folder, os.W_OK):
+        reason = f"the corpus folder {folder} is read-only; make it writable to add articles"
+        report.skipped = [SkippedLink(url, reason) for url in links]
+        return report
+    known = _known(folder / WEB_FOLDER)
+    get = fetcher or (lambda url, chosen, resolve: fetch(url, chosen, resolver=resolve))
+    for url in links:
+        try:
+            page = get(url, settings, resolver)
+            article = extract_article(page)
+        except (FetchError, ExtractionError) as exc:
+            report.skipped.append(SkippedLink(url, str(exc)))
+            continue
+        _file(folder, url, page, article, known, report)
+    return report
+
+
+def _file(
+    folder: Path,
+    url: str,
+    page: Fetched,
+    article: Extracted,
+    known: dict[str, _Known],
+    report: AddReport,
+) -> None:
+    """Write `article` unless the same text is in already; say which it was in `report`."""
+    keys = {canonical(url), canonical(page.url), canonical(article.url)}
+    digest = hashlib.sha256(article.text.encode()).hexdigest()
+    earlier = next((known[key] for key in sorted(keys) if key in known), None)
+    if earlier is not None and earlier.digest == digest:
+        where = earlier.path.relative_to(folder).as_posix()
+        report.skipped.append(SkippedLink(url, f"already in the corpus ({where})"))
+        return
+    path = earlier.path if earlier is not None else _new_path(folder, canonical(article.url))
+    _write_atomically(path, _markdown(article, page, digest))
+    for key in keys:
+        known[key] = _Known(path, digest)
+    added = AddedArticle(
+        url=article.url,
+        path=path.relative_to(folder).as_posix(),
+        article_id=path.stem,
+        title=article.title,
+        date=article.date,
+        source=article.source,
+    )
+    (report.replaced if earlier is not None else report.added).append(added)
+
+
+def _new_path(folder: Path, key: str) -> Path:
+    """web/<site>/<headline-ish slug>-<8 hex of the link>.md: unique, and stable for the link."""
+    parts = urlsplit(key)
+    site = _SLUG.sub("-", (parts.hostname or "site").lower()).strip("-") or "site"
+    slug = _SLUG.sub("-", parts.path.lower()).strip("-")[-60:].strip("-") or "page"
+    tag = hashlib.sha256(key.encode()).hexdigest()[:8]
+    return folder / WEB_FOLDER / site / f"{slug}-{tag}.md"
+
+
+def _markdown(article: Extracted, page: Fetched, digest: str) -> str:
+    fields = {
+        "title": _one_line(article.title),
+        "date": article.date,
+        "source": article.source and _one_line(article.source),
+        "author": article.author and _one_line(article.author),
+        "url": article.url,
+        "fetched": _iso(page.fetched_at),
+        "sha256": digest,
+    }
+    front = "".join(f"{key}: {value}\n" for key, value in fields.items() if value)
+    return f"---\n{front}---\n\n# {_one_line(article.title)}\n\n{article.text}\n"
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """`text` at `path`, whole or not at all: written beside it, then renamed over it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".adding-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def _known(web: Path) -> dict[str, _Known]:
+    """The links already added (canonical form) and their texts' digests, from the front matter
+    of the files under `web`."""
+    known: dict[str, _Known] = {}
+    for path in web.rglob("*.md") if web.is_dir() else ():
+        fields = _front_fields(path)
+        if "url" in fields and "sha256" in fields:
+            known[canonical(fields["url"])] = _Known(path, fields["sha256"])
+    return known
+
+
+def _front_fields(path: Path) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    try:
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            for number, line in enumerate(lines):
+                if number > 20 or (number and line.strip() == "---"):
+                    break
+                found = _FRONT_LINE.match(line.strip())
+                if found:
+                    fields[found.group(1)] = found.group(2)
+    except OSError:
+        return {}
+    return fields
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _iso(moment: float) -> str:
+    return dt.datetime.fromtimestamp(moment, dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
