@@ -37,6 +37,8 @@ from corpusbot.bot.redaction import TokenRedactor
 from corpusbot.bot.render import TITLE_CHARS, render_html
 from corpusbot.bot.service import Service
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
+from corpusbot.config import BUNDLED_CORPUS
+from corpusbot.retrieval.adding import add_links
 
 log = logging.getLogger("corpusbot.telegram")
 
@@ -44,6 +46,7 @@ REFUSAL_SECONDS = 3600.0  # a stranger is told at most once an hour
 ADMIN_REPORT_SECONDS = 60.0
 ASKED_KEPT = 100  # questions remembered per chat, for their "More" buttons
 EXAMPLES = 3
+MAX_ADD_LINKS = 10  # links one /add fetches
 
 Context = BotContext
 
@@ -459,6 +462,36 @@ async def reload_command(update: Update, context: Context) -> None:
         "reload by user=%s ok=%s %s", user.id, result.ok, result.error or result.changes.summary()
     )
     await status.edit_text(messages.reload_report(result, before))
+
+
+async def add_command(update: Update, context: Context) -> None:
+    """/add URL... (admins only): fetch the pages into the corpus folder, then take them in."""
+    service = context.service
+    user = update.effective_user
+    message = message_of(update)
+    if user is None or not service.settings.telegram.is_admin(user.id):
+        await message.reply_html(messages.ADD_ADMINS_ONLY)
+        return
+    if service.settings.corpus.resolve() == BUNDLED_CORPUS.resolve():
+        await message.reply_html(messages.ADD_TO_BUNDLED)
+        return
+    links = list(context.args or [])[:MAX_ADD_LINKS]
+    if not links:
+        await message.reply_html(messages.ADD_USAGE)
+        return
+    status = await message.reply_html(messages.ADDING.format(links=counted(len(links), "link")))
+    settings = service.settings
+    report = await asyncio.to_thread(add_links, settings.corpus, links, settings.fetch)
+    if report.added or report.replaced:
+        await asyncio.to_thread(service.reload)  # the new articles answer at once
+    log.info(
+        "add by user=%s: %d added, %d replaced, %d skipped",
+        user.id,
+        len(report.added),
+        len(report.replaced),
+        len(report.skipped),
+    )
+    await status.edit_text(messages.add_report(report))
 
 
 # --- allow-list and errors -----------------------------------------------------------------

@@ -17,6 +17,7 @@ from corpusbot.bot.render import DETAIL_CHARS, TITLE_CHARS
 from corpusbot.bot.service import Reload
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
 from corpusbot.bot.text_limits import escape as esc
+from corpusbot.retrieval.adding import AddReport
 from corpusbot.retrieval.index import ArticleInfo
 
 PER_PAGE = 10
@@ -212,6 +213,31 @@ def source_usage(count: int) -> str:
 def no_such_source(raw: str, count: int) -> str:
     shown = clip_escaped(raw, SHOWN_INPUT_CHARS)
     return f"There is no article {shown}. Choose a number from 1 to {count}; /sources lists them."
+
+
+ADD_ADMINS_ONLY = "Only the bot's admins can add articles."
+ADD_TO_BUNDLED = (
+    "I answer from my bundled sample articles, which are not for adding to: start me with "
+    "<code>--corpus FOLDER</code> to add news by link."
+)
+ADD_USAGE = "Send <code>/add URL</code> (one or more links) to add news pages to the articles."
+ADDING = "Fetching {links}…"
+
+
+def add_report(report: AddReport) -> str:
+    """What an /add did: each page added, replaced or skipped, with the reason."""
+    lines = []
+    for verb, found in (("Added", report.added), ("Replaced", report.replaced)):
+        lines += [
+            f"{verb}: <b>{clip_escaped(a.title, TITLE_CHARS)}</b>"
+            + (f" ({clip_escaped(a.source, DETAIL_CHARS)})" if a.source else "")
+            for a in found
+        ]
+    lines += [
+        f"Skipped {clip_escaped(s.url, DETAIL_CHARS)}: {clip_escaped(s.reason, REASON_CHARS)}"
+        for s in report.skipped[:SKIPPED_SHOWN]
+    ]
+    return "\n".join(lines) or "Nothing to add."
 
 
 def reload_report(result: Reload, before: int) -> str:

@@ -115,6 +115,7 @@ def add_handlers(application: Application) -> None:
             CommandHandler("source", handlers.source),
             CommandHandler("ask", handlers.ask_command),
             CommandHandler("reload", handlers.reload_command),
+            CommandHandler("add", handlers.add_command),
             MessageHandler(plain_text & private, handlers.private_question),
             MessageHandler(plain_text & groups, handlers.group_message),
             MessageHandler(filters.COMMAND & private, handlers.unknown_command),
