@@ -2,6 +2,6 @@
 
 import sys
 
-from corpusbot.bot.cli import main
+from corpusbot.bot.entry import main
 
 sys.exit(main())
