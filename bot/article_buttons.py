@@ -68,7 +68,9 @@ async def pressed(update: Update, context: Context) -> None:
         await query.answer(article_views.EXPIRED, show_alert=True)
         return
     if button.view == View.CONTEXT:
-        text = article_views.context_view(index, article, button.first, button.second)
+        text = await asyncio.to_thread(
+            article_views.context_view, index, article, button.first, button.second
+        )
         if text is None:
             await query.answer(NO_CONTEXT, show_alert=True)
             return
@@ -90,7 +92,8 @@ async def _full_article(
     article: ArticleInfo,
     button: ArticleButton,
 ) -> None:
-    page = article_views.full_article_page(index, article, button.first)
+    # Off the event loop: paging a long article reads and cuts all of it.
+    page = await asyncio.to_thread(article_views.full_article_page, index, article, button.first)
     if page is None:
         await query.answer(article_views.EXPIRED, show_alert=True)
         return

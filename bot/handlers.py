@@ -83,15 +83,17 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def sources(update: Update, context: Context) -> None:
-    page = messages.sources_page(context.service.index.articles, 0)
+    # Off the event loop: a million articles take a second to list, and the others wait not.
+    page = await asyncio.to_thread(messages.sources_page, context.service.index.articles, 0)
     await message_of(update).reply_html(
         page.text, reply_markup=keyboards.pages_keyboard(page.page, page.pages)
     )
 
 
 async def latest(update: Update, context: Context) -> None:
-    """/latest: the newest articles (news: bot/messages.latest_list)."""
-    await message_of(update).reply_html(messages.latest_list(context.service.index.articles))
+    """/latest: the newest articles (news: bot/messages.latest_list), listed off the loop."""
+    listing = await asyncio.to_thread(messages.latest_list, context.service.index.articles)
+    await message_of(update).reply_html(listing)
 
 
 async def source(update: Update, context: Context) -> None:
@@ -351,7 +353,8 @@ async def button(update: Update, context: Context) -> None:
 
 async def _turn_sources_page(query: CallbackQuery, context: Context, pressed: Button) -> None:
     await query.answer()
-    page = messages.sources_page(context.service.index.articles, pressed.value)
+    articles = context.service.index.articles
+    page = await asyncio.to_thread(messages.sources_page, articles, pressed.value)
     try:
         await query.edit_message_text(
             page.text, reply_markup=keyboards.pages_keyboard(page.page, page.pages)

@@ -39,7 +39,7 @@ async def inline_query(update: Update, context: Context) -> None:
         return
     service = handlers.service_of(context)
     if wants_newest(query.query):
-        cards = newest_cards(service.index)
+        cards = await asyncio.to_thread(newest_cards, service.index)
     else:
         cards = quote_cards(await asyncio.to_thread(service.ask, query.query))
     await query.answer([_result(card) for card in cards], cache_time=CACHE_SECONDS)
