@@ -121,15 +121,21 @@ def _eval(*args: str, cache) -> subprocess.CompletedProcess:
     )
 
 
-def test_the_eval_qa_command_prints_ours_and_the_baseline(tmp_path):
+def bowl_corpus(tmp_path):
+    """The Super Bowl article among five others, so that idf means something."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "bowl.txt").write_text(
         "Super Bowl\n\nThe Super Bowl was played at Levi's Stadium in "
         "Santa Clara. The Denver Broncos won it.\n"
     )
-    for dish in ("Tomato soup", "Bread", "Pasta", "Rice", "Salad"):  # so that idf means something
+    for dish in ("Tomato soup", "Bread", "Pasta", "Rice", "Salad"):
         (corpus / f"{dish}.txt").write_text(f"{dish}\n\n{dish} is cooked at home.\n")
+    return corpus
+
+
+def test_the_eval_qa_command_prints_ours_and_the_baseline(tmp_path):
+    corpus = bowl_corpus(tmp_path)
     questions = tmp_path / "qa.jsonl"
     questions.write_text(
         json.dumps({"q": "Who won the Super Bowl?", "a": ["Denver Broncos"], "doc": "bowl"}) + "\n"
@@ -202,14 +208,7 @@ def test_without_a_follow_up_function_the_two_questions_are_asked_together():
 
 
 def test_the_eval_qa_command_writes_misses_and_forms(tmp_path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "bowl.txt").write_text(
-        "Super Bowl\n\nThe Super Bowl was played at Levi's Stadium in "
-        "Santa Clara. The Denver Broncos won it.\n"
-    )
-    for dish in ("Tomato soup", "Bread", "Pasta", "Rice", "Salad"):
-        (corpus / f"{dish}.txt").write_text(f"{dish}\n\n{dish} is cooked at home.\n")
+    corpus = bowl_corpus(tmp_path)
     questions = tmp_path / "qa.jsonl"
     rows = [
         {"q": "Who won the Super Bowl?", "a": ["Denver Broncos"], "form": "who"},

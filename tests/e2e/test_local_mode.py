@@ -61,34 +61,31 @@ def local_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBot]:
                 process.wait(STOP_WAIT)
 
 
-def test_it_runs_without_a_token_and_answers_over_the_local_api(local_bot: LocalBot) -> None:
-    assert "running locally with 5 articles" in local_bot.log()
+def bot_replies(local_bot: LocalBot, chat: int, text: str) -> list[dict]:
+    """Send `text` through the page's API as a user of `chat`; the bot's replies, once any."""
     with httpx.Client(timeout=WAIT) as client:
-        client.post(f"{local_bot.url}/api/chats/4242/messages", json={"text": IRAQ})
+        client.post(f"{local_bot.url}/api/chats/{chat}/messages", json={"text": text})
         found: list[dict] = []
 
         def answered() -> bool:
-            messages = client.get(f"{local_bot.url}/api/chats/4242/messages").json()["messages"]
+            messages = client.get(f"{local_bot.url}/api/chats/{chat}/messages").json()["messages"]
             found[:] = [m for m in messages if m["from_bot"]]
             return bool(found)
 
         eventually(answered)
-    assert "Fuad Hussein" in found[0]["plain_text"] and "Tasnim" in found[0]["plain_text"]
+    return found
+
+
+def test_it_runs_without_a_token_and_answers_over_the_local_api(local_bot: LocalBot) -> None:
+    assert "running locally with 5 articles" in local_bot.log()
+    [reply] = bot_replies(local_bot, 4242, IRAQ)
+    assert "Fuad Hussein" in reply["plain_text"] and "Tasnim" in reply["plain_text"]
 
 
 def test_the_person_at_the_page_is_the_admin(local_bot: LocalBot) -> None:
     """Each tab is a user of its own (a random id); with no admins set, each may use /stats."""
-    with httpx.Client(timeout=WAIT) as client:
-        client.post(f"{local_bot.url}/api/chats/4343/messages", json={"text": "/stats"})
-        found: list[dict] = []
-
-        def answered() -> bool:
-            messages = client.get(f"{local_bot.url}/api/chats/4343/messages").json()["messages"]
-            found[:] = [m for m in messages if m["from_bot"]]
-            return bool(found)
-
-        eventually(answered)
-    assert found[0]["plain_text"].startswith("Last 14 days (UTC): ")
+    [report] = bot_replies(local_bot, 4343, "/stats")
+    assert report["plain_text"].startswith("Last 14 days (UTC): ")
 
 
 def test_a_person_chats_with_the_real_bot_in_a_browser(
