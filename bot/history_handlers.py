@@ -285,28 +285,34 @@ async def tell_once_if_off(context: Context, chat_id: int) -> None:
 # --- the feedback buttons ------------------------------------------------------------------
 
 
-def feedback_rows(token: str, state: VoteState) -> list[list[InlineKeyboardButton]]:
+def feedback_rows(
+    token: str, state: VoteState, counts: tuple[int, int] | None = None
+) -> list[list[InlineKeyboardButton]]:
     """👍 / 👎, the chosen one ticked; after a 👎, the reasons (the chosen one ticked). `token`:
-    the answer's sealed number (`HistoryStore.buttons`), never the number itself."""
+    the answer's sealed number (`HistoryStore.buttons`), never the number itself. `counts`
+    (👍, 👎): a group's keyboard, which everyone sees, shows how many voted each way instead of
+    one person's ticks, and the reasons once someone voted 👎."""
 
     def tick(label: str, chosen: bool) -> str:
         return f"✓ {label}" if chosen else label
 
+    if counts is not None:
+        up, down = f"👍 {counts[0]}", f"👎 {counts[1]}"
+        asked_why = counts[1] > 0
+    else:
+        up, down = tick("👍", state.vote == Vote.UP), tick("👎", state.vote == Vote.DOWN)
+        asked_why = state.vote == Vote.DOWN
     rows = [
         [
-            InlineKeyboardButton(
-                tick("👍", state.vote == Vote.UP), callback_data=f"{PREFIX}:{Vote.UP}:{token}"
-            ),
-            InlineKeyboardButton(
-                tick("👎", state.vote == Vote.DOWN), callback_data=f"{PREFIX}:{Vote.DOWN}:{token}"
-            ),
+            InlineKeyboardButton(up, callback_data=f"{PREFIX}:{Vote.UP}:{token}"),
+            InlineKeyboardButton(down, callback_data=f"{PREFIX}:{Vote.DOWN}:{token}"),
         ]
     ]
-    if state.vote == Vote.DOWN:
+    if asked_why:
         rows.append(
             [
                 InlineKeyboardButton(
-                    tick(reason.label, state.reason == reason),
+                    reason.label if counts else tick(reason.label, state.reason == reason),
                     callback_data=f"{PREFIX}:why:{token}:{reason}",
                 )
                 for reason in DownReason
@@ -363,15 +369,31 @@ async def feedback_button(update: Update, context: Context) -> None:
     if state is None:
         await query.answer(GONE)
         return
-    await query.answer(WHY_DOWN if vote == Vote.DOWN and reason is None else THANKS)
+    group = message.chat.type != ChatType.PRIVATE
+    counts = await asyncio.to_thread(store.vote_counts, answer, page.first_rank) if group else None
+    # In a group the keyboard is everyone's: the voter's own choice is told to them alone.
+    await query.answer(_acknowledged(state, reason) if group else _thanks(vote, reason))
     rows = [
         row
         for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
         if not _is_feedback_row(row)
     ]
-    markup = InlineKeyboardMarkup([*rows, *feedback_rows(token, state)])
+    markup = InlineKeyboardMarkup([*rows, *feedback_rows(token, state, counts)])
     with contextlib.suppress(BadRequest):  # "not modified": the same vote pressed again
         await query.edit_message_reply_markup(reply_markup=markup)
+
+
+def _thanks(vote: Vote, reason: DownReason | None) -> str:
+    return WHY_DOWN if vote == Vote.DOWN and reason is None else THANKS
+
+
+def _acknowledged(state: VoteState, reason: DownReason | None) -> str:
+    """A group voter's own vote, told to them alone (the keyboard shows only counts)."""
+    if state.vote == Vote.UP:
+        return "Your vote: 👍. Thanks for the feedback!"
+    why = f" ({state.reason.label})" if state.reason else ""
+    ask = "" if reason is not None or state.reason else " What was wrong with it?"
+    return f"Your vote: 👎{why}.{ask}"
 
 
 def _is_more_row(row: Sequence[InlineKeyboardButton]) -> bool:

@@ -76,3 +76,9 @@ def test_a_more_kept_in_the_chat_s_memory_is_dropped_too() -> None:
     markup = InlineKeyboardMarkup([[kept], *feedback_rows(TOKEN, VoteState(None))])
     left = without_more(markup)
     assert left is not None and texts([list(r) for r in left.inline_keyboard]) == [["👍", "👎"]]
+
+
+def test_a_group_keyboard_shows_counts_and_no_one_s_ticks() -> None:
+    rows = feedback_rows(TOKEN, VoteState(Vote.DOWN, DownReason.OUTDATED), counts=(2, 1))
+    assert texts(rows) == [["👍 2", "👎 1"], ["Wrong passage", "Outdated", "Not in the articles"]]
+    assert texts(feedback_rows(TOKEN, VoteState(Vote.UP), counts=(1, 0))) == [["👍 1", "👎 0"]]

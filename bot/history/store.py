@@ -168,6 +168,16 @@ class HistoryStore:
             ).fetchone()
         return VoteState(Vote(row[0]), DownReason(row[1]) if row[1] else None)
 
+    def vote_counts(self, question_id: int, first_rank: int) -> tuple[int, int]:
+        """(👍, 👎) on one page of an answer, over everyone who voted: what a group sees."""
+        with self._mutex:
+            row = self._db.execute(
+                "SELECT coalesce(sum(vote = 'up'), 0), coalesce(sum(vote = 'down'), 0)"
+                " FROM votes WHERE question_id = ? AND first_rank = ?",
+                (question_id, first_rank),
+            ).fetchone()
+        return int(row[0]), int(row[1])
+
     def keep_page_texts(self, question_id: int, texts: Sequence[tuple[int, str]]) -> None:
         """Keep the texts of the quotes a later page (a More) showed, by rank, so that a vote
         on that page exports its own quotes; not once the question's text has expired."""

@@ -326,6 +326,23 @@ def test_a_vote_on_the_more_page_leaves_page_one_s_vote_alone(history_bot: Histo
     assert labels(current(api, chat, first))[:2] == ["👍", "✓ 👎"]  # page 1 as it was voted
 
 
+def test_in_a_group_the_keyboard_counts_and_each_voter_is_told_alone(
+    history_bot: HistoryBot,
+) -> None:
+    chat, api = -214, history_bot.api
+    ann, ben = {"id": 2141, "first_name": "Ann"}, {"id": 2142, "first_name": "Ben"}
+    api.send_user_message(chat, "hello all", user=ann, chat_type="group")
+    [reply] = history_bot.bot.ask(chat, f"/ask {MANY}", user=ann)
+    api.press_button(chat, reply["message_id"], data_of(reply, "👍"), user=ann)
+    eventually(lambda: "👍 1" in labels(current(api, chat, reply)))
+    assert toast(api) == "Your vote: 👍. Thanks for the feedback!"
+    api.press_button(chat, reply["message_id"], data_of(reply, "👎"), user=ben)
+    eventually(lambda: "👎 1" in labels(current(api, chat, reply)))
+    assert toast(api) == "Your vote: 👎. What was wrong with it?"
+    shown = labels(current(api, chat, reply))
+    assert shown[:3] == ["More", "👍 1", "👎 1"] and not any("✓" in label for label in shown)
+
+
 def without_write_permission() -> list[str]:
     """A command prefix under which a read-only folder is read-only even for root."""
     if os.geteuid() != 0:
