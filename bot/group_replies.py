@@ -29,6 +29,15 @@ START_FIRST = (
 )
 
 AnswerIn = Callable[[Chat], Awaitable[None]]
+# bot_data: the users of allowed groups answered (or to be answered) in their private chat. The
+# allow-list lets them in there too: their answer's buttons, and the /start the note asks for.
+ON_BEHALF = "answered_on_behalf_of_a_group"
+
+
+def speaks_for_a_group(context: Context, user_id: int | None) -> bool:
+    """Whether `user_id` asked in a group whose answers go to their private chat."""
+    users: set[int] = context.bot_data.get(ON_BEHALF, set())
+    return user_id is not None and user_id in users
 
 
 def answers_privately(context: Context, chat: Chat) -> bool:
@@ -43,6 +52,7 @@ async def answered_privately(
     (with `answer_in`), leave a note in the group, and return True. False: answer as usual."""
     if user is None or not answers_privately(context, message.chat):
         return False
+    context.bot_data.setdefault(ON_BEHALF, set()).add(user.id)  # its buttons, its /start
     try:  # the cheapest request that fails when the bot may not write to the user
         await context.bot.send_chat_action(user.id, ChatAction.TYPING)
     except (Forbidden, BadRequest) as exc:

@@ -528,6 +528,9 @@ async def gate(update: Update, context: Context) -> None:
         telegram.allowed_users,
         telegram.allowed_chats,
     )
+    # A user of an allowed group answered in private on its behalf may use that private chat.
+    if not allowed and chat is not None and chat.type == Chat.PRIVATE:
+        allowed = group_replies.speaks_for_a_group(context, user.id if user else None)
     # Anyone may delete what the bot keeps about them: a user taken off the allow-list too.
     if not allowed and not _is_forget(message):
         await refuse(update, context)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.e2e.conftest import WAIT, RunningBot, start_bot
-from tests.e2e.test_bot import BOT_NAME, IRAQ
+from tests.e2e.test_bot import BOT_NAME, IRAQ, buttons
 
 GROUP = -700
 ANN = {"id": 701, "first_name": "Ann"}
@@ -44,3 +44,34 @@ def test_ask_in_a_group_is_answered_privately_with_a_note(bot: RunningBot) -> No
 def test_private_chats_are_answered_as_usual(bot: RunningBot) -> None:
     [answer] = bot.ask(703, IRAQ)
     assert "Fuad Hussein" in answer["plain_text"]
+
+
+@pytest.fixture(scope="module")
+def group_only_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
+    """The allow-list names the group alone; its answers go to the askers' private chats."""
+    yield from start_bot(
+        tmp_path_factory.mktemp("group-only"),
+        CORPUSBOT_TELEGRAM_GROUP_REPLIES="private",
+        CORPUSBOT_TELEGRAM_ALLOWED_CHATS=str(GROUP),
+    )
+
+
+def test_a_private_answer_for_an_allowed_group_works_in_full(group_only_bot: RunningBot) -> None:
+    bot, cara = group_only_bot, {"id": 704, "first_name": "Cara"}
+    [note] = bot.ask(GROUP, f"/ask {IRAQ}", user=cara, chat_type="group")
+    assert "you have not started a chat with me yet" in note["plain_text"]
+    [welcome] = bot.ask(cara["id"], "/start private", user=cara)  # as the group's note asks
+    assert not welcome["plain_text"].startswith("Sorry, this bot is private")
+    bot.ask(GROUP, f"/ask {IRAQ}", user=cara)
+    [answer] = bot.api.wait_for_bot_messages(cara["id"], 1, WAIT, after=welcome["message_id"])
+    assert "Fuad Hussein" in answer["plain_text"]
+    [context] = bot.press(cara["id"], answer, data_of_label(answer, "Context"))
+    assert context["plain_text"].startswith("📖 Context")  # its buttons are not dropped
+    stranger = {"id": 705, "first_name": "Dan"}  # never asked in the group: still refused
+    [refusal] = bot.ask(stranger["id"], IRAQ, user=stranger)
+    assert refusal["plain_text"].startswith("Sorry, this bot is private")
+
+
+def data_of_label(message: dict, label: str) -> str:
+    [data] = [b["callback_data"] for b in buttons(message) if b["text"] == label]
+    return data
