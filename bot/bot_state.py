@@ -16,7 +16,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from corpusbot.bot.chat_expiry import ChatExpiry
 from corpusbot.bot.conversation import Turn
-from corpusbot.bot.ratelimit import OncePer, RateLimiter
+from corpusbot.bot.ratelimit import OncePer, RateLimiter, WaitingLine
 from corpusbot.bot.service import Service
 
 STATE = "corpusbot"  # bot_data key of the BotState
@@ -33,6 +33,11 @@ class BotState:
     admin_reports: OncePer  # when the admins were last sent an error report
     expiry: ChatExpiry  # when each chat was last seen, to forget quiet ones
     watcher: asyncio.Task[None] | None = None  # the corpus folder's watcher, when watching
+    button_limiter: RateLimiter | None = None  # button presses' own budget; None: no limit
+    waiting: WaitingLine = field(default_factory=lambda: WaitingLine(0))  # late questions
+    late: set[int] = field(default_factory=set)  # ids of updates taken up again, late
+    drop_notes: OncePer = field(default_factory=lambda: OncePer(60.0))  # "N dropped", a minute
+    delayed: set[asyncio.Task[None]] = field(default_factory=set)  # late questions and notes
 
 
 @dataclass

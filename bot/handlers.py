@@ -11,6 +11,8 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 from telegram import CallbackQuery, Chat, Message, MessageEntity, ReplyParameters, Update, User
 from telegram.constants import ChatAction
@@ -32,7 +34,7 @@ from corpusbot.bot.followup_search import follow_up_note
 from corpusbot.bot.history.records import AnswerPage
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.plurals import counted
-from corpusbot.bot.ratelimit import Verdict
+from corpusbot.bot.ratelimit import RateLimiter, Verdict
 from corpusbot.bot.redaction import TokenRedactor
 from corpusbot.bot.render import TITLE_CHARS, render_html
 from corpusbot.bot.service import Service
@@ -47,6 +49,7 @@ ADMIN_REPORT_SECONDS = 60.0
 ASKED_KEPT = 100  # questions remembered per chat, for their "More" buttons
 EXAMPLES = 3
 MAX_ADD_LINKS = 10  # links one /add fetches
+DROP_NOTE_DELAY = 1.0  # seconds a "N dropped" note waits, to count the rest of a burst
 
 Context = BotContext
 
@@ -118,9 +121,9 @@ async def ask_command(update: Update, context: Context) -> None:
     """/ask QUESTION, in any chat."""
     message = message_of(update)
     parts = (message.text or "").split(maxsplit=1)
-    await answer_in_group(
-        context, message, parts[1] if len(parts) > 1 else "", update.effective_user
-    )
+    question = parts[1] if len(parts) > 1 else ""
+    late = answered_late(update, context)
+    await answer_in_group(context, message, question, update.effective_user, late=late)
 
 
 async def unknown_command(update: Update, context: Context) -> None:
@@ -140,7 +143,13 @@ async def private_question(update: Update, context: Context) -> None:
     scope = await followups.scope_of(context, message)
     question, about = in_conversation(context, update.effective_user, message.text or "", scope)
     await answer(
-        context, message.chat, question, user=update.effective_user, scope=scope, about=about
+        context,
+        message.chat,
+        question,
+        user=update.effective_user,
+        scope=scope,
+        about=about,
+        late=answered_late(update, context),
     )
 
 
@@ -174,11 +183,12 @@ async def group_message(update: Update, context: Context) -> None:
     if not addressed_to_bot(message, context.bot.id, context.bot.username):
         return
     question = strip_mention(message, context.bot.username)
-    await answer_in_group(context, message, question, update.effective_user)
+    late = answered_late(update, context)
+    await answer_in_group(context, message, question, update.effective_user, late=late)
 
 
 async def answer_in_group(
-    context: Context, message: Message, question: str, user: User | None
+    context: Context, message: Message, question: str, user: User | None, *, late: bool = False
 ) -> None:
     """Answer `message` in its chat, or privately when [telegram] group_replies says so."""
     scope = await followups.scope_of(context, message)
@@ -187,11 +197,20 @@ async def answer_in_group(
         context,
         message,
         user,
-        lambda chat: answer(context, chat, question, user=user, scope=scope, about=about),
+        lambda chat: answer(
+            context, chat, question, user=user, scope=scope, about=about, late=late
+        ),
     ):
         return
     await answer(
-        context, message.chat, question, reply_to=message, user=user, scope=scope, about=about
+        context,
+        message.chat,
+        question,
+        reply_to=message,
+        user=user,
+        scope=scope,
+        about=about,
+        late=late,
     )
 
 
@@ -248,12 +267,14 @@ async def answer(
     scope: frozenset[str] | None = None,
     about: str | None = None,
     in_chat: bool = False,
+    late: bool = False,
 ) -> None:
     """Compose (in a thread) and send one page of quotes, with a More button if there are more.
 
     `scope`: the articles of the answer a follow-up question replies to, searched first.
     `about`: a follow-up's subject, named above the quotes. `in_chat`: `ref` numbers a question
-    kept in the chat's memory, not in the history database."""
+    kept in the chat's memory, not in the history database. `late`: it waited for the asker's
+    rate limit, and the reply says so."""
     service = context.service
     began = time.perf_counter()
     with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; the answer matters
@@ -269,6 +290,8 @@ async def answer(
         if about
         else ""
     )
+    if late:
+        head = messages.LATE + head
     limit = TELEGRAM_LIMIT - utf16_length(head)
     count = service.settings.answer.max_quotes
     rendered = render_html(reply, service.context, start, count, limit=limit)
@@ -429,26 +452,94 @@ async def _kept_question(
 
 
 async def within_rate(update: Update, context: Context) -> bool:
-    """False for a user over the rate limit; the first refusal says so, later ones cost nothing
-    (not even answering a button press: a flood must not make the bot send)."""
-    limiter = context.state.limiter
+    """Whether `update` may be handled now. Button presses spend a budget of their own.
+    A question over the limit waits, a few a user, and is taken up again once the user's
+    budget allows (answered late, with a note); past that it is dropped, and the user is told
+    how many were, at most once a minute. A button press over its limit is answered, silently
+    after the first notice (a client's spinner must stop)."""
+    state = context.state
     user = update.effective_user
-    if limiter is None or user is None:
+    if user is None or update.update_id in state.late:
+        return True
+    pressed = update.callback_query is not None
+    limiter = state.button_limiter if pressed else state.limiter
+    if limiter is None:
         return True
     decision = limiter.check(user.id)
     if decision is Verdict.ALLOW:
         return True
     log.info("rate limited user=%s (%s)", user.id, decision)
-    if decision is Verdict.NOTIFY:
+    if update.callback_query:
         seconds = max(1, round(limiter.retry_after(user.id)))
-        notice = messages.SLOW_DOWN.format(wait=counted(seconds, "second"))
-        if update.callback_query:
-            await update.callback_query.answer(notice, show_alert=True)
-        elif update.inline_query:  # no cards, at once, rather than a spinner
-            await update.inline_query.answer([], cache_time=0, is_personal=True)
-        elif update.effective_message:
-            await update.effective_message.reply_html(notice)
+        notice = messages.SLOW_DOWN_BUTTONS.format(wait=counted(seconds, "second"))
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer(
+                notice if decision is Verdict.NOTIFY else None,
+                show_alert=decision is Verdict.NOTIFY,
+            )
+    elif update.inline_query:  # no cards, at once, rather than a spinner
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
+    elif update.effective_message:
+        await _wait_or_drop(update, context, limiter, user.id)
     return False
+
+
+async def _wait_or_drop(
+    update: Update, context: Context, limiter: RateLimiter, user_id: int
+) -> None:
+    """A message over the limit: held for later if the user's line has room, else dropped and
+    counted; one note tells how many, at most once a minute, so none is dropped unsaid."""
+    state = context.state
+    if state.waiting.hold(user_id):
+        wait = limiter.retry_after(user_id)
+        limiter.spend(user_id)  # the token it waits for is its own
+        _later(context, _take_up_late(update, context, wait, user_id))
+        return
+    if state.waiting.drop(user_id):  # the first since the last note: a note will follow
+        delay = max(DROP_NOTE_DELAY, state.drop_notes.wait(user_id))
+        _later(context, _tell_dropped(message_of(update), context, limiter, user_id, delay))
+
+
+def _later(context: Context, work: Coroutine[Any, Any, None]) -> None:
+    """Run `work` beside the updates; not PTB's create_task, whose tasks a stop waits for: a
+    question waiting a minute for its turn must not hold up a SIGTERM (state.delayed are
+    cancelled when the bot stops)."""
+    task = asyncio.get_running_loop().create_task(work)
+    context.state.delayed.add(task)
+    task.add_done_callback(context.state.delayed.discard)
+
+
+async def _tell_dropped(
+    message: Message, context: Context, limiter: RateLimiter, user_id: int, delay: float
+) -> None:
+    """After `delay` (the rest of a burst is counted too), how many questions were dropped."""
+    await asyncio.sleep(delay)
+    state = context.state
+    state.drop_notes.due(user_id)  # told now: the next note a minute on at the earliest
+    dropped = state.waiting.told(user_id)
+    seconds = max(1, round(limiter.retry_after(user_id)))
+    text = messages.DROPPED.format(
+        count=counted(dropped, "message"), wait=counted(seconds, "second")
+    )
+    with contextlib.suppress(TelegramError):
+        await message.reply_html(text)
+
+
+async def _take_up_late(update: Update, context: Context, wait: float, user_id: int) -> None:
+    """Handle `update` again once `wait` seconds passed, past the limit it already paid."""
+    state = context.state
+    try:
+        await asyncio.sleep(wait)
+        state.late.add(update.update_id)
+        await context.application.process_update(update)
+    finally:
+        state.late.discard(update.update_id)
+        state.waiting.release(user_id)
+
+
+def answered_late(update: Update, context: Context) -> bool:
+    """Whether `update` is a question taken up late, after waiting for the user's budget."""
+    return update.update_id in context.state.late
 
 
 async def reload_command(update: Update, context: Context) -> None:

@@ -59,9 +59,12 @@ FAILURE = "Sorry, something went wrong while answering. Please try again in a mo
 NOT_TEXT = "I can only read text. Send me your question as a message."
 UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
 STALE_BUTTON = "That button has expired. Please ask again."
-SLOW_DOWN = (
-    "You are asking faster than I can read. Please wait {wait}; I will ignore questions until then."
+SLOW_DOWN_BUTTONS = "You are pressing faster than I can keep up. Please wait {wait}."
+DROPPED = (
+    "You are asking faster than I can read: I could not take {count} of yours. "
+    "Please wait {wait} and ask again."
 )
+LATE = "⏱ <i>Answered late: you asked faster than I can read.</i>\n\n"
 ADMINS_ONLY = "Only the bot's admins can reload the articles."
 RELOADING = "Reloading the articles…"
 SKIPPED_SHOWN = 10  # skipped files listed in a reload report; the rest are counted

@@ -62,12 +62,54 @@ class RateLimiter:
         bucket.warned = True
         return Verdict.NOTIFY
 
+    def spend(self, user_id: int) -> None:
+        """Take the next token of `user_id` in advance (it may go below zero): a question that
+        waits for it, and the one after it, wait in turn."""
+        bucket = self._buckets.get(user_id)
+        if bucket is not None:
+            bucket.tokens -= 1
+
     def retry_after(self, user_id: int) -> float:
         """Seconds until `user_id` may ask again."""
         bucket = self._buckets.get(user_id)
         if bucket is None or bucket.tokens >= 1 or not self.enabled:
             return 0.0
         return (1 - bucket.tokens) / self.rate
+
+
+class WaitingLine:
+    """Each user's questions held over the rate limit, to be answered late: at most `length`
+    a user; and what was dropped past that, to be told."""
+
+    def __init__(self, length: int) -> None:
+        self.length = length
+        self._waiting: dict[int, int] = {}
+        self._dropped: dict[int, int] = {}
+
+    def hold(self, user_id: int) -> bool:
+        """Take a place for one more of `user_id`'s questions; False when the line is full."""
+        if self._waiting.get(user_id, 0) >= self.length:
+            return False
+        self._waiting[user_id] = self._waiting.get(user_id, 0) + 1
+        return True
+
+    def release(self, user_id: int) -> None:
+        left = self._waiting.get(user_id, 0) - 1
+        if left > 0:
+            self._waiting[user_id] = left
+        else:
+            self._waiting.pop(user_id, None)
+
+    def drop(self, user_id: int) -> bool:
+        """Count one more dropped question of `user_id`; True when no note about the dropped
+        ones is on its way yet (the caller sends one)."""
+        noted = user_id in self._dropped
+        self._dropped[user_id] = self._dropped.get(user_id, 0) + 1
+        return not noted
+
+    def told(self, user_id: int) -> int:
+        """How many of `user_id`'s questions were dropped since the last note; forgotten."""
+        return self._dropped.pop(user_id, 0)
 
 
 class OncePer:
@@ -78,6 +120,11 @@ class OncePer:
         self.seconds = seconds
         self.clock = clock
         self._told: OrderedDict[int, float] = OrderedDict()
+
+    def wait(self, user_id: int) -> float:
+        """Seconds until `user_id` may be told again (0 when now)."""
+        last = self._told.get(user_id)
+        return 0.0 if last is None else max(0.0, self.seconds - (self.clock() - last))
 
     def due(self, user_id: int) -> bool:
         """True (and remembered) when `user_id` was not told within the last `seconds`."""

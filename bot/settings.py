@@ -261,6 +261,9 @@ def _build(raw: dict[str, Any]) -> Settings:
     _at_least("answer", answer, "max_question_chars", 10, "at least 10")
     _at_least("telegram", telegram, "rate_per_minute", 0, "0 (no limit) or more")
     _at_least("telegram", telegram, "rate_burst", 1, "at least 1")
+    _at_least("telegram", telegram, "rate_queue", 0, "0 (no waiting) or more")
+    _at_least("telegram", telegram, "button_rate_per_minute", 0, "0 (no limit) or more")
+    _at_least("telegram", telegram, "button_burst", 1, "at least 1")
     _at_least("telegram", telegram, "max_sends_per_second", 0, "0 (no limit) or more")
     _at_least("telegram", telegram, "chat_ttl_days", 0, "0 (keep forever) or more days")
     _at_least("telegram", telegram, "follow_up_seconds", 0, "0 (no follow-ups) or more")
@@ -300,6 +303,9 @@ def _build(raw: dict[str, Any]) -> Settings:
             admins=tuple(telegram["admins"]),
             rate_per_minute=telegram["rate_per_minute"],
             rate_burst=telegram["rate_burst"],
+            rate_queue=telegram["rate_queue"],
+            button_rate_per_minute=telegram["button_rate_per_minute"],
+            button_burst=telegram["button_burst"],
             max_sends_per_second=telegram["max_sends_per_second"],
             chat_ttl_days=telegram["chat_ttl_days"],
             group_replies=GroupReplies(replies),

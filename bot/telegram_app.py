@@ -31,7 +31,7 @@ from corpusbot.bot.chat_expiry import ChatExpiry
 from corpusbot.bot.history_handlers import OpenedHistory
 from corpusbot.bot.messages import COMMANDS
 from corpusbot.bot.plurals import counted
-from corpusbot.bot.ratelimit import OncePer, RateLimiter
+from corpusbot.bot.ratelimit import OncePer, RateLimiter, WaitingLine
 from corpusbot.bot.retry import (
     FLOOD_RETRIES,
     PollingHealth,
@@ -84,6 +84,11 @@ def build_application(
         if telegram.rate_per_minute > 0
         else None
     )
+    button_limiter = (
+        RateLimiter(telegram.button_rate_per_minute, telegram.button_burst)
+        if telegram.button_rate_per_minute > 0
+        else None
+    )
     attach_state(
         application,
         BotState(
@@ -92,6 +97,8 @@ def build_application(
             refusals=OncePer(handlers.REFUSAL_SECONDS),
             admin_reports=OncePer(handlers.ADMIN_REPORT_SECONDS),
             expiry=ChatExpiry(telegram.chat_ttl_days * SECONDS_A_DAY),
+            button_limiter=button_limiter,
+            waiting=WaitingLine(telegram.rate_queue),
         ),
     )
     history_handlers.attach(application, settings, history)  # history hook: may raise HistoryBusy
@@ -148,6 +155,8 @@ async def stop_background_work(application: Application) -> None:
         watcher.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
+    for task in list(state.delayed):  # questions still waiting for their turn: the bot stops
+        task.cancel()
 
 
 async def tell_admins(application: Application, result: Reload) -> None:

@@ -31,6 +31,9 @@ class TelegramSettings:
     max_sends_per_second: float
     chat_ttl_days: float
     group_replies: GroupReplies = GroupReplies.IN_GROUP
+    rate_queue: int = 3  # questions per user over the limit answered late, not dropped
+    button_rate_per_minute: float = 60.0
+    button_burst: int = 15
     follow_up_seconds: float = 600.0  # a message with no subject of its own is read with the
     # same person's question this recent (bot/conversation.py)
     # `run --local` with no admins set: the person at the chat page (each tab its own user) is

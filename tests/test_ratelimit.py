@@ -1,4 +1,6 @@
-from corpusbot.bot.ratelimit import OncePer, RateLimiter
+import pytest
+
+from corpusbot.bot.ratelimit import OncePer, RateLimiter, Verdict, WaitingLine
 
 
 class Clock:
@@ -43,3 +45,23 @@ def test_once_per_tells_each_user_once_per_interval():
     assert not once.due(1)
     clock.now += 1
     assert once.due(1)
+
+
+def test_the_waiting_line_holds_a_few_and_counts_the_rest() -> None:
+    line = WaitingLine(2)
+    assert line.hold(1) and line.hold(1) and not line.hold(1)
+    assert line.hold(2)  # each user has a line of their own
+    assert line.drop(1) and not line.drop(1)  # the first drop brings a note; the second waits in it
+    assert line.told(1) == 2 and line.told(1) == 0
+    line.release(1)
+    assert line.hold(1)
+
+
+def test_spending_ahead_makes_the_next_wait_longer() -> None:
+    clock = Clock()
+    limiter = RateLimiter(per_minute=60, burst=1, clock=clock)
+    assert limiter.check(1) is Verdict.ALLOW
+    assert limiter.check(1) is Verdict.NOTIFY
+    first = limiter.retry_after(1)
+    limiter.spend(1)
+    assert limiter.retry_after(1) == pytest.approx(first + 1.0)
