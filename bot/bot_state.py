@@ -38,6 +38,7 @@ class BotState:
     late: set[int] = field(default_factory=set)  # ids of updates taken up again, late
     drop_notes: OncePer = field(default_factory=lambda: OncePer(60.0))  # "N dropped", a minute
     delayed: set[asyncio.Task[None]] = field(default_factory=set)  # late questions and notes
+    last_update_id: int = 0  # the newest update seen: what a stop confirms as read
 
 
 @dataclass

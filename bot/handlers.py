@@ -604,6 +604,8 @@ async def gate(update: Update, context: Context) -> None:
     """Runs before every other handler, for every update: drops group messages that are not
     for this bot, refuses strangers (at most once an hour each), and counts every update
     against its user's rate limit. Stops the update unless it may go on."""
+    state = context.state
+    state.last_update_id = max(state.last_update_id, update.update_id)
     message = update.effective_message
     if (
         update.callback_query is None

@@ -45,6 +45,9 @@ from corpusbot.bot.watch import watch_corpus
 log = logging.getLogger("corpusbot.telegram")
 
 CONCURRENT_UPDATES = 8
+# A stop confirms the updates read: this many tries of at most this many seconds, a pause
+# between (in all under 12 s, within the unit's TimeoutStopSec of 20).
+CONFIRM_TRIES, CONFIRM_SECONDS, CONFIRM_PAUSE = 3, 3.0, 0.5
 SECONDS_A_DAY = 86400.0
 BOOTSTRAP_RETRIES = 2  # retries of getMe / deleteWebhook at start-up
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
@@ -157,6 +160,26 @@ async def stop_background_work(application: Application) -> None:
             await watcher
     for task in list(state.delayed):  # questions still waiting for their turn: the bot stops
         task.cancel()
+    await confirm_read(application, state.last_update_id)
+
+
+async def confirm_read(application: Application, last_update_id: int) -> None:
+    """Tell the Bot API every update up to `last_update_id` was read, so that a restart does
+    not fetch them again (and answer them twice). python-telegram-bot makes one such call as
+    it stops; under load it can time out, and then nothing says so again. Retried here, a few
+    times, well within systemd's TimeoutStopSec (20 s): CONFIRM_TRIES x CONFIRM_SECONDS."""
+    if not last_update_id:
+        return
+    for attempt in range(1, CONFIRM_TRIES + 1):
+        try:
+            await application.bot.get_updates(
+                offset=last_update_id + 1, timeout=0, read_timeout=CONFIRM_SECONDS
+            )
+            return
+        except TelegramError as exc:
+            log.info("confirming the updates read failed (try %d): %s", attempt, exc)
+            await asyncio.sleep(CONFIRM_PAUSE)
+    log.warning("could not confirm the updates read; after a restart some may come again")
 
 
 async def tell_admins(application: Application, result: Reload) -> None:
