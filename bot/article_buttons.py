@@ -38,12 +38,13 @@ def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None
 def with_article_row(
     index: Index, markup: InlineKeyboardMarkup | None, reply: Answer, start: int
 ) -> InlineKeyboardMarkup | None:
-    """`markup` plus a Context / Full article / Related row for the first quote shown."""
+    """`markup` plus a Context / Full article / Related row for the first quote shown, whose
+    number each label gives ("Context · 1"): the row acts on that quote alone."""
     if not reply.answered or start >= len(reply.quotes):
         return markup
     quote = reply.quotes[start]
     row = [
-        InlineKeyboardButton(LABELS[button.view], callback_data=button.data())
+        InlineKeyboardButton(f"{LABELS[button.view]} · {start + 1}", callback_data=button.data())
         for button in article_views.answer_buttons(index, quote.sources[0], quote.text)
     ]
     rows = list(markup.inline_keyboard) if markup else []
@@ -144,7 +145,7 @@ def _related_keyboard(articles: list[ArticleInfo]) -> InlineKeyboardMarkup | Non
     rows = [
         [
             InlineKeyboardButton(
-                clip(f"{article.number}. {article.title}", LABEL_CHARS),
+                clip(f"#{article.number} {article.title}", LABEL_CHARS),
                 callback_data=ArticleButton(
                     View.FULL, article.number, article_views.article_check(article)
                 ).data(),

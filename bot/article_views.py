@@ -115,7 +115,7 @@ def heading(article: ArticleInfo, label: str) -> str:
         for part in (article.source, format_date(article.date))
         if part
     )
-    title = f"{label}<b>{article.number}. {escape(clip(article.title, TITLE_CHARS))}</b>"
+    title = f"{label}<b>#{article.number} {escape(clip(article.title, TITLE_CHARS))}</b>"
     return f"{title}\n{details}" if details else title
 
 
@@ -278,14 +278,13 @@ def related_view(index: Index, article: ArticleInfo) -> tuple[str, list[ArticleI
     if not found:
         return f"{head}\n\nNo other article in the corpus covers this story.", []
     lines = [head, ""]
-    for rank, related in enumerate(found, start=1):
+    for related in found:  # each by its article's number, as its button and /source name it
         other = related.article
         details = ", ".join(
             escape(clip(p, DETAIL_CHARS)) for p in (other.source, format_date(other.date)) if p
         )
         lines.append(
-            f"{rank}. <b>{escape(clip(other.title, TITLE_CHARS))}</b>"
+            f"#{other.number} <b>{escape(clip(other.title, TITLE_CHARS))}</b>"
             + (f" — {details}" if details else "")
-            + f" · /source {other.number}"
         )
     return "\n".join(lines), [r.article for r in found]

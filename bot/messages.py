@@ -143,16 +143,21 @@ def sources_page(articles: Sequence[ArticleInfo], page: int) -> Page:
             "",
             *rows,
             "",
-            "<i>/source N shows one of them; /latest the newest.</i>",
+            "<i>/source N opens article #N; /latest lists the newest.</i>",
         ]
     )
     return Page(text, page, pages)
 
 
+def article_label(number: int) -> str:
+    """How an article's number is written everywhere ("#5"), never like a quote's "1."."""
+    return f"#{number}"
+
+
 def _source_row(article: ArticleInfo) -> str:
     parts = (article.source, format_date(article.date))
     details = ", ".join(clip_escaped(part, DETAIL_CHARS) for part in parts if part)
-    row = f"{article.number}. {clip_escaped(article.title, TITLE_CHARS)}"
+    row = f"{article_label(article.number)} {clip_escaped(article.title, TITLE_CHARS)}"
     return row + (f" — <i>{details}</i>" if details else "")
 
 
@@ -194,7 +199,7 @@ def latest_list(articles: Sequence[ArticleInfo], count: int = PER_PAGE) -> str:
             "",
             *rows,
             "",
-            "<i>/source N shows one of them.</i>",
+            "<i>/source N opens article #N.</i>",
         ]
     )
 

@@ -22,7 +22,7 @@ def test_the_article_row_follows_more_and_names_the_first_quote_shown(story: Ser
     markup = with_article_row(story.index, more, reply, 0)
     assert markup is not None
     [_, row] = markup.inline_keyboard
-    assert [b.text for b in row] == ["Context", "Full article", "Related"]
+    assert [b.text for b in row] == ["Context · 1", "Full article · 1", "Related · 1"]
     number = reply.quotes[0].sources[0].number
     assert all(str(b.callback_data).split(":")[2] == str(number) for b in row)
 

@@ -59,13 +59,13 @@ def test_sources_pages() -> None:
     first = sources_page(articles, 0)
     assert (first.page, first.pages) == (0, 3)
     assert first.text.startswith("<b>Articles 1–10 of 23</b>")
-    assert "\n10. Headline 10 — <i>Outlet, 10 Jan 2024</i>" in first.text
+    assert "\n#10 Headline 10 — <i>Outlet, 10 Jan 2024</i>" in first.text
     assert (
         "<i>From 1 Jan 2024 to 23 Jan 2024 (23 of 23 dated)</i>\n<i>By outlet: Outlet 23</i>"
         in first.text
     )
     last = sources_page(articles, 99)  # clamped
-    assert last.page == 2 and "21. Headline 21" in last.text and "Headline 20" not in last.text
+    assert last.page == 2 and "#21 Headline 21" in last.text and "Headline 20" not in last.text
     single = sources_page(articles[:PER_PAGE], 0)
     assert single.pages == 1 and single.text.startswith("<b>The 10 articles I know</b>")
     assert sources_page([], 0).text == "I have no articles yet."
@@ -112,7 +112,7 @@ def test_latest_lists_the_newest_dated_articles() -> None:
     articles.append(article(15, "Undated"))
     text = latest_list(articles)
     assert text.startswith(
-        "<b>The 10 newest articles</b>\n\n14. H14 — <i>Outlet, 14 Jan 2024</i>\n13. H13"
+        "<b>The 10 newest articles</b>\n\n#14 H14 — <i>Outlet, 14 Jan 2024</i>\n#13 H13"
     )
     assert "H4 " not in text and "Undated" not in text
     assert latest_list([article(1)]).startswith("None of my articles has a date.")

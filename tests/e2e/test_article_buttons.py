@@ -66,15 +66,15 @@ def current(api: LocalBotApi, chat: int, message_id: int) -> dict:
 def test_an_answer_has_context_full_article_and_related_buttons(story: StoryBot) -> None:
     [reply] = story.bot.ask(501, TARIFF)
     labels = [b["text"] for b in buttons(reply)]
-    assert labels[:3] == ["Context", "Full article", "Related"]
+    assert labels[:3] == ["Context · 1", "Full article · 1", "Related · 1"]
     assert all(len(b["callback_data"].encode()) <= 64 for b in buttons(reply))
 
 
 def test_context_marks_the_quote_between_its_paragraphs(story: StoryBot) -> None:
     [reply] = story.bot.ask(502, TARIFF)
-    [context] = story.bot.press(502, reply, data_of(reply, "Context"))
+    [context] = story.bot.press(502, reply, data_of(reply, "Context · 1"))
     text = context["text"]
-    assert text.startswith("📖 Context · <b>1. Freedonia elects Rufus Firefly")
+    assert text.startswith("📖 Context · <b>#1 Freedonia elects Rufus Firefly")
     assert "<b>Firefly promised to cut the grain tariff" in text
     assert text.index("52 percent") < text.index("<blockquote>") < text.index("Turnout")
     assert context["reply_to_message_id"] == reply["message_id"]
@@ -82,22 +82,22 @@ def test_context_marks_the_quote_between_its_paragraphs(story: StoryBot) -> None
 
 def test_related_lists_the_other_outlet_with_a_button_to_read_it(story: StoryBot) -> None:
     [reply] = story.bot.ask(503, TARIFF)
-    [related] = story.bot.press(503, reply, data_of(reply, "Related"))
+    [related] = story.bot.press(503, reply, data_of(reply, "Related · 1"))
     plain = related["plain_text"]
-    assert "Related to 1. Freedonia elects Rufus Firefly as chancellor" in plain
+    assert "Related to #1 Freedonia elects Rufus Firefly as chancellor" in plain
     assert (
-        "1. Firefly victory in Freedonia unsettles Sylvania — Morning Courier, 3 Mar 2026" in plain
+        "#2 Firefly victory in Freedonia unsettles Sylvania — Morning Courier, 3 Mar 2026" in plain
     )
     assert "Volcano" not in plain and "Port Aldous" not in plain
     [opened] = story.bot.press(503, related, buttons(related)[0]["callback_data"])
-    assert opened["plain_text"].startswith("📄 2. Firefly victory in Freedonia")
+    assert opened["plain_text"].startswith("📄 #2 Firefly victory in Freedonia")
 
 
 def test_full_article_pages_within_4096_characters(story: StoryBot) -> None:
     chat, api = 504, story.api
     [reply] = story.bot.ask(chat, MINUTES)
-    [page] = story.bot.press(chat, reply, data_of(reply, "Full article"))
-    assert page["plain_text"].startswith("📄 4. Port Aldous harbour commission, full minutes")
+    [page] = story.bot.press(chat, reply, data_of(reply, "Full article · 1"))
+    assert page["plain_text"].startswith("📄 #4 Port Aldous harbour commission, full minutes")
     assert [b["text"] for b in buttons(page)] == ["Next »"]
     seen = [page["plain_text"]]
     pages = int(page["plain_text"].rsplit(" of ", 1)[1])
@@ -123,7 +123,7 @@ def test_full_article_pages_within_4096_characters(story: StoryBot) -> None:
 def test_buttons_work_after_a_restart(story: StoryBot) -> None:
     [reply] = story.bot.ask(505, TARIFF)
     story.restart()
-    [context] = story.bot.press(505, reply, data_of(reply, "Context"))
+    [context] = story.bot.press(505, reply, data_of(reply, "Context · 1"))
     assert "<b>Firefly promised" in context["text"]
 
 
@@ -138,7 +138,9 @@ def test_a_button_for_an_article_no_longer_there_says_it_expired(
             [reply] = changed.bot.ask(506, TARIFF)
             (corpus / "a_ledger.txt").unlink()  # article 1 is now the Courier's
             changed.restart()
-            changed.bot.api.press_button(506, reply["message_id"], data_of(reply, "Full article"))
+            changed.bot.api.press_button(
+                506, reply["message_id"], data_of(reply, "Full article · 1")
+            )
             eventually(
                 lambda: any(
                     "no longer in the corpus" in c["params"].get("text", "")
@@ -153,7 +155,7 @@ def test_a_button_for_an_article_no_longer_there_says_it_expired(
 def test_source_n_opens_a_long_article_in_pages_like_full_article(story: StoryBot) -> None:
     chat, api = 506, story.api
     [page] = story.bot.ask(chat, "/source 4")
-    assert page["plain_text"].startswith("📄 4. Port Aldous harbour commission, full minutes")
+    assert page["plain_text"].startswith("📄 #4 Port Aldous harbour commission, full minutes")
     assert "Page 1 of" in page["plain_text"] and "Session 1:" in page["plain_text"]
     assert [b["text"] for b in buttons(page)] == ["Next »"]
     api.press_button(chat, page["message_id"], data_of(page, "Next »"))

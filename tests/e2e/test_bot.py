@@ -80,14 +80,14 @@ def test_start_offers_examples_that_ask_them(bot: RunningBot, seeds_service: Ser
 def test_sources_lists_every_article(bot: RunningBot, seeds_service: Service) -> None:
     [reply] = bot.ask(104, "/sources")
     for article in seeds_service.index.articles:
-        assert f"{article.number}. {html.escape(article.title, quote=False)}" in reply["text"]
+        assert f"#{article.number} {html.escape(article.title, quote=False)}" in reply["text"]
     assert "Tasnim" in reply["text"] and not buttons(reply)
 
 
 def test_source_opens_the_article_and_refuses_bad_numbers(bot: RunningBot) -> None:
     [card] = bot.ask(105, "/source 2")
     text = card["plain_text"]
-    assert text.startswith("📄 2. Need for Regional Coop. to Counter US Interference")
+    assert text.startswith("📄 #2 Need for Regional Coop. to Counter US Interference")
     assert "Rouhani stressed that the security and stability" in text
     # The whole article, as Full article shows it, not its headline and a line.
     assert text.endswith("a burden on the shoulders of the US foreign policy that has backfired.")

@@ -65,7 +65,7 @@ def test_a_private_answer_for_an_allowed_group_works_in_full(group_only_bot: Run
     bot.ask(GROUP, f"/ask {IRAQ}", user=cara)
     [answer] = bot.api.wait_for_bot_messages(cara["id"], 1, WAIT, after=welcome["message_id"])
     assert "Fuad Hussein" in answer["plain_text"]
-    [context] = bot.press(cara["id"], answer, data_of_label(answer, "Context"))
+    [context] = bot.press(cara["id"], answer, data_of_label(answer, "Context · 1"))
     assert context["plain_text"].startswith("📖 Context")  # its buttons are not dropped
     stranger = {"id": 705, "first_name": "Dan"}  # never asked in the group: still refused
     [refusal] = bot.ask(stranger["id"], IRAQ, user=stranger)

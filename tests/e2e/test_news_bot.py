@@ -25,7 +25,7 @@ def test_latest_lists_the_newest_articles(news_bot: RunningBot) -> None:
     [reply] = news_bot.ask(301, "/latest")
     lines = reply["plain_text"].splitlines()
     assert lines[0] == "The 10 newest articles"
-    assert lines[2] == "31. Dock workers end strike at Portville port — Harbor Wire, 14 Jun 2024"
+    assert lines[2] == "#31 Dock workers end strike at Portville port — Harbor Wire, 14 Jun 2024"
     assert lines[3].endswith("— Harbor Wire, 12 Jun 2024")
     assert "Lantern festival returns after two-year pause — AA, 14 Aug 2023" in lines[11]
 
@@ -38,17 +38,17 @@ def test_sources_shows_dates_span_and_outlets_paged(news_bot: RunningBot) -> Non
         "\nBy outlet: AA 9, Valley Courier 9, Harbor Wire 8, Tasnim 7\n"
     )
     assert (
-        "1. Old Mill Bridge closed after inspectors find cracks — Valley Courier, 9 Apr 2021"
+        "#1 Old Mill Bridge closed after inspectors find cracks — Valley Courier, 9 Apr 2021"
         in text
     )
-    assert "2. Ferry timetable changes for winter — Valley Courier\n" in text  # impossible date
+    assert "#2 Ferry timetable changes for winter — Valley Courier\n" in text  # impossible date
     assert buttons(first) == ["src:1"]
     news_bot.api.press_button(302, first["message_id"], "src:1")
 
     def turned() -> bool:
         [shown] = [m for m in news_bot.api.messages(302) if m["message_id"] == first["message_id"]]
         return (
-            "11. Traffic jams after Old Mill Bridge closure — AA, 27 Apr 2021"
+            "#11 Traffic jams after Old Mill Bridge closure — AA, 27 Apr 2021"
             in shown["plain_text"]
         )
 

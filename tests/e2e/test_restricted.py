@@ -49,7 +49,7 @@ def test_welcome_gives_the_date_span(bot: RunningBot) -> None:
 def test_sources_pages_by_ten_with_buttons(bot: RunningBot) -> None:
     [page] = bot.ask(ALLOWED, "/sources")
     assert page["plain_text"].startswith("Articles 1–10 of 23")
-    assert "1. Harbour report number 1 — Gazette 1, 1 Jan 2024" in page["plain_text"]
+    assert "#1 Harbour report number 1 — Gazette 1, 1 Jan 2024" in page["plain_text"]
     assert [b["callback_data"] for b in buttons(page)] == ["src:1"]
     for data, heading, expected in (
         ("src:1", "Articles 11–20", ["src:0", "src:2"]),
@@ -65,7 +65,7 @@ def test_sources_pages_by_ten_with_buttons(bot: RunningBot) -> None:
 
 def test_source_card_has_outlet_date_and_link(bot: RunningBot) -> None:
     [card] = bot.ask(ALLOWED, "/source 12")
-    heading = "📄 12. Harbour report number 12\nGazette 12 · 12 Jan 2024"
+    heading = "📄 #12 Harbour report number 12\nGazette 12 · 12 Jan 2024"
     assert card["plain_text"].startswith(heading)
     assert '<a href="https://example.org/12">' in card["text"]
     assert "handled 1200 ships" in card["plain_text"]
