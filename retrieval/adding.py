@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -30,14 +31,13 @@ from corpusbot.retrieval.fetching import (
     fetch,
     system_resolver,
 )
+from corpusbot.retrieval.front_matter import MAX_LINES, split_front_matter
 
 __all__ = ["WEB_FOLDER", "AddReport", "AddedArticle", "SkippedLink", "add_links", "canonical"]
 
 WEB_FOLDER = "web"  # inside the corpus folder: the pages added by link
 _TRACKING = re.compile(r"^(?:utm_[a-z]+|fbclid|gclid|dclid|mc_cid|mc_eid|igshid|ref_src)$")
 _SLUG = re.compile(r"[^a-z0-9]+")
-_FRONT_LINE = re.compile(r"^(url|sha256):\s*(\S+)\s*$")
-Fetcher = Callable[[str, FetchSettings, Resolver], Fetched]
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,6 @@ def add_links(
     settings: FetchSettings,
     *,
     resolver: Resolver = system_resolver,
-    fetcher: Fetcher | None = None,
 ) -> AddReport:
     """Fetch each of `urls` into `folder`; what was added, replaced and skipped, and why."""
     report = AddReport()
@@ -96,10 +95,9 @@ def add_links(
         report.skipped = [SkippedLink(url, reason) for url in links]
         return report
     known = _known(folder / WEB_FOLDER)
-    get = fetcher or (lambda url, chosen, resolve: fetch(url, chosen, resolver=resolve))
     for url in links:
         try:
-            page = get(url, settings, resolver)
+            page = fetch(url, settings, resolver=resolver)
             article = extract_article(page)
         except (FetchError, ExtractionError) as exc:
             report.skipped.append(SkippedLink(url, str(exc)))
@@ -189,18 +187,13 @@ def _known(web: Path) -> dict[str, _Known]:
 
 
 def _front_fields(path: Path) -> dict[str, str]:
-    fields: dict[str, str] = {}
+    """The front matter of the file at `path`, read as the corpus reads it."""
     try:
-        with path.open(encoding="utf-8", errors="replace") as lines:
-            for number, line in enumerate(lines):
-                if number > 20 or (number and line.strip() == "---"):
-                    break
-                found = _FRONT_LINE.match(line.strip())
-                if found:
-                    fields[found.group(1)] = found.group(2)
+        with path.open(encoding="utf-8", errors="replace") as text:
+            head = list(itertools.islice(text, MAX_LINES + 2))
     except OSError:
         return {}
-    return fields
+    return split_front_matter(head)[0]
 
 
 def _one_line(text: str) -> str:
