@@ -181,11 +181,6 @@ class Analyzer:
         term = self._terms.get(word)
         return term if term is not None else self._learn(word)
 
-    def lemma(self, word: str) -> str:
-        """The dictionary form of a case-folded word ("said" -> "say"), or the word itself where
-        the language has no dictionary, lemmas are off, or the dictionary lacks it."""
-        return self._lemma(word) if self._lemma else word
-
     def _learn(self, word: str) -> str:
         return self._learn_all([word])[word]
 

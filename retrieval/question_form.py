@@ -18,6 +18,7 @@ article mentions, the answer says so by name, however well the rest matches (bot
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -208,14 +209,15 @@ def speech_cue(form: QuestionForm, analyzer: Analyzer) -> SpeechCue | None:
 
 def _speech_terms(analyzer: Analyzer) -> frozenset[str]:
     """The analyzer's terms of the reporting verbs: a sentence holding one reports speech."""
-    found = _speech_terms_of.get(id(analyzer))
-    if found is None or found[0] is not analyzer:
-        terms = frozenset(filter(None, map(analyzer.term, REPORTING_VERBS)))
-        found = _speech_terms_of[id(analyzer)] = (analyzer, terms)
-    return found[1]
+    found = _speech_terms_of.get(analyzer)
+    if found is None:
+        found = frozenset(filter(None, map(analyzer.term, REPORTING_VERBS)))
+        _speech_terms_of[analyzer] = found
+    return found
 
 
-_speech_terms_of: dict[int, tuple[Analyzer, frozenset[str]]] = {}
+# Per analyzer, held only while it lives: a reload's new analyzer gets its own.
+_speech_terms_of: weakref.WeakKeyDictionary[Analyzer, frozenset[str]] = weakref.WeakKeyDictionary()
 
 
 def small_talk(question: str) -> bool:
