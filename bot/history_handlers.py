@@ -239,7 +239,8 @@ def with_feedback(
 def feedback_answer(store: HistoryStore, data: str | None, chat_id: int) -> int | None:
     """The number of the answer a 👍/👎 button of chat `chat_id` stands for; None for any other
     data, or a token sealed for another chat."""
-    opened = _opened(store, data, chat_id)
+    pressed = parse_feedback(data)
+    opened = _opened(store, pressed[1], chat_id) if pressed is not None else None
     return opened[0] if opened is not None else None
 
 
@@ -255,10 +256,9 @@ def _page_number(answer: int, page: AnswerPage) -> int:
     )
 
 
-def _opened(store: HistoryStore, data: str | None, chat_id: int) -> tuple[int, AnswerPage] | None:
-    """The answer and page a 👍/👎 button's data stands for in `chat_id`, if any."""
-    pressed = parse_feedback(data)
-    number = store.buttons.open(pressed[1], chat_id) if pressed is not None else None
+def _opened(store: HistoryStore, token: str, chat_id: int) -> tuple[int, AnswerPage] | None:
+    """The answer and page a 👍/👎 button's sealed `token` stands for in `chat_id`, if any."""
+    number = store.buttons.open(token, chat_id)
     if number is None:
         return None
     rest, shown = divmod(number, _PAGE_SPAN)
@@ -354,7 +354,7 @@ async def feedback_button(update: Update, context: Context) -> None:
     vote, token, reason = pressed
     # The token opens only in the chat it was sealed for: a vote forged from another chat (or
     # with a number of its own making) counts nowhere.
-    opened = _opened(store, query.data, message.chat.id)
+    opened = _opened(store, token, message.chat.id)
     if opened is None:
         await query.answer(GONE)
         return
