@@ -27,11 +27,11 @@ log = logging.getLogger(__name__)
 
 ENV_PREFIX = "CORPUSBOT_"
 # Environment names that do not follow CORPUSBOT_<SECTION>_<KEY>, kept for convenience.
+ENV_ALIASES = {"TELEGRAM_BOT_TOKEN": ("telegram", "token"), "CORPUSBOT_CORPUS": ("corpus", "path")}
 # CORPUSBOT_* variables that are no setting: the compiled code's switch and the tests' switches.
 OTHER_VARIABLES = frozenset(
     {"CORPUSBOT_KERNEL", "CORPUSBOT_REQUIRE_BROWSER", "CORPUSBOT_WEBCHAT_SCREENSHOT"}
 )
-ENV_ALIASES = {"TELEGRAM_BOT_TOKEN": ("telegram", "token"), "CORPUSBOT_CORPUS": ("corpus", "path")}
 # Whole-number settings (counts, sizes, ids) stay within what every consumer can hold.
 MAX_WHOLE_NUMBER = 2**63 - 1
 
