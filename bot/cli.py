@@ -20,7 +20,6 @@ from corpusbot.bot.render import render_text
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import Settings, SettingsError, load_settings
 from corpusbot.bot.terminal import input_lines, print_json, print_text, valid_text, visible
-from corpusbot.config import BUNDLED_CORPUS
 from corpusbot.retrieval.adding import AddReport, add_links
 from corpusbot.retrieval.index import ArticleInfo
 
@@ -456,7 +455,7 @@ def _add_arguments(add: argparse.ArgumentParser) -> None:
 
 def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     """`corpusbot add URL...`: 0 when something was added or replaced, 3 when nothing was."""
-    if settings.corpus.resolve() == BUNDLED_CORPUS.resolve():
+    if settings.bundled_corpus:
         return _fail("name the corpus folder to add to with --corpus (or CORPUSBOT_CORPUS)", 2)
     report = add_links(settings.corpus, [valid_text(url) for url in args.urls], settings.fetch)
     if report.added or report.replaced:

@@ -39,7 +39,6 @@ from corpusbot.bot.redaction import TokenRedactor
 from corpusbot.bot.render import TITLE_CHARS, render_html
 from corpusbot.bot.service import Service
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
-from corpusbot.config import BUNDLED_CORPUS
 from corpusbot.retrieval.adding import add_links
 
 log = logging.getLogger("corpusbot.telegram")
@@ -566,7 +565,7 @@ async def add_command(update: Update, context: Context) -> None:
     if user is None or not service.settings.telegram.is_admin(user.id):
         await message.reply_html(messages.ADD_ADMINS_ONLY)
         return
-    if service.settings.corpus.resolve() == BUNDLED_CORPUS.resolve():
+    if service.settings.bundled_corpus:
         await message.reply_html(messages.ADD_TO_BUNDLED)
         return
     links = list(context.args or [])[:MAX_ADD_LINKS]

@@ -62,6 +62,11 @@ class Settings:
     follow_outside_links: bool = False  # read linked files whose target is outside the corpus
     fetch: FetchSettings = field(default_factory=FetchSettings)
 
+    @property
+    def bundled_corpus(self) -> bool:
+        """Whether the corpus is the bundled seeds/, which links are never added to."""
+        return self.corpus.resolve() == BUNDLED_CORPUS.resolve()
+
 
 def load_settings(
     user_file: str | Path | None = None,
