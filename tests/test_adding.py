@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from corpusbot.config import BUNDLED_CORPUS
 from corpusbot.retrieval.adding import WEB_FOLDER, add_links, canonical
 from corpusbot.retrieval.corpus import load_corpus
 from corpusbot.retrieval.fetching import FetchSettings
@@ -142,6 +143,15 @@ def test_a_loopback_link_is_refused_by_default(site: Site, tmp_path: Path) -> No
     done = run("add", "--corpus", str(tmp_path), site.url("/tram"), cache=tmp_path / "cache")
     assert done.returncode == 3 and "private or local address" in done.stdout
     assert site.hits == {}
+
+
+def test_links_are_never_added_to_the_bundled_corpus(site: Site, tmp_path: Path) -> None:
+    site.pages["/tram"] = Reply(article("Tram line approved"))
+    env = {"CORPUSBOT_FETCH_ALLOW_PRIVATE": "true"}
+    done = run("add", site.url("/tram"), env=env, cache=tmp_path / "cache")
+    assert done.returncode == 2 and "name the corpus folder" in done.stderr
+    assert site.hits == {}
+    assert not (BUNDLED_CORPUS / WEB_FOLDER).exists()
 
 
 def test_a_read_only_corpus_folder_is_refused_clearly(site: Site, tmp_path: Path) -> None:
