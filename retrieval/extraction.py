@@ -42,7 +42,9 @@ def extract_article(page: Fetched) -> Extracted:
     if page.kind == "text":
         return _plain(page)
     if page.kind != "html":
-        raise ExtractionError("a feed, not an article: add it with `corpusbot feeds add`")
+        raise ExtractionError(
+            "a feed, not an article: feeds are not read yet; add each article's own link"
+        )
     found = trafilatura.bare_extraction(
         page.text,
         url=page.url,
