@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Message
 
@@ -26,8 +27,16 @@ Context = AnyContext
 SERVICE = "service"  # bot_data key of the Service (handlers.SERVICE; not imported: a cycle)
 
 
-async def scope_of(context: Context, message: Message) -> frozenset[str] | None:
-    """The article ids of the bot's answer `message` replies to; None if it replies to none."""
+@dataclass(frozen=True)
+class RepliedAnswer:
+    """The bot's answer a message replies to."""
+
+    articles: frozenset[str]  # the articles it quoted, searched first
+    question: str | None  # the question it answered, while still kept
+
+
+async def replied_answer(context: Context, message: Message) -> RepliedAnswer | None:
+    """The bot's answer `message` replies to; None if it replies to none."""
     replied = message.reply_to_message
     if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
         return None
@@ -35,7 +44,29 @@ async def scope_of(context: Context, message: Message) -> frozenset[str] | None:
     ids = await _recorded_articles(context, replied.chat.id, markup)
     index: Index = context.bot_data[SERVICE].index
     ids.extend(_articles_of_buttons(index, markup))
-    return frozenset(ids) or None
+    if not ids:
+        return None
+    question = await _answered_question(context, replied.chat.id, markup)
+    return RepliedAnswer(frozenset(ids), question)
+
+
+async def _answered_question(
+    context: Context, chat_id: int, markup: InlineKeyboardMarkup | None
+) -> str | None:
+    """The question behind an answer, from the history database, else from the chat's memory
+    of the questions behind its More buttons."""
+    store = history_handlers.store_of(context)
+    answer = _answer_id(store, markup, chat_id) if store is not None else None
+    if answer is not None:
+        question = await history_handlers.kept_question(context, chat_id, answer)
+        if question is not None:
+            return question
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            more = keyboards.decode(str(button.callback_data or ""))
+            if more is not None and more.kind == keyboards.MORE_IN_CHAT and context.chat_data:
+                return context.chat_data.asked.get(more.ref)
+    return None
 
 
 async def _recorded_articles(

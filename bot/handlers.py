@@ -139,8 +139,9 @@ async def not_text(update: Update, context: Context) -> None:
 async def private_question(update: Update, context: Context) -> None:
     """Any plain message in a private chat is a question."""
     message = message_of(update)
-    scope = await followups.scope_of(context, message)
-    question, about = in_conversation(context, update.effective_user, message.text or "", scope)
+    replied = await followups.replied_answer(context, message)
+    scope = replied.articles if replied else None
+    question, about = in_conversation(context, update.effective_user, message.text or "", replied)
     await answer(
         context,
         message.chat,
@@ -153,21 +154,22 @@ async def private_question(update: Update, context: Context) -> None:
 
 
 def in_conversation(
-    context: Context, user: User | None, text: str, scope: frozenset[str] | None
+    context: Context, user: User | None, text: str, replied: followups.RepliedAnswer | None
 ) -> tuple[str, str | None]:
     """`text` as a question, read with the person's last question when it is a follow-up of it
     (bot/conversation.py), and what it is about then; the question is remembered for the next.
-    A reply to an answer is a follow-up of that answer instead (bot/followups.py)."""
+    A reply to an answer is read with that answer's question instead, whenever it was asked,
+    and searches its articles first (bot/followups.py)."""
     if user is None or context.chat_data is None:
         return text, None
     turns = context.chat_data.turns
-    settings = context.service.settings.telegram
+    window = context.service.settings.telegram.follow_up_seconds
     now = time.time()
-    found = None
-    if scope is None:
-        analyzer = context.service.index.analyzer
-        window = settings.follow_up_seconds
-        found = conversation.follow_up(text, turns.get(user.id), analyzer, now=now, window=window)
+    earlier = turns.get(user.id)
+    if replied is not None:
+        earlier = Turn(replied.question, now) if replied.question else None
+    analyzer = context.service.index.analyzer
+    found = conversation.follow_up(text, earlier, analyzer, now=now, window=window)
     question = found.question if found else text
     turns.pop(user.id, None)  # re-inserted last: the dict stays in order of last question
     turns[user.id] = Turn(question, now)
@@ -190,8 +192,9 @@ async def answer_in_group(
     context: Context, message: Message, question: str, user: User | None, *, late: bool = False
 ) -> None:
     """Answer `message` in its chat, or privately when [telegram] group_replies says so."""
-    scope = await followups.scope_of(context, message)
-    question, about = in_conversation(context, user, question, scope)
+    replied = await followups.replied_answer(context, message)
+    scope = replied.articles if replied else None
+    question, about = in_conversation(context, user, question, replied)
     if await group_replies.answered_privately(  # hook: group_replies = "private"
         context,
         message,
@@ -283,11 +286,8 @@ async def answer(
     head = (
         f"❓ <i>{clip_escaped(question, TITLE_CHARS)}</i>\n\n"
         if asked_by_button
-        else follow_up_note(follow_up)
-        if follow_up
-        else f"💬 <i>About {clip_escaped(about, TITLE_CHARS)}:</i>\n\n"
-        if about
-        else ""
+        else (follow_up_note(follow_up) if follow_up else "")
+        + (f"💬 <i>About {clip_escaped(about, TITLE_CHARS)}:</i>\n\n" if about else "")
     )
     if late:
         head = messages.LATE + head

@@ -189,6 +189,19 @@ def test_a_message_with_no_subject_of_its_own_follows_the_last_question(bot: Run
     assert "tariff" in again["plain_text"]
 
 
+def test_a_reply_with_no_subject_of_its_own_follows_the_answer_it_replies_to(
+    bot: RunningBot,
+) -> None:
+    """A "who is he?" sent as a reply reads the replied-to answer's question, not the last one."""
+    chat = 613
+    [first] = bot.ask(chat, PERCENT)
+    bot.ask(chat, ERUPTED)  # the last question is another one now
+    [who] = bot.ask(chat, "who is he?", reply_to_message_id=first["message_id"])
+    assert "About Firefly" in who["plain_text"]
+    assert "chancellor" in who["plain_text"]
+    assert "volcano" not in who["plain_text"]
+
+
 def test_a_follow_up_belongs_to_its_own_asker(bot: RunningBot) -> None:
     group, chat = {"chat_type": "group"}, -611
     ann, ben = {"id": 6111, "first_name": "Ann"}, {"id": 6112, "first_name": "Ben"}
