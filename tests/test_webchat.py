@@ -177,6 +177,61 @@ def test_updates_long_poll_reports_messages_edits_and_typing(
     assert (stale.json()["version"], stale.json()["messages"]) == (0, [])
 
 
+def test_answers_to_button_presses_reach_the_page_as_notices(
+    server: LocalBotApi, client: httpx.Client
+) -> None:
+    """What the bot answers to a press (answerCallbackQuery's text) is for the page to show."""
+    markup = {"inline_keyboard": [[{"text": "👍", "callback_data": "up"}]]}
+    server.send_user_message(81, "hi")
+    sent = bot_call(server, client, "sendMessage", chat_id=81, text="yes", reply_markup=markup)
+    updates = f"{server.url}/api/chats/81/updates"
+    seen = client.get(updates, params={"wait": 0}).json()
+    assert (seen["notice_seq"], seen["notices"]) == (0, [])
+
+    def press() -> str:
+        message_id = sent["result"]["message_id"]
+        return str(server.press_button(81, message_id, "up")["id"])
+
+    silent, thanked, alerted = press(), press(), press()
+    assert bot_call(server, client, "answerCallbackQuery", callback_query_id=silent)["ok"]
+    too_long = bot_call(
+        server, client, "answerCallbackQuery", callback_query_id=thanked, text="x" * 201
+    )
+    assert too_long["description"] == "Bad Request: MESSAGE_TOO_LONG"
+    # The long poll wakes for a notice alone: no message or chat action changed.
+    timer = threading.Timer(
+        0.2,
+        bot_call,
+        (server, client, "answerCallbackQuery"),
+        {"callback_query_id": thanked, "text": "Thanks for the feedback!"},
+    )
+    timer.start()
+    started = time.monotonic()
+    woken = client.get(
+        updates,
+        params={
+            "since_version": seen["version"],
+            "since_action": seen["action_seq"],
+            "since_notice": 0,
+            "wait": 5,
+        },
+    ).json()
+    timer.join(WAIT)
+    assert time.monotonic() - started < 3
+    assert woken["notices"] == [{"seq": 1, "text": "Thanks for the feedback!", "show_alert": False}]
+    bot_call(
+        server,
+        client,
+        "answerCallbackQuery",
+        callback_query_id=alerted,
+        text="Gone",
+        show_alert=True,
+    )
+    later = client.get(updates, params={"since_notice": woken["notice_seq"]}).json()
+    assert later["notices"] == [{"seq": 2, "text": "Gone", "show_alert": True}]
+    assert client.get(f"{server.url}/api/chats/82/updates").json()["notices"] == []
+
+
 # ------------------------------------------------------------------------------ stand-in bot
 
 

@@ -36,6 +36,8 @@ from .state import Chat, ServerState, StoredMessage
 
 MAX_POLL_TIMEOUT = 50.0
 """Upper bound in seconds for a ``getUpdates`` long poll."""
+MAX_CALLBACK_ANSWER = 200
+"""Telegram's limit on the text of an answer to a button press, in characters."""
 DEFAULT_BOT_ID = 1_000_000_001
 """Bot user id used when no token with a numeric prefix was configured."""
 
@@ -226,12 +228,19 @@ class BotApi:
         query_id = params.get("callback_query_id")
         if is_missing(query_id):
             raise bad_request("callback_query_id is empty")
+        text = params.get("text")
+        text = "" if is_missing(text) else str(text)
+        if len(text) > MAX_CALLBACK_ANSWER:
+            raise bad_request("MESSAGE_TOO_LONG")
         with self._state.lock:
-            if str(query_id) not in self._state.open_queries:
+            chat_id = self._state.open_queries.pop(str(query_id), None)
+            if chat_id is None:
                 raise bad_request(
                     "query is too old and response timeout expired or query ID is invalid"
                 )
-            self._state.open_queries.discard(str(query_id))
+            if text:  # what a client shows as a toast, or as an alert to dismiss
+                show_alert = as_bool(params.get("show_alert", False))
+                self._state.locked_add_notice(chat_id, text, show_alert=show_alert)
         return True
 
     def _set_my_commands(self, params: JsonDict) -> bool:

@@ -178,7 +178,7 @@ class ControlApi:
                 "chat_instance": chat.chat_instance,
                 "data": data,
             }
-            state.open_queries.add(query_id)
+            state.open_queries[query_id] = chat_id
             state.locked_enqueue({"callback_query": query})
             return copy.deepcopy(query)
 

@@ -24,6 +24,8 @@ MAX_LOGGED_CALLS = 10_000
 """How many Bot API calls the call log keeps (oldest dropped first)."""
 CHAT_ACTION_SECONDS = 5.0
 """How long a chat action shows, unless the bot sends a message first (as in Telegram)."""
+NOTICES_KEPT = 20
+"""How many answers to button presses (see :attr:`Chat.notices`) a chat keeps."""
 
 _CHAT_TYPES = frozenset({"private", "group", "supergroup"})
 
@@ -63,6 +65,11 @@ class Chat:
     """``time.monotonic()`` at which :attr:`action` ends."""
     action_seq: int = 0
     """A number that grows whenever :attr:`action` is set or cleared."""
+    notices: deque[JsonDict] = field(default_factory=lambda: deque(maxlen=NOTICES_KEPT))
+    """The bot's answers to button presses that carry a text (``answerCallbackQuery``), each
+    ``{"seq", "text", "show_alert"}``: a Telegram client shows them as a toast or an alert."""
+    notice_seq: int = 0
+    """The ``seq`` of the latest notice."""
 
 
 class ServerState:
@@ -82,7 +89,8 @@ class ServerState:
         self.updates: list[JsonDict] = []
         self.update_ids = itertools.count(1)
         self.query_ids = itertools.count(1)
-        self.open_queries: set[str] = set()
+        self.open_queries: dict[str, int] = {}
+        """Callback queries not answered yet: query id -> the chat of the pressed button."""
         self.commands: dict[str, list[JsonDict]] = {}
         self.calls: deque[JsonDict] = deque(maxlen=MAX_LOGGED_CALLS)
         self.paused = False
@@ -148,6 +156,23 @@ class ServerState:
         chat.action_until = time.monotonic() + CHAT_ACTION_SECONDS if action else 0.0
         chat.action_seq += 1
         self.locked_notify(chat.chat_id)
+
+    def locked_add_notice(self, chat_id: int, text: str, *, show_alert: bool) -> None:
+        """Keep the bot's answer to a button press in ``chat_id`` for the page to show."""
+        chat = self.chats.get(chat_id)
+        if chat is None:
+            return
+        chat.notice_seq += 1
+        chat.notices.append({"seq": chat.notice_seq, "text": text, "show_alert": show_alert})
+        self.locked_notify(chat_id)
+
+    def notices_since(self, chat_id: int, seq: int) -> tuple[list[JsonDict], int]:
+        """The chat's notices after ``seq`` (oldest first), and the latest notice's seq."""
+        with self.lock:
+            chat = self.chats.get(chat_id)
+            if chat is None:
+                return [], 0
+            return [dict(n) for n in chat.notices if n["seq"] > seq], chat.notice_seq
 
     def locked_enqueue(self, payload: JsonDict) -> JsonDict:
         """Queue an update for ``getUpdates`` with the next update id."""
@@ -272,9 +297,16 @@ class ServerState:
             return chat.action, left, chat.action_seq
 
     def wait_for_chat_activity(
-        self, chat_id: int, since_version: int, since_action: int, timeout: float
+        self,
+        chat_id: int,
+        since_version: int,
+        since_action: int,
+        timeout: float,
+        *,
+        since_notice: int | None = None,
     ) -> None:
-        """Block up to ``timeout`` seconds until a message or the chat action changes.
+        """Block up to ``timeout`` seconds until a message, the chat action or (when
+        ``since_notice`` is given) the chat's notices change.
 
         Returns at once when the caller is ahead of the chat (it saw an earlier server and must
         start over rather than wait for numbers this one may take long to reach).
@@ -283,7 +315,13 @@ class ServerState:
         def changed() -> bool:
             chat = self.chats.get(chat_id)
             version, action_seq = (chat.version, chat.action_seq) if chat else (0, 0)
-            return self.stopping or version != since_version or action_seq != since_action
+            notice_seq = chat.notice_seq if chat else 0
+            return (
+                self.stopping
+                or version != since_version
+                or action_seq != since_action
+                or (since_notice is not None and notice_seq != since_notice)
+            )
 
         condition = self._chat_condition(chat_id)
         with condition:

@@ -124,6 +124,63 @@ def test_a_person_chats_with_the_real_bot_in_a_browser(
     assert path.stat().st_size > 10_000
 
 
+def inside_the_page(page, locator) -> bool:
+    box = locator.bounding_box()
+    width = page.viewport_size["width"]
+    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_reply_to_an_answer_and_see_the_answers_to_button_presses(
+    local_bot: LocalBot, context, width: int
+) -> None:
+    """Issue 30, 8 and 13: a phone's width and a desktop's. Example buttons show their whole
+    label; a reply to an answer is a follow-up of it, and its bubble stays on the screen; the
+    bot's answers to button presses show as toasts."""
+    from playwright.sync_api import expect
+
+    page = open_chat(context, local_bot)
+    page.set_viewport_size({"width": width, "height": 860})
+    page.locator("#start").click()
+    examples = page.locator(".row.in").last.locator(".kb-button")
+    expect(examples.first).to_be_visible()
+    for button in examples.all():  # nothing cut off: the label fits its button
+        assert button.evaluate("b => b.scrollWidth <= b.clientWidth"), button.inner_text()
+        assert inside_the_page(page, button)
+
+    examples.first.click()  # "What did … say about …?"
+    expect(page.locator(".row.in")).to_have_count(2)
+    answer = page.locator(".row.in").nth(1)
+    send(page, "/sources")  # so the answer replied to is not the last question
+    expect(page.locator(".row.in")).to_have_count(3)
+
+    answer.hover()
+    answer.locator(".reply-button").click()
+    expect(page.locator("#reply-bar")).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(page.locator("#reply-bar")).to_be_hidden()
+    answer.locator(".reply-button").click()
+    expect(page.locator("#reply-text")).to_contain_text(answer.locator(".text").inner_text()[:20])
+    send(page, "who is he?")
+    expect(page.locator(".row.in")).to_have_count(4)
+    mine = page.locator(".row.out").last.locator(".bubble")
+    expect(mine.locator(".reply-to")).to_be_visible()
+    assert inside_the_page(page, mine)
+    expect(page.locator("#reply-bar")).to_be_hidden()
+    follow = page.locator(".row.in").last
+    expect(follow).to_contain_text("of the answer you replied to")
+    expect(follow).to_contain_text("About Hassan Rouhani")
+    keep = os.environ.get(SCREENSHOT_ENV)
+    if keep:  # docs/webchat-390.png and docs/webchat-1280.png beside docs/webchat.png
+        page.screenshot(path=Path(keep).with_name(f"webchat-{width}.png"))
+
+    mine.locator(".reply-to").click()  # jumps back to the answer replied to
+    expect(answer).to_be_in_viewport()
+    answer.locator(".kb-button", has_text="👎").click()
+    expect(page.locator("#toast")).to_contain_text("What was wrong with it?")
+    assert page.errors == []
+
+
 def test_ctrl_c_stops_it(local_bot: LocalBot) -> None:
     local_bot.process.send_signal(signal.SIGINT)
     assert local_bot.process.wait(STOP_WAIT) == 0

@@ -6,9 +6,12 @@ JSON routes the page needs beyond the control API::
     GET /                                   the chat page
     GET /static/<file>                      its CSS and JavaScript
     GET /api/bot                            {"bot": getMe's User, "commands": [...]}
-    GET /api/chats/<chat_id>/updates?since_version=<v>&since_action=<a>&wait=<seconds>
+    GET /api/chats/<chat_id>/updates?since_version=<v>&since_action=<a>&since_notice=<n>
+                                     &wait=<seconds>
         long poll: {"version", "messages" (created or edited since v), "action_seq",
-                    "action" ("typing"... or null), "action_seconds" (time it has left)}
+                    "action" ("typing"... or null), "action_seconds" (time it has left),
+                    "notice_seq", "notices" (the bot's answers to button presses since n,
+                    each {"seq", "text", "show_alert"}, shown as toasts or alerts)}
 
 The page posts messages and button presses with the control API's ``POST`` routes.
 """
@@ -95,13 +98,19 @@ class WebChat:
             chat_id = int(match.group("chat_id"))
             since = query_number(request, "since_version", int) or 0
             since_action = query_number(request, "since_action", int) or 0
+            since_notice = query_number(request, "since_notice", int) or 0
             wait = query_number(request, "wait", float) or 0.0
             if wait > 0:
                 state.wait_for_chat_activity(
-                    chat_id, since, since_action, min(wait, MAX_CONTROL_WAIT)
+                    chat_id,
+                    since,
+                    since_action,
+                    min(wait, MAX_CONTROL_WAIT),
+                    since_notice=since_notice,
                 )
             with state.lock:
                 action, seconds, action_seq = state.chat_action(chat_id)
+                notices, notice_seq = state.notices_since(chat_id, since_notice)
                 return {
                     "chat_id": chat_id,
                     "version": state.chat_version(chat_id),
@@ -109,6 +118,8 @@ class WebChat:
                     "action_seq": action_seq,
                     "action": action,
                     "action_seconds": round(seconds, 3),
+                    "notice_seq": notice_seq,
+                    "notices": notices,
                 }
 
         return control_response(action)

@@ -159,6 +159,8 @@
   const state = {
     version: 0,
     actionSeq: 0,
+    noticeSeq: 0,         // the bot's answers to button presses already shown
+    replyTo: 0,           // the message the next one replies to (0: none)
     typingTimer: 0,
     online: true,
     bot: null,
@@ -193,11 +195,34 @@
   }
 
   let toastTimer = 0;
-  function toast(text) {
-    elements.toast.textContent = text;
-    elements.toast.hidden = false;
+  // A short note that fades by itself; an alert (show_alert) stays until it is dismissed,
+  // as a Telegram client shows the bot's answers to button presses.
+  function toast(text, { alert = false } = {}) {
+    const box = elements.toast;
+    box.replaceChildren(text);
+    box.classList.toggle("alert", alert);
+    box.setAttribute("role", alert ? "alertdialog" : "status");
+    box.hidden = false;
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(() => { elements.toast.hidden = true; }, 3000);
+    if (alert) {
+      const ok = document.createElement("button");
+      ok.type = "button";
+      ok.className = "toast-ok";
+      ok.textContent = "OK";
+      ok.addEventListener("click", () => { box.hidden = true; });
+      box.append(ok);
+      ok.focus();
+    } else {
+      toastTimer = setTimeout(() => { box.hidden = true; }, 3000);
+    }
+  }
+
+  function showNotices(notices) {
+    for (const notice of notices) {
+      if (typeof notice.text === "string" && notice.text) {
+        toast(notice.text, { alert: Boolean(notice.show_alert) });
+      }
+    }
   }
 
   // ------------------------------------------------------------------ header
@@ -325,6 +350,8 @@
       const reply = document.createElement("div");
       reply.className = "reply-to";
       reply.textContent = target.plain_text;
+      reply.title = "Show the message this replies to";
+      reply.addEventListener("click", () => showOriginal(target.message_id));
       bubble.appendChild(reply);
     }
 
@@ -356,11 +383,57 @@
     }
     meta.append(formatTime(message.edit_date || message.date));
     bubble.appendChild(meta);
+    bubble.appendChild(replyButton(message));  // beside the bubble, outside its edge
     row.appendChild(bubble);
+    bubble.addEventListener("dblclick", (event) => {
+      if (!event.target.closest("a, blockquote, .reply-to, button")) startReply(message.message_id);
+    });
 
     const keyboard = renderKeyboard(message);
     if (keyboard) row.appendChild(keyboard);
     return row;
+  }
+
+  function replyButton(message) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "reply-button";
+    button.title = "Reply";
+    button.setAttribute("aria-label", "Reply to this message");
+    button.textContent = "↩";
+    button.addEventListener("click", () => startReply(message.message_id));
+    return button;
+  }
+
+  function snippet(message) {
+    return String(message.plain_text || message.text || "").replace(/\s+/g, " ").trim();
+  }
+
+  // ------------------------------------------------------------------ replying
+
+  function startReply(messageId) {
+    const message = state.messages.get(messageId);
+    if (!message) return;
+    state.replyTo = messageId;
+    elements.replyName.textContent = message.from_bot
+      ? `Reply to ${elements.name.textContent}` : "Reply to yourself";
+    elements.replyText.textContent = snippet(message);
+    elements.replyBar.hidden = false;
+    elements.input.focus();
+  }
+
+  function cancelReply() {
+    state.replyTo = 0;
+    elements.replyBar.hidden = true;
+  }
+
+  function showOriginal(messageId) {
+    const row = state.rows.get(messageId);
+    if (!row) return;
+    reveal(row);
+    row.classList.remove("flash");
+    void row.offsetWidth;  // restart the animation when the same message is shown again
+    row.classList.add("flash");
   }
 
   function nearBottom() {
@@ -459,7 +532,9 @@
   function resetChat() {
     state.version = 0;
     state.actionSeq = 0;
+    state.noticeSeq = 0;
     state.loaded = false;
+    cancelReply();
     state.messages.clear();
     state.rows.clear();
     state.unread.clear();
@@ -475,18 +550,23 @@
       try {
         const data = await requestJson(
           `${api}/updates?since_version=${state.version}&since_action=${state.actionSeq}` +
-          `&wait=${state.loaded ? POLL_WAIT_SECONDS : 0}`
+          `&since_notice=${state.noticeSeq}&wait=${state.loaded ? POLL_WAIT_SECONDS : 0}`
         );
         failures = 0;
         setOnline(true);
-        if (data.version < state.version || data.action_seq < state.actionSeq) {
+        if (data.version < state.version || data.action_seq < state.actionSeq ||
+            data.notice_seq < state.noticeSeq) {
           resetChat();  // a new server (restarted): show its chat from the start
           continue;
         }
-        const changed = data.version !== state.version || data.action_seq !== state.actionSeq;
+        const changed = data.version !== state.version || data.action_seq !== state.actionSeq ||
+          data.notice_seq !== state.noticeSeq;
         applyMessages(data.messages || []);
+        // Answers to presses made before the page was opened are not news: only later ones show.
+        if (state.loaded) showNotices(data.notices || []);
         state.version = data.version;
         state.actionSeq = data.action_seq;
+        state.noticeSeq = data.notice_seq;
         setTyping(data.action, data.action_seconds);
         if (!state.loaded) {
           state.loaded = true;
@@ -503,10 +583,13 @@
 
   // ------------------------------------------------------------------ sending
 
-  async function sendText(text) {
+  async function sendText(text, { reply = false } = {}) {
     if (!text.trim()) return false;
+    const payload = { text, user };
+    if (reply && state.replyTo) payload.reply_to_message_id = state.replyTo;
     try {
-      const message = await postJson(`${api}/messages`, { text, user });
+      const message = await postJson(`${api}/messages`, payload);
+      if (reply) cancelReply();
       applyMessages([message]);
       return true;
     } catch (error) {
@@ -527,7 +610,7 @@
     elements.input.value = "";
     autosize();
     closeMenu();
-    if (!(await sendText(text))) elements.input.value = text;
+    if (!(await sendText(text, { reply: true }))) elements.input.value = text;
   }
 
   // ------------------------------------------------------------------ command menu
@@ -582,7 +665,8 @@
       history: $("history"), messages: $("messages"), welcome: $("welcome"),
       welcomeTitle: $("welcome-title"), start: $("start"), menu: $("menu-popup"),
       menuButton: $("menu-button"), composer: $("composer"), input: $("input"),
-      toast: $("toast"), newMessages: $("new-messages"),
+      toast: $("toast"), newMessages: $("new-messages"), replyBar: $("reply-bar"),
+      replyName: $("reply-name"), replyText: $("reply-text"), replyCancel: $("reply-cancel"),
     });
     elements.who.textContent = `you: ${user.first_name}`;
     renderStatus();
@@ -596,7 +680,8 @@
         event.preventDefault();
         submit();
       } else if (event.key === "Escape") {
-        closeMenu();
+        if (menuOpen()) closeMenu();
+        else cancelReply();
       }
     });
     elements.input.addEventListener("input", () => {
@@ -617,6 +702,10 @@
       if (menuOpen() && !event.target.closest("#menu-popup, #menu-button")) closeMenu();
     });
     elements.start.addEventListener("click", () => sendText("/start"));
+    elements.replyCancel.addEventListener("click", () => {
+      cancelReply();
+      elements.input.focus();
+    });
     elements.history.addEventListener("scroll", renderUnread, { passive: true });
     elements.newMessages.addEventListener("click", jumpToUnread);
 
