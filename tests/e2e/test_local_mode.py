@@ -181,6 +181,44 @@ def test_reply_to_an_answer_and_see_the_answers_to_button_presses(
     assert page.errors == []
 
 
+@pytest.mark.parametrize("width", [390, 1280])
+def test_context_source_and_admin_commands_read_well_at_both_widths(
+    local_bot: LocalBot, context, width: int
+) -> None:
+    """Issue 30, 9 to 12 in the browser: Context names the quote's article and bolds the whole
+    quote, /source N opens the article itself, and the person at the page may use /stats."""
+    from playwright.sync_api import expect
+
+    page = open_chat(context, local_bot)
+    page.set_viewport_size({"width": width, "height": 860})
+    send(page, IRAQ)
+    answer = page.locator(".row.in").nth(0)
+    expect(answer).to_contain_text("Fuad Hussein")
+    title = answer.locator(".text i").first.inner_text().rstrip("…")
+    answer.locator(".kb-button", has_text="Context · 1").click()
+    expect(page.locator(".row.in")).to_have_count(2)
+    shown = page.locator(".row.in").nth(1)
+    expect(shown).to_contain_text("Context · ")
+    expect(shown).to_contain_text(title)
+    bold = shown.locator("blockquote b").last.inner_text().strip()
+    assert bold[-1] in '.!?”’"', bold  # the quote is bold to its end, not cut after 40 words
+
+    send(page, "/source 1")
+    expect(page.locator(".row.in")).to_have_count(3)
+    article = page.locator(".row.in").nth(2)
+    expect(article).to_contain_text("📄 #1 ")
+    assert len(article.locator(".text").inner_text()) > 1000  # the article, not one line of it
+
+    send(page, "/stats")
+    expect(page.locator(".row.in")).to_have_count(4)
+    expect(page.locator(".row.in").nth(3)).to_contain_text("Last 14 days (UTC)")
+    for bubble in page.locator(".bubble").all():
+        assert inside_the_page(page, bubble)
+    for button in page.locator(".kb-button").all():
+        assert button.evaluate("b => b.scrollWidth <= b.clientWidth"), button.inner_text()
+    assert page.errors == []
+
+
 def test_ctrl_c_stops_it(local_bot: LocalBot) -> None:
     local_bot.process.send_signal(signal.SIGINT)
     assert local_bot.process.wait(STOP_WAIT) == 0
