@@ -7,7 +7,12 @@ was checked, with the host name sent as `Host` and as TLS's server name, so a na
 elsewhere a moment later (DNS rebinding) changes nothing; and each redirect is checked again.
 Connect, read and total timeouts; at most `max_redirects` redirects; the body read decompressed
 up to `max_bytes` (a gzip bomb stops there); HTML, XHTML, RSS, Atom and plain text only. The page
-is decoded from the charset its headers or its `<meta charset>` name, else a detected one.
+is decoded from the charset its headers or its `<meta charset>` name, else a detected one; its
+bytes are kept too, for a feed parser that reads the XML's own encoding.
+
+A poll may be conditional: given the `Validators` (ETag, Last-Modified) of the last answer, the
+request sends them back exactly, and a 304 comes back as a `Fetched` that is `not_modified`,
+carrying the validators to keep (the 304's own when it sends new ones).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ import re
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 import httpx
@@ -29,6 +34,7 @@ __all__ = [
     "FetchSettings",
     "Fetched",
     "Resolver",
+    "Validators",
     "fetch",
     "system_resolver",
 ]
@@ -68,11 +74,23 @@ Resolver = Callable[[str, int], list[Address]]
 
 
 @dataclass(frozen=True)
+class Validators:
+    """What a server said identifies its answer, sent back on the next poll."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
 class Fetched:
     url: str  # where the page was found, after redirects
-    kind: str  # "html", "text" or "feed"
+    kind: str  # "html", "text" or "feed"; "" when not_modified
     text: str  # decoded
     fetched_at: float  # Unix time
+    raw: bytes = b""  # the body as it came (decompressed)
+    content_type: str = ""
+    validators: Validators = field(default_factory=Validators)
+    not_modified: bool = False  # a 304 to a conditional request: nothing new
 
 
 class FetchError(Exception):
@@ -109,15 +127,17 @@ def fetch(
     *,
     resolver: Resolver = system_resolver,
     transport: httpx.BaseTransport | None = None,
+    validators: Validators | None = None,
 ) -> Fetched:
-    """The page at `url`, decoded; FetchError with the reason when there is none to have."""
+    """The page at `url`, decoded; FetchError with the reason when there is none to have.
+    With `validators`, the request is conditional and may come back `not_modified`."""
     deadline = time.monotonic() + settings.total_seconds
     timeout = httpx.Timeout(
         settings.read_seconds, connect=settings.connect_seconds, pool=settings.connect_seconds
     )
     with httpx.Client(timeout=timeout, transport=transport, follow_redirects=False) as client:
         for _hop in range(settings.max_redirects + 1):
-            response_or_next = _get(client, url, settings, resolver, deadline)
+            response_or_next = _get(client, url, settings, resolver, deadline, validators)
             if isinstance(response_or_next, str):
                 url = response_or_next
                 continue
@@ -126,7 +146,12 @@ def fetch(
 
 
 def _get(
-    client: httpx.Client, url: str, settings: FetchSettings, resolver: Resolver, deadline: float
+    client: httpx.Client,
+    url: str,
+    settings: FetchSettings,
+    resolver: Resolver,
+    deadline: float,
+    validators: Validators | None,
 ) -> Fetched | str:
     """One request: the page, or the URL a redirect points to."""
     parts = _checked_url(url)
@@ -135,21 +160,45 @@ def _get(
     address = _allowed_address(host, resolver(host, port), settings.allow_private)
     target = _with_address(parts, address)
     headers = {"Host": parts.netloc.rsplit("@", 1)[-1], "User-Agent": settings.user_agent}
+    headers.update(_conditional_headers(validators))
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
     try:
         with client.stream("GET", target, headers=headers, extensions=extensions) as response:
             if response.is_redirect and "location" in response.headers:
                 return urljoin(url, response.headers["location"])
+            kept = _validators(response, validators)
+            if response.status_code == 304 and validators is not None:
+                return Fetched(url, "", "", time.time(), validators=kept, not_modified=True)
             if not response.is_success:
                 raise FetchError(f"the server answered {response.status_code}")
-            kind = _kind(response.headers.get("content-type", ""))
+            content_type = response.headers.get("content-type", "")
+            kind = _kind(content_type)
             body = _read(response, settings.max_bytes, deadline)
-            text = _decoded(body, response.headers.get("content-type", ""))
-            return Fetched(url, kind, text, time.time())
+            text = _decoded(body, content_type)
+            return Fetched(url, kind, text, time.time(), body, content_type, kept)
     except httpx.TimeoutException:
         raise FetchError("the server took too long to answer") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"the page could not be fetched ({type(exc).__name__})") from None
+
+
+def _conditional_headers(validators: Validators | None) -> dict[str, str]:
+    """The validators sent back exactly as the server gave them."""
+    headers = {}
+    if validators is not None and validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators is not None and validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    return headers
+
+
+def _validators(response: httpx.Response, earlier: Validators | None) -> Validators:
+    """The response's validators; on a 304 that repeats none, the earlier ones stay."""
+    etag = response.headers.get("etag")
+    modified = response.headers.get("last-modified")
+    if response.status_code == 304 and earlier is not None:
+        return Validators(etag or earlier.etag, modified or earlier.last_modified)
+    return Validators(etag, modified)
 
 
 def _checked_url(url: str) -> SplitResult:

@@ -7,7 +7,14 @@ from collections.abc import Iterator
 
 import pytest
 
-from corpusbot.retrieval.fetching import Address, FetchError, FetchSettings, fetch, is_public
+from corpusbot.retrieval.fetching import (
+    Address,
+    FetchError,
+    FetchSettings,
+    Validators,
+    fetch,
+    is_public,
+)
 from tests.web_server import Reply, Site, serve
 
 LOCAL = FetchSettings(allow_private=True, read_seconds=1.0, total_seconds=3.0)
@@ -117,3 +124,26 @@ def test_a_server_error_is_a_reason(site: Site) -> None:
     site.pages["/down"] = Reply(b"oops", status=503)
     with pytest.raises(FetchError, match="answered 503"):
         fetch(site.url("/down"), LOCAL)
+
+
+def test_a_conditional_request_sends_the_validators_back_exactly(site: Site) -> None:
+    modified = "Tue, 03 Mar 2026 10:00:00 GMT"
+    headers = {"Content-Type": "application/rss+xml", "ETag": 'W/"abc"', "Last-Modified": modified}
+    site.pages["/rss"] = Reply(b"<rss/>", headers=headers)
+    first = fetch(site.url("/rss"), LOCAL, validators=Validators())
+    assert (first.not_modified, first.raw, first.validators) == (
+        False,
+        b"<rss/>",
+        Validators('W/"abc"', modified),
+    )
+    second = fetch(site.url("/rss"), LOCAL, validators=first.validators)
+    assert second.not_modified and second.validators == first.validators
+    assert site.requests[-1]["If-None-Match"] == 'W/"abc"'
+    assert site.requests[-1]["If-Modified-Since"] == modified
+    # A server that changed the page sends it whole, with its new validators.
+    site.pages["/rss"] = Reply(b"<rss></rss>", headers={**headers, "ETag": '"def"'})
+    third = fetch(site.url("/rss"), LOCAL, validators=second.validators)
+    assert not third.not_modified and third.validators.etag == '"def"'
+    # Without validators a request is plain, and a 304 would be an error.
+    fetch(site.url("/rss"), LOCAL)
+    assert "If-None-Match" not in site.requests[-1]

@@ -1,5 +1,6 @@
 """A small web server on 127.0.0.1 for the fetching tests: each path answers what the test
-put there (status, headers, body, a delay), and every request is counted."""
+put there (status, headers, body, a delay), and every request is counted. A page served with an
+ETag or Last-Modified answers a conditional request that sends it back with 304."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -26,9 +28,24 @@ class Site:
     pages: dict[str, Reply] = field(default_factory=dict)
     hits: dict[str, int] = field(default_factory=dict)
     hosts: list[str] = field(default_factory=list)  # each request's Host header
+    requests: list[dict[str, str]] = field(default_factory=list)  # each request's headers
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         return f"http://{host}:{self.port}{path}"
+
+
+_KEPT = ("ETag", "Last-Modified")  # what a 304 repeats
+
+
+def _unchanged(reply: Reply, asked: Message) -> bool:
+    """A conditional request whose validators match the reply's exactly: 304, as a server
+    that supports them answers (a reply without validators is always sent whole)."""
+    etag, modified = reply.headers.get("ETag"), reply.headers.get("Last-Modified")
+    if reply.status != 200 or not (etag or modified):
+        return False
+    if asked.get("If-None-Match") is not None:
+        return asked.get("If-None-Match") == etag
+    return modified is not None and asked.get("If-Modified-Since") == modified
 
 
 @contextmanager
@@ -40,7 +57,10 @@ def serve() -> Iterator[Site]:
         def do_GET(self) -> None:
             site.hits[self.path] = site.hits.get(self.path, 0) + 1
             site.hosts.append(self.headers.get("Host", ""))
+            site.requests.append(dict(self.headers.items()))
             reply = site.pages.get(self.path, Reply(b"not here", 404))
+            if _unchanged(reply, self.headers):
+                reply = Reply(b"", 304, {k: v for k, v in reply.headers.items() if k in _KEPT})
             self.send_response(reply.status)
             for name, value in reply.headers.items():
                 self.send_header(name, value)
