@@ -6,7 +6,9 @@ and written into the corpus folder, under `web/<site>/`, as a `.md` file with fr
 readable and editable by a person. A file is written whole or not at all (a temporary file
 renamed into place). The same link, or its canonical form (https, no tracking parameters, no
 fragment), adds nothing when its text is unchanged, and replaces its file when the text changed.
-The file's name, and so the article's id, never changes once written.
+The file's name, and so the article's id, never changes once written. The same text under another
+link (a story two feeds share, a link that moved) is stored once: the archive knows each file's
+text by its digest too.
 """
 
 from __future__ import annotations
@@ -24,7 +26,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from corpusbot.retrieval.extraction import Extracted, ExtractionError, extract_article
 from corpusbot.retrieval.fetching import (
-    Fetched,
     FetchError,
     FetchSettings,
     Resolver,
@@ -33,7 +34,15 @@ from corpusbot.retrieval.fetching import (
 )
 from corpusbot.retrieval.front_matter import MAX_LINES, split_front_matter
 
-__all__ = ["WEB_FOLDER", "AddReport", "AddedArticle", "SkippedLink", "add_links", "canonical"]
+__all__ = [
+    "WEB_FOLDER",
+    "AddReport",
+    "AddedArticle",
+    "SkippedLink",
+    "WebArchive",
+    "add_links",
+    "canonical",
+]
 
 WEB_FOLDER = "web"  # inside the corpus folder: the pages added by link
 _TRACKING = re.compile(r"^(?:utm_[a-z]+|fbclid|gclid|dclid|mc_cid|mc_eid|igshid|ref_src)$")
@@ -69,6 +78,69 @@ class _Known:
     digest: str
 
 
+class WebArchive:
+    """The articles under the folder's `web/`, known by canonical link and by text digest,
+    and the filing of new ones there."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._by_link: dict[str, _Known] = {}
+        self._by_digest: dict[str, _Known] = {}
+        for path in (folder / WEB_FOLDER).rglob("*.md") if (folder / WEB_FOLDER).is_dir() else ():
+            fields = _front_fields(path)
+            if "sha256" in fields:
+                links = {fields["url"]} if "url" in fields else set()
+                self._remember(links, path, fields["sha256"])
+
+    def knows(self, url: str) -> bool:
+        """Whether a page of this link (in canonical form) is in the archive."""
+        return canonical(url) in self._by_link
+
+    def file(
+        self,
+        links: Iterable[str],
+        article: Extracted,
+        *,
+        fetched_at: float,
+        report: AddReport,
+        summary: bool = False,
+    ) -> None:
+        """Write `article` (found at `links`) unless its text is in already; say which it was
+        in `report`. `summary`: the text is a feed's summary, marked so in the front matter."""
+        keys = {canonical(link) for link in links}
+        digest = hashlib.sha256(article.text.encode()).hexdigest()
+        shown = article.url or next(iter(sorted(links)), "")
+        earlier = next((self._by_link[key] for key in sorted(keys) if key in self._by_link), None)
+        same_text = self._by_digest.get(digest)
+        if same_text is not None:
+            where = same_text.path.relative_to(self.folder).as_posix()
+            report.skipped.append(SkippedLink(shown, f"already in the corpus ({where})"))
+            self._remember(keys, same_text.path, digest)
+            return
+        path = earlier.path if earlier is not None else self._new_path(article, digest)
+        _write_atomically(path, _markdown(article, fetched_at, digest, summary=summary))
+        self._remember(keys, path, digest)
+        added = AddedArticle(
+            url=shown,
+            path=path.relative_to(self.folder).as_posix(),
+            article_id=path.stem,
+            title=article.title,
+            date=article.date,
+            source=article.source,
+        )
+        (report.replaced if earlier is not None else report.added).append(added)
+
+    def _remember(self, links: Iterable[str], path: Path, digest: str) -> None:
+        known = _Known(path, digest)
+        for link in links:
+            self._by_link[canonical(link)] = known
+        self._by_digest[digest] = known
+
+    def _new_path(self, article: Extracted, digest: str) -> Path:
+        key = canonical(article.url) if article.url else ""
+        return _new_path(self.folder, key or f"https://{article.source or 'feed'}/{article.title}")
+
+
 def canonical(url: str) -> str:
     """The form two links to one page share: https, the host in lower case without a default
     port, no fragment, no tracking parameters, no trailing slash."""
@@ -94,7 +166,7 @@ def add_links(
         reason = f"the corpus folder {folder} is read-only; make it writable to add articles"
         report.skipped = [SkippedLink(url, reason) for url in links]
         return report
-    known = _known(folder / WEB_FOLDER)
+    archive = WebArchive(folder)
     for url in links:
         try:
             page = fetch(url, settings, resolver=resolver)
@@ -102,39 +174,9 @@ def add_links(
         except (FetchError, ExtractionError) as exc:
             report.skipped.append(SkippedLink(url, str(exc)))
             continue
-        _file(folder, url, page, article, known, report)
+        links_of_page = (url, page.url, article.url)
+        archive.file(links_of_page, article, fetched_at=page.fetched_at, report=report)
     return report
-
-
-def _file(
-    folder: Path,
-    url: str,
-    page: Fetched,
-    article: Extracted,
-    known: dict[str, _Known],
-    report: AddReport,
-) -> None:
-    """Write `article` unless the same text is in already; say which it was in `report`."""
-    keys = {canonical(url), canonical(page.url), canonical(article.url)}
-    digest = hashlib.sha256(article.text.encode()).hexdigest()
-    earlier = next((known[key] for key in sorted(keys) if key in known), None)
-    if earlier is not None and earlier.digest == digest:
-        where = earlier.path.relative_to(folder).as_posix()
-        report.skipped.append(SkippedLink(url, f"already in the corpus ({where})"))
-        return
-    path = earlier.path if earlier is not None else _new_path(folder, canonical(article.url))
-    _write_atomically(path, _markdown(article, page, digest))
-    for key in keys:
-        known[key] = _Known(path, digest)
-    added = AddedArticle(
-        url=article.url,
-        path=path.relative_to(folder).as_posix(),
-        article_id=path.stem,
-        title=article.title,
-        date=article.date,
-        source=article.source,
-    )
-    (report.replaced if earlier is not None else report.added).append(added)
 
 
 def _new_path(folder: Path, key: str) -> Path:
@@ -146,14 +188,15 @@ def _new_path(folder: Path, key: str) -> Path:
     return folder / WEB_FOLDER / site / f"{slug}-{tag}.md"
 
 
-def _markdown(article: Extracted, page: Fetched, digest: str) -> str:
+def _markdown(article: Extracted, fetched_at: float, digest: str, *, summary: bool) -> str:
     fields = {
         "title": _one_line(article.title),
         "date": article.date,
         "source": article.source and _one_line(article.source),
         "author": article.author and _one_line(article.author),
         "url": article.url,
-        "fetched": _iso(page.fetched_at),
+        "fetched": _iso(fetched_at),
+        "text": "feed summary" if summary else None,  # the page itself could not be read
         "sha256": digest,
     }
     front = "".join(f"{key}: {value}\n" for key, value in fields.items() if value)
@@ -173,17 +216,6 @@ def _write_atomically(path: Path, text: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def _known(web: Path) -> dict[str, _Known]:
-    """The links already added (canonical form) and their texts' digests, from the front matter
-    of the files under `web`."""
-    known: dict[str, _Known] = {}
-    for path in web.rglob("*.md") if web.is_dir() else ():
-        fields = _front_fields(path)
-        if "url" in fields and "sha256" in fields:
-            known[canonical(fields["url"])] = _Known(path, fields["sha256"])
-    return known
 
 
 def _front_fields(path: Path) -> dict[str, str]:
