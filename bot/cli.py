@@ -1,4 +1,4 @@
-"""The `corpusbot` command: ask, sources, index, run, eval, stats, feedback."""
+"""The `corpusbot` command: ask, sources, index, run, eval, add, feeds, stats, feedback."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from corpusbot.bot import feed_commands
 from corpusbot.bot.compose import Answer, Quote
 from corpusbot.bot.history.commands import STATS_DAYS, export_command, stats_command
 from corpusbot.bot.plurals import counted
@@ -481,6 +482,73 @@ def add_report_json(report: AddReport) -> dict[str, Any]:
     }
 
 
+# --- feeds: RSS and Atom feeds read into the corpus folder (bot/feed_commands.py) ------------
+
+
+def _feeds_arguments(feeds: argparse.ArgumentParser) -> None:
+    _describe(
+        feeds,
+        "The RSS and Atom feeds a running bot reads every [feeds] poll_minutes: their new\n"
+        "articles are fetched into the corpus folder (under web/) as `corpusbot add` does.\n"
+        "Kept in the bot's state database; safe to use while the bot runs.",
+        "corpusbot feeds add https://example.org/news/rss.xml",
+        "corpusbot feeds poll --corpus ~/news --json",
+        "corpusbot feeds import subscriptions.opml",
+        "corpusbot feeds export > feeds.opml",
+    )
+    actions = feeds.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, summary in (("add", "read a feed from now on"), ("remove", "stop reading a feed")):
+        action = actions.add_parser(name, help=summary)
+        _add_shared_options(action, defaults=False)
+        action.add_argument("url", metavar="URL", help="the feed's http(s) link")
+    for name, summary in (
+        ("list", "the feeds, each with its last poll and error"),
+        ("poll", "read every feed now; new articles go into the corpus folder"),
+    ):
+        action = actions.add_parser(name, help=summary)
+        _add_shared_options(action, defaults=False)
+        action.add_argument("--json", action="store_true", help="print JSON")
+    opml = actions.add_parser("import", help="add the feeds of an OPML file")
+    _add_shared_options(opml, defaults=False)
+    opml.add_argument("file", metavar="FILE.opml", type=Path, help="an OPML file")
+    _add_shared_options(
+        actions.add_parser("export", help="print the feeds as OPML"), defaults=False
+    )
+
+
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    """`corpusbot feeds ACTION`: 0 done, 2 a refusal, 3 nothing changed (or, for `poll`, no
+    feed could be read)."""
+    try:
+        if args.action == "add":
+            return feed_commands.add_feed(settings, valid_text(args.url))
+        if args.action == "remove":
+            return feed_commands.remove_feed(settings, valid_text(args.url))
+        if args.action == "list":
+            return feed_commands.list_feeds(settings, as_json=args.json)
+        if args.action == "import":
+            return feed_commands.import_feeds(settings, args.file)
+        if args.action == "export":
+            return feed_commands.export_feeds(settings)
+        return _poll_feeds(args, settings)
+    except feed_commands.FeedCommandError as exc:
+        return _fail(str(exc), 2)
+
+
+def _poll_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    if settings.bundled_corpus:
+        return _fail("name the corpus folder feeds go into with --corpus (or CORPUSBOT_CORPUS)", 2)
+    found = feed_commands.run_poll(settings)
+    if found.new:
+        open_service(settings)  # the index takes the new files in
+    if args.json:
+        print_json(feed_commands.poll_json(found))
+    else:
+        feed_commands.print_poll(found)
+    failed = all(poll.error for poll in found.polls)
+    return NOTHING_ANSWERED if found.polls and failed else 0
+
+
 # --- stats and feedback export: the history database (bot/history/) ------------------------
 
 
@@ -547,6 +615,7 @@ COMMANDS = (
         cmd_eval,
     ),
     Command("add", "fetch web pages into the corpus folder", _add_arguments, cmd_add),
+    Command("feeds", "RSS and Atom feeds read into the corpus folder", _feeds_arguments, cmd_feeds),
     Command(
         "stats",
         "questions per day, refusals, 👍/👎 from the bot's history",

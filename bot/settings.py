@@ -34,6 +34,7 @@ OTHER_VARIABLES = frozenset(
 )
 # Whole-number settings (counts, sizes, ids) stay within what every consumer can hold.
 MAX_WHOLE_NUMBER = 2**63 - 1
+TEXT_LISTS = frozenset({"feeds.urls"})  # lists of text; the other lists hold ids
 
 
 class SettingsError(ValueError):
@@ -50,6 +51,15 @@ class HistorySettings:
 
 
 @dataclass(frozen=True)
+class FeedSettings:
+    """[feeds]: the feeds a running bot polls, besides those added with `corpusbot feeds add`
+    (bot/feed_poller.py)."""
+
+    urls: tuple[str, ...] = ()
+    poll_minutes: float = 30.0
+
+
+@dataclass(frozen=True)
 class Settings:
     corpus: Path
     max_file_bytes: int
@@ -61,6 +71,7 @@ class Settings:
     history: HistorySettings
     follow_outside_links: bool = False  # read linked files whose target is outside the corpus
     fetch: FetchSettings = field(default_factory=FetchSettings)
+    feeds: FeedSettings = field(default_factory=FeedSettings)
 
     @property
     def bundled_corpus(self) -> bool:
@@ -163,6 +174,8 @@ def _coerce(name: str, value: Any, default: Any) -> Any:
             return float(value)
         if isinstance(default, list):
             items = value.replace(",", " ").split() if isinstance(value, str) else value
+            if name in TEXT_LISTS:
+                return [_to_text(item) for item in items]
             return [_to_int(item) for item in items]
         if isinstance(value, str):
             return value
@@ -182,6 +195,12 @@ def _to_int(value: Any) -> int:
     return number
 
 
+def _to_text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(value)
+    return value.strip()
+
+
 def _to_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -194,7 +213,7 @@ def _to_bool(value: Any) -> bool:
 
 def _type_name(default: Any) -> str:
     names = {bool: "true or false", int: "a whole number", float: "a number", str: "text"}
-    return names.get(type(default), "a list of whole numbers (ids)")
+    return names.get(type(default), "a list of whole numbers (ids), or of links for feeds.urls")
 
 
 def _check(name: str, ok: bool, value: Any, expected: str) -> None:
@@ -244,6 +263,14 @@ def _fetch(raw: dict[str, Any]) -> FetchSettings:
         max_bytes=int(raw["max_mb"] * 1_000_000),
         max_redirects=redirects,
     )
+
+
+def _feeds(raw: dict[str, Any]) -> FeedSettings:
+    minutes = raw["poll_minutes"]
+    _check("feeds.poll_minutes", 1 <= minutes <= 1440, minutes, "1 to 1440 minutes")
+    for url in raw["urls"]:
+        _check("feeds.urls", url.lower().startswith(("http://", "https://")), url, "http(s) links")
+    return FeedSettings(urls=tuple(dict.fromkeys(raw["urls"])), poll_minutes=minutes)
 
 
 def _build(raw: dict[str, Any]) -> Settings:
@@ -318,5 +345,6 @@ def _build(raw: dict[str, Any]) -> Settings:
         ),
         history=_history(raw["history"]),
         fetch=_fetch(raw["fetch"]),
+        feeds=_feeds(raw["feeds"]),
         follow_outside_links=bool(corpus["follow_outside_links"]),
     )

@@ -72,6 +72,23 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE page_votes RENAME TO votes;
     CREATE INDEX votes_by_user ON votes (user_hash);
     """,
+    # 4: the feeds the bot reads (bot/history/feeds.py), with what each poll needs to remember:
+    # the server's validators for a conditional request, and the failures behind a retry delay.
+    """
+    CREATE TABLE feeds (
+        url TEXT PRIMARY KEY,
+        added_at REAL NOT NULL,
+        added_by TEXT NOT NULL CHECK (added_by IN ('command', 'settings')),
+        title TEXT NOT NULL DEFAULT '',
+        etag TEXT,
+        last_modified TEXT,
+        failures INTEGER NOT NULL DEFAULT 0,
+        retry_at REAL NOT NULL DEFAULT 0,
+        polled_at REAL,
+        last_error TEXT,
+        last_new INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    """,
 )
 VERSION = len(MIGRATIONS)
 
@@ -85,7 +102,11 @@ def version_of(connection: sqlite3.Connection) -> int:
 
 
 def migrate(connection: sqlite3.Connection) -> int:
-    """Run the migrations the database lacks, each in its own transaction; the version before."""
+    """Run the migrations the database lacks, each in its own transaction; the version before.
+
+    Two processes may open the file at once (the bot, and `corpusbot feeds` beside it): each
+    step takes the write lock first and checks the version again under it, so a step runs once.
+    """
     before = version_of(connection)
     if before > VERSION:
         raise NewerSchema(
@@ -93,13 +114,29 @@ def migrate(connection: sqlite3.Connection) -> int:
             f"knows up to {VERSION} (upgrade corpusbot, or set [history] path)"
         )
     for number in range(before, VERSION):
-        # executescript commits first; BEGIN makes the step and its version one transaction.
+        connection.execute("BEGIN IMMEDIATE")
         try:
-            connection.executescript(
-                f"BEGIN; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; COMMIT;"
-            )
-        except sqlite3.Error:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
+            if version_of(connection) <= number:
+                for statement in statements(MIGRATIONS[number]):
+                    connection.execute(statement)
+                connection.execute(f"PRAGMA user_version = {number + 1}")
+        except BaseException:
+            connection.execute("ROLLBACK")
             raise
+        connection.execute("COMMIT")
     return before
+
+
+def statements(script: str) -> list[str]:
+    """The SQL statements of `script`, one by one (`execute` runs one at a time, and
+    `executescript` would commit the transaction the step runs in)."""
+    found: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            found.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        found.append(pending.strip())
+    return found
