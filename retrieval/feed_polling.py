@@ -153,17 +153,29 @@ def _file_items(
     for item in feed.items:
         if item.link and archive.knows(item.link):
             continue  # in the archive already: not fetched again
-        article, fetched_at, summary = _article_of(item, feed, settings, resolver=resolver)
-        if article is None:
-            continue
-        links = [link for link in (item.link, article.url) if link]
-        archive.file(links, article, fetched_at=fetched_at, report=report, summary=summary)
+        found = _article_of(item, feed, settings, resolver=resolver)
+        if found is not None:
+            archive.file(
+                found.links,
+                found.article,
+                fetched_at=found.fetched_at,
+                report=report,
+                summary=found.summary,
+            )
     return report
+
+
+@dataclass(frozen=True)
+class _ItemArticle:
+    article: Extracted
+    links: list[str]  # the item's, and where its page says it lives: each known from now on
+    fetched_at: float
+    summary: bool  # the feed's summary stands in for a page that could not be read
 
 
 def _article_of(
     item: FeedItem, feed: ParsedFeed, settings: FetchSettings, *, resolver: Resolver
-) -> tuple[Extracted | None, float, bool]:
+) -> _ItemArticle | None:
     """The item's article from its page; else its summary, marked as one (None if empty)."""
     if item.link:
         try:
@@ -179,9 +191,10 @@ def _article_of(
                 url=item.link,
                 source=found.source or feed.title or None,
             )
-            return own, page.fetched_at, False
+            links = [item.link, page.url, found.url]
+            return _ItemArticle(own, links, page.fetched_at, summary=False)
     if not item.summary:
-        return None, 0.0, False
+        return None
     summary = Extracted(
         title=item.title or item.summary.splitlines()[0][:200],
         text=item.summary,
@@ -190,4 +203,4 @@ def _article_of(
         source=feed.title or None,
         author=None,
     )
-    return summary, time.time(), True
+    return _ItemArticle(summary, [item.link] if item.link else [], time.time(), summary=True)

@@ -171,3 +171,14 @@ def test_a_private_address_is_refused_unless_allowed(site: Site, tmp_path: Path)
 def test_the_retry_delay_doubles_and_stops_at_a_day() -> None:
     assert [retry_delay(n, 60) for n in (1, 2, 3)] == [60, 120, 240]
     assert retry_delay(40, 60) == retry_delay(10_000, 60) == MAX_RETRY_SECONDS
+
+
+def test_the_link_a_page_names_as_its_own_is_known_too(site: Site, tmp_path: Path) -> None:
+    canonical = '<link rel="canonical" href="https://harbor.example/2026/tram">'
+    page = article("Tram line approved").replace(b"<head>", f"<head>{canonical}".encode())
+    site.pages["/tram"] = Reply(page)
+    site.pages["/a"] = Reply(rss(item("Tram", site.url("/tram"))), headers=FEED)
+    site.pages["/b"] = Reply(rss(item("Tram", "https://harbor.example/2026/tram")), headers=FEED)
+    found = poll(tmp_path, FeedState(site.url("/a")), FeedState(site.url("/b")))
+    assert [len(p.added) for p in found] == [1, 0]  # /b's item is known: not fetched at all
+    assert site.hits["/tram"] == 1
