@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from corpusbot.bot.chat_expiry import ChatExpiry
 from corpusbot.bot.conversation import Turn
+from corpusbot.bot.history.feeds import FeedStore
 from corpusbot.bot.ratelimit import OncePer, RateLimiter, WaitingLine
 from corpusbot.bot.service import Service
 
@@ -39,6 +40,8 @@ class BotState:
     drop_notes: OncePer = field(default_factory=lambda: OncePer(60.0))  # "N dropped", a minute
     delayed: set[asyncio.Task[None]] = field(default_factory=set)  # late questions and notes
     last_update_id: int = 0  # the newest update seen: what a stop confirms as read
+    feeds: FeedStore | None = None  # the feeds read into the corpus; None: feeds are off
+    feed_poller: asyncio.Task[None] | None = None  # polls them every [feeds] poll_minutes
 
 
 @dataclass

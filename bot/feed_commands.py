@@ -8,7 +8,6 @@ export: `import` takes its outlines' `xmlUrl`s, `export` writes one outline per 
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from corpusbot.bot.feed_poller import FeedRound, poll_round
+from corpusbot.bot.feed_poller import FeedRound, feed_status, poll_round, utc_minute
 from corpusbot.bot.history.feeds import SETTINGS, FeedRecord, FeedStore, open_feeds
 from corpusbot.bot.plurals import counted
 from corpusbot.bot.settings import Settings
@@ -212,22 +211,9 @@ def _record_json(record: FeedRecord) -> dict[str, Any]:
 
 
 def _record_line(record: FeedRecord) -> str:
-    state = record.state
-    origin = " (settings)" if record.added_by == SETTINGS else ""
-    if state.polled_at is None:
-        news = "not read yet"
-    else:
-        news = f"last read {_iso(state.polled_at)}, {counted(state.last_new, 'new article')}"
-    failing = (
-        f"; failing ({state.failures}x): {state.last_error}, next try {_iso(state.retry_at)}"
-        if state.failures
-        else ""
-    )
-    title = f" {state.title}:" if state.title else ""
-    return f"{state.url}{origin}{title} {news}{failing}"
+    title = f" {record.state.title}:" if record.state.title else ""
+    return f"{record.state.url}{title} {feed_status(record)}"
 
 
 def _iso(moment: float | None) -> str | None:
-    if moment is None:
-        return None
-    return dt.datetime.fromtimestamp(moment, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return utc_minute(moment) if moment is not None else None

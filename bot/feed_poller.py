@@ -10,15 +10,17 @@ recovered in it, so that admins hear of a broken feed once, not at every failed 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from corpusbot.bot.history.feeds import FeedStore
+from corpusbot.bot.history.feeds import SETTINGS, FeedRecord, FeedStore
+from corpusbot.bot.plurals import counted
 from corpusbot.bot.settings import Settings
 from corpusbot.retrieval.feed_polling import ERROR, FeedPoll, poll_feeds
 
-__all__ = ["FeedRound", "poll_feeds_every", "poll_round"]
+__all__ = ["FeedRound", "feed_status", "poll_feeds_every", "poll_round", "utc_minute"]
 
 log = logging.getLogger(__name__)
 
@@ -76,3 +78,24 @@ async def poll_feeds_every(
         except Exception:  # the poller must outlive any one failure
             log.exception("feed poll failed")
         await asyncio.sleep(settings.feeds.poll_minutes * 60)
+
+
+def feed_status(record: FeedRecord) -> str:
+    """One line on how a feed fares: where it was named, its last read and its news, and why
+    it fails if it does (for `corpusbot feeds list` and /feeds)."""
+    state = record.state
+    parts = ["named in the settings"] if record.added_by == SETTINGS else []
+    if state.polled_at is None:
+        parts.append("not read yet")
+    else:
+        parts.append(
+            f"last read {utc_minute(state.polled_at)}, {counted(state.last_new, 'new article')}"
+        )
+    if state.failures:
+        parts.append(f"failing ({state.failures}x): {state.last_error}")
+        parts.append(f"next try {utc_minute(state.retry_at)}")
+    return "; ".join(parts)
+
+
+def utc_minute(moment: float) -> str:
+    return dt.datetime.fromtimestamp(moment, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -248,6 +248,50 @@ def add_report(report: AddReport) -> str:
     return "\n".join(lines) or "Nothing to add."
 
 
+FEEDS_ADMINS_ONLY = "Only the bot's admins can see the feeds."
+FEEDS_OFF = (
+    "I read no feeds: {why}. <code>corpusbot feeds add URL</code> adds one, and "
+    "<code>[feeds] urls</code> in the settings names them."
+)
+FEED_BROKE = (
+    "⚠️ The feed {url} stopped working: {reason}\nI will try it again, less and less often "
+    "(at least once a day); /feeds shows how it fares."
+)
+FEED_RECOVERED = "✅ The feed {url} works again."
+
+
+def feeds_report(lines: list[tuple[str, str, str]], every_minutes: float) -> str:
+    """/feeds: each feed (url, its own title, how it fares), as many as one message holds."""
+    if not lines:
+        return FEEDS_OFF.format(why="none was added yet")
+    head = f"<b>{counted(len(lines), 'feed')}</b>, read every {every_minutes:g} minutes:"
+    room = TELEGRAM_LIMIT - utf16_length(head) - 80  # the "and N more" line
+    shown: list[str] = []
+    for number, (url, title, status) in enumerate(lines, 1):
+        block = (
+            f"{number}. <b>{clip_escaped(title or url, TITLE_CHARS)}</b>"
+            + (f"\n{clip_escaped(url, DETAIL_CHARS * 2)}" if title else "")
+            + f"\n{clip_escaped(status, REASON_CHARS * 2)}"
+        )
+        room -= utf16_length(block) + 2
+        if room < 0:
+            break
+        shown.append(block)
+    more = len(lines) - len(shown)
+    tail = f"\n\nand {more} more: <code>corpusbot feeds list</code>" if more else ""
+    return "\n\n".join([head, *shown]) + tail
+
+
+def feed_broke(url: str, reason: str) -> str:
+    return FEED_BROKE.format(
+        url=clip_escaped(url, DETAIL_CHARS * 2), reason=clip_escaped(reason, ERROR_CHARS)
+    )
+
+
+def feed_recovered(url: str) -> str:
+    return FEED_RECOVERED.format(url=clip_escaped(url, DETAIL_CHARS * 2))
+
+
 def reload_report(result: Reload, before: int) -> str:
     """What a /reload (or a watched change) did, for an admin."""
     skipped = [

@@ -25,7 +25,14 @@ from telegram.ext import (
     filters,
 )
 
-from corpusbot.bot import article_buttons, handlers, history_handlers, inline, messages
+from corpusbot.bot import (
+    article_buttons,
+    feed_handlers,
+    handlers,
+    history_handlers,
+    inline,
+    messages,
+)
 from corpusbot.bot.bot_state import CONTEXT_TYPES, BotState, attach_state, state_of
 from corpusbot.bot.chat_expiry import ChatExpiry
 from corpusbot.bot.history_handlers import OpenedHistory
@@ -115,6 +122,7 @@ def add_handlers(application: Application) -> None:
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     history_handlers.add_handlers(application)  # history hook: /stats, /forget, 👍/👎 first
     article_buttons.add_handlers(application)  # Context / Full article / Related buttons
+    feed_handlers.add_handlers(application)  # /feeds for admins
     inline.add_handlers(application)  # @bot question in any chat
     application.add_handlers(
         [
@@ -137,7 +145,8 @@ def add_handlers(application: Application) -> None:
 
 
 async def start_background_work(application: Application) -> None:
-    """At start-up: register the commands, and watch the corpus folder if the settings say so."""
+    """At start-up: register the commands, watch the corpus folder if the settings say so, and
+    read the feeds (bot/feed_handlers.py)."""
     await register_commands(application)
     state = state_of(application)
     service = state.service
@@ -148,10 +157,12 @@ async def start_background_work(application: Application) -> None:
             watch_corpus(service, interval, notify), name="corpus-watch"
         )
         log.info("watching %s every %g s", service.settings.corpus, interval)
+    await feed_handlers.start_feed_poller(application)
 
 
 async def stop_background_work(application: Application) -> None:
     history_handlers.detach(application)  # history hook: close the database, free its lock
+    await feed_handlers.stop_feed_poller(application)
     state = state_of(application)
     watcher, state.watcher = state.watcher, None
     if watcher is not None:

@@ -43,7 +43,8 @@ def extract_article(page: Fetched) -> Extracted:
         return _plain(page)
     if page.kind != "html":
         raise ExtractionError(
-            "a feed, not an article: feeds are not read yet; add each article's own link"
+            "a feed, not an article: `corpusbot feeds add URL` reads it (or add each "
+            "article's own link)"
         )
     found = trafilatura.bare_extraction(
         page.text,

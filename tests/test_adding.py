@@ -95,7 +95,7 @@ def test_a_page_without_an_article_is_skipped_with_the_reason(site: Site, tmp_pa
     assert skipped.reason == "no article text found on the page"
 
 
-def test_a_feed_link_is_skipped_with_a_reason_that_names_no_missing_command(
+def test_a_feed_link_is_skipped_with_the_command_that_reads_feeds(
     site: Site, tmp_path: Path
 ) -> None:
     feed = b'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title></channel></rss>'
@@ -103,7 +103,7 @@ def test_a_feed_link_is_skipped_with_a_reason_that_names_no_missing_command(
     report = add_links(tmp_path, [site.url("/feed.xml")], LOCAL)
     [skipped] = report.skipped
     assert skipped.reason.startswith("a feed, not an article")
-    assert "feeds add" not in skipped.reason and "article's own link" in skipped.reason
+    assert "`corpusbot feeds add URL` reads it" in skipped.reason
     assert report.added == [] and not (tmp_path / WEB_FOLDER).exists()
 
 

@@ -95,7 +95,7 @@ def test_a_failing_feed_is_listed_with_its_error_and_the_poll_says_so(
     assert polled.returncode == 3  # no feed could be read
     assert f"error {site.url('/rss')}: the server answered 410" in polled.stdout
     listed = feeds("list", env=env, tmp=tmp_path)
-    assert "failing (1x): the server answered 410, next try" in listed.stdout
+    assert "failing (1x): the server answered 410; next try" in listed.stdout
 
 
 def test_feeds_in_the_settings_are_listed_and_not_removed_from_the_command_line(

@@ -94,9 +94,10 @@ def test_build_application(seeds_service: Service) -> None:
     assert application.bot.base_url == f"http://127.0.0.1:9/bot{TOKEN}"
     assert application.bot.defaults.link_preview_options.is_disabled
     commands = {c for h in application.handlers[0] for c in getattr(h, "commands", ())}
-    # /reload and /add are for admins only, so they are handled but not in the public menu.
+    # /reload, /add and /feeds are for admins only: handled, but not in the public menu.
     assert commands == {
         "add",
+        "feeds",
         "start",
         "help",
         "latest",
