@@ -277,3 +277,38 @@ def test_quoted_articles_of_an_answer_in_its_own_chat_only(tmp_path: Path) -> No
     assert store.quoted_articles(answer, 5) == ["a1", "a2"]
     assert store.quoted_articles(answer, 6) == []  # another chat cannot read it
     assert store.quoted_articles(answer + 1, 5) == []
+
+
+def test_a_second_connection_in_the_process_keeps_the_first_one_s_locks(tmp_path: Path) -> None:
+    """Opening the follows' connection beside the history's must not touch the file itself:
+    closing any descriptor of it drops every POSIX lock the process holds, SQLite's included.
+    Another process then closing the file took itself for its last user and deleted the
+    write-ahead log under the bot, whose later writes no one else could read."""
+    import subprocess
+    import sys
+
+    from corpusbot.bot.history.store import open_shared
+
+    path = tmp_path / "history.sqlite3"
+    count = (
+        "import sqlite3, sys\n"
+        "db = sqlite3.connect(sys.argv[1])\n"
+        "print(db.execute('SELECT count(*) FROM feeds').fetchone()[0])\n"
+        "db.close()\n"
+    )
+
+    def rows_seen_elsewhere() -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", count, str(path)], capture_output=True, text=True, timeout=30
+        )
+        return done.stdout.strip() + done.stderr
+
+    bot = open_shared(path)
+    try:
+        bot.execute("INSERT INTO feeds (url, added_at, added_by) VALUES ('a', 0, 'command')")
+        open_shared(path).close()  # the follows' connection, opened and closed
+        assert rows_seen_elsewhere() == "1"
+        bot.execute("INSERT INTO feeds (url, added_at, added_by) VALUES ('b', 0, 'command')")
+        assert rows_seen_elsewhere() == "2"
+    finally:
+        bot.close()

@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpusbot.bot.history import schema
-from corpusbot.bot.history.store import BUSY_TIMEOUT_MS
+from corpusbot.bot.history.store import open_shared
 from corpusbot.retrieval.feed_polling import FeedState
 from corpusbot.retrieval.fetching import Validators
 
@@ -114,19 +113,7 @@ class FeedStore:
 def open_feeds(path: Path) -> FeedStore:
     """The feeds of the state database at `path`, made (with its folder) when missing.
     Raises sqlite3.Error or OSError when the file cannot be used."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not path.exists():
-        path.touch(mode=0o600)
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS * 5}")
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = NORMAL")
-        schema.migrate(connection)
-    except BaseException:
-        connection.close()
-        raise
-    return FeedStore(connection)
+    return FeedStore(open_shared(path))
 
 
 def _record(row: tuple[Any, ...]) -> FeedRecord:

@@ -391,8 +391,13 @@ def _connect(path: Path) -> sqlite3.Connection:
 
 def _make_private(path: Path) -> None:
     """Create the database file readable by its owner only (SQLite gives its -wal and -shm
-    files the same mode); tighten an existing one."""
-    os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
+    files the same mode); tighten an existing one.
+
+    An existing file is never opened here: closing any descriptor of a file drops every POSIX
+    lock this process holds on it, SQLite's included, and another connection of this process
+    (the history's, when the follows open theirs) may hold some."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
     if stat.S_IMODE(path.stat().st_mode) & 0o077:
         path.chmod(0o600)
 
@@ -416,6 +421,26 @@ def _move_aside(path: Path) -> Path:
 
 def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc)
+
+
+def open_shared(path: Path) -> sqlite3.Connection:
+    """A read-write connection of its own to the state database at `path`, made (with its
+    folder) when missing and brought up to the current schema, for the feeds and follows,
+    which the bot and the `corpusbot` commands use at once (no lock file; WAL). Raises
+    sqlite3.Error or OSError when the file cannot be used."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _make_private(path)
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS * 5}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = NORMAL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        schema.migrate(connection)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
 
 
 def open_reader(path: Path) -> sqlite3.Connection:
