@@ -17,6 +17,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 from corpusbot.bot.chat_expiry import ChatExpiry
 from corpusbot.bot.conversation import Turn
 from corpusbot.bot.history.feeds import FeedStore
+from corpusbot.bot.history.follows import FollowStore
 from corpusbot.bot.ratelimit import OncePer, RateLimiter, WaitingLine
 from corpusbot.bot.service import Service
 
@@ -42,6 +43,10 @@ class BotState:
     last_update_id: int = 0  # the newest update seen: what a stop confirms as read
     feeds: FeedStore | None = None  # the feeds read into the corpus; None: feeds are off
     feed_poller: asyncio.Task[None] | None = None  # polls them every [feeds] poll_minutes
+    follows: FollowStore | None = None  # the follows and their outbox; None: follows are off
+    sender: asyncio.Task[None] | None = None  # sends what the outbox holds
+    outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)  # wakes the sender
+    quiet_paths: set[str] = field(default_factory=set)  # files a feed's first read brought
 
 
 @dataclass

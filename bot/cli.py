@@ -1,4 +1,5 @@
-"""The `corpusbot` command: ask, sources, index, run, eval, add, feeds, stats, feedback."""
+"""The `corpusbot` command: ask, sources, index, run, eval, add, feeds, follows, stats,
+feedback."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from corpusbot.bot import feed_commands
+from corpusbot.bot import feed_commands, follow_commands
 from corpusbot.bot.compose import Answer, Quote
 from corpusbot.bot.history.commands import STATS_DAYS, export_command, stats_command
 from corpusbot.bot.plurals import counted
@@ -549,6 +550,36 @@ def _poll_feeds(args: argparse.Namespace, settings: Settings) -> int:
     return NOTHING_ANSWERED if found.polls and failed else 0
 
 
+# --- follows: the stories people follow (bot/follow_commands.py) ------------------------------
+
+
+def _follows_arguments(follows: argparse.ArgumentParser) -> None:
+    _describe(
+        follows,
+        "The stories people follow with /follow, each with its chat and its alerts; or, with\n"
+        "`test WORDS`, the articles of the last 7 days such a follow would have sent.",
+        "corpusbot follows --json",
+        'corpusbot follows test "Portville tram line" --corpus ~/news',
+    )
+    follows.add_argument("--json", action="store_true", help="print JSON")
+    actions = follows.add_subparsers(dest="action", metavar="ACTION")
+    test = actions.add_parser("test", help="what a follow would have sent over the last 7 days")
+    _add_shared_options(test, defaults=False)
+    test.add_argument("words", metavar="WORDS", help="the follow's words, as /follow takes them")
+    test.add_argument("--json", action="store_true", help="print JSON")
+
+
+def cmd_follows(args: argparse.Namespace, settings: Settings) -> int:
+    """`corpusbot follows [--json]`, `corpusbot follows test WORDS [--json]`."""
+    if args.action == "test":
+        words = valid_text(args.words)
+        return follow_commands.test_follow(open_service(settings), words, as_json=args.json)
+    try:
+        return follow_commands.list_follows(settings, as_json=args.json)
+    except follow_commands.FollowCommandError as exc:
+        return _fail(str(exc), 2)
+
+
 # --- stats and feedback export: the history database (bot/history/) ------------------------
 
 
@@ -616,6 +647,9 @@ COMMANDS = (
     ),
     Command("add", "fetch web pages into the corpus folder", _add_arguments, cmd_add),
     Command("feeds", "RSS and Atom feeds read into the corpus folder", _feeds_arguments, cmd_feeds),
+    Command(
+        "follows", "the stories people follow; `follows test`", _follows_arguments, cmd_follows
+    ),
     Command(
         "stats",
         "questions per day, refusals, 👍/👎 from the bot's history",

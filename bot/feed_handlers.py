@@ -71,7 +71,10 @@ async def stop_feed_poller(application: App) -> None:
 
 async def take_in_round(application: App, found: FeedRound) -> None:
     """After a round: the index takes the new articles in, and admins hear what broke."""
-    service = state_of(application).service
+    state = state_of(application)
+    service = state.service
+    # A feed's first read fills the archive with its backlog: it alerts no follower.
+    state.quiet_paths.update(a.path for p in found.polls if p.first for a in p.added)
     if found.new:
         await _reload_until_current(service)
     notes = [messages.feed_broke(p.url, p.error or "") for p in found.broke]

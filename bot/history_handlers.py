@@ -31,8 +31,9 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from corpusbot.bot import keyboards
-from corpusbot.bot.bot_state import AnyContext
+from corpusbot.bot.bot_state import STATE, AnyContext
 from corpusbot.bot.compose import Answer
+from corpusbot.bot.history.follows import FollowStore
 from corpusbot.bot.history.records import (
     FIRST_PAGE,
     AnswerPage,
@@ -139,6 +140,12 @@ def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None
 
 def store_of(context: Context) -> HistoryStore | None:
     store: HistoryStore | None = context.bot_data.get(STORE)
+    return store
+
+
+def store_of_app(application: Application[Any, Any, Any, Any, Any, Any]) -> HistoryStore | None:
+    """The history database outside a handler (start-up, a reload's listener)."""
+    store: HistoryStore | None = application.bot_data.get(STORE)
     return store
 
 
@@ -442,18 +449,22 @@ async def forget_command(update: Update, context: Context) -> None:
     if store is None:
         await message.reply_html(NOTHING_KEPT)
         return
+    follows: FollowStore | None = getattr(context.bot_data.get(STATE), "follows", None)
     try:
         gone = await asyncio.to_thread(store.forget, user.id)
+        # the follows of the user's own chat (a group's belong to the group)
+        ended = await asyncio.to_thread(follows.forget_chat, user.id) if follows else 0
     except sqlite3.Error as exc:  # locked or damaged: nothing was deleted, and the user is told
         log.warning("history: /forget failed: %s", exc)
         await message.reply_html(FORGET_FAILED)
         return
     log.info("history: /forget deleted %d questions and %d votes", gone.questions, gone.votes)
-    await message.reply_html(
-        FORGOTTEN.format(
-            questions=_count(gone.questions, "question"), votes=_count(gone.votes, "vote")
-        )
+    text = FORGOTTEN.format(
+        questions=_count(gone.questions, "question"), votes=_count(gone.votes, "vote")
     )
+    if ended:
+        text = text.removesuffix(".") + f", and ended {_count(ended, 'follow')}."
+    await message.reply_html(text)
 
 
 def _count(number: int, noun: str) -> str:

@@ -11,7 +11,9 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from corpusbot.bot.compose import Answer
 from corpusbot.bot.freshness import format_date, sort_newest_first
+from corpusbot.bot.history.follows import Follow
 from corpusbot.bot.plurals import counted
 from corpusbot.bot.render import DETAIL_CHARS, TITLE_CHARS
 from corpusbot.bot.service import Reload
@@ -29,6 +31,9 @@ COMMANDS = (
     ("latest", "The newest articles"),
     ("sources", "List the articles I know"),
     ("source", "Show one article: /source N"),
+    ("follow", "Follow a story: /follow WORDS"),
+    ("following", "The stories you follow"),
+    ("unfollow", "Stop following one: /unfollow N"),
     ("forget", "Delete what I keep about you"),
     ("help", "How to ask, and the commands"),
     ("start", "What I know, with example questions"),
@@ -332,3 +337,73 @@ def error_report(error: BaseException, update_id: int | None, redact: Callable[[
         trace = trace[len(trace) // 10 + 1 :]
         body = esc(trace)
     return f"{head}<pre>{body}</pre>"
+
+
+# --- follows (bot/follow_handlers.py) ---------------------------------------------------------
+
+FOLLOWS_OFF = (
+    "Following a story needs the history, which is off on this bot "
+    "(<code>[history] enabled</code>): there is nowhere to keep what you follow."
+)
+FOLLOW_USAGE = (
+    "Send <code>/follow WORDS</code>, as you would ask: <i>/follow Iran Russia vaccine deal</i>. "
+    "I will send you each new article that answers it."
+)
+FOLLOW_TOO_MANY = "You follow as many stories as I keep for one chat. /following lists them."
+FOLLOW_GONE = "That follow has ended already."
+FOLLOW_WEEK_DAYS = 7
+
+
+def follow_confirmed(words: str, answer: Answer, *, today: dt.date | None = None) -> str:
+    """/follow's reply: what is followed, and what the last week would have sent."""
+    day = today or dt.datetime.now(dt.UTC).date()
+    since = (day - dt.timedelta(days=FOLLOW_WEEK_DAYS)).isoformat()
+    recent = [q for q in answer.quotes if (q.sources[0].date or "") >= since]
+    head = (
+        f"🔔 Following <i>{clip_escaped(words, TITLE_CHARS)}</i>. I will send you each new "
+        "article that answers it. /following lists what you follow."
+    )
+    if not answer.answered:
+        return f"{head}\n\nNo article answers it yet."
+    week = (
+        f"Of the last {FOLLOW_WEEK_DAYS} days, {counted(len(recent), 'article')} would have matched"
+    )
+    if not recent:
+        return f"{head}\n\n{week}."
+    best = recent[0]
+    sentence = best.text[: best.lead] if 0 < best.lead < len(best.text) else best.text
+    source = best.sources[0]
+    parts = (source.source, format_date(source.date))
+    details = ", ".join(clip_escaped(part, DETAIL_CHARS) for part in parts if part)
+    return (
+        f"{head}\n\n{week}; the best:\n<i>{clip_escaped(source.title, TITLE_CHARS)}</i>"
+        + (f" — {details}" if details else "")
+        + f"\n<blockquote>{clip_escaped(sentence, TITLE_CHARS * 3)}</blockquote>"
+    )
+
+
+def following(follows: Sequence[Follow]) -> str:
+    """/following: the chat's follows, numbered."""
+    if not follows:
+        return "You follow nothing yet. " + FOLLOW_USAGE
+    lines = [
+        f"{number}. <i>{clip_escaped(f.query, TITLE_CHARS)}</i> — {counted(f.alerts, 'alert')}"
+        + (" (paused: I could not write to this chat)" if f.paused else "")
+        for number, f in enumerate(follows, 1)
+    ]
+    return "<b>What you follow</b>\n" + "\n".join(lines) + "\n\n/unfollow N ends one."
+
+
+def unfollow_usage(count: int) -> str:
+    if not count:
+        return "You follow nothing. " + FOLLOW_USAGE
+    return f"Send <code>/unfollow N</code> with N from 1 to {count}, as /following numbers them."
+
+
+def unfollowed(query: str) -> str:
+    return f"Stopped following <i>{clip_escaped(query, TITLE_CHARS)}</i>."
+
+
+def unfollowed_plain(query: str) -> str:
+    """For a button's answer, which shows no formatting (at most 200 characters)."""
+    return f"Stopped following “{query[:150]}”."

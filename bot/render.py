@@ -36,6 +36,7 @@ __all__ = [
 EXPANDABLE_FROM = 300
 # Characters kept free for the "3 of 12 quotes." line under the quotes.
 TAIL_ROOM = 120
+ALERT_CHARS = 600  # of the sentence an alert quotes
 # Citation parts are clipped to these lengths; longer links are left out rather than cut.
 TITLE_CHARS = 150
 DETAIL_CHARS = 60
@@ -179,6 +180,23 @@ def _blocks(
             block = _shortened_block(t, quote, number, limit - message_length(head) - TAIL_ROOM)
         blocks.append(block)
     return blocks
+
+
+def render_alert(follow: str, quote: Quote) -> str:
+    """An alert of the follow `follow` (Telegram HTML): the new article's citation (headline,
+    outlet, date, link), its matching sentence with the follow's words in bold, and the other
+    articles that tell the same story."""
+    t = templates("html")
+    lead = _split_lead(quote)[0] if 0 < quote.lead < len(quote.text) else quote
+    if len(lead.text) > ALERT_CHARS:
+        lead = _cut(lead, ALERT_CHARS)
+    others = _also_reported(t, quote.sources[1:], escape, newer=quote.sources[0])
+    return t["alert"].substitute(
+        follow=clip_escaped(follow, TITLE_CHARS),
+        citation=_citation(t, quote.sources[0], escape),
+        text=_highlighted(lead),
+        also=t["also"].substitute(others=others) if others else "",
+    )
 
 
 def _respellings(answer: Answer) -> str:

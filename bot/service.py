@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -48,6 +49,7 @@ class Service:
         self._failed: str | None = None  # the corpus state of the last failed reload
         # The examples made for an index: (that index, the questions, how many were wanted).
         self._examples: tuple[Index, list[str], int] | None = None
+        self._listeners: list[Callable[[Reload], None]] = []
         self._rebuild_if_damaged(opened)
 
     @classmethod
@@ -153,7 +155,7 @@ class Service:
         self.opened = new  # one assignment: a question sees the old index or the new one
         self._rebuild_if_damaged(new)
         changes = Changes.between(old.index.meta.provenance.files, new.index.meta.provenance.files)
-        return Reload(
+        result = Reload(
             ok=True,
             built=new.built,
             changes=changes,
@@ -161,6 +163,20 @@ class Service:
             passages=len(new.index),
             skipped=tuple(new.skipped),
         )
+        self._tell_listeners(result)
+        return result
+
+    def listen(self, listener: Callable[[Reload], None]) -> None:
+        """Call `listener` with each successful reload, in the reloading thread, once the new
+        index answers (the follows learn of new articles so, whoever reloaded)."""
+        self._listeners.append(listener)
+
+    def _tell_listeners(self, result: Reload) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(result)
+            except Exception:  # a listener's failure must not fail the reload
+                log.exception("a reload listener failed")
 
     def _rebuild_if_damaged(self, opened: OpenedIndex) -> None:
         """A large cached index is hashed in the background after a fast start; if it turns out

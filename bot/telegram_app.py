@@ -28,6 +28,7 @@ from telegram.ext import (
 from corpusbot.bot import (
     article_buttons,
     feed_handlers,
+    follow_handlers,
     handlers,
     history_handlers,
     inline,
@@ -123,6 +124,7 @@ def add_handlers(application: Application) -> None:
     history_handlers.add_handlers(application)  # history hook: /stats, /forget, 👍/👎 first
     article_buttons.add_handlers(application)  # Context / Full article / Related buttons
     feed_handlers.add_handlers(application)  # /feeds for admins
+    follow_handlers.add_handlers(application)  # /follow, /following, /unfollow, Stop buttons
     inline.add_handlers(application)  # @bot question in any chat
     application.add_handlers(
         [
@@ -157,12 +159,14 @@ async def start_background_work(application: Application) -> None:
             watch_corpus(service, interval, notify), name="corpus-watch"
         )
         log.info("watching %s every %g s", service.settings.corpus, interval)
+    await follow_handlers.start_follows(application)
     await feed_handlers.start_feed_poller(application)
 
 
 async def stop_background_work(application: Application) -> None:
     history_handlers.detach(application)  # history hook: close the database, free its lock
     await feed_handlers.stop_feed_poller(application)
+    await follow_handlers.stop_follows(application)
     state = state_of(application)
     watcher, state.watcher = state.watcher, None
     if watcher is not None:

@@ -98,6 +98,9 @@ def test_build_application(seeds_service: Service) -> None:
     assert commands == {
         "add",
         "feeds",
+        "follow",
+        "following",
+        "unfollow",
         "start",
         "help",
         "latest",

@@ -89,6 +89,31 @@ MIGRATIONS: tuple[str, ...] = (
         last_new INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;
     """,
+    # 5: follows (bot/history/follows.py): saved searches, and the alerts they brought, which
+    # are also the outbox: an alert waits here until Telegram took it (sent_at set).
+    """
+    CREATE TABLE follows (
+        id INTEGER PRIMARY KEY,
+        chat_id INTEGER NOT NULL,        -- where alerts go: the user's private chat, or a group
+        query TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        paused INTEGER NOT NULL DEFAULT 0  -- 1 once Telegram said the bot was blocked
+    );
+    CREATE INDEX follows_by_chat ON follows (chat_id);
+    CREATE TABLE alerts (
+        chat_id INTEGER NOT NULL,        -- one alert per article per chat, whatever matched
+        article_id TEXT NOT NULL,
+        follow_id INTEGER NOT NULL REFERENCES follows (id) ON DELETE CASCADE,
+        text TEXT NOT NULL,              -- the message, Telegram HTML
+        buttons TEXT NOT NULL,           -- its inline keyboard, JSON
+        queued_at REAL NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_try REAL NOT NULL DEFAULT 0,
+        sent_at REAL,                    -- NULL: still to send
+        PRIMARY KEY (chat_id, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX alerts_to_send ON alerts (sent_at, next_try);
+    """,
 )
 VERSION = len(MIGRATIONS)
 

@@ -1,4 +1,5 @@
-"""Injected faults: Bot API calls answered with 429, 409, 500 or a body that is not JSON.
+"""Injected faults: Bot API calls answered with 429, 409, 500, 403 (the user blocked the bot)
+or a body that is not JSON.
 
 The queue itself is not locked; the server calls it with its state lock held.
 """
@@ -10,7 +11,8 @@ from dataclasses import dataclass
 from .errors import BotApiError
 from .http import HttpResponse
 
-FAULT_KINDS = frozenset({"429", "409", "500", "malformed"})
+FAULT_KINDS = frozenset({"429", "409", "500", "403", "malformed"})
+BLOCKED = "Forbidden: bot was blocked by the user"
 CONFLICT = (
     "Conflict: terminated by other getUpdates request; make sure that only one bot instance "
     "is running"
@@ -37,6 +39,8 @@ class Fault:
             return HttpResponse.json(error.to_json(), 429)
         if self.kind == "409":
             return HttpResponse.json(BotApiError(409, CONFLICT).to_json(), 409)
+        if self.kind == "403":
+            return HttpResponse.json(BotApiError(403, BLOCKED).to_json(), 403)
         if self.kind == "500":
             return HttpResponse.json(BotApiError(500, "Internal Server Error").to_json(), 500)
         return HttpResponse(200, b"<html>502 Bad Gateway</html> {not json", "text/html")

@@ -30,7 +30,18 @@ def without_article_row(found: list[dict]) -> list[dict]:
 
 def test_commands_are_registered(bot: RunningBot) -> None:
     names = [command["command"] for command in bot.api.bot_commands()]
-    assert sorted(names) == ["ask", "forget", "help", "latest", "source", "sources", "start"]
+    assert sorted(names) == [
+        "ask",
+        "follow",
+        "following",
+        "forget",
+        "help",
+        "latest",
+        "source",
+        "sources",
+        "start",
+        "unfollow",
+    ]
 
 
 def test_question_quotes_the_right_passage_with_its_source(bot: RunningBot) -> None:

@@ -1,0 +1,270 @@
+"""Following a story in Telegram: /follow, /following, /unfollow, the alerts' Stop button, and
+the outbox that sends alerts (bot/follow_matching.py finds them; bot/history/follows.py keeps
+them).
+
+Whenever the index takes in new or changed articles (the watcher, /reload, /add, a feed), the
+service tells the follows (`Service.listen`), in the reloading thread: the matches are queued in
+the outbox there, and the sender, woken, sends them one by one through the bot's rate limiter. An
+alert is marked sent only once Telegram took it, so a crash before that sends it after the
+restart. A chat that blocked the bot (403) has its follows paused; writing to the bot again
+resumes them. Follows need the history database: with history off, /follow says so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, TypeHandler
+
+from corpusbot.bot import follow_matching, history_handlers, messages
+from corpusbot.bot.bot_state import BotContext, BotState, state_of
+from corpusbot.bot.compose import clean_question
+from corpusbot.bot.history.follows import Alert, Follow, FollowStore, open_follows
+from corpusbot.bot.service import Reload
+
+__all__ = ["add_handlers", "start_follows", "stop_follows"]
+
+log = logging.getLogger("corpusbot.telegram")
+
+App = Application[Any, Any, Any, Any, Any, Any]
+PREFIX = "fol"  # callback data of an alert's Stop following button: fol:<sealed follow id>
+SEND_EVERY = 30.0  # seconds between looks at the outbox when nothing woke the sender
+BACKLOG = 50  # a reload bringing more new articles than this (a folder filled at once) is quiet
+RETRY_SECONDS = (5.0, 30.0, 120.0, 600.0, 3600.0)  # after each failed send, then hourly
+
+
+def add_handlers(application: App) -> None:
+    """The follow commands and the Stop button; added before the bot's own button handler.
+    A message from a chat whose follows were paused (it had blocked the bot) resumes them."""
+    application.add_handlers(
+        [
+            CommandHandler("follow", follow_command),
+            CommandHandler("following", following_command),
+            CommandHandler("unfollow", unfollow_command),
+            CallbackQueryHandler(stop_pressed, pattern=rf"^{PREFIX}:"),
+        ]
+    )
+    application.add_handler(TypeHandler(Update, resume_paused), group=1)
+
+
+async def start_follows(application: App) -> None:
+    """Open the follows (when the history is on) and start the sender."""
+    state = state_of(application)
+    settings = state.service.settings
+    if history_handlers.store_of_app(application) is None:
+        return
+    try:
+        state.follows = await asyncio.to_thread(open_follows, settings.history.path)
+    except (OSError, sqlite3.Error) as exc:
+        log.warning("follows are off: cannot use %s: %s", settings.history.path, exc)
+        return
+    state.outbox_ready = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    wake = state.outbox_ready
+
+    def on_reload(result: Reload) -> None:
+        if queue_alerts(application, result):
+            loop.call_soon_threadsafe(wake.set)
+
+    state.service.listen(on_reload)
+    state.sender = asyncio.create_task(send_alerts(application), name="alert-sender")
+
+
+async def stop_follows(application: App) -> None:
+    state = state_of(application)
+    sender, state.sender = state.sender, None
+    if sender is not None:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
+    follows, state.follows = state.follows, None
+    if follows is not None:
+        follows.close()
+
+
+# --- matching: in the reloading thread ------------------------------------------------------
+
+
+def queue_alerts(application: App, result: Reload) -> int:
+    """Queue the alerts the reload's new and changed articles bring; how many were new."""
+    state = state_of(application)
+    store, service = state.follows, state.service
+    seal = history_handlers.store_of_app(application)
+    if store is None or seal is None or not result.ok:
+        return 0
+    index = service.index
+    paths = [*result.changes.added, *result.changes.changed]
+    quiet, state.quiet_paths = state.quiet_paths, set()
+    new = follow_matching.new_article_ids(index, (p for p in paths if p not in quiet))
+    if len(new) > BACKLOG:
+        log.info("follows: %d new articles at once, announced to no one", len(new))
+        return 0
+    first_page = service.settings.answer.max_quotes
+    found = follow_matching.matches(
+        store.every(), new, index=index, ask=service.ask, first_page=first_page
+    )
+
+    def stop_data(follow: Follow) -> str:
+        return f"{PREFIX}:{seal.buttons.seal(follow.id, follow.chat_id)}"
+
+    queued = store.queue(follow_matching.alerts_for(found, index, stop_data=stop_data))
+    if queued:
+        log.info("follows: %d alerts queued", queued)
+    return queued
+
+
+# --- the outbox -----------------------------------------------------------------------------
+
+
+async def send_alerts(application: App) -> None:
+    """Send what the outbox holds, when woken and every SEND_EVERY seconds; until cancelled."""
+    state = state_of(application)
+    while True:
+        try:
+            await _send_due(application, state)
+        except Exception:  # the sender must outlive any one failure
+            log.exception("sending alerts failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(state.outbox_ready.wait(), SEND_EVERY)
+        state.outbox_ready.clear()
+
+
+async def _send_due(application: App, state: BotState) -> None:
+    store = state.follows
+    if store is None:
+        return
+    while due := await asyncio.to_thread(store.due):
+        for queued in due:
+            await _send_one(application, store, queued.alert, queued.attempts)
+
+
+async def _send_one(application: App, store: FollowStore, alert: Alert, attempts: int) -> None:
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in alert.buttons]]
+    )
+    try:
+        await application.bot.send_message(alert.chat_id, alert.text, reply_markup=markup)
+    except RetryAfter as exc:  # flood control: wait as told, then the same alert again
+        await asyncio.sleep(float(getattr(exc, "retry_after", 1) or 1))
+        return
+    except (Forbidden, BadRequest) as exc:  # blocked, or the chat is gone: pause, keep alerts
+        paused = await asyncio.to_thread(store.set_paused, alert.chat_id, True)
+        log.info("follows: chat %s paused (%d follows): %s", alert.chat_id, paused, exc)
+        return
+    except (NetworkError, TelegramError) as exc:
+        delay = RETRY_SECONDS[min(attempts, len(RETRY_SECONDS) - 1)]
+        log.info("follows: an alert waits %g s: %s", delay, exc)
+        await asyncio.to_thread(store.retry_later, alert, delay)
+        return
+    await asyncio.to_thread(store.sent, alert)
+
+
+async def resume_paused(update: Update, context: BotContext) -> None:
+    """A chat whose follows were paused wrote again: it can be written to, so resume them."""
+    store, chat = context.state.follows, update.effective_chat
+    if store is None or chat is None or update.effective_message is None:
+        return
+    if await asyncio.to_thread(store.set_paused, chat.id, False):
+        log.info("follows: chat %s resumed", chat.id)
+        context.state.outbox_ready.set()
+
+
+# --- the commands ---------------------------------------------------------------------------
+
+
+async def follow_command(update: Update, context: BotContext) -> None:
+    """/follow WORDS: save them; show what the last 7 days would have sent."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    store = await _store_or_say(message, context)
+    if store is None:
+        return
+    limit = context.service.settings.answer.max_question_chars
+    words, _ = clean_question(" ".join(context.args or []), limit)
+    if not words:
+        await message.reply_html(messages.FOLLOW_USAGE)
+        return
+    follow = await asyncio.to_thread(store.add, chat.id, words)
+    if follow is None:
+        await message.reply_html(messages.FOLLOW_TOO_MANY)
+        return
+    answer = await asyncio.to_thread(context.service.ask, words)
+    seal = history_handlers.store_of(context)
+    buttons = None
+    if seal is not None:
+        data = f"{PREFIX}:{seal.buttons.seal(follow.id, chat.id)}"
+        buttons = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(follow_matching.STOP_LABEL, callback_data=data)]]
+        )
+    await message.reply_html(messages.follow_confirmed(words, answer), reply_markup=buttons)
+
+
+async def following_command(update: Update, context: BotContext) -> None:
+    """/following: the chat's follows, numbered for /unfollow N."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    store = await _store_or_say(message, context)
+    if store is not None:
+        follows = await asyncio.to_thread(store.of_chat, chat.id)
+        await message.reply_html(messages.following(follows))
+
+
+async def unfollow_command(update: Update, context: BotContext) -> None:
+    """/unfollow N: end the chat's follow number N (of /following)."""
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    store = await _store_or_say(message, context)
+    if store is None:
+        return
+    follows = await asyncio.to_thread(store.of_chat, chat.id)
+    wanted = (context.args or [""])[0]
+    if not (wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= len(follows)):
+        await message.reply_html(messages.unfollow_usage(len(follows)))
+        return
+    follow = follows[int(wanted) - 1]
+    await asyncio.to_thread(store.remove, follow.id, chat.id)
+    await message.reply_html(messages.unfollowed(follow.query))
+
+
+async def stop_pressed(update: Update, context: BotContext) -> None:
+    """An alert's (or a confirmation's) Stop following button."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    store, seal = context.state.follows, history_handlers.store_of(context)
+    token = (query.data or "").partition(":")[2]
+    follow_id = seal.buttons.open(token, chat.id) if seal is not None else None
+    follow = await asyncio.to_thread(store.get, follow_id) if store and follow_id else None
+    if store is None or follow is None or follow.chat_id != chat.id:
+        await query.answer(messages.FOLLOW_GONE)
+        return
+    await asyncio.to_thread(store.remove, follow.id, chat.id)
+    await query.answer(messages.unfollowed_plain(follow.query))
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_reply_markup(_without_stop(query.message.reply_markup))
+
+
+def _without_stop(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    rows = [
+        [b for b in row if not str(b.callback_data or "").startswith(f"{PREFIX}:")]
+        for row in (markup.inline_keyboard if markup else ())
+    ]
+    kept = [row for row in rows if row]
+    return InlineKeyboardMarkup(kept) if kept else None
+
+
+async def _store_or_say(message: Message, context: BotContext) -> FollowStore | None:
+    store = context.state.follows
+    if store is None:
+        await message.reply_html(messages.FOLLOWS_OFF)
+    return store

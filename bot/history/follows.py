@@ -1,0 +1,207 @@
+"""Follows and their alerts, kept in the state database beside the history.
+
+A follow is a search a chat saved ("Iran Russia vaccine deal"): the user's private chat, or a
+group, where it then belongs to the group. Its alerts are kept too, which makes them the outbox:
+an alert is written before it is sent and marked sent once Telegram took it, so nothing is lost
+across a restart or a crash, and one article alerts a chat once, whichever follows matched it.
+What a follow keeps: the chat's id (alerts go there) and the follow's words, until /unfollow or
+/forget. The bot and `corpusbot follows` each open their own connection.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpusbot.bot.history.store import open_shared
+
+__all__ = ["Alert", "Follow", "FollowStore", "QueuedAlert", "open_follows"]
+
+MAX_FOLLOWS_PER_CHAT = 20
+
+
+@dataclass(frozen=True)
+class Follow:
+    id: int
+    chat_id: int
+    query: str
+    created_at: float
+    paused: bool
+    alerts: int = 0  # sent so far
+
+
+@dataclass(frozen=True)
+class Alert:
+    """An alert to send: `text` (Telegram HTML) and its buttons, each (label, callback data)."""
+
+    follow_id: int
+    chat_id: int
+    article_id: str
+    text: str
+    buttons: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class QueuedAlert:
+    alert: Alert
+    attempts: int
+
+
+class FollowStore:
+    """The follows and alerts tables; every method is safe to call from any thread."""
+
+    def __init__(self, connection: sqlite3.Connection, clock: Any = time.time) -> None:
+        self._db = connection
+        self._clock = clock
+        self._mutex = threading.Lock()
+
+    # --- follows ---------------------------------------------------------------------------
+
+    def add(self, chat_id: int, query: str) -> Follow | None:
+        """Save a follow for `chat_id`; the one it has already for the same words, or None
+        when the chat has MAX_FOLLOWS_PER_CHAT already."""
+        with self._mutex:
+            same = self._rows(
+                "SELECT id FROM follows WHERE chat_id = ? AND lower(query) = lower(?)",
+                (chat_id, query),
+            )
+            if same:
+                follow_id = int(same[0][0])
+            else:
+                [(count,)] = self._rows(
+                    "SELECT count(*) FROM follows WHERE chat_id = ?", (chat_id,)
+                )
+                if count >= MAX_FOLLOWS_PER_CHAT:
+                    return None
+                cursor = self._db.execute(
+                    "INSERT INTO follows (chat_id, query, created_at) VALUES (?, ?, ?)",
+                    (chat_id, query, self._clock()),
+                )
+                follow_id = int(cursor.lastrowid or 0)
+        return self.get(follow_id)
+
+    def get(self, follow_id: int) -> Follow | None:
+        with self._mutex:
+            found = self._rows(_FOLLOWS + " WHERE f.id = ? GROUP BY f.id", (follow_id,))
+        return _follow(found[0]) if found else None
+
+    def of_chat(self, chat_id: int) -> list[Follow]:
+        """The chat's follows, oldest first: /following numbers them so."""
+        with self._mutex:
+            rows = self._db.execute(
+                _FOLLOWS + " WHERE f.chat_id = ? GROUP BY f.id ORDER BY f.id", (chat_id,)
+            ).fetchall()
+        return [_follow(row) for row in rows]
+
+    def every(self) -> list[Follow]:
+        with self._mutex:
+            rows = self._db.execute(_FOLLOWS + " GROUP BY f.id ORDER BY f.id").fetchall()
+        return [_follow(row) for row in rows]
+
+    def remove(self, follow_id: int, chat_id: int) -> bool:
+        """End a follow of `chat_id` (its alerts still to send go with it)."""
+        with self._mutex:
+            return (
+                self._db.execute(
+                    "DELETE FROM follows WHERE id = ? AND chat_id = ?", (follow_id, chat_id)
+                ).rowcount
+                == 1
+            )
+
+    def forget_chat(self, chat_id: int) -> int:
+        """Delete the chat's follows and their alerts; how many follows there were."""
+        with self._mutex:
+            return self._db.execute("DELETE FROM follows WHERE chat_id = ?", (chat_id,)).rowcount
+
+    def set_paused(self, chat_id: int, paused: bool) -> int:
+        """Pause the chat's follows (the bot was blocked) or resume them; how many changed.
+        Called for every message a chat sends: it writes only when something changes."""
+        with self._mutex:
+            if not self._rows(
+                "SELECT 1 FROM follows WHERE chat_id = ? AND paused != ? LIMIT 1",
+                (chat_id, int(paused)),
+            ):
+                return 0
+            return self._db.execute(
+                "UPDATE follows SET paused = ? WHERE chat_id = ? AND paused != ?",
+                (int(paused), chat_id, int(paused)),
+            ).rowcount
+
+    # --- the outbox ------------------------------------------------------------------------
+
+    def queue(self, alerts: Sequence[Alert]) -> int:
+        """Keep the alerts to send; one already queued or sent for its chat and article is
+        left out. How many were new."""
+        now = self._clock()
+        with self._mutex:
+            before = self._db.total_changes
+            self._db.executemany(
+                "INSERT OR IGNORE INTO alerts (chat_id, article_id, follow_id, text, buttons,"
+                " queued_at) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (a.chat_id, a.article_id, a.follow_id, a.text, json.dumps(a.buttons), now)
+                    for a in alerts
+                ],
+            )
+            return self._db.total_changes - before
+
+    def due(self, limit: int = 50) -> list[QueuedAlert]:
+        """Alerts to send now, oldest first, of follows not paused."""
+        with self._mutex:
+            rows = self._db.execute(
+                "SELECT a.follow_id, a.chat_id, a.article_id, a.text, a.buttons, a.attempts"
+                " FROM alerts a JOIN follows f ON f.id = a.follow_id"
+                " WHERE a.sent_at IS NULL AND a.next_try <= ? AND f.paused = 0"
+                " ORDER BY a.queued_at LIMIT ?",
+                (self._clock(), limit),
+            ).fetchall()
+        return [
+            QueuedAlert(Alert(f, c, a, t, tuple(tuple(b) for b in json.loads(k))), n)
+            for f, c, a, t, k, n in rows
+        ]
+
+    def sent(self, alert: Alert) -> None:
+        with self._mutex:
+            self._db.execute(
+                "UPDATE alerts SET sent_at = ? WHERE chat_id = ? AND article_id = ?",
+                (self._clock(), alert.chat_id, alert.article_id),
+            )
+
+    def retry_later(self, alert: Alert, delay: float) -> None:
+        with self._mutex:
+            self._db.execute(
+                "UPDATE alerts SET attempts = attempts + 1, next_try = ?"
+                " WHERE chat_id = ? AND article_id = ?",
+                (self._clock() + delay, alert.chat_id, alert.article_id),
+            )
+
+    def close(self) -> None:
+        with self._mutex:
+            self._db.close()
+
+    def _rows(self, sql: str, parameters: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Every row at once: a statement left half read would keep its transaction open, and
+        the next write on this connection would then hold the database's write lock."""
+        return self._db.execute(sql, parameters).fetchall()
+
+
+_FOLLOWS = (
+    "SELECT f.id, f.chat_id, f.query, f.created_at, f.paused, count(a.sent_at)"
+    " FROM follows f LEFT JOIN alerts a ON a.follow_id = f.id"
+)
+
+
+def _follow(row: tuple[Any, ...]) -> Follow:
+    follow_id, chat_id, query, created_at, paused, alerts = row
+    return Follow(follow_id, chat_id, query, created_at, bool(paused), alerts)
+
+
+def open_follows(path: Path) -> FollowStore:
+    """The follows of the state database at `path`. Raises sqlite3.Error or OSError."""
+    return FollowStore(open_shared(path))

@@ -1,0 +1,158 @@
+"""End to end: following a story. /follow, then an article dropped into the watched folder
+brings one alert with working buttons; an unrelated one brings none; a restart keeps the follow;
+a blocked chat pauses it; /unfollow and the Stop button end it."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from corpusbot.bot.local_api import LocalBotApi
+from tests.conftest import SEEDS
+from tests.e2e.conftest import TOKEN, RunningBot, eventually, launch_bot
+from tests.e2e.test_bot import buttons
+
+USER = 71
+WATCHER = 79  # asks /sources to see the watcher take a file in
+FOLLOWED = "Portville tram line"
+TRAM = """Portville tram line approved
+source: Harbor Wire
+date: 2026-12-01
+
+PORTVILLE – The city council approved the Portville tram line on Monday after a long debate.
+
+The mayor said construction of the tram line will start in 2025 and take three years.
+"""
+FERRY = """Ferry timetable changes in Lakeside
+source: Lake Courier
+date: 2026-12-02
+
+LAKESIDE – The ferry to the islands will run every hour from next week, the operator said.
+"""
+TRAM_AGAIN = """Portville tram line costs rise
+source: Harbor Wire
+date: 2026-12-03
+
+PORTVILLE – The Portville tram line will cost more than planned, the council said on Friday.
+"""
+
+
+@pytest.fixture
+def setting(tmp_path: Path) -> Iterator[tuple[LocalBotApi, Path]]:
+    corpus = tmp_path / "news"
+    shutil.copytree(SEEDS, corpus)
+    with LocalBotApi(token=TOKEN) as api:
+        yield api, corpus
+
+
+def start(api: LocalBotApi, tmp: Path, corpus: Path, log: str = "bot.log") -> RunningBot:
+    return launch_bot(
+        api, tmp, "--corpus", str(corpus), log_name=log, CORPUSBOT_CORPUS_WATCH_SECONDS="0.3"
+    )
+
+
+def articles(bot: RunningBot) -> int:
+    [listing] = bot.ask(WATCHER, "/sources")  # a chat of its own, which no alert reaches
+    return int(listing["plain_text"].split(" articles")[0].split()[-1])
+
+
+def drop(bot: RunningBot, corpus: Path, name: str, text: str) -> None:
+    """Write an article into the folder and wait until the watcher took it in."""
+    before = articles(bot)
+    (corpus / name).write_text(text, encoding="utf-8")
+    eventually(lambda: articles(bot) == before + 1, 30)
+
+
+def alerts(bot: RunningBot) -> list[dict]:
+    return [
+        m
+        for m in bot.api.messages(USER)
+        if m["from_bot"] and "Matches your follow" in m["plain_text"]
+    ]
+
+
+def test_a_followed_story_alerts_once_and_the_follow_survives_a_restart(
+    setting: tuple[LocalBotApi, Path], tmp_path: Path
+) -> None:
+    api, corpus = setting
+    bot = start(api, tmp_path, corpus)
+    try:
+        [confirmed] = bot.ask(USER, f"/follow {FOLLOWED}")
+        assert confirmed["plain_text"].startswith(f"🔔 Following {FOLLOWED}.")
+        assert "No article answers it yet." in confirmed["plain_text"]
+        assert [b["text"] for b in buttons(confirmed)] == ["Stop following"]
+
+        drop(bot, corpus, "ferry.txt", FERRY)  # unrelated: nothing
+        drop(bot, corpus, "tram.txt", TRAM)
+        eventually(lambda: len(alerts(bot)) == 1, 30)
+        [alert] = alerts(bot)
+        text = alert["plain_text"]
+        assert f"Matches your follow: {FOLLOWED}" in text
+        assert "Portville tram line approved — Harbor Wire, 1 Dec 2026" in text
+        assert "construction" in text or "approved the Portville tram line" in text
+        assert [b["text"] for b in buttons(alert)] == ["Context", "Full article", "Stop following"]
+        full = next(b for b in buttons(alert) if b["text"] == "Full article")
+        [page] = bot.press(USER, alert, full["callback_data"])
+        assert page["plain_text"].startswith("📄 #") and "three years" in page["plain_text"]
+    finally:
+        assert bot.stop() == 0
+
+    again = start(api, tmp_path, corpus, log="bot2.log")
+    try:
+        [listing] = again.ask(USER, "/following")
+        assert f"1. {FOLLOWED} — 1 alert" in listing["plain_text"]
+        [ended] = again.ask(USER, "/unfollow 1")
+        assert ended["plain_text"] == f"Stopped following {FOLLOWED}."
+        drop(again, corpus, "tram2.txt", TRAM_AGAIN)
+        [none] = again.ask(USER, "/following")  # the reload has happened: no alert came
+        assert none["plain_text"].startswith("You follow nothing yet.")
+        assert len(alerts(again)) == 1
+    finally:
+        again.stop()
+
+
+def test_a_blocked_chat_pauses_its_follows_until_it_writes_again(
+    setting: tuple[LocalBotApi, Path], tmp_path: Path
+) -> None:
+    api, corpus = setting
+    bot = start(api, tmp_path, corpus)
+    try:
+        bot.ask(USER, f"/follow {FOLLOWED}")
+        api.inject_fault("sendMessage", "403")  # the next message, the alert, meets a block
+        (corpus / "tram.txt").write_text(TRAM, encoding="utf-8")
+        eventually(lambda: "chat 71 paused" in bot.log(), 30)
+        assert alerts(bot) == []
+        [listing] = bot.ask(USER, "/following")  # writing again resumes the follow
+        assert "1. Portville tram line" in listing["plain_text"]
+        eventually(lambda: len(alerts(bot)) == 1, 30)  # and the kept alert goes out
+    finally:
+        bot.stop()
+
+
+def test_the_stop_button_ends_the_follow_and_only_in_its_own_chat(
+    setting: tuple[LocalBotApi, Path], tmp_path: Path
+) -> None:
+    api, corpus = setting
+    bot = start(api, tmp_path, corpus)
+    try:
+        [confirmed] = bot.ask(USER, f"/follow {FOLLOWED}")
+        [stop] = buttons(confirmed)
+        # The same data pressed in another chat opens nothing there.
+        other = USER + 1
+        [mine] = bot.ask(other, f"/follow {FOLLOWED}")
+        api.press_button(other, mine["message_id"], stop["callback_data"], forged=True)
+        eventually(lambda: bool(api.calls("answerCallbackQuery")), 10)
+        [listing] = bot.ask(USER, "/following")
+        assert "1. Portville tram line" in listing["plain_text"]
+        api.press_button(USER, confirmed["message_id"], stop["callback_data"])
+        eventually(lambda: len(api.calls("answerCallbackQuery")) == 2, 10)
+        assert api.calls("answerCallbackQuery")[-1]["params"]["text"] == (
+            f"Stopped following “{FOLLOWED}”."
+        )
+        [listing] = bot.ask(USER, "/following")
+        assert listing["plain_text"].startswith("You follow nothing yet.")
+    finally:
+        bot.stop()

@@ -1,0 +1,60 @@
+"""bot/follow_matching.py: a new article matches a follow when the follow, asked now, quotes it
+on its first page; alerts, one per article and chat."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from corpusbot.bot.follow_matching import alerts_for, matches, new_article_ids
+from corpusbot.bot.history.follows import Follow
+from corpusbot.bot.service import Service
+from tests.conftest import ROOT, make_settings
+
+NEWS = ROOT / "tests" / "data" / "news"
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Service:
+    corpus = tmp_path_factory.mktemp("news")
+    shutil.copytree(NEWS, corpus, dirs_exist_ok=True)
+    return Service.open(make_settings(tmp_path_factory.mktemp("cache"), corpus))
+
+
+def follow(number: int, query: str, chat: int = 5, *, paused: bool = False) -> Follow:
+    return Follow(number, chat, query, 0.0, paused)
+
+
+def test_only_the_follows_whose_first_page_quotes_a_new_article_match(service: Service) -> None:
+    index = service.index
+    new = new_article_ids(index, ["courier/bridge-closed.txt"])
+    assert len(new) == 1
+    follows = [
+        follow(1, "Old Mill Bridge closed"),
+        follow(2, "lantern festival"),  # about another article: nothing
+        follow(3, "Old Mill Bridge", paused=True),  # paused: not asked
+        follow(4, "bridge", chat=6),
+    ]
+    found = matches(follows, new, index=index, ask=service.ask, first_page=3)
+    assert {m.follow.id for m in found} == {1, 4}
+    assert all(m.quote.sources[0].id in new for m in found)
+    assert matches(follows, set(), index=index, ask=service.ask, first_page=3) == []
+
+
+def test_an_article_alerts_each_chat_once_with_its_buttons(service: Service) -> None:
+    index = service.index
+    new = new_article_ids(index, ["courier/bridge-closed.txt"])
+    follows = [
+        follow(1, "Old Mill Bridge closed"),
+        follow(2, "Old Mill Bridge"),
+        follow(4, "bridge", 6),
+    ]
+    found = matches(follows, new, index=index, ask=service.ask, first_page=3)
+    made = alerts_for(found, index, stop_data=lambda f: f"fol:{f.id}")
+    assert sorted((a.chat_id, a.follow_id) for a in made) == [(5, 1), (6, 4)]
+    first = next(a for a in made if a.chat_id == 5)
+    assert [label for label, _ in first.buttons] == ["Context", "Full article", "Stop following"]
+    assert first.buttons[-1][1] == "fol:1"
+    assert first.text.startswith("🔔 <b>Matches your follow:</b> <i>Old Mill Bridge closed</i>")
+    assert "<b>" in first.text.split("<blockquote>")[1]  # the follow's words in bold
