@@ -34,6 +34,8 @@ log = logging.getLogger("corpusbot.telegram")
 
 App = Application[Any, Any, Any, Any, Any, Any]
 PREFIX = "fol"  # callback data of an alert's Stop following button: fol:<sealed follow id>
+FOLLOW_PREFIX = "fon"  # an answer's 🔔 Follow button: fon:<sealed answer id>
+FOLLOW_LABEL, FOLLOWING_LABEL = "🔔 Follow", "✓ Following"
 SEND_EVERY = 30.0  # seconds between looks at the outbox when nothing woke the sender
 BACKLOG = 50  # a reload bringing more new articles than this (a folder filled at once) is quiet
 RETRY_SECONDS = (5.0, 30.0, 120.0, 600.0, 3600.0)  # after each failed send, then hourly
@@ -48,6 +50,7 @@ def add_handlers(application: App) -> None:
             CommandHandler("following", following_command),
             CommandHandler("unfollow", unfollow_command),
             CallbackQueryHandler(stop_pressed, pattern=rf"^{PREFIX}:"),
+            CallbackQueryHandler(follow_pressed, pattern=rf"^{FOLLOW_PREFIX}:"),
         ]
     )
     application.add_handler(TypeHandler(Update, resume_paused), group=1)
@@ -191,19 +194,82 @@ async def follow_command(update: Update, context: BotContext) -> None:
     if not words:
         await message.reply_html(messages.FOLLOW_USAGE)
         return
-    follow = await asyncio.to_thread(store.add, chat.id, words)
+    await _follow(context, message, chat.id, words)
+
+
+async def _follow(context: BotContext, message: Message, chat_id: int, words: str) -> bool:
+    """Save the follow of `words` and confirm it in reply to `message`; False if the chat has
+    as many as it may."""
+    store = context.state.follows
+    follow = await asyncio.to_thread(store.add, chat_id, words) if store else None
     if follow is None:
         await message.reply_html(messages.FOLLOW_TOO_MANY)
-        return
+        return False
     answer = await asyncio.to_thread(context.service.ask, words)
     seal = history_handlers.store_of(context)
     buttons = None
     if seal is not None:
-        data = f"{PREFIX}:{seal.buttons.seal(follow.id, chat.id)}"
+        data = f"{PREFIX}:{seal.buttons.seal(follow.id, chat_id)}"
         buttons = InlineKeyboardMarkup(
             [[InlineKeyboardButton(follow_matching.STOP_LABEL, callback_data=data)]]
         )
     await message.reply_html(messages.follow_confirmed(words, answer), reply_markup=buttons)
+    return True
+
+
+def with_follow_button(
+    context: BotContext,
+    markup: InlineKeyboardMarkup | None,
+    answer_id: int | None,
+    answered: bool,
+    *,
+    chat_id: int,
+) -> InlineKeyboardMarkup | None:
+    """`markup` with a 🔔 Follow row for an answer that is recorded, when follows are on: it
+    follows the question the answer answered."""
+    seal = history_handlers.store_of(context)
+    if answer_id is None or not answered or seal is None or context.state.follows is None:
+        return markup
+    data = f"{FOLLOW_PREFIX}:{seal.buttons.seal(answer_id, chat_id)}"
+    rows = list(markup.inline_keyboard) if markup else []
+    return InlineKeyboardMarkup([*rows, [InlineKeyboardButton(FOLLOW_LABEL, callback_data=data)]])
+
+
+async def follow_pressed(update: Update, context: BotContext) -> None:
+    """An answer's 🔔 Follow button: follow the question it answered."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None or not isinstance(query.message, Message):
+        return
+    seal = history_handlers.store_of(context)
+    token = (query.data or "").partition(":")[2]
+    answer_id = seal.buttons.open(token, chat.id) if seal is not None else None
+    question = (
+        await history_handlers.kept_question(context, chat.id, answer_id) if answer_id else None
+    )
+    if question is None or context.state.follows is None:
+        await query.answer(messages.STALE_BUTTON)
+        return
+    await query.answer()
+    if await _follow(context, query.message, chat.id, question):
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_reply_markup(_followed(query.message.reply_markup))
+
+
+def _followed(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
+    """The answer's keyboard with its 🔔 Follow button saying it is followed."""
+    if markup is None:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(FOLLOWING_LABEL, callback_data=b.callback_data)
+                if str(b.callback_data or "").startswith(f"{FOLLOW_PREFIX}:")
+                else b
+                for b in row
+            ]
+            for row in markup.inline_keyboard
+        ]
+    )
 
 
 async def following_command(update: Update, context: BotContext) -> None:

@@ -22,6 +22,7 @@ from telegram.ext import ApplicationHandlerStop
 from corpusbot.bot import (
     article_buttons,
     conversation,
+    follow_handlers,
     followups,
     group_replies,
     history_handlers,
@@ -311,6 +312,10 @@ async def answer(
             ref, in_chat = remember_question(context.chat_data, reply.question, scope), True
         markup = keyboards.more_keyboard(more, ref, in_chat=in_chat)
     markup = article_buttons.with_article_row(service.index, markup, reply, start)  # hook
+    if start == 0:  # follows hook: 🔔 Follow the question, on its first page
+        markup = follow_handlers.with_follow_button(
+            context, markup, answer_id, reply.answered, chat_id=chat.id
+        )
     page = AnswerPage(start, rendered.shown)
     markup = history_handlers.with_feedback(
         context, markup, answer_id, reply.answered, chat_id=chat.id, page=page

@@ -24,8 +24,8 @@ def buttons(message: dict) -> list[dict]:
 
 def without_article_row(found: list[dict]) -> list[dict]:
     """The buttons other than Context / Full article / Related (tests/e2e/test_article_buttons.py
-    covers those)."""
-    return [b for b in found if not b["callback_data"].startswith("art:")]
+    covers those) and 🔔 Follow (tests/e2e/test_follows.py)."""
+    return [b for b in found if not b["callback_data"].startswith(("art:", "fon:"))]
 
 
 def test_commands_are_registered(bot: RunningBot) -> None:

@@ -156,3 +156,35 @@ def test_the_stop_button_ends_the_follow_and_only_in_its_own_chat(
         assert listing["plain_text"].startswith("You follow nothing yet.")
     finally:
         bot.stop()
+
+
+def test_the_follow_button_under_an_answer_follows_its_question(
+    setting: tuple[LocalBotApi, Path], tmp_path: Path
+) -> None:
+    api, corpus = setting
+    bot = start(api, tmp_path, corpus)
+    try:
+        [answer] = bot.ask(USER, "What did Lavrov say about the JCPOA?")
+        follow = next(b for b in buttons(answer) if b["text"] == "🔔 Follow")
+        assert buttons(answer)[-1]["text"] == "👎"  # the votes stay last
+        [confirmed] = bot.press(USER, answer, follow["callback_data"])
+        assert confirmed["plain_text"].startswith(
+            "🔔 Following What did Lavrov say about the JCPOA?."
+        )
+
+        def labels_now() -> list[str]:
+            [now] = [m for m in api.messages(USER) if m["message_id"] == answer["message_id"]]
+            return [b["text"] for b in buttons(now)]
+
+        eventually(lambda: "✓ Following" in labels_now())
+        [listing] = bot.ask(USER, "/following")
+        assert "1. What did Lavrov say about the JCPOA? — 0 alerts" in listing["plain_text"]
+        # The button's data is sealed for its chat: pressed elsewhere it follows nothing.
+        other = USER + 2
+        [elsewhere] = bot.ask(other, "What did Lavrov say about the JCPOA?")
+        api.press_button(other, elsewhere["message_id"], follow["callback_data"], forged=True)
+        eventually(lambda: len(api.calls("answerCallbackQuery")) == 2, 10)
+        [none] = bot.ask(other, "/following")
+        assert none["plain_text"].startswith("You follow nothing yet.")
+    finally:
+        bot.stop()
