@@ -2,9 +2,11 @@
 
 An article matches a follow when the follow, asked as a question now, quotes that article on
 the first page of its answer, refusal checks included: an article that shares only common words
-with the follow sends nothing. Only a follow whose words the new articles hold is asked at all
-(a follow's terms are looked up in the new articles' terms first), so a round of news costs a
-few answers, not one per follow.
+with the follow sends nothing. A story several outlets carry is one quote naming them all: it
+alerts once, naming the others, and a later report of a story already sent alerts no one.
+
+Only a follow whose words the new articles hold is asked at all (a follow's terms are looked up
+in the new articles' terms first), so a round of news costs a few answers, not one per follow.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ _LABELS = {View.CONTEXT: "Context", View.FULL: "Full article"}
 @dataclass(frozen=True)
 class FollowMatch:
     follow: Follow
-    quote: Quote  # the first-page quote of the new article
+    quote: Quote  # the first-page quote that stands for the new article
+    article: ArticleInfo  # the new article: the quote's own, or another report of its story
 
 
 def new_article_ids(index: Index, paths: Iterable[str]) -> set[str]:
@@ -57,8 +60,9 @@ def matches(
         if not answer.answered:
             continue
         for quote in answer.quotes[:first_page]:
-            if quote.sources[0].id in new:
-                found.append(FollowMatch(follow, quote))
+            arrived = [source for source in quote.sources if source.id in new]
+            if arrived:
+                found.append(FollowMatch(follow, quote, arrived[0]))
     return found
 
 
@@ -69,14 +73,17 @@ def alerts_for(
     and Stop following, whose data `stop_data` makes)."""
     alerts: dict[tuple[int, str], Alert] = {}
     for match in found:
-        article = match.quote.sources[0]
-        key = (match.follow.chat_id, article.id)
+        key = (match.follow.chat_id, match.article.id)
         if key in alerts:
             continue
-        buttons = [*_article_buttons(index, article, match.quote)]
+        # The quote is its first source's words: Context and Full article open that article.
+        buttons = [*_article_buttons(index, match.quote.sources[0], match.quote)]
         buttons.append((STOP_LABEL, stop_data(match.follow)))
         text = render_alert(match.follow.query, match.quote)
-        alerts[key] = Alert(match.follow.id, match.follow.chat_id, article.id, text, tuple(buttons))
+        story = tuple(source.id for source in match.quote.sources)
+        alerts[key] = Alert(
+            match.follow.id, match.follow.chat_id, match.article.id, text, tuple(buttons), story
+        )
     return list(alerts.values())
 
 

@@ -87,3 +87,15 @@ def test_forgetting_a_chat_ends_its_follows_and_their_alerts(store: FollowStore)
     store.queue([alert(tram.id, 5, "a1")])
     assert store.forget_chat(5) == 1
     assert store.of_chat(5) == [] and store.due() == [] and len(store.every()) == 1
+
+
+def test_a_later_report_of_a_story_already_sent_is_not_sent_again(store: FollowStore) -> None:
+    tram = store.add(5, "tram")
+    assert tram is not None
+    first = Alert(tram.id, 5, "wire-1", "<b>a</b>", (), story=("wire-1", "courier-1"))
+    assert store.queue([first]) == 1
+    # The courier's report arrives later: its quote names the wire's, sent already.
+    again = Alert(tram.id, 5, "courier-1", "<b>b</b>", (), story=("courier-1", "wire-1"))
+    assert store.queue([again]) == 0
+    elsewhere = Alert(tram.id, 6, "courier-1", "<b>b</b>", (), story=("courier-1", "wire-1"))
+    assert store.queue([elsewhere]) == 1  # another chat was never told

@@ -38,13 +38,15 @@ class Follow:
 
 @dataclass(frozen=True)
 class Alert:
-    """An alert to send: `text` (Telegram HTML) and its buttons, each (label, callback data)."""
+    """An alert to send: `text` (Telegram HTML) and its buttons, each (label, callback data).
+    `story`: every article the alert's quote stands for (a story several outlets carry)."""
 
     follow_id: int
     chat_id: int
     article_id: str
     text: str
     buttons: tuple[tuple[str, str], ...]
+    story: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -136,20 +138,26 @@ class FollowStore:
     # --- the outbox ------------------------------------------------------------------------
 
     def queue(self, alerts: Sequence[Alert]) -> int:
-        """Keep the alerts to send; one already queued or sent for its chat and article is
-        left out. How many were new."""
+        """Keep the alerts to send; one whose chat was alerted already of its article, or of
+        another report of its story, is left out. How many were new."""
         now = self._clock()
+        queued = 0
         with self._mutex:
-            before = self._db.total_changes
-            self._db.executemany(
-                "INSERT OR IGNORE INTO alerts (chat_id, article_id, follow_id, text, buttons,"
-                " queued_at) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (a.chat_id, a.article_id, a.follow_id, a.text, json.dumps(a.buttons), now)
-                    for a in alerts
-                ],
-            )
-            return self._db.total_changes - before
+            for a in alerts:
+                story = sorted({a.article_id, *a.story})
+                marks = ",".join("?" * len(story))
+                if self._rows(
+                    f"SELECT 1 FROM alerts WHERE chat_id = ? AND article_id IN ({marks}) LIMIT 1",
+                    (a.chat_id, *story),
+                ):
+                    continue
+                self._db.execute(
+                    "INSERT INTO alerts (chat_id, article_id, follow_id, text, buttons, queued_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    (a.chat_id, a.article_id, a.follow_id, a.text, json.dumps(a.buttons), now),
+                )
+                queued += 1
+        return queued
 
     def due(self, limit: int = 50) -> list[QueuedAlert]:
         """Alerts to send now, oldest first, of follows not paused."""
