@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
+import datetime as dt
 import logging
 import sqlite3
+import time
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -25,8 +28,19 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Type
 from corpusbot.bot import follow_matching, history_handlers, messages
 from corpusbot.bot.bot_state import BotContext, BotState, state_of
 from corpusbot.bot.compose import clean_question
-from corpusbot.bot.history.follows import Alert, Follow, FollowStore, open_follows
+from corpusbot.bot.digest_times import day_start, next_digest, parse_offset, shown_offset
+from corpusbot.bot.history.follows import (
+    DIGEST,
+    INSTANT,
+    Alert,
+    ChatTime,
+    Follow,
+    FollowStore,
+    QueuedAlert,
+    open_follows,
+)
 from corpusbot.bot.service import Reload
+from corpusbot.bot.settings import FollowSettings
 
 __all__ = ["add_handlers", "start_follows", "stop_follows"]
 
@@ -35,9 +49,10 @@ log = logging.getLogger("corpusbot.telegram")
 App = Application[Any, Any, Any, Any, Any, Any]
 PREFIX = "fol"  # callback data of an alert's Stop following button: fol:<sealed follow id>
 FOLLOW_PREFIX = "fon"  # an answer's 🔔 Follow button: fon:<sealed answer id>
+MODE_PREFIX = "fmo"  # a confirmation's Instant / Daily digest: fmo:<i|d>:<sealed follow id>
 FOLLOW_LABEL, FOLLOWING_LABEL = "🔔 Follow", "✓ Following"
+MODES = {"i": (INSTANT, "Instant"), "d": (DIGEST, "Daily digest")}
 SEND_EVERY = 30.0  # seconds between looks at the outbox when nothing woke the sender
-BACKLOG = 50  # a reload bringing more new articles than this (a folder filled at once) is quiet
 RETRY_SECONDS = (5.0, 30.0, 120.0, 600.0, 3600.0)  # after each failed send, then hourly
 
 
@@ -51,6 +66,9 @@ def add_handlers(application: App) -> None:
             CommandHandler("unfollow", unfollow_command),
             CallbackQueryHandler(stop_pressed, pattern=rf"^{PREFIX}:"),
             CallbackQueryHandler(follow_pressed, pattern=rf"^{FOLLOW_PREFIX}:"),
+            CallbackQueryHandler(mode_pressed, pattern=rf"^{MODE_PREFIX}:"),
+            CommandHandler("timezone", timezone_command),
+            CommandHandler("digest", digest_command),
         ]
     )
     application.add_handler(TypeHandler(Update, resume_paused), group=1)
@@ -105,21 +123,63 @@ def queue_alerts(application: App, result: Reload) -> int:
     paths = [*result.changes.added, *result.changes.changed]
     quiet, state.quiet_paths = state.quiet_paths, set()
     new = follow_matching.new_article_ids(index, (p for p in paths if p not in quiet))
-    if len(new) > BACKLOG:
+    settings = service.settings.follows
+    if len(new) > settings.backlog:
         log.info("follows: %d new articles at once, announced to no one", len(new))
         return 0
+    follows = store.every()
     first_page = service.settings.answer.max_quotes
     found = follow_matching.matches(
-        store.every(), new, index=index, ask=service.ask, first_page=first_page
+        follows, new, index=index, ask=service.ask, first_page=first_page
     )
 
     def stop_data(follow: Follow) -> str:
         return f"{PREFIX}:{seal.buttons.seal(follow.id, follow.chat_id)}"
 
-    queued = store.queue(follow_matching.alerts_for(found, index, stop_data=stop_data))
+    alerts = follow_matching.alerts_for(found, index, stop_data=stop_data)
+    modes = {follow.id: follow.mode for follow in follows}
+    queued = store.queue(_scheduled(store, alerts, modes, now=time.time(), settings=settings))
     if queued:
         log.info("follows: %d alerts queued", queued)
     return queued
+
+
+def _scheduled(
+    store: FollowStore,
+    alerts: list[Alert],
+    modes: dict[int, str],
+    *,
+    now: float,
+    settings: FollowSettings,
+) -> list[Alert]:
+    """Each alert at once or for its chat's next digest: a digest follow's, and an instant one's
+    past the chat's daily cap, which is told once a day that the rest wait for its digest."""
+    out: list[Alert] = []
+    sent_today: dict[int, int] = {}
+    for alert in alerts:
+        time_of = store.chat_time(alert.chat_id, default_hour=settings.digest_hour)
+        digest_at = next_digest(now, time_of)
+        if modes.get(alert.follow_id) == DIGEST:
+            out.append(dataclasses.replace(alert, digest=True, due_at=digest_at))
+            continue
+        if alert.chat_id not in sent_today:
+            since = day_start(now, time_of)
+            sent_today[alert.chat_id] = store.instant_since(alert.chat_id, since)
+        if sent_today[alert.chat_id] < settings.max_alerts_per_day:
+            sent_today[alert.chat_id] += 1
+            out.append(alert)
+            continue
+        if sent_today[alert.chat_id] == settings.max_alerts_per_day:
+            sent_today[alert.chat_id] += 1  # the notice, queued once: its id is the day's
+            out.append(_cap_notice(alert, time_of, settings.max_alerts_per_day, now))
+        out.append(dataclasses.replace(alert, digest=True, due_at=digest_at))
+    return out
+
+
+def _cap_notice(alert: Alert, time_of: ChatTime, cap: int, now: float) -> Alert:
+    day = dt.datetime.fromtimestamp(day_start(now, time_of) + 3600, dt.UTC).date()
+    text = messages.alerts_capped(cap, time_of.digest_hour)
+    return Alert(alert.follow_id, alert.chat_id, f"notice:{day.isoformat()}", text, ())
 
 
 # --- the outbox -----------------------------------------------------------------------------
@@ -145,6 +205,35 @@ async def _send_due(application: App, state: BotState) -> None:
     while due := await asyncio.to_thread(store.due):
         for queued in due:
             await _send_one(application, store, queued.alert, queued.attempts)
+    digests = await asyncio.to_thread(store.due, 500, digest=True)
+    by_chat: dict[int, list[QueuedAlert]] = {}
+    for queued in digests:
+        by_chat.setdefault(queued.alert.chat_id, []).append(queued)
+    for chat_id, queued_alerts in by_chat.items():
+        await _send_digest(application, store, chat_id, [q.alert for q in queued_alerts])
+
+
+async def _send_digest(
+    application: App, store: FollowStore, chat_id: int, alerts: list[Alert]
+) -> None:
+    """A chat's digest: its alerts in as few messages as fit, each marked sent once taken."""
+    for part in messages.digest_parts([alert.text for alert in alerts]):
+        try:
+            await application.bot.send_message(chat_id, part.text)
+        except RetryAfter as exc:
+            await asyncio.sleep(float(getattr(exc, "retry_after", 1) or 1))
+            return
+        except (Forbidden, BadRequest) as exc:
+            paused = await asyncio.to_thread(store.set_paused, chat_id, True)
+            log.info("follows: chat %s paused (%d follows): %s", chat_id, paused, exc)
+            return
+        except (NetworkError, TelegramError) as exc:
+            for alert in alerts:
+                await asyncio.to_thread(store.retry_later, alert, RETRY_SECONDS[1])
+            log.info("follows: a digest waits: %s", exc)
+            return
+        for index in part.items:
+            await asyncio.to_thread(store.sent, alerts[index])
 
 
 async def _send_one(application: App, store: FollowStore, alert: Alert, attempts: int) -> None:
@@ -209,12 +298,82 @@ async def _follow(context: BotContext, message: Message, chat_id: int, words: st
     seal = history_handlers.store_of(context)
     buttons = None
     if seal is not None:
-        data = f"{PREFIX}:{seal.buttons.seal(follow.id, chat_id)}"
-        buttons = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(follow_matching.STOP_LABEL, callback_data=data)]]
-        )
+        token = seal.buttons.seal(follow.id, chat_id)
+        buttons = _confirmation_keyboard(token, follow.mode)
     await message.reply_html(messages.follow_confirmed(words, answer), reply_markup=buttons)
     return True
+
+
+def _confirmation_keyboard(token: str, mode: str) -> InlineKeyboardMarkup:
+    """[Instant] [Daily digest], the follow's own ticked, then [Stop following]."""
+    choices = [
+        InlineKeyboardButton(
+            f"✓ {label}" if chosen == mode else label, callback_data=f"{MODE_PREFIX}:{key}:{token}"
+        )
+        for key, (chosen, label) in MODES.items()
+    ]
+    stop = InlineKeyboardButton(follow_matching.STOP_LABEL, callback_data=f"{PREFIX}:{token}")
+    return InlineKeyboardMarkup([choices, [stop]])
+
+
+async def mode_pressed(update: Update, context: BotContext) -> None:
+    """A confirmation's [Instant] or [Daily digest]: how the follow alerts."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    store, seal = context.state.follows, history_handlers.store_of(context)
+    _, key, token = [*(query.data or "").split(":", 2), "", ""][:3]
+    follow_id = seal.buttons.open(token, chat.id) if seal is not None else None
+    if store is None or follow_id is None or key not in MODES:
+        await query.answer(messages.FOLLOW_GONE)
+        return
+    mode = MODES[key][0]
+    if not await asyncio.to_thread(store.set_mode, follow_id, chat.id, mode):
+        await query.answer(messages.FOLLOW_GONE)
+        return
+    time_of = await asyncio.to_thread(
+        store.chat_time, chat.id, default_hour=context.service.settings.follows.digest_hour
+    )
+    await query.answer(messages.mode_chosen(mode == DIGEST, time_of.digest_hour))
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_reply_markup(_confirmation_keyboard(token, mode))
+
+
+async def timezone_command(update: Update, context: BotContext) -> None:
+    """/timezone +2: the chat's offset from UTC, which its digest's hour and day follow."""
+    await _set_time(update, context, offset=" ".join(context.args or []))
+
+
+async def digest_command(update: Update, context: BotContext) -> None:
+    """/digest HOUR: the hour, in the chat's time, its daily digest comes at."""
+    await _set_time(update, context, hour=" ".join(context.args or []))
+
+
+async def _set_time(
+    update: Update, context: BotContext, *, offset: str | None = None, hour: str | None = None
+) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    if message is None or chat is None:
+        return
+    store = await _store_or_say(message, context)
+    if store is None:
+        return
+    default_hour = context.service.settings.follows.digest_hour
+    now = await asyncio.to_thread(store.chat_time, chat.id, default_hour=default_hour)
+    if offset:
+        minutes = parse_offset(offset)
+        if minutes is None:
+            await message.reply_html(messages.TIMEZONE_USAGE)
+            return
+        now = ChatTime(minutes, now.digest_hour)
+    elif hour:
+        if not (hour.isascii() and hour.isdigit() and 0 <= int(hour) <= 23):
+            await message.reply_html(messages.DIGEST_USAGE)
+            return
+        now = ChatTime(now.utc_offset, int(hour))
+    if offset or hour:
+        await asyncio.to_thread(store.set_chat_time, chat.id, now)
+    await message.reply_html(messages.time_settings(shown_offset(now.utc_offset), now.digest_hour))
 
 
 def with_follow_button(

@@ -388,6 +388,7 @@ def following(follows: Sequence[Follow]) -> str:
         return "You follow nothing yet. " + FOLLOW_USAGE
     lines = [
         f"{number}. <i>{clip_escaped(f.query, TITLE_CHARS)}</i> — {counted(f.alerts, 'alert')}"
+        + (", in the daily digest" if f.mode == "digest" else "")
         + (" (paused: I could not write to this chat)" if f.paused else "")
         for number, f in enumerate(follows, 1)
     ]
@@ -407,3 +408,57 @@ def unfollowed(query: str) -> str:
 def unfollowed_plain(query: str) -> str:
     """For a button's answer, which shows no formatting (at most 200 characters)."""
     return f"Stopped following “{query[:150]}”."
+
+
+@dataclass(frozen=True)
+class DigestPart:
+    text: str  # one message of a digest
+    items: tuple[int, ...]  # which alerts it holds (their positions in the digest)
+
+
+def digest_parts(alerts: Sequence[str]) -> list[DigestPart]:
+    """A daily digest: the alerts' texts under a heading, in as few messages as fit."""
+    head = f"📰 <b>Your daily digest</b>: {counted(len(alerts), 'new article')} for what you follow"
+    parts: list[DigestPart] = []
+    text = head
+    items: list[int] = []
+    for number, alert in enumerate(alerts):
+        candidate = f"{text}\n\n{alert}"
+        if items and utf16_length(candidate) > TELEGRAM_LIMIT:
+            parts.append(DigestPart(text, tuple(items)))
+            text, items = f"📰 <i>Your daily digest, continued</i>\n\n{alert}", [number]
+            continue
+        text, items = candidate, [*items, number]
+    if items:
+        parts.append(DigestPart(text, tuple(items)))
+    return parts
+
+
+def alerts_capped(cap: int, hour: int) -> str:
+    return (
+        f"🔕 That makes {cap} alerts today, the most I send in a day. The rest of today's come "
+        f"in your daily digest at {hour:02d}:00 (/digest HOUR picks another hour)."
+    )
+
+
+def time_settings(offset: str, hour: int) -> str:
+    return (
+        f"🕗 Your time: <b>{offset}</b>. Your daily digest comes at <b>{hour:02d}:00</b>, "
+        "your time. <code>/timezone +2</code> and <code>/digest 18</code> change them."
+    )
+
+
+TIMEZONE_USAGE = (
+    "Send <code>/timezone +2</code> (or -5:30, or 0 for UTC): your offset from UTC, which "
+    "your daily digest's hour and day follow."
+)
+DIGEST_USAGE = (
+    "Send <code>/digest HOUR</code>, an hour from 0 to 23 of your time: <i>/digest 18</i>."
+)
+
+
+def mode_chosen(digest: bool, hour: int) -> str:
+    """A mode button's answer (plain text: a button's answer shows no formatting)."""
+    if digest:
+        return f"In your daily digest, at {hour:02d}:00 your time (/digest HOUR, /timezone +2)."
+    return "At once: each new article as it comes in."

@@ -60,6 +60,15 @@ class FeedSettings:
 
 
 @dataclass(frozen=True)
+class FollowSettings:
+    """[follows]: how much a follow may send (bot/follow_handlers.py)."""
+
+    max_alerts_per_day: int = 20
+    digest_hour: int = 8
+    backlog: int = 50
+
+
+@dataclass(frozen=True)
 class Settings:
     corpus: Path
     max_file_bytes: int
@@ -72,6 +81,7 @@ class Settings:
     follow_outside_links: bool = False  # read linked files whose target is outside the corpus
     fetch: FetchSettings = field(default_factory=FetchSettings)
     feeds: FeedSettings = field(default_factory=FeedSettings)
+    follows: FollowSettings = field(default_factory=FollowSettings)
 
     @property
     def bundled_corpus(self) -> bool:
@@ -273,6 +283,14 @@ def _feeds(raw: dict[str, Any]) -> FeedSettings:
     return FeedSettings(urls=tuple(dict.fromkeys(raw["urls"])), poll_minutes=minutes)
 
 
+def _follows(raw: dict[str, Any]) -> FollowSettings:
+    _at_least("follows", raw, "max_alerts_per_day", 1, "at least 1")
+    _at_least("follows", raw, "backlog", 1, "at least 1")
+    hour = raw["digest_hour"]
+    _check("follows.digest_hour", 0 <= hour <= 23, hour, "an hour from 0 to 23")
+    return FollowSettings(raw["max_alerts_per_day"], hour, raw["backlog"])
+
+
 def _build(raw: dict[str, Any]) -> Settings:
     corpus, passages, analyzer, index, answer, telegram = (
         raw[name] for name in ("corpus", "passages", "analyzer", "index", "answer", "telegram")
@@ -346,5 +364,6 @@ def _build(raw: dict[str, Any]) -> Settings:
         history=_history(raw["history"]),
         fetch=_fetch(raw["fetch"]),
         feeds=_feeds(raw["feeds"]),
+        follows=_follows(raw["follows"]),
         follow_outside_links=bool(corpus["follow_outside_links"]),
     )

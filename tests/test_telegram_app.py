@@ -101,6 +101,8 @@ def test_build_application(seeds_service: Service) -> None:
         "follow",
         "following",
         "unfollow",
+        "timezone",
+        "digest",
         "start",
         "help",
         "latest",

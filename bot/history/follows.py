@@ -21,9 +21,10 @@ from typing import Any
 
 from corpusbot.bot.history.store import open_shared
 
-__all__ = ["Alert", "Follow", "FollowStore", "QueuedAlert", "open_follows"]
+__all__ = ["Alert", "ChatTime", "Follow", "FollowStore", "QueuedAlert", "open_follows"]
 
 MAX_FOLLOWS_PER_CHAT = 20
+INSTANT, DIGEST = "instant", "digest"  # how a follow alerts: at once, or in the daily digest
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,15 @@ class Follow:
     created_at: float
     paused: bool
     alerts: int = 0  # sent so far
+    mode: str = INSTANT
+
+
+@dataclass(frozen=True)
+class ChatTime:
+    """A chat's own time (/timezone) and the hour its digest comes at, in that time."""
+
+    utc_offset: int = 0  # minutes east of UTC
+    digest_hour: int = 8
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,8 @@ class Alert:
     text: str
     buttons: tuple[tuple[str, str], ...]
     story: tuple[str, ...] = ()
+    digest: bool = False  # waits for the chat's daily digest
+    due_at: float = 0.0  # not sent before (a digest's time)
 
 
 @dataclass(frozen=True)
@@ -117,9 +129,48 @@ class FollowStore:
             )
 
     def forget_chat(self, chat_id: int) -> int:
-        """Delete the chat's follows and their alerts; how many follows there were."""
+        """Delete the chat's follows and their alerts, and its time; how many follows there
+        were."""
         with self._mutex:
+            self._db.execute("DELETE FROM chat_times WHERE chat_id = ?", (chat_id,))
             return self._db.execute("DELETE FROM follows WHERE chat_id = ?", (chat_id,)).rowcount
+
+    def set_mode(self, follow_id: int, chat_id: int, mode: str) -> bool:
+        """Alert at once (INSTANT) or in the daily digest (DIGEST)."""
+        with self._mutex:
+            return (
+                self._db.execute(
+                    "UPDATE follows SET mode = ? WHERE id = ? AND chat_id = ?",
+                    (mode, follow_id, chat_id),
+                ).rowcount
+                == 1
+            )
+
+    def chat_time(self, chat_id: int, *, default_hour: int = 8) -> ChatTime:
+        """The chat's time and digest hour; UTC and `default_hour` until it set them."""
+        with self._mutex:
+            found = self._rows(
+                "SELECT utc_offset, digest_hour FROM chat_times WHERE chat_id = ?", (chat_id,)
+            )
+        return ChatTime(*found[0]) if found else ChatTime(0, default_hour)
+
+    def set_chat_time(self, chat_id: int, time: ChatTime) -> None:
+        with self._mutex:
+            self._db.execute(
+                "INSERT INTO chat_times (chat_id, utc_offset, digest_hour) VALUES (?, ?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET utc_offset = excluded.utc_offset,"
+                " digest_hour = excluded.digest_hour",
+                (chat_id, time.utc_offset, time.digest_hour),
+            )
+
+    def instant_since(self, chat_id: int, since: float) -> int:
+        """Alerts queued for the chat at once (not for a digest) since `since`."""
+        with self._mutex:
+            [(count,)] = self._rows(
+                "SELECT count(*) FROM alerts WHERE chat_id = ? AND digest = 0 AND queued_at >= ?",
+                (chat_id, since),
+            )
+        return int(count)
 
     def set_paused(self, chat_id: int, paused: bool) -> int:
         """Pause the chat's follows (the bot was blocked) or resume them; how many changed.
@@ -152,26 +203,38 @@ class FollowStore:
                 ):
                     continue
                 self._db.execute(
-                    "INSERT INTO alerts (chat_id, article_id, follow_id, text, buttons, queued_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (a.chat_id, a.article_id, a.follow_id, a.text, json.dumps(a.buttons), now),
+                    "INSERT INTO alerts (chat_id, article_id, follow_id, text, buttons, queued_at,"
+                    " digest, next_try) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        a.chat_id,
+                        a.article_id,
+                        a.follow_id,
+                        a.text,
+                        json.dumps(a.buttons),
+                        now,
+                        int(a.digest),
+                        a.due_at,
+                    ),
                 )
                 queued += 1
         return queued
 
-    def due(self, limit: int = 50) -> list[QueuedAlert]:
-        """Alerts to send now, oldest first, of follows not paused."""
+    def due(self, limit: int = 50, *, digest: bool = False) -> list[QueuedAlert]:
+        """Alerts to send now, oldest first, of follows not paused: those sent one by one, or
+        (`digest`) those of the digests that are due, a chat's together."""
         with self._mutex:
-            rows = self._db.execute(
-                "SELECT a.follow_id, a.chat_id, a.article_id, a.text, a.buttons, a.attempts"
-                " FROM alerts a JOIN follows f ON f.id = a.follow_id"
-                " WHERE a.sent_at IS NULL AND a.next_try <= ? AND f.paused = 0"
-                " ORDER BY a.queued_at LIMIT ?",
-                (self._clock(), limit),
-            ).fetchall()
+            rows = self._rows(
+                "SELECT a.follow_id, a.chat_id, a.article_id, a.text, a.buttons, a.attempts,"
+                " a.digest, a.next_try FROM alerts a JOIN follows f ON f.id = a.follow_id"
+                " WHERE a.sent_at IS NULL AND a.next_try <= ? AND f.paused = 0 AND a.digest = ?"
+                " ORDER BY a.chat_id, a.queued_at LIMIT ?",
+                (self._clock(), int(digest), limit),
+            )
         return [
-            QueuedAlert(Alert(f, c, a, t, tuple(tuple(b) for b in json.loads(k))), n)
-            for f, c, a, t, k, n in rows
+            QueuedAlert(
+                Alert(f, c, a, t, tuple(tuple(b) for b in json.loads(k)), (), bool(d), w), n
+            )
+            for f, c, a, t, k, n, d, w in rows
         ]
 
     def sent(self, alert: Alert) -> None:
@@ -200,14 +263,14 @@ class FollowStore:
 
 
 _FOLLOWS = (
-    "SELECT f.id, f.chat_id, f.query, f.created_at, f.paused, count(a.sent_at)"
+    "SELECT f.id, f.chat_id, f.query, f.created_at, f.paused, count(a.sent_at), f.mode"
     " FROM follows f LEFT JOIN alerts a ON a.follow_id = f.id"
 )
 
 
 def _follow(row: tuple[Any, ...]) -> Follow:
-    follow_id, chat_id, query, created_at, paused, alerts = row
-    return Follow(follow_id, chat_id, query, created_at, bool(paused), alerts)
+    follow_id, chat_id, query, created_at, paused, alerts, mode = row
+    return Follow(follow_id, chat_id, query, created_at, bool(paused), alerts, mode)
 
 
 def open_follows(path: Path) -> FollowStore:

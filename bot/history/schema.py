@@ -114,6 +114,18 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX alerts_to_send ON alerts (sent_at, next_try);
     """,
+    # 6: daily digests. A follow alerts at once or in its chat's digest, which comes at an hour
+    # of the chat's own time; an alert queued for a digest waits (next_try) until it is due.
+    """
+    ALTER TABLE follows ADD COLUMN mode TEXT NOT NULL DEFAULT 'instant'
+        CHECK (mode IN ('instant', 'digest'));
+    ALTER TABLE alerts ADD COLUMN digest INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE chat_times (
+        chat_id INTEGER PRIMARY KEY,
+        utc_offset INTEGER NOT NULL DEFAULT 0,   -- minutes east of UTC, set with /timezone
+        digest_hour INTEGER NOT NULL DEFAULT 8   -- the digest's hour, in the chat's time
+    );
+    """,
 )
 VERSION = len(MIGRATIONS)
 

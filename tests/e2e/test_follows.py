@@ -83,7 +83,8 @@ def test_a_followed_story_alerts_once_and_the_follow_survives_a_restart(
         [confirmed] = bot.ask(USER, f"/follow {FOLLOWED}")
         assert confirmed["plain_text"].startswith(f"🔔 Following {FOLLOWED}.")
         assert "No article answers it yet." in confirmed["plain_text"]
-        assert [b["text"] for b in buttons(confirmed)] == ["Stop following"]
+        labels = [b["text"] for b in buttons(confirmed)]
+        assert labels == ["✓ Instant", "Daily digest", "Stop following"]
 
         drop(bot, corpus, "ferry.txt", FERRY)  # unrelated: nothing
         drop(bot, corpus, "tram.txt", TRAM)
@@ -125,9 +126,14 @@ def test_a_blocked_chat_pauses_its_follows_until_it_writes_again(
         (corpus / "tram.txt").write_text(TRAM, encoding="utf-8")
         eventually(lambda: "chat 71 paused" in bot.log(), 30)
         assert alerts(bot) == []
-        [listing] = bot.ask(USER, "/following")  # writing again resumes the follow
-        assert "1. Portville tram line" in listing["plain_text"]
+        api.send_user_message(USER, "/following")  # writing again resumes the follow
         eventually(lambda: len(alerts(bot)) == 1, 30)  # and the kept alert goes out
+
+        def listed() -> bool:
+            said = [m["plain_text"] for m in api.messages(USER) if m["from_bot"]]
+            return any("1. Portville tram line" in text for text in said)
+
+        eventually(listed, 30)
     finally:
         bot.stop()
 
@@ -139,7 +145,7 @@ def test_the_stop_button_ends_the_follow_and_only_in_its_own_chat(
     bot = start(api, tmp_path, corpus)
     try:
         [confirmed] = bot.ask(USER, f"/follow {FOLLOWED}")
-        [stop] = buttons(confirmed)
+        [stop] = [b for b in buttons(confirmed) if b["text"] == "Stop following"]
         # The same data pressed in another chat opens nothing there.
         other = USER + 1
         [mine] = bot.ask(other, f"/follow {FOLLOWED}")
@@ -186,5 +192,44 @@ def test_the_follow_button_under_an_answer_follows_its_question(
         eventually(lambda: len(api.calls("answerCallbackQuery")) == 2, 10)
         [none] = bot.ask(other, "/following")
         assert none["plain_text"].startswith("You follow nothing yet.")
+    finally:
+        bot.stop()
+
+
+def test_a_digest_follow_keeps_its_alerts_for_the_chat_s_digest(
+    setting: tuple[LocalBotApi, Path], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from tests.e2e.conftest import history_path
+
+    api, corpus = setting
+    bot = start(api, tmp_path, corpus)
+    try:
+        [confirmed] = bot.ask(USER, f"/follow {FOLLOWED}")
+        digest = next(b for b in buttons(confirmed) if b["text"] == "Daily digest")
+        api.press_button(USER, confirmed["message_id"], digest["callback_data"])
+        eventually(lambda: bool(api.calls("answerCallbackQuery")), 10)
+        said = api.calls("answerCallbackQuery")[-1]["params"]["text"]
+        assert said == "In your daily digest, at 08:00 your time (/digest HOUR, /timezone +2)."
+        [zone] = bot.ask(USER, "/timezone +2")
+        assert zone["plain_text"].startswith(
+            "🕗 Your time: UTC+2. Your daily digest comes at 08:00"
+        )
+        [hour] = bot.ask(USER, "/digest 18")
+        assert "comes at 18:00" in hour["plain_text"]
+        [wrong] = bot.ask(USER, "/timezone Europe/Paris")
+        assert wrong["plain_text"].startswith("Send /timezone +2")
+        [listing] = bot.ask(USER, "/following")
+        assert "1. Portville tram line — 0 alerts, in the daily digest" in listing["plain_text"]
+        drop(bot, corpus, "tram.txt", TRAM)
+        database = history_path(tmp_path / "cache")
+
+        def waiting() -> list[tuple]:
+            with sqlite3.connect(database) as db:
+                return db.execute("SELECT digest, sent_at FROM alerts").fetchall()
+
+        eventually(lambda: waiting() == [(1, None)], 30)
+        assert alerts(bot) == []  # nothing at once: it waits for 18:00 at UTC+2
     finally:
         bot.stop()
