@@ -186,15 +186,22 @@ def _cap_notice(alert: Alert, time_of: ChatTime, cap: int, now: float) -> Alert:
 
 
 async def send_alerts(application: App) -> None:
-    """Send what the outbox holds, when woken and every SEND_EVERY seconds; until cancelled."""
+    """Send what the outbox holds: at start (what a crash or a stop left), when woken, when
+    the next alert waiting to retry (or the next digest) is due, and every SEND_EVERY seconds;
+    until cancelled."""
     state = state_of(application)
     while True:
+        wait = SEND_EVERY
         try:
             await _send_due(application, state)
+            if state.follows is not None:
+                due = await asyncio.to_thread(state.follows.next_due)
+                if due is not None:
+                    wait = min(SEND_EVERY, max(0.05, due - time.time()))
         except Exception:  # the sender must outlive any one failure
             log.exception("sending alerts failed")
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(state.outbox_ready.wait(), SEND_EVERY)
+            await asyncio.wait_for(state.outbox_ready.wait(), wait)
         state.outbox_ready.clear()
 
 

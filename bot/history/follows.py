@@ -237,6 +237,15 @@ class FollowStore:
             for f, c, a, t, k, n, d, w in rows
         ]
 
+    def next_due(self) -> float | None:
+        """When the next alert still to send (of a follow not paused) is due; None if none."""
+        with self._mutex:
+            [(due,)] = self._rows(
+                "SELECT min(a.next_try) FROM alerts a JOIN follows f ON f.id = a.follow_id"
+                " WHERE a.sent_at IS NULL AND f.paused = 0"
+            )
+        return float(due) if due is not None else None
+
     def sent(self, alert: Alert) -> None:
         with self._mutex:
             self._db.execute(

@@ -233,3 +233,37 @@ def test_a_digest_follow_keeps_its_alerts_for_the_chat_s_digest(
         assert alerts(bot) == []  # nothing at once: it waits for 18:00 at UTC+2
     finally:
         bot.stop()
+
+
+def test_an_alert_matched_before_a_crash_is_sent_once_after_the_restart(
+    setting: tuple[LocalBotApi, Path], tmp_path: Path
+) -> None:
+    import sqlite3
+
+    from tests.e2e.conftest import history_path
+
+    api, corpus = setting
+    bot = start(api, tmp_path, corpus)
+    database = history_path(tmp_path / "cache")
+
+    def outbox() -> list[tuple]:
+        with sqlite3.connect(database) as db:
+            return db.execute("SELECT sent_at IS NOT NULL, attempts FROM alerts").fetchall()
+
+    try:
+        bot.ask(USER, f"/follow {FOLLOWED}")
+        api.inject_fault("sendMessage", "500", times=1000)  # Telegram takes nothing now
+        (corpus / "tram.txt").write_text(TRAM, encoding="utf-8")
+        eventually(lambda: [row[0] for row in outbox()] == [0] and outbox()[0][1] >= 1, 30)
+    finally:
+        bot.process.kill()  # a crash: no clean stop
+        bot.process.wait(10)
+    api.clear_faults()
+    again = start(api, tmp_path, corpus, log="bot2.log")
+    try:
+        eventually(lambda: len(alerts(again)) == 1, 30)
+        eventually(lambda: [row[0] for row in outbox()] == [1], 10)
+        again.ask(WATCHER, "/sources")  # time passes: still one alert
+        assert len(alerts(again)) == 1
+    finally:
+        again.stop()
