@@ -130,7 +130,12 @@ def queue_alerts(application: App, result: Reload) -> int:
     follows = store.every()
     first_page = service.settings.answer.max_quotes
     found = follow_matching.matches(
-        follows, new, index=index, ask=service.ask, first_page=first_page
+        follows,
+        new,
+        index=index,
+        ask=service.ask,
+        first_page=first_page,
+        min_coverage=service.settings.answer.min_coverage,
     )
 
     def stop_data(follow: Follow) -> str:

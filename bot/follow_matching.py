@@ -5,12 +5,16 @@ the first page of its answer, refusal checks included: an article that shares on
 with the follow sends nothing. A story several outlets carry is one quote naming them all: it
 alerts once, naming the others, and a later report of a story already sent alerts no one.
 
-Only a follow whose words the new articles hold is asked at all (a follow's terms are looked up
-in the new articles' terms first), so a round of news costs a few answers, not one per follow.
+The follows are indexed by term (`FollowIndex`, a reverse search): a new article's terms
+retrieve the follows that share one, and only a follow of which the article holds at least
+`min_coverage` of the weight (idf, from the corpus's statistics) is asked, since no answer quotes
+a passage holding less. So a round of news costs a few answers, not one per follow.
 """
 
 from __future__ import annotations
 
+import math
+from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
@@ -21,7 +25,14 @@ from corpusbot.bot.quotes import Quote
 from corpusbot.bot.render import render_alert
 from corpusbot.retrieval.index import ArticleInfo, Index
 
-__all__ = ["STOP_LABEL", "FollowMatch", "alerts_for", "matches", "new_article_ids"]
+__all__ = [
+    "STOP_LABEL",
+    "FollowIndex",
+    "FollowMatch",
+    "alerts_for",
+    "matches",
+    "new_article_ids",
+]
 
 STOP_LABEL = "Stop following"
 _LABELS = {View.CONTEXT: "Context", View.FULL: "Full article"}
@@ -40,6 +51,42 @@ def new_article_ids(index: Index, paths: Iterable[str]) -> set[str]:
     return {article.id for article in index.articles if article.path in wanted}
 
 
+class FollowIndex:
+    """The follows by term, each term weighed by its idf in the corpus."""
+
+    def __init__(self, follows: Iterable[Follow], index: Index, *, min_coverage: float) -> None:
+        self._follows: dict[int, Follow] = {}
+        self._weights: dict[int, float] = {}  # a follow's whole weight
+        self._by_term: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._min = min_coverage
+        passages = max(len(index), 1)
+        for follow in follows:
+            if follow.paused:
+                continue
+            terms = set(index.analyzer.terms(follow.query))
+            weights = {term: _idf(index.document_frequency(term), passages) for term in terms}
+            self._follows[follow.id] = follow
+            self._weights[follow.id] = sum(weights.values())
+            for term, weight in weights.items():
+                self._by_term[term].append((follow.id, weight))
+
+    def __len__(self) -> int:
+        return len(self._follows)
+
+    def candidates(self, terms: Collection[str]) -> list[Follow]:
+        """The follows of which `terms` (an article's) hold at least min_coverage of the
+        weight, in the order they were made."""
+        held: dict[int, float] = defaultdict(float)
+        for term in terms:
+            for follow_id, weight in self._by_term.get(term, ()):
+                held[follow_id] += weight
+        return [
+            self._follows[follow_id]
+            for follow_id in sorted(held)
+            if held[follow_id] >= self._min * self._weights[follow_id]
+        ]
+
+
 def matches(
     follows: Iterable[Follow],
     new: Collection[str],
@@ -47,15 +94,17 @@ def matches(
     index: Index,
     ask: Callable[[str], Answer],
     first_page: int,
+    min_coverage: float,
 ) -> list[FollowMatch]:
     """Each follow's quotes, on its answer's first page, of an article in `new`."""
     if not new:
         return []
-    held = _terms_of(index, new)
+    by_term = FollowIndex(follows, index, min_coverage=min_coverage)
+    asked: dict[int, Follow] = {}
+    for terms in _terms_of(index, new):
+        asked.update((follow.id, follow) for follow in by_term.candidates(terms))
     found: list[FollowMatch] = []
-    for follow in follows:
-        if follow.paused or not set(index.analyzer.terms(follow.query)) & held:
-            continue
+    for follow in sorted(asked.values(), key=lambda f: f.id):
         answer = ask(follow.query)
         if not answer.answered:
             continue
@@ -95,11 +144,18 @@ def _article_buttons(index: Index, article: ArticleInfo, quote: Quote) -> list[t
     ]
 
 
-def _terms_of(index: Index, ids: Collection[str]) -> set[str]:
-    """The index terms of the articles `ids`: their headlines and texts."""
-    terms: set[str] = set()
+def _terms_of(index: Index, ids: Collection[str]) -> Iterable[set[str]]:
+    """The index terms of each of the articles `ids`: its headline's and its text's."""
     for article in index.articles:
         if article.id in ids:
-            text = index.article_text(article.number)
-            terms.update(index.analyzer.terms(f"{article.title}\n{text}"))
-    return terms
+            yield article_terms(index, article)
+
+
+def article_terms(index: Index, article: ArticleInfo) -> set[str]:
+    text = index.article_text(article.number)
+    return set(index.analyzer.terms(f"{article.title}\n{text}"))
+
+
+def _idf(df: int, passages: int) -> float:
+    """BM25's idf, kept positive: a term in most passages still weighs a little."""
+    return math.log(1 + (passages - df + 0.5) / (df + 0.5))

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from corpusbot.bot.follow_matching import alerts_for, matches, new_article_ids
+from corpusbot.bot.follow_matching import FollowIndex, alerts_for, matches, new_article_ids
 from corpusbot.bot.history.follows import Follow
 from corpusbot.bot.service import Service
 from tests.conftest import ROOT, make_settings
@@ -36,10 +36,13 @@ def test_only_the_follows_whose_first_page_quotes_a_new_article_match(service: S
         follow(3, "Old Mill Bridge", paused=True),  # paused: not asked
         follow(4, "bridge", chat=6),
     ]
-    found = matches(follows, new, index=index, ask=service.ask, first_page=3)
+    found = matches(follows, new, index=index, ask=service.ask, first_page=3, min_coverage=0.2)
     assert {m.follow.id for m in found} == {1, 4}
     assert all(m.quote.sources[0].id in new for m in found)
-    assert matches(follows, set(), index=index, ask=service.ask, first_page=3) == []
+    nothing_new = matches(
+        follows, set(), index=index, ask=service.ask, first_page=3, min_coverage=0.2
+    )
+    assert nothing_new == []
 
 
 def test_an_article_alerts_each_chat_once_with_its_buttons(service: Service) -> None:
@@ -50,7 +53,7 @@ def test_an_article_alerts_each_chat_once_with_its_buttons(service: Service) -> 
         follow(2, "Old Mill Bridge"),
         follow(4, "bridge", 6),
     ]
-    found = matches(follows, new, index=index, ask=service.ask, first_page=3)
+    found = matches(follows, new, index=index, ask=service.ask, first_page=3, min_coverage=0.2)
     made = alerts_for(found, index, stop_data=lambda f: f"fol:{f.id}")
     assert sorted((a.chat_id, a.follow_id) for a in made) == [(5, 1), (6, 4)]
     first = next(a for a in made if a.chat_id == 5)
@@ -58,3 +61,23 @@ def test_an_article_alerts_each_chat_once_with_its_buttons(service: Service) -> 
     assert first.buttons[-1][1] == "fol:1"
     assert first.text.startswith("🔔 <b>Matches your follow:</b> <i>Old Mill Bridge closed</i>")
     assert "<b>" in first.text.split("<blockquote>")[1]  # the follow's words in bold
+
+
+def test_the_follow_index_finds_the_follows_an_article_holds_enough_of(service: Service) -> None:
+    index = service.index
+    follows = [
+        follow(1, "Old Mill Bridge closed"),
+        follow(2, "lantern festival fireworks"),
+        follow(3, "bridge"),
+        follow(4, "Old Mill Bridge", paused=True),
+    ]
+    by_term = FollowIndex(follows, index, min_coverage=0.2)
+    assert len(by_term) == 3  # a paused follow is left out
+    found = by_term.candidates({"old", "mill", "bridg", "close"})
+    assert [f.id for f in found] == [1, 3]
+    # "festival" alone is too little of "lantern festival fireworks" at a higher floor.
+    strict = FollowIndex(follows, index, min_coverage=0.6)
+    assert [f.id for f in strict.candidates({"festiv"})] == []
+    assert [f.id for f in FollowIndex(follows, index, min_coverage=0.2).candidates({"festiv"})] == [
+        2
+    ]
