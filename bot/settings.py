@@ -65,7 +65,7 @@ class FollowSettings:
 
     max_alerts_per_day: int = 20
     digest_hour: int = 8
-    backlog: int = 50
+    backlog: int = 2000
 
 
 @dataclass(frozen=True)
