@@ -46,9 +46,15 @@ class FollowMatch:
 
 
 def new_article_ids(index: Index, paths: Iterable[str]) -> set[str]:
-    """The ids of the articles read from the files at `paths` (added or changed files)."""
+    """The ids of the articles read from the files at `paths` (added or changed files); an
+    article of a .jsonl file has the file's path and its line number ("feed.jsonl:3")."""
     wanted = set(paths)
-    return {article.id for article in index.articles if article.path in wanted}
+    return {article.id for article in index.articles if _file_of(article.path) in wanted}
+
+
+def _file_of(path: str) -> str:
+    file, colon, line = path.rpartition(":")
+    return file if colon and line.isdigit() and file.endswith(".jsonl") else path
 
 
 class FollowIndex:

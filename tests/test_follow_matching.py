@@ -81,3 +81,9 @@ def test_the_follow_index_finds_the_follows_an_article_holds_enough_of(service: 
     assert [f.id for f in FollowIndex(follows, index, min_coverage=0.2).candidates({"festiv"})] == [
         2
     ]
+
+
+def test_the_articles_of_a_jsonl_file_are_new_with_it(service: Service) -> None:
+    """A .jsonl file holds an article a line, each with the file's path and its line number."""
+    new = new_article_ids(service.index, ["feeds/aa.jsonl"])
+    assert len(new) == 8 and "aa-traffic" in new
