@@ -136,6 +136,7 @@ def queue_alerts(application: App, result: Reload) -> int:
         ask=service.ask,
         first_page=first_page,
         min_coverage=service.settings.answer.min_coverage,
+        min_share=settings.min_share,
     )
 
     def stop_data(follow: Follow) -> str:

@@ -35,6 +35,7 @@ __all__ = [
 ]
 
 STOP_LABEL = "Stop following"
+LEAD_CHARS = 400  # an article's lead: about its first paragraph
 _LABELS = {View.CONTEXT: "Context", View.FULL: "Full article"}
 
 
@@ -79,6 +80,16 @@ class FollowIndex:
     def __len__(self) -> int:
         return len(self._follows)
 
+    def share(self, follow: Follow, terms: Collection[str]) -> float:
+        """The share of the follow's weight that `terms` hold."""
+        held = sum(
+            weight
+            for term in terms
+            for follow_id, weight in self._by_term.get(term, ())
+            if follow_id == follow.id
+        )
+        return held / self._weights[follow.id] if self._weights.get(follow.id) else 0.0
+
     def candidates(self, terms: Collection[str]) -> list[Follow]:
         """The follows of which `terms` (an article's) hold at least min_coverage of the
         weight, in the order they were made."""
@@ -101,8 +112,11 @@ def matches(
     ask: Callable[[str], Answer],
     first_page: int,
     min_coverage: float,
+    min_share: float = 0.0,
 ) -> list[FollowMatch]:
-    """Each follow's quotes, on its answer's first page, of an article in `new`."""
+    """Each follow's quotes, on its answer's first page, of an article in `new` whose headline
+    and lead hold at least `min_share` of the follow's weight: news puts what an article is
+    about there, so an article that mentions the follow's words in passing sends nothing."""
     if not new:
         return []
     by_term = FollowIndex(follows, index, min_coverage=min_coverage)
@@ -116,7 +130,7 @@ def matches(
             continue
         for quote in answer.quotes[:first_page]:
             arrived = [source for source in quote.sources if source.id in new]
-            if arrived:
+            if arrived and by_term.share(follow, lead_terms(index, arrived[0])) >= min_share:
                 found.append(FollowMatch(follow, quote, arrived[0]))
     return found
 
@@ -160,6 +174,12 @@ def _terms_of(index: Index, ids: Collection[str]) -> Iterable[set[str]]:
 def article_terms(index: Index, article: ArticleInfo) -> set[str]:
     text = index.article_text(article.number)
     return set(index.analyzer.terms(f"{article.title}\n{text}"))
+
+
+def lead_terms(index: Index, article: ArticleInfo) -> set[str]:
+    """The terms of the article's headline and lead (its first LEAD_CHARS characters)."""
+    lead = index.article_text(article.number)[:LEAD_CHARS]
+    return set(index.analyzer.terms(f"{article.title}\n{lead}"))
 
 
 def _idf(df: int, passages: int) -> float:

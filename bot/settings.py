@@ -66,6 +66,7 @@ class FollowSettings:
     max_alerts_per_day: int = 20
     digest_hour: int = 8
     backlog: int = 2000
+    min_share: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -288,7 +289,9 @@ def _follows(raw: dict[str, Any]) -> FollowSettings:
     _at_least("follows", raw, "backlog", 1, "at least 1")
     hour = raw["digest_hour"]
     _check("follows.digest_hour", 0 <= hour <= 23, hour, "an hour from 0 to 23")
-    return FollowSettings(raw["max_alerts_per_day"], hour, raw["backlog"])
+    share = raw["min_share"]
+    _check("follows.min_share", 0 <= share <= 1, share, "a number from 0 to 1")
+    return FollowSettings(raw["max_alerts_per_day"], hour, raw["backlog"], share)
 
 
 def _build(raw: dict[str, Any]) -> Settings:

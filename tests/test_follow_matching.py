@@ -87,3 +87,46 @@ def test_the_articles_of_a_jsonl_file_are_new_with_it(service: Service) -> None:
     """A .jsonl file holds an article a line, each with the file's path and its line number."""
     new = new_article_ids(service.index, ["feeds/aa.jsonl"])
     assert len(new) == 8 and "aa-traffic" in new
+
+
+def test_an_article_that_names_the_follow_only_in_passing_sends_nothing(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    corpus = tmp_path_factory.mktemp("passing")
+    filler = " ".join(
+        f"The council discussed item {n} of the budget, the school roof and the parks."
+        for n in range(8)
+    )
+    (corpus / "about.txt").write_text(
+        "Tram line approved for Portville\nsource: Harbor Wire\n\n"
+        "The Portville tram line was approved by the council on Monday.\n"
+    )
+    (corpus / "passing.txt").write_text(
+        "Council budget meeting\nsource: Harbor Wire\n\n"
+        f"{filler}\n\nMembers also mentioned the Portville tram line in passing.\n"
+    )
+    service = Service.open(make_settings(tmp_path_factory.mktemp("cache"), corpus))
+    new = new_article_ids(service.index, ["about.txt", "passing.txt"])
+    found = matches(
+        [follow(1, "Portville tram line")],
+        new,
+        index=service.index,
+        ask=service.ask,
+        first_page=3,
+        min_coverage=0.2,
+        min_share=0.5,
+    )
+    assert [m.article.title for m in found] == ["Tram line approved for Portville"]
+    everything = matches(
+        [follow(1, "Portville tram line")],
+        new,
+        index=service.index,
+        ask=service.ask,
+        first_page=3,
+        min_coverage=0.2,
+        min_share=0.0,
+    )
+    assert sorted(m.article.title for m in everything) == [
+        "Council budget meeting",
+        "Tram line approved for Portville",
+    ]
