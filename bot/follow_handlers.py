@@ -21,7 +21,15 @@ import sqlite3
 import time
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import (
+    Chat,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, TypeHandler
 
@@ -332,7 +340,7 @@ def _confirmation_keyboard(token: str, mode: str) -> InlineKeyboardMarkup:
 async def mode_pressed(update: Update, context: BotContext) -> None:
     """A confirmation's [Instant] or [Daily digest]: how the follow alerts."""
     query, chat = update.callback_query, update.effective_chat
-    if query is None or chat is None:
+    if query is None or chat is None or not await _button_allowed(update, context):
         return
     store, seal = context.state.follows, history_handlers.store_of(context)
     _, key, token = [*(query.data or "").split(":", 2), "", ""][:3]
@@ -412,6 +420,8 @@ async def follow_pressed(update: Update, context: BotContext) -> None:
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or not isinstance(query.message, Message):
         return
+    if not await _button_allowed(update, context):
+        return
     seal = history_handlers.store_of(context)
     token = (query.data or "").partition(":")[2]
     answer_id = seal.buttons.open(token, chat.id) if seal is not None else None
@@ -476,7 +486,7 @@ async def unfollow_command(update: Update, context: BotContext) -> None:
 async def stop_pressed(update: Update, context: BotContext) -> None:
     """An alert's (or a confirmation's) Stop following button."""
     query, chat = update.callback_query, update.effective_chat
-    if query is None or chat is None:
+    if query is None or chat is None or not await _button_allowed(update, context):
         return
     store, seal = context.state.follows, history_handlers.store_of(context)
     token = (query.data or "").partition(":")[2]
@@ -502,7 +512,40 @@ def _without_stop(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup |
 
 
 async def _store_or_say(message: Message, context: BotContext) -> FollowStore | None:
+    """The follows, when they are on and the sender may manage the chat's; else it is told."""
     store = context.state.follows
     if store is None:
         await message.reply_html(messages.FOLLOWS_OFF)
+        return None
+    if not await _may_manage(context, message.chat, message.from_user):
+        await message.reply_html(messages.FOLLOWS_ADMINS_ONLY)
+        return None
     return store
+
+
+async def _may_manage(context: BotContext, chat: Chat, user: User | None) -> bool:
+    """Anyone in a private chat, and in a group any member, unless [follows]
+    group_admins_only: then the group's Telegram administrators only."""
+    if chat.type == Chat.PRIVATE or not context.service.settings.follows.group_admins_only:
+        return True
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:  # unknown: refused, not allowed
+        log.info(
+            "follows: could not tell whether user %s administers chat %s: %s", user.id, chat.id, exc
+        )
+        return False
+    return member.status in (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+
+
+async def _button_allowed(update: Update, context: BotContext) -> bool:
+    """A follow button pressed by someone who may manage the chat's follows; others are told."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return False
+    if await _may_manage(context, chat, update.effective_user):
+        return True
+    await query.answer(messages.FOLLOWS_ADMINS_ONLY)
+    return False

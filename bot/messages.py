@@ -351,6 +351,7 @@ FOLLOW_USAGE = (
 )
 FOLLOW_TOO_MANY = "You follow as many stories as I keep for one chat. /following lists them."
 FOLLOW_GONE = "That follow has ended already."
+FOLLOWS_ADMINS_ONLY = "In this group, only its admins make, list and end follows."
 FOLLOW_WEEK_DAYS = 7
 
 

@@ -67,6 +67,7 @@ class FollowSettings:
     digest_hour: int = 8
     backlog: int = 2000
     min_share: float = 0.5
+    group_admins_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,9 @@ def _follows(raw: dict[str, Any]) -> FollowSettings:
     _check("follows.digest_hour", 0 <= hour <= 23, hour, "an hour from 0 to 23")
     share = raw["min_share"]
     _check("follows.min_share", 0 <= share <= 1, share, "a number from 0 to 1")
-    return FollowSettings(raw["max_alerts_per_day"], hour, raw["backlog"], share)
+    return FollowSettings(
+        raw["max_alerts_per_day"], hour, raw["backlog"], share, raw["group_admins_only"]
+    )
 
 
 def _build(raw: dict[str, Any]) -> Settings:

@@ -3,7 +3,8 @@
 ``GET|POST /bot<TOKEN>/<method>``: ``getMe``, ``deleteWebhook``, ``getWebhookInfo``,
 ``getUpdates`` (long polling), ``sendMessage``, ``editMessageText``,
 ``editMessageReplyMarkup``, ``answerCallbackQuery``, ``setMyCommands``, ``getMyCommands``,
-``deleteMyCommands`` and ``sendChatAction`` (``answerInlineQuery``: :mod:`.inline`).
+``deleteMyCommands``, ``sendChatAction`` and ``getChatMember`` (``answerInlineQuery``:
+:mod:`.inline`).
 Every call is logged, then may be replaced by an injected fault.
 """
 
@@ -98,6 +99,7 @@ class BotApi:
             "getmycommands": self._get_my_commands,
             "deletemycommands": self._delete_my_commands,
             "sendchataction": self._send_chat_action,
+            "getchatmember": self._get_chat_member,
         }
 
     def add_method(self, name: str, handler: Callable[[JsonDict], Any]) -> None:
@@ -242,6 +244,21 @@ class BotApi:
                 show_alert = as_bool(params.get("show_alert", False))
                 self._state.locked_add_notice(chat_id, text, show_alert=show_alert)
         return True
+
+    def _get_chat_member(self, params: JsonDict) -> JsonDict:
+        """A member's status: "creator" for a group's administrators (their simplest status
+        to describe), "member" for anyone else; a private chat's user is its "member"."""
+        chat_id, user_id = params.get("chat_id"), params.get("user_id")
+        if is_missing(chat_id) or is_missing(user_id):
+            raise bad_request("chat_id and user_id are required")
+        with self._state.lock:
+            chat = self._state.chats.get(as_int(chat_id, "chat_id"))
+            if chat is None:
+                raise bad_request("chat not found")
+            user = {"id": as_int(user_id, "user_id"), "is_bot": False, "first_name": "Member"}
+            if user["id"] in chat.admins:
+                return {"status": "creator", "user": user, "is_anonymous": False}
+            return {"status": "member", "user": user}
 
     def _set_my_commands(self, params: JsonDict) -> bool:
         commands = params.get("commands")

@@ -260,6 +260,13 @@ class LocalBotApi:
         """Updates queued and not yet confirmed by the bot."""
         return self._state.pending_updates()
 
+    def set_group_admins(self, chat_id: int, user_ids: set[int]) -> None:
+        """Make `user_ids` the administrators of group `chat_id` (created if new), as
+        ``getChatMember`` reports them."""
+        with self._state.lock:
+            chat = self._state.locked_ensure_chat(chat_id, "group", {})
+            chat.admins = set(user_ids)
+
     # ---------------------------------------------------------------- fault injection
 
     def inject_fault(
@@ -268,8 +275,8 @@ class LocalBotApi:
         """Make the next ``times`` calls of ``method`` (None: any method) fail.
 
         ``kind`` is "429" (Too Many Requests with ``retry_after``), "409" (Conflict: another
-        instance polls), "500" (Internal Server Error) or "malformed" (status 200, body that is
-        not JSON).
+        instance polls), "500" (Internal Server Error), "403" (the user blocked the bot) or
+        "malformed" (status 200, body that is not JSON).
         """
         with self._state.lock:
             self._faults.add(method, kind, times, retry_after)

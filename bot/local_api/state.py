@@ -70,6 +70,8 @@ class Chat:
     ``{"seq", "text", "show_alert"}``: a Telegram client shows them as a toast or an alert."""
     notice_seq: int = 0
     """The ``seq`` of the latest notice."""
+    admins: set[int] = field(default_factory=set)
+    """A group's administrators (user ids), for ``getChatMember``; set by the control side."""
 
 
 class ServerState:

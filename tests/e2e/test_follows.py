@@ -267,3 +267,40 @@ def test_an_alert_matched_before_a_crash_is_sent_once_after_the_restart(
         assert len(alerts(again)) == 1
     finally:
         again.stop()
+
+
+def test_a_group_s_follows_are_the_group_s_and_a_setting_keeps_them_to_its_admins(
+    setting: tuple[LocalBotApi, Path], tmp_path: Path
+) -> None:
+    api, corpus = setting
+    group, admin, member = -7100, {"id": 7101}, {"id": 7102}
+    api.set_group_admins(group, {7101})
+    bot = launch_bot(
+        api,
+        tmp_path,
+        "--corpus",
+        str(corpus),
+        CORPUSBOT_FOLLOWS_GROUP_ADMINS_ONLY="true",
+    )
+    try:
+        [refused] = bot.ask(group, f"/follow {FOLLOWED}", user=member)
+        assert refused["plain_text"] == "In this group, only its admins make, list and end follows."
+        [confirmed] = bot.ask(group, f"/follow {FOLLOWED}", user=admin)
+        assert confirmed["plain_text"].startswith(f"🔔 Following {FOLLOWED}.")
+        stop = next(b for b in buttons(confirmed) if b["text"] == "Stop following")
+        api.press_button(group, confirmed["message_id"], stop["callback_data"], user=member)
+        eventually(lambda: bool(api.calls("answerCallbackQuery")), 10)
+        said = api.calls("answerCallbackQuery")[-1]["params"]["text"]
+        assert said == "In this group, only its admins make, list and end follows."
+        [listing] = bot.ask(group, "/following", user=admin)
+        assert "1. Portville tram line" in listing["plain_text"]  # the member ended nothing
+    finally:
+        bot.stop()
+    open_group = launch_bot(api, tmp_path, "--corpus", str(corpus), log_name="bot2.log")
+    try:  # by default any member manages the group's follows
+        [listing] = open_group.ask(group, "/following", user=member)
+        assert "1. Portville tram line" in listing["plain_text"]
+        [ended] = open_group.ask(group, "/unfollow 1", user=member)
+        assert ended["plain_text"] == f"Stopped following {FOLLOWED}."
+    finally:
+        open_group.stop()
