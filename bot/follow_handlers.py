@@ -62,6 +62,9 @@ FOLLOW_LABEL, FOLLOWING_LABEL = "🔔 Follow", "✓ Following"
 MODES = {"i": (INSTANT, "Instant"), "d": (DIGEST, "Daily digest")}
 SEND_EVERY = 30.0  # seconds between looks at the outbox when nothing woke the sender
 RETRY_SECONDS = (5.0, 30.0, 120.0, 600.0, 3600.0)  # after each failed send, then hourly
+# Alerts waiting to go out at once, past which new ones wait for their chats' digests: at
+# Telegram's 30 messages a second, a minute's worth.
+HEAVY_TRAFFIC = 1_800
 
 
 def add_handlers(application: App) -> None:
@@ -170,6 +173,7 @@ def _scheduled(
     past the chat's daily cap, which is told once a day that the rest wait for its digest."""
     out: list[Alert] = []
     sent_today: dict[int, int] = {}
+    heavy = store.waiting() + len(alerts) > HEAVY_TRAFFIC
     for alert in alerts:
         time_of = store.chat_time(alert.chat_id, default_hour=settings.digest_hour)
         digest_at = next_digest(now, time_of)
@@ -179,20 +183,26 @@ def _scheduled(
         if alert.chat_id not in sent_today:
             since = day_start(now, time_of)
             sent_today[alert.chat_id] = store.instant_since(alert.chat_id, since)
-        if sent_today[alert.chat_id] < settings.max_alerts_per_day:
+        if not heavy and sent_today[alert.chat_id] < settings.max_alerts_per_day:
             sent_today[alert.chat_id] += 1
             out.append(alert)
             continue
-        if sent_today[alert.chat_id] == settings.max_alerts_per_day:
-            sent_today[alert.chat_id] += 1  # the notice, queued once: its id is the day's
-            out.append(_cap_notice(alert, time_of, settings.max_alerts_per_day, now))
+        if sent_today[alert.chat_id] <= settings.max_alerts_per_day:
+            sent_today[alert.chat_id] = settings.max_alerts_per_day + 1  # told once a day
+            text = (
+                messages.alerts_delayed(time_of.digest_hour)
+                if heavy
+                else messages.alerts_capped(settings.max_alerts_per_day, time_of.digest_hour)
+            )
+            out.append(_notice(alert, time_of, text, now))
         out.append(dataclasses.replace(alert, digest=True, due_at=digest_at))
     return out
 
 
-def _cap_notice(alert: Alert, time_of: ChatTime, cap: int, now: float) -> Alert:
+def _notice(alert: Alert, time_of: ChatTime, text: str, now: float) -> Alert:
+    """A chat's one notice of the day that alerts wait for its digest (its id is the day's,
+    so the outbox keeps one)."""
     day = dt.datetime.fromtimestamp(day_start(now, time_of) + 3600, dt.UTC).date()
-    text = messages.alerts_capped(cap, time_of.digest_hour)
     return Alert(alert.follow_id, alert.chat_id, f"notice:{day.isoformat()}", text, ())
 
 

@@ -442,6 +442,14 @@ def alerts_capped(cap: int, hour: int) -> str:
     )
 
 
+def alerts_delayed(hour: int) -> str:
+    return (
+        "🔕 So many new articles match what people follow right now that I cannot send them all "
+        f"at once: yours come in your daily digest at {hour:02d}:00 (/digest HOUR picks another "
+        "hour)."
+    )
+
+
 def time_settings(offset: str, hour: int) -> str:
     return (
         f"🕗 Your time: <b>{offset}</b>. Your daily digest comes at <b>{hour:02d}:00</b>, "

@@ -72,3 +72,20 @@ def test_a_digest_is_cut_into_messages_that_each_fit() -> None:
     assert [i for part in parts for i in part.items] == list(range(12))
     assert all(utf16_length(part.text) <= TELEGRAM_LIMIT for part in parts)
     assert parts[0].text.startswith("📰 <b>Your daily digest</b>: 12 new articles")
+
+
+def test_under_heavy_traffic_instant_alerts_wait_for_the_digest_and_the_chat_is_told(
+    store: FollowStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpusbot.bot import follow_handlers
+
+    follow = store.add(5, "tram")
+    assert follow is not None
+    monkeypatch.setattr(follow_handlers, "HEAVY_TRAFFIC", 2)
+    store.queue([alert(follow.id, "a0"), alert(follow.id, "a1")])  # the sender is behind
+    later = _scheduled(store, [alert(follow.id, "a2")], {}, now=NOW, settings=FollowSettings())
+    assert [(a.article_id, a.digest) for a in later] == [
+        ("notice:2026-12-06", False),
+        ("a2", True),
+    ]
+    assert "cannot send them all at once" in later[0].text

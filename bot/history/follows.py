@@ -163,6 +163,14 @@ class FollowStore:
                 (chat_id, time.utc_offset, time.digest_hour),
             )
 
+    def waiting(self) -> int:
+        """Alerts still to send at once, every chat's: how far behind the sender is."""
+        with self._mutex:
+            [(count,)] = self._rows(
+                "SELECT count(*) FROM alerts WHERE sent_at IS NULL AND digest = 0"
+            )
+        return int(count)
+
     def instant_since(self, chat_id: int, since: float) -> int:
         """Alerts queued for the chat at once (not for a digest) since `since`."""
         with self._mutex:
