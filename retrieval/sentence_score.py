@@ -97,7 +97,11 @@ _SPEECH, _ROLE, _REASON = (FEATURES.index(n) for n in ("speech", "role", "reason
 # Words that give a reason; a "why" question is answered by a sentence holding one.
 _BECAUSE = re.compile(
     r"\b(?:because|due to|owing to|thanks to|as a result|in order to|so that|since|after|"
-    r"amid|following|led to|leading to|caused|to protest|to avoid|to stop|to help|to make)\b",
+    r"amid|following|led to|leading to|caused|to protest|to avoid|to stop|to help|to make|"
+    # the reason named, a purpose ("would allow the user to hold"), a beginning's occasion
+    r"the reason|reasons? (?:for|why)|driven by|so as to|"
+    r"(?:allow|enabl)(?:e|es|s|ed|ing)?\s+(?:\w+\s+){0,3}to|"
+    r"(?:start|began|begun|begin)\w*\s+when)\b",
     re.IGNORECASE,
 )
 # Before a name: a title ("Foreign Minister Fuad Hussein") or a possessive's role ("Iran's chief

@@ -1,6 +1,7 @@
 """Sentence scores in retrieved passages: the sentence that answers beats one that echoes."""
 
 import numpy as np
+import pytest
 
 from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.index import ArticleInfo, Hit
@@ -99,3 +100,30 @@ def test_tightness_is_distinct_question_terms_over_their_shortest_run():
     assert tightness(block, {"a": 1.0, "b": 1.0}).tolist() == [1.0, 0.0, 1.0]
     block = from_sentences([[(0, 5, ("a", "x", "b", "y", "c", "a"))]])
     assert tightness(block, {"a": 1.0, "b": 1.0, "c": 1.0}).tolist() == [0.75]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The protest started when President Macron announced an increase in fuel taxes.",
+        "Adding the birch tar would allow the user to hold the tool comfortably.",
+        "The reason for that decline is simple: the country burns less coal.",
+        "Growth was driven by exports to Asia.",
+        "The port closed because of the storm.",
+        "New software enables drivers to book a slot.",
+    ],
+)
+def test_a_sentence_that_gives_a_reason_or_a_purpose_is_one_for_why(sentence: str) -> None:
+    from corpusbot.retrieval.sentence_score import _BECAUSE
+
+    assert _BECAUSE.search(sentence)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    ["The protest lasted three weeks.", "Users may allow cookies.", "The talks began in May."],
+)
+def test_a_sentence_without_one_is_none(sentence: str) -> None:
+    from corpusbot.retrieval.sentence_score import _BECAUSE
+
+    assert not _BECAUSE.search(sentence)
