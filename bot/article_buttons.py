@@ -17,13 +17,12 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from corpusbot.bot import article_views
 from corpusbot.bot.article_views import ArticleButton, View
-from corpusbot.bot.bot_state import AnyContext
+from corpusbot.bot.bot_state import AnyContext, service_of
 from corpusbot.bot.compose import Answer
 from corpusbot.bot.render import clip
 from corpusbot.retrieval.index import ArticleInfo, Index
 
 Context = AnyContext
-SERVICE = "service"  # bot_data key of the Service (handlers.SERVICE; not imported: a cycle)
 LABELS = {View.CONTEXT: "Context", View.FULL: "Full article", View.RELATED: "Related"}
 TURN_PAGE = 1  # ArticleButton.second of Previous / Next: edit the page in place
 NO_CONTEXT = "I could not find that quote in the article any more. Please ask again."
@@ -63,7 +62,7 @@ async def pressed(update: Update, context: Context) -> None:
         return
     button = article_views.parse(query.data)
     message = query.message
-    index: Index = context.bot_data[SERVICE].index
+    index: Index = service_of(context).index
     article = article_views.resolve(index, button) if button else None
     if button is None or article is None or not isinstance(message, Message):
         await query.answer(article_views.EXPIRED, show_alert=True)

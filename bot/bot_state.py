@@ -1,8 +1,9 @@
 """The bot's state between updates, typed: python-telegram-bot's `ContextTypes` with a context
 class whose properties say what they hold, instead of string keys and casts at every use.
 
-`bot_data` stays a dict: the history hooks (bot/history_handlers.py) keep their own keys in it,
-and read the service under "service". This bot's own state is one :class:`BotState` in it.
+`bot_data` stays a dict: the history hooks (bot/history_handlers.py) keep their own keys in it.
+This bot's own state is one :class:`BotState` in it; the service is reached one way,
+`context.service` (or `service_of(context)` where a hook takes any context).
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from corpusbot.bot.ratelimit import OncePer, RateLimiter, WaitingLine
 from corpusbot.bot.service import Service
 
 STATE = "corpusbot"  # bot_data key of the BotState
-SERVICE = "service"  # bot_data key of the Service, as the history hooks read it
 
 
 @dataclass
@@ -80,9 +80,15 @@ AnyContext = CallbackContext[Any, Any, Any, Any]
 
 
 def attach_state(application: Application[Any, Any, Any, Any, Any, Any], state: BotState) -> None:
-    """Put `state` where :class:`BotContext` finds it (and the service where history does)."""
+    """Put `state` where :class:`BotContext` and :func:`service_of` find it."""
     application.bot_data[STATE] = state
-    application.bot_data[SERVICE] = state.service
+
+
+def service_of(context: AnyContext) -> Service:
+    """The service, from any context: the hook modules take any context type (handlers with a
+    :class:`BotContext` write `context.service`, which is the same)."""
+    state: BotState = context.bot_data[STATE]
+    return state.service
 
 
 def state_of(application: Application[Any, Any, Any, Any, Any, Any]) -> BotState:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardMarkup, Message
 
 from corpusbot.bot import article_views, history_handlers, keyboards
-from corpusbot.bot.bot_state import AnyContext
+from corpusbot.bot.bot_state import AnyContext, service_of
 from corpusbot.bot.followup_search import FollowUp, ask_follow_up
 from corpusbot.bot.history.store import HistoryStore
 from corpusbot.retrieval.index import Index
@@ -24,7 +24,6 @@ from corpusbot.retrieval.index import Index
 log = logging.getLogger("corpusbot.telegram")
 
 Context = AnyContext
-SERVICE = "service"  # bot_data key of the Service (handlers.SERVICE; not imported: a cycle)
 
 
 @dataclass(frozen=True)
@@ -42,7 +41,7 @@ async def replied_answer(context: Context, message: Message) -> RepliedAnswer | 
         return None
     markup = replied.reply_markup
     ids = await _recorded_articles(context, replied.chat.id, markup)
-    index: Index = context.bot_data[SERVICE].index
+    index: Index = service_of(context).index
     ids.extend(_articles_of_buttons(index, markup))
     if not ids:
         return None
@@ -112,7 +111,7 @@ def _articles_of_buttons(index: Index, markup: InlineKeyboardMarkup | None) -> l
 
 async def ask(context: Context, question: str, scope: frozenset[str]) -> FollowUp:
     """The follow-up's answer, composed in a worker thread."""
-    service = context.bot_data[SERVICE]
+    service = service_of(context)
     return await asyncio.to_thread(
         ask_follow_up, service.index, question, scope, service.settings.answer
     )

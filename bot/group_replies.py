@@ -13,14 +13,13 @@ from telegram import Chat, Message, ReplyParameters, User
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from corpusbot.bot.bot_state import AnyContext
+from corpusbot.bot.bot_state import AnyContext, service_of
 from corpusbot.bot.render import escape
 from corpusbot.bot.settings import GroupReplies
 
 log = logging.getLogger("corpusbot.telegram")
 
 Context = AnyContext
-SERVICE = "service"  # bot_data key of the Service (handlers.SERVICE; not imported: a cycle)
 START_PARAMETER = "private"  # /start's deep-link parameter from the group's note
 SENT = "📬 {user}, I sent you the answer in a private chat."
 START_FIRST = (
@@ -41,7 +40,7 @@ def speaks_for_a_group(context: Context, user_id: int | None) -> bool:
 
 
 def answers_privately(context: Context, chat: Chat) -> bool:
-    settings = context.bot_data[SERVICE].settings.telegram
+    settings = service_of(context).settings.telegram
     return chat.type != Chat.PRIVATE and settings.group_replies == GroupReplies.PRIVATE
 
 

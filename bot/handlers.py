@@ -29,7 +29,7 @@ from corpusbot.bot import (
     keyboards,
     messages,
 )
-from corpusbot.bot.bot_state import SERVICE, AnyContext, BotContext, ChatData
+from corpusbot.bot.bot_state import BotContext, ChatData
 from corpusbot.bot.conversation import Turn
 from corpusbot.bot.followup_search import follow_up_note
 from corpusbot.bot.history.records import AnswerPage
@@ -38,7 +38,6 @@ from corpusbot.bot.plurals import counted
 from corpusbot.bot.ratelimit import RateLimiter, Verdict
 from corpusbot.bot.redaction import TokenRedactor
 from corpusbot.bot.render import TITLE_CHARS, render_html
-from corpusbot.bot.service import Service
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
 from corpusbot.retrieval.adding import add_links
 
@@ -52,12 +51,6 @@ MAX_ADD_LINKS = 10  # links one /add fetches
 DROP_NOTE_DELAY = 1.0  # seconds a "N dropped" note waits, to count the rest of a burst
 
 Context = BotContext
-
-
-def service_of(context: AnyContext) -> Service:
-    """The service (for modules that take a plain CallbackContext; handlers use context.service)."""
-    service: Service = context.bot_data[SERVICE]
-    return service
 
 
 def message_of(update: Update) -> Message:

@@ -31,7 +31,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from corpusbot.bot import keyboards
-from corpusbot.bot.bot_state import STATE, AnyContext
+from corpusbot.bot.bot_state import STATE, AnyContext, service_of
 from corpusbot.bot.compose import Answer
 from corpusbot.bot.history.follows import FollowStore
 from corpusbot.bot.history.records import (
@@ -75,7 +75,6 @@ ADMINS_ONLY = "Only the bot's admins can see the statistics."
 STATS_OFF = "History is off{why}, so there are no statistics."
 NOTHING_KEPT = "I keep no history, so there is nothing about you to forget."
 FORGOTTEN = "Done: I deleted everything I kept about you: {questions} and {votes}."
-SERVICE = "service"  # bot_data key of the Service (handlers.SERVICE; not imported: a cycle)
 
 
 # --- opening and closing (called from telegram_app.build_application / stop) ---------------
@@ -424,7 +423,7 @@ async def stats_command(update: Update, context: Context) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None:
         return
-    settings: Settings = context.bot_data[SERVICE].settings
+    settings: Settings = service_of(context).settings
     if user is None or not settings.telegram.is_admin(user.id):
         await message.reply_html(ADMINS_ONLY)
         return

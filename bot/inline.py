@@ -15,8 +15,7 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPrev
 from telegram.constants import ParseMode
 from telegram.ext import Application, ChosenInlineResultHandler, InlineQueryHandler
 
-from corpusbot.bot import handlers
-from corpusbot.bot.bot_state import AnyContext
+from corpusbot.bot.bot_state import AnyContext, service_of
 from corpusbot.bot.inline_results import InlineCard, newest_cards, quote_cards, wants_newest
 
 log = logging.getLogger("corpusbot.telegram")
@@ -37,7 +36,7 @@ async def inline_query(update: Update, context: Context) -> None:
     query = update.inline_query
     if query is None:
         return
-    service = handlers.service_of(context)
+    service = service_of(context)
     if wants_newest(query.query):
         cards = await asyncio.to_thread(newest_cards, service.index)
     else:

@@ -89,7 +89,6 @@ def test_build_application(seeds_service: Service) -> None:
     )
     application = build_application(seeds_service, settings)
     assert state_of(application).service is seeds_service
-    assert application.bot_data["service"] is seeds_service  # where the history hooks read it
     assert isinstance(application.chat_data[1], ChatData)
     assert application.bot.base_url == f"http://127.0.0.1:9/bot{TOKEN}"
     assert application.bot.defaults.link_preview_options.is_disabled
