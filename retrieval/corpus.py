@@ -63,11 +63,6 @@ class Corpus:
     skipped: list[Skipped] = field(default_factory=list)
 
 
-def corpus_files(folder: Path) -> list[Path]:
-    """The article files under `folder`, in a stable order; hidden files are ignored."""
-    return [file.path for file in list_files(folder)]
-
-
 def load_corpus(
     folder: Path,
     max_file_bytes: int = 64 * 1024 * 1024,

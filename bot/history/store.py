@@ -272,13 +272,6 @@ class HistoryStore:
         with self._mutex:
             return read_stats(self._db, now=self._clock(), days=days, keep_days=self.keep_days)
 
-    def size_bytes(self) -> int:
-        """The database file with its write-ahead log, in bytes."""
-        path = Path(self._db.execute("PRAGMA database_list").fetchone()[2])
-        return sum(
-            p.stat().st_size for p in (path, path.with_name(path.name + "-wal")) if p.exists()
-        )
-
     # --- plumbing --------------------------------------------------------------------------
 
     @contextlib.contextmanager
