@@ -37,7 +37,7 @@ from corpusbot.retrieval.analyzer import AnalyzerSettings
 from corpusbot.retrieval.corpus import Article
 from corpusbot.retrieval.index import Index, IndexSettings
 from corpusbot.retrieval.passages import Passage
-from corpusbot.retrieval.query_filters import ArticleTable, article_mask, parse_question
+from corpusbot.retrieval.query_filters import ArticleFacts, article_mask, parse_question
 
 # As in bench.py: the shared data folder beside the repository.
 DEFAULT_BEIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "scifact"
@@ -82,7 +82,7 @@ def claims(beir: Path, count: int) -> list[str]:
 
 
 def measure(index: Index, questions: list[str], suffix: str) -> list[str]:
-    table = ArticleTable.of(index.articles)
+    table = ArticleFacts.of(index.articles)
     rows = []
     masked_time, exact = 0.0, []
     for question in questions:

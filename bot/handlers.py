@@ -35,7 +35,7 @@ from corpusbot.bot.followup_search import follow_up_note
 from corpusbot.bot.history.records import AnswerPage
 from corpusbot.bot.keyboards import Button
 from corpusbot.bot.plurals import counted
-from corpusbot.bot.ratelimit import RateLimiter, Verdict
+from corpusbot.bot.ratelimit import RateDecision, RateLimiter
 from corpusbot.bot.redaction import TokenRedactor
 from corpusbot.bot.render import TITLE_CHARS, render_html
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
@@ -463,7 +463,7 @@ async def within_rate(update: Update, context: Context) -> bool:
     if limiter is None:
         return True
     decision = limiter.check(user.id)
-    if decision is Verdict.ALLOW:
+    if decision is RateDecision.ALLOW:
         return True
     log.info("rate limited user=%s (%s)", user.id, decision)
     if update.callback_query:
@@ -471,8 +471,8 @@ async def within_rate(update: Update, context: Context) -> bool:
         notice = messages.SLOW_DOWN_BUTTONS.format(wait=counted(seconds, "second"))
         with contextlib.suppress(TelegramError):
             await update.callback_query.answer(
-                notice if decision is Verdict.NOTIFY else None,
-                show_alert=decision is Verdict.NOTIFY,
+                notice if decision is RateDecision.NOTIFY else None,
+                show_alert=decision is RateDecision.NOTIFY,
             )
     elif update.inline_query:  # no cards, at once, rather than a spinner
         await update.inline_query.answer([], cache_time=0, is_personal=True)

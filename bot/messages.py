@@ -79,7 +79,7 @@ EXAMPLE_CHARS = 300  # of an example question quoted in /help
 
 
 @dataclass(frozen=True)
-class Page:
+class ListPage:
     text: str
     page: int  # 0-based, clamped to the pages that exist
     pages: int
@@ -127,12 +127,12 @@ def help_text(example: str) -> str:
     return HELP.format(example=shown, commands=commands)
 
 
-def sources_page(articles: Sequence[ArticleInfo], page: int) -> Page:
+def sources_page(articles: Sequence[ArticleInfo], page: int) -> ListPage:
     """Page `page` (0-based) of the numbered article list, PER_PAGE articles a page."""
     pages = max(1, -(-len(articles) // PER_PAGE))
     page = min(max(page, 0), pages - 1)
     if not articles:
-        return Page("I have no articles yet.", 0, 1)
+        return ListPage("I have no articles yet.", 0, 1)
     chunk = articles[page * PER_PAGE : (page + 1) * PER_PAGE]
     first, last = chunk[0].number, chunk[-1].number
     head = (
@@ -151,7 +151,7 @@ def sources_page(articles: Sequence[ArticleInfo], page: int) -> Page:
             "<i>/source N opens article #N; /latest lists the newest.</i>",
         ]
     )
-    return Page(text, page, pages)
+    return ListPage(text, page, pages)
 
 
 def article_label(number: int) -> str:

@@ -12,7 +12,7 @@ from enum import StrEnum
 MAX_USERS = 100_000
 
 
-class Verdict(StrEnum):
+class RateDecision(StrEnum):
     """What to do with a user's update."""
 
     ALLOW = "allow"
@@ -42,10 +42,10 @@ class RateLimiter:
     def enabled(self) -> bool:
         return self.rate > 0
 
-    def check(self, user_id: int) -> Verdict:
+    def check(self, user_id: int) -> RateDecision:
         """ALLOW, NOTIFY (the first refusal: say so once) or DROP (refuse silently)."""
         if not self.enabled:
-            return Verdict.ALLOW
+            return RateDecision.ALLOW
         now = self.clock()
         bucket = self._buckets.pop(user_id, None) or _Bucket(self.burst, now)
         self._buckets[user_id] = bucket
@@ -56,11 +56,11 @@ class RateLimiter:
         if bucket.tokens >= 1:
             bucket.tokens -= 1
             bucket.warned = False
-            return Verdict.ALLOW
+            return RateDecision.ALLOW
         if bucket.warned:
-            return Verdict.DROP
+            return RateDecision.DROP
         bucket.warned = True
-        return Verdict.NOTIFY
+        return RateDecision.NOTIFY
 
     def spend(self, user_id: int) -> None:
         """Take the next token of `user_id` in advance (it may go below zero): a question that

@@ -29,27 +29,29 @@ from corpusbot.retrieval.index import Index
 from corpusbot.retrieval.query_filters import (
     ACCORDING_TO,
     FROM_TOKEN,
-    ArticleTable,
+    ArticleFacts,
     article_mask,
     newest_positions,
     parse_question,
 )
 
-STRONG_SHARE = 0.6
+# "The latest on X": a quote scoring this share of the best one answers well, and is ordered
+# among the newest first; the others follow.
+WELL_ANSWERED_SHARE = 0.6
 # Passages searched for the articles on a topic when the newest are asked for ("the latest on
 # X"): the newest of those that hold the whole topic are quoted.
 TOPIC_POOL = 1_000
 SAYING = re.compile(r"\b(?:say|says|said|think|thinks|thought)\b", re.IGNORECASE)
-_tables: weakref.WeakKeyDictionary[Index, ArticleTable] = weakref.WeakKeyDictionary()
+_tables: weakref.WeakKeyDictionary[Index, ArticleFacts] = weakref.WeakKeyDictionary()
 _tables_lock = threading.Lock()
 
 
-def article_table(index: Index) -> ArticleTable:
+def article_table(index: Index) -> ArticleFacts:
     """The index's dates and outlets as arrays, made once per index."""
     with _tables_lock:
         table = _tables.get(index)
         if table is None:
-            table = _tables[index] = ArticleTable.of(index.articles)
+            table = _tables[index] = ArticleFacts.of(index.articles)
         return table
 
 
@@ -123,11 +125,11 @@ def _newest_on_topic(
 
 
 def _newest_first(quotes: tuple[Quote, ...]) -> tuple[Quote, ...]:
-    """The quotes that answer well (STRONG_SHARE of the best score) newest first, then the
+    """The quotes that answer well (WELL_ANSWERED_SHARE of the best score) newest first, then the
     weaker ones by score: "the latest on the talks" must not lead with a passing mention."""
     best = max((quote.score for quote in quotes), default=0.0)
-    strong = [quote for quote in quotes if quote.score >= best * STRONG_SHARE]
-    weak = [quote for quote in quotes if quote.score < best * STRONG_SHARE]
+    strong = [quote for quote in quotes if quote.score >= best * WELL_ANSWERED_SHARE]
+    weak = [quote for quote in quotes if quote.score < best * WELL_ANSWERED_SHARE]
     return (*sort_newest_first(strong, key=lambda quote: quote.sources[0]), *weak)
 
 

@@ -311,7 +311,7 @@ def _without_generic(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class ArticleTable:
+class ArticleFacts:
     """Each article's day and outlet as arrays, made once per index (the one walk over the
     articles), so that a question's filter and listing are a few vector operations."""
 
@@ -324,7 +324,7 @@ class ArticleTable:
     id_hashes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
-    def of(cls, articles: Iterable[ArticleInfo]) -> ArticleTable:
+    def of(cls, articles: Iterable[ArticleInfo]) -> ArticleFacts:
         """The table of `articles` (in index order), read in one pass."""
         days: list[int] = []
         first_codes: list[int] = []  # in order of first appearance, renumbered below
@@ -347,7 +347,7 @@ class ArticleTable:
     @classmethod
     def from_columns(
         cls, days: np.ndarray, first_codes: list[int], names: list[str]
-    ) -> ArticleTable:
+    ) -> ArticleFacts:
         """From each article's day and outlet number (`names[number]`, -1 for none)."""
         seen = np.array(first_codes, dtype=np.int64)
         counts = np.bincount(seen[seen >= 0], minlength=len(names))
@@ -363,7 +363,7 @@ class ArticleTable:
         return int((self.outlet_codes == self.outlets.index(outlet)).sum())
 
 
-def article_mask(filter_: Filter, table: ArticleTable) -> np.ndarray | None:
+def article_mask(filter_: Filter, table: ArticleFacts) -> np.ndarray | None:
     """Which articles (in index order) the filter keeps; None when it keeps all. An article
     with no date is outside every date range."""
     if not filter_.narrows:
@@ -384,7 +384,7 @@ def article_mask(filter_: Filter, table: ArticleTable) -> np.ndarray | None:
     return keep
 
 
-def newest_positions(table: ArticleTable, allowed: np.ndarray | None, limit: int) -> np.ndarray:
+def newest_positions(table: ArticleFacts, allowed: np.ndarray | None, limit: int) -> np.ndarray:
     """The positions (0-based, index order) of the `limit` newest articles `allowed` keeps (all
     when None): dated ones newest first, one day's in index order, then undated ones in index
     order, as freshness.sort_newest_first orders them; without reading a single article."""

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from corpusbot.bot.freshness import sort_newest_first
 from corpusbot.retrieval.index import ArticleInfo
 from corpusbot.retrieval.query_filters import (
-    ArticleTable,
+    ArticleFacts,
     Filter,
     Period,
     article_mask,
@@ -130,7 +130,7 @@ def article(number: int, source: str | None, date: str | None) -> ArticleInfo:
 
 
 def test_masks_keep_the_articles_in_range_and_of_the_outlet() -> None:
-    table = ArticleTable.of(
+    table = ArticleFacts.of(
         [
             article(1, "AA", "2021-04-02"),
             article(2, "Tasnim", "2021-12-31"),
@@ -170,7 +170,7 @@ ARTICLES = st.lists(
 def test_the_table_holds_each_article_s_day_and_outlet(rows: list) -> None:
     """Made in one pass: the same as reading each article's date and outlet on its own."""
     articles = [article(n, source, date) for n, (source, date) in enumerate(rows, 1)]
-    table = ArticleTable.of(articles)
+    table = ArticleFacts.of(articles)
     counts = {name: sum(a.source == name for a in articles) for name in table.outlets}
     assert sorted(counts.values(), reverse=True) == list(counts.values())  # most articles first
     assert set(table.outlets) == {a.source for a in articles if a.source}
@@ -188,7 +188,7 @@ def test_the_newest_allowed_articles_are_those_sort_newest_first_gives(
 ) -> None:
     articles = [article(n, source, date) for n, (source, date) in enumerate(rows, 1)]
     allowed = None if keep is None else np.array(keep[: len(articles)], dtype=bool)
-    table = ArticleTable.of(articles)
+    table = ArticleFacts.of(articles)
     kept = [a for a in articles if allowed is None or allowed[a.number - 1]]
     expected = [a.number - 1 for a in sort_newest_first(kept, key=lambda a: a)[:limit]]
     assert newest_positions(table, allowed, limit).tolist() == expected

@@ -1,6 +1,6 @@
 import pytest
 
-from corpusbot.bot.ratelimit import OncePer, RateLimiter, Verdict, WaitingLine
+from corpusbot.bot.ratelimit import OncePer, RateDecision, RateLimiter, WaitingLine
 
 
 class Clock:
@@ -60,8 +60,8 @@ def test_the_waiting_line_holds_a_few_and_counts_the_rest() -> None:
 def test_spending_ahead_makes_the_next_wait_longer() -> None:
     clock = Clock()
     limiter = RateLimiter(per_minute=60, burst=1, clock=clock)
-    assert limiter.check(1) is Verdict.ALLOW
-    assert limiter.check(1) is Verdict.NOTIFY
+    assert limiter.check(1) is RateDecision.ALLOW
+    assert limiter.check(1) is RateDecision.NOTIFY
     first = limiter.retry_after(1)
     limiter.spend(1)
     assert limiter.retry_after(1) == pytest.approx(first + 1.0)
