@@ -25,6 +25,7 @@ from pathlib import Path
 
 from corpusbot.config import FURNITURE_FILE
 from corpusbot.retrieval import storage
+from corpusbot.retrieval.cache_home import default_cache_dir
 from corpusbot.retrieval.checked_text import CheckedTextFile
 from corpusbot.retrieval.corpus import Skipped, load_corpus, nothing_readable
 from corpusbot.retrieval.folder import list_files, printable_name
@@ -98,11 +99,6 @@ class OpenedIndex:
     changes: Changes | None = None
     # A large cached index's checksums, checked in the background: the problem found, or "".
     check: Future[str] | None = None
-
-
-def default_cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "corpusbot"
 
 
 def file_stats(corpus: Path, *, follow_outside_links: bool = False) -> dict[str, FileStats]:

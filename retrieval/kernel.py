@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from corpusbot.retrieval.cache_home import default_cache_dir
 from corpusbot.retrieval.storage import Postings
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,6 @@ def load_in_background(passages: int, *loaders: Callable[[], object]) -> None:
 def _compile() -> Callable[..., Any] | None:
     if os.environ.get(SWITCH, "").strip().lower() == "numpy":
         return None
-    from corpusbot.retrieval.cache import default_cache_dir  # cache imports the index
-
     os.environ.setdefault("NUMBA_CACHE_DIR", str(default_cache_dir() / "numba"))
     try:
         compiled = importlib.import_module("corpusbot.retrieval.kernel_code").search
