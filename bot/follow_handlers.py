@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
-import datetime as dt
 import logging
 import sqlite3
 import time
@@ -30,25 +28,23 @@ from telegram import (
     Update,
     User,
 )
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, TypeHandler
 
-from corpusbot.bot import follow_matching, history_handlers, messages
-from corpusbot.bot.bot_state import BotContext, BotState, state_of
+from corpusbot.bot import alert_sender, follow_matching, history_handlers, messages
+from corpusbot.bot.alert_schedule import schedule
+from corpusbot.bot.bot_state import BotContext, state_of
 from corpusbot.bot.compose import clean_question
-from corpusbot.bot.digest_times import day_start, next_digest, parse_offset, shown_offset
+from corpusbot.bot.digest_times import parse_offset, shown_offset
 from corpusbot.bot.history.follows import (
     DIGEST,
     INSTANT,
-    Alert,
     ChatTime,
     Follow,
     FollowStore,
-    QueuedAlert,
     open_follows,
 )
 from corpusbot.bot.service import Reload
-from corpusbot.bot.settings import FollowSettings
 
 __all__ = ["add_handlers", "start_follows", "stop_follows"]
 
@@ -60,11 +56,6 @@ FOLLOW_PREFIX = "fon"  # an answer's 🔔 Follow button: fon:<sealed answer id>
 MODE_PREFIX = "fmo"  # a confirmation's Instant / Daily digest: fmo:<i|d>:<sealed follow id>
 FOLLOW_LABEL, FOLLOWING_LABEL = "🔔 Follow", "✓ Following"
 MODES = {"i": (INSTANT, "Instant"), "d": (DIGEST, "Daily digest")}
-SEND_EVERY = 30.0  # seconds between looks at the outbox when nothing woke the sender
-RETRY_SECONDS = (5.0, 30.0, 120.0, 600.0, 3600.0)  # after each failed send, then hourly
-# Alerts waiting to go out at once, past which new ones wait for their chats' digests: at
-# Telegram's 30 messages a second, a minute's worth.
-HEAVY_TRAFFIC = 1_800
 
 
 def add_handlers(application: App) -> None:
@@ -105,7 +96,7 @@ async def start_follows(application: App) -> None:
             loop.call_soon_threadsafe(wake.set)
 
     state.service.listen(on_reload)
-    state.sender = asyncio.create_task(send_alerts(application), name="alert-sender")
+    state.sender = asyncio.create_task(alert_sender.send_alerts(application), name="alert-sender")
 
 
 async def stop_follows(application: App) -> None:
@@ -155,137 +146,13 @@ def queue_alerts(application: App, result: Reload) -> int:
 
     alerts = follow_matching.alerts_for(found, index, stop_data=stop_data)
     modes = {follow.id: follow.mode for follow in follows}
-    queued = store.queue(_scheduled(store, alerts, modes, now=time.time(), settings=settings))
+    queued = store.queue(schedule(store, alerts, modes, now=time.time(), settings=settings))
     if queued:
         log.info("follows: %d alerts queued", queued)
     return queued
 
 
-def _scheduled(
-    store: FollowStore,
-    alerts: list[Alert],
-    modes: dict[int, str],
-    *,
-    now: float,
-    settings: FollowSettings,
-) -> list[Alert]:
-    """Each alert at once or for its chat's next digest: a digest follow's, and an instant one's
-    past the chat's daily cap, which is told once a day that the rest wait for its digest."""
-    out: list[Alert] = []
-    sent_today: dict[int, int] = {}
-    heavy = store.waiting() + len(alerts) > HEAVY_TRAFFIC
-    for alert in alerts:
-        time_of = store.chat_time(alert.chat_id, default_hour=settings.digest_hour)
-        digest_at = next_digest(now, time_of)
-        if modes.get(alert.follow_id) == DIGEST:
-            out.append(dataclasses.replace(alert, digest=True, due_at=digest_at))
-            continue
-        if alert.chat_id not in sent_today:
-            since = day_start(now, time_of)
-            sent_today[alert.chat_id] = store.instant_since(alert.chat_id, since)
-        if not heavy and sent_today[alert.chat_id] < settings.max_alerts_per_day:
-            sent_today[alert.chat_id] += 1
-            out.append(alert)
-            continue
-        if sent_today[alert.chat_id] <= settings.max_alerts_per_day:
-            sent_today[alert.chat_id] = settings.max_alerts_per_day + 1  # told once a day
-            text = (
-                messages.alerts_delayed(time_of.digest_hour)
-                if heavy
-                else messages.alerts_capped(settings.max_alerts_per_day, time_of.digest_hour)
-            )
-            out.append(_notice(alert, time_of, text, now))
-        out.append(dataclasses.replace(alert, digest=True, due_at=digest_at))
-    return out
-
-
-def _notice(alert: Alert, time_of: ChatTime, text: str, now: float) -> Alert:
-    """A chat's one notice of the day that alerts wait for its digest (its id is the day's,
-    so the outbox keeps one)."""
-    day = dt.datetime.fromtimestamp(day_start(now, time_of) + 3600, dt.UTC).date()
-    return Alert(alert.follow_id, alert.chat_id, f"notice:{day.isoformat()}", text, ())
-
-
 # --- the outbox -----------------------------------------------------------------------------
-
-
-async def send_alerts(application: App) -> None:
-    """Send what the outbox holds: at start (what a crash or a stop left), when woken, when
-    the next alert waiting to retry (or the next digest) is due, and every SEND_EVERY seconds;
-    until cancelled."""
-    state = state_of(application)
-    while True:
-        wait = SEND_EVERY
-        try:
-            await _send_due(application, state)
-            if state.follows is not None:
-                due = await asyncio.to_thread(state.follows.next_due)
-                if due is not None:
-                    wait = min(SEND_EVERY, max(0.05, due - time.time()))
-        except Exception:  # the sender must outlive any one failure
-            log.exception("sending alerts failed")
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(state.outbox_ready.wait(), wait)
-        state.outbox_ready.clear()
-
-
-async def _send_due(application: App, state: BotState) -> None:
-    store = state.follows
-    if store is None:
-        return
-    while due := await asyncio.to_thread(store.due):
-        for queued in due:
-            await _send_one(application, store, queued.alert, queued.attempts)
-    digests = await asyncio.to_thread(store.due, 500, digest=True)
-    by_chat: dict[int, list[QueuedAlert]] = {}
-    for queued in digests:
-        by_chat.setdefault(queued.alert.chat_id, []).append(queued)
-    for chat_id, queued_alerts in by_chat.items():
-        await _send_digest(application, store, chat_id, [q.alert for q in queued_alerts])
-
-
-async def _send_digest(
-    application: App, store: FollowStore, chat_id: int, alerts: list[Alert]
-) -> None:
-    """A chat's digest: its alerts in as few messages as fit, each marked sent once taken."""
-    for part in messages.digest_parts([alert.text for alert in alerts]):
-        try:
-            await application.bot.send_message(chat_id, part.text)
-        except RetryAfter as exc:
-            await asyncio.sleep(float(getattr(exc, "retry_after", 1) or 1))
-            return
-        except (Forbidden, BadRequest) as exc:
-            paused = await asyncio.to_thread(store.set_paused, chat_id, True)
-            log.info("follows: chat %s paused (%d follows): %s", chat_id, paused, exc)
-            return
-        except (NetworkError, TelegramError) as exc:
-            for alert in alerts:
-                await asyncio.to_thread(store.retry_later, alert, RETRY_SECONDS[1])
-            log.info("follows: a digest waits: %s", exc)
-            return
-        for index in part.items:
-            await asyncio.to_thread(store.sent, alerts[index])
-
-
-async def _send_one(application: App, store: FollowStore, alert: Alert, attempts: int) -> None:
-    markup = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(label, callback_data=data) for label, data in alert.buttons]]
-    )
-    try:
-        await application.bot.send_message(alert.chat_id, alert.text, reply_markup=markup)
-    except RetryAfter as exc:  # flood control: wait as told, then the same alert again
-        await asyncio.sleep(float(getattr(exc, "retry_after", 1) or 1))
-        return
-    except (Forbidden, BadRequest) as exc:  # blocked, or the chat is gone: pause, keep alerts
-        paused = await asyncio.to_thread(store.set_paused, alert.chat_id, True)
-        log.info("follows: chat %s paused (%d follows): %s", alert.chat_id, paused, exc)
-        return
-    except (NetworkError, TelegramError) as exc:
-        delay = RETRY_SECONDS[min(attempts, len(RETRY_SECONDS) - 1)]
-        log.info("follows: an alert waits %g s: %s", delay, exc)
-        await asyncio.to_thread(store.retry_later, alert, delay)
-        return
-    await asyncio.to_thread(store.sent, alert)
 
 
 async def resume_paused(update: Update, context: BotContext) -> None:

@@ -1,4 +1,4 @@
-"""bot/follow_handlers.py: when each alert goes out (at once, in the digest, past the daily cap)
+"""bot/alert_schedule.py: when each alert goes out (at once, in the digest, past the daily cap)
 and the digest's messages (bot/messages.py)."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.follow_handlers import _scheduled
+from corpusbot.bot.alert_schedule import schedule
 from corpusbot.bot.history.follows import DIGEST, Alert, ChatTime, FollowStore, open_follows
 from corpusbot.bot.messages import digest_parts
 from corpusbot.bot.settings import FollowSettings
@@ -34,7 +34,7 @@ def test_a_digest_follow_waits_for_the_chat_s_digest_hour(store: FollowStore) ->
     follow = store.add(5, "tram")
     assert follow is not None
     store.set_chat_time(5, ChatTime(120, 18))  # 18:00 at UTC+2 is 16:00 UTC
-    [queued] = _scheduled(
+    [queued] = schedule(
         store, [alert(follow.id, "a1")], {follow.id: DIGEST}, now=NOW, settings=FollowSettings()
     )
     assert queued.digest and queued.due_at == NOW + 4 * 3600
@@ -46,7 +46,7 @@ def test_past_the_daily_cap_the_rest_wait_for_the_digest_and_the_chat_is_told_on
     follow = store.add(5, "tram")
     assert follow is not None
     settings = FollowSettings(max_alerts_per_day=2, digest_hour=8)
-    first = _scheduled(
+    first = schedule(
         store, [alert(follow.id, f"a{n}") for n in range(4)], {}, now=NOW, settings=settings
     )
     assert [(a.article_id, a.digest) for a in first] == [
@@ -59,7 +59,7 @@ def test_past_the_daily_cap_the_rest_wait_for_the_digest_and_the_chat_is_told_on
     assert "2 alerts today" in first[2].text
     assert first[3].due_at == dt.datetime(2026, 12, 7, 8, tzinfo=dt.UTC).timestamp()
     store.queue(first)
-    later = _scheduled(store, [alert(follow.id, "a4")], {}, now=NOW + 60, settings=settings)
+    later = schedule(store, [alert(follow.id, "a4")], {}, now=NOW + 60, settings=settings)
     # Still over the cap: to the digest, and the chat is not told again that day.
     assert [(a.article_id, a.digest) for a in later] == [("a4", True)]
     assert store.queue(later) == 1
@@ -77,13 +77,13 @@ def test_a_digest_is_cut_into_messages_that_each_fit() -> None:
 def test_under_heavy_traffic_instant_alerts_wait_for_the_digest_and_the_chat_is_told(
     store: FollowStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from corpusbot.bot import follow_handlers
+    from corpusbot.bot import alert_schedule
 
     follow = store.add(5, "tram")
     assert follow is not None
-    monkeypatch.setattr(follow_handlers, "HEAVY_TRAFFIC", 2)
+    monkeypatch.setattr(alert_schedule, "HEAVY_TRAFFIC", 2)
     store.queue([alert(follow.id, "a0"), alert(follow.id, "a1")])  # the sender is behind
-    later = _scheduled(store, [alert(follow.id, "a2")], {}, now=NOW, settings=FollowSettings())
+    later = schedule(store, [alert(follow.id, "a2")], {}, now=NOW, settings=FollowSettings())
     assert [(a.article_id, a.digest) for a in later] == [
         ("notice:2026-12-06", False),
         ("a2", True),
