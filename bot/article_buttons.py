@@ -63,7 +63,7 @@ async def pressed(update: Update, context: Context) -> None:
     button = article_views.parse(query.data)
     message = query.message
     index: Index = service_of(context).index
-    article = article_views.resolve(index, button) if button else None
+    article = await asyncio.to_thread(article_views.resolve, index, button) if button else None
     if button is None or article is None or not isinstance(message, Message):
         await query.answer(article_views.EXPIRED, show_alert=True)
         return

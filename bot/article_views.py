@@ -68,8 +68,14 @@ class Page:
     pages: int
 
 
-def article_check(article: ArticleInfo) -> str:
-    return hashlib.blake2s(article.id.encode("utf-8"), digest_size=3).hexdigest()
+CHECK_BYTES = 6  # of the article id's hash a button carries (3 in buttons made before)
+_by_check: weakref.WeakKeyDictionary[Index, dict[str, list[int]]] = weakref.WeakKeyDictionary()
+_by_check_lock = threading.Lock()
+
+
+def article_check(article: ArticleInfo, size: int = CHECK_BYTES) -> str:
+    """The article's id hashed: what a button names it by (its number is only a hint)."""
+    return hashlib.blake2s(article.id.encode("utf-8"), digest_size=size).hexdigest()
 
 
 def parse(data: str | None) -> ArticleButton | None:
@@ -85,11 +91,35 @@ def parse(data: str | None) -> ArticleButton | None:
 
 
 def resolve(index: Index, button: ArticleButton) -> ArticleInfo | None:
-    """The button's article, or None when the corpus no longer has it under that number."""
-    if not 1 <= button.number <= len(index.articles):
+    """The button's article, found by its id's hash: at the number the button names when it is
+    still there, else wherever articles that arrived since (or left) moved it; None when the
+    corpus no longer has it. May read every article's id once per index: call it in a thread."""
+    size = len(button.check) // 2
+    if size not in (3, CHECK_BYTES) or len(button.check) != 2 * size:
         return None
-    article = index.articles[button.number - 1]
-    return article if article_check(article) == button.check else None
+    if 1 <= button.number <= len(index.articles):
+        article = index.articles[button.number - 1]
+        if article_check(article, size) == button.check:
+            return article
+    if size != CHECK_BYTES:  # a button made before checks grew: found at its number only
+        return None
+    for number in _numbers_by_check(index).get(button.check, ()):
+        article = index.articles[number - 1]
+        if article_check(article) == button.check:
+            return article
+    return None
+
+
+def _numbers_by_check(index: Index) -> dict[str, list[int]]:
+    """The articles' numbers by their id's hash, made once per index."""
+    with _by_check_lock:
+        found = _by_check.get(index)
+        if found is None:
+            found = {}
+            for article in index.articles:
+                found.setdefault(article_check(article), []).append(article.number)
+            _by_check[index] = found
+        return found
 
 
 def answer_buttons(index: Index, article: ArticleInfo, quote: str) -> list[ArticleButton]:

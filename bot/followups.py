@@ -42,7 +42,7 @@ async def replied_answer(context: Context, message: Message) -> RepliedAnswer | 
     markup = replied.reply_markup
     ids = await _recorded_articles(context, replied.chat.id, markup)
     index: Index = service_of(context).index
-    ids.extend(_articles_of_buttons(index, markup))
+    ids.extend(await asyncio.to_thread(_articles_of_buttons, index, markup))
     if not ids:
         return None
     question = await _answered_question(context, replied.chat.id, markup)

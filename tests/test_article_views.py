@@ -34,10 +34,17 @@ def test_foreign_or_broken_data_is_not_a_button(data: str | None) -> None:
     assert views.parse(data) is None
 
 
-def test_a_button_for_a_changed_corpus_resolves_to_nothing(story: Service) -> None:
-    good = views.answer_buttons(story.index, story.index.articles[0], "Voters")[1]
-    assert views.resolve(story.index, ArticleButton(View.FULL, 1, "000000")) is None
-    assert views.resolve(story.index, ArticleButton(View.FULL, 99, good.check)) is None
+def test_a_button_finds_its_article_by_id_wherever_it_moved(story: Service) -> None:
+    first = story.index.articles[0]
+    good = views.answer_buttons(story.index, first, "Voters")[1]
+    assert len(good.check) == 2 * views.CHECK_BYTES
+    assert views.resolve(story.index, ArticleButton(View.FULL, 99, good.check)) == first
+    assert views.resolve(story.index, ArticleButton(View.FULL, 3, good.check)) == first
+    assert views.resolve(story.index, ArticleButton(View.FULL, 1, "000000000000")) is None
+    # A button made before checks grew (3 bytes) still opens its article where it was.
+    old = views.article_check(first, 3)
+    assert views.resolve(story.index, ArticleButton(View.FULL, 1, old)) == first
+    assert views.resolve(story.index, ArticleButton(View.FULL, 2, old)) is None
 
 
 def test_context_marks_the_quote_between_its_neighbours(story: Service) -> None:

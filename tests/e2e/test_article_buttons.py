@@ -152,6 +152,26 @@ def test_a_button_for_an_article_no_longer_there_says_it_expired(
             changed.bot.stop()
 
 
+def test_a_button_still_opens_its_article_after_news_arrives_ahead_of_it(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Buttons name their article by its id: articles that arrive later (a feed, /add) and
+    sort before it move its number, not what the button opens."""
+    tmp = tmp_path_factory.mktemp("arrived")
+    corpus = write_story_corpus(tmp / "corpus")
+    with LocalBotApi(token=TOKEN) as api:
+        arrived = StoryBot(api, tmp, corpus)
+        try:
+            [reply] = arrived.bot.ask(507, TARIFF)
+            crane = "Harbour crane delivered\nsource: Port Gazette\n\nA new crane arrived.\n"
+            (corpus / "0_early.txt").write_text(crane)
+            arrived.restart()  # article 1 is now the crane's; the Ledger's is article 2
+            [page] = arrived.bot.press(507, reply, data_of(reply, "Full article · 1"))
+            assert page["plain_text"].startswith("📄 #2 Freedonia elects Rufus Firefly")
+        finally:
+            arrived.bot.stop()
+
+
 def test_source_n_opens_a_long_article_in_pages_like_full_article(story: StoryBot) -> None:
     chat, api = 506, story.api
     [page] = story.bot.ask(chat, "/source 4")
