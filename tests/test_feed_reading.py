@@ -95,3 +95,14 @@ def test_broken_xml_keeps_the_items_read_before_the_break() -> None:
 def test_what_is_no_feed_is_refused_with_the_reason(raw: bytes) -> None:
     with pytest.raises(FeedError, match="not an RSS or Atom feed"):
         read(raw, "text/html")
+
+
+def test_script_and_style_in_a_summary_are_no_text() -> None:
+    [item] = read(
+        rss(
+            "<item><title>Tram</title><link>https://news.example/t</link><description>"
+            "&lt;style&gt;p {color: red}&lt;/style&gt;&lt;p&gt;The tram runs.&lt;/p&gt;"
+            "&lt;script&gt;alert('x')&lt;/script&gt;</description></item>"
+        )
+    ).items
+    assert item.summary == "The tram runs."
