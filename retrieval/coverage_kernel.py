@@ -10,41 +10,22 @@ elsewhere the Python of coverage.py answers.
 
 from __future__ import annotations
 
-import importlib
-import logging
-import threading
 from types import ModuleType
 
 import numpy as np
 
-from corpusbot.retrieval import kernel
-
-log = logging.getLogger(__name__)
-
-_lock = threading.Lock()
-_loaded: list[ModuleType | None] = []  # [] until tried, then [the compiled module or None]
+from corpusbot.retrieval import compiled, kernel
 
 
 def load() -> ModuleType | None:
     """The compiled module (`judge`: `relevance`, then `passage_signals`; `SIGNALS`), or None;
-    loads numba through `kernel.load`, which sets its cache folder, and only if the compiled
-    search loaded."""
-    with _lock:
-        if not _loaded:
-            _loaded.append(_compile())
-        return _loaded[0]
+    only if the compiled search loaded."""
+    return JUDGE.load()
 
 
-def _compile() -> ModuleType | None:
-    if kernel.load() is None:
-        return None
-    try:
-        code = importlib.import_module("corpusbot.retrieval.coverage_kernel_code")
-        _warm_up(code)
-        return code
-    except Exception as exc:  # an import or LLVM failure: the Python path still decides
-        log.warning("compiled coverage check unavailable, using Python: %s", exc)
-        return None
+def _ready(code: ModuleType) -> ModuleType:
+    _warm_up(code)
+    return code
 
 
 def _warm_up(code: ModuleType) -> None:
@@ -60,3 +41,12 @@ def _warm_up(code: ModuleType) -> None:
         raise RuntimeError(f"compiled relevance gave {held}, {kept} for two hits")
     if best != 0 or values[0] != 1.0:
         raise RuntimeError(f"compiled passage signals gave {values}, best {best} for two hits")
+
+
+JUDGE: compiled.CompiledPart[ModuleType] = compiled.CompiledPart(
+    "corpusbot.retrieval.coverage_kernel_code",
+    _ready,
+    what="coverage check",
+    instead="using Python",
+    needs=kernel.SEARCH,
+)

@@ -19,20 +19,16 @@ numba is missing or fails, `load()` logs one line and returns None: the NumPy pa
 
 from __future__ import annotations
 
-import importlib
-import logging
-import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from corpusbot.retrieval.cache_home import default_cache_dir
+from corpusbot.retrieval import compiled
 from corpusbot.retrieval.storage import Postings
-
-log = logging.getLogger(__name__)
 
 # Indexes with fewer passages search with NumPy: importing numba would cost more than it saves.
 KERNEL_MIN_PASSAGES = 5_000
@@ -44,11 +40,8 @@ WINDOW = 8_192
 # passages 57-74 µs against the windows' 96-97, 100k 216-300 against 377-439, 1M about even
 # (1.9-2.3 ms against 2.0-2.1); past that the array outgrows the cache and MaxScore skips more.
 SCORE_ALL_MAX_PASSAGES = 1 << 19
-# CORPUSBOT_KERNEL=numpy turns the compiled search off.
-SWITCH = "CORPUSBOT_KERNEL"
-
-_lock = threading.Lock()
-_loaded: list[Callable[..., Any] | None] = []  # [] until tried, then [kernel or None]
+# CORPUSBOT_KERNEL=numpy turns the compiled search off (and the parts that need it).
+SWITCH = compiled.SWITCH
 
 
 @dataclass(frozen=True)
@@ -63,10 +56,7 @@ class Ranked:
 
 def load() -> Callable[..., Any] | None:
     """The compiled search function, or None (NumPy then answers); imports numba once."""
-    with _lock:
-        if not _loaded:
-            _loaded.append(_compile())
-        return _loaded[0]
+    return SEARCH.load()
 
 
 def load_in_background(passages: int, *loaders: Callable[[], object]) -> None:
@@ -82,17 +72,10 @@ def load_in_background(passages: int, *loaders: Callable[[], object]) -> None:
         threading.Thread(target=load_all, name="corpusbot-kernels", daemon=True).start()
 
 
-def _compile() -> Callable[..., Any] | None:
-    if os.environ.get(SWITCH, "").strip().lower() == "numpy":
-        return None
-    os.environ.setdefault("NUMBA_CACHE_DIR", str(default_cache_dir() / "numba"))
-    try:
-        compiled = importlib.import_module("corpusbot.retrieval.kernel_code").search
-        _warm_up(compiled)
-        return compiled  # type: ignore[no-any-return]
-    except Exception as exc:  # an import or LLVM failure: the NumPy path still answers
-        log.warning("compiled search unavailable, searching with NumPy: %s", exc)
-        return None
+def _ready(code: ModuleType) -> Callable[..., Any]:
+    search_code: Callable[..., Any] = code.search
+    _warm_up(search_code)
+    return search_code
 
 
 def search(
@@ -168,3 +151,8 @@ def _warm_up(kernel: Callable[..., Any]) -> None:
     )
     if found.numbers.tolist() != [0]:
         raise RuntimeError(f"compiled search gave {found.numbers} on a one-passage index")
+
+
+SEARCH: compiled.CompiledPart[Callable[..., Any]] = compiled.CompiledPart(
+    "corpusbot.retrieval.kernel_code", _ready, what="search", instead="searching with NumPy"
+)

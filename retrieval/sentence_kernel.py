@@ -9,48 +9,32 @@ numba importable, CORPUSBOT_KERNEL not "numpy"); elsewhere NumPy answers.
 
 from __future__ import annotations
 
-import importlib
-import logging
-import threading
 from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 
-from corpusbot.retrieval import kernel, sentence_block
+from corpusbot.retrieval import compiled, kernel, sentence_block
 from corpusbot.retrieval.sentence_block import SHARES, SentenceBlock, SentenceShares
 from corpusbot.retrieval.storage import IndexCorrupt, SentenceTable
 
-log = logging.getLogger(__name__)
-
-_lock = threading.Lock()
-_loaded: list[Callable[..., Any] | None] = []  # [] until tried, then [read or None]
 # The compiled `select` and `tightness`, by name, once `read` has loaded.
 _compiled: dict[str, Callable[..., Any]] = {}
 
 
 def load() -> Callable[..., Any] | None:
-    """The compiled `read`, or None (NumPy then measures); loads numba through `kernel.load`,
-    which sets its cache folder, and only if the compiled search loaded."""
-    with _lock:
-        if not _loaded:
-            _loaded.append(_compile())
-        return _loaded[0]
+    """The compiled `read`, or None (NumPy then measures); only if the compiled search loaded."""
+    return READ.load()
 
 
-def _compile() -> Callable[..., Any] | None:
-    if kernel.load() is None:
-        return None
-    try:
-        code = importlib.import_module("corpusbot.retrieval.sentence_kernel_code")
-        _warm_up(code.read)
-        _warm_up_select(code.select)
-        _warm_up_tightness(code.tightness)
-        _compiled.update(select=code.select, tightness=code.tightness)
-        return code.read  # type: ignore[no-any-return]
-    except Exception as exc:  # an import or LLVM failure: NumPy still measures
-        log.warning("compiled sentence reading unavailable, using NumPy: %s", exc)
-        return None
+def _ready(code: ModuleType) -> Callable[..., Any]:
+    _warm_up(code.read)
+    _warm_up_select(code.select)
+    _warm_up_tightness(code.tightness)
+    _compiled.update(select=code.select, tightness=code.tightness)
+    read: Callable[..., Any] = code.read
+    return read
 
 
 def _warm_up(compiled: Callable[..., Any]) -> None:
@@ -140,3 +124,12 @@ def read(
         term_of=terms.__getitem__,
     )
     return SentenceShares(block, values, places[:, 4], tight)
+
+
+READ: compiled.CompiledPart[Callable[..., Any]] = compiled.CompiledPart(
+    "corpusbot.retrieval.sentence_kernel_code",
+    _ready,
+    what="sentence reading",
+    instead="using NumPy",
+    needs=kernel.SEARCH,
+)

@@ -167,7 +167,7 @@ def test_a_question_with_no_relevant_hit_is_refused_on_both_paths(
 
 
 def test_without_numba_the_python_check_answers(abstracts: Index, monkeypatch, caplog):
-    monkeypatch.setattr(coverage_kernel, "_loaded", [])
+    monkeypatch.setattr(coverage_kernel.JUDGE, "_loaded", [])
     monkeypatch.setitem(sys.modules, "corpusbot.retrieval.coverage_kernel_code", None)
     with caplog.at_level(logging.WARNING):
         assert coverage_kernel.load() is None

@@ -95,21 +95,21 @@ def test_an_allowed_mask_gives_the_same_hits_as_numpy(compiled):
 
 
 def test_without_numba_the_numpy_path_answers_and_says_so_once(monkeypatch, caplog):
-    monkeypatch.setattr(kernel, "_loaded", [])
+    monkeypatch.setattr(kernel.SEARCH, "_loaded", [])
     monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", 0)
     monkeypatch.setitem(sys.modules, "corpusbot.retrieval.kernel_code", None)  # import fails
     articles, passages, claims = scifact_sample()
     index = Index.build(articles, passages, SETTINGS)
-    with caplog.at_level(logging.WARNING, logger="corpusbot.retrieval.kernel"):
+    with caplog.at_level(logging.WARNING, logger="corpusbot.retrieval.compiled"):
         found = [index.search(claim, 3) for claim in claims[:5]]
     assert kernel.load() is None
     assert sum(len(r.hits) for r in found) > 5
-    notes = [r.getMessage() for r in caplog.records if r.name == "corpusbot.retrieval.kernel"]
+    notes = [r.getMessage() for r in caplog.records if r.name == "corpusbot.retrieval.compiled"]
     assert len(notes) == 1 and "searching with NumPy" in notes[0]
 
 
 def test_corpusbot_kernel_numpy_turns_it_off(monkeypatch):
-    monkeypatch.setattr(kernel, "_loaded", [])
+    monkeypatch.setattr(kernel.SEARCH, "_loaded", [])
     monkeypatch.setenv("CORPUSBOT_KERNEL", "numpy")
     assert kernel.load() is None
 

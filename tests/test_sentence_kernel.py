@@ -133,7 +133,7 @@ def test_large_indexes_measure_with_the_compiled_reading(compiled, monkeypatch):
 
 
 def test_numpy_measures_when_numba_fails(monkeypatch, caplog):
-    monkeypatch.setattr(sentence_kernel, "_loaded", [])
+    monkeypatch.setattr(sentence_kernel.READ, "_loaded", [])
     monkeypatch.setitem(sys.modules, "corpusbot.retrieval.sentence_kernel_code", None)
     with caplog.at_level(logging.WARNING):
         assert sentence_kernel.load() is None
