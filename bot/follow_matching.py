@@ -36,6 +36,11 @@ __all__ = [
 
 STOP_LABEL = "Stop following"
 LEAD_CHARS = 400  # an article's lead: about its first paragraph
+# An article is about a follow when its headline holds some of the follow's weight, or its lead
+# nearly all of it (a headline may say it otherwise): measured on tests/data/follows
+# (benchmarks/follow_quality.py, docs/benchmarks.md).
+HEADLINE_SHARE = 0.2
+WHOLE_LEAD_SHARE = 0.85
 _LABELS = {View.CONTEXT: "Context", View.FULL: "Full article"}
 
 
@@ -114,9 +119,10 @@ def matches(
     min_coverage: float,
     min_share: float = 0.0,
 ) -> list[FollowMatch]:
-    """Each follow's quotes, on its answer's first page, of an article in `new` whose headline
-    and lead hold at least `min_share` of the follow's weight: news puts what an article is
-    about there, so an article that mentions the follow's words in passing sends nothing."""
+    """Each follow's quotes, on its answer's first page, of an article in `new` that is about
+    the follow: its headline and lead hold at least `min_share` of the follow's weight, and its
+    headline some of it (or its lead nearly all). News says there what an article is about, so
+    an article that mentions the follow's words in passing sends nothing."""
     if not new:
         return []
     by_term = FollowIndex(follows, index, min_coverage=min_coverage)
@@ -130,9 +136,19 @@ def matches(
             continue
         for quote in answer.quotes[:first_page]:
             arrived = [source for source in quote.sources if source.id in new]
-            if arrived and by_term.share(follow, lead_terms(index, arrived[0])) >= min_share:
+            if arrived and _about(by_term, follow, index, arrived[0], min_share):
                 found.append(FollowMatch(follow, quote, arrived[0]))
     return found
+
+
+def _about(
+    by_term: FollowIndex, follow: Follow, index: Index, article: ArticleInfo, min_share: float
+) -> bool:
+    lead = by_term.share(follow, lead_terms(index, article))
+    if lead < min_share:
+        return False
+    headline = by_term.share(follow, set(index.analyzer.terms(article.title)))
+    return headline >= HEADLINE_SHARE or lead >= WHOLE_LEAD_SHARE
 
 
 def alerts_for(

@@ -7,6 +7,7 @@ import shutil
 
 import pytest
 
+from corpusbot.bot import follow_matching
 from corpusbot.bot.follow_matching import FollowIndex, alerts_for, matches, new_article_ids
 from corpusbot.bot.history.follows import Follow
 from corpusbot.bot.service import Service
@@ -90,43 +91,44 @@ def test_the_articles_of_a_jsonl_file_are_new_with_it(service: Service) -> None:
 
 
 def test_an_article_that_names_the_follow_only_in_passing_sends_nothing(
-    tmp_path_factory: pytest.TempPathFactory,
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     corpus = tmp_path_factory.mktemp("passing")
     filler = " ".join(
         f"The council discussed item {n} of the budget, the school roof and the parks."
         for n in range(8)
     )
-    (corpus / "about.txt").write_text(
-        "Tram line approved for Portville\nsource: Harbor Wire\n\n"
-        "The Portville tram line was approved by the council on Monday.\n"
-    )
-    (corpus / "passing.txt").write_text(
-        "Council budget meeting\nsource: Harbor Wire\n\n"
-        f"{filler}\n\nMembers also mentioned the Portville tram line in passing.\n"
-    )
+    articles = {
+        "about.txt": "Tram line approved\n\nPortville's council approved the tram line.\n",
+        "lead.txt": "Council news\n\nThe Portville tram line will cost twice its budget.\n",
+        "aside.txt": "Harbour news\n\nA Portville tram depot gets a new roof.\n",
+        "passing.txt": f"Council budget meeting\n\n{filler}\n\nThe Portville tram line came up.\n",
+    }
+    for name, text in articles.items():
+        (corpus / name).write_text(text)
     service = Service.open(make_settings(tmp_path_factory.mktemp("cache"), corpus))
-    new = new_article_ids(service.index, ["about.txt", "passing.txt"])
+    new = new_article_ids(service.index, list(articles))
     found = matches(
         [follow(1, "Portville tram line")],
         new,
         index=service.index,
         ask=service.ask,
-        first_page=3,
+        first_page=4,
         min_coverage=0.2,
         min_share=0.5,
     )
-    assert [m.article.title for m in found] == ["Tram line approved for Portville"]
-    everything = matches(
+    # About it: its headline holds some of the follow, or its lead all of it; not an article
+    # that names it late, in passing, nor one whose lead holds part of it under a headline
+    # about something else.
+    assert sorted(m.article.title for m in found) == ["Council news", "Tram line approved"]
+    monkeypatch.setattr(follow_matching, "HEADLINE_SHARE", 0.0)  # the lead alone decides
+    lead_alone = matches(
         [follow(1, "Portville tram line")],
         new,
         index=service.index,
         ask=service.ask,
-        first_page=3,
+        first_page=4,
         min_coverage=0.2,
-        min_share=0.0,
+        min_share=0.5,
     )
-    assert sorted(m.article.title for m in everything) == [
-        "Council budget meeting",
-        "Tram line approved for Portville",
-    ]
+    assert "Harbour news" in {m.article.title for m in lead_alone}
