@@ -22,6 +22,7 @@ __all__ = ["FollowUpQuestion", "Turn", "follow_up"]
 _PRONOUN = re.compile(
     r"\b(?:he|she|they|him|her|them|his|hers|their|theirs|it|its|this|that)\b", re.IGNORECASE
 )
+_PERSON = re.compile(r"he|she|him|her|his|hers", re.IGNORECASE)
 _LEAD = re.compile(r"^\s*(?:and|but|so|then|also|ok|okay)\b[\s,]*", re.IGNORECASE)
 _WHAT_ABOUT = re.compile(r"^\s*(?:and\s+)?(?:what|how)\s+about\s+(.+?)\s*[?.!]*\s*$", re.IGNORECASE)
 # The opening of a question, before its topic: "What did", "Who is", "When was" ...
@@ -68,11 +69,19 @@ def follow_up(
         if form.form is Form.SAY and form.speaker:
             return FollowUpQuestion(f"What did {form.speaker} say about {about.group(1)}?", subject)
         return FollowUpQuestion(f"{about.group(1)} {subject}", subject)
-    if _has_subject(message, analyzer):
-        return None
     asked = _LEAD.sub("", message).strip()
-    if _PRONOUN.search(asked):
-        return FollowUpQuestion(_PRONOUN.sub(subject, asked, count=1), subject)
+    pronoun = _PRONOUN.search(asked)
+    # Words of its own make a new question, unless a pronoun points back and no name is new:
+    # "who is investigating it?" asks about what the last question asked about.
+    if _has_subject(message, analyzer) and (pronoun is None or _NAME.search(f" {asked}")):
+        return None
+    if pronoun is not None:
+        # "he", "she" stand for a person: the subject; "it", "this", "they" for what was
+        # asked about: "who is investigating it?" after "How many masks were stolen in Kobe?"
+        # asks about the stolen masks, not about Kobe.
+        person = _PERSON.fullmatch(pronoun.group())
+        stands_for = subject if person else _topic(earlier.question, analyzer) or subject
+        return FollowUpQuestion(_PRONOUN.sub(stands_for, asked, count=1), subject)
     return FollowUpQuestion(f"{asked.rstrip('?!. ')} {_topic(earlier.question, analyzer)}", subject)
 
 

@@ -62,3 +62,16 @@ def test_the_subject_is_the_speaker_else_a_name_else_the_topic(
     analyzer: Analyzer, question: str, subject: str
 ):
     assert subject_of(question, analyzer) == subject
+
+
+def test_it_stands_for_what_was_asked_about_and_he_for_the_person(analyzer: Analyzer):
+    masks = Turn("How many surgical masks were stolen in Kobe?", at=1000.0)
+    found = follow_up("who is investigating it?", masks, analyzer, now=1060.0, window=600.0)
+    assert found is not None
+    assert found.question == "who is investigating surgical masks were stolen in Kobe?"
+    he = follow_up("what did he promise?", LAVROV, analyzer, now=1060.0, window=600.0)
+    assert he is not None and he.question == "what did Lavrov promise?"
+    # A pronoun beside a name of its own is a new question.
+    assert (
+        follow_up("is it true Macron resigned?", masks, analyzer, now=1060.0, window=600.0) is None
+    )
