@@ -152,7 +152,7 @@ def queue_alerts(application: App, result: Reload) -> int:
     return queued
 
 
-# --- the outbox -----------------------------------------------------------------------------
+# --- a paused chat that writes again --------------------------------------------------------
 
 
 async def resume_paused(update: Update, context: BotContext) -> None:
