@@ -233,7 +233,10 @@ def small_talk(question: str) -> bool:
 def read_form(question: str, analyzer: Analyzer) -> QuestionForm:
     """The frame of `question` and the topic left to search (the question itself when it has
     no frame word, or nothing but its frame)."""
-    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(question)]
+    # A frame follows the question word ("What did the mayor | say"): a question that opens
+    # with none (a statement, a claim) has no frame, and its words need no lemma lookup.
+    asking = _QUESTION_WORD.match(question) is not None
+    words = [(m.start(), m.end(), m.group()) for m in _WORD.finditer(question)] if asking else []
     kinds = {w: _frame_kind(w[2], analyzer) for w in words}
     # The first frame only: a later one belongs to a clause ("... claimed that Luther said").
     framing = [
