@@ -239,8 +239,16 @@ def _visible_lead(sentence: str, analyzer: Analyzer, terms: Collection[str]) -> 
     sentence as it is."""
     if len(sentence) <= LEAD_WINDOW:
         return sentence
+    # Most long openings show a question word early: looked for in their head (whole words)
+    # first, and in the whole sentence only when the head has none in view.
+    limit = LEAD_WINDOW - LEAD_CONTEXT
+    end = sentence.find(" ", limit)
+    if end > 0:
+        early = analyzer.find([sentence[:end]], terms)[0]
+        if early and early[0][0] <= limit:
+            return sentence
     found = analyzer.find([sentence], terms)[0]
-    if not found or found[0][0] + LEAD_CONTEXT <= LEAD_WINDOW:
+    if not found or found[0][0] <= limit:
         return sentence
     cut = sentence.rfind(" ", 0, found[0][0] - LEAD_CONTEXT) + 1
     return ELLIPSIS + sentence[cut:] if cut > 0 else sentence
