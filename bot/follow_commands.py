@@ -8,6 +8,7 @@ import sqlite3
 from typing import Any
 
 from corpusbot.bot.feed_poller import utc_minute
+from corpusbot.bot.follow_matching import RECENT_DAYS, would_have_sent
 from corpusbot.bot.history.follows import open_follows
 from corpusbot.bot.plurals import counted
 from corpusbot.bot.service import Service
@@ -15,8 +16,6 @@ from corpusbot.bot.settings import Settings
 from corpusbot.bot.terminal import print_json, print_text
 
 __all__ = ["FollowCommandError", "list_follows", "test_follow"]
-
-RECENT_DAYS = 7
 
 
 class FollowCommandError(Exception):
@@ -62,13 +61,18 @@ def list_follows(settings: Settings, *, as_json: bool) -> int:
 def test_follow(
     service: Service, words: str, *, as_json: bool, today: dt.date | None = None
 ) -> int:
-    """The articles of the last RECENT_DAYS days the follow `words` would have alerted with:
-    those its answer quotes on its first page. 3 when there is none."""
-    day = today or dt.datetime.now(dt.UTC).date()
-    since = (day - dt.timedelta(days=RECENT_DAYS)).isoformat()
+    """The articles of the last RECENT_DAYS days the follow `words` would have alerted of (as
+    bot/follow_matching.py matches them). 3 when there is none."""
     answer = service.ask(words)
-    first_page = answer.quotes[: service.settings.answer.max_quotes] if answer.answered else ()
-    recent = [q for q in first_page if (q.sources[0].date or "") >= since]
+    recent = would_have_sent(
+        words,
+        answer,
+        service.index,
+        first_page=service.settings.answer.max_quotes,
+        min_coverage=service.settings.answer.min_coverage,
+        min_share=service.settings.follows.min_share,
+        today=today or dt.datetime.now(dt.UTC).date(),
+    )
     found: list[dict[str, Any]] = [
         {
             "article_id": q.sources[0].id,

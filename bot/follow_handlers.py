@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import logging
 import sqlite3
 import time
@@ -34,7 +35,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Type
 from corpusbot.bot import alert_sender, follow_matching, history_handlers, messages
 from corpusbot.bot.alert_schedule import schedule
 from corpusbot.bot.bot_state import BotContext, state_of
-from corpusbot.bot.compose import clean_question
+from corpusbot.bot.compose import Answer, clean_question
 from corpusbot.bot.digest_times import parse_offset, shown_offset
 from corpusbot.bot.history.follows import (
     DIGEST,
@@ -44,7 +45,8 @@ from corpusbot.bot.history.follows import (
     FollowStore,
     open_follows,
 )
-from corpusbot.bot.service import Reload
+from corpusbot.bot.quotes import Quote
+from corpusbot.bot.service import Reload, Service
 
 __all__ = ["add_handlers", "start_follows", "stop_follows"]
 
@@ -192,14 +194,31 @@ async def _follow(context: BotContext, message: Message, chat_id: int, words: st
     if follow is None:
         await message.reply_html(messages.FOLLOW_TOO_MANY)
         return False
-    answer = await asyncio.to_thread(context.service.ask, words)
+    answer, recent = await asyncio.to_thread(_last_days, context.service, words)
     seal = history_handlers.store_of(context)
     buttons = None
     if seal is not None:
         token = seal.buttons.seal(follow.id, chat_id)
         buttons = _confirmation_keyboard(token, follow.mode)
-    await message.reply_html(messages.follow_confirmed(words, answer), reply_markup=buttons)
+    days = follow_matching.RECENT_DAYS
+    text = messages.follow_confirmed(words, answer.answered, recent, days)
+    await message.reply_html(text, reply_markup=buttons)
     return True
+
+
+def _last_days(service: Service, words: str) -> tuple[Answer, list[Quote]]:
+    """The answer to a new follow's words, and what the follow would have sent lately."""
+    answer = service.ask(words)
+    recent = follow_matching.would_have_sent(
+        words,
+        answer,
+        service.index,
+        first_page=service.settings.answer.max_quotes,
+        min_coverage=service.settings.answer.min_coverage,
+        min_share=service.settings.follows.min_share,
+        today=dt.datetime.now(dt.UTC).date(),
+    )
+    return answer, recent
 
 
 def _confirmation_keyboard(token: str, mode: str) -> InlineKeyboardMarkup:

@@ -13,6 +13,7 @@ a passage holding less. So a round of news costs a few answers, not one per foll
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
@@ -32,9 +33,11 @@ __all__ = [
     "alerts_for",
     "matches",
     "new_article_ids",
+    "would_have_sent",
 ]
 
 STOP_LABEL = "Stop following"
+RECENT_DAYS = 7  # what a new follow would have sent is shown over these last days
 LEAD_CHARS = 400  # an article's lead: about its first paragraph
 # An article is about a follow when its headline holds some of the follow's weight, or its lead
 # nearly all of it (a headline may say it otherwise): measured on tests/data/follows
@@ -149,6 +152,31 @@ def _about(
         return False
     headline = by_term.share(follow, set(index.analyzer.terms(article.title)))
     return headline >= HEADLINE_SHARE or lead >= WHOLE_LEAD_SHARE
+
+
+def would_have_sent(
+    words: str,
+    answer: Answer,
+    index: Index,
+    *,
+    first_page: int,
+    min_coverage: float,
+    min_share: float,
+    today: dt.date,
+) -> list[Quote]:
+    """The quotes of `answer` (to `words`) that a follow of `words` would have alerted of in the
+    last RECENT_DAYS days: on its first page, of an article that recent and about the follow."""
+    if not answer.answered:
+        return []
+    since = (today - dt.timedelta(days=RECENT_DAYS)).isoformat()
+    follow = Follow(0, 0, words, 0.0, False)
+    by_term = FollowIndex([follow], index, min_coverage=min_coverage)
+    return [
+        quote
+        for quote in answer.quotes[:first_page]
+        if (quote.sources[0].date or "") >= since
+        and _about(by_term, follow, index, quote.sources[0], min_share)
+    ]
 
 
 def alerts_for(

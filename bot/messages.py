@@ -11,10 +11,10 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from corpusbot.bot.compose import Answer
 from corpusbot.bot.freshness import format_date, sort_newest_first
 from corpusbot.bot.history.follows import Follow
 from corpusbot.bot.plurals import counted
+from corpusbot.bot.quotes import Quote
 from corpusbot.bot.render import DETAIL_CHARS, TITLE_CHARS
 from corpusbot.bot.service import Reload
 from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
@@ -352,23 +352,17 @@ FOLLOW_USAGE = (
 FOLLOW_TOO_MANY = "You follow as many stories as I keep for one chat. /following lists them."
 FOLLOW_GONE = "That follow has ended already."
 FOLLOWS_ADMINS_ONLY = "In this group, only its admins make, list and end follows."
-FOLLOW_WEEK_DAYS = 7
 
 
-def follow_confirmed(words: str, answer: Answer, *, today: dt.date | None = None) -> str:
-    """/follow's reply: what is followed, and what the last week would have sent."""
-    day = today or dt.datetime.now(dt.UTC).date()
-    since = (day - dt.timedelta(days=FOLLOW_WEEK_DAYS)).isoformat()
-    recent = [q for q in answer.quotes if (q.sources[0].date or "") >= since]
+def follow_confirmed(words: str, answered: bool, recent: Sequence[Quote], days: int) -> str:
+    """/follow's reply: what is followed, and what the last `days` would have sent."""
     head = (
         f"🔔 Following <i>{clip_escaped(words, TITLE_CHARS)}</i>. I will send you each new "
         "article that answers it. /following lists what you follow."
     )
-    if not answer.answered:
+    if not answered:
         return f"{head}\n\nNo article answers it yet."
-    week = (
-        f"Of the last {FOLLOW_WEEK_DAYS} days, {counted(len(recent), 'article')} would have matched"
-    )
+    week = f"Of the last {days} days, {counted(len(recent), 'article')} would have matched"
     if not recent:
         return f"{head}\n\n{week}."
     best = recent[0]

@@ -132,3 +132,27 @@ def test_an_article_that_names_the_follow_only_in_passing_sends_nothing(
         min_share=0.5,
     )
     assert "Harbour news" in {m.article.title for m in lead_alone}
+
+
+def test_what_a_new_follow_would_have_sent_is_its_recent_first_page(service: Service) -> None:
+    import datetime as dt
+
+    from corpusbot.bot.follow_matching import would_have_sent
+
+    words = "Mayor Quint third term"
+    answer = service.ask(words)
+
+    def sent(today: dt.date) -> list[str]:
+        quotes = would_have_sent(
+            words,
+            answer,
+            service.index,
+            first_page=3,
+            min_coverage=0.2,
+            min_share=0.5,
+            today=today,
+        )
+        return [q.sources[0].title for q in quotes]
+
+    assert sent(dt.date(2024, 5, 21)) == ["Mayor Quint announces bid for a third term"]
+    assert sent(dt.date(2024, 6, 30)) == []  # more than a week later

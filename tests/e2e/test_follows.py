@@ -304,3 +304,16 @@ def test_a_group_s_follows_are_the_group_s_and_a_setting_keeps_them_to_its_admin
         assert ended["plain_text"] == f"Stopped following {FOLLOWED}."
     finally:
         open_group.stop()
+
+
+def test_with_history_off_follow_says_it_needs_the_history(
+    setting: tuple[LocalBotApi, Path], tmp_path: Path
+) -> None:
+    api, corpus = setting
+    bot = launch_bot(api, tmp_path, "--corpus", str(corpus), CORPUSBOT_HISTORY_ENABLED="false")
+    try:
+        for command in (f"/follow {FOLLOWED}", "/following", "/unfollow 1", "/timezone +2"):
+            said = [m for m in bot.ask(USER, command) if "history" in m["plain_text"]]
+            assert said and said[0]["plain_text"].startswith("Following a story needs the history")
+    finally:
+        bot.stop()
