@@ -56,7 +56,7 @@ App = Application[Any, Any, Any, Any, Any, Any]
 PREFIX = "fol"  # callback data of an alert's Stop following button: fol:<sealed follow id>
 FOLLOW_PREFIX = "fon"  # an answer's 🔔 Follow button: fon:<sealed answer id>
 MODE_PREFIX = "fmo"  # a confirmation's Instant / Daily digest: fmo:<i|d>:<sealed follow id>
-FOLLOW_LABEL, FOLLOWING_LABEL = "🔔 Follow", "✓ Following"
+FOLLOW_LABEL = "🔔 Follow"
 MODES = {"i": (INSTANT, "Instant"), "d": (DIGEST, "Daily digest")}
 
 
@@ -186,24 +186,24 @@ async def follow_command(update: Update, context: BotContext) -> None:
     await _follow(context, message, chat.id, words)
 
 
-async def _follow(context: BotContext, message: Message, chat_id: int, words: str) -> bool:
-    """Save the follow of `words` and confirm it in reply to `message`; False if the chat has
-    as many as it may."""
+async def _follow(context: BotContext, message: Message, chat_id: int, words: str) -> None:
+    """In reply to `message`, the follow of `words` shown before it is saved (what it would
+    have sent lately), with the buttons that save it; a follow the chat has already, shown
+    with its mode."""
     store = context.state.follows
-    follow = await asyncio.to_thread(store.add, chat_id, words) if store else None
+    follow = await asyncio.to_thread(store.add, chat_id, words, pending=True) if store else None
     if follow is None:
         await message.reply_html(messages.FOLLOW_TOO_MANY)
-        return False
+        return
     answer, recent = await asyncio.to_thread(_last_days, context.service, words)
     seal = history_handlers.store_of(context)
     buttons = None
     if seal is not None:
         token = seal.buttons.seal(follow.id, chat_id)
-        buttons = _confirmation_keyboard(token, follow.mode)
+        buttons = _confirmation_keyboard(token, None if follow.pending else follow.mode)
     days = follow_matching.RECENT_DAYS
-    text = messages.follow_confirmed(words, answer.answered, recent, days)
+    text = messages.follow_preview(words, answer, recent, days, saved=not follow.pending)
     await message.reply_html(text, reply_markup=buttons)
-    return True
 
 
 def _last_days(service: Service, words: str) -> tuple[Answer, list[Quote]]:
@@ -221,20 +221,24 @@ def _last_days(service: Service, words: str) -> tuple[Answer, list[Quote]]:
     return answer, recent
 
 
-def _confirmation_keyboard(token: str, mode: str) -> InlineKeyboardMarkup:
-    """[Instant] [Daily digest], the follow's own ticked, then [Stop following]."""
+def _confirmation_keyboard(token: str, mode: str | None) -> InlineKeyboardMarkup:
+    """[Instant] [Daily digest], which save the follow (`mode` None: not saved yet); once saved,
+    its mode ticked and [Stop following]."""
     choices = [
         InlineKeyboardButton(
             f"✓ {label}" if chosen == mode else label, callback_data=f"{MODE_PREFIX}:{key}:{token}"
         )
         for key, (chosen, label) in MODES.items()
     ]
+    if mode is None:
+        return InlineKeyboardMarkup([choices])
     stop = InlineKeyboardButton(follow_matching.STOP_LABEL, callback_data=f"{PREFIX}:{token}")
     return InlineKeyboardMarkup([choices, [stop]])
 
 
 async def mode_pressed(update: Update, context: BotContext) -> None:
-    """A confirmation's [Instant] or [Daily digest]: how the follow alerts."""
+    """A confirmation's [Instant] or [Daily digest]: saves the follow, alerting so (or changes
+    how a saved one alerts)."""
     query, chat = update.callback_query, update.effective_chat
     if query is None or chat is None or not await _button_allowed(update, context):
         return
@@ -245,7 +249,7 @@ async def mode_pressed(update: Update, context: BotContext) -> None:
         await query.answer(messages.FOLLOW_GONE)
         return
     mode = MODES[key][0]
-    if not await asyncio.to_thread(store.set_mode, follow_id, chat.id, mode):
+    if not await asyncio.to_thread(store.confirm, follow_id, chat.id, mode):
         await query.answer(messages.FOLLOW_GONE)
         return
     time_of = await asyncio.to_thread(
@@ -328,26 +332,7 @@ async def follow_pressed(update: Update, context: BotContext) -> None:
         await query.answer(messages.STALE_BUTTON)
         return
     await query.answer()
-    if await _follow(context, query.message, chat.id, question):
-        with contextlib.suppress(TelegramError):
-            await query.edit_message_reply_markup(_followed(query.message.reply_markup))
-
-
-def _followed(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
-    """The answer's keyboard with its 🔔 Follow button saying it is followed."""
-    if markup is None:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(FOLLOWING_LABEL, callback_data=b.callback_data)
-                if str(b.callback_data or "").startswith(f"{FOLLOW_PREFIX}:")
-                else b
-                for b in row
-            ]
-            for row in markup.inline_keyboard
-        ]
-    )
+    await _follow(context, query.message, chat.id, question)
 
 
 async def following_command(update: Update, context: BotContext) -> None:

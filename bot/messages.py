@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from corpusbot.bot.compose import Answer
 from corpusbot.bot.freshness import format_date, sort_newest_first
 from corpusbot.bot.history.follows import Follow
 from corpusbot.bot.plurals import counted
@@ -354,24 +355,33 @@ FOLLOW_GONE = "That follow has ended already."
 FOLLOWS_ADMINS_ONLY = "In this group, only its admins make, list and end follows."
 
 
-def follow_confirmed(words: str, answered: bool, recent: Sequence[Quote], days: int) -> str:
-    """/follow's reply: what is followed, and what the last `days` would have sent."""
+def follow_preview(
+    words: str, answer: Answer, recent: Sequence[Quote], days: int, *, saved: bool
+) -> str:
+    """/follow's reply, before the buttons save the follow: what it would follow, the best quote
+    today, and what the last `days` would have sent (too broad or too narrow shows here)."""
+    shown = clip_escaped(words, TITLE_CHARS)
     head = (
-        f"🔔 Following <i>{clip_escaped(words, TITLE_CHARS)}</i>. I will send you each new "
-        "article that answers it. /following lists what you follow."
+        f"🔔 You follow <i>{shown}</i>. The buttons change how it alerts, or end it."
+        if saved
+        else f"🔔 Follow <i>{shown}</i>? <b>Instant</b> sends each new article that answers it "
+        "as it comes in, <b>Daily digest</b> once a day: either button saves it."
     )
-    if not answered:
+    if not answer.answered:
         return f"{head}\n\nNo article answers it yet."
     week = f"Of the last {days} days, {counted(len(recent), 'article')} would have matched"
-    if not recent:
-        return f"{head}\n\n{week}."
-    best = recent[0]
-    sentence = best.text[: best.lead] if 0 < best.lead < len(best.text) else best.text
-    source = best.sources[0]
+    best = recent[0] if recent else answer.quotes[0]
+    lead = f"{week}; the best:" if recent else f"{week}. The best quote today:"
+    return f"{head}\n\n{lead}\n{_cited(best)}"
+
+
+def _cited(quote: Quote) -> str:
+    sentence = quote.text[: quote.lead] if 0 < quote.lead < len(quote.text) else quote.text
+    source = quote.sources[0]
     parts = (source.source, format_date(source.date))
     details = ", ".join(clip_escaped(part, DETAIL_CHARS) for part in parts if part)
     return (
-        f"{head}\n\n{week}; the best:\n<i>{clip_escaped(source.title, TITLE_CHARS)}</i>"
+        f"<i>{clip_escaped(source.title, TITLE_CHARS)}</i>"
         + (f" — {details}" if details else "")
         + f"\n<blockquote>{clip_escaped(sentence, TITLE_CHARS * 3)}</blockquote>"
     )
@@ -463,5 +473,7 @@ DIGEST_USAGE = (
 def mode_chosen(digest: bool, hour: int) -> str:
     """A mode button's answer (plain text: a button's answer shows no formatting)."""
     if digest:
-        return f"In your daily digest, at {hour:02d}:00 your time (/digest HOUR, /timezone +2)."
-    return "At once: each new article as it comes in."
+        return (
+            f"Saved: in your daily digest, at {hour:02d}:00 your time (/digest HOUR, /timezone +2)."
+        )
+    return "Saved: each new article at once, as it comes in."

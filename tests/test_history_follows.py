@@ -99,3 +99,26 @@ def test_a_later_report_of_a_story_already_sent_is_not_sent_again(store: FollowS
     assert store.queue([again]) == 0
     elsewhere = Alert(tram.id, 6, "courier-1", "<b>b</b>", (), story=("courier-1", "wire-1"))
     assert store.queue([elsewhere]) == 1  # another chat was never told
+
+
+def test_a_follow_shown_is_saved_only_by_its_confirmation(store: FollowStore, clock: Clock) -> None:
+    shown = store.add(5, "tram", pending=True)
+    assert shown is not None and shown.pending
+    assert store.of_chat(5) == [] and store.every() == []  # not followed yet
+    assert store.add(5, "Tram", pending=True) == shown  # shown again: the same one
+    assert store.confirm(shown.id, 5, "digest") and not store.confirm(shown.id, 6, "digest")
+    [saved] = store.of_chat(5)
+    assert (saved.mode, saved.pending) == ("digest", False)
+    left = store.add(5, "harbour", pending=True)
+    clock.now += 86_401  # a day later the one never saved is gone
+    later = store.add(6, "ferry", pending=True)
+    assert left is not None and store.get(left.id) is None and store.get(saved.id) == saved
+    assert later is not None and later.id > left.id  # ids are never given twice
+
+
+def test_an_ended_follow_s_id_is_never_given_again(store: FollowStore) -> None:
+    """A Stop button names its follow by id: an id given again would end another follow."""
+    first = store.add(5, "tram")
+    assert first is not None and store.remove(first.id, 5)
+    second = store.add(5, "harbour")
+    assert second is not None and second.id != first.id

@@ -24,6 +24,7 @@ from corpusbot.bot.history.store import open_shared
 __all__ = ["Alert", "ChatTime", "Follow", "FollowStore", "QueuedAlert", "open_follows"]
 
 MAX_FOLLOWS_PER_CHAT = 20
+PENDING_SECONDS = 86_400.0  # a follow shown and never saved is dropped after this
 INSTANT, DIGEST = "instant", "digest"  # how a follow alerts: at once, or in the daily digest
 
 
@@ -36,6 +37,7 @@ class Follow:
     paused: bool
     alerts: int = 0  # sent so far
     mode: str = INSTANT
+    pending: bool = False  # shown, not saved yet: its confirmation's mode button saves it
 
 
 @dataclass(frozen=True)
@@ -77,10 +79,15 @@ class FollowStore:
 
     # --- follows ---------------------------------------------------------------------------
 
-    def add(self, chat_id: int, query: str) -> Follow | None:
-        """Save a follow for `chat_id`; the one it has already for the same words, or None
-        when the chat has MAX_FOLLOWS_PER_CHAT already."""
+    def add(self, chat_id: int, query: str, *, pending: bool = False) -> Follow | None:
+        """A follow of `query` for `chat_id`: the one it has already for the same words, else a
+        new one (`pending`: shown, to be saved by `confirm`); None when the chat has
+        MAX_FOLLOWS_PER_CHAT already. Follows left pending for a day are dropped here."""
+        now = self._clock()
         with self._mutex:
+            self._db.execute(
+                "DELETE FROM follows WHERE pending = 1 AND created_at < ?", (now - PENDING_SECONDS,)
+            )
             same = self._rows(
                 "SELECT id FROM follows WHERE chat_id = ? AND lower(query) = lower(?)",
                 (chat_id, query),
@@ -93,12 +100,39 @@ class FollowStore:
                 )
                 if count >= MAX_FOLLOWS_PER_CHAT:
                     return None
-                cursor = self._db.execute(
-                    "INSERT INTO follows (chat_id, query, created_at) VALUES (?, ?, ?)",
-                    (chat_id, query, self._clock()),
-                )
-                follow_id = int(cursor.lastrowid or 0)
+                follow_id = self._insert(chat_id, query, now, pending=pending)
         return self.get(follow_id)
+
+    def _insert(self, chat_id: int, query: str, now: float, *, pending: bool) -> int:
+        """A new follow under an id never given before (follow_ids keeps the last)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            [(last,)] = self._rows("SELECT max(last) FROM follow_ids")
+            [(highest,)] = self._rows("SELECT coalesce(max(id), 0) FROM follows")
+            follow_id = max(int(last or 0), int(highest)) + 1
+            self._db.execute(
+                "INSERT INTO follows (id, chat_id, query, created_at, pending)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (follow_id, chat_id, query, now, int(pending)),
+            )
+            self._db.execute("UPDATE follow_ids SET last = ?", (follow_id,))
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return follow_id
+
+    def confirm(self, follow_id: int, chat_id: int, mode: str) -> bool:
+        """Save a pending follow (or change a saved one's mode): alert at once or in the
+        digest. False when there is no such follow."""
+        with self._mutex:
+            return (
+                self._db.execute(
+                    "UPDATE follows SET mode = ?, pending = 0 WHERE id = ? AND chat_id = ?",
+                    (mode, follow_id, chat_id),
+                ).rowcount
+                == 1
+            )
 
     def get(self, follow_id: int) -> Follow | None:
         with self._mutex:
@@ -106,16 +140,18 @@ class FollowStore:
         return _follow(found[0]) if found else None
 
     def of_chat(self, chat_id: int) -> list[Follow]:
-        """The chat's follows, oldest first: /following numbers them so."""
+        """The chat's saved follows, oldest first: /following numbers them so."""
         with self._mutex:
-            rows = self._db.execute(
-                _FOLLOWS + " WHERE f.chat_id = ? GROUP BY f.id ORDER BY f.id", (chat_id,)
-            ).fetchall()
+            rows = self._rows(
+                _FOLLOWS + " WHERE f.chat_id = ? AND f.pending = 0 GROUP BY f.id ORDER BY f.id",
+                (chat_id,),
+            )
         return [_follow(row) for row in rows]
 
     def every(self) -> list[Follow]:
+        """Every saved follow (pending ones are not followed yet)."""
         with self._mutex:
-            rows = self._db.execute(_FOLLOWS + " GROUP BY f.id ORDER BY f.id").fetchall()
+            rows = self._rows(_FOLLOWS + " WHERE f.pending = 0 GROUP BY f.id ORDER BY f.id")
         return [_follow(row) for row in rows]
 
     def remove(self, follow_id: int, chat_id: int) -> bool:
@@ -134,17 +170,6 @@ class FollowStore:
         with self._mutex:
             self._db.execute("DELETE FROM chat_times WHERE chat_id = ?", (chat_id,))
             return self._db.execute("DELETE FROM follows WHERE chat_id = ?", (chat_id,)).rowcount
-
-    def set_mode(self, follow_id: int, chat_id: int, mode: str) -> bool:
-        """Alert at once (INSTANT) or in the daily digest (DIGEST)."""
-        with self._mutex:
-            return (
-                self._db.execute(
-                    "UPDATE follows SET mode = ? WHERE id = ? AND chat_id = ?",
-                    (mode, follow_id, chat_id),
-                ).rowcount
-                == 1
-            )
 
     def chat_time(self, chat_id: int, *, default_hour: int = 8) -> ChatTime:
         """The chat's time and digest hour; UTC and `default_hour` until it set them."""
@@ -280,14 +305,14 @@ class FollowStore:
 
 
 _FOLLOWS = (
-    "SELECT f.id, f.chat_id, f.query, f.created_at, f.paused, count(a.sent_at), f.mode"
-    " FROM follows f LEFT JOIN alerts a ON a.follow_id = f.id"
+    "SELECT f.id, f.chat_id, f.query, f.created_at, f.paused, count(a.sent_at), f.mode,"
+    " f.pending FROM follows f LEFT JOIN alerts a ON a.follow_id = f.id"
 )
 
 
 def _follow(row: tuple[Any, ...]) -> Follow:
-    follow_id, chat_id, query, created_at, paused, alerts, mode = row
-    return Follow(follow_id, chat_id, query, created_at, bool(paused), alerts, mode)
+    follow_id, chat_id, query, created_at, paused, alerts, mode, pending = row
+    return Follow(follow_id, chat_id, query, created_at, bool(paused), alerts, mode, bool(pending))
 
 
 def open_follows(path: Path) -> FollowStore:

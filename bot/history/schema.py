@@ -126,6 +126,15 @@ MIGRATIONS: tuple[str, ...] = (
         digest_hour INTEGER NOT NULL DEFAULT 8   -- the digest's hour, in the chat's time
     );
     """,
+    # 7: a follow waits, pending, until its confirmation's [Instant] or [Daily digest] saves it
+    # (the confirmation first shows what it would have sent); a pending one matches nothing.
+    # Follow ids are never reused (a deleted follow's Stop button must not end a later one):
+    # follow_ids keeps the last given.
+    """
+    ALTER TABLE follows ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE follow_ids (last INTEGER NOT NULL);
+    INSERT INTO follow_ids SELECT coalesce(max(id), 0) FROM follows;
+    """,
 )
 VERSION = len(MIGRATIONS)
 

@@ -66,6 +66,28 @@ def drop(bot: RunningBot, corpus: Path, name: str, text: str) -> None:
     eventually(lambda: articles(bot) == before + 1, 30)
 
 
+def follow(
+    bot: RunningBot, chat: int, words: str, *, mode: str = "Instant", user: dict | None = None
+) -> dict:
+    """/follow WORDS, then its [Instant] or [Daily digest], which saves it; the confirmation as
+    it reads once saved."""
+    options = {"user": user} if user else {}
+    [shown] = bot.ask(chat, f"/follow {words}", **options)
+    choice = next(b for b in buttons(shown) if b["text"] == mode)
+    before = len(bot.api.calls("answerCallbackQuery"))
+    bot.api.press_button(chat, shown["message_id"], choice["callback_data"], **options)
+    eventually(lambda: len(bot.api.calls("answerCallbackQuery")) > before, 10)
+
+    def saved() -> dict | None:
+        [now] = [m for m in bot.api.messages(chat) if m["message_id"] == shown["message_id"]]
+        return now if any(b["text"] == "Stop following" for b in buttons(now)) else None
+
+    eventually(lambda: saved() is not None, 10)
+    found = saved()
+    assert found is not None
+    return found
+
+
 def alerts(bot: RunningBot) -> list[dict]:
     return [
         m
@@ -80,11 +102,18 @@ def test_a_followed_story_alerts_once_and_the_follow_survives_a_restart(
     api, corpus = setting
     bot = start(api, tmp_path, corpus)
     try:
-        [confirmed] = bot.ask(USER, f"/follow {FOLLOWED}")
-        assert confirmed["plain_text"].startswith(f"🔔 Following {FOLLOWED}.")
-        assert "No article answers it yet." in confirmed["plain_text"]
+        [shown] = bot.ask(USER, f"/follow {FOLLOWED}")
+        assert shown["plain_text"].startswith(f"🔔 Follow {FOLLOWED}? Instant sends")
+        assert "No article answers it yet." in shown["plain_text"]
+        assert [b["text"] for b in buttons(shown)] == ["Instant", "Daily digest"]
+        [listing] = bot.ask(USER, "/following")  # shown, not saved yet
+        assert listing["plain_text"].startswith("You follow nothing yet.")
+        confirmed = follow(bot, USER, FOLLOWED)
         labels = [b["text"] for b in buttons(confirmed)]
         assert labels == ["✓ Instant", "Daily digest", "Stop following"]
+        assert bot.api.calls("answerCallbackQuery")[-1]["params"]["text"] == (
+            "Saved: each new article at once, as it comes in."
+        )
 
         drop(bot, corpus, "ferry.txt", FERRY)  # unrelated: nothing
         drop(bot, corpus, "tram.txt", TRAM)
@@ -121,7 +150,7 @@ def test_a_blocked_chat_pauses_its_follows_until_it_writes_again(
     api, corpus = setting
     bot = start(api, tmp_path, corpus)
     try:
-        bot.ask(USER, f"/follow {FOLLOWED}")
+        follow(bot, USER, FOLLOWED)
         api.inject_fault("sendMessage", "403")  # the next message, the alert, meets a block
         (corpus / "tram.txt").write_text(TRAM, encoding="utf-8")
         eventually(lambda: "chat 71 paused" in bot.log(), 30)
@@ -144,17 +173,19 @@ def test_the_stop_button_ends_the_follow_and_only_in_its_own_chat(
     api, corpus = setting
     bot = start(api, tmp_path, corpus)
     try:
-        [confirmed] = bot.ask(USER, f"/follow {FOLLOWED}")
+        confirmed = follow(bot, USER, FOLLOWED)
         [stop] = [b for b in buttons(confirmed) if b["text"] == "Stop following"]
         # The same data pressed in another chat opens nothing there.
         other = USER + 1
-        [mine] = bot.ask(other, f"/follow {FOLLOWED}")
+        mine = follow(bot, other, FOLLOWED)
+        answered = len(api.calls("answerCallbackQuery"))
         api.press_button(other, mine["message_id"], stop["callback_data"], forged=True)
-        eventually(lambda: bool(api.calls("answerCallbackQuery")), 10)
+        eventually(lambda: len(api.calls("answerCallbackQuery")) > answered, 10)
         [listing] = bot.ask(USER, "/following")
         assert "1. Portville tram line" in listing["plain_text"]
+        answered = len(api.calls("answerCallbackQuery"))
         api.press_button(USER, confirmed["message_id"], stop["callback_data"])
-        eventually(lambda: len(api.calls("answerCallbackQuery")) == 2, 10)
+        eventually(lambda: len(api.calls("answerCallbackQuery")) > answered, 10)
         assert api.calls("answerCallbackQuery")[-1]["params"]["text"] == (
             f"Stopped following “{FOLLOWED}”."
         )
@@ -171,25 +202,25 @@ def test_the_follow_button_under_an_answer_follows_its_question(
     bot = start(api, tmp_path, corpus)
     try:
         [answer] = bot.ask(USER, "What did Lavrov say about the JCPOA?")
-        follow = next(b for b in buttons(answer) if b["text"] == "🔔 Follow")
+        bell = next(b for b in buttons(answer) if b["text"] == "🔔 Follow")
         assert buttons(answer)[-1]["text"] == "👎"  # the votes stay last
-        [confirmed] = bot.press(USER, answer, follow["callback_data"])
-        assert confirmed["plain_text"].startswith(
-            "🔔 Following What did Lavrov say about the JCPOA?."
-        )
+        [shown] = bot.press(USER, answer, bell["callback_data"])
+        assert shown["plain_text"].startswith("🔔 Follow What did Lavrov say about the JCPOA??")
+        assert "The best quote today:" in shown["plain_text"]  # nothing dated this week
+        instant = next(b for b in buttons(shown) if b["text"] == "Instant")
+        api.press_button(USER, shown["message_id"], instant["callback_data"])
 
-        def labels_now() -> list[str]:
-            [now] = [m for m in api.messages(USER) if m["message_id"] == answer["message_id"]]
-            return [b["text"] for b in buttons(now)]
+        def listed() -> bool:
+            [listing] = bot.ask(USER, "/following")
+            return "1. What did Lavrov say about the JCPOA? — 0 alerts" in listing["plain_text"]
 
-        eventually(lambda: "✓ Following" in labels_now())
-        [listing] = bot.ask(USER, "/following")
-        assert "1. What did Lavrov say about the JCPOA? — 0 alerts" in listing["plain_text"]
+        eventually(listed, 10)
         # The button's data is sealed for its chat: pressed elsewhere it follows nothing.
         other = USER + 2
         [elsewhere] = bot.ask(other, "What did Lavrov say about the JCPOA?")
-        api.press_button(other, elsewhere["message_id"], follow["callback_data"], forged=True)
-        eventually(lambda: len(api.calls("answerCallbackQuery")) == 2, 10)
+        answered = len(api.calls("answerCallbackQuery"))
+        api.press_button(other, elsewhere["message_id"], bell["callback_data"], forged=True)
+        eventually(lambda: len(api.calls("answerCallbackQuery")) > answered, 10)
         [none] = bot.ask(other, "/following")
         assert none["plain_text"].startswith("You follow nothing yet.")
     finally:
@@ -206,12 +237,11 @@ def test_a_digest_follow_keeps_its_alerts_for_the_chat_s_digest(
     api, corpus = setting
     bot = start(api, tmp_path, corpus)
     try:
-        [confirmed] = bot.ask(USER, f"/follow {FOLLOWED}")
-        digest = next(b for b in buttons(confirmed) if b["text"] == "Daily digest")
-        api.press_button(USER, confirmed["message_id"], digest["callback_data"])
-        eventually(lambda: bool(api.calls("answerCallbackQuery")), 10)
+        follow(bot, USER, FOLLOWED, mode="Daily digest")
         said = api.calls("answerCallbackQuery")[-1]["params"]["text"]
-        assert said == "In your daily digest, at 08:00 your time (/digest HOUR, /timezone +2)."
+        assert said == (
+            "Saved: in your daily digest, at 08:00 your time (/digest HOUR, /timezone +2)."
+        )
         [zone] = bot.ask(USER, "/timezone +2")
         assert zone["plain_text"].startswith(
             "🕗 Your time: UTC+2. Your daily digest comes at 08:00"
@@ -251,7 +281,7 @@ def test_an_alert_matched_before_a_crash_is_sent_once_after_the_restart(
             return db.execute("SELECT sent_at IS NOT NULL, attempts FROM alerts").fetchall()
 
     try:
-        bot.ask(USER, f"/follow {FOLLOWED}")
+        follow(bot, USER, FOLLOWED)
         api.inject_fault("sendMessage", "500", times=1000)  # Telegram takes nothing now
         (corpus / "tram.txt").write_text(TRAM, encoding="utf-8")
         eventually(lambda: [row[0] for row in outbox()] == [0] and outbox()[0][1] >= 1, 30)
@@ -285,11 +315,11 @@ def test_a_group_s_follows_are_the_group_s_and_a_setting_keeps_them_to_its_admin
     try:
         [refused] = bot.ask(group, f"/follow {FOLLOWED}", user=member)
         assert refused["plain_text"] == "In this group, only its admins make, list and end follows."
-        [confirmed] = bot.ask(group, f"/follow {FOLLOWED}", user=admin)
-        assert confirmed["plain_text"].startswith(f"🔔 Following {FOLLOWED}.")
+        confirmed = follow(bot, group, FOLLOWED, user=admin)
         stop = next(b for b in buttons(confirmed) if b["text"] == "Stop following")
+        answered = len(api.calls("answerCallbackQuery"))
         api.press_button(group, confirmed["message_id"], stop["callback_data"], user=member)
-        eventually(lambda: bool(api.calls("answerCallbackQuery")), 10)
+        eventually(lambda: len(api.calls("answerCallbackQuery")) > answered, 10)
         said = api.calls("answerCallbackQuery")[-1]["params"]["text"]
         assert said == "In this group, only its admins make, list and end follows."
         [listing] = bot.ask(group, "/following", user=admin)
