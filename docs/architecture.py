@@ -79,6 +79,7 @@ BOXES = (
     Box("evaluate", "retrieval/evaluate.py", "nDCG@10 on BEIR data", 4, 1.1, R),
     Box("disk", "index cache", "~/.cache/corpusbot", 1, 1.1, X),
     Box("cache", "retrieval/cache.py", "build once, then load", 2, 1.1, R),
+    Box("adding", "retrieval/adding.py", "links, feeds → .md (+ CLI)", 0, 1.1, R),
     # Answering: a question becomes quotes.
     Box("settings", "bot/settings.py", "default.toml, --config, env", 0, 2.5, B),
     Box("examples", "bot/examples.py", "checked example questions", 1, 2.5, B),
@@ -90,6 +91,7 @@ BOXES = (
     Box("app", "bot/telegram_app.py", "+ runner, retry, redaction", 1, 3.9, B),
     Box("handlers", "bot/handlers.py", "commands, questions, buttons", 2, 3.9, B),
     Box("ui", "messages · keyboards", "ratelimit · plurals", 3, 3.9, B),
+    Box("follows", "bot/follow_*.py", "new articles → alerts", 4, 3.9, B),
     Box("history", "bot/history/", "questions, feedback, /stats", 3, 5.2, B),
     Box("historydb", "history database", "SQLite, ids hashed", 4, 5.2, X),
     Box("people", "people", "Telegram app, browser, shell", 0, 5.2, X),
@@ -124,6 +126,10 @@ ARROWS = (
     Arrow("local", "app", "--local", dashed=True),
     Arrow("people", "telegram", "chat"),
     Arrow("people", "cli", "shell"),
+    Arrow("adding", "folder", "write"),
+    Arrow("app", "adding", "/add, feeds"),
+    Arrow("service", "follows", "reloaded"),
+    Arrow("follows", "historydb", "outbox"),
 )
 
 
