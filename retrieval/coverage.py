@@ -221,7 +221,7 @@ def judge(
     (retrieval/coverage_kernel.py), with the same values."""
     weights = result.question_terms
     total = sum(weights.values())
-    large = len(index) >= max(kernel.KERNEL_MIN_PASSAGES, MIN_PASSAGES)
+    large = kernel.compiled_for(len(index)) and len(index) >= MIN_PASSAGES
     compiled = coverage_kernel.load() if large else None
     if compiled is not None and result.matches is not None and total > 0:
         return _judged(compiled, index, result, result.matches, rewritten, floor, total, shares)

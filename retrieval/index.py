@@ -335,7 +335,7 @@ class Index:
         self, known: list[tuple[int, int]], k: int, allowed: np.ndarray | None
     ) -> kernel.Ranked:
         """The k best passages: with the compiled kernel on large indexes, else with NumPy."""
-        compiled = kernel.load() if len(self) >= kernel.KERNEL_MIN_PASSAGES else None
+        compiled = kernel.load() if kernel.compiled_for(len(self)) else None
         if compiled is not None and self._idf_positive:
             return kernel.search(
                 compiled,
@@ -525,7 +525,7 @@ class Index:
         (compiled on large indexes), else analyzed."""
         if all(isinstance(h, _StoredHit) and h._index is self for h in hits):
             numbers = [h._number for h in hits]  # type: ignore[attr-defined]
-            compiled = sentence_kernel.load() if len(self) >= kernel.KERNEL_MIN_PASSAGES else None
+            compiled = sentence_kernel.load() if kernel.compiled_for(len(self)) else None
             if compiled is not None:
                 asked, shares, pairs = question_arrays(weights, order)
                 return sentence_kernel.read(

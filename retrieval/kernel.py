@@ -54,6 +54,12 @@ class Ranked:
     matched: np.ndarray
 
 
+def compiled_for(passages: int) -> bool:
+    """Whether an index of `passages` uses the compiled parts (the search, the sentence reading,
+    the coverage check): the one rule all three follow, so they are used together or not."""
+    return passages >= KERNEL_MIN_PASSAGES
+
+
 def load() -> Callable[..., Any] | None:
     """The compiled search function, or None (NumPy then answers); imports numba once."""
     return SEARCH.load()
@@ -63,7 +69,7 @@ def load_in_background(passages: int, *loaders: Callable[[], object]) -> None:
     """For a long-running process (the bot) opening an index of `passages`: run `loaders` (the
     compiled parts' `load`s) on a daemon thread when that index will use them, so the first
     question need not wait for numba; a question that comes sooner waits on their locks."""
-    if passages >= KERNEL_MIN_PASSAGES:
+    if compiled_for(passages):
 
         def load_all() -> None:
             for load_one in loaders:
