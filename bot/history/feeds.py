@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpusbot.bot.history.schema import immediate
 from corpusbot.bot.history.store import open_shared
 from corpusbot.retrieval.feed_polling import FeedState
 from corpusbot.retrieval.fetching import Validators
@@ -88,22 +89,16 @@ class FeedStore:
     def follow_settings(self, urls: Iterable[str]) -> None:
         """Make the settings' feeds those marked as theirs: add the new, drop the dropped."""
         wanted = list(dict.fromkeys(urls))
-        with self._mutex:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                marks = ",".join("?" * len(wanted))
-                self._db.execute(
-                    f"DELETE FROM feeds WHERE added_by = ? AND url NOT IN ({marks})",
-                    (SETTINGS, *wanted),
-                )
-                self._db.executemany(
-                    "INSERT OR IGNORE INTO feeds (url, added_at, added_by) VALUES (?, ?, ?)",
-                    [(url, time.time(), SETTINGS) for url in wanted],
-                )
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        marks = ",".join("?" * len(wanted))
+        with self._mutex, immediate(self._db):
+            self._db.execute(
+                f"DELETE FROM feeds WHERE added_by = ? AND url NOT IN ({marks})",
+                (SETTINGS, *wanted),
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO feeds (url, added_at, added_by) VALUES (?, ?, ?)",
+                [(url, time.time(), SETTINGS) for url in wanted],
+            )
 
     def close(self) -> None:
         with self._mutex:

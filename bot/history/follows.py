@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpusbot.bot.history.schema import immediate
 from corpusbot.bot.history.store import open_shared
 
 __all__ = ["Alert", "ChatTime", "Follow", "FollowStore", "QueuedAlert", "open_follows"]
@@ -105,8 +106,7 @@ class FollowStore:
 
     def _insert(self, chat_id: int, query: str, now: float, *, pending: bool) -> int:
         """A new follow under an id never given before (follow_ids keeps the last)."""
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(self._db):
             [(last,)] = self._rows("SELECT max(last) FROM follow_ids")
             [(highest,)] = self._rows("SELECT coalesce(max(id), 0) FROM follows")
             follow_id = max(int(last or 0), int(highest)) + 1
@@ -116,10 +116,6 @@ class FollowStore:
                 (follow_id, chat_id, query, now, int(pending)),
             )
             self._db.execute("UPDATE follow_ids SET last = ?", (follow_id,))
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-        self._db.execute("COMMIT")
         return follow_id
 
     def confirm(self, follow_id: int, chat_id: int, mode: str) -> bool:

@@ -6,7 +6,9 @@ a database made by an older corpusbot is brought up to date at start, step by st
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: questions, the quotes they got, and one vote per user per answer.
@@ -147,6 +149,19 @@ def version_of(connection: sqlite3.Connection) -> int:
     return int(connection.execute("PRAGMA user_version").fetchone()[0])
 
 
+@contextlib.contextmanager
+def immediate(connection: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """A write transaction that takes the write lock at once (BEGIN IMMEDIATE), committed when
+    the block ends and rolled back when it raises."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
+
+
 def migrate(connection: sqlite3.Connection) -> int:
     """Run the migrations the database lacks, each in its own transaction; the version before.
 
@@ -160,16 +175,11 @@ def migrate(connection: sqlite3.Connection) -> int:
             f"knows up to {VERSION} (upgrade corpusbot, or set [history] path)"
         )
     for number in range(before, VERSION):
-        connection.execute("BEGIN IMMEDIATE")
-        try:
+        with immediate(connection):
             if version_of(connection) <= number:
                 for statement in statements(MIGRATIONS[number]):
                     connection.execute(statement)
                 connection.execute(f"PRAGMA user_version = {number + 1}")
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
     return before
 
 

@@ -276,14 +276,8 @@ class HistoryStore:
 
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with self._mutex:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self._db
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-            self._db.execute("COMMIT")
+        with self._mutex, schema.immediate(self._db) as db:
+            yield db
 
     def close(self) -> None:
         with self._mutex:
@@ -365,12 +359,18 @@ def _open_or_replace(path: Path) -> sqlite3.Connection:
 
 
 def _connect(path: Path) -> sqlite3.Connection:
+    return _set_up(path, busy_ms=BUSY_TIMEOUT_MS, checked=True)
+
+
+def _set_up(path: Path, *, busy_ms: int, checked: bool) -> sqlite3.Connection:
+    """A connection to the database at `path` (made, owner-only, when missing): WAL, foreign
+    keys, the schema up to date; `checked`: refused unless SQLite's quick check passes."""
     _make_private(path)
     connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     try:
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute(f"PRAGMA busy_timeout = {busy_ms}")
         connection.execute("PRAGMA journal_mode = WAL")
-        check = connection.execute("PRAGMA quick_check").fetchone()[0]
+        check = connection.execute("PRAGMA quick_check").fetchone()[0] if checked else "ok"
         if check != "ok":
             raise sqlite3.DatabaseError(f"integrity check: {check}")
         connection.execute("PRAGMA synchronous = NORMAL")  # WAL: durable at checkpoints
@@ -422,18 +422,7 @@ def open_shared(path: Path) -> sqlite3.Connection:
     which the bot and the `corpusbot` commands use at once (no lock file; WAL). Raises
     sqlite3.Error or OSError when the file cannot be used."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _make_private(path)
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    try:
-        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS * 5}")
-        connection.execute("PRAGMA journal_mode = WAL")
-        connection.execute("PRAGMA synchronous = NORMAL")
-        connection.execute("PRAGMA foreign_keys = ON")
-        schema.migrate(connection)
-    except BaseException:
-        connection.close()
-        raise
-    return connection
+    return _set_up(path, busy_ms=BUSY_TIMEOUT_MS * 5, checked=False)
 
 
 def open_reader(path: Path) -> sqlite3.Connection:
