@@ -8,10 +8,11 @@ export: `import` takes its outlines' `xmlUrl`s, `export` writes one outline per 
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from lxml import etree
 
@@ -20,6 +21,7 @@ from corpusbot.bot.history.feeds import SETTINGS, FeedRecord, FeedStore, open_fe
 from corpusbot.bot.plurals import counted
 from corpusbot.bot.settings import Settings
 from corpusbot.bot.terminal import print_json, print_text
+from corpusbot.retrieval.fetching import FetchError, checked_url
 
 __all__ = [
     "FeedCommandError",
@@ -41,30 +43,35 @@ class FeedCommandError(Exception):
     """A feeds command could not run; the message says why (exit status 2)."""
 
 
-def store_for(settings: Settings) -> FeedStore:
-    """The feeds of the bot's state database; FeedCommandError when it cannot be used."""
+@contextlib.contextmanager
+def store_for(settings: Settings) -> Iterator[FeedStore]:
+    """The feeds of the bot's state database, closed when the block ends; FeedCommandError
+    when it cannot be used."""
     try:
-        return open_feeds(settings.history.path)
+        store = open_feeds(settings.history.path)
     except (OSError, sqlite3.Error) as exc:
         path = settings.history.path
         raise FeedCommandError(f"cannot use the state database {path}: {exc}") from None
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 def checked_feed_url(url: str) -> str:
-    """`url` when it is an http(s) link with a host; FeedCommandError otherwise."""
-    parts = urlsplit(url.strip())
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        raise FeedCommandError(f"not an http(s) link: {url!r}")
+    """`url` when it is an http(s) link with a host (as a fetch checks it); FeedCommandError
+    otherwise."""
+    try:
+        checked_url(url)
+    except FetchError:
+        raise FeedCommandError(f"not an http(s) link: {url!r}") from None
     return url.strip()
 
 
 def add_feed(settings: Settings, url: str) -> int:
     link = checked_feed_url(url)
-    store = store_for(settings)
-    try:
+    with store_for(settings) as store:
         added = store.add(link)
-    finally:
-        store.close()
     if not added:
         print_text(f"{link} is read already")
         return NOTHING_DONE
@@ -80,11 +87,8 @@ def remove_feed(settings: Settings, url: str) -> int:
     link = url.strip()
     if link in settings.feeds.urls:
         raise FeedCommandError(f"{link} is in the settings ([feeds] urls): remove it there")
-    store = store_for(settings)
-    try:
+    with store_for(settings) as store:
         removed = store.remove(link)
-    finally:
-        store.close()
     if not removed:
         print_text(f"no feed {link}; `corpusbot feeds list` shows them")
         return NOTHING_DONE
@@ -93,12 +97,7 @@ def remove_feed(settings: Settings, url: str) -> int:
 
 
 def list_feeds(settings: Settings, *, as_json: bool) -> int:
-    store = store_for(settings)
-    try:
-        store.follow_settings(settings.feeds.urls)
-        records = store.feeds()
-    finally:
-        store.close()
+    records = _every_feed(settings)
     if as_json:
         print_json({"feeds": [_record_json(record) for record in records]})
         return 0
@@ -109,13 +108,17 @@ def list_feeds(settings: Settings, *, as_json: bool) -> int:
     return 0
 
 
+def _every_feed(settings: Settings) -> list[FeedRecord]:
+    """The feeds, those of the settings included."""
+    with store_for(settings) as store:
+        store.follow_settings(settings.feeds.urls)
+        return store.feeds()
+
+
 def run_poll(settings: Settings) -> FeedRound:
     """Poll every feed now and store what came of it."""
-    store = store_for(settings)
-    try:
+    with store_for(settings) as store:
         return poll_round(settings, store)
-    finally:
-        store.close()
 
 
 def poll_json(found: FeedRound) -> dict[str, Any]:
@@ -143,11 +146,8 @@ def print_poll(found: FeedRound) -> None:
 def import_feeds(settings: Settings, path: Path) -> int:
     """Add the feeds of an OPML file (every outline with an http(s) `xmlUrl`)."""
     links = opml_links(path)
-    store = store_for(settings)
-    try:
+    with store_for(settings) as store:
         added = sum(store.add(link) for link in links)
-    finally:
-        store.close()
     already = len(links) - added
     note = f" ({already} read already)" if already else ""
     print_text(f"imported {counted(added, 'feed')} from {path.name}{note}")
@@ -176,12 +176,7 @@ def opml_links(path: Path) -> list[str]:
 
 def export_feeds(settings: Settings) -> int:
     """Print the feeds as OPML 2.0."""
-    store = store_for(settings)
-    try:
-        store.follow_settings(settings.feeds.urls)
-        records = store.feeds()
-    finally:
-        store.close()
+    records = _every_feed(settings)
     opml = etree.Element("opml", version="2.0")
     head = etree.SubElement(opml, "head")
     etree.SubElement(head, "title").text = "corpusbot feeds"

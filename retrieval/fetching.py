@@ -35,6 +35,7 @@ __all__ = [
     "Fetched",
     "Resolver",
     "Validators",
+    "checked_url",
     "fetch",
     "system_resolver",
 ]
@@ -154,7 +155,7 @@ def _get(
     validators: Validators | None,
 ) -> Fetched | str:
     """One request: the page, or the URL a redirect points to."""
-    parts = _checked_url(url)
+    parts = checked_url(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     address = _allowed_address(host, resolver(host, port), settings.allow_private)
@@ -201,7 +202,8 @@ def _validators(response: httpx.Response, earlier: Validators | None) -> Validat
     return Validators(etag, modified)
 
 
-def _checked_url(url: str) -> SplitResult:
+def checked_url(url: str) -> SplitResult:
+    """`url` split, when it is an http(s) link with a host; FetchError otherwise."""
     parts = urlsplit(url.strip())
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise FetchError("only http and https links can be added")
