@@ -9,10 +9,13 @@ This bot's own state is one :class:`BotState` in it; the service is reached one 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
+from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from corpusbot.bot.chat_expiry import ChatExpiry
@@ -23,6 +26,8 @@ from corpusbot.bot.ratelimit import OncePer, RateLimiter, WaitingLine
 from corpusbot.bot.service import Service
 
 STATE = "corpusbot"  # bot_data key of the BotState
+
+log = logging.getLogger("corpusbot.telegram")
 
 
 @dataclass
@@ -95,3 +100,25 @@ def state_of(application: Application[Any, Any, Any, Any, Any, Any]) -> BotState
     """The state of an application outside a handler (start-up, shutdown, the watcher)."""
     state: BotState = application.bot_data[STATE]
     return state
+
+
+async def stop_task(task: asyncio.Task[None] | None) -> None:
+    """Cancel a background task (the watcher, the feed poller, the alert sender) and wait for
+    it to end."""
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+async def tell_admins(
+    application: Application[Any, Any, Any, Any, Any, Any], text: str, *, about: str
+) -> None:
+    """Send `text` to every admin; one who never wrote to the bot cannot be told, and is
+    logged (`about`: what the log says the message was about)."""
+    service = state_of(application).service
+    for admin in service.settings.telegram.admins:
+        try:
+            await application.bot.send_message(admin, text)
+        except TelegramError as exc:
+            log.warning("could not tell admin %s about %s: %s", admin, about, exc)

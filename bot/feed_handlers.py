@@ -9,18 +9,16 @@ an admin hears once when a feed breaks and once when it works again, not at ever
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import sqlite3
 from typing import Any
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from corpusbot.bot import messages
-from corpusbot.bot.bot_state import BotContext, state_of
+from corpusbot.bot.bot_state import BotContext, state_of, stop_task, tell_admins
 from corpusbot.bot.feed_poller import FeedRound, feed_status, poll_feeds_every
 from corpusbot.bot.history.feeds import open_feeds
 from corpusbot.bot.service import Service
@@ -60,10 +58,7 @@ async def start_feed_poller(application: App) -> None:
 async def stop_feed_poller(application: App) -> None:
     state = state_of(application)
     poller, state.feed_poller = state.feed_poller, None
-    if poller is not None:
-        poller.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await poller
+    await stop_task(poller)
     feeds, state.feeds = state.feeds, None
     if feeds is not None:
         feeds.close()
@@ -80,11 +75,7 @@ async def take_in_round(application: App, found: FeedRound) -> None:
     notes = [messages.feed_broke(p.url, p.error or "") for p in found.broke]
     notes += [messages.feed_recovered(p.url) for p in found.recovered]
     for note in notes:
-        for admin in service.settings.telegram.admins:
-            try:
-                await application.bot.send_message(admin, note)
-            except TelegramError as exc:  # an admin who never wrote to the bot cannot be told
-                log.warning("could not tell admin %s about a feed: %s", admin, exc)
+        await tell_admins(application, note, about="a feed")
 
 
 async def _reload_until_current(service: Service) -> None:

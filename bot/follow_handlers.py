@@ -34,7 +34,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Type
 
 from corpusbot.bot import alert_sender, follow_matching, history_handlers, messages
 from corpusbot.bot.alert_schedule import schedule
-from corpusbot.bot.bot_state import BotContext, state_of
+from corpusbot.bot.bot_state import BotContext, state_of, stop_task
 from corpusbot.bot.compose import Answer, clean_question
 from corpusbot.bot.digest_times import parse_offset, shown_offset
 from corpusbot.bot.history.follows import (
@@ -104,10 +104,7 @@ async def start_follows(application: App) -> None:
 async def stop_follows(application: App) -> None:
     state = state_of(application)
     sender, state.sender = state.sender, None
-    if sender is not None:
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sender
+    await stop_task(sender)
     follows, state.follows = state.follows, None
     if follows is not None:
         follows.close()

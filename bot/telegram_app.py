@@ -7,7 +7,6 @@ bot/redaction.py, the retry policy in bot/retry.py, the exit statuses of `run` i
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
 import signal
@@ -34,7 +33,14 @@ from corpusbot.bot import (
     inline,
     messages,
 )
-from corpusbot.bot.bot_state import CONTEXT_TYPES, BotState, attach_state, state_of
+from corpusbot.bot.bot_state import (
+    CONTEXT_TYPES,
+    BotState,
+    attach_state,
+    state_of,
+    stop_task,
+    tell_admins,
+)
 from corpusbot.bot.chat_expiry import ChatExpiry
 from corpusbot.bot.history_handlers import OpenedHistory
 from corpusbot.bot.messages import COMMANDS
@@ -154,7 +160,7 @@ async def start_background_work(application: Application) -> None:
     service = state.service
     interval = service.settings.watch_seconds
     if interval > 0:
-        notify = functools.partial(tell_admins, application)
+        notify = functools.partial(report_reload, application)
         state.watcher = asyncio.create_task(
             watch_corpus(service, interval, notify), name="corpus-watch"
         )
@@ -169,10 +175,7 @@ async def stop_background_work(application: Application) -> None:
     await follow_handlers.stop_follows(application)
     state = state_of(application)
     watcher, state.watcher = state.watcher, None
-    if watcher is not None:
-        watcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await watcher
+    await stop_task(watcher)
     for task in list(state.delayed):  # questions still waiting for their turn: the bot stops
         task.cancel()
     await confirm_read(application, state.last_update_id)
@@ -197,16 +200,12 @@ async def confirm_read(application: Application, last_update_id: int) -> None:
     log.warning("could not confirm the updates read; after a restart some may come again")
 
 
-async def tell_admins(application: Application, result: Reload) -> None:
+async def report_reload(application: Application, result: Reload) -> None:
     """Report a reload the watcher made to every admin (failures matter most)."""
     service = state_of(application).service
     log.info("corpus changed: reload ok=%s %s", result.ok, result.error or result.changes.summary())
     text = messages.reload_report(result, len(service.index.articles))
-    for admin in service.settings.telegram.admins:
-        try:
-            await application.bot.send_message(admin, text)
-        except TelegramError as exc:  # an admin who never wrote to the bot cannot be told
-            log.warning("could not tell admin %s about the reload: %s", admin, exc)
+    await tell_admins(application, text, about="the reload")
 
 
 async def register_commands(application: Application) -> None:
