@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from corpusbot.bot.follow_matching import matches, new_article_ids
+from corpusbot.bot.follow_matching import matches, new_articles
 from corpusbot.bot.history.follows import Follow
 from corpusbot.bot.service import Service
 from corpusbot.bot.settings import load_settings
@@ -84,7 +84,7 @@ def _alerts(
         service = Service.open(settings) if service is None else service  # type: ignore[arg-type]
         service.reload()
         order.append(path.name)
-        new = new_article_ids(service.index, [path.name])
+        new = new_articles(service.index, [path.name])
         for match in matches(
             follows,
             new,

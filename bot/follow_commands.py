@@ -8,7 +8,7 @@ import sqlite3
 from typing import Any
 
 from corpusbot.bot.feed_poller import utc_minute
-from corpusbot.bot.follow_matching import RECENT_DAYS, would_have_sent
+from corpusbot.bot.follow_matching import RECENT_DAYS, lately
 from corpusbot.bot.history.follows import open_follows
 from corpusbot.bot.plurals import counted
 from corpusbot.bot.service import Service
@@ -63,16 +63,7 @@ def test_follow(
 ) -> int:
     """The articles of the last RECENT_DAYS days the follow `words` would have alerted of (as
     bot/follow_matching.py matches them). 3 when there is none."""
-    answer = service.ask(words)
-    recent = would_have_sent(
-        words,
-        answer,
-        service.index,
-        first_page=service.settings.answer.max_quotes,
-        min_coverage=service.settings.answer.min_coverage,
-        min_share=service.settings.follows.min_share,
-        today=today or dt.datetime.now(dt.UTC).date(),
-    )
+    _, recent = lately(service, words, today=today or dt.datetime.now(dt.UTC).date())
     found: list[dict[str, Any]] = [
         {
             "article_id": q.sources[0].id,

@@ -35,7 +35,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Type
 from corpusbot.bot import alert_sender, follow_matching, history_handlers, messages
 from corpusbot.bot.alert_schedule import schedule
 from corpusbot.bot.bot_state import BotContext, state_of, stop_task
-from corpusbot.bot.compose import Answer, clean_question
+from corpusbot.bot.compose import clean_question
 from corpusbot.bot.digest_times import parse_offset, shown_offset
 from corpusbot.bot.history.follows import (
     DIGEST,
@@ -45,8 +45,7 @@ from corpusbot.bot.history.follows import (
     FollowStore,
     open_follows,
 )
-from corpusbot.bot.quotes import Quote
-from corpusbot.bot.service import Reload, Service
+from corpusbot.bot.service import Reload
 
 __all__ = ["add_handlers", "start_follows", "stop_follows"]
 
@@ -123,7 +122,7 @@ def queue_alerts(application: App, result: Reload) -> int:
     index = service.index
     paths = [*result.changes.added, *result.changes.changed]
     quiet, state.quiet_paths = state.quiet_paths, set()
-    new = follow_matching.new_article_ids(index, (p for p in paths if p not in quiet))
+    new = follow_matching.new_articles(index, (p for p in paths if p not in quiet))
     settings = service.settings.follows
     if len(new) > settings.backlog:
         log.info("follows: %d new articles at once, announced to no one", len(new))
@@ -192,7 +191,10 @@ async def _follow(context: BotContext, message: Message, chat_id: int, words: st
     if follow is None:
         await message.reply_html(messages.FOLLOW_TOO_MANY)
         return
-    answer, recent = await asyncio.to_thread(_last_days, context.service, words)
+    today = dt.datetime.now(dt.UTC).date()
+    answer, recent = await asyncio.to_thread(
+        follow_matching.lately, context.service, words, today=today
+    )
     seal = history_handlers.store_of(context)
     buttons = None
     if seal is not None:
@@ -201,21 +203,6 @@ async def _follow(context: BotContext, message: Message, chat_id: int, words: st
     days = follow_matching.RECENT_DAYS
     text = messages.follow_preview(words, answer, recent, days, saved=not follow.pending)
     await message.reply_html(text, reply_markup=buttons)
-
-
-def _last_days(service: Service, words: str) -> tuple[Answer, list[Quote]]:
-    """The answer to a new follow's words, and what the follow would have sent lately."""
-    answer = service.ask(words)
-    recent = follow_matching.would_have_sent(
-        words,
-        answer,
-        service.index,
-        first_page=service.settings.answer.max_quotes,
-        min_coverage=service.settings.answer.min_coverage,
-        min_share=service.settings.follows.min_share,
-        today=dt.datetime.now(dt.UTC).date(),
-    )
-    return answer, recent
 
 
 def _confirmation_keyboard(token: str, mode: str | None) -> InlineKeyboardMarkup:

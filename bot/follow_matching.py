@@ -24,6 +24,7 @@ from corpusbot.bot.compose import Answer
 from corpusbot.bot.history.follows import Alert, Follow
 from corpusbot.bot.quotes import Quote
 from corpusbot.bot.render import render_alert
+from corpusbot.bot.service import Service
 from corpusbot.retrieval.index import ArticleInfo, Index
 
 __all__ = [
@@ -31,8 +32,9 @@ __all__ = [
     "FollowIndex",
     "FollowMatch",
     "alerts_for",
+    "lately",
     "matches",
-    "new_article_ids",
+    "new_articles",
     "would_have_sent",
 ]
 
@@ -54,11 +56,12 @@ class FollowMatch:
     article: ArticleInfo  # the new article: the quote's own, or another report of its story
 
 
-def new_article_ids(index: Index, paths: Iterable[str]) -> set[str]:
-    """The ids of the articles read from the files at `paths` (added or changed files); an
-    article of a .jsonl file has the file's path and its line number ("feed.jsonl:3")."""
+def new_articles(index: Index, paths: Iterable[str]) -> list[ArticleInfo]:
+    """The articles read from the files at `paths` (added or changed files), in one pass over
+    the index's articles; an article of a .jsonl file has the file's path and its line number
+    ("feed.jsonl:3")."""
     wanted = set(paths)
-    return {article.id for article in index.articles if _file_of(article.path) in wanted}
+    return [article for article in index.articles if _file_of(article.path) in wanted]
 
 
 def _file_of(path: str) -> str:
@@ -71,6 +74,7 @@ class FollowIndex:
 
     def __init__(self, follows: Iterable[Follow], index: Index, *, min_coverage: float) -> None:
         self._follows: dict[int, Follow] = {}
+        self._terms: dict[int, dict[str, float]] = {}  # a follow's terms and their weights
         self._weights: dict[int, float] = {}  # a follow's whole weight
         self._by_term: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._min = min_coverage
@@ -81,6 +85,7 @@ class FollowIndex:
             terms = set(index.analyzer.terms(follow.query))
             weights = {term: _idf(index.document_frequency(term), passages) for term in terms}
             self._follows[follow.id] = follow
+            self._terms[follow.id] = weights
             self._weights[follow.id] = sum(weights.values())
             for term, weight in weights.items():
                 self._by_term[term].append((follow.id, weight))
@@ -90,12 +95,7 @@ class FollowIndex:
 
     def share(self, follow: Follow, terms: Collection[str]) -> float:
         """The share of the follow's weight that `terms` hold."""
-        held = sum(
-            weight
-            for term in terms
-            for follow_id, weight in self._by_term.get(term, ())
-            if follow_id == follow.id
-        )
+        held = sum(w for term, w in self._terms.get(follow.id, {}).items() if term in terms)
         return held / self._weights[follow.id] if self._weights.get(follow.id) else 0.0
 
     def candidates(self, terms: Collection[str]) -> list[Follow]:
@@ -114,7 +114,7 @@ class FollowIndex:
 
 def matches(
     follows: Iterable[Follow],
-    new: Collection[str],
+    new: Collection[ArticleInfo],
     *,
     index: Index,
     ask: Callable[[str], Answer],
@@ -130,28 +130,44 @@ def matches(
         return []
     by_term = FollowIndex(follows, index, min_coverage=min_coverage)
     asked: dict[int, Follow] = {}
-    for terms in _terms_of(index, new):
+    for article in new:
+        terms = article_terms(index, article)
         asked.update((follow.id, follow) for follow in by_term.candidates(terms))
+    ids = {article.id for article in new}
+    about = _Aboutness(index, by_term, min_share)
     found: list[FollowMatch] = []
     for follow in sorted(asked.values(), key=lambda f: f.id):
         answer = ask(follow.query)
         if not answer.answered:
             continue
         for quote in answer.quotes[:first_page]:
-            arrived = [source for source in quote.sources if source.id in new]
-            if arrived and _about(by_term, follow, index, arrived[0], min_share):
+            arrived = [source for source in quote.sources if source.id in ids]
+            if arrived and about(follow, arrived[0]):
                 found.append(FollowMatch(follow, quote, arrived[0]))
     return found
 
 
-def _about(
-    by_term: FollowIndex, follow: Follow, index: Index, article: ArticleInfo, min_share: float
-) -> bool:
-    lead = by_term.share(follow, lead_terms(index, article))
-    if lead < min_share:
-        return False
-    headline = by_term.share(follow, set(index.analyzer.terms(article.title)))
-    return headline >= HEADLINE_SHARE or lead >= WHOLE_LEAD_SHARE
+class _Aboutness:
+    """Whether an article is about a follow; each article's headline and lead are analysed
+    once, however many follows ask."""
+
+    def __init__(self, index: Index, by_term: FollowIndex, min_share: float) -> None:
+        self._index = index
+        self._by_term = by_term
+        self._min_share = min_share
+        self._read: dict[str, tuple[set[str], set[str]]] = {}  # id -> (lead, headline) terms
+
+    def __call__(self, follow: Follow, article: ArticleInfo) -> bool:
+        if article.id not in self._read:
+            headline = set(self._index.analyzer.terms(article.title))
+            self._read[article.id] = (lead_terms(self._index, article), headline)
+        in_lead, in_headline = self._read[article.id]
+        lead = self._by_term.share(follow, in_lead)
+        if lead < self._min_share:
+            return False
+        return (
+            self._by_term.share(follow, in_headline) >= HEADLINE_SHARE or lead >= WHOLE_LEAD_SHARE
+        )
 
 
 def would_have_sent(
@@ -170,13 +186,29 @@ def would_have_sent(
         return []
     since = (today - dt.timedelta(days=RECENT_DAYS)).isoformat()
     follow = Follow(0, 0, words, 0.0, False)
-    by_term = FollowIndex([follow], index, min_coverage=min_coverage)
+    about = _Aboutness(index, FollowIndex([follow], index, min_coverage=min_coverage), min_share)
     return [
         quote
         for quote in answer.quotes[:first_page]
-        if (quote.sources[0].date or "") >= since
-        and _about(by_term, follow, index, quote.sources[0], min_share)
+        if (quote.sources[0].date or "") >= since and about(follow, quote.sources[0])
     ]
+
+
+def lately(service: Service, words: str, *, today: dt.date) -> tuple[Answer, list[Quote]]:
+    """The answer to a new follow's words, and what the follow would have sent lately, with the
+    service's settings (/follow's preview and `corpusbot follows test`)."""
+    answer = service.ask(words)
+    settings = service.settings
+    recent = would_have_sent(
+        words,
+        answer,
+        service.index,
+        first_page=settings.answer.max_quotes,
+        min_coverage=settings.answer.min_coverage,
+        min_share=settings.follows.min_share,
+        today=today,
+    )
+    return answer, recent
 
 
 def alerts_for(
@@ -206,13 +238,6 @@ def _article_buttons(index: Index, article: ArticleInfo, quote: Quote) -> list[t
         for button in answer_buttons(index, article, quote.text)
         if button.view in _LABELS
     ]
-
-
-def _terms_of(index: Index, ids: Collection[str]) -> Iterable[set[str]]:
-    """The index terms of each of the articles `ids`: its headline's and its text's."""
-    for article in index.articles:
-        if article.id in ids:
-            yield article_terms(index, article)
 
 
 def article_terms(index: Index, article: ArticleInfo) -> set[str]:

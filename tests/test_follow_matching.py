@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from corpusbot.bot import follow_matching
-from corpusbot.bot.follow_matching import FollowIndex, alerts_for, matches, new_article_ids
+from corpusbot.bot.follow_matching import FollowIndex, alerts_for, matches, new_articles
 from corpusbot.bot.history.follows import Follow
 from corpusbot.bot.service import Service
 from tests.conftest import ROOT, make_settings
@@ -29,8 +29,9 @@ def follow(number: int, query: str, chat: int = 5, *, paused: bool = False) -> F
 
 def test_only_the_follows_whose_first_page_quotes_a_new_article_match(service: Service) -> None:
     index = service.index
-    new = new_article_ids(index, ["courier/bridge-closed.txt"])
+    new = new_articles(index, ["courier/bridge-closed.txt"])
     assert len(new) == 1
+    ids = {article.id for article in new}
     follows = [
         follow(1, "Old Mill Bridge closed"),
         follow(2, "lantern festival"),  # about another article: nothing
@@ -39,16 +40,14 @@ def test_only_the_follows_whose_first_page_quotes_a_new_article_match(service: S
     ]
     found = matches(follows, new, index=index, ask=service.ask, first_page=3, min_coverage=0.2)
     assert {m.follow.id for m in found} == {1, 4}
-    assert all(m.quote.sources[0].id in new for m in found)
-    nothing_new = matches(
-        follows, set(), index=index, ask=service.ask, first_page=3, min_coverage=0.2
-    )
+    assert all(m.quote.sources[0].id in ids for m in found)
+    nothing_new = matches(follows, [], index=index, ask=service.ask, first_page=3, min_coverage=0.2)
     assert nothing_new == []
 
 
 def test_an_article_alerts_each_chat_once_with_its_buttons(service: Service) -> None:
     index = service.index
-    new = new_article_ids(index, ["courier/bridge-closed.txt"])
+    new = new_articles(index, ["courier/bridge-closed.txt"])
     follows = [
         follow(1, "Old Mill Bridge closed"),
         follow(2, "Old Mill Bridge"),
@@ -86,8 +85,8 @@ def test_the_follow_index_finds_the_follows_an_article_holds_enough_of(service: 
 
 def test_the_articles_of_a_jsonl_file_are_new_with_it(service: Service) -> None:
     """A .jsonl file holds an article a line, each with the file's path and its line number."""
-    new = new_article_ids(service.index, ["feeds/aa.jsonl"])
-    assert len(new) == 8 and "aa-traffic" in new
+    new = new_articles(service.index, ["feeds/aa.jsonl"])
+    assert len(new) == 8 and "aa-traffic" in {article.id for article in new}
 
 
 def test_an_article_that_names_the_follow_only_in_passing_sends_nothing(
@@ -107,31 +106,26 @@ def test_an_article_that_names_the_follow_only_in_passing_sends_nothing(
     for name, text in articles.items():
         (corpus / name).write_text(text)
     service = Service.open(make_settings(tmp_path_factory.mktemp("cache"), corpus))
-    new = new_article_ids(service.index, list(articles))
-    found = matches(
-        [follow(1, "Portville tram line")],
-        new,
-        index=service.index,
-        ask=service.ask,
-        first_page=4,
-        min_coverage=0.2,
-        min_share=0.5,
-    )
+    new = new_articles(service.index, list(articles))
+
+    def tram_matches() -> list[str]:
+        found = matches(
+            [follow(1, "Portville tram line")],
+            new,
+            index=service.index,
+            ask=service.ask,
+            first_page=4,
+            min_coverage=0.2,
+            min_share=0.5,
+        )
+        return sorted(m.article.title for m in found)
+
     # About it: its headline holds some of the follow, or its lead all of it; not an article
     # that names it late, in passing, nor one whose lead holds part of it under a headline
     # about something else.
-    assert sorted(m.article.title for m in found) == ["Council news", "Tram line approved"]
+    assert tram_matches() == ["Council news", "Tram line approved"]
     monkeypatch.setattr(follow_matching, "HEADLINE_SHARE", 0.0)  # the lead alone decides
-    lead_alone = matches(
-        [follow(1, "Portville tram line")],
-        new,
-        index=service.index,
-        ask=service.ask,
-        first_page=4,
-        min_coverage=0.2,
-        min_share=0.5,
-    )
-    assert "Harbour news" in {m.article.title for m in lead_alone}
+    assert "Harbour news" in tram_matches()
 
 
 def test_what_a_new_follow_would_have_sent_is_its_recent_first_page(service: Service) -> None:
