@@ -5,6 +5,7 @@ a blocked chat pauses it; /unfollow and the Stop button end it."""
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from corpusbot.bot.local_api import LocalBotApi
 from tests.conftest import SEEDS
-from tests.e2e.conftest import TOKEN, RunningBot, eventually, launch_bot
+from tests.e2e.conftest import TOKEN, RunningBot, eventually, history_path, launch_bot
 from tests.e2e.test_bot import buttons
 
 USER = 71
@@ -66,6 +67,28 @@ def drop(bot: RunningBot, corpus: Path, name: str, text: str) -> None:
     eventually(lambda: articles(bot) == before + 1, 30)
 
 
+def press(
+    api: LocalBotApi,
+    chat: int,
+    message_id: int,
+    data: str,
+    *,
+    user: dict | None = None,
+    forged: bool = False,
+) -> str:
+    """Press a button and wait for the bot's answer to it (answerCallbackQuery); its text."""
+    before = len(api.calls("answerCallbackQuery"))
+    api.press_button(chat, message_id, data, user=user, forged=forged)
+    eventually(lambda: len(api.calls("answerCallbackQuery")) > before, 10)
+    return str(api.calls("answerCallbackQuery")[-1]["params"].get("text", ""))
+
+
+def outbox(tmp_path: Path, columns: str) -> list[tuple]:
+    """`columns` of every alert in the bot's state database."""
+    with sqlite3.connect(history_path(tmp_path / "cache")) as db:
+        return db.execute(f"SELECT {columns} FROM alerts").fetchall()
+
+
 def follow(
     bot: RunningBot, chat: int, words: str, *, mode: str = "Instant", user: dict | None = None
 ) -> dict:
@@ -74,9 +97,7 @@ def follow(
     options = {"user": user} if user else {}
     [shown] = bot.ask(chat, f"/follow {words}", **options)
     choice = next(b for b in buttons(shown) if b["text"] == mode)
-    before = len(bot.api.calls("answerCallbackQuery"))
-    bot.api.press_button(chat, shown["message_id"], choice["callback_data"], **options)
-    eventually(lambda: len(bot.api.calls("answerCallbackQuery")) > before, 10)
+    press(bot.api, chat, shown["message_id"], choice["callback_data"], user=user)
 
     def saved() -> dict | None:
         [now] = [m for m in bot.api.messages(chat) if m["message_id"] == shown["message_id"]]
@@ -178,17 +199,11 @@ def test_the_stop_button_ends_the_follow_and_only_in_its_own_chat(
         # The same data pressed in another chat opens nothing there.
         other = USER + 1
         mine = follow(bot, other, FOLLOWED)
-        answered = len(api.calls("answerCallbackQuery"))
-        api.press_button(other, mine["message_id"], stop["callback_data"], forged=True)
-        eventually(lambda: len(api.calls("answerCallbackQuery")) > answered, 10)
+        press(api, other, mine["message_id"], stop["callback_data"], forged=True)
         [listing] = bot.ask(USER, "/following")
         assert "1. Portville tram line" in listing["plain_text"]
-        answered = len(api.calls("answerCallbackQuery"))
-        api.press_button(USER, confirmed["message_id"], stop["callback_data"])
-        eventually(lambda: len(api.calls("answerCallbackQuery")) > answered, 10)
-        assert api.calls("answerCallbackQuery")[-1]["params"]["text"] == (
-            f"Stopped following “{FOLLOWED}”."
-        )
+        said = press(api, USER, confirmed["message_id"], stop["callback_data"])
+        assert said == f"Stopped following “{FOLLOWED}”."
         [listing] = bot.ask(USER, "/following")
         assert listing["plain_text"].startswith("You follow nothing yet.")
     finally:
@@ -218,9 +233,7 @@ def test_the_follow_button_under_an_answer_follows_its_question(
         # The button's data is sealed for its chat: pressed elsewhere it follows nothing.
         other = USER + 2
         [elsewhere] = bot.ask(other, "What did Lavrov say about the JCPOA?")
-        answered = len(api.calls("answerCallbackQuery"))
-        api.press_button(other, elsewhere["message_id"], bell["callback_data"], forged=True)
-        eventually(lambda: len(api.calls("answerCallbackQuery")) > answered, 10)
+        press(api, other, elsewhere["message_id"], bell["callback_data"], forged=True)
         [none] = bot.ask(other, "/following")
         assert none["plain_text"].startswith("You follow nothing yet.")
     finally:
@@ -230,10 +243,6 @@ def test_the_follow_button_under_an_answer_follows_its_question(
 def test_a_digest_follow_keeps_its_alerts_for_the_chat_s_digest(
     setting: tuple[LocalBotApi, Path], tmp_path: Path
 ) -> None:
-    import sqlite3
-
-    from tests.e2e.conftest import history_path
-
     api, corpus = setting
     bot = start(api, tmp_path, corpus)
     try:
@@ -253,13 +262,7 @@ def test_a_digest_follow_keeps_its_alerts_for_the_chat_s_digest(
         [listing] = bot.ask(USER, "/following")
         assert "1. Portville tram line — 0 alerts, in the daily digest" in listing["plain_text"]
         drop(bot, corpus, "tram.txt", TRAM)
-        database = history_path(tmp_path / "cache")
-
-        def waiting() -> list[tuple]:
-            with sqlite3.connect(database) as db:
-                return db.execute("SELECT digest, sent_at FROM alerts").fetchall()
-
-        eventually(lambda: waiting() == [(1, None)], 30)
+        eventually(lambda: outbox(tmp_path, "digest, sent_at") == [(1, None)], 30)
         assert alerts(bot) == []  # nothing at once: it waits for 18:00 at UTC+2
     finally:
         bot.stop()
@@ -268,23 +271,17 @@ def test_a_digest_follow_keeps_its_alerts_for_the_chat_s_digest(
 def test_an_alert_matched_before_a_crash_is_sent_once_after_the_restart(
     setting: tuple[LocalBotApi, Path], tmp_path: Path
 ) -> None:
-    import sqlite3
-
-    from tests.e2e.conftest import history_path
-
     api, corpus = setting
     bot = start(api, tmp_path, corpus)
-    database = history_path(tmp_path / "cache")
 
-    def outbox() -> list[tuple]:
-        with sqlite3.connect(database) as db:
-            return db.execute("SELECT sent_at IS NOT NULL, attempts FROM alerts").fetchall()
+    def rows() -> list[tuple]:
+        return outbox(tmp_path, "sent_at IS NOT NULL, attempts")
 
     try:
         follow(bot, USER, FOLLOWED)
         api.inject_fault("sendMessage", "500", times=1000)  # Telegram takes nothing now
         (corpus / "tram.txt").write_text(TRAM, encoding="utf-8")
-        eventually(lambda: [row[0] for row in outbox()] == [0] and outbox()[0][1] >= 1, 30)
+        eventually(lambda: [row[0] for row in rows()] == [0] and rows()[0][1] >= 1, 30)
     finally:
         bot.process.kill()  # a crash: no clean stop
         bot.process.wait(10)
@@ -292,7 +289,7 @@ def test_an_alert_matched_before_a_crash_is_sent_once_after_the_restart(
     again = start(api, tmp_path, corpus, log="bot2.log")
     try:
         eventually(lambda: len(alerts(again)) == 1, 30)
-        eventually(lambda: [row[0] for row in outbox()] == [1], 10)
+        eventually(lambda: [row[0] for row in rows()] == [1], 10)
         again.ask(WATCHER, "/sources")  # time passes: still one alert
         assert len(alerts(again)) == 1
     finally:
@@ -317,10 +314,7 @@ def test_a_group_s_follows_are_the_group_s_and_a_setting_keeps_them_to_its_admin
         assert refused["plain_text"] == "In this group, only its admins make, list and end follows."
         confirmed = follow(bot, group, FOLLOWED, user=admin)
         stop = next(b for b in buttons(confirmed) if b["text"] == "Stop following")
-        answered = len(api.calls("answerCallbackQuery"))
-        api.press_button(group, confirmed["message_id"], stop["callback_data"], user=member)
-        eventually(lambda: len(api.calls("answerCallbackQuery")) > answered, 10)
-        said = api.calls("answerCallbackQuery")[-1]["params"]["text"]
+        said = press(api, group, confirmed["message_id"], stop["callback_data"], user=member)
         assert said == "In this group, only its admins make, list and end follows."
         [listing] = bot.ask(group, "/following", user=admin)
         assert "1. Portville tram line" in listing["plain_text"]  # the member ended nothing
