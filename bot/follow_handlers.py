@@ -168,18 +168,16 @@ async def resume_paused(update: Update, context: BotContext) -> None:
 
 async def follow_command(update: Update, context: BotContext) -> None:
     """/follow WORDS: save them; show what the last 7 days would have sent."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
+    managed = await _managed(update, context)
+    if managed is None:
         return
-    store = await _store_or_say(message, context)
-    if store is None:
-        return
+    message, _ = managed
     limit = context.service.settings.answer.max_question_chars
     words, _ = clean_question(" ".join(context.args or []), limit)
     if not words:
         await message.reply_html(messages.FOLLOW_USAGE)
         return
-    await _follow(context, message, chat.id, words)
+    await _follow(context, message, message.chat_id, words)
 
 
 async def _follow(context: BotContext, message: Message, chat_id: int, words: str) -> None:
@@ -257,14 +255,12 @@ async def digest_command(update: Update, context: BotContext) -> None:
 async def _set_time(
     update: Update, context: BotContext, *, offset: str | None = None, hour: str | None = None
 ) -> None:
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
+    managed = await _managed(update, context)
+    if managed is None:
         return
-    store = await _store_or_say(message, context)
-    if store is None:
-        return
+    message, store = managed
     default_hour = context.service.settings.follows.digest_hour
-    now = await asyncio.to_thread(store.chat_time, chat.id, default_hour=default_hour)
+    now = await asyncio.to_thread(store.chat_time, message.chat_id, default_hour=default_hour)
     if offset:
         minutes = parse_offset(offset)
         if minutes is None:
@@ -277,7 +273,7 @@ async def _set_time(
             return
         now = ChatTime(now.utc_offset, int(hour))
     if offset or hour:
-        await asyncio.to_thread(store.set_chat_time, chat.id, now)
+        await asyncio.to_thread(store.set_chat_time, message.chat_id, now)
     await message.reply_html(messages.time_settings(shown_offset(now.utc_offset), now.digest_hour))
 
 
@@ -321,30 +317,26 @@ async def follow_pressed(update: Update, context: BotContext) -> None:
 
 async def following_command(update: Update, context: BotContext) -> None:
     """/following: the chat's follows, numbered for /unfollow N."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
-        return
-    store = await _store_or_say(message, context)
-    if store is not None:
-        follows = await asyncio.to_thread(store.of_chat, chat.id)
+    managed = await _managed(update, context)
+    if managed is not None:
+        message, store = managed
+        follows = await asyncio.to_thread(store.of_chat, message.chat_id)
         await message.reply_html(messages.following(follows))
 
 
 async def unfollow_command(update: Update, context: BotContext) -> None:
     """/unfollow N: end the chat's follow number N (of /following)."""
-    message, chat = update.effective_message, update.effective_chat
-    if message is None or chat is None:
+    managed = await _managed(update, context)
+    if managed is None:
         return
-    store = await _store_or_say(message, context)
-    if store is None:
-        return
-    follows = await asyncio.to_thread(store.of_chat, chat.id)
+    message, store = managed
+    follows = await asyncio.to_thread(store.of_chat, message.chat_id)
     wanted = (context.args or [""])[0]
     if not (wanted.isascii() and wanted.isdigit() and 1 <= int(wanted) <= len(follows)):
         await message.reply_html(messages.unfollow_usage(len(follows)))
         return
     follow = follows[int(wanted) - 1]
-    await asyncio.to_thread(store.remove, follow.id, chat.id)
+    await asyncio.to_thread(store.remove, follow.id, message.chat_id)
     await message.reply_html(messages.unfollowed(follow.query))
 
 
@@ -376,16 +368,19 @@ def _without_stop(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup |
     return InlineKeyboardMarkup(kept) if kept else None
 
 
-async def _store_or_say(message: Message, context: BotContext) -> FollowStore | None:
-    """The follows, when they are on and the sender may manage the chat's; else it is told."""
-    store = context.state.follows
+async def _managed(update: Update, context: BotContext) -> tuple[Message, FollowStore] | None:
+    """A command's message and the follows, when they are on and the sender may manage the
+    chat's; else the sender is told why not."""
+    message, store = update.effective_message, context.state.follows
+    if message is None:
+        return None
     if store is None:
         await message.reply_html(messages.FOLLOWS_OFF)
         return None
     if not await _may_manage(context, message.chat, message.from_user):
         await message.reply_html(messages.FOLLOWS_ADMINS_ONLY)
         return None
-    return store
+    return message, store
 
 
 async def _may_manage(context: BotContext, chat: Chat, user: User | None) -> bool:
