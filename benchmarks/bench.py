@@ -51,8 +51,8 @@ def questions(beir: Path, count: int) -> list[str]:
 
 def corpus(beir: Path, size: int):
     """`size` passages in articles of ten, every passage 2-5 SciFact sentences."""
-    from corpusbot.retrieval.corpus import Article
-    from corpusbot.retrieval.passages import Passage
+    from corpusbot.retrieval.reading.corpus import Article
+    from corpusbot.retrieval.reading.passages import Passage
 
     pool = sentences(beir)
     rng = random.Random(SEED)
@@ -75,8 +75,8 @@ def corpus(beir: Path, size: int):
 
 
 def step_build(beir: Path, size: int, folder: Path) -> dict:
-    from corpusbot.bot.settings import load_settings
-    from corpusbot.retrieval.index import Index
+    from corpusbot.config.settings import load_settings
+    from corpusbot.retrieval.index.bm25 import Index
 
     articles, passages = corpus(beir, size)
     settings = load_settings(env={}).index  # workers 0 = one per core
@@ -104,9 +104,9 @@ def step_query(beir: Path, folder: Path, count: int) -> dict:
 
     before = peak_rss_mb()
     started = time.perf_counter()
-    from corpusbot.bot.compose import compose
-    from corpusbot.bot.settings import load_settings
-    from corpusbot.retrieval.index import Index
+    from corpusbot.bot.answer.compose import compose
+    from corpusbot.config.settings import load_settings
+    from corpusbot.retrieval.index.bm25 import Index
 
     imported = time.perf_counter()
     index = Index.load(folder)
@@ -148,8 +148,8 @@ def step_rank_bm25(beir: Path, size: int, count: int) -> dict:
     import numpy as np
     from rank_bm25 import BM25Okapi
 
-    from corpusbot.bot.settings import load_settings
-    from corpusbot.retrieval.analyzer import Analyzer
+    from corpusbot.config.settings import load_settings
+    from corpusbot.retrieval.analysis.analyzer import Analyzer
 
     settings = load_settings(env={}).index
     analyzer = Analyzer(settings.analyzer)

@@ -16,10 +16,10 @@ import time
 from pathlib import Path
 
 from benchmarks.bench import DEFAULT_BEIR, corpus
-from corpusbot.bot.settings import load_settings
-from corpusbot.retrieval.cache import INLINE_CHECK_BYTES
-from corpusbot.retrieval.index import Index
-from corpusbot.retrieval.manifest import (
+from corpusbot.config.settings import load_settings
+from corpusbot.retrieval.index.bm25 import Index
+from corpusbot.retrieval.index.cache import INLINE_CHECK_BYTES
+from corpusbot.retrieval.storage.manifest import (
     check_contents,
     check_sizes,
     read_manifest,

@@ -3,10 +3,10 @@
     python benchmarks/extraction_quality.py [--pages ../shared/data/news-pages]
 
 Each page of `news-pages/expect.json` is served on 127.0.0.1 under its URL's path and added by
-link (retrieval/adding.py: fetched, extracted with trafilatura, written as a .md article) into a
-temporary corpus folder. Printed: the share of the `with` strings the written article keeps,
-of the `without` strings (boilerplate) it drops, the pages that are clean (all kept, all
-dropped), and those that got a date.
+link (retrieval/ingest/adding.py: fetched, extracted with trafilatura, written as a .md article)
+into a temporary corpus folder. Printed: the share of the `with` strings the written article keeps,
+of the `without` strings (boilerplate) it drops, the pages that are clean (all kept, all dropped),
+and those that got a date.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from corpusbot.retrieval.adding import add_links
-from corpusbot.retrieval.fetching import FetchSettings
+from corpusbot.retrieval.ingest.adding import add_links
+from corpusbot.retrieval.ingest.fetching import FetchSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 

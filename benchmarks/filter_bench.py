@@ -12,7 +12,8 @@ article gets a random date in 2015-2024 and one of 20 outlets. Questions are Sci
 --scale measures the filter's own work at each size, on an index of one-sentence articles
 (random dates, 1 in 20 undated, 20 outlets): making the article table (once per index), and per
 question the filter ("in April 2021 from:outlet3") with and without a search, and the listing
-of the newest articles in range ("what happened in April 2021"), through bot/scoped_answer.py.
+of the newest articles in range ("what happened in April 2021"), through
+bot/answer/scoped_answer.py.
 """
 
 from __future__ import annotations
@@ -30,14 +31,14 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusbot.bot import scoped_answer
-from corpusbot.bot.followup_search import article_filter
-from corpusbot.bot.settings import load_settings
-from corpusbot.retrieval.analyzer import AnalyzerSettings
-from corpusbot.retrieval.corpus import Article
-from corpusbot.retrieval.index import Index, IndexSettings
-from corpusbot.retrieval.passages import Passage
-from corpusbot.retrieval.query_filters import ArticleFacts, article_mask, parse_question
+from corpusbot.bot.answer import scoped_answer
+from corpusbot.bot.answer.followup_search import article_filter
+from corpusbot.bot.answer.query_filters import ArticleFacts, article_mask, parse_question
+from corpusbot.config.settings import load_settings
+from corpusbot.retrieval.analysis.analyzer import AnalyzerSettings
+from corpusbot.retrieval.index.bm25 import Index, IndexSettings
+from corpusbot.retrieval.reading.corpus import Article
+from corpusbot.retrieval.reading.passages import Passage
 
 # As in bench.py: the shared data folder beside the repository.
 DEFAULT_BEIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "scifact"

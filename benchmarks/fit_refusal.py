@@ -1,4 +1,4 @@
-"""Fit and check the refusal model of retrieval/coverage.py on squad-tune, leaving articles out.
+"""Fit and check the refusal model of bot/answer/coverage.py on squad-tune, leaving articles out.
 
     XDG_CACHE_HOME=... python benchmarks/fit_refusal.py [--data ../shared/data/squad-tune]
 
@@ -6,7 +6,7 @@ For each of the 13 articles, a corpus of the other 12 (copied under the cache fo
 once and cached like any corpus): that article's questions are unanswerable there, the others'
 answerable. Every question is put to every such corpus as `compose` would up to its refusal
 decision (respelling and absent names, search, relevant hits), and the coverage signals of
-`retrieval/coverage.py` are measured where some hit is relevant.
+`bot/answer/coverage.py` are measured where some hit is relevant.
 
 A logistic model over those signals is fitted with numpy (L2-regularised Newton steps, the two
 classes weighted equally), and its threshold set on the fitted rows so that at least
@@ -15,7 +15,7 @@ It is checked by group cross-validation by article: for each article, the model 
 other articles' questions and judged on that article's questions, answerable (in the 12 corpora
 holding it) and unanswerable (in the corpus without it). Printed: the old rule and the model,
 per held-out article and pooled; the same for Kenya and Apollo_program left out together (fitted
-without their questions); then the weights fitted on everything, as retrieval/coverage.py holds
+without their questions); then the weights fitted on everything, as bot/answer/coverage.py holds
 them.
 """
 
@@ -34,13 +34,13 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusbot.bot.compose import AnswerSettings, asked_about, clean_question
-from corpusbot.bot.settings import load_settings
-from corpusbot.retrieval import coverage
-from corpusbot.retrieval.cache import open_index
-from corpusbot.retrieval.index import Index
-from corpusbot.retrieval.question_form import read_form
-from corpusbot.retrieval.respell import rewrite
+from corpusbot.bot.answer import coverage
+from corpusbot.bot.answer.compose import AnswerSettings, asked_about, clean_question
+from corpusbot.bot.answer.question_form import read_form
+from corpusbot.bot.answer.respell import rewrite
+from corpusbot.config.settings import load_settings
+from corpusbot.retrieval.index.bm25 import Index
+from corpusbot.retrieval.index.cache import open_index
 
 DEFAULT_DATA = Path("../shared/data/squad-tune")  # as the docs run it, from the main checkout
 FEATURES = coverage.Coverage._fields
@@ -96,19 +96,19 @@ def main() -> int:
     _report_cv(rows, articles, args.answered)
     _report_pair(rows, pair_rows, [number[a] for a in PAIR], args.answered)
     model = fit(rows, args.answered)
-    print("\nFitted on every article (for retrieval/coverage.py):")
+    print("\nFitted on every article (for bot/answer/coverage.py):")
     print(_constants(model))
     for name, part in (("every article", rows), (" + ".join(PAIR), pair_rows)):
         answered, refused = _rates(_module_answers(part), part)
         print(
-            f"retrieval/coverage.py as it stands, {name} left out (not held out): "
+            f"bot/answer/coverage.py as it stands, {name} left out (not held out): "
             f"answered {answered:.3f}, refused {refused:.3f}"
         )
     return 0
 
 
 def _module_answers(rows: Rows) -> np.ndarray:
-    """What retrieval/coverage.py's constants decide for `rows`."""
+    """What bot/answer/coverage.py's constants decide for `rows`."""
     weights = np.array([coverage.WEIGHTS[name] for name in FEATURES])
     odds = np.nan_to_num(rows.signals, nan=0.0) @ weights + coverage.BIAS
     return rows.measured & (odds >= coverage.THRESHOLD)

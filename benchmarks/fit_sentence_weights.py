@@ -1,16 +1,16 @@
-"""Fit the sentence-score weights of retrieval/sentence_score.py on questions with answers.
+"""Fit the sentence-score weights of bot/answer/sentence_score.py on questions with answers.
 
     python benchmarks/fit_sentence_weights.py ../shared/data/squad-tune/qa.jsonl \\
         --corpus ../shared/data/squad-tune/corpus
 
-For every question, the sentences `compose` would score (bot/compose.py `sentence_candidates`)
-are described by `sentence_features`; a sentence is "right" when it holds an accepted answer.
-The weights maximise, per question, the softmax probability of its right sentences (a listwise
-ranking loss with a small L2 penalty), fitted by gradient descent (Adam) with NumPy on the
-questions of even-numbered paragraphs (`para` in the file; all questions when there is none) and
+For every question, the sentences `compose` would score (bot/answer/compose.py
+`sentence_candidates`) are described by `sentence_features`; a sentence is "right" when it holds an
+accepted answer. The weights maximise, per question, the softmax probability of its right sentences
+(a listwise ranking loss with a small L2 penalty), fitted by gradient descent (Adam) with NumPy on
+the questions of even-numbered paragraphs (`para` in the file; all questions when there is none) and
 checked on the odd-numbered ones, so a paragraph's questions never sit on both sides. Prints the
-weights, ready to paste into `WEIGHTS`, and how often the best sentence, or one of the best
-three, holds the answer with the current and the fitted weights.
+weights, ready to paste into `WEIGHTS`, and how often the best sentence, or one of the best three,
+holds the answer with the current and the fitted weights.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusbot.bot.compose import sentence_candidates
-from corpusbot.bot.service import Service
-from corpusbot.bot.settings import load_settings
-from corpusbot.retrieval.sentence_score import FEATURES, WEIGHTS, sentence_features
+from corpusbot.bot.answer.compose import sentence_candidates
+from corpusbot.bot.answer.sentence_score import FEATURES, WEIGHTS, sentence_features
+from corpusbot.bot.app.service import Service
+from corpusbot.config.settings import load_settings
 
 STEPS = 600  # Adam steps; the loss is flat well before
 PENALTY = 1e-3  # L2, per question

@@ -8,7 +8,7 @@ data holds at this size).
 The follows are SciFact's 1,109 claims and, up to --follows, word runs of 2 to 4 words from the
 abstracts' titles (a fixed seed). The last --arriving abstracts stand for new articles. Printed:
 building the follows' index (time, memory); for each arriving article, the time to find the
-follows it may match (the reverse search and the coverage floor, bot/follow_matching.py), p50
+follows it may match (the reverse search and the coverage floor, bot/app/follow_matching.py), p50
 and p99, and how many; the whole match (those follows asked, each answer's first page checked)
 on --asked of them; the round a minute of 1,000 articles costs (each follow asked once); and the
 naive loop, every follow asked for each article, on --naive articles, in the same run.
@@ -26,10 +26,10 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from corpusbot.bot.follow_matching import FollowIndex, article_terms
+from corpusbot.bot.app.follow_matching import FollowIndex, article_terms
+from corpusbot.bot.app.service import Service
 from corpusbot.bot.history.follows import Follow
-from corpusbot.bot.service import Service
-from corpusbot.bot.settings import load_settings
+from corpusbot.config.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = 7

@@ -6,10 +6,10 @@ The articles arrive one at a time, in the order of their headlines, into an empt
 tests/data/news (a town's local news, 33 articles), the seeds (5) and the 32 real news pages of
 ../shared/data/news-pages as benchmarks/extract_news_pages.py extracts them. After each arrival
 the index takes the article in and the follows are matched against it as the bot matches them
-(bot/follow_matching.py). tests/data/follows/follows.jsonl gives each follow and the headlines of
-the articles it should alert of, labelled by hand from the articles before this script first ran
-(two follows should alert of nothing). Printed: precision and recall of the alerts, and each
-wrong or missed one.
+(bot/app/follow_matching.py). tests/data/follows/follows.jsonl gives each follow and the headlines
+of the articles it should alert of, labelled by hand from the articles before this script first ran
+(two follows should alert of nothing). Printed: precision and recall of the alerts, and each wrong
+or missed one.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from corpusbot.bot.follow_matching import matches, new_articles
+from corpusbot.bot.app.follow_matching import matches, new_articles
+from corpusbot.bot.app.service import Service
 from corpusbot.bot.history.follows import Follow
-from corpusbot.bot.service import Service
-from corpusbot.bot.settings import load_settings
+from corpusbot.config.settings import load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "data" / "follows" / "follows.jsonl"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from corpusbot.bot.history.records import AskedQuestion, QuotedArticle, Vote
 from corpusbot.bot.history.store import open_store
-from corpusbot.bot.settings import HistorySettings
+from corpusbot.config.settings import HistorySettings
 
 QUOTE = (
     "TEHRAN (Tasnim) – Iran's Caretaker Foreign Minister Ali Baqeri, during a joint press "

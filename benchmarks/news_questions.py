@@ -18,10 +18,10 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpusbot.bot.qa_answers import answer_functions
-from corpusbot.bot.service import Service
-from corpusbot.bot.settings import load_settings
-from corpusbot.retrieval.evaluate_qa import QaCase, evaluate_qa, misses_json
+from corpusbot.bot.app.qa_answers import answer_functions
+from corpusbot.bot.app.service import Service
+from corpusbot.config.settings import load_settings
+from corpusbot.retrieval.evaluation.qa import QaCase, evaluate_qa, misses_json
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "tests" / "data" / "news_questions"

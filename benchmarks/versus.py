@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING
 from harness import passage_counts, peak_rss_mb, run_step, scratch_folder, sentences
 
 if TYPE_CHECKING:
-    from corpusbot.retrieval.index import Index
+    from corpusbot.retrieval.index.bm25 import Index
 
 DEFAULT_BEIR = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "scifact"  # main
 SEED = 20241130
@@ -101,8 +101,8 @@ def passage_texts(beir: Path, size: int) -> Iterator[str]:
 
 def articles(beir: Path, size: int) -> Iterator[tuple]:
     """(Article, its passages) in order, ten passages an article, never all in memory."""
-    from corpusbot.retrieval.corpus import Article
-    from corpusbot.retrieval.passages import Passage
+    from corpusbot.retrieval.reading.corpus import Article
+    from corpusbot.retrieval.reading.passages import Passage
 
     texts = passage_texts(beir, size)
     number = 0
@@ -152,8 +152,8 @@ class ProgressLog:
 
 
 def step_build(beir: Path, size: int, folder: Path) -> dict:
-    from corpusbot.bot.settings import load_settings
-    from corpusbot.retrieval.index import Index
+    from corpusbot.config.settings import load_settings
+    from corpusbot.retrieval.index.bm25 import Index
 
     settings = load_settings(env={}).index  # workers 0: one per core, as `corpusbot index`
     # Making the synthetic articles costs CPU too: a sample is timed alone first, and the cost
@@ -184,10 +184,10 @@ def step_build(beir: Path, size: int, folder: Path) -> dict:
 
 def answerer(index: Index) -> Callable[[str], str]:
     """The whole answer to a question, as `corpusbot ask --json` prints it."""
-    from corpusbot.bot.cli import answer_json
-    from corpusbot.bot.compose import compose
-    from corpusbot.bot.render import Context, render_text
-    from corpusbot.bot.settings import load_settings
+    from corpusbot.bot.answer.compose import compose
+    from corpusbot.bot.answer.render import Context, render_text
+    from corpusbot.bot.cli.commands import answer_json
+    from corpusbot.config.settings import load_settings
 
     settings = load_settings(env={}).answer
     context = Context(len(index.articles), index.articles[0].title, settings.max_question_chars)
@@ -201,8 +201,8 @@ def answerer(index: Index) -> Callable[[str], str]:
 
 
 def step_query(beir: Path, folder: Path) -> dict:
-    from corpusbot.bot.settings import load_settings
-    from corpusbot.retrieval.index import Index
+    from corpusbot.config.settings import load_settings
+    from corpusbot.retrieval.index.bm25 import Index
 
     settings = load_settings(env={}).answer
     started = time.perf_counter()
@@ -275,7 +275,7 @@ def step_bm25s(beir: Path, size: int, folder: Path) -> dict:
 
 def paired(asked: list[str], retrieve: Callable[[str], None], folder: Path) -> dict:
     """corpusbot's whole answer and bm25s's retrieve, alternating (who goes first too)."""
-    from corpusbot.retrieval.index import Index
+    from corpusbot.retrieval.index.bm25 import Index
 
     whole_answer = answerer(Index.load(folder))
     for question in asked[:5]:

@@ -2,6 +2,6 @@
 
 import sys
 
-from corpusbot.bot.entry import main
+from corpusbot.bot.cli.entry import main
 
 sys.exit(main())

@@ -1,6 +1,6 @@
 """Counted nouns for every message, log line and report: "1 article", "2 articles",
 "1,200 passages", "1 more unusable line". It lives on the retrieval side so that both sides can
-use it (retrieval never imports corpusbot.bot); bot/plurals.py re-exports it."""
+use it (retrieval never imports corpusbot.bot); bot/answer/plurals.py re-exports it."""
 
 from __future__ import annotations
 

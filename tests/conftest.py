@@ -8,8 +8,8 @@ from typing import TypeVar
 
 import pytest
 
-from corpusbot.bot.service import Service
-from corpusbot.bot.settings import Settings, load_settings
+from corpusbot.bot.app.service import Service
+from corpusbot.config.settings import Settings, load_settings
 
 pytest_plugins = ["tests.browser"]  # the browser fixtures, for the chat page tests
 

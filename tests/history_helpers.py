@@ -6,7 +6,7 @@ from pathlib import Path
 
 from corpusbot.bot.history.records import AskedQuestion, QuotedArticle
 from corpusbot.bot.history.store import HistoryStore, open_store
-from corpusbot.bot.settings import HistorySettings
+from corpusbot.config.settings import HistorySettings
 
 START = 1_780_000_000.0  # 2026-05-28 20:26:40 UTC
 DAY = 86_400.0

@@ -1,4 +1,4 @@
-"""retrieval/adding.py and `corpusbot add`: pages by link into the corpus folder."""
+"""retrieval/ingest/adding.py and `corpusbot add`: pages by link into the corpus folder."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from corpusbot.config import BUNDLED_CORPUS
-from corpusbot.retrieval.adding import WEB_FOLDER, add_links, canonical
-from corpusbot.retrieval.corpus import load_corpus
-from corpusbot.retrieval.fetching import FetchSettings
+from corpusbot.retrieval.ingest.adding import WEB_FOLDER, add_links, canonical
+from corpusbot.retrieval.ingest.fetching import FetchSettings
+from corpusbot.retrieval.reading.corpus import load_corpus
 from tests.e2e.test_history import without_write_permission
 from tests.test_cli import run
 from tests.web_server import Reply, Site, serve

@@ -1,5 +1,5 @@
-"""bot/alert_schedule.py: when each alert goes out (at once, in the digest, past the daily cap)
-and the digest's messages (bot/messages.py)."""
+"""bot/app/alert_schedule.py: when each alert goes out (at once, in the digest, past the daily cap)
+and the digest's messages (bot/telegram/messages.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.alert_schedule import schedule
+from corpusbot.bot.answer.text_limits import TELEGRAM_LIMIT, utf16_length
+from corpusbot.bot.app.alert_schedule import schedule
 from corpusbot.bot.history.follows import DIGEST, Alert, ChatTime, FollowStore, open_follows
-from corpusbot.bot.messages import digest_parts
-from corpusbot.bot.settings import FollowSettings
-from corpusbot.bot.text_limits import TELEGRAM_LIMIT, utf16_length
+from corpusbot.bot.telegram.messages import digest_parts
+from corpusbot.config.settings import FollowSettings
 
 NOW = dt.datetime(2026, 12, 6, 12, 0, tzinfo=dt.UTC).timestamp()
 
@@ -77,7 +77,7 @@ def test_a_digest_is_cut_into_messages_that_each_fit() -> None:
 def test_under_heavy_traffic_instant_alerts_wait_for_the_digest_and_the_chat_is_told(
     store: FollowStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from corpusbot.bot import alert_schedule
+    from corpusbot.bot.app import alert_schedule
 
     follow = store.add(5, "tram")
     assert follow is not None

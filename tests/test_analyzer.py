@@ -2,8 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpusbot.retrieval import analyzer as analyzer_module
-from corpusbot.retrieval.analyzer import TOKEN, Analyzer, AnalyzerSettings
+from corpusbot.retrieval.analysis import analyzer as analyzer_module
+from corpusbot.retrieval.analysis.analyzer import TOKEN, Analyzer, AnalyzerSettings
 
 
 @pytest.fixture(scope="module")

@@ -2,15 +2,15 @@
 
 import pytest
 
-from corpusbot.retrieval import answer_type
-from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
-from corpusbot.retrieval.answer_type import (
+from corpusbot.bot.answer import answer_type
+from corpusbot.bot.answer.answer_type import (
     AnswerType,
     expected_type,
     offers,
     offers_unit,
     units_asked,
 )
+from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
 
 ANALYZER = Analyzer(AnalyzerSettings.create("english", "english"))
 

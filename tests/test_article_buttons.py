@@ -1,11 +1,11 @@
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from corpusbot.bot.article_buttons import is_article_row, with_article_row
+from corpusbot.bot.app.service import Service
 from corpusbot.bot.history.privacy import ButtonSeal
 from corpusbot.bot.history.records import VoteState
-from corpusbot.bot.history_handlers import feedback_rows, without_more
-from corpusbot.bot.service import Service
+from corpusbot.bot.telegram.article_buttons import is_article_row, with_article_row
+from corpusbot.bot.telegram.history_handlers import feedback_rows, without_more
 from tests.conftest import make_settings
 from tests.story_corpus import write_story_corpus
 

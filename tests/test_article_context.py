@@ -1,4 +1,4 @@
-from corpusbot.retrieval.article_context import find_quote, paragraph_spans, quote_context
+from corpusbot.bot.answer.article_context import find_quote, paragraph_spans, quote_context
 
 TEXT = "Headline\n\nFirst para.\n\nSecond   para has\nthe quote. More.\n\nThird para.\n"
 

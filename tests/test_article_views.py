@@ -2,10 +2,10 @@ from dataclasses import replace
 
 import pytest
 
-from corpusbot.bot import article_views as views
-from corpusbot.bot.article_views import ArticleButton, View
-from corpusbot.bot.render import TELEGRAM_LIMIT, message_length
-from corpusbot.bot.service import Service
+from corpusbot.bot.answer import article_views as views
+from corpusbot.bot.answer.article_views import ArticleButton, View
+from corpusbot.bot.answer.render import TELEGRAM_LIMIT, message_length
+from corpusbot.bot.app.service import Service
 from tests.conftest import make_settings
 from tests.story_corpus import write_story_corpus
 

@@ -9,12 +9,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpusbot.retrieval import building, tokenizing
-from corpusbot.retrieval.analyzer import AnalyzerSettings
-from corpusbot.retrieval.building import Weighting, build_folder, group_by_term
-from corpusbot.retrieval.corpus import Article, load_corpus
-from corpusbot.retrieval.index import Index, IndexSettings
-from corpusbot.retrieval.passages import Passage, SplitSettings, split_article
+from corpusbot.retrieval.analysis import tokenizing
+from corpusbot.retrieval.analysis.analyzer import AnalyzerSettings
+from corpusbot.retrieval.index import building
+from corpusbot.retrieval.index.bm25 import Index, IndexSettings
+from corpusbot.retrieval.index.building import Weighting, build_folder, group_by_term
+from corpusbot.retrieval.reading.corpus import Article, load_corpus
+from corpusbot.retrieval.reading.passages import Passage, SplitSettings, split_article
 
 from .conftest import DATA, SEEDS
 from .test_sentence_block import stored_sentences

@@ -2,7 +2,7 @@ import os
 import shutil
 from pathlib import Path
 
-from corpusbot.retrieval.cache import open_index
+from corpusbot.retrieval.index.cache import open_index
 
 from .conftest import SEEDS, make_settings
 

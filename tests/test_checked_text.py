@@ -1,13 +1,14 @@
-"""retrieval/checked_text.py: texts.bin read with each block's CRC-32 checked on first read."""
+"""retrieval/storage/checked_text.py: texts.bin read with each block's CRC-32 checked on first
+read."""
 
 from pathlib import Path
 
 import pytest
 
-from corpusbot.retrieval import manifest
-from corpusbot.retrieval.checked_text import CheckedTextFile
-from corpusbot.retrieval.manifest import BlockSums, read_block_sums, write_manifest
-from corpusbot.retrieval.storage import IndexCorrupt
+from corpusbot.retrieval.storage import manifest
+from corpusbot.retrieval.storage.checked_text import CheckedTextFile
+from corpusbot.retrieval.storage.files import IndexCorrupt
+from corpusbot.retrieval.storage.manifest import BlockSums, read_block_sums, write_manifest
 
 BLOCK = 16
 

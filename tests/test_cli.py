@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.cli import COMMANDS
+from corpusbot.bot.cli.commands import COMMANDS
 
 from .conftest import ROOT
 

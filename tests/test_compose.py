@@ -3,12 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.compose import AnswerSettings, clean_question, compose, sentence_spans
-from corpusbot.bot.service import Service
-from corpusbot.retrieval.cache import open_index
-from corpusbot.retrieval.corpus import Article
-from corpusbot.retrieval.index import Index
-from corpusbot.retrieval.passages import Passage
+from corpusbot.bot.answer.compose import AnswerSettings, clean_question, compose, sentence_spans
+from corpusbot.bot.app.service import Service
+from corpusbot.retrieval.index.bm25 import Index
+from corpusbot.retrieval.index.cache import open_index
+from corpusbot.retrieval.reading.corpus import Article
+from corpusbot.retrieval.reading.passages import Passage
 
 from .conftest import DATA, make_settings
 

@@ -1,9 +1,9 @@
-"""bot/conversation.py: which short messages follow up the last question, and how."""
+"""bot/answer/conversation.py: which short messages follow up the last question, and how."""
 
 import pytest
 
-from corpusbot.bot.conversation import Turn, follow_up, subject_of
-from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.bot.answer.conversation import Turn, follow_up, subject_of
+from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
 
 LAVROV = Turn("What did Lavrov say about the JCPOA?", at=1000.0)
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.retrieval.corpus import load_corpus, make_title, parse_article
+from corpusbot.retrieval.reading.corpus import load_corpus, make_title, parse_article
 
 from .conftest import SEEDS
 

@@ -1,4 +1,5 @@
-"""Whether the retrieved passages cover a question well enough to answer (retrieval/coverage.py)."""
+"""Whether the retrieved passages cover a question well enough to answer
+(bot/answer/coverage.py)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from corpusbot.bot.settings import load_settings
-from corpusbot.retrieval.corpus import Article
-from corpusbot.retrieval.coverage import (
+from corpusbot.bot.answer.coverage import (
     MIN_PASSAGES,
     THRESHOLD,
     Coverage,
@@ -19,10 +18,12 @@ from corpusbot.retrieval.coverage import (
     relevant_hits,
     strongest,
 )
-from corpusbot.retrieval.index import Hit, Index, SearchResult
-from corpusbot.retrieval.passages import Passage
-from corpusbot.retrieval.respell import Rewritten, rewrite
-from corpusbot.retrieval.sentence_block import SentenceShares
+from corpusbot.bot.answer.respell import Rewritten, rewrite
+from corpusbot.config.settings import load_settings
+from corpusbot.retrieval.index.bm25 import Hit, Index, SearchResult
+from corpusbot.retrieval.reading.corpus import Article
+from corpusbot.retrieval.reading.passages import Passage
+from corpusbot.retrieval.storage.sentence_block import SentenceShares
 
 from .conftest import DATA
 

@@ -1,4 +1,5 @@
-"""The compiled coverage check (retrieval/coverage_kernel.py) against the Python of coverage.py."""
+"""The compiled coverage check (retrieval/compiled/coverage_kernel.py) against the Python of
+coverage.py."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from corpusbot.retrieval import coverage, coverage_kernel, kernel
-from corpusbot.retrieval.index import Index
-from corpusbot.retrieval.respell import rewrite
+from corpusbot.bot.answer import coverage
+from corpusbot.bot.answer.respell import rewrite
+from corpusbot.retrieval.compiled import coverage_kernel, kernel
+from corpusbot.retrieval.index.bm25 import Index
 
 from .conftest import compiled_part
 from .test_coverage import _claims, scifact_abstracts
@@ -168,7 +170,7 @@ def test_a_question_with_no_relevant_hit_is_refused_on_both_paths(
 
 def test_without_numba_the_python_check_answers(abstracts: Index, monkeypatch, caplog):
     monkeypatch.setattr(coverage_kernel.JUDGE, "_loaded", [])
-    monkeypatch.setitem(sys.modules, "corpusbot.retrieval.coverage_kernel_code", None)
+    monkeypatch.setitem(sys.modules, "corpusbot.retrieval.compiled.coverage_kernel_code", None)
     with caplog.at_level(logging.WARNING):
         assert coverage_kernel.load() is None
     assert "compiled coverage check unavailable" in caplog.text

@@ -1,10 +1,10 @@
-"""Dates in metadata values and datelines (retrieval/dates.py)."""
+"""Dates in metadata values and datelines (retrieval/reading/dates.py)."""
 
 import datetime as dt
 
 import pytest
 
-from corpusbot.retrieval.dates import (
+from corpusbot.retrieval.reading.dates import (
     ImpossibleDate,
     date_from_path,
     parse_date,

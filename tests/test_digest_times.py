@@ -1,4 +1,4 @@
-"""bot/digest_times.py: a chat's day and digest time in its own time zone."""
+"""bot/app/digest_times.py: a chat's day and digest time in its own time zone."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from corpusbot.bot.digest_times import day_start, next_digest, parse_offset, shown_offset
+from corpusbot.bot.app.digest_times import day_start, next_digest, parse_offset, shown_offset
 from corpusbot.bot.history.follows import ChatTime
 
 

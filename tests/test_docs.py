@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.cli import build_parser
-from corpusbot.bot.settings import load_settings
+from corpusbot.bot.cli.commands import build_parser
+from corpusbot.config.settings import load_settings
 
 from .conftest import ROOT
 

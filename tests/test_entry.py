@@ -1,4 +1,4 @@
-"""bot/entry.py: Ctrl+C while the command is still starting stops it quietly."""
+"""bot/cli/entry.py: Ctrl+C while the command is still starting stops it quietly."""
 
 from __future__ import annotations
 

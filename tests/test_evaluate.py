@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from corpusbot.retrieval.evaluate import load_beir, mean_metrics, ndcg_at_k, recall_at_k
+from corpusbot.retrieval.evaluation.beir import load_beir, mean_metrics, ndcg_at_k, recall_at_k
 
 from .conftest import DATA, ROOT
 

@@ -7,9 +7,8 @@ import sys
 
 import pytest
 
-from corpusbot.retrieval.analyzer import AnalyzerSettings
-from corpusbot.retrieval.corpus import Article
-from corpusbot.retrieval.evaluate_qa import (
+from corpusbot.retrieval.analysis.analyzer import AnalyzerSettings
+from corpusbot.retrieval.evaluation.qa import (
     QaCase,
     QaDataError,
     QuoteOut,
@@ -22,6 +21,7 @@ from corpusbot.retrieval.evaluate_qa import (
     paragraph_baseline,
     position,
 )
+from corpusbot.retrieval.reading.corpus import Article
 
 from .conftest import ROOT
 

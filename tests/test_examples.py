@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.compose import Answer, Quote
-from corpusbot.bot.examples import example_questions
-from corpusbot.bot.render import render_html
-from corpusbot.bot.service import Service
+from corpusbot.bot.answer.compose import Answer, Quote
+from corpusbot.bot.answer.examples import example_questions
+from corpusbot.bot.answer.render import render_html
+from corpusbot.bot.app.service import Service
 
 from .conftest import make_settings
 

@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from corpusbot.retrieval.cache import open_index
+from corpusbot.retrieval.index.cache import open_index
 
 from .conftest import ROOT, SEEDS, make_settings
 

@@ -1,4 +1,4 @@
-"""`corpusbot feeds …` (bot/feed_commands.py) and the feeds table (bot/history/feeds.py)."""
+"""`corpusbot feeds …` (bot/cli/feed_commands.py) and the feeds table (bot/history/feeds.py)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 
 from corpusbot.bot.history import schema
 from corpusbot.bot.history.feeds import COMMAND, SETTINGS, open_feeds
-from corpusbot.retrieval.feed_polling import FeedState
-from corpusbot.retrieval.fetching import Validators
+from corpusbot.retrieval.ingest.feed_polling import FeedState
+from corpusbot.retrieval.ingest.fetching import Validators
 from tests.e2e.test_history import without_write_permission
 from tests.test_adding import article
 from tests.test_cli import run

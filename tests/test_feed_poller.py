@@ -1,5 +1,5 @@
-"""bot/feed_poller.py: rounds of polls stored, and which feeds broke or recovered in each; the
-/feeds report (bot/messages.py) within one message."""
+"""bot/app/feed_poller.py: rounds of polls stored, and which feeds broke or recovered in each; the
+/feeds report (bot/telegram/messages.py) within one message."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.feed_poller import poll_round
+from corpusbot.bot.answer.text_limits import TELEGRAM_LIMIT, utf16_length
+from corpusbot.bot.app.feed_poller import poll_round
 from corpusbot.bot.history.feeds import open_feeds
-from corpusbot.bot.messages import feeds_report
-from corpusbot.bot.settings import load_settings
-from corpusbot.bot.text_limits import TELEGRAM_LIMIT, utf16_length
+from corpusbot.bot.telegram.messages import feeds_report
+from corpusbot.config.settings import load_settings
 from tests.test_adding import article
 from tests.test_feed_polling import FEED, item, rss
 from tests.web_server import Reply, Site, serve

@@ -1,5 +1,5 @@
-"""retrieval/feed_polling.py: a poll of each feed, its new items fetched into the corpus folder,
-against a web server on 127.0.0.1."""
+"""retrieval/ingest/feed_polling.py: a poll of each feed, its new items fetched into the corpus
+folder, against a web server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.retrieval.corpus import load_corpus
-from corpusbot.retrieval.feed_polling import (
+from corpusbot.retrieval.ingest.feed_polling import (
     MAX_RETRY_SECONDS,
     FeedState,
     poll_feeds,
     retry_delay,
 )
-from corpusbot.retrieval.fetching import FetchSettings
+from corpusbot.retrieval.ingest.fetching import FetchSettings
+from corpusbot.retrieval.reading.corpus import load_corpus
 from tests.test_adding import article
 from tests.web_server import Reply, Site, serve
 

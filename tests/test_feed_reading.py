@@ -1,4 +1,4 @@
-"""retrieval/feed_reading.py: RSS and Atom items read with feedparser from a poll's bytes."""
+"""retrieval/ingest/feed_reading.py: RSS and Atom items read with feedparser from a poll's bytes."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from corpusbot.retrieval.feed_reading import FeedError, read_feed
+from corpusbot.retrieval.ingest.feed_reading import FeedError, read_feed
 
 FETCHED = dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC).timestamp()
 FEED_URL = "https://news.example/feeds/all.xml"

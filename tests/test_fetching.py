@@ -1,4 +1,4 @@
-"""retrieval/fetching.py against a real server on 127.0.0.1: hostile links and pages."""
+"""retrieval/ingest/fetching.py against a real server on 127.0.0.1: hostile links and pages."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from corpusbot.retrieval.fetching import (
+from corpusbot.retrieval.ingest.fetching import (
     Address,
     FetchError,
     FetchSettings,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusbot.retrieval.sentence_score import FEATURES
+from corpusbot.bot.answer.sentence_score import FEATURES
 
 from .conftest import SEEDS
 

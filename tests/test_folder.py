@@ -3,7 +3,12 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.retrieval.folder import UnusableFile, list_files, printable_name, read_file_bytes
+from corpusbot.retrieval.reading.folder import (
+    UnusableFile,
+    list_files,
+    printable_name,
+    read_file_bytes,
+)
 
 
 def test_names_that_are_not_utf8_are_printable():

@@ -1,4 +1,4 @@
-"""`corpusbot follows [--json]` and `corpusbot follows test WORDS` (bot/follow_commands.py)."""
+"""`corpusbot follows [--json]` and `corpusbot follows test WORDS` (bot/cli/follow_commands.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""bot/follow_matching.py: a new article matches a follow when the follow, asked now, quotes it
+"""bot/app/follow_matching.py: a new article matches a follow when the follow, asked now, quotes it
 on its first page; alerts, one per article and chat."""
 
 from __future__ import annotations
@@ -7,10 +7,10 @@ import shutil
 
 import pytest
 
-from corpusbot.bot import follow_matching
-from corpusbot.bot.follow_matching import FollowIndex, alerts_for, matches, new_articles
+from corpusbot.bot.app import follow_matching
+from corpusbot.bot.app.follow_matching import FollowIndex, alerts_for, matches, new_articles
+from corpusbot.bot.app.service import Service
 from corpusbot.bot.history.follows import Follow
-from corpusbot.bot.service import Service
 from tests.conftest import ROOT, make_settings
 
 NEWS = ROOT / "tests" / "data" / "news"
@@ -131,7 +131,7 @@ def test_an_article_that_names_the_follow_only_in_passing_sends_nothing(
 def test_what_a_new_follow_would_have_sent_is_its_recent_first_page(service: Service) -> None:
     import datetime as dt
 
-    from corpusbot.bot.follow_matching import would_have_sent
+    from corpusbot.bot.app.follow_matching import would_have_sent
 
     words = "Mayor Quint third term"
     answer = service.ask(words)

@@ -3,10 +3,10 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from corpusbot.bot import followup_search
-from corpusbot.bot.followup_search import article_filter, ask_follow_up, follow_up_note
-from corpusbot.bot.scoped_answer import article_table
-from corpusbot.bot.service import Service
+from corpusbot.bot.answer import followup_search
+from corpusbot.bot.answer.followup_search import article_filter, ask_follow_up, follow_up_note
+from corpusbot.bot.answer.scoped_answer import article_table
+from corpusbot.bot.app.service import Service
 from tests.conftest import make_settings
 from tests.story_corpus import write_story_corpus
 

@@ -1,10 +1,10 @@
-"""Readable dates, ages and newest-first order (bot/freshness.py)."""
+"""Readable dates, ages and newest-first order (bot/answer/freshness.py)."""
 
 import datetime as dt
 
 import pytest
 
-from corpusbot.bot.freshness import (
+from corpusbot.bot.answer.freshness import (
     age_between,
     age_phrase,
     format_date,
@@ -12,7 +12,7 @@ from corpusbot.bot.freshness import (
     quoted_first,
     sort_newest_first,
 )
-from corpusbot.retrieval.index import ArticleInfo
+from corpusbot.retrieval.index.bm25 import ArticleInfo
 
 
 def article(name: str, date: str | None) -> ArticleInfo:

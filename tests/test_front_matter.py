@@ -1,6 +1,6 @@
-"""YAML front matter's simple key: value subset (retrieval/front_matter.py)."""
+"""YAML front matter's simple key: value subset (retrieval/reading/front_matter.py)."""
 
-from corpusbot.retrieval.front_matter import split_front_matter
+from corpusbot.retrieval.reading.front_matter import split_front_matter
 
 
 def lines(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""bot/history/commands.py through the `corpusbot` command: stats, --plot, feedback export."""
+"""bot/cli/history_commands.py through the `corpusbot` command: stats, --plot, feedback export."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.cli import main
+from corpusbot.bot.cli.commands import main
 from corpusbot.bot.history.records import DownReason, Vote
 from tests.history_helpers import asked, open_test_store
 

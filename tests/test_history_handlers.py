@@ -1,4 +1,4 @@
-"""bot/history_handlers.py's pure parts: the feedback keyboard and its callback data."""
+"""bot/telegram/history_handlers.py's pure parts: the feedback keyboard and its callback data."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from corpusbot.bot.history.privacy import ButtonSeal
 from corpusbot.bot.history.records import DownReason, Vote, VoteState
-from corpusbot.bot.history_handlers import feedback_rows, parse_feedback, without_more
+from corpusbot.bot.telegram.history_handlers import feedback_rows, parse_feedback, without_more
 
 MORE = InlineKeyboardButton("More", callback_data="more:3:17")
 TOKEN = ButtonSeal(b"k" * 32).seal(17, 5)  # answer 17 as chat 5's buttons carry it

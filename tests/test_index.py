@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
-from corpusbot.retrieval.corpus import Article, load_corpus
-from corpusbot.retrieval.index import Index, IndexCorrupt, IndexSettings
-from corpusbot.retrieval.passages import Passage, SplitSettings, split_corpus
+from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.index.bm25 import Index, IndexCorrupt, IndexSettings
+from corpusbot.retrieval.reading.corpus import Article, load_corpus
+from corpusbot.retrieval.reading.passages import Passage, SplitSettings, split_corpus
 
 from .conftest import DATA, SEEDS
 
@@ -46,7 +46,7 @@ def pruning(request, monkeypatch):
     """Run a test twice: as configured, and with the score floor taken from one term only, so
     that common terms are skipped (MaxScore) even on these small corpora."""
     if request.param == "pruned":
-        monkeypatch.setattr("corpusbot.retrieval.index.PROBE_POSTINGS", 1)
+        monkeypatch.setattr("corpusbot.retrieval.index.bm25.PROBE_POSTINGS", 1)
     return request.param
 
 
@@ -102,7 +102,7 @@ def test_skipping_common_terms_finds_the_same_passages(monkeypatch):
     claims = [line.strip() for line in (DATA / "scifact_sample_claims.txt").open()]
     index = Index.build(articles, passages, SETTINGS)
     plain = {(c, k): index.search(c, k) for c in claims for k in (1, 3, 5)}
-    monkeypatch.setattr("corpusbot.retrieval.index.PROBE_POSTINGS", 1)
+    monkeypatch.setattr("corpusbot.retrieval.index.bm25.PROBE_POSTINGS", 1)
     used = 0
     original = index._pruned_candidates
 
@@ -124,6 +124,6 @@ def test_title_terms_are_the_analyzers_kept_and_bounded(monkeypatch):
     terms = index.title_terms(first)
     assert terms == frozenset(index.analyzer.terms(first.title)) and terms
     assert index.title_terms(first) is terms  # read once
-    monkeypatch.setattr("corpusbot.retrieval.index.TITLE_CACHE", 1)
+    monkeypatch.setattr("corpusbot.retrieval.index.bm25.TITLE_CACHE", 1)
     assert index.title_terms(second) == frozenset(index.analyzer.terms(second.title))
     assert index.title_terms(first) is not terms  # the full cache was emptied, and read again

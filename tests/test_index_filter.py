@@ -1,11 +1,12 @@
-"""Index.search with an allowed-articles mask (the news filter's hook in retrieval/index.py)."""
+"""Index.search with an allowed-articles mask (the news filter's hook in
+retrieval/index/bm25.py)."""
 
 import numpy as np
 
-from corpusbot.retrieval.analyzer import AnalyzerSettings
-from corpusbot.retrieval.corpus import Article, load_corpus
-from corpusbot.retrieval.index import Index, IndexSettings
-from corpusbot.retrieval.passages import SplitSettings, split_corpus
+from corpusbot.retrieval.analysis.analyzer import AnalyzerSettings
+from corpusbot.retrieval.index.bm25 import Index, IndexSettings
+from corpusbot.retrieval.reading.corpus import Article, load_corpus
+from corpusbot.retrieval.reading.passages import SplitSettings, split_corpus
 
 from .conftest import DATA
 

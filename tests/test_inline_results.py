@@ -1,7 +1,10 @@
 import pytest
 
-from corpusbot.bot.compose import Answer, Quote
-from corpusbot.bot.inline_results import (
+from corpusbot.bot.answer.compose import Answer, Quote
+from corpusbot.bot.answer.render import TELEGRAM_LIMIT
+from corpusbot.bot.answer.text_limits import utf16_length
+from corpusbot.bot.app.service import Service
+from corpusbot.bot.telegram.inline_results import (
     DESCRIPTION_CHARS,
     MAX_RESULTS,
     TITLE_CHARS,
@@ -10,10 +13,7 @@ from corpusbot.bot.inline_results import (
     quote_cards,
     wants_newest,
 )
-from corpusbot.bot.render import TELEGRAM_LIMIT
-from corpusbot.bot.service import Service
-from corpusbot.bot.text_limits import utf16_length
-from corpusbot.retrieval.index import ArticleInfo
+from corpusbot.retrieval.index.bm25 import ArticleInfo
 from tests.conftest import make_settings
 from tests.story_corpus import write_story_corpus
 

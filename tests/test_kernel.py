@@ -1,4 +1,4 @@
-"""The compiled search (retrieval/kernel.py) against the NumPy path and rank-bm25."""
+"""The compiled search (retrieval/compiled/kernel.py) against the NumPy path and rank-bm25."""
 
 import json
 import logging
@@ -9,10 +9,10 @@ from itertools import compress
 import numpy as np
 import pytest
 
-from corpusbot.retrieval import kernel
-from corpusbot.retrieval.corpus import Article, load_corpus
-from corpusbot.retrieval.index import Index
-from corpusbot.retrieval.passages import Passage, SplitSettings, split_corpus
+from corpusbot.retrieval.compiled import kernel
+from corpusbot.retrieval.index.bm25 import Index
+from corpusbot.retrieval.reading.corpus import Article, load_corpus
+from corpusbot.retrieval.reading.passages import Passage, SplitSettings, split_corpus
 
 from .conftest import DATA, NUMBA_CACHE, SEEDS
 from .test_index import QUESTIONS, SETTINGS, assert_parity
@@ -97,14 +97,17 @@ def test_an_allowed_mask_gives_the_same_hits_as_numpy(compiled):
 def test_without_numba_the_numpy_path_answers_and_says_so_once(monkeypatch, caplog):
     monkeypatch.setattr(kernel.SEARCH, "_loaded", [])
     monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", 0)
-    monkeypatch.setitem(sys.modules, "corpusbot.retrieval.kernel_code", None)  # import fails
+    # the import fails
+    monkeypatch.setitem(sys.modules, "corpusbot.retrieval.compiled.kernel_code", None)
     articles, passages, claims = scifact_sample()
     index = Index.build(articles, passages, SETTINGS)
-    with caplog.at_level(logging.WARNING, logger="corpusbot.retrieval.compiled"):
+    with caplog.at_level(logging.WARNING, logger="corpusbot.retrieval.compiled.loader"):
         found = [index.search(claim, 3) for claim in claims[:5]]
     assert kernel.load() is None
     assert sum(len(r.hits) for r in found) > 5
-    notes = [r.getMessage() for r in caplog.records if r.name == "corpusbot.retrieval.compiled"]
+    notes = [
+        r.getMessage() for r in caplog.records if r.name == "corpusbot.retrieval.compiled.loader"
+    ]
     assert len(notes) == 1 and "searching with NumPy" in notes[0]
 
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpusbot.bot.keyboards import (
+from corpusbot.bot.telegram.keyboards import (
     ASK,
     KINDS,
     MAX_CALLBACK_BYTES,

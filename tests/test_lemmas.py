@@ -1,9 +1,9 @@
-"""Irregular forms fold to their lemma before stemming (retrieval/lemmas.py)."""
+"""Irregular forms fold to their lemma before stemming (retrieval/analysis/lemmas.py)."""
 
 import pytest
 
-from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
-from corpusbot.retrieval.lemmas import lemma_source, lemmatizer
+from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.analysis.lemmas import lemma_source, lemmatizer
 
 
 @pytest.mark.parametrize(

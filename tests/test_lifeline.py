@@ -5,7 +5,7 @@ import sys
 
 CHILD = """
 import os, sys, time
-from corpusbot.retrieval.lifeline import die_with_parent
+from corpusbot.retrieval.analysis.lifeline import die_with_parent
 die_with_parent(int(sys.argv[1]))
 time.sleep(30)
 sys.exit(0)

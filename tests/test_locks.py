@@ -2,7 +2,7 @@ import threading
 import time
 from pathlib import Path
 
-from corpusbot.retrieval.locks import locked
+from corpusbot.retrieval.storage.locks import locked
 
 
 def test_an_exclusive_holder_makes_others_wait(tmp_path: Path):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.retrieval.manifest import (
+from corpusbot.retrieval.storage.manifest import (
     MANIFEST,
     check_contents,
     check_sizes,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corpusbot.bot.answer.render import TELEGRAM_LIMIT, message_length
 from corpusbot.bot.local_api import parse_telegram_html
-from corpusbot.bot.messages import (
+from corpusbot.bot.telegram.messages import (
     PER_PAGE,
     corpus_summary,
     date_span,
@@ -16,8 +17,7 @@ from corpusbot.bot.messages import (
     sources_page,
     welcome,
 )
-from corpusbot.bot.render import TELEGRAM_LIMIT, message_length
-from corpusbot.retrieval.index import ArticleInfo
+from corpusbot.retrieval.index.bm25 import ArticleInfo
 
 
 def article(
@@ -126,8 +126,8 @@ def test_help_tells_how_to_ask_about_times_and_outlets() -> None:
 
 
 def test_error_report_fits_and_masks_the_token() -> None:
-    from corpusbot.bot.messages import error_report
-    from corpusbot.bot.redaction import TokenRedactor
+    from corpusbot.bot.telegram.messages import error_report
+    from corpusbot.bot.telegram.redaction import TokenRedactor
 
     token = "123456:SECRET-token"
 

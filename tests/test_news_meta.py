@@ -1,13 +1,13 @@
-"""Outlet, date and link from wherever an article gives them (retrieval/news_meta.py), over the
-news corpus in tests/data/news/: header lines, front matter, JSONL fields, datelines, paths."""
+"""Outlet, date and link from wherever an article gives them (retrieval/reading/news_meta.py), over
+the news corpus in tests/data/news/: header lines, front matter, JSONL fields, datelines, paths."""
 
 import logging
 from pathlib import Path
 
 import pytest
 
-from corpusbot.retrieval.corpus import load_corpus, parse_article
-from corpusbot.retrieval.news_meta import resolve
+from corpusbot.retrieval.reading.corpus import load_corpus, parse_article
+from corpusbot.retrieval.reading.news_meta import resolve
 
 from .conftest import DATA, SEEDS
 

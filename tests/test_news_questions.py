@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.service import Service
+from corpusbot.bot.app.service import Service
 
 from .conftest import DATA, make_settings
 from .test_cli import run

@@ -106,15 +106,15 @@ def test_the_wheel_holds_the_code_the_settings_the_page_and_the_articles(install
         "bot/local_api/webchat/chat.js",
         "bot/local_api/webchat/index.html",
         "bot/local_api/webchat/chat.css",
-        "retrieval/index.py",
-        "bot/cli.py",
+        "retrieval/index/bm25.py",
+        "bot/cli/commands.py",
     ):
         assert f"corpusbot/{path}" in names
 
 
 def test_installed_commands_run_from_another_folder(installed: Installed):
     where = subprocess.run(
-        [sys.executable, "-c", "import corpusbot.bot.cli as m; print(m.__file__)"],
+        [sys.executable, "-c", "import corpusbot.bot.cli.commands as m; print(m.__file__)"],
         text=True,
         capture_output=True,
         cwd=installed.elsewhere,

@@ -1,5 +1,5 @@
-from corpusbot.retrieval.corpus import load_corpus, parse_article
-from corpusbot.retrieval.passages import SplitSettings, split_article
+from corpusbot.retrieval.reading.corpus import load_corpus, parse_article
+from corpusbot.retrieval.reading.passages import SplitSettings, split_article
 
 from .conftest import SEEDS
 

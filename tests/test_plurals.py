@@ -1,11 +1,11 @@
 import json
 from pathlib import Path
 
-from corpusbot.bot.plurals import counted as bot_counted
-from corpusbot.retrieval.corpus import load_corpus
-from corpusbot.retrieval.evaluate import BeirData, Scores, format_table
-from corpusbot.retrieval.manifest import check_sizes, read_manifest, write_manifest
+from corpusbot.bot.answer.plurals import counted as bot_counted
+from corpusbot.retrieval.evaluation.beir import BeirData, Scores, format_table
 from corpusbot.retrieval.plurals import counted
+from corpusbot.retrieval.reading.corpus import load_corpus
+from corpusbot.retrieval.storage.manifest import check_sizes, read_manifest, write_manifest
 
 
 def test_one_is_singular_and_every_other_count_plural():

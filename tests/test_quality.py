@@ -2,14 +2,14 @@
 
 import json
 
-from corpusbot.bot.compose import Reason
-from corpusbot.bot.service import Service
+from corpusbot.bot.answer.compose import Reason
+from corpusbot.bot.app.service import Service
 
 from .conftest import DATA
 
 QUESTIONS = json.loads((DATA / "seed_questions.json").read_text(encoding="utf-8"))
 # What a phone shows of a quote before an expandable blockquote collapses; the opening
-# (answer-bearing) sentence is always shown whole (bot/render.py).
+# (answer-bearing) sentence is always shown whole (bot/answer/render.py).
 VISIBLE_CHARS = 250
 
 

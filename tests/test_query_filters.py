@@ -1,4 +1,4 @@
-"""Time and outlet expressions read out of a question (retrieval/query_filters.py)."""
+"""Time and outlet expressions read out of a question (bot/answer/query_filters.py)."""
 
 import datetime as dt
 
@@ -7,9 +7,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from corpusbot.bot.freshness import sort_newest_first
-from corpusbot.retrieval.index import ArticleInfo
-from corpusbot.retrieval.query_filters import (
+from corpusbot.bot.answer.freshness import sort_newest_first
+from corpusbot.bot.answer.query_filters import (
     ArticleFacts,
     Filter,
     Period,
@@ -18,6 +17,7 @@ from corpusbot.retrieval.query_filters import (
     parse_iso,
     parse_question,
 )
+from corpusbot.retrieval.index.bm25 import ArticleInfo
 
 OUTLETS = ("AA", "Harbor Wire", "Tasnim", "Valley Courier")
 NEWEST = dt.date(2024, 6, 14)

@@ -2,9 +2,9 @@
 
 import pytest
 
-from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
-from corpusbot.retrieval.answer_type import AnswerType
-from corpusbot.retrieval.question_form import Form, question_cues, read_form, small_talk
+from corpusbot.bot.answer.answer_type import AnswerType
+from corpusbot.bot.answer.question_form import Form, question_cues, read_form, small_talk
+from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
 
 
 @pytest.fixture(scope="module")

@@ -1,16 +1,16 @@
-"""bot/quotes.py: quotes from scored sentences, folded by story, highlighted when shown."""
+"""bot/answer/quotes.py: quotes from scored sentences, folded by story, highlighted when shown."""
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpusbot.bot.quotes import GAP, Quote, QuoteLimits, _single_spaced, make_quotes
-from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
-from corpusbot.retrieval.index import ArticleInfo, Hit
-from corpusbot.retrieval.passages import Passage
-from corpusbot.retrieval.sentence_block import from_sentences
-from corpusbot.retrieval.sentence_store import analyzed_sentences
+from corpusbot.bot.answer.quotes import GAP, Quote, QuoteLimits, _single_spaced, make_quotes
+from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.index.bm25 import ArticleInfo, Hit
+from corpusbot.retrieval.reading.passages import Passage
+from corpusbot.retrieval.storage.sentence_block import from_sentences
+from corpusbot.retrieval.storage.sentence_store import analyzed_sentences
 
 ANALYZER = Analyzer(AnalyzerSettings())
 LIMITS = QuoteLimits(sentences=3, chars=600, overlap=0.6, quotes=12)

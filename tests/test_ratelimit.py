@@ -1,6 +1,6 @@
 import pytest
 
-from corpusbot.bot.ratelimit import OncePer, RateDecision, RateLimiter, WaitingLine
+from corpusbot.bot.telegram.ratelimit import OncePer, RateDecision, RateLimiter, WaitingLine
 
 
 class Clock:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 import logging
 
-from corpusbot.bot import redaction
-from corpusbot.bot.redaction import TokenRedactor
+from corpusbot.bot.telegram import redaction
+from corpusbot.bot.telegram.redaction import TokenRedactor
 
 TOKEN = "123456:TEST-secret"
 

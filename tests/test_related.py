@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.service import Service
-from corpusbot.retrieval.related import related_articles, telling_words
+from corpusbot.bot.answer.related import related_articles, telling_words
+from corpusbot.bot.app.service import Service
 from tests.conftest import make_settings
 from tests.story_corpus import write_story_corpus
 

@@ -4,8 +4,8 @@ from string import Template
 
 import pytest
 
-from corpusbot.bot.compose import Answer, Quote
-from corpusbot.bot.render import (
+from corpusbot.bot.answer.compose import Answer, Quote
+from corpusbot.bot.answer.render import (
     Context,
     _Pieces,
     message_length,
@@ -13,8 +13,8 @@ from corpusbot.bot.render import (
     render_text,
     templates,
 )
-from corpusbot.bot.service import Service
-from corpusbot.retrieval.index import ArticleInfo
+from corpusbot.bot.app.service import Service
+from corpusbot.retrieval.index.bm25 import ArticleInfo
 
 CONTEXT = Context(articles=5, example="Sputnik vaccine", max_question_chars=1000)
 ARTICLE = ArticleInfo(

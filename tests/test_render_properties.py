@@ -3,11 +3,11 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpusbot.bot.compose import Answer, Quote
+from corpusbot.bot.answer.compose import Answer, Quote
+from corpusbot.bot.answer.render import Context, message_length, render_html
+from corpusbot.bot.app.service import Service
 from corpusbot.bot.local_api import parse_telegram_html
-from corpusbot.bot.render import Context, message_length, render_html
-from corpusbot.bot.service import Service
-from corpusbot.retrieval.index import ArticleInfo
+from corpusbot.retrieval.index.bm25 import ArticleInfo
 
 # Any Unicode text, markup characters made likely, surrogates excluded (not encodable).
 TEXT = st.text(

@@ -4,13 +4,13 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.compose import Reason, compose
-from corpusbot.bot.render import Context, render_html, render_text
-from corpusbot.bot.settings import Settings
-from corpusbot.retrieval import respell
-from corpusbot.retrieval.cache import open_index
-from corpusbot.retrieval.index import Index
-from corpusbot.retrieval.respell import rewrite
+from corpusbot.bot.answer import respell
+from corpusbot.bot.answer.compose import Reason, compose
+from corpusbot.bot.answer.render import Context, render_html, render_text
+from corpusbot.bot.answer.respell import rewrite
+from corpusbot.config.settings import Settings
+from corpusbot.retrieval.index.bm25 import Index
+from corpusbot.retrieval.index.cache import open_index
 
 from .conftest import make_settings
 
@@ -131,7 +131,7 @@ def test_only_a_question_with_a_name_like_word_after_its_first_is_read_for_names
     ],
 )
 def test_the_name_check_misses_no_name_like_word(question: str):
-    from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
+    from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
 
     words = respell._words(question, Analyzer(AnalyzerSettings()))
     assert respell._may_hold_a_name(question) or not any(word.name_like for word in words)

@@ -6,8 +6,8 @@ import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, TelegramError
 
-from corpusbot.bot import retry
-from corpusbot.bot.retry import RetryingRateLimiter
+from corpusbot.bot.telegram import retry
+from corpusbot.bot.telegram.retry import RetryingRateLimiter
 
 
 def test_only_sends_that_cannot_have_arrived_are_retried() -> None:

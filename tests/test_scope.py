@@ -1,11 +1,11 @@
-"""The line that says which range an answer came from (bot/scope.py)."""
+"""The line that says which range an answer came from (bot/answer/scope.py)."""
 
 import datetime as dt
 
 import pytest
 
-from corpusbot.bot.scope import scope_of
-from corpusbot.retrieval.query_filters import parse_question
+from corpusbot.bot.answer.query_filters import parse_question
+from corpusbot.bot.answer.scope import scope_of
 
 OUTLETS = ("AA", "Tasnim")
 

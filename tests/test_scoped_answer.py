@@ -1,10 +1,11 @@
-"""Questions with times and outlets in them, answered over the news corpus (bot/scoped_answer.py
-through Service.ask, with the text a reader sees from bot/render.py)."""
+"""Questions with times and outlets in them, answered over the news corpus
+(bot/answer/scoped_answer.py through Service.ask, with the text a reader sees from
+bot/answer/render.py)."""
 
 import pytest
 
-from corpusbot.bot.render import render_text
-from corpusbot.bot.service import Service
+from corpusbot.bot.answer.render import render_text
+from corpusbot.bot.app.service import Service
 
 from .conftest import DATA, make_settings
 

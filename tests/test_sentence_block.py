@@ -6,11 +6,12 @@ import random
 import numpy as np
 import pytest
 
-from corpusbot.retrieval.analyzer import AnalyzerSettings
-from corpusbot.retrieval.corpus import Article, load_corpus
-from corpusbot.retrieval.index import Hit, Index, IndexSettings
-from corpusbot.retrieval.passages import SplitSettings, split_article
-from corpusbot.retrieval.sentence_block import (
+from corpusbot.bot.answer.sentence_score import sentence_features
+from corpusbot.retrieval.analysis.analyzer import AnalyzerSettings
+from corpusbot.retrieval.index.bm25 import Hit, Index, IndexSettings
+from corpusbot.retrieval.reading.corpus import Article, load_corpus
+from corpusbot.retrieval.reading.passages import SplitSettings, split_article
+from corpusbot.retrieval.storage.sentence_block import (
     SentenceBlock,
     from_sentences,
     from_table,
@@ -18,8 +19,7 @@ from corpusbot.retrieval.sentence_block import (
     question_pairs,
     select,
 )
-from corpusbot.retrieval.sentence_score import sentence_features
-from corpusbot.retrieval.sentence_store import Sentence, analyzed_sentences
+from corpusbot.retrieval.storage.sentence_store import Sentence, analyzed_sentences
 
 from .conftest import SEEDS
 

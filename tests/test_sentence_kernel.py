@@ -1,4 +1,4 @@
-"""The compiled sentence reading (retrieval/sentence_kernel.py) against the NumPy path."""
+"""The compiled sentence reading (retrieval/compiled/sentence_kernel.py) against the NumPy path."""
 
 import logging
 import random
@@ -7,11 +7,14 @@ import sys
 import numpy as np
 import pytest
 
-from corpusbot.retrieval import kernel, sentence_block, sentence_kernel, sentence_score, storage
-from corpusbot.retrieval.corpus import load_corpus
-from corpusbot.retrieval.index import Index, IndexCorrupt
-from corpusbot.retrieval.passages import SplitSettings, split_article
-from corpusbot.retrieval.sentence_block import from_table, measure, question_arrays
+from corpusbot.bot.answer import sentence_score
+from corpusbot.retrieval.compiled import kernel, sentence_kernel
+from corpusbot.retrieval.index.bm25 import Index, IndexCorrupt
+from corpusbot.retrieval.reading.corpus import load_corpus
+from corpusbot.retrieval.reading.passages import SplitSettings, split_article
+from corpusbot.retrieval.storage import files as storage
+from corpusbot.retrieval.storage import sentence_block
+from corpusbot.retrieval.storage.sentence_block import from_table, measure, question_arrays
 
 from .conftest import SEEDS, compiled_part
 from .test_index import SETTINGS
@@ -134,7 +137,7 @@ def test_large_indexes_measure_with_the_compiled_reading(compiled, monkeypatch):
 
 def test_numpy_measures_when_numba_fails(monkeypatch, caplog):
     monkeypatch.setattr(sentence_kernel.READ, "_loaded", [])
-    monkeypatch.setitem(sys.modules, "corpusbot.retrieval.sentence_kernel_code", None)
+    monkeypatch.setitem(sys.modules, "corpusbot.retrieval.compiled.sentence_kernel_code", None)
     with caplog.at_level(logging.WARNING):
         assert sentence_kernel.load() is None
     assert "NumPy" in caplog.text

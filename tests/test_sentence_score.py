@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
-from corpusbot.retrieval.index import ArticleInfo, Hit
-from corpusbot.retrieval.passages import Passage
-from corpusbot.retrieval.sentence_block import from_sentences
-from corpusbot.retrieval.sentence_score import sentence_scores, tightness
+from corpusbot.bot.answer.sentence_score import sentence_scores, tightness
+from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.index.bm25 import ArticleInfo, Hit
+from corpusbot.retrieval.reading.passages import Passage
+from corpusbot.retrieval.storage.sentence_block import from_sentences
 
 ANALYZER = Analyzer(AnalyzerSettings.create("english", "english"))
 ARTICLE = ArticleInfo(1, "a", "A", "a.txt", None, None, None, 1)
@@ -114,7 +114,7 @@ def test_tightness_is_distinct_question_terms_over_their_shortest_run():
     ],
 )
 def test_a_sentence_that_gives_a_reason_or_a_purpose_is_one_for_why(sentence: str) -> None:
-    from corpusbot.retrieval.sentence_score import _BECAUSE
+    from corpusbot.bot.answer.sentence_score import _BECAUSE
 
     assert _BECAUSE.search(sentence)
 
@@ -124,6 +124,6 @@ def test_a_sentence_that_gives_a_reason_or_a_purpose_is_one_for_why(sentence: st
     ["The protest lasted three weeks.", "Users may allow cookies.", "The talks began in May."],
 )
 def test_a_sentence_without_one_is_none(sentence: str) -> None:
-    from corpusbot.retrieval.sentence_score import _BECAUSE
+    from corpusbot.bot.answer.sentence_score import _BECAUSE
 
     assert not _BECAUSE.search(sentence)

@@ -1,8 +1,8 @@
 """A passage's analyzed sentences, and the cache of them for passages not in an index."""
 
-from corpusbot.retrieval.analyzer import Analyzer, AnalyzerSettings
-from corpusbot.retrieval.sentence_store import SentenceCache, analyzed_sentences
-from corpusbot.retrieval.sentences import sentence_spans
+from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.analysis.sentences import sentence_spans
+from corpusbot.retrieval.storage.sentence_store import SentenceCache, analyzed_sentences
 
 ENGLISH = Analyzer(AnalyzerSettings.create("english", "english"))
 TEXT = "Dr. Raeisi spoke on Monday. The talks resumed in Vienna!\n\nNo deal was reached."

@@ -6,7 +6,7 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpusbot.retrieval.sentences import SENTENCE_END, _gaps, sentence_spans
+from corpusbot.retrieval.analysis.sentences import SENTENCE_END, _gaps, sentence_spans
 
 from .conftest import SEEDS
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot import service as service_module
-from corpusbot.bot.service import Reload, Service
-from corpusbot.bot.watch import watch_corpus
-from corpusbot.retrieval.respell import speller_for
+from corpusbot.bot.answer.respell import speller_for
+from corpusbot.bot.app import service as service_module
+from corpusbot.bot.app.service import Reload, Service
+from corpusbot.bot.app.watch import watch_corpus
 
 from .conftest import SEEDS, make_settings
 

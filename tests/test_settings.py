@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.settings import GroupReplies, SettingsError, load_settings
 from corpusbot.config import BUNDLED_CORPUS
+from corpusbot.config.settings import GroupReplies, SettingsError, load_settings
 
 
 def test_defaults_use_the_bundled_corpus_and_rank_bm25_parameters():

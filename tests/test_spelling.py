@@ -2,7 +2,7 @@
 
 import pytest
 
-from corpusbot.retrieval.spelling import Speller, edits, skeleton
+from corpusbot.bot.answer.spelling import Speller, edits, skeleton
 
 # Made-up names (no real person or place), as an index would hold them, with passage counts.
 COUNTS = {

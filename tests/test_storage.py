@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from corpusbot.retrieval import storage
-from corpusbot.retrieval.corpus import Skipped
-from corpusbot.retrieval.storage import (
+from corpusbot.retrieval.reading.corpus import Skipped
+from corpusbot.retrieval.storage import files as storage
+from corpusbot.retrieval.storage.files import (
     ArrayWriter,
     ArticleInfo,
     ArticleTable,

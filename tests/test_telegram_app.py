@@ -8,13 +8,18 @@ import datetime as dt
 
 from telegram import Chat, Message, MessageEntity, User
 
-from corpusbot.bot import handlers, history_handlers
-from corpusbot.bot.bot_state import ChatData, state_of
-from corpusbot.bot.handlers import addressed_to_bot, is_allowed, remember_question, strip_mention
-from corpusbot.bot.retry import RetryingRateLimiter
-from corpusbot.bot.runner import with_base_url
-from corpusbot.bot.service import Service
-from corpusbot.bot.telegram_app import build_application
+from corpusbot.bot.app.service import Service
+from corpusbot.bot.cli.runner import with_base_url
+from corpusbot.bot.telegram import handlers, history_handlers
+from corpusbot.bot.telegram.bot_state import ChatData, state_of
+from corpusbot.bot.telegram.handlers import (
+    addressed_to_bot,
+    is_allowed,
+    remember_question,
+    strip_mention,
+)
+from corpusbot.bot.telegram.retry import RetryingRateLimiter
+from corpusbot.bot.telegram.telegram_app import build_application
 
 TOKEN = "123456:TEST-secret"
 BOT = User(99, "Corpusbot", is_bot=True, username="corpus_bot")

@@ -1,6 +1,6 @@
 import io
 
-from corpusbot.bot.terminal import input_lines, valid_text, visible
+from corpusbot.bot.cli.terminal import input_lines, valid_text, visible
 
 
 def test_control_characters_are_shown_not_obeyed():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from corpusbot.bot.text_limits import clip, clip_escaped, escape, utf16_length
+from corpusbot.bot.answer.text_limits import clip, clip_escaped, escape, utf16_length
 
 
 def test_clip() -> None:

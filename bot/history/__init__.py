@@ -1,6 +1,7 @@
 """What the bot remembers: questions, the quotes they got, 👍/👎 feedback, in one SQLite file.
 
-No Telegram here: the bot's handlers (bot/history_handlers.py) and the command line call in.
+No Telegram here: the bot's handlers (bot/telegram/history_handlers.py) and the command line call
+in.
 
 - :mod:`.records`: the dataclasses and enums that cross this package's border;
 - :mod:`.privacy`: the secret key and the keyed hashes that stand in for user and chat ids;

@@ -8,8 +8,8 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
+from corpusbot.bot.answer.plurals import counted
 from corpusbot.bot.history.records import REASON_LABELS, Counted, DayCount, DownReason, Stats
-from corpusbot.bot.plurals import counted
 
 TOP = 5  # unanswered questions and 👎'd answers listed
 SHOWN_CHARS = 70  # of a question in the listing

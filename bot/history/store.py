@@ -33,7 +33,7 @@ from corpusbot.bot.history.records import (
     VoteState,
 )
 from corpusbot.bot.history.stats import read_stats
-from corpusbot.bot.settings import HistorySettings
+from corpusbot.config.settings import HistorySettings
 
 log = logging.getLogger(__name__)
 

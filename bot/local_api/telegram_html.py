@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..text_limits import TELEGRAM_LIMIT, utf16_length
+from corpusbot.bot.answer.text_limits import TELEGRAM_LIMIT, utf16_length
+
 from .errors import JsonDict, TelegramHtmlError
 
 MAX_TEXT_LENGTH = TELEGRAM_LIMIT

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from corpusbot.bot.answer.render import TELEGRAM_LIMIT, message_length
 from corpusbot.bot.local_api import LocalBotApi
-from corpusbot.bot.render import TELEGRAM_LIMIT, message_length
 from tests.e2e.conftest import TOKEN, RunningBot, eventually, launch_bot
 from tests.e2e.test_bot import buttons
 from tests.story_corpus import write_story_corpus

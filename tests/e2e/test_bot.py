@@ -7,8 +7,8 @@ import time
 
 import pytest
 
+from corpusbot.bot.app.service import Service
 from corpusbot.bot.local_api import ControlError
-from corpusbot.bot.service import Service
 from tests.e2e.conftest import STOP_WAIT, TOKEN, RunningBot
 
 BOT_NAME = "corpusbot_local_bot"

@@ -1,5 +1,5 @@
-"""End to end: the history (bot/history/, bot/history_handlers.py) through the real bot and the
-local Bot API: votes, More after a restart, /stats, /forget, expiry, and a database that is
+"""End to end: the history (bot/history/, bot/telegram/history_handlers.py) through the real bot and
+the local Bot API: votes, More after a restart, /stats, /forget, expiry, and a database that is
 unwritable, damaged, or already in use."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 from corpusbot.bot.history.privacy import Hasher, load_secret
 from corpusbot.bot.history.store import open_store, secret_path
 from corpusbot.bot.local_api import LocalBotApi
-from corpusbot.bot.settings import HistorySettings
+from corpusbot.config.settings import HistorySettings
 from tests.conftest import ROOT
 from tests.e2e.conftest import (
     TOKEN,

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.freshness import format_date
-from corpusbot.bot.inline_results import DESCRIPTION_CHARS, TITLE_CHARS
+from corpusbot.bot.answer.freshness import format_date
 from corpusbot.bot.local_api import LocalBotApi
+from corpusbot.bot.telegram.inline_results import DESCRIPTION_CHARS, TITLE_CHARS
 from tests.browser import SCREENSHOT_ENV
 from tests.e2e.conftest import TOKEN, WAIT, RunningBot, eventually, launch_bot, start_bot
 from tests.story_corpus import write_story_corpus

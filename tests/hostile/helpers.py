@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from corpusbot.retrieval.cache import OpenedIndex, open_index
+from corpusbot.retrieval.index.cache import OpenedIndex, open_index
 from tests.conftest import ROOT, SEEDS, make_settings
 
 TIMEOUT = 120  # seconds for any one command

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from corpusbot.retrieval.corpus import load_corpus, parse_article
+from corpusbot.retrieval.reading.corpus import load_corpus, parse_article
 
 from .helpers import corpusbot, open_corpus, seed_corpus
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from corpusbot.bot.chat_expiry import ChatExpiry
+from corpusbot.bot.telegram.chat_expiry import ChatExpiry
 from tests.conftest import make_settings
 from tests.e2e.conftest import RunningBot, eventually, start_bot
 from tests.e2e.test_bot import buttons

@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from corpusbot.bot.redaction import TokenRedactor
+from corpusbot.bot.telegram.redaction import TokenRedactor
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 SECRET = TOKEN.split(":", 1)[1]

@@ -9,12 +9,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corpusbot.bot import messages
-from corpusbot.bot.compose import Answer, Quote
+from corpusbot.bot.answer.compose import Answer, Quote
+from corpusbot.bot.answer.render import TITLE_CHARS, Context, render_html
+from corpusbot.bot.answer.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
 from corpusbot.bot.local_api import parse_telegram_html
-from corpusbot.bot.render import TITLE_CHARS, Context, render_html
-from corpusbot.bot.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
-from corpusbot.retrieval.index import ArticleInfo
+from corpusbot.bot.telegram import messages
+from corpusbot.retrieval.index.bm25 import ArticleInfo
 
 # Characters that grow when escaped, emoji (two UTF-16 units) and ordinary words.
 GROWING = st.sampled_from(["&", "<", ">", '"', "😀", " ", "w", "é"])

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.service import Service
-from corpusbot.retrieval import cache as cache_module
-from corpusbot.retrieval.storage import TEXTS, IndexCorrupt
+from corpusbot.bot.app.service import Service
+from corpusbot.retrieval.index import cache as cache_module
+from corpusbot.retrieval.storage.files import TEXTS, IndexCorrupt
 from tests.conftest import make_settings
 
 from .helpers import corpusbot, open_corpus, seed_corpus

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.retrieval import cache as cache_module
-from corpusbot.retrieval.cache import OpenedIndex, open_index
+from corpusbot.retrieval.index import cache as cache_module
+from corpusbot.retrieval.index.cache import OpenedIndex, open_index
 from tests.conftest import ROOT, make_settings
 
 from .helpers import TIMEOUT, open_corpus, seed_corpus

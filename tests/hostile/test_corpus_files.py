@@ -8,8 +8,8 @@ import os
 import threading
 from pathlib import Path
 
-from corpusbot.bot.service import Service
-from corpusbot.retrieval.corpus import load_corpus
+from corpusbot.bot.app.service import Service
+from corpusbot.retrieval.reading.corpus import load_corpus
 from tests.conftest import make_settings
 
 from .helpers import corpusbot, open_corpus, seed_corpus

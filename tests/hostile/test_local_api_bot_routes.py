@@ -13,10 +13,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from corpusbot.bot import local_mode, runner
+from corpusbot.bot.app.service import Service
+from corpusbot.bot.cli import local_mode, runner
 from corpusbot.bot.local_api import LocalBotApi
-from corpusbot.bot.service import Service
-from corpusbot.bot.settings import Settings, load_settings
+from corpusbot.config.settings import Settings, load_settings
 
 TOKEN = "123456:TEST-hostile"
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from corpusbot.retrieval.corpus import Article
-from corpusbot.retrieval.index import Index, IndexSettings
-from corpusbot.retrieval.passages import Passage
+from corpusbot.retrieval.index.bm25 import Index, IndexSettings
+from corpusbot.retrieval.reading.corpus import Article
+from corpusbot.retrieval.reading.passages import Passage
 
 from .helpers import corpusbot
 

@@ -19,10 +19,10 @@ WAIT = 60  # seconds for the workers to start, and then to end
 # workers are busy for a while.
 INDEX_IN_WORKERS = """
 import sys
-from corpusbot.retrieval import building
+from corpusbot.retrieval.index import building
 building.LOCAL_CHUNKS = 0
 building.CHUNK_PASSAGES = 20
-from corpusbot.bot.cli import main
+from corpusbot.bot.cli.commands import main
 sys.exit(main(sys.argv[1:]))
 """
 

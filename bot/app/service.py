@@ -1,0 +1,200 @@
+"""The open index and the settings, shared by the command line and the Telegram bot.
+
+The index can be reloaded while the bot answers: the new one is built beside the old one, which
+keeps answering, and is swapped in with a single assignment; if anything goes wrong the old one
+stays in service.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from corpusbot.bot.answer.compose import Answer
+from corpusbot.bot.answer.examples import example_questions
+from corpusbot.bot.answer.render import Context
+from corpusbot.bot.answer.respell import speller_for
+from corpusbot.bot.answer.scoped_answer import ask as ask_scoped
+from corpusbot.config.settings import Settings
+from corpusbot.retrieval.index.bm25 import Index, Progress
+from corpusbot.retrieval.index.cache import Changes, OpenedIndex, fingerprint, open_index
+from corpusbot.retrieval.reading.corpus import Skipped
+
+log = logging.getLogger(__name__)
+
+EXAMPLES_MADE = 3  # example questions made at once, enough for /start's buttons
+
+
+@dataclass(frozen=True)
+class Reload:
+    """What a reload did. `error` is set when it failed and the old index stayed."""
+
+    ok: bool
+    built: bool = False
+    changes: Changes = field(default_factory=Changes)
+    articles: int = 0
+    passages: int = 0
+    skipped: tuple[Skipped, ...] = ()
+    error: str = ""
+
+
+class Service:
+    def __init__(self, settings: Settings, opened: OpenedIndex) -> None:
+        self.settings = settings
+        self.opened = opened
+        self._reloading = threading.Lock()
+        self._failed: str | None = None  # the corpus state of the last failed reload
+        # The examples made for an index: (that index, the questions, how many were wanted).
+        self._examples: tuple[Index, list[str], int] | None = None
+        self._listeners: list[Callable[[Reload], None]] = []
+        self._rebuild_if_damaged(opened)
+
+    @classmethod
+    def open(
+        cls, settings: Settings, progress: Progress | None = None, rebuild: bool = False
+    ) -> Service:
+        opened = open_index(
+            settings.corpus,
+            settings.split,
+            settings.index,
+            settings.max_file_bytes,
+            progress,
+            rebuild,
+            follow_outside_links=settings.follow_outside_links,
+        )
+        return cls(settings, opened)
+
+    @property
+    def index(self) -> Index:
+        return self.opened.index
+
+    def ask(self, question: str) -> Answer:
+        return ask_scoped(self.index, question, self.settings.answer)
+
+    @property
+    def context(self) -> Context:
+        return Context(
+            articles=len(self.index.articles),
+            example=next(iter(self.examples(1)), ""),
+            max_question_chars=self.settings.answer.max_question_chars,
+        )
+
+    def examples(self, count: int = 3) -> list[str]:
+        """Up to `count` questions a newcomer can tap, each checked to be answered from the
+        article it was made from (bot/answer/examples.py); made once per index."""
+        index = self.index
+        made = self._examples
+        if made is None or made[0] is not index or count > made[2]:
+            wanted = max(count, EXAMPLES_MADE)
+            made = (index, example_questions(index, self.ask, wanted), wanted)
+            self._examples = made
+        return made[1][:count]
+
+    def corpus_changed(self) -> bool:
+        """Whether the corpus files differ from the index's, and from a state that failed.
+
+        A folder that failed to reload (gone, or with no readable article) is not retried
+        until it changes again, so a watcher does not rebuild and tell the admins every time.
+        """
+        current = self._corpus_state()
+        return current != self.index.meta.provenance.fingerprint and current != self._failed
+
+    def _corpus_state(self) -> str:
+        s = self.settings
+        try:
+            return fingerprint(
+                s.corpus.resolve(),
+                s.split,
+                s.index,
+                s.max_file_bytes,
+                follow_outside_links=s.follow_outside_links,
+            )
+        except OSError as exc:  # the folder is gone or unreadable: a reload will say why
+            return f"unreadable: {exc}"
+
+    def reload(self, progress: Progress | None = None) -> Reload:
+        """Re-read the corpus; swap the new index in only if it was built without error.
+
+        Blocking and CPU-heavy: the bot calls it from a worker thread. Only one runs at a time.
+        """
+        if not self._reloading.acquire(blocking=False):
+            return Reload(ok=False, error="a reload is already running")
+        try:
+            return self._reload(progress)
+        finally:
+            self._reloading.release()
+
+    def _reload(self, progress: Progress | None) -> Reload:
+        s, old = self.settings, self.opened
+        state = self._corpus_state()
+        try:
+            new = open_index(
+                s.corpus,
+                s.split,
+                s.index,
+                s.max_file_bytes,
+                progress,
+                follow_outside_links=s.follow_outside_links,
+            )
+        except Exception as exc:  # whatever broke, the index in service stays
+            log.warning("reload failed, keeping the current index: %s", exc)
+            self._failed = state
+            return Reload(ok=False, error=_describe(exc))
+        if not new.index.articles and old.index.articles:
+            self._failed = state
+            return Reload(
+                ok=False,
+                skipped=tuple(new.skipped),
+                error="no readable article in the corpus folder now; keeping the current index",
+            )
+        self._failed = None
+        speller_for(new.index).prepare()  # here, not on the first question naming someone
+        self.opened = new  # one assignment: a question sees the old index or the new one
+        self._rebuild_if_damaged(new)
+        changes = Changes.between(old.index.meta.provenance.files, new.index.meta.provenance.files)
+        result = Reload(
+            ok=True,
+            built=new.built,
+            changes=changes,
+            articles=len(new.index.articles),
+            passages=len(new.index),
+            skipped=tuple(new.skipped),
+        )
+        self._tell_listeners(result)
+        return result
+
+    def listen(self, listener: Callable[[Reload], None]) -> None:
+        """Call `listener` with each successful reload, in the reloading thread, once the new
+        index answers (the follows learn of new articles so, whoever reloaded)."""
+        self._listeners.append(listener)
+
+    def _tell_listeners(self, result: Reload) -> None:
+        for listener in list(self._listeners):
+            try:
+                listener(result)
+            except Exception:  # a listener's failure must not fail the reload
+                log.exception("a reload listener failed")
+
+    def _rebuild_if_damaged(self, opened: OpenedIndex) -> None:
+        """A large cached index is hashed in the background after a fast start; if it turns out
+        damaged (its folder is then removed), reload: the index is rebuilt and swapped in."""
+        if opened.check is None:
+            return
+
+        def checked(check: Future[str]) -> None:
+            if check.result() and self.opened is opened:
+                log.warning("the cached index was damaged (%s); rebuilding it", check.result())
+                self.reload()
+
+        opened.check.add_done_callback(checked)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{exc.strerror} ({exc.filename or type(exc).__name__})"
+    return f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,411 @@
+"""Keeping built indexes on disk, keyed by a fingerprint of the corpus files and the settings.
+
+An index is written to a temporary folder and renamed into place only when complete, so a
+process killed mid-build never leaves a half-written index where a later start would read it.
+A manifest of checksums (retrieval/storage/manifest.py) is written with it and checked before it is
+used: a cache edited or damaged since is rebuilt, with a note saying why. Processes sharing a
+cache folder take turns through file locks (retrieval/storage/locks.py): one builds while the others
+wait and then reuse its index, and none reads a folder while another swaps it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field, replace
+from functools import partial
+from pathlib import Path
+
+from corpusbot.config import FURNITURE_FILE
+from corpusbot.retrieval.index.bm25 import FORMAT, Index, IndexCorrupt, IndexSettings, Progress
+from corpusbot.retrieval.reading.corpus import Skipped, load_corpus, nothing_readable
+from corpusbot.retrieval.reading.folder import list_files, printable_name
+from corpusbot.retrieval.reading.passages import SplitSettings, split_article
+from corpusbot.retrieval.storage import files as storage
+from corpusbot.retrieval.storage.cache_home import default_cache_dir
+from corpusbot.retrieval.storage.checked_text import CheckedTextFile
+from corpusbot.retrieval.storage.files import IndexMeta, Provenance
+from corpusbot.retrieval.storage.locks import locked
+from corpusbot.retrieval.storage.manifest import (
+    Entry,
+    check_contents,
+    check_sizes,
+    read_block_sums,
+    read_manifest,
+    total_bytes,
+    write_manifest,
+)
+
+log = logging.getLogger(__name__)
+
+BUILDING = ".building-"  # prefix of a temporary build folder, followed by its pid
+# Readers of a corpus's cache share this lock; swapping a new index in takes it alone.
+READ_LOCK = ".lock"
+# One builder per corpus at a time; the next one waits, then reuses what the first one saved.
+BUILD_LOCK = ".build.lock"
+# Cached indexes up to this size are hashed before use (about 0.4 s at 0.6 GB/s); larger ones
+# (about 1.1 GB at 1M passages) start at once and are hashed in a background thread.
+INLINE_CHECK_BYTES = 256 * 2**20
+FileStats = tuple[int, ...]  # size, mtime, ctime (ns) and inode of a corpus file
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Corpus files added, changed and removed between two indexes."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(names)} {verb}"
+            for names, verb in (
+                (self.added, "added"),
+                (self.changed, "changed"),
+                (self.removed, "removed"),
+            )
+            if names
+        ]
+        return ", ".join(parts) or "no file changed"
+
+    @classmethod
+    def between(cls, before: dict[str, list[int]], after: dict[str, list[int]]) -> Changes:
+        """The difference of two `files` tables (path -> stats) of index metadata."""
+        return cls(
+            added=tuple(sorted(after.keys() - before.keys())),
+            changed=tuple(
+                sorted(n for n in after.keys() & before.keys() if list(after[n]) != list(before[n]))
+            ),
+            removed=tuple(sorted(before.keys() - after.keys())),
+        )
+
+
+@dataclass
+class OpenedIndex:
+    index: Index
+    built: bool  # False when it was loaded from the cache
+    folder: Path
+    skipped: list[Skipped] = field(default_factory=list)
+    note: str = ""  # why it was rebuilt, when a cached index could not be used
+    # Files changed since the index this one replaced (None: there was none to compare with).
+    changes: Changes | None = None
+    # A large cached index's checksums, checked in the background: the problem found, or "".
+    check: Future[str] | None = None
+
+
+def file_stats(corpus: Path, *, follow_outside_links: bool = False) -> dict[str, FileStats]:
+    """Size, mtime, ctime (ns) and inode of each corpus file, by its name relative to `corpus`.
+
+    The ctime and inode change whenever a file is written or replaced, even if its size and
+    mtime are put back as they were.
+    """
+    stats: dict[str, FileStats] = {}
+    for file in list_files(corpus, follow_outside_links=follow_outside_links):
+        if file.stat is not None:  # else gone or unreadable: the reader will report it
+            s = file.stat
+            stats[file.name] = (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
+    return stats
+
+
+def fingerprint(
+    corpus: Path,
+    split: SplitSettings,
+    settings: IndexSettings,
+    max_file_bytes: int,
+    stats: dict[str, FileStats] | None = None,
+    *,
+    follow_outside_links: bool = False,
+) -> str:
+    """Changes when a corpus file (path, size, times, inode) or a setting shaping the index does.
+
+    `stats` are the corpus's `file_stats`, when the caller has them already.
+    """
+    digest = hashlib.sha256()
+    parts = {
+        "format": FORMAT,
+        "chunk_size": split.chunk_size,
+        "overlap": split.chunk_overlap,
+        "language": settings.analyzer.language,
+        "stopwords": sorted(settings.analyzer.stopwords),
+        "lemmas": settings.analyzer.lemmas,
+        "k1": settings.k1,
+        "b": settings.b,
+        "epsilon": settings.epsilon,
+        "max_file_bytes": max_file_bytes,
+        "furniture": FURNITURE_FILE.read_text("utf-8"),
+        "follow_outside_links": follow_outside_links,
+    }
+    digest.update(json.dumps(parts, sort_keys=True).encode())
+    if stats is None:
+        stats = file_stats(corpus, follow_outside_links=follow_outside_links)
+    for name, numbers in stats.items():
+        digest.update("\0".join(map(str, (name, *numbers))).encode() + b"\n")
+    return digest.hexdigest()[:24]
+
+
+def open_index(
+    corpus: Path,
+    split: SplitSettings,
+    settings: IndexSettings,
+    max_file_bytes: int,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+    *,
+    follow_outside_links: bool = False,
+) -> OpenedIndex:
+    """Load the cached index for `corpus`, or build, save and return a new one.
+
+    `follow_outside_links` reads linked files whose target lies outside the corpus folder
+    (setting corpus.follow_outside_links); by default they are skipped with the reason.
+    """
+    corpus = corpus.resolve()
+    home = (settings.cache_dir or default_cache_dir()) / _corpus_key(corpus)
+    # One look at the files serves both the key and the index's file table, so they agree.
+    stats = file_stats(corpus, follow_outside_links=follow_outside_links)
+    key = fingerprint(
+        corpus, split, settings, max_file_bytes, stats, follow_outside_links=follow_outside_links
+    )
+    folder = home / key
+    opened, note = (None, "") if rebuild else _load_cached(folder, home)
+    if opened is None:
+        with locked(home / BUILD_LOCK, exclusive=True):
+            if not rebuild:  # another process may have built it while this one waited
+                opened, _ = _load_cached(folder, home)
+            if opened is None:
+                build = partial(
+                    build_index,
+                    corpus,
+                    split,
+                    settings,
+                    max_file_bytes,
+                    progress,
+                    key,
+                    stats,
+                    follow_outside_links=follow_outside_links,
+                )
+                opened = _build_and_save(lambda into: build(folder=into), home, folder)
+    if not opened.index.articles:
+        note = _join(note, nothing_readable(corpus))
+    opened.note = _join(note, opened.note)
+    return opened
+
+
+def _build_and_save(build: Callable[[Path], object], home: Path, folder: Path) -> OpenedIndex:
+    """Build into a temporary folder under `home`, renamed to `folder` once complete."""
+    previous = _previous_files(home)
+    note = ""
+    try:
+        _build_atomically(build, home, folder)
+        index = Index.load(folder)
+    except OSError as exc:  # a read-only or full cache: answer all the same, from elsewhere
+        note = (
+            f"the index could not be saved in {home} ({exc.strerror or exc}); "
+            "it was built in a temporary folder and will be built again next time"
+        )
+        index = Index.in_temporary_folder(build)
+    files = index.meta.provenance.files
+    changes = None if previous is None else Changes.between(previous, files)
+    return OpenedIndex(index, True, folder, _skipped(index), note, changes)
+
+
+def _load_cached(folder: Path, home: Path) -> tuple[OpenedIndex | None, str]:
+    """The index saved in `folder` if it is there and intact; else None and why not."""
+    if not folder.is_dir():
+        return None, ""
+    with locked(home / READ_LOCK, exclusive=False):
+        if not folder.is_dir():  # removed while this process waited for the lock
+            return None, ""
+        try:
+            entries = _checked_entries(folder)
+            index, texts = _load(folder, check_reads=bool(entries))
+        except IndexCorrupt as exc:
+            return None, f"the cached index was unusable ({exc}) and was rebuilt"
+        check = _check_later(folder, home, entries) if entries else None
+    if check is not None and texts is not None:
+        check.add_done_callback(partial(_trust_if_intact, texts))
+    return OpenedIndex(index, False, folder, _skipped(index), check=check), ""
+
+
+def _load(folder: Path, *, check_reads: bool) -> tuple[Index, CheckedTextFile | None]:
+    """The saved index; with `check_reads` (its hash is still to come, in the background) its
+    texts are read through CheckedTextFile, so no quote comes from bytes that fail their block's
+    CRC-32 meanwhile (a manifest written before block sums existed: no such check)."""
+    stored = storage.load(folder)
+    sums = read_block_sums(folder, storage.TEXTS) if check_reads else None
+    if sums is None:
+        return Index(stored), None
+    texts = CheckedTextFile(folder / storage.TEXTS, sums)
+    return Index(replace(stored, texts=texts)), texts
+
+
+def _trust_if_intact(texts: CheckedTextFile, check: Future[str]) -> None:
+    if not check.result():
+        texts.trust_all()
+
+
+def _checked_entries(folder: Path) -> dict[str, Entry]:
+    """Checks the folder against its manifest; returns the entries still to be hashed (those of
+    a large index, checked in the background), or raises IndexCorrupt."""
+    try:
+        entries = read_manifest(folder)
+    except ValueError as exc:
+        raise IndexCorrupt(str(exc)) from None
+    problem = check_sizes(folder, entries)
+    if not problem and total_bytes(entries) <= INLINE_CHECK_BYTES:
+        problem, entries = check_contents(folder, entries), {}
+    if problem:
+        raise IndexCorrupt(problem)
+    return entries
+
+
+def _check_later(folder: Path, home: Path, entries: dict[str, Entry]) -> Future[str]:
+    """Hash a large index in a thread; if it fails, remove it so that the next open rebuilds."""
+    result: Future[str] = Future()
+    inode = folder.stat().st_ino
+
+    def check() -> None:
+        problem = check_contents(folder, entries)
+        if problem:
+            with locked(home / READ_LOCK, exclusive=True):
+                if _same_folder(folder, inode):
+                    log.warning(
+                        "the cached index %s failed its check (%s); it will be rebuilt",
+                        folder,
+                        problem,
+                    )
+                    shutil.rmtree(folder, ignore_errors=True)
+                else:  # replaced by another process meanwhile: what it read was in flux
+                    problem = ""
+        result.set_result(problem)
+
+    threading.Thread(target=check, name="index-check", daemon=True).start()
+    return result
+
+
+def _same_folder(folder: Path, inode: int) -> bool:
+    try:
+        return folder.stat().st_ino == inode
+    except OSError:
+        return False
+
+
+def _join(*notes: str) -> str:
+    return "; ".join(note for note in notes if note)
+
+
+def _previous_files(home: Path) -> dict[str, list[int]] | None:
+    """The file table of the index kept for this corpus before, if one is readable."""
+    if not home.is_dir():
+        return None
+    for folder in home.iterdir():
+        if folder.name.startswith("."):
+            continue
+        try:
+            meta = IndexMeta.from_json((folder / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError, TypeError, IndexCorrupt):
+            continue
+        return meta.provenance.files
+    return None
+
+
+def build_index(
+    corpus: Path,
+    split: SplitSettings,
+    settings: IndexSettings,
+    max_file_bytes: int,
+    progress: Progress | None = None,
+    key: str = "",
+    stats: dict[str, FileStats] | None = None,
+    *,
+    folder: Path,
+    follow_outside_links: bool = False,
+) -> Index:
+    """Read, split and index `corpus` into `folder`, without touching the cache."""
+    if stats is None:
+        stats = file_stats(corpus, follow_outside_links=follow_outside_links)
+    seen = 0
+
+    def on_file(_path: Path) -> None:
+        nonlocal seen
+        seen += 1
+        if progress:
+            progress("reading files", seen, max(seen, len(stats)))
+
+    loaded = load_corpus(corpus, max_file_bytes, on_file, follow_outside_links=follow_outside_links)
+    # Split as the articles are indexed: the passages are never all in memory at once.
+    pairs = ((article, split_article(article, split)) for article in loaded.articles)
+    provenance = Provenance(
+        fingerprint=key,
+        corpus=printable_name(str(corpus)),
+        skipped=tuple(loaded.skipped),
+        files={name: list(numbers) for name, numbers in stats.items()},
+    )
+    return Index.build_into(
+        folder,
+        pairs,
+        settings,
+        progress=progress,
+        provenance=provenance,
+        articles=len(loaded.articles),
+    )
+
+
+def _build_atomically(build: Callable[[Path], object], home: Path, folder: Path) -> None:
+    """`build` into a temporary folder, swapped in as `folder` only once it is complete."""
+    home.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
+    try:
+        build(temporary)
+        write_manifest(temporary, block_sums_for=(storage.TEXTS,))
+        with locked(home / READ_LOCK, exclusive=True):  # no reader sees the swap half done
+            if folder.exists():  # an unusable earlier copy under the same key
+                shutil.rmtree(folder, ignore_errors=True)
+            os.rename(temporary, folder)
+            _remove_stale(home, folder)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
+def _remove_stale(home: Path, folder: Path) -> None:
+    """Older fingerprints and abandoned builds; never the lock files or a running build."""
+    for stale in home.iterdir():
+        if (
+            stale != folder
+            and stale.name not in (READ_LOCK, BUILD_LOCK)
+            and not _build_in_progress(stale)
+        ):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _build_in_progress(folder: Path) -> bool:
+    """A temporary build folder whose process is still running (another `index` or bot)."""
+    if not folder.name.startswith(BUILDING):
+        return False
+    pid = folder.name[len(BUILDING) :].split("-", 1)[0]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, but someone else's
+        return True
+    return True
+
+
+def _corpus_key(corpus: Path) -> str:
+    readable = "".join(c if c.isalnum() else "-" for c in corpus.name)[:40] or "corpus"
+    return f"{readable}-{hashlib.sha256(os.fsencode(corpus)).hexdigest()[:10]}"
+
+
+def _skipped(index: Index) -> list[Skipped]:
+    return list(index.meta.provenance.skipped)

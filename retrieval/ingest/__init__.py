@@ -1,0 +1,2 @@
+"""News coming in: links and feeds fetched without trusting them, article text extracted, and
+written into the corpus folder."""
