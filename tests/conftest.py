@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -16,19 +17,20 @@ pytest_plugins = ["tests.browser"]  # the browser fixtures, for the chat page te
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
-# numba's compiled code kept beside pytest's own cache (numba reads this on its import), so only
-# the first test session compiles it (~10 s), not every one.
+# numba's compiled code kept beside pytest's own cache, so only the first test session compiles
+# it (~10 s), not every one. Set for the whole session: numba reads it again when it compiles a
+# function lazily (the sentence selection, on first use), and without it writes its cache files
+# beside the source, into retrieval/compiled/__pycache__.
 NUMBA_CACHE = ROOT / ".pytest_cache" / "numba"
+os.environ.setdefault("NUMBA_CACHE_DIR", str(NUMBA_CACHE))
 
 Loaded = TypeVar("Loaded")
 
 
 def compiled_part(load: Callable[[], Loaded | None], what: str) -> Loaded:
-    """A compiled part's `load()`, with numba's cache in NUMBA_CACHE; numba is a dependency, so
-    a part that does not load fails the test."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NUMBA_CACHE_DIR", str(NUMBA_CACHE))
-        found = load()
+    """A compiled part's `load()`; numba is a dependency, so a part that does not load fails
+    the test."""
+    found = load()
     if found is None:
         pytest.fail(f"numba is a dependency: the compiled {what} must load here")
     return found

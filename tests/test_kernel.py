@@ -14,7 +14,7 @@ from corpusbot.retrieval.index.bm25 import Index
 from corpusbot.retrieval.reading.corpus import Article, load_corpus
 from corpusbot.retrieval.reading.passages import Passage, SplitSettings, split_corpus
 
-from .conftest import DATA, NUMBA_CACHE, SEEDS
+from .conftest import DATA, SEEDS
 from .test_index import QUESTIONS, SETTINGS, assert_parity
 
 
@@ -32,7 +32,6 @@ def compiled(request, monkeypatch):
     as it does up to SCORE_ALL_MAX_PASSAGES; the others walk windows (MaxScore), and "small
     windows" scores 64 passages at a time, so these small corpora span many windows and the
     k-th best score rises between them (MaxScore then looks terms up instead of walking them)."""
-    monkeypatch.setenv("NUMBA_CACHE_DIR", str(NUMBA_CACHE))
     if kernel.load() is None:
         pytest.fail("numba is a dependency: the compiled search must load here")
     monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", 0)
