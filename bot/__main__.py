@@ -2,6 +2,6 @@
 
 import sys
 
-from corpusbot.bot.cli.entry import main
+from corpusbot.bot.cli import main
 
 sys.exit(main())

@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from corpusbot.bot.answer.compose import AnswerSettings
+from corpusbot.bot.answer import AnswerSettings
 from corpusbot.config import BUNDLED_CORPUS, DEFAULT_SETTINGS
 from corpusbot.config.telegram_settings import GroupReplies, TelegramSettings
-from corpusbot.retrieval.analysis.analyzer import AnalyzerSettings
-from corpusbot.retrieval.index.bm25 import IndexSettings
-from corpusbot.retrieval.ingest.fetching import FetchSettings
-from corpusbot.retrieval.reading.passages import SplitSettings
+from corpusbot.retrieval.analysis import AnalyzerSettings
+from corpusbot.retrieval.index import IndexSettings
+from corpusbot.retrieval.ingest import FetchSettings
+from corpusbot.retrieval.reading import SplitSettings
 
 log = logging.getLogger(__name__)
 

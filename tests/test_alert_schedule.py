@@ -1,5 +1,5 @@
-"""bot/app/alert_schedule.py: when each alert goes out (at once, in the digest, past the daily cap)
-and the digest's messages (bot/telegram/messages.py)."""
+"""bot/telegram/alert_schedule.py: when each alert goes out (at once, in the digest, past the daily
+cap) and the digest's messages (bot/telegram/messages.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from corpusbot.bot.answer.text_limits import TELEGRAM_LIMIT, utf16_length
-from corpusbot.bot.app.alert_schedule import schedule
 from corpusbot.bot.history.follows import DIGEST, Alert, ChatTime, FollowStore, open_follows
+from corpusbot.bot.telegram.alert_schedule import schedule
 from corpusbot.bot.telegram.messages import digest_parts
 from corpusbot.config.settings import FollowSettings
 
@@ -77,7 +77,7 @@ def test_a_digest_is_cut_into_messages_that_each_fit() -> None:
 def test_under_heavy_traffic_instant_alerts_wait_for_the_digest_and_the_chat_is_told(
     store: FollowStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from corpusbot.bot.app import alert_schedule
+    from corpusbot.bot.telegram import alert_schedule
 
     follow = store.add(5, "tram")
     assert follow is not None

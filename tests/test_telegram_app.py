@@ -9,7 +9,6 @@ import datetime as dt
 from telegram import Chat, Message, MessageEntity, User
 
 from corpusbot.bot.app.service import Service
-from corpusbot.bot.cli.runner import with_base_url
 from corpusbot.bot.telegram import handlers, history_handlers
 from corpusbot.bot.telegram.bot_state import ChatData, state_of
 from corpusbot.bot.telegram.handlers import (
@@ -19,6 +18,7 @@ from corpusbot.bot.telegram.handlers import (
     strip_mention,
 )
 from corpusbot.bot.telegram.retry import RetryingRateLimiter
+from corpusbot.bot.telegram.runner import with_base_url
 from corpusbot.bot.telegram.telegram_app import build_application
 
 TOKEN = "123456:TEST-secret"

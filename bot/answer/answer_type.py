@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection
 from enum import StrEnum
 
-from corpusbot.retrieval.analysis.analyzer import Analyzer
+from corpusbot.retrieval.analysis import Analyzer
 
 
 class AnswerType(StrEnum):

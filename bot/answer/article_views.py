@@ -30,7 +30,7 @@ from corpusbot.bot.answer.render import (
     escape,
 )
 from corpusbot.bot.answer.render import message_length as length
-from corpusbot.retrieval.index.bm25 import ArticleInfo, Index
+from corpusbot.retrieval.index import ArticleInfo, Index
 
 PREFIX = "art"
 SENTENCE_OR_WORD = re.compile(r"(?<=[.!?…])\s+|\s+")

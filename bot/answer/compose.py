@@ -29,10 +29,10 @@ from corpusbot.bot.answer.quotes import Quote, QuoteLimits, make_quotes
 from corpusbot.bot.answer.respell import Rewritten, rewrite
 from corpusbot.bot.answer.scope import AnswerScope
 from corpusbot.bot.answer.sentence_score import sentence_scores
-from corpusbot.retrieval.analysis.sentences import sentence_spans
-from corpusbot.retrieval.compiled.sentence_kernel import select
-from corpusbot.retrieval.index.bm25 import Hit, Index
-from corpusbot.retrieval.storage.sentence_block import SentenceShares
+from corpusbot.retrieval.analysis import sentence_spans
+from corpusbot.retrieval.compiled import select
+from corpusbot.retrieval.index import Hit, Index
+from corpusbot.retrieval.storage import SentenceShares
 
 __all__ = [
     "Answer",

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from corpusbot.bot.answer.question_form import Form, is_frame_verb, read_form, small_talk
-from corpusbot.retrieval.analysis.analyzer import Analyzer
+from corpusbot.retrieval.analysis import Analyzer
 
 __all__ = ["FollowUpQuestion", "Turn", "follow_up"]
 

@@ -21,10 +21,10 @@ from typing import NamedTuple
 import numpy as np
 
 from corpusbot.bot.answer.respell import Rewritten
-from corpusbot.retrieval.analysis.analyzer import Analyzer
+from corpusbot.retrieval.analysis import Analyzer
 from corpusbot.retrieval.compiled import coverage_kernel, kernel
-from corpusbot.retrieval.index.bm25 import ArticleInfo, Hit, Index, Matches, SearchResult
-from corpusbot.retrieval.storage.sentence_block import SHARES, SentenceShares
+from corpusbot.retrieval.index import ArticleInfo, Hit, Index, Matches, SearchResult
+from corpusbot.retrieval.storage import SHARES, SentenceShares
 
 # A question's specific terms weigh at least this share of its rarest term found in the corpus.
 SPECIFIC_SHARE = 0.5

@@ -18,8 +18,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from corpusbot.bot.answer.compose import Answer
-from corpusbot.retrieval.analysis.sentences import sentence_spans
-from corpusbot.retrieval.index.bm25 import Index
+from corpusbot.retrieval.analysis import sentence_spans
+from corpusbot.retrieval.index import Index
 
 # Work is bounded whatever the corpus size: articles read, and questions asked to check them.
 MAX_ARTICLES_READ = 200

@@ -12,12 +12,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpusbot.bot.answer.compose import Answer, compose
+from corpusbot.bot.answer.compose import Answer, AnswerSettings, compose
 from corpusbot.bot.answer.respell import rewrite
 from corpusbot.bot.answer.scoped_answer import article_table
 from corpusbot.bot.answer.scoped_answer import ask as ask_everywhere
-from corpusbot.config.settings import AnswerSettings
-from corpusbot.retrieval.index.bm25 import Index
+from corpusbot.retrieval.index import Index
 
 
 @dataclass(frozen=True)

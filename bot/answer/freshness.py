@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from corpusbot.retrieval.index.bm25 import ArticleInfo
+from corpusbot.retrieval.index import ArticleInfo
 
 T = TypeVar("T")
 MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -19,8 +19,8 @@ from enum import StrEnum
 
 import numpy as np
 
-from corpusbot.retrieval.index.bm25 import ArticleInfo
-from corpusbot.retrieval.reading.dates import FIRST_YEAR, LAST_YEAR, MONTH, month_number
+from corpusbot.retrieval.index import ArticleInfo
+from corpusbot.retrieval.reading import FIRST_YEAR, LAST_YEAR, MONTH, month_number
 
 YEAR = r"(\d{4})"
 NEWEST = re.compile(r"\b(?:the\s+)?(?:latest|newest|most\s+recent)\b", re.IGNORECASE)

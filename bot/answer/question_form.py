@@ -24,8 +24,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from corpusbot.bot.answer.answer_type import AnswerType, expected_type, units_asked
-from corpusbot.retrieval.analysis.analyzer import Analyzer
-from corpusbot.retrieval.analysis.lemmas import lemmatizer
+from corpusbot.retrieval.analysis import Analyzer, lemmatizer
 
 __all__ = [
     "Form",

@@ -16,9 +16,9 @@ from typing import NamedTuple
 import numpy as np
 
 from corpusbot.bot.answer.freshness import newest_first, quoted_first
-from corpusbot.retrieval.analysis.analyzer import Analyzer
-from corpusbot.retrieval.index.bm25 import ArticleInfo, Hit
-from corpusbot.retrieval.storage.sentence_block import SentenceBlock
+from corpusbot.retrieval.analysis import Analyzer
+from corpusbot.retrieval.index import ArticleInfo, Hit
+from corpusbot.retrieval.storage import SentenceBlock
 
 # A further sentence joins the best one in a quote only if it scores at most this much less: the
 # scores are fitted as a softmax (bot/answer/sentence_score.py), so 3.5 is about 3% as likely.

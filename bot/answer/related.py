@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from corpusbot.retrieval.analysis.analyzer import TOKEN
-from corpusbot.retrieval.index.bm25 import ArticleInfo, Index
+from corpusbot.retrieval.analysis import TOKEN
+from corpusbot.retrieval.index import ArticleInfo, Index
 
 TOP_TERMS = 12  # terms of the article that make the query
 SEARCHED = 80  # passages searched; grouped by article afterwards

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from corpusbot.bot.answer.spelling import Speller
-from corpusbot.retrieval.analysis.analyzer import Analyzer
-from corpusbot.retrieval.index.bm25 import Index
+from corpusbot.retrieval.analysis import Analyzer
+from corpusbot.retrieval.index import Index
 
 # A term is rare (a name, usually) when at most this share of the passages holds it.
 RARE_SHARE = 0.01

@@ -16,6 +16,7 @@ import numpy as np
 
 from corpusbot.bot.answer.compose import (
     Answer,
+    AnswerSettings,
     Quote,
     Reason,
     clean_question,
@@ -32,8 +33,7 @@ from corpusbot.bot.answer.query_filters import (
     parse_question,
 )
 from corpusbot.bot.answer.scope import scope_of
-from corpusbot.config.settings import AnswerSettings
-from corpusbot.retrieval.index.bm25 import Index
+from corpusbot.retrieval.index import Index
 
 # "The latest on X": a quote scoring this share of the best one answers well, and is ordered
 # among the newest first; the others follow.

@@ -28,17 +28,17 @@ from corpusbot.bot.answer.answer_type import (
     units_asked,
 )
 from corpusbot.bot.answer.question_form import QuestionCues, SpeechCue
-from corpusbot.retrieval.analysis.analyzer import Analyzer
+from corpusbot.retrieval.analysis import Analyzer
 from corpusbot.retrieval.compiled import sentence_kernel
-from corpusbot.retrieval.index.bm25 import Hit
-from corpusbot.retrieval.storage.sentence_block import (
+from corpusbot.retrieval.index import Hit
+from corpusbot.retrieval.storage import (
     SHARES,
     SentenceBlock,
     SentenceShares,
+    analyzed_sentences,
     from_sentences,
     measure_question,
 )
-from corpusbot.retrieval.storage.sentence_store import analyzed_sentences
 
 FEATURES = (
     "carried",  # share of the question's weight the sentence holds

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from corpusbot.bot.history.follows import ChatTime
+from corpusbot.bot.history import ChatTime
 
 __all__ = ["MAX_OFFSET", "day_start", "next_digest", "parse_offset", "shown_offset"]
 

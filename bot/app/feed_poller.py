@@ -15,10 +15,10 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from corpusbot.bot.answer.plurals import counted
-from corpusbot.bot.history.feeds import SETTINGS, FeedRecord, FeedStore
+from corpusbot.bot.answer import counted
+from corpusbot.bot.history import SETTINGS, FeedRecord, FeedStore
 from corpusbot.config.settings import Settings
-from corpusbot.retrieval.ingest.feed_polling import ERROR, FeedPoll, poll_feeds
+from corpusbot.retrieval.ingest import ERROR, FeedPoll, poll_feeds
 
 __all__ = ["FeedRound", "feed_status", "poll_feeds_every", "poll_round", "utc_minute"]
 

@@ -19,13 +19,10 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
-from corpusbot.bot.answer.article_views import View, answer_buttons
-from corpusbot.bot.answer.compose import Answer
-from corpusbot.bot.answer.quotes import Quote
-from corpusbot.bot.answer.render import render_alert
+from corpusbot.bot.answer import Answer, Quote, View, answer_buttons, render_alert
 from corpusbot.bot.app.service import Service
-from corpusbot.bot.history.follows import Alert, Follow
-from corpusbot.retrieval.index.bm25 import ArticleInfo, Index
+from corpusbot.bot.history import Alert, Follow
+from corpusbot.retrieval.index import ArticleInfo, Index
 
 __all__ = [
     "STOP_LABEL",

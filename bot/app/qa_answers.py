@@ -4,9 +4,9 @@ benchmarks/news_questions.py."""
 
 from __future__ import annotations
 
-from corpusbot.bot.answer.conversation import Turn, follow_up
+from corpusbot.bot.answer import Turn, follow_up
 from corpusbot.bot.app.service import Service
-from corpusbot.retrieval.evaluation.qa import AnswerFunction, FollowUpFunction, QuoteOut, Reply
+from corpusbot.retrieval.evaluation import AnswerFunction, FollowUpFunction, QuoteOut, Reply
 
 __all__ = ["answer_functions"]
 

@@ -13,15 +13,11 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from corpusbot.bot.answer.compose import Answer
-from corpusbot.bot.answer.examples import example_questions
-from corpusbot.bot.answer.render import Context
-from corpusbot.bot.answer.respell import speller_for
-from corpusbot.bot.answer.scoped_answer import ask as ask_scoped
+from corpusbot.bot.answer import Answer, Context, example_questions, speller_for
+from corpusbot.bot.answer import ask as ask_scoped
 from corpusbot.config.settings import Settings
-from corpusbot.retrieval.index.bm25 import Index, Progress
-from corpusbot.retrieval.index.cache import Changes, OpenedIndex, fingerprint, open_index
-from corpusbot.retrieval.reading.corpus import Skipped
+from corpusbot.retrieval.index import Changes, Index, OpenedIndex, Progress, fingerprint, open_index
+from corpusbot.retrieval.reading import Skipped
 
 log = logging.getLogger(__name__)
 

@@ -12,18 +12,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from corpusbot.bot.answer.compose import Answer, Quote
-from corpusbot.bot.answer.plurals import counted
-from corpusbot.bot.answer.render import render_text
-from corpusbot.bot.app.qa_answers import answer_functions
-from corpusbot.bot.app.service import Service
+from corpusbot.bot.answer import Answer, Quote, counted, render_text
+from corpusbot.bot.app import Service, answer_functions
 from corpusbot.bot.cli import feed_commands, follow_commands
 from corpusbot.bot.cli.history_commands import STATS_DAYS, export_command, stats_command
 from corpusbot.bot.cli.progress import ProgressBar
 from corpusbot.bot.cli.terminal import input_lines, print_json, print_text, valid_text, visible
 from corpusbot.config.settings import Settings, SettingsError, load_settings
-from corpusbot.retrieval.index.bm25 import ArticleInfo
-from corpusbot.retrieval.ingest.adding import AddReport, add_links
+from corpusbot.retrieval.index import ArticleInfo
+from corpusbot.retrieval.ingest import AddReport, add_links
 
 # The chat page's default port for `run --local` (kept here: the CLI loads no server code).
 LOCAL_PORT = 8080
@@ -344,12 +341,11 @@ def _port(text: str) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if args.local:
-        from corpusbot.bot.cli.local_mode import run_local
+        from corpusbot.bot.cli.local_mode import run_local  # it loads the telegram side too
 
         return run_local(settings, open_service, port=args.port, debug=args.debug)
-    from corpusbot.bot.cli.runner import (
-        run_command,  # imported here: the other commands need no telegram
-    )
+    # Imported here: the other commands need no python-telegram-bot (a quarter of a second).
+    from corpusbot.bot.telegram import run_command
 
     return run_command(settings, open_service, base_url=args.base_url, debug=args.debug)
 
@@ -396,7 +392,7 @@ def _eval_arguments(evaluate: argparse.ArgumentParser) -> None:
 
 
 def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
-    from corpusbot.retrieval.evaluation.beir import evaluate, format_table, load_beir
+    from corpusbot.retrieval.evaluation import evaluate, format_table, load_beir
 
     if args.qa:
         return cmd_eval_qa(args, settings)
@@ -411,7 +407,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_eval_qa(args: argparse.Namespace, settings: Settings) -> int:
     """Answer quality of the bot beside a paragraph-level rank-bm25 baseline."""
     from corpusbot.retrieval.evaluation import qa
-    from corpusbot.retrieval.reading.corpus import load_corpus
+    from corpusbot.retrieval.reading import load_corpus
 
     try:
         cases = qa.load_cases(Path(args.qa).expanduser())

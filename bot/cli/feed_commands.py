@@ -16,12 +16,12 @@ from typing import Any
 
 from lxml import etree
 
-from corpusbot.bot.answer.plurals import counted
-from corpusbot.bot.app.feed_poller import FeedRound, feed_status, poll_round, utc_minute
+from corpusbot.bot.answer import counted
+from corpusbot.bot.app import FeedRound, feed_status, poll_round, utc_minute
 from corpusbot.bot.cli.terminal import print_json, print_text
-from corpusbot.bot.history.feeds import SETTINGS, FeedRecord, FeedStore, open_feeds
+from corpusbot.bot.history import SETTINGS, FeedRecord, FeedStore, open_feeds
 from corpusbot.config.settings import Settings
-from corpusbot.retrieval.ingest.fetching import FetchError, checked_url
+from corpusbot.retrieval.ingest import FetchError, checked_url
 
 __all__ = [
     "FeedCommandError",

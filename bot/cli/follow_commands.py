@@ -7,12 +7,10 @@ import datetime as dt
 import sqlite3
 from typing import Any
 
-from corpusbot.bot.answer.plurals import counted
-from corpusbot.bot.app.feed_poller import utc_minute
-from corpusbot.bot.app.follow_matching import RECENT_DAYS, lately
-from corpusbot.bot.app.service import Service
+from corpusbot.bot.answer import counted
+from corpusbot.bot.app import RECENT_DAYS, Service, lately, utc_minute
 from corpusbot.bot.cli.terminal import print_json, print_text
-from corpusbot.bot.history.follows import open_follows
+from corpusbot.bot.history import open_follows
 from corpusbot.config.settings import Settings
 
 __all__ = ["FollowCommandError", "list_follows", "test_follow"]

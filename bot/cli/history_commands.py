@@ -13,10 +13,15 @@ from pathlib import Path
 from typing import TextIO
 
 from corpusbot.bot.cli.terminal import print_text
-from corpusbot.bot.history.export import feedback_cases
-from corpusbot.bot.history.plot import PlotUnavailable, plot_per_day
-from corpusbot.bot.history.stats import DAY, read_stats, stats_text
-from corpusbot.bot.history.store import open_reader
+from corpusbot.bot.history import (
+    DAY,
+    PlotUnavailable,
+    feedback_cases,
+    open_reader,
+    plot_per_day,
+    read_stats,
+    stats_text,
+)
 from corpusbot.config.settings import HistorySettings, SettingsError
 
 STATS_DAYS = 14

@@ -11,8 +11,8 @@ import secrets
 import sys
 from collections.abc import Callable
 
-from corpusbot.bot.answer.plurals import counted
-from corpusbot.bot.app.service import Service
+from corpusbot.bot.answer import counted
+from corpusbot.bot.app import Service
 from corpusbot.bot.local_api import LocalBotApi
 from corpusbot.config.settings import Settings
 
@@ -29,7 +29,7 @@ def run_local(
     settings: Settings, open_service: Callable[[Settings], Service], port: int, debug: bool = False
 ) -> int:
     """Start the local server with its chat page, then the bot; the exit status."""
-    from corpusbot.bot.cli.runner import run_command  # the telegram side loads only for `run`
+    from corpusbot.bot.telegram import run_command  # the telegram side loads only for `run`
 
     token = local_token()
     try:

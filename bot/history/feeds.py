@@ -19,8 +19,7 @@ from typing import Any
 
 from corpusbot.bot.history.schema import immediate
 from corpusbot.bot.history.store import open_shared
-from corpusbot.retrieval.ingest.feed_polling import FeedState
-from corpusbot.retrieval.ingest.fetching import Validators
+from corpusbot.retrieval.ingest import FeedState, Validators
 
 __all__ = ["COMMAND", "SETTINGS", "FeedRecord", "FeedStore", "open_feeds"]
 

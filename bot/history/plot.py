@@ -7,7 +7,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from corpusbot.bot.answer.plurals import counted
+from corpusbot.bot.answer import counted
 from corpusbot.bot.history.records import Stats
 
 INSTALL_HINT = "--plot needs matplotlib: pip install 'corpusbot[stats]' (or pip install matplotlib)"

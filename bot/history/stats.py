@@ -8,7 +8,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Iterable
 
-from corpusbot.bot.answer.plurals import counted
+from corpusbot.bot.answer import counted
 from corpusbot.bot.history.records import REASON_LABELS, Counted, DayCount, DownReason, Stats
 
 TOP = 5  # unanswered questions and 👎'd answers listed

@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable
 from typing import TypeVar
 
-from corpusbot.bot.answer.text_limits import utf16_length
+from corpusbot.bot.answer import utf16_length
 
 from .errors import ControlError, JsonDict
 from .guards import API_PREFIX, refuse_foreign_request

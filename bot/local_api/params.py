@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from corpusbot.bot.answer.text_limits import utf16_length
+from corpusbot.bot.answer import utf16_length
 
 from .errors import BotApiError, JsonDict, TelegramHtmlError
 from .http import HttpRequest

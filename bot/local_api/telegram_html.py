@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from corpusbot.bot.answer.text_limits import TELEGRAM_LIMIT, utf16_length
+from corpusbot.bot.answer import TELEGRAM_LIMIT, utf16_length
 
 from .errors import JsonDict, TelegramHtmlError
 

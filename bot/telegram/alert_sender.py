@@ -20,7 +20,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
-from corpusbot.bot.history.follows import Alert, FollowStore, QueuedAlert
+from corpusbot.bot.history import Alert, FollowStore, QueuedAlert
 from corpusbot.bot.telegram import messages
 from corpusbot.bot.telegram.bot_state import BotState, state_of
 

@@ -15,12 +15,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyP
 from telegram.error import BadRequest
 from telegram.ext import Application, CallbackQueryHandler
 
-from corpusbot.bot.answer import article_views
-from corpusbot.bot.answer.article_views import ArticleButton, View
-from corpusbot.bot.answer.compose import Answer
-from corpusbot.bot.answer.render import clip
+from corpusbot.bot.answer import Answer, ArticleButton, View, article_views, clip
 from corpusbot.bot.telegram.bot_state import AnyContext, service_of
-from corpusbot.retrieval.index.bm25 import ArticleInfo, Index
+from corpusbot.retrieval.index import ArticleInfo, Index
 
 Context = AnyContext
 LABELS = {View.CONTEXT: "Context", View.FULL: "Full article", View.RELATED: "Related"}

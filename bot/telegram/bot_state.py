@@ -18,10 +18,9 @@ from typing import Any
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
-from corpusbot.bot.answer.conversation import Turn
-from corpusbot.bot.app.service import Service
-from corpusbot.bot.history.feeds import FeedStore
-from corpusbot.bot.history.follows import FollowStore
+from corpusbot.bot.answer import Turn
+from corpusbot.bot.app import Service
+from corpusbot.bot.history import FeedStore, FollowStore
 from corpusbot.bot.telegram.chat_expiry import ChatExpiry
 from corpusbot.bot.telegram.ratelimit import OncePer, RateLimiter, WaitingLine
 

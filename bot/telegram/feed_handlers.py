@@ -17,9 +17,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
-from corpusbot.bot.app.feed_poller import FeedRound, feed_status, poll_feeds_every
-from corpusbot.bot.app.service import Service
-from corpusbot.bot.history.feeds import open_feeds
+from corpusbot.bot.app import FeedRound, Service, feed_status, poll_feeds_every
+from corpusbot.bot.history import open_feeds
 from corpusbot.bot.telegram import messages
 from corpusbot.bot.telegram.bot_state import BotContext, state_of, stop_task, tell_admins
 

@@ -32,20 +32,11 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, TypeHandler
 
-from corpusbot.bot.answer.compose import clean_question
-from corpusbot.bot.app import follow_matching
-from corpusbot.bot.app.alert_schedule import schedule
-from corpusbot.bot.app.digest_times import parse_offset, shown_offset
-from corpusbot.bot.app.service import Reload
-from corpusbot.bot.history.follows import (
-    DIGEST,
-    INSTANT,
-    ChatTime,
-    Follow,
-    FollowStore,
-    open_follows,
-)
+from corpusbot.bot.answer import clean_question
+from corpusbot.bot.app import Reload, follow_matching, parse_offset, shown_offset
+from corpusbot.bot.history import DIGEST, INSTANT, ChatTime, Follow, FollowStore, open_follows
 from corpusbot.bot.telegram import alert_sender, history_handlers, messages
+from corpusbot.bot.telegram.alert_schedule import schedule
 from corpusbot.bot.telegram.bot_state import BotContext, state_of, stop_task
 
 __all__ = ["add_handlers", "start_follows", "stop_follows"]

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, Message
 
-from corpusbot.bot.answer import article_views
-from corpusbot.bot.answer.followup_search import FollowUp, ask_follow_up
-from corpusbot.bot.history.store import HistoryStore
+from corpusbot.bot.answer import FollowUp, article_views, ask_follow_up
+from corpusbot.bot.history import HistoryStore
 from corpusbot.bot.telegram import history_handlers, keyboards
 from corpusbot.bot.telegram.bot_state import AnyContext, service_of
-from corpusbot.retrieval.index.bm25 import Index
+from corpusbot.retrieval.index import Index
 
 log = logging.getLogger("corpusbot.telegram")
 

@@ -13,7 +13,7 @@ from telegram import Chat, Message, ReplyParameters, User
 from telegram.constants import ChatAction
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from corpusbot.bot.answer.render import escape
+from corpusbot.bot.answer import escape
 from corpusbot.bot.telegram.bot_state import AnyContext, service_of
 from corpusbot.config.settings import GroupReplies
 

@@ -19,13 +19,18 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from corpusbot.bot.answer import conversation
-from corpusbot.bot.answer.conversation import Turn
-from corpusbot.bot.answer.followup_search import follow_up_note
-from corpusbot.bot.answer.plurals import counted
-from corpusbot.bot.answer.render import TITLE_CHARS, render_html
-from corpusbot.bot.answer.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
-from corpusbot.bot.history.records import AnswerPage
+from corpusbot.bot.answer import (
+    TELEGRAM_LIMIT,
+    TITLE_CHARS,
+    Turn,
+    clip_escaped,
+    conversation,
+    counted,
+    follow_up_note,
+    render_html,
+    utf16_length,
+)
+from corpusbot.bot.history import AnswerPage
 from corpusbot.bot.telegram import (
     article_buttons,
     follow_handlers,
@@ -39,7 +44,7 @@ from corpusbot.bot.telegram.bot_state import BotContext, ChatData
 from corpusbot.bot.telegram.keyboards import Button
 from corpusbot.bot.telegram.ratelimit import RateDecision, RateLimiter
 from corpusbot.bot.telegram.redaction import TokenRedactor
-from corpusbot.retrieval.ingest.adding import add_links
+from corpusbot.retrieval.ingest import add_links
 
 log = logging.getLogger("corpusbot.telegram")
 

@@ -30,20 +30,21 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
-from corpusbot.bot.answer.compose import Answer
-from corpusbot.bot.answer.render import escape
-from corpusbot.bot.history.follows import FollowStore
-from corpusbot.bot.history.records import (
+from corpusbot.bot.answer import Answer, escape
+from corpusbot.bot.history import (
     FIRST_PAGE,
     AnswerPage,
     AskedQuestion,
     DownReason,
+    FollowStore,
+    HistoryStore,
+    HistoryUnavailable,
     QuotedArticle,
     Vote,
     VoteState,
+    open_store,
+    stats_text,
 )
-from corpusbot.bot.history.stats import stats_text
-from corpusbot.bot.history.store import HistoryStore, HistoryUnavailable, open_store
 from corpusbot.bot.telegram import keyboards
 from corpusbot.bot.telegram.bot_state import STATE, AnyContext, service_of
 from corpusbot.config.settings import Settings

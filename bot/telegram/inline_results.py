@@ -11,12 +11,18 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from corpusbot.bot.answer.compose import Answer
-from corpusbot.bot.answer.freshness import format_date
-from corpusbot.bot.answer.render import DETAIL_CHARS, MAX_LINK_CHARS, TELEGRAM_LIMIT, clip, escape
-from corpusbot.bot.answer.text_limits import utf16_length
+from corpusbot.bot.answer import (
+    DETAIL_CHARS,
+    MAX_LINK_CHARS,
+    TELEGRAM_LIMIT,
+    Answer,
+    clip,
+    escape,
+    format_date,
+    utf16_length,
+)
 from corpusbot.bot.telegram.messages import opening_paragraph
-from corpusbot.retrieval.index.bm25 import ArticleInfo, Index
+from corpusbot.retrieval.index import ArticleInfo, Index
 
 MAX_RESULTS = 50  # Telegram's limit per answerInlineQuery
 TITLE_CHARS = 100

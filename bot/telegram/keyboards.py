@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from corpusbot.bot.answer.text_limits import clip
+from corpusbot.bot.answer import clip
 
 ASK, MORE, MORE_IN_CHAT, SOURCES = "ask", "more", "morec", "src"
 KINDS = frozenset({ASK, MORE, MORE_IN_CHAT, SOURCES})

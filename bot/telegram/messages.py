@@ -11,17 +11,23 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from corpusbot.bot.answer.compose import Answer
-from corpusbot.bot.answer.freshness import format_date, sort_newest_first
-from corpusbot.bot.answer.plurals import counted
-from corpusbot.bot.answer.quotes import Quote
-from corpusbot.bot.answer.render import DETAIL_CHARS, TITLE_CHARS
-from corpusbot.bot.answer.text_limits import TELEGRAM_LIMIT, clip_escaped, utf16_length
-from corpusbot.bot.answer.text_limits import escape as esc
-from corpusbot.bot.app.service import Reload
-from corpusbot.bot.history.follows import Follow
-from corpusbot.retrieval.index.bm25 import ArticleInfo
-from corpusbot.retrieval.ingest.adding import AddReport
+from corpusbot.bot.answer import (
+    DETAIL_CHARS,
+    TELEGRAM_LIMIT,
+    TITLE_CHARS,
+    Answer,
+    Quote,
+    clip_escaped,
+    counted,
+    format_date,
+    sort_newest_first,
+    utf16_length,
+)
+from corpusbot.bot.answer import escape as esc
+from corpusbot.bot.app import Reload
+from corpusbot.bot.history import Follow
+from corpusbot.retrieval.index import ArticleInfo
+from corpusbot.retrieval.ingest import AddReport
 
 PER_PAGE = 10
 OUTLETS_SHOWN = 8  # outlets counted at the head of /sources; the rest are summed up

@@ -2,7 +2,7 @@
 
 Handler registration happens in one place, :func:`add_handlers`; the token's redaction lives in
 bot/telegram/redaction.py, the retry policy in bot/telegram/retry.py, the exit statuses of `run` in
-bot/cli/runner.py.
+bot/telegram/runner.py.
 """
 
 from __future__ import annotations
@@ -25,9 +25,8 @@ from telegram.ext import (
     filters,
 )
 
-from corpusbot.bot.answer.plurals import counted
-from corpusbot.bot.app.service import Reload, Service
-from corpusbot.bot.app.watch import watch_corpus
+from corpusbot.bot.answer import counted
+from corpusbot.bot.app import Reload, Service, watch_corpus
 from corpusbot.bot.telegram import (
     article_buttons,
     feed_handlers,

@@ -1,2 +1,20 @@
 """Text into index terms (words, stop words, lemmas, stems) and into sentences, for passages and
 questions alike; on every core for large builds."""
+
+from .analyzer import TOKEN, Analyzer, AnalyzerSettings
+from .lemmas import lemmatizer
+from .lifeline import die_with_parent
+from .sentences import sentence_spans
+from .tokenizing import CHUNK_PASSAGES, TokenizedChunk, tokenize_chunk
+
+__all__ = [
+    "CHUNK_PASSAGES",
+    "TOKEN",
+    "Analyzer",
+    "AnalyzerSettings",
+    "TokenizedChunk",
+    "die_with_parent",
+    "lemmatizer",
+    "sentence_spans",
+    "tokenize_chunk",
+]

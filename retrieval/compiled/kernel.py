@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from corpusbot.retrieval.compiled import loader as compiled
-from corpusbot.retrieval.storage.files import Postings
+from corpusbot.retrieval.storage import Postings
 
 # Indexes with fewer passages search with NumPy: importing numba would cost more than it saves.
 KERNEL_MIN_PASSAGES = 5_000

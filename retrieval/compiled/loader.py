@@ -19,7 +19,7 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any, Generic, TypeVar
 
-from corpusbot.retrieval.storage.cache_home import default_cache_dir
+from corpusbot.retrieval.storage import default_cache_dir
 
 __all__ = ["SWITCH", "CompiledPart", "switched_off"]
 

@@ -17,9 +17,14 @@ import numpy as np
 
 from corpusbot.retrieval.compiled import kernel
 from corpusbot.retrieval.compiled import loader as compiled
-from corpusbot.retrieval.storage import sentence_block
-from corpusbot.retrieval.storage.files import IndexCorrupt, SentenceTable
-from corpusbot.retrieval.storage.sentence_block import SHARES, SentenceBlock, SentenceShares
+from corpusbot.retrieval.storage import (
+    SHARES,
+    IndexCorrupt,
+    SentenceBlock,
+    SentenceShares,
+    SentenceTable,
+    sentence_block,
+)
 
 # The compiled `select` and `tightness`, by name, once `read` has loaded.
 _compiled: dict[str, Callable[..., Any]] = {}

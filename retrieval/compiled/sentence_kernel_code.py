@@ -9,7 +9,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from corpusbot.retrieval.storage.sentence_block import SHARES
+from corpusbot.retrieval.storage import SHARES
 
 jit = numba.njit(cache=True, nogil=True)
 

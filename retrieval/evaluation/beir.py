@@ -24,10 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from corpusbot.retrieval.index.bm25 import Index, IndexSettings
+from corpusbot.retrieval.index import Index, IndexSettings
 from corpusbot.retrieval.plurals import counted
-from corpusbot.retrieval.reading.corpus import Article
-from corpusbot.retrieval.reading.passages import Passage
+from corpusbot.retrieval.reading import Article, Passage
 
 Qrels = dict[str, dict[str, int]]  # query id -> document id -> relevance grade
 

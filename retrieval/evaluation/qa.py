@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.analysis import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.plurals import counted
-from corpusbot.retrieval.reading.corpus import Article
+from corpusbot.retrieval.reading import Article
 
 # What a phone shows of a quote before its expandable blockquote collapses.
 VISIBLE_CHARS = 250

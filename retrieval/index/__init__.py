@@ -1,1 +1,18 @@
 """The BM25 index: built from articles in bounded memory, saved and cached per corpus, searched."""
+
+from .bm25 import ArticleInfo, Hit, Index, IndexSettings, Matches, Progress, SearchResult
+from .cache import Changes, OpenedIndex, fingerprint, open_index
+
+__all__ = [
+    "ArticleInfo",
+    "Changes",
+    "Hit",
+    "Index",
+    "IndexSettings",
+    "Matches",
+    "OpenedIndex",
+    "Progress",
+    "SearchResult",
+    "fingerprint",
+    "open_index",
+]

@@ -29,28 +29,25 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.analysis import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.compiled import kernel, sentence_kernel
 from corpusbot.retrieval.index.building import Weighting, build_folder
-from corpusbot.retrieval.reading.corpus import Article
-from corpusbot.retrieval.reading.passages import Passage
-from corpusbot.retrieval.storage import files as storage
-from corpusbot.retrieval.storage.files import (
+from corpusbot.retrieval.reading import Article, Passage
+from corpusbot.retrieval.storage import (
     FORMAT,
     ArticleInfo,
     IndexCorrupt,
     IndexMeta,
     Provenance,
-    StoredIndex,
-)
-from corpusbot.retrieval.storage.sentence_block import (
+    SentenceCache,
     SentenceShares,
+    StoredIndex,
     from_sentences,
     from_table,
     measure_question,
     question_arrays,
 )
-from corpusbot.retrieval.storage.sentence_store import SentenceCache
+from corpusbot.retrieval.storage import files as storage
 
 __all__ = [
     "FORMAT",

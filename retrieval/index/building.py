@@ -25,12 +25,15 @@ from pathlib import Path
 
 import numpy as np
 
-from corpusbot.retrieval.analysis.analyzer import AnalyzerSettings
-from corpusbot.retrieval.analysis.lifeline import die_with_parent
-from corpusbot.retrieval.analysis.tokenizing import CHUNK_PASSAGES, TokenizedChunk, tokenize_chunk
-from corpusbot.retrieval.reading.corpus import Article
-from corpusbot.retrieval.reading.passages import Passage
-from corpusbot.retrieval.storage.files import (
+from corpusbot.retrieval.analysis import (
+    CHUNK_PASSAGES,
+    AnalyzerSettings,
+    TokenizedChunk,
+    die_with_parent,
+    tokenize_chunk,
+)
+from corpusbot.retrieval.reading import Article, Passage
+from corpusbot.retrieval.storage import (
     FORMAT,
     META,
     PASSAGE_FILES,

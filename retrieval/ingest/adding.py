@@ -32,7 +32,7 @@ from corpusbot.retrieval.ingest.fetching import (
     fetch,
     system_resolver,
 )
-from corpusbot.retrieval.reading.front_matter import MAX_LINES, split_front_matter
+from corpusbot.retrieval.reading import MAX_LINES, split_front_matter
 
 __all__ = [
     "WEB_FOLDER",

@@ -1,2 +1,26 @@
 """Reading a corpus folder: files into `Article` records (with dates, outlets, links), and
 articles into `Passage` records with their offsets."""
+
+from .corpus import Article, Skipped, load_corpus, nothing_readable
+from .dates import FIRST_YEAR, LAST_YEAR, MONTH, month_number
+from .folder import list_files, printable_name
+from .front_matter import MAX_LINES, split_front_matter
+from .passages import Passage, SplitSettings, split_article
+
+__all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "MAX_LINES",
+    "MONTH",
+    "Article",
+    "Passage",
+    "Skipped",
+    "SplitSettings",
+    "list_files",
+    "load_corpus",
+    "month_number",
+    "nothing_readable",
+    "printable_name",
+    "split_article",
+    "split_front_matter",
+]

@@ -24,7 +24,7 @@ from typing import IO, overload
 
 import numpy as np
 
-from corpusbot.retrieval.reading.corpus import Skipped
+from corpusbot.retrieval.reading import Skipped
 
 FORMAT = "corpusbot-index-9"  # bumped whenever tokens or files change
 META = "meta.json"

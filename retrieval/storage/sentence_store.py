@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import threading
 
-from corpusbot.retrieval.analysis.analyzer import Analyzer
-from corpusbot.retrieval.analysis.sentences import sentence_spans
+from corpusbot.retrieval.analysis import Analyzer, sentence_spans
 
 # Passages kept analyzed (a few KB each): a question reads up to 24.
 CACHED_PASSAGES = 20_000

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from corpusbot.bot import telegram as telegram_layer
 from corpusbot.bot.app.service import Service
-from corpusbot.bot.cli import local_mode, runner
+from corpusbot.bot.cli import local_mode
 from corpusbot.bot.local_api import LocalBotApi
 from corpusbot.config.settings import Settings, load_settings
 
@@ -95,7 +96,7 @@ def test_run_local_uses_a_fresh_secret_token_each_time(
         raise AssertionError("not reached")
 
     monkeypatch.setattr(local_mode, "LocalBotApi", Server)
-    monkeypatch.setattr(runner, "run_command", run_command)
+    monkeypatch.setattr(telegram_layer, "run_command", run_command)
     settings = load_settings(env={"CORPUSBOT_INDEX_CACHE_DIR": str(tmp_path)})
     for _ in range(2):
         assert local_mode.run_local(settings, no_service, port=0) == 0

@@ -11,8 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from corpusbot.bot.app.digest_times import day_start, next_digest
-from corpusbot.bot.history.follows import DIGEST, Alert, ChatTime, FollowStore
+from corpusbot.bot.app import day_start, next_digest
+from corpusbot.bot.history import DIGEST, Alert, ChatTime, FollowStore
 from corpusbot.bot.telegram import messages
 from corpusbot.config.settings import FollowSettings
 

@@ -18,8 +18,8 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
 from corpusbot.bot.answer import respell
-from corpusbot.bot.app.service import Service
-from corpusbot.bot.history.store import HistoryBusy
+from corpusbot.bot.app import Service
+from corpusbot.bot.history import HistoryBusy
 from corpusbot.bot.telegram.history_handlers import open_history
 from corpusbot.bot.telegram.redaction import install_log_redaction
 from corpusbot.bot.telegram.telegram_app import build_application, run_polling
