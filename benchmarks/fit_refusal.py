@@ -35,9 +35,9 @@ from pathlib import Path
 import numpy as np
 
 from corpusbot.bot.answer import coverage
-from corpusbot.bot.answer.compose import AnswerSettings, asked_about, clean_question
-from corpusbot.bot.answer.question_form import read_form
-from corpusbot.bot.answer.respell import rewrite
+from corpusbot.bot.answer import question as question_module
+from corpusbot.bot.answer.compose import AnswerSettings, asked_about
+from corpusbot.bot.answer.question import read_question
 from corpusbot.config.settings import load_settings
 from corpusbot.retrieval.index.bm25 import Index
 from corpusbot.retrieval.index.cache import open_index
@@ -126,7 +126,8 @@ def _signature() -> str:
     measuring = (
         coverage.relevant_hits,
         coverage.measure_for,
-        coverage._added_spellings,
+        question_module.read_question,
+        question_module._added_spellings,
         coverage._passage_signals,
         coverage._subject,
         coverage._writes,
@@ -198,14 +199,13 @@ def _open(left: tuple[int, ...], data: Path, home: Path) -> tuple[Index, AnswerS
 def _row(index: Index, raw: str, settings: AnswerSettings) -> tuple[bool, coverage.Coverage | None]:
     """Whether the old rule answers `raw`, and the signals of its relevant hits (None if none),
     following compose up to its refusal decision."""
-    question, _ = clean_question(raw, settings.max_question_chars)
-    form = read_form(question, index.analyzer)
-    rewritten = rewrite(form.topic, index)
-    if not question or (
+    question = read_question(raw, index, limit=settings.max_question_chars)
+    form, rewritten = question.form, question.rewritten
+    if not question.text or (
         rewritten.absent and (not rewritten.present or asked_about(form, rewritten.absent))
     ):
         return False, None
-    result = index.search(rewritten.question, settings.max_hits * 2)
+    result = index.search(question.query, settings.max_hits * 2)
     weights = result.question_terms
     if not weights:
         return False, None
@@ -216,7 +216,7 @@ def _row(index: Index, raw: str, settings: AnswerSettings) -> tuple[bool, covera
         return False, None
     total = sum(weights.values())
     old = any(sum(weights[t] for t in h.matched) / total >= OLD_FLOOR for h in relevant)
-    return old, coverage.measure_for(index, result, rewritten, relevant)
+    return old, coverage.measure_for(index, result, question, relevant)
 
 
 # --- the model ------------------------------------------------------------------------------

@@ -70,14 +70,13 @@ def collect(qa: Path, corpus: Path) -> tuple[np.ndarray, np.ndarray, np.ndarray,
         found = sentence_candidates(index, record["q"], settings.answer)
         if found is None:
             continue
-        question, weights, hits, relevant = found
+        question, hits, relevant = found
         features = sentence_features(
             question,
             hits,
-            weights,
             index.analyzer,
             relevant=relevant,
-            shares=index.sentence_shares(hits, weights, index.analyzer.terms(question)),
+            shares=index.sentence_shares(hits, question.weights, question.terms),
         )
         block = features.block
         for row, vector in enumerate(features.values.tolist()):

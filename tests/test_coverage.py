@@ -18,7 +18,8 @@ from corpusbot.bot.answer.coverage import (
     relevant_hits,
     strongest,
 )
-from corpusbot.bot.answer.respell import Rewritten, rewrite
+from corpusbot.bot.answer.question import Question, read_question
+from corpusbot.bot.answer.respell import rewrite
 from corpusbot.config.settings import load_settings
 from corpusbot.retrieval.index.bm25 import Hit, Index, SearchResult
 from corpusbot.retrieval.reading.corpus import Article
@@ -48,11 +49,11 @@ def abstracts() -> Index:
 
 def _decide(index: Index, question: str) -> tuple[bool, float | None]:
     """`covered` for `question` as compose asks it, and the model's log-odds (None: no hit)."""
-    rewritten = rewrite(question, index)
-    result = index.search(rewritten.question, 24)
-    relevant = relevant_hits(result.hits, result.question_terms, 0.2, names=rewritten.names)
-    odds = measure_for(index, result, rewritten, relevant).log_odds() if relevant else None
-    return covered(index, result, rewritten, relevant), odds
+    read = read_question(question, index, limit=1_000)
+    result = index.search(read.query, 24)
+    relevant = relevant_hits(result.hits, result.question_terms, 0.2, names=read.rewritten.names)
+    odds = measure_for(index, result, read, relevant).log_odds() if relevant else None
+    return covered(index, result, read, relevant), odds
 
 
 def test_the_sample_is_big_enough_for_the_model(abstracts: Index):
@@ -70,9 +71,9 @@ def test_a_question_sharing_only_loose_words_is_not_covered(abstracts: Index):
     # The best passage holds "memory" (of T cells) and "loss" (of CD21): over 40 % of the
     # question's weight, so the floor alone quoted it.
     question = "What causes memory loss in older adults?"
-    rewritten = rewrite(question, abstracts)
-    result = abstracts.search(rewritten.question, 24)
-    assert relevant_hits(result.hits, result.question_terms, 0.4, names=rewritten.names)
+    read = read_question(question, abstracts, limit=1_000)
+    result = abstracts.search(read.query, 24)
+    assert relevant_hits(result.hits, result.question_terms, 0.4, names=read.rewritten.names)
     ok, odds = _decide(abstracts, question)
     assert not ok and odds is not None and odds < THRESHOLD
 
@@ -81,22 +82,22 @@ def _claims() -> list[str]:
     return [line.strip() for line in (DATA / "scifact_sample_claims.txt").open(encoding="utf-8")]
 
 
-def _searched(index: Index, question: str) -> tuple[Rewritten, SearchResult, list[Hit]]:
+def _searched(index: Index, question: str) -> tuple[Question, SearchResult, list[Hit]]:
     """The question respelled, its search and relevant hits (floor 0.2), as compose asks."""
-    rewritten = rewrite(question, index)
-    result = index.search(rewritten.question, 24)
-    relevant = relevant_hits(result.hits, result.question_terms, 0.2, names=rewritten.names)
-    return rewritten, result, relevant
+    read = read_question(question, index, limit=1_000)
+    result = index.search(read.query, 24)
+    relevant = relevant_hits(result.hits, result.question_terms, 0.2, names=read.rewritten.names)
+    return read, result, relevant
 
 
 def _counted(
-    index: Index, result: SearchResult, rewritten: Rewritten, relevant: list[Hit], asked: list[bool]
+    index: Index, result: SearchResult, read: Question, relevant: list[Hit], asked: list[bool]
 ) -> Callable[[], SentenceShares]:
     """Measures the relevant hits' sentences as compose does, noting each time in `asked`."""
 
     def shares() -> SentenceShares:
         asked.append(True)
-        order = index.analyzer.terms(rewritten.question)
+        order = read.terms
         return index.sentence_shares(relevant, result.question_terms, order)
 
     return shares
@@ -108,13 +109,13 @@ def test_the_passages_alone_decide_only_as_the_whole_model_does(abstracts: Index
     # whole model's, always.
     early = {True: 0, False: 0}
     for claim in _claims():
-        rewritten, result, relevant = _searched(abstracts, claim)
+        read, result, relevant = _searched(abstracts, claim)
         if not relevant:
             continue
-        whole = measure_for(abstracts, result, rewritten, relevant).log_odds() >= THRESHOLD
+        whole = measure_for(abstracts, result, read, relevant).log_odds() >= THRESHOLD
         asked: list[bool] = []
-        shares = _counted(abstracts, result, rewritten, relevant, asked)
-        assert covered(abstracts, result, rewritten, relevant, shares=shares) is whole, claim
+        shares = _counted(abstracts, result, read, relevant, asked)
+        assert covered(abstracts, result, read, relevant, shares=shares) is whole, claim
         early[whole] += not asked
         assert len(asked) <= 1  # measured at most once
     assert early[False] >= 5 and early[True] >= 3  # both shortcuts are taken on this sample
@@ -125,9 +126,9 @@ def test_a_sentence_never_holds_more_than_its_passage(abstracts: Index):
     # passage writes as asked, are at most the passage share.
     measured = 0
     for claim in _claims():
-        rewritten, result, relevant = _searched(abstracts, claim)
+        read, result, relevant = _searched(abstracts, claim)
         if relevant:
-            found = measure_for(abstracts, result, rewritten, relevant)
+            found = measure_for(abstracts, result, read, relevant)
             assert found.phrase <= found.sentence <= found.passage + 1e-9, claim
             assert found.verbatim <= found.passage + 1e-9, claim
             assert found.verbatim <= found.passage + 1e-9, claim  # it counts the passage's terms
@@ -137,10 +138,10 @@ def test_a_sentence_never_holds_more_than_its_passage(abstracts: Index):
 
 def _measured(index: Index, question: str) -> tuple[SearchResult, list[Hit], Coverage]:
     """The search, its relevant hits (floor 0.2) and their coverage signals, as compose asks."""
-    rewritten = rewrite(question, index)
-    result = index.search(rewritten.question, 10)
-    relevant = relevant_hits(result.hits, result.question_terms, 0.2, names=rewritten.names)
-    return result, relevant, measure_for(index, result, rewritten, relevant)
+    read = read_question(question, index, limit=1_000)
+    result = index.search(read.query, 10)
+    relevant = relevant_hits(result.hits, result.question_terms, 0.2, names=read.rewritten.names)
+    return result, relevant, measure_for(index, result, read, relevant)
 
 
 def test_signals_of_one_passage_that_holds_the_whole_question():
@@ -252,10 +253,10 @@ def test_a_tiny_corpus_keeps_the_floor_rule(question: str, expected: bool):
         }
     )
     assert len(index) < MIN_PASSAGES
-    rewritten = rewrite(question, index)
-    result = index.search(rewritten.question, 10)
+    read = read_question(question, index, limit=1_000)
+    result = index.search(read.query, 10)
     relevant = relevant_hits(result.hits, result.question_terms, 0.2)
-    assert covered(index, result, rewritten, relevant) is expected
+    assert covered(index, result, read, relevant) is expected
 
 
 def test_the_quotes_come_from_the_strong_passages_when_there_are_any():

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from corpusbot.bot.answer import coverage
-from corpusbot.bot.answer.respell import rewrite
+from corpusbot.bot.answer.question import read_question
 from corpusbot.retrieval.compiled import coverage_kernel, kernel
 from corpusbot.retrieval.index.bm25 import Index
 
@@ -131,9 +131,8 @@ def test_judge_is_relevance_then_the_relevant_hits_signals(compiled, search, flo
 
 def _verdicts(index: Index, question: str, monkeypatch) -> list[coverage.Verdict]:
     """`judge`'s verdict for `question` as compose asks it, compiled and then in Python."""
-    rewritten = rewrite(question, index)
-    result = index.search(rewritten.question, 24)
-    order = index.analyzer.terms(rewritten.question)
+    read = read_question(question, index, limit=1_000)
+    result = index.search(read.query, 24)
     verdicts = []
     for smallest in (0, len(index) + 1):
         monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", smallest)
@@ -141,9 +140,9 @@ def _verdicts(index: Index, question: str, monkeypatch) -> list[coverage.Verdict
             coverage.judge(
                 index,
                 result,
-                rewritten,
+                read,
                 0.2,
-                shares=lambda hits: index.sentence_shares(hits, result.question_terms, order),
+                shares=lambda hits: index.sentence_shares(hits, result.question_terms, read.terms),
             )
         )
     return verdicts
@@ -190,6 +189,10 @@ def test_a_search_whose_hits_are_all_filtered_out_is_refused_on_both_paths(
     for smallest in (0, len(abstracts) + 1):
         monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", smallest)
         verdict = coverage.judge(
-            abstracts, result, rewrite("estrogen", abstracts), 0.2, shares=lambda hits: None
+            abstracts,
+            result,
+            read_question("estrogen", abstracts, limit=1_000),
+            0.2,
+            shares=lambda hits: None,
         )
         assert verdict == coverage.Verdict([], False, [])

@@ -6,6 +6,7 @@ import random
 import numpy as np
 import pytest
 
+from corpusbot.bot.answer.question import read_question
 from corpusbot.bot.answer.sentence_score import sentence_features
 from corpusbot.retrieval.analysis.analyzer import AnalyzerSettings
 from corpusbot.retrieval.index.bm25 import Hit, Index, IndexSettings
@@ -91,16 +92,15 @@ def test_stored_and_analyzed_sentences_give_the_same_features(index: Index):
         "When did Iran and Saudi Arabia restore ties?",
         "Who is Iraq's foreign minister?",
     ):
-        result = index.search(question, 12)
-        weights = result.question_terms
+        read = read_question(question, index, limit=1_000)
+        result = index.search(read.query, 12)
         stored = sentence_features(
-            question,
+            read,
             result.hits,
-            weights,
             index.analyzer,
-            shares=index.sentence_shares(result.hits, weights, index.analyzer.terms(question)),
+            shares=index.sentence_shares(result.hits, read.weights, read.terms),
         )
-        analyzed = sentence_features(question, result.hits, weights, index.analyzer)
+        analyzed = sentence_features(read, result.hits, index.analyzer)
         assert len(stored.block) > len(result.hits) >= 2
         np.testing.assert_array_equal(stored.values, analyzed.values)
 

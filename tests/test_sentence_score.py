@@ -3,9 +3,12 @@
 import numpy as np
 import pytest
 
+from corpusbot.bot.answer.question import Question
+from corpusbot.bot.answer.question_form import question_cues, read_form
+from corpusbot.bot.answer.respell import Rewritten
 from corpusbot.bot.answer.sentence_score import sentence_scores, tightness
 from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
-from corpusbot.retrieval.index.bm25 import ArticleInfo, Hit
+from corpusbot.retrieval.index.bm25 import ArticleInfo, Hit, Query
 from corpusbot.retrieval.reading.passages import Passage
 from corpusbot.retrieval.storage.sentence_block import from_sentences
 
@@ -17,10 +20,28 @@ def hit(text: str, score: float = 1.0) -> Hit:
     return Hit(Passage("a", 0, 0, len(text), text), ARTICLE, score, frozenset())
 
 
+def asked(text: str) -> Question:
+    """`text` read as a question whose every term weighs 1 (no index: no respelling)."""
+    words = ANALYZER.words(text)
+    word_terms = ANALYZER.terms_of(words)
+    terms = tuple(t for t in word_terms if t)
+    form = read_form(text, ANALYZER)
+    return Question(
+        text,
+        False,
+        small_talk=False,
+        form=form,
+        rewritten=Rewritten(text),
+        words=tuple(words),
+        word_terms=tuple(word_terms),
+        query=Query(terms, dict.fromkeys(terms, 1.0), [], []),
+        cues=question_cues(text, form, ANALYZER),
+    )
+
+
 def best_sentence(question: str, *passages: tuple[str, float]) -> str:
     hits = [hit(text, score) for text, score in passages]
-    weights = dict.fromkeys(ANALYZER.terms(question), 1.0)
-    block, scores = sentence_scores(question, hits, weights, ANALYZER)
+    block, scores = sentence_scores(asked(question), hits, ANALYZER)
     top = int(np.argmax(scores))  # the first best, as max() takes it
     return hits[int(block.hit[top])].text[int(block.start[top]) : int(block.end[top])]
 
@@ -47,7 +68,7 @@ def test_a_phrase_in_question_order_beats_scattered_words():
 
 
 def test_no_hits_no_sentences():
-    block, scores = sentence_scores("anything", [], {"anyth": 1.0}, ANALYZER)
+    block, scores = sentence_scores(asked("anything"), [], ANALYZER)
     assert len(block) == len(scores) == 0
 
 
@@ -62,8 +83,7 @@ def test_a_sentence_that_answers_for_the_one_before_it_wins():
 def test_a_passage_that_failed_the_relevance_check_counts_for_less():
     question = "Where was the treaty signed?"
     passages = [hit("The treaty was signed in Velm."), hit("The treaty was signed in Orsk.")]
-    weights = dict.fromkeys(ANALYZER.terms(question), 1.0)
-    block, scores = sentence_scores(question, passages, weights, ANALYZER, relevant=[False, True])
+    block, scores = sentence_scores(asked(question), passages, ANALYZER, relevant=[False, True])
     assert block.hit[np.argmax(scores)] == 1
 
 

@@ -3,12 +3,13 @@ coverage, its sentences scored, quoted and rendered. No `telegram` import; plain
 
 from . import article_views, conversation, respell
 from .article_views import ArticleButton, View, answer_buttons
-from .compose import Answer, AnswerSettings, clean_question
+from .compose import Answer, AnswerSettings, answer_question
 from .conversation import Turn, follow_up
 from .examples import example_questions
 from .followup_search import FollowUp, ask_follow_up, follow_up_note
 from .freshness import format_date, sort_newest_first
 from .plurals import counted
+from .question import Question, clean_question, read_question
 from .quotes import Quote
 from .render import (
     DETAIL_CHARS,
@@ -33,10 +34,12 @@ __all__ = [
     "ArticleButton",
     "Context",
     "FollowUp",
+    "Question",
     "Quote",
     "Turn",
     "View",
     "answer_buttons",
+    "answer_question",
     "article_views",
     "ask",
     "ask_follow_up",
@@ -50,6 +53,7 @@ __all__ = [
     "follow_up",
     "follow_up_note",
     "format_date",
+    "read_question",
     "render_alert",
     "render_html",
     "render_text",

@@ -11,22 +11,16 @@ Extractive only: every word of a quote is the article's own. The steps are
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
 
 from corpusbot.bot.answer.coverage import judge
-from corpusbot.bot.answer.question_form import (
-    QuestionForm,
-    question_cues,
-    read_form,
-    small_talk,
-)
+from corpusbot.bot.answer.question import Question, clean_question, read_question
+from corpusbot.bot.answer.question_form import QuestionForm
 from corpusbot.bot.answer.quotes import Quote, QuoteLimits, make_quotes
-from corpusbot.bot.answer.respell import Rewritten, rewrite
+from corpusbot.bot.answer.respell import Rewritten
 from corpusbot.bot.answer.scope import AnswerScope
 from corpusbot.bot.answer.sentence_score import sentence_scores
 from corpusbot.retrieval.analysis import sentence_spans
@@ -37,16 +31,16 @@ from corpusbot.retrieval.storage import SentenceShares
 __all__ = [
     "Answer",
     "AnswerSettings",
+    "Question",
     "Quote",
     "Reason",
     "Respelling",
+    "answer_question",
     "asked_about",
     "clean_question",
     "compose",
     "sentence_spans",
 ]
-
-CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -98,13 +92,6 @@ class Answer:
     related: tuple[Quote, ...] = ()
 
 
-def clean_question(raw: str, limit: int) -> tuple[str, bool]:
-    """Normalise whitespace, drop control characters, cut at `limit` characters."""
-    text = CONTROL.sub(" ", unicodedata.normalize("NFC", raw or ""))
-    text = " ".join(text.split())
-    return (text[:limit].rstrip(), True) if len(text) > limit else (text, False)
-
-
 def compose(
     index: Index,
     raw_question: str,
@@ -118,35 +105,46 @@ def compose(
         index: the searchable passages.
         raw_question: what the user typed; cleaned and cut to `settings.max_question_chars`.
         settings: how many quotes, how long, and the relevance floor.
-        allowed: a bool per article: quote only those (bot/answer/scoped_answer.py reads dates and
-            outlets out of the question into it).
+        allowed: a bool per article: quote only those (bot/answer/scoped_answer.py reads dates
+            and outlets out of the question into it).
     Returns:
         An `Answer`: `answered` with its quotes, or not, with its `reason`.
     """
-    question, cut = clean_question(raw_question, settings.max_question_chars)
-    if not question:
-        return Answer(question, False, reason=Reason.EMPTY)
-    if small_talk(question):
-        return Answer(question, False, reason=Reason.SMALL_TALK)
-    form = read_form(question, index.analyzer)
-    retrieved = _retrieve(index, form, settings, allowed=allowed)
+    question = read_question(raw_question, index, limit=settings.max_question_chars)
+    return answer_question(index, question, settings, allowed=allowed)
+
+
+def answer_question(
+    index: Index,
+    question: Question,
+    settings: AnswerSettings,
+    *,
+    allowed: np.ndarray | None = None,
+) -> Answer:
+    """`compose` for a question already read (bot/answer/question.py) against `index`."""
+    text, cut = question.text, question.cut
+    if not text:
+        return Answer(text, False, reason=Reason.EMPTY)
+    if question.small_talk:
+        return Answer(text, False, reason=Reason.SMALL_TALK)
+    retrieved = _retrieve(index, question, settings, allowed=allowed)
     rewritten, weights, terms = retrieved.rewritten, retrieved.weights, tuple(retrieved.weights)
     if retrieved.reason is Reason.ABSENT:
         hints = tuple(_surface_in_corpus(index, t) for t in rewritten.suggestions)
         return Answer(
-            question,
+            text,
             False,
             reason=Reason.ABSENT,
             question_cut=cut,
             missing=rewritten.absent,
             suggestions=hints,
-            related=_about_the_rest(index, form, settings, allowed=allowed),
+            related=_about_the_rest(index, question.form, settings, allowed=allowed),
         )
     if retrieved.reason is Reason.NO_TERMS:
-        return Answer(question, False, reason=Reason.NO_TERMS, question_cut=cut)
+        return Answer(text, False, reason=Reason.NO_TERMS, question_cut=cut)
     if retrieved.reason is not None:
         return Answer(
-            question,
+            text,
             False,
             reason=retrieved.reason,
             question_cut=cut,
@@ -155,13 +153,7 @@ def compose(
         )
     candidates, passed = retrieved.candidates, retrieved.passed
     block, scores = sentence_scores(
-        rewritten.question,
-        candidates,
-        weights,
-        index.analyzer,
-        relevant=passed,
-        shares=retrieved.shares,
-        cues=question_cues(question, form, index.analyzer),
+        question, candidates, index.analyzer, relevant=passed, shares=retrieved.shares
     )
     limits = QuoteLimits(
         settings.max_quote_sentences,
@@ -175,7 +167,7 @@ def compose(
         for r in rewritten.respelled
     )
     return Answer(
-        question,
+        text,
         True,
         tuple(quotes),
         question_cut=cut,
@@ -216,12 +208,12 @@ class _Retrieved:
 
 def _retrieve(
     index: Index,
-    form: QuestionForm,
+    question: Question,
     settings: AnswerSettings,
     *,
     allowed: np.ndarray | None = None,
 ) -> _Retrieved:
-    rewritten = rewrite(form.topic, index)
+    rewritten, form = question.rewritten, question.form
     # A name no article mentions, and no other name that some article does: nothing to quote.
     # Nor when the absent name is the speaker asked about ("What did Blinken say about ..."):
     # what others said is no answer.
@@ -230,11 +222,10 @@ def _retrieve(
     # A speaker written in common words ("the fire chief") is no name to respell, but a word of
     # it that no article holds means no article reports what that speaker said. (Capitalised
     # words are names: respelling has looked them up, "Ruhani" finding Rouhani.)
-    common = " ".join(w for w in form.speaker.split() if not w[:1].isupper())
-    if not all(map(index.document_frequency, index.analyzer.terms(common))):
+    if not all(map(index.document_frequency, question.speaker_terms)):
         unknown = replace(rewritten, absent=(form.speaker,))
         return _Retrieved(unknown, {}, Reason.ABSENT)
-    result = index.search(rewritten.question, settings.max_hits * 2, allowed=allowed)
+    result = index.search(question.query, settings.max_hits * 2, allowed=allowed)
     weights = result.question_terms
     if not weights:
         return _Retrieved(rewritten, weights, Reason.NO_TERMS)
@@ -244,10 +235,10 @@ def _retrieve(
 
     def shares(relevant: list[Hit]) -> SentenceShares:
         if not measured:
-            measured.append(index.sentence_shares(relevant, weights, _order(index, rewritten)))
+            measured.append(index.sentence_shares(relevant, weights, question.terms))
         return measured[0]
 
-    verdict = judge(index, result, rewritten, settings.min_coverage, shares=shares)
+    verdict = judge(index, result, question, settings.min_coverage, shares=shares)
     if not verdict.answerable:
         return _Retrieved(rewritten, weights, Reason.NOT_FOUND)
     candidates, passed = _quotable(result.hits, verdict.quoted, settings.max_hits)
@@ -255,7 +246,7 @@ def _retrieve(
     # may also come from a passage that failed the relevance check), else measured alone.
     taken = _of(measured[0], verdict.relevant, candidates) if measured else None
     if taken is None:
-        taken = index.sentence_shares(candidates, weights, _order(index, rewritten))
+        taken = index.sentence_shares(candidates, weights, question.terms)
     return _Retrieved(rewritten, weights, None, candidates, passed, taken)
 
 
@@ -278,11 +269,6 @@ def asked_about(form: QuestionForm, absent: tuple[str, ...]) -> bool:
     return any(set(name.split()) <= spoken for name in absent)
 
 
-def _order(index: Index, rewritten: Rewritten) -> list[str]:
-    """The searched question's terms as asked (for the terms next to each other in it)."""
-    return index.analyzer.terms(rewritten.question)
-
-
 def _of(shares: SentenceShares, hits: list[Hit], some: list[Hit]) -> SentenceShares | None:
     """`shares` (of `hits`) of `some` of the hits only (in the hits' order), or None if not
     all of them are among the hits."""
@@ -294,16 +280,18 @@ def _of(shares: SentenceShares, hits: list[Hit], some: list[Hit]) -> SentenceSha
 
 
 def sentence_candidates(
-    index: Index, question: str, settings: AnswerSettings
-) -> tuple[str, dict[str, float], list[Hit], list[bool]] | None:
-    """What `compose` scores the sentences of, for `question` (None when it would refuse): the
-    question as searched, its terms' weights, the candidate passages and whether each passed the
-    relevance check. For fitting the sentence weights (benchmarks/fit_sentence_weights.py)."""
-    question = clean_question(question, settings.max_question_chars)[0]
-    found = _retrieve(index, read_form(question, index.analyzer), settings) if question else None
-    if found is None or found.reason is not None:
+    index: Index, raw_question: str, settings: AnswerSettings
+) -> tuple[Question, list[Hit], list[bool]] | None:
+    """What `compose` scores the sentences of, for `raw_question` (None when it would refuse):
+    the question read, the candidate passages and whether each passed the relevance check. For
+    fitting the sentence weights (benchmarks/fit_sentence_weights.py)."""
+    question = read_question(raw_question, index, limit=settings.max_question_chars)
+    if not question.text or question.small_talk:
         return None
-    return (found.rewritten.question, found.weights, found.candidates, found.passed)
+    found = _retrieve(index, question, settings)
+    if found.reason is not None:
+        return None
+    return (question, found.candidates, found.passed)
 
 
 def _surface(index: Index, term: str, quotes: list[Quote]) -> str:

@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from corpusbot.bot.answer.respell import Rewritten
+from corpusbot.bot.answer.question import Question
 from corpusbot.retrieval.analysis import Analyzer
 from corpusbot.retrieval.compiled import coverage_kernel, kernel
 from corpusbot.retrieval.index import ArticleInfo, Hit, Index, Matches, SearchResult
@@ -149,13 +149,13 @@ def _strong(relevant: list[Hit], held: Sequence[float], total: float) -> list[Hi
 def covered(
     index: Index,
     result: SearchResult,
-    rewritten: Rewritten,
+    question: Question,
     relevant: list[Hit],
     *,
     shares: Callable[[], SentenceShares] | None = None,
 ) -> bool:
     """Whether the `relevant` hits (from `relevant_hits`) of `result`, searched for the
-    `rewritten` question, answer it well enough to quote: the model's log-odds reach THRESHOLD.
+    `question`, answer it well enough to quote: the model's log-odds reach THRESHOLD.
     In a corpus under MIN_PASSAGES passages: whether one holds TINY_FLOOR of the weight.
     `shares`: measures the question's shares in the relevant hits' sentences (once, by the
     caller, who quotes from them), asked only when the passages alone cannot decide."""
@@ -165,7 +165,7 @@ def covered(
         total = sum(result.question_terms.values()) or 1.0
         held = _held_each([h.matched for h in relevant], result.question_terms)
         return max(held) / total >= TINY_FLOOR
-    asked = _Asked.of(index, result, rewritten, relevant)
+    asked = _Asked.of(index, result, question, relevant)
     partial, best = asked.passage_signals(relevant)
     return _decide(partial, best, lambda: asked, index, relevant, shares)
 
@@ -210,13 +210,13 @@ class Verdict:
 def judge(
     index: Index,
     result: SearchResult,
-    rewritten: Rewritten,
+    question: Question,
     floor: float,
     *,
     shares: Callable[[list[Hit]], SentenceShares],
 ) -> Verdict:
     """`relevant_hits` (with `floor`), `covered` and `strongest` of `result`, searched for the
-    `rewritten` question; `shares` measures the question's shares in the relevant hits'
+    `question`; `shares` measures the question's shares in the relevant hits'
     sentences (`covered`'s `shares`). On a large index the per-hit arithmetic is compiled
     (retrieval/compiled/coverage_kernel.py), with the same values."""
     weights = result.question_terms
@@ -224,10 +224,10 @@ def judge(
     large = kernel.compiled_for(len(index)) and len(index) >= MIN_PASSAGES
     compiled = coverage_kernel.load() if large else None
     if compiled is not None and result.matches is not None and total > 0:
-        return _judged(compiled, index, result, result.matches, rewritten, floor, total, shares)
-    relevant = relevant_hits(result.hits, weights, floor, names=rewritten.names)
+        return _judged(compiled, index, result, result.matches, question, floor, total, shares)
+    relevant = relevant_hits(result.hits, weights, floor, names=question.rewritten.names)
     measure = functools.partial(shares, relevant)
-    if not covered(index, result, rewritten, relevant, shares=measure):
+    if not covered(index, result, question, relevant, shares=measure):
         return Verdict(relevant, False, [])
     return Verdict(relevant, True, strongest(relevant, weights))
 
@@ -237,7 +237,7 @@ def _judged(
     index: Index,
     result: SearchResult,
     matches: Matches,
-    rewritten: Rewritten,
+    question: Question,
     floor: float,
     total: float,
     shares: Callable[[list[Hit]], SentenceShares],
@@ -246,7 +246,7 @@ def _judged(
     weight, above 0."""
     weights = result.question_terms
     weight = np.array([weights[t] for t in matches.terms])
-    named = np.array([t in rewritten.names for t in matches.terms], dtype=np.bool_)
+    named = np.array([t in question.rewritten.names for t in matches.terms], dtype=np.bool_)
     held, kept, values, best = compiled.judge(
         matches.matched,
         weight,
@@ -263,19 +263,19 @@ def _judged(
         return Verdict(relevant, False, [])
     held = held[places]  # the relevant hits'
     measure = functools.partial(shares, relevant)
-    if _added_spellings(rewritten, index.analyzer):  # their weights are not the search's
-        decided = covered(index, result, rewritten, relevant, shares=measure)
+    if question.aliases:  # their weights are not the search's
+        decided = covered(index, result, question, relevant, shares=measure)
     else:
         signals = _compiled_signals(
             dict(zip(compiled.SIGNALS, values.tolist(), strict=True)),
             index,
             result,
             matches,
-            rewritten,
+            question,
             best=relevant[best],
             total=total,
         )
-        asked = functools.partial(_Asked.of, index, result, rewritten, relevant)
+        asked = functools.partial(_Asked.of, index, result, question, relevant)
         decided = _decide(signals, best, asked, index, relevant, measure)
     if not decided:
         return Verdict(relevant, False, [])
@@ -287,7 +287,7 @@ def _compiled_signals(
     index: Index,
     result: SearchResult,
     matches: Matches,
-    rewritten: Rewritten,
+    question: Question,
     *,
     best: Hit,
     total: float,
@@ -305,7 +305,7 @@ def _compiled_signals(
         **signal,
         sentence=0.0,
         absent=sum(unknown) / total,
-        named=float(bool(rewritten.present)),
+        named=float(bool(question.rewritten.present)),
         phrase=0.0,
         terms=math.log(len(weights)),
         subject=_subject(index.title_terms(best.article), weights, {}),
@@ -315,16 +315,16 @@ def _compiled_signals(
 def measure_for(
     index: Index,
     result: SearchResult,
-    rewritten: Rewritten,
+    question: Question,
     relevant: Sequence[Hit],
     *,
     shares: SentenceShares | None = None,
 ) -> Coverage:
-    """The coverage signals of a search for the `rewritten` question, over its `relevant` hits.
+    """The coverage signals of a search for `question`, over its `relevant` hits.
     A spelling searched beside the asked one ("Raeisi" for "Raisi") is not more of the question:
     a passage holding it holds the asked word, so with such spellings the sentences are
     measured again without them (`shares`, measured for the whole question, are not used)."""
-    asked = _Asked.of(index, result, rewritten, relevant)
+    asked = _Asked.of(index, result, question, relevant)
     given = None if shares is None else (lambda: shares)
     partial, best = asked.passage_signals(relevant)
     partial = partial._replace(verbatim=asked.verbatim(relevant[best], best))
@@ -340,7 +340,7 @@ class _Asked:
     weights: dict[str, float]
     relevant: Sequence[Hit]
     aliases: dict[str, tuple[str, ...]]
-    question: str
+    question: Question
     known: frozenset[str]
     named: bool
     analyzer: Analyzer
@@ -348,17 +348,17 @@ class _Asked:
 
     @classmethod
     def of(
-        cls, index: Index, result: SearchResult, rewritten: Rewritten, relevant: Sequence[Hit]
+        cls, index: Index, result: SearchResult, question: Question, relevant: Sequence[Hit]
     ) -> _Asked:
-        aliases = _added_spellings(rewritten, index.analyzer)
+        aliases = question.aliases
         weights = {t: w for t, w in result.question_terms.items() if t not in aliases}
         known = frozenset(t for t in weights if t in index.vocab)
-        named = bool(rewritten.present)
+        named = bool(question.rewritten.present)
         return cls(
             weights,
             relevant,
             aliases,
-            rewritten.question,
+            question,
             known,
             named,
             index.analyzer,
@@ -388,7 +388,7 @@ class _Asked:
         """The question's shares in the hits' sentences: `given`'s, unless spellings were added."""
         if given is not None and not self.aliases:
             return given()
-        order = [t for t in index.analyzer.terms(self.question) if t not in self.aliases]
+        order = [t for t in self.question.terms if t not in self.aliases]
         return index.sentence_shares(relevant, self.weights, order)
 
     def passage_signals(self, relevant: Sequence[Hit]) -> tuple[Coverage, int]:
@@ -429,8 +429,7 @@ class _Asked:
     def asked_words(self) -> list[tuple[str, str]]:
         """(word as the question writes it, case-folded; its weighed term) for each of its
         words; a spelling searched beside an asked word stands for that word."""
-        words = self.analyzer.words(self.question)
-        pairs = zip(words, map(self.analyzer.term, words), strict=True)
+        pairs = zip(self.question.words, self.question.word_terms, strict=True)
         if not self.aliases:
             return [(word, term) for word, term in pairs if term in self.weights]
         return [
@@ -479,16 +478,6 @@ def _writes(lowered: str, word: str) -> bool:
             return True
         at = lowered.find(word, at + 1)
     return False
-
-
-def _added_spellings(rewritten: Rewritten, analyzer: Analyzer) -> dict[str, tuple[str, ...]]:
-    """Each spelling searched beside an asked word, and the asked word's terms."""
-    aliases: dict[str, tuple[str, ...]] = {}
-    for respelled in rewritten.respelled:
-        asked = tuple(analyzer.terms(respelled.asked))
-        if respelled.added and asked:
-            aliases.update((t, asked) for t in respelled.terms if t not in asked)
-    return aliases
 
 
 def _with_sentences(partial: Coverage, sentences: SentenceShares) -> Coverage:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpusbot.bot.answer.compose import Answer, AnswerSettings, compose
-from corpusbot.bot.answer.respell import rewrite
+from corpusbot.bot.answer.compose import Answer, AnswerSettings, answer_question
+from corpusbot.bot.answer.question import Question, read_question
 from corpusbot.bot.answer.scoped_answer import article_table
-from corpusbot.bot.answer.scoped_answer import ask as ask_everywhere
+from corpusbot.bot.answer.scoped_answer import ask_question as ask_everywhere
 from corpusbot.retrieval.index import Index
 
 
@@ -45,18 +45,19 @@ def ask_follow_up(
     reply to an answer about Iraq: what they say of other things is no answer)."""
     allowed = article_filter(index, article_ids)
     count = int(allowed.sum())
-    if not _names_all_in(index, question, allowed):
-        return FollowUp(ask_everywhere(index, question, settings), True, count)
-    narrow = compose(index, question, settings, allowed=allowed)
+    read = read_question(question, index, limit=settings.max_question_chars)
+    if not _names_all_in(index, read, allowed):
+        return FollowUp(ask_everywhere(index, read, settings), True, count)
+    narrow = answer_question(index, read, settings, allowed=allowed)
     if narrow.answered or narrow.reason in ("empty", "no_terms"):
         return FollowUp(narrow, False, count)
-    return FollowUp(ask_everywhere(index, question, settings), True, count)
+    return FollowUp(ask_everywhere(index, read, settings), True, count)
 
 
-def _names_all_in(index: Index, question: str, allowed: np.ndarray) -> bool:
+def _names_all_in(index: Index, question: Question, allowed: np.ndarray) -> bool:
     """Whether every name of `question` that the corpus holds is in one of the `allowed`
     articles."""
-    present = rewrite(question, index).present
+    present = question.rewritten.present
     return all(index.search(name, 1, allowed=allowed).hits for name in present)
 
 

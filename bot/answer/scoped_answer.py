@@ -7,9 +7,11 @@ articles in range instead.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -19,8 +21,7 @@ from corpusbot.bot.answer.compose import (
     AnswerSettings,
     Quote,
     Reason,
-    clean_question,
-    compose,
+    answer_question,
     sentence_spans,
 )
 from corpusbot.bot.answer.freshness import sort_newest_first
@@ -32,6 +33,7 @@ from corpusbot.bot.answer.query_filters import (
     newest_positions,
     parse_question,
 )
+from corpusbot.bot.answer.question import Question, clean_question, read_question
 from corpusbot.bot.answer.scope import scope_of
 from corpusbot.retrieval.index import Index
 
@@ -57,22 +59,41 @@ def article_table(index: Index) -> ArticleFacts:
 
 def ask(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
     """The answer to `raw_question`, within the dates and outlets it names."""
-    question, cut = clean_question(raw_question, settings.max_question_chars)
+    limit = settings.max_question_chars
+    text, cut = clean_question(raw_question, limit)
+    # Read once, and only if the answer needs the whole question (it names no date or outlet,
+    # or an "outlet" that may be a person); otherwise only its topic is read.
+    whole = functools.cache(lambda: read_question(raw_question, index, limit=limit))
+    return _ask(index, text, cut, whole, settings)
+
+
+def ask_question(index: Index, question: Question, settings: AnswerSettings) -> Answer:
+    """`ask` for a question already read (bot/answer/question.py)."""
+    return _ask(index, question.text, question.cut, lambda: question, settings)
+
+
+def _ask(
+    index: Index,
+    text: str,
+    cut: bool,
+    whole: Callable[[], Question],
+    settings: AnswerSettings,
+) -> Answer:
     table = article_table(index)
     parsed = parse_question(
-        question,
+        text,
         outlets=table.outlets,
         newest=table.newest,
         is_topic=lambda name: _is_topic(index, name),
     )
     wanted = parsed.filter
     if not wanted.active:
-        return compose(index, raw_question, settings)
+        return answer_question(index, whole(), settings)
     listing = not index.analyzer.terms(parsed.text)
     scope = scope_of(wanted, table.outlets, listing=listing)
-    plain = Answer(question, False, question_cut=cut, scope=scope)
+    plain = Answer(text, False, question_cut=cut, scope=scope)
     if wanted.missing_outlet:
-        absent = _absent_person(index, question, wanted.missing_outlet, settings)
+        absent = _absent_person(index, text, whole, wanted.missing_outlet, settings)
         return absent or replace(plain, reason=Reason.UNKNOWN_OUTLET)
     allowed = article_mask(wanted, table)
     if allowed is not None and not allowed.any():
@@ -83,21 +104,26 @@ def ask(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
         )
     if wanted.newest_first:  # the newest among the articles on the topic, not the best-scored
         allowed = _newest_on_topic(index, parsed.text, allowed, settings.max_hits)
-    answer = compose(index, parsed.text, settings, allowed=allowed)
+    topic = read_question(parsed.text, index, limit=settings.max_question_chars)
+    answer = answer_question(index, topic, settings, allowed=allowed)
     quotes = _newest_first(answer.quotes) if wanted.newest_first else answer.quotes
-    return replace(answer, question=question, question_cut=cut, quotes=quotes, scope=scope)
+    return replace(answer, question=text, question_cut=cut, quotes=quotes, scope=scope)
 
 
 def _absent_person(
-    index: Index, question: str, name: str, settings: AnswerSettings
+    index: Index,
+    text: str,
+    whole: Callable[[], Question],
+    name: str,
+    settings: AnswerSettings,
 ) -> Answer | None:
-    """ "What did Blinken say...": a person says, an outlet reports. Unless the question names an
-    outlet outright ("according to", "from:", "report"), a name in no article's text either is
-    answered as compose answers it: "No article mentions Blinken." (issue 9), or respelled to
-    the articles' spelling of it ("Ruhani": Rouhani)."""
-    if ACCORDING_TO.search(question) or FROM_TOKEN.search(question) or not SAYING.search(question):
+    """ "What did Blinken say...": a person says, an outlet reports. Unless the question (`text`;
+    `whole`, read) names an outlet outright ("according to", "from:", "report"), a name in no
+    article's text either is answered as compose answers it: "No article mentions Blinken."
+    (issue 9), or respelled to the articles' spelling of it ("Ruhani": Rouhani)."""
+    if ACCORDING_TO.search(text) or FROM_TOKEN.search(text) or not SAYING.search(text):
         return None
-    answer = compose(index, question, settings)
+    answer = answer_question(index, whole(), settings)
     absent = answer.reason == Reason.ABSENT and name in answer.missing
     respelled = any(r.asked == name for r in answer.respelled)  # "Ruhani" for "Rouhani"
     return answer if absent or respelled else None

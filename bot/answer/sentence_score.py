@@ -20,14 +20,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpusbot.bot.answer.answer_type import (
-    AnswerType,
-    expected_type,
-    offers,
-    offers_unit,
-    units_asked,
-)
-from corpusbot.bot.answer.question_form import QuestionCues, SpeechCue
+from corpusbot.bot.answer.answer_type import AnswerType, offers, offers_unit
+from corpusbot.bot.answer.question import Question
+from corpusbot.bot.answer.question_form import SpeechCue
 from corpusbot.retrieval.analysis import Analyzer
 from corpusbot.retrieval.compiled import sentence_kernel
 from corpusbot.retrieval.index import Hit
@@ -126,14 +121,12 @@ class SentenceFeatures:
 
 
 def sentence_scores(
-    question: str,
+    question: Question,
     hits: Sequence[Hit],
-    weights: Mapping[str, float],
     analyzer: Analyzer,
     *,
     relevant: Sequence[bool] | None = None,
     shares: SentenceShares | None = None,
-    cues: QuestionCues | None = None,
 ) -> tuple[SentenceBlock, np.ndarray]:
     """Every sentence of every hit's passage, scored for `question`: the sentences (in hit
     order) and a float64 score each.
@@ -141,35 +134,30 @@ def sentence_scores(
     `relevant` says, per hit, whether it passed the relevance check (all did when omitted).
     `shares`: the hits' sentences and the question's shares in each (default: analyzed here;
     compose passes the index's, read from what the build stored: `Index.sentence_shares`).
-    `cues`: what a sentence must offer, read from the question as asked
-    (question_form.question_cues); default: the answer kind and units of `question`."""
-    found = sentence_features(
-        question, hits, weights, analyzer, relevant=relevant, shares=shares, cues=cues
-    )
+    What a sentence must offer comes from the question as asked (`Question.cues`)."""
+    found = sentence_features(question, hits, analyzer, relevant=relevant, shares=shares)
     return found.block, found.values @ _WEIGHT_VECTOR
 
 
 def sentence_features(
-    question: str,
+    question: Question,
     hits: Sequence[Hit],
-    weights: Mapping[str, float],
     analyzer: Analyzer,
     *,
     relevant: Sequence[bool] | None = None,
     shares: SentenceShares | None = None,
-    cues: QuestionCues | None = None,
 ) -> SentenceFeatures:
     """The features of every sentence, in `FEATURES` order: what `sentence_scores` weighs, and
     what the weights were fitted on."""
+    weights = question.weights
     if shares is None:
-        shares = _analyzed(question, hits, weights, analyzer)
+        shares = _analyzed(question, hits, analyzer)
     block = shares.block
     if not hits or sum(weights.values()) <= 0 or not len(block):
         return SentenceFeatures(block, np.zeros((len(block), len(FEATURES))))
     scores = np.array([h.score for h in hits]) / max(hits[0].score, 1e-9)
     passed = np.ones(len(hits)) if relevant is None else np.array(relevant, dtype=np.float64)
-    if cues is None:
-        cues = QuestionCues(expected_type(question), units_asked(question))
+    cues = question.cues
     kind, units, speech = cues.kind, cues.units, cues.speech
     asked = kind in _TYPES or units or speech or cues.described or cues.reason
     texts = _texts(block, hits) if asked else []  # read only when asked
@@ -196,12 +184,10 @@ def sentence_features(
     return SentenceFeatures(block, values)
 
 
-def _analyzed(
-    question: str, hits: Sequence[Hit], weights: Mapping[str, float], analyzer: Analyzer
-) -> SentenceShares:
+def _analyzed(question: Question, hits: Sequence[Hit], analyzer: Analyzer) -> SentenceShares:
     """The shares of hits that no index stored: their passages analyzed here."""
     block = from_sentences(analyzed_sentences(h.passage.text, analyzer) for h in hits)
-    return measure_question(block, weights, analyzer.terms(question))
+    return measure_question(block, question.weights, question.terms)
 
 
 def _reports_speech(sentence: str, speech: SpeechCue, analyzer: Analyzer) -> float:

@@ -1,6 +1,15 @@
 """The BM25 index: built from articles in bounded memory, saved and cached per corpus, searched."""
 
-from .bm25 import ArticleInfo, Hit, Index, IndexSettings, Matches, Progress, SearchResult
+from .bm25 import (
+    ArticleInfo,
+    Hit,
+    Index,
+    IndexSettings,
+    Matches,
+    Progress,
+    Query,
+    SearchResult,
+)
 from .cache import Changes, OpenedIndex, fingerprint, open_index
 
 __all__ = [
@@ -12,6 +21,7 @@ __all__ = [
     "Matches",
     "OpenedIndex",
     "Progress",
+    "Query",
     "SearchResult",
     "fingerprint",
     "open_index",

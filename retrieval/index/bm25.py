@@ -58,6 +58,7 @@ __all__ = [
     "IndexSettings",
     "Matches",
     "Provenance",
+    "Query",
     "SearchResult",
 ]
 
@@ -184,6 +185,17 @@ class Matches:
         return [frozenset(compress(self.terms, column)) for column in self.matched.T.tolist()]
 
 
+@dataclass(frozen=True, eq=False)
+class Query:
+    """A question's terms as one index weighs them, made once by `Index.query` and searched by
+    `Index.search`; only for the index that made it (the term numbers are its own)."""
+
+    terms: tuple[str, ...]  # as asked, in order, repeats kept
+    weights: dict[str, float]  # each distinct term -> its idf (unknown terms: the largest)
+    present: list[str]  # the distinct terms the index holds, in question order
+    known: list[tuple[int, int]]  # those as (term number, times asked)
+
+
 @dataclass(frozen=True)
 class SearchResult:
     question_terms: dict[str, float]  # each distinct term -> its idf (unknown terms: the largest)
@@ -297,17 +309,24 @@ class Index:
 
     # --- searching ----------------------------------------------------------------------
 
+    def query(self, terms: Sequence[str]) -> Query:
+        """`terms` (a question's, analysed) with this index's weights, ready to search."""
+        weights, present, known = self._question_terms(Counter(terms))
+        return Query(tuple(terms), weights, present, known)
+
     def search(
-        self, question: str, k: int = 10, *, allowed: np.ndarray | None = None
+        self, question: str | Query, k: int = 10, *, allowed: np.ndarray | None = None
     ) -> SearchResult:
-        """The `k` best passages for `question`, best first; only passages scoring above 0.
-        With `allowed` (a bool per article, in index order) only those articles' passages."""
-        weights, present, known = self._question_terms(Counter(self.analyzer.terms(question)))
+        """The `k` best passages for `question` (a text, analysed here, or this index's
+        `Query`), best first; only passages scoring above 0. With `allowed` (a bool per
+        article, in index order) only those articles' passages."""
+        query = self.query(self.analyzer.terms(question)) if isinstance(question, str) else question
+        weights, known = query.weights, query.known
         if not known or k <= 0 or len(self) == 0:
             return SearchResult(weights, [])
         ranked = self._ranked(known, k, allowed)
         articles = self.table.article[ranked.numbers]
-        matches = Matches(tuple(present), ranked.matched, ranked.scores, articles)
+        matches = Matches(tuple(query.present), ranked.matched, ranked.scores, articles)
         return SearchResult(weights, _StoredHit.many(self, ranked.numbers, matches), matches)
 
     def _question_terms(
