@@ -273,3 +273,23 @@ def test_the_quotes_come_from_the_strong_passages_when_there_are_any():
     assert [h.article.id for h in strongest(result.hits, weights)] == ["bridge"]
     weak = [h for h in result.hits if h.article.id == "river"]
     assert strongest(weak, weights) == weak  # none strong: all of them
+
+
+def test_the_coverage_signals_never_analyse_the_question_again(
+    abstracts: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The model reads the question's words and terms (for `verbatim` and the sentence shares)
+    # from the `Question`, read once; only passages are analysed here.
+    read = [_searched(abstracts, claim) for claim in _claims()]
+    analysed: list[str] = []
+    words = abstracts.analyzer.words
+
+    def counted(text: str) -> list[str]:
+        analysed.append(text)
+        return words(text)
+
+    monkeypatch.setattr(abstracts.analyzer, "words", counted)
+    measured = [measure_for(abstracts, r, q, hits) for q, r, hits in read if hits]
+    assert len(measured) >= 20
+    asked = {q.searched for q, _, _ in read} | {q.text for q, _, _ in read}
+    assert not asked & set(analysed)
