@@ -25,7 +25,7 @@ from corpusbot.bot.answer.text_limits import (
     utf16_length,
 )
 from corpusbot.config import TEMPLATES_DIR
-from corpusbot.retrieval.index.bm25 import ArticleInfo
+from corpusbot.retrieval.index import ArticleInfo
 
 __all__ = [
     "TELEGRAM_LIMIT",

@@ -25,23 +25,30 @@ from pathlib import Path
 
 from corpusbot.config import FURNITURE_FILE
 from corpusbot.retrieval.index.bm25 import FORMAT, Index, IndexCorrupt, IndexSettings, Progress
-from corpusbot.retrieval.reading.corpus import Skipped, load_corpus, nothing_readable
-from corpusbot.retrieval.reading.folder import list_files, printable_name
-from corpusbot.retrieval.reading.passages import SplitSettings, split_article
-from corpusbot.retrieval.storage import files as storage
-from corpusbot.retrieval.storage.cache_home import default_cache_dir
-from corpusbot.retrieval.storage.checked_text import CheckedTextFile
-from corpusbot.retrieval.storage.files import IndexMeta, Provenance
-from corpusbot.retrieval.storage.locks import locked
-from corpusbot.retrieval.storage.manifest import (
+from corpusbot.retrieval.reading import (
+    Skipped,
+    SplitSettings,
+    list_files,
+    load_corpus,
+    nothing_readable,
+    printable_name,
+    split_article,
+)
+from corpusbot.retrieval.storage import (
+    CheckedTextFile,
     Entry,
+    IndexMeta,
+    Provenance,
     check_contents,
     check_sizes,
+    default_cache_dir,
+    locked,
     read_block_sums,
     read_manifest,
     total_bytes,
     write_manifest,
 )
+from corpusbot.retrieval.storage import files as storage
 
 log = logging.getLogger(__name__)
 
