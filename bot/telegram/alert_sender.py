@@ -14,21 +14,19 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import Application
 
 from corpusbot.bot.history import Alert, FollowStore, QueuedAlert
 from corpusbot.bot.telegram import messages
-from corpusbot.bot.telegram.bot_state import BotState, state_of
+from corpusbot.bot.telegram.bot_state import BotApplication, BotState, state_of
 
 __all__ = ["send_alerts"]
 
 log = logging.getLogger("corpusbot.telegram")
 
-App = Application[Any, Any, Any, Any, Any, Any]
+App = BotApplication
 SEND_EVERY = 30.0  # seconds between looks at the outbox when nothing woke the sender
 RETRY_SECONDS = (5.0, 30.0, 120.0, 600.0, 3600.0)  # after each failed send, then hourly
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters, Update
 from telegram.error import BadRequest
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
 from corpusbot.bot.answer import Answer, ArticleButton, View, article_views, clip
-from corpusbot.bot.telegram.bot_state import AnyContext, service_of
+from corpusbot.bot.telegram.bot_state import AnyContext, BotApplication, service_of
 from corpusbot.retrieval.index import ArticleInfo, Index
 
 Context = AnyContext
@@ -26,7 +26,7 @@ NO_CONTEXT = "I could not find that quote in the article any more. Please ask ag
 LABEL_CHARS = 40
 
 
-def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def add_handlers(application: BotApplication) -> None:
     """The article buttons' handler; added before the bot's own button handler."""
     application.add_handler(CallbackQueryHandler(pressed, pattern=rf"^{article_views.PREFIX}:"))
 

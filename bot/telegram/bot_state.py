@@ -81,9 +81,12 @@ CONTEXT_TYPES = ContextTypes(context=BotContext, chat_data=ChatData)
 # What the hook modules' functions accept (history, follow-ups, group replies, inline, article
 # buttons): any context, so BotContext (whose chat_data is ChatData) passes the type check.
 AnyContext = CallbackContext[Any, Any, Any, Any]
+# The bot's Application, as its handlers and hooks accept it (its type parameters are the
+# builder's: the bot, the context and the three data kinds, and the job queue).
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
-def attach_state(application: Application[Any, Any, Any, Any, Any, Any], state: BotState) -> None:
+def attach_state(application: BotApplication, state: BotState) -> None:
     """Put `state` where :class:`BotContext` and :func:`service_of` find it."""
     application.bot_data[STATE] = state
 
@@ -95,7 +98,7 @@ def service_of(context: AnyContext) -> Service:
     return state.service
 
 
-def state_of(application: Application[Any, Any, Any, Any, Any, Any]) -> BotState:
+def state_of(application: BotApplication) -> BotState:
     """The state of an application outside a handler (start-up, shutdown, the watcher)."""
     state: BotState = application.bot_data[STATE]
     return state
@@ -110,9 +113,7 @@ async def stop_task(task: asyncio.Task[None] | None) -> None:
             await task
 
 
-async def tell_admins(
-    application: Application[Any, Any, Any, Any, Any, Any], text: str, *, about: str
-) -> None:
+async def tell_admins(application: BotApplication, text: str, *, about: str) -> None:
     """Send `text` to every admin; one who never wrote to the bot cannot be told, and is
     logged (`about`: what the log says the message was about)."""
     service = state_of(application).service

@@ -12,21 +12,26 @@ import asyncio
 import functools
 import logging
 import sqlite3
-from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from corpusbot.bot.app import FeedRound, Service, feed_status, poll_feeds_every
 from corpusbot.bot.history import open_feeds
 from corpusbot.bot.telegram import messages
-from corpusbot.bot.telegram.bot_state import BotContext, state_of, stop_task, tell_admins
+from corpusbot.bot.telegram.bot_state import (
+    BotApplication,
+    BotContext,
+    state_of,
+    stop_task,
+    tell_admins,
+)
 
 __all__ = ["add_handlers", "start_feed_poller", "stop_feed_poller"]
 
 log = logging.getLogger("corpusbot.telegram")
 
-App = Application[Any, Any, Any, Any, Any, Any]
+App = BotApplication
 RELOAD_TRIES = 3  # a reload already running (the watcher's, an admin's) is waited for
 RELOAD_PAUSE = 2.0  # seconds between those tries
 

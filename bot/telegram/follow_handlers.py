@@ -18,7 +18,6 @@ import datetime as dt
 import logging
 import sqlite3
 import time
-from typing import Any
 
 from telegram import (
     Chat,
@@ -30,20 +29,20 @@ from telegram import (
     User,
 )
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, TypeHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, TypeHandler
 
 from corpusbot.bot.answer import clean_question
 from corpusbot.bot.app import Reload, follow_matching, parse_offset, shown_offset
 from corpusbot.bot.history import DIGEST, INSTANT, ChatTime, Follow, FollowStore, open_follows
 from corpusbot.bot.telegram import alert_sender, history_handlers, messages
 from corpusbot.bot.telegram.alert_schedule import schedule
-from corpusbot.bot.telegram.bot_state import BotContext, state_of, stop_task
+from corpusbot.bot.telegram.bot_state import BotApplication, BotContext, state_of, stop_task
 
 __all__ = ["add_handlers", "start_follows", "stop_follows"]
 
 log = logging.getLogger("corpusbot.telegram")
 
-App = Application[Any, Any, Any, Any, Any, Any]
+App = BotApplication
 PREFIX = "fol"  # callback data of an alert's Stop following button: fol:<sealed follow id>
 FOLLOW_PREFIX = "fon"  # an answer's 🔔 Follow button: fon:<sealed answer id>
 MODE_PREFIX = "fmo"  # a confirmation's Instant / Daily digest: fmo:<i|d>:<sealed follow id>

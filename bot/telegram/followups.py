@@ -64,7 +64,8 @@ async def _answered_question(
         for button in row:
             more = keyboards.decode(str(button.callback_data or ""))
             if more is not None and more.kind == keyboards.MORE_IN_CHAT and context.chat_data:
-                return context.chat_data.asked.get(more.ref)
+                asked: str | None = context.chat_data.asked.get(more.ref)
+                return asked
     return None
 
 

@@ -16,7 +16,6 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from telegram import (
     Chat,
@@ -28,7 +27,7 @@ from telegram import (
 )
 from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from corpusbot.bot.answer import Answer, escape
 from corpusbot.bot.history import (
@@ -46,7 +45,7 @@ from corpusbot.bot.history import (
     stats_text,
 )
 from corpusbot.bot.telegram import keyboards
-from corpusbot.bot.telegram.bot_state import STATE, AnyContext, service_of
+from corpusbot.bot.telegram.bot_state import STATE, AnyContext, BotApplication, service_of
 from corpusbot.config.settings import Settings
 
 log = logging.getLogger("corpusbot.history")
@@ -107,7 +106,7 @@ def open_history(settings: Settings) -> OpenedHistory:
 
 
 def attach(
-    application: Application[Any, Any, Any, Any, Any, Any],
+    application: BotApplication,
     settings: Settings,
     opened: OpenedHistory | None = None,
 ) -> None:
@@ -120,13 +119,13 @@ def attach(
         application.bot_data[OFF_REASON] = opened.off_reason
 
 
-def detach(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def detach(application: BotApplication) -> None:
     store: HistoryStore | None = application.bot_data.pop(STORE, None)
     if store is not None:
         store.close()
 
 
-def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def add_handlers(application: BotApplication) -> None:
     """/stats, /forget and the feedback buttons; added before the bot's own button handler,
     which would otherwise take every button press."""
     application.add_handlers(
@@ -143,7 +142,7 @@ def store_of(context: Context) -> HistoryStore | None:
     return store
 
 
-def store_of_app(application: Application[Any, Any, Any, Any, Any, Any]) -> HistoryStore | None:
+def store_of_app(application: BotApplication) -> HistoryStore | None:
     """The history database outside a handler (start-up, a reload's listener)."""
     store: HistoryStore | None = application.bot_data.get(STORE)
     return store

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ChosenInlineResultHandler, InlineQueryHandler
+from telegram.ext import ChosenInlineResultHandler, InlineQueryHandler
 
-from corpusbot.bot.telegram.bot_state import AnyContext, service_of
+from corpusbot.bot.telegram.bot_state import AnyContext, BotApplication, service_of
 from corpusbot.bot.telegram.inline_results import (
     InlineCard,
     newest_cards,
@@ -30,7 +29,7 @@ CACHE_SECONDS = 60  # Telegram may serve the same query from its cache this long
 UPDATES = ("inline_query", "chosen_inline_result")  # for getUpdates' allowed_updates
 
 
-def add_handlers(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+def add_handlers(application: BotApplication) -> None:
     application.add_handlers(
         [InlineQueryHandler(inline_query), ChosenInlineResultHandler(chosen_result)]
     )

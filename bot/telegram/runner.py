@@ -15,11 +15,11 @@ import sys
 from collections.abc import Callable
 
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import Application
 
 from corpusbot.bot.answer import respell
 from corpusbot.bot.app import Service
 from corpusbot.bot.history import HistoryBusy
+from corpusbot.bot.telegram.bot_state import BotApplication
 from corpusbot.bot.telegram.history_handlers import open_history
 from corpusbot.bot.telegram.redaction import install_log_redaction
 from corpusbot.bot.telegram.telegram_app import build_application, run_polling
@@ -99,7 +99,7 @@ def run_command(
     return 0
 
 
-def _application(settings: Settings, open_service: Callable[[Settings], Service]) -> Application:
+def _application(settings: Settings, open_service: Callable[[Settings], Service]) -> BotApplication:
     """The bot with its index and history. The history database is opened first: a second bot
     on the same file (HistoryBusy) must stop at once, not after reading the corpus and loading
     or building its index, which takes minutes for a big one."""

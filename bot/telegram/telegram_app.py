@@ -38,6 +38,7 @@ from corpusbot.bot.telegram import (
 )
 from corpusbot.bot.telegram.bot_state import (
     CONTEXT_TYPES,
+    BotApplication,
     BotState,
     attach_state,
     state_of,
@@ -70,7 +71,7 @@ ALLOWED_UPDATES = ["message", "callback_query", *inline.UPDATES]  # edits are no
 
 def build_application(
     service: Service, settings: Settings, history: OpenedHistory | None = None
-) -> Application:
+) -> BotApplication:
     """The bot, ready to poll (or to be driven by another runner), its state typed (BotState).
     `history`: the history database if the caller opened it already (runner.py does, first)."""
     telegram = settings.telegram
@@ -123,7 +124,7 @@ def build_application(
     return application
 
 
-def add_handlers(application: Application) -> None:
+def add_handlers(application: BotApplication) -> None:
     private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
     plain_text = filters.TEXT & ~filters.COMMAND & ~filters.VIA_BOT  # not a chosen inline card
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
@@ -152,7 +153,7 @@ def add_handlers(application: Application) -> None:
     application.add_error_handler(handlers.on_error)
 
 
-async def start_background_work(application: Application) -> None:
+async def start_background_work(application: BotApplication) -> None:
     """At start-up: register the commands, watch the corpus folder if the settings say so, and
     read the feeds (bot/telegram/feed_handlers.py)."""
     await register_commands(application)
@@ -169,7 +170,7 @@ async def start_background_work(application: Application) -> None:
     await feed_handlers.start_feed_poller(application)
 
 
-async def stop_background_work(application: Application) -> None:
+async def stop_background_work(application: BotApplication) -> None:
     history_handlers.detach(application)  # history hook: close the database, free its lock
     await feed_handlers.stop_feed_poller(application)
     await follow_handlers.stop_follows(application)
@@ -181,7 +182,7 @@ async def stop_background_work(application: Application) -> None:
     await confirm_read(application, state.last_update_id)
 
 
-async def confirm_read(application: Application, last_update_id: int) -> None:
+async def confirm_read(application: BotApplication, last_update_id: int) -> None:
     """Tell the Bot API every update up to `last_update_id` was read, so that a restart does
     not fetch them again (and answer them twice). python-telegram-bot makes one such call as
     it stops; under load it can time out, and then nothing says so again. Retried here, a few
@@ -200,7 +201,7 @@ async def confirm_read(application: Application, last_update_id: int) -> None:
     log.warning("could not confirm the updates read; after a restart some may come again")
 
 
-async def report_reload(application: Application, result: Reload) -> None:
+async def report_reload(application: BotApplication, result: Reload) -> None:
     """Report a reload the watcher made to every admin (failures matter most)."""
     service = state_of(application).service
     log.info("corpus changed: reload ok=%s %s", result.ok, result.error or result.changes.summary())
@@ -208,7 +209,7 @@ async def report_reload(application: Application, result: Reload) -> None:
     await tell_admins(application, text, about="the reload")
 
 
-async def register_commands(application: Application) -> None:
+async def register_commands(application: BotApplication) -> None:
     """setMyCommands, so Telegram's menu lists them."""
     await application.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
     service = state_of(application).service
@@ -219,7 +220,7 @@ async def register_commands(application: Application) -> None:
     )
 
 
-def run_polling(application: Application) -> None:
+def run_polling(application: BotApplication) -> None:
     """Poll until SIGINT or SIGTERM, then shut down cleanly."""
     application.run_polling(
         timeout=POLL_TIMEOUT,
