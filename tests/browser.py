@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import os
 import shutil
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 import pytest
+
+if TYPE_CHECKING:  # playwright is imported where used: without it the browser tests skip
+    from playwright.sync_api import Browser, BrowserContext, Page, Route
+
 
 WAIT = 10.0
 """Upper bound in seconds for anything a browser test waits for."""
@@ -44,7 +51,7 @@ def _chromium_path() -> str:
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser() -> Iterator[Browser]:
     try:
         from playwright import sync_api
     except ImportError:
@@ -61,7 +68,7 @@ def browser():
 
 
 @pytest.fixture
-def context(browser):
+def context(browser: Browser) -> Iterator[BrowserContext]:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=WAIT * 1000)
@@ -70,7 +77,7 @@ def context(browser):
     # Only 127.0.0.1 is reachable: anything else the page asked for would fail the test.
     outside: list[str] = []
 
-    def guard(route) -> None:
+    def guard(route: Route) -> None:
         if route.request.url.startswith("http://127.0.0.1:"):
             route.continue_()
         else:
@@ -83,20 +90,36 @@ def context(browser):
     assert outside == [], f"the page tried to reach {outside}"
 
 
-def open_chat(context, server):
+class Served(Protocol):
+    """What serves the chat page: the local Bot API, alone or with the bot (`run --local`)."""
+
+    @property
+    def url(self) -> str: ...
+
+
+# Each open page's script errors and console errors, as open_chat collects them.
+_ERRORS: weakref.WeakKeyDictionary[Page, list[str]] = weakref.WeakKeyDictionary()
+
+
+def page_errors(page: Page) -> list[str]:
+    """The script and console errors `page` (opened by open_chat) has shown so far."""
+    return _ERRORS[page]
+
+
+def open_chat(context: BrowserContext, server: Served) -> Page:
     from playwright.sync_api import expect
 
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.errors = errors
+    _ERRORS[page] = errors
     page.goto(server.url + "/")
     expect(page.locator("#bot-name")).to_have_text("Corpusbot (local)")
     expect(page.locator("#menu-button")).to_be_visible()
     return page
 
 
-def send(page, text: str) -> None:
+def send(page: Page, text: str) -> None:
     page.locator("#input").fill(text)
     page.locator("#input").press("Enter")

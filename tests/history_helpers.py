@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from corpusbot.bot.history.records import AskedQuestion, QuotedArticle
@@ -32,7 +33,7 @@ def history_settings(folder: Path, **changes: object) -> HistorySettings:
     return HistorySettings(**values)  # type: ignore[arg-type]
 
 
-def open_test_store(folder: Path, clock: FakeClock, **changes: object) -> HistoryStore:
+def open_test_store(folder: Path, clock: Callable[[], float], **changes: object) -> HistoryStore:
     return open_store(history_settings(folder, **changes), clock=clock)
 
 

@@ -29,11 +29,11 @@ ANALYZER = Analyzer(AnalyzerSettings.create("english", "english"))
         ("What did the minister say?", AnswerType.ANY),
     ],
 )
-def test_the_question_word_gives_the_kind(question: str, kind: AnswerType):
+def test_the_question_word_gives_the_kind(question: str, kind: AnswerType) -> None:
     assert expected_type(question) is kind
 
 
-def test_only_a_token_beyond_the_question_counts():
+def test_only_a_token_beyond_the_question_counts() -> None:
     asked = set(ANALYZER.terms("When did the embargo end in 2020?"))
     assert not offers(AnswerType.DATE, "The embargo ended in 2020.", asked, ANALYZER)
     assert offers(AnswerType.DATE, "The embargo of 2020 ended in October.", asked, ANALYZER)
@@ -44,7 +44,7 @@ def test_only_a_token_beyond_the_question_counts():
     assert offers(AnswerType.NAME, "they met Borrell and Zarif.", asked, ANALYZER)
 
 
-def test_numbers_and_places():
+def test_numbers_and_places() -> None:
     asked = set(ANALYZER.terms("How many doses arrived?"))
     assert offers(AnswerType.NUMBER, "Half a million doses arrived.", asked, ANALYZER)
     assert not offers(AnswerType.NUMBER, "The doses arrived.", asked, ANALYZER)
@@ -54,7 +54,7 @@ def test_numbers_and_places():
     assert not offers(AnswerType.ANY, "Anything at all in Amman, 2020.", asked, ANALYZER)
 
 
-def test_a_sentence_of_places_offers_more_than_a_passing_place():
+def test_a_sentence_of_places_offers_more_than_a_passing_place() -> None:
     asked = set(ANALYZER.terms("Where did the final take place?"))
     many = "The final was played at Velm Stadium in the Orra valley at Quorvia."
     one = "Fans in the Orra valley cheered the final."
@@ -62,7 +62,7 @@ def test_a_sentence_of_places_offers_more_than_a_passing_place():
     assert offers(AnswerType.PLACE, one, asked, ANALYZER) == pytest.approx(1 / 3)
 
 
-def test_to_before_a_capitalised_word_names_no_place():
+def test_to_before_a_capitalised_word_names_no_place() -> None:
     asked = set(ANALYZER.terms("Where did the final take place?"))
     sentence = "In addition to the Velm Trophy, the winner gets a medal."
     assert offers(AnswerType.PLACE, sentence, asked, ANALYZER) == 0.0
@@ -82,13 +82,13 @@ def test_to_before_a_capitalised_word_names_no_place():
         ("How long did the siege last?", "It lasted 72 days.", "It lasted until 1453."),
     ],
 )
-def test_a_quantity_asked_with_its_unit(question: str, answers: str, misses: str):
+def test_a_quantity_asked_with_its_unit(question: str, answers: str, misses: str) -> None:
     units = units_asked(question)
     assert offers_unit(units, answers) == 1.0
     assert offers_unit(units, misses) == 0.0
 
 
-def test_no_unit_is_asked_of_other_questions():
+def test_no_unit_is_asked_of_other_questions() -> None:
     assert units_asked("How many doses arrived?") == ()
     assert units_asked("Who paid for the bridge?") == ()
 
@@ -109,7 +109,7 @@ def test_no_unit_is_asked_of_other_questions():
         "Whoever wins, the howitzer stays in Whitby.",  # question words only inside others
     ],
 )
-def test_the_question_word_check_skips_no_pattern(question: str):
+def test_the_question_word_check_skips_no_pattern(question: str) -> None:
     # Every pattern the kinds and units read needs one of the words the quick check looks for.
     text = question.casefold()
     patterns = [answer_type._DATE_QUESTION, answer_type._NUMBER_QUESTION]
@@ -121,13 +121,13 @@ def test_the_question_word_check_skips_no_pattern(question: str):
         assert expected_type(question) is AnswerType.ANY and units_asked(question) == ()
 
 
-def test_news_dates_its_events_by_weekday():
+def test_news_dates_its_events_by_weekday() -> None:
     asked = set(ANALYZER.terms("When did Lavrov meet Rouhani?"))
     assert offers(AnswerType.DATE, "Lavrov met Rouhani in Tehran on Tuesday.", asked, ANALYZER)
     assert not offers(AnswerType.DATE, "Lavrov met Rouhani in Tehran.", asked, ANALYZER)
 
 
-def test_a_place_may_follow_a_compass_word():
+def test_a_place_may_follow_a_compass_word() -> None:
     asked = set(ANALYZER.terms("Where is the telescope?"))
     sentence = "The telescope in southern China passed its tests."
     assert offers(AnswerType.PLACE, sentence, asked, ANALYZER)

@@ -37,13 +37,13 @@ def test_context_is_the_quote_paragraph_and_its_neighbours() -> None:
     assert quote_context(TEXT, "missing words") is None
 
 
-def test_a_quote_cut_at_its_start_is_found_without_its_ellipsis():
+def test_a_quote_cut_at_its_start_is_found_without_its_ellipsis() -> None:
     text = "First paragraph.\n\nA very long sentence about the council and the bridge closure."
     span = find_quote(text, "…the council and the bridge closure.")
     assert span is not None and text[span.start : span.end] == "the council and the bridge closure."
 
 
-def test_a_quote_longer_than_forty_words_is_marked_to_its_end():
+def test_a_quote_longer_than_forty_words_is_marked_to_its_end() -> None:
     words = [f"word{n}" for n in range(70)]
     text = "Before.\n\n" + " ".join(words) + " after the quote.\n\nAfter."
     quote = " ".join(words)

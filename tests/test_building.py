@@ -3,8 +3,11 @@ chunks, the index is the same, and its scores stay rank-bm25's (tests/test_index
 
 import itertools
 import json
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -30,7 +33,7 @@ def _scifact() -> list[tuple[Article, list[Passage]]]:
     return [(a, [Passage(a.id, 0, 0, len(a.text), a.text)]) for a in articles]
 
 
-def _build(folder: Path, pairs, workers: int = 1) -> Index:
+def _build(folder: Path, pairs: Iterable[tuple[Article, list[Passage]]], workers: int = 1) -> Index:
     build_folder(pairs, folder, analyzer=ANALYZER, weighting=Weighting(), workers=workers)
     return Index.load(folder)
 
@@ -62,24 +65,31 @@ def _same_index(one: Index, other: Index) -> None:
         )
 
 
-def test_many_segments_and_merge_ranges_give_the_same_index(tmp_path, monkeypatch):
+def test_many_segments_and_merge_ranges_give_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     whole = _build(tmp_path / "whole", _scifact())
     monkeypatch.setattr(building, "SEGMENT_POSTINGS", 500)  # dozens of segments
     monkeypatch.setattr(building, "MERGE_POSTINGS", 300)  # and of merge ranges
     monkeypatch.setattr(tokenizing, "CHUNK_PASSAGES", 7)
     monkeypatch.setattr(building, "CHUNK_PASSAGES", 7)
-    spills = []
+    spills: list[int] = []
     original = building._Segments.spill
-    monkeypatch.setattr(
-        building._Segments, "spill", lambda self: spills.append(len(self.index)) or original(self)
-    )
+
+    def spill(self: building._Segments) -> None:
+        spills.append(len(self.index))
+        original(self)
+
+    monkeypatch.setattr(building._Segments, "spill", spill)
     cut = _build(tmp_path / "cut", _scifact())
     assert max(spills) >= 10  # really cut into many segments
     assert len(list((tmp_path / "cut").iterdir())) == len(list((tmp_path / "whole").iterdir()))
     _same_index(whole, cut)
 
 
-def test_worker_processes_give_the_same_index(tmp_path, monkeypatch):
+def test_worker_processes_give_the_same_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     articles = load_corpus(SEEDS).articles
     pairs = [(a, split_article(a, SplitSettings())) for a in articles]
     alone = _build(tmp_path / "alone", pairs)
@@ -87,8 +97,8 @@ def test_worker_processes_give_the_same_index(tmp_path, monkeypatch):
     monkeypatch.setattr(building, "LOCAL_CHUNKS", 1)  # the rest go to the pool
     pools = []
 
-    class CountedPool(building.ProcessPoolExecutor):
-        def __init__(self, *args, **kwargs):
+    class CountedPool(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             pools.append(self)
             super().__init__(*args, **kwargs)
 
@@ -98,7 +108,7 @@ def test_worker_processes_give_the_same_index(tmp_path, monkeypatch):
     _same_index(alone, pooled)
 
 
-def test_non_ascii_passages_keep_their_byte_ranges(tmp_path):
+def test_non_ascii_passages_keep_their_byte_ranges(tmp_path: Path) -> None:
     text = "Zürich’s “Grand Café” opened.\n\nSo did Δelta — 東京 too."
     article = Article("z", "Zürich", text, "z.txt")
     passages = split_article(article, SplitSettings(chunk_size=50))
@@ -108,16 +118,18 @@ def test_non_ascii_passages_keep_their_byte_ranges(tmp_path):
     assert index.article_text(1) == text
 
 
-def test_an_empty_corpus_builds_an_index_that_finds_nothing(tmp_path):
+def test_an_empty_corpus_builds_an_index_that_finds_nothing(tmp_path: Path) -> None:
     index = _build(tmp_path, [(Article("e", "", "", "e.txt"), [])])
     assert len(index) == 0 and len(index.articles) == 1
     assert index.search("anything", 5).hits == []
 
 
-def test_the_segments_are_removed_even_when_the_input_fails(tmp_path, monkeypatch):
+def test_the_segments_are_removed_even_when_the_input_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(building, "SEGMENT_POSTINGS", 100)
 
-    def failing():
+    def failing() -> Iterator[tuple[Article, list[Passage]]]:
         yield from _scifact()[:30]
         raise RuntimeError("disk on fire")
 
@@ -127,7 +139,7 @@ def test_the_segments_are_removed_even_when_the_input_fails(tmp_path, monkeypatc
     assert not (tmp_path / "meta.json").exists()
 
 
-def test_term_ranges_cover_every_term_once():
+def test_term_ranges_cover_every_term_once() -> None:
     offsets = np.cumsum([0, 5, 1, 100, 2, 2, 2, 40])
     ranges = list(building._term_ranges(offsets, 10))
     assert ranges[0][0] == 0 and ranges[-1][1] == len(offsets) - 1
@@ -137,7 +149,7 @@ def test_term_ranges_cover_every_term_once():
     assert (2, 3) in ranges
 
 
-def test_postings_are_grouped_by_term_then_passage_for_large_vocabularies():
+def test_postings_are_grouped_by_term_then_passage_for_large_vocabularies() -> None:
     rng = np.random.default_rng(7)
     doc = np.sort(rng.integers(0, 500, 5000)).astype(np.int32)
     term = rng.integers(0, 200_000, 5000).astype(np.int32)  # beyond 16 bits
@@ -148,14 +160,14 @@ def test_postings_are_grouped_by_term_then_passage_for_large_vocabularies():
         np.testing.assert_array_equal(ours, expected)
 
 
-def test_build_into_opens_what_it_wrote(tmp_path):
+def test_build_into_opens_what_it_wrote(tmp_path: Path) -> None:
     settings = IndexSettings(analyzer=ANALYZER)
     index = Index.build_into(tmp_path, _scifact(), replace(settings, workers=1))
     assert index.folder == tmp_path
     assert index.search(CLAIMS[0], 3).hits
 
 
-def test_the_idf_floor_does_not_depend_on_the_order_terms_are_numbered_in():
+def test_the_idf_floor_does_not_depend_on_the_order_terms_are_numbered_in() -> None:
     """Terms are numbered in a set's order, which changes with each process's string hashing.
     The floor's mean was summed in that order, so a rebuilt index scored some passages a last
     bit differently (a quote's score 4.322868180975485 against ...484 on the seeds)."""

@@ -2,6 +2,7 @@ import os
 import shutil
 from pathlib import Path
 
+from corpusbot.retrieval.index import OpenedIndex
 from corpusbot.retrieval.index.cache import open_index
 
 from .conftest import SEEDS, make_settings
@@ -13,12 +14,12 @@ def copy_seeds(tmp_path: Path) -> Path:
     return corpus
 
 
-def opened(corpus: Path, cache: Path, **env: str):
+def opened(corpus: Path, cache: Path, **env: str) -> OpenedIndex:
     s = make_settings(cache, corpus, **env)
     return open_index(s.corpus, s.split, s.index, s.max_file_bytes)
 
 
-def test_an_unchanged_corpus_loads_and_a_changed_one_rebuilds(tmp_path: Path):
+def test_an_unchanged_corpus_loads_and_a_changed_one_rebuilds(tmp_path: Path) -> None:
     corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
     first = opened(corpus, cache)
     assert first.built
@@ -32,7 +33,7 @@ def test_an_unchanged_corpus_loads_and_a_changed_one_rebuilds(tmp_path: Path):
     assert len(folders) == 1  # older fingerprints are cleaned away (the lock files stay)
 
 
-def test_a_broken_cache_is_rebuilt_not_fatal(tmp_path: Path):
+def test_a_broken_cache_is_rebuilt_not_fatal(tmp_path: Path) -> None:
     corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
     folder = opened(corpus, cache).folder
     (folder / "doc_ids.npy").write_bytes(b"\x93NUMPY broken")
@@ -41,7 +42,7 @@ def test_a_broken_cache_is_rebuilt_not_fatal(tmp_path: Path):
     assert again.index.search("Sputnik vaccine", 1).hits
 
 
-def test_a_half_written_build_is_never_read(tmp_path: Path):
+def test_a_half_written_build_is_never_read(tmp_path: Path) -> None:
     corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
     folder = opened(corpus, cache).folder
     # What a build killed before its final rename leaves: a temporary folder, no final one.
@@ -54,7 +55,7 @@ def test_a_half_written_build_is_never_read(tmp_path: Path):
     assert not abandoned.exists()
 
 
-def test_skipped_files_are_remembered_by_the_cache(tmp_path: Path):
+def test_skipped_files_are_remembered_by_the_cache(tmp_path: Path) -> None:
     corpus, cache = copy_seeds(tmp_path), tmp_path / "cache"
     (corpus / "blank.txt").write_text("")
     assert [s.path for s in opened(corpus, cache).skipped] == ["blank.txt"]
@@ -63,7 +64,7 @@ def test_skipped_files_are_remembered_by_the_cache(tmp_path: Path):
     assert opened(corpus, cache).built  # an mtime change alone is a change
 
 
-def test_another_process_build_in_progress_is_left_alone(tmp_path: Path):
+def test_another_process_build_in_progress_is_left_alone(tmp_path: Path) -> None:
     import subprocess
     import sys
 

@@ -23,14 +23,18 @@ def texts_with_sums(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Pa
     return path, sums
 
 
-def test_intact_reads_return_the_bytes_asked_for(tmp_path, monkeypatch) -> None:
+def test_intact_reads_return_the_bytes_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path, sums = texts_with_sums(tmp_path, monkeypatch)
     texts = CheckedTextFile(path, sums)
     for start, stop in [(0, 5), (14, 18), (3, 50), (48, 50), (0, 50), (20, 20), (17, 18)]:
         assert texts.read(start, stop) == bytes(range(start, stop))
 
 
-def test_a_read_touching_a_damaged_block_fails_and_others_do_not(tmp_path, monkeypatch) -> None:
+def test_a_read_touching_a_damaged_block_fails_and_others_do_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path, sums = texts_with_sums(tmp_path, monkeypatch)
     data = bytearray(path.read_bytes())
     data[20] ^= 0xFF  # block 1
@@ -45,14 +49,16 @@ def test_a_read_touching_a_damaged_block_fails_and_others_do_not(tmp_path, monke
     assert texts.read(16, 17) == bytes([16])
 
 
-def test_sums_that_do_not_cover_the_file_are_refused(tmp_path, monkeypatch) -> None:
+def test_sums_that_do_not_cover_the_file_are_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path, sums = texts_with_sums(tmp_path, monkeypatch)
     path.write_bytes(bytes(range(70)))
     with pytest.raises(IndexCorrupt, match="do not cover"):
         CheckedTextFile(path, sums)
 
 
-def test_a_manifest_without_block_sums_gives_none(tmp_path) -> None:
+def test_a_manifest_without_block_sums_gives_none(tmp_path: Path) -> None:
     (tmp_path / "texts.bin").write_bytes(b"abc")
     write_manifest(tmp_path)
     assert read_block_sums(tmp_path, "texts.bin") is None

@@ -22,7 +22,7 @@ def run(
     env: dict[str, str] | None = None,
     cache: Path,
     prefix: list[str] | None = None,
-) -> subprocess.CompletedProcess:
+) -> subprocess.CompletedProcess[str]:
     """`corpusbot ARGS` in a subprocess (under `prefix`, a command such as setpriv's)."""
     full_env = {**os.environ, "CORPUSBOT_INDEX_CACHE_DIR": str(cache), **(env or {})}
     return subprocess.run(
@@ -41,7 +41,7 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("cli-cache")
 
 
-def test_ask_prints_the_quote_and_its_source(cache: Path):
+def test_ask_prints_the_quote_and_its_source(cache: Path) -> None:
     result = run("ask", "Who is Iraq's foreign minister?", cache=cache)
     assert result.returncode == 0, result.stderr
     assert "Fuad Hussein" in result.stdout
@@ -52,7 +52,7 @@ def test_ask_prints_the_quote_and_its_source(cache: Path):
     assert "002_9635e7a99c58f50c.txt" not in result.stdout
 
 
-def test_ask_json_holds_the_contract(cache: Path):
+def test_ask_json_holds_the_contract(cache: Path) -> None:
     result = run("ask", "--json", "How many days apart are the Sputnik V doses?", cache=cache)
     answer = json.loads(result.stdout)
     assert answer.keys() >= CONTRACT and answer["answered"] is True
@@ -61,7 +61,7 @@ def test_ask_json_holds_the_contract(cache: Path):
     assert answer["reply"].startswith("1. ")
 
 
-def test_ask_json_reads_questions_from_stdin(cache: Path):
+def test_ask_json_reads_questions_from_stdin(cache: Path) -> None:
     questions = "Who is Iran's ambassador to Moscow?\n\nWhat is the capital of Australia?\n"
     result = run("ask", "--json", "-", stdin=questions, cache=cache)
     lines = [json.loads(line) for line in result.stdout.splitlines()]
@@ -69,7 +69,7 @@ def test_ask_json_reads_questions_from_stdin(cache: Path):
     assert "Kazem Jalali" in lines[0]["quotes"][0]["text"] and lines[1]["quotes"] == []
 
 
-def test_sources_lists_every_article(cache: Path):
+def test_sources_lists_every_article(cache: Path) -> None:
     rows = json.loads(run("sources", "--json", cache=cache).stdout)
     assert [row["number"] for row in rows] == [1, 2, 3, 4, 5]
     assert rows[2]["source"] == "Tasnim" and rows[2]["passages"] > 0
@@ -77,7 +77,7 @@ def test_sources_lists_every_article(cache: Path):
     assert "5 articles" in text and "Iran urges regional cooperation" in text
 
 
-def test_index_on_another_folder_reports_skipped_files(tmp_path: Path, cache: Path):
+def test_index_on_another_folder_reports_skipped_files(tmp_path: Path, cache: Path) -> None:
     (tmp_path / "one.md").write_text("# Saffron exports\nBody about saffron exports.")
     (tmp_path / "broken.txt").write_bytes(b"\xff\xfe\x00\x00")
     result = run("index", "--corpus", str(tmp_path), cache=cache)
@@ -98,7 +98,9 @@ def test_index_on_another_folder_reports_skipped_files(tmp_path: Path, cache: Pa
         (("ask", "x", "--config", "/no/such.toml"), {}, "settings file not found"),
     ],
 )
-def test_bad_input_is_one_clear_line(cache: Path, args, env, message):
+def test_bad_input_is_one_clear_line(
+    cache: Path, args: tuple[str, ...], env: dict[str, str], message: str
+) -> None:
     result = run(*args, env=env, cache=cache)
     assert result.returncode == 2
     assert message in result.stderr and "Traceback" not in result.stderr
@@ -107,7 +109,7 @@ def test_bad_input_is_one_clear_line(cache: Path, args, env, message):
 
 def test_index_on_a_changed_folder_says_what_changed_and_that_it_rebuilt(
     tmp_path: Path, cache: Path
-):
+) -> None:
     for name in ("a", "b", "c"):
         (tmp_path / f"{name}.txt").write_text(f"Story {name}\nText about {name} exports.")
     assert "Index built: 3 articles" in run("index", "--corpus", str(tmp_path), cache=cache).stdout
@@ -121,7 +123,9 @@ def test_index_on_a_changed_folder_says_what_changed_and_that_it_rebuilt(
 
 
 @pytest.mark.parametrize("before", [True, False], ids=["before-command", "after-command"])
-def test_shared_options_work_before_or_after_the_command(tmp_path: Path, cache: Path, before: bool):
+def test_shared_options_work_before_or_after_the_command(
+    tmp_path: Path, cache: Path, before: bool
+) -> None:
     (tmp_path / "one.md").write_text("# Saffron exports\nBody about saffron exports.")
 
     def placed(command: str, *options: str) -> list[str]:
@@ -135,7 +139,7 @@ def test_shared_options_work_before_or_after_the_command(tmp_path: Path, cache: 
     assert missing.returncode == 2 and "settings file not found" in missing.stderr
 
 
-def test_eval_beir_takes_no_corpus(cache: Path):
+def test_eval_beir_takes_no_corpus(cache: Path) -> None:
     # --corpus is what `eval --qa` asks its questions over; `eval --beir` brings its own data.
     assert "--qa FILE" in run("eval", "--help", cache=cache).stdout
     result = run("--corpus", "/tmp", "eval", "--beir", "/tmp", cache=cache)
@@ -143,19 +147,19 @@ def test_eval_beir_takes_no_corpus(cache: Path):
 
 
 @pytest.mark.parametrize("port", ["-5", "65536", "http"])
-def test_a_bad_port_is_one_clear_line(cache: Path, port: str):
+def test_a_bad_port_is_one_clear_line(cache: Path, port: str) -> None:
     result = run("run", "--local", "--port", port, cache=cache)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert f"argument --port: '{port}' is not a port: give 0 to 65535" in result.stderr
 
 
-def test_run_without_a_token_points_to_local_mode(cache: Path):
+def test_run_without_a_token_points_to_local_mode(cache: Path) -> None:
     result = run("run", env={"TELEGRAM_BOT_TOKEN": "", "CORPUSBOT_TELEGRAM_TOKEN": ""}, cache=cache)
     assert result.returncode == 2 and "no Telegram bot token" in result.stderr
     assert "corpusbot run --local" in result.stderr
 
 
-def test_version_and_help_describe_every_command(cache: Path):
+def test_version_and_help_describe_every_command(cache: Path) -> None:
     version = run("--version", cache=cache)
     assert version.returncode == 0 and version.stdout.startswith("corpusbot 0.")
     for command in (command.name for command in COMMANDS):
@@ -166,7 +170,7 @@ def test_version_and_help_describe_every_command(cache: Path):
         assert "examples:\n  corpusbot " in text and f" {command}" in text.split("examples:")[1]
 
 
-def test_ask_and_sources_describe_an_article_alike(tmp_path: Path, cache: Path):
+def test_ask_and_sources_describe_an_article_alike(tmp_path: Path, cache: Path) -> None:
     (tmp_path / "plain.txt").write_text("Saffron harvest\nThe saffron harvest doubled this year.")
     (tmp_path / "dated.txt").write_text(
         "Wheat prices\nsource: Daily Farm\ndate: 2024-01-02\n\n"
@@ -189,19 +193,19 @@ def test_ask_and_sources_describe_an_article_alike(tmp_path: Path, cache: Path):
     assert listed["dated"]["source"] == "Daily Farm" and listed["dated"]["path"] == "dated.txt"
 
 
-def test_one_of_anything_is_singular(tmp_path: Path, cache: Path):
+def test_one_of_anything_is_singular(tmp_path: Path, cache: Path) -> None:
     (tmp_path / "one.txt").write_text("Saffron\nThe saffron harvest doubled.")
     listing = run("sources", "--corpus", str(tmp_path), cache=cache).stdout
     assert listing.startswith("1 article in ") and "— 1 passage [one.txt]" in listing
 
 
-def test_a_refusal_exits_3_and_an_answer_0(cache: Path):
+def test_a_refusal_exits_3_and_an_answer_0(cache: Path) -> None:
     refused = run("ask", "What is the recipe for a chocolate cake?", cache=cache)
     assert refused.returncode == 3 and "found nothing" in refused.stdout
     assert run("ask", "Who is Iraq's foreign minister?", cache=cache).returncode == 0
 
 
-def test_ask_dash_exits_3_only_when_every_question_was_refused(cache: Path):
+def test_ask_dash_exits_3_only_when_every_question_was_refused(cache: Path) -> None:
     mixed = run(
         "ask", "-", stdin="chocolate cake recipe\nWho is Iraq's foreign minister?\n", cache=cache
     )
@@ -210,26 +214,26 @@ def test_ask_dash_exits_3_only_when_every_question_was_refused(cache: Path):
     assert refused.returncode == 3
 
 
-def test_ask_dash_prints_each_question_above_its_answer(cache: Path):
+def test_ask_dash_prints_each_question_above_its_answer(cache: Path) -> None:
     result = run("ask", "-", stdin="hi\nWho is Iraq's foreign minister?\n", cache=cache)
     blocks = result.stdout.split("\n\n> ")
     assert blocks[0].startswith("> hi\nHello!")
     assert blocks[1].startswith("Who is Iraq's foreign minister?\n1. ")
 
 
-def test_a_misspelled_setting_variable_is_named_with_the_closest_setting(cache: Path):
+def test_a_misspelled_setting_variable_is_named_with_the_closest_setting(cache: Path) -> None:
     result = run("ask", "Who is Lavrov?", env={"CORPUSBOT_ANSWER_MAX_QUOTE": "5"}, cache=cache)
     assert result.returncode == 0
     assert "CORPUSBOT_ANSWER_MAX_QUOTE is not a setting" in result.stderr
     assert "did you mean CORPUSBOT_ANSWER_MAX_QUOTES?" in result.stderr
 
 
-def test_variables_that_are_no_settings_but_known_are_accepted_quietly(cache: Path):
+def test_variables_that_are_no_settings_but_known_are_accepted_quietly(cache: Path) -> None:
     result = run("ask", "Who is Lavrov?", env={"CORPUSBOT_KERNEL": "numpy"}, cache=cache)
     assert "not a setting" not in result.stderr
 
 
-def test_a_corpus_that_is_a_file_is_called_a_file(tmp_path: Path, cache: Path):
+def test_a_corpus_that_is_a_file_is_called_a_file(tmp_path: Path, cache: Path) -> None:
     article = tmp_path / "one.txt"
     article.write_text("Saffron exports\n\nIran exported saffron.\n", encoding="utf-8")
     result = run("ask", "--corpus", str(article), "saffron", cache=cache)
@@ -240,7 +244,7 @@ def test_a_corpus_that_is_a_file_is_called_a_file(tmp_path: Path, cache: Path):
 @pytest.mark.parametrize("command", [("stats",), ("feedback", "export")])
 def test_stats_and_feedback_take_corpus_like_every_command(
     tmp_path: Path, cache: Path, command: tuple[str, ...]
-):
+) -> None:
     result = run(
         *command,
         "--corpus",

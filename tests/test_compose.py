@@ -13,7 +13,7 @@ from corpusbot.retrieval.reading.passages import Passage
 from .conftest import DATA, make_settings
 
 
-def test_the_answer_is_trimmed_to_the_sentences_that_matter(seeds_service: Service):
+def test_the_answer_is_trimmed_to_the_sentences_that_matter(seeds_service: Service) -> None:
     answer = seeds_service.ask("Who is Iraq's foreign minister?")
     assert answer.answered
     best = answer.quotes[0]
@@ -24,13 +24,15 @@ def test_the_answer_is_trimmed_to_the_sentences_that_matter(seeds_service: Servi
     assert {"iraq", "foreign", "minister"} <= highlighted
 
 
-def test_one_article_gives_one_quote(seeds_service: Service):
+def test_one_article_gives_one_quote(seeds_service: Service) -> None:
     answer = seeds_service.ask("Iran Russia cooperation Lavrov")
     ids = [q.sources[0].id for q in answer.quotes]
     assert len(ids) == len(set(ids))
 
 
-def test_the_same_meeting_reported_twice_is_one_quote_with_both_sources(seeds_service: Service):
+def test_the_same_meeting_reported_twice_is_one_quote_with_both_sources(
+    seeds_service: Service,
+) -> None:
     answer = seeds_service.ask("additional documents outside the JCPOA framework")
     first = answer.quotes[0]
     assert {s.id for s in first.sources} == {"001_0ac235f91fa9c23c", "004_55c22112cef1f973"}
@@ -50,24 +52,26 @@ def test_the_same_meeting_reported_twice_is_one_quote_with_both_sources(seeds_se
         ("دستور پخت کیک شکلاتی چیست؟", "not_found"),
     ],
 )
-def test_questions_without_an_answer_say_why(seeds_service: Service, question: str, reason: str):
+def test_questions_without_an_answer_say_why(
+    seeds_service: Service, question: str, reason: str
+) -> None:
     answer = seeds_service.ask(question)
     assert not answer.answered and answer.reason == reason and answer.quotes == ()
 
 
-def test_a_huge_question_is_cut_and_still_answered(seeds_service: Service):
+def test_a_huge_question_is_cut_and_still_answered(seeds_service: Service) -> None:
     answer = seeds_service.ask("Sputnik vaccine doses " + "x" * 10_000)
     assert answer.question_cut
     assert len(answer.question) <= seeds_service.settings.answer.max_question_chars
     assert answer.answered and "Sputnik" in answer.quotes[0].text
 
 
-def test_markup_in_a_question_is_just_text(seeds_service: Service):
+def test_markup_in_a_question_is_just_text(seeds_service: Service) -> None:
     answer = seeds_service.ask("<b>Sputnik</b> **vaccine** [doses](http://x) `code`")
     assert answer.answered and "Sputnik" in answer.quotes[0].text
 
 
-def test_clean_question_and_sentences():
+def test_clean_question_and_sentences() -> None:
     assert clean_question("  a\x00b \u200b c  ", 100) == ("a b c", False)
     assert clean_question("abcdef", 3) == ("abc", True)
     text = "Mr. Borrell met Zarif. He said “no.” Then he left!\nNew line"
@@ -75,7 +79,7 @@ def test_clean_question_and_sentences():
     assert sentences == ["Mr. Borrell met Zarif.", "He said “no.”", "Then he left!", "New line"]
 
 
-def test_min_coverage_is_the_relevance_floor(seeds_service: Service):
+def test_min_coverage_is_the_relevance_floor(seeds_service: Service) -> None:
     strict = seeds_service.settings.answer.__class__(
         **{**seeds_service.settings.answer.__dict__, "min_coverage": 1.0}
     )
@@ -95,7 +99,7 @@ def _one_story_index(tmp_path: Path, name: str, story: str) -> tuple[Index, Answ
     return opened.index, settings.answer
 
 
-def test_question_words_split_as_the_analyzer_splits_them_are_highlighted(tmp_path):
+def test_question_words_split_as_the_analyzer_splits_them_are_highlighted(tmp_path: Path) -> None:
     index, answer = _one_story_index(
         tmp_path,
         "covid.txt",
@@ -105,7 +109,7 @@ def test_question_words_split_as_the_analyzer_splits_them_are_highlighted(tmp_pa
     assert [quote.text[s:e] for s, e in quote.highlights] == ["COVID", "19", "vaccine"]
 
 
-def test_the_answer_sentence_opens_the_first_quote(tmp_path):
+def test_the_answer_sentence_opens_the_first_quote(tmp_path: Path) -> None:
     index, answer = _one_story_index(
         tmp_path,
         "bridge.txt",
@@ -118,34 +122,36 @@ def test_the_answer_sentence_opens_the_first_quote(tmp_path):
     assert quote.lead == len("The Velm bridge opened in 1932 after a long delay.")
 
 
-def test_the_iraqi_minister_is_named_in_the_opening_sentence(seeds_service: Service):
+def test_the_iraqi_minister_is_named_in_the_opening_sentence(seeds_service: Service) -> None:
     best = seeds_service.ask("Who is Iraq's foreign minister?").quotes[0]
     assert "Fuad Hussein" in best.text[: best.lead]
 
 
 def test_a_name_no_article_mentions_is_named_instead_of_quoting_common_words(
     seeds_service: Service,
-):
+) -> None:
     answer = seeds_service.ask("What did Blinken say about Iran?")
     assert not answer.answered and answer.reason == "absent"
     assert answer.missing == ("Blinken",) and answer.quotes == ()
 
 
-def test_a_transliteration_finds_the_article_that_spells_it_otherwise(seeds_service: Service):
+def test_a_transliteration_finds_the_article_that_spells_it_otherwise(
+    seeds_service: Service,
+) -> None:
     answer = seeds_service.ask("What did Raisi say about vaccines?")
     assert answer.quotes[0].sources[0].id == "003_06a14d47714624b4"
     assert "Raeisi" in answer.quotes[0].text
     assert any("Raeisi" in r.used for r in answer.respelled)
 
 
-def test_quotes_matching_only_a_common_word_are_not_shown(seeds_service: Service):
+def test_quotes_matching_only_a_common_word_are_not_shown(seeds_service: Service) -> None:
     answer = seeds_service.ask("What did Sudani say about Iran?")
     assert answer.answered
     for quote in answer.quotes:  # "say" and "Iran" are in most articles; "Sudani" is not
         assert "Sudani" in quote.text, quote.text
 
 
-def test_a_passage_sharing_only_loose_words_with_the_question_is_not_quoted(tmp_path):
+def test_a_passage_sharing_only_loose_words_with_the_question_is_not_quoted(tmp_path: Path) -> None:
     # Issue 9, honest refusal: over 300 SciFact abstracts, "memory" (of T cells) and "loss" (of
     # CD21) in one abstract held over 40 % of the question's weight, and the floor alone quoted it.
     settings = make_settings(tmp_path / "cache")

@@ -25,7 +25,7 @@ def analyzer() -> Analyzer:
 )
 def test_a_message_without_a_subject_is_read_with_the_last_one(
     analyzer: Analyzer, message: str, question: str
-):
+) -> None:
     found = follow_up(message, LAVROV, analyzer, now=1060.0, window=600.0)
     assert found is not None and (found.question, found.about) == (question, "Lavrov")
 
@@ -40,11 +40,11 @@ def test_a_message_without_a_subject_is_read_with_the_last_one(
         "and when did the talks in Vienna resume after the long summer break?",  # too long
     ],
 )
-def test_anything_else_is_a_new_question(analyzer: Analyzer, message: str):
+def test_anything_else_is_a_new_question(analyzer: Analyzer, message: str) -> None:
     assert follow_up(message, LAVROV, analyzer, now=1060.0, window=600.0) is None
 
 
-def test_an_old_question_is_not_followed_up(analyzer: Analyzer):
+def test_an_old_question_is_not_followed_up(analyzer: Analyzer) -> None:
     assert follow_up("and when?", LAVROV, analyzer, now=1601.0, window=600.0) is None
     assert follow_up("and when?", LAVROV, analyzer, now=1000.0, window=0.0) is None  # off
     assert follow_up("and when?", None, analyzer, now=1000.0, window=600.0) is None
@@ -60,11 +60,11 @@ def test_an_old_question_is_not_followed_up(analyzer: Analyzer):
 )
 def test_the_subject_is_the_speaker_else_a_name_else_the_topic(
     analyzer: Analyzer, question: str, subject: str
-):
+) -> None:
     assert subject_of(question, analyzer) == subject
 
 
-def test_it_stands_for_what_was_asked_about_and_he_for_the_person(analyzer: Analyzer):
+def test_it_stands_for_what_was_asked_about_and_he_for_the_person(analyzer: Analyzer) -> None:
     masks = Turn("How many surgical masks were stolen in Kobe?", at=1000.0)
     found = follow_up("who is investigating it?", masks, analyzer, now=1060.0, window=600.0)
     assert found is not None

@@ -4,12 +4,13 @@ from pathlib import Path
 
 import pytest
 
+from corpusbot.retrieval.reading import Article
 from corpusbot.retrieval.reading.corpus import load_corpus, make_title, parse_article
 
 from .conftest import SEEDS
 
 
-def test_seeds_have_headlines_outlets_and_no_furniture():
+def test_seeds_have_headlines_outlets_and_no_furniture() -> None:
     corpus = load_corpus(SEEDS)
     assert not corpus.skipped
     by_id = {a.id: a for a in corpus.articles}
@@ -28,7 +29,7 @@ def test_seeds_have_headlines_outlets_and_no_furniture():
     assert "Post a Comment" not in by_id["004_55c22112cef1f973"].text
 
 
-def test_a_first_line_of_body_text_stays_text_and_gives_a_short_title():
+def test_a_first_line_of_body_text_stays_text_and_gives_a_short_title() -> None:
     article = by_id_text(
         "Tehran, Iran – Iran and Russia have held high-level talks on bilateral "
         "ties, the region, and Iran’s nuclear deal with world powers on Tuesday.\n"
@@ -40,11 +41,11 @@ def test_a_first_line_of_body_text_stays_text_and_gives_a_short_title():
     assert make_title("Short sentence. Another one.") == "Short sentence"
 
 
-def by_id_text(raw: str):
+def by_id_text(raw: str) -> Article:
     return parse_article(raw, article_id="x", path="x.txt")
 
 
-def test_header_lines_give_source_date_and_url():
+def test_header_lines_give_source_date_and_url() -> None:
     article = by_id_text(
         "A headline\nsource: Reuters\ndate: 2024-05-01\nurl: https://e.x/a\n\nBody."
     )
@@ -57,7 +58,7 @@ def test_header_lines_give_source_date_and_url():
     assert article.text == "Body."
 
 
-def test_jsonl_holds_one_article_a_line_and_survives_bad_lines(tmp_path: Path):
+def test_jsonl_holds_one_article_a_line_and_survives_bad_lines(tmp_path: Path) -> None:
     lines = [
         json.dumps({"id": "a1", "title": "First", "text": "Body one.", "source": "AP"}),
         "{not json",
@@ -72,7 +73,7 @@ def test_jsonl_holds_one_article_a_line_and_survives_bad_lines(tmp_path: Path):
 
 def test_a_jsonl_field_holding_a_list_or_object_is_refused_with_its_line(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
-):
+) -> None:
     record = {"text": "Saffron exports rose.", "source": ["x"], "title": {"en": "Saffron"}}
     (tmp_path / "feed.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
     with caplog.at_level(logging.WARNING):
@@ -85,7 +86,7 @@ def test_a_jsonl_field_holding_a_list_or_object_is_refused_with_its_line(
     assert any("feed.jsonl:1: field 'title' holds an object" in m for m in warned)
 
 
-def test_unusable_files_are_skipped_with_reasons(tmp_path: Path):
+def test_unusable_files_are_skipped_with_reasons(tmp_path: Path) -> None:
     (tmp_path / "good.txt").write_text("Headline\nBody text here.", encoding="utf-8")
     (tmp_path / "empty.txt").write_text("   \n")
     (tmp_path / "binary.txt").write_bytes(b"\x89PNG\x00\x00\x01")
@@ -102,7 +103,7 @@ def test_unusable_files_are_skipped_with_reasons(tmp_path: Path):
     assert "notes.pdf" not in reasons
 
 
-def test_a_file_that_vanishes_while_reading_is_skipped(tmp_path: Path):
+def test_a_file_that_vanishes_while_reading_is_skipped(tmp_path: Path) -> None:
     for name in ("a.txt", "b.txt", "c.txt"):
         (tmp_path / name).write_text(f"Headline {name}\nBody of {name}.")
 
@@ -115,7 +116,7 @@ def test_a_file_that_vanishes_while_reading_is_skipped(tmp_path: Path):
     assert corpus.skipped[0].path == "c.txt" and "cannot be read" in corpus.skipped[0].reason
 
 
-def test_articles_with_the_same_id_stay_apart(tmp_path: Path):
+def test_articles_with_the_same_id_stay_apart(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
     (tmp_path / "a" / "x.txt").write_text("First x\nSaffron from Herat.")

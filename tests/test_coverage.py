@@ -56,19 +56,19 @@ def _decide(index: Index, question: str) -> tuple[bool, float | None]:
     return covered(index, result, read, relevant), odds
 
 
-def test_the_sample_is_big_enough_for_the_model(abstracts: Index):
+def test_the_sample_is_big_enough_for_the_model(abstracts: Index) -> None:
     assert len(abstracts) >= MIN_PASSAGES
 
 
-def test_a_question_an_abstract_answers_is_covered(abstracts: Index):
+def test_a_question_an_abstract_answers_is_covered(abstracts: Index) -> None:
     ok, odds = _decide(
         abstracts, "Where are estrogen receptor binding sites found in cancer cells?"
     )
     assert ok and odds is not None and odds > THRESHOLD + 3
 
 
-def test_a_question_sharing_only_loose_words_is_not_covered(abstracts: Index):
-    # The best passage holds "memory" (of T cells) and "loss" (of CD21): over 40 % of the
+def test_a_question_sharing_only_loose_words_is_not_covered(abstracts: Index) -> None:
+    # The best passage holds "memory" (of T cells) and "loss" (of CD21) -> None: over 40 % of the
     # question's weight, so the floor alone quoted it.
     question = "What causes memory loss in older adults?"
     read = read_question(question, abstracts, limit=1_000)
@@ -103,7 +103,7 @@ def _counted(
     return shares
 
 
-def test_the_passages_alone_decide_only_as_the_whole_model_does(abstracts: Index):
+def test_the_passages_alone_decide_only_as_the_whole_model_does(abstracts: Index) -> None:
     # `covered` reads no sentences when, whatever a sentence holds (0 up to its passage's
     # share), the log-odds would stay under THRESHOLD, or reach it: the decision must be the
     # whole model's, always.
@@ -121,7 +121,7 @@ def test_the_passages_alone_decide_only_as_the_whole_model_does(abstracts: Index
     assert early[False] >= 5 and early[True] >= 3  # both shortcuts are taken on this sample
 
 
-def test_a_sentence_never_holds_more_than_its_passage(abstracts: Index):
+def test_a_sentence_never_holds_more_than_its_passage(abstracts: Index) -> None:
     # What the early decisions rest on: the sentence signals, and the share of the words the
     # passage writes as asked, are at most the passage share.
     measured = 0
@@ -144,7 +144,7 @@ def _measured(index: Index, question: str) -> tuple[SearchResult, list[Hit], Cov
     return result, relevant, measure_for(index, result, read, relevant)
 
 
-def test_signals_of_one_passage_that_holds_the_whole_question():
+def test_signals_of_one_passage_that_holds_the_whole_question() -> None:
     index = _index(
         {
             "bridge": "The Velm bridge crosses the Orra river. It opened in 1932.",
@@ -167,7 +167,7 @@ def test_signals_of_one_passage_that_holds_the_whole_question():
     assert found.subject == pytest.approx(weights["bridg"] / sum(weights.values()))
 
 
-def test_a_word_matched_only_through_its_stem_is_not_verbatim():
+def test_a_word_matched_only_through_its_stem_is_not_verbatim() -> None:
     # "publicity" finds "public" through the stem they share: the passage holds the term but
     # not the question's word, the way another article's passage matches a question about an
     # article the corpus lacks ("What has been the result of this publicity?").
@@ -195,11 +195,11 @@ def test_a_word_matched_only_through_its_stem_is_not_verbatim():
         ("a publican and the public", "public", True),
     ],
 )
-def test_a_word_is_written_only_as_a_whole_token(text: str, word: str, expected: bool):
+def test_a_word_is_written_only_as_a_whole_token(text: str, word: str, expected: bool) -> None:
     assert _writes(text, word) is expected
 
 
-def test_a_word_no_passage_holds_counts_as_absent():
+def test_a_word_no_passage_holds_counts_as_absent() -> None:
     index = _index(
         {
             "bridge": "The Velm bridge crosses the Orra river. It opened in 1932.",
@@ -212,7 +212,7 @@ def test_a_word_no_passage_holds_counts_as_absent():
     assert found.heaviest_missed == found.absent  # unknown words weigh the most
 
 
-def test_a_spelling_searched_beside_the_asked_name_is_not_more_of_the_question():
+def test_a_spelling_searched_beside_the_asked_name_is_not_more_of_the_question() -> None:
     index = _index(
         {
             "visit": "President Raisi visited Moscow in January.",
@@ -227,7 +227,7 @@ def test_a_spelling_searched_beside_the_asked_name_is_not_more_of_the_question()
     assert found.verbatim == pytest.approx(1.0)  # as written beside it in the search
 
 
-def test_a_passage_matching_only_a_common_word_is_not_relevant():
+def test_a_passage_matching_only_a_common_word_is_not_relevant() -> None:
     index = _index(
         {
             "talks": "Iran and Oman discussed the gas pipeline in Muscat.",
@@ -243,7 +243,7 @@ def test_a_passage_matching_only_a_common_word_is_not_relevant():
 @pytest.mark.parametrize(
     ("question", "expected"), [("bridge river", True), ("bridge tolls", False)]
 )
-def test_a_tiny_corpus_keeps_the_floor_rule(question: str, expected: bool):
+def test_a_tiny_corpus_keeps_the_floor_rule(question: str, expected: bool) -> None:
     # Under MIN_PASSAGES passages the model's statistics mean little: a passage holding
     # TINY_FLOOR of the question's weight is enough ("tolls" is in no passage, and weighs most).
     index = _index(
@@ -259,7 +259,7 @@ def test_a_tiny_corpus_keeps_the_floor_rule(question: str, expected: bool):
     assert covered(index, result, read, relevant) is expected
 
 
-def test_the_quotes_come_from_the_strong_passages_when_there_are_any():
+def test_the_quotes_come_from_the_strong_passages_when_there_are_any() -> None:
     index = _index(
         {
             "bridge": "The Velm bridge crosses the Orra river.",

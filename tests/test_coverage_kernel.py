@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import NamedTuple
+from types import ModuleType
+from typing import Any, NamedTuple
 
 import numpy as np
 import pytest
@@ -15,14 +16,16 @@ from hypothesis import strategies as st
 from corpusbot.bot.answer import coverage
 from corpusbot.bot.answer.question import read_question
 from corpusbot.retrieval.compiled import coverage_kernel, kernel
+from corpusbot.retrieval.index import Hit
 from corpusbot.retrieval.index.bm25 import Index
+from corpusbot.retrieval.storage import SentenceShares
 
 from .conftest import compiled_part
 from .test_coverage import _claims, scifact_abstracts
 
 
 @pytest.fixture(scope="module")
-def compiled():
+def compiled() -> ModuleType:
     return compiled_part(coverage_kernel.load, "coverage check")
 
 
@@ -37,8 +40,13 @@ class _Hit(NamedTuple):  # what the Python check reads of a hit
     article_number: int
 
 
+# A search's matrix (terms x hits), term weights, hit scores and articles, which terms are names,
+# and the weights of the terms no passage holds.
+Search = tuple[np.ndarray, np.ndarray, list[float], list[int], np.ndarray, list[float]]
+
+
 @st.composite
-def searches(draw):
+def searches(draw: st.DrawFn) -> Search:
     """A search's matrix: up to 8 terms (weights of a few kinds, ties among them), up to 24 hits
     of a few articles, each holding some of the terms."""
     n_terms = draw(st.integers(1, 8))
@@ -57,7 +65,17 @@ def searches(draw):
     return np.array(matched), np.array(weight), scores, articles, np.array(named), unknown
 
 
-def _python(matched, weight, scores, articles, unknown):
+def _never_read(hits: list[Hit]) -> SentenceShares:
+    raise AssertionError("no passage is relevant: no sentence is read")
+
+
+def _python(
+    matched: np.ndarray,
+    weight: np.ndarray,
+    scores: list[float],
+    articles: list[int],
+    unknown: list[float],
+) -> tuple[list[str], dict[str, float], list[_Hit]]:
     terms = [f"t{j}" for j in range(len(weight))]
     weights = dict(zip(terms, weight.tolist(), strict=True))
     weights.update((f"unknown{n}", w) for n, w in enumerate(unknown))
@@ -70,20 +88,24 @@ def _python(matched, weight, scores, articles, unknown):
 
 @settings(max_examples=300, deadline=None)
 @given(search=searches(), floor=st.sampled_from([0.0, 0.2, 0.4, 0.7]))
-def test_relevance_keeps_the_hits_the_python_keeps(compiled, search, floor):
+def test_relevance_keeps_the_hits_the_python_keeps(
+    compiled: ModuleType, search: Search, floor: float
+) -> None:
     matched, weight, scores, articles, named, unknown = search
     terms, weights, hits = _python(matched, weight, scores, articles, unknown)
     names = frozenset(t for t, n in zip(terms, named.tolist(), strict=True) if n)
     total = sum(weights.values())
     held, kept = compiled.relevance(matched, weight, named, total, floor, coverage.SPECIFIC_SHARE)
-    expected = coverage.relevant_hits(hits, weights, floor, names=names)  # type: ignore[arg-type]
+    expected: list[Any] = coverage.relevant_hits(hits, weights, floor, names=names)  # type: ignore[arg-type]
     assert [h for h, k in zip(hits, kept.tolist(), strict=True) if k] == expected
     assert held.tolist() == coverage._held_each([h.matched for h in hits], weights)
 
 
 @settings(max_examples=300, deadline=None)
 @given(search=searches())
-def test_passage_signals_are_the_python_signals_float_for_float(compiled, search):
+def test_passage_signals_are_the_python_signals_float_for_float(
+    compiled: ModuleType, search: Search
+) -> None:
     matched, weight, scores, articles, _, unknown = search
     terms, weights, hits = _python(matched, weight, scores, articles, unknown)
     held = coverage._held_each([h.matched for h in hits], weights)
@@ -110,12 +132,14 @@ def test_passage_signals_are_the_python_signals_float_for_float(compiled, search
 
 @settings(max_examples=300, deadline=None)
 @given(search=searches(), floor=st.sampled_from([0.0, 0.2, 0.4, 0.7]))
-def test_judge_is_relevance_then_the_relevant_hits_signals(compiled, search, floor):
+def test_judge_is_relevance_then_the_relevant_hits_signals(
+    compiled: ModuleType, search: Search, floor: float
+) -> None:
     matched, weight, scores, articles, named, _ = search
     total = float(weight.sum())
-    scores, articles = np.array(scores), np.array(articles, np.int32)
+    score_array, article_array = np.array(scores), np.array(articles, np.int32)
     held, kept, values, best = compiled.judge(
-        matched, weight, named, scores, articles, total, floor, coverage.SPECIFIC_SHARE
+        matched, weight, named, score_array, article_array, total, floor, coverage.SPECIFIC_SHARE
     )
     alone = compiled.relevance(matched, weight, named, total, floor, coverage.SPECIFIC_SHARE)
     assert held.tolist() == alone[0].tolist() and kept.tolist() == alone[1].tolist()
@@ -124,12 +148,14 @@ def test_judge_is_relevance_then_the_relevant_hits_signals(compiled, search, flo
         assert best == -1 and values.tolist() == [0.0] * len(compiled.SIGNALS)
         return
     part = compiled.passage_signals(
-        matched[:, places], weight, held[places], scores[places], articles[places], total
+        matched[:, places], weight, held[places], score_array[places], article_array[places], total
     )
     assert values.tolist() == part[0].tolist() and best == part[1]
 
 
-def _verdicts(index: Index, question: str, monkeypatch) -> list[coverage.Verdict]:
+def _verdicts(
+    index: Index, question: str, monkeypatch: pytest.MonkeyPatch
+) -> list[coverage.Verdict]:
     """`judge`'s verdict for `question` as compose asks it, compiled and then in Python."""
     read = read_question(question, index, limit=1_000)
     result = index.search(read.query, 24)
@@ -149,8 +175,8 @@ def _verdicts(index: Index, question: str, monkeypatch) -> list[coverage.Verdict
 
 
 def test_the_compiled_check_judges_every_claim_as_the_python_does(
-    compiled, abstracts: Index, monkeypatch
-):
+    compiled: ModuleType, abstracts: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
     answered = refused = 0
     for claim in _claims():
         fast, slow = _verdicts(abstracts, claim, monkeypatch)
@@ -161,13 +187,15 @@ def test_the_compiled_check_judges_every_claim_as_the_python_does(
 
 
 def test_a_question_with_no_relevant_hit_is_refused_on_both_paths(
-    compiled, abstracts: Index, monkeypatch
-):
+    compiled: ModuleType, abstracts: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
     fast, slow = _verdicts(abstracts, "the weather in Lisbon tomorrow", monkeypatch)
     assert fast == slow == coverage.Verdict([], False, [])
 
 
-def test_without_numba_the_python_check_answers(abstracts: Index, monkeypatch, caplog):
+def test_without_numba_the_python_check_answers(
+    abstracts: Index, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setattr(coverage_kernel.JUDGE, "_loaded", [])
     monkeypatch.setitem(sys.modules, "corpusbot.retrieval.compiled.coverage_kernel_code", None)
     with caplog.at_level(logging.WARNING):
@@ -179,8 +207,8 @@ def test_without_numba_the_python_check_answers(abstracts: Index, monkeypatch, c
 
 
 def test_a_search_whose_hits_are_all_filtered_out_is_refused_on_both_paths(
-    compiled, abstracts: Index, monkeypatch
-):
+    compiled: ModuleType, abstracts: Index, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A date or outlet filter can leave no passage: the matrix then has no column.
     nothing = np.zeros(len(abstracts.articles), dtype=np.bool_)
     result = abstracts.search("estrogen receptor binding sites", 24, allowed=nothing)
@@ -193,6 +221,6 @@ def test_a_search_whose_hits_are_all_filtered_out_is_refused_on_both_paths(
             result,
             read_question("estrogen", abstracts, limit=1_000),
             0.2,
-            shares=lambda hits: None,
+            shares=_never_read,
         )
         assert verdict == coverage.Verdict([], False, [])

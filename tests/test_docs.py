@@ -31,7 +31,7 @@ def unit_service() -> list[tuple[str, str]]:
     return found
 
 
-def test_the_unit_runs_a_corpusbot_command_that_parses():
+def test_the_unit_runs_a_corpusbot_command_that_parses() -> None:
     [exec_start] = [value for key, value in unit_service() if key == "ExecStart"]
     command = shlex.split(exec_start)
     assert Path(command[0]).name == "corpusbot"
@@ -39,7 +39,7 @@ def test_the_unit_runs_a_corpusbot_command_that_parses():
     assert args.command == "run" and args.config == "/etc/corpusbot/corpusbot.toml"
 
 
-def test_the_unit_environment_names_real_settings(tmp_path: Path):
+def test_the_unit_environment_names_real_settings(tmp_path: Path) -> None:
     names = dict(value.split("=", 1) for key, value in unit_service() if key == "Environment")
     assert names.keys() == {
         "CORPUSBOT_CORPUS",
@@ -52,7 +52,7 @@ def test_the_unit_environment_names_real_settings(tmp_path: Path):
     assert settings.history.path == Path("/var/lib/corpusbot/history.sqlite3")
 
 
-def test_systemd_accepts_the_unit(tmp_path: Path):
+def test_systemd_accepts_the_unit(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
         pytest.skip("systemd-analyze is not installed")
@@ -71,7 +71,7 @@ def test_systemd_accepts_the_unit(tmp_path: Path):
     assert result.returncode == 0 and result.stderr.strip() == "", result.stderr  # no warning
 
 
-def test_the_architecture_drawing_is_up_to_date():
+def test_the_architecture_drawing_is_up_to_date() -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "docs" / "architecture.py"), "--check"],
         capture_output=True,
@@ -81,7 +81,7 @@ def test_the_architecture_drawing_is_up_to_date():
     assert result.returncode == 0, result.stderr
 
 
-def test_the_architecture_names_every_module():
+def test_the_architecture_names_every_module() -> None:
     text = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
     modules = [
         path.relative_to(ROOT).as_posix()

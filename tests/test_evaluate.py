@@ -4,6 +4,7 @@ import math
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -14,16 +15,16 @@ from .conftest import DATA, ROOT
 TINY = DATA / "beir_tiny"
 
 
-def test_ndcg_of_a_perfect_ranking_is_one():
+def test_ndcg_of_a_perfect_ranking_is_one() -> None:
     assert ndcg_at_k(["a", "b", "x"], {"a": 1, "b": 1}) == pytest.approx(1.0)
 
 
-def test_ndcg_with_the_relevant_document_second():
+def test_ndcg_with_the_relevant_document_second() -> None:
     # One relevant document at rank 2: DCG = 1/log2(3), ideal = 1/log2(2) = 1.
     assert ndcg_at_k(["x", "a"], {"a": 1}) == pytest.approx(1 / math.log2(3))
 
 
-def test_ndcg_with_grades_and_a_cut_off():
+def test_ndcg_with_grades_and_a_cut_off() -> None:
     judged = {"a": 2, "b": 1, "c": 0}
     ranked = ["b", "c", "a"]
     dcg = 1 / math.log2(2) + 0 + 2 / math.log2(4)
@@ -35,7 +36,7 @@ def test_ndcg_with_grades_and_a_cut_off():
     assert ndcg_at_k(["x"] * 10 + ["a"], {"a": 1}) == 0.0
 
 
-def test_recall_counts_relevant_documents_within_k():
+def test_recall_counts_relevant_documents_within_k() -> None:
     judged = {"a": 1, "b": 1, "c": 0, "d": 2}
     assert recall_at_k(["a", "c", "x"], judged) == pytest.approx(1 / 3)
     assert recall_at_k(["x", "b", "d", "a"], judged, k=2) == pytest.approx(1 / 3)
@@ -43,25 +44,25 @@ def test_recall_counts_relevant_documents_within_k():
     assert recall_at_k(["a"], {"a": 0}) == 0.0
 
 
-def test_means_over_judged_queries_count_missing_runs_as_zero():
+def test_means_over_judged_queries_count_missing_runs_as_zero() -> None:
     qrels = {"q1": {"a": 1}, "q2": {"b": 1}}
     ndcg, recall = mean_metrics({"q1": ["a"]}, qrels)
     assert ndcg == pytest.approx(0.5) and recall == pytest.approx(0.5)
 
 
-def test_loading_a_beir_folder_keeps_only_judged_queries():
+def test_loading_a_beir_folder_keeps_only_judged_queries() -> None:
     data = load_beir(TINY)
     assert [d[0] for d in data.documents] == ["d1", "d2", "d3", "d4", "d5"]
     assert set(data.queries) == {"1", "2", "3"}
     assert data.qrels["2"] == {"d3": 1}
 
 
-def test_a_folder_without_qrels_is_reported(tmp_path):
+def test_a_folder_without_qrels_is_reported(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="qrels"):
         load_beir(tmp_path)
 
 
-def test_the_eval_command_prints_both_systems():
+def test_the_eval_command_prints_both_systems() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "corpusbot.bot", "eval", "--beir", str(TINY)],
         capture_output=True,
@@ -78,7 +79,7 @@ def test_the_eval_command_prints_both_systems():
     assert ours == [1.0, 1.0]  # each tiny query finds its one document first
 
 
-def test_the_eval_command_names_a_missing_folder(tmp_path):
+def test_the_eval_command_names_a_missing_folder(tmp_path: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "corpusbot.bot", "eval", "--beir", str(tmp_path / "nope")],
         capture_output=True,

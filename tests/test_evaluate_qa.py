@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -48,7 +49,7 @@ REPLIES = {
 }
 
 
-def test_scores_count_first_visible_any_article_and_refusals():
+def test_scores_count_first_visible_any_article_and_refusals() -> None:
     scores = evaluate_qa("fake", REPLIES.__getitem__, CASES, ["Unknown one?", "Unknown two?"])
     assert scores.questions == 3
     assert scores.first == pytest.approx(2 / 3)
@@ -60,26 +61,26 @@ def test_scores_count_first_visible_any_article_and_refusals():
     assert scores.median_chars == (len("The denver broncos won.") + 272) / 2
 
 
-def test_an_answer_cut_by_the_visible_edge_is_not_visible():
+def test_an_answer_cut_by_the_visible_edge_is_not_visible() -> None:
     text = "y" * 245 + " Santa Clara"  # starts before 250, ends after it
     reply = Reply(True, (QuoteOut(text, ("nfl",)),))
     scores = evaluate_qa("fake", lambda _q: reply, [QaCase("q", ("Santa Clara",))])
     assert scores.first == 1.0 and scores.first_visible == 0.0
 
 
-def test_an_answer_in_a_long_opening_sentence_is_seen_but_not_within_250():
+def test_an_answer_in_a_long_opening_sentence_is_seen_but_not_within_250() -> None:
     text = "y" * 300 + " Santa Clara. More."
     reply = Reply(True, (QuoteOut(text, ("nfl",), lead=len(text) - 6),))
     scores = evaluate_qa("fake", lambda _q: reply, [QaCase("q", ("Santa Clara",))])
     assert scores.first_visible == 0.0 and scores.first_seen == 1.0
 
 
-def test_position_is_case_insensitive_and_takes_the_earliest():
+def test_position_is_case_insensitive_and_takes_the_earliest() -> None:
     assert position(["clara", "SANTA"], "At Santa Clara") == 3
     assert position(["Boston"], "At Santa Clara") == -1
 
 
-def test_the_baseline_quotes_the_best_whole_paragraph():
+def test_the_baseline_quotes_the_best_whole_paragraph() -> None:
     articles = [
         Article(
             "a",
@@ -95,7 +96,7 @@ def test_the_baseline_quotes_the_best_whole_paragraph():
     assert not baseline("zebra").answered
 
 
-def test_reading_questions_names_a_bad_line(tmp_path):
+def test_reading_questions_names_a_bad_line(tmp_path: Path) -> None:
     good = tmp_path / "qa.jsonl"
     good.write_text('{"q": "Who?", "a": ["Ann"], "doc": "d"}\n\n{"q": "When?", "a": "1999"}\n')
     assert load_cases(good) == [QaCase("Who?", ("Ann",), "d"), QaCase("When?", ("1999",))]
@@ -108,7 +109,7 @@ def test_reading_questions_names_a_bad_line(tmp_path):
     assert load_questions(plain) == ["What now?", "And then?"]
 
 
-def _eval(*args: str, cache) -> subprocess.CompletedProcess:
+def _eval(*args: str, cache: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "CORPUSBOT_INDEX_CACHE_DIR": str(cache)}
     return subprocess.run(
         [sys.executable, "-m", "corpusbot.bot", "eval", *args],
@@ -121,7 +122,7 @@ def _eval(*args: str, cache) -> subprocess.CompletedProcess:
     )
 
 
-def bowl_corpus(tmp_path):
+def bowl_corpus(tmp_path: Path) -> Path:
     """The Super Bowl article among five others, so that idf means something."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -134,7 +135,7 @@ def bowl_corpus(tmp_path):
     return corpus
 
 
-def test_the_eval_qa_command_prints_ours_and_the_baseline(tmp_path):
+def test_the_eval_qa_command_prints_ours_and_the_baseline(tmp_path: Path) -> None:
     corpus = bowl_corpus(tmp_path)
     questions = tmp_path / "qa.jsonl"
     questions.write_text(
@@ -157,7 +158,7 @@ def test_the_eval_qa_command_prints_ours_and_the_baseline(tmp_path):
     assert rows["corpusbot"][:7] == ["1.000"] * 7
 
 
-def test_the_eval_qa_command_names_a_bad_file(tmp_path):
+def test_the_eval_qa_command_names_a_bad_file(tmp_path: Path) -> None:
     bad = tmp_path / "qa.jsonl"
     bad.write_text("not json\n")
     result = _eval("--qa", str(bad), cache=tmp_path / "cache")
@@ -165,7 +166,7 @@ def test_the_eval_qa_command_names_a_bad_file(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_scores_are_broken_down_by_form_and_misses_kept():
+def test_scores_are_broken_down_by_form_and_misses_kept() -> None:
     cases = [
         QaCase("Who won?", ("Broncos",), form="who"),
         QaCase("What did the coach say?", ("trophy",), form="say"),
@@ -196,7 +197,7 @@ def test_scores_are_broken_down_by_form_and_misses_kept():
     assert "say" in format_forms([scores])
 
 
-def test_without_a_follow_up_function_the_two_questions_are_asked_together():
+def test_without_a_follow_up_function_the_two_questions_are_asked_together() -> None:
     heard: list[str] = []
 
     def system(question: str) -> Reply:
@@ -207,7 +208,7 @@ def test_without_a_follow_up_function_the_two_questions_are_asked_together():
     assert heard == ["Who built it? And when?"]
 
 
-def test_the_eval_qa_command_writes_misses_and_forms(tmp_path):
+def test_the_eval_qa_command_writes_misses_and_forms(tmp_path: Path) -> None:
     corpus = bowl_corpus(tmp_path)
     questions = tmp_path / "qa.jsonl"
     rows = [

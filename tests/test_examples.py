@@ -32,7 +32,7 @@ def write(folder: Path, articles: dict[str, str]) -> Path:
     return folder
 
 
-def test_the_seeds_examples_are_questions_the_seeds_answer(seeds_service: Service):
+def test_the_seeds_examples_are_questions_the_seeds_answer(seeds_service: Service) -> None:
     examples = seeds_service.examples(3)
     assert len(examples) == 3
     titles = {" ".join(a.title.split()) for a in seeds_service.index.articles}
@@ -43,7 +43,7 @@ def test_the_seeds_examples_are_questions_the_seeds_answer(seeds_service: Servic
         assert answer.answered and answer.quotes, question
 
 
-def test_a_role_sentence_becomes_a_who_question_answered_by_its_article(tmp_path: Path):
+def test_a_role_sentence_becomes_a_who_question_answered_by_its_article(tmp_path: Path) -> None:
     corpus = write(
         tmp_path / "corpus",
         {"a.txt": ROLE_ARTICLE, **{f"f{n}.txt": FILLER.format(n=n) for n in range(5)}},
@@ -54,7 +54,7 @@ def test_a_role_sentence_becomes_a_who_question_answered_by_its_article(tmp_path
     assert answer.quotes[0].sources[0].path == "a.txt" and "Rufus Firefly" in answer.quotes[0].text
 
 
-def test_a_corpus_of_headlines_and_plain_facts_offers_no_example(tmp_path: Path):
+def test_a_corpus_of_headlines_and_plain_facts_offers_no_example(tmp_path: Path) -> None:
     corpus = write(tmp_path / "corpus", {f"f{n}.txt": FILLER.format(n=n) for n in range(5)})
     service = Service.open(make_settings(tmp_path / "cache", corpus))
     assert service.examples(3) == []
@@ -62,7 +62,7 @@ def test_a_corpus_of_headlines_and_plain_facts_offers_no_example(tmp_path: Path)
     assert "example" not in empty.lower() and "Harvest report" not in empty
 
 
-def test_a_question_answered_from_another_article_is_not_offered(seeds_service: Service):
+def test_a_question_answered_from_another_article_is_not_offered(seeds_service: Service) -> None:
     def ask_elsewhere(question: str) -> Answer:
         real = seeds_service.ask(question)
         if not real.quotes:
@@ -76,12 +76,12 @@ def test_a_question_answered_from_another_article_is_not_offered(seeds_service: 
 
 
 @pytest.mark.parametrize("count", [1, 2, 3])
-def test_examples_are_made_once_per_index(seeds_service: Service, count: int):
+def test_examples_are_made_once_per_index(seeds_service: Service, count: int) -> None:
     first = seeds_service.examples(count)
     assert seeds_service.examples(count) == first == seeds_service.examples(3)[:count]
 
 
-def test_titles_and_passive_verbs_make_no_speaker(tmp_path: Path):
+def test_titles_and_passive_verbs_make_no_speaker(tmp_path: Path) -> None:
     corpus = write(
         tmp_path / "corpus",
         {

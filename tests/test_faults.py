@@ -25,7 +25,7 @@ def hostile_corpus(folder: Path) -> Path:
     return folder
 
 
-def test_indexing_a_hostile_folder_completes_and_lists_what_it_skipped(tmp_path: Path):
+def test_indexing_a_hostile_folder_completes_and_lists_what_it_skipped(tmp_path: Path) -> None:
     corpus = hostile_corpus(tmp_path / "corpus")
     settings = make_settings(tmp_path / "cache", corpus, CORPUSBOT_CORPUS_MAX_FILE_MB="40")
     opened = open_index(settings.corpus, settings.split, settings.index, settings.max_file_bytes)
@@ -41,7 +41,7 @@ def test_indexing_a_hostile_folder_completes_and_lists_what_it_skipped(tmp_path:
     assert opened.index.search("saffron exports", 1).hits[0].article.id == "feed-1"
 
 
-def test_a_build_killed_with_sigkill_never_leaves_a_readable_half_index(tmp_path: Path):
+def test_a_build_killed_with_sigkill_never_leaves_a_readable_half_index(tmp_path: Path) -> None:
     corpus, cache = tmp_path / "corpus", tmp_path / "cache"
     corpus.mkdir()
     text = (SEEDS / "000_442724f15755f4d5.txt").read_text(encoding="utf-8")

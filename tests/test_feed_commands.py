@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +37,9 @@ def env(tmp_path: Path) -> dict[str, str]:
     }
 
 
-def feeds(*args: str, env: dict[str, str], tmp: Path, corpus: Path | None = None):
+def feeds(
+    *args: str, env: dict[str, str], tmp: Path, corpus: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     where = ["--corpus", str(corpus)] if corpus else []
     return run("feeds", *args, *where, env=env, cache=tmp / "cache")
 

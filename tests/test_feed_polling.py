@@ -12,6 +12,7 @@ import pytest
 
 from corpusbot.retrieval.ingest.feed_polling import (
     MAX_RETRY_SECONDS,
+    FeedPoll,
     FeedState,
     poll_feeds,
     retry_delay,
@@ -51,7 +52,7 @@ def site() -> Iterator[Site]:
         yield running
 
 
-def poll(folder: Path, *states: FeedState, due_only: bool = False):
+def poll(folder: Path, *states: FeedState, due_only: bool = False) -> list[FeedPoll]:
     return poll_feeds(folder, list(states), LOCAL, retry_base=RETRY, due_only=due_only)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from corpusbot.retrieval.ingest.feed_reading import FeedError, read_feed
+from corpusbot.retrieval.ingest.feed_reading import FeedError, ParsedFeed, read_feed
 
 FETCHED = dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC).timestamp()
 FEED_URL = "https://news.example/feeds/all.xml"
@@ -20,7 +20,7 @@ def rss(items: str, encoding: str = "utf-8") -> bytes:
     ).encode(encoding)
 
 
-def read(raw: bytes, content_type: str = "application/rss+xml"):
+def read(raw: bytes, content_type: str = "application/rss+xml") -> ParsedFeed:
     return read_feed(raw, url=FEED_URL, content_type=content_type, fetched_at=FETCHED)
 
 

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = ROOT / "benchmarks" / "fit_sentence_weights.py"
 
 
-def load_script():
+def load_script() -> ModuleType:
     spec = importlib.util.spec_from_file_location("fit_sentence_weights", SCRIPT)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
@@ -25,7 +26,7 @@ def load_script():
     return module
 
 
-def test_the_fit_weighs_the_feature_that_marks_the_right_sentence():
+def test_the_fit_weighs_the_feature_that_marks_the_right_sentence() -> None:
     fit = load_script()
     rng = np.random.default_rng(7)
     questions, per_question = 200, 6
@@ -41,7 +42,7 @@ def test_the_fit_weighs_the_feature_that_marks_the_right_sentence():
     assert fit.top_k(-(features @ weights), right, groups, everyone, 1) < 0.1
 
 
-def test_the_script_fits_on_the_seeds_questions(tmp_path):
+def test_the_script_fits_on_the_seeds_questions(tmp_path: Path) -> None:
     seeds = json.loads((ROOT / "tests" / "data" / "seed_questions.json").read_text())
     qa = tmp_path / "qa.jsonl"
     qa.write_text(

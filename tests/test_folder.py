@@ -11,12 +11,12 @@ from corpusbot.retrieval.reading.folder import (
 )
 
 
-def test_names_that_are_not_utf8_are_printable():
+def test_names_that_are_not_utf8_are_printable() -> None:
     assert printable_name("caf\udce9.txt") == "caf\\xe9.txt"
     assert printable_name("café.txt") == "café.txt"
 
 
-def test_the_listing_skips_hidden_files_readme_and_other_types(tmp_path: Path):
+def test_the_listing_skips_hidden_files_readme_and_other_types(tmp_path: Path) -> None:
     for name in ("a.txt", "b.MD", "c.jsonl", "d.pdf", ".e.txt", "README.md"):
         (tmp_path / name).write_text("x")
     (tmp_path / ".git").mkdir()
@@ -26,7 +26,7 @@ def test_the_listing_skips_hidden_files_readme_and_other_types(tmp_path: Path):
     assert [f.name for f in list_files(tmp_path)] == ["a.txt", "b.MD", "c.jsonl", "dir.txt/g.txt"]
 
 
-def test_reading_is_bounded_and_refuses_special_files(tmp_path: Path):
+def test_reading_is_bounded_and_refuses_special_files(tmp_path: Path) -> None:
     small = tmp_path / "small.txt"
     small.write_bytes(b"12345")
     assert read_file_bytes(small, 5) == b"12345"

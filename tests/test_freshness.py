@@ -37,7 +37,9 @@ def test_format_date() -> None:
         ((2021, 6, 18), (2024, 6, 18), "3 years"),
     ],
 )
-def test_age_phrase_uses_the_largest_whole_unit(start, end, phrase) -> None:
+def test_age_phrase_uses_the_largest_whole_unit(
+    start: tuple[int, int, int], end: tuple[int, int, int], phrase: str
+) -> None:
     assert age_phrase(dt.date(*start), dt.date(*end)) == phrase
 
 

@@ -8,6 +8,7 @@ import sqlite3
 import stat
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,7 +23,7 @@ from corpusbot.bot.history.store import (
 from tests.history_helpers import DAY, FakeClock, asked, history_settings, open_test_store
 
 
-def rows(path: Path, sql: str) -> list[tuple]:
+def rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
     with sqlite3.connect(path) as db:
         return db.execute(sql).fetchall()
 

@@ -1,6 +1,8 @@
 """The index against rank-bm25, its reference: same top passages, same scores."""
 
 import json
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,7 +21,7 @@ QUESTIONS = [
 ]
 
 
-def assert_parity(articles: list[Article], passages: list[Passage], questions: list[str]):
+def assert_parity(articles: list[Article], passages: list[Passage], questions: list[str]) -> None:
     index = Index.build(articles, passages, SETTINGS)
     analyzer = Analyzer(SETTINGS.analyzer)
     reference = BM25Okapi(
@@ -42,21 +44,22 @@ def assert_parity(articles: list[Article], passages: list[Passage], questions: l
 
 
 @pytest.fixture(params=["plain", "pruned"])
-def pruning(request, monkeypatch):
+def pruning(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test twice: as configured, and with the score floor taken from one term only, so
     that common terms are skipped (MaxScore) even on these small corpora."""
     if request.param == "pruned":
         monkeypatch.setattr("corpusbot.retrieval.index.bm25.PROBE_POSTINGS", 1)
-    return request.param
+    param: str = request.param
+    return param
 
 
-def test_parity_with_rank_bm25_on_the_seeds(pruning):
+def test_parity_with_rank_bm25_on_the_seeds(pruning: str) -> None:
     articles = load_corpus(SEEDS).articles
     passages = list(split_corpus(articles, SplitSettings(chunk_size=500)))
     assert_parity(articles, passages, QUESTIONS)
 
 
-def test_parity_with_rank_bm25_on_a_scifact_sample(pruning):
+def test_parity_with_rank_bm25_on_a_scifact_sample(pruning: str) -> None:
     rows = [json.loads(line) for line in (DATA / "scifact_sample.jsonl").open()]
     articles = [Article(r["_id"], r["title"], f"{r['title']} {r['text']}", "") for r in rows]
     passages = [Passage(a.id, 0, 0, len(a.text), a.text) for a in articles]
@@ -64,7 +67,7 @@ def test_parity_with_rank_bm25_on_a_scifact_sample(pruning):
     assert_parity(articles, passages, claims)
 
 
-def test_save_and_load_give_the_same_answers(tmp_path):
+def test_save_and_load_give_the_same_answers(tmp_path: Path) -> None:
     articles = load_corpus(SEEDS).articles
     passages = list(split_corpus(articles, SplitSettings()))
     built = Index.build(articles, passages, SETTINGS)
@@ -79,7 +82,7 @@ def test_save_and_load_give_the_same_answers(tmp_path):
     assert [h.text for h in loaded.search(QUESTIONS[0], 5).hits] == [h.text for h in hits]
 
 
-def test_a_damaged_index_is_refused(tmp_path):
+def test_a_damaged_index_is_refused(tmp_path: Path) -> None:
     articles = load_corpus(SEEDS).articles
     Index.build(articles, list(split_corpus(articles, SplitSettings())), SETTINGS).save(tmp_path)
     (tmp_path / "impacts.npy").write_bytes(b"garbage")
@@ -87,7 +90,7 @@ def test_a_damaged_index_is_refused(tmp_path):
         Index.load(tmp_path)
 
 
-def test_empty_and_stop_word_questions_find_nothing():
+def test_empty_and_stop_word_questions_find_nothing() -> None:
     articles = load_corpus(SEEDS).articles
     index = Index.build(articles, list(split_corpus(articles, SplitSettings())), SETTINGS)
     assert index.search("", 5).hits == []
@@ -95,7 +98,7 @@ def test_empty_and_stop_word_questions_find_nothing():
     assert index.search("xylophonic zebras", 5).hits == []
 
 
-def test_skipping_common_terms_finds_the_same_passages(monkeypatch):
+def test_skipping_common_terms_finds_the_same_passages(monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [json.loads(line) for line in (DATA / "scifact_sample.jsonl").open()]
     articles = [Article(r["_id"], r["title"], f"{r['title']} {r['text']}", "") for r in rows]
     passages = [Passage(a.id, 0, 0, len(a.text), a.text) for a in articles]
@@ -106,7 +109,7 @@ def test_skipping_common_terms_finds_the_same_passages(monkeypatch):
     used = 0
     original = index._pruned_candidates
 
-    def counting(*args):
+    def counting(*args: Any) -> Any:
         nonlocal used
         used += 1
         return original(*args)
@@ -117,9 +120,9 @@ def test_skipping_common_terms_finds_the_same_passages(monkeypatch):
     assert used >= 20  # the pruned path really ran
 
 
-def test_title_terms_are_the_analyzers_kept_and_bounded(monkeypatch):
+def test_title_terms_are_the_analyzers_kept_and_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     articles = load_corpus(SEEDS).articles
-    index = Index.build(articles, split_corpus(articles, SplitSettings()), SETTINGS)
+    index = Index.build(articles, list(split_corpus(articles, SplitSettings())), SETTINGS)
     first, second = index.articles[0], index.articles[1]
     terms = index.title_terms(first)
     assert terms == frozenset(index.analyzer.terms(first.title)) and terms

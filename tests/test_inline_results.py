@@ -1,6 +1,6 @@
 import pytest
 
-from corpusbot.bot.answer.compose import Answer, Quote
+from corpusbot.bot.answer.compose import Answer, Quote, Reason
 from corpusbot.bot.answer.render import TELEGRAM_LIMIT
 from corpusbot.bot.answer.text_limits import utf16_length
 from corpusbot.bot.app.service import Service
@@ -47,7 +47,7 @@ def test_titles_descriptions_and_messages_stay_within_their_sizes() -> None:
 
 
 def test_a_refusal_has_no_cards() -> None:
-    assert quote_cards(Answer("q", False, reason="not_found")) == []
+    assert quote_cards(Answer("q", False, reason=Reason.NOT_FOUND)) == []
 
 
 def test_card_title_is_headline_outlet_date() -> None:
@@ -72,7 +72,9 @@ def test_a_quote_of_4_byte_characters_fits_as_telegram_counts_utf16() -> None:
     assert utf16_length(card.message) <= TELEGRAM_LIMIT
 
 
-def test_the_newest_article_of_4_byte_characters_fits_too(tmp_path_factory) -> None:
+def test_the_newest_article_of_4_byte_characters_fits_too(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     corpus = tmp_path_factory.mktemp("wide")
     (corpus / "wide.txt").write_text("Wide letters\n\n" + WIDE * 2000, encoding="utf-8")
     service = Service.open(make_settings(tmp_path_factory.mktemp("cache"), corpus))

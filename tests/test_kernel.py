@@ -3,13 +3,17 @@
 import json
 import logging
 import sys
+import threading
 from collections import Counter
+from collections.abc import Callable
 from itertools import compress
+from typing import Any
 
 import numpy as np
 import pytest
 
 from corpusbot.retrieval.compiled import kernel
+from corpusbot.retrieval.index import SearchResult
 from corpusbot.retrieval.index.bm25 import Index
 from corpusbot.retrieval.reading.corpus import Article, load_corpus
 from corpusbot.retrieval.reading.passages import Passage, SplitSettings, split_corpus
@@ -27,7 +31,7 @@ def scifact_sample() -> tuple[list[Article], list[Passage], list[str]]:
 
 
 @pytest.fixture(params=["one pass", "windows", "small windows"])
-def compiled(request, monkeypatch):
+def compiled(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """The kernel on for every index, however small. "one pass" scores every posting at once,
     as it does up to SCORE_ALL_MAX_PASSAGES; the others walk windows (MaxScore), and "small
     windows" scores 64 passages at a time, so these small corpora span many windows and the
@@ -39,10 +43,13 @@ def compiled(request, monkeypatch):
         monkeypatch.setattr(kernel, "SCORE_ALL_MAX_PASSAGES", 0)
     if request.param == "small windows":
         monkeypatch.setattr(kernel, "WINDOW", 64)
-    return request.param
+    param: str = request.param
+    return param
 
 
-def numpy_search(index: Index, question: str, k: int, allowed=None):
+def numpy_search(
+    index: Index, question: str, k: int, allowed: np.ndarray | None = None
+) -> SearchResult:
     minimum = kernel.KERNEL_MIN_PASSAGES
     kernel.KERNEL_MIN_PASSAGES = len(index) + 1
     try:
@@ -51,24 +58,31 @@ def numpy_search(index: Index, question: str, k: int, allowed=None):
         kernel.KERNEL_MIN_PASSAGES = minimum
 
 
-def test_parity_with_rank_bm25_on_a_scifact_sample(compiled):
+def test_parity_with_rank_bm25_on_a_scifact_sample(compiled: str) -> None:
     assert_parity(*scifact_sample())
 
 
-def test_parity_with_rank_bm25_on_the_seeds(compiled):
+def test_parity_with_rank_bm25_on_the_seeds(compiled: str) -> None:
     articles = load_corpus(SEEDS).articles
     assert_parity(articles, list(split_corpus(articles, SplitSettings(chunk_size=500))), QUESTIONS)
 
 
-def counted_searches(monkeypatch) -> list[None]:
+def counted_searches(monkeypatch: pytest.MonkeyPatch) -> list[None]:
     """Count the compiled searches: the list returned grows by one a call."""
     calls: list[None] = []
     original = kernel.search
-    monkeypatch.setattr(kernel, "search", lambda *a, **k: calls.append(None) or original(*a, **k))
+
+    def counted(*args: Any, **kwargs: Any) -> kernel.Ranked:
+        calls.append(None)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(kernel, "search", counted)
     return calls
 
 
-def test_the_same_hits_and_scores_as_numpy_to_the_last_bit(compiled, monkeypatch):
+def test_the_same_hits_and_scores_as_numpy_to_the_last_bit(
+    compiled: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     articles, passages, claims = scifact_sample()
     index = Index.build(articles, passages, SETTINGS)
     calls = counted_searches(monkeypatch)
@@ -82,7 +96,7 @@ def test_the_same_hits_and_scores_as_numpy_to_the_last_bit(compiled, monkeypatch
     assert compared > 1000
 
 
-def test_an_allowed_mask_gives_the_same_hits_as_numpy(compiled):
+def test_an_allowed_mask_gives_the_same_hits_as_numpy(compiled: str) -> None:
     articles, passages, claims = scifact_sample()
     index = Index.build(articles, passages, SETTINGS)
     rng = np.random.default_rng(5)
@@ -93,7 +107,9 @@ def test_an_allowed_mask_gives_the_same_hits_as_numpy(compiled):
         assert all(allowed[h.article.number - 1] for h in ours.hits)
 
 
-def test_without_numba_the_numpy_path_answers_and_says_so_once(monkeypatch, caplog):
+def test_without_numba_the_numpy_path_answers_and_says_so_once(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setattr(kernel.SEARCH, "_loaded", [])
     monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", 0)
     # the import fails
@@ -110,7 +126,7 @@ def test_without_numba_the_numpy_path_answers_and_says_so_once(monkeypatch, capl
     assert len(notes) == 1 and "searching with NumPy" in notes[0]
 
 
-def test_corpusbot_kernel_numpy_turns_it_off(monkeypatch):
+def test_corpusbot_kernel_numpy_turns_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(kernel.SEARCH, "_loaded", [])
     monkeypatch.setenv("CORPUSBOT_KERNEL", "numpy")
     assert kernel.load() is None
@@ -182,7 +198,9 @@ def random_corpus(seed: int, articles: int = 240) -> tuple[list[Article], list[P
     return result_articles, passages
 
 
-def exhaustive(index: Index, question: str, k: int, allowed=None) -> list[tuple]:
+def exhaustive(
+    index: Index, question: str, k: int, allowed: np.ndarray | None = None
+) -> list[tuple[Any, ...]]:
     """The k best passages by exact score, every passage scored; ties by passage number."""
     counts = Counter(index.analyzer.terms(question))
     present = [t for t in counts if t in index.vocab]
@@ -205,7 +223,9 @@ def exhaustive(index: Index, question: str, k: int, allowed=None) -> list[tuple]
     ]
 
 
-def found(index: Index, question: str, k: int, allowed=None) -> list[tuple]:
+def found(
+    index: Index, question: str, k: int, allowed: np.ndarray | None = None
+) -> list[tuple[Any, ...]]:
     return [
         (h.passage, h.score, h.matched) for h in index.search(question, k, allowed=allowed).hits
     ]
@@ -218,7 +238,9 @@ def random_questions(seed: int, count: int) -> list[str]:
 
 
 @pytest.mark.parametrize("seed", [1, 2])
-def test_the_k_best_of_every_passage_scored_on_random_indexes(compiled, monkeypatch, seed):
+def test_the_k_best_of_every_passage_scored_on_random_indexes(
+    compiled: str, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
     index = Index.build(*random_corpus(seed), SETTINGS)
     calls = counted_searches(monkeypatch)
     questions = random_questions(seed, 60)
@@ -232,7 +254,7 @@ def test_the_k_best_of_every_passage_scored_on_random_indexes(compiled, monkeypa
     assert hits > 1000
 
 
-def test_one_term_questions_common_and_rare(compiled):
+def test_one_term_questions_common_and_rare(compiled: str) -> None:
     index = Index.build(*random_corpus(3), SETTINGS)
     for word in WORDS:
         for k in (1, 10, 100):
@@ -256,7 +278,9 @@ def tied_index() -> Index:
     return Index.build(articles, passages, SETTINGS)
 
 
-def assert_ties_to_lower_numbers(index: Index, search) -> None:
+def assert_ties_to_lower_numbers(
+    index: Index, search: Callable[[Index, str, int], list[tuple[Any, ...]]]
+) -> None:
     first = next(n for n in range(len(index)) if index.passage(n).text == TIED)
     for question in (TIED, "falcon glacier river"):
         for k in (1, 7, 64, 299, 320):
@@ -268,15 +292,15 @@ def assert_ties_to_lower_numbers(index: Index, search) -> None:
                 assert [h[0] for h in tied] == [index.passage(first + j) for j in range(len(tied))]
 
 
-def test_ties_go_to_the_lower_passage_numbers_across_windows(compiled):
+def test_ties_go_to_the_lower_passage_numbers_across_windows(compiled: str) -> None:
     assert_ties_to_lower_numbers(tied_index(), found)
 
 
-def test_the_numpy_path_breaks_ties_beyond_the_rescoring_margin_alike():
+def test_the_numpy_path_breaks_ties_beyond_the_rescoring_margin_alike() -> None:
     index = tied_index()
     assert len(index) < kernel.KERNEL_MIN_PASSAGES  # NumPy answers
 
-    def with_a_mask(index: Index, question: str, k: int) -> list[tuple]:
+    def with_a_mask(index: Index, question: str, k: int) -> list[tuple[Any, ...]]:
         everyone = np.ones(len(index.articles), dtype=bool)
         return found(index, question, k, everyone)
 
@@ -285,7 +309,7 @@ def test_the_numpy_path_breaks_ties_beyond_the_rescoring_margin_alike():
 
 
 @pytest.mark.parametrize("share", [0.0, 0.02, 0.3, 0.9])
-def test_an_allowed_mask_against_every_allowed_passage_scored(compiled, share):
+def test_an_allowed_mask_against_every_allowed_passage_scored(compiled: str, share: float) -> None:
     index = Index.build(*random_corpus(5), SETTINGS)
     rng = np.random.default_rng(6)
     for question in random_questions(7, 30):
@@ -295,7 +319,7 @@ def test_an_allowed_mask_against_every_allowed_passage_scored(compiled, share):
 
 
 @pytest.mark.parametrize("window", [0, 100, -64])
-def test_a_window_that_is_not_a_multiple_of_64_is_refused(window):
+def test_a_window_that_is_not_a_multiple_of_64_is_refused(window: int) -> None:
     compiled = kernel.load()
     assert compiled is not None
     index = Index.build(*random_corpus(8, articles=5), SETTINGS)
@@ -320,9 +344,16 @@ class _NoThread:
         pass
 
 
-def test_a_large_index_loads_the_compiled_parts_in_the_background(monkeypatch):
-    started = []
-    monkeypatch.setattr(kernel.threading, "Thread", lambda **kw: started.append(kw) or _NoThread())
+def test_a_large_index_loads_the_compiled_parts_in_the_background(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    started: list[dict[str, Any]] = []
+
+    def thread(**kwargs: Any) -> _NoThread:
+        started.append(kwargs)
+        return _NoThread()
+
+    monkeypatch.setattr(threading, "Thread", thread)
     loaded = []
     loaders = (lambda: loaded.append("sentences"), lambda: loaded.append("coverage"))
     kernel.load_in_background(kernel.KERNEL_MIN_PASSAGES - 1, *loaders)

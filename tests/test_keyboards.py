@@ -66,11 +66,13 @@ def test_label_is_one_short_line() -> None:
 
 def test_keyboards() -> None:
     examples = examples_keyboard(["a?", "b?"])
+    assert examples is not None
     assert [row[0].callback_data for row in examples.inline_keyboard] == ["ask:0", "ask:1"]
     assert examples_keyboard([]) is None
     assert more_keyboard(3, 7).inline_keyboard[0][0].callback_data == "more:3:7"
     assert pages_keyboard(0, 1) is None
     first, middle, last = pages_keyboard(0, 3), pages_keyboard(1, 3), pages_keyboard(2, 3)
+    assert first is not None and middle is not None and last is not None
     assert [b.callback_data for b in first.inline_keyboard[0]] == [f"{SOURCES}:1"]
     assert [b.callback_data for b in middle.inline_keyboard[0]] == ["src:0", "src:2"]
     assert [b.callback_data for b in last.inline_keyboard[0]] == ["src:1"]

@@ -12,13 +12,13 @@ sys.exit(0)
 """
 
 
-def test_a_child_whose_parent_is_not_the_one_named_ends_at_once():
+def test_a_child_whose_parent_is_not_the_one_named_ends_at_once() -> None:
     # What a worker started just after its parent died sees: another process is its parent.
     result = subprocess.run([sys.executable, "-c", CHILD, str(os.getpid() + 10**6)], timeout=20)
     assert result.returncode == 1
 
 
-def test_a_child_of_a_live_parent_keeps_running():
+def test_a_child_of_a_live_parent_keeps_running() -> None:
     child = subprocess.Popen([sys.executable, "-c", CHILD, str(os.getpid())])
     try:
         with contextlib.suppress(subprocess.TimeoutExpired):  # it must still be running

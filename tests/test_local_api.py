@@ -10,10 +10,18 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
-from telegram import Bot, BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.error import BadRequest, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
@@ -31,7 +39,7 @@ from corpusbot.bot.local_api import (
     detect_user_entities,
     parse_telegram_html,
 )
-from corpusbot.bot.local_api.control import refuse_foreign_request
+from corpusbot.bot.local_api.guards import refuse_foreign_request
 from corpusbot.bot.local_api.http import HttpRequest
 
 TOKEN = "123456:TEST-token"
@@ -66,18 +74,20 @@ def error_of(response: httpx.Response) -> tuple[int, str]:
 
 @asynccontextmanager
 async def running_app(
-    server: LocalBotApi, handlers: Sequence[BaseHandler]
-) -> AsyncIterator[Application]:
+    server: LocalBotApi, handlers: Sequence[BaseHandler[Any, Any, Any]]
+) -> AsyncIterator[Application[Any, Any, Any, Any, Any, Any]]:
     """A python-telegram-bot Application polling the local server."""
     app = Application.builder().token(TOKEN).base_url(server.base_url).build()
     for handler in handlers:
         app.add_handler(handler)
     await app.initialize()
     await app.start()
+    assert app.updater is not None
     await app.updater.start_polling(poll_interval=0, timeout=1)
     try:
         yield app
     finally:
+        assert app.updater is not None
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
@@ -85,7 +95,7 @@ async def running_app(
 
 async def wait_replies(
     server: LocalBotApi, chat_id: int, count: int, after: int
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     return await asyncio.to_thread(server.wait_for_bot_messages, chat_id, count, WAIT, after=after)
 
 
@@ -618,11 +628,12 @@ async def test_ptb_inline_button_and_edit(local_api: LocalBotApi) -> None:
 
         local_api.press_button(42, menu["message_id"], "yes")
 
-        def edited() -> dict[str, object] | None:
+        def edited() -> dict[str, Any] | None:
             latest = local_api.messages(42)[-1]
             return latest if latest["edited"] else None
 
         latest = await asyncio.to_thread(local_api.wait_for, edited, WAIT)
+        assert latest is not None
         assert latest["message_id"] == menu["message_id"]
         assert latest["text"] == "You chose yes"
         assert latest["reply_markup"] is None  # editing text without markup drops the keyboard
@@ -665,7 +676,7 @@ async def test_ptb_sees_telegram_errors(local_api: LocalBotApi) -> None:
                 parse_mode="HTML",
             )
         edited = await bot.edit_message_text("x", chat_id=5, message_id=sent.message_id)
-        assert edited.text == "x"
+        assert isinstance(edited, Message) and edited.text == "x"
         assert not edited.entities
 
 
@@ -730,7 +741,8 @@ async def test_pause_and_resume(local_api: LocalBotApi) -> None:
         assert response.status_code == 200
         local_api.resume()
         updates = await bot.get_updates(timeout=0)
-        assert [u.message.text for u in updates] == ["still here"]
+        assert [u.message.text for u in updates if u.message] == ["still here"]
+        assert len(updates) == 1
 
 
 def test_pause_cuts_long_poll(local_api: LocalBotApi, client: httpx.Client) -> None:

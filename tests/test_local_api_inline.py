@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -23,7 +24,7 @@ def server() -> Iterator[LocalBotApi]:
         yield running
 
 
-def article(result_id: str, text: str = "a quote", title: str = "A headline") -> dict:
+def article(result_id: str, text: str = "a quote", title: str = "A headline") -> dict[str, Any]:
     return {
         "type": "article",
         "id": result_id,
@@ -33,15 +34,21 @@ def article(result_id: str, text: str = "a quote", title: str = "A headline") ->
     }
 
 
-def answer(server: LocalBotApi, query_id: str, results: list[dict], **extra: object) -> dict:
+def answer(
+    server: LocalBotApi, query_id: str, results: list[dict[str, Any]], **extra: object
+) -> dict[str, Any]:
     data = {"inline_query_id": query_id, "results": json.dumps(results), **extra}
     with httpx.Client(timeout=WAIT) as client:
-        return client.post(f"{server.base_url}{TOKEN}/answerInlineQuery", data=data).json()
+        answered: dict[str, Any] = client.post(
+            f"{server.base_url}{TOKEN}/answerInlineQuery", data=data
+        ).json()
+        return answered
 
 
-def pending_query(server: LocalBotApi) -> dict:
+def pending_query(server: LocalBotApi) -> dict[str, Any]:
     [update] = [u for u in server.pending_updates() if "inline_query" in u]
-    return update["inline_query"]
+    query: dict[str, Any] = update["inline_query"]
+    return query
 
 
 def test_an_inline_query_is_an_update_with_the_query_and_chat_type(server: LocalBotApi) -> None:
@@ -73,7 +80,7 @@ def test_a_query_longer_than_256_characters_is_refused(server: LocalBotApi) -> N
     ],
 )
 def test_answers_over_telegram_s_limits_are_refused(
-    server: LocalBotApi, results: list[dict], error: str
+    server: LocalBotApi, results: list[dict[str, Any]], error: str
 ) -> None:
     query = server.send_inline_query(1, "q")
     reply = answer(server, query["id"], results)

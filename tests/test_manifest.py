@@ -21,7 +21,7 @@ def folder_with_files(tmp_path: Path) -> Path:
     return folder
 
 
-def test_a_fresh_folder_passes_every_check(tmp_path: Path):
+def test_a_fresh_folder_passes_every_check(tmp_path: Path) -> None:
     folder = folder_with_files(tmp_path)
     entries = read_manifest(folder)
     assert sorted(entries) == ["a.bin", "sub/b.json"]  # every file but the manifest itself
@@ -29,7 +29,7 @@ def test_a_fresh_folder_passes_every_check(tmp_path: Path):
     assert check_sizes(folder, entries) == "" and check_contents(folder, entries) == ""
 
 
-def test_each_kind_of_change_is_named(tmp_path: Path):
+def test_each_kind_of_change_is_named(tmp_path: Path) -> None:
     folder = folder_with_files(tmp_path)
     entries = read_manifest(folder)
     (folder / "a.bin").write_bytes(b"abd" * 100)  # same size, other bytes
@@ -44,7 +44,7 @@ def test_each_kind_of_change_is_named(tmp_path: Path):
 
 
 @pytest.mark.parametrize("content", [None, "not json", '{"version": 99}', '{"version": 1}'])
-def test_a_missing_or_unreadable_manifest_is_refused(tmp_path: Path, content: str | None):
+def test_a_missing_or_unreadable_manifest_is_refused(tmp_path: Path, content: str | None) -> None:
     folder = folder_with_files(tmp_path)
     if content is None:
         (folder / MANIFEST).unlink()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from corpusbot.retrieval.reading import Article
 from corpusbot.retrieval.reading.corpus import load_corpus, parse_article
 from corpusbot.retrieval.reading.news_meta import resolve
 
@@ -35,13 +36,15 @@ EXPECTED = {
 
 
 @pytest.fixture(scope="module")
-def news_articles() -> dict[str, object]:
+def news_articles() -> dict[str, Article]:
     corpus = load_corpus(NEWS)
     assert not corpus.skipped
     return {a.path: a for a in corpus.articles}
 
 
-def test_the_news_corpus_has_articles_of_several_outlets_years_and_formats(news_articles):
+def test_the_news_corpus_has_articles_of_several_outlets_years_and_formats(
+    news_articles: dict[str, Article],
+) -> None:
     articles = list(news_articles.values())
     assert len(articles) >= 30
     assert {a.source for a in articles} == {"AA", "Tasnim", "Harbor Wire", "Valley Courier"}
@@ -50,12 +53,14 @@ def test_the_news_corpus_has_articles_of_several_outlets_years_and_formats(news_
 
 
 @pytest.mark.parametrize("path", sorted(EXPECTED))
-def test_each_way_of_dating_an_article(news_articles, path: str) -> None:
+def test_each_way_of_dating_an_article(news_articles: dict[str, Article], path: str) -> None:
     article = news_articles[path]
     assert (article.source, article.date) == EXPECTED[path]
 
 
-def test_front_matter_gives_the_title_and_link_and_leaves_the_body(news_articles) -> None:
+def test_front_matter_gives_the_title_and_link_and_leaves_the_body(
+    news_articles: dict[str, Article],
+) -> None:
     accord = news_articles["tasnim/draft-accord.md"]
     assert accord.title == "Arland and Belmora agree a draft nuclear accord"
     assert accord.url == "https://tasnim.example/en/news/2024/06/08/draft-accord"
@@ -66,14 +71,14 @@ def test_front_matter_gives_the_title_and_link_and_leaves_the_body(news_articles
     assert fishing.text.startswith("A trade delegation from Belmora signed")
 
 
-def test_an_impossible_date_is_ignored_with_a_warning(caplog) -> None:
+def test_an_impossible_date_is_ignored_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="corpusbot.corpus"):
         article = parse_article("Ferry\ndate: 2021-02-30\n\nThe ferry runs.", "f", "f.txt")
     assert article.date is None
     assert "f.txt: impossible date '2021-02-30' ignored" in caplog.text
 
 
-def test_an_unreadable_date_is_ignored_with_a_warning(caplog) -> None:
+def test_an_unreadable_date_is_ignored_with_a_warning(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, logger="corpusbot.corpus"):
         meta = resolve({"date": "last Tuesday"}, "Body.", "x.txt")
     assert meta.date is None and "unreadable date 'last Tuesday'" in caplog.text

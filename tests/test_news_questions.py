@@ -23,29 +23,29 @@ def _first(service: Service, question: str) -> str:
     return answer.quotes[0].text
 
 
-def test_what_did_the_mayor_say_quotes_the_mayor(news_service: Service):
+def test_what_did_the_mayor_say_quotes_the_mayor(news_service: Service) -> None:
     assert "Mayor" in _first(news_service, "What did the mayor say?")
 
 
-def test_said_and_say_ask_the_same(news_service: Service):
+def test_said_and_say_ask_the_same(news_service: Service) -> None:
     said = news_service.ask("What did the mayor said?")
     say = news_service.ask("What did the mayor say?")
     assert said.quotes[0].text == say.quotes[0].text
 
 
-def test_what_happened_in_a_place_quotes_its_events(news_service: Service):
+def test_what_happened_in_a_place_quotes_its_events(news_service: Service) -> None:
     assert "Portville" in _first(news_service, "What happened in Portville?")
 
 
-def test_what_happened_in_baghdad_on_the_seeds(seeds_service: Service):
+def test_what_happened_in_baghdad_on_the_seeds(seeds_service: Service) -> None:
     assert "Baghdad" in _first(seeds_service, "What happened in Baghdad?")
 
 
-def test_a_demand_reported_as_said_is_found(seeds_service: Service):
+def test_a_demand_reported_as_said_is_found(seeds_service: Service) -> None:
     assert "Borrell" in _first(seeds_service, "What did Borrell demand Iran stop?")
 
 
-def test_lavrov_say_quotes_what_lavrov_said(seeds_service: Service):
+def test_lavrov_say_quotes_what_lavrov_said(seeds_service: Service) -> None:
     assert "Lavrov said" in " ".join(
         q.text for q in seeds_service.ask("What did Lavrov say?").quotes
     )
@@ -58,14 +58,16 @@ def test_lavrov_say_quotes_what_lavrov_said(seeds_service: Service):
         "What did Erdogan say about the JCPOA?",
     ],
 )
-def test_an_absent_speaker_is_named_not_taken_for_an_outlet(seeds_service: Service, question: str):
+def test_an_absent_speaker_is_named_not_taken_for_an_outlet(
+    seeds_service: Service, question: str
+) -> None:
     answer = seeds_service.ask(question)
     assert not answer.answered
     assert answer.reason == "absent"
     assert question.split()[2] in answer.missing
 
 
-def test_an_absent_speaker_decides_though_the_topic_matches(news_service: Service):
+def test_an_absent_speaker_decides_though_the_topic_matches(news_service: Service) -> None:
     answer = news_service.ask("What did Macron say about the harbor dredging?")
     assert (answer.answered, answer.reason, answer.missing) == (False, "absent", ("Macron",))
     assert not answer.quotes
@@ -73,7 +75,7 @@ def test_an_absent_speaker_decides_though_the_topic_matches(news_service: Servic
     assert "Dredging of the Portville harbor channel" in answer.related[0].text
 
 
-def test_the_related_quotes_are_in_the_json_and_the_reply(tmp_path: Path):
+def test_the_related_quotes_are_in_the_json_and_the_reply(tmp_path: Path) -> None:
     done = run(
         "ask",
         "--corpus",
@@ -90,19 +92,19 @@ def test_the_related_quotes_are_in_the_json_and_the_reply(tmp_path: Path):
 
 
 @pytest.mark.parametrize("message", ["hi", "Thanks!", "hello there"])
-def test_a_greeting_gets_small_talk_not_a_search(seeds_service: Service, message: str):
+def test_a_greeting_gets_small_talk_not_a_search(seeds_service: Service, message: str) -> None:
     answer = seeds_service.ask(message)
     assert (answer.answered, answer.reason) == (False, "small_talk")
 
 
-def test_the_small_talk_reply_is_friendly_with_an_example(tmp_path: Path):
+def test_the_small_talk_reply_is_friendly_with_an_example(tmp_path: Path) -> None:
     done = run("ask", "hi", cache=tmp_path)
     assert done.stdout.startswith("Hello! Ask me about the news in the 5 articles I know")
     assert "For example: " in done.stdout
     assert "found nothing" not in done.stdout
 
 
-def test_a_speaker_no_article_mentions_is_named_though_not_a_name(news_service: Service):
+def test_a_speaker_no_article_mentions_is_named_though_not_a_name(news_service: Service) -> None:
     answer = news_service.ask("What did the fire chief say?")
     assert (answer.answered, answer.reason, answer.missing) == (
         False,
@@ -111,5 +113,5 @@ def test_a_speaker_no_article_mentions_is_named_though_not_a_name(news_service: 
     )
 
 
-def test_who_is_x_quotes_the_sentence_saying_what_x_is(seeds_service: Service):
+def test_who_is_x_quotes_the_sentence_saying_what_x_is(seeds_service: Service) -> None:
     assert "Foreign Minister Fuad Hussein" in _first(seeds_service, "Who is Fuad Hussein?")

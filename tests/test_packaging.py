@@ -91,7 +91,9 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     return Installed(wheel, tmp / "site", elsewhere, env)
 
 
-def test_the_wheel_holds_the_code_the_settings_the_page_and_the_articles(installed: Installed):
+def test_the_wheel_holds_the_code_the_settings_the_page_and_the_articles(
+    installed: Installed,
+) -> None:
     names = set(zipfile.ZipFile(installed.wheel).namelist())
     top = {name.split("/")[0] for name in names}
     assert {t for t in top if not t.endswith(".dist-info")} == {"corpusbot"}
@@ -112,7 +114,7 @@ def test_the_wheel_holds_the_code_the_settings_the_page_and_the_articles(install
         assert f"corpusbot/{path}" in names
 
 
-def test_installed_commands_run_from_another_folder(installed: Installed):
+def test_installed_commands_run_from_another_folder(installed: Installed) -> None:
     where = subprocess.run(
         [sys.executable, "-c", "import corpusbot.bot.cli.commands as m; print(m.__file__)"],
         text=True,
@@ -158,7 +160,7 @@ def local_page(installed: Installed) -> Iterator[tuple[str, subprocess.Popen[byt
 
 def test_installed_local_mode_serves_the_chat_page(
     local_page: tuple[str, subprocess.Popen[bytes], Path],
-):
+) -> None:
     url, process, log_path = local_page
     page = httpx.get(f"{url}/", timeout=10)
     script = httpx.get(f"{url}/static/chat.js", timeout=10)

@@ -4,7 +4,7 @@ from corpusbot.retrieval.reading.passages import SplitSettings, split_article
 from .conftest import SEEDS
 
 
-def test_every_passage_traces_back_to_its_article():
+def test_every_passage_traces_back_to_its_article() -> None:
     settings = SplitSettings(chunk_size=300)
     for article in load_corpus(SEEDS).articles:
         passages = split_article(article, settings)
@@ -16,7 +16,7 @@ def test_every_passage_traces_back_to_its_article():
         assert passages[-1].end == len(article.text)
 
 
-def test_passages_break_at_paragraphs_before_words():
+def test_passages_break_at_paragraphs_before_words() -> None:
     text = "First paragraph here.\n\nSecond paragraph, which is a little longer than the first."
     article = parse_article(f"Headline\n{text}", article_id="a", path="a.txt")
     passages = split_article(article, SplitSettings(chunk_size=60))

@@ -13,12 +13,12 @@ QUESTIONS = json.loads((DATA / "seed_questions.json").read_text(encoding="utf-8"
 VISIBLE_CHARS = 250
 
 
-def test_the_question_set_is_big_enough():
+def test_the_question_set_is_big_enough() -> None:
     assert len(QUESTIONS["answerable"]) >= 45 and len(QUESTIONS["unanswerable"]) >= 5
     assert len(QUESTIONS["absent_names"]) >= 5
 
 
-def test_answer_rates_on_the_seeds(seeds_service: Service):
+def test_answer_rates_on_the_seeds(seeds_service: Service) -> None:
     first = anywhere = visible = 0
     for case in QUESTIONS["answerable"]:
         answer = seeds_service.ask(case["question"])
@@ -42,7 +42,7 @@ def test_answer_rates_on_the_seeds(seeds_service: Service):
     assert refused == len(QUESTIONS["unanswerable"])
 
 
-def test_a_name_no_article_mentions_is_refused_by_name(seeds_service: Service):
+def test_a_name_no_article_mentions_is_refused_by_name(seeds_service: Service) -> None:
     for case in QUESTIONS["absent_names"]:
         answer = seeds_service.ask(case["question"])
         assert answer.reason is Reason.ABSENT and answer.missing == (case["missing"],), case

@@ -1,6 +1,7 @@
 """Time and outlet expressions read out of a question (bot/answer/query_filters.py)."""
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from corpusbot.bot.answer.freshness import sort_newest_first
 from corpusbot.bot.answer.query_filters import (
     ArticleFacts,
     Filter,
+    ParsedQuestion,
     Period,
     article_mask,
     newest_positions,
@@ -24,7 +26,7 @@ NEWEST = dt.date(2024, 6, 14)
 D = dt.date
 
 
-def parse(question: str):
+def parse(question: str) -> ParsedQuestion:
     return parse_question(
         question, outlets=OUTLETS, newest=NEWEST, is_topic=lambda name: name == "Mayor Quint"
     )
@@ -46,7 +48,7 @@ def parse(question: str):
     ],
 )
 def test_time_expressions_become_date_ranges_and_leave_the_question(
-    question, text, start, end, period
+    question: str, text: str, start: D, end: D, period: Period
 ) -> None:
     parsed = parse(question)
     assert parsed.text == text
@@ -86,7 +88,9 @@ def test_an_undated_corpus_searches_time_words_as_words() -> None:
         ("reported by valley courier: mayor", "Valley Courier", "mayor"),
     ],
 )
-def test_outlets_are_matched_with_case_and_punctuation_folded(question, outlet, text) -> None:
+def test_outlets_are_matched_with_case_and_punctuation_folded(
+    question: str, outlet: str, text: str
+) -> None:
     parsed = parse(question)
     assert parsed.filter.outlets == frozenset({outlet})
     assert parsed.text == text and parsed.filter.missing_outlet is None
@@ -147,7 +151,9 @@ def test_masks_keep_the_articles_in_range_and_of_the_outlet() -> None:
     from_aa = article_mask(
         parse_question("from:aa x", outlets=table.outlets, newest=table.newest).filter, table
     )
-    assert np.array_equal(from_aa, [True, False, True, True, False])  # "A.A." folds to "aa"
+    assert from_aa is not None and np.array_equal(
+        from_aa, [True, False, True, True, False]
+    )  # "A.A." folds to "aa"
     assert (
         article_mask(
             parse_question("latest x", outlets=table.outlets, newest=table.newest).filter, table
@@ -167,7 +173,7 @@ ARTICLES = st.lists(
 
 @settings(max_examples=200, deadline=None)
 @given(ARTICLES)
-def test_the_table_holds_each_article_s_day_and_outlet(rows: list) -> None:
+def test_the_table_holds_each_article_s_day_and_outlet(rows: list[Any]) -> None:
     """Made in one pass: the same as reading each article's date and outlet on its own."""
     articles = [article(n, source, date) for n, (source, date) in enumerate(rows, 1)]
     table = ArticleFacts.of(articles)
@@ -184,7 +190,7 @@ def test_the_table_holds_each_article_s_day_and_outlet(rows: list) -> None:
 @settings(max_examples=200, deadline=None)
 @given(ARTICLES, st.lists(st.booleans(), min_size=30, max_size=30) | st.none(), st.integers(0, 12))
 def test_the_newest_allowed_articles_are_those_sort_newest_first_gives(
-    rows: list, keep: list[bool] | None, limit: int
+    rows: list[Any], keep: list[bool] | None, limit: int
 ) -> None:
     articles = [article(n, source, date) for n, (source, date) in enumerate(rows, 1)]
     allowed = None if keep is None else np.array(keep[: len(articles)], dtype=bool)
@@ -250,4 +256,5 @@ def test_any_question_parses_and_only_loses_words(words: list[str], noise: str) 
     assert bare(parsed.text) <= bare(question)
     dates = parsed.filter.dates
     if dates is not None and dates.period is Period.LAST:  # alone, it ends on the newest day
-        assert dates.start is not None and dates.start <= dates.end == NEWEST
+        assert dates.start is not None and dates.end is not None
+        assert dates.start <= dates.end == NEWEST

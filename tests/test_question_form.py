@@ -26,7 +26,7 @@ def analyzer() -> Analyzer:
 )
 def test_the_frame_is_read_apart_from_the_topic(
     analyzer: Analyzer, question: str, form: Form, frame: tuple[str, ...], speaker: str
-):
+) -> None:
     read = read_form(question, analyzer)
     assert (read.form, read.frame, read.speaker) == (form, frame, speaker)
     assert not set(frame) & set(read.topic.split())
@@ -43,27 +43,27 @@ def test_the_frame_is_read_apart_from_the_topic(
         "Lavrov said the talks went well",  # no question word: a statement, searched as it is
     ],
 )
-def test_what_is_no_frame_stays_the_topic(analyzer: Analyzer, question: str):
+def test_what_is_no_frame_stays_the_topic(analyzer: Analyzer, question: str) -> None:
     read = read_form(question, analyzer)
     assert (read.form, read.topic) == (Form.OTHER, question)
 
 
-def test_only_english_has_frame_verbs():
+def test_only_english_has_frame_verbs() -> None:
     french = Analyzer(AnalyzerSettings.create("french", "none"))
     assert read_form("What did the mayor say?", french).form is Form.OTHER
 
 
 @pytest.mark.parametrize("message", ["hi", "Hello!", "thanks a lot", "Thank you so much!", "hey"])
-def test_greetings_and_thanks_are_small_talk(message: str):
+def test_greetings_and_thanks_are_small_talk(message: str) -> None:
     assert small_talk(message)
 
 
 @pytest.mark.parametrize("message", ["hi Lavrov", "thanks for the Baghdad news", "", "Hormuz"])
-def test_a_message_with_a_topic_is_no_small_talk(message: str):
+def test_a_message_with_a_topic_is_no_small_talk(message: str) -> None:
     assert not small_talk(message)
 
 
-def test_how_old_asks_a_number_without_searching_old(analyzer: Analyzer):
+def test_how_old_asks_a_number_without_searching_old(analyzer: Analyzer) -> None:
     read = read_form("How old is Raquel Montoya-Lewis?", analyzer)
     assert read.frame == ("old",) and "old" not in read.topic.split()
 
@@ -72,16 +72,16 @@ def test_how_old_asks_a_number_without_searching_old(analyzer: Analyzer):
     ("question", "subject"),
     [("Who is Fuad Hussein?", "Fuad Hussein"), ("Who was Philip I?", "Philip I")],
 )
-def test_who_is_x_asks_what_x_is(analyzer: Analyzer, question: str, subject: str):
+def test_who_is_x_asks_what_x_is(analyzer: Analyzer, question: str, subject: str) -> None:
     read = read_form(question, analyzer)
     assert (read.form, read.subject) == (Form.WHO, subject)
 
 
-def test_who_is_the_minister_asks_a_name(analyzer: Analyzer):
+def test_who_is_the_minister_asks_a_name(analyzer: Analyzer) -> None:
     assert read_form("Who is the Russian foreign minister?", analyzer).form is Form.OTHER
 
 
-def test_the_cues_come_from_the_question_as_asked(analyzer: Analyzer):
+def test_the_cues_come_from_the_question_as_asked(analyzer: Analyzer) -> None:
     question = "How old is Raquel Montoya-Lewis?"
     cues = question_cues(question, read_form(question, analyzer), analyzer)
     assert cues.kind is AnswerType.NUMBER  # though its topic has lost "how old"

@@ -1,5 +1,7 @@
 """bot/answer/quotes.py: quotes from scored sentences, folded by story, highlighted when shown."""
 
+from collections.abc import Collection, Sequence
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -33,32 +35,32 @@ def _quotes(hits: list[Hit], scores: list[float], limits: QuoteLimits = LIMITS) 
     return make_quotes(hits, block, np.array(scores), WEIGHTS, limits, analyzer=ANALYZER)
 
 
-def test_an_article_quotes_its_best_sentence_first_then_close_ones_in_score_order():
+def test_an_article_quotes_its_best_sentence_first_then_close_ones_in_score_order() -> None:
     text = "The bridge closed on Monday. Traffic moved to Elm Street. The bridge had cracks."
     [quote] = _quotes([_hit(_article(1), text)], [5.0, 0.0, 4.0])
     assert quote.text == f"The bridge closed on Monday.{GAP}The bridge had cracks."
     assert quote.lead == len("The bridge closed on Monday.")
 
 
-def test_a_sentence_far_below_the_best_stays_out():
+def test_a_sentence_far_below_the_best_stays_out() -> None:
     text = "The bridge closed on Monday. The bridge had cracks."
     [quote] = _quotes([_hit(_article(1), text)], [9.0, 1.0])
     assert quote.text == "The bridge closed on Monday."
 
 
-def test_neighbouring_sentences_join_with_a_space():
+def test_neighbouring_sentences_join_with_a_space() -> None:
     text = "The bridge closed on Monday. It had cracks in the bridge."
     [quote] = _quotes([_hit(_article(1), text)], [5.0, 4.5])
     assert quote.text == text
 
 
-def test_a_sentence_the_article_repeats_is_quoted_once():
+def test_a_sentence_the_article_repeats_is_quoted_once() -> None:
     text = "The bridge closed on Monday. The bridge closed  on Monday."
     [quote] = _quotes([_hit(_article(1), text)], [5.0, 5.0])
     assert quote.text == "The bridge closed on Monday."
 
 
-def test_the_same_story_in_two_articles_is_one_quote_with_both_sources_newest_quoted():
+def test_the_same_story_in_two_articles_is_one_quote_with_both_sources_newest_quoted() -> None:
     older, newer = _article(1, "2021-03-01"), _article(2, "2021-03-05")
     told = "Inspectors closed the Old Mill bridge after finding cracks."
     hits = [_hit(older, told, score=3.0), _hit(newer, told, score=2.0)]
@@ -67,7 +69,7 @@ def test_the_same_story_in_two_articles_is_one_quote_with_both_sources_newest_qu
     assert quote.score == 3.0
 
 
-def test_another_story_sharing_only_the_question_words_is_not_folded():
+def test_another_story_sharing_only_the_question_words_is_not_folded() -> None:
     hits = [
         _hit(_article(1), "Inspectors closed the bridge after finding cracks."),
         _hit(_article(2), "The closed bridge will be rebuilt in concrete."),
@@ -76,20 +78,25 @@ def test_another_story_sharing_only_the_question_words_is_not_folded():
     assert [q.sources[0].number for q in quotes] == [1, 2]
 
 
-def test_quotes_stop_at_the_limit():
+def test_quotes_stop_at_the_limit() -> None:
     hits = [_hit(_article(n), f"The bridge number {n} closed for {n}0 days.") for n in range(1, 6)]
     limits = QuoteLimits(sentences=3, chars=600, overlap=0.99, quotes=3)
     quotes = _quotes(hits, [5.0, 4.0, 3.0, 2.0, 1.0], limits)
     assert [q.sources[0].number for q in quotes] == [1, 2, 3]
 
 
-def test_highlights_are_found_when_read_and_equal_a_plain_quotes(monkeypatch: pytest.MonkeyPatch):
+def test_highlights_are_found_when_read_and_equal_a_plain_quotes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     [quote] = _quotes([_hit(_article(1), "The Bridge was closed.")], [1.0])
     asked: list[list[str]] = []
     find = ANALYZER.find
-    monkeypatch.setattr(
-        ANALYZER, "find", lambda texts, terms: asked.append(texts) or find(texts, terms)
-    )
+
+    def found(texts: Sequence[str], terms: Collection[str]) -> list[list[tuple[int, int]]]:
+        asked.append(list(texts))
+        return find(texts, terms)
+
+    monkeypatch.setattr(ANALYZER, "find", found)
     assert quote.highlights == ((4, 10), (15, 21))
     assert asked == [["The Bridge was closed."]]
     plain = Quote(quote.text, ((4, 10), (15, 21)), quote.sources, quote.score, quote.lead)
@@ -97,14 +104,14 @@ def test_highlights_are_found_when_read_and_equal_a_plain_quotes(monkeypatch: py
     assert quote.highlights and asked == [["The Bridge was closed."]]  # found once
 
 
-def test_undated_reports_of_one_story_keep_their_order():
+def test_undated_reports_of_one_story_keep_their_order() -> None:
     told = "Inspectors closed the Old Mill bridge after finding cracks."
     hits = [_hit(_article(n), told) for n in (1, 2, 3)]
     [quote] = _quotes(hits, [6.0, 5.0, 4.0])
     assert [s.number for s in quote.sources] == [1, 2, 3]
 
 
-def test_dated_reports_folded_into_an_undated_one_come_newest_first():
+def test_dated_reports_folded_into_an_undated_one_come_newest_first() -> None:
     told = "Inspectors closed the Old Mill bridge after finding cracks."
     undated, older, newer = _article(1), _article(2, "2021-03-01"), _article(3, "2021-03-05")
     hits = [_hit(undated, told), _hit(older, told), _hit(newer, told)]
@@ -112,7 +119,7 @@ def test_dated_reports_folded_into_an_undated_one_come_newest_first():
     assert [s.number for s in quote.sources] == [1, 3, 2]
 
 
-def test_an_undated_report_goes_after_the_dated_ones_of_its_story():
+def test_an_undated_report_goes_after_the_dated_ones_of_its_story() -> None:
     told = "Inspectors closed the Old Mill bridge after finding cracks."
     older, newer, undated = _article(1, "2021-03-01"), _article(2, "2021-03-05"), _article(3)
     hits = [_hit(older, told), _hit(newer, told), _hit(undated, told)]
@@ -120,7 +127,7 @@ def test_an_undated_report_goes_after_the_dated_ones_of_its_story():
     assert [s.number for s in quote.sources] == [2, 1, 3]
 
 
-def test_a_newer_report_is_quoted_and_the_one_it_replaces_leads_the_others():
+def test_a_newer_report_is_quoted_and_the_one_it_replaces_leads_the_others() -> None:
     told = "Inspectors closed the Old Mill bridge after finding cracks."
     first, same_day, newer = (
         _article(1, "2021-03-01"),

@@ -11,7 +11,7 @@ class Clock:
         return self.now
 
 
-def test_a_flood_gets_one_notice_then_silence():
+def test_a_flood_gets_one_notice_then_silence() -> None:
     clock = Clock()
     limiter = RateLimiter(per_minute=6, burst=3, clock=clock)
     decisions = [limiter.check(1) for _ in range(10)]
@@ -20,7 +20,7 @@ def test_a_flood_gets_one_notice_then_silence():
     assert limiter.check(2) == "allow"  # others are not affected
 
 
-def test_the_bucket_refills_and_the_notice_comes_again_after_a_pause():
+def test_the_bucket_refills_and_the_notice_comes_again_after_a_pause() -> None:
     clock = Clock()
     limiter = RateLimiter(per_minute=6, burst=2, clock=clock)
     assert [limiter.check(1) for _ in range(4)] == ["allow", "allow", "notify", "drop"]
@@ -30,13 +30,13 @@ def test_the_bucket_refills_and_the_notice_comes_again_after_a_pause():
     assert [limiter.check(1) for _ in range(3)] == ["allow", "allow", "notify"]
 
 
-def test_zero_rate_means_no_limit():
+def test_zero_rate_means_no_limit() -> None:
     limiter = RateLimiter(per_minute=0, burst=1)
     assert not limiter.enabled
     assert {limiter.check(1) for _ in range(1000)} == {"allow"}
 
 
-def test_once_per_tells_each_user_once_per_interval():
+def test_once_per_tells_each_user_once_per_interval() -> None:
     clock = Clock()
     once = OncePer(3600, clock)
     assert [once.due(1) for _ in range(5)] == [True, False, False, False, False]

@@ -50,8 +50,8 @@ def test_install_log_redaction_covers_every_root_handler() -> None:
     finally:
         for handler in added:
             root.removeHandler(handler)
-        for handler in root.handlers:
-            handler.removeFilter(redactor)
+        for each in root.handlers:
+            each.removeFilter(redactor)
         for name, level in levels.items():
             logging.getLogger(name).setLevel(level)
     for stream in streams:

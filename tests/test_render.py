@@ -4,7 +4,7 @@ from string import Template
 
 import pytest
 
-from corpusbot.bot.answer.compose import Answer, Quote
+from corpusbot.bot.answer.compose import Answer, Quote, Reason
 from corpusbot.bot.answer.render import (
     Context,
     _Pieces,
@@ -30,11 +30,11 @@ class TagChecker(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.stack: list[str] = []
 
-    def handle_starttag(self, tag, attrs):
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         assert tag in ALLOWED, tag
         self.stack.append(tag)
 
-    def handle_endtag(self, tag):
+    def handle_endtag(self, tag: str) -> None:
         assert self.stack and self.stack.pop() == tag, tag
 
 
@@ -46,7 +46,7 @@ def assert_valid(html: str) -> None:
     assert message_length(html) <= 4096
 
 
-def test_everything_from_the_corpus_is_escaped():
+def test_everything_from_the_corpus_is_escaped() -> None:
     quote = Quote("x < y && <script>alert(1)</script>", ((0, 1),), (ARTICLE, ARTICLE), 1.0)
     html = render_html(Answer("q", True, (quote,)), CONTEXT).text
     assert_valid(html)
@@ -56,7 +56,7 @@ def test_everything_from_the_corpus_is_escaped():
     assert "<b>x</b>" in html and "Also reported in" in html
 
 
-def test_a_reply_never_exceeds_the_limit_nor_cuts_a_tag():
+def test_a_reply_never_exceeds_the_limit_nor_cuts_a_tag() -> None:
     quotes = tuple(Quote("<word> " * 900, ((1, 5),), (ARTICLE,), 1.0) for _ in range(5))
     rendered = render_html(Answer("q", True, quotes), CONTEXT, count=5)
     assert_valid(rendered.text)
@@ -64,7 +64,7 @@ def test_a_reply_never_exceeds_the_limit_nor_cuts_a_tag():
     assert "1 of 5" in rendered.text
 
 
-def test_pages_of_quotes(seeds_service: Service):
+def test_pages_of_quotes(seeds_service: Service) -> None:
     answer = seeds_service.ask("Iran Russia talks")
     assert len(answer.quotes) > 3
     first = render_html(answer, seeds_service.context, start=0, count=3)
@@ -74,14 +74,14 @@ def test_pages_of_quotes(seeds_service: Service):
     assert_valid(second.text)
 
 
-def test_plain_text_for_the_terminal(seeds_service: Service):
+def test_plain_text_for_the_terminal(seeds_service: Service) -> None:
     reply = render_text(seeds_service.ask("Who is Iraq's foreign minister?"), CONTEXT).text
     assert reply.startswith("1. “") and "Fuad Hussein" in reply and "<" not in reply
     refusal = render_text(seeds_service.ask("What is the recipe for a chocolate cake?"), CONTEXT)
     assert "found nothing" in refusal.text and refusal.shown == 0
 
 
-def test_overlong_citation_fields_are_clipped_and_plain_urls_not_escaped():
+def test_overlong_citation_fields_are_clipped_and_plain_urls_not_escaped() -> None:
     huge = ArticleInfo(
         1,
         "id",
@@ -103,7 +103,7 @@ def test_overlong_citation_fields_are_clipped_and_plain_urls_not_escaped():
     assert "<a href" not in html  # left out rather than cut into a broken link
 
 
-def test_plain_text_never_doubles_an_opening_quotation_mark():
+def test_plain_text_never_doubles_an_opening_quotation_mark() -> None:
     said = Quote("“Any country may join,” he said. “Not yet,” she replied.", (), (ARTICLE,), 1.0)
     plain = Quote("Any country may join.", (), (ARTICLE,), 1.0)
     reply = render_text(Answer("q", True, (said, plain)), CONTEXT).text
@@ -112,25 +112,25 @@ def test_plain_text_never_doubles_an_opening_quotation_mark():
     assert "2. “Any country may join.”\n" in reply
 
 
-def test_refusals_count_the_articles_and_offer_an_example_only_when_there_is_one():
+def test_refusals_count_the_articles_and_offer_an_example_only_when_there_is_one() -> None:
     one = Context(articles=1, example="", max_question_chars=1000)
-    not_found = render_text(Answer("q", False, reason="not_found"), one).text
+    not_found = render_text(Answer("q", False, reason=Reason.NOT_FOUND), one).text
     assert "in the 1 article I know" in not_found
     for render in (render_text, render_html):
-        empty = render(Answer("", False, reason="empty"), one).text
+        empty = render(Answer("", False, reason=Reason.EMPTY), one).text
         assert "example" not in empty.lower() and empty.endswith("articles.")
-        offered = render(Answer("", False, reason="empty"), CONTEXT).text
+        offered = render(Answer("", False, reason=Reason.EMPTY), CONTEXT).text
         assert "For example: " in offered and "Sputnik vaccine" in offered
 
 
-def test_an_empty_corpus_says_so_instead_of_finding_nothing():
+def test_an_empty_corpus_says_so_instead_of_finding_nothing() -> None:
     nothing = Context(articles=0, example="", max_question_chars=1000)
-    for reason in ("empty", "no_terms", "not_found"):
+    for reason in (Reason.EMPTY, Reason.NO_TERMS, Reason.NOT_FOUND):
         text = render_text(Answer("q", False, reason=reason), nothing).text
         assert text.startswith("I have no article to quote yet") and ".txt, .md or .jsonl" in text
 
 
-def test_a_long_quote_keeps_its_answer_sentence_out_of_the_collapsed_part():
+def test_a_long_quote_keeps_its_answer_sentence_out_of_the_collapsed_part() -> None:
     lead = "Fuad Hussein is Iraq's foreign minister."
     text = lead + " … " + "He spoke at length about many other things. " * 10
     quote = Quote(text, ((0, 4), (len(lead) + 3, len(lead) + 5)), (ARTICLE,), 1.0, lead=len(lead))
@@ -144,7 +144,7 @@ def test_a_long_quote_keeps_its_answer_sentence_out_of_the_collapsed_part():
 
 
 @pytest.mark.parametrize("kind", ["html", "text"])
-def test_every_template_substitutes_as_string_template_does(kind: str):
+def test_every_template_substitutes_as_string_template_does(kind: str) -> None:
     # The templates are cut into pieces once (render._Pieces); the text must be Template's.
     for name, template in templates(kind).items():
         names = {
@@ -158,18 +158,18 @@ def test_every_template_substitutes_as_string_template_does(kind: str):
 
 
 @pytest.mark.parametrize("text", ["$a and ${b}c", "cost: $$5 for $a", "$a$b", "no placeholders"])
-def test_pieces_follow_template_on_escapes_and_braces(text: str):
+def test_pieces_follow_template_on_escapes_and_braces(text: str) -> None:
     assert _Pieces(text).substitute(a="1", b="2") == Template(text).substitute(a="1", b="2")
 
 
-def test_pieces_refuse_what_template_refuses():
+def test_pieces_refuse_what_template_refuses() -> None:
     with pytest.raises(ValueError):
         _Pieces("$a at the end $").substitute(a="1")
     with pytest.raises(KeyError):
         _Pieces("$missing").substitute(a="1")
 
 
-def test_the_count_under_a_page_names_no_button_that_may_be_gone(seeds_service: Service):
+def test_the_count_under_a_page_names_no_button_that_may_be_gone(seeds_service: Service) -> None:
     # The More button is taken off the old message when pressed; its text stays as it was.
     answer = seeds_service.ask("Who is Iran's foreign minister?")
     first = render_html(answer, seeds_service.context, 0, 3)

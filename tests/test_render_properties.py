@@ -11,14 +11,14 @@ from corpusbot.retrieval.index.bm25 import ArticleInfo
 
 # Any Unicode text, markup characters made likely, surrogates excluded (not encodable).
 TEXT = st.text(
-    st.one_of(st.characters(blacklist_categories=("Cs",)), st.sampled_from("<>&\"'*_`[]()#")),
+    st.one_of(st.characters(blacklist_categories=["Cs"]), st.sampled_from("<>&\"'*_`[]()#")),
     max_size=3000,
 )
-SHORT = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=200)
+SHORT = st.text(st.characters(blacklist_categories=["Cs"]), min_size=1, max_size=200)
 
 
 @st.composite
-def quotes(draw) -> Quote:
+def quotes(draw: st.DrawFn) -> Quote:
     text = draw(TEXT.filter(str.strip))
     spans = sorted(
         {
@@ -37,7 +37,8 @@ def quotes(draw) -> Quote:
         draw(st.none() | SHORT),
         1,
     )
-    return Quote(text, tuple(spans), (article,) * draw(st.integers(1, 3)), 1.0)
+    highlights = tuple((start, end) for start, end in spans)
+    return Quote(text, highlights, (article,) * draw(st.integers(1, 3)), 1.0)
 
 
 def assert_sendable(html: str) -> None:
@@ -48,7 +49,7 @@ def assert_sendable(html: str) -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(quotes(), min_size=1, max_size=6), st.integers(0, 5), st.booleans())
-def test_any_answer_renders_to_sendable_html(items, start, cut):
+def test_any_answer_renders_to_sendable_html(items: list[Quote], start: int, cut: bool) -> None:
     answer = Answer("q", True, tuple(items), question_cut=cut)
     context = Context(articles=3, example="<b>&", max_question_chars=1000)
     rendered = render_html(answer, context, start=min(start, len(items) - 1), count=3)
@@ -62,7 +63,7 @@ def test_any_answer_renders_to_sendable_html(items, start, cut):
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(question=TEXT)
-def test_any_question_gets_a_sendable_reply(seeds_service: Service, question: str):
+def test_any_question_gets_a_sendable_reply(seeds_service: Service, question: str) -> None:
     answer = seeds_service.ask(question)
     assert len(answer.question) <= seeds_service.settings.answer.max_question_chars
     assert_sendable(render_html(answer, seeds_service.context).text)

@@ -1,5 +1,7 @@
 """Questions respelled to a made-up corpus's own spelling of its names, and names it lacks."""
 
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,7 +45,9 @@ def made_up(tmp_path_factory: pytest.TempPathFactory) -> tuple[Index, Settings]:
 CONTEXT = Context(articles=8, example="", max_question_chars=1000)
 
 
-def test_a_transliterated_name_is_searched_in_the_corpus_spelling(made_up):
+def test_a_transliterated_name_is_searched_in_the_corpus_spelling(
+    made_up: tuple[Index, Settings],
+) -> None:
     index, settings = made_up
     answer = compose(index, "What did Qorvani say about the pipeline?", settings.answer)
     assert answer.answered and "Khorvani said" in answer.quotes[0].text
@@ -53,21 +57,21 @@ def test_a_transliterated_name_is_searched_in_the_corpus_spelling(made_up):
     assert render_text(answer, CONTEXT).text.startswith("(Showing results for Khorvani.)")
 
 
-def test_a_typo_in_a_name_is_corrected(made_up):
+def test_a_typo_in_a_name_is_corrected(made_up: tuple[Index, Settings]) -> None:
     index, settings = made_up
     answer = compose(index, "Which harbour did Zandrovik open?", settings.answer)
     assert answer.answered and "Zandrovic opened the new harbour" in answer.quotes[0].text
     assert "Showing results for Zandrovic." in render_html(answer, CONTEXT).text
 
 
-def test_a_joined_compound_is_split_into_the_corpus_words(made_up):
+def test_a_joined_compound_is_split_into_the_corpus_words(made_up: tuple[Index, Settings]) -> None:
     index, _ = made_up
     rewritten = rewrite("When will the Velmarostrander pipeline open?", index)
     assert rewritten.respelled[0].terms == ("velmar", "ostrand")
     assert "velmar ostrand" in rewritten.question
 
 
-def test_a_name_no_article_mentions_is_refused_by_name(made_up):
+def test_a_name_no_article_mentions_is_refused_by_name(made_up: tuple[Index, Settings]) -> None:
     index, settings = made_up
     answer = compose(index, "What did Blinken say about the harbour?", settings.answer)
     assert not answer.answered and answer.reason is Reason.ABSENT
@@ -75,14 +79,16 @@ def test_a_name_no_article_mentions_is_refused_by_name(made_up):
     assert render_text(answer, CONTEXT).text.startswith("No article mentions Blinken.")
 
 
-def test_a_refusal_offers_a_close_spelling(made_up):
+def test_a_refusal_offers_a_close_spelling(made_up: tuple[Index, Settings]) -> None:
     index, settings = made_up
     answer = compose(index, "What did Zanndrevic say?", settings.answer)
     assert answer.reason is Reason.ABSENT and answer.suggestions == ("Zandrovic",)
     assert "Did you mean <i>Zandrovic</i>?" in render_html(answer, CONTEXT).text
 
 
-def test_an_absent_name_beside_a_present_one_is_said_but_not_refused(made_up):
+def test_an_absent_name_beside_a_present_one_is_said_but_not_refused(
+    made_up: tuple[Index, Settings],
+) -> None:
     index, settings = made_up
     answer = compose(
         index, "Did Mayor Zandrovic open the new harbour in Brevik with Blinken?", settings.answer
@@ -91,7 +97,9 @@ def test_an_absent_name_beside_a_present_one_is_said_but_not_refused(made_up):
     assert render_text(answer, CONTEXT).text.startswith("(No article mentions Blinken.)")
 
 
-def test_common_words_and_the_first_word_are_never_respelled(made_up):
+def test_common_words_and_the_first_word_are_never_respelled(
+    made_up: tuple[Index, Settings],
+) -> None:
     index, _ = made_up
     assert rewrite("Pipelne deal?", index).respelled == ()
     assert rewrite("what about the pipelne?", index).respelled == ()
@@ -114,7 +122,7 @@ def test_common_words_and_the_first_word_are_never_respelled(made_up):
 )
 def test_only_a_question_with_a_name_like_word_after_its_first_is_read_for_names(
     question: str, capitalised: bool
-):
+) -> None:
     assert respell._may_hold_a_name(question) is capitalised
 
 
@@ -130,20 +138,22 @@ def test_only_a_question_with_a_name_like_word_after_its_first_is_read_for_names
         "CRP after Coronary Artery Bypass Graft (CABG) surgery",
     ],
 )
-def test_the_name_check_misses_no_name_like_word(question: str):
+def test_the_name_check_misses_no_name_like_word(question: str) -> None:
     from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
 
     words = respell._words(question, Analyzer(AnalyzerSettings()))
     assert respell._may_hold_a_name(question) or not any(word.name_like for word in words)
 
 
-def test_a_question_without_capitals_is_searched_as_asked(made_up):
+def test_a_question_without_capitals_is_searched_as_asked(made_up: tuple[Index, Settings]) -> None:
     index, _ = made_up
     asked = "which harbour did zandrovik open?"
     assert rewrite(asked, index) == respell.Rewritten(asked)
 
 
-def test_a_name_one_letter_from_a_stemmed_word_is_not_that_word(made_up):
+def test_a_name_one_letter_from_a_stemmed_word_is_not_that_word(
+    made_up: tuple[Index, Settings],
+) -> None:
     # "Brevikia" is one letter from "Brevikic", which stems to "brevik"; but the corpus writes
     # only "Brevik", another name (as "Arabia" is not "Arab").
     index, settings = made_up
@@ -152,34 +162,38 @@ def test_a_name_one_letter_from_a_stemmed_word_is_not_that_word(made_up):
     assert answer.missing == ("Brevikia",) and answer.respelled == ()
 
 
-def test_a_typo_whose_corrected_word_the_corpus_writes_is_still_corrected(made_up):
+def test_a_typo_whose_corrected_word_the_corpus_writes_is_still_corrected(
+    made_up: tuple[Index, Settings],
+) -> None:
     # "Khorvania" -> "Khorvani" (a deletion the corpus writes as such).
     index, _ = made_up
     assert rewrite("What did Khorvania say?", index).respelled[0].terms == ("khorvani",)
 
 
-def test_neighbouring_absent_words_are_one_name(made_up):
+def test_neighbouring_absent_words_are_one_name(made_up: tuple[Index, Settings]) -> None:
     index, settings = made_up
     answer = compose(index, "Did Ostrovia Brevikia sign the pipeline deal?", settings.answer)
     assert answer.missing == ("Ostrovia Brevikia",)
     assert "No article mentions Ostrovia Brevikia." in render_text(answer, CONTEXT).text
 
 
-def test_the_bot_prepares_the_spelling_table_on_a_thread(made_up, monkeypatch):
+def test_the_bot_prepares_the_spelling_table_on_a_thread(
+    made_up: tuple[Index, Settings], monkeypatch: pytest.MonkeyPatch
+) -> None:
     index, _ = made_up
     started: list[str] = []
-    real = respell.threading.Thread
+    real = threading.Thread
 
-    def thread(*, target, name, daemon):
+    def thread(*, target: Callable[[], object], name: str, daemon: bool) -> threading.Thread:
         started.append(name)
         return real(target=target, name=name, daemon=daemon)
 
-    monkeypatch.setattr(respell.threading, "Thread", thread)
+    monkeypatch.setattr(threading, "Thread", thread)
     respell._spellers.pop(index, None)  # earlier tests built this index's table
     assert not respell.speller_for(index).prepared
     respell.prepare_in_background(index)
     assert started == ["corpusbot-speller"]
-    for worker in respell.threading.enumerate():
+    for worker in threading.enumerate():
         if worker.name == "corpusbot-speller":
             worker.join(timeout=30)
     assert respell.speller_for(index).prepared

@@ -2,6 +2,7 @@
 analyzed, they are the same sentences with the same terms and give the same scores."""
 
 import random
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,6 +13,7 @@ from corpusbot.retrieval.analysis.analyzer import AnalyzerSettings
 from corpusbot.retrieval.index.bm25 import Hit, Index, IndexSettings
 from corpusbot.retrieval.reading.corpus import Article, load_corpus
 from corpusbot.retrieval.reading.passages import SplitSettings, split_article
+from corpusbot.retrieval.storage import SentenceShares
 from corpusbot.retrieval.storage.sentence_block import (
     SentenceBlock,
     from_sentences,
@@ -60,7 +62,7 @@ def index() -> Index:
     return Index.build(articles, passages, IndexSettings(analyzer=SETTINGS))
 
 
-def test_stored_sentences_are_the_analyzed_sentences_of_every_passage(index: Index):
+def test_stored_sentences_are_the_analyzed_sentences_of_every_passage(index: Index) -> None:
     expected = [
         analyzed_sentences(index.passage(n).text, index.analyzer) for n in range(len(index))
     ]
@@ -69,7 +71,7 @@ def test_stored_sentences_are_the_analyzed_sentences_of_every_passage(index: Ind
     assert stored_sentences(index, numbers) == [expected[n] for n in numbers]
 
 
-def test_hits_not_read_from_the_index_are_analyzed_and_measured_alike(index: Index):
+def test_hits_not_read_from_the_index_are_analyzed_and_measured_alike(index: Index) -> None:
     result = index.search("Vienna talks resumed", 3)
     weights, order = result.question_terms, index.analyzer.terms("Vienna talks resumed")
     made = [Hit(h.passage, h.article, h.score, h.matched) for h in result.hits]  # no index's
@@ -87,7 +89,7 @@ def test_hits_not_read_from_the_index_are_analyzed_and_measured_alike(index: Ind
     assert made[0].passage.text in index._analyzed._kept  # analyzed, and kept for next time
 
 
-def test_stored_and_analyzed_sentences_give_the_same_features(index: Index):
+def test_stored_and_analyzed_sentences_give_the_same_features(index: Index) -> None:
     for question in (
         "When did Iran and Saudi Arabia restore ties?",
         "Who is Iraq's foreign minister?",
@@ -106,7 +108,9 @@ def test_stored_and_analyzed_sentences_give_the_same_features(index: Index):
 
 
 @pytest.mark.parametrize("picked", [[0, 2, 5], [1], [0, 1, 2, 3, 4, 5], [], [4, 5]])
-def test_the_shares_of_some_hits_are_those_measured_on_them_alone(index: Index, picked):
+def test_the_shares_of_some_hits_are_those_measured_on_them_alone(
+    index: Index, picked: list[Any]
+) -> None:
     question = "When did Iran and Saudi Arabia restore ties in Vienna?"
     result = index.search(question, 6)
     weights, order = result.question_terms, index.analyzer.terms(question)
@@ -129,12 +133,12 @@ BLOCK = from_sentences(
 )
 
 
-def _shares(asked: list[str], weights: list[float], order: list[str]):
+def _shares(asked: list[str], weights: list[float], order: list[str]) -> SentenceShares:
     wanted = np.array([BLOCK.code_of(t) for t in asked])
     return measure(BLOCK, wanted, np.array(weights), question_pairs(order, asked))
 
 
-def test_the_shares_each_sentence_holds_with_its_neighbours():
+def test_the_shares_each_sentence_holds_with_its_neighbours() -> None:
     # "velm" 0.5, "bridg" 0.25, "1932" 0.125, and a word no sentence holds 0.125
     found = _shares(["velm", "bridg", "1932", "absent"], [0.5, 0.25, 0.125, 0.125], [])
     assert found.share("carried").tolist() == [0.75, 0.125, 0.5, 0.0]
@@ -145,8 +149,8 @@ def test_the_shares_each_sentence_holds_with_its_neighbours():
     assert found.unasked.tolist() == [2, 1, 1, 0]  # an empty sentence holds nothing else
 
 
-def test_neighbours_count_as_the_question_orders_them_and_within_a_sentence():
-    # pairs (velm, bridg) and (bridg, orra): "velm bridg" in the first sentence; "orra velm"
+def test_neighbours_count_as_the_question_orders_them_and_within_a_sentence() -> None:
+    # pairs (velm, bridg) and (bridg, orra) -> None: "velm bridg" in the first sentence; "orra velm"
     # is the wrong way round; "orra" ends one sentence and nothing follows across sentences
     found = _shares(["velm", "bridg", "orra"], [0.5, 0.25, 0.25], ["velm", "bridg", "orra"])
     assert found.share("phrase").tolist() == [0.75, 0.0, 0.0, 0.0]

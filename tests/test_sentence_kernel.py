@@ -3,17 +3,21 @@
 import logging
 import random
 import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from corpusbot.bot.answer import sentence_score
 from corpusbot.retrieval.compiled import kernel, sentence_kernel
+from corpusbot.retrieval.index import Hit
 from corpusbot.retrieval.index.bm25 import Index, IndexCorrupt
 from corpusbot.retrieval.reading.corpus import load_corpus
 from corpusbot.retrieval.reading.passages import SplitSettings, split_article
+from corpusbot.retrieval.storage import SentenceShares, sentence_block
 from corpusbot.retrieval.storage import files as storage
-from corpusbot.retrieval.storage import sentence_block
 from corpusbot.retrieval.storage.sentence_block import from_table, measure, question_arrays
 
 from .conftest import SEEDS, compiled_part
@@ -32,11 +36,16 @@ SEED_QUESTIONS = [
 
 
 @pytest.fixture(scope="module")
-def compiled():
+def compiled() -> Callable[..., Any]:
     return compiled_part(sentence_kernel.load, "sentence reading")
 
 
-def _compare(index: Index, compiled, question: str, numbers: list[int]) -> None:
+def _numbers(hits: Sequence[Hit]) -> list[int]:
+    """The passage numbers of this index's own hits (what the compiled reading takes)."""
+    return [h._number for h in hits]  # type: ignore[attr-defined]
+
+
+def _compare(index: Index, compiled: Callable[..., Any], question: str, numbers: list[int]) -> None:
     weights = index.search(question, 1).question_terms
     asked, shares, pairs = question_arrays(weights, index.analyzer.terms(question))
     wanted = np.array([index.vocab.get(t, -1) for t in asked], dtype=np.int64)
@@ -60,23 +69,25 @@ def _compare(index: Index, compiled, question: str, numbers: list[int]) -> None:
     np.testing.assert_array_equal(got.tight, sentence_score.tightness(block, weights))
 
 
-def test_the_compiled_reading_equals_numpy_on_news(compiled):
+def test_the_compiled_reading_equals_numpy_on_news(compiled: Callable[..., Any]) -> None:
     articles = [*load_corpus(SEEDS).articles, *ODD]
     passages = [p for a in articles for p in split_article(a, SplitSettings())]
     index = Index.build(articles, passages, SETTINGS)
     for question in SEED_QUESTIONS:
         hits = index.search(question, 24).hits
-        _compare(index, compiled, question, [h._number for h in hits])
+        _compare(index, compiled, question, _numbers(hits))
     everything = list(range(len(index)))
     _compare(index, compiled, SEED_QUESTIONS[0], everything[::-1])  # any order, every passage
 
 
-def test_records_read_with_pread_are_those_mapped(compiled, monkeypatch):
+def test_records_read_with_pread_are_those_mapped(
+    compiled: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     articles, passages, claims = scifact_sample()
     index = Index.build(articles, passages, SETTINGS)
     table = index.sentence_table
     assert table.records.mapped is not None  # a small index: mapped
-    numbers = [h._number for h in index.search(claims[0], 24).hits]
+    numbers = _numbers(index.search(claims[0], 24).hits)
     spans = [(int(table.offsets[n]), int(table.offsets[n + 1])) for n in numbers]
     mapped = [table.records.read(a, b).tolist() for a, b in spans]
     monkeypatch.setattr(table.records, "mapped", None)  # as a large index reads them
@@ -84,7 +95,9 @@ def test_records_read_with_pread_are_those_mapped(compiled, monkeypatch):
     _compare(index, compiled, claims[0], numbers)
 
 
-def test_a_damaged_record_fails_the_question_instead_of_reading_past_it(compiled, tmp_path):
+def test_a_damaged_record_fails_the_question_instead_of_reading_past_it(
+    compiled: Callable[..., Any], tmp_path: Path
+) -> None:
     articles, passages, _ = scifact_sample()
     folder = tmp_path / "index"
     Index.build_into(folder, zip(articles, ([p] for p in passages), strict=True), SETTINGS)
@@ -103,39 +116,46 @@ def test_a_damaged_record_fails_the_question_instead_of_reading_past_it(compiled
             wanted=np.array([0], dtype=np.int64),
             weights=np.array([1.0]),
             pairs=np.zeros((1, 1), dtype=bool),
-            code_of=index.vocab.get,
+            code_of=lambda term: index.vocab.get(term, -1),
             terms=index.terms,
         )
     with pytest.raises(IndexCorrupt):
         from_table(index.sentence_table, [0], vocab=index.vocab, terms=index.terms)
 
 
-def test_the_compiled_reading_equals_numpy_on_abstracts(compiled):
+def test_the_compiled_reading_equals_numpy_on_abstracts(compiled: Callable[..., Any]) -> None:
     articles, passages, claims = scifact_sample()
     index = Index.build(articles, passages, SETTINGS)
     for claim in claims[:40]:
         hits = index.search(claim, 24).hits
-        _compare(index, compiled, claim, [h._number for h in hits])
+        _compare(index, compiled, claim, _numbers(hits))
 
 
-def test_large_indexes_measure_with_the_compiled_reading(compiled, monkeypatch):
+def test_large_indexes_measure_with_the_compiled_reading(
+    compiled: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     articles, passages, claims = scifact_sample()
     index = Index.build(articles, passages, SETTINGS)
     result = index.search(claims[0], 12)
     order = index.analyzer.terms(claims[0])
     numpy_path = index.sentence_shares(result.hits, result.question_terms, order)
-    calls = []
+    calls: list[int] = []
     monkeypatch.setattr(kernel, "KERNEL_MIN_PASSAGES", 0)
     original = sentence_kernel.read
-    monkeypatch.setattr(
-        sentence_kernel, "read", lambda *a, **k: calls.append(1) or original(*a, **k)
-    )
+
+    def counted(*args: Any, **kwargs: Any) -> SentenceShares:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(sentence_kernel, "read", counted)
     compiled_path = index.sentence_shares(result.hits, result.question_terms, order)
     assert calls == [1]
     np.testing.assert_array_equal(compiled_path.values, numpy_path.values)
 
 
-def test_numpy_measures_when_numba_fails(monkeypatch, caplog):
+def test_numpy_measures_when_numba_fails(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setattr(sentence_kernel.READ, "_loaded", [])
     monkeypatch.setitem(sys.modules, "corpusbot.retrieval.compiled.sentence_kernel_code", None)
     with caplog.at_level(logging.WARNING):
@@ -143,7 +163,7 @@ def test_numpy_measures_when_numba_fails(monkeypatch, caplog):
     assert "NumPy" in caplog.text
 
 
-def test_the_compiled_selection_equals_numpy(compiled):
+def test_the_compiled_selection_equals_numpy(compiled: Callable[..., Any]) -> None:
     articles = [*load_corpus(SEEDS).articles, *ODD]
     passages = [p for a in articles for p in split_article(a, SplitSettings())]
     index = Index.build(articles, passages, SETTINGS)
@@ -167,7 +187,9 @@ def test_the_compiled_selection_equals_numpy(compiled):
             np.testing.assert_array_equal(got.tight, expected.tight)
 
 
-def test_the_compiled_tightness_equals_the_plain_loop(compiled, monkeypatch):
+def test_the_compiled_tightness_equals_the_plain_loop(
+    compiled: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     articles = [*load_corpus(SEEDS).articles, *ODD]
     passages = [p for a in articles for p in split_article(a, SplitSettings(chunk_size=300))]
     index = Index.build(articles, passages, SETTINGS)

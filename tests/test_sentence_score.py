@@ -46,7 +46,7 @@ def best_sentence(question: str, *passages: tuple[str, float]) -> str:
     return hits[int(block.hit[top])].text[int(block.start[top]) : int(block.end[top])]
 
 
-def test_a_sentence_that_only_repeats_the_question_loses_to_one_that_answers():
+def test_a_sentence_that_only_repeats_the_question_loses_to_one_that_answers() -> None:
     text = (
         "The treaty was signed. Who signed the treaty remained secret for years. "
         "Ministers from Quorvia signed the treaty in Velm."
@@ -57,22 +57,22 @@ def test_a_sentence_that_only_repeats_the_question_loses_to_one_that_answers():
     )
 
 
-def test_the_kind_of_answer_decides_between_equal_matches():
+def test_the_kind_of_answer_decides_between_equal_matches() -> None:
     text = "The bridge opened to traffic. The bridge opened in 1932."
     assert best_sentence("When did the bridge open?", (text, 1.0)) == "The bridge opened in 1932."
 
 
-def test_a_phrase_in_question_order_beats_scattered_words():
+def test_a_phrase_in_question_order_beats_scattered_words() -> None:
     text = "Red wine and blue cheese were served. Blue wine and red cheese were served."
     assert best_sentence("blue wine", (text, 1.0)) == "Blue wine and red cheese were served."
 
 
-def test_no_hits_no_sentences():
+def test_no_hits_no_sentences() -> None:
     block, scores = sentence_scores(asked("anything"), [], ANALYZER)
     assert len(block) == len(scores) == 0
 
 
-def test_a_sentence_that_answers_for_the_one_before_it_wins():
+def test_a_sentence_that_answers_for_the_one_before_it_wins() -> None:
     # "He" is Manning: the answer sentence carries the question's names through its neighbour.
     text = "Peyton Manning played for Denver in 2015. He was 39 years old. The weather was cold."
     assert best_sentence("How old was Peyton Manning in 2015?", (text, 1.0)) == (
@@ -80,14 +80,14 @@ def test_a_sentence_that_answers_for_the_one_before_it_wins():
     )
 
 
-def test_a_passage_that_failed_the_relevance_check_counts_for_less():
+def test_a_passage_that_failed_the_relevance_check_counts_for_less() -> None:
     question = "Where was the treaty signed?"
     passages = [hit("The treaty was signed in Velm."), hit("The treaty was signed in Orsk.")]
     block, scores = sentence_scores(asked(question), passages, ANALYZER, relevant=[False, True])
     assert block.hit[np.argmax(scores)] == 1
 
 
-def test_a_sum_of_money_answers_how_much_a_sale_brought():
+def test_a_sum_of_money_answers_how_much_a_sale_brought() -> None:
     # squad-tune, Nikola_Tesla: both sentences name Wardenclyffe and a number; only one a sum.
     text = (
         "In 1917, around the time that the Wardenclyffe Tower was demolished by Boldt to make "
@@ -99,7 +99,7 @@ def test_a_sum_of_money_answers_how_much_a_sale_brought():
     ) == ("Eventually, he sold Wardenclyffe for $20,000 ($472,500 in today's dollars).")
 
 
-def test_the_question_words_close_together_beat_the_same_words_spread_out():
+def test_the_question_words_close_together_beat_the_same_words_spread_out() -> None:
     # squad-tune, Nikola_Tesla: both sentences hold "Tesla", "Graz" and a date; in the answer
     # the two names stand two words apart ("Tesla left Graz"), in the other four.
     text = (
@@ -113,9 +113,9 @@ def test_the_question_words_close_together_beat_the_same_words_spread_out():
     )
 
 
-def test_tightness_is_distinct_question_terms_over_their_shortest_run():
+def test_tightness_is_distinct_question_terms_over_their_shortest_run() -> None:
     # "a b x a" holds a and b within two terms: 2 / 2; "x y" holds none; "a x b y c a" holds
-    # all three within four ("b y c a"): 3 / 4.
+    # all three within four ("b y c a") -> None: 3 / 4.
     block = from_sentences([[(0, 5, ("a", "b", "x", "a")), (6, 9, ("x", "y"))], [(0, 1, ("b",))]])
     assert tightness(block, {"a": 1.0, "b": 1.0}).tolist() == [1.0, 0.0, 1.0]
     block = from_sentences([[(0, 5, ("a", "x", "b", "y", "c", "a"))]])

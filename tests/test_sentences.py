@@ -15,7 +15,7 @@ def sentences(text: str) -> list[str]:
     return [text[start:end] for start, end in sentence_spans(text)]
 
 
-def test_circa_does_not_end_a_sentence():
+def test_circa_does_not_end_a_sentence() -> None:
     text = "The retable of St George, c. 1400, was painted in Valencia. It is huge."
     assert sentences(text) == [
         "The retable of St George, c. 1400, was painted in Valencia.",
@@ -23,7 +23,7 @@ def test_circa_does_not_end_a_sentence():
     ]
 
 
-def test_a_small_letter_after_a_full_stop_continues_the_sentence():
+def test_a_small_letter_after_a_full_stop_continues_the_sentence() -> None:
     text = "Some crops, e.g. saffron and pistachio, need little water. Rice needs more."
     assert sentences(text) == [
         "Some crops, e.g. saffron and pistachio, need little water.",
@@ -31,7 +31,7 @@ def test_a_small_letter_after_a_full_stop_continues_the_sentence():
     ]
 
 
-def test_ordinary_sentences_and_line_breaks_still_end_sentences():
+def test_ordinary_sentences_and_line_breaks_still_end_sentences() -> None:
     text = "Talks began in Moscow. Lavrov spoke first!\nZarif replied"
     assert sentences(text) == ["Talks began in Moscow.", "Lavrov spoke first!", "Zarif replied"]
 
@@ -47,11 +47,11 @@ def same_gaps(text: str) -> bool:
 
 
 @given(st.text(alphabet=TRICKY, max_size=80))
-def test_the_gaps_are_sentence_ends_matches(text: str):
+def test_the_gaps_are_sentence_ends_matches(text: str) -> None:
     assert same_gaps(text)
 
 
-def test_the_gaps_are_the_same_on_many_random_and_real_texts():
+def test_the_gaps_are_the_same_on_many_random_and_real_texts() -> None:
     rng = random.Random(7)
     texts = ["".join(rng.choice(TRICKY) for _ in range(rng.randint(0, 60))) for _ in range(20_000)]
     texts += [p.read_text(encoding="utf-8") for p in sorted(SEEDS.rglob("*.txt"))]

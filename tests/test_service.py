@@ -25,7 +25,7 @@ def service(tmp_path: Path) -> Service:
     return Service.open(make_settings(tmp_path / "cache", corpus))
 
 
-def test_a_reload_picks_up_added_changed_and_removed_files(service: Service):
+def test_a_reload_picks_up_added_changed_and_removed_files(service: Service) -> None:
     corpus = service.settings.corpus
     assert not service.corpus_changed()
     (corpus / "saffron.txt").write_text(NEW_STORY)
@@ -45,11 +45,13 @@ def test_a_reload_picks_up_added_changed_and_removed_files(service: Service):
     assert not service.corpus_changed()
 
 
-def test_a_failed_rebuild_keeps_the_old_index(service: Service, monkeypatch):
+def test_a_failed_rebuild_keeps_the_old_index(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
     before = service.index
     (service.settings.corpus / "saffron.txt").write_text(NEW_STORY)
 
-    def disk_full(*args, **kwargs):
+    def disk_full(*args: object, **kwargs: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device", "/cache/x/impacts.npy")
 
     monkeypatch.setattr(service_module, "open_index", disk_full)
@@ -59,7 +61,7 @@ def test_a_failed_rebuild_keeps_the_old_index(service: Service, monkeypatch):
     assert service.ask("Sputnik vaccine doses").answered
 
 
-def test_an_emptied_or_vanished_folder_does_not_replace_the_index(service: Service):
+def test_an_emptied_or_vanished_folder_does_not_replace_the_index(service: Service) -> None:
     before = service.index
     for path in service.settings.corpus.iterdir():
         path.unlink()
@@ -71,7 +73,7 @@ def test_an_emptied_or_vanished_folder_does_not_replace_the_index(service: Servi
     assert service.index is before
 
 
-def test_questions_are_answered_from_the_old_index_during_a_rebuild(service: Service):
+def test_questions_are_answered_from_the_old_index_during_a_rebuild(service: Service) -> None:
     (service.settings.corpus / "saffron.txt").write_text(NEW_STORY)
     building, release = threading.Event(), threading.Event()
 
@@ -90,7 +92,7 @@ def test_questions_are_answered_from_the_old_index_during_a_rebuild(service: Ser
     assert results[0].ok and service.ask("saffron Herat").answered
 
 
-async def test_the_watcher_reloads_when_files_change(service: Service):
+async def test_the_watcher_reloads_when_files_change(service: Service) -> None:
     reloaded: asyncio.Queue[Reload] = asyncio.Queue()
     task = asyncio.create_task(watch_corpus(service, 0.05, reloaded.put))
     try:
@@ -103,7 +105,7 @@ async def test_the_watcher_reloads_when_files_change(service: Service):
     assert result.ok and result.changes.added == ("saffron.txt",)
 
 
-def test_a_failed_state_is_not_retried_until_the_folder_changes_again(service: Service):
+def test_a_failed_state_is_not_retried_until_the_folder_changes_again(service: Service) -> None:
     for path in service.settings.corpus.iterdir():
         path.unlink()
     assert service.corpus_changed()

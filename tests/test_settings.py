@@ -3,17 +3,18 @@ from pathlib import Path
 import pytest
 
 from corpusbot.config import BUNDLED_CORPUS
-from corpusbot.config.settings import GroupReplies, SettingsError, load_settings
+from corpusbot.config.settings import SettingsError, load_settings
+from corpusbot.config.telegram_settings import GroupReplies
 
 
-def test_defaults_use_the_bundled_corpus_and_rank_bm25_parameters():
+def test_defaults_use_the_bundled_corpus_and_rank_bm25_parameters() -> None:
     settings = load_settings(env={})
     assert settings.corpus == BUNDLED_CORPUS
     assert (settings.index.k1, settings.index.b, settings.index.epsilon) == (1.5, 0.75, 0.25)
     assert settings.telegram.token == ""
 
 
-def test_environment_overrides_file_and_defaults(tmp_path: Path):
+def test_environment_overrides_file_and_defaults(tmp_path: Path) -> None:
     user = tmp_path / "mine.toml"
     user.write_text("[index]\nk1 = 1.2\n[answer]\nmax_quotes = 5\n")
     env = {
@@ -43,13 +44,13 @@ def test_environment_overrides_file_and_defaults(tmp_path: Path):
         ({"CORPUSBOT_ANALYZER_STOPWORDS": "nosuchlist"}, "nosuchlist"),
     ],
 )
-def test_a_bad_value_names_the_setting(env: dict[str, str], named: str):
+def test_a_bad_value_names_the_setting(env: dict[str, str], named: str) -> None:
     with pytest.raises(SettingsError, match=named) as raised:
         load_settings(env=env)
     assert "\n" not in str(raised.value)
 
 
-def test_unknown_keys_and_broken_files_are_reported(tmp_path: Path):
+def test_unknown_keys_and_broken_files_are_reported(tmp_path: Path) -> None:
     typo = tmp_path / "typo.toml"
     typo.write_text("[index]\nkl = 1.2\n")
     with pytest.raises(SettingsError, match=r"unknown setting index\.kl"):
@@ -62,7 +63,7 @@ def test_unknown_keys_and_broken_files_are_reported(tmp_path: Path):
         load_settings(tmp_path / "missing.toml", env={})
 
 
-def test_a_fraction_for_a_whole_number_is_refused(tmp_path: Path):
+def test_a_fraction_for_a_whole_number_is_refused(tmp_path: Path) -> None:
     user = tmp_path / "mine.toml"
     user.write_text("[answer]\nmax_quotes = 2.5\n")
     with pytest.raises(SettingsError, match=r"answer\.max_quotes=2\.5: expected a whole number"):
@@ -83,7 +84,7 @@ def test_a_fraction_for_a_whole_number_is_refused(tmp_path: Path):
         ("[index]\nworkers = 1e300\n", "bad setting index.workers=1e+300: expected a whole"),
     ],
 )
-def test_a_malformed_value_is_one_clear_line(tmp_path: Path, toml: str, message: str):
+def test_a_malformed_value_is_one_clear_line(tmp_path: Path, toml: str, message: str) -> None:
     user = tmp_path / "mine.toml"
     user.write_text(toml)
     with pytest.raises(SettingsError) as raised:
@@ -93,7 +94,7 @@ def test_a_malformed_value_is_one_clear_line(tmp_path: Path, toml: str, message:
     assert "\n" not in said and len(said) < 160
 
 
-def test_a_long_bad_value_is_shown_cut():
+def test_a_long_bad_value_is_shown_cut() -> None:
     with pytest.raises(SettingsError) as raised:
         load_settings(env={"CORPUSBOT_INDEX_K1": "slow" * 100})
     assert "bad setting index.k1='slowslow" in str(raised.value)
@@ -102,7 +103,7 @@ def test_a_long_bad_value_is_shown_cut():
 
 def test_history_defaults_to_the_data_folder_and_checks_its_days(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     history = load_settings(env={}).history
     assert history.enabled and history.history_days == 30
@@ -115,7 +116,7 @@ def test_history_defaults_to_the_data_folder_and_checks_its_days(
         load_settings(env={"CORPUSBOT_HISTORY_HISTORY_DAYS": "0"})
 
 
-def test_group_replies_default_to_the_group_and_may_be_private():
+def test_group_replies_default_to_the_group_and_may_be_private() -> None:
     assert load_settings(env={}).telegram.group_replies == GroupReplies.IN_GROUP
     private = load_settings(env={"CORPUSBOT_TELEGRAM_GROUP_REPLIES": "private"})
     assert private.telegram.group_replies == GroupReplies.PRIVATE

@@ -20,13 +20,13 @@ from corpusbot.retrieval.storage.files import (
 
 
 @pytest.mark.parametrize("length", [0, 1, 7, 10**9])  # the header's room for any length
-def test_npy_header_is_fixed_size_and_readable(length: int):
+def test_npy_header_is_fixed_size_and_readable(length: int) -> None:
     header = storage.npy_header(np.dtype(np.int64), length)
     assert len(header) == storage.HEADER_BYTES
     assert header.endswith(b"\n")
 
 
-def test_an_array_written_in_pieces_loads_as_one(tmp_path: Path):
+def test_an_array_written_in_pieces_loads_as_one(tmp_path: Path) -> None:
     writer = ArrayWriter(tmp_path / "a.npy", np.int32)
     pieces = [np.arange(5), np.array([], dtype=np.int64), np.arange(100, 103)]
     for piece in pieces:
@@ -50,7 +50,7 @@ def _articles(folder: Path, count: int) -> list[ArticleInfo]:
     return infos
 
 
-def test_the_article_table_reads_lines_on_demand(tmp_path: Path):
+def test_the_article_table_reads_lines_on_demand(tmp_path: Path) -> None:
     infos = _articles(tmp_path, 10)
     table = ArticleTable(tmp_path)
     assert len(table) == 10
@@ -65,7 +65,7 @@ def test_the_article_table_reads_lines_on_demand(tmp_path: Path):
 @pytest.mark.parametrize("block", [1, 3, 10, 4096])
 def test_a_walk_over_the_article_table_reads_blocks_of_lines(
     tmp_path: Path, block: int, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     infos = [
         ArticleInfo(n + 1, f"id{n}", f'Line\nbreak, "quote" {n}', "p.txt", "S", None, "u", 1)
         for n in range(10)
@@ -82,18 +82,23 @@ def test_a_walk_over_the_article_table_reads_blocks_of_lines(
 @pytest.mark.parametrize(("whole", "reads"), [(10, 1), (4, 3)])
 def test_a_small_article_table_is_decoded_whole_on_first_use(
     tmp_path: Path, whole: int, reads: int, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     infos = _articles(tmp_path, 10)
     monkeypatch.setattr(storage, "ARTICLE_WHOLE", whole)
     table = ArticleTable(tmp_path)
     read = table._text.read
     calls: list[int] = []
-    monkeypatch.setattr(table._text, "read", lambda a, b: calls.append(1) or read(a, b))
+
+    def counted(start: int, end: int) -> bytes:
+        calls.append(1)
+        return read(start, end)
+
+    monkeypatch.setattr(table._text, "read", counted)
     assert [table[7], table[2], table[7], table[9]] == [infos[7], infos[2], infos[7], infos[9]]
     assert len(calls) == reads  # the whole table at once, or one line a new article
 
 
-def test_a_truncated_article_table_is_refused(tmp_path: Path):
+def test_a_truncated_article_table_is_refused(tmp_path: Path) -> None:
     _articles(tmp_path, 4)
     text = (tmp_path / storage.ARTICLES).read_bytes()
     (tmp_path / storage.ARTICLES).write_bytes(text[:-5])
@@ -101,7 +106,7 @@ def test_a_truncated_article_table_is_refused(tmp_path: Path):
         ArticleTable(tmp_path)
 
 
-def test_meta_round_trips_with_its_provenance():
+def test_meta_round_trips_with_its_provenance() -> None:
     meta = IndexMeta(
         format=storage.FORMAT,
         passages=3,
@@ -119,7 +124,7 @@ def test_meta_round_trips_with_its_provenance():
     assert IndexMeta.from_json(meta.to_json()) == meta
 
 
-def test_meta_of_another_format_is_refused():
+def test_meta_of_another_format_is_refused() -> None:
     with pytest.raises(IndexCorrupt, match="format"):
         IndexMeta.from_json('{"format": "corpusbot-index-1"}')
     with pytest.raises(IndexCorrupt, match="format"):
@@ -129,7 +134,7 @@ def test_meta_of_another_format_is_refused():
 @pytest.mark.parametrize("mapped_up_to", [0, 1 << 20], ids=["pread", "mapped"])
 def test_a_text_file_reads_the_bytes_asked_for_and_refuses_past_its_end(
     tmp_path: Path, mapped_up_to: int
-):
+) -> None:
     path = tmp_path / "texts.bin"
     text = "Ministers met in Muscat. Они встретились.\n".encode() * 50
     path.write_bytes(text)
@@ -137,12 +142,13 @@ def test_a_text_file_reads_the_bytes_asked_for_and_refuses_past_its_end(
     assert (texts._map is not None) is bool(mapped_up_to)
     for start, stop in [(0, 10), (25, 70), (0, len(text)), (len(text), len(text)), (7, 7)]:
         assert texts.read(start, stop) == text[start:stop]
-    assert texts.read(np.int64(3), np.int64(9)) == text[3:9]  # offsets as the tables hold them
+    # offsets as the tables hold them, NumPy integers
+    assert texts.read(np.int64(3), np.int64(9)) == text[3:9]  # type: ignore[arg-type]
     with pytest.raises(IndexCorrupt, match="shorter than its table says"):
         texts.read(len(text) - 5, len(text) + 5)
 
 
-def test_only_a_text_file_up_to_the_limit_is_mapped(tmp_path: Path):
+def test_only_a_text_file_up_to_the_limit_is_mapped(tmp_path: Path) -> None:
     path = tmp_path / "texts.bin"
     path.write_bytes(b"x" * 100)
     assert TextFile(path, mapped_up_to=100)._map is not None

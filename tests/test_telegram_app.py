@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from telegram import Chat, Message, MessageEntity, User
 
@@ -35,7 +36,10 @@ def test_allow_list() -> None:
 
 
 def message(
-    text: str, chat_type: str = Chat.GROUP, entities: tuple = (), reply_to: Message | None = None
+    text: str,
+    chat_type: str = Chat.GROUP,
+    entities: tuple[Any, ...] = (),
+    reply_to: Message | None = None,
 ) -> Message:
     chat = Chat(-10 if chat_type != Chat.PRIVATE else 5, chat_type)
     return Message(
@@ -61,6 +65,7 @@ def test_groups_answer_only_when_addressed() -> None:
     assert not addressed_to_bot(other, BOT.id, BOT.username)
     ours = Message(7, dt.datetime.now(dt.UTC), Chat(-10, Chat.GROUP), from_user=BOT, text="1.")
     assert addressed_to_bot(message("and Russia?", reply_to=ours), BOT.id, BOT.username)
+    assert BOT.username is not None
     for text, addressed in (("/start@otherbot", False), (f"/start@{BOT.username.upper()}", True)):
         command = message(text, entities=(MessageEntity(MessageEntity.BOT_COMMAND, 0, len(text)),))
         assert addressed_to_bot(command, BOT.id, BOT.username) is addressed

@@ -14,9 +14,13 @@ import time
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Locator, Page
 from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.ext import (
@@ -30,7 +34,7 @@ from telegram.ext import (
 
 from corpusbot.bot.local_api import LocalBotApi
 from corpusbot.bot.local_api.webchat import CONTENT_SECURITY_POLICY, STATIC_FILES
-from tests.browser import open_chat, send
+from tests.browser import open_chat, page_errors, send
 
 TOKEN = "123456:WEBCHAT-test"
 WAIT = 10.0
@@ -57,8 +61,11 @@ def client() -> Iterator[httpx.Client]:
         yield http
 
 
-def bot_call(server: LocalBotApi, client: httpx.Client, method: str, **params: object):
-    return client.post(f"{server.base_url}{TOKEN}/{method}", json=params).json()
+def bot_call(
+    server: LocalBotApi, client: httpx.Client, method: str, **params: object
+) -> dict[str, Any]:
+    answer: dict[str, Any] = client.post(f"{server.base_url}{TOKEN}/{method}", json=params).json()
+    return answer
 
 
 # ------------------------------------------------------------------------------ HTTP routes
@@ -343,7 +350,7 @@ class StandInBot:
 
 
 @pytest.fixture(scope="module")
-def chat_server(browser) -> Iterator[LocalBotApi]:
+def chat_server(browser: Browser) -> Iterator[LocalBotApi]:
     """The server with the chat page, and the stand-in bot polling it."""
     with LocalBotApi(webchat=True) as local:
         stand_in = StandInBot(local)
@@ -354,7 +361,7 @@ def chat_server(browser) -> Iterator[LocalBotApi]:
             stand_in.stop()
 
 
-def test_question_gets_a_rendered_reply(chat_server: LocalBotApi, context) -> None:
+def test_question_gets_a_rendered_reply(chat_server: LocalBotApi, context: BrowserContext) -> None:
     from playwright.sync_api import expect
 
     page = open_chat(context, chat_server)
@@ -373,10 +380,12 @@ def test_question_gets_a_rendered_reply(chat_server: LocalBotApi, context) -> No
     assert reply.locator("i b").count() == 0  # the bot escaped it, so no element either
     quote = reply.locator("blockquote")
     expect(quote).to_have_class("tg-expandable collapsed")
-    collapsed_height = quote.bounding_box()["height"]
+    collapsed = quote.bounding_box()
     quote.click()
     expect(quote).to_have_class("tg-expandable")
-    assert quote.bounding_box()["height"] > collapsed_height + 20
+    expanded = quote.bounding_box()
+    assert collapsed is not None and expanded is not None
+    assert expanded["height"] > collapsed["height"] + 20
     quote.click()
     expect(quote).to_have_class("tg-expandable collapsed")
 
@@ -396,10 +405,12 @@ def test_question_gets_a_rendered_reply(chat_server: LocalBotApi, context) -> No
     assert QUOTE[:40] in visible
     expect(reply.locator(".kb-button")).to_have_text(["More", "Article"])
     expect(reply.locator("a.kb-button")).to_have_attribute("href", "https://example.com/story")
-    assert page.errors == []
+    assert page_errors(page) == []
 
 
-def test_inline_button_edits_the_message_in_place(chat_server: LocalBotApi, context) -> None:
+def test_inline_button_edits_the_message_in_place(
+    chat_server: LocalBotApi, context: BrowserContext
+) -> None:
     from playwright.sync_api import expect
 
     page = open_chat(context, chat_server)
@@ -420,12 +431,12 @@ def test_inline_button_edits_the_message_in_place(chat_server: LocalBotApi, cont
     expect(page.locator(".row")).to_have_count(3)
     chat_id = page.evaluate("CorpusChat.chatId")
     assert [m["edited"] for m in chat_server.messages(chat_id)] == [0, 1, 0]
-    assert page.errors == []
+    assert page_errors(page) == []
 
 
-def in_view(page, row) -> bool:
+def in_view(page: Page, row: Locator) -> bool:
     """Whether `row` shows whole (or fills the history) inside the scrolled history."""
-    return page.evaluate(
+    shown: bool = page.evaluate(
         """(row) => {
             const view = document.getElementById("history").getBoundingClientRect();
             const box = row.getBoundingClientRect();
@@ -434,9 +445,10 @@ def in_view(page, row) -> bool:
         }""",
         row.element_handle(),
     )
+    return shown
 
 
-def scrolled_up(page, questions: int) -> None:
+def scrolled_up(page: Page, questions: int) -> None:
     """A short window, `questions` answered questions, and the history scrolled to the top."""
     from playwright.sync_api import expect
 
@@ -449,7 +461,7 @@ def scrolled_up(page, questions: int) -> None:
 
 
 def test_the_reply_to_a_button_pressed_higher_up_is_scrolled_into_view(
-    chat_server: LocalBotApi, context
+    chat_server: LocalBotApi, context: BrowserContext
 ) -> None:
     from playwright.sync_api import expect
 
@@ -461,11 +473,11 @@ def test_the_reply_to_a_button_pressed_higher_up_is_scrolled_into_view(
     page.wait_for_function("() => document.getElementById('history').scrollTop > 0")
     assert in_view(page, reply)
     expect(page.locator("#new-messages")).to_be_hidden()
-    assert page.errors == []
+    assert page_errors(page) == []
 
 
 def test_a_message_below_the_fold_shows_a_new_message_marker(
-    chat_server: LocalBotApi, context, client: httpx.Client
+    chat_server: LocalBotApi, context: BrowserContext, client: httpx.Client
 ) -> None:
     from playwright.sync_api import expect
 
@@ -482,10 +494,10 @@ def test_a_message_below_the_fold_shows_a_new_message_marker(
     assert in_view(page, first)
     page.locator("#history").evaluate("h => { h.scrollTop = h.scrollHeight; }")
     expect(marker).to_be_hidden()
-    assert page.errors == []
+    assert page_errors(page) == []
 
 
-def test_command_menu_and_start(chat_server: LocalBotApi, context) -> None:
+def test_command_menu_and_start(chat_server: LocalBotApi, context: BrowserContext) -> None:
     from playwright.sync_api import expect
 
     page = open_chat(context, chat_server)
@@ -506,10 +518,12 @@ def test_command_menu_and_start(chat_server: LocalBotApi, context) -> None:
     expect(items).to_have_text(["/help"])
     page.locator("#input").press("Escape")
     expect(page.locator("#menu-popup")).to_be_hidden()
-    assert page.errors == []
+    assert page_errors(page) == []
 
 
-def test_typing_state_shows_while_the_bot_works(chat_server: LocalBotApi, context) -> None:
+def test_typing_state_shows_while_the_bot_works(
+    chat_server: LocalBotApi, context: BrowserContext
+) -> None:
     from playwright.sync_api import expect
 
     page = open_chat(context, chat_server)
@@ -521,7 +535,7 @@ def test_typing_state_shows_while_the_bot_works(chat_server: LocalBotApi, contex
     expect(page.locator("#bot-status")).to_have_text("bot")
 
 
-def test_tabs_are_separate_users(chat_server: LocalBotApi, context) -> None:
+def test_tabs_are_separate_users(chat_server: LocalBotApi, context: BrowserContext) -> None:
     from playwright.sync_api import expect
 
     first, second = open_chat(context, chat_server), open_chat(context, chat_server)
@@ -544,7 +558,7 @@ def test_tabs_are_separate_users(chat_server: LocalBotApi, context) -> None:
 
 
 def test_user_markup_is_text_and_the_renderer_drops_the_rest(
-    chat_server: LocalBotApi, context
+    chat_server: LocalBotApi, context: BrowserContext
 ) -> None:
     from playwright.sync_api import expect
 
@@ -556,7 +570,7 @@ def test_user_markup_is_text_and_the_renderer_drops_the_rest(
     expect(page.locator(".row.in")).to_have_count(1)
     assert page.locator("#messages img, #messages script").count() == 0
     assert page.evaluate("window.__pwned") is None
-    assert page.errors == []
+    assert page_errors(page) == []
 
     rendered = page.evaluate(
         """(html) => {
@@ -581,11 +595,11 @@ def test_user_markup_is_text_and_the_renderer_drops_the_rest(
     assert page.evaluate("window.__pwned") is None
     # Parsing alone makes Chromium check the handlers against the page's Content Security
     # Policy, which blocks them (a second line of defence); nothing else may be reported.
-    assert page.errors, "the CSP should have reported the blocked handlers"
-    assert all("violates the following Content Security Policy" in e for e in page.errors)
+    assert page_errors(page), "the CSP should have reported the blocked handlers"
+    assert all("violates the following Content Security Policy" in e for e in page_errors(page))
 
 
-def test_screenshot(chat_server: LocalBotApi, context, tmp_path: Path) -> None:
+def test_screenshot(chat_server: LocalBotApi, context: BrowserContext, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     page = open_chat(context, chat_server)

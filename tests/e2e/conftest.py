@@ -33,12 +33,14 @@ class RunningBot:
     log_path: Path
     exit_status: int | None = None
 
-    def ask(self, chat_id: int, text: str, count: int = 1, **options: Any) -> list[dict]:
+    def ask(self, chat_id: int, text: str, count: int = 1, **options: Any) -> list[dict[str, Any]]:
         """Send `text` as a user and return the bot's next `count` messages."""
         sent = self.api.send_user_message(chat_id, text, **options)
         return self.api.wait_for_bot_messages(chat_id, count, WAIT, after=sent["message_id"])
 
-    def press(self, chat_id: int, message: dict, data: str, count: int = 1) -> list[dict]:
+    def press(
+        self, chat_id: int, message: dict[str, Any], data: str, count: int = 1
+    ) -> list[dict[str, Any]]:
         """Press a button of `message`; return the bot's next `count` new messages."""
         last = max(m["message_id"] for m in self.api.messages(chat_id))
         self.api.press_button(chat_id, message["message_id"], data)
@@ -89,13 +91,17 @@ def history_path(cache: Path) -> Path:
 
 
 def start_bot(
-    tmp: Path, *args: str, before: tuple[str, ...] = (), **env: str
+    tmp: Path,
+    *args: str,
+    before: tuple[str, ...] = (),
+    prefix: Sequence[str] = (),
+    **env: str,
 ) -> Iterator[RunningBot]:
     """Start the server and the bot, wait until it registered its commands, stop both after.
 
     `args` follow `run`; `before` are options given before it (`corpusbot --config F run`)."""
     with LocalBotApi(token=TOKEN) as api:
-        bot = launch_bot(api, tmp, *args, before=before, **env)
+        bot = launch_bot(api, tmp, *args, before=before, prefix=prefix, **env)
         try:
             yield bot
         finally:

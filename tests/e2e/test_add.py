@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from tests.conftest import SEEDS
 from tests.e2e.conftest import RunningBot, start_bot
@@ -38,6 +39,6 @@ def test_an_admin_adds_a_page_by_link_and_it_answers(tmp_path: Path) -> None:
     assert len(list((corpus / "web").rglob("*.md"))) == 1
 
 
-def _current(bot: RunningBot, status: dict) -> str:
+def _current(bot: RunningBot, status: dict[str, Any]) -> str:
     [now] = [m for m in bot.api.messages(ADMIN) if m["message_id"] == status["message_id"]]
     return str(now["plain_text"])

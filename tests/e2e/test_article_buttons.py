@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,12 +54,12 @@ def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StoryBot]:
             running.bot.stop()
 
 
-def data_of(message: dict, label: str) -> str:
+def data_of(message: dict[str, Any], label: str) -> str:
     [data] = [b["callback_data"] for b in buttons(message) if b["text"] == label]
-    return data
+    return str(data)
 
 
-def current(api: LocalBotApi, chat: int, message_id: int) -> dict:
+def current(api: LocalBotApi, chat: int, message_id: int) -> dict[str, Any]:
     [now] = [m for m in api.messages(chat) if m["message_id"] == message_id]
     return now
 
@@ -105,9 +106,11 @@ def test_full_article_pages_within_4096_characters(story: StoryBot) -> None:
     for number in range(2, pages + 1):
         old = current(api, chat, page["message_id"])
         api.press_button(chat, page["message_id"], data_of(old, "Next »"))
-        eventually(
-            lambda n=number: f"Page {n} of" in current(api, chat, page["message_id"])["plain_text"]
-        )
+
+        def turned(n: int = number) -> bool:
+            return f"Page {n} of" in current(api, chat, page["message_id"])["plain_text"]
+
+        eventually(turned)
         seen.append(current(api, chat, page["message_id"])["plain_text"])
     assert all(message_length(text) <= TELEGRAM_LIMIT for text in seen)
     assert [b["text"] for b in buttons(current(api, chat, page["message_id"]))] == ["« Previous"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import time
+from typing import Any
 
 import pytest
 
@@ -17,12 +18,12 @@ IRAQ = "Who is Iraq's foreign minister?"
 MANY = "Who is Iran's foreign minister?"
 
 
-def buttons(message: dict) -> list[dict]:
+def buttons(message: dict[str, Any]) -> list[dict[str, Any]]:
     markup = message["reply_markup"] or {}
     return [button for row in markup.get("inline_keyboard", []) for button in row]
 
 
-def without_article_row(found: list[dict]) -> list[dict]:
+def without_article_row(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The buttons other than Context / Full article / Related (tests/e2e/test_article_buttons.py
     covers those) and 🔔 Follow (tests/e2e/test_follows.py)."""
     return [b for b in found if not b["callback_data"].startswith(("art:", "fon:"))]
@@ -119,7 +120,7 @@ def test_help_explains_asking_and_commands(bot: RunningBot) -> None:
 
 
 def test_groups_answer_ask_mentions_and_replies_only(bot: RunningBot) -> None:
-    group = {"chat_type": "group"}
+    group: dict[str, Any] = {"chat_type": "group"}
     chat = -200
     bot.api.send_user_message(chat, IRAQ, **group)
     [asked] = bot.ask(chat, f"/ask {IRAQ}")

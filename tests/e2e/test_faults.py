@@ -7,6 +7,7 @@ import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,7 @@ SAFFRON = "Saffron harvest\nAfghan farmers sold saffron to traders in Herat.\n"
 AWAY = 30.0  # seconds the Bot API server is gone
 
 
-def answers(bot: RunningBot, chat_id: int) -> list[dict]:
+def answers(bot: RunningBot, chat_id: int) -> list[dict[str, Any]]:
     return [m for m in bot.api.messages(chat_id) if m["from_bot"]]
 
 
@@ -123,6 +124,7 @@ def test_reload_is_for_admins_and_picks_up_new_files(bot: RunningBot, corpus: Pa
         ),
         WAIT,
     )
+    assert report is not None
     assert "Reloaded: 6 articles" in report["plain_text"] and "1 added" in report["plain_text"]
     assert "Herat" in bot.ask(ADMIN, "saffron farmers in Herat")[0]["plain_text"]
 
@@ -145,6 +147,7 @@ def test_a_failed_reload_keeps_the_old_index_and_tells_the_admin(
             ),
             WAIT,
         )
+        assert report is not None
         assert "Reload failed" in report["plain_text"]
         assert "corpus folder not found" in report["plain_text"]
         assert "stay in service" in report["plain_text"]

@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,7 +74,7 @@ def press(
     message_id: int,
     data: str,
     *,
-    user: dict | None = None,
+    user: dict[str, Any] | None = None,
     forged: bool = False,
 ) -> str:
     """Press a button and wait for the bot's answer to it (answerCallbackQuery); its text."""
@@ -83,23 +84,28 @@ def press(
     return str(api.calls("answerCallbackQuery")[-1]["params"].get("text", ""))
 
 
-def outbox(tmp_path: Path, columns: str) -> list[tuple]:
+def outbox(tmp_path: Path, columns: str) -> list[tuple[Any, ...]]:
     """`columns` of every alert in the bot's state database."""
     with sqlite3.connect(history_path(tmp_path / "cache")) as db:
         return db.execute(f"SELECT {columns} FROM alerts").fetchall()
 
 
 def follow(
-    bot: RunningBot, chat: int, words: str, *, mode: str = "Instant", user: dict | None = None
-) -> dict:
+    bot: RunningBot,
+    chat: int,
+    words: str,
+    *,
+    mode: str = "Instant",
+    user: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """/follow WORDS, then its [Instant] or [Daily digest], which saves it; the confirmation as
     it reads once saved."""
-    options = {"user": user} if user else {}
+    options: dict[str, Any] = {"user": user} if user else {}
     [shown] = bot.ask(chat, f"/follow {words}", **options)
     choice = next(b for b in buttons(shown) if b["text"] == mode)
     press(bot.api, chat, shown["message_id"], choice["callback_data"], user=user)
 
-    def saved() -> dict | None:
+    def saved() -> dict[str, Any] | None:
         [now] = [m for m in bot.api.messages(chat) if m["message_id"] == shown["message_id"]]
         return now if any(b["text"] == "Stop following" for b in buttons(now)) else None
 
@@ -109,7 +115,7 @@ def follow(
     return found
 
 
-def alerts(bot: RunningBot) -> list[dict]:
+def alerts(bot: RunningBot) -> list[dict[str, Any]]:
     return [
         m
         for m in bot.api.messages(USER)
@@ -274,7 +280,7 @@ def test_an_alert_matched_before_a_crash_is_sent_once_after_the_restart(
     api, corpus = setting
     bot = start(api, tmp_path, corpus)
 
-    def rows() -> list[tuple]:
+    def rows() -> list[tuple[Any, ...]]:
         return outbox(tmp_path, "sent_at IS NOT NULL, attempts")
 
     try:

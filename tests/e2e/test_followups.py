@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,7 @@ REOPEN = "bridge reopen"
 SOUTHPORT = "Southport harbour bridge"  # in neither North Herald article: a follow-up widens
 
 
-def story_bot(tmp: Path, **env: str) -> Iterator[RunningBot]:
+def story_bot(tmp: Path, **env: Any) -> Iterator[RunningBot]:
     corpus = write_story_corpus(tmp / "corpus")
     yield from start_bot(tmp, "--corpus", str(corpus), **env)
 
@@ -111,7 +112,8 @@ def test_a_reply_to_a_message_that_is_no_answer_is_a_plain_question(bot: Running
 
 
 def test_in_a_group_a_reply_to_the_bot_s_answer_is_a_follow_up(bot: RunningBot) -> None:
-    group, chat = {"chat_type": "group"}, -605
+    group: dict[str, Any] = {"chat_type": "group"}
+    chat = -605
     bot.api.send_user_message(chat, "hello all", **group)
     [first] = bot.ask(chat, f"/ask {PERCENT}")
     [follow] = bot.ask(chat, BORDER, reply_to_message_id=first["message_id"])
@@ -120,7 +122,7 @@ def test_in_a_group_a_reply_to_the_bot_s_answer_is_a_follow_up(bot: RunningBot) 
     assert "Morning Courier" not in follow["plain_text"]
 
 
-def bridges_bot(tmp: Path, **env: str) -> Iterator[RunningBot]:
+def bridges_bot(tmp: Path, **env: Any) -> Iterator[RunningBot]:
     corpus = tmp / "bridges"
     corpus.mkdir()
     for name, text in BRIDGES.items():
@@ -203,7 +205,8 @@ def test_a_reply_with_no_subject_of_its_own_follows_the_answer_it_replies_to(
 
 
 def test_a_follow_up_belongs_to_its_own_asker(bot: RunningBot) -> None:
-    group, chat = {"chat_type": "group"}, -611
+    group: dict[str, Any] = {"chat_type": "group"}
+    chat = -611
     ann, ben = {"id": 6111, "first_name": "Ann"}, {"id": 6112, "first_name": "Ben"}
     bot.api.send_user_message(chat, "hello all", user=ann, **group)
     bot.ask(chat, f"/ask {PERCENT}", user=ann)

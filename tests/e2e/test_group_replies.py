@@ -5,6 +5,7 @@ link that does."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -12,8 +13,8 @@ from tests.e2e.conftest import WAIT, RunningBot, start_bot
 from tests.e2e.test_bot import BOT_NAME, IRAQ, buttons
 
 GROUP = -700
-ANN = {"id": 701, "first_name": "Ann"}
-BEN = {"id": 702, "first_name": "Ben"}
+ANN: dict[str, Any] = {"id": 701, "first_name": "Ann"}
+BEN: dict[str, Any] = {"id": 702, "first_name": "Ben"}
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +58,8 @@ def group_only_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running
 
 
 def test_a_private_answer_for_an_allowed_group_works_in_full(group_only_bot: RunningBot) -> None:
-    bot, cara = group_only_bot, {"id": 704, "first_name": "Cara"}
+    bot = group_only_bot
+    cara: dict[str, Any] = {"id": 704, "first_name": "Cara"}
     [note] = bot.ask(GROUP, f"/ask {IRAQ}", user=cara, chat_type="group")
     assert "you have not started a chat with me yet" in note["plain_text"]
     [welcome] = bot.ask(cara["id"], "/start private", user=cara)  # as the group's note asks
@@ -67,11 +69,14 @@ def test_a_private_answer_for_an_allowed_group_works_in_full(group_only_bot: Run
     assert "Fuad Hussein" in answer["plain_text"]
     [context] = bot.press(cara["id"], answer, data_of_label(answer, "Context · 1"))
     assert context["plain_text"].startswith("📖 Context")  # its buttons are not dropped
-    stranger = {"id": 705, "first_name": "Dan"}  # never asked in the group: still refused
+    stranger: dict[str, Any] = {
+        "id": 705,
+        "first_name": "Dan",
+    }  # never asked in the group: still refused
     [refusal] = bot.ask(stranger["id"], IRAQ, user=stranger)
     assert refusal["plain_text"].startswith("Sorry, this bot is private")
 
 
-def data_of_label(message: dict, label: str) -> str:
+def data_of_label(message: dict[str, Any], label: str) -> str:
     [data] = [b["callback_data"] for b in buttons(message) if b["text"] == label]
-    return data
+    return str(data)

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -62,14 +63,14 @@ class HistoryBot:
             **ROOMY_RATE,
         )
 
-    def rows(self, sql: str, *args: object) -> list[tuple]:
+    def rows(self, sql: str, *args: object) -> list[tuple[Any, ...]]:
         with sqlite3.connect(self.database) as db:
             return db.execute(sql, args).fetchall()
 
 
 # Every update (votes, commands, buttons) counts against a user's rate limit: a burst that
 # covers what one test user does here.
-ROOMY_RATE = {"CORPUSBOT_TELEGRAM_RATE_BURST": "50"}
+ROOMY_RATE: dict[str, Any] = {"CORPUSBOT_TELEGRAM_RATE_BURST": "50"}
 
 
 @pytest.fixture(scope="module")
@@ -85,19 +86,19 @@ def history_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HistoryBot
             running.bot.stop()
 
 
-def labels(message: dict) -> list[str]:
+def labels(message: dict[str, Any]) -> list[str]:
     """The labels of the More and feedback buttons (the article row is tested elsewhere)."""
     return [button["text"] for button in without_article_row(buttons(message))]
 
 
-def current(api: LocalBotApi, chat: int, message: dict) -> dict:
+def current(api: LocalBotApi, chat: int, message: dict[str, Any]) -> dict[str, Any]:
     [now] = [m for m in api.messages(chat) if m["message_id"] == message["message_id"]]
     return now
 
 
 def press_in_place(
-    api: LocalBotApi, chat: int, message: dict, data: str, expected: list[str]
-) -> dict:
+    api: LocalBotApi, chat: int, message: dict[str, Any], data: str, expected: list[str]
+) -> dict[str, Any]:
     """Press a button of `message`; wait until its keyboard reads `expected`; the message."""
     api.press_button(chat, message["message_id"], data)
     eventually(lambda: labels(current(api, chat, message)) == expected)
@@ -109,9 +110,9 @@ def toast(api: LocalBotApi) -> str:
     return calls[-1]["params"].get("text", "") if calls else ""
 
 
-def data_of(message: dict, label: str) -> str:
+def data_of(message: dict[str, Any], label: str) -> str:
     [data] = [b["callback_data"] for b in buttons(message) if b["text"] == label]
-    return data
+    return str(data)
 
 
 def test_vote_change_it_and_give_a_reason(history_bot: HistoryBot) -> None:
@@ -168,7 +169,11 @@ def test_a_vote_forged_from_another_chat_counts_nowhere(history_bot: HistoryBot)
     for forged in (their_vote, f"fb:up:{their_answer}"):  # copied, or a number made up
         calls = len(api.calls("answerCallbackQuery"))
         api.press_button(212, mine["message_id"], forged, forged=True)
-        eventually(lambda n=calls: len(api.calls("answerCallbackQuery")) > n)
+
+        def answered(before: int = calls) -> bool:
+            return len(api.calls("answerCallbackQuery")) > before
+
+        eventually(answered)
     assert history_bot.rows("SELECT count(*) FROM votes")[0][0] == votes_before
     assert labels(current(api, 212, mine)) == ["More", "👍", "👎"]  # nothing ticked
 

@@ -8,13 +8,17 @@ import datetime as dt
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
 
 from corpusbot.bot.answer.freshness import format_date
 from corpusbot.bot.local_api import LocalBotApi
 from corpusbot.bot.telegram.inline_results import DESCRIPTION_CHARS, TITLE_CHARS
-from tests.browser import SCREENSHOT_ENV
+from tests.browser import SCREENSHOT_ENV, page_errors
 from tests.e2e.conftest import TOKEN, WAIT, RunningBot, eventually, launch_bot, start_bot
 from tests.story_corpus import write_story_corpus
 
@@ -41,7 +45,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     yield from start_bot(tmp, "--corpus", str(write_inline_corpus(tmp / "corpus")))
 
 
-def inline(bot: RunningBot, chat: int, query: str, **options: object) -> dict:
+def inline(bot: RunningBot, chat: int, query: str, **options: Any) -> dict[str, Any]:
     """Type `@bot query` in `chat`; the bot's answerInlineQuery, as the server kept it."""
     sent = bot.api.send_inline_query(chat, query, **options)
     answer = bot.api.inline_answer(sent["id"], timeout=WAIT)
@@ -112,11 +116,13 @@ def test_the_rate_limit_applies(tmp_path: Path) -> None:
         assert inline(running, 808, "grain tariff")["results"]  # another user is not limited
 
 
-def test_the_chat_page_shows_cards_and_sends_the_chosen_one(tmp_path: Path, context) -> None:
+def test_the_chat_page_shows_cards_and_sends_the_chosen_one(
+    tmp_path: Path, context: BrowserContext
+) -> None:
     """The browser chat page with the real bot: type `@botname query`, pick a card."""
     from playwright.sync_api import expect
 
-    from tests.test_webchat import open_chat
+    from tests.browser import open_chat
 
     corpus = write_story_corpus(tmp_path / "corpus")
     with LocalBotApi(token=TOKEN, webchat=True) as api:
@@ -142,6 +148,6 @@ def test_the_chat_page_shows_cards_and_sends_the_chosen_one(tmp_path: Path, cont
             expect(page.locator("#input")).to_have_value("")
             page.locator("#input").fill("@corpusbot_local_bot")
             expect(cards).to_have_count(4)  # the newest articles, for an empty query
-            assert page.errors == []
+            assert page_errors(page) == []
         finally:
             running.stop()

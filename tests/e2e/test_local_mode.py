@@ -11,11 +11,15 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
-from tests.browser import SCREENSHOT_ENV, open_chat, send
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext, Locator, Page
+
+from tests.browser import SCREENSHOT_ENV, open_chat, page_errors, send
 from tests.conftest import ROOT
 from tests.e2e.conftest import STOP_WAIT, WAIT, bot_env, eventually
 
@@ -61,11 +65,11 @@ def local_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalBot]:
                 process.wait(STOP_WAIT)
 
 
-def bot_replies(local_bot: LocalBot, chat: int, text: str) -> list[dict]:
+def bot_replies(local_bot: LocalBot, chat: int, text: str) -> list[dict[str, Any]]:
     """Send `text` through the page's API as a user of `chat`; the bot's replies, once any."""
     with httpx.Client(timeout=WAIT) as client:
         client.post(f"{local_bot.url}/api/chats/{chat}/messages", json={"text": text})
-        found: list[dict] = []
+        found: list[dict[str, Any]] = []
 
         def answered() -> bool:
             messages = client.get(f"{local_bot.url}/api/chats/{chat}/messages").json()["messages"]
@@ -89,7 +93,7 @@ def test_the_person_at_the_page_is_the_admin(local_bot: LocalBot) -> None:
 
 
 def test_a_person_chats_with_the_real_bot_in_a_browser(
-    local_bot: LocalBot, context, tmp_path: Path
+    local_bot: LocalBot, context: BrowserContext, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect
 
@@ -124,15 +128,17 @@ def test_a_person_chats_with_the_real_bot_in_a_browser(
     assert path.stat().st_size > 10_000
 
 
-def inside_the_page(page, locator) -> bool:
+def inside_the_page(page: Page, locator: Locator) -> bool:
     box = locator.bounding_box()
-    width = page.viewport_size["width"]
+    size = page.viewport_size
+    assert size is not None
+    width = size["width"]
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
 
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_reply_to_an_answer_and_see_the_answers_to_button_presses(
-    local_bot: LocalBot, context, width: int
+    local_bot: LocalBot, context: BrowserContext, width: int
 ) -> None:
     """Issue 30, 8 and 13: a phone's width and a desktop's. Example buttons show their whole
     label; a reply to an answer is a follow-up of it, and its bubble stays on the screen; the
@@ -178,12 +184,12 @@ def test_reply_to_an_answer_and_see_the_answers_to_button_presses(
     expect(answer).to_be_in_viewport()
     answer.locator(".kb-button", has_text="👎").click()
     expect(page.locator("#toast")).to_contain_text("What was wrong with it?")
-    assert page.errors == []
+    assert page_errors(page) == []
 
 
 @pytest.mark.parametrize("width", [390, 1280])
 def test_context_source_and_admin_commands_read_well_at_both_widths(
-    local_bot: LocalBot, context, width: int
+    local_bot: LocalBot, context: BrowserContext, width: int
 ) -> None:
     """Issue 30, 9 to 12 in the browser: Context names the quote's article and bolds the whole
     quote, /source N opens the article itself, and the person at the page may use /stats."""
@@ -216,7 +222,7 @@ def test_context_source_and_admin_commands_read_well_at_both_widths(
         assert inside_the_page(page, bubble)
     for button in page.locator(".kb-button").all():
         assert button.evaluate("b => b.scrollWidth <= b.clientWidth"), button.inner_text()
-    assert page.errors == []
+    assert page_errors(page) == []
 
 
 def test_ctrl_c_stops_it(local_bot: LocalBot) -> None:

@@ -4,6 +4,7 @@ bot's replies, against the local Bot API."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,7 @@ def news_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     yield from start_bot(tmp_path_factory.mktemp("news-bot"), CORPUSBOT_CORPUS=str(DATA / "news"))
 
 
-def buttons(message: dict) -> list[str]:
+def buttons(message: dict[str, Any]) -> list[str]:
     markup = message["reply_markup"] or {}
     return [b["callback_data"] for row in markup.get("inline_keyboard", []) for b in row]
 

@@ -11,7 +11,7 @@ from corpusbot.retrieval.reading.corpus import load_corpus, parse_article
 from .helpers import corpusbot, open_corpus, seed_corpus
 
 
-def test_one_bad_jsonl_line_costs_that_line_and_is_reported_with_its_number(tmp_path: Path):
+def test_one_bad_jsonl_line_costs_that_line_and_is_reported_with_its_number(tmp_path: Path) -> None:
     good = [
         json.dumps({"id": f"g{n}", "text": f"Saffron shipment number {n} left Mashhad."})
         for n in range(3)
@@ -39,7 +39,7 @@ def test_one_bad_jsonl_line_costs_that_line_and_is_reported_with_its_number(tmp_
     }
 
 
-def test_many_bad_lines_are_reported_up_to_a_limit_then_counted(tmp_path: Path):
+def test_many_bad_lines_are_reported_up_to_a_limit_then_counted(tmp_path: Path) -> None:
     lines = [json.dumps({"text": "The only good line."})] + ["{broken"] * 50
     (tmp_path / "feed.jsonl").write_text("\n".join(lines))
     skipped = load_corpus(tmp_path).skipped
@@ -47,7 +47,7 @@ def test_many_bad_lines_are_reported_up_to_a_limit_then_counted(tmp_path: Path):
     assert len(skipped) == 21 and skipped[-1].reason == "30 more unusable lines after line 21"
 
 
-def test_a_folder_with_no_readable_file_names_the_supported_types(tmp_path: Path):
+def test_a_folder_with_no_readable_file_names_the_supported_types(tmp_path: Path) -> None:
     corpus, cache = tmp_path / "corpus", tmp_path / "cache"
     corpus.mkdir()
     (corpus / "notes.pdf").write_bytes(b"%PDF-1.4")
@@ -56,7 +56,7 @@ def test_a_folder_with_no_readable_file_names_the_supported_types(tmp_path: Path
     assert b".txt, .md, .jsonl" in result.stderr
 
 
-def test_urls_that_are_not_web_pages_are_dropped_when_read(tmp_path: Path):
+def test_urls_that_are_not_web_pages_are_dropped_when_read(tmp_path: Path) -> None:
     for url in (
         "javascript:alert(1)",
         "JaVaScRiPt:alert(1)",
@@ -79,7 +79,9 @@ def test_urls_that_are_not_web_pages_are_dropped_when_read(tmp_path: Path):
     assert [a.url for a in load_corpus(tmp_path).articles] == [None, "http://example.org/two"]
 
 
-def test_a_word_only_in_the_headline_finds_the_article_and_quotes_its_own_text(tmp_path: Path):
+def test_a_word_only_in_the_headline_finds_the_article_and_quotes_its_own_text(
+    tmp_path: Path,
+) -> None:
     corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
     (corpus / "quake.txt").write_text(
         "Earthquake shakes Bam\n\nBuildings collapsed across the old city on Friday night, "

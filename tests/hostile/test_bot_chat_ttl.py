@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +19,7 @@ MANY = "Who is Iran's foreign minister?"  # five articles: a reply with a More b
 TTL_SECONDS = 2.0
 
 
-def test_the_default_keeps_chats_for_a_month(tmp_path) -> None:
+def test_the_default_keeps_chats_for_a_month(tmp_path: Path) -> None:
     assert make_settings(tmp_path).telegram.chat_ttl_days == 30
     assert make_settings(tmp_path, CORPUSBOT_TELEGRAM_CHAT_TTL_DAYS="7").telegram.chat_ttl_days == 7
 

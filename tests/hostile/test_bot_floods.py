@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ def bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     )
 
 
-def bot_replies(bot: RunningBot, chat_id: int) -> list[dict]:
+def bot_replies(bot: RunningBot, chat_id: int) -> list[dict[str, Any]]:
     return [m for m in bot.api.messages(chat_id) if m["from_bot"]]
 
 

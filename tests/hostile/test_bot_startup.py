@@ -17,7 +17,9 @@ from tests.e2e.conftest import TOKEN, bot_env
 TIMEOUT = 60  # seconds: start-up retries an unreachable server a few times first
 
 
-def run(tmp: Path, base_url: str, *args: str, token: str = TOKEN) -> subprocess.CompletedProcess:
+def run(
+    tmp: Path, base_url: str, *args: str, token: str = TOKEN
+) -> subprocess.CompletedProcess[str]:
     # History off: its first start notes, on a line of its own, that it made a secret key.
     env = bot_env(tmp / "cache", TELEGRAM_BOT_TOKEN=token, CORPUSBOT_HISTORY_ENABLED="false")
     return subprocess.run(
@@ -37,7 +39,8 @@ def lines(text: str) -> list[str]:
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def test_a_missing_corpus_is_one_line(tmp_path: Path) -> None:

@@ -6,11 +6,13 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from corpusbot.bot.app.service import Service
 from corpusbot.retrieval.index import cache as cache_module
+from corpusbot.retrieval.storage import check_contents
 from corpusbot.retrieval.storage.files import TEXTS, IndexCorrupt
 from tests.conftest import make_settings
 
@@ -26,7 +28,7 @@ def _saved_files(tmp_path: Path) -> list[str]:
     return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
 
 
-def test_a_same_length_edit_of_the_texts_is_found_and_rebuilt(tmp_path: Path):
+def test_a_same_length_edit_of_the_texts_is_found_and_rebuilt(tmp_path: Path) -> None:
     corpus, cache = seed_corpus(tmp_path / "corpus", count=5), tmp_path / "cache"
     folder = open_corpus(corpus, cache).folder
     texts = next(p for p in folder.rglob("*") if p.is_file() and b"Borrell" in p.read_bytes())
@@ -37,7 +39,7 @@ def test_a_same_length_edit_of_the_texts_is_found_and_rebuilt(tmp_path: Path):
     assert "Borrell" in quote and "Xorrell" not in quote
 
 
-def test_a_flipped_byte_in_any_cache_file_rebuilds_it(tmp_path: Path):
+def test_a_flipped_byte_in_any_cache_file_rebuilds_it(tmp_path: Path) -> None:
     corpus, cache = seed_corpus(tmp_path / "corpus", count=5), tmp_path / "cache"
     names = _saved_files(tmp_path)
     assert len(names) > 5
@@ -59,7 +61,7 @@ def test_a_flipped_byte_in_any_cache_file_rebuilds_it(tmp_path: Path):
     assert b"was rebuilt" in result.stderr
 
 
-def test_content_changed_with_the_same_size_and_mtime_is_reindexed(tmp_path: Path):
+def test_content_changed_with_the_same_size_and_mtime_is_reindexed(tmp_path: Path) -> None:
     corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
     (corpus / "note.txt").write_text("Market report\n\nSaffron prices rose sharply in June.")
     before = os.stat(corpus / "note.txt")
@@ -73,7 +75,7 @@ def test_content_changed_with_the_same_size_and_mtime_is_reindexed(tmp_path: Pat
 
 def test_a_large_cache_is_checked_in_the_background_and_rebuilt_next_time(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     monkeypatch.setattr(cache_module, "INLINE_CHECK_BYTES", 0)  # every cache counts as large
     corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
     first = open_corpus(corpus, cache)
@@ -88,6 +90,7 @@ def test_a_large_cache_is_checked_in_the_background_and_rebuilt_next_time(
     texts.write_bytes(bytes(data))
     damaged = open_corpus(corpus, cache)
     assert not damaged.built  # a fast start...
+    assert damaged.check is not None
     problem = damaged.check.result(timeout=60)  # ...then the check in the background fails
     assert "changed since it was written" in problem
     assert not damaged.folder.exists()
@@ -96,7 +99,7 @@ def test_a_large_cache_is_checked_in_the_background_and_rebuilt_next_time(
 
 def test_a_service_rebuilds_when_the_background_check_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     monkeypatch.setattr(cache_module, "INLINE_CHECK_BYTES", 0)
     corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
     folder = open_corpus(corpus, cache).folder
@@ -114,7 +117,7 @@ def test_a_service_rebuilds_when_the_background_check_fails(
 
 def test_no_quote_comes_from_damaged_texts_before_the_background_check_ends(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     """The window of a large index's fast start, held open: each block of texts.bin is checked
     against its CRC-32 when first read, so the damaged passage fails instead of being quoted."""
     monkeypatch.setattr(cache_module, "INLINE_CHECK_BYTES", 0)
@@ -123,9 +126,9 @@ def test_no_quote_comes_from_damaged_texts_before_the_background_check_ends(
     texts = folder / TEXTS
     texts.write_bytes(texts.read_bytes().replace(b"Borrell", b"Xorrell"))
     release = threading.Event()
-    hash_all = cache_module.check_contents
+    hash_all = check_contents
 
-    def held_check(folder: Path, entries: dict) -> str:
+    def held_check(folder: Path, entries: dict[str, Any]) -> str:
         assert release.wait(60), "the test never released the background check"
         return hash_all(folder, entries)
 

@@ -9,7 +9,9 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -22,10 +24,10 @@ from .helpers import TIMEOUT, open_corpus, seed_corpus
 WAIT = 60  # seconds for any one thread
 
 
-def _run_threads(*works) -> list:
-    results: list = [None] * len(works)
+def _run_threads(*works: Callable[[], object]) -> list[Any]:
+    results: list[Any] = [None] * len(works)
 
-    def run(number: int, work) -> None:
+    def run(number: int, work: Callable[[], object]) -> None:
         try:
             results[number] = work()
         except Exception as exc:  # the failure is the result the test looks at
@@ -42,12 +44,12 @@ def _run_threads(*works) -> list:
 
 def test_a_second_builder_waits_and_reuses_the_first_ones_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-):
+) -> None:
     corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
     builds: list[float] = []
     real_build = cache_module.build_index
 
-    def slow_build(*args, **kwargs):
+    def slow_build(*args: Any, **kwargs: Any) -> Any:
         builds.append(time.monotonic())
         time.sleep(1.0)  # both processes are sure to be building at once without a lock
         return real_build(*args, **kwargs)
@@ -62,14 +64,16 @@ def test_a_second_builder_waits_and_reuses_the_first_ones_index(
     assert first.folder == second.folder and first.folder.is_dir()
 
 
-def test_a_reader_never_sees_a_folder_half_swapped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_reader_never_sees_a_folder_half_swapped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
     assert open_corpus(corpus, cache).built
     removing = threading.Event()
     real_rmtree = shutil.rmtree
 
-    def slow_rmtree(path, *args, **kwargs):
-        path = Path(path)
+    def slow_rmtree(where: str | Path, *args: Any, **kwargs: Any) -> None:
+        path = Path(where)
         if path.is_dir() and not path.name.startswith("."):  # the index folder being replaced
             for file in sorted(path.iterdir()):
                 file.unlink()
@@ -93,7 +97,7 @@ def test_a_reader_never_sees_a_folder_half_swapped(tmp_path: Path, monkeypatch: 
     assert read.index.search("Borrell", 1).hits
 
 
-def test_concurrent_index_commands_all_succeed(tmp_path: Path):
+def test_concurrent_index_commands_all_succeed(tmp_path: Path) -> None:
     corpus, cache = seed_corpus(tmp_path / "corpus", count=5), tmp_path / "cache"
     env = {**os.environ, "CORPUSBOT_INDEX_CACHE_DIR": str(cache)}
     for _round in range(2):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -16,7 +17,9 @@ BAD_STDIN = b"Josep Borrell \xff\xfe\nsaffron \xe9 exports\n\xc3\x28\r\n"
 @pytest.mark.parametrize(
     "env", [{}, {"PYTHONIOENCODING": "utf-8"}, {"LC_ALL": "C"}, {"PYTHONIOENCODING": "latin-1"}]
 )
-def test_ask_json_prints_valid_utf8_json_whatever_the_input_and_locale(tmp_path: Path, env):
+def test_ask_json_prints_valid_utf8_json_whatever_the_input_and_locale(
+    tmp_path: Path, env: dict[str, Any]
+) -> None:
     corpus = seed_corpus(tmp_path / "corpus", count=5)
     result = corpusbot(
         "ask",
@@ -36,7 +39,7 @@ def test_ask_json_prints_valid_utf8_json_whatever_the_input_and_locale(tmp_path:
     assert "Borrell" in replies[0]["quotes"][0]["text"]
 
 
-def test_a_question_argument_that_is_not_utf8_still_gives_json(tmp_path: Path):
+def test_a_question_argument_that_is_not_utf8_still_gives_json(tmp_path: Path) -> None:
     corpus = seed_corpus(tmp_path / "corpus")
     result = corpusbot(
         "ask", b"caf\xe9 Borrell", "--json", "--corpus", str(corpus), cache=tmp_path / "cache"
@@ -49,7 +52,7 @@ def test_a_question_argument_that_is_not_utf8_still_gives_json(tmp_path: Path):
 ESCAPES = "\x1b[2J\x1b]0;pwned\x07\x9b31m\x08"
 
 
-def test_terminal_control_sequences_in_articles_are_neutralised(tmp_path: Path):
+def test_terminal_control_sequences_in_articles_are_neutralised(tmp_path: Path) -> None:
     corpus = seed_corpus(tmp_path / "corpus")
     (corpus / "evil.txt").write_text(
         f"Saffron {ESCAPES}report\n\nSaffron exports {ESCAPES}rose in Mashhad this year."

@@ -6,7 +6,9 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from corpusbot.bot.app.service import Service
 from corpusbot.retrieval.reading.corpus import load_corpus
@@ -17,7 +19,7 @@ from .helpers import corpusbot, open_corpus, seed_corpus
 HANG_SECONDS = 30  # far more than reading a few files takes
 
 
-def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path: Path):
+def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path: Path) -> None:
     corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
     with open(os.path.join(os.fsencode(corpus), b"caf\xe9.txt"), "wb") as handle:
         handle.write(b"Coffee prices\nArabica coffee prices rose in Tehran cafes.")
@@ -31,9 +33,9 @@ def test_a_file_name_that_is_not_utf8_is_indexed_under_an_escaped_name(tmp_path:
     assert b"Arabica" in answer.stdout
 
 
-def _in_thread(work, seconds: float = HANG_SECONDS) -> tuple[bool, list]:
+def _in_thread(work: Callable[[], object], seconds: float = HANG_SECONDS) -> tuple[bool, list[Any]]:
     """Run `work` in a daemon thread; (whether it finished in time, [its result])."""
-    result: list = []
+    result: list[Any] = []
     thread = threading.Thread(target=lambda: result.append(work()), daemon=True)
     thread.start()
     thread.join(seconds)
@@ -46,7 +48,7 @@ def _unblock(fifo: Path) -> None:
         os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
 
 
-def test_a_fifo_named_like_an_article_is_skipped_without_blocking(tmp_path: Path):
+def test_a_fifo_named_like_an_article_is_skipped_without_blocking(tmp_path: Path) -> None:
     corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
     fifo = corpus / "pipe.txt"
     os.mkfifo(fifo)
@@ -61,7 +63,7 @@ def test_a_fifo_named_like_an_article_is_skipped_without_blocking(tmp_path: Path
     }
 
 
-def test_the_reload_thread_never_blocks_on_a_fifo(tmp_path: Path):
+def test_the_reload_thread_never_blocks_on_a_fifo(tmp_path: Path) -> None:
     corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
     service = Service.open(make_settings(cache, corpus))
     fifo = corpus / "late.md"
@@ -74,7 +76,7 @@ def test_the_reload_thread_never_blocks_on_a_fifo(tmp_path: Path):
     assert result[0].ok and [s.path for s in result[0].skipped] == ["late.md"]
 
 
-def test_a_link_to_a_file_outside_the_corpus_is_not_followed(tmp_path: Path):
+def test_a_link_to_a_file_outside_the_corpus_is_not_followed(tmp_path: Path) -> None:
     corpus = seed_corpus(tmp_path / "corpus")
     secret = tmp_path / "secret.txt"
     secret.write_text("Private notes\nThe launch codes are hidden under the doormat.")
@@ -90,7 +92,7 @@ def test_a_link_to_a_file_outside_the_corpus_is_not_followed(tmp_path: Path):
     assert [a for a in allowed.articles if "doormat" in a.text]
 
 
-def test_a_link_out_of_the_corpus_is_never_shown_by_the_command(tmp_path: Path):
+def test_a_link_out_of_the_corpus_is_never_shown_by_the_command(tmp_path: Path) -> None:
     corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
     secret = tmp_path / "passwd"
     secret.write_text("root:x:0:0:root:/root:/bin/bash\n")
@@ -101,7 +103,7 @@ def test_a_link_out_of_the_corpus_is_never_shown_by_the_command(tmp_path: Path):
     assert b"skipped x.txt: a link to a file outside the corpus folder" in listing.stderr
 
 
-def test_a_corpus_folder_whose_own_name_is_not_utf8_is_indexed(tmp_path: Path):
+def test_a_corpus_folder_whose_own_name_is_not_utf8_is_indexed(tmp_path: Path) -> None:
     corpus = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"d\xe9p\xeaches")))
     seed_corpus(corpus)
     cache = tmp_path / "cache"
@@ -112,7 +114,7 @@ def test_a_corpus_folder_whose_own_name_is_not_utf8_is_indexed(tmp_path: Path):
     assert b"2 articles in " in listing.stdout
 
 
-def test_a_setting_allows_links_out_of_the_corpus(tmp_path: Path):
+def test_a_setting_allows_links_out_of_the_corpus(tmp_path: Path) -> None:
     corpus, cache = seed_corpus(tmp_path / "corpus"), tmp_path / "cache"
     secret = tmp_path / "shared-notes.txt"
     secret.write_text("Shared notes\nThe pistachio auction moved to Rafsanjan.")

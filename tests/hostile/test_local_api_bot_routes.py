@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -70,7 +71,7 @@ def test_the_bot_itself_is_served(api: LocalBotApi) -> None:
 
 
 def test_run_local_uses_a_fresh_secret_token_each_time(
-    monkeypatch: pytest.MonkeyPatch, tmp_path
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     served: list[str | None] = []
     used: list[str] = []

@@ -5,6 +5,7 @@ answer 500 forever; deeply nested JSON answered 500)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -27,10 +28,11 @@ def client(api: LocalBotApi) -> Iterator[httpx.Client]:
         yield http
 
 
-def updates(client: httpx.Client) -> list[dict]:
+def updates(client: httpx.Client) -> list[dict[str, Any]]:
     answer = client.get(f"/bot{TOKEN}/getUpdates")
     assert answer.status_code == 200, answer.text
-    return answer.json()["result"]
+    result: list[dict[str, Any]] = answer.json()["result"]
+    return result
 
 
 @pytest.mark.parametrize(

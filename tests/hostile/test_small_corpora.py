@@ -18,12 +18,12 @@ def _index(texts: list[str]) -> Index:
     return Index.build(articles, passages, IndexSettings())
 
 
-def test_a_one_passage_corpus_answers():
+def test_a_one_passage_corpus_answers() -> None:
     index = _index(["Pistachio growers in Kerman expect a record harvest."])
     assert [h.article.id for h in index.search("pistachio harvest").hits] == ["a0"]
 
 
-def test_a_two_passage_corpus_ranks_the_passage_with_the_word():
+def test_a_two_passage_corpus_ranks_the_passage_with_the_word() -> None:
     index = _index(
         [
             "Pistachio growers in Kerman expect a record harvest.",
@@ -34,7 +34,7 @@ def test_a_two_passage_corpus_ranks_the_passage_with_the_word():
     assert next(h.article.id for h in index.search("saffron harvest").hits) == "a1"
 
 
-def test_a_tiny_folder_answers_from_the_command_line(tmp_path: Path):
+def test_a_tiny_folder_answers_from_the_command_line(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "one.txt").write_text("Carpet exports\n\nTabriz carpet exports doubled this year.")
@@ -44,7 +44,7 @@ def test_a_tiny_folder_answers_from_the_command_line(tmp_path: Path):
     assert json.loads(result.stdout)["answered"]
 
 
-def test_an_unwritable_cache_answers_from_memory_and_says_so_once(tmp_path: Path):
+def test_an_unwritable_cache_answers_from_memory_and_says_so_once(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "one.txt").write_text("Carpet exports\n\nTabriz carpet exports doubled this year.")

@@ -55,7 +55,7 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
-def test_tokenizer_workers_die_when_index_is_killed(tmp_path: Path):
+def test_tokenizer_workers_die_when_index_is_killed(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     text = (SEEDS / "000_442724f15755f4d5.txt").read_text(encoding="utf-8")
