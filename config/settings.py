@@ -12,16 +12,28 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from corpusbot.bot.answer import AnswerSettings
 from corpusbot.config import BUNDLED_CORPUS, DEFAULT_SETTINGS
-from corpusbot.config.telegram_settings import GroupReplies, TelegramSettings
 from corpusbot.retrieval.analysis import AnalyzerSettings
 from corpusbot.retrieval.index import IndexSettings
 from corpusbot.retrieval.ingest import FetchSettings
 from corpusbot.retrieval.reading import SplitSettings
+
+__all__ = [
+    "FeedSettings",
+    "FollowSettings",
+    "GroupReplies",
+    "HistorySettings",
+    "Settings",
+    "SettingsError",
+    "TelegramSettings",
+    "checked_base_url",
+    "load_settings",
+]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +51,41 @@ TEXT_LISTS = frozenset({"feeds.urls"})  # lists of text; the other lists hold id
 
 class SettingsError(ValueError):
     """A setting is missing, mistyped or out of range; the message names it."""
+
+
+class GroupReplies(StrEnum):
+    """[telegram] group_replies: where the answer to a question asked in a group goes."""
+
+    IN_GROUP = "group"
+    PRIVATE = "private"  # to the asker's private chat, with a short note in the group
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    """How the bot talks to Telegram and whom it serves (config/default.toml documents each)."""
+
+    token: str
+    base_url: str
+    allowed_users: tuple[int, ...]
+    allowed_chats: tuple[int, ...]
+    admins: tuple[int, ...]
+    rate_per_minute: float
+    rate_burst: int
+    max_sends_per_second: float
+    chat_ttl_days: float
+    group_replies: GroupReplies = GroupReplies.IN_GROUP
+    rate_queue: int = 3  # questions per user over the limit answered late, not dropped
+    button_rate_per_minute: float = 60.0
+    button_burst: int = 15
+    follow_up_seconds: float = 600.0  # a message with no subject of its own is read with the
+    # same person's question this recent (bot/answer/conversation.py)
+    # `run --local` with no admins set: the person at the chat page (each tab its own user) is
+    # the machine's owner, so every user of the page may /stats and /reload.
+    everyone_admin: bool = False
+
+    def is_admin(self, user_id: int | None) -> bool:
+        """Whether `user_id` may use the admin commands."""
+        return user_id is not None and (self.everyone_admin or user_id in self.admins)
 
 
 @dataclass(frozen=True)

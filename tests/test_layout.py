@@ -35,7 +35,6 @@ SHARED = {
     "corpusbot.retrieval.plurals",
     "corpusbot.config",
     "corpusbot.config.settings",
-    "corpusbot.config.telegram_settings",
 }
 
 

@@ -3,8 +3,7 @@ from pathlib import Path
 import pytest
 
 from corpusbot.config import BUNDLED_CORPUS
-from corpusbot.config.settings import SettingsError, load_settings
-from corpusbot.config.telegram_settings import GroupReplies
+from corpusbot.config.settings import GroupReplies, SettingsError, load_settings
 
 
 def test_defaults_use_the_bundled_corpus_and_rank_bm25_parameters() -> None:

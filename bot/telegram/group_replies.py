@@ -15,7 +15,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from corpusbot.bot.answer import escape
 from corpusbot.bot.telegram.bot_state import AnyContext, service_of
-from corpusbot.config.telegram_settings import GroupReplies
+from corpusbot.config.settings import GroupReplies
 
 log = logging.getLogger("corpusbot.telegram")
 
