@@ -2,11 +2,14 @@
 
 import json
 import logging
+import os
+import subprocess
 import sys
 import threading
 from collections import Counter
 from collections.abc import Callable
 from itertools import compress
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -362,3 +365,26 @@ def test_a_large_index_loads_the_compiled_parts_in_the_background(
     assert len(started) == 1 and started[0]["daemon"]
     started[0]["target"]()
     assert loaded == ["sentences", "coverage"]
+
+
+def test_numba_s_cache_goes_to_the_cache_folder_even_if_numba_was_imported_first(
+    tmp_path: Path,
+) -> None:
+    # numba reads NUMBA_CACHE_DIR when it is first imported; a library (bm25s) or a script that
+    # imported it before the compiled search loads must not make it write beside the source.
+    script = (
+        "import numba\n"
+        "from corpusbot.retrieval.compiled import kernel\n"
+        "assert kernel.load() is not None\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "CORPUSBOT_"))}
+    env["XDG_CACHE_HOME"] = str(tmp_path)
+    source = Path(kernel.__file__).parent / "__pycache__"
+    before = set(source.glob("*.nb?")) if source.exists() else set()
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert list((tmp_path / "corpusbot" / "numba").rglob("kernel_code.search*.nbi"))
+    after = set(source.glob("*.nb?")) if source.exists() else set()
+    assert after == before, f"numba wrote beside the source: {sorted(after - before)}"

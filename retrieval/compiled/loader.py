@@ -14,8 +14,10 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import sys
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from types import ModuleType
 from typing import Any, Generic, TypeVar
 
@@ -63,9 +65,20 @@ class CompiledPart(Generic[T]):
     def _compile(self) -> T | None:
         if switched_off() or (self._needs is not None and self._needs.load() is None):
             return None
-        os.environ.setdefault("NUMBA_CACHE_DIR", str(default_cache_dir() / "numba"))
+        _cache_numba_in(default_cache_dir() / "numba")
         try:
             return self._ready(importlib.import_module(self._module))
         except Exception as exc:  # an import or LLVM failure: the other path still answers
             log.warning("compiled %s unavailable, %s: %s", self._what, self._instead, exc)
             return None
+
+
+def _cache_numba_in(folder: Path) -> None:
+    """Point numba's cache at `folder` (unless NUMBA_CACHE_DIR says otherwise) before the
+    compiled code is imported: numba reads the setting when it is itself first imported, so if
+    something imported it earlier (a library, a script) its config is told directly, or it
+    would write its cache files beside the source."""
+    chosen = os.environ.setdefault("NUMBA_CACHE_DIR", str(folder))
+    numba_config = sys.modules.get("numba.core.config")
+    if numba_config is not None and not getattr(numba_config, "CACHE_DIR", ""):
+        vars(numba_config)["CACHE_DIR"] = chosen  # read as the compiled code is defined
