@@ -12,8 +12,10 @@ For each size, in fresh processes (peak RSS is each step's own):
 - corpusbot: `Index.build` streamed from the passage generator (both cores) and saved; then a
   new process loads it and times, per question, the whole answer as `corpusbot ask --json`
   makes it: compose (search included), render_text, answer_json, json.dumps;
-- bm25s: tokenize (stop words, PyStemmer English) + index, then per question
-  `bm25s.tokenize` + `retrieve(k=10)`.
+- bm25s, once with each retrieval backend (NumPy and numba, warmed up): tokenize (stop words,
+  PyStemmer English) + index, then per question `bm25s.tokenize` + `retrieve(k=10)`; then, in
+  that process, corpusbot's whole answer, its search alone and bm25s's retrieve in rotation,
+  question by question, with the median of each question's ratio.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import argparse
 import json
 import random
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -41,6 +44,7 @@ PASSAGES_PER_ARTICLE = 10
 STEP_TIMEOUT_S = 3600
 GENERATION_SAMPLE = 100_000
 PROGRESS_EVERY = 1_000_000
+BACKENDS = ("numpy", "numba")  # bm25s's retrieval backends, both measured
 
 
 def children_peak_rss_mb() -> float:
@@ -233,9 +237,11 @@ def step_query(beir: Path, folder: Path) -> dict:
     }
 
 
-def step_bm25s(beir: Path, size: int, folder: Path) -> dict:
-    """bm25s built and timed alone; then, in the same process, both engines timed question by
-    question in alternation, so a busy machine slows both alike (the `paired_` figures)."""
+def step_bm25s(beir: Path, size: int, folder: Path, backend: str = "numpy") -> dict:
+    """bm25s (with its `backend`: numpy or numba) built and timed alone; then, in the same
+    process, corpusbot's whole answer, corpusbot's search alone and bm25s's retrieve timed
+    question by question in rotation, so a busy machine slows all alike (the `paired_`
+    figures)."""
     import bm25s
     import Stemmer
 
@@ -243,7 +249,7 @@ def step_bm25s(beir: Path, size: int, folder: Path) -> dict:
     corpus = list(passage_texts(beir, size))  # bm25s takes a list: it is in memory anyway
     started = time.perf_counter()
     tokens = bm25s.tokenize(corpus, stopwords="en", stemmer=stemmer, show_progress=False)
-    retriever = bm25s.BM25()
+    retriever = bm25s.BM25(backend=backend)
     retriever.index(tokens, show_progress=False)
     built = time.perf_counter() - started
     build_peak = peak_rss_mb()
@@ -256,7 +262,7 @@ def step_bm25s(beir: Path, size: int, folder: Path) -> dict:
         )
         retriever.retrieve(query, k=10, show_progress=False, n_threads=1)
 
-    for question in asked[:5]:
+    for question in asked[:5]:  # numba's backend compiles on its first retrieve
         retrieve(question)
     latencies = []
     for question in asked:
@@ -274,25 +280,35 @@ def step_bm25s(beir: Path, size: int, folder: Path) -> dict:
 
 
 def paired(asked: list[str], retrieve: Callable[[str], None], folder: Path) -> dict:
-    """corpusbot's whole answer and bm25s's retrieve, alternating (who goes first too)."""
+    """corpusbot's whole answer, its search alone and bm25s's retrieve, question by question,
+    the three in rotation (each goes first as often), each question's three ratios kept."""
+    from corpusbot.config.settings import load_settings
     from corpusbot.retrieval.index.bm25 import Index
 
-    whole_answer = answerer(Index.load(folder))
+    index = Index.load(folder)
+    whole_answer = answerer(index)
+    hits = load_settings(env={}).answer.max_hits * 2
+
+    def search(question: str) -> None:
+        index.search(question, hits)
+
     for question in asked[:5]:
         whole_answer(question)
-    ours: list[float] = []
-    theirs: list[float] = []
+    runs = {"corpusbot": whole_answer, "search": search, "bm25s": retrieve}
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    names = list(runs)
     for number, question in enumerate(asked):
-        order = ((whole_answer, ours), (retrieve, theirs))
-        for run, times in order if number % 2 else reversed(order):
+        for name in names[number % 3 :] + names[: number % 3]:
             tick = time.perf_counter()
-            run(question)
-            times.append(time.perf_counter() - tick)
-    mine, other = percentiles(ours), percentiles(theirs)
-    return {
-        **{f"paired_corpusbot_{k}": v for k, v in mine.items()},
-        **{f"paired_bm25s_{k}": v for k, v in other.items()},
+            runs[name](question)
+            times[name].append(time.perf_counter() - tick)
+    figures = {
+        f"paired_{name}_{k}": v for name in runs for k, v in percentiles(times[name]).items()
     }
+    for name in ("corpusbot", "search"):  # per question, against bm25s on the same question
+        ratios = [a / b for a, b in zip(times[name], times["bm25s"], strict=True)]
+        figures[f"paired_{name}_ratio_median"] = float(statistics.median(ratios))
+    return figures
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -307,14 +323,21 @@ def run(beir: Path, sizes: list[int], scratch: Path | None, skip_bm25s: bool) ->
                 __file__, "build", str(beir), str(size), str(folder), timeout=STEP_TIMEOUT_S
             )
             ours.update(run_step(__file__, "query", str(beir), str(folder), timeout=STEP_TIMEOUT_S))
-            theirs = (
-                {}
+            theirs = {
+                backend: {}
                 if skip_bm25s
                 else run_step(
-                    __file__, "bm25s", str(beir), str(size), str(folder), timeout=STEP_TIMEOUT_S
+                    __file__,
+                    "bm25s",
+                    str(beir),
+                    str(size),
+                    str(folder),
+                    backend,
+                    timeout=STEP_TIMEOUT_S,
                 )
-            )
-            results[size] = {"corpusbot": ours, "bm25s": theirs}
+                for backend in BACKENDS
+            }
+            results[size] = {"corpusbot": ours, **{f"bm25s_{b}": theirs[b] for b in BACKENDS}}
             print(f"{size:,}: {json.dumps(results[size])}", file=sys.stderr, flush=True)
             for path in folder.iterdir():
                 path.unlink()
@@ -322,42 +345,45 @@ def run(beir: Path, sizes: list[int], scratch: Path | None, skip_bm25s: bool) ->
 
 
 def table(results: dict) -> str:
+    """Per size: corpusbot alone (whole answer; build, load, memory), then per bm25s backend its
+    retrieve alone and the three paired question by question (the ratios are the median of each
+    question's own)."""
     lines = [
-        "| passages | corpusbot whole answer p50 / p95 / p99 ms | bm25s retrieve p50 / p95 / "
-        "p99 ms | p50 ratio | corpusbot build s (passages/s), peak MB | bm25s build s, peak MB "
-        "| corpusbot load s, query RSS MB, disk MB | paired p50 ms: corpusbot / bm25s (ratio) |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| passages | corpusbot whole answer p50 / p95 / p99 ms | corpusbot search p50 / p99 ms "
+        "| corpusbot build s (passages/s), peak MB | corpusbot load s, query RSS MB, disk MB |",
+        "| ---: | ---: | ---: | ---: | ---: |",
     ]
     for size, row in sorted(results.items(), key=lambda kv: int(kv[0])):
-        ours, theirs = row["corpusbot"], row["bm25s"]
-        size = int(size)
-        mine = f"{ours['p50_ms']:.2f} / {ours['p95_ms']:.2f} / {ours['p99_ms']:.2f}"
-        other = (
-            f"{theirs['p50_ms']:.2f} / {theirs['p95_ms']:.2f} / {theirs['p99_ms']:.2f}"
-            if theirs
-            else "–"
-        )
-        ratio = f"{ours['p50_ms'] / theirs['p50_ms']:.2f}" if theirs else "–"
-        built = (
-            f"{ours['build_s']:.1f} ({size / ours['build_s']:,.0f}), "
-            f"{ours['build_peak_rss_mb']:,.0f}"
-        )
-        their_build = (
-            f"{theirs['build_s']:.1f}, {theirs['build_peak_rss_mb']:,.0f}" if theirs else "–"
-        )
+        ours, size = row["corpusbot"], int(size)
         lines.append(
-            f"| {size:,} | {mine} | {other} | {ratio} | {built} | {their_build} | "
-            f"{ours['load_s']:.3f}, {ours['query_peak_rss_mb']:,.0f}, "
-            f"{ours['disk_mb']:,.0f} | {_paired(theirs)} |"
+            f"| {size:,} | {_three(ours)} | {ours['search_p50_ms']:.2f} / "
+            f"{ours['search_p99_ms']:.2f} | {ours['build_s']:.1f} "
+            f"({size / ours['build_s']:,.0f}), {ours['build_peak_rss_mb']:,.0f} | "
+            f"{ours['load_s']:.3f}, {ours['query_peak_rss_mb']:,.0f}, {ours['disk_mb']:,.0f} |"
         )
+    lines += [
+        "",
+        "| passages | bm25s backend | bm25s retrieve p50 / p95 / p99 ms | bm25s build s, peak MB "
+        "| paired p50 ms: whole answer / search / bm25s | whole answer ÷ bm25s | search ÷ bm25s |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for size, row in sorted(results.items(), key=lambda kv: int(kv[0])):
+        for backend in BACKENDS:
+            theirs = row.get(f"bm25s_{backend}") or {}
+            if theirs:
+                lines.append(
+                    f"| {int(size):,} | {backend} | {_three(theirs)} | "
+                    f"{theirs['build_s']:.1f}, {theirs['build_peak_rss_mb']:,.0f} | "
+                    f"{theirs['paired_corpusbot_p50_ms']:.2f} / "
+                    f"{theirs['paired_search_p50_ms']:.2f} / {theirs['paired_bm25s_p50_ms']:.2f} | "
+                    f"{theirs['paired_corpusbot_ratio_median']:.2f} | "
+                    f"{theirs['paired_search_ratio_median']:.2f} |"
+                )
     return "\n".join(lines)
 
 
-def _paired(theirs: dict) -> str:
-    if "paired_bm25s_p50_ms" not in theirs:
-        return "–"
-    mine, other = theirs["paired_corpusbot_p50_ms"], theirs["paired_bm25s_p50_ms"]
-    return f"{mine:.2f} / {other:.2f} ({mine / other:.2f})"
+def _three(figures: dict) -> str:
+    return f"{figures['p50_ms']:.2f} / {figures['p95_ms']:.2f} / {figures['p99_ms']:.2f}"
 
 
 def selection_probe(size: int = 100_000, rounds: int = 20) -> str:
@@ -413,7 +439,7 @@ def main() -> int:
         elif kind == "query":
             out = step_query(Path(beir), Path(rest[0]))
         else:
-            out = step_bm25s(Path(beir), int(rest[0]), Path(rest[1]))
+            out = step_bm25s(Path(beir), int(rest[0]), Path(rest[1]), rest[2])
         print(json.dumps(out))
         return 0
     if not (args.beir / "corpus.jsonl").is_file():
