@@ -89,6 +89,19 @@ def test_broken_xml_keeps_the_items_read_before_the_break() -> None:
     assert [item.title for item in feed.items] == ["Whole"]
 
 
+def test_a_feed_cut_off_before_its_first_item_is_broken_not_empty() -> None:
+    # A truncated download parses as an RSS feed with no items: a poll must report it broken
+    # (admins hear of it, and it is retried), not "ok, 0 new".
+    whole = rss("<item><title>Ferry timetable</title></item>")
+    cut = whole[: whole.index(b"<item>") + len(b"<item><tit")]
+    with pytest.raises(FeedError, match="broken feed"):
+        read(cut)
+
+
+def test_a_well_formed_feed_with_no_items_is_empty_not_broken() -> None:
+    assert read(rss("")).items == []
+
+
 @pytest.mark.parametrize(
     "raw", [b"<html><body><p>Just a page</p></body></html>", b"not xml at all", b""]
 )

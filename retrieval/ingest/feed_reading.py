@@ -14,6 +14,7 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 from typing import Any
+from xml.sax import SAXParseException
 
 import feedparser
 import lxml.html
@@ -51,8 +52,14 @@ def read_feed(raw: bytes, *, url: str, content_type: str, fetched_at: float) -> 
         detail = f" ({problem})" if problem else ""
         raise FeedError(f"not an RSS or Atom feed{detail}")
     items = [_item(entry, fetched_at) for entry in parsed.entries]
+    kept = [item for item in items if item.link or item.title or item.summary]
+    problem = parsed.get("bozo_exception")
+    if not kept and isinstance(problem, SAXParseException):
+        # Cut off before its first whole item (a truncated download): broken, not empty, so
+        # that the poll reports it and tries again.
+        raise FeedError(f"broken feed: the XML ends or breaks before any item ({problem})")
     title = _plain(str(parsed.feed.get("title") or ""))
-    return ParsedFeed(title, [item for item in items if item.link or item.title or item.summary])
+    return ParsedFeed(title, kept)
 
 
 def _item(entry: Any, fetched_at: float) -> FeedItem:
