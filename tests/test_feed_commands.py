@@ -235,3 +235,26 @@ def test_two_processes_opening_a_new_database_at_once_migrate_it_once(tmp_path: 
     assert errors == []
     with sqlite3.connect(path) as db:
         assert schema.version_of(db) == schema.VERSION
+
+
+def test_a_feed_on_a_private_address_is_refused_when_added(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    # Said at once, not only at each poll (a poll refuses it too): the settings allow no
+    # loopback or intranet address unless [fetch] allow_private says so.
+    strict = {k: v for k, v in env.items() if k != "CORPUSBOT_FETCH_ALLOW_PRIVATE"}
+    refused = feeds("add", "http://127.0.0.1:9/rss", env=strict, tmp=tmp_path)
+    assert refused.returncode == 2, refused.stdout
+    assert "private or local address" in refused.stderr and "allow_private" in refused.stderr
+    opml = tmp_path / "subs.opml"
+    opml.write_text(
+        '<?xml version="1.0"?><opml version="1.0"><body>'
+        '<outline type="rss" text="Here" xmlUrl="http://localhost:9/rss"/>'
+        '<outline type="rss" text="A" xmlUrl="https://a.example/rss"/>'
+        "</body></opml>"
+    )
+    imported = feeds("import", str(opml), env=strict, tmp=tmp_path)
+    assert "imported 1 feed from subs.opml" in imported.stdout
+    assert "skipped http://localhost:9/rss" in imported.stdout
+    listed = feeds("list", "--json", env=strict, tmp=tmp_path)
+    assert [f["url"] for f in json.loads(listed.stdout)["feeds"]] == ["https://a.example/rss"]

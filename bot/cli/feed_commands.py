@@ -21,7 +21,7 @@ from corpusbot.bot.app import FeedRound, feed_status, poll_round, utc_minute
 from corpusbot.bot.cli.terminal import print_json, print_text
 from corpusbot.bot.history import SETTINGS, FeedRecord, FeedStore, open_feeds
 from corpusbot.config.settings import Settings
-from corpusbot.retrieval.ingest import FetchError, checked_url
+from corpusbot.retrieval.ingest import FetchError, checked_url, refuse_private
 
 __all__ = [
     "FeedCommandError",
@@ -68,8 +68,19 @@ def checked_feed_url(url: str) -> str:
     return url.strip()
 
 
-def add_feed(settings: Settings, url: str) -> int:
+def allowed_feed_url(settings: Settings, url: str) -> str:
+    """`checked_feed_url`, and refused (FeedCommandError) when its host is a private or local
+    address that the settings do not allow: said when the feed is added, not at every poll."""
     link = checked_feed_url(url)
+    try:
+        refuse_private(link, settings.fetch)
+    except FetchError as exc:
+        raise FeedCommandError(f"{link}: {exc}") from None
+    return link
+
+
+def add_feed(settings: Settings, url: str) -> int:
+    link = allowed_feed_url(settings, url)
     with store_for(settings) as store:
         added = store.add(link)
     if not added:
@@ -145,7 +156,12 @@ def print_poll(found: FeedRound) -> None:
 
 def import_feeds(settings: Settings, path: Path) -> int:
     """Add the feeds of an OPML file (every outline with an http(s) `xmlUrl`)."""
-    links = opml_links(path)
+    links = []
+    for link in opml_links(path):
+        try:
+            links.append(allowed_feed_url(settings, link))
+        except FeedCommandError as exc:
+            print_text(f"skipped {exc}")
     with store_for(settings) as store:
         added = sum(store.add(link) for link in links)
     already = len(links) - added

@@ -3,7 +3,7 @@ written into the corpus folder."""
 
 from .adding import AddReport, add_links
 from .feed_polling import ERROR, FeedPoll, FeedState, poll_feeds
-from .fetching import FetchError, FetchSettings, Validators, checked_url
+from .fetching import FetchError, FetchSettings, Validators, checked_url, refuse_private
 
 __all__ = [
     "ERROR",
@@ -16,4 +16,5 @@ __all__ = [
     "add_links",
     "checked_url",
     "poll_feeds",
+    "refuse_private",
 ]

@@ -37,6 +37,7 @@ __all__ = [
     "Validators",
     "checked_url",
     "fetch",
+    "refuse_private",
     "system_resolver",
 ]
 
@@ -208,6 +209,25 @@ def checked_url(url: str) -> SplitResult:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         raise FetchError("only http and https links can be added")
     return parts
+
+
+def refuse_private(
+    url: str, settings: FetchSettings, *, resolver: Resolver = system_resolver
+) -> None:
+    """FetchError when `url` is no http(s) link, or its host resolves only to private or local
+    addresses while `settings.allow_private` is off: for links kept to fetch later (feeds), so
+    that they are refused when given, not at every poll. A host that does not resolve now is
+    let through: the fetch checks again, and says so then."""
+    parts = checked_url(url)
+    if settings.allow_private or parts.hostname is None:
+        return
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    try:
+        addresses = resolver(parts.hostname, port)
+    except FetchError:
+        return
+    if addresses:
+        _allowed_address(parts.hostname, addresses, allow_private=False)
 
 
 def _allowed_address(host: str, addresses: list[Address], allow_private: bool) -> Address:
