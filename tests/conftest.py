@@ -11,6 +11,7 @@ import pytest
 
 from corpusbot.bot.app.service import Service
 from corpusbot.config.settings import Settings, load_settings
+from corpusbot.retrieval.analysis import Analyzer
 
 pytest_plugins = ["tests.browser"]  # the browser fixtures, for the chat page tests
 
@@ -34,6 +35,20 @@ def compiled_part(load: Callable[[], Loaded | None], what: str) -> Loaded:
     if found is None:
         pytest.fail(f"numba is a dependency: the compiled {what} must load here")
     return found
+
+
+def analysed_texts(analyzer: Analyzer, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text `analyzer` analyses from now on, in order (all analysis goes through
+    `Analyzer.words`: `terms` calls it)."""
+    analysed: list[str] = []
+    words = analyzer.words
+
+    def recorded(text: str) -> list[str]:
+        analysed.append(text)
+        return words(text)
+
+    monkeypatch.setattr(analyzer, "words", recorded)
+    return analysed
 
 
 def make_settings(cache: Path, corpus: Path = SEEDS, **env: str) -> Settings:

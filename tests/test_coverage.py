@@ -26,7 +26,7 @@ from corpusbot.retrieval.reading.corpus import Article
 from corpusbot.retrieval.reading.passages import Passage
 from corpusbot.retrieval.storage.sentence_block import SentenceShares
 
-from .conftest import DATA
+from .conftest import DATA, analysed_texts
 
 
 def _index(texts: dict[str, str]) -> Index:
@@ -281,14 +281,7 @@ def test_the_coverage_signals_never_analyse_the_question_again(
     # The model reads the question's words and terms (for `verbatim` and the sentence shares)
     # from the `Question`, read once; only passages are analysed here.
     read = [_searched(abstracts, claim) for claim in _claims()]
-    analysed: list[str] = []
-    words = abstracts.analyzer.words
-
-    def counted(text: str) -> list[str]:
-        analysed.append(text)
-        return words(text)
-
-    monkeypatch.setattr(abstracts.analyzer, "words", counted)
+    analysed = analysed_texts(abstracts.analyzer, monkeypatch)
     measured = [measure_for(abstracts, r, q, hits) for q, r, hits in read if hits]
     assert len(measured) >= 20
     asked = {q.searched for q, _, _ in read} | {q.text for q, _, _ in read}

@@ -10,6 +10,8 @@ from corpusbot.bot.answer.question import read_question
 from corpusbot.bot.answer.question_form import Form
 from corpusbot.bot.app.service import Service
 
+from .conftest import analysed_texts
+
 LIMIT = 500
 
 
@@ -54,18 +56,11 @@ def test_a_long_question_is_cut(seeds_service: Service) -> None:
 def test_answering_a_question_never_analyses_its_text_again(
     seeds_service: Service, asked: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Every analysis of a text goes through `Analyzer.words` (`terms` calls it): once the
-    # question is read, the search, the coverage check and the sentence scores use its terms.
+    # Once the question is read, the search, the coverage check and the sentence scores use
+    # its terms: neither its text nor the text searched is analysed again.
     index = seeds_service.index
     question = read_question(asked, index, limit=LIMIT)
-    analysed: list[str] = []
-    words = index.analyzer.words
-
-    def counted(text: str) -> list[str]:
-        analysed.append(text)
-        return words(text)
-
-    monkeypatch.setattr(index.analyzer, "words", counted)
+    analysed = analysed_texts(index.analyzer, monkeypatch)
     answer = answer_question(index, question, seeds_service.settings.answer)
     assert answer.answered
     assert question.searched not in analysed and question.text not in analysed
