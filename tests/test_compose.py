@@ -3,7 +3,8 @@ from pathlib import Path
 
 import pytest
 
-from corpusbot.bot.answer.compose import AnswerSettings, clean_question, compose, sentence_spans
+from corpusbot.bot.answer.compose import AnswerSettings, compose, sentence_spans
+from corpusbot.bot.answer.question import clean_question
 from corpusbot.bot.app.service import Service
 from corpusbot.retrieval.index.bm25 import Index
 from corpusbot.retrieval.index.cache import open_index

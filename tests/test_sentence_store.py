@@ -6,6 +6,8 @@ from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
 from corpusbot.retrieval.analysis.sentences import sentence_spans
 from corpusbot.retrieval.storage.sentence_store import SentenceCache, analyzed_sentences
 
+from .conftest import analysed_texts
+
 ENGLISH = Analyzer(AnalyzerSettings.create("english", "english"))
 TEXT = "Dr. Raeisi spoke on Monday. The talks resumed in Vienna!\n\nNo deal was reached."
 
@@ -23,14 +25,7 @@ def test_the_cache_analyzes_a_passage_once_and_stays_bounded(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cache = SentenceCache(ENGLISH, size=2)
-    calls: list[str] = []
-    original = ENGLISH.terms
-
-    def terms(text: str) -> list[str]:
-        calls.append(text)
-        return original(text)
-
-    monkeypatch.setattr(ENGLISH, "terms", terms)
+    calls = analysed_texts(ENGLISH, monkeypatch)
     first = cache(TEXT)
     assert cache(TEXT) is first and len(calls) == 3  # three sentences, analyzed once
     cache("One more passage.")

@@ -17,7 +17,7 @@ from enum import StrEnum
 import numpy as np
 
 from corpusbot.bot.answer.coverage import judge
-from corpusbot.bot.answer.question import Question, clean_question, read_question
+from corpusbot.bot.answer.question import Question, read_question
 from corpusbot.bot.answer.question_form import QuestionForm
 from corpusbot.bot.answer.quotes import Quote, QuoteLimits, make_quotes
 from corpusbot.bot.answer.respell import Rewritten
@@ -37,7 +37,6 @@ __all__ = [
     "Respelling",
     "answer_question",
     "asked_about",
-    "clean_question",
     "compose",
     "sentence_spans",
 ]
