@@ -7,7 +7,6 @@ articles in range instead.
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 import weakref
@@ -61,10 +60,9 @@ def ask(index: Index, raw_question: str, settings: AnswerSettings) -> Answer:
     """The answer to `raw_question`, within the dates and outlets it names."""
     limit = settings.max_question_chars
     text, cut = clean_question(raw_question, limit)
-    # Read once, and only if the answer needs the whole question (it names no date or outlet,
-    # or an "outlet" that may be a person); otherwise only its topic is read.
-    whole = functools.cache(lambda: read_question(raw_question, index, limit=limit))
-    return _ask(index, text, cut, whole, settings)
+    # Read only if the answer needs the whole question (it names no date or outlet, or an
+    # "outlet" that may be a person), which it then does once; otherwise only its topic is read.
+    return _ask(index, text, cut, lambda: read_question(raw_question, index, limit=limit), settings)
 
 
 def ask_question(index: Index, question: Question, settings: AnswerSettings) -> Answer:
