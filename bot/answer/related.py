@@ -35,8 +35,7 @@ def telling_words(index: Index, text: str, count: int = TOP_TERMS) -> list[str]:
         if term and term in index.vocab and not word.isdigit():
             tf[term] += 1
             surface.setdefault(term, word)
-    idf = index.postings.idf
-    weight = {term: times * float(idf[index.vocab[term]]) for term, times in tf.items()}
+    weight = {term: times * index.term_weight(term) for term, times in tf.items()}
     best = sorted(weight, key=lambda term: (-weight[term], term))[:count]
     return [surface[term] for term in best]
 

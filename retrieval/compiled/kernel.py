@@ -52,6 +52,9 @@ class Ranked:
     numbers: np.ndarray
     scores: np.ndarray
     matched: np.ndarray
+    # The worst float32 score among the candidates rescored, when some passage was left out
+    # for a better one (none left out scored more); -1.0 when none was.
+    left_out: float = -1.0
 
 
 def compiled_for(passages: int) -> bool:
@@ -98,14 +101,21 @@ def search(
     article: np.ndarray,
     allowed: np.ndarray | None = None,
     window: int = WINDOW,
+    scales: np.ndarray | None = None,
+    loose: float = 0.0,
 ) -> Ranked:
     """The `k` best passages for `terms` ((term number, times in the question), in the
     question's order), scoring above 0; `count` (at least k) candidates are rescored exactly.
     `article`: each passage's article; `allowed`: a bool per article. `window`: passages scored
-    together (a positive multiple of 64)."""
+    together (a positive multiple of 64). Exact scores use `postings.idf` and `avgdl`; when
+    those are not the ones the impacts were weighed with (a segment searched with its whole
+    index's statistics), `scales` turns each term's impacts to its idf, and the impacts are then
+    within a factor 1 + `loose` of the exact contributions."""
     if window <= 0 or window % 64:
         raise ValueError(f"window must be a positive multiple of 64, not {window}")
-    numbers, scores, matched = kernel(
+    if scales is None:
+        scales = np.ones(len(terms))
+    numbers, scores, matched, left_out = kernel(
         postings.offsets,
         postings.doc_ids,
         postings.impacts,
@@ -117,6 +127,8 @@ def search(
         np.empty(0, np.bool_) if allowed is None else np.asarray(allowed, dtype=np.bool_),
         np.array([t for t, _ in terms], dtype=np.int64),
         np.array([times for _, times in terms], dtype=np.int64),
+        np.asarray(scales, dtype=np.float64),
+        float(loose),
         k,
         count,
         avgdl,
@@ -125,7 +137,7 @@ def search(
         window,
         SCORE_ALL_MAX_PASSAGES,
     )
-    return Ranked(numbers, scores, matched)
+    return Ranked(numbers, scores, matched, float(left_out))
 
 
 def _warm_up(kernel: Callable[..., Any]) -> None:

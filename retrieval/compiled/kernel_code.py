@@ -53,6 +53,8 @@ def search(
     allowed: np.ndarray,
     terms: np.ndarray,
     times: np.ndarray,
+    scales: np.ndarray,
+    loose: float,
     k: int,
     count: int,
     avgdl: float,
@@ -60,9 +62,9 @@ def search(
     b: float,
     window: int,
     score_all: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     n = len(terms)
-    cur, end, weight, rest = _by_bound(offsets, max_impact, terms, times)
+    cur, end, weight, rest = _by_bound(offsets, max_impact, terms, times, scales)
     # How far below the k-th best float32 score a passage's bound may be and still be kept:
     # float32 impacts summed over n terms are within ~(n + 1) * 2**-24 of the exact score, so
     # with 4 * (n + 2) * 2**-24 no passage whose exact score ties the k-th best is dropped.
@@ -73,7 +75,9 @@ def search(
     count = max(count, k)
     cand_s, cand_d = np.empty(count, np.float32), np.empty(count, np.int64)
     filled = np.zeros(2, np.int64)
-    cut = np.full(1, -1.0)  # a passage whose bound is below cut[0] cannot be in the top k
+    # cut[0]: a passage whose bound is below it cannot be in the top k; cut[1]: what the k-th
+    # best float32 score is divided by first, (1 + loose)**2 (see `_offer`)
+    cut = np.array([-1.0, (1.0 + loose) ** 2])
     heaps = (top_s, top_d, cand_s, cand_d, filled, cut)
     postings = (doc_ids, impacts, cur, end, weight)
     if len(doc_len) <= score_all:
@@ -81,7 +85,13 @@ def search(
     else:
         _max_score(postings, rest, window, article, allowed, heaps, relative)
     best = np.sort(cand_d[: filled[1]])
-    return _rescored(offsets, doc_ids, tfs, idf, doc_len, terms, times, best, k, avgdl, k1, b)
+    numbers, scores, matched = _rescored(
+        offsets, doc_ids, tfs, idf, doc_len, terms, times, best, k, avgdl, k1, b
+    )
+    # The worst float32 score the candidates kept, when more were offered than they hold (a
+    # passage left out scored at most that): -1 when none was left out.
+    left_out = np.float64(cand_s[0]) if filled[1] == count else -1.0
+    return numbers, scores, matched, left_out
 
 
 @jit
@@ -147,14 +157,19 @@ def _score_all(
 
 @jit
 def _by_bound(
-    offsets: np.ndarray, max_impact: np.ndarray, terms: np.ndarray, times: np.ndarray
+    offsets: np.ndarray,
+    max_impact: np.ndarray,
+    terms: np.ndarray,
+    times: np.ndarray,
+    scales: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per term, largest bound first (ties in question order): its postings' cursor and end,
-    its float32 weight; and rest[p], the most the terms from the p-th on can add together."""
+    its float32 weight (times asked, by its scale); and rest[p], the most the terms from the
+    p-th on can add together."""
     n = len(terms)
     bounds = np.empty(n)
     for i in range(n):
-        bounds[i] = times[i] * max_impact[terms[i]]
+        bounds[i] = times[i] * scales[i] * max_impact[terms[i]]
     order = np.argsort(-bounds, kind="mergesort")
     cur = np.empty(n, np.int64)
     end = np.empty(n, np.int64)
@@ -163,7 +178,7 @@ def _by_bound(
     for pos in range(n):
         i = order[pos]
         cur[pos], end[pos] = offsets[terms[i]], offsets[terms[i] + 1]
-        weight[pos] = np.float32(times[i])
+        weight[pos] = np.float32(times[i] * scales[i])
     for pos in range(n - 1, -1, -1):
         rest[pos] = rest[pos + 1] + bounds[order[pos]]
     return cur, end, weight, rest
@@ -258,12 +273,15 @@ def _rank_window(
 @jit
 def _offer(heaps: tuple[np.ndarray, ...], score: float, d: int, relative: float) -> None:
     """Passage d, scoring `score`, offered to both heaps; once the k best are full, the cut is
-    their worst score less what float32 sums may be off by."""
+    their worst score less what float32 sums may be off by. Impacts weighed with other
+    statistics than the exact scores' (a segment of a larger index, retrieval/index/segmented.py)
+    are within a factor 1 + loose of them either way: the worst is first divided by cut[1],
+    (1 + loose)**2, 1 when they are the same statistics."""
     top_s, top_d, cand_s, cand_d, filled, cut = heaps
     filled[1] = _push(cand_s, cand_d, filled[1], score, d)
     filled[0] = _push(top_s, top_d, filled[0], score, d)
     if filled[0] == len(top_s):
-        worst = np.float64(top_s[0])
+        worst = np.float64(top_s[0]) / cut[1]
         cut[0] = worst - (relative * worst + 1e-9)
 
 

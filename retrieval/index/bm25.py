@@ -22,7 +22,7 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from itertools import compress
 from pathlib import Path
@@ -216,7 +216,7 @@ class Index:
         self.analyzer = Analyzer(self.settings.analyzer)
         self._analyzed = SentenceCache(self.analyzer)  # sentences of passages not stored here
         self._titles: dict[int, frozenset[str]] = {}  # article number -> its title's terms
-        self.vocab = stored.vocab
+        self.vocab: Mapping[str, int] = stored.vocab
         self.terms = stored.terms
         self.sentence_table = stored.sentences
         self.articles: Sequence[ArticleInfo] = stored.articles
@@ -227,6 +227,7 @@ class Index:
         self._local = threading.local()  # a reusable score buffer per thread
         self.avgdl = stored.meta.avgdl
         self.max_idf = math.log((len(self) + 0.5) / 0.5)
+        self.idf: np.ndarray = stored.postings.idf  # each term's weight, by term number
 
     def __len__(self) -> int:
         return self.meta.passages
@@ -335,7 +336,7 @@ class Index:
         """Each question term's weight (its idf; unknown terms the largest), the terms the index
         holds, and those as (term number, times asked): one pass, each idf read with `item`
         (a NumPy scalar each, then float, cost twice as much)."""
-        vocab, idf = self.vocab, self.postings.idf
+        vocab, idf = self.vocab, self.idf
         weights: dict[str, float] = {}
         present: list[str] = []
         known: list[tuple[int, int]] = []
@@ -383,7 +384,75 @@ class Index:
         """Whether every term weighs more than 0, as the compiled search's bounds assume (with
         the epsilon floor, all but a corpus of near-identical passages). Read once: per question
         it cost a quarter of the search's own Python."""
-        return bool((self.postings.idf > 0).all())
+        return bool((self.idf > 0).all())
+
+    def term_weight(self, term: str) -> float:
+        """`term`'s idf (an index term, as the analyzer makes it); a term no passage holds
+        weighs the most, as in a question."""
+        number = self.vocab.get(term)
+        return self.max_idf if number is None else self.idf.item(number)
+
+    # --- a segment of a larger index (retrieval/index/segmented.py) -----------------------
+
+    def _scored(
+        self,
+        known: list[tuple[int, int]],
+        k: int,
+        allowed: np.ndarray | None,
+        *,
+        idf: np.ndarray,
+        avgdl: float,
+        compiled: bool,
+    ) -> kernel.Ranked:
+        """The k best of this folder's passages scored with another index's statistics (`idf`
+        by this folder's term numbers, `avgdl`): exactly those a single index of the same
+        passages would rank, scores to the bit. The compiled search walks this folder's
+        impacts scaled to `idf`; when its candidates cannot be shown to hold the k best, or
+        without it, every passage holding a term is scored exactly."""
+        search = kernel.load() if compiled else None
+        stored = self.postings.idf[[t for t, _ in known]]
+        if search is not None and (stored > 0).all() and (idf[[t for t, _ in known]] > 0).all():
+            ratio = max(self.avgdl, avgdl) / min(self.avgdl, avgdl)
+            scales = idf[[t for t, _ in known]] / stored
+            loose = ratio - 1.0 + (0.0 if (scales == 1.0).all() and ratio == 1.0 else 1e-6)
+            ranked = kernel.search(
+                search,
+                replace(self.postings, idf=idf),
+                self.table.doc_len,
+                terms=known,
+                k=k,
+                count=k + RESCORE_MARGIN,
+                avgdl=avgdl,
+                k1=self.settings.k1,
+                b=self.settings.b,
+                article=self.table.article,
+                allowed=allowed,
+                window=kernel.WINDOW,
+                scales=scales,
+                loose=loose,
+            )
+            if _holds_the_best(ranked, k, loose):
+                return ranked
+        return self._all_scored(known, k, allowed, idf=idf, avgdl=avgdl)
+
+    def _all_scored(
+        self,
+        known: list[tuple[int, int]],
+        k: int,
+        allowed: np.ndarray | None,
+        *,
+        idf: np.ndarray,
+        avgdl: float,
+    ) -> kernel.Ranked:
+        """The k best by exact scores of every passage holding one of `known`."""
+        ids = [self._postings(term)[0] for term, _ in known]
+        candidates = np.unique(np.concatenate(ids)) if ids else np.zeros(0, np.int32)
+        if allowed is not None:
+            candidates = candidates[np.asarray(allowed, dtype=bool)[self.table.article[candidates]]]
+        exact, matched = self._exact_scores(known, candidates, idf=idf, avgdl=avgdl)
+        order = np.lexsort((candidates, -exact))[:k]
+        order = order[exact[order] > 0]
+        return kernel.Ranked(candidates[order].astype(np.int64), exact[order], matched[:, order])
 
     def title_terms(self, article: ArticleInfo) -> frozenset[str]:
         """The index terms of `article`'s title, kept once read (the coverage model reads the
@@ -515,18 +584,26 @@ class Index:
         return touched[partial + max(rest, 0.0) >= floor - slack]
 
     def _exact_scores(
-        self, known: list[tuple[int, int]], candidates: np.ndarray
+        self,
+        known: list[tuple[int, int]],
+        candidates: np.ndarray,
+        *,
+        idf: np.ndarray | None = None,
+        avgdl: float | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
-        """rank-bm25's scores for `candidates` in float64, and which terms each contains."""
+        """rank-bm25's scores for `candidates` in float64, and which terms each contains; with
+        this index's statistics, or with `idf` and `avgdl` (a segment's whole index's)."""
         k1, b = self.settings.k1, self.settings.b
         postings = self.postings
-        norm = k1 * (1 - b + b * self.table.doc_len[candidates].astype(np.float64) / self.avgdl)
+        idf = postings.idf if idf is None else idf
+        avgdl = self.avgdl if avgdl is None else avgdl
+        norm = k1 * (1 - b + b * self.table.doc_len[candidates].astype(np.float64) / avgdl)
         tf = np.zeros((len(known), len(candidates)))
         for row, (term, _) in enumerate(known):  # one lookup a term; the arithmetic at once
             where, present = self._find(term, candidates)
             tfs = postings.tfs[postings.offsets[term] : postings.offsets[term + 1]]
             tf[row] = np.where(present, tfs[where], 0)
-        weights = np.array([[times * postings.idf[term]] for term, times in known])
+        weights = np.array([[times * idf[term]] for term, times in known])
         # Summed down the rows, every passage's terms add up in the same order (a matrix
         # product may not), so passages of equal score stay exactly equal and keep their order.
         scores = (weights * (tf * (k1 + 1) / (tf + norm))).sum(axis=0)
@@ -543,22 +620,34 @@ class Index:
         (compiled on large indexes), else analyzed."""
         if all(isinstance(h, _StoredHit) and h._index is self for h in hits):
             numbers = [h._number for h in hits]  # type: ignore[attr-defined]
-            compiled = sentence_kernel.load() if kernel.compiled_for(len(self)) else None
-            if compiled is not None:
-                asked, shares, pairs = question_arrays(weights, order)
-                return sentence_kernel.read(
-                    compiled,
-                    self.sentence_table,
-                    numbers,
-                    wanted=np.array([self.vocab.get(t, -1) for t in asked], dtype=np.int64),
-                    weights=shares,
-                    pairs=pairs,
-                    code_of=lambda term: self.vocab.get(term, -1),
-                    terms=self.terms,
-                )
-            block = from_table(self.sentence_table, numbers, vocab=self.vocab, terms=self.terms)
-        else:
-            block = from_sentences(self._analyzed(h.passage.text) for h in hits)
+            return self._shares_of(numbers, weights, order, compiled=kernel.compiled_for(len(self)))
+        block = from_sentences(self._analyzed(h.passage.text) for h in hits)
+        return measure_question(block, weights, order)
+
+    def _shares_of(
+        self,
+        numbers: list[int],
+        weights: Mapping[str, float],
+        order: Sequence[str],
+        *,
+        compiled: bool,
+    ) -> SentenceShares:
+        """`sentence_shares` of passages `numbers`, read from the build's sentence table: with
+        `compiled`, by the compiled reader (if it loads), which gives the same values."""
+        reader = sentence_kernel.load() if compiled else None
+        if reader is not None:
+            asked, shares, pairs = question_arrays(weights, order)
+            return sentence_kernel.read(
+                reader,
+                self.sentence_table,
+                numbers,
+                wanted=np.array([self.vocab.get(t, -1) for t in asked], dtype=np.int64),
+                weights=shares,
+                pairs=pairs,
+                code_of=lambda term: self.vocab.get(term, -1),
+                terms=self.terms,
+            )
+        block = from_table(self.sentence_table, numbers, vocab=self.vocab, terms=self.terms)
         return measure_question(block, weights, order)
 
     def passage(self, number: int) -> Passage:
@@ -579,6 +668,17 @@ class Index:
         """The full text of article `number` (1-based)."""
         lo, hi = self.table.article_bstart[number - 1], self.table.article_bstart[number]
         return self._texts.read(lo, hi).decode("utf-8")
+
+
+def _holds_the_best(ranked: kernel.Ranked, k: int, loose: float) -> bool:
+    """Whether the compiled search's candidates surely held the k best: every passage it left
+    out scored at most `ranked.left_out` by its impacts, so at most (1 + loose) times that
+    exactly, below the k-th best found (float32 rounding aside, for which 1e-6 is ample)."""
+    if ranked.left_out < 0:
+        return True
+    if len(ranked.scores) < k:
+        return False
+    return float(ranked.scores[-1]) > ranked.left_out * (1.0 + loose) * (1.0 + 1e-6) + 1e-9
 
 
 def _best_partial(touched: np.ndarray, partial: np.ndarray, count: int) -> np.ndarray:

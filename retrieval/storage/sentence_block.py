@@ -196,7 +196,7 @@ def question_pairs(order: Sequence[str], asked: Sequence[str]) -> np.ndarray:
 
 
 def from_table(
-    table: SentenceTable, numbers: Sequence[int], *, vocab: dict[str, int], terms: Sequence[str]
+    table: SentenceTable, numbers: Sequence[int], *, vocab: Mapping[str, int], terms: Sequence[str]
 ) -> SentenceBlock:
     """The block of passages `numbers` of an index, as the build stored them (`vocab`: the
     index's term numbers, `terms`: its terms by number)."""
