@@ -10,7 +10,9 @@ from .bm25 import (
     Query,
     SearchResult,
 )
-from .cache import Changes, OpenedIndex, fingerprint, open_index
+from .cache import Changes, OpenedIndex, fingerprint, merge_saved, open_index
+from .segmented import SegmentedIndex
+from .updating import Update
 
 __all__ = [
     "ArticleInfo",
@@ -23,6 +25,9 @@ __all__ = [
     "Progress",
     "Query",
     "SearchResult",
+    "SegmentedIndex",
+    "Update",
     "fingerprint",
+    "merge_saved",
     "open_index",
 ]

@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,21 @@ from pathlib import Path
 
 from corpusbot.config import FURNITURE_FILE
 from corpusbot.retrieval.index.bm25 import FORMAT, Index, IndexCorrupt, IndexSettings, Progress
+from corpusbot.retrieval.index.segmented import (
+    GENERATION,
+    Generation,
+    SegmentedIndex,
+    is_generation,
+)
+from corpusbot.retrieval.index.updating import (
+    SEGMENT,
+    Update,
+    commit_merged,
+    derive,
+    merge_due,
+    merged_deltas,
+    read_current,
+)
 from corpusbot.retrieval.reading import (
     Skipped,
     SplitSettings,
@@ -35,6 +51,10 @@ from corpusbot.retrieval.reading import (
     split_article,
 )
 from corpusbot.retrieval.storage import (
+    BUILD_LOCK,
+    LOCK_FILES,
+    MERGE_LOCK,
+    READ_LOCK,
     CheckedTextFile,
     Entry,
     IndexMeta,
@@ -46,6 +66,7 @@ from corpusbot.retrieval.storage import (
     read_block_sums,
     read_manifest,
     total_bytes,
+    tried,
     write_manifest,
 )
 from corpusbot.retrieval.storage import files as storage
@@ -53,10 +74,6 @@ from corpusbot.retrieval.storage import files as storage
 log = logging.getLogger(__name__)
 
 BUILDING = ".building-"  # prefix of a temporary build folder, followed by its pid
-# Readers of a corpus's cache share this lock; swapping a new index in takes it alone.
-READ_LOCK = ".lock"
-# One builder per corpus at a time; the next one waits, then reuses what the first one saved.
-BUILD_LOCK = ".build.lock"
 # Cached indexes up to this size are hashed before use (about 0.4 s at 0.6 GB/s); larger ones
 # (about 1.1 GB at 1M passages) start at once and are hashed in a background thread.
 INLINE_CHECK_BYTES = 256 * 2**20
@@ -106,6 +123,8 @@ class OpenedIndex:
     changes: Changes | None = None
     # A large cached index's checksums, checked in the background: the problem found, or "".
     check: Future[str] | None = None
+    # What was updated, when the saved index was updated rather than built (None otherwise).
+    update: Update | None = None
 
 
 def file_stats(corpus: Path, *, follow_outside_links: bool = False) -> dict[str, FileStats]:
@@ -135,7 +154,27 @@ def fingerprint(
 
     `stats` are the corpus's `file_stats`, when the caller has them already.
     """
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(
+        settings_key(
+            split, settings, max_file_bytes, follow_outside_links=follow_outside_links
+        ).encode()
+    )
+    if stats is None:
+        stats = file_stats(corpus, follow_outside_links=follow_outside_links)
+    for name, numbers in stats.items():
+        digest.update("\0".join(map(str, (name, *numbers))).encode() + b"\n")
+    return digest.hexdigest()[:24]
+
+
+def settings_key(
+    split: SplitSettings,
+    settings: IndexSettings,
+    max_file_bytes: int,
+    *,
+    follow_outside_links: bool = False,
+) -> str:
+    """Changes when a setting shaping the index does: an index of other settings is rebuilt,
+    never updated."""
     parts = {
         "format": FORMAT,
         "chunk_size": split.chunk_size,
@@ -150,12 +189,7 @@ def fingerprint(
         "furniture": FURNITURE_FILE.read_text("utf-8"),
         "follow_outside_links": follow_outside_links,
     }
-    digest.update(json.dumps(parts, sort_keys=True).encode())
-    if stats is None:
-        stats = file_stats(corpus, follow_outside_links=follow_outside_links)
-    for name, numbers in stats.items():
-        digest.update("\0".join(map(str, (name, *numbers))).encode() + b"\n")
-    return digest.hexdigest()[:24]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:24]
 
 
 def open_index(
@@ -168,7 +202,8 @@ def open_index(
     *,
     follow_outside_links: bool = False,
 ) -> OpenedIndex:
-    """Load the cached index for `corpus`, or build, save and return a new one.
+    """Load the cached index for `corpus`; else update the saved one for the files changed
+    since (retrieval/index/updating.py), or build, save and return a new one.
 
     `follow_outside_links` reads linked files whose target lies outside the corpus folder
     (setting corpus.follow_outside_links); by default they are skipped with the reason.
@@ -186,6 +221,25 @@ def open_index(
         with locked(home / BUILD_LOCK, exclusive=True):
             if not rebuild:  # another process may have built it while this one waited
                 opened, _ = _load_cached(folder, home)
+            provenance = Provenance(
+                fingerprint=key,
+                corpus=printable_name(str(corpus)),
+                files={name: list(numbers) for name, numbers in stats.items()},
+                settings=settings_key(
+                    split, settings, max_file_bytes, follow_outside_links=follow_outside_links
+                ),
+            )
+            if opened is None and not rebuild:
+                opened = _updated(
+                    home,
+                    corpus,
+                    provenance,
+                    split,
+                    settings,
+                    max_file_bytes,
+                    progress,
+                    follow_outside_links=follow_outside_links,
+                )
             if opened is None:
                 build = partial(
                     build_index,
@@ -203,6 +257,160 @@ def open_index(
         note = _join(note, nothing_readable(corpus))
     opened.note = _join(note, opened.note)
     return opened
+
+
+def _updated(
+    home: Path,
+    corpus: Path,
+    provenance: Provenance,
+    split: SplitSettings,
+    settings: IndexSettings,
+    max_file_bytes: int,
+    progress: Progress | None,
+    *,
+    follow_outside_links: bool,
+) -> OpenedIndex | None:
+    """The saved index of the same settings updated for the files changed since it was saved;
+    None when there is none, or a rebuild is the better way."""
+    started = time.perf_counter()
+    saved = _saved_folder(home, provenance.settings)
+    if saved is None:
+        return None
+    try:
+        with locked(home / READ_LOCK, exclusive=False):
+            current = read_current(saved, home)
+        update = derive(
+            current,
+            corpus,
+            stats=provenance.files,
+            provenance=provenance,
+            split=split,
+            settings=settings,
+            max_file_bytes=max_file_bytes,
+            follow_outside_links=follow_outside_links,
+            progress=progress,
+        )
+    except (IndexCorrupt, OSError) as exc:  # rebuilt instead; the reason is kept in the log
+        log.warning("the saved index could not be updated (%s); it is rebuilt", exc)
+        return None
+    if update is None:
+        return None
+    opened, problem = _load_cached(update.folder, home)
+    if opened is None:
+        log.warning("the updated index could not be read (%s); it is rebuilt", problem)
+        return None
+    with locked(home / READ_LOCK, exclusive=True):
+        _remove_stale(home, update.folder)
+    opened.built = True
+    opened.changes = Changes.between(current.provenance.files, provenance.files)
+    opened.update = replace(update, seconds=time.perf_counter() - started)
+    return opened
+
+
+def _saved_folder(home: Path, settings: str) -> Path | None:
+    """The index saved for this corpus with these settings, if any (the newest, if several)."""
+    if not home.is_dir():
+        return None
+    found: list[tuple[float, Path]] = []
+    for folder in home.iterdir():
+        if folder.name.startswith((".", SEGMENT)) or not folder.is_dir():
+            continue
+        record = folder / GENERATION if is_generation(folder) else folder / storage.META
+        try:
+            provenance = _provenance_of(folder)
+            if provenance.settings == settings:
+                found.append((record.stat().st_mtime, folder))
+        except (OSError, ValueError, KeyError, TypeError, IndexCorrupt):
+            continue
+    return max(found)[1] if found else None
+
+
+def _provenance_of(folder: Path) -> Provenance:
+    if is_generation(folder):
+        return Generation.read(folder)[0].provenance
+    return IndexMeta.from_json((folder / storage.META).read_text(encoding="utf-8")).provenance
+
+
+def merge_saved(
+    corpus: Path,
+    split: SplitSettings,
+    settings: IndexSettings,
+    max_file_bytes: int,
+    *,
+    follow_outside_links: bool = False,
+) -> str:
+    """Merge the saved index's segments if that is due (retrieval/index/updating.py), unless
+    another process is merging them: the work updates leave for later, done after they were
+    reported. Readers and updates go on meanwhile; a merge that an update overtook is dropped.
+    Returns what was done, for a person ("" when nothing)."""
+    corpus = corpus.resolve()
+    home = (settings.cache_dir or default_cache_dir()) / _corpus_key(corpus)
+    key_of = partial(
+        fingerprint,
+        corpus,
+        split,
+        settings,
+        max_file_bytes,
+        follow_outside_links=follow_outside_links,
+    )
+    shape = settings_key(split, settings, max_file_bytes, follow_outside_links=follow_outside_links)
+    with tried(home / MERGE_LOCK) as mine:
+        saved = _saved_folder(home, shape) if mine else None
+        if saved is None or not is_generation(saved):
+            return ""
+        with locked(home / READ_LOCK, exclusive=False):
+            current = read_current(saved, home)
+        due = merge_due(current)
+        if due == "deltas":
+            temporary = merged_deltas(current, split=split, settings=settings)
+            with locked(home / BUILD_LOCK, exclusive=True):
+                if not commit_merged(current, temporary):
+                    return ""
+                with locked(home / READ_LOCK, exclusive=True):
+                    _remove_stale(home, saved)
+            return f"{len(current.indexes) - 1} segments merged into one"
+        if due == "rebuild" and key_of() == current.provenance.fingerprint:
+            build = partial(
+                build_index,
+                corpus,
+                split,
+                settings,
+                max_file_bytes,
+                None,
+                current.provenance.fingerprint,
+                follow_outside_links=follow_outside_links,
+            )
+            temporary = _build_aside(lambda into: build(folder=into), home)
+            with locked(home / BUILD_LOCK, exclusive=True):
+                unchanged = _same_generation(saved, current.order_file)
+                if not unchanged or key_of() != current.provenance.fingerprint:
+                    shutil.rmtree(temporary, ignore_errors=True)
+                    return ""
+                with locked(home / READ_LOCK, exclusive=True):
+                    shutil.rmtree(saved, ignore_errors=True)
+                    os.rename(temporary, saved)
+                    _remove_stale(home, saved)
+            return "the index was rebuilt from the folder, its segments merged"
+    return ""
+
+
+def _same_generation(folder: Path, order_file: str) -> bool:
+    try:
+        return Generation.read(folder)[0].order == order_file
+    except IndexCorrupt:
+        return False
+
+
+def _build_aside(build: Callable[[Path], object], home: Path) -> Path:
+    """`build` into a temporary folder under `home`, with its manifest; the folder."""
+    temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
+    try:
+        build(temporary)
+        write_manifest(temporary, block_sums_for=(storage.TEXTS,))
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return temporary
 
 
 def _build_and_save(build: Callable[[Path], object], home: Path, folder: Path) -> OpenedIndex:
@@ -231,6 +439,8 @@ def _load_cached(folder: Path, home: Path) -> tuple[OpenedIndex | None, str]:
         if not folder.is_dir():  # removed while this process waited for the lock
             return None, ""
         try:
+            if is_generation(folder):
+                return _load_generation(folder, home), ""
             entries = _checked_entries(folder)
             index, texts = _load(folder, check_reads=bool(entries))
         except IndexCorrupt as exc:
@@ -239,6 +449,57 @@ def _load_cached(folder: Path, home: Path) -> tuple[OpenedIndex | None, str]:
     if check is not None and texts is not None:
         check.add_done_callback(partial(_trust_if_intact, texts))
     return OpenedIndex(index, False, folder, _skipped(index), check=check), ""
+
+
+def _load_generation(folder: Path, home: Path) -> OpenedIndex:
+    """A generation's segments checked and opened as one index; the large segments' checksums
+    are checked in one background thread, and a failure removes the generation (so that the
+    next open rebuilds)."""
+    generation, order = Generation.read(folder)
+    indexes, later = [], []
+    for name in generation.segments:
+        entries = _checked_entries(home / name)
+        index, texts = _load(home / name, check_reads=bool(entries))
+        indexes.append(index)
+        if entries:
+            later.append((home / name, entries, texts))
+    index = SegmentedIndex(folder, indexes, generation, order)
+    check = _check_segments_later(folder, home, later) if later else None
+    return OpenedIndex(index, False, folder, _skipped(index), check=check)
+
+
+def _check_segments_later(
+    folder: Path, home: Path, segments: list[tuple[Path, dict[str, Entry], CheckedTextFile | None]]
+) -> Future[str]:
+    """Hash a generation's large segments in a thread; if one fails, remove it and the
+    generation, so that the next open rebuilds."""
+    result: Future[str] = Future()
+    inode = folder.stat().st_ino
+
+    def check() -> None:
+        problem = ""
+        for segment, entries, texts in segments:
+            problem = check_contents(segment, entries)
+            if problem:
+                break
+            if texts is not None:
+                texts.trust_all()
+        if problem:
+            with locked(home / READ_LOCK, exclusive=True):
+                if _same_folder(folder, inode):
+                    log.warning(
+                        "the cached index %s failed its check (%s); it will be rebuilt",
+                        folder,
+                        problem,
+                    )
+                    shutil.rmtree(folder, ignore_errors=True)
+                    shutil.rmtree(segment, ignore_errors=True)
+                else:
+                    problem = ""
+        result.set_result(problem)
+
+    threading.Thread(target=check, name="index-check", daemon=True).start()
+    return result
 
 
 def _load(folder: Path, *, check_reads: bool) -> tuple[Index, CheckedTextFile | None]:
@@ -354,6 +615,9 @@ def build_index(
         corpus=printable_name(str(corpus)),
         skipped=tuple(loaded.skipped),
         files={name: list(numbers) for name, numbers in stats.items()},
+        settings=settings_key(
+            split, settings, max_file_bytes, follow_outside_links=follow_outside_links
+        ),
     )
     return Index.build_into(
         folder,
@@ -383,13 +647,16 @@ def _build_atomically(build: Callable[[Path], object], home: Path, folder: Path)
 
 
 def _remove_stale(home: Path, folder: Path) -> None:
-    """Older fingerprints and abandoned builds; never the lock files or a running build."""
+    """Older fingerprints, segments no longer used and abandoned builds; never the lock files,
+    a running build, or the segments of `folder` (a generation's)."""
+    keep = {folder.name, *LOCK_FILES}
+    if is_generation(folder):
+        try:
+            keep.update(Generation.read(folder)[0].segments)
+        except IndexCorrupt:
+            return  # unreadable: nothing can be told stale
     for stale in home.iterdir():
-        if (
-            stale != folder
-            and stale.name not in (READ_LOCK, BUILD_LOCK)
-            and not _build_in_progress(stale)
-        ):
+        if stale.name not in keep and stale.is_dir() and not _build_in_progress(stale):
             shutil.rmtree(stale, ignore_errors=True)
 
 

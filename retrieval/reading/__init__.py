@@ -1,9 +1,9 @@
 """Reading a corpus folder: files into `Article` records (with dates, outlets, links), and
 articles into `Passage` records with their offsets."""
 
-from .corpus import Article, Skipped, load_corpus, nothing_readable
+from .corpus import Article, Skipped, load_corpus, nothing_readable, read_files
 from .dates import FIRST_YEAR, LAST_YEAR, MONTH, month_number
-from .folder import list_files, printable_name
+from .folder import list_files, look_up, printable_name
 from .front_matter import MAX_LINES, split_front_matter
 from .passages import Passage, SplitSettings, split_article
 
@@ -18,9 +18,11 @@ __all__ = [
     "SplitSettings",
     "list_files",
     "load_corpus",
+    "look_up",
     "month_number",
     "nothing_readable",
     "printable_name",
+    "read_files",
     "split_article",
     "split_front_matter",
 ]

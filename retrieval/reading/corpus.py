@@ -12,7 +12,7 @@ import codecs
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +20,13 @@ from urllib.parse import urlsplit
 
 from corpusbot.config import FURNITURE_FILE
 from corpusbot.retrieval.plurals import counted
-from corpusbot.retrieval.reading.folder import EXTENSIONS, UnusableFile, list_files, read_file_bytes
+from corpusbot.retrieval.reading.folder import (
+    EXTENSIONS,
+    CorpusFile,
+    UnusableFile,
+    list_files,
+    read_file_bytes,
+)
 from corpusbot.retrieval.reading.front_matter import split_front_matter
 from corpusbot.retrieval.reading.news_meta import FIELD_NAMES, first_field, resolve
 
@@ -72,9 +78,20 @@ def load_corpus(
 ) -> Corpus:
     """Read every article under `folder`; files (and .jsonl lines) that cannot be used land in
     `skipped` with the reason."""
+    files = list_files(folder, follow_outside_links=follow_outside_links)
+    return read_files(folder, files, max_file_bytes, on_file)
+
+
+def read_files(
+    folder: Path,
+    files: Iterable[CorpusFile],
+    max_file_bytes: int = 64 * 1024 * 1024,
+    on_file: Callable[[Path], None] | None = None,
+) -> Corpus:
+    """The articles of `files` (of `folder`, in the order given), as `load_corpus` reads them."""
     corpus = Corpus(folder=folder)
     furniture = load_furniture()
-    for file in list_files(folder, follow_outside_links=follow_outside_links):
+    for file in files:
         if on_file is not None:
             on_file(file.path)
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,17 @@ def list_files(folder: Path, *, follow_outside_links: bool = False) -> list[Corp
         parts = Path(directory).relative_to(folder).parts  # once a folder: pathlib is slow
         found += ((*parts, n) for n in names if _is_article_name(n))
     found.sort()  # the order of the paths' parts: the order Path objects sort in
+    return [_look(folder, parts, root, follow_outside_links) for parts in found]
+
+
+def look_up(
+    folder: Path, names: Iterable[str], *, follow_outside_links: bool = False
+) -> list[CorpusFile]:
+    """The article files `names` (relative to `folder`, as `list_files` names them) in the same
+    order `list_files` gives, each with its problem if any: reading a few files of a large
+    folder need not walk all of it."""
+    root = folder.resolve()
+    found = sorted(tuple(name.split("/")) for name in names)
     return [_look(folder, parts, root, follow_outside_links) for parts in found]
 
 

@@ -26,7 +26,7 @@ from .files import (
     write_array,
     write_json,
 )
-from .locks import locked
+from .locks import BUILD_LOCK, LOCK_FILES, MERGE_LOCK, READ_LOCK, locked, tried
 from .manifest import (
     Entry,
     check_contents,
@@ -48,10 +48,14 @@ from .sentence_block import (
 from .sentence_store import SentenceCache, analyzed_sentences
 
 __all__ = [
+    "BUILD_LOCK",
     "FORMAT",
+    "LOCK_FILES",
+    "MERGE_LOCK",
     "META",
     "PASSAGE_FILES",
     "POSTINGS_FILES",
+    "READ_LOCK",
     "SENTENCE_OFFSETS",
     "SENTENCE_RECORDS",
     "SHARES",
@@ -86,6 +90,7 @@ __all__ = [
     "read_manifest",
     "sentence_block",
     "total_bytes",
+    "tried",
     "write_array",
     "write_json",
     "write_manifest",

@@ -26,7 +26,7 @@ import numpy as np
 
 from corpusbot.retrieval.reading import Skipped
 
-FORMAT = "corpusbot-index-9"  # bumped whenever tokens or files change
+FORMAT = "corpusbot-index-10"  # bumped whenever tokens or files change
 META = "meta.json"
 VOCAB = "vocab.json"
 ARTICLES = "articles.jsonl"
@@ -73,6 +73,9 @@ class Provenance:
     corpus: str = ""
     skipped: tuple[Skipped, ...] = ()
     files: dict[str, list[int]] = field(default_factory=dict)  # path -> [size, mtime_ns]
+    # The settings that shape an index (the fingerprint less the files): an index of other
+    # settings is never updated into this one's.
+    settings: str = ""
 
 
 @dataclass(frozen=True)

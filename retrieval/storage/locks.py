@@ -13,6 +13,14 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+# The lock files of a corpus's cache folder. Readers share READ_LOCK while they open an index;
+# swapping a new one in takes it alone. One process at a time updates the saved index
+# (BUILD_LOCK), and one merges its segments (MERGE_LOCK), without holding up the others.
+READ_LOCK = ".lock"
+BUILD_LOCK = ".build.lock"
+MERGE_LOCK = ".merge.lock"
+LOCK_FILES = (READ_LOCK, BUILD_LOCK, MERGE_LOCK)
+
 try:
     import fcntl
 except ImportError:  # not on POSIX: no locking
@@ -32,6 +40,25 @@ def locked(path: Path, *, exclusive: bool) -> Iterator[bool]:
         yield True
     finally:
         os.close(fd)  # closing releases the lock
+
+
+@contextlib.contextmanager
+def tried(path: Path) -> Iterator[bool]:
+    """The lock in file `path` held exclusively for the block if no other process holds it;
+    yields whether it is held (work that another process is already doing is not waited for)."""
+    fd = _open(path)
+    if fd is None:
+        yield True  # no locking here: nothing to coordinate with
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield False
+            return
+        yield True
+    finally:
+        os.close(fd)
 
 
 def _open(path: Path) -> int | None:

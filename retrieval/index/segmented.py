@@ -1,0 +1,501 @@
+"""An index in segments: index folders built at different times, answered as one index would be.
+
+A large index is not rebuilt when a few articles arrive or go (retrieval/index/updating.py):
+the new ones are indexed into a small folder of their own (a segment), and the ones deleted or
+replaced are left out of the segments that hold them (tombstones). A *generation* names the
+segments in use, the live articles in corpus order, and what the dead articles held.
+
+Answers are those of a single index of the live articles, scores to the bit:
+- BM25's statistics are the whole index's: the live passages' count and average length, each
+  term's document frequency summed over the segments less what the dead passages held, and
+  rank-bm25's idf floor over the live vocabulary. Each segment is searched with them
+  (`Index._scored`), its impacts scaled to the whole index's idf.
+- Passages of equal score rank as a single index numbers them, by (path, article, passage):
+  segments are each in corpus order, and the segments' best are merged on that key.
+- Articles are listed in corpus order (a rebuild's), numbered from 1 in that order.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from bisect import bisect_right
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import overload
+
+import numpy as np
+
+from corpusbot.retrieval.compiled import kernel
+from corpusbot.retrieval.index.bm25 import (
+    FORMAT,
+    Hit,
+    Index,
+    Matches,
+    SearchResult,
+    _StoredHit,
+)
+from corpusbot.retrieval.index.building import bm25_idf
+from corpusbot.retrieval.reading import Passage, Skipped
+from corpusbot.retrieval.storage import (
+    ArticleInfo,
+    IndexCorrupt,
+    Provenance,
+    SentenceBlock,
+    SentenceShares,
+    fsync_folder,
+    write_array,
+    write_json,
+)
+
+GENERATION = "generation.json"
+# order*.npy: the live articles in corpus order, each as segment << 32 | its number there
+SEGMENT_BITS = 32
+
+
+@dataclass(frozen=True)
+class Dead:
+    """What the deleted and replaced articles' passages held: taken from the segments' counts."""
+
+    passages: int = 0
+    length: int = 0  # their terms, counted as passage lengths are
+    df: dict[str, int] = field(default_factory=dict)  # per term, how many of them hold it
+
+    def plus(self, other: Dead) -> Dead:
+        df = dict(self.df)
+        for term, count in other.df.items():
+            df[term] = df.get(term, 0) + count
+        return Dead(self.passages + other.passages, self.length + other.length, df)
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A generation folder's record: its segments (folder names beside it, the first one the
+    largest), the file holding the live articles' order, and what the dead ones held."""
+
+    segments: tuple[str, ...]
+    dead: Dead
+    provenance: Provenance
+    order: str = "order.npy"
+
+    def write(self, folder: Path, order: np.ndarray) -> None:
+        """Into `folder`: the order first, then the record naming it, which replaces any earlier
+        record at once (a reader sees the old generation or the new one, never a mixture)."""
+        write_array(folder / self.order, order.astype(np.int64))
+        record = {
+            "format": FORMAT,
+            "segments": list(self.segments),
+            "order": self.order,
+            "dead": asdict(self.dead),
+            "provenance": asdict(self.provenance),
+        }
+        temporary = folder / f".{GENERATION}.{os.getpid()}"
+        write_json(temporary, json.dumps(record, ensure_ascii=False))
+        os.replace(temporary, folder / GENERATION)
+        fsync_folder(folder)
+
+    @classmethod
+    def read(cls, folder: Path) -> tuple[Generation, np.ndarray]:
+        """The record and order of `folder`; raises IndexCorrupt when unusable."""
+        try:
+            record = json.loads((folder / GENERATION).read_text(encoding="utf-8"))
+            if record.get("format") != FORMAT:
+                raise IndexCorrupt(f"format {record.get('format')!r}, expected {FORMAT}")
+            origin = record["provenance"]
+            skipped = tuple(Skipped(**s) for s in origin.pop("skipped", []))
+            dead = record["dead"]
+            generation = cls(
+                tuple(record["segments"]),
+                Dead(int(dead["passages"]), int(dead["length"]), dict(dead["df"])),
+                Provenance(**origin, skipped=skipped),
+                str(record["order"]),
+            )
+            order = np.load(folder / generation.order)
+        except IndexCorrupt:
+            raise
+        except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise IndexCorrupt(f"{GENERATION}: {type(exc).__name__}: {exc}") from None
+        if not generation.segments or order.ndim != 1 or order.dtype != np.int64:
+            raise IndexCorrupt(f"{GENERATION} names no segment or an unreadable order")
+        return generation, order
+
+
+def is_generation(folder: Path) -> bool:
+    return (folder / GENERATION).is_file()
+
+
+def code(segment: int, article: int) -> int:
+    """A live article's entry in order.npy: its segment and its 0-based number there."""
+    return (segment << SEGMENT_BITS) | article
+
+
+class _Segment:
+    """One folder of a segmented index, with where it sits in the whole."""
+
+    def __init__(self, index: Index, start: int, live: np.ndarray) -> None:
+        self.index = index
+        self.start = start  # its first passage's number in the whole index
+        self.live = live  # per article of the folder: its 0-based place among the live ones, or -1
+        self.alive = live >= 0
+        self.all_alive = bool(self.alive.all())
+        self.idf = np.zeros(0)  # the whole index's idf by this folder's term numbers (set later)
+        self.to_whole = np.zeros(0, dtype=np.int64)  # its term numbers in the whole index's
+
+    def allowed(self, wanted: np.ndarray | None) -> np.ndarray | None:
+        """Per article of the folder: live and (if `wanted`, a bool per live article) wanted."""
+        if wanted is None:
+            return None if self.all_alive else self.alive
+        mask = np.zeros(len(self.live), dtype=bool)
+        mask[self.alive] = np.asarray(wanted, dtype=bool)[self.live[self.alive]]
+        return mask
+
+
+class _LiveVocab(Mapping[str, int]):
+    """The whole index's terms (by number), less those only dead passages held."""
+
+    def __init__(self, base: Mapping[str, int], extra: dict[str, int], gone: set[str]) -> None:
+        self._base, self._extra, self._gone = base, extra, gone
+
+    def get(self, term: str, default: int | None = None) -> int | None:  # type: ignore[override]
+        number = self._base.get(term)
+        if number is None:
+            number = self._extra.get(term)
+        return default if number is None or term in self._gone else number
+
+    def __getitem__(self, term: str) -> int:
+        number = self.get(term)
+        if number is None:
+            raise KeyError(term)
+        return number
+
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self.get(term) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        for terms in (self._base, self._extra):
+            yield from (term for term in terms if term not in self._gone)
+
+    def __len__(self) -> int:
+        return len(self._base) + len(self._extra) - len(self._gone)
+
+
+class _LiveArticles(Sequence[ArticleInfo]):
+    """The live articles in corpus order, numbered from 1 in it."""
+
+    def __init__(self, segments: list[_Segment], order: np.ndarray) -> None:
+        self._segments = segments
+        self._order = order.tolist()
+        self._cache: dict[int, ArticleInfo] = {}
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    @overload
+    def __getitem__(self, number: int) -> ArticleInfo: ...
+
+    @overload
+    def __getitem__(self, number: slice) -> list[ArticleInfo]: ...
+
+    def __getitem__(self, number: int | slice) -> ArticleInfo | list[ArticleInfo]:
+        if isinstance(number, slice):
+            return [self[i] for i in range(*number.indices(len(self)))]
+        info = self._cache.get(number)
+        if info is None:
+            if number < 0:
+                number += len(self)
+            if not 0 <= number < len(self):
+                raise IndexError(f"article {number} out of range")
+            segment, local = self.place(number)
+            stored = self._segments[segment].index.articles[local]
+            info = self._cache[number] = replace(stored, number=number + 1)
+        return info
+
+    def place(self, number: int) -> tuple[int, int]:
+        """Live article `number` (0-based): its segment and its 0-based number there."""
+        entry = self._order[number]
+        return entry >> SEGMENT_BITS, entry & ((1 << SEGMENT_BITS) - 1)
+
+    def __iter__(self) -> Iterator[ArticleInfo]:
+        """Every live article, each segment read a block at a time (as ArticleTable walks)."""
+        walks = [enumerate(segment.index.articles) for segment in self._segments]
+        for number, entry in enumerate(self._order):
+            segment, local = entry >> SEGMENT_BITS, entry & ((1 << SEGMENT_BITS) - 1)
+            for at, info in walks[segment]:
+                if at == local:
+                    yield replace(info, number=number + 1)
+                    break
+
+
+class SegmentedIndex(Index):
+    """Segments (opened index folders, the first the base) answered as one index of their
+    live articles. Built by `open_generation`; read-only like every Index."""
+
+    def __init__(
+        self, folder: Path, indexes: list[Index], generation: Generation, order: np.ndarray
+    ):
+        base = indexes[0]
+        self._segments = self._place(indexes, order)
+        # Index's own attributes, from the base: its analyzer, settings and caches.
+        self.__dict__.update({k: v for k, v in base.__dict__.items() if not k.startswith("_idf")})
+        self._titles = {}  # by live article number, not the base's
+        self.folder = folder
+        self._live_articles = _LiveArticles(self._segments, order)
+        self.articles = self._live_articles
+        self._starts = [segment.start for segment in self._segments]
+        self._count_terms(generation.dead)
+        live = int(sum(len(s.index) for s in self._segments)) - generation.dead.passages
+        length = int(sum(int(s.index.table.doc_len.sum()) for s in self._segments))
+        length -= generation.dead.length
+        self._live = live
+        self.avgdl = (float(length) / live if live else 1.0) or 1.0
+        self.max_idf = math.log((live + 0.5) / 0.5)
+        self._weigh(base.settings.epsilon)
+        self.meta = replace(
+            base.meta,
+            passages=live,
+            articles=len(self.articles),
+            terms=len(self.vocab),
+            postings=int(self._live_df.sum()),
+            avgdl=self.avgdl,
+            provenance=generation.provenance,
+        )
+        self.generation = generation
+
+    def __len__(self) -> int:
+        return self._live
+
+    @property
+    def segments(self) -> int:
+        """How many folders it is made of."""
+        return len(self._segments)
+
+    # --- opening ------------------------------------------------------------------------
+
+    @staticmethod
+    def _place(indexes: list[Index], order: np.ndarray) -> list[_Segment]:
+        where = order >> SEGMENT_BITS
+        local = order & ((1 << SEGMENT_BITS) - 1)
+        segments, start = [], 0
+        for number, index in enumerate(indexes):
+            live = np.full(len(index.articles), -1, dtype=np.int64)
+            mine = where == number
+            if len(local[mine]) and int(local[mine].max()) >= len(live):
+                raise IndexCorrupt("order.npy names an article its segment lacks")
+            live[local[mine]] = np.flatnonzero(mine)
+            segments.append(_Segment(index, start, live))
+            start += len(index)
+        if int(where.max(initial=0)) >= len(indexes):
+            raise IndexCorrupt("order.npy names a segment the generation lacks")
+        return segments
+
+    def _count_terms(self, dead: Dead) -> None:
+        """The whole vocabulary (the base's numbers, then the other segments' new terms) and
+        each term's live document frequency."""
+        base = self._segments[0].index
+        extra: dict[str, int] = {}
+        terms = list(base.terms)
+        df = np.diff(base.postings.offsets).astype(np.int64)
+        counts: list[tuple[np.ndarray, np.ndarray]] = []
+        for segment in self._segments[1:]:
+            index = segment.index
+            numbers = np.empty(len(index.terms), dtype=np.int64)
+            for local, term in enumerate(index.terms):
+                number = base.vocab.get(term)
+                if number is None:
+                    number = extra.get(term)
+                    if number is None:
+                        number = extra[term] = len(terms)
+                        terms.append(term)
+                numbers[local] = number
+            segment.to_whole = numbers
+            counts.append((numbers, np.diff(index.postings.offsets)))
+        total = np.zeros(len(terms), dtype=np.int64)
+        total[: len(df)] = df
+        for numbers, local_df in counts:
+            np.add.at(total, numbers, local_df)
+        for term, count in dead.df.items():
+            number = base.vocab.get(term, extra.get(term))
+            if number is None:
+                raise IndexCorrupt(f"{GENERATION} counts a term no segment holds: {term!r}")
+            total[number] -= count
+        if (total < 0).any():
+            raise IndexCorrupt(f"{GENERATION} counts more dead passages than the segments hold")
+        gone = {terms[n] for n in np.flatnonzero(total == 0).tolist()}
+        self._live_df = total
+        self.terms = terms
+        self.vocab = _LiveVocab(base.vocab, extra, gone)
+
+    def _weigh(self, epsilon: float) -> None:
+        """rank-bm25's idf over the live vocabulary, as a single index of it weighs it."""
+        held = self._live_df > 0
+        idf = np.zeros(len(self._live_df))
+        idf[held] = bm25_idf(self._live_df[held].astype(np.float64), self._live, epsilon)
+        self.idf = idf
+        base = self._segments[0]
+        base.idf = idf[: len(base.index.terms)]
+        for segment in self._segments[1:]:
+            segment.idf = idf[segment.to_whole]
+
+    # --- searching ----------------------------------------------------------------------
+
+    def search(
+        self, question: str | object, k: int = 10, *, allowed: np.ndarray | None = None
+    ) -> SearchResult:
+        query = self.query(self.analyzer.terms(question)) if isinstance(question, str) else question
+        weights, known = query.weights, query.known  # type: ignore[attr-defined]
+        if not known or k <= 0 or self._live == 0:
+            return SearchResult(weights, [])
+        found: list[tuple[float, tuple[object, ...], int, np.ndarray]] = []
+        compiled = kernel.compiled_for(self._live) and bool((self.idf[self.idf != 0] > 0).all())
+        for number, segment in enumerate(self._segments):
+            local, rows = self._local_terms(segment, known)
+            if not local:
+                continue
+            ranked = segment.index._scored(
+                local,
+                k,
+                segment.allowed(allowed),
+                idf=segment.idf,
+                avgdl=self.avgdl,
+                compiled=compiled,
+            )
+            for column, (passage, score) in enumerate(
+                zip(ranked.numbers.tolist(), ranked.scores.tolist(), strict=True)
+            ):
+                matched = np.zeros(len(known), dtype=bool)
+                matched[rows] = ranked.matched[:, column]
+                key = self._rank_key(number, passage)
+                found.append((score, key, segment.start + passage, matched))
+        found.sort(key=lambda hit: (-hit[0], hit[1]))
+        found = found[:k]
+        if not found:
+            return SearchResult(weights, [])
+        numbers = np.array([hit[2] for hit in found], dtype=np.int64)
+        matched = np.stack([hit[3] for hit in found], axis=1)
+        scores = np.array([hit[0] for hit in found])
+        articles = np.array([self._live_article(int(n)) for n in numbers], dtype=np.int64)
+        matches = Matches(tuple(query.present), matched, scores, articles)  # type: ignore[attr-defined]
+        return SearchResult(weights, _StoredHit.many(self, numbers, matches), matches)
+
+    def _local_terms(
+        self, segment: _Segment, known: list[tuple[int, int]]
+    ) -> tuple[list[tuple[int, int]], list[int]]:
+        """The question's terms this segment holds, by its numbers; and their rows in `known`."""
+        local: list[tuple[int, int]] = []
+        rows: list[int] = []
+        vocab = segment.index.vocab
+        for row, (number, times) in enumerate(known):
+            mine = vocab.get(self.terms[number])
+            if mine is not None:
+                local.append((mine, times))
+                rows.append(row)
+        return local, rows
+
+    def _rank_key(self, segment: int, passage: int) -> tuple[object, ...]:
+        """Where a single index of the corpus would number the passage: by its file's path
+        (as the folder is listed, part by part), then its article in the file, then its place."""
+        index = self._segments[segment].index
+        local = int(index.table.article[passage])
+        path = index.articles[local].path
+        return (tuple(path.split("/")), local, int(index.table.ordinal[passage]))
+
+    def _where(self, number: int) -> tuple[_Segment, int]:
+        """Passage `number` of the whole index: its segment and its number there."""
+        segment = self._segments[bisect_right(self._starts, number) - 1]
+        return segment, number - segment.start
+
+    def _live_article(self, number: int) -> int:
+        segment, local = self._where(number)
+        return int(segment.live[int(segment.index.table.article[local])])
+
+    def document_frequency(self, term: str) -> int:
+        number = self.vocab.get(term)
+        return 0 if number is None else int(self._live_df[number])
+
+    # --- reading passages and articles --------------------------------------------------
+
+    def passage(self, number: int) -> Passage:
+        segment, local = self._where(number)
+        return segment.index.passage(local)
+
+    def passage_text(self, number: int) -> str:
+        segment, local = self._where(number)
+        return segment.index.passage_text(local)
+
+    def article_text(self, number: int) -> str:
+        segment, local = self._live_articles.place(number - 1)
+        return self._segments[segment].index.article_text(local + 1)
+
+    def sentence_shares(
+        self, hits: Sequence[Hit], weights: Mapping[str, float], order: Sequence[str]
+    ) -> SentenceShares:
+        if not all(isinstance(h, _StoredHit) and h._index is self for h in hits):
+            return super().sentence_shares(hits, weights, order)
+        compiled = kernel.compiled_for(self._live)
+        by_segment: dict[int, tuple[list[int], list[int]]] = {}
+        for position, hit in enumerate(hits):
+            segment, local = self._where(hit._number)  # type: ignore[attr-defined]
+            numbers, positions = by_segment.setdefault(self._segments.index(segment), ([], []))
+            numbers.append(local)
+            positions.append(position)
+        parts = []
+        for segment_number, (numbers, positions) in by_segment.items():
+            segment = self._segments[segment_number]
+            shares = segment.index._shares_of(numbers, weights, order, compiled=compiled)
+            parts.append((segment, np.array(positions, dtype=np.int64), shares))
+        return self._joined(parts)
+
+    def _joined(self, parts: list[tuple[_Segment, np.ndarray, SentenceShares]]) -> SentenceShares:
+        """Sentence shares read segment by segment, as one block in the hits' order, with the
+        whole index's term codes."""
+        hit = np.concatenate([positions[shares.block.hit] for _, positions, shares in parts])
+        rows = np.argsort(hit, kind="stable")
+        lengths = np.concatenate([np.diff(shares.block.bounds) for _, _, shares in parts])
+        starts = np.concatenate(
+            [
+                shares.block.bounds[:-1] + offset
+                for (_, _, shares), offset in zip(parts, _offsets(parts), strict=True)
+            ]
+        )
+        codes = np.concatenate(
+            [self._whole_codes(segment, shares.block.codes) for segment, _, shares in parts]
+        )
+        bounds = np.zeros(len(rows) + 1, dtype=np.int64)
+        np.cumsum(lengths[rows], out=bounds[1:])
+        gather = np.repeat(starts[rows] - bounds[:-1], lengths[rows]) + np.arange(bounds[-1])
+        block = SentenceBlock(
+            hit=hit[rows],
+            number=np.concatenate([s.block.number for _, _, s in parts])[rows],
+            start=np.concatenate([s.block.start for _, _, s in parts])[rows],
+            end=np.concatenate([s.block.end for _, _, s in parts])[rows],
+            bounds=bounds,
+            codes=codes[gather],
+            code_of=self._code_of,
+            term_of=self.terms.__getitem__,
+        )
+        values = np.concatenate([s.values for _, _, s in parts])[rows]
+        unasked = np.concatenate([s.unasked for _, _, s in parts])[rows]
+        tights = [s.tight for _, _, s in parts if s.tight is not None]
+        tight = np.concatenate(tights)[rows] if len(tights) == len(parts) else None
+        return SentenceShares(block, values, unasked, tight)
+
+    def _whole_codes(self, segment: _Segment, codes: np.ndarray) -> np.ndarray:
+        if segment is self._segments[0]:
+            return codes
+        whole = segment.to_whole
+        return np.where(codes >= 0, whole[np.maximum(codes, 0)], -1)
+
+    def _code_of(self, term: str) -> int:
+        number = self.vocab.get(term)
+        return -1 if number is None else number
+
+
+def _offsets(parts: list[tuple[_Segment, np.ndarray, SentenceShares]]) -> list[int]:
+    """Where each part's codes start once they are all put end to end."""
+    offsets, total = [], 0
+    for _, _, shares in parts:
+        offsets.append(total)
+        total += len(shares.block.codes)
+    return offsets

@@ -1,0 +1,437 @@
+"""Updating a saved index when its folder changes, without rebuilding it.
+
+Files added or changed since the saved index are read and indexed into a new segment; the
+articles of files changed or removed are marked dead in the segments that hold them; a new
+generation (retrieval/index/segmented.py) names the segments and the live articles in corpus
+order. The cost is that of the files that changed (and, for a dead article of a large segment, one
+pass over that segment's postings to count what it held), whatever the corpus's size.
+
+Segments are merged so that they stay few and the base stays the bulk of the index: past
+MAX_DELTAS segments beside the base, those are merged into one (from their stored texts); when
+the passages outside the base and the dead ones pass REBUILD_SHARE of the live ones, the index is
+rebuilt from the folder, which reclaims the dead passages' space. A merge runs after the update
+that made it due has been reported, builds without holding up other writers or any reader, and
+is committed only if no other update came in meanwhile.
+
+Every step writes into a temporary folder renamed into place when complete, and a generation's
+record replaces the previous one at once: a process killed at any moment leaves an index that
+loads, holding at least every update that was reported done.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from corpusbot.retrieval.index.bm25 import Index, IndexSettings, Progress
+from corpusbot.retrieval.index.building import build_folder
+from corpusbot.retrieval.index.segmented import (
+    GENERATION,
+    SEGMENT_BITS,
+    Dead,
+    Generation,
+    code,
+    is_generation,
+)
+from corpusbot.retrieval.plurals import counted
+from corpusbot.retrieval.reading import (
+    Article,
+    Passage,
+    Skipped,
+    SplitSettings,
+    look_up,
+    read_files,
+    split_article,
+)
+from corpusbot.retrieval.storage import READ_LOCK, TEXTS, Provenance, locked, write_manifest
+
+log = logging.getLogger(__name__)
+
+# Below this many live passages a change rebuilds the index: that takes under a second.
+INCREMENTAL_MIN_PASSAGES = 5_000
+# A change touching more than this share of the files is indexed by a rebuild.
+MOST_FILES = 0.5
+# Segments beside the base at most; one more and they are merged into one.
+MAX_DELTAS = 4
+# When the passages outside the base and the dead ones pass this share of the live passages,
+# the index is rebuilt from the folder: the base stays the bulk of the index (its impacts close
+# to the whole index's statistics, so the compiled search prunes well) and dead space is freed.
+REBUILD_SHARE = 0.25
+SEGMENT = "seg-"  # prefix of a segment folder's name
+BUILDING = ".building-"  # as retrieval/index/cache.py names a folder being written
+
+
+@dataclass
+class Current:
+    """The saved index an update starts from: its folder, its segments (their folder names
+    and the opened folders, the base first), the live articles' order, what the dead held, and
+    what it was built from."""
+
+    folder: Path
+    names: list[str]
+    indexes: list[Index]
+    order: np.ndarray
+    dead: Dead
+    provenance: Provenance
+    order_file: str = ""
+
+    @property
+    def live_passages(self) -> int:
+        return sum(len(index) for index in self.indexes) - self.dead.passages
+
+
+@dataclass(frozen=True)
+class Update:
+    """What an update did."""
+
+    folder: Path  # the new generation
+    articles: int  # articles indexed (of files added or changed)
+    passages: int
+    dead: int  # articles of files changed or removed
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """What it did, for a person: "1 article added, 3 passages, in 0.2 s"."""
+        parts = [
+            f"{counted(self.articles, 'article')} indexed ({counted(self.passages, 'passage')})"
+        ]
+        if self.dead:
+            parts.append(f"{counted(self.dead, 'article')} taken out")
+        return f"{', '.join(parts)}, in {self.seconds:.1f} s"
+
+
+def read_current(folder: Path, home: Path) -> Current:
+    """The index saved in `folder` (a single folder or a generation) as an update reads it."""
+    if is_generation(folder):
+        generation, order = Generation.read(folder)
+        indexes = [Index.load(home / name) for name in generation.segments]
+        return Current(
+            folder,
+            list(generation.segments),
+            indexes,
+            order,
+            generation.dead,
+            generation.provenance,
+            generation.order,
+        )
+    index = Index.load(folder)
+    order = np.arange(len(index.articles), dtype=np.int64)
+    return Current(folder, [folder.name], [index], order, Dead(), index.meta.provenance)
+
+
+def derive(
+    current: Current,
+    corpus: Path,
+    *,
+    stats: dict[str, list[int]],
+    provenance: Provenance,
+    split: SplitSettings,
+    settings: IndexSettings,
+    max_file_bytes: int,
+    follow_outside_links: bool,
+    progress: Progress | None = None,
+) -> Update | None:
+    """A new generation of `current` for the folder's files as `stats` tells them, saved beside
+    it under `provenance.fingerprint`; None when a rebuild is the better way (a small index, a
+    change to most files, a new article whose id another article has)."""
+    home = current.folder.parent
+    before, after = current.provenance.files, stats
+    added = sorted(after.keys() - before.keys())
+    changed = sorted(n for n in after.keys() & before.keys() if list(after[n]) != list(before[n]))
+    removed = sorted(before.keys() - after.keys())
+    touched = len(added) + len(changed) + len(removed)
+    if current.live_passages < INCREMENTAL_MIN_PASSAGES or touched > MOST_FILES * len(after):
+        return None
+    if any("\\" in name for name in (*added, *changed)):  # a name kept printable: rebuild
+        return None
+    live = _LiveOrder(current)
+    dying = live.positions_of([*changed, *removed])
+    files = look_up(corpus, [*added, *changed], follow_outside_links=follow_outside_links)
+    read = read_files(corpus, files, max_file_bytes)
+    articles = read.articles
+    if _ids_collide(articles, live, dying, list(after)):
+        return None
+    names = list(current.names)
+    passages = 0
+    if articles:
+        pairs = [(a, split_article(a, split)) for a in articles]
+        passages = sum(len(p) for _, p in pairs)
+        names.append(_new_segment(home, pairs, settings, progress))
+    dead = current.dead.plus(_held(current, current.order[dying]))
+    remaining = np.delete(current.order, dying)
+    order = _with_new(live, remaining, dying, articles, segment=len(names) - 1)
+    kept = [s for s in current.provenance.skipped if _file_of(s) not in {*changed, *removed}]
+    provenance = replace(provenance, skipped=(*kept, *read.skipped))
+    generation = Generation(tuple(names), dead, provenance, _order_name())
+    folder = home / provenance.fingerprint
+    _write_generation(home, folder, generation, order)
+    return Update(folder, len(articles), passages, len(dying))
+
+
+def _file_of(skipped: Skipped) -> str:
+    """The file a skipped entry is about (a .jsonl line's entry names it `file:line`)."""
+    name, _, line = skipped.path.rpartition(":")
+    return name if name and line.isdigit() else skipped.path
+
+
+class _LiveOrder:
+    """The live articles of `current` in corpus order, their paths read when asked."""
+
+    def __init__(self, current: Current) -> None:
+        self.current = current
+        self.order = current.order.tolist()
+
+    def parts(self, position: int) -> tuple[str, ...]:
+        entry = self.order[position]
+        segment, local = entry >> SEGMENT_BITS, entry & ((1 << SEGMENT_BITS) - 1)
+        return tuple(self.current.indexes[segment].articles[local].path.split("/"))
+
+    def first_at_or_after(self, parts: tuple[str, ...], order: Sequence[int] | None = None) -> int:
+        """Where `parts` would go among the live articles (or the positions `order` of them)."""
+        positions = range(len(self.order)) if order is None else order
+        return bisect_left(positions, parts, key=self.parts)
+
+    def positions_of(self, names: Sequence[str]) -> np.ndarray:
+        """The positions of the live articles of files `names` (each file's run of them)."""
+        found: list[int] = []
+        for name in names:
+            parts = tuple(name.split("/"))
+            at = self.first_at_or_after(parts)
+            while at < len(self.order) and self.parts(at) == parts:
+                found.append(at)
+                at += 1
+        return np.array(sorted(found), dtype=np.int64)
+
+    def ids(self, skip: np.ndarray) -> set[str]:
+        """Every live article's id but those at positions `skip`: one walk over each segment."""
+        dying = set(skip.tolist())
+        wanted = {entry for at, entry in enumerate(self.order) if at not in dying}
+        found: set[str] = set()
+        for segment, index in enumerate(self.current.indexes):
+            for local, info in enumerate(index.articles):
+                if code(segment, local) in wanted:
+                    found.add(info.id)
+        return found
+
+
+def _ids_collide(
+    articles: list[Article], live: _LiveOrder, dying: np.ndarray, files: Sequence[str]
+) -> bool:
+    """Whether a new article's id may be a live article's: a rebuild decides which one gets
+    the path added to it, as it always has (retrieval/reading/corpus.py, unique_ids). A text
+    file's article is named by the file's stem, so unless a .jsonl file is about (its lines
+    name their own), the other files' stems tell without reading any article."""
+    if not articles:
+        return False
+    new = {a.id for a in articles}
+    if len(new) < len(articles):
+        return True
+    if any(name.lower().endswith(".jsonl") for name in files):
+        return not new.isdisjoint(live.ids(dying))
+    own = {a.path for a in articles}
+    stems = {Path(name).stem for name in files if name not in own}
+    return not new.isdisjoint(stems)
+
+
+def _with_new(
+    live: _LiveOrder,
+    remaining: np.ndarray,
+    dying: np.ndarray,
+    articles: list[Article],
+    *,
+    segment: int,
+) -> np.ndarray:
+    """`remaining` (the live order less the dying) with the new segment's articles put in
+    corpus order: by path, part by part, as the folder is listed."""
+    if not articles:
+        return remaining
+    dead = set(dying.tolist())
+    kept = [at for at in range(len(live.order)) if at not in dead]
+    places = [live.first_at_or_after(tuple(a.path.split("/")), kept) for a in articles]
+    codes = [code(segment, number) for number in range(len(articles))]
+    return np.insert(remaining, places, codes).astype(np.int64)
+
+
+def _held(current: Current, entries: np.ndarray) -> Dead:
+    """What the articles `entries` (order codes) held: their passages, length and each term's
+    document frequency, counted from their segments' postings."""
+    total = Dead()
+    if not len(entries):
+        return total
+    segments = entries >> SEGMENT_BITS
+    locals_ = entries & ((1 << SEGMENT_BITS) - 1)
+    for segment in np.unique(segments).tolist():
+        index = current.indexes[segment]
+        mask = _passages_of(index, locals_[segments == segment])
+        total = total.plus(_counted(index, mask))
+    return total
+
+
+def _passages_of(index: Index, articles: np.ndarray) -> np.ndarray:
+    """A bool per passage of `index`: whether it belongs to one of `articles` (0-based)."""
+    mask = np.zeros(len(index), dtype=bool)
+    column = index.table.article
+    for article in articles.tolist():
+        lo, hi = np.searchsorted(column, [article, article + 1])
+        mask[lo:hi] = True
+    return mask
+
+
+def _counted(index: Index, mask: np.ndarray) -> Dead:
+    """The passages of `index` that `mask` marks: how many, their length, their terms' counts."""
+    if not mask.any():
+        return Dead()
+    offsets = index.postings.offsets
+    held = mask[index.postings.doc_ids].astype(np.int64)
+    per_term = np.add.reduceat(held, offsets[:-1]) if len(held) else np.zeros(0, np.int64)
+    terms = index.terms
+    df = {terms[t]: int(per_term[t]) for t in np.flatnonzero(per_term).tolist()}
+    length = int(index.table.doc_len[mask].astype(np.int64).sum())
+    return Dead(int(mask.sum()), length, df)
+
+
+def _new_segment(
+    home: Path,
+    pairs: list[tuple[Article, list[Passage]]],
+    settings: IndexSettings,
+    progress: Progress | None,
+) -> str:
+    """Index `pairs` into a new segment folder under `home`; its name."""
+    name = f"{SEGMENT}{os.urandom(6).hex()}"
+
+    def build(into: Path) -> None:
+        build_folder(
+            pairs,
+            into,
+            analyzer=settings.analyzer,
+            weighting=settings.weighting,
+            workers=settings.workers,
+            progress=progress,
+            articles=len(pairs),
+        )
+
+    _atomic_folder(home, home / name, build, block_sums=True)
+    return name
+
+
+def _atomic_folder(
+    home: Path, folder: Path, build: Callable[[Path], object], *, block_sums: bool
+) -> None:
+    """`build` into a temporary folder under `home`, then renamed to `folder`."""
+    home.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
+    try:
+        build(temporary)
+        if block_sums:
+            write_manifest(temporary, block_sums_for=(TEXTS,))
+        os.rename(temporary, folder)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
+def _order_name() -> str:
+    return f"order-{os.urandom(4).hex()}.npy"
+
+
+def _write_generation(home: Path, folder: Path, generation: Generation, order: np.ndarray) -> None:
+    """A new generation folder, renamed into place as `folder` (replacing one of that name)."""
+    temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
+    try:
+        generation.write(temporary, order)
+        with locked(home / READ_LOCK, exclusive=True):
+            if folder.exists():
+                shutil.rmtree(folder, ignore_errors=True)
+            os.rename(temporary, folder)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
+# --- merging -----------------------------------------------------------------------------------
+
+
+def merge_due(current: Current) -> str:
+    """Which merge `current` needs: "rebuild", "deltas" or ""."""
+    if len(current.indexes) == 1:
+        return ""
+    outside = sum(len(index) for index in current.indexes[1:]) + current.dead.passages
+    if outside > REBUILD_SHARE * max(current.live_passages, 1):
+        return "rebuild"
+    if len(current.indexes) - 1 > MAX_DELTAS:
+        return "deltas"
+    return ""
+
+
+def merged_deltas(current: Current, *, split: SplitSettings, settings: IndexSettings) -> Path:
+    """The segments beside the base merged into one, from their live articles' stored texts;
+    the new generation is written to a temporary folder returned (the caller commits it)."""
+    home = current.folder.parent
+    started = time.perf_counter()
+    entries = current.order[(current.order >> SEGMENT_BITS) > 0]
+    pairs = []
+    for entry in entries.tolist():
+        index = current.indexes[entry >> SEGMENT_BITS]
+        local = entry & ((1 << SEGMENT_BITS) - 1)
+        info = index.articles[local]
+        text = index.article_text(local + 1)
+        article = Article(info.id, info.title, text, info.path, info.source, info.date, info.url)
+        pairs.append((article, split_article(article, split)))
+    name = _new_segment(home, pairs, settings, None) if pairs else ""
+    gone = Dead()
+    for segment, index in enumerate(current.indexes[1:], start=1):
+        alive = np.zeros(len(index.articles), dtype=bool)
+        mine = current.order[(current.order >> SEGMENT_BITS) == segment]
+        alive[mine & ((1 << SEGMENT_BITS) - 1)] = True
+        gone = gone.plus(_counted(index, _passages_of(index, np.flatnonzero(~alive))))
+    order = current.order.copy()
+    others = (order >> SEGMENT_BITS) > 0
+    order[others] = [code(1, number) for number in range(int(others.sum()))]
+    generation = Generation(
+        (current.names[0], *([name] if name else [])),
+        _less(current.dead, gone),
+        current.provenance,
+        _order_name(),
+    )
+    temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
+    generation.write(temporary, order)
+    log.info(
+        "merged %d segments in %.1f s", len(current.indexes) - 1, time.perf_counter() - started
+    )
+    return temporary
+
+
+def _less(dead: Dead, gone: Dead) -> Dead:
+    df = {term: dead.df.get(term, 0) - gone.df.get(term, 0) for term in dead.df}
+    return Dead(
+        dead.passages - gone.passages, dead.length - gone.length, {t: c for t, c in df.items() if c}
+    )
+
+
+def commit_merged(current: Current, temporary: Path) -> bool:
+    """Put the merged generation in `temporary` in place of `current`'s, if that is still the
+    saved one (no update came in while it was merged); whether it was."""
+    generation, _ = Generation.read(temporary)
+    with locked(current.folder.parent / READ_LOCK, exclusive=True):
+        try:
+            now, _ = Generation.read(current.folder)
+        except Exception:
+            now = None
+        if now is None or now.order != current.order_file:
+            shutil.rmtree(temporary, ignore_errors=True)
+            return False
+        os.replace(temporary / generation.order, current.folder / generation.order)
+        os.replace(temporary / GENERATION, current.folder / GENERATION)
+        shutil.rmtree(temporary, ignore_errors=True)
+        stale = current.folder / current.order_file
+        stale.unlink(missing_ok=True)
+    return True
