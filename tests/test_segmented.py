@@ -318,3 +318,16 @@ def test_a_process_killed_while_adding_or_merging_loses_no_reported_article(
         assert {Path(name).stem for name in reported} <= ids
     assert reported  # some adds were reported before the kills
     same_as_a_rebuild(corpus, cache, tmp_path)
+
+
+def test_a_reload_updates_the_index_and_says_what_it_took(tmp_path: Path) -> None:
+    from corpusbot.bot.app.service import Service
+
+    corpus, cache = saved(tmp_path)
+    service = Service.open(settings_for(corpus, cache))
+    name, text = ABSTRACTS[FIRST]
+    (corpus / name).write_text(text, encoding="utf-8")
+    result = service.reload()
+    assert result.ok and result.updated.startswith("1 article added, ")
+    assert isinstance(service.index, SegmentedIndex)
+    assert service.ask(text.split("\n", 1)[0]).quotes[0].sources[0].id == Path(name).stem

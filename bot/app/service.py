@@ -16,7 +16,15 @@ from dataclasses import dataclass, field
 from corpusbot.bot.answer import Answer, Context, example_questions, speller_for
 from corpusbot.bot.answer import ask as ask_scoped
 from corpusbot.config.settings import Settings
-from corpusbot.retrieval.index import Changes, Index, OpenedIndex, Progress, fingerprint, open_index
+from corpusbot.retrieval.index import (
+    Changes,
+    Index,
+    OpenedIndex,
+    Progress,
+    fingerprint,
+    merge_saved,
+    open_index,
+)
 from corpusbot.retrieval.reading import Skipped
 
 log = logging.getLogger(__name__)
@@ -35,6 +43,7 @@ class Reload:
     passages: int = 0
     skipped: tuple[Skipped, ...] = ()
     error: str = ""
+    updated: str = ""  # what an update in segments did ("1 article added, ..."), if it was one
 
 
 class Service:
@@ -158,9 +167,33 @@ class Service:
             articles=len(new.index.articles),
             passages=len(new.index),
             skipped=tuple(new.skipped),
+            updated=new.update.summary() if new.update is not None else "",
         )
         self._tell_listeners(result)
+        if new.update is not None:
+            self.merge_in_background()
         return result
+
+    def merge(self) -> str:
+        """Merge the saved index's segments if that is due (retrieval/index/updating.py), after
+        an update was reported; the index in service answers meanwhile, and alike after. What
+        was done, for a person ("" when nothing, or when it failed: that is only logged)."""
+        s = self.settings
+        try:
+            return merge_saved(
+                s.corpus,
+                s.split,
+                s.index,
+                s.max_file_bytes,
+                follow_outside_links=s.follow_outside_links,
+            )
+        except Exception as exc:  # the saved index stays as it was; the next update retries
+            log.warning("merging the index's segments failed: %s", _describe(exc))
+            return ""
+
+    def merge_in_background(self) -> None:
+        """`merge` on a daemon thread: the bot's reloads return (and are reported) at once."""
+        threading.Thread(target=self.merge, name="corpusbot-merge", daemon=True).start()
 
     def listen(self, listener: Callable[[Reload], None]) -> None:
         """Call `listener` with each successful reload, in the reloading thread, once the new

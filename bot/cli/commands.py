@@ -272,16 +272,20 @@ def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
     service = open_service(settings, rebuild=args.rebuild)
     index, opened = service.index, service.opened
     verb = "built" if opened.built else "unchanged, loaded"
-    if opened.changes is not None:
-        # BM25's idf and average passage length depend on every passage, so a change anywhere
-        # changes every passage's weights: this engine always re-indexes the whole folder.
-        verb = f"rebuilt ({opened.changes.summary()}; every passage is re-weighted)"
+    if opened.update is not None:  # the files changed since were indexed alone
+        files = opened.changes.summary() if opened.changes else "files changed"
+        verb = f"updated ({files}: {opened.update.summary()})"
+    elif opened.changes is not None:
+        verb = f"rebuilt ({opened.changes.summary()})"
     print(
         f"Index {verb}: {counted(len(index.articles), 'article')}, "
         f"{counted(len(index), 'passage')}, {counted(index.meta.terms, 'term')}"
     )
     print(f"Saved in {_short(opened.folder)}")
     _report_skipped(service)
+    merged = service.merge()  # after the update was reported: segments kept few
+    if merged:
+        print(f"Then {merged}.")
     return 0
 
 
@@ -457,9 +461,8 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     if settings.bundled_corpus:
         return _fail("name the corpus folder to add to with --corpus (or CORPUSBOT_CORPUS)", 2)
     report = add_links(settings.corpus, [valid_text(url) for url in args.urls], settings.fetch)
-    if report.added or report.replaced:
-        open_service(settings)  # the index takes the new files in
-    if args.json:
+    service = open_service(settings) if report.added or report.replaced else None
+    if args.json:  # the index takes the new files in (updated, on a large one) before this
         print_json(add_report_json(report))
     else:
         for verb, found in (("added", report.added), ("replaced", report.replaced)):
@@ -467,6 +470,9 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
                 print_text(f"{verb} {article.path}: {article.title}")
         for skipped in report.skipped:
             print_text(f"skipped {skipped.url}: {skipped.reason}")
+    if service is not None:
+        sys.stdout.flush()
+        service.merge()  # after the adds were reported
     return 0 if report.added or report.replaced else NOTHING_ANSWERED
 
 
@@ -537,12 +543,14 @@ def _poll_feeds(args: argparse.Namespace, settings: Settings) -> int:
     if settings.bundled_corpus:
         return _fail("name the corpus folder feeds go into with --corpus (or CORPUSBOT_CORPUS)", 2)
     found = feed_commands.run_poll(settings)
-    if found.new:
-        open_service(settings)  # the index takes the new files in
+    service = open_service(settings) if found.new else None  # the index takes them in
     if args.json:
         print_json(feed_commands.poll_json(found))
     else:
         feed_commands.print_poll(found)
+    if service is not None:
+        sys.stdout.flush()
+        service.merge()  # after the poll was reported
     failed = all(poll.error for poll in found.polls)
     return NOTHING_ANSWERED if found.polls and failed else 0
 

@@ -321,6 +321,8 @@ def reload_report(result: Reload, before: int) -> str:
             f"before stay in service.{skipped_text}"
         )
     how = "rebuilt the index" if result.built else "the index was already up to date"
+    if result.updated:
+        how = f"updated the index: {result.updated}"
     return (
         f"<b>Reloaded:</b> {counted(result.articles, 'article')}, "
         f"{counted(result.passages, 'passage')} "

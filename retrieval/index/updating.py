@@ -101,9 +101,7 @@ class Update:
 
     def summary(self) -> str:
         """What it did, for a person: "1 article added, 3 passages, in 0.2 s"."""
-        parts = [
-            f"{counted(self.articles, 'article')} indexed ({counted(self.passages, 'passage')})"
-        ]
+        parts = [counted(self.articles, "article") + " added", counted(self.passages, "passage")]
         if self.dead:
             parts.append(f"{counted(self.dead, 'article')} taken out")
         return f"{', '.join(parts)}, in {self.seconds:.1f} s"
