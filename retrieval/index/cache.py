@@ -362,13 +362,13 @@ def merge_saved(
             current = read_current(saved, home)
         due = merge_due(current)
         if due == "deltas":
-            temporary = merged_deltas(current, split=split, settings=settings)
+            temporary, merged = merged_deltas(current, split=split, settings=settings)
             with locked(home / BUILD_LOCK, exclusive=True):
                 if not commit_merged(current, temporary):
                     return ""
                 with locked(home / READ_LOCK, exclusive=True):
                     _remove_stale(home, saved)
-            return f"{len(current.indexes) - 1} segments merged into one"
+            return f"{merged} segments merged into one"
         if due == "rebuild" and key_of() == current.provenance.fingerprint:
             build = partial(
                 build_index,

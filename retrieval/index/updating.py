@@ -370,14 +370,22 @@ def merge_due(current: Current) -> str:
     return ""
 
 
-def merged_deltas(current: Current, *, split: SplitSettings, settings: IndexSettings) -> Path:
-    """The segments beside the base merged into one, from their live articles' stored texts;
-    the new generation is written to a temporary folder returned (the caller commits it)."""
+def merged_deltas(
+    current: Current, *, split: SplitSettings, settings: IndexSettings
+) -> tuple[Path, int]:
+    """The smaller segments beside the base merged into one, from their live articles' stored
+    texts, leaving MAX_DELTAS // 2 of them: each article is merged again only when the segments
+    around it have grown as large (so a steady stream of updates costs a few merges per article,
+    not one per update). The new generation is written to a temporary folder returned (the
+    caller commits it), with how many segments were merged."""
     home = current.folder.parent
     started = time.perf_counter()
-    entries = current.order[(current.order >> SEGMENT_BITS) > 0]
+    segments = current.order >> SEGMENT_BITS
+    sizes = {n: int((segments == n).sum()) for n in range(1, len(current.indexes))}
+    merging = sorted(sorted(sizes, key=lambda n: (sizes[n], n))[: len(sizes) - MAX_DELTAS // 2 + 1])
+    kept = [n for n in range(1, len(current.indexes)) if n not in merging]
     pairs = []
-    for entry in entries.tolist():
+    for entry in current.order[np.isin(segments, merging)].tolist():
         index = current.indexes[entry >> SEGMENT_BITS]
         local = entry & ((1 << SEGMENT_BITS) - 1)
         info = index.articles[local]
@@ -386,26 +394,27 @@ def merged_deltas(current: Current, *, split: SplitSettings, settings: IndexSett
         pairs.append((article, split_article(article, split)))
     name = _new_segment(home, pairs, settings, None) if pairs else ""
     gone = Dead()
-    for segment, index in enumerate(current.indexes[1:], start=1):
+    for segment in merging:
+        index = current.indexes[segment]
         alive = np.zeros(len(index.articles), dtype=bool)
-        mine = current.order[(current.order >> SEGMENT_BITS) == segment]
-        alive[mine & ((1 << SEGMENT_BITS) - 1)] = True
+        alive[current.order[segments == segment] & ((1 << SEGMENT_BITS) - 1)] = True
         gone = gone.plus(_counted(index, _passages_of(index, np.flatnonzero(~alive))))
+    renumbered = {0: 0, **{old: new for new, old in enumerate(kept, start=1)}}
     order = current.order.copy()
-    others = (order >> SEGMENT_BITS) > 0
-    order[others] = [code(1, number) for number in range(int(others.sum()))]
+    for old, new in renumbered.items():
+        mine = segments == old
+        order[mine] = (new << SEGMENT_BITS) | (current.order[mine] & ((1 << SEGMENT_BITS) - 1))
+    into = np.isin(segments, merging)
+    order[into] = [code(len(kept) + 1, number) for number in range(int(into.sum()))]
+    names = [current.names[0], *(current.names[n] for n in kept), *([name] if name else [])]
     generation = Generation(
-        (current.names[0], *([name] if name else [])),
-        _less(current.dead, gone),
-        current.provenance,
-        _order_name(),
+        tuple(names), _less(current.dead, gone), current.provenance, _order_name()
     )
     temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
     generation.write(temporary, order)
-    log.info(
-        "merged %d segments in %.1f s", len(current.indexes) - 1, time.perf_counter() - started
-    )
-    return temporary
+    seconds = time.perf_counter() - started
+    log.info("merged %d segments (%d articles) in %.1f s", len(merging), len(pairs), seconds)
+    return temporary, len(merging)
 
 
 def _less(dead: Dead, gone: Dead) -> Dead:
