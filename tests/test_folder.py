@@ -8,6 +8,7 @@ from corpusbot.retrieval.reading.folder import (
     list_files,
     printable_name,
     read_file_bytes,
+    stat_files,
 )
 
 
@@ -38,3 +39,36 @@ def test_reading_is_bounded_and_refuses_special_files(tmp_path: Path) -> None:
         read_file_bytes(fifo, 100)
     with pytest.raises(UnusableFile, match="cannot be read"):
         read_file_bytes(tmp_path / "gone.txt", 100)
+
+
+@pytest.mark.parametrize("follow", [False, True], ids=["links-kept-in", "links-followed"])
+def test_the_quick_look_at_a_folder_sees_what_the_listing_sees(
+    tmp_path: Path, follow: bool
+) -> None:
+    """stat_files (what tells a change) gives the stats list_files gives, in its order, for a
+    folder of everything a listing meets: nested and hidden folders, a folder named like an
+    article, names that sort around a folder's ("a" beside "a.txt" and "a-b.txt"), a name that
+    is not UTF-8, links in and out of the folder (to files and to a folder), a broken link and a
+    named pipe."""
+    folder, outside = tmp_path / "corpus", tmp_path / "outside"
+    (folder / "a" / "deep").mkdir(parents=True)
+    outside.mkdir()
+    (outside / "far.txt").write_text("far")
+    for name in ("a.txt", "a-b.txt", "a/x.md", "a/deep/y.jsonl", "b.MD", "README.md", "d.pdf"):
+        (folder / name).write_text(name)
+    (folder / ".hidden").mkdir()
+    (folder / ".hidden" / "z.txt").write_text("z")
+    (folder / "dir.txt").mkdir()
+    (folder / "dir.txt" / "g.txt").write_text("g")
+    (folder / os.fsdecode(b"caf\xe9.txt")).write_text("odd name")
+    (folder / "in-link.txt").symlink_to(folder / "a.txt")
+    (folder / "out-link.txt").symlink_to(outside / "far.txt")
+    (folder / "broken.txt").symlink_to(folder / "missing.txt")
+    (folder / "linked-folder").symlink_to(outside)
+    os.mkfifo(folder / "pipe.txt")
+    listed = list_files(folder, follow_outside_links=follow)
+    expected = {f.name: f.stat for f in listed if f.stat is not None}
+    found = stat_files(folder, follow_outside_links=follow)
+    assert list(found) == list(expected)
+    assert found == expected
+    assert "caf\\xe9.txt" in found and "broken.txt" not in found and "a/deep/y.jsonl" in found

@@ -44,11 +44,11 @@ from corpusbot.retrieval.index.updating import (
 from corpusbot.retrieval.reading import (
     Skipped,
     SplitSettings,
-    list_files,
     load_corpus,
     nothing_readable,
     printable_name,
     split_article,
+    stat_files,
 )
 from corpusbot.retrieval.storage import (
     BUILD_LOCK,
@@ -133,12 +133,9 @@ def file_stats(corpus: Path, *, follow_outside_links: bool = False) -> dict[str,
     The ctime and inode change whenever a file is written or replaced, even if its size and
     mtime are put back as they were.
     """
-    stats: dict[str, FileStats] = {}
-    for file in list_files(corpus, follow_outside_links=follow_outside_links):
-        if file.stat is not None:  # else gone or unreadable: the reader will report it
-            s = file.stat
-            stats[file.name] = (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino)
-    return stats
+    found = stat_files(corpus, follow_outside_links=follow_outside_links)
+    # A file gone or unreadable has no stat: the reader will report it.
+    return {name: (s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino) for name, s in found.items()}
 
 
 def fingerprint(
