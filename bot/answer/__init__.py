@@ -20,7 +20,7 @@ from .render import (
     render_html,
     render_text,
 )
-from .respell import speller_for
+from .respell import prepare_in_background, speller_for
 from .scoped_answer import ask
 from .text_limits import TELEGRAM_LIMIT, clip, clip_escaped, escape, utf16_length
 
@@ -53,6 +53,7 @@ __all__ = [
     "follow_up",
     "follow_up_note",
     "format_date",
+    "prepare_in_background",
     "read_question",
     "render_alert",
     "render_html",

@@ -19,7 +19,7 @@ from enum import StrEnum
 
 import numpy as np
 
-from corpusbot.retrieval.index import ArticleInfo
+from corpusbot.retrieval.index import ArticleColumns, ArticleInfo
 from corpusbot.retrieval.reading import FIRST_YEAR, LAST_YEAR, MONTH, month_number
 
 YEAR = r"(\d{4})"
@@ -326,18 +326,17 @@ class ArticleFacts:
     @classmethod
     def of(cls, articles: Iterable[ArticleInfo]) -> ArticleFacts:
         """The table of `articles` (in index order), read in one pass."""
-        days: list[int] = []
+        return cls.of_columns(ArticleColumns.of(articles))
+
+    @classmethod
+    def of_columns(cls, columns: ArticleColumns) -> ArticleFacts:
+        """The table of an index's `article_columns` (read once per index folder)."""
         first_codes: list[int] = []  # in order of first appearance, renumbered below
         first_seen: dict[str, int] = {}
-        id_hashes: list[int] = []
-        for article in articles:
-            day = parse_iso(article.date)
-            days.append(day.toordinal() if day is not None else -1)
-            source = article.source
+        for source in columns.sources:
             first_codes.append(first_seen.setdefault(source, len(first_seen)) if source else -1)
-            id_hashes.append(hash(article.id))
-        table = cls.from_columns(np.array(days, dtype=np.int64), first_codes, list(first_seen))
-        return replace(table, id_hashes=np.array(id_hashes, dtype=np.int64))
+        table = cls.from_columns(columns.days, first_codes, list(first_seen))
+        return replace(table, id_hashes=columns.id_hashes)
 
     def with_ids(self, ids: Collection[str]) -> np.ndarray:
         """Where the articles whose id may be in `ids` are (True); a hash shared with another id

@@ -52,7 +52,7 @@ def article_table(index: Index) -> ArticleFacts:
     with _tables_lock:
         table = _tables.get(index)
         if table is None:
-            table = _tables[index] = ArticleFacts.of(index.articles)
+            table = _tables[index] = ArticleFacts.of_columns(index.article_columns)
         return table
 
 

@@ -13,7 +13,13 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
-from corpusbot.bot.answer import Answer, Context, example_questions, speller_for
+from corpusbot.bot.answer import (
+    Answer,
+    Context,
+    example_questions,
+    prepare_in_background,
+    speller_for,
+)
 from corpusbot.bot.answer import ask as ask_scoped
 from corpusbot.config.settings import Settings
 from corpusbot.retrieval.index import (
@@ -156,7 +162,13 @@ class Service:
                 error="no readable article in the corpus folder now; keeping the current index",
             )
         self._failed = None
-        speller_for(new.index).prepare()  # here, not on the first question naming someone
+        # The spelling table, built for the new index's vocabulary here or, for an index updated
+        # in segments (a bot reloading as articles arrive), beside it: a question naming someone
+        # meanwhile waits for it, the others do not.
+        if new.update is None:
+            speller_for(new.index).prepare()
+        else:
+            prepare_in_background(new.index)
         self.opened = new  # one assignment: a question sees the old index or the new one
         self._rebuild_if_damaged(new)
         changes = Changes.between(old.index.meta.provenance.files, new.index.meta.provenance.files)

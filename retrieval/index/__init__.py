@@ -1,6 +1,7 @@
 """The BM25 index: built from articles in bounded memory, saved and cached per corpus, searched."""
 
 from .bm25 import (
+    ArticleColumns,
     ArticleInfo,
     Hit,
     Index,
@@ -15,6 +16,7 @@ from .segmented import SegmentedIndex
 from .updating import Update
 
 __all__ = [
+    "ArticleColumns",
     "ArticleInfo",
     "Changes",
     "Hit",

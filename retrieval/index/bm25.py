@@ -23,6 +23,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date
 from functools import cached_property
 from itertools import compress
 from pathlib import Path
@@ -51,6 +52,7 @@ from corpusbot.retrieval.storage import files as storage
 
 __all__ = [
     "FORMAT",
+    "ArticleColumns",
     "ArticleInfo",
     "Hit",
     "Index",
@@ -194,6 +196,35 @@ class Query:
     weights: dict[str, float]  # each distinct term -> its idf (unknown terms: the largest)
     present: list[str]  # the distinct terms the index holds, in question order
     known: list[tuple[int, int]]  # those as (term number, times asked)
+
+
+@dataclass(frozen=True, eq=False)
+class ArticleColumns:
+    """Each article's date, outlet and id as columns, in index order: what filtering questions
+    by date and outlet reads of every article, read once per index folder."""
+
+    days: np.ndarray  # int64, the date's proleptic ordinal (date.toordinal()), -1 for none
+    sources: list[str | None]
+    id_hashes: np.ndarray  # int64, hash() of each id (this process's string hash)
+
+    @classmethod
+    def of(cls, articles: Iterable[ArticleInfo]) -> ArticleColumns:
+        days: list[int] = []
+        sources: list[str | None] = []
+        hashes: list[int] = []
+        for article in articles:
+            days.append(_ordinal(article.date))
+            sources.append(article.source)
+            hashes.append(hash(article.id))
+        return cls(np.array(days, dtype=np.int64), sources, np.array(hashes, dtype=np.int64))
+
+
+def _ordinal(iso: str | None) -> int:
+    """The ordinal of an ISO `YYYY-MM-DD` date, -1 for none or an unreadable one."""
+    try:
+        return date.fromisoformat(iso or "").toordinal()
+    except ValueError:
+        return -1
 
 
 @dataclass(frozen=True)
@@ -385,6 +416,11 @@ class Index:
         the epsilon floor, all but a corpus of near-identical passages). Read once: per question
         it cost a quarter of the search's own Python."""
         return bool((self.idf > 0).all())
+
+    @cached_property
+    def article_columns(self) -> ArticleColumns:
+        """Every article's date, outlet and id as columns, read in one walk, once."""
+        return ArticleColumns.of(self.articles)
 
     def term_weight(self, term: str) -> float:
         """`term`'s idf (an index term, as the analyzer makes it); a term no passage holds

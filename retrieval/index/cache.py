@@ -53,6 +53,7 @@ from corpusbot.retrieval.reading import (
 from corpusbot.retrieval.storage import (
     BUILD_LOCK,
     LOCK_FILES,
+    MANIFEST,
     MERGE_LOCK,
     READ_LOCK,
     CheckedTextFile,
@@ -275,7 +276,7 @@ def _updated(
         return None
     try:
         with locked(home / READ_LOCK, exclusive=False):
-            current = read_current(saved, home)
+            current = read_current(saved, home, opener=segment_opener)
         update = derive(
             current,
             corpus,
@@ -308,18 +309,22 @@ def _saved_folder(home: Path, settings: str) -> Path | None:
     """The index saved for this corpus with these settings, if any (the newest, if several)."""
     if not home.is_dir():
         return None
-    found: list[tuple[float, Path]] = []
+    found: list[tuple[int, Path]] = []
     for folder in home.iterdir():
         if folder.name.startswith((".", SEGMENT)) or not folder.is_dir():
             continue
         record = folder / GENERATION if is_generation(folder) else folder / storage.META
         try:
-            provenance = _provenance_of(folder)
-            if provenance.settings == settings:
-                found.append((record.stat().st_mtime, folder))
+            found.append((record.stat().st_mtime_ns, folder))
+        except OSError:
+            continue
+    for _, folder in sorted(found, reverse=True):  # the newest first: most often the one
+        try:
+            if _provenance_of(folder).settings == settings:
+                return folder
         except (OSError, ValueError, KeyError, TypeError, IndexCorrupt):
             continue
-    return max(found)[1] if found else None
+    return None
 
 
 def _provenance_of(folder: Path) -> Provenance:
@@ -356,7 +361,7 @@ def merge_saved(
         if saved is None or not is_generation(saved):
             return ""
         with locked(home / READ_LOCK, exclusive=False):
-            current = read_current(saved, home)
+            current = read_current(saved, home, opener=segment_opener)
         due = merge_due(current)
         if due == "deltas":
             temporary, merged = merged_deltas(current, split=split, settings=settings)
@@ -451,18 +456,62 @@ def _load_cached(folder: Path, home: Path) -> tuple[OpenedIndex | None, str]:
 def _load_generation(folder: Path, home: Path) -> OpenedIndex:
     """A generation's segments checked and opened as one index; the large segments' checksums
     are checked in one background thread, and a failure removes the generation (so that the
-    next open rebuilds)."""
+    next open rebuilds). A segment this process has opened and checked before is taken as it
+    was: segments never change, and a bot reloading every few seconds must not hash its base
+    each time."""
     generation, order = Generation.read(folder)
     indexes, later = [], []
     for name in generation.segments:
-        entries = _checked_entries(home / name)
-        index, texts = _load(home / name, check_reads=bool(entries))
+        index, entries, texts = _segment(home / name)
         indexes.append(index)
         if entries:
             later.append((home / name, entries, texts))
     index = SegmentedIndex(folder, indexes, generation, order)
     check = _check_segments_later(folder, home, later) if later else None
     return OpenedIndex(index, False, folder, _skipped(index), check=check)
+
+
+# Segments this process has opened, by folder and the identity of its manifest (a folder
+# replaced under the same name is opened anew); kept while they stay in use.
+_SEGMENTS: dict[tuple[str, int, int], Index] = {}
+_SEGMENTS_KEPT = 32
+
+
+def _segment(folder: Path) -> tuple[Index, dict[str, Entry], CheckedTextFile | None]:
+    """Segment `folder` opened (or as opened before) and checked: the entries still to hash in
+    the background and its texts read meanwhile through their block sums, if it is large and
+    new to this process."""
+    key = _identity(folder)
+    opened = _SEGMENTS.get(key) if key is not None else None
+    if opened is not None and not check_sizes(folder, read_manifest_of(folder)):
+        return opened, {}, None
+    entries = _checked_entries(folder)
+    index, texts = _load(folder, check_reads=bool(entries))
+    if key is not None:
+        if len(_SEGMENTS) >= _SEGMENTS_KEPT:
+            _SEGMENTS.clear()
+        _SEGMENTS[key] = index
+    return index, entries, texts
+
+
+def segment_opener(folder: Path) -> Index:
+    """A segment as `_segment` opens it, for an update reading the saved generation."""
+    return _segment(folder)[0]
+
+
+def _identity(folder: Path) -> tuple[str, int, int] | None:
+    try:
+        manifest = (folder / MANIFEST).stat()
+    except OSError:
+        return None
+    return str(folder), manifest.st_ino, manifest.st_mtime_ns
+
+
+def read_manifest_of(folder: Path) -> dict[str, Entry]:
+    try:
+        return read_manifest(folder)
+    except ValueError as exc:
+        raise IndexCorrupt(str(exc)) from None
 
 
 def _check_segments_later(

@@ -107,11 +107,14 @@ class Update:
         return f"{', '.join(parts)}, in {self.seconds:.1f} s"
 
 
-def read_current(folder: Path, home: Path) -> Current:
-    """The index saved in `folder` (a single folder or a generation) as an update reads it."""
+def read_current(
+    folder: Path, home: Path, *, opener: Callable[[Path], Index] = Index.load
+) -> Current:
+    """The index saved in `folder` (a single folder or a generation) as an update reads it;
+    `opener` opens a segment folder."""
     if is_generation(folder):
         generation, order = Generation.read(folder)
-        indexes = [Index.load(home / name) for name in generation.segments]
+        indexes = [opener(home / name) for name in generation.segments]
         return Current(
             folder,
             list(generation.segments),
@@ -236,8 +239,15 @@ def _ids_collide(
     if any(name.lower().endswith(".jsonl") for name in files):
         return not new.isdisjoint(live.ids(dying))
     own = {a.path for a in articles}
-    stems = {Path(name).stem for name in files if name not in own}
+    stems = {_stem(name) for name in files if name not in own}
     return not new.isdisjoint(stems)
+
+
+def _stem(name: str) -> str:
+    """Path(name).stem, without making a Path (an update looks at every file's)."""
+    base = name.rpartition("/")[2]
+    dot = base.rfind(".")
+    return base[:dot] if dot > 0 else base
 
 
 def _with_new(

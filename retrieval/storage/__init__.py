@@ -28,6 +28,7 @@ from .files import (
 )
 from .locks import BUILD_LOCK, LOCK_FILES, MERGE_LOCK, READ_LOCK, locked, tried
 from .manifest import (
+    MANIFEST,
     Entry,
     check_contents,
     check_sizes,
@@ -51,6 +52,7 @@ __all__ = [
     "BUILD_LOCK",
     "FORMAT",
     "LOCK_FILES",
+    "MANIFEST",
     "MERGE_LOCK",
     "META",
     "PASSAGE_FILES",

@@ -1,0 +1,305 @@
+"""Live news: how soon new articles answer, and what a steady stream of them costs.
+
+    python benchmarks/live_index.py [--sizes 100000,1000000] [--counts 1,100,10000]
+        [--sustained 120] [--scratch DIR]
+
+The folder is versus.py's passages (SciFact sentences joined up to 480 characters), ten to an
+article, written as .txt files; new articles are three passages each, from further passages of
+the same stream. For each size, in its own process:
+- the folder is indexed from scratch (the rebuild every change cost before: its time is the
+  baseline of the whole run);
+- for each count, that many new files are written, then a running service reloads (as the bot's
+  watcher does) and is asked the first new article's headline: the time from the files being in
+  the folder to an answer quoting it; then the segments are merged if due (timed);
+- `corpusbot index` and `corpusbot ask` in new processes after one more file (what the command
+  line costs, Python's start-up included);
+- the folder rebuilt from scratch again, now larger;
+- for `--sustained` seconds, a writer adds 1,000 articles a minute while the service reloads
+  every second (merging in the background when due) and the 300 SciFact claims are answered in
+  a loop: the whole answer's p50 and p99, against the same claims on the index merged at the
+  end, in the same process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from harness import passage_counts, peak_rss_mb, run_step, scratch_folder
+from versus import DEFAULT_BEIR, answerer, passage_texts, questions
+
+PER_ARTICLE = 10  # passages of a first article
+NEW_PASSAGES = 3  # passages of a new one
+RATE_PER_MINUTE = 1_000
+STEP_TIMEOUT_S = 7200
+
+
+def write_folder(beir: Path, size: int, corpus: Path) -> Iterator[str]:
+    """The first `size` passages as articles of ten in `corpus`; the stream's further passages
+    (for new articles) are what the returned iterator yields."""
+    corpus.mkdir(parents=True, exist_ok=True)
+    texts = passage_texts(beir, size + 2_000_000)
+    for number in range(size // PER_ARTICLE):
+        batch = [next(texts) for _ in range(PER_ARTICLE)]
+        (corpus / f"a{number:07d}.txt").write_text(_article(batch), encoding="utf-8")
+    return texts
+
+
+def _article(passages: list[str]) -> str:
+    return f"{passages[0][:80]}\n\n" + "\n\n".join(passages)
+
+
+def new_articles(
+    texts: Iterator[str], corpus: Path, count: int, tag: str, *, first: int = 0
+) -> list[str]:
+    """`count` new article files in `corpus`/new/`tag`, numbered from `first`; headlines."""
+    titles = []
+    folder = corpus / "new" / tag
+    folder.mkdir(parents=True, exist_ok=True)
+    for number in range(first, first + count):
+        batch = [next(texts) for _ in range(NEW_PASSAGES)]
+        batch[0] = f"Bulletin {tag} {number}: {batch[0]}"
+        (folder / f"{tag}-{number:06d}.txt").write_text(_article(batch), encoding="utf-8")
+        titles.append(batch[0][:80])
+    return titles
+
+
+def percentiles(seconds: list[float]) -> dict[str, float]:
+    ordered = sorted(seconds)
+    pick = lambda share: ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000  # noqa: E731
+    return {"p50_ms": statistics.median(ordered) * 1000, "p99_ms": pick(0.99)}
+
+
+def step(beir: Path, size: int, counts: list[int], sustained: float, scratch: Path) -> dict:
+    os.environ["XDG_CACHE_HOME"] = str(scratch / "cache")
+    from corpusbot.bot.app.service import Service
+    from corpusbot.config.settings import load_settings
+
+    corpus = scratch / "corpus"
+    texts = write_folder(beir, size, corpus)
+    settings = load_settings(env={}, corpus=corpus)
+    started = time.perf_counter()
+    service = Service.open(settings, rebuild=True)
+    figures: dict = {"size": size, "passages": len(service.index)}
+    figures["rebuild_s"] = time.perf_counter() - started
+    for claim in questions(beir)[:20]:  # the compiled parts load (compile, in a new cache)
+        service.ask(claim)
+    background = service.merge_in_background
+    service.merge_in_background = lambda: None  # type: ignore[method-assign] # merges timed here
+    figures["adds"] = [timed_add(service, texts, corpus, count) for count in counts]
+    service.merge_in_background = background  # type: ignore[method-assign]
+    figures["cli"] = command_line(texts, corpus, scratch)
+    started = time.perf_counter()
+    rebuilt = Service.open(settings, rebuild=True)
+    figures["rebuild_after_s"] = time.perf_counter() - started
+    figures["passages_after"] = len(rebuilt.index)
+    del rebuilt
+    if sustained > 0:
+        figures["sustained"] = stream(service, texts, corpus, sustained)
+    figures["peak_rss_mb"] = peak_rss_mb()
+    return figures
+
+
+def timed_add(service: object, texts: Iterator[str], corpus: Path, count: int) -> dict:
+    """`count` new files, then a reload and a question about the first: the time they take."""
+    titles = new_articles(texts, corpus, count, f"batch{count}")
+    started = time.perf_counter()
+    result = service.reload()  # type: ignore[attr-defined]
+    reloaded = time.perf_counter() - started
+    answer = service.ask(titles[0])  # type: ignore[attr-defined]
+    answered = time.perf_counter() - started
+    quoted = bool(answer.quotes) and answer.quotes[0].sources[0].path.endswith("-000000.txt")
+    merge_started = time.perf_counter()
+    merged = service.merge()  # type: ignore[attr-defined]
+    return {
+        "articles": count,
+        "update_s": reloaded,
+        "to_answer_s": answered,
+        "quoted": quoted,
+        "updated": result.updated,
+        "merge": merged,
+        "merge_s": time.perf_counter() - merge_started if merged else 0.0,
+    }
+
+
+def command_line(texts: Iterator[str], corpus: Path, scratch: Path) -> dict:
+    """One more file, then `corpusbot index` and `corpusbot ask` as new processes."""
+    (title,) = new_articles(texts, corpus, 1, "cli")
+    env = {**os.environ, "XDG_CACHE_HOME": str(scratch / "cache")}
+    command = [sys.executable, "-m", "corpusbot.bot", "--corpus", str(corpus)]
+    started = time.perf_counter()
+    subprocess.run([*command, "index"], env=env, check=True, capture_output=True)
+    indexed = time.perf_counter() - started
+    found = subprocess.run(
+        [*command, "ask", "--json", title], env=env, check=False, capture_output=True, text=True
+    )
+    asked = time.perf_counter() - started - indexed
+    quoted = json.loads(found.stdout)["quotes"][0]["path"].endswith("cli-000000.txt")
+    return {"index_s": indexed, "ask_s": asked, "quoted": quoted}
+
+
+def stream(service: object, texts: Iterator[str], corpus: Path, seconds: float) -> dict:
+    """Articles arriving at RATE_PER_MINUTE while the service reloads every second and answers
+    the claims in a loop; then the claims on the index merged at the end."""
+    claims = questions(DEFAULT_BEIR)
+    stop = threading.Event()
+    written = [0]
+
+    def writer() -> None:
+        every = 60 / RATE_PER_MINUTE
+        next_at = time.perf_counter()
+        while not stop.is_set():
+            new_articles(texts, corpus, 1, "stream", first=written[0])
+            written[0] += 1
+            next_at += every
+            time.sleep(max(0.0, next_at - time.perf_counter()))
+
+    reloads = []
+
+    def reloader() -> None:
+        while not stop.is_set():
+            tick = time.perf_counter()
+            service.reload()  # type: ignore[attr-defined]
+            reloads.append(time.perf_counter() - tick)
+            stop.wait(max(0.0, 1.0 - (time.perf_counter() - tick)))
+
+    threads = [threading.Thread(target=writer), threading.Thread(target=reloader)]
+    for thread in threads:
+        thread.start()
+    during = ask_loop(service, claims, seconds)
+    stop.set()
+    for thread in threads:
+        thread.join()
+    service.reload()  # type: ignore[attr-defined]
+    segments = getattr(service.index, "segments", 1)  # type: ignore[attr-defined]
+    merged_at_end = rebuilt(service)
+    after = ask_loop(merged_at_end, claims, 0)
+    return {
+        "seconds": seconds,
+        "articles_written": written[0],
+        "reloads": len(reloads),
+        "reload_p50_s": statistics.median(reloads) if reloads else 0.0,
+        "segments_at_end": segments,
+        "during": percentiles(during),
+        "merged": percentiles(after),
+        "p50_ratio": statistics.median(during) / statistics.median(after),
+        "p99_ratio": percentiles(during)["p99_ms"] / percentiles(after)["p99_ms"],
+    }
+
+
+def rebuilt(service: object) -> object:
+    """A service over the same folder with its index built from scratch (merged)."""
+    from corpusbot.bot.app.service import Service
+
+    return Service.open(service.settings, rebuild=True)  # type: ignore[attr-defined]
+
+
+def ask_loop(service: object, claims: list[str], seconds: float) -> list[float]:
+    """The whole answer (as `ask --json` makes it) to the claims in turn: for `seconds`, or
+    each claim once (0)."""
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+    index, whole = None, None
+    for number in range(10**9):
+        if seconds <= 0 and number >= len(claims):
+            break
+        if seconds > 0 and time.perf_counter() > deadline:
+            break
+        if service.index is not index:  # type: ignore[attr-defined]
+            index = service.index  # type: ignore[attr-defined]
+            whole = answerer(index)
+        tick = time.perf_counter()
+        whole(claims[number % len(claims)])  # type: ignore[misc]
+        latencies.append(time.perf_counter() - tick)
+    return latencies
+
+
+def table(results: list[dict]) -> str:
+    lines = [
+        "| passages | new articles | update s | files in → answer s | merge s "
+        "| rebuild s (before / after) | ratio |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        for add in r["adds"]:
+            lines.append(
+                f"| {r['passages']:,} | {add['articles']:,} | {add['update_s']:.2f} | "
+                f"{add['to_answer_s']:.2f}{'' if add['quoted'] else ' (not quoted!)'} | "
+                f"{add['merge_s']:.1f} | {r['rebuild_s']:.1f} / {r['rebuild_after_s']:.1f} | "
+                f"{add['to_answer_s'] / r['rebuild_s']:.3f} |"
+            )
+    lines.append("")
+    for r in results:
+        cli = r["cli"]
+        lines.append(
+            f"{r['passages']:,} passages, one file more, new processes: corpusbot index "
+            f"{cli['index_s']:.2f} s, then corpusbot ask {cli['ask_s']:.2f} s"
+            f"{'' if cli['quoted'] else ' (not quoted!)'}; peak RSS {r['peak_rss_mb']:,.0f} MB"
+        )
+        if "sustained" in r:
+            s = r["sustained"]
+            lines.append(
+                f"  sustained {s['seconds']:.0f} s: {s['articles_written']:,} articles written, "
+                f"{s['reloads']} reloads (p50 {s['reload_p50_s']:.2f} s), {s['segments_at_end']} "
+                f"segments at the end; whole answer p50 {s['during']['p50_ms']:.2f} ms, p99 "
+                f"{s['during']['p99_ms']:.2f} ms against {s['merged']['p50_ms']:.2f} / "
+                f"{s['merged']['p99_ms']:.2f} ms merged: {s['p50_ratio']:.2f}x / "
+                f"{s['p99_ratio']:.2f}x"
+            )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--beir", type=Path, default=DEFAULT_BEIR)
+    parser.add_argument("--sizes", type=passage_counts, default="100000,1000000")
+    parser.add_argument("--counts", type=passage_counts, default="1,100,10000")
+    parser.add_argument("--sustained", type=float, default=120.0)
+    parser.add_argument("--scratch", type=scratch_folder)
+    parser.add_argument("--json", type=Path, help="also write the raw figures here")
+    parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.step:
+        size, counts, sustained, scratch = args.step
+        found = step(
+            args.beir,
+            int(size),
+            [int(c) for c in counts.split(",")],
+            float(sustained),
+            Path(scratch),
+        )
+        print(json.dumps(found))
+        return 0
+    results = []
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory(prefix="corpusbot-live-", dir=args.scratch) as tmp:
+            counts = ",".join(map(str, args.counts))
+            results.append(
+                run_step(
+                    __file__,
+                    str(size),
+                    counts,
+                    str(args.sustained),
+                    tmp,
+                    timeout=STEP_TIMEOUT_S,
+                )
+            )
+            print(table(results[-1:]), flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+    print()
+    print(table(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
