@@ -15,9 +15,9 @@ the same stream. For each size, in its own process:
   line costs, Python's start-up included);
 - the folder rebuilt from scratch again, now larger;
 - for `--sustained` seconds, a writer adds 1,000 articles a minute while the service reloads
-  every second (merging in the background when due) and the 300 SciFact claims are answered in
-  a loop: the whole answer's p50 and p99, against the same claims on the index merged at the
-  end, in the same process.
+  every `--reload-every` seconds, as the bot's watcher does (merging in the background when
+  due), and the 300 SciFact claims are answered in a loop: the whole answer's p50 and p99,
+  against the same claims on the index merged at the end, in the same process.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from versus import DEFAULT_BEIR, answerer, passage_texts, questions
 PER_ARTICLE = 10  # passages of a first article
 NEW_PASSAGES = 3  # passages of a new one
 RATE_PER_MINUTE = 1_000
+RELOAD_EVERY_S = 10.0  # the watcher's interval in the steady stream ([corpus] watch_seconds)
 STEP_TIMEOUT_S = 7200
 
 
@@ -79,7 +80,15 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
     return {"p50_ms": statistics.median(ordered) * 1000, "p99_ms": pick(0.99)}
 
 
-def step(beir: Path, size: int, counts: list[int], sustained: float, scratch: Path) -> dict:
+def step(
+    beir: Path,
+    size: int,
+    counts: list[int],
+    sustained: float,
+    scratch: Path,
+    *,
+    reload_every: float = RELOAD_EVERY_S,
+) -> dict:
     os.environ["XDG_CACHE_HOME"] = str(scratch / "cache")
     from corpusbot.bot.app.service import Service
     from corpusbot.config.settings import load_settings
@@ -104,7 +113,7 @@ def step(beir: Path, size: int, counts: list[int], sustained: float, scratch: Pa
     figures["passages_after"] = len(rebuilt.index)
     del rebuilt
     if sustained > 0:
-        figures["sustained"] = stream(service, texts, corpus, sustained)
+        figures["sustained"] = stream(service, texts, corpus, sustained, every=reload_every)
     figures["peak_rss_mb"] = peak_rss_mb()
     return figures
 
@@ -147,9 +156,11 @@ def command_line(texts: Iterator[str], corpus: Path, scratch: Path) -> dict:
     return {"index_s": indexed, "ask_s": asked, "quoted": quoted}
 
 
-def stream(service: object, texts: Iterator[str], corpus: Path, seconds: float) -> dict:
-    """Articles arriving at RATE_PER_MINUTE while the service reloads every second and answers
-    the claims in a loop; then the claims on the index merged at the end."""
+def stream(
+    service: object, texts: Iterator[str], corpus: Path, seconds: float, *, every: float
+) -> dict:
+    """Articles arriving at RATE_PER_MINUTE while the service reloads every `every` seconds and
+    answers the claims in a loop; then the claims on the index merged at the end."""
     claims = questions(DEFAULT_BEIR)
     stop = threading.Event()
     written = [0]
@@ -170,7 +181,7 @@ def stream(service: object, texts: Iterator[str], corpus: Path, seconds: float) 
             tick = time.perf_counter()
             service.reload()  # type: ignore[attr-defined]
             reloads.append(time.perf_counter() - tick)
-            stop.wait(max(0.0, 1.0 - (time.perf_counter() - tick)))
+            stop.wait(max(0.0, every - (time.perf_counter() - tick)))
 
     threads = [threading.Thread(target=writer), threading.Thread(target=reloader)]
     for thread in threads:
@@ -187,6 +198,7 @@ def stream(service: object, texts: Iterator[str], corpus: Path, seconds: float) 
         "seconds": seconds,
         "articles_written": written[0],
         "reloads": len(reloads),
+        "reload_every_s": every,
         "reload_p50_s": statistics.median(reloads) if reloads else 0.0,
         "segments_at_end": segments,
         "during": percentiles(during),
@@ -249,7 +261,8 @@ def table(results: list[dict]) -> str:
             s = r["sustained"]
             lines.append(
                 f"  sustained {s['seconds']:.0f} s: {s['articles_written']:,} articles written, "
-                f"{s['reloads']} reloads (p50 {s['reload_p50_s']:.2f} s), {s['segments_at_end']} "
+                f"{s['reloads']} reloads every {s['reload_every_s']:.0f} s "
+                f"(p50 {s['reload_p50_s']:.2f} s), {s['segments_at_end']} "
                 f"segments at the end; whole answer p50 {s['during']['p50_ms']:.2f} ms, p99 "
                 f"{s['during']['p99_ms']:.2f} ms against {s['merged']['p50_ms']:.2f} / "
                 f"{s['merged']['p99_ms']:.2f} ms merged: {s['p50_ratio']:.2f}x / "
@@ -263,19 +276,21 @@ def main() -> int:
     parser.add_argument("--beir", type=Path, default=DEFAULT_BEIR)
     parser.add_argument("--sizes", type=passage_counts, default="100000,1000000")
     parser.add_argument("--counts", type=passage_counts, default="1,100,10000")
-    parser.add_argument("--sustained", type=float, default=120.0)
+    parser.add_argument("--sustained", type=float, default=180.0)
+    parser.add_argument("--reload-every", type=float, default=RELOAD_EVERY_S)
     parser.add_argument("--scratch", type=scratch_folder)
     parser.add_argument("--json", type=Path, help="also write the raw figures here")
     parser.add_argument("--step", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
-        size, counts, sustained, scratch = args.step
+        size, counts, sustained, scratch, every = args.step
         found = step(
             args.beir,
             int(size),
             [int(c) for c in counts.split(",")],
             float(sustained),
             Path(scratch),
+            reload_every=float(every),
         )
         print(json.dumps(found))
         return 0
@@ -290,6 +305,7 @@ def main() -> int:
                     counts,
                     str(args.sustained),
                     tmp,
+                    str(args.reload_every),
                     timeout=STEP_TIMEOUT_S,
                 )
             )

@@ -27,6 +27,7 @@ from corpusbot.retrieval.index import (
     Index,
     OpenedIndex,
     Progress,
+    file_stats,
     fingerprint,
     merge_saved,
     open_index,
@@ -110,21 +111,26 @@ class Service:
         A folder that failed to reload (gone, or with no readable article) is not retried
         until it changes again, so a watcher does not rebuild and tell the admins every time.
         """
-        current = self._corpus_state()
+        current, _ = self._corpus_state()
         return current != self.index.meta.provenance.fingerprint and current != self._failed
 
-    def _corpus_state(self) -> str:
+    def _corpus_state(self) -> tuple[str, dict[str, list[int]] | None]:
+        """The folder's fingerprint, and the look at its files it was made from (None when the
+        folder cannot be read: a reload will say why)."""
         s = self.settings
         try:
-            return fingerprint(
+            stats = file_stats(s.corpus.resolve(), follow_outside_links=s.follow_outside_links)
+            state = fingerprint(
                 s.corpus.resolve(),
                 s.split,
                 s.index,
                 s.max_file_bytes,
+                stats,
                 follow_outside_links=s.follow_outside_links,
             )
-        except OSError as exc:  # the folder is gone or unreadable: a reload will say why
-            return f"unreadable: {exc}"
+        except OSError as exc:
+            return f"unreadable: {exc}", None
+        return state, stats
 
     def reload(self, progress: Progress | None = None) -> Reload:
         """Re-read the corpus; swap the new index in only if it was built without error.
@@ -140,7 +146,7 @@ class Service:
 
     def _reload(self, progress: Progress | None) -> Reload:
         s, old = self.settings, self.opened
-        state = self._corpus_state()
+        state, stats = self._corpus_state()  # one look at the folder, for both
         try:
             new = open_index(
                 s.corpus,
@@ -149,6 +155,8 @@ class Service:
                 s.max_file_bytes,
                 progress,
                 follow_outside_links=s.follow_outside_links,
+                stats=stats,
+                key=state if stats is not None else None,
             )
         except Exception as exc:  # whatever broke, the index in service stays
             log.warning("reload failed, keeping the current index: %s", exc)
@@ -171,7 +179,13 @@ class Service:
             prepare_in_background(new.index)
         self.opened = new  # one assignment: a question sees the old index or the new one
         self._rebuild_if_damaged(new)
-        changes = Changes.between(old.index.meta.provenance.files, new.index.meta.provenance.files)
+        since = old.index.meta.provenance.fingerprint
+        if new.update is not None and new.changes is not None and new.update.since == since:
+            changes = new.changes  # what the update compared: the files of the index in service
+        else:
+            changes = Changes.between(
+                old.index.meta.provenance.files, new.index.meta.provenance.files
+            )
         result = Reload(
             ok=True,
             built=new.built,

@@ -11,9 +11,9 @@ from .bm25 import (
     Query,
     SearchResult,
 )
-from .cache import Changes, OpenedIndex, fingerprint, merge_saved, open_index
+from .cache import OpenedIndex, file_stats, fingerprint, merge_saved, open_index
 from .segmented import SegmentedIndex
-from .updating import Update
+from .updating import Changes, Update
 
 __all__ = [
     "ArticleColumns",
@@ -29,6 +29,7 @@ __all__ = [
     "SearchResult",
     "SegmentedIndex",
     "Update",
+    "file_stats",
     "fingerprint",
     "merge_saved",
     "open_index",

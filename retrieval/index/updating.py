@@ -27,7 +27,7 @@ import tempfile
 import time
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -52,7 +52,14 @@ from corpusbot.retrieval.reading import (
     read_files,
     split_article,
 )
-from corpusbot.retrieval.storage import READ_LOCK, TEXTS, Provenance, locked, write_manifest
+from corpusbot.retrieval.storage import (
+    READ_LOCK,
+    TEXTS,
+    IndexCorrupt,
+    Provenance,
+    locked,
+    write_manifest,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +75,39 @@ MAX_DELTAS = 4
 REBUILD_SHARE = 0.25
 SEGMENT = "seg-"  # prefix of a segment folder's name
 BUILDING = ".building-"  # as retrieval/index/cache.py names a folder being written
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Corpus files added, changed and removed between two indexes."""
+
+    added: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        parts = [
+            f"{len(names)} {verb}"
+            for names, verb in (
+                (self.added, "added"),
+                (self.changed, "changed"),
+                (self.removed, "removed"),
+            )
+            if names
+        ]
+        return ", ".join(parts) or "no file changed"
+
+    @classmethod
+    def between(cls, before: dict[str, list[int]], after: dict[str, list[int]]) -> Changes:
+        """The difference of two `files` tables (path -> stats) of index metadata."""
+        # Both hold lists (as JSON reads them and file_stats makes them): compared as they are.
+        return cls(
+            added=tuple(sorted(after.keys() - before.keys())),
+            changed=tuple(
+                sorted(n for n, numbers in after.items() if before.get(n, numbers) != numbers)
+            ),
+            removed=tuple(sorted(before.keys() - after.keys())),
+        )
 
 
 @dataclass
@@ -97,6 +137,8 @@ class Update:
     articles: int  # articles indexed (of files added or changed)
     passages: int
     dead: int  # articles of files changed or removed
+    changes: Changes = field(default_factory=Changes)  # the files
+    since: str = ""  # the fingerprint of the index it was updated from
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -145,10 +187,9 @@ def derive(
     it under `provenance.fingerprint`; None when a rebuild is the better way (a small index, a
     change to most files, a new article whose id another article has)."""
     home = current.folder.parent
-    before, after = current.provenance.files, stats
-    added = sorted(after.keys() - before.keys())
-    changed = sorted(n for n in after.keys() & before.keys() if list(after[n]) != list(before[n]))
-    removed = sorted(before.keys() - after.keys())
+    after = stats
+    changes = Changes.between(current.provenance.files, after)
+    added, changed, removed = changes.added, changes.changed, changes.removed
     touched = len(added) + len(changed) + len(removed)
     if current.live_passages < INCREMENTAL_MIN_PASSAGES or touched > MOST_FILES * len(after):
         return None
@@ -175,7 +216,8 @@ def derive(
     generation = Generation(tuple(names), dead, provenance, _order_name())
     folder = home / provenance.fingerprint
     _write_generation(home, folder, generation, order)
-    return Update(folder, len(articles), passages, len(dying))
+    since = current.provenance.fingerprint
+    return Update(folder, len(articles), passages, len(dying), changes, since)
 
 
 def _file_of(skipped: Skipped) -> str:
@@ -437,18 +479,21 @@ def _less(dead: Dead, gone: Dead) -> Dead:
 def commit_merged(current: Current, temporary: Path) -> bool:
     """Put the merged generation in `temporary` in place of `current`'s, if that is still the
     saved one (no update came in while it was merged); whether it was."""
-    generation, _ = Generation.read(temporary)
     with locked(current.folder.parent / READ_LOCK, exclusive=True):
         try:
             now, _ = Generation.read(current.folder)
-        except Exception:
+        except IndexCorrupt:  # replaced by a rebuild meanwhile
             now = None
         if now is None or now.order != current.order_file:
             shutil.rmtree(temporary, ignore_errors=True)
             return False
-        os.replace(temporary / generation.order, current.folder / generation.order)
+        # The files the new record names first, then the record itself: at once, it is the
+        # saved generation; until then the old one is, whole.
+        for path in sorted(temporary.iterdir()):
+            if path.name != GENERATION:
+                os.replace(path, current.folder / path.name)
         os.replace(temporary / GENERATION, current.folder / GENERATION)
         shutil.rmtree(temporary, ignore_errors=True)
-        stale = current.folder / current.order_file
-        stale.unlink(missing_ok=True)
+        for stale in (now.order, f"{now.files}.txt", f"{now.files}.npy"):
+            (current.folder / stale).unlink(missing_ok=True)
     return True
