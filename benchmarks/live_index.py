@@ -13,6 +13,8 @@ the same stream. For each size, in its own process:
   the folder to an answer quoting it; then the segments are merged if due (timed);
 - `corpusbot index` and `corpusbot ask` in new processes after one more file (what the command
   line costs, Python's start-up included);
+- merges, each in a process of its own (its time and peak memory): five segments of 100
+  articles merged, then the index rebuilt from the folder as a merge;
 - the folder rebuilt from scratch again, now larger;
 - for `--sustained` seconds, a writer adds 1,000 articles a minute while the service reloads
   every `--reload-every` seconds, as the bot's watcher does (merging in the background when
@@ -105,8 +107,9 @@ def step(
     background = service.merge_in_background
     service.merge_in_background = lambda: None  # type: ignore[method-assign] # merges timed here
     figures["adds"] = [timed_add(service, texts, corpus, count) for count in counts]
-    service.merge_in_background = background  # type: ignore[method-assign]
     figures["cli"] = command_line(texts, corpus, scratch)
+    figures["merges"] = merges(service, texts, corpus, scratch)
+    service.merge_in_background = background  # type: ignore[method-assign]
     started = time.perf_counter()
     rebuilt = Service.open(settings, rebuild=True)
     figures["rebuild_after_s"] = time.perf_counter() - started
@@ -138,6 +141,43 @@ def timed_add(service: object, texts: Iterator[str], corpus: Path, count: int) -
         "merge": merged,
         "merge_s": time.perf_counter() - merge_started if merged else 0.0,
     }
+
+
+MERGE = """
+import json, resource, sys, time
+from pathlib import Path
+from corpusbot.config.settings import load_settings
+from corpusbot.retrieval.index import merge_saved, updating
+if sys.argv[2] == "rebuild":
+    updating.REBUILD_SHARE = 0.0
+s = load_settings(corpus=Path(sys.argv[1]))
+started = time.perf_counter()
+done = merge_saved(s.corpus, s.split, s.index, s.max_file_bytes)
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"done": done, "seconds": seconds, "peak_rss_mb": peak}))
+"""
+
+
+def merges(service: object, texts: Iterator[str], corpus: Path, scratch: Path) -> dict:
+    """Each kind of merge in a process of its own (its peak memory its own): five small
+    segments beside the others merged, then the whole index rebuilt from the folder."""
+    for number in range(5):
+        new_articles(texts, corpus, 100, f"merge{number}")
+        service.reload()  # type: ignore[attr-defined]
+    env = {**os.environ, "XDG_CACHE_HOME": str(scratch / "cache")}
+    found = {}
+    for kind in ("segments", "rebuild"):
+        child = subprocess.run(
+            [sys.executable, "-c", MERGE, str(corpus), kind],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        found[kind] = json.loads(child.stdout.strip().splitlines()[-1])
+    service.reload()  # type: ignore[attr-defined]
+    return found
 
 
 def command_line(texts: Iterator[str], corpus: Path, scratch: Path) -> dict:
@@ -257,6 +297,11 @@ def table(results: list[dict]) -> str:
             f"{cli['index_s']:.2f} s, then corpusbot ask {cli['ask_s']:.2f} s"
             f"{'' if cli['quoted'] else ' (not quoted!)'}; peak RSS {r['peak_rss_mb']:,.0f} MB"
         )
+        for kind, merge in r.get("merges", {}).items():
+            lines.append(
+                f"  merge ({kind}): {merge['done'] or 'not due'}, {merge['seconds']:.1f} s, "
+                f"peak RSS {merge['peak_rss_mb']:,.0f} MB"
+            )
         if "sustained" in r:
             s = r["sustained"]
             lines.append(

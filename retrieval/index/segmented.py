@@ -418,8 +418,8 @@ class SegmentedIndex(Index):
         weights, known = query.weights, query.known  # type: ignore[attr-defined]
         if not known or k <= 0 or self._live == 0:
             return SearchResult(weights, [])
-        found: list[tuple[float, tuple[object, ...], int, np.ndarray]] = []
-        compiled = kernel.compiled_for(self._live) and bool((self.idf[self.idf != 0] > 0).all())
+        compiled = kernel.compiled_for(self._live)
+        parts: list[tuple[int, kernel.Ranked, np.ndarray]] = []  # segment, its best, matched
         for number, segment in enumerate(self._segments):
             local, rows = self._local_terms(segment, known)
             if not local:
@@ -432,25 +432,52 @@ class SegmentedIndex(Index):
                 avgdl=self.avgdl,
                 compiled=compiled,
             )
-            for column, (passage, score) in enumerate(
-                zip(ranked.numbers.tolist(), ranked.scores.tolist(), strict=True)
-            ):
-                matched = np.zeros(len(known), dtype=bool)
-                matched[rows] = ranked.matched[:, column]
-                key = self._rank_key(number, passage)
-                found.append((score, key, segment.start + passage, matched))
-        found.sort(key=lambda hit: (-hit[0], hit[1]))
-        found = found[:k]
-        if not found:
+            if len(ranked.numbers):
+                matched = np.zeros((len(known), len(ranked.numbers)), dtype=bool)
+                matched[rows] = ranked.matched
+                parts.append((number, ranked, matched))
+        best = self._best_of(parts, k)
+        if not best:
             return SearchResult(weights, [])
-        numbers = np.array([hit[2] for hit in found], dtype=np.int64)
-        matched = np.stack([hit[3] for hit in found], axis=1)
-        scores = np.array([hit[0] for hit in found])
-        # int32 as a single index's passage table gives them: the compiled coverage check is
-        # compiled once for that type.
-        articles = np.array([self._live_article(int(n)) for n in numbers], dtype=np.int32)
+        by_segment = {number: (ranked, matched) for number, ranked, matched in parts}
+        numbers = np.empty(len(best), dtype=np.int64)
+        scores = np.empty(len(best))
+        articles = np.empty(len(best), dtype=np.int32)  # as a single index's table has them
+        matched = np.empty((len(known), len(best)), dtype=bool)
+        for at, (_, number, column) in enumerate(best):
+            ranked, held = by_segment[number]
+            segment, passage = self._segments[number], int(ranked.numbers[column])
+            numbers[at] = segment.start + passage
+            scores[at] = ranked.scores[column]
+            articles[at] = segment.live[int(segment.index.table.article[passage])]
+            matched[:, at] = held[:, column]
         matches = Matches(tuple(query.present), matched, scores, articles)  # type: ignore[attr-defined]
         return SearchResult(weights, _StoredHit.many(self, numbers, matches), matches)
+
+    def _best_of(
+        self, parts: list[tuple[int, kernel.Ranked, np.ndarray]], k: int
+    ) -> list[tuple[float, int, int]]:
+        """The k best of the segments' best, as (score, segment, column). Equal scores rank as
+        a single index numbers the passages: in one segment its own order is the corpus's; the
+        rare tie between segments is settled by path, article and place (`_rank_key`)."""
+        ranked_all = sorted(
+            (-score, number, column)
+            for number, ranked, _ in parts
+            for column, score in enumerate(ranked.scores.tolist())
+        )
+        best: list[tuple[float, int, int]] = []
+        at = 0
+        while at < len(ranked_all) and len(best) < k:
+            end = at + 1
+            while end < len(ranked_all) and ranked_all[end][0] == ranked_all[at][0]:
+                end += 1
+            run = ranked_all[at:end]
+            if len({number for _, number, _ in run}) > 1:
+                passages = {number: ranked.numbers for number, ranked, _ in parts}
+                run.sort(key=lambda hit: self._rank_key(hit[1], int(passages[hit[1]][hit[2]])))
+            best += [(-score, number, column) for score, number, column in run]
+            at = end
+        return best[:k]
 
     def _local_terms(
         self, segment: _Segment, known: list[tuple[int, int]]
@@ -478,10 +505,6 @@ class SegmentedIndex(Index):
         """Passage `number` of the whole index: its segment and its number there."""
         segment = self._segments[bisect_right(self._starts, number) - 1]
         return segment, number - segment.start
-
-    def _live_article(self, number: int) -> int:
-        segment, local = self._where(number)
-        return int(segment.live[int(segment.index.table.article[local])])
 
     @cached_property
     def article_columns(self) -> ArticleColumns:
