@@ -9,6 +9,7 @@ from corpusbot.retrieval.reading.folder import (
     printable_name,
     read_file_bytes,
     stat_files,
+    stat_some,
 )
 
 
@@ -67,8 +68,20 @@ def test_the_quick_look_at_a_folder_sees_what_the_listing_sees(
     (folder / "linked-folder").symlink_to(outside)
     os.mkfifo(folder / "pipe.txt")
     listed = list_files(folder, follow_outside_links=follow)
-    expected = {f.name: f.stat for f in listed if f.stat is not None}
+    expected = {
+        f.name: [f.stat.st_size, f.stat.st_mtime_ns, f.stat.st_ctime_ns, f.stat.st_ino]
+        for f in listed
+        if f.stat is not None
+    }
     found = stat_files(folder, follow_outside_links=follow)
     assert list(found) == list(expected)
     assert found == expected
     assert "caf\\xe9.txt" in found and "broken.txt" not in found and "a/deep/y.jsonl" in found
+    # A writer that knows its files looks at those alone, and sees them as the listing does.
+    asked = [*found, "broken.txt", ".hidden/z.txt", "linked-folder/far.txt", "d.pdf", "gone.txt"]
+    some = stat_some(
+        folder, [name for name in asked if "\\" not in name], follow_outside_links=follow
+    )
+    assert {name: numbers for name, numbers in some.items() if numbers is not None} == {
+        name: numbers for name, numbers in found.items() if "\\" not in name
+    }

@@ -334,3 +334,27 @@ def test_a_reload_updates_the_index_and_says_what_it_took(tmp_path: Path) -> Non
     assert result.ok and result.updated.startswith("1 article added, ")
     assert isinstance(service.index, SegmentedIndex)
     assert service.ask(text.split("\n", 1)[0]).quotes[0].sources[0].id == Path(name).stem
+
+
+def test_a_writer_that_names_its_files_updates_without_looking_at_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from corpusbot.bot.app.service import Service
+
+    corpus, cache = saved(tmp_path)
+    service = Service.open(settings_for(corpus, cache))
+    name, text = ABSTRACTS[FIRST]
+    (corpus / name).write_text(text, encoding="utf-8")
+    (corpus / "a030.txt").write_text("Saffron harvest\nSaffron pickers report a record harvest.")
+    looked: list[Path] = []
+    monkeypatch.setattr(cache_module, "stat_files", lambda folder, **_: looked.append(folder))
+    result = service.reload(changed=[name, "a030.txt"])
+    assert result.ok and result.updated.startswith("2 articles added") and not looked
+    monkeypatch.undo()
+    assert not service.corpus_changed()  # what a look at the whole folder finds: the same
+    (corpus / "a040.txt").unlink()  # a change the writer did not name...
+    (corpus / ABSTRACTS[FIRST + 1][0]).write_text(ABSTRACTS[FIRST + 1][1], encoding="utf-8")
+    service.reload(changed=[ABSTRACTS[FIRST + 1][0]])
+    assert service.corpus_changed()  # ...is found by the next look at the folder
+    service.reload()
+    same_as_a_rebuild(corpus, cache, tmp_path)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 
@@ -66,8 +66,15 @@ class Service:
 
     @classmethod
     def open(
-        cls, settings: Settings, progress: Progress | None = None, rebuild: bool = False
+        cls,
+        settings: Settings,
+        progress: Progress | None = None,
+        rebuild: bool = False,
+        *,
+        changed: Collection[str] | None = None,
     ) -> Service:
+        """The service over the saved index (updated or built as needed); `changed`: the files
+        the caller just wrote, when it knows (`corpusbot add`): only those are looked at."""
         opened = open_index(
             settings.corpus,
             settings.split,
@@ -76,6 +83,7 @@ class Service:
             progress,
             rebuild,
             follow_outside_links=settings.follow_outside_links,
+            changed=changed,
         )
         return cls(settings, opened)
 
@@ -132,21 +140,26 @@ class Service:
             return f"unreadable: {exc}", None
         return state, stats
 
-    def reload(self, progress: Progress | None = None) -> Reload:
+    def reload(
+        self, progress: Progress | None = None, *, changed: Collection[str] | None = None
+    ) -> Reload:
         """Re-read the corpus; swap the new index in only if it was built without error.
+        `changed`: the files (relative names) the caller wrote, when it knows (an add, a feed
+        poll): then only those are looked at, not the whole folder.
 
         Blocking and CPU-heavy: the bot calls it from a worker thread. Only one runs at a time.
         """
         if not self._reloading.acquire(blocking=False):
             return Reload(ok=False, error="a reload is already running")
         try:
-            return self._reload(progress)
+            return self._reload(progress, changed)
         finally:
             self._reloading.release()
 
-    def _reload(self, progress: Progress | None) -> Reload:
+    def _reload(self, progress: Progress | None, changed: Collection[str] | None) -> Reload:
         s, old = self.settings, self.opened
-        state, stats = self._corpus_state()  # one look at the folder, for both
+        # One look at the folder, for the state a failure is remembered by and the update.
+        state, stats = self._corpus_state() if changed is None else ("", None)
         try:
             new = open_index(
                 s.corpus,
@@ -157,13 +170,14 @@ class Service:
                 follow_outside_links=s.follow_outside_links,
                 stats=stats,
                 key=state if stats is not None else None,
+                changed=changed,
             )
         except Exception as exc:  # whatever broke, the index in service stays
             log.warning("reload failed, keeping the current index: %s", exc)
-            self._failed = state
+            self._failed = state or self._failed  # (none known when only `changed` was seen)
             return Reload(ok=False, error=_describe(exc))
         if not new.index.articles and old.index.articles:
-            self._failed = state
+            self._failed = state or self._failed  # (none known when only `changed` was seen)
             return Reload(
                 ok=False,
                 skipped=tuple(new.skipped),

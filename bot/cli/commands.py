@@ -144,8 +144,10 @@ def _add_shared_options(
     )
 
 
-def open_service(settings: Settings, rebuild: bool = False) -> Service:
-    service = Service.open(settings, ProgressBar(), rebuild=rebuild)
+def open_service(
+    settings: Settings, rebuild: bool = False, *, changed: list[str] | None = None
+) -> Service:
+    service = Service.open(settings, ProgressBar(), rebuild=rebuild, changed=changed)
     if service.opened.note:
         print(f"corpusbot: {visible(service.opened.note)}", file=sys.stderr)
     return service
@@ -461,7 +463,8 @@ def cmd_add(args: argparse.Namespace, settings: Settings) -> int:
     if settings.bundled_corpus:
         return _fail("name the corpus folder to add to with --corpus (or CORPUSBOT_CORPUS)", 2)
     report = add_links(settings.corpus, [valid_text(url) for url in args.urls], settings.fetch)
-    service = open_service(settings) if report.added or report.replaced else None
+    written = [article.path for article in (*report.added, *report.replaced)]
+    service = open_service(settings, changed=written) if written else None
     if args.json:  # the index takes the new files in (updated, on a large one) before this
         print_json(add_report_json(report))
     else:
@@ -543,7 +546,8 @@ def _poll_feeds(args: argparse.Namespace, settings: Settings) -> int:
     if settings.bundled_corpus:
         return _fail("name the corpus folder feeds go into with --corpus (or CORPUSBOT_CORPUS)", 2)
     found = feed_commands.run_poll(settings)
-    service = open_service(settings) if found.new else None  # the index takes them in
+    written = [article.path for poll in found.polls for article in poll.added]
+    service = open_service(settings, changed=written) if written else None  # takes them in
     if args.json:
         print_json(feed_commands.poll_json(found))
     else:

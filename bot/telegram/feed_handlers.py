@@ -12,6 +12,7 @@ import asyncio
 import functools
 import logging
 import sqlite3
+from functools import partial
 
 from telegram import Update
 from telegram.ext import CommandHandler
@@ -75,14 +76,20 @@ async def take_in_round(application: App, found: FeedRound) -> None:
     # A feed's first read fills the archive with its backlog: it alerts no follower.
     state.quiet_paths.update(a.path for p in found.polls if p.first for a in p.added)
     if found.new:
-        await _reload_until_current(service)
+        written = [article.path for poll in found.polls for article in poll.added]
+        await _reload_until_current(service, written)
     notes = [messages.feed_broke(p.url, p.error or "") for p in found.broke]
     notes += [messages.feed_recovered(p.url) for p in found.recovered]
     for note in notes:
         await tell_admins(application, note, about="a feed")
 
 
-async def _reload_until_current(service: Service) -> None:
+async def _reload_until_current(service: Service, written: list[str]) -> None:
+    """Reload for the files a poll wrote (only those looked at), then, if the folder still
+    differs from the index (another change meanwhile), as a whole."""
+    result = await asyncio.to_thread(partial(service.reload, changed=written))
+    if result.ok and not await asyncio.to_thread(service.corpus_changed):
+        return
     for _ in range(RELOAD_TRIES):
         result = await asyncio.to_thread(service.reload)
         if result.ok or not await asyncio.to_thread(service.corpus_changed):

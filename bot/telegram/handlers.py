@@ -12,6 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Coroutine
+from functools import partial
 from typing import Any
 
 from telegram import CallbackQuery, Chat, Message, MessageEntity, ReplyParameters, Update, User
@@ -578,8 +579,9 @@ async def add_command(update: Update, context: Context) -> None:
     status = await message.reply_html(messages.ADDING.format(links=counted(len(links), "link")))
     settings = service.settings
     report = await asyncio.to_thread(add_links, settings.corpus, links, settings.fetch)
-    if report.added or report.replaced:
-        await asyncio.to_thread(service.reload)  # the new articles answer at once
+    written = [article.path for article in (*report.added, *report.replaced)]
+    if written:  # the new articles answer at once
+        await asyncio.to_thread(partial(service.reload, changed=written))
     log.info(
         "add by user=%s: %d added, %d replaced, %d skipped",
         user.id,

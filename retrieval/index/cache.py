@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from functools import partial
@@ -50,6 +50,7 @@ from corpusbot.retrieval.reading import (
     printable_name,
     split_article,
     stat_files,
+    stat_some,
 )
 from corpusbot.retrieval.storage import (
     BUILD_LOCK,
@@ -103,9 +104,8 @@ def file_stats(corpus: Path, *, follow_outside_links: bool = False) -> dict[str,
     The ctime and inode change whenever a file is written or replaced, even if its size and
     mtime are put back as they were.
     """
-    found = stat_files(corpus, follow_outside_links=follow_outside_links)
     # A file gone or unreadable has no stat: the reader will report it.
-    return {name: [s.st_size, s.st_mtime_ns, s.st_ctime_ns, s.st_ino] for name, s in found.items()}
+    return stat_files(corpus, follow_outside_links=follow_outside_links)
 
 
 def fingerprint(
@@ -172,6 +172,7 @@ def open_index(
     follow_outside_links: bool = False,
     stats: dict[str, FileStats] | None = None,
     key: str | None = None,
+    changed: Collection[str] | None = None,
 ) -> OpenedIndex:
     """Load the cached index for `corpus`; else update the saved one for the files changed
     since (retrieval/index/updating.py), or build, save and return a new one.
@@ -179,11 +180,18 @@ def open_index(
     `follow_outside_links` reads linked files whose target lies outside the corpus folder
     (setting corpus.follow_outside_links); by default they are skipped with the reason.
     `stats`: the folder's `file_stats`, when the caller has just taken them (and `key`, their
-    `fingerprint`, if it has that too).
+    `fingerprint`, if it has that too). `changed`: the files the caller wrote or removed since
+    the saved index, when it knows (`add`, the feed poller): only those are looked at, not the
+    whole folder. Another change made meanwhile is taken in by the next open without it.
     """
     corpus = corpus.resolve()
     home = (settings.cache_dir or default_cache_dir()) / _corpus_key(corpus)
     # One look at the files serves both the key and the index's file table, so they agree.
+    if stats is None and changed is not None and not rebuild:
+        shape = settings_key(
+            split, settings, max_file_bytes, follow_outside_links=follow_outside_links
+        )
+        stats, key = _stats_after(home, shape, corpus, changed, follow_outside_links), None
     if stats is None:
         stats, key = file_stats(corpus, follow_outside_links=follow_outside_links), None
     if key is None:
@@ -285,6 +293,32 @@ def _updated(
     opened.changes = update.changes
     opened.update = replace(update, seconds=time.perf_counter() - started)
     return opened
+
+
+def _stats_after(
+    home: Path, shape: str, corpus: Path, changed: Collection[str], follow_outside_links: bool
+) -> dict[str, FileStats] | None:
+    """The saved index's files table with the `changed` files looked at anew (in the folder's
+    order), as a look at the whole folder would give it if nothing else changed; None when
+    there is no saved index to start from."""
+    saved = _saved_folder(home, shape)
+    if saved is None:
+        return None
+    try:
+        files = dict(_provenance_of(saved).files)
+    except (OSError, ValueError, KeyError, TypeError, IndexCorrupt):
+        return None
+    found = stat_some(corpus, changed, follow_outside_links=follow_outside_links)
+    new = False
+    for name, numbers in found.items():
+        if numbers is None:
+            files.pop(name, None)
+        else:
+            new = new or name not in files
+            files[name] = numbers
+    if new:  # the listing's order, so the fingerprint is the one a look at the folder gives
+        files = dict(sorted(files.items(), key=lambda item: item[0].split("/")))
+    return files
 
 
 def _saved_folder(home: Path, settings: str) -> Path | None:

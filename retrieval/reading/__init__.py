@@ -3,7 +3,7 @@ articles into `Passage` records with their offsets."""
 
 from .corpus import Article, Skipped, load_corpus, nothing_readable, read_files
 from .dates import FIRST_YEAR, LAST_YEAR, MONTH, month_number
-from .folder import list_files, look_up, printable_name, stat_files
+from .folder import list_files, look_up, printable_name, stat_files, stat_some
 from .front_matter import MAX_LINES, split_front_matter
 from .passages import Passage, SplitSettings, split_article
 
@@ -26,4 +26,5 @@ __all__ = [
     "split_article",
     "split_front_matter",
     "stat_files",
+    "stat_some",
 ]

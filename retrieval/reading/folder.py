@@ -10,6 +10,7 @@ rest of the folder from being indexed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Iterable
@@ -64,16 +65,17 @@ def list_files(folder: Path, *, follow_outside_links: bool = False) -> list[Corp
     return [_look(folder, parts, root, follow_outside_links) for parts in found]
 
 
-def stat_files(folder: Path, *, follow_outside_links: bool = False) -> dict[str, os.stat_result]:
-    """The stat of every article file `list_files` would give a stat, by its name, in its
-    order: what tells whether the folder changed. The same walk, without a `CorpusFile` (or a
-    `Path`) for each file, so a folder of 100,000 files is looked at twice as fast."""
+def stat_files(folder: Path, *, follow_outside_links: bool = False) -> dict[str, list[int]]:
+    """[size, mtime, ctime (ns), inode] of every article file `list_files` gives a stat, by
+    its name, in its order: what tells whether the folder changed. The same walk, without a
+    `CorpusFile` (or a `Path`) for each file: a folder of 100,000 files is looked at in 0.4 s,
+    not 1.3 s."""
     if folder.exists() and not folder.is_dir():
         name = printable_name(str(folder))
         raise FileNotFoundError(f"the corpus is a folder of articles; {name} is a file")
     if not folder.is_dir():
         raise FileNotFoundError(f"corpus folder not found: {printable_name(str(folder))}")
-    found: dict[str, os.stat_result] = {}
+    found: dict[str, list[int]] = {}
     _stat_walk(os.fspath(folder), "", folder.resolve(), follow_outside_links, found)
     return found
 
@@ -83,7 +85,7 @@ def _stat_walk(
     prefix: str,
     root: Path,
     follow_outside_links: bool,
-    found: dict[str, os.stat_result],
+    found: dict[str, list[int]],
 ) -> None:
     """`directory`'s entries by name, each folder's walked where it falls: the order of
     `list_files`'s sort by path parts."""
@@ -103,7 +105,52 @@ def _stat_walk(
         elif _is_article_name(entry.name):
             info = _stat_of(entry, root, follow_outside_links)
             if info is not None:
-                found[printable_name(prefix + entry.name)] = info
+                numbers = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+                found[printable_name(prefix + entry.name)] = numbers
+
+
+def stat_some(
+    folder: Path, names: Iterable[str], *, follow_outside_links: bool = False
+) -> dict[str, list[int] | None]:
+    """`stat_files`'s entry for each of `names` (relative, "/"-separated): its numbers, or None
+    when the listing would not give it (gone, unreadable, or not an article file it lists: in
+    a hidden or linked folder, of another kind). What a writer that knows which files it wrote
+    uses instead of looking at the whole folder."""
+    root = folder.resolve()
+    found: dict[str, list[int] | None] = {}
+    for name in names:
+        parts = name.split("/")
+        found[name] = None
+        if any(part.startswith(".") or not part for part in parts[:-1]):
+            continue
+        if not _is_article_name(parts[-1]) or _through_link(folder, parts[:-1]):
+            continue
+        with contextlib.suppress(OSError):
+            for entry in os.scandir(os.path.join(folder, *parts[:-1])):
+                if entry.name == parts[-1] and not entry.is_dir():
+                    info = _stat_of(entry, root, follow_outside_links)
+                    if info is not None:
+                        found[name] = [
+                            info.st_size,
+                            info.st_mtime_ns,
+                            info.st_ctime_ns,
+                            info.st_ino,
+                        ]
+                    break
+    return found
+
+
+def _through_link(folder: Path, folders: list[str]) -> bool:
+    """Whether a folder on the way is a link (the listing never enters one) or missing."""
+    at = os.fspath(folder)
+    for part in folders:
+        at = os.path.join(at, part)
+        try:
+            if stat.S_ISLNK(os.lstat(at).st_mode):
+                return True
+        except OSError:
+            return True
+    return False
 
 
 def _stat_of(
