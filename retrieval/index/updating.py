@@ -166,7 +166,7 @@ def read_current(
             generation.provenance,
             generation.order,
         )
-    index = Index.load(folder)
+    index = opener(folder)  # the base of the generation to come: opened once for both
     order = np.arange(len(index.articles), dtype=np.int64)
     return Current(folder, [folder.name], [index], order, Dead(), index.meta.provenance)
 

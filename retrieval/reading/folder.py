@@ -115,28 +115,27 @@ def stat_some(
     """`stat_files`'s entry for each of `names` (relative, "/"-separated): its numbers, or None
     when the listing would not give it (gone, unreadable, or not an article file it lists: in
     a hidden or linked folder, of another kind). What a writer that knows which files it wrote
-    uses instead of looking at the whole folder."""
+    uses instead of looking at the whole folder; each folder holding some is read once."""
     root = folder.resolve()
     found: dict[str, list[int] | None] = {}
+    wanted: dict[tuple[str, ...], dict[str, str]] = {}  # folder's parts -> file name -> name
     for name in names:
         parts = name.split("/")
         found[name] = None
-        if any(part.startswith(".") or not part for part in parts[:-1]):
-            continue
-        if not _is_article_name(parts[-1]) or _through_link(folder, parts[:-1]):
+        hidden = any(part.startswith(".") or not part for part in parts[:-1])
+        if not hidden and _is_article_name(parts[-1]):
+            wanted.setdefault(tuple(parts[:-1]), {})[parts[-1]] = name
+    for folders, files in wanted.items():
+        if _through_link(folder, list(folders)):
             continue
         with contextlib.suppress(OSError):
-            for entry in os.scandir(os.path.join(folder, *parts[:-1])):
-                if entry.name == parts[-1] and not entry.is_dir():
-                    info = _stat_of(entry, root, follow_outside_links)
-                    if info is not None:
-                        found[name] = [
-                            info.st_size,
-                            info.st_mtime_ns,
-                            info.st_ctime_ns,
-                            info.st_ino,
-                        ]
-                    break
+            for entry in os.scandir(os.path.join(folder, *folders)):
+                name = files.get(entry.name)
+                if name is None or entry.is_dir():
+                    continue
+                info = _stat_of(entry, root, follow_outside_links)
+                if info is not None:
+                    found[name] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
     return found
 
 
