@@ -130,12 +130,12 @@ def stat_some(
             continue
         with contextlib.suppress(OSError):
             for entry in os.scandir(os.path.join(folder, *folders)):
-                name = files.get(entry.name)
-                if name is None or entry.is_dir():
+                asked = files.get(entry.name)
+                if asked is None or entry.is_dir():
                     continue
                 info = _stat_of(entry, root, follow_outside_links)
                 if info is not None:
-                    found[name] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
+                    found[asked] = [info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino]
     return found
 
 
