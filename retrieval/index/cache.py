@@ -474,9 +474,7 @@ def _load_cached(folder: Path, home: Path) -> tuple[OpenedIndex | None, str]:
             index, texts = _load(folder, check_reads=bool(entries))
         except IndexCorrupt as exc:
             return None, f"the cached index was unusable ({exc}) and was rebuilt"
-        check = _check_later(folder, home, entries) if entries else None
-    if check is not None and texts is not None:
-        check.add_done_callback(partial(_trust_if_intact, texts))
+        check = _check_later(folder, home, [(folder, entries, texts)]) if entries else None
     return OpenedIndex(index, False, folder, _skipped(index), check=check), ""
 
 
@@ -494,7 +492,7 @@ def _load_generation(folder: Path, home: Path) -> OpenedIndex:
         if entries:
             later.append((home / name, entries, texts))
     index = SegmentedIndex(folder, indexes, generation, order)
-    check = _check_segments_later(folder, home, later) if later else None
+    check = _check_later(folder, home, later) if later else None
     return OpenedIndex(index, False, folder, _skipped(index), check=check)
 
 
@@ -541,11 +539,12 @@ def read_manifest_of(folder: Path) -> dict[str, Entry]:
         raise IndexCorrupt(str(exc)) from None
 
 
-def _check_segments_later(
+def _check_later(
     folder: Path, home: Path, segments: list[tuple[Path, dict[str, Entry], CheckedTextFile | None]]
 ) -> Future[str]:
-    """Hash a generation's large segments in a thread; if one fails, remove it and the
-    generation, so that the next open rebuilds."""
+    """Hash a large index's folders (`folder` itself, or a generation's segments) in a thread,
+    their texts trusted once intact; if one fails, remove it and `folder`, so that the next
+    open rebuilds."""
     result: Future[str] = Future()
     inode = folder.stat().st_ino
 
@@ -567,7 +566,7 @@ def _check_segments_later(
                     )
                     shutil.rmtree(folder, ignore_errors=True)
                     shutil.rmtree(segment, ignore_errors=True)
-                else:
+                else:  # replaced by another process meanwhile: what it read was in flux
                     problem = ""
         result.set_result(problem)
 
@@ -587,11 +586,6 @@ def _load(folder: Path, *, check_reads: bool) -> tuple[Index, CheckedTextFile | 
     return Index(replace(stored, texts=texts)), texts
 
 
-def _trust_if_intact(texts: CheckedTextFile, check: Future[str]) -> None:
-    if not check.result():
-        texts.trust_all()
-
-
 def _checked_entries(folder: Path) -> dict[str, Entry]:
     """Checks the folder against its manifest; returns the entries still to be hashed (those of
     a large index, checked in the background), or raises IndexCorrupt."""
@@ -605,30 +599,6 @@ def _checked_entries(folder: Path) -> dict[str, Entry]:
     if problem:
         raise IndexCorrupt(problem)
     return entries
-
-
-def _check_later(folder: Path, home: Path, entries: dict[str, Entry]) -> Future[str]:
-    """Hash a large index in a thread; if it fails, remove it so that the next open rebuilds."""
-    result: Future[str] = Future()
-    inode = folder.stat().st_ino
-
-    def check() -> None:
-        problem = check_contents(folder, entries)
-        if problem:
-            with locked(home / READ_LOCK, exclusive=True):
-                if _same_folder(folder, inode):
-                    log.warning(
-                        "the cached index %s failed its check (%s); it will be rebuilt",
-                        folder,
-                        problem,
-                    )
-                    shutil.rmtree(folder, ignore_errors=True)
-                else:  # replaced by another process meanwhile: what it read was in flux
-                    problem = ""
-        result.set_result(problem)
-
-    threading.Thread(target=check, name="index-check", daemon=True).start()
-    return result
 
 
 def _same_folder(folder: Path, inode: int) -> bool:
