@@ -127,3 +127,22 @@ def test_articles_with_the_same_id_stay_apart(tmp_path: Path) -> None:
     ids = [a.id for a in load_corpus(tmp_path).articles]
     assert len(set(ids)) == len(ids) == 5
     assert ids[:2] == ["x", "x (b/x.txt)"] and "1 (f2.jsonl:1)" in ids
+
+
+def test_a_field_refused_on_many_lines_is_reported_once_for_the_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A BEIR corpus.jsonl has a `metadata` object on every line: one warning says so for the
+    file (5,183 of them for SciFact flooded the terminal)."""
+    lines = [
+        {"_id": str(n), "text": f"Claim {n} about saffron.", "metadata": {}} for n in range(30)
+    ]
+    (tmp_path / "corpus.jsonl").write_text("\n".join(map(json.dumps, lines)), encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        corpus = load_corpus(tmp_path)
+    assert len(corpus.articles) == 30
+    warned = [r.getMessage() for r in caplog.records if "'metadata'" in r.getMessage()]
+    assert warned == [
+        "corpus.jsonl: field 'metadata' holds an object on 30 lines (1, 2, 3 and 27 more), "
+        "not text; left out"
+    ]

@@ -155,11 +155,16 @@ def _read_jsonl(
 ) -> tuple[list[Article], list[Skipped]]:
     articles: list[Article] = []
     bad: list[tuple[int, str]] = []
+    refused: dict[tuple[str, str], list[int]] = {}  # (field, what it held) -> its lines
     for number, record in jsonl_records(data):
         if isinstance(record, str):
             bad.append((number, record))
         else:
-            articles.append(_jsonl_article(record, number, name, furniture))
+            article, fields = _jsonl_article(record, number, name, furniture)
+            articles.append(article)
+            for field_kind in fields:
+                refused.setdefault(field_kind, []).append(number)
+    _warn_refused(name, refused)
     if not articles:
         raise UnusableFile("no JSON line with a non-empty 'text' field" if bad else "empty")
     return articles, _bad_lines(name, bad)
@@ -196,8 +201,9 @@ def _jsonl_record(line: bytes) -> dict[str, object] | str:
 
 def _jsonl_article(
     record: dict[str, object], number: int, name: str, furniture: re.Pattern[str]
-) -> Article:
-    record = _plain_fields(record, f"{name}:{number}")
+) -> tuple[Article, list[tuple[str, str]]]:
+    """The line's article, and the fields it was read without (`_plain_fields`)."""
+    record, refused = _plain_fields(record)
     body = str(record["text"])
     title = str(record.get("title") or "").strip()
     article = parse_article(
@@ -206,21 +212,41 @@ def _jsonl_article(
         path=f"{name}:{number}",
         furniture=furniture,
     )
-    return _with_fields(article, record)
+    return _with_fields(article, record), refused
 
 
-def _plain_fields(record: dict[str, object], where: str) -> dict[str, object]:
+def _plain_fields(record: dict[str, object]) -> tuple[dict[str, object], list[tuple[str, str]]]:
     """`record` without the metadata fields whose value is a list or an object: such a value
-    has no one text to show (its Python text made an outlet named "['x']"), so it is refused,
-    with a warning naming the line, and the article is read without it."""
+    has no one text to show (its Python text made an outlet named "['x']"), so it is refused
+    (each as (field, what it held), for the warning) and the article is read without it."""
     kept: dict[str, object] = {}
+    refused: list[tuple[str, str]] = []
     for key, value in record.items():
         if isinstance(value, list | dict) and key != "text":
-            kind = "a list" if isinstance(value, list) else "an object"
-            log.warning("%s: field %r holds %s, not text; left out", where, key, kind)
+            refused.append((key, "a list" if isinstance(value, list) else "an object"))
             continue
         kept[key] = value
-    return kept
+    return kept, refused
+
+
+def _warn_refused(name: str, refused: dict[tuple[str, str], list[int]]) -> None:
+    """One warning per field refused, naming its line, or for a field refused on many lines
+    (a BEIR corpus.jsonl's `metadata`, on every line) how many and the first few."""
+    for (key, kind), lines in refused.items():
+        if len(lines) == 1:
+            log.warning("%s:%d: field %r holds %s, not text; left out", name, lines[0], key, kind)
+            continue
+        shown = ", ".join(map(str, lines[:3]))
+        more = f" and {len(lines) - 3:,} more" if len(lines) > 3 else ""
+        log.warning(
+            "%s: field %r holds %s on %s (%s%s), not text; left out",
+            name,
+            key,
+            kind,
+            counted(len(lines), "line"),
+            shown,
+            more,
+        )
 
 
 def _bad_lines(name: str, bad: list[tuple[int, str]]) -> list[Skipped]:
