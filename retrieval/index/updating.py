@@ -33,7 +33,6 @@ from pathlib import Path
 import numpy as np
 
 from corpusbot.retrieval.index.bm25 import Index, IndexSettings, Progress
-from corpusbot.retrieval.index.building import build_folder
 from corpusbot.retrieval.index.segmented import (
     GENERATION,
     SEGMENT_BITS,
@@ -359,30 +358,20 @@ def _new_segment(
     name = f"{SEGMENT}{os.urandom(6).hex()}"
 
     def build(into: Path) -> None:
-        build_folder(
-            pairs,
-            into,
-            analyzer=settings.analyzer,
-            weighting=settings.weighting,
-            workers=settings.workers,
-            progress=progress,
-            articles=len(pairs),
-        )
+        Index.build_into(into, pairs, settings, progress=progress, articles=len(pairs))
 
-    _atomic_folder(home, home / name, build, block_sums=True)
+    _atomic_folder(home, home / name, build)
     return name
 
 
-def _atomic_folder(
-    home: Path, folder: Path, build: Callable[[Path], object], *, block_sums: bool
-) -> None:
-    """`build` into a temporary folder under `home`, then renamed to `folder`."""
+def _atomic_folder(home: Path, folder: Path, build: Callable[[Path], object]) -> None:
+    """`build` into a temporary folder under `home`, with its manifest, then renamed to
+    `folder`."""
     home.mkdir(parents=True, exist_ok=True)
     temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
     try:
         build(temporary)
-        if block_sums:
-            write_manifest(temporary, block_sums_for=(TEXTS,))
+        write_manifest(temporary, block_sums_for=(TEXTS,))
         os.rename(temporary, folder)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
