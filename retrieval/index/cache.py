@@ -15,7 +15,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Collection
@@ -33,9 +32,11 @@ from corpusbot.retrieval.index.segmented import (
     is_generation,
 )
 from corpusbot.retrieval.index.updating import (
+    BUILDING,
     SEGMENT,
     Changes,
     Update,
+    built_aside,
     commit_merged,
     derive,
     merge_due,
@@ -70,13 +71,11 @@ from corpusbot.retrieval.storage import (
     read_manifest,
     total_bytes,
     tried,
-    write_manifest,
 )
 from corpusbot.retrieval.storage import files as storage
 
 log = logging.getLogger(__name__)
 
-BUILDING = ".building-"  # prefix of a temporary build folder, followed by its pid
 # Cached indexes up to this size are hashed before use (about 0.4 s at 0.6 GB/s); larger ones
 # (about 1.1 GB at 1M passages) start at once and are hashed in a background thread.
 INLINE_CHECK_BYTES = 256 * 2**20
@@ -409,7 +408,7 @@ def merge_saved(
                 current.provenance.fingerprint,
                 follow_outside_links=follow_outside_links,
             )
-            temporary = _build_aside(lambda into: build(folder=into), home)
+            temporary = built_aside(home, lambda into: build(folder=into))
             with locked(home / BUILD_LOCK, exclusive=True):
                 unchanged = _same_generation(saved, current.order_file)
                 if not unchanged or key_of() != current.provenance.fingerprint:
@@ -428,18 +427,6 @@ def _same_generation(folder: Path, order_file: str) -> bool:
         return Generation.read(folder)[0].order == order_file
     except IndexCorrupt:
         return False
-
-
-def _build_aside(build: Callable[[Path], object], home: Path) -> Path:
-    """`build` into a temporary folder under `home`, with its manifest; the folder."""
-    temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
-    try:
-        build(temporary)
-        write_manifest(temporary, block_sums_for=(storage.TEXTS,))
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-    return temporary
 
 
 def _build_and_save(build: Callable[[Path], object], home: Path, folder: Path) -> OpenedIndex:
@@ -508,7 +495,7 @@ def _segment(folder: Path) -> tuple[Index, dict[str, Entry], CheckedTextFile | N
     new to this process."""
     key = _identity(folder)
     opened = _SEGMENTS.get(key) if key is not None else None
-    if opened is not None and not check_sizes(folder, read_manifest_of(folder)):
+    if opened is not None and not check_sizes(folder, _manifest_of(folder)):
         return opened, {}, None
     entries = _checked_entries(folder)
     index, texts = _load(folder, check_reads=bool(entries))
@@ -532,7 +519,8 @@ def _identity(folder: Path) -> tuple[str, int, int] | None:
     return str(folder), manifest.st_ino, manifest.st_mtime_ns
 
 
-def read_manifest_of(folder: Path) -> dict[str, Entry]:
+def _manifest_of(folder: Path) -> dict[str, Entry]:
+    """`folder`'s manifest; raises IndexCorrupt when it is missing or unreadable."""
     try:
         return read_manifest(folder)
     except ValueError as exc:
@@ -589,10 +577,7 @@ def _load(folder: Path, *, check_reads: bool) -> tuple[Index, CheckedTextFile | 
 def _checked_entries(folder: Path) -> dict[str, Entry]:
     """Checks the folder against its manifest; returns the entries still to be hashed (those of
     a large index, checked in the background), or raises IndexCorrupt."""
-    try:
-        entries = read_manifest(folder)
-    except ValueError as exc:
-        raise IndexCorrupt(str(exc)) from None
+    entries = _manifest_of(folder)
     problem = check_sizes(folder, entries)
     if not problem and total_bytes(entries) <= INLINE_CHECK_BYTES:
         problem, entries = check_contents(folder, entries), {}
@@ -674,11 +659,8 @@ def build_index(
 
 def _build_atomically(build: Callable[[Path], object], home: Path, folder: Path) -> None:
     """`build` into a temporary folder, swapped in as `folder` only once it is complete."""
-    home.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
+    temporary = built_aside(home, build)
     try:
-        build(temporary)
-        write_manifest(temporary, block_sums_for=(storage.TEXTS,))
         with locked(home / READ_LOCK, exclusive=True):  # no reader sees the swap half done
             if folder.exists():  # an unusable earlier copy under the same key
                 shutil.rmtree(folder, ignore_errors=True)

@@ -73,7 +73,7 @@ MAX_DELTAS = 4
 # to the whole index's statistics, so the compiled search prunes well) and dead space is freed.
 REBUILD_SHARE = 0.25
 SEGMENT = "seg-"  # prefix of a segment folder's name
-BUILDING = ".building-"  # as retrieval/index/cache.py names a folder being written
+BUILDING = ".building-"  # prefix of a folder being written, followed by its process's id
 
 
 @dataclass(frozen=True)
@@ -360,22 +360,33 @@ def _new_segment(
     def build(into: Path) -> None:
         Index.build_into(into, pairs, settings, progress=progress, articles=len(pairs))
 
-    _atomic_folder(home, home / name, build)
-    return name
-
-
-def _atomic_folder(home: Path, folder: Path, build: Callable[[Path], object]) -> None:
-    """`build` into a temporary folder under `home`, with its manifest, then renamed to
-    `folder`."""
-    home.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
+    temporary = built_aside(home, build)
     try:
-        build(temporary)
-        write_manifest(temporary, block_sums_for=(TEXTS,))
-        os.rename(temporary, folder)
+        os.rename(temporary, home / name)
     except BaseException:
         shutil.rmtree(temporary, ignore_errors=True)
         raise
+    return name
+
+
+def temporary_folder(home: Path) -> Path:
+    """A new folder under `home` for something being written, named so that a later look at
+    `home` tells it from a finished one, and whether its process still runs."""
+    home.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
+
+
+def built_aside(home: Path, build: Callable[[Path], object]) -> Path:
+    """`build` into a temporary folder under `home`, with its manifest of checksums: the folder,
+    for the caller to rename into place (removed if the build fails)."""
+    temporary = temporary_folder(home)
+    try:
+        build(temporary)
+        write_manifest(temporary, block_sums_for=(TEXTS,))
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    return temporary
 
 
 def _order_name() -> str:
@@ -384,7 +395,7 @@ def _order_name() -> str:
 
 def _write_generation(home: Path, folder: Path, generation: Generation, order: np.ndarray) -> None:
     """A new generation folder, renamed into place as `folder` (replacing one of that name)."""
-    temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
+    temporary = temporary_folder(home)
     try:
         generation.write(temporary, order)
         with locked(home / READ_LOCK, exclusive=True):
@@ -451,7 +462,7 @@ def merged_deltas(
     generation = Generation(
         tuple(names), _less(current.dead, gone), current.provenance, _order_name()
     )
-    temporary = Path(tempfile.mkdtemp(prefix=f"{BUILDING}{os.getpid()}-", dir=home))
+    temporary = temporary_folder(home)
     generation.write(temporary, order)
     seconds = time.perf_counter() - started
     log.info("merged %d segments (%d articles) in %.1f s", len(merging), len(pairs), seconds)
