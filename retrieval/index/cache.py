@@ -120,13 +120,15 @@ def fingerprint(
 
     `stats` are the corpus's `file_stats`, when the caller has them already.
     """
-    digest = hashlib.sha256(
-        settings_key(
-            split, settings, max_file_bytes, follow_outside_links=follow_outside_links
-        ).encode()
-    )
+    shape = settings_key(split, settings, max_file_bytes, follow_outside_links=follow_outside_links)
     if stats is None:
         stats = file_stats(corpus, follow_outside_links=follow_outside_links)
+    return _fingerprint_of(shape, stats)
+
+
+def _fingerprint_of(shape: str, stats: dict[str, FileStats]) -> str:
+    """`fingerprint` from the settings' key (`settings_key`) and the folder's `file_stats`."""
+    digest = hashlib.sha256(shape.encode())
     # One string for all the files (a hash update and a join per file cost half a second at
     # 100,000 files): each line "name\0size\0mtime\0ctime\0inode\n", as it always was.
     lines = "".join("\0".join((name, *map(str, numbers))) + "\n" for name, numbers in stats.items())
@@ -185,23 +187,14 @@ def open_index(
     """
     corpus = corpus.resolve()
     home = (settings.cache_dir or default_cache_dir()) / _corpus_key(corpus)
+    shape = settings_key(split, settings, max_file_bytes, follow_outside_links=follow_outside_links)
     # One look at the files serves both the key and the index's file table, so they agree.
     if stats is None and changed is not None and not rebuild:
-        shape = settings_key(
-            split, settings, max_file_bytes, follow_outside_links=follow_outside_links
-        )
         stats, key = _stats_after(home, shape, corpus, changed, follow_outside_links), None
     if stats is None:
         stats, key = file_stats(corpus, follow_outside_links=follow_outside_links), None
     if key is None:
-        key = fingerprint(
-            corpus,
-            split,
-            settings,
-            max_file_bytes,
-            stats,
-            follow_outside_links=follow_outside_links,
-        )
+        key = _fingerprint_of(shape, stats)
     folder = home / key
     opened, note = (None, "") if rebuild else _load_cached(folder, home)
     if opened is None:
@@ -212,9 +205,7 @@ def open_index(
                 fingerprint=key,
                 corpus=printable_name(str(corpus)),
                 files=stats,
-                settings=settings_key(
-                    split, settings, max_file_bytes, follow_outside_links=follow_outside_links
-                ),
+                settings=shape,
             )
             if opened is None and not rebuild:
                 opened = _updated(
