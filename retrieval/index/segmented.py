@@ -25,7 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import overload
+from typing import TypeVar, overload
 
 import numpy as np
 
@@ -36,6 +36,7 @@ from corpusbot.retrieval.index.bm25 import (
     Hit,
     Index,
     Matches,
+    Query,
     SearchResult,
     _StoredHit,
 )
@@ -197,9 +198,20 @@ def is_generation(folder: Path) -> bool:
     return (folder / GENERATION).is_file()
 
 
-def code(segment: int, article: int) -> int:
-    """A live article's entry in order.npy: its segment and its 0-based number there."""
+# An entry of order.npy, or an array of them.
+Entry = TypeVar("Entry", int, np.ndarray)
+
+
+def code(segment: int, article: Entry) -> Entry:
+    """A live article's entry in order.npy (or an array of them): its segment and its 0-based
+    number there."""
     return (segment << SEGMENT_BITS) | article
+
+
+def placed(entries: Entry) -> tuple[Entry, Entry]:
+    """What `code` made, taken apart: (segment, article number there), for an entry or an
+    array of them."""
+    return entries >> SEGMENT_BITS, entries & ((1 << SEGMENT_BITS) - 1)
 
 
 class _Segment:
@@ -285,14 +297,13 @@ class _LiveArticles(Sequence[ArticleInfo]):
 
     def place(self, number: int) -> tuple[int, int]:
         """Live article `number` (0-based): its segment and its 0-based number there."""
-        entry = self._order[number]
-        return entry >> SEGMENT_BITS, entry & ((1 << SEGMENT_BITS) - 1)
+        return placed(self._order[number])
 
     def __iter__(self) -> Iterator[ArticleInfo]:
         """Every live article, each segment read a block at a time (as ArticleTable walks)."""
         walks = [enumerate(segment.index.articles) for segment in self._segments]
         for number, entry in enumerate(self._order):
-            segment, local = entry >> SEGMENT_BITS, entry & ((1 << SEGMENT_BITS) - 1)
+            segment, local = placed(entry)
             for at, info in walks[segment]:
                 if at == local:
                     yield replace(info, number=number + 1)
@@ -312,6 +323,7 @@ class SegmentedIndex(Index):
         self.__dict__.update({k: v for k, v in base.__dict__.items() if not k.startswith("_idf")})
         self._titles = {}  # by live article number, not the base's
         self.folder = folder
+        self._order = order  # the live articles, as order.npy holds them
         self._live_articles = _LiveArticles(self._segments, order)
         self.articles = self._live_articles
         self._starts = [segment.start for segment in self._segments]
@@ -346,8 +358,7 @@ class SegmentedIndex(Index):
 
     @staticmethod
     def _place(indexes: list[Index], order: np.ndarray) -> list[_Segment]:
-        where = order >> SEGMENT_BITS
-        local = order & ((1 << SEGMENT_BITS) - 1)
+        where, local = placed(order)
         segments, start = [], 0
         for number, index in enumerate(indexes):
             live = np.full(len(index.articles), -1, dtype=np.int64)
@@ -412,10 +423,10 @@ class SegmentedIndex(Index):
     # --- searching ----------------------------------------------------------------------
 
     def search(
-        self, question: str | object, k: int = 10, *, allowed: np.ndarray | None = None
+        self, question: str | Query, k: int = 10, *, allowed: np.ndarray | None = None
     ) -> SearchResult:
         query = self.query(self.analyzer.terms(question)) if isinstance(question, str) else question
-        weights, known = query.weights, query.known  # type: ignore[attr-defined]
+        weights, known = query.weights, query.known
         if not known or k <= 0 or self._live == 0:
             return SearchResult(weights, [])
         compiled = kernel.compiled_for(self._live)
@@ -451,7 +462,7 @@ class SegmentedIndex(Index):
             scores[at] = ranked.scores[column]
             articles[at] = segment.live[int(segment.index.table.article[passage])]
             matched[:, at] = held[:, column]
-        matches = Matches(tuple(query.present), matched, scores, articles)  # type: ignore[attr-defined]
+        matches = Matches(tuple(query.present), matched, scores, articles)
         return SearchResult(weights, _StoredHit.many(self, numbers, matches), matches)
 
     def _best_of(
@@ -501,18 +512,18 @@ class SegmentedIndex(Index):
         path = index.articles[local].path
         return (tuple(path.split("/")), local, int(index.table.ordinal[passage]))
 
-    def _where(self, number: int) -> tuple[_Segment, int]:
-        """Passage `number` of the whole index: its segment and its number there."""
-        segment = self._segments[bisect_right(self._starts, number) - 1]
-        return segment, number - segment.start
+    def _where(self, number: int) -> tuple[int, int]:
+        """Passage `number` of the whole index: its segment's place and its number there."""
+        segment = bisect_right(self._starts, number) - 1
+        return segment, number - self._starts[segment]
 
     @cached_property
     def article_columns(self) -> ArticleColumns:
         """The segments' columns (each read once, and kept with the segment across updates) put
         in the live order."""
         parts = [segment.index.article_columns for segment in self._segments]
-        order = np.array(self._live_articles._order, dtype=np.int64)
-        where, local = order >> SEGMENT_BITS, order & ((1 << SEGMENT_BITS) - 1)
+        order = self._order
+        where, local = placed(order)
         days = np.zeros(len(order), dtype=np.int64)
         hashes = np.zeros(len(order), dtype=np.int64)
         sources: list[str | None] = [None] * len(order)
@@ -532,11 +543,11 @@ class SegmentedIndex(Index):
 
     def passage(self, number: int) -> Passage:
         segment, local = self._where(number)
-        return segment.index.passage(local)
+        return self._segments[segment].index.passage(local)
 
     def passage_text(self, number: int) -> str:
         segment, local = self._where(number)
-        return segment.index.passage_text(local)
+        return self._segments[segment].index.passage_text(local)
 
     def article_text(self, number: int) -> str:
         segment, local = self._live_articles.place(number - 1)
@@ -551,14 +562,14 @@ class SegmentedIndex(Index):
         by_segment: dict[int, tuple[list[int], list[int]]] = {}
         for position, hit in enumerate(hits):
             segment, local = self._where(hit._number)  # type: ignore[attr-defined]
-            numbers, positions = by_segment.setdefault(self._segments.index(segment), ([], []))
-            numbers.append(local)
+            found, positions = by_segment.setdefault(segment, ([], []))
+            found.append(local)
             positions.append(position)
         parts = []
-        for segment_number, (numbers, positions) in by_segment.items():
-            segment = self._segments[segment_number]
-            shares = segment.index._shares_of(numbers, weights, order, compiled=compiled)
-            parts.append((segment, np.array(positions, dtype=np.int64), shares))
+        for number, (locals_, positions) in by_segment.items():
+            part = self._segments[number]
+            shares = part.index._shares_of(locals_, weights, order, compiled=compiled)
+            parts.append((part, np.array(positions, dtype=np.int64), shares))
         return self._joined(parts)
 
     def _joined(self, parts: list[tuple[_Segment, np.ndarray, SentenceShares]]) -> SentenceShares:

@@ -35,11 +35,11 @@ import numpy as np
 from corpusbot.retrieval.index.bm25 import Index, IndexSettings, Progress
 from corpusbot.retrieval.index.segmented import (
     GENERATION,
-    SEGMENT_BITS,
     Dead,
     Generation,
     code,
     is_generation,
+    placed,
 )
 from corpusbot.retrieval.plurals import counted
 from corpusbot.retrieval.reading import (
@@ -233,8 +233,7 @@ class _LiveOrder:
         self.order = current.order.tolist()
 
     def parts(self, position: int) -> tuple[str, ...]:
-        entry = self.order[position]
-        segment, local = entry >> SEGMENT_BITS, entry & ((1 << SEGMENT_BITS) - 1)
+        segment, local = placed(self.order[position])
         return tuple(self.current.indexes[segment].articles[local].path.split("/"))
 
     def first_at_or_after(self, parts: tuple[str, ...], order: Sequence[int] | None = None) -> int:
@@ -316,8 +315,7 @@ def _held(current: Current, entries: np.ndarray) -> Dead:
     total = Dead()
     if not len(entries):
         return total
-    segments = entries >> SEGMENT_BITS
-    locals_ = entries & ((1 << SEGMENT_BITS) - 1)
+    segments, locals_ = placed(entries)
     for segment in np.unique(segments).tolist():
         index = current.indexes[segment]
         mask = _passages_of(index, locals_[segments == segment])
@@ -432,14 +430,14 @@ def merged_deltas(
     caller commits it), with how many segments were merged."""
     home = current.folder.parent
     started = time.perf_counter()
-    segments = current.order >> SEGMENT_BITS
+    segments, locals_ = placed(current.order)
     sizes = {n: int((segments == n).sum()) for n in range(1, len(current.indexes))}
     merging = sorted(sorted(sizes, key=lambda n: (sizes[n], n))[: len(sizes) - MAX_DELTAS // 2 + 1])
     kept = [n for n in range(1, len(current.indexes)) if n not in merging]
     pairs = []
     for entry in current.order[np.isin(segments, merging)].tolist():
-        index = current.indexes[entry >> SEGMENT_BITS]
-        local = entry & ((1 << SEGMENT_BITS) - 1)
+        segment, local = placed(entry)
+        index = current.indexes[segment]
         info = index.articles[local]
         text = index.article_text(local + 1)
         article = Article(info.id, info.title, text, info.path, info.source, info.date, info.url)
@@ -449,13 +447,13 @@ def merged_deltas(
     for segment in merging:
         index = current.indexes[segment]
         alive = np.zeros(len(index.articles), dtype=bool)
-        alive[current.order[segments == segment] & ((1 << SEGMENT_BITS) - 1)] = True
+        alive[locals_[segments == segment]] = True
         gone = gone.plus(_counted(index, _passages_of(index, np.flatnonzero(~alive))))
     renumbered = {0: 0, **{old: new for new, old in enumerate(kept, start=1)}}
     order = current.order.copy()
     for old, new in renumbered.items():
         mine = segments == old
-        order[mine] = (new << SEGMENT_BITS) | (current.order[mine] & ((1 << SEGMENT_BITS) - 1))
+        order[mine] = code(new, locals_[mine])
     into = np.isin(segments, merging)
     order[into] = [code(len(kept) + 1, number) for number in range(int(into.sum()))]
     names = [current.names[0], *(current.names[n] for n in kept), *([name] if name else [])]
