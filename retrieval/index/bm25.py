@@ -405,7 +405,20 @@ class Index:
             candidates = self._candidates(known, k + RESCORE_MARGIN)
         else:
             candidates = self._allowed_candidates(known, k + RESCORE_MARGIN, allowed)
-        exact, matched = self._exact_scores(known, candidates)
+        return self._best_exactly(known, candidates, k)
+
+    def _best_exactly(
+        self,
+        known: list[tuple[int, int]],
+        candidates: np.ndarray,
+        k: int,
+        *,
+        idf: np.ndarray | None = None,
+        avgdl: float | None = None,
+    ) -> kernel.Ranked:
+        """The k best of `candidates` (sorted) by exact score, scoring above 0, ties by passage
+        number (`_exact_scores`' statistics: this index's, or `idf` and `avgdl`)."""
+        exact, matched = self._exact_scores(known, candidates, idf=idf, avgdl=avgdl)
         order = np.lexsort((candidates, -exact))[:k]
         order = order[exact[order] > 0]
         return kernel.Ranked(candidates[order], exact[order], matched[:, order])
@@ -446,10 +459,11 @@ class Index:
         impacts scaled to `idf`; when its candidates cannot be shown to hold the k best, or
         without it, every passage holding a term is scored exactly."""
         search = kernel.load() if compiled else None
-        stored = self.postings.idf[[t for t, _ in known]]
-        if search is not None and (stored > 0).all() and (idf[[t for t, _ in known]] > 0).all():
+        numbers = [term for term, _ in known]
+        stored, wanted = self.postings.idf[numbers], idf[numbers]
+        if search is not None and (stored > 0).all() and (wanted > 0).all():
             ratio = max(self.avgdl, avgdl) / min(self.avgdl, avgdl)
-            scales = idf[[t for t, _ in known]] / stored
+            scales = wanted / stored
             loose = ratio - 1.0 + (0.0 if (scales == 1.0).all() and ratio == 1.0 else 1e-6)
             ranked = kernel.search(
                 search,
@@ -482,13 +496,10 @@ class Index:
     ) -> kernel.Ranked:
         """The k best by exact scores of every passage holding one of `known`."""
         ids = [self._postings(term)[0] for term, _ in known]
-        candidates = np.unique(np.concatenate(ids)) if ids else np.zeros(0, np.int32)
+        candidates = np.unique(np.concatenate(ids)).astype(np.int64)
         if allowed is not None:
             candidates = candidates[np.asarray(allowed, dtype=bool)[self.table.article[candidates]]]
-        exact, matched = self._exact_scores(known, candidates, idf=idf, avgdl=avgdl)
-        order = np.lexsort((candidates, -exact))[:k]
-        order = order[exact[order] > 0]
-        return kernel.Ranked(candidates[order].astype(np.int64), exact[order], matched[:, order])
+        return self._best_exactly(known, candidates, k, idf=idf, avgdl=avgdl)
 
     def title_terms(self, article: ArticleInfo) -> frozenset[str]:
         """The index terms of `article`'s title, kept once read (the coverage model reads the
