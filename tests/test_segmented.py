@@ -358,3 +358,18 @@ def test_a_writer_that_names_its_files_updates_without_looking_at_the_folder(
     assert service.corpus_changed()  # ...is found by the next look at the folder
     service.reload()
     same_as_a_rebuild(corpus, cache, tmp_path)
+
+
+def test_a_new_article_whose_id_another_has_is_rebuilt_not_updated(tmp_path: Path) -> None:
+    """unique_ids decides which of two articles of one id gets its path added, as a rebuild
+    does; an update leaves that to a rebuild."""
+    corpus, cache = saved(tmp_path)
+    line = {"id": "fresh-1", "text": "Saffron pickers in Khorasan report a record harvest."}
+    (corpus / "feed.jsonl").write_text(json.dumps(line) + "\n", encoding="utf-8")
+    assert opened(corpus, cache).update is not None  # an id no article has
+    clash = {"id": "a005", "text": "Another story that calls itself a005."}
+    (corpus / "more.jsonl").write_text(json.dumps(clash) + "\n", encoding="utf-8")
+    again = opened(corpus, cache)
+    assert again.update is None and type(again.index) is Index
+    (corpus / "a010.md").write_text("Same stem\nA text file named like a010.txt.")
+    assert opened(corpus, cache).update is None

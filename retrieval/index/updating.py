@@ -196,10 +196,11 @@ def derive(
         return None
     live = _LiveOrder(current)
     dying = live.positions_of([*changed, *removed])
+    remaining = np.delete(current.order, dying)
     files = look_up(corpus, [*added, *changed], follow_outside_links=follow_outside_links)
     read = read_files(corpus, files, max_file_bytes)
     articles = read.articles
-    if _ids_collide(articles, live, dying, list(after)):
+    if _ids_collide(articles, live, remaining, list(after)):
         return None
     names = list(current.names)
     passages = 0
@@ -208,8 +209,7 @@ def derive(
         passages = sum(len(p) for _, p in pairs)
         names.append(_new_segment(home, pairs, settings, progress))
     dead = current.dead.plus(_held(current, current.order[dying]))
-    remaining = np.delete(current.order, dying)
-    order = _with_new(live, remaining, dying, articles, segment=len(names) - 1)
+    order = _with_new(live, remaining, articles, segment=len(names) - 1)
     kept = [s for s in current.provenance.skipped if _file_of(s) not in {*changed, *removed}]
     provenance = replace(provenance, skipped=(*kept, *read.skipped))
     generation = Generation(tuple(names), dead, provenance, _order_name())
@@ -232,30 +232,25 @@ class _LiveOrder:
         self.current = current
         self.order = current.order.tolist()
 
-    def parts(self, position: int) -> tuple[str, ...]:
-        segment, local = placed(self.order[position])
+    def parts(self, entry: int) -> tuple[str, ...]:
+        """The path of the article at order entry `entry`, part by part (the listing's key)."""
+        segment, local = placed(entry)
         return tuple(self.current.indexes[segment].articles[local].path.split("/"))
-
-    def first_at_or_after(self, parts: tuple[str, ...], order: Sequence[int] | None = None) -> int:
-        """Where `parts` would go among the live articles (or the positions `order` of them)."""
-        positions = range(len(self.order)) if order is None else order
-        return bisect_left(positions, parts, key=self.parts)
 
     def positions_of(self, names: Sequence[str]) -> np.ndarray:
         """The positions of the live articles of files `names` (each file's run of them)."""
         found: list[int] = []
         for name in names:
             parts = tuple(name.split("/"))
-            at = self.first_at_or_after(parts)
-            while at < len(self.order) and self.parts(at) == parts:
+            at = bisect_left(self.order, parts, key=self.parts)
+            while at < len(self.order) and self.parts(self.order[at]) == parts:
                 found.append(at)
                 at += 1
         return np.array(sorted(found), dtype=np.int64)
 
-    def ids(self, skip: np.ndarray) -> set[str]:
-        """Every live article's id but those at positions `skip`: one walk over each segment."""
-        dying = set(skip.tolist())
-        wanted = {entry for at, entry in enumerate(self.order) if at not in dying}
+    def ids(self, entries: np.ndarray) -> set[str]:
+        """The ids of the articles at order `entries`: one walk over each segment."""
+        wanted = set(entries.tolist())
         found: set[str] = set()
         for segment, index in enumerate(self.current.indexes):
             for local, info in enumerate(index.articles):
@@ -265,7 +260,7 @@ class _LiveOrder:
 
 
 def _ids_collide(
-    articles: list[Article], live: _LiveOrder, dying: np.ndarray, files: Sequence[str]
+    articles: list[Article], live: _LiveOrder, remaining: np.ndarray, files: Sequence[str]
 ) -> bool:
     """Whether a new article's id may be a live article's: a rebuild decides which one gets
     the path added to it, as it always has (retrieval/reading/corpus.py, unique_ids). A text
@@ -277,7 +272,7 @@ def _ids_collide(
     if len(new) < len(articles):
         return True
     if any(name.lower().endswith(".jsonl") for name in files):
-        return not new.isdisjoint(live.ids(dying))
+        return not new.isdisjoint(live.ids(remaining))
     own = {a.path for a in articles}
     stems = {_stem(name) for name in files if name not in own}
     return not new.isdisjoint(stems)
@@ -291,20 +286,14 @@ def _stem(name: str) -> str:
 
 
 def _with_new(
-    live: _LiveOrder,
-    remaining: np.ndarray,
-    dying: np.ndarray,
-    articles: list[Article],
-    *,
-    segment: int,
+    live: _LiveOrder, remaining: np.ndarray, articles: list[Article], *, segment: int
 ) -> np.ndarray:
     """`remaining` (the live order less the dying) with the new segment's articles put in
     corpus order: by path, part by part, as the folder is listed."""
     if not articles:
         return remaining
-    dead = set(dying.tolist())
-    kept = [at for at in range(len(live.order)) if at not in dead]
-    places = [live.first_at_or_after(tuple(a.path.split("/")), kept) for a in articles]
+    entries = remaining.tolist()
+    places = [bisect_left(entries, tuple(a.path.split("/")), key=live.parts) for a in articles]
     codes = [code(segment, number) for number in range(len(articles))]
     return np.insert(remaining, places, codes).astype(np.int64)
 
