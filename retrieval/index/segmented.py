@@ -72,6 +72,12 @@ class Dead:
             df[term] = df.get(term, 0) + count
         return Dead(self.passages + other.passages, self.length + other.length, df)
 
+    def less(self, other: Dead) -> Dead:
+        """What is left once `other` (a part of this, its segments merged away) is taken out."""
+        df = {term: count - other.df.get(term, 0) for term, count in self.df.items()}
+        left = {term: count for term, count in df.items() if count}
+        return Dead(self.passages - other.passages, self.length - other.length, left)
+
 
 @dataclass(frozen=True)
 class Generation:

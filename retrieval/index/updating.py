@@ -447,20 +447,13 @@ def merged_deltas(
     order[into] = [code(len(kept) + 1, number) for number in range(int(into.sum()))]
     names = [current.names[0], *(current.names[n] for n in kept), *([name] if name else [])]
     generation = Generation(
-        tuple(names), _less(current.dead, gone), current.provenance, _order_name()
+        tuple(names), current.dead.less(gone), current.provenance, _order_name()
     )
     temporary = temporary_folder(home)
     generation.write(temporary, order)
     seconds = time.perf_counter() - started
     log.info("merged %d segments (%d articles) in %.1f s", len(merging), len(pairs), seconds)
     return temporary, len(merging)
-
-
-def _less(dead: Dead, gone: Dead) -> Dead:
-    df = {term: dead.df.get(term, 0) - gone.df.get(term, 0) for term in dead.df}
-    return Dead(
-        dead.passages - gone.passages, dead.length - gone.length, {t: c for t, c in df.items() if c}
-    )
 
 
 def commit_merged(current: Current, temporary: Path) -> bool:
