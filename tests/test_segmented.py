@@ -360,6 +360,21 @@ def test_a_writer_that_names_its_files_updates_without_looking_at_the_folder(
     same_as_a_rebuild(corpus, cache, tmp_path)
 
 
+def test_named_new_files_take_the_places_a_look_at_the_folder_gives_them(tmp_path: Path) -> None:
+    from corpusbot.bot.app.service import Service
+
+    corpus, cache = saved(tmp_path)
+    service = Service.open(settings_for(corpus, cache))
+    names = ["z/last.txt", "a015.txt", "0first.txt", "a/b/c.txt", "a015-b.txt", "a/a.txt"]
+    for number, name in enumerate(names):
+        (corpus / name).parent.mkdir(parents=True, exist_ok=True)
+        (corpus / name).write_text(f"Saffron {number}\nSaffron pickers report harvest {number}.")
+    result = service.reload(changed=names)
+    assert result.ok and result.updated.startswith("6 articles added")
+    assert not service.corpus_changed()  # the files table, in order, as a full look has it
+    same_as_a_rebuild(corpus, cache, tmp_path)
+
+
 def test_a_new_article_whose_id_another_has_is_rebuilt_not_updated(tmp_path: Path) -> None:
     """unique_ids decides which of two articles of one id gets its path added, as a rebuild
     does; an update leaves that to a rebuild."""

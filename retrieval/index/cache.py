@@ -17,6 +17,7 @@ import os
 import shutil
 import threading
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
@@ -130,8 +131,9 @@ def _fingerprint_of(shape: str, stats: dict[str, FileStats]) -> str:
     """`fingerprint` from the settings' key (`settings_key`) and the folder's `file_stats`."""
     digest = hashlib.sha256(shape.encode())
     # One string for all the files (a hash update and a join per file cost half a second at
-    # 100,000 files): each line "name\0size\0mtime\0ctime\0inode\n", as it always was.
-    lines = "".join("\0".join((name, *map(str, numbers))) + "\n" for name, numbers in stats.items())
+    # 100,000 files), an f-string per file (twice as fast as joins): each line
+    # "name\0size\0mtime\0ctime\0inode\n", as it always was.
+    lines = "".join([f"{n}\0{s}\0{m}\0{c}\0{i}\n" for n, (s, m, c, i) in stats.items()])
     digest.update(lines.encode("utf-8", "surrogateescape"))
     return digest.hexdigest()[:24]
 
@@ -299,16 +301,37 @@ def _stats_after(
     except (OSError, ValueError, KeyError, TypeError, IndexCorrupt):
         return None
     found = stat_some(corpus, changed, follow_outside_links=follow_outside_links)
-    new = False
+    new: dict[str, FileStats] = {}
     for name, numbers in found.items():
         if numbers is None:
             files.pop(name, None)
-        else:
-            new = new or name not in files
+        elif name in files:
             files[name] = numbers
-    if new:  # the listing's order, so the fingerprint is the one a look at the folder gives
-        files = dict(sorted(files.items(), key=lambda item: item[0].split("/")))
-    return files
+        else:
+            new[name] = numbers
+    return _listed(files, new)
+
+
+def _listed(files: dict[str, FileStats], new: dict[str, FileStats]) -> dict[str, FileStats]:
+    """`files` (in the folder's listing order) with the `new` ones put where a listing puts
+    them, so that the fingerprint is the one a look at the folder gives."""
+    if not new:
+        return files
+    names = list(files)
+    merged: list[str] = []
+    done = 0
+    for name in sorted(new, key=_parts):  # a search for each, not a sort of all
+        at = bisect_left(names, _parts(name), lo=done, key=_parts)
+        merged += names[done:at]
+        merged.append(name)
+        done = at
+    merged += names[done:]
+    both = files | new
+    return {name: both[name] for name in merged}
+
+
+def _parts(name: str) -> list[str]:
+    return name.split("/")
 
 
 def _saved_folder(home: Path, settings: str) -> Path | None:
@@ -336,6 +359,10 @@ def _saved_folder(home: Path, settings: str) -> Path | None:
 def _provenance_of(folder: Path) -> Provenance:
     if is_generation(folder):
         return Generation.read(folder)[0].provenance
+    identity = _identity(folder)
+    opened = _SEGMENTS.get(identity) if identity is not None else None
+    if opened is not None:  # its meta.json parsed already
+        return opened.meta.provenance
     meta = folder / storage.META
     info = meta.stat()
     key = (str(meta), info.st_ino, info.st_mtime_ns, info.st_size)
@@ -448,8 +475,9 @@ def _load_cached(folder: Path, home: Path) -> tuple[OpenedIndex | None, str]:
         try:
             if is_generation(folder):
                 return _load_generation(folder, home), ""
-            entries = _checked_entries(folder)
+            entries = _checked_entries(folder)  # each time: a cache may be damaged meanwhile
             index, texts = _load(folder, check_reads=bool(entries))
+            _remember_segment(folder, index)  # the first update after it starts from it
         except IndexCorrupt as exc:
             return None, f"the cached index was unusable ({exc}) and was rebuilt"
         check = _check_later(folder, home, [(folder, entries, texts)]) if entries else None
@@ -490,11 +518,17 @@ def _segment(folder: Path) -> tuple[Index, dict[str, Entry], CheckedTextFile | N
         return opened, {}, None
     entries = _checked_entries(folder)
     index, texts = _load(folder, check_reads=bool(entries))
+    _remember_segment(folder, index)
+    return index, entries, texts
+
+
+def _remember_segment(folder: Path, index: Index) -> None:
+    """Keep `index`, opened from `folder`, for the updates to come (they start from it)."""
+    key = _identity(folder)
     if key is not None:
         if len(_SEGMENTS) >= _SEGMENTS_KEPT:
             _SEGMENTS.clear()
         _SEGMENTS[key] = index
-    return index, entries, texts
 
 
 def segment_opener(folder: Path) -> Index:

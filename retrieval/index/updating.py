@@ -271,18 +271,14 @@ def _ids_collide(
     new = {a.id for a in articles}
     if len(new) < len(articles):
         return True
-    if any(name.lower().endswith(".jsonl") for name in files):
+    # One string looked through, not a test per file: a large folder has 100,000 of them.
+    if ".jsonl\0" in ("\0".join(files) + "\0").lower():
         return not new.isdisjoint(live.ids(remaining))
     own = {a.path for a in articles}
-    stems = {_stem(name) for name in files if name not in own}
-    return not new.isdisjoint(stems)
-
-
-def _stem(name: str) -> str:
-    """Path(name).stem, without making a Path (an update looks at every file's)."""
-    base = name.rpartition("/")[2]
-    dot = base.rfind(".")
-    return base[:dot] if dot > 0 else base
+    # Path(name).stem of each other file, inline: a function call per file took a tenth of
+    # an update at 100,000 files.
+    bases = (name.rpartition("/")[2] for name in files if name not in own)
+    return not new.isdisjoint({base.rpartition(".")[0] or base for base in bases})
 
 
 def _with_new(
