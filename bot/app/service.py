@@ -32,7 +32,7 @@ from corpusbot.retrieval.index import (
     merge_saved,
     open_index,
 )
-from corpusbot.retrieval.reading import Skipped
+from corpusbot.retrieval.reading import Skipped, stat_some
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +121,17 @@ class Service:
         """
         current, _ = self._corpus_state()
         return current != self.index.meta.provenance.fingerprint and current != self._failed
+
+    def files_changed(self, names: Collection[str]) -> bool:
+        """Whether any of the corpus files `names` (relative, "/"-separated) differs from what
+        the index holds of it: a look at those files only (the watcher hears their names)."""
+        s = self.settings
+        try:
+            found = stat_some(s.corpus, names, follow_outside_links=s.follow_outside_links)
+        except OSError:
+            return True  # a reload will say what is wrong
+        files = self.index.meta.provenance.files
+        return any(files.get(name) != numbers for name, numbers in found.items())
 
     def _corpus_state(self) -> tuple[str, dict[str, list[int]] | None]:
         """The folder's fingerprint, and the look at its files it was made from (None when the

@@ -98,7 +98,7 @@ def _walk(directory: Path | str, prefix: str = "") -> Iterator[tuple[str, os.Dir
         if is_dir:  # linked folders are listed as folders and never entered
             if not entry.name.startswith(".") and not entry.is_symlink():
                 yield from _walk(entry.path, f"{prefix}{entry.name}/")
-        elif _is_article_name(entry.name):
+        elif is_article_name(entry.name):
             yield prefix + entry.name, entry
 
 
@@ -120,7 +120,7 @@ def stat_some(
         parts = name.split("/")
         found[name] = None
         hidden = any(part.startswith(".") or not part for part in parts[:-1])
-        if not hidden and _is_article_name(parts[-1]):
+        if not hidden and is_article_name(parts[-1]):
             wanted.setdefault(tuple(parts[:-1]), {})[parts[-1]] = name
     for folders, files in wanted.items():
         if _through_link(folder, list(folders)):
@@ -176,7 +176,8 @@ def look_up(
     return [_look(folder, parts, root, follow_outside_links) for parts in found]
 
 
-def _is_article_name(name: str) -> bool:
+def is_article_name(name: str) -> bool:
+    """Whether a file called `name` (no folder) is listed as articles: by its extension."""
     # The extension as os.path.splitext finds it for a name not starting with a dot: from the
     # last dot on (splitext cost a quarter of a large folder's listing).
     dot = name.rfind(".")
