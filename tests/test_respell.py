@@ -197,3 +197,35 @@ def test_the_bot_prepares_the_spelling_table_on_a_thread(
         if worker.name == "corpusbot-speller":
             worker.join(timeout=30)
     assert respell.speller_for(index).prepared
+
+
+def test_an_updated_index_gets_its_speller_from_the_one_it_replaces(tmp_path: Path) -> None:
+    """The table made from the earlier index's, changed by the terms gained and lost, is the
+    table built anew; an unrelated index gets none."""
+    from corpusbot.bot.answer.spelling import Speller
+
+    from .test_segmented import ABSTRACTS, opened, saved
+
+    corpus, cache = saved(tmp_path)
+    before = opened(corpus, cache).index
+    respell.speller_for(before).prepare()
+    story = "Zarifkhani visits Qomshahr\nThe envoy Zarifkhani met the Qomshahr governor."
+    for step in ("gain", "lose", "lose again"):
+        if step == "gain":
+            (corpus / "zarifkhani.txt").write_text(story, encoding="utf-8")
+        else:
+            (corpus / (ABSTRACTS[3][0] if step == "lose" else "zarifkhani.txt")).unlink()
+        after = opened(corpus, cache).index
+        assert after.vocabulary_since(before) is not None
+        assert respell._updated_speller(after, before)
+        fresh = Speller(after.vocab, after.document_frequency)
+        derived = respell.speller_for(after)
+        known, table = derived._table()
+        assert known == fresh._table()[0]
+        assert {k: sorted(v) for k, v in table.items()} == {
+            k: sorted(v) for k, v in fresh._table()[1].items()
+        }
+        before = after
+    unrelated = opened(corpus, tmp_path / "elsewhere").index
+    assert unrelated.vocabulary_since(before) is None
+    assert not respell._updated_speller(unrelated, before)

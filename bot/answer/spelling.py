@@ -100,6 +100,35 @@ class Speller:
                 self._known = known
         return self._known, self._by_skeleton
 
+    def updated(
+        self,
+        vocabulary: Iterable[str],
+        frequency: Callable[[str], int],
+        *,
+        gained: set[str],
+        lost: set[str],
+    ) -> Speller:
+        """The speller of a vocabulary that is this one's with `gained` and without `lost`,
+        its table this one's changed where they fall (a table built anew takes seconds for
+        millions of terms, and a bot updates its index every few seconds)."""
+        speller = Speller(vocabulary, frequency, self._terms)
+        known, by_skeleton = self._table()
+        table = dict(by_skeleton)  # a changed list is replaced, never changed in place
+        for term in lost:
+            key = skeleton(term)
+            kept = [t for t in table.get(key, []) if t != term]
+            if kept:
+                table[key] = kept
+            else:
+                table.pop(key, None)
+        for term in gained:
+            if len(term) >= MIN_SKELETON and term.isalpha():
+                key = skeleton(term)
+                table[key] = [*table.get(key, []), term]
+        speller._by_skeleton = table
+        speller._known = (known - lost) | gained
+        return speller
+
     def prepare(self) -> None:
         """Build the table now, not on the first question with a name (it takes seconds for a
         vocabulary of millions of terms)."""

@@ -201,7 +201,7 @@ class Service:
         if new.update is None:
             speller_for(new.index).prepare()
         else:
-            prepare_in_background(new.index)
+            prepare_in_background(new.index, earlier=old.index)
         self.opened = new  # one assignment: a question sees the old index or the new one
         self._rebuild_if_damaged(new)
         since = old.index.meta.provenance.fingerprint

@@ -512,6 +512,12 @@ class Index:
             terms = self._titles[article.number] = frozenset(self.analyzer.terms(article.title))
         return terms
 
+    def vocabulary_since(self, earlier: Index) -> tuple[set[str], set[str]] | None:
+        """The terms this index holds that `earlier` lacked, and those it no longer holds, when
+        that is known without comparing the whole vocabularies (an update of `earlier`); None
+        otherwise."""
+        return (set(), set()) if earlier is self else None
+
     def document_frequency(self, term: str) -> int:
         """How many passages contain `term` (an index term, as the analyzer makes it); 0 if none."""
         number = self.vocab.get(term)

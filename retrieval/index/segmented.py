@@ -266,6 +266,13 @@ class _LiveVocab(Mapping[str, int]):
         for terms in (self._base, self._extra):
             yield from (term for term in terms if term not in self._gone)
 
+    def changed_since(self, earlier: _LiveVocab) -> tuple[set[str], set[str]]:
+        """The terms gained and lost since `earlier`, a vocabulary of the same base: only terms
+        outside the base or gone from it in one of them can differ."""
+        maybe = (self._extra.keys() ^ earlier._extra.keys()) | (self._gone ^ earlier._gone)
+        gained = {term for term in maybe if term in self and term not in earlier}
+        return gained, {term for term in maybe if term in earlier and term not in self}
+
     def __len__(self) -> int:
         return len(self._base) + len(self._extra) - len(self._gone)
 
@@ -413,7 +420,8 @@ class SegmentedIndex(Index):
         gone = {terms[n] for n in np.flatnonzero(total == 0).tolist()}
         self._live_df = total
         self.terms = terms
-        self.vocab = _LiveVocab(base.vocab, extra, gone)
+        self._live_vocab = _LiveVocab(base.vocab, extra, gone)
+        self.vocab = self._live_vocab
 
     def _weigh(self, epsilon: float) -> None:
         """rank-bm25's idf over the live vocabulary, as a single index of it weighs it."""
@@ -540,6 +548,14 @@ class SegmentedIndex(Index):
             for at, article in zip(mine.tolist(), local[mine].tolist(), strict=True):
                 sources[at] = part.sources[article]
         return ArticleColumns(days, sources, hashes)
+
+    def vocabulary_since(self, earlier: Index) -> tuple[set[str], set[str]] | None:
+        base = self._segments[0].index
+        if earlier is base:
+            return self._live_vocab.changed_since(_LiveVocab(base.vocab, {}, set()))
+        if isinstance(earlier, SegmentedIndex) and earlier._segments[0].index is base:
+            return self._live_vocab.changed_since(earlier._live_vocab)
+        return None
 
     def document_frequency(self, term: str) -> int:
         number = self.vocab.get(term)
