@@ -62,7 +62,6 @@ from corpusbot.retrieval.storage import (
     READ_LOCK,
     CheckedTextFile,
     Entry,
-    IndexMeta,
     Provenance,
     check_contents,
     check_sizes,
@@ -359,22 +358,7 @@ def _saved_folder(home: Path, settings: str) -> Path | None:
 def _provenance_of(folder: Path) -> Provenance:
     if is_generation(folder):
         return Generation.read(folder)[0].provenance
-    identity = _identity(folder)
-    opened = _SEGMENTS.get(identity) if identity is not None else None
-    if opened is not None:  # its meta.json parsed already
-        return opened.meta.provenance
-    meta = folder / storage.META
-    info = meta.stat()
-    key = (str(meta), info.st_ino, info.st_mtime_ns, info.st_size)
-    found = _PROVENANCE.get(key)
-    if found is None:  # read once: the files table of a large folder takes a while to parse
-        found = IndexMeta.from_json(meta.read_text(encoding="utf-8")).provenance
-        _PROVENANCE.clear()
-        _PROVENANCE[key] = found
-    return found
-
-
-_PROVENANCE: dict[tuple[str, int, int, int], Provenance] = {}
+    return storage.read_meta(folder).provenance
 
 
 def merge_saved(
@@ -630,7 +614,7 @@ def _previous_files(home: Path) -> dict[str, list[int]] | None:
         if folder.name.startswith("."):
             continue
         try:
-            meta = IndexMeta.from_json((folder / "meta.json").read_text(encoding="utf-8"))
+            meta = storage.read_meta(folder)
         except (OSError, ValueError, KeyError, TypeError, IndexCorrupt):
             continue
         return meta.provenance.files
