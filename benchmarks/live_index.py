@@ -8,6 +8,7 @@ article, written as .txt files; new articles are three passages each, from furth
 the same stream. For each size, in its own process:
 - the folder is indexed from scratch (the rebuild every change cost before: its time is the
   baseline of the whole run);
+- the service runs updates and merges in a worker process, as the bot does;
 - for each count, that many new files are written, then a running service reloads naming them
   (as `add` and the feed poller do) and is asked the first new article's headline: the time
   from the files being in the folder to an answer quoting it; then one more file, found by a
@@ -111,6 +112,10 @@ def step(
     figures["rebuild_s"] = time.perf_counter() - started
     for claim in questions(beir)[:20]:  # the compiled parts load (compile, in a new cache)
         service.ask(claim)
+    # As the bot runs it (bot/telegram/runner.py): updates and merges in a worker process,
+    # started (and its modules loaded) here, before anything is timed.
+    service.update_in_worker()
+    service.reload()
     background = service.merge_in_background
     service.merge_in_background = lambda: None  # type: ignore[method-assign] # merges timed here
     figures["adds"] = [timed_add(service, texts, corpus, count) for count in counts]
@@ -124,6 +129,7 @@ def step(
     del rebuilt
     if sustained > 0:
         figures["sustained"] = stream(service, texts, corpus, sustained, every=reload_every)
+    service.close()
     figures["peak_rss_mb"] = peak_rss_mb()
     return figures
 

@@ -25,6 +25,8 @@ from corpusbot.config.settings import Settings
 from corpusbot.retrieval.index import (
     Changes,
     Index,
+    IndexedCorpus,
+    IndexWorker,
     OpenedIndex,
     Progress,
     file_stats,
@@ -62,6 +64,7 @@ class Service:
         # The examples made for an index: (that index, the questions, how many were wanted).
         self._examples: tuple[Index, list[str], int] | None = None
         self._listeners: list[Callable[[Reload], None]] = []
+        self._worker: IndexWorker | None = None  # where updates run, if not here
         self._rebuild_if_damaged(opened)
 
     @classmethod
@@ -172,17 +175,20 @@ class Service:
         # One look at the folder, for the state a failure is remembered by and the update.
         state, stats = self._corpus_state() if changed is None else ("", None)
         try:
-            new = open_index(
-                s.corpus,
-                s.split,
-                s.index,
-                s.max_file_bytes,
-                progress,
-                follow_outside_links=s.follow_outside_links,
-                stats=stats,
-                key=state if stats is not None else None,
-                changed=changed,
-            )
+            if self._worker is not None and progress is None:
+                new = self._worker.open_index(changed=changed)
+            else:
+                new = open_index(
+                    s.corpus,
+                    s.split,
+                    s.index,
+                    s.max_file_bytes,
+                    progress,
+                    follow_outside_links=s.follow_outside_links,
+                    stats=stats,
+                    key=state if stats is not None else None,
+                    changed=changed,
+                )
         except Exception as exc:  # whatever broke, the index in service stays
             log.warning("reload failed, keeping the current index: %s", exc)
             self._failed = state or self._failed  # (none known when only `changed` was seen)
@@ -243,8 +249,25 @@ class Service:
             return ""
 
     def merge_in_background(self) -> None:
-        """`merge` on a daemon thread: the bot's reloads return (and are reported) at once."""
-        threading.Thread(target=self.merge, name="corpusbot-merge", daemon=True).start()
+        """`merge` in the index worker, or else on a daemon thread: the bot's reloads return
+        (and are reported) at once."""
+        if self._worker is None:
+            threading.Thread(target=self.merge, name="corpusbot-merge", daemon=True).start()
+            return
+        self._worker.merge_saved().add_done_callback(_merged)
+
+    def update_in_worker(self) -> None:
+        """From now on, reloads without progress and merges run in a worker process
+        (retrieval/index/worker.py), for a process that answers meanwhile: the bot."""
+        s = self.settings
+        corpus = IndexedCorpus(s.corpus, s.split, s.index, s.max_file_bytes, s.follow_outside_links)
+        self._worker = IndexWorker(corpus)
+
+    def close(self) -> None:
+        """Stop the index worker, if any (a bot stopping)."""
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.close()
 
     def listen(self, listener: Callable[[Reload], None]) -> None:
         """Call `listener` with each successful reload, in the reloading thread, once the new
@@ -270,6 +293,18 @@ class Service:
                 self.reload()
 
         opened.check.add_done_callback(checked)
+
+
+def _merged(done: Future[str]) -> None:
+    """A merge in the worker: what it did, or why it failed (the saved index stays as it was,
+    and the next update tries again), in the log."""
+    try:
+        did = done.result()
+    except Exception as exc:
+        log.warning("merging the index's segments failed: %s", _describe(exc))
+        return
+    if did:
+        log.info("index merged: %s", did)
 
 
 def _describe(exc: Exception) -> str:

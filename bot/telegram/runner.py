@@ -113,4 +113,5 @@ def _application(settings: Settings, open_service: Callable[[Settings], Service]
     # spelling table
     kernel.load_in_background(len(service.index), sentence_kernel.load, coverage_kernel.load)
     respell.prepare_in_background(service.index)
+    service.update_in_worker()  # updates and merges then never hold up an answer
     return build_application(service, settings, history)

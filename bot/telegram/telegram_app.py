@@ -177,6 +177,7 @@ async def stop_background_work(application: BotApplication) -> None:
     state = state_of(application)
     watcher, state.watcher = state.watcher, None
     await stop_task(watcher)
+    state.service.close()  # the index worker, mid-update or not: its steps are atomic
     for task in list(state.delayed):  # questions still waiting for their turn: the bot stops
         task.cancel()
     await confirm_read(application, state.last_update_id)

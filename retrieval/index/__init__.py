@@ -14,6 +14,7 @@ from .bm25 import (
 from .cache import OpenedIndex, file_stats, fingerprint, merge_saved, open_index
 from .segmented import SegmentedIndex
 from .updating import Changes, Update
+from .worker import IndexedCorpus, IndexWorker
 
 __all__ = [
     "ArticleColumns",
@@ -22,6 +23,8 @@ __all__ = [
     "Hit",
     "Index",
     "IndexSettings",
+    "IndexWorker",
+    "IndexedCorpus",
     "Matches",
     "OpenedIndex",
     "Progress",

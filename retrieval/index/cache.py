@@ -238,6 +238,15 @@ def open_index(
     return opened
 
 
+def open_saved(folder: Path) -> OpenedIndex:
+    """The index that `open_index` saved in `folder`, in another process (retrieval/index/
+    worker.py), opened here; raises IndexCorrupt when it is gone or unusable."""
+    opened, problem = _load_cached(folder, folder.parent)
+    if opened is None:
+        raise IndexCorrupt(problem or f"the saved index {folder.name} is gone")
+    return opened
+
+
 def _updated(
     home: Path,
     corpus: Path,

@@ -1,0 +1,97 @@
+"""Updates and merges in a worker process (retrieval/index/worker.py), for the bot."""
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from corpusbot.bot.app.service import Service
+from corpusbot.retrieval.index import SegmentedIndex, updating
+from corpusbot.retrieval.index import cache as cache_module
+
+from .test_segmented import ABSTRACTS, FIRST, saved, settings_for
+
+
+def worker_pid(service: Service) -> int:
+    pool = service._worker._pool if service._worker else None
+    assert pool is not None
+    (pid,) = pool._processes
+    return int(pid)
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Service:
+    corpus, cache = saved(tmp_path)
+    opened = Service.open(settings_for(corpus, cache))
+    opened.update_in_worker()
+    return opened
+
+
+def add(service: Service, number: int) -> str:
+    name, text = ABSTRACTS[number]
+    (service.settings.corpus / name).write_text(text, encoding="utf-8")
+    return name
+
+
+def test_an_update_runs_in_the_worker_and_answers_here(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def here(*_: object, **__: object) -> None:
+        raise AssertionError("updated in the answering process")
+
+    monkeypatch.setattr(cache_module, "_updated", here)
+    name = add(service, FIRST)
+    result = service.reload(changed=[name])
+    assert result.ok and result.updated.startswith("1 article added, ")
+    assert result.changes.added == (name,)
+    assert isinstance(service.index, SegmentedIndex) and worker_pid(service) != os.getpid()
+    question = ABSTRACTS[FIRST][1].split("\n", 1)[0]
+    assert service.ask(question).quotes[0].sources[0].id == Path(name).stem
+    service.close()
+
+
+def test_a_merge_runs_in_the_worker_after_the_update_that_made_it_due(service: Service) -> None:
+    most = updating.MAX_DELTAS + 1  # segments: the base and its deltas
+    for number in range(FIRST, FIRST + updating.MAX_DELTAS + 1):  # one more delta than kept
+        assert service.reload(changed=[add(service, number)]).ok
+    assert isinstance(service.index, SegmentedIndex) and service.index.segments == most + 1
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:  # the merge, queued behind the last update, shows
+        assert service.reload().ok
+        if isinstance(service.index, SegmentedIndex) and service.index.segments < most:
+            break
+        time.sleep(0.2)
+    assert isinstance(service.index, SegmentedIndex) and service.index.segments < most
+    service.close()
+
+
+def test_a_worker_that_died_is_started_again(service: Service) -> None:
+    assert service.reload(changed=[add(service, FIRST)]).ok
+    first = worker_pid(service)
+    os.kill(first, signal.SIGKILL)
+    time.sleep(0.5)
+    result = service.reload(changed=[add(service, FIRST + 1)])
+    assert result.ok and result.updated.startswith("1 article added")
+    assert worker_pid(service) != first
+    service.close()
+
+
+def test_close_stops_the_worker(service: Service) -> None:
+    assert service.reload(changed=[add(service, FIRST)]).ok
+    pid = worker_pid(service)
+    service.close()
+    deadline = time.monotonic() + 30
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(pid)
+    assert service.reload(changed=[add(service, FIRST + 1)]).ok  # here, from now on
