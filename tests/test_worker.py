@@ -95,3 +95,15 @@ def test_close_stops_the_worker(service: Service) -> None:
         time.sleep(0.1)
     assert not alive(pid)
     assert service.reload(changed=[add(service, FIRST + 1)]).ok  # here, from now on
+
+
+def test_a_failed_reload_in_the_worker_is_not_retried_until_the_folder_changes(
+    service: Service,
+) -> None:
+    for path in service.settings.corpus.iterdir():
+        path.unlink()
+    assert service.corpus_changed()
+    assert not service.reload().ok
+    assert not service.corpus_changed()  # the state that failed, remembered by a look after
+    assert service.ask(ABSTRACTS[0][1].split("\n", 1)[0]).answered  # the index in service
+    service.close()

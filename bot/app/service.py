@@ -136,6 +136,13 @@ class Service:
         files = self.index.meta.provenance.files
         return any(files.get(name) != numbers for name, numbers in found.items())
 
+    def _remember_failure(self, state: str, changed: Collection[str] | None) -> None:
+        """Remember the folder state that failed, so that a watcher does not retry it (none is
+        known when only the `changed` files were looked at)."""
+        if not state and changed is None:
+            state = self._corpus_state()[0]
+        self._failed = state or self._failed
+
     def _corpus_state(self) -> tuple[str, dict[str, list[int]] | None]:
         """The folder's fingerprint, and the look at its files it was made from (None when the
         folder cannot be read: a reload will say why)."""
@@ -172,10 +179,12 @@ class Service:
 
     def _reload(self, progress: Progress | None, changed: Collection[str] | None) -> Reload:
         s, old = self.settings, self.opened
-        # One look at the folder, for the state a failure is remembered by and the update.
-        state, stats = self._corpus_state() if changed is None else ("", None)
+        elsewhere = self._worker is not None and progress is None
+        # One look at the folder, for the state a failure is remembered by and the update (the
+        # worker looks itself: a failure is then remembered by a look after it).
+        state, stats = ("", None) if changed is not None or elsewhere else self._corpus_state()
         try:
-            if self._worker is not None and progress is None:
+            if self._worker is not None and elsewhere:
                 new = self._worker.open_index(changed=changed)
             else:
                 new = open_index(
@@ -191,10 +200,10 @@ class Service:
                 )
         except Exception as exc:  # whatever broke, the index in service stays
             log.warning("reload failed, keeping the current index: %s", exc)
-            self._failed = state or self._failed  # (none known when only `changed` was seen)
+            self._remember_failure(state, changed)
             return Reload(ok=False, error=_describe(exc))
         if not new.index.articles and old.index.articles:
-            self._failed = state or self._failed  # (none known when only `changed` was seen)
+            self._remember_failure(state, changed)
             return Reload(
                 ok=False,
                 skipped=tuple(new.skipped),
