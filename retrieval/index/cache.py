@@ -447,6 +447,7 @@ def _build_and_save(build: Callable[[Path], object], home: Path, folder: Path) -
     try:
         _build_atomically(build, home, folder)
         index = Index.load(folder)
+        _remember_segment(folder, index)  # built here: the first update after it starts from it
     except OSError as exc:  # a read-only or full cache: answer all the same, from elsewhere
         note = (
             f"the index could not be saved in {home} ({exc.strerror or exc}); "
