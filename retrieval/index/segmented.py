@@ -48,6 +48,7 @@ from corpusbot.retrieval.storage import (
     Provenance,
     SentenceBlock,
     SentenceShares,
+    collector_paused,
     fsync_folder,
     write_array,
     write_json,
@@ -187,7 +188,8 @@ def _read_files(folder: Path, stem: str) -> dict[str, list[int]]:
     stats = np.load(folder / f"{stem}.npy")
     if stats.shape != (4 * len(names),):
         raise IndexCorrupt(f"{stem}.npy does not match {stem}.txt")
-    return dict(zip(names, stats.reshape(-1, 4).tolist(), strict=True))
+    with collector_paused():  # a list per file: the collector would walk the heap often
+        return dict(zip(names, stats.reshape(-1, 4).tolist(), strict=True))
 
 
 def _remember(key: tuple[int, int, int], found: tuple[Generation, np.ndarray]) -> None:

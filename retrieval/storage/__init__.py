@@ -26,6 +26,7 @@ from .files import (
     write_array,
     write_json,
 )
+from .heap import collector_paused
 from .locks import BUILD_LOCK, LOCK_FILES, MERGE_LOCK, READ_LOCK, locked, tried
 from .manifest import (
     MANIFEST,
@@ -80,6 +81,7 @@ __all__ = [
     "analyzed_sentences",
     "check_contents",
     "check_sizes",
+    "collector_paused",
     "default_cache_dir",
     "files",
     "from_sentences",

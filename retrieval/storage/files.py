@@ -25,6 +25,7 @@ from typing import IO, overload
 import numpy as np
 
 from corpusbot.retrieval.reading import Skipped
+from corpusbot.retrieval.storage.heap import collector_paused
 
 FORMAT = "corpusbot-index-10"  # bumped whenever tokens or files change
 META = "meta.json"
@@ -225,7 +226,8 @@ def read_meta(folder: Path) -> IndexMeta:
     key = (str(path), info.st_ino, info.st_mtime_ns, info.st_size)
     found = _METAS.get(key)
     if found is None:
-        found = IndexMeta.from_json(path.read_text(encoding="utf-8"))
+        with collector_paused():  # the files table: a list per file
+            found = IndexMeta.from_json(path.read_text(encoding="utf-8"))
         if len(_METAS) >= _METAS_KEPT:
             _METAS.clear()
         _METAS[key] = found
