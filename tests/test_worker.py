@@ -107,3 +107,23 @@ def test_a_failed_reload_in_the_worker_is_not_retried_until_the_folder_changes(
     assert not service.corpus_changed()  # the state that failed, remembered by a look after
     assert service.ask(ABSTRACTS[0][1].split("\n", 1)[0]).answered  # the index in service
     service.close()
+
+
+def test_a_reload_that_finds_nothing_changed_keeps_the_index_in_service(service: Service) -> None:
+    before = service.index
+    result = service.reload()
+    assert result.ok and not result.built and not result.changes.added
+    assert service.index is before  # not opened and checked again
+
+
+def test_the_worker_opens_the_saved_index_as_soon_as_it_starts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    corpus, cache = saved(tmp_path)
+    opened = Service.open(settings_for(corpus, cache))
+    opened.update_in_worker()
+    deadline = time.monotonic() + 60
+    while opened._worker is not None and not opened._worker._pool and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive(worker_pid(opened))  # started before any reload asked for it
+    opened.close()

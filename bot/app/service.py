@@ -185,7 +185,7 @@ class Service:
         state, stats = ("", None) if changed is not None or elsewhere else self._corpus_state()
         try:
             if self._worker is not None and elsewhere:
-                new = self._worker.open_index(changed=changed)
+                new = self._worker.open_index(changed=changed, current=old)
             else:
                 new = open_index(
                     s.corpus,
@@ -202,6 +202,9 @@ class Service:
             log.warning("reload failed, keeping the current index: %s", exc)
             self._remember_failure(state, changed)
             return Reload(ok=False, error=_describe(exc))
+        if new is old:  # the worker found the saved index unchanged: nothing to swap
+            self._failed = None
+            return Reload(ok=True, articles=len(old.index.articles), passages=len(old.index))
         if not new.index.articles and old.index.articles:
             self._remember_failure(state, changed)
             return Reload(
@@ -271,6 +274,7 @@ class Service:
         s = self.settings
         corpus = IndexedCorpus(s.corpus, s.split, s.index, s.max_file_bytes, s.follow_outside_links)
         self._worker = IndexWorker(corpus)
+        self._worker.warm()
 
     def close(self) -> None:
         """Stop the index worker, if any (a bot stopping)."""

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from corpusbot.retrieval.index.bm25 import IndexSettings
+from corpusbot.retrieval.index.bm25 import Index, IndexSettings
 from corpusbot.retrieval.index.cache import OpenedIndex, merge_saved, open_index, open_saved
+from corpusbot.retrieval.index.segmented import SegmentedIndex
 from corpusbot.retrieval.index.updating import Changes, Update
 from corpusbot.retrieval.reading import SplitSettings
 
@@ -53,6 +54,7 @@ class _Saved:
     note: str
     changes: Changes | None
     update: Update | None
+    generation: str  # the record's token when it is a generation (a merge keeps the folder)
 
 
 class IndexWorker:
@@ -63,9 +65,12 @@ class IndexWorker:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
-    def open_index(self, *, changed: Collection[str] | None = None) -> OpenedIndex:
+    def open_index(
+        self, *, changed: Collection[str] | None = None, current: OpenedIndex | None = None
+    ) -> OpenedIndex:
         """`open_index` of the corpus (see retrieval/index/cache.py) done by the worker, its
-        result opened here; raises what the worker raised."""
+        result opened here; raises what the worker raised. `current`, the index in service, is
+        returned as it is when the saved index is still the one in its folder."""
         named = None if changed is None else [*changed]
         try:
             saved = self._submit(_open_there, self.corpus, named).result()
@@ -73,10 +78,21 @@ class IndexWorker:
             log.warning("the index worker stopped; starting another")
             self._restart()
             saved = self._submit(_open_there, self.corpus, named).result()
+        if (
+            current is not None
+            and (saved.folder, saved.generation) == (current.folder, _generation_of(current.index))
+            and not saved.built
+        ):
+            return current  # nothing changed: not opened (and checked) again
         opened = open_saved(saved.folder)
         opened.built, opened.note = saved.built, saved.note
         opened.changes, opened.update = saved.changes, saved.update
         return opened
+
+    def warm(self) -> None:
+        """Start the worker and have it open the saved index now, so that the first update
+        does not wait for either (seconds for a large index)."""
+        self._submit(_open_there, self.corpus, []).add_done_callback(_warmed)
 
     def merge_saved(self) -> Future[str]:
         """`merge_saved` of the corpus, queued behind any update: what it did, when done."""
@@ -121,7 +137,19 @@ def _open_there(corpus: IndexedCorpus, changed: list[str] | None) -> _Saved:
         follow_outside_links=corpus.follow_outside_links,
         changed=changed,
     )
-    return _Saved(opened.folder, opened.built, opened.note, opened.changes, opened.update)
+    generation = _generation_of(opened.index)
+    return _Saved(
+        opened.folder, opened.built, opened.note, opened.changes, opened.update, generation
+    )
+
+
+def _generation_of(index: Index) -> str:
+    return index.generation.order if isinstance(index, SegmentedIndex) else ""
+
+
+def _warmed(done: Future[_Saved]) -> None:
+    if done.exception() is not None:  # the first update will say what is wrong
+        log.warning("the index worker could not open the saved index: %s", done.exception())
 
 
 def _merge_there(corpus: IndexedCorpus) -> str:
