@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -63,6 +64,18 @@ def make_settings(cache: Path, corpus: Path = SEEDS, **env: str) -> Settings:
         },
         corpus=corpus,
     )
+
+
+# A story none of the seeds tells, for a file that arrives.
+NEW_STORY = "Saffron harvest\nsource: Kabul Times\nAfghan farmers sold saffron to Herat traders.\n"
+
+
+@pytest.fixture
+def copied_seeds_service(tmp_path: Path) -> Service:
+    """A service over a copy of the seeds of its own (a test may change the folder)."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    return Service.open(make_settings(tmp_path / "cache", corpus))
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,6 @@ import asyncio
 import errno
 import shutil
 import threading
-from pathlib import Path
 
 import pytest
 
@@ -13,16 +12,12 @@ from corpusbot.bot.app import service as service_module
 from corpusbot.bot.app.service import Reload, Service
 from corpusbot.bot.app.watch import watch_corpus
 
-from .conftest import SEEDS, make_settings
-
-NEW_STORY = "Saffron harvest\nsource: Kabul Times\nAfghan farmers sold saffron to Herat traders.\n"
+from .conftest import NEW_STORY
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Service:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SEEDS, corpus)
-    return Service.open(make_settings(tmp_path / "cache", corpus))
+def service(copied_seeds_service: Service) -> Service:
+    return copied_seeds_service
 
 
 def test_a_reload_picks_up_added_changed_and_removed_files(service: Service) -> None:

@@ -1,7 +1,7 @@
 """The folder watcher: the system names the files that changed, and only those are looked at."""
 
 import asyncio
-import shutil
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,16 +11,12 @@ from corpusbot.bot.app import watch as watch_module
 from corpusbot.bot.app.service import Reload, Service
 from corpusbot.bot.app.watch import folder_changes, watch_corpus
 
-from .conftest import SEEDS, make_settings
-
-NEW_STORY = "Saffron harvest\nsource: Kabul Times\nAfghan farmers sold saffron to Herat traders.\n"
+from .conftest import NEW_STORY
 
 
 @pytest.fixture
-def service(tmp_path: Path) -> Service:
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SEEDS, corpus)
-    return Service.open(make_settings(tmp_path / "cache", corpus))
+def service(copied_seeds_service: Service) -> Service:
+    return copied_seeds_service
 
 
 class Heard:
@@ -61,17 +57,27 @@ async def next_reload(queue: asyncio.Queue[Reload]) -> Reload:
     return await asyncio.wait_for(queue.get(), timeout=30)
 
 
+@contextlib.asynccontextmanager
+async def watching(
+    service: Service, monkeypatch: pytest.MonkeyPatch, interval: float = 0.05
+) -> AsyncIterator[tuple[Heard, Looks, asyncio.Queue[Reload]]]:
+    """The watcher running over `service`, told of changes by the test: what it hears, the
+    looks and reloads it makes, and the reloads it reports."""
+    heard, looks, reloaded = Heard(), Looks(service, monkeypatch), asyncio.Queue[Reload]()
+    task = asyncio.create_task(watch_corpus(service, interval, reloaded.put, changes=heard.changes))
+    try:
+        yield heard, looks, reloaded
+    finally:
+        task.cancel()
+
+
 async def test_a_file_heard_of_is_reloaded_by_name_without_a_look_at_the_folder(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    heard, looks, reloaded = Heard(), Looks(service, monkeypatch), asyncio.Queue[Reload]()
-    task = asyncio.create_task(watch_corpus(service, 0.05, reloaded.put, changes=heard.changes))
-    try:
+    async with watching(service, monkeypatch) as (heard, looks, reloaded):
         (service.settings.corpus / "saffron.txt").write_text(NEW_STORY)
         await heard.queue.put({"saffron.txt"})
         result = await next_reload(reloaded)
-    finally:
-        task.cancel()
     assert result.ok and result.changes.added == ("saffron.txt",)
     assert looks.named == [{"saffron.txt"}] and looks.whole == 0
     assert service.ask("saffron Herat traders").answered
@@ -83,28 +89,20 @@ async def test_files_the_index_already_holds_are_not_reloaded(
     """What the bot's own /add or feed poll wrote and took in: the watcher hears of it too."""
     (service.settings.corpus / "saffron.txt").write_text(NEW_STORY)
     service.reload(changed=["saffron.txt"])
-    heard, looks, reloaded = Heard(), Looks(service, monkeypatch), asyncio.Queue[Reload]()
-    task = asyncio.create_task(watch_corpus(service, 0.05, reloaded.put, changes=heard.changes))
-    try:
+    async with watching(service, monkeypatch) as (heard, looks, reloaded):
         await heard.queue.put({"saffron.txt", "000_442724f15755f4d5.txt"})
         await asyncio.sleep(0.3)
-    finally:
-        task.cancel()
     assert reloaded.empty() and looks.named == []
 
 
 async def test_a_folder_moved_in_is_found_by_a_look_at_the_whole_folder(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    heard, looks, reloaded = Heard(), Looks(service, monkeypatch), asyncio.Queue[Reload]()
-    task = asyncio.create_task(watch_corpus(service, 0.05, reloaded.put, changes=heard.changes))
-    try:
+    async with watching(service, monkeypatch) as (heard, looks, reloaded):
         (service.settings.corpus / "spring").mkdir()
         (service.settings.corpus / "spring" / "saffron.txt").write_text(NEW_STORY)
         await heard.queue.put({"spring/"})
         result = await next_reload(reloaded)
-    finally:
-        task.cancel()
     assert result.changes.added == ("spring/saffron.txt",)
     assert looks.named == [None] and looks.whole == 1
 
@@ -112,17 +110,13 @@ async def test_a_folder_moved_in_is_found_by_a_look_at_the_whole_folder(
 async def test_a_stream_of_files_is_taken_in_batches_at_most_once_an_interval(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    heard, looks, reloaded = Heard(), Looks(service, monkeypatch), asyncio.Queue[Reload]()
-    task = asyncio.create_task(watch_corpus(service, 0.5, reloaded.put, changes=heard.changes))
-    try:
+    async with watching(service, monkeypatch, 0.5) as (heard, looks, reloaded):
         for number in range(6):
             name = f"story{number}.txt"
             (service.settings.corpus / name).write_text(f"Saffron {number}\nSaffron news.\n")
             await heard.queue.put({name})
             await asyncio.sleep(0.1)
         first, second = await next_reload(reloaded), await next_reload(reloaded)
-    finally:
-        task.cancel()
     assert first.changes.added == ("story0.txt",)  # at once: the first change after a quiet
     assert len(second.changes.added) == 5 and looks.whole == 0  # the rest, one interval on
 
@@ -130,15 +124,11 @@ async def test_a_stream_of_files_is_taken_in_batches_at_most_once_an_interval(
 async def test_a_watcher_the_system_cannot_serve_looks_at_the_folder_instead(
     service: Service, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    heard, looks, reloaded = Heard(), Looks(service, monkeypatch), asyncio.Queue[Reload]()
-    await heard.queue.put(OSError(28, "inotify watch limit reached"))
-    task = asyncio.create_task(watch_corpus(service, 0.05, reloaded.put, changes=heard.changes))
-    try:
+    async with watching(service, monkeypatch) as (heard, looks, reloaded):
+        await heard.queue.put(OSError(28, "inotify watch limit reached"))
         await asyncio.sleep(0.2)
         (service.settings.corpus / "saffron.txt").write_text(NEW_STORY)
         result = await next_reload(reloaded)
-    finally:
-        task.cancel()
     assert result.changes.added == ("saffron.txt",) and looks.named[-1] is None
 
 
@@ -179,11 +169,7 @@ async def test_a_change_the_system_did_not_report_is_found_by_a_later_look(
 ) -> None:
     """A network folder, say: the whole folder is looked at every LOOK_EVERY intervals."""
     monkeypatch.setattr(watch_module, "LOOK_EVERY", 4)
-    heard, looks, reloaded = Heard(), Looks(service, monkeypatch), asyncio.Queue[Reload]()
-    task = asyncio.create_task(watch_corpus(service, 0.05, reloaded.put, changes=heard.changes))
-    try:
+    async with watching(service, monkeypatch) as (_, looks, reloaded):
         (service.settings.corpus / "saffron.txt").write_text(NEW_STORY)  # heard of by no one
         result = await next_reload(reloaded)
-    finally:
-        task.cancel()
     assert result.changes.added == ("saffron.txt",) and looks.named == [None]

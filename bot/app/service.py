@@ -31,7 +31,7 @@ from corpusbot.retrieval.index import (
     Progress,
     file_stats,
     fingerprint,
-    merge_saved,
+    merge_corpus,
     open_index,
 )
 from corpusbot.retrieval.reading import Skipped, stat_some
@@ -247,15 +247,8 @@ class Service:
         """Merge the saved index's segments if that is due (retrieval/index/updating.py), after
         an update was reported; the index in service answers meanwhile, and alike after. What
         was done, for a person ("" when nothing, or when it failed: that is only logged)."""
-        s = self.settings
         try:
-            return merge_saved(
-                s.corpus,
-                s.split,
-                s.index,
-                s.max_file_bytes,
-                follow_outside_links=s.follow_outside_links,
-            )
+            return merge_corpus(self._indexed_corpus())
         except Exception as exc:  # the saved index stays as it was; the next update retries
             log.warning("merging the index's segments failed: %s", _describe(exc))
             return ""
@@ -271,10 +264,12 @@ class Service:
     def update_in_worker(self) -> None:
         """From now on, reloads without progress and merges run in a worker process
         (retrieval/index/worker.py), for a process that answers meanwhile: the bot."""
-        s = self.settings
-        corpus = IndexedCorpus(s.corpus, s.split, s.index, s.max_file_bytes, s.follow_outside_links)
-        self._worker = IndexWorker(corpus)
+        self._worker = IndexWorker(self._indexed_corpus())
         self._worker.warm()
+
+    def _indexed_corpus(self) -> IndexedCorpus:
+        s = self.settings
+        return IndexedCorpus(s.corpus, s.split, s.index, s.max_file_bytes, s.follow_outside_links)
 
     def close(self) -> None:
         """Stop the index worker, if any (a bot stopping)."""

@@ -14,7 +14,7 @@ from .bm25 import (
 from .cache import OpenedIndex, file_stats, fingerprint, merge_saved, open_index
 from .segmented import SegmentedIndex
 from .updating import Changes, Update
-from .worker import IndexedCorpus, IndexWorker
+from .worker import IndexedCorpus, IndexWorker, merge_corpus
 
 __all__ = [
     "ArticleColumns",
@@ -34,6 +34,7 @@ __all__ = [
     "Update",
     "file_stats",
     "fingerprint",
+    "merge_corpus",
     "merge_saved",
     "open_index",
 ]

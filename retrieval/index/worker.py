@@ -96,7 +96,7 @@ class IndexWorker:
 
     def merge_saved(self) -> Future[str]:
         """`merge_saved` of the corpus, queued behind any update: what it did, when done."""
-        return self._submit(_merge_there, self.corpus)
+        return self._submit(merge_corpus, self.corpus)
 
     def close(self) -> None:
         """Stop the worker now, even mid-update: every step it takes is written aside and
@@ -152,7 +152,8 @@ def _warmed(done: Future[_Saved]) -> None:
         log.warning("the index worker could not open the saved index: %s", done.exception())
 
 
-def _merge_there(corpus: IndexedCorpus) -> str:
+def merge_corpus(corpus: IndexedCorpus) -> str:
+    """`merge_saved` of `corpus`'s saved index, in the calling process: what it did."""
     return merge_saved(
         corpus.path,
         corpus.split,
