@@ -179,13 +179,13 @@ class Service:
 
     def _reload(self, progress: Progress | None, changed: Collection[str] | None) -> Reload:
         s, old = self.settings, self.opened
-        elsewhere = self._worker is not None and progress is None
+        worker = self._worker if progress is None else None  # progress is shown from here
         # One look at the folder, for the state a failure is remembered by and the update (the
         # worker looks itself: a failure is then remembered by a look after it).
-        state, stats = ("", None) if changed is not None or elsewhere else self._corpus_state()
+        state, stats = ("", None) if changed is not None or worker else self._corpus_state()
         try:
-            if self._worker is not None and elsewhere:
-                new = self._worker.open_index(changed=changed, current=old)
+            if worker is not None:
+                new = worker.open_index(changed=changed, current=old)
             else:
                 new = open_index(
                     s.corpus,

@@ -43,9 +43,10 @@ def _named(path: str, root: str) -> str:
     name = os.path.relpath(path, root).replace(os.sep, "/")
     if name.startswith("..") or any(part.startswith(".") for part in name.split("/")):
         return ""
-    if is_article_name(name.rpartition("/")[2]) and not os.path.isdir(path):
+    folder = os.path.isdir(path)
+    if is_article_name(name.rpartition("/")[2]) and not folder:
         return name
-    if os.path.isdir(path) or not os.path.lexists(path):  # a folder, or a name now gone
+    if folder or not os.path.lexists(path):  # a folder, or a name now gone
         return name + "/"
     return ""
 
@@ -102,8 +103,6 @@ class _Pending:
         try:
             async for names in changes:
                 self._hear(names)
-        except asyncio.CancelledError:
-            raise
         except Exception as exc:  # no watching here (no inotify, too many watches...): look
             log.warning("the corpus folder cannot be watched (%s); looked at instead", exc)
         self.listening = False
