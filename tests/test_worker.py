@@ -127,3 +127,18 @@ def test_the_worker_opens_the_saved_index_as_soon_as_it_starts(
         time.sleep(0.05)
     assert alive(worker_pid(opened))  # started before any reload asked for it
     opened.close()
+
+
+def test_a_merge_after_the_worker_died_starts_another_instead_of_failing_the_reload(
+    service: Service,
+) -> None:
+    assert service.reload(changed=[add(service, FIRST)]).ok
+    first = worker_pid(service)
+    os.kill(first, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while alive(first) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # the pool has seen its worker die
+    service.merge_in_background()  # raised BrokenProcessPool into the reload that called it
+    assert worker_pid(service) != first
+    service.close()

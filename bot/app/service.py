@@ -306,6 +306,8 @@ class Service:
 def _merged(done: Future[str]) -> None:
     """A merge in the worker: what it did, or why it failed (the saved index stays as it was,
     and the next update tries again), in the log."""
+    if done.cancelled():  # the bot stopped before it began
+        return
     try:
         did = done.result()
     except Exception as exc:

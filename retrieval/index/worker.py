@@ -74,9 +74,7 @@ class IndexWorker:
         named = None if changed is None else [*changed]
         try:
             saved = self._submit(_open_there, self.corpus, named).result()
-        except BrokenProcessPool:  # the worker died (killed, out of memory): once more
-            log.warning("the index worker stopped; starting another")
-            self._restart()
+        except BrokenProcessPool:  # it died during the call (killed, out of memory): once more
             saved = self._submit(_open_there, self.corpus, named).result()
         if (
             current is not None
@@ -113,19 +111,15 @@ class IndexWorker:
 
     def _submit(self, function: Callable[..., T], *args: object) -> Future[T]:
         with self._lock:
-            if self._pool is None:
-                # spawn: a fork of a threaded process (the bot's) may inherit a held lock.
-                context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-            try:
-                return self._pool.submit(function, *args)
-            except BrokenProcessPool:
-                self._pool = None
-                raise
-
-    def _restart(self) -> None:
-        with self._lock:
-            self._pool = None
+            if self._pool is not None:
+                try:
+                    return self._pool.submit(function, *args)
+                except BrokenProcessPool:  # its worker died since the last call: another
+                    log.warning("the index worker had stopped; starting another")
+            # spawn: a fork of a threaded process (the bot's) may inherit a held lock.
+            context = multiprocessing.get_context("spawn")
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            return self._pool.submit(function, *args)
 
 
 def _open_there(corpus: IndexedCorpus, changed: list[str] | None) -> _Saved:
@@ -148,8 +142,9 @@ def _generation_of(index: Index) -> str:
 
 
 def _warmed(done: Future[_Saved]) -> None:
-    if done.exception() is not None:  # the first update will say what is wrong
-        log.warning("the index worker could not open the saved index: %s", done.exception())
+    problem = None if done.cancelled() else done.exception()  # cancelled: the bot stopped
+    if problem is not None:  # the first update will say what is wrong
+        log.warning("the index worker could not open the saved index: %s", problem)
 
 
 def merge_corpus(corpus: IndexedCorpus) -> str:
