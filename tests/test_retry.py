@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 from telegram.error import BadRequest, NetworkError, TelegramError
 
+from corpusbot.bot.local_api import LocalBotApi
 from corpusbot.bot.telegram import retry
-from corpusbot.bot.telegram.retry import RetryingRateLimiter
+from corpusbot.bot.telegram.retry import PollingHealth, RetryingRateLimiter, WatchedPollRequest
+
+TOKEN = "123456:TEST-token"
 
 
 def test_only_sends_that_cannot_have_arrived_are_retried() -> None:
@@ -51,3 +56,21 @@ async def test_rate_limiter_retries_network_errors_but_not_refusals() -> None:
     finally:
         retry.NETWORK_BACKOFF = backoff
         await limiter.shutdown()
+
+
+async def test_a_poll_connection_left_occupied_does_not_block_the_next_poll() -> None:
+    # httpcore can leave the one poll connection held by a request that was cancelled
+    # (encode/httpcore#1093), and then every later getUpdates, the confirmation at a stop
+    # included, times out waiting for it. A request that holds it and is not done stands in.
+    with LocalBotApi() as server:
+        request = WatchedPollRequest(PollingHealth())
+        await request.initialize()
+        url = f"{server.base_url}{TOKEN}/getUpdates"
+        holder = asyncio.create_task(request.do_request(f"{url}?timeout=8", "POST"))
+        try:
+            await asyncio.sleep(0.3)  # the holder has the connection and waits for updates
+            status, _ = await request.do_request(f"{url}?timeout=0", "POST")
+            assert status == 200
+        finally:
+            holder.cancel()
+            await request.shutdown()

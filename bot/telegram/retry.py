@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 from telegram.error import BadRequest, Conflict, NetworkError, TelegramError, TimedOut
 from telegram.ext import AIORateLimiter
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 log = logging.getLogger("corpusbot.telegram")
 
@@ -121,16 +121,33 @@ class PollingHealth:
         self.state, self._since = state, self.clock()
 
 
-class WatchedPollRequest(HTTPXRequest):
-    """The getUpdates connection, reporting each poll's outcome to a :class:`PollingHealth`."""
+class WatchedPollRequest(BaseRequest):
+    """The getUpdates connection, reporting each poll's outcome to a :class:`PollingHealth`.
+
+    Polls are made one at a time, so a connection pool of one. When that one connection is
+    found taken, it is held by a request nobody waits for any more: httpcore can leave a
+    cancelled request's connection behind (encode/httpcore#1093), as python-telegram-bot's
+    stop cancels the poll in progress. Then the pool is replaced, or every later poll, the
+    confirmation at a stop included, would time out.
+    """
 
     def __init__(self, health: PollingHealth) -> None:
-        super().__init__(connection_pool_size=1)
         self.health = health
+        self._http = HTTPXRequest(connection_pool_size=1)
+
+    @property
+    def read_timeout(self) -> float | None:
+        return self._http.read_timeout
+
+    async def initialize(self) -> None:
+        await self._http.initialize()
+
+    async def shutdown(self) -> None:
+        await self._http.shutdown()
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         try:
-            status, payload = await super().do_request(*args, **kwargs)
+            status, payload = await self._send(*args, **kwargs)
         except TelegramError as exc:  # no answer at all: connection refused or lost
             self.health.failed(exc)
             raise
@@ -141,6 +158,18 @@ class WatchedPollRequest(HTTPXRequest):
         elif status >= HTTPStatus.INTERNAL_SERVER_ERROR:
             self.health.failed(NetworkError(f"HTTP {status}"))
         return status, payload
+
+    async def _send(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        try:
+            return await self._http.do_request(*args, **kwargs)
+        except TimedOut as exc:
+            if not isinstance(exc.__cause__, httpx.PoolTimeout):
+                raise
+        log.debug("the poll connection was left taken; polling on a new one")
+        stale, self._http = self._http, HTTPXRequest(connection_pool_size=1)
+        await stale.shutdown()
+        await self._http.initialize()
+        return await self._http.do_request(*args, **kwargs)
 
 
 def _retryable(exc: TelegramError, endpoint: str) -> bool:
