@@ -388,3 +388,29 @@ def test_numba_s_cache_goes_to_the_cache_folder_even_if_numba_was_imported_first
     assert list((tmp_path / "corpusbot" / "numba").rglob("kernel_code.search*.nbi"))
     after = set(source.glob("*.nb?")) if source.exists() else set()
     assert after == before, f"numba wrote beside the source: {sorted(after - before)}"
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_a_floor_leaves_exactly_the_passages_below_it_out(compiled: str, seed: int) -> None:
+    # A segment of a larger index is searched with the k-th best score its other segments
+    # reached (retrieval/index/segmented.py): what comes back must be the segment's k best
+    # that score at least that, ties with it included, and nothing else.
+    index = Index.build(*random_corpus(seed), SETTINGS)
+    checked = 0
+    for question in random_questions(seed, 40):
+        counts = Counter(index.analyzer.terms(question))
+        known = [(index.vocab[t], n) for t, n in counts.items() if t in index.vocab]
+        scales = np.ones(len(known))
+        for k in (1, 5, 24):
+            best = exhaustive(index, question, k)
+            for floor in {score for _, score, _ in best} | {best[-1][1] * 1.5 if best else 1.0}:
+                ranked = index._scored(
+                    known, k, None, idf=index.postings.idf, scales=scales,
+                    avgdl=index.avgdl, compiled=True, floor=floor,
+                )  # fmt: skip
+                wanted = [(p, s) for p, s, _ in best if s >= floor]
+                numbers, scores = ranked.numbers.tolist(), ranked.scores.tolist()
+                got = [(index.passage(n), s) for n, s in zip(numbers, scores, strict=True)]
+                assert got == wanted, (question, k, floor)
+                checked += len(wanted)
+    assert checked > 1000

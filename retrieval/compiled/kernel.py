@@ -101,16 +101,21 @@ def search(
     article: np.ndarray,
     allowed: np.ndarray | None = None,
     window: int = WINDOW,
+    idf: np.ndarray | None = None,
     scales: np.ndarray | None = None,
     loose: float = 0.0,
+    floor: float = 0.0,
 ) -> Ranked:
     """The `k` best passages for `terms` ((term number, times in the question), in the
     question's order), scoring above 0; `count` (at least k) candidates are rescored exactly.
     `article`: each passage's article; `allowed`: a bool per article. `window`: passages scored
-    together (a positive multiple of 64). Exact scores use `postings.idf` and `avgdl`; when
+    together (a positive multiple of 64). Exact scores use `idf` (by default `postings.idf`)
+    and `avgdl`; when
     those are not the ones the impacts were weighed with (a segment searched with its whole
     index's statistics), `scales` turns each term's impacts to its idf, and the impacts are then
-    within a factor 1 + `loose` of the exact contributions."""
+    within a factor 1 + `loose` of the exact contributions. `floor` (above 0): an exact score
+    that k passages elsewhere reach (other segments of the index), so only passages that may
+    reach it are wanted, and only passages scoring at least that come back."""
     if window <= 0 or window % 64:
         raise ValueError(f"window must be a positive multiple of 64, not {window}")
     if scales is None:
@@ -120,7 +125,7 @@ def search(
         postings.doc_ids,
         postings.impacts,
         postings.tfs,
-        postings.idf,
+        postings.idf if idf is None else idf,
         postings.max_impact,
         doc_len,
         article,
@@ -136,6 +141,7 @@ def search(
         b,
         window,
         SCORE_ALL_MAX_PASSAGES,
+        float(floor),
     )
     return Ranked(numbers, scores, matched, float(left_out))
 

@@ -62,6 +62,7 @@ def search(
     b: float,
     window: int,
     score_all: int,
+    floor: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     n = len(terms)
     cur, end, weight, rest = _by_bound(offsets, max_impact, terms, times, scales)
@@ -78,6 +79,8 @@ def search(
     # cut[0]: a passage whose bound is below it cannot be in the top k; cut[1]: what the k-th
     # best float32 score is divided by first, (1 + loose)**2 (see `_offer`)
     cut = np.array([-1.0, (1.0 + loose) ** 2])
+    if floor > 0.0:  # an exact score the caller holds already: the cut a k-th best of it sets
+        cut[0] = _cut_below(floor, cut[1], relative)
     heaps = (top_s, top_d, cand_s, cand_d, filled, cut)
     postings = (doc_ids, impacts, cur, end, weight)
     if len(doc_len) <= score_all:
@@ -86,7 +89,7 @@ def search(
         _max_score(postings, rest, window, article, allowed, heaps, relative)
     best = np.sort(cand_d[: filled[1]])
     numbers, scores, matched = _rescored(
-        offsets, doc_ids, tfs, idf, doc_len, terms, times, best, k, avgdl, k1, b
+        offsets, doc_ids, tfs, idf, doc_len, terms, times, best, k, avgdl, k1, b, floor
     )
     # The worst float32 score the candidates kept, when more were offered than they hold (a
     # passage left out scored at most that): -1 when none was left out.
@@ -280,9 +283,16 @@ def _offer(heaps: tuple[np.ndarray, ...], score: float, d: int, relative: float)
     top_s, top_d, cand_s, cand_d, filled, cut = heaps
     filled[1] = _push(cand_s, cand_d, filled[1], score, d)
     filled[0] = _push(top_s, top_d, filled[0], score, d)
-    if filled[0] == len(top_s):
-        worst = np.float64(top_s[0]) / cut[1]
-        cut[0] = worst - (relative * worst + 1e-9)
+    if filled[0] == len(top_s):  # the cut only rises (it may start at the caller's floor)
+        cut[0] = max(cut[0], _cut_below(np.float64(top_s[0]), cut[1], relative))
+
+
+@jit
+def _cut_below(score: float, loosening: float, relative: float) -> float:
+    """The cut a k-th best `score` sets: first divided by `loosening`, (1 + loose)**2, then
+    lowered by what float32 sums may be off by."""
+    worst = score / loosening
+    return worst - (relative * worst + 1e-9)
 
 
 @jit
@@ -358,15 +368,17 @@ def _rescored(
     avgdl: float,
     k1: float,
     b: float,
+    floor: float,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The `k` best of `best` by exact score, scoring above 0, ties by passage number."""
+    """The `k` best of `best` by exact score, scoring above 0 and at least `floor`, ties by
+    passage number."""
     exact, found = _exact(offsets, doc_ids, tfs, idf, doc_len, terms, times, best, avgdl, k1, b)
     n_terms, n = len(terms), len(best)
     order = np.argsort(-exact, kind="mergesort")  # `best` is sorted: ties by passage number
     top = order[: min(k, n)]
     kept = 0
     for j in range(len(top)):
-        if exact[top[j]] > 0:
+        if exact[top[j]] > 0 and exact[top[j]] >= floor:
             top[kept] = top[j]
             kept += 1
     top = top[:kept]

@@ -450,24 +450,27 @@ class Index:
         allowed: np.ndarray | None,
         *,
         idf: np.ndarray,
+        scales: np.ndarray | None,
         avgdl: float,
         compiled: bool,
+        floor: float = 0.0,
     ) -> kernel.Ranked:
         """The k best of this folder's passages scored with another index's statistics (`idf`
         by this folder's term numbers, `avgdl`): exactly those a single index of the same
         passages would rank, scores to the bit. The compiled search walks this folder's
-        impacts scaled to `idf`; when its candidates cannot be shown to hold the k best, or
-        without it, every passage holding a term is scored exactly."""
-        search = kernel.load() if compiled else None
-        numbers = [term for term, _ in known]
-        stored, wanted = self.postings.idf[numbers], idf[numbers]
-        if search is not None and (stored > 0).all() and (wanted > 0).all():
+        impacts scaled to `idf` (`scales`: `idf` over this folder's own, for the terms of
+        `known`; None when one weighs 0 or less either way, so that its impacts bound nothing); when
+        its candidates cannot be shown to hold the k best, or without it, every passage holding
+        a term is scored exactly. `floor` (above 0): an exact score k passages of the other
+        folders reach; only passages scoring at least that come back (fewer than k, often
+        none), and the compiled search leaves out early those that cannot."""
+        search = kernel.load() if compiled and scales is not None else None
+        if search is not None and scales is not None:
             ratio = max(self.avgdl, avgdl) / min(self.avgdl, avgdl)
-            scales = wanted / stored
-            loose = ratio - 1.0 + (0.0 if (scales == 1.0).all() and ratio == 1.0 else 1e-6)
+            loose = ratio - 1.0 + (0.0 if ratio == 1.0 and (scales == 1.0).all() else 1e-6)
             ranked = kernel.search(
                 search,
-                replace(self.postings, idf=idf),
+                self.postings,
                 self.table.doc_len,
                 terms=known,
                 k=k,
@@ -478,12 +481,15 @@ class Index:
                 article=self.table.article,
                 allowed=allowed,
                 window=kernel.WINDOW,
+                idf=idf,
                 scales=scales,
                 loose=loose,
+                floor=floor,
             )
-            if _holds_the_best(ranked, k, loose):
+            if _holds_the_best(ranked, k, loose, floor):
                 return ranked
-        return self._all_scored(known, k, allowed, idf=idf, avgdl=avgdl)
+        ranked = self._all_scored(known, k, allowed, idf=idf, avgdl=avgdl)
+        return ranked if floor <= 0 else _reaching(ranked, floor)
 
     def _all_scored(
         self,
@@ -723,15 +729,32 @@ class Index:
         return self._texts.read(lo, hi).decode("utf-8")
 
 
-def _holds_the_best(ranked: kernel.Ranked, k: int, loose: float) -> bool:
-    """Whether the compiled search's candidates surely held the k best: every passage it left
-    out scored at most `ranked.left_out` by its impacts, so at most (1 + loose) times that
-    exactly, below the k-th best found (float32 rounding aside, for which 1e-6 is ample)."""
+def _holds_the_best(ranked: kernel.Ranked, k: int, loose: float, floor: float = 0.0) -> bool:
+    """Whether the compiled search's candidates surely held the k best (of those scoring at
+    least `floor`): every passage it left out scored at most `ranked.left_out` by its impacts,
+    so at most (1 + loose) times that exactly, below the k-th best found or below `floor`
+    (float32 rounding aside, for which 1e-6 is ample)."""
     if ranked.left_out < 0:
+        return True
+    most = ranked.left_out * (1.0 + loose) * (1.0 + 1e-6) + 1e-9
+    if most < floor:
         return True
     if len(ranked.scores) < k:
         return False
-    return float(ranked.scores[-1]) > ranked.left_out * (1.0 + loose) * (1.0 + 1e-6) + 1e-9
+    return float(ranked.scores[-1]) > most
+
+
+def _reaching(ranked: kernel.Ranked, floor: float) -> kernel.Ranked:
+    """`ranked`'s passages scoring `floor` or more."""
+    reaching = ranked.scores >= floor
+    if reaching.all():
+        return ranked
+    return replace(
+        ranked,
+        numbers=ranked.numbers[reaching],
+        scores=ranked.scores[reaching],
+        matched=ranked.matched[:, reaching],
+    )
 
 
 def _best_partial(touched: np.ndarray, partial: np.ndarray, count: int) -> np.ndarray:

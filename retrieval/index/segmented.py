@@ -232,7 +232,10 @@ class _Segment:
         self.alive = live >= 0
         self.all_alive = bool(self.alive.all())
         self.idf = np.zeros(0)  # the whole index's idf by this folder's term numbers (set later)
+        # idf over the folder's own idf, per term; None when some idf is 0 or less (set later)
+        self.scales: np.ndarray | None = None
         self.to_whole = np.zeros(0, dtype=np.int64)  # its term numbers in the whole index's
+        self.from_whole: dict[int, int] = {}  # the other way (not for the base: the same)
 
     def allowed(self, wanted: np.ndarray | None) -> np.ndarray | None:
         """Per article of the folder: live and (if `wanted`, a bool per live article) wanted."""
@@ -398,6 +401,7 @@ class SegmentedIndex(Index):
         for segment in self._segments[1:]:
             index = segment.index
             numbers = np.empty(len(index.terms), dtype=np.int64)
+            from_whole = segment.from_whole
             for local, term in enumerate(index.terms):
                 number = base.vocab.get(term)
                 if number is None:
@@ -406,6 +410,7 @@ class SegmentedIndex(Index):
                         number = extra[term] = len(terms)
                         terms.append(term)
                 numbers[local] = number
+                from_whole[number] = local
             segment.to_whole = numbers
             counts.append((numbers, np.diff(index.postings.offsets)))
         total = np.zeros(len(terms), dtype=np.int64)
@@ -435,6 +440,10 @@ class SegmentedIndex(Index):
         base.idf = idf[: len(base.index.terms)]
         for segment in self._segments[1:]:
             segment.idf = idf[segment.to_whole]
+        for segment in self._segments:
+            stored = segment.index.postings.idf
+            if (stored > 0).all() and (segment.idf > 0).all():
+                segment.scales = segment.idf / stored
 
     # --- searching ----------------------------------------------------------------------
 
@@ -447,49 +456,62 @@ class SegmentedIndex(Index):
             return SearchResult(weights, [])
         compiled = kernel.compiled_for(self._live)
         parts: list[tuple[int, kernel.Ranked, np.ndarray]] = []  # segment, its best, matched
+        # The base (the bulk, searched first) most often holds the k best: the other segments
+        # are searched for passages that reach its k-th best score, which few do.
         for number, segment in enumerate(self._segments):
             local, rows = self._local_terms(segment, known)
             if not local:
                 continue
+            floor = _kth_best(parts, k)
             ranked = segment.index._scored(
                 local,
                 k,
                 segment.allowed(allowed),
                 idf=segment.idf,
+                scales=self._scales(segment, local),
                 avgdl=self.avgdl,
                 compiled=compiled,
+                floor=floor,
             )
             if len(ranked.numbers):
                 matched = np.zeros((len(known), len(ranked.numbers)), dtype=bool)
                 matched[rows] = ranked.matched
                 parts.append((number, ranked, matched))
         best = self._best_of(parts, k)
-        if not best:
+        if not len(best[0]):
             return SearchResult(weights, [])
-        by_segment = {number: (ranked, matched) for number, ranked, matched in parts}
-        numbers = np.empty(len(best), dtype=np.int64)
-        scores = np.empty(len(best))
-        articles = np.empty(len(best), dtype=np.int32)  # as a single index's table has them
-        matched = np.empty((len(known), len(best)), dtype=bool)
-        for at, (_, number, column) in enumerate(best):
-            ranked, held = by_segment[number]
-            segment, passage = self._segments[number], int(ranked.numbers[column])
-            numbers[at] = segment.start + passage
-            scores[at] = ranked.scores[column]
-            articles[at] = segment.live[int(segment.index.table.article[passage])]
-            matched[:, at] = held[:, column]
+        numbers = np.empty(len(best[0]), dtype=np.int64)
+        scores = np.empty(len(best[0]))
+        articles = np.empty(len(best[0]), dtype=np.int32)  # as a single index's table has them
+        matched = np.empty((len(known), len(best[0])), dtype=bool)
+        for number, ranked, held in parts:
+            mine = best[0] == number
+            columns = best[1][mine]
+            if not len(columns):
+                continue
+            segment, passages = self._segments[number], ranked.numbers[columns]
+            numbers[mine] = segment.start + passages
+            scores[mine] = ranked.scores[columns]
+            articles[mine] = segment.live[segment.index.table.article[passages]]
+            matched[:, mine] = held[:, columns]
         matches = Matches(tuple(query.present), matched, scores, articles)
         return SearchResult(weights, _StoredHit.many(self, numbers, matches), matches)
 
     def _best_of(
         self, parts: list[tuple[int, kernel.Ranked, np.ndarray]], k: int
-    ) -> list[tuple[float, int, int]]:
-        """The k best of the segments' best, as (score, segment, column). Equal scores rank as
-        a single index numbers the passages: in one segment its own order is the corpus's; the
-        rare tie between segments is settled by path, article and place (`_rank_key`)."""
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The k best of the segments' best, as their segments and columns there. Equal scores
+        rank as a single index numbers the passages: in one segment its own order is the
+        corpus's; the rare tie between segments is settled by path, article and place
+        (`_rank_key`)."""
+        held = [(number, ranked) for number, ranked, _ in parts if len(ranked.scores)]
+        if len(held) == 1:  # most often the base alone: its best, in its order
+            number, ranked = held[0]
+            columns = np.arange(min(k, len(ranked.scores)))
+            return np.full(len(columns), number), columns
         ranked_all = sorted(
             (-score, number, column)
-            for number, ranked, _ in parts
+            for number, ranked in held
             for column, score in enumerate(ranked.scores.tolist())
         )
         best: list[tuple[float, int, int]] = []
@@ -500,25 +522,46 @@ class SegmentedIndex(Index):
                 end += 1
             run = ranked_all[at:end]
             if len({number for _, number, _ in run}) > 1:
-                passages = {number: ranked.numbers for number, ranked, _ in parts}
+                passages = {number: ranked.numbers for number, ranked in held}
                 run.sort(key=lambda hit: self._rank_key(hit[1], int(passages[hit[1]][hit[2]])))
-            best += [(-score, number, column) for score, number, column in run]
+            best += run
             at = end
-        return best[:k]
+        chosen = best[:k]
+        return (
+            np.array([number for _, number, _ in chosen], dtype=np.int64),
+            np.array([column for _, _, column in chosen], dtype=np.int64),
+        )
 
     def _local_terms(
         self, segment: _Segment, known: list[tuple[int, int]]
     ) -> tuple[list[tuple[int, int]], list[int]]:
         """The question's terms this segment holds, by its numbers; and their rows in `known`."""
+        if segment is self._segments[0]:  # the whole index numbers the base's terms first
+            held = len(segment.index.terms)
+            rows = [row for row, (number, _) in enumerate(known) if number < held]
+            return (known if len(rows) == len(known) else [known[row] for row in rows]), rows
         local: list[tuple[int, int]] = []
-        rows: list[int] = []
-        vocab = segment.index.vocab
+        rows = []
+        mine = segment.from_whole.get
         for row, (number, times) in enumerate(known):
-            mine = vocab.get(self.terms[number])
-            if mine is not None:
-                local.append((mine, times))
+            place = mine(number)
+            if place is not None:
+                local.append((place, times))
                 rows.append(row)
         return local, rows
+
+    def _scales(self, segment: _Segment, local: list[tuple[int, int]]) -> np.ndarray | None:
+        """The whole index's idf over the segment's own for a question's `local` terms, in
+        order: None when one of them weighs 0 or less (the idf floor at 0) either way."""
+        numbers = [term for term, _ in local]
+        if segment.scales is not None:
+            return segment.scales[numbers]
+        stored = segment.index.postings.idf[numbers]
+        wanted = segment.idf[numbers]
+        if not ((stored > 0).all() and (wanted > 0).all()):
+            return None
+        scales: np.ndarray = wanted / stored
+        return scales
 
     def _rank_key(self, segment: int, passage: int) -> tuple[object, ...]:
         """Where a single index of the corpus would number the passage: by its file's path
@@ -594,6 +637,12 @@ class SegmentedIndex(Index):
             part = self._segments[number]
             shares = part.index._shares_of(locals_, weights, order, compiled=compiled)
             parts.append((part, np.array(positions, dtype=np.int64), shares))
+        if len(parts) == 1 and parts[0][0] is self._segments[0]:
+            # The base alone: its sentences in the hits' order already, with the whole index's
+            # term codes (it numbers the base's terms first).
+            shares = parts[0][2]
+            block = replace(shares.block, code_of=self._code_of, term_of=self.terms.__getitem__)
+            return replace(shares, block=block)
         return self._joined(parts)
 
     def _joined(self, parts: list[tuple[_Segment, np.ndarray, SentenceShares]]) -> SentenceShares:
@@ -648,3 +697,14 @@ def _offsets(parts: list[tuple[_Segment, np.ndarray, SentenceShares]]) -> list[i
         offsets.append(total)
         total += len(shares.block.codes)
     return offsets
+
+
+def _kth_best(parts: list[tuple[int, kernel.Ranked, np.ndarray]], k: int) -> float:
+    """The k-th best exact score among the segments' best found so far; 0 when fewer."""
+    if not parts:
+        return 0.0
+    if len(parts) == 1:
+        scores = parts[0][1].scores  # a segment's best come best first
+        return float(scores[k - 1]) if len(scores) >= k else 0.0
+    held = np.concatenate([ranked.scores for _, ranked, _ in parts])
+    return float(np.partition(held, len(held) - k)[len(held) - k]) if len(held) >= k else 0.0
