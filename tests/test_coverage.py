@@ -20,6 +20,7 @@ from corpusbot.bot.answer.coverage import (
 )
 from corpusbot.bot.answer.question import Question, read_question
 from corpusbot.bot.answer.respell import rewrite
+from corpusbot.bot.app.service import Service
 from corpusbot.config.settings import load_settings
 from corpusbot.retrieval.index.bm25 import Hit, Index, SearchResult
 from corpusbot.retrieval.reading.corpus import Article
@@ -254,6 +255,28 @@ def test_a_tiny_corpus_keeps_the_floor_rule(question: str, expected: bool) -> No
     )
     assert len(index) < MIN_PASSAGES
     read = read_question(question, index, limit=1_000)
+    result = index.search(read.query, 10)
+    relevant = relevant_hits(result.hits, result.question_terms, 0.2)
+    assert covered(index, result, read, relevant) is expected
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        # The article reports Iraqi officials "offering condolences over the recent loss" of
+        # Iran's president: "death" is in no article, but it is a common word, not the point.
+        ("Who condoled with Iran after the death of its president?", True),
+        # "earthquake" is in no article either, and it is what the question is about.
+        ("Who condoled with Iran after the earthquake?", False),
+    ],
+)
+def test_in_a_tiny_corpus_common_words_weigh_less(
+    seeds_service: Service, question: str, expected: bool
+) -> None:
+    index = seeds_service.index
+    assert len(index) < MIN_PASSAGES
+    read = read_question(question, index, limit=1_000)
+    assert "after" in read.common_terms and "condol" not in read.common_terms
     result = index.search(read.query, 10)
     relevant = relevant_hits(result.hits, result.question_terms, 0.2)
     assert covered(index, result, read, relevant) is expected

@@ -32,6 +32,9 @@ SPECIFIC_SHARE = 0.5
 # TINY_FLOOR of the question's weight is enough (the rule before the model).
 MIN_PASSAGES = 100
 TINY_FLOOR = 0.4
+# Nor can it tell a common word from a rare one ("after", "death" in one passage or none weigh as
+# much as "condoled"): there, the language's most frequent words weigh this share of their idf.
+COMMON_WEIGHT = 0.5
 # The model may answer from passages holding less of the question's weight than this (down to
 # min_coverage), but when some passage holds this much, the quotes come from those alone, as they
 # did before the model.
@@ -156,15 +159,19 @@ def covered(
 ) -> bool:
     """Whether the `relevant` hits (from `relevant_hits`) of `result`, searched for the
     `question`, answer it well enough to quote: the model's log-odds reach THRESHOLD.
-    In a corpus under MIN_PASSAGES passages: whether one holds TINY_FLOOR of the weight.
+    In a corpus under MIN_PASSAGES passages: whether one holds TINY_FLOOR of the weight, the
+    question's common words (`Question.common_terms`) weighed at COMMON_WEIGHT.
     `shares`: measures the question's shares in the relevant hits' sentences (once, by the
     caller, who quotes from them), asked only when the passages alone cannot decide."""
     if not relevant:
         return False
     if len(index) < MIN_PASSAGES:
-        total = sum(result.question_terms.values()) or 1.0
-        held = _held_each([h.matched for h in relevant], result.question_terms)
-        return max(held) / total >= TINY_FLOOR
+        common = question.common_terms
+        weights = {
+            t: w * COMMON_WEIGHT if t in common else w for t, w in result.question_terms.items()
+        }
+        held = _held_each([h.matched for h in relevant], weights)
+        return max(held) / (sum(weights.values()) or 1.0) >= TINY_FLOOR
     asked = _Asked.of(index, result, question, relevant)
     partial, best = asked.passage_signals(relevant)
     return _decide(partial, best, lambda: asked, index, relevant, shares)

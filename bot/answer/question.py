@@ -22,7 +22,7 @@ from corpusbot.bot.answer.question_form import (
     small_talk,
 )
 from corpusbot.bot.answer.respell import Rewritten, rewrite
-from corpusbot.retrieval.analysis import Analyzer
+from corpusbot.retrieval.analysis import Analyzer, common_words
 from corpusbot.retrieval.index import Index, Query
 
 __all__ = ["Question", "clean_question", "read_question"]
@@ -49,6 +49,9 @@ class Question:
     # Each spelling searched beside an asked word ("Raeisi" beside "Raisi") and the asked
     # word's terms: such a spelling is not more of the question.
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The terms of its words that are among the language's most frequent ("after", "death"):
+    # in a corpus too small for idf to tell, they are not what the question is specific about.
+    common_terms: frozenset[str] = frozenset()
 
     @property
     def searched(self) -> str:
@@ -96,6 +99,7 @@ def read_question(raw: str, index: Index, *, limit: int) -> Question:
         cues=question_cues(text, form, analyzer),
         speaker_terms=tuple(analyzer.terms(common)),
         aliases=_added_spellings(rewritten, analyzer),
+        common_terms=_common_terms(words, word_terms, analyzer),
     )
 
 
@@ -112,6 +116,11 @@ def _unsearched(text: str, cut: bool, index: Index) -> Question:
         query=index.query(()),
         cues=QuestionCues(AnswerType.ANY),
     )
+
+
+def _common_terms(words: list[str], terms: list[str], analyzer: Analyzer) -> frozenset[str]:
+    common = common_words(analyzer.settings.language)
+    return frozenset(t for w, t in zip(words, terms, strict=True) if t and w in common)
 
 
 def _added_spellings(rewritten: Rewritten, analyzer: Analyzer) -> dict[str, tuple[str, ...]]:

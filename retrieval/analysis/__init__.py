@@ -2,6 +2,7 @@
 questions alike; on every core for large builds."""
 
 from .analyzer import TOKEN, Analyzer, AnalyzerSettings
+from .common_words import common_words
 from .lemmas import lemmatizer
 from .lifeline import die_with_parent
 from .sentences import sentence_spans
@@ -13,6 +14,7 @@ __all__ = [
     "Analyzer",
     "AnalyzerSettings",
     "TokenizedChunk",
+    "common_words",
     "die_with_parent",
     "lemmatizer",
     "sentence_spans",
