@@ -22,6 +22,7 @@ import weakref
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
+from itertools import islice
 
 from corpusbot.bot.answer.answer_type import AnswerType, expected_type, units_asked
 from corpusbot.retrieval.analysis import Analyzer, lemmatizer
@@ -221,7 +222,8 @@ _speech_terms_of: weakref.WeakKeyDictionary[Analyzer, frozenset[str]] = weakref.
 
 def small_talk(question: str) -> bool:
     """A greeting or thanks with nothing to search: "hi", "thanks a lot!", "good morning"."""
-    words = [w.casefold() for w in _WORD.findall(question)]
+    # At most five words are read: a question of more is no small talk, and most are longer.
+    words = [m.group().casefold() for m in islice(_WORD.finditer(question), 5)]
     return (
         0 < len(words) <= 4
         and any(w in _GREETINGS for w in words)

@@ -91,6 +91,9 @@ class Speller:
         self._lock = threading.Lock()
 
     def _table(self) -> tuple[frozenset[str], dict[str, list[str]]]:
+        known = self._known  # set last, once the table is whole: then no lock is needed
+        if known is not None:
+            return known, self._by_skeleton
         with self._lock:
             if self._known is None:
                 known = frozenset(self._vocabulary)

@@ -27,6 +27,7 @@ from datetime import date
 from functools import cached_property
 from itertools import compress
 from pathlib import Path
+from typing import Any, Generic, TypeVar, overload
 
 import numpy as np
 
@@ -70,6 +71,7 @@ RESCORE_MARGIN = 32
 PROBE_POSTINGS = 50_000
 # Articles whose title terms are kept (Index.title_terms): a few MB.
 TITLE_CACHE = 65_536
+T = TypeVar("T")
 
 Progress = Callable[[str, int, int], None]
 
@@ -106,6 +108,32 @@ class Hit:
         return self.passage.text
 
 
+class _ReadOnce(Generic[T]):
+    """A property read from the index the first time it is asked for, then kept in the
+    instance's `__dict__` (which later reads find first). functools.cached_property does the
+    same under a lock in Python 3.11, and a question's hits are first read a dozen times."""
+
+    def __init__(self, read: Callable[[Any], T]) -> None:
+        self._read = read
+        self._name = read.__name__
+        self.__doc__ = read.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> _ReadOnce[T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> T | _ReadOnce[T]:
+        if instance is None:
+            return self
+        value = instance.__dict__[self._name] = self._read(instance)
+        return value
+
+
 class _StoredHit(Hit):
     """A Hit whose passage and article are read from the index only when first asked for:
     compose quotes a few of the hits it searches for, and filters the rest on score and
@@ -137,19 +165,19 @@ class _StoredHit(Hit):
             hits.append(hit)
         return hits
 
-    @cached_property
+    @_ReadOnce
     def matched(self) -> frozenset[str]:
         return self._matches.sets[self._column]
 
-    @cached_property
+    @_ReadOnce
     def passage(self) -> Passage:
         return self._index.passage(self._number)
 
-    @cached_property
+    @_ReadOnce
     def article(self) -> ArticleInfo:
         return self._index.articles[self._article]
 
-    @cached_property
+    @_ReadOnce
     def text(self) -> str:
         passage = self.__dict__.get("passage")
         return passage.text if passage is not None else self._index.passage_text(self._number)
