@@ -58,7 +58,10 @@ def test_greetings_and_thanks_are_small_talk(message: str) -> None:
     assert small_talk(message)
 
 
-@pytest.mark.parametrize("message", ["hi Lavrov", "thanks for the Baghdad news", "", "Hormuz"])
+@pytest.mark.parametrize(
+    "message",
+    ["hi Lavrov", "thanks for the Baghdad news", "", "Hormuz", "thank you so very much again"],
+)
 def test_a_message_with_a_topic_is_no_small_talk(message: str) -> None:
     assert not small_talk(message)
 

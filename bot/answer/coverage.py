@@ -166,7 +166,7 @@ def covered(
     if not relevant:
         return False
     if len(index) < MIN_PASSAGES:
-        common = question.common_terms
+        common = question.common_terms(index.analyzer.settings.language)
         weights = {
             t: w * COMMON_WEIGHT if t in common else w for t, w in result.question_terms.items()
         }

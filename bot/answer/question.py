@@ -49,9 +49,15 @@ class Question:
     # Each spelling searched beside an asked word ("Raeisi" beside "Raisi") and the asked
     # word's terms: such a spelling is not more of the question.
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    # The terms of its words that are among the language's most frequent ("after", "death"):
-    # in a corpus too small for idf to tell, they are not what the question is specific about.
-    common_terms: frozenset[str] = frozenset()
+
+    def common_terms(self, language: str) -> frozenset[str]:
+        """The terms of its words that are among `language`'s most frequent ("after",
+        "death"): in a corpus too small for idf to tell, not what the question is specific
+        about. Asked only there (bot/answer/coverage.py), so not made for every question."""
+        common = common_words(language)
+        return frozenset(
+            t for w, t in zip(self.words, self.word_terms, strict=True) if t and w in common
+        )
 
     @property
     def searched(self) -> str:
@@ -99,7 +105,6 @@ def read_question(raw: str, index: Index, *, limit: int) -> Question:
         cues=question_cues(text, form, analyzer),
         speaker_terms=tuple(analyzer.terms(common)),
         aliases=_added_spellings(rewritten, analyzer),
-        common_terms=_common_terms(words, word_terms, analyzer),
     )
 
 
@@ -116,11 +121,6 @@ def _unsearched(text: str, cut: bool, index: Index) -> Question:
         query=index.query(()),
         cues=QuestionCues(AnswerType.ANY),
     )
-
-
-def _common_terms(words: list[str], terms: list[str], analyzer: Analyzer) -> frozenset[str]:
-    common = common_words(analyzer.settings.language)
-    return frozenset(t for w, t in zip(words, terms, strict=True) if t and w in common)
 
 
 def _added_spellings(rewritten: Rewritten, analyzer: Analyzer) -> dict[str, tuple[str, ...]]:

@@ -22,7 +22,6 @@ import weakref
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import lru_cache
-from itertools import islice
 
 from corpusbot.bot.answer.answer_type import AnswerType, expected_type, units_asked
 from corpusbot.retrieval.analysis import Analyzer, lemmatizer
@@ -222,13 +221,15 @@ _speech_terms_of: weakref.WeakKeyDictionary[Analyzer, frozenset[str]] = weakref.
 
 def small_talk(question: str) -> bool:
     """A greeting or thanks with nothing to search: "hi", "thanks a lot!", "good morning"."""
-    # At most five words are read: a question of more is no small talk, and most are longer.
-    words = [m.group().casefold() for m in islice(_WORD.finditer(question), 5)]
-    return (
-        0 < len(words) <= 4
-        and any(w in _GREETINGS for w in words)
-        and all(w in _GREETINGS or w in _COURTESY for w in words)
-    )
+    # At most four words, each a greeting or a courtesy, one a greeting: read word by word, so
+    # that a question (whose first or fifth word settles it) is not read to its end.
+    greeted = False
+    for count, match in enumerate(_WORD.finditer(question), start=1):
+        word = match.group().casefold()
+        if count > 4 or (word not in _GREETINGS and word not in _COURTESY):
+            return False
+        greeted = greeted or word in _GREETINGS
+    return greeted
 
 
 def read_form(question: str, analyzer: Analyzer) -> QuestionForm:
