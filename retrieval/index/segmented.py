@@ -9,7 +9,9 @@ Answers are those of a single index of the live articles, scores to the bit:
 - BM25's statistics are the whole index's: the live passages' count and average length, each
   term's document frequency summed over the segments less what the dead passages held, and
   rank-bm25's idf floor over the live vocabulary. Each segment is searched with them
-  (`Index._scored`), its impacts scaled to the whole index's idf.
+  (`Index._scored`), its impacts scaled to the whole index's idf. The base, the bulk, is
+  searched first; each later segment only for the passages that reach the k-th best score
+  found so far (which is what keeps a few small segments cheap: most return nothing).
 - Passages of equal score rank as a single index numbers them, by (path, article, passage):
   segments are each in corpus order, and the segments' best are merged on that key.
 - Articles are listed in corpus order (a rebuild's), numbered from 1 in that order.
