@@ -33,7 +33,7 @@ SPECIFIC_SHARE = 0.5
 MIN_PASSAGES = 100
 TINY_FLOOR = 0.4
 # Nor can it tell a common word from a rare one ("after", "death" in one passage or none weigh as
-# much as "condoled"): there, the language's most frequent words weigh this share of their idf.
+# much as "condoled"): there, a common word a passage misses counts this share of its idf.
 COMMON_WEIGHT = 0.5
 # The model may answer from passages holding less of the question's weight than this (down to
 # min_coverage), but when some passage holds this much, the quotes come from those alone, as they
@@ -160,18 +160,15 @@ def covered(
     """Whether the `relevant` hits (from `relevant_hits`) of `result`, searched for the
     `question`, answer it well enough to quote: the model's log-odds reach THRESHOLD.
     In a corpus under MIN_PASSAGES passages: whether one holds TINY_FLOOR of the weight, the
-    question's common words (`Question.common_terms`) weighed at COMMON_WEIGHT.
+    question's common words (`Question.common_terms`) it misses weighed at COMMON_WEIGHT.
     `shares`: measures the question's shares in the relevant hits' sentences (once, by the
     caller, who quotes from them), asked only when the passages alone cannot decide."""
     if not relevant:
         return False
     if len(index) < MIN_PASSAGES:
         common = question.common_terms(index.analyzer.settings.language)
-        weights = {
-            t: w * COMMON_WEIGHT if t in common else w for t, w in result.question_terms.items()
-        }
-        held = _held_each([h.matched for h in relevant], weights)
-        return max(held) / (sum(weights.values()) or 1.0) >= TINY_FLOOR
+        weights = result.question_terms
+        return max(_tiny_share(h.matched, weights, common) for h in relevant) >= TINY_FLOOR
     asked = _Asked.of(index, result, question, relevant)
     partial, best = asked.passage_signals(relevant)
     return _decide(partial, best, lambda: asked, index, relevant, shares)
@@ -547,6 +544,19 @@ def _passage_signals(
 
 def _held(terms: Collection[str], weights: Mapping[str, float]) -> float:
     return sum([w for t, w in weights.items() if t in terms])  # a list sums faster than a generator
+
+
+def _tiny_share(
+    held: frozenset[str], weights: Mapping[str, float], common: frozenset[str]
+) -> float:
+    """The share of the question's weight a passage holding `held` holds, in a tiny corpus: a
+    common word it misses counts COMMON_WEIGHT of its weight (an article has its own common
+    words: "the recent loss" for "the death"), any word it holds counts whole."""
+    kept = sum([w for t, w in weights.items() if t in held])
+    missed = sum(
+        [w * COMMON_WEIGHT if t in common else w for t, w in weights.items() if t not in held]
+    )
+    return kept / ((kept + missed) or 1.0)
 
 
 def _held_each(matched: Sequence[frozenset[str]], weights: Mapping[str, float]) -> list[float]:
