@@ -149,7 +149,7 @@ def _score_all(
     # One comparison per passage: above 0 (untouched passages score exactly 0; a term's impact
     # is positive) and at least the cut. Most passages fail it once the heaps are full, so the
     # branch is predicted well; a second test for 0 would mispredict on every touched passage.
-    floor = 1e-300
+    floor = max(cut[0], 1e-300)  # the cut may start at the caller's floor
     for d in range(passages):
         score = acc[d]
         if score < floor or (filtering and not allowed[article[d]]):
