@@ -552,7 +552,7 @@ def _tiny_share(
     """The share of the question's weight a passage holding `held` holds, in a tiny corpus: a
     common word it misses counts COMMON_WEIGHT of its weight (an article has its own common
     words: "the recent loss" for "the death"), any word it holds counts whole."""
-    kept = sum([w for t, w in weights.items() if t in held])
+    kept = _held(held, weights)
     missed = sum(
         [w * COMMON_WEIGHT if t in common else w for t, w in weights.items() if t not in held]
     )
