@@ -110,12 +110,11 @@ def search(
     question's order), scoring above 0; `count` (at least k) candidates are rescored exactly.
     `article`: each passage's article; `allowed`: a bool per article. `window`: passages scored
     together (a positive multiple of 64). Exact scores use `idf` (by default `postings.idf`)
-    and `avgdl`; when
-    those are not the ones the impacts were weighed with (a segment searched with its whole
-    index's statistics), `scales` turns each term's impacts to its idf, and the impacts are then
-    within a factor 1 + `loose` of the exact contributions. `floor` (above 0): an exact score
-    that k passages elsewhere reach (other segments of the index), so only passages that may
-    reach it are wanted, and only passages scoring at least that come back."""
+    and `avgdl`; when those are not the ones the impacts were weighed with (a segment searched
+    with its whole index's statistics), `scales` turns each term's impacts to its idf, and the
+    impacts are then within a factor 1 + `loose` of the exact contributions. `floor` (above
+    0): an exact score that k passages elsewhere reach (other segments of the index), so only
+    passages that may reach it are wanted, and only passages scoring at least that come back."""
     if window <= 0 or window % 64:
         raise ValueError(f"window must be a positive multiple of 64, not {window}")
     if scales is None:
