@@ -11,7 +11,8 @@ Answers are those of a single index of the live articles, scores to the bit:
   rank-bm25's idf floor over the live vocabulary. Each segment is searched with them
   (`Index._scored`), its impacts scaled to the whole index's idf. The base, the bulk, is
   searched first; each later segment only for the passages that reach the k-th best score
-  found so far (which is what keeps a few small segments cheap: most return nothing).
+  found so far (which is what keeps a few small segments cheap: most return nothing), and the
+  small ones all at once, laid out together in memory (retrieval/index/together.py).
 - Passages of equal score rank as a single index numbers them, by (path, article, passage):
   segments are each in corpus order, and the segments' best are merged on that key.
 - Articles are listed in corpus order (a rebuild's), numbered from 1 in that order.
@@ -34,15 +35,18 @@ import numpy as np
 from corpusbot.retrieval.compiled import kernel
 from corpusbot.retrieval.index.bm25 import (
     FORMAT,
+    RESCORE_MARGIN,
     ArticleColumns,
     Hit,
     Index,
     Matches,
     Query,
     SearchResult,
+    _holds_the_best,
     _StoredHit,
 )
 from corpusbot.retrieval.index.building import bm25_idf
+from corpusbot.retrieval.index.together import TOGETHER_MAX_PASSAGES, Part, Together, together
 from corpusbot.retrieval.reading import Passage, Skipped
 from corpusbot.retrieval.storage import (
     ArticleInfo,
@@ -365,6 +369,8 @@ class SegmentedIndex(Index):
             provenance=generation.provenance,
         )
         self.generation = generation
+        self._view: Together | None = None  # the small segments together, once laid out
+        self._laid_out = False
 
     def __len__(self) -> int:
         return self._live
@@ -459,26 +465,15 @@ class SegmentedIndex(Index):
         compiled = kernel.compiled_for(self._live)
         parts: list[tuple[int, kernel.Ranked, np.ndarray]] = []  # segment, its best, matched
         # The base (the bulk, searched first) most often holds the k best: the other segments
-        # are searched for passages that reach its k-th best score, which few do.
-        for number, segment in enumerate(self._segments):
-            local, rows = self._local_terms(segment, known)
-            if not local:
-                continue
-            floor = _kth_best(parts, k)
-            ranked = segment.index._scored(
-                local,
-                k,
-                segment.allowed(allowed),
-                idf=segment.idf,
-                scales=self._scales(segment, local),
-                avgdl=self.avgdl,
-                compiled=compiled,
-                floor=floor,
-            )
-            if len(ranked.numbers):
-                matched = np.zeros((len(known), len(ranked.numbers)), dtype=bool)
-                matched[rows] = ranked.matched
-                parts.append((number, ranked, matched))
+        # are searched for passages that reach its k-th best score, which few do. The small
+        # ones are searched together, as one index (retrieval/index/together.py).
+        view = self._together() if compiled and kernel.load() is not None else None
+        for number in range(len(self._segments)):
+            if view is None or number not in view.segments:
+                self._search_segment(number, known, k, allowed, parts, compiled=compiled)
+        if view is not None and not self._search_together(view, known, k, allowed, parts):
+            for number in view.segments:
+                self._search_segment(number, known, k, allowed, parts, compiled=compiled)
         best = self._best_of(parts, k)
         if not len(best[0]):
             return SearchResult(weights, [])
@@ -498,6 +493,124 @@ class SegmentedIndex(Index):
             matched[:, mine] = held[:, columns]
         matches = Matches(tuple(query.present), matched, scores, articles)
         return SearchResult(weights, _StoredHit.many(self, numbers, matches), matches)
+
+    def _search_segment(
+        self,
+        number: int,
+        known: list[tuple[int, int]],
+        k: int,
+        allowed: np.ndarray | None,
+        parts: list[tuple[int, kernel.Ranked, np.ndarray]],
+        *,
+        compiled: bool,
+    ) -> None:
+        """Segment `number`'s passages that reach the k-th best of `parts`, added to them."""
+        segment = self._segments[number]
+        local, rows = self._local_terms(segment, known)
+        if not local:
+            return
+        ranked = segment.index._scored(
+            local,
+            k,
+            segment.allowed(allowed),
+            idf=segment.idf,
+            scales=self._scales(segment, local),
+            avgdl=self.avgdl,
+            compiled=compiled,
+            floor=_kth_best(parts, k),
+        )
+        if len(ranked.numbers):
+            matched = np.zeros((len(known), len(ranked.numbers)), dtype=bool)
+            matched[rows] = ranked.matched
+            parts.append((number, ranked, matched))
+
+    def _search_together(
+        self,
+        view: Together,
+        known: list[tuple[int, int]],
+        k: int,
+        allowed: np.ndarray | None,
+        parts: list[tuple[int, kernel.Ranked, np.ndarray]],
+    ) -> bool:
+        """The small segments' passages that reach the k-th best of `parts`, searched as one
+        index and added to `parts` by segment; False when that cannot be done exactly (a term
+        unbounded there, or candidates that cannot be shown to hold the best)."""
+        terms = view.local_terms(known)
+        if terms is None:
+            return False
+        local, rows = terms
+        if not local:
+            return True
+        search = kernel.load()
+        if search is None:
+            return False
+        floor = _kth_best(parts, k)
+        settings = self.settings
+        ranked = kernel.search(
+            search,
+            view.postings,
+            view.doc_len,
+            terms=local,
+            k=k,
+            count=k + RESCORE_MARGIN,
+            avgdl=self.avgdl,
+            k1=settings.k1,
+            b=settings.b,
+            article=view.article,
+            allowed=allowed,
+            window=kernel.WINDOW,
+            idf=view.postings.idf,
+            loose=view.loose,
+            floor=floor,
+        )
+        if not _holds_the_best(ranked, k, view.loose, floor):
+            return False
+        segments = view.segment[ranked.numbers]
+        for number in sorted(set(segments.tolist())):
+            mine = segments == number
+            matched = np.zeros((len(known), int(mine.sum())), dtype=bool)
+            matched[rows] = ranked.matched[:, mine]
+            local_ranked = kernel.Ranked(
+                view.local[ranked.numbers[mine]], ranked.scores[mine], ranked.matched[:, mine]
+            )
+            parts.append((number, local_ranked, matched))
+        return True
+
+    def _together(self) -> Together | None:
+        """The small segments beside the base as one index, laid out at the first search;
+        None when there are none."""
+        if not self._laid_out:
+            small = [
+                number
+                for number, segment in enumerate(self._segments)
+                if number > 0 and len(segment.index) <= TOGETHER_MAX_PASSAGES
+            ]
+            where, article_at = placed(self._order)
+            self._view = (
+                together(
+                    small,
+                    [self._part(self._segments[number]) for number in small],
+                    where=where,
+                    article_at=article_at,
+                    avgdl=self.avgdl,
+                )
+                if small
+                else None
+            )
+            self._laid_out = True
+        return self._view
+
+    @staticmethod
+    def _part(segment: _Segment) -> Part:
+        index = segment.index
+        return Part(
+            postings=index.postings,
+            doc_len=index.table.doc_len,
+            passage_article=index.table.article,
+            to_whole=segment.to_whole,
+            idf=segment.idf,
+            avgdl=index.avgdl,
+        )
 
     def _best_of(
         self, parts: list[tuple[int, kernel.Ranked, np.ndarray]], k: int

@@ -1,0 +1,171 @@
+"""The small segments of an index in segments (retrieval/index/segmented.py), put together in
+memory so that one compiled search covers them all.
+
+A stream of updates leaves a few small segments beside the base. Searched one by one, each costs
+a kernel call and its bookkeeping (about 45 µs at 100k passages) for passages that mostly score
+below the base's k-th best and come back empty. Once per generation, their live passages are
+laid end to end as one small index:
+- numbered in corpus order (the live articles' order, then each article's passages in theirs),
+  so that the kernel, which breaks ties by passage number, ranks equal scores as a single index;
+- with each posting's impact scaled to the whole index's idf (the scales a segment's search
+  would apply), so a single set of bounds serves; the segments' own average lengths differ from
+  the whole index's, which `loose` covers as it does for a segment searched alone;
+- by the whole index's term numbers (a dict to the terms held here), each passage with its live
+  article's number, so a filter by article needs no mapping.
+Dead passages are left out. A question with a term that one of the segments weighs 0 or less
+(rank-bm25's idf floor) cannot be bounded that way; the segments are then searched one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from corpusbot.retrieval.storage import Postings
+
+# Segments beside the base with at most this many passages are put together; larger ones are
+# searched on their own (putting them together would copy their postings at every update, for
+# a saving of one call's overhead). 20,000 passages: about 0.8M postings, 15 ms to lay out.
+TOGETHER_MAX_PASSAGES = 20_000
+
+
+@dataclass(frozen=True)
+class Part:
+    """One segment as `together` reads it: its arrays and the whole index's view of it."""
+
+    postings: Postings
+    doc_len: np.ndarray
+    passage_article: np.ndarray  # per passage, its 0-based article number in the segment
+    to_whole: np.ndarray  # its term numbers in the whole index's
+    idf: np.ndarray  # the whole index's idf, by its term numbers
+    avgdl: float
+
+
+@dataclass(frozen=True)
+class Together:
+    """Segments' live passages as one small index (see the module's docstring)."""
+
+    segments: tuple[int, ...]  # the places of the segments put together
+    postings: Postings  # by term number here; impacts scaled to the whole index's idf
+    doc_len: np.ndarray
+    article: np.ndarray  # per passage: its live article's number (0-based) in the whole index
+    segment: np.ndarray  # per passage: its segment's place
+    local: np.ndarray  # per passage: its number in that segment
+    terms: dict[int, int]  # the whole index's term number -> the number here
+    unscalable: frozenset[int]  # whole term numbers some segment here weighs 0 or less
+    loose: float  # the impacts are within a factor 1 + loose of the exact contributions
+
+    def local_terms(
+        self, known: list[tuple[int, int]]
+    ) -> tuple[list[tuple[int, int]], list[int]] | None:
+        """The question's terms held here, by their numbers here, and their rows in `known`;
+        None when one of them cannot be searched here (see `unscalable`)."""
+        local: list[tuple[int, int]] = []
+        rows: list[int] = []
+        mine = self.terms.get
+        for row, (number, times) in enumerate(known):
+            place = mine(number)
+            if place is not None:
+                if number in self.unscalable:
+                    return None
+                local.append((place, times))
+                rows.append(row)
+        return local, rows
+
+
+def together(
+    places: list[int], parts: list[Part], *, where: np.ndarray, article_at: np.ndarray, avgdl: float
+) -> Together:
+    """`parts` (the segments at `places`) as one index of their live passages. `where` and
+    `article_at`: the live articles in corpus order, each one's segment place and its article
+    number there; `avgdl`: the whole index's average passage length."""
+    segment_of, local_of, article_of = _passages(places, parts, where, article_at)
+    doc_len = np.zeros(len(local_of), dtype=np.int32)
+    columns = []
+    for place, part in zip(places, parts, strict=True):
+        mine = np.flatnonzero(segment_of == place)
+        doc_len[mine] = part.doc_len[local_of[mine]]
+        to_here = np.full(len(part.doc_len), -1, dtype=np.int64)
+        to_here[local_of[mine]] = mine
+        columns.append(_postings_here(part, to_here))
+    term, doc, impacts, tfs = (np.concatenate([c[i] for c in columns]) for i in range(4))
+    rank = np.lexsort((doc, term))
+    present, starts = np.unique(term[rank], return_index=True)
+    impacts = impacts[rank].astype(np.float32)
+    whole_idf = np.zeros(max(int(part.to_whole.max(initial=-1)) for part in parts) + 1)
+    for part in parts:
+        whole_idf[part.to_whole] = part.idf
+    postings = Postings(
+        offsets=np.append(starts, len(rank)).astype(np.int64),
+        doc_ids=doc[rank].astype(np.int32),
+        impacts=impacts,
+        tfs=tfs[rank].astype(np.uint16),
+        idf=whole_idf[present],
+        max_impact=np.maximum.reduceat(impacts, starts).astype(np.float64)
+        if len(rank)
+        else np.zeros(0),
+    )
+    return Together(
+        segments=tuple(places),
+        postings=postings,
+        doc_len=doc_len,
+        article=article_of.astype(np.int32),
+        segment=segment_of,
+        local=local_of,
+        terms=dict(zip(present.tolist(), range(len(present)), strict=True)),
+        unscalable=frozenset(_unscalable(parts)),
+        loose=max(max(p.avgdl, avgdl) / min(p.avgdl, avgdl) for p in parts) - 1.0 + 1e-6,
+    )
+
+
+def _passages(
+    places: list[int], parts: list[Part], where: np.ndarray, article_at: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per passage here, in corpus order: its segment's place, its number there and its live
+    article's number. A segment's article's passages are consecutive, as it was built."""
+    lives = np.flatnonzero(np.isin(where, places))  # live article numbers, in corpus order
+    firsts = np.zeros(len(lives), dtype=np.int64)
+    lasts = np.zeros(len(lives), dtype=np.int64)
+    for place, part in zip(places, parts, strict=True):
+        mine = where[lives] == place
+        articles = article_at[lives][mine]
+        firsts[mine] = np.searchsorted(part.passage_article, articles, side="left")
+        lasts[mine] = np.searchsorted(part.passage_article, articles, side="right")
+    lengths = lasts - firsts
+    total = int(lengths.sum())
+    # passage i here is the article's first plus how far i is past where its article starts here
+    begins = np.cumsum(lengths) - lengths
+    local_of = np.repeat(firsts - begins, lengths) + np.arange(total, dtype=np.int64)
+    return np.repeat(where[lives], lengths), local_of, np.repeat(lives, lengths)
+
+
+def _postings_here(
+    part: Part, to_here: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A segment's live postings as (whole term number, passage here, impact scaled to the whole
+    index's idf, term frequency) columns."""
+    postings = part.postings
+    counts = np.diff(postings.offsets)
+    local_term = np.repeat(np.arange(len(counts)), counts)
+    doc = to_here[postings.doc_ids]
+    alive = doc >= 0
+    stored = postings.idf
+    scales = np.where((stored > 0) & (part.idf > 0), part.idf / np.where(stored > 0, stored, 1), 0)
+    impacts = postings.impacts.astype(np.float64) * scales[local_term]
+    return (
+        part.to_whole[local_term[alive]],
+        doc[alive],
+        impacts[alive],
+        postings.tfs[alive],
+    )
+
+
+def _unscalable(parts: list[Part]) -> set[int]:
+    """Whole term numbers whose idf, the segment's own or the whole index's, is 0 or less in
+    some part: their impacts bound nothing."""
+    found: set[int] = set()
+    for part in parts:
+        bad = (part.postings.idf <= 0) | (part.idf <= 0)
+        found.update(part.to_whole[bad].tolist())
+    return found
