@@ -474,6 +474,13 @@ class SegmentedIndex(Index):
         if view is not None and not self._search_together(view, known, k, allowed, parts):
             for number in view.segments:
                 self._search_segment(number, known, k, allowed, parts, compiled=compiled)
+        if len(parts) == 1:  # most often the base alone: its best as they are
+            number, ranked, matched = parts[0]
+            segment = self._segments[number]
+            articles = segment.live[segment.index.table.article[ranked.numbers]].astype(np.int32)
+            matches = Matches(tuple(query.present), matched, ranked.scores, articles)
+            numbers = ranked.numbers + segment.start if segment.start else ranked.numbers
+            return SearchResult(weights, _StoredHit.many(self, numbers, matches), matches)
         best = self._best_of(parts, k)
         if not len(best[0]):
             return SearchResult(weights, [])
@@ -520,8 +527,10 @@ class SegmentedIndex(Index):
             floor=_kth_best(parts, k),
         )
         if len(ranked.numbers):
-            matched = np.zeros((len(known), len(ranked.numbers)), dtype=bool)
-            matched[rows] = ranked.matched
+            matched = ranked.matched
+            if len(rows) < len(known):  # as rows of all the question's terms
+                matched = np.zeros((len(known), len(ranked.numbers)), dtype=bool)
+                matched[rows] = ranked.matched
             parts.append((number, ranked, matched))
 
     def _search_together(
