@@ -42,6 +42,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from harness import passage_counts, peak_rss_mb, run_step, scratch_folder
@@ -125,12 +126,16 @@ def step(
     figures["merges"] = merges(service, texts, corpus, scratch)
     service.merge_in_background = background  # type: ignore[method-assign]
     started = time.perf_counter()
-    rebuilt = Service.open(settings, rebuild=True)
+    # In a cache of its own: the merged index the stream's answers are paired with.
+    aside = replace(settings, index=replace(settings.index, cache_dir=scratch / "cache-beside"))
+    beside = Service.open(aside, rebuild=True)
     figures["rebuild_after_s"] = time.perf_counter() - started
-    figures["passages_after"] = len(rebuilt.index)
-    del rebuilt
+    figures["passages_after"] = len(beside.index)
     if sustained > 0:
-        figures["sustained"] = stream(service, texts, corpus, sustained, every=reload_every)
+        figures["sustained"] = stream(
+            service, texts, corpus, sustained, every=reload_every, beside=beside
+        )
+    beside.close()
     service.close()
     figures["peak_rss_mb"] = peak_rss_mb()
     return figures
@@ -273,10 +278,17 @@ def command_line(texts: Iterator[str], corpus: Path, scratch: Path) -> dict:
 
 
 def stream(
-    service: object, texts: Iterator[str], corpus: Path, seconds: float, *, every: float
+    service: object,
+    texts: Iterator[str],
+    corpus: Path,
+    seconds: float,
+    *,
+    every: float,
+    beside: object,
 ) -> dict:
     """Articles arriving at RATE_PER_MINUTE while the service reloads every `every` seconds and
-    answers the claims in a loop; then the claims on the index merged at the end."""
+    answers the claims in a loop, each claim asked of `beside` too (the folder as the stream
+    began, merged), under the same load; then the claims on the index merged at the end."""
     claims = questions(DEFAULT_BEIR)
     stop = threading.Event()
     written = [0]
@@ -303,7 +315,7 @@ def stream(
     watcher = Watcher(service, every)
     thread = threading.Thread(target=writer)
     thread.start()
-    during = ask_loop(service, claims, seconds)
+    during, paired = ask_loop(service, claims, seconds, beside=beside)
     stop.set()
     thread.join()
     watcher.stop()
@@ -313,7 +325,7 @@ def stream(
     merged_at_end = rebuilt(service)
     # Asked in a loop as during the stream (warm, as a bot is), not once each: one pass's first
     # reads of each claim's passages varied the baseline by a quarter from run to run.
-    after = ask_loop(merged_at_end, claims, min(seconds, MERGED_LOOP_S))
+    after, _ = ask_loop(merged_at_end, claims, min(seconds, MERGED_LOOP_S))
     return {
         "seconds": seconds,
         "articles_written": written[0],
@@ -325,6 +337,9 @@ def stream(
         "merged": percentiles(after),
         "p50_ratio": statistics.median(during) / statistics.median(after),
         "p99_ratio": percentiles(during)["p99_ms"] / percentiles(after)["p99_ms"],
+        "beside": percentiles(paired),
+        "beside_p50_ratio": statistics.median(during) / statistics.median(paired),
+        "beside_p99_ratio": percentiles(during)["p99_ms"] / percentiles(paired)["p99_ms"],
     }
 
 
@@ -335,10 +350,14 @@ def rebuilt(service: object) -> object:
     return Service.open(service.settings, rebuild=True)  # type: ignore[attr-defined]
 
 
-def ask_loop(service: object, claims: list[str], seconds: float) -> list[float]:
+def ask_loop(
+    service: object, claims: list[str], seconds: float, *, beside: object | None = None
+) -> tuple[list[float], list[float]]:
     """The whole answer (as `ask --json` makes it) to the claims in turn: for `seconds`, or
-    each claim once (0)."""
+    each claim once (0). With `beside`, each claim is then asked of it too: the second list."""
     latencies: list[float] = []
+    paired: list[float] = []
+    also = None if beside is None else answerer(beside.index)  # type: ignore[attr-defined]
     deadline = time.perf_counter() + seconds
     index, whole = None, None
     for number in range(10**9):
@@ -352,7 +371,11 @@ def ask_loop(service: object, claims: list[str], seconds: float) -> list[float]:
         tick = time.perf_counter()
         whole(claims[number % len(claims)])  # type: ignore[misc]
         latencies.append(time.perf_counter() - tick)
-    return latencies
+        if also is not None:
+            tick = time.perf_counter()
+            also(claims[number % len(claims)])
+            paired.append(time.perf_counter() - tick)
+    return latencies, paired
 
 
 def table(results: list[dict]) -> str:
@@ -393,7 +416,9 @@ def table(results: list[dict]) -> str:
                 f"segments at the end; whole answer p50 {s['during']['p50_ms']:.2f} ms, p99 "
                 f"{s['during']['p99_ms']:.2f} ms against {s['merged']['p50_ms']:.2f} / "
                 f"{s['merged']['p99_ms']:.2f} ms merged: {s['p50_ratio']:.2f}x / "
-                f"{s['p99_ratio']:.2f}x"
+                f"{s['p99_ratio']:.2f}x; against {s['beside']['p50_ms']:.2f} / "
+                f"{s['beside']['p99_ms']:.2f} ms merged beside, same load: "
+                f"{s['beside_p50_ratio']:.2f}x / {s['beside_p99_ratio']:.2f}x"
             )
     return "\n".join(lines)
 
