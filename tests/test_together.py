@@ -52,7 +52,7 @@ def test_the_small_segments_are_laid_out_as_their_live_passages_in_corpus_order(
     (corpus / ABSTRACTS[FIRST][0]).unlink()  # a dead article in a small segment
     index = opened(corpus, cache).index
     assert isinstance(index, SegmentedIndex) and index.segments == 4
-    view = index._together()
+    view = index._view
     assert view is not None and view.segments == (1, 2, 3)
     pieces = index._segments
     live = sum(int(pieces[n].alive[pieces[n].index.table.article].sum()) for n in view.segments)
@@ -88,7 +88,7 @@ def test_searched_together_they_answer_as_one_by_one_and_as_a_rebuild(
     monkeypatch.setattr(together, "TOGETHER_MAX_PASSAGES", 0)
     monkeypatch.setattr(segmented, "TOGETHER_MAX_PASSAGES", 0)
     one_by_one = opened(corpus, cache).index
-    assert isinstance(one_by_one, SegmentedIndex) and one_by_one._together() is None
+    assert isinstance(one_by_one, SegmentedIndex) and one_by_one._view is None
     assert [found(one_by_one, question) for question in asked] == together_found
 
 
