@@ -19,12 +19,14 @@ the same stream. For each size, in its own process:
   line costs, Python's start-up included);
 - merges, each in a process of its own (its time and peak memory): five segments of 100
   articles merged, then the index rebuilt from the folder as a merge;
-- the folder rebuilt from scratch again, now larger;
+- the folder rebuilt from scratch again, now larger, in a cache of its own (kept: the merged
+  index the stream is paired with);
 - for `--sustained` seconds, a writer adds 1,000 articles a minute while the bot's watcher
   runs with `watch_seconds` = `--reload-every` (merging in the background when due), and the
-  300 SciFact claims are answered in a loop: the whole answer's p50 and p99, against the same
+  300 SciFact claims are answered in a loop, each asked right after of that merged index (the
+  same load, pair by pair): the whole answer's p50 and p99 against both, and against the same
   claims asked in a loop (for up to MERGED_LOOP_S) of the index merged at the end, in the same
-  process.
+  process, once the stream has stopped.
 """
 
 from __future__ import annotations
