@@ -155,3 +155,19 @@ def test_a_term_weighed_zero_in_one_segment_is_left_to_the_segments_one_by_one()
     assert view.postings.impacts[span].tolist() == [2.0]
     assert view.local_terms([(10, 1), (99, 2)]) == ([(view.terms[10], 1)], [0])
     assert 12 in view.unscalable and view.local_terms([(10, 1), (12, 1)]) is None
+
+
+def test_small_segments_whose_articles_are_all_gone_leave_an_empty_view(tmp_path: Path) -> None:
+    corpus, cache = saved(tmp_path)
+    added = ABSTRACTS[FIRST : FIRST + 2]
+    for name, text in added:
+        (corpus / name).write_text(text, encoding="utf-8")
+    opened(corpus, cache)
+    for name, _ in added:
+        (corpus / name).unlink()
+    (corpus / "a005.txt").unlink()  # so that the folder is not the one the base was built of
+    index = same_as_a_rebuild(corpus, cache, tmp_path)
+    assert isinstance(index, SegmentedIndex) and index.segments == 2
+    assert index._view is not None and len(index._view.doc_len) == 0
+    title = added[0][1].split("\n")[0]
+    assert all(hit.article.id != Path(added[0][0]).stem for hit in index.search(title, 20).hits)
