@@ -477,30 +477,30 @@ class SegmentedIndex(Index):
                 self._search_segment(number, known, k, allowed, parts, compiled=compiled)
         if len(parts) == 1:  # most often the base alone: its best as they are
             number, ranked, matched = parts[0]
-            segment = self._segments[number]
-            articles = segment.live[segment.index.table.article[ranked.numbers]].astype(np.int32)
+            start = self._segments[number].start
+            articles = self._articles_of(number, ranked.numbers).astype(np.int32)
             matches = Matches(tuple(query.present), matched, ranked.scores, articles)
-            numbers = ranked.numbers + segment.start if segment.start else ranked.numbers
+            numbers = ranked.numbers + start if start else ranked.numbers
             return SearchResult(weights, _StoredHit.many(self, numbers, matches), matches)
-        best = self._best_of(parts, k)
-        if not len(best[0]):
+        if not parts:
             return SearchResult(weights, [])
-        numbers = np.empty(len(best[0]), dtype=np.int64)
-        scores = np.empty(len(best[0]))
-        articles = np.empty(len(best[0]), dtype=np.int32)  # as a single index's table has them
-        matched = np.empty((len(known), len(best[0])), dtype=bool)
-        for number, ranked, held in parts:
-            mine = best[0] == number
-            columns = best[1][mine]
-            if not len(columns):
-                continue
-            segment, passages = self._segments[number], ranked.numbers[columns]
-            numbers[mine] = segment.start + passages
-            scores[mine] = ranked.scores[columns]
-            articles[mine] = segment.live[segment.index.table.article[passages]]
-            matched[:, mine] = held[:, columns]
-        matches = Matches(tuple(query.present), matched, scores, articles)
-        return SearchResult(weights, _StoredHit.many(self, numbers, matches), matches)
+        scores = np.concatenate([ranked.scores for _, ranked, _ in parts])
+        order = self._best_of(parts, scores, k)
+        numbers = np.concatenate([self._segments[n].start + r.numbers for n, r, _ in parts])
+        articles = np.concatenate([self._articles_of(n, r.numbers) for n, r, _ in parts])
+        matches = Matches(
+            tuple(query.present),
+            np.concatenate([matched for _, _, matched in parts], axis=1)[:, order],
+            scores[order],
+            articles[order].astype(np.int32),  # as a single index's table has them
+        )
+        return SearchResult(weights, _StoredHit.many(self, numbers[order], matches), matches)
+
+    def _articles_of(self, segment: int, passages: np.ndarray) -> np.ndarray:
+        """The live articles' numbers (0-based) of a segment's `passages`."""
+        part = self._segments[segment]
+        articles: np.ndarray = part.live[part.index.table.article[passages]]
+        return articles
 
     def _search_segment(
         self,
@@ -612,39 +612,44 @@ class SegmentedIndex(Index):
         )
 
     def _best_of(
-        self, parts: list[tuple[int, kernel.Ranked, np.ndarray]], k: int
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The k best of the segments' best, as their segments and columns there. Equal scores
-        rank as a single index numbers the passages: in one segment its own order is the
-        corpus's; the rare tie between segments is settled by path, article and place
-        (`_rank_key`)."""
-        held = [(number, ranked) for number, ranked, _ in parts if len(ranked.scores)]
-        if len(held) == 1:  # most often the base alone: its best, in its order
-            number, ranked = held[0]
-            columns = np.arange(min(k, len(ranked.scores)))
-            return np.full(len(columns), number), columns
-        ranked_all = sorted(
-            (-score, number, column)
-            for number, ranked in held
-            for column, score in enumerate(ranked.scores.tolist())
-        )
-        best: list[tuple[float, int, int]] = []
+        self, parts: list[tuple[int, kernel.Ranked, np.ndarray]], scores: np.ndarray, k: int
+    ) -> np.ndarray:
+        """The k best of the segments' best (`scores`: theirs, put end to end), as places in
+        them. Equal scores rank as a single index numbers the passages: in one segment its own
+        order is the corpus's; the rare tie between segments is settled by path, article and
+        place (`_rank_key`)."""
+        order = np.argsort(-scores, kind="stable")
+        segments = np.repeat([n for n, _, _ in parts], [len(r.scores) for _, r, _ in parts])
+        ordered, by = scores[order], segments[order]
+        # Equal scores of two segments, as good as the k-th best: their order is the corpus's,
+        # which the segments put end to end do not give.
+        tied = (ordered[1:] == ordered[:-1]) & (by[1:] != by[:-1])
+        if (tied & (ordered[1:] >= ordered[min(k, len(order)) - 1])).any():
+            order = self._ties_settled(parts, order, ordered, by, k)
+        return order[:k]
+
+    def _ties_settled(
+        self,
+        parts: list[tuple[int, kernel.Ranked, np.ndarray]],
+        order: np.ndarray,
+        ordered: np.ndarray,
+        by: np.ndarray,
+        k: int,
+    ) -> np.ndarray:
+        """`order` (best first; `ordered`, `by`: its scores and segments) with each run of equal
+        scores that reaches the k best and spans segments put in corpus order."""
+        passages = np.concatenate([ranked.numbers for _, ranked, _ in parts])[order].tolist()
+        places, scores, segments = order.tolist(), ordered.tolist(), by.tolist()
         at = 0
-        while at < len(ranked_all) and len(best) < k:
+        while at < min(k, len(places)):
             end = at + 1
-            while end < len(ranked_all) and ranked_all[end][0] == ranked_all[at][0]:
+            while end < len(places) and scores[end] == scores[at]:
                 end += 1
-            run = ranked_all[at:end]
-            if len({number for _, number, _ in run}) > 1:
-                passages = {number: ranked.numbers for number, ranked in held}
-                run.sort(key=lambda hit: self._rank_key(hit[1], int(passages[hit[1]][hit[2]])))
-            best += run
+            if len(set(segments[at:end])) > 1:
+                run = sorted(range(at, end), key=lambda i: self._rank_key(segments[i], passages[i]))
+                places[at:end] = [places[i] for i in run]
             at = end
-        chosen = best[:k]
-        return (
-            np.array([number for _, number, _ in chosen], dtype=np.int64),
-            np.array([column for _, _, column in chosen], dtype=np.int64),
-        )
+        return np.array(places, dtype=np.int64)
 
     def _local_terms(
         self, segment: _Segment, known: list[tuple[int, int]]
