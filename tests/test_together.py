@@ -106,7 +106,8 @@ def test_a_filter_by_article_is_kept_together_as_in_a_rebuild(tmp_path: Path) ->
 def part(
     terms: dict[int, list[tuple[int, int]]], idf: list[float], to_whole: list[int]
 ) -> together.Part:
-    """A two-article segment of four passages: its postings (term -> (passage, tf)) by hand."""
+    """A two-article segment of four passages: its postings (term -> (passage, tf)) by hand;
+    the whole index weighs each term twice its own idf."""
     offsets, doc_ids, tfs = [0], [], []
     for term in range(len(idf)):
         for passage, tf in terms.get(term, []):
@@ -126,7 +127,8 @@ def part(
         doc_len=np.array([3, 4, 5, 6], dtype=np.int32),
         passage_article=np.array([0, 0, 1, 1], dtype=np.int32),
         to_whole=np.array(to_whole, dtype=np.int64),
-        idf=np.array(idf) * 2,
+        scales=np.where(np.array(idf) > 0, 2.0, 0.0),
+        bounded=np.array(idf) > 0,
         avgdl=4.5,
     )
 
@@ -141,6 +143,7 @@ def test_a_term_weighed_zero_in_one_segment_is_left_to_the_segments_one_by_one()
         [first, second],
         where=np.array([0, 2, 1, 1]),
         article_at=np.array([0, 1, 0, 1]),
+        idf=np.linspace(0.5, 2.0, 13),
         avgdl=5.0,
     )
     assert view.segment.tolist() == [2, 2, 1, 1, 1, 1]
@@ -153,6 +156,7 @@ def test_a_term_weighed_zero_in_one_segment_is_left_to_the_segments_one_by_one()
     span = slice(view.postings.offsets[eleven], view.postings.offsets[eleven + 1])
     assert view.postings.doc_ids[span].tolist() == [5]
     assert view.postings.impacts[span].tolist() == [2.0]
+    assert view.postings.idf.tolist() == np.linspace(0.5, 2.0, 13)[[10, 11, 12]].tolist()
     assert view.local_terms([(10, 1), (99, 2)]) == ([(view.terms[10], 1)], [0])
     assert 12 in view.unscalable and view.local_terms([(10, 1), (12, 1)]) is None
 

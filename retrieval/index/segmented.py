@@ -238,8 +238,12 @@ class _Segment:
         self.alive = live >= 0
         self.all_alive = bool(self.alive.all())
         self.idf = np.zeros(0)  # the whole index's idf by this folder's term numbers (set later)
-        # idf over the folder's own idf, per term; None when some idf is 0 or less (set later)
-        self.scales: np.ndarray | None = None
+        # Per term (set later): whether both idfs, the whole index's and the folder's own, are
+        # above 0 (its impacts then bound its contributions); the first over the second (0
+        # where not); and whether every term is so.
+        self.bounded = np.zeros(0, dtype=bool)
+        self.scales = np.zeros(0)
+        self.all_bounded = False
         self.to_whole = np.zeros(0, dtype=np.int64)  # its term numbers in the whole index's
         self.from_whole: dict[int, int] = {}  # the other way (not for the base: the same)
 
@@ -451,8 +455,10 @@ class SegmentedIndex(Index):
             segment.idf = idf[segment.to_whole]
         for segment in self._segments:
             stored = segment.index.postings.idf
-            if (stored > 0).all() and (segment.idf > 0).all():
-                segment.scales = segment.idf / stored
+            segment.bounded = (stored > 0) & (segment.idf > 0)
+            divisor = np.where(stored > 0, stored, 1.0)
+            segment.scales = np.where(segment.bounded, segment.idf / divisor, 0.0)
+            segment.all_bounded = bool(segment.bounded.all())
 
     # --- searching ----------------------------------------------------------------------
 
@@ -597,7 +603,9 @@ class SegmentedIndex(Index):
             return None
         where, article_at = placed(self._order)
         parts = [self._part(self._segments[number]) for number in small]
-        return together(small, parts, where=where, article_at=article_at, avgdl=self.avgdl)
+        return together(
+            small, parts, where=where, article_at=article_at, idf=self.idf, avgdl=self.avgdl
+        )
 
     @staticmethod
     def _part(segment: _Segment) -> Part:
@@ -607,7 +615,8 @@ class SegmentedIndex(Index):
             doc_len=index.table.doc_len,
             passage_article=index.table.article,
             to_whole=segment.to_whole,
-            idf=segment.idf,
+            scales=segment.scales,
+            bounded=segment.bounded,
             avgdl=index.avgdl,
         )
 
@@ -673,13 +682,9 @@ class SegmentedIndex(Index):
         """The whole index's idf over the segment's own for a question's `local` terms, in
         order: None when one of them weighs 0 or less (the idf floor at 0) either way."""
         numbers = [term for term, _ in local]
-        if segment.scales is not None:
-            return segment.scales[numbers]
-        stored = segment.index.postings.idf[numbers]
-        wanted = segment.idf[numbers]
-        if not ((stored > 0).all() and (wanted > 0).all()):
+        if not (segment.all_bounded or segment.bounded[numbers].all()):
             return None
-        scales: np.ndarray = wanted / stored
+        scales: np.ndarray = segment.scales[numbers]
         return scales
 
     def _rank_key(self, segment: int, passage: int) -> tuple[object, ...]:

@@ -38,7 +38,10 @@ class Part:
     doc_len: np.ndarray
     passage_article: np.ndarray  # per passage, its 0-based article number in the segment
     to_whole: np.ndarray  # its term numbers in the whole index's
-    idf: np.ndarray  # the whole index's idf, by its term numbers
+    # by its term numbers: the whole index's idf over its own (0 where either is 0 or less),
+    # and where both are above 0 (its impacts then bound the contributions)
+    scales: np.ndarray
+    bounded: np.ndarray
     avgdl: float
 
 
@@ -75,11 +78,17 @@ class Together:
 
 
 def together(
-    places: list[int], parts: list[Part], *, where: np.ndarray, article_at: np.ndarray, avgdl: float
+    places: list[int],
+    parts: list[Part],
+    *,
+    where: np.ndarray,
+    article_at: np.ndarray,
+    idf: np.ndarray,
+    avgdl: float,
 ) -> Together:
     """`parts` (the segments at `places`) as one index of their live passages. `where` and
     `article_at`: the live articles in corpus order, each one's segment place and its article
-    number there; `avgdl`: the whole index's average passage length."""
+    number there; `idf` (by its term numbers) and `avgdl`: the whole index's."""
     segment_of, local_of, article_of = _passages(places, parts, where, article_at)
     doc_len = np.zeros(len(local_of), dtype=np.int32)
     columns = []
@@ -93,15 +102,12 @@ def together(
     rank = np.argsort(term * max(len(doc_len), 1) + doc)  # by term, then passage (unique)
     present, starts = np.unique(term[rank], return_index=True)
     impacts = impacts[rank].astype(np.float32)
-    whole_idf = np.zeros(max(int(part.to_whole.max(initial=-1)) for part in parts) + 1)
-    for part in parts:
-        whole_idf[part.to_whole] = part.idf
     postings = Postings(
         offsets=np.append(starts, len(rank)).astype(np.int64),
         doc_ids=doc[rank].astype(np.int32),
         impacts=impacts,
         tfs=tfs[rank].astype(np.uint16),
-        idf=whole_idf[present],
+        idf=idf[present],
         max_impact=np.maximum.reduceat(impacts, starts).astype(np.float64)
         if len(rank)
         else np.zeros(0),
@@ -150,9 +156,7 @@ def _postings_here(
     local_term = np.repeat(np.arange(len(counts)), counts)
     doc = to_here[postings.doc_ids]
     alive = doc >= 0
-    stored = postings.idf
-    scales = np.where((stored > 0) & (part.idf > 0), part.idf / np.where(stored > 0, stored, 1), 0)
-    impacts = postings.impacts.astype(np.float64) * scales[local_term]
+    impacts = postings.impacts.astype(np.float64) * part.scales[local_term]
     return (
         part.to_whole[local_term[alive]],
         doc[alive],
@@ -166,6 +170,5 @@ def _unscalable(parts: list[Part]) -> set[int]:
     some part: their impacts bound nothing."""
     found: set[int] = set()
     for part in parts:
-        bad = (part.postings.idf <= 0) | (part.idf <= 0)
-        found.update(part.to_whole[bad].tolist())
+        found.update(part.to_whole[~part.bounded].tolist())
     return found
