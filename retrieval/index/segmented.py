@@ -24,11 +24,11 @@ import json
 import math
 import os
 from bisect import bisect_right
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
-from typing import TypeVar, overload
+from typing import Any, TypeVar, overload
 
 import numpy as np
 
@@ -474,11 +474,16 @@ class SegmentedIndex(Index):
         # The base (the bulk, searched first) most often holds the k best: the other segments
         # are searched for passages that reach its k-th best score, which few do. The small
         # ones are searched together, as one index (retrieval/index/together.py).
-        view = self._view if compiled and kernel.load() is not None else None
+        code = kernel.load() if compiled and self._view is not None else None
+        view = self._view if code is not None else None
         for number in range(len(self._segments)):
             if view is None or number not in view.segments:
                 self._search_segment(number, known, k, allowed, parts, compiled=compiled)
-        if view is not None and not self._search_together(view, known, k, allowed, parts):
+        if (
+            view is not None
+            and code is not None
+            and not self._search_together(view, known, k, allowed, parts, code)
+        ):
             for number in view.segments:
                 self._search_segment(number, known, k, allowed, parts, compiled=compiled)
         if len(parts) == 1:  # most often the base alone: its best as they are
@@ -534,11 +539,7 @@ class SegmentedIndex(Index):
             floor=_kth_best(parts, k),
         )
         if len(ranked.numbers):
-            matched = ranked.matched
-            if len(rows) < len(known):  # as rows of all the question's terms
-                matched = np.zeros((len(known), len(ranked.numbers)), dtype=bool)
-                matched[rows] = ranked.matched
-            parts.append((number, ranked, matched))
+            parts.append((number, ranked, _in_rows(ranked.matched, rows, len(known))))
 
     def _search_together(
         self,
@@ -547,23 +548,22 @@ class SegmentedIndex(Index):
         k: int,
         allowed: np.ndarray | None,
         parts: list[tuple[int, kernel.Ranked, np.ndarray]],
+        code: Callable[..., Any],
     ) -> bool:
         """The small segments' passages that reach the k-th best of `parts`, searched as one
-        index and added to `parts` by segment; False when that cannot be done exactly (a term
-        unbounded there, or candidates that cannot be shown to hold the best)."""
+        index (by the compiled search `code`) and added to `parts` by segment; False when that
+        cannot be done exactly (a term unbounded there, or candidates that cannot be shown to
+        hold the best)."""
         terms = view.local_terms(known)
         if terms is None:
             return False
         local, rows = terms
         if not local:
             return True
-        search = kernel.load()
-        if search is None:
-            return False
         floor = _kth_best(parts, k)
         settings = self.settings
         ranked = kernel.search(
-            search,
+            code,
             view.postings,
             view.doc_len,
             terms=local,
@@ -584,12 +584,10 @@ class SegmentedIndex(Index):
         segments = view.segment[ranked.numbers]
         for number in sorted(set(segments.tolist())):
             mine = segments == number
-            matched = np.zeros((len(known), int(mine.sum())), dtype=bool)
-            matched[rows] = ranked.matched[:, mine]
-            local_ranked = kernel.Ranked(
-                view.local[ranked.numbers[mine]], ranked.scores[mine], ranked.matched[:, mine]
-            )
-            parts.append((number, local_ranked, matched))
+            held = ranked.matched[:, mine]
+            passages = view.local[ranked.numbers[mine]]
+            local_ranked = kernel.Ranked(passages, ranked.scores[mine], held)
+            parts.append((number, local_ranked, _in_rows(held, rows, len(known))))
         return True
 
     def _together(self) -> Together | None:
@@ -821,6 +819,16 @@ def _offsets(parts: list[tuple[_Segment, np.ndarray, SentenceShares]]) -> list[i
         offsets.append(total)
         total += len(shares.block.codes)
     return offsets
+
+
+def _in_rows(matched: np.ndarray, rows: list[int], count: int) -> np.ndarray:
+    """A search's `matched` (a row per term it was given: the question's rows `rows`) as rows of
+    all the question's `count` terms."""
+    if len(rows) == count:
+        return matched
+    full = np.zeros((count, matched.shape[1]), dtype=bool)
+    full[rows] = matched
+    return full
 
 
 def _kth_best(parts: list[tuple[int, kernel.Ranked, np.ndarray]], k: int) -> float:
