@@ -46,7 +46,13 @@ from corpusbot.retrieval.index.bm25 import (
     _StoredHit,
 )
 from corpusbot.retrieval.index.building import bm25_idf
-from corpusbot.retrieval.index.together import TOGETHER_MAX_PASSAGES, Part, Together, together
+from corpusbot.retrieval.index.together import (
+    TOGETHER_MAX_PASSAGES,
+    Part,
+    Together,
+    terms_held,
+    together,
+)
 from corpusbot.retrieval.reading import Passage, Skipped
 from corpusbot.retrieval.storage import (
     ArticleInfo,
@@ -666,15 +672,7 @@ class SegmentedIndex(Index):
             held = len(segment.index.terms)
             rows = [row for row, (number, _) in enumerate(known) if number < held]
             return (known if len(rows) == len(known) else [known[row] for row in rows]), rows
-        local: list[tuple[int, int]] = []
-        rows = []
-        mine = segment.from_whole.get
-        for row, (number, times) in enumerate(known):
-            place = mine(number)
-            if place is not None:
-                local.append((place, times))
-                rows.append(row)
-        return local, rows
+        return terms_held(known, segment.from_whole)
 
     def _scales(self, segment: _Segment, local: list[tuple[int, int]]) -> np.ndarray | None:
         """The whole index's idf over the segment's own for a question's `local` terms, in

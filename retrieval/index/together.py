@@ -64,17 +64,27 @@ class Together:
     ) -> tuple[list[tuple[int, int]], list[int]] | None:
         """The question's terms held here, by their numbers here, and their rows in `known`;
         None when one of them cannot be searched here (see `unscalable`)."""
-        local: list[tuple[int, int]] = []
-        rows: list[int] = []
-        mine = self.terms.get
-        for row, (number, times) in enumerate(known):
-            place = mine(number)
-            if place is not None:
-                if number in self.unscalable:
-                    return None
-                local.append((place, times))
-                rows.append(row)
+        local, rows = terms_held(known, self.terms)
+        unscalable = self.unscalable
+        if unscalable and any(known[row][0] in unscalable for row in rows):
+            return None
         return local, rows
+
+
+def terms_held(
+    known: list[tuple[int, int]], numbers: dict[int, int]
+) -> tuple[list[tuple[int, int]], list[int]]:
+    """The question's terms ((whole term number, times)) that `numbers` maps to a folder's own
+    numbers, so numbered, and their rows in `known`."""
+    local: list[tuple[int, int]] = []
+    rows: list[int] = []
+    mine = numbers.get
+    for row, (number, times) in enumerate(known):
+        place = mine(number)
+        if place is not None:
+            local.append((place, times))
+            rows.append(row)
+    return local, rows
 
 
 def together(
