@@ -60,8 +60,9 @@ def test_the_small_segments_are_laid_out_as_their_live_passages_in_corpus_order(
     # Each passage here is the live article's passage it names, in the live articles' order.
     assert (np.diff(view.article) >= 0).all()
     for at in range(len(view.doc_len)):
-        piece = pieces[int(view.segment[at])]
-        local = int(view.local[at])
+        segment, local = index._where(int(view.number[at]))
+        assert segment in view.segments
+        piece = pieces[segment]
         assert piece.live[piece.index.table.article[local]] == view.article[at]
         assert piece.index.table.doc_len[local] == view.doc_len[at]
 
@@ -104,10 +105,11 @@ def test_a_filter_by_article_is_kept_together_as_in_a_rebuild(tmp_path: Path) ->
 
 
 def part(
-    terms: dict[int, list[tuple[int, int]]], idf: list[float], to_whole: list[int]
+    terms: dict[int, list[tuple[int, int]]], idf: list[float], to_whole: list[int], start: int
 ) -> together.Part:
-    """A two-article segment of four passages: its postings (term -> (passage, tf)) by hand;
-    the whole index weighs each term twice its own idf."""
+    """A two-article segment of four passages, the first numbered `start` in the whole index:
+    its postings (term -> (passage, tf)) by hand; the whole index weighs each term twice its
+    own idf."""
     offsets, doc_ids, tfs = [0], [], []
     for term in range(len(idf)):
         for passage, tf in terms.get(term, []):
@@ -130,12 +132,13 @@ def part(
         scales=np.where(np.array(idf) > 0, 2.0, 0.0),
         bounded=np.array(idf) > 0,
         avgdl=4.5,
+        start=start,
     )
 
 
 def test_a_term_weighed_zero_in_one_segment_is_left_to_the_segments_one_by_one() -> None:
-    first = part({0: [(0, 1), (2, 2)], 1: [(3, 1)]}, [1.0, 0.5], [10, 11])
-    second = part({0: [(1, 1)], 1: [(3, 3)]}, [1.0, 0.0], [11, 12])  # its term 1: idf 0
+    first = part({0: [(0, 1), (2, 2)], 1: [(3, 1)]}, [1.0, 0.5], [10, 11], start=100)
+    second = part({0: [(1, 1)], 1: [(3, 3)]}, [1.0, 0.0], [11, 12], start=104)  # term 1: idf 0
     # Live articles in corpus order: the second's 1, the first's 0, the first's 1 (the second's
     # article 0 is dead).
     view = together.together(
@@ -146,8 +149,7 @@ def test_a_term_weighed_zero_in_one_segment_is_left_to_the_segments_one_by_one()
         idf=np.linspace(0.5, 2.0, 13),
         avgdl=5.0,
     )
-    assert view.segment.tolist() == [2, 2, 1, 1, 1, 1]
-    assert view.local.tolist() == [2, 3, 0, 1, 2, 3]
+    assert view.number.tolist() == [106, 107, 100, 101, 102, 103]
     assert view.article.tolist() == [1, 1, 2, 2, 3, 3]
     assert view.doc_len.tolist() == [5, 6, 3, 4, 5, 6]
     # Whole term 11: the first's term 1 (passage 3, here 5) and the second's term 0 (its dead

@@ -718,9 +718,14 @@ class Index:
         order: Sequence[str],
         *,
         compiled: bool,
+        names: Index | None = None,
     ) -> SentenceShares:
         """`sentence_shares` of passages `numbers`, read from the build's sentence table: with
-        `compiled`, by the compiled reader (if it loads), which gives the same values."""
+        `compiled`, by the compiled reader (if it loads), which gives the same values. The
+        block's term codes are `names`'s (this index's by default; an index in segments names
+        its base's terms by the same numbers)."""
+        names = self if names is None else names
+        vocab = names.vocab
         reader = sentence_kernel.load() if compiled else None
         if reader is not None:
             asked, shares, pairs = question_arrays(weights, order)
@@ -728,13 +733,13 @@ class Index:
                 reader,
                 self.sentence_table,
                 numbers,
-                wanted=np.array([self.vocab.get(t, -1) for t in asked], dtype=np.int64),
+                wanted=np.array([vocab.get(t, -1) for t in asked], dtype=np.int64),
                 weights=shares,
                 pairs=pairs,
-                code_of=lambda term: self.vocab.get(term, -1),
-                terms=self.terms,
+                code_of=lambda term: vocab.get(term, -1),
+                terms=names.terms,
             )
-        block = from_table(self.sentence_table, numbers, vocab=self.vocab, terms=self.terms)
+        block = from_table(self.sentence_table, numbers, vocab=vocab, terms=names.terms)
         return measure_question(block, weights, order)
 
     def passage(self, number: int) -> Passage:

@@ -234,6 +234,18 @@ def placed(entries: Entry) -> tuple[Entry, Entry]:
     return entries >> SEGMENT_BITS, entries & ((1 << SEGMENT_BITS) - 1)
 
 
+@dataclass(frozen=True)
+class _Best:
+    """A search's best passages in one part of the index (a segment, or the small segments
+    together), best first: their numbers in the whole index, exact scores, which of the
+    question's terms each holds (a row per term) and their live articles' numbers."""
+
+    numbers: np.ndarray
+    scores: np.ndarray
+    matched: np.ndarray
+    articles: np.ndarray
+
+
 class _Segment:
     """One folder of a segmented index, with where it sits in the whole."""
 
@@ -476,7 +488,7 @@ class SegmentedIndex(Index):
         if not known or k <= 0 or self._live == 0:
             return SearchResult(weights, [])
         compiled = kernel.compiled_for(self._live)
-        parts: list[tuple[int, kernel.Ranked, np.ndarray]] = []  # segment, its best, matched
+        parts: list[_Best] = []
         # The base (the bulk, searched first) most often holds the k best: the other segments
         # are searched for passages that reach its k-th best score, which few do. The small
         # ones are searched together, as one index (retrieval/index/together.py).
@@ -492,26 +504,24 @@ class SegmentedIndex(Index):
         ):
             for number in view.segments:
                 self._search_segment(number, known, k, allowed, parts, compiled=compiled)
-        if len(parts) == 1:  # most often the base alone: its best as they are
-            number, ranked, matched = parts[0]
-            start = self._segments[number].start
-            articles = self._articles_of(number, ranked.numbers).astype(np.int32)
-            matches = Matches(tuple(query.present), matched, ranked.scores, articles)
-            numbers = ranked.numbers + start if start else ranked.numbers
-            return SearchResult(weights, _StoredHit.many(self, numbers, matches), matches)
         if not parts:
             return SearchResult(weights, [])
-        scores = np.concatenate([ranked.scores for _, ranked, _ in parts])
+        present = tuple(query.present)
+        if len(parts) == 1:  # most often the base alone: its best as they are
+            best = parts[0]
+            matches = Matches(present, best.matched, best.scores, best.articles.astype(np.int32))
+            return SearchResult(weights, _StoredHit.many(self, best.numbers, matches), matches)
+        scores = np.concatenate([best.scores for best in parts])
         order = self._best_of(parts, scores, k)
-        numbers = np.concatenate([self._segments[n].start + r.numbers for n, r, _ in parts])
-        articles = np.concatenate([self._articles_of(n, r.numbers) for n, r, _ in parts])
+        articles = np.concatenate([best.articles for best in parts])[order]
         matches = Matches(
-            tuple(query.present),
-            np.concatenate([matched for _, _, matched in parts], axis=1)[:, order],
+            present,
+            np.concatenate([best.matched for best in parts], axis=1)[:, order],
             scores[order],
-            articles[order].astype(np.int32),  # as a single index's table has them
+            articles.astype(np.int32),  # as a single index's table has them
         )
-        return SearchResult(weights, _StoredHit.many(self, numbers[order], matches), matches)
+        numbers = np.concatenate([best.numbers for best in parts])[order]
+        return SearchResult(weights, _StoredHit.many(self, numbers, matches), matches)
 
     def _articles_of(self, segment: int, passages: np.ndarray) -> np.ndarray:
         """The live articles' numbers (0-based) of a segment's `passages`."""
@@ -525,7 +535,7 @@ class SegmentedIndex(Index):
         known: list[tuple[int, int]],
         k: int,
         allowed: np.ndarray | None,
-        parts: list[tuple[int, kernel.Ranked, np.ndarray]],
+        parts: list[_Best],
         *,
         compiled: bool,
     ) -> None:
@@ -545,7 +555,10 @@ class SegmentedIndex(Index):
             floor=_kth_best(parts, k),
         )
         if len(ranked.numbers):
-            parts.append((number, ranked, _in_rows(ranked.matched, rows, len(known))))
+            found = ranked.numbers + segment.start if segment.start else ranked.numbers
+            matched = _in_rows(ranked.matched, rows, len(known))
+            articles = self._articles_of(number, ranked.numbers)
+            parts.append(_Best(found, ranked.scores, matched, articles))
 
     def _search_together(
         self,
@@ -553,11 +566,11 @@ class SegmentedIndex(Index):
         known: list[tuple[int, int]],
         k: int,
         allowed: np.ndarray | None,
-        parts: list[tuple[int, kernel.Ranked, np.ndarray]],
+        parts: list[_Best],
         code: Callable[..., Any],
     ) -> bool:
         """The small segments' passages that reach the k-th best of `parts`, searched as one
-        index (by the compiled search `code`) and added to `parts` by segment; False when that
+        index (by the compiled search `code`) and added to `parts` as one; False when that
         cannot be done exactly (a term unbounded there, or candidates that cannot be shown to
         hold the best)."""
         terms = view.local_terms(known)
@@ -587,13 +600,10 @@ class SegmentedIndex(Index):
         )
         if not _holds_the_best(ranked, k, view.loose, floor):
             return False
-        segments = view.segment[ranked.numbers]
-        for number in sorted(set(segments.tolist())):
-            mine = segments == number
-            held = ranked.matched[:, mine]
-            passages = view.local[ranked.numbers[mine]]
-            local_ranked = kernel.Ranked(passages, ranked.scores[mine], held)
-            parts.append((number, local_ranked, _in_rows(held, rows, len(known))))
+        if len(ranked.numbers):
+            here = ranked.numbers
+            matched = _in_rows(ranked.matched, rows, len(known))
+            parts.append(_Best(view.number[here], ranked.scores, matched, view.article[here]))
         return True
 
     def _together(self) -> Together | None:
@@ -622,20 +632,19 @@ class SegmentedIndex(Index):
             scales=segment.scales,
             bounded=segment.bounded,
             avgdl=index.avgdl,
+            start=segment.start,
         )
 
-    def _best_of(
-        self, parts: list[tuple[int, kernel.Ranked, np.ndarray]], scores: np.ndarray, k: int
-    ) -> np.ndarray:
-        """The k best of the segments' best (`scores`: theirs, put end to end), as places in
-        them. Equal scores rank as a single index numbers the passages: in one segment its own
-        order is the corpus's; the rare tie between segments is settled by path, article and
+    def _best_of(self, parts: list[_Best], scores: np.ndarray, k: int) -> np.ndarray:
+        """The k best of the parts' best (`scores`: theirs, put end to end), as places in
+        them. Equal scores rank as a single index numbers the passages: in one part its own
+        order is the corpus's; the rare tie between parts is settled by path, article and
         place (`_rank_key`)."""
         order = np.argsort(-scores, kind="stable")
-        segments = np.repeat([n for n, _, _ in parts], [len(r.scores) for _, r, _ in parts])
-        ordered, by = scores[order], segments[order]
-        # Equal scores of two segments, as good as the k-th best: their order is the corpus's,
-        # which the segments put end to end do not give.
+        part_of = np.repeat(np.arange(len(parts)), [len(best.scores) for best in parts])
+        ordered, by = scores[order], part_of[order]
+        # Equal scores of two parts, as good as the k-th best: their order is the corpus's,
+        # which the parts put end to end do not give.
         tied = (ordered[1:] == ordered[:-1]) & (by[1:] != by[:-1])
         if (tied & (ordered[1:] >= ordered[min(k, len(order)) - 1])).any():
             order = self._ties_settled(parts, order, ordered, by, k)
@@ -643,23 +652,23 @@ class SegmentedIndex(Index):
 
     def _ties_settled(
         self,
-        parts: list[tuple[int, kernel.Ranked, np.ndarray]],
+        parts: list[_Best],
         order: np.ndarray,
         ordered: np.ndarray,
         by: np.ndarray,
         k: int,
     ) -> np.ndarray:
-        """`order` (best first; `ordered`, `by`: its scores and segments) with each run of equal
-        scores that reaches the k best and spans segments put in corpus order."""
-        passages = np.concatenate([ranked.numbers for _, ranked, _ in parts])[order].tolist()
-        places, scores, segments = order.tolist(), ordered.tolist(), by.tolist()
+        """`order` (best first; `ordered`, `by`: its scores and parts) with each run of equal
+        scores that reaches the k best and spans parts put in corpus order."""
+        numbers = np.concatenate([best.numbers for best in parts])[order].tolist()
+        places, scores, part_of = order.tolist(), ordered.tolist(), by.tolist()
         at = 0
         while at < min(k, len(places)):
             end = at + 1
             while end < len(places) and scores[end] == scores[at]:
                 end += 1
-            if len(set(segments[at:end])) > 1:
-                run = sorted(range(at, end), key=lambda i: self._rank_key(segments[i], passages[i]))
+            if len(set(part_of[at:end])) > 1:
+                run = sorted(range(at, end), key=lambda i: self._rank_key(numbers[i]))
                 places[at:end] = [places[i] for i in run]
             at = end
         return np.array(places, dtype=np.int64)
@@ -683,9 +692,11 @@ class SegmentedIndex(Index):
         scales: np.ndarray = segment.scales[numbers]
         return scales
 
-    def _rank_key(self, segment: int, passage: int) -> tuple[object, ...]:
-        """Where a single index of the corpus would number the passage: by its file's path
-        (as the folder is listed, part by part), then its article in the file, then its place."""
+    def _rank_key(self, number: int) -> tuple[object, ...]:
+        """Where a single index of the corpus would number passage `number` (of the whole
+        index): by its file's path (as the folder is listed, part by part), then its article in
+        the file, then its place."""
+        segment, passage = self._where(number)
         index = self._segments[segment].index
         local = int(index.table.article[passage])
         path = index.articles[local].path
@@ -746,23 +757,21 @@ class SegmentedIndex(Index):
         if not all(isinstance(h, _StoredHit) and h._index is self for h in hits):
             return super().sentence_shares(hits, weights, order)
         compiled = kernel.compiled_for(self._live)
-        by_segment: dict[int, tuple[list[int], list[int]]] = {}
-        for position, hit in enumerate(hits):
-            segment, local = self._where(hit._number)  # type: ignore[attr-defined]
-            found, positions = by_segment.setdefault(segment, ([], []))
-            found.append(local)
-            positions.append(position)
+        numbers = np.array([hit._number for hit in hits], dtype=np.int64)  # type: ignore[attr-defined]
+        segments = np.searchsorted(self._starts, numbers, side="right") - 1
+        if not segments.any():
+            # The base alone: its sentences in the hits' order already, named by the whole
+            # index's term numbers (it numbers the base's terms first).
+            base = self._segments[0].index
+            return base._shares_of(numbers.tolist(), weights, order, compiled=compiled, names=self)
         parts = []
-        for number, (locals_, positions) in by_segment.items():
+        for number in np.unique(segments).tolist():
             part = self._segments[number]
-            shares = part.index._shares_of(locals_, weights, order, compiled=compiled)
-            parts.append((part, np.array(positions, dtype=np.int64), shares))
-        if len(parts) == 1 and parts[0][0] is self._segments[0]:
-            # The base alone: its sentences in the hits' order already, with the whole index's
-            # term codes (it numbers the base's terms first).
-            shares = parts[0][2]
-            block = replace(shares.block, code_of=self._code_of, term_of=self.terms.__getitem__)
-            return replace(shares, block=block)
+            positions = np.flatnonzero(segments == number)
+            local = (numbers[positions] - part.start).tolist()
+            parts.append(
+                (part, positions, part.index._shares_of(local, weights, order, compiled=compiled))
+            )
         return self._joined(parts)
 
     def _joined(self, parts: list[tuple[_Segment, np.ndarray, SentenceShares]]) -> SentenceShares:
@@ -829,12 +838,12 @@ def _in_rows(matched: np.ndarray, rows: list[int], count: int) -> np.ndarray:
     return full
 
 
-def _kth_best(parts: list[tuple[int, kernel.Ranked, np.ndarray]], k: int) -> float:
-    """The k-th best exact score among the segments' best found so far; 0 when fewer."""
+def _kth_best(parts: list[_Best], k: int) -> float:
+    """The k-th best exact score among the parts' best found so far; 0 when fewer."""
     if not parts:
         return 0.0
     if len(parts) == 1:
-        scores = parts[0][1].scores  # a segment's best come best first
+        scores = parts[0].scores  # a part's best come best first
         return float(scores[k - 1]) if len(scores) >= k else 0.0
-    held = np.concatenate([ranked.scores for _, ranked, _ in parts])
+    held = np.concatenate([best.scores for best in parts])
     return float(np.partition(held, len(held) - k)[len(held) - k]) if len(held) >= k else 0.0

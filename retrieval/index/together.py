@@ -43,6 +43,7 @@ class Part:
     scales: np.ndarray
     bounded: np.ndarray
     avgdl: float
+    start: int  # its first passage's number in the whole index
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,7 @@ class Together:
     postings: Postings  # by term number here; impacts scaled to the whole index's idf
     doc_len: np.ndarray
     article: np.ndarray  # per passage: its live article's number (0-based) in the whole index
-    segment: np.ndarray  # per passage: its segment's place
-    local: np.ndarray  # per passage: its number in that segment
+    number: np.ndarray  # per passage: its number in the whole index
     terms: dict[int, int]  # the whole index's term number -> the number here
     unscalable: frozenset[int]  # whole term numbers some segment here weighs 0 or less
     loose: float  # the impacts are within a factor 1 + loose of the exact contributions
@@ -101,10 +101,12 @@ def together(
     number there; `idf` (by its term numbers) and `avgdl`: the whole index's."""
     segment_of, local_of, article_of = _passages(places, parts, where, article_at)
     doc_len = np.zeros(len(local_of), dtype=np.int32)
+    number = local_of.copy()
     columns = []
     for place, part in zip(places, parts, strict=True):
         mine = np.flatnonzero(segment_of == place)
         doc_len[mine] = part.doc_len[local_of[mine]]
+        number[mine] += part.start
         to_here = np.full(len(part.doc_len), -1, dtype=np.int64)
         to_here[local_of[mine]] = mine
         columns.append(_postings_here(part, to_here))
@@ -127,8 +129,7 @@ def together(
         postings=postings,
         doc_len=doc_len,
         article=article_of.astype(np.int32),
-        segment=segment_of,
-        local=local_of,
+        number=number,
         terms=dict(zip(present.tolist(), range(len(present)), strict=True)),
         unscalable=frozenset(_unscalable(parts)),
         loose=max(max(p.avgdl, avgdl) / min(p.avgdl, avgdl) for p in parts) - 1.0 + 1e-6,
