@@ -14,6 +14,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,9 +27,11 @@ from corpusbot.retrieval.index import (
     SegmentedIndex,
     merge_saved,
     open_index,
+    segmented,
     updating,
 )
 from corpusbot.retrieval.index import cache as cache_module
+from corpusbot.retrieval.storage import IndexCorrupt
 
 from .conftest import DATA, make_settings
 
@@ -388,3 +391,18 @@ def test_a_new_article_whose_id_another_has_is_rebuilt_not_updated(tmp_path: Pat
     assert again.update is None and type(again.index) is Index
     (corpus / "a010.md").write_text("Same stem\nA text file named like a010.txt.")
     assert opened(corpus, cache).update is None
+
+
+def test_a_segments_sentence_record_is_renamed_to_the_whole_index_s_terms() -> None:
+    to_whole = np.array([7, 3, 9])
+    # Two sentences: (0, 4) of terms 2 0, then (5, 9) of term 1.
+    record = np.array([2, 0, 4, 2, 5, 9, 1, 2, 0, 1], dtype=np.int32)
+    renamed = segmented._renamed(record, to_whole)
+    assert renamed.tolist() == [2, 0, 4, 2, 5, 9, 1, 9, 7, 3]
+    assert record.tolist() == [2, 0, 4, 2, 5, 9, 1, 2, 0, 1]  # the stored record is untouched
+    # A head that claims more than the record holds is left for the reader to refuse; a term
+    # number the segment does not have is refused here.
+    broken_head = np.array([5, 0, 4], dtype=np.int32)
+    assert segmented._renamed(broken_head, to_whole) is broken_head
+    with pytest.raises(IndexCorrupt):
+        segmented._renamed(np.array([1, 0, 4, 1, 3], dtype=np.int32), to_whole)

@@ -107,14 +107,43 @@ def read(
     number. Raises IndexCorrupt if a record is damaged."""
     passages = np.asarray(numbers, dtype=np.int64)
     starts, ends = table.offsets[passages], table.offsets[passages + 1]
+    question = (wanted, weights, pairs)
     records = table.records.mapped
     if records is None:  # a large index: its records read with pread, one call a passage
         spans = zip(starts.tolist(), ends.tolist(), strict=True)
         pieces = [table.records.read(a, b) for a, b in spans]
-        records = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
-        lengths = ends - starts
-        ends = np.cumsum(lengths)
-        starts = ends - lengths
+        return read_pieces(compiled, pieces, question, code_of=code_of, terms=terms)
+    return _measured(compiled, records, starts, ends, question, code_of=code_of, terms=terms)
+
+
+def read_pieces(
+    compiled: Callable[..., Any],
+    pieces: Sequence[np.ndarray],
+    question: tuple[np.ndarray, np.ndarray, np.ndarray],
+    *,
+    code_of: Callable[[str], int],
+    terms: Sequence[str],
+) -> SentenceShares:
+    """`read` of records given one a passage, in the hits' order (`pieces`, their terms by the
+    numbers `terms` and `code_of` give); `question`: `read`'s wanted, weights and pairs. An
+    index in segments gathers its hits' records so from its folders."""
+    records = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
+    ends = np.cumsum([len(piece) for piece in pieces], dtype=np.int64)
+    starts = ends - np.array([len(piece) for piece in pieces], dtype=np.int64)
+    return _measured(compiled, records, starts, ends, question, code_of=code_of, terms=terms)
+
+
+def _measured(
+    compiled: Callable[..., Any],
+    records: np.ndarray,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    question: tuple[np.ndarray, np.ndarray, np.ndarray],
+    *,
+    code_of: Callable[[str], int],
+    terms: Sequence[str],
+) -> SentenceShares:
+    wanted, weights, pairs = question
     places, bounds, codes, values, tight, ok = compiled(
         records, starts, ends, wanted, weights, pairs, len(terms)
     )

@@ -725,22 +725,35 @@ class Index:
         block's term codes are `names`'s (this index's by default; an index in segments names
         its base's terms by the same numbers)."""
         names = self if names is None else names
-        vocab = names.vocab
         reader = sentence_kernel.load() if compiled else None
         if reader is not None:
-            asked, shares, pairs = question_arrays(weights, order)
+            wanted, shares, pairs = names._sentence_question(weights, order)
             return sentence_kernel.read(
                 reader,
                 self.sentence_table,
                 numbers,
-                wanted=np.array([vocab.get(t, -1) for t in asked], dtype=np.int64),
+                wanted=wanted,
                 weights=shares,
                 pairs=pairs,
-                code_of=lambda term: vocab.get(term, -1),
+                code_of=names._code_of,
                 terms=names.terms,
             )
-        block = from_table(self.sentence_table, numbers, vocab=vocab, terms=names.terms)
+        block = from_table(self.sentence_table, numbers, vocab=names.vocab, terms=names.terms)
         return measure_question(block, weights, order)
+
+    def _sentence_question(
+        self, weights: Mapping[str, float], order: Sequence[str]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The question as the compiled sentence reading takes it: the asked terms' numbers
+        here (-1: held nowhere), their shares of its weight, and the pairs asked side by side."""
+        asked, shares, pairs = question_arrays(weights, order)
+        wanted = np.array([self.vocab.get(term, -1) for term in asked], dtype=np.int64)
+        return wanted, shares, pairs
+
+    def _code_of(self, term: str) -> int:
+        """A term's number here; -1 when no passage holds it."""
+        number = self.vocab.get(term)
+        return -1 if number is None else number
 
     def passage(self, number: int) -> Passage:
         article = self.articles[int(self.table.article[number])]

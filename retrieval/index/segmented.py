@@ -32,7 +32,7 @@ from typing import Any, TypeVar, overload
 
 import numpy as np
 
-from corpusbot.retrieval.compiled import kernel
+from corpusbot.retrieval.compiled import kernel, sentence_kernel
 from corpusbot.retrieval.index.bm25 import (
     FORMAT,
     RESCORE_MARGIN,
@@ -764,15 +764,31 @@ class SegmentedIndex(Index):
             # index's term numbers (it numbers the base's terms first).
             base = self._segments[0].index
             return base._shares_of(numbers.tolist(), weights, order, compiled=compiled, names=self)
+        reader = sentence_kernel.load() if compiled else None
+        if reader is not None:  # the hits' records, by the whole index's term numbers, read once
+            where = zip(segments.tolist(), numbers.tolist(), strict=True)
+            pieces = [self._record(segment, number) for segment, number in where]
+            question = self._sentence_question(weights, order)
+            return sentence_kernel.read_pieces(
+                reader, pieces, question, code_of=self._code_of, terms=self.terms
+            )
         parts = []
         for number in np.unique(segments).tolist():
             part = self._segments[number]
             positions = np.flatnonzero(segments == number)
             local = (numbers[positions] - part.start).tolist()
-            parts.append(
-                (part, positions, part.index._shares_of(local, weights, order, compiled=compiled))
-            )
+            shares = part.index._shares_of(local, weights, order, compiled=False)
+            parts.append((part, positions, shares))
         return self._joined(parts)
+
+    def _record(self, segment: int, number: int) -> np.ndarray:
+        """Passage `number`'s sentence record (in the folder of `segment`), its terms by the
+        whole index's numbers."""
+        part = self._segments[segment]
+        table = part.index.sentence_table
+        local = number - part.start
+        record = table.records.read(int(table.offsets[local]), int(table.offsets[local + 1]))
+        return record if segment == 0 else _renamed(record, part.to_whole)
 
     def _joined(self, parts: list[tuple[_Segment, np.ndarray, SentenceShares]]) -> SentenceShares:
         """Sentence shares read segment by segment, as one block in the hits' order, with the
@@ -814,9 +830,21 @@ class SegmentedIndex(Index):
         whole = segment.to_whole
         return np.where(codes >= 0, whole[np.maximum(codes, 0)], -1)
 
-    def _code_of(self, term: str) -> int:
-        number = self.vocab.get(term)
-        return -1 if number is None else number
+
+def _renamed(record: np.ndarray, to_whole: np.ndarray) -> np.ndarray:
+    """A segment's sentence record (layout in storage.SentenceRecords) with its terms' numbers
+    turned to the whole index's (`to_whole`). A record whose head is damaged is left as it is
+    for the reader to refuse."""
+    count = int(record[0]) if len(record) else -1
+    first = 1 + 3 * count
+    if count < 0 or first > len(record):
+        return record
+    codes = record[first:]
+    if len(codes) and (int(codes.min()) < 0 or int(codes.max()) >= len(to_whole)):
+        raise IndexCorrupt("sentence_records.npy holds a damaged record")
+    renamed = record.copy()
+    renamed[first:] = to_whole[codes]
+    return renamed
 
 
 def _offsets(parts: list[tuple[_Segment, np.ndarray, SentenceShares]]) -> list[int]:
