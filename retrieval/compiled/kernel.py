@@ -44,6 +44,12 @@ SCORE_ALL_MAX_PASSAGES = 1 << 19
 SWITCH = compiled.SWITCH
 
 
+# Unscaled terms' scales and "every article allowed", made once: a question's search makes
+# them otherwise, for the base and again for the small segments (the kernel only reads them).
+_ONES = [np.ones(n) for n in range(64)]
+_EVERY_ARTICLE = np.empty(0, np.bool_)
+
+
 @dataclass(frozen=True)
 class Ranked:
     """The kernel's answer: passage numbers best first, their exact scores, and
@@ -118,7 +124,7 @@ def search(
     if window <= 0 or window % 64:
         raise ValueError(f"window must be a positive multiple of 64, not {window}")
     if scales is None:
-        scales = np.ones(len(terms))
+        scales = _ONES[len(terms)] if len(terms) < len(_ONES) else np.ones(len(terms))
     numbers, scores, matched, left_out = kernel(
         postings.offsets,
         postings.doc_ids,
@@ -128,7 +134,7 @@ def search(
         postings.max_impact,
         doc_len,
         article,
-        np.empty(0, np.bool_) if allowed is None else np.asarray(allowed, dtype=np.bool_),
+        _EVERY_ARTICLE if allowed is None else np.asarray(allowed, dtype=np.bool_),
         np.array([t for t, _ in terms], dtype=np.int64),
         np.array([times for _, times in terms], dtype=np.int64),
         np.asarray(scales, dtype=np.float64),

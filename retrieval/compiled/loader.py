@@ -57,6 +57,8 @@ class CompiledPart(Generic[T]):
 
     def load(self) -> T | None:
         """The ready code, or None; tried once."""
+        if self._loaded:  # set once, under the lock, and never changed after
+            return self._loaded[0]
         with self._lock:
             if not self._loaded:
                 self._loaded.append(self._compile())

@@ -284,7 +284,9 @@ class _LiveVocab(Mapping[str, int]):
         number = self._base.get(term)
         if number is None:
             number = self._extra.get(term)
-        return default if number is None or term in self._gone else number
+            if number is None:
+                return default
+        return default if self._gone and term in self._gone else number
 
     def __getitem__(self, term: str) -> int:
         number = self.get(term)
@@ -641,6 +643,8 @@ class SegmentedIndex(Index):
         order is the corpus's; the rare tie between parts is settled by path, article and
         place (`_rank_key`)."""
         order = np.argsort(-scores, kind="stable")
+        if not _share_a_score(parts):  # most often: then no tie spans parts
+            return order[:k]
         part_of = np.repeat(np.arange(len(parts)), [len(best.scores) for best in parts])
         ordered, by = scores[order], part_of[order]
         # Equal scores of two parts, as good as the k-th best: their order is the corpus's,
@@ -766,8 +770,7 @@ class SegmentedIndex(Index):
             return base._shares_of(numbers.tolist(), weights, order, compiled=compiled, names=self)
         reader = sentence_kernel.load() if compiled else None
         if reader is not None:  # the hits' records, by the whole index's term numbers, read once
-            where = zip(segments.tolist(), numbers.tolist(), strict=True)
-            pieces = [self._record(segment, number) for segment, number in where]
+            pieces = self._records(segments, numbers)
             question = self._sentence_question(weights, order)
             return sentence_kernel.read_pieces(
                 reader, pieces, question, code_of=self._code_of, terms=self.terms
@@ -781,14 +784,23 @@ class SegmentedIndex(Index):
             parts.append((part, positions, shares))
         return self._joined(parts)
 
-    def _record(self, segment: int, number: int) -> np.ndarray:
-        """Passage `number`'s sentence record (in the folder of `segment`), its terms by the
-        whole index's numbers."""
-        part = self._segments[segment]
-        table = part.index.sentence_table
-        local = number - part.start
-        record = table.records.read(int(table.offsets[local]), int(table.offsets[local + 1]))
-        return record if segment == 0 else _renamed(record, part.to_whole)
+    def _records(self, segments: np.ndarray, numbers: np.ndarray) -> list[np.ndarray]:
+        """Passages `numbers`' sentence records (in the folders of `segments`), their terms by
+        the whole index's numbers: read a segment at a time."""
+        pieces: list[np.ndarray] = [np.zeros(0, dtype=np.int32)] * len(numbers)
+        for number in np.unique(segments).tolist():
+            part = self._segments[number]
+            table = part.index.sentence_table
+            at = np.flatnonzero(segments == number)
+            local = numbers[at] - part.start
+            starts, ends = table.offsets[local].tolist(), table.offsets[local + 1].tolist()
+            read = table.records.read
+            found = [read(start, end) for start, end in zip(starts, ends, strict=True)]
+            if number:
+                found = [_renamed(record, part.to_whole) for record in found]
+            for place, record in zip(at.tolist(), found, strict=True):
+                pieces[place] = record
+        return pieces
 
     def _joined(self, parts: list[tuple[_Segment, np.ndarray, SentenceShares]]) -> SentenceShares:
         """Sentence shares read segment by segment, as one block in the hits' order, with the
@@ -864,6 +876,17 @@ def _in_rows(matched: np.ndarray, rows: list[int], count: int) -> np.ndarray:
     full = np.zeros((count, matched.shape[1]), dtype=bool)
     full[rows] = matched
     return full
+
+
+def _share_a_score(parts: list[_Best]) -> bool:
+    """Whether two of the parts hold an equal score."""
+    seen: set[float] = set()
+    for best in parts:
+        scores = set(best.scores.tolist())
+        if not seen.isdisjoint(scores):
+            return True
+        seen |= scores
+    return False
 
 
 def _kth_best(parts: list[_Best], k: int) -> float:
