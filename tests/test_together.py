@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from corpusbot.retrieval.index import Index, SegmentedIndex, segmented, together
-from corpusbot.retrieval.storage import Postings
+from corpusbot.retrieval.storage import Postings, SentenceTable
+from corpusbot.retrieval.storage.files import SentenceRecords
 
 from .test_segmented import ABSTRACTS, CLAIMS, FIRST, opened, same_as_a_rebuild, saved
 
@@ -104,17 +105,36 @@ def test_a_filter_by_article_is_kept_together_as_in_a_rebuild(tmp_path: Path) ->
         assert found(index, claim, allowed) == found(rebuilt, claim, allowed)
 
 
+def sentence_table(folder: Path, passages: list[list[int]]) -> SentenceTable:
+    """A sentence table of one sentence a passage, holding the given term numbers."""
+    records: list[int] = []
+    offsets = [0]
+    for held in passages:
+        records += [1, 0, 10, len(held), *held]
+        offsets.append(len(records))
+    folder.mkdir(parents=True, exist_ok=True)
+    np.save(folder / "records.npy", np.array(records, dtype=np.int32))
+    return SentenceTable(np.array(offsets, dtype=np.int64), SentenceRecords(folder / "records.npy"))
+
+
 def part(
-    terms: dict[int, list[tuple[int, int]]], idf: list[float], to_whole: list[int], start: int
+    folder: Path,
+    terms: dict[int, list[tuple[int, int]]],
+    idf: list[float],
+    to_whole: list[int],
+    *,
+    start: int,
 ) -> together.Part:
     """A two-article segment of four passages, the first numbered `start` in the whole index:
-    its postings (term -> (passage, tf)) by hand; the whole index weighs each term twice its
-    own idf."""
+    its postings (term -> (passage, tf)) by hand, and a sentence a passage holding its terms;
+    the whole index weighs each term twice its own idf."""
     offsets, doc_ids, tfs = [0], [], []
+    held: list[list[int]] = [[], [], [], []]
     for term in range(len(idf)):
         for passage, tf in terms.get(term, []):
             doc_ids.append(passage)
             tfs.append(tf)
+            held[passage] += [term] * tf
         offsets.append(len(doc_ids))
     postings = Postings(
         offsets=np.array(offsets, dtype=np.int64),
@@ -133,12 +153,18 @@ def part(
         bounded=np.array(idf) > 0,
         avgdl=4.5,
         start=start,
+        sentences=sentence_table(folder, held),
     )
 
 
-def test_a_term_weighed_zero_in_one_segment_is_left_to_the_segments_one_by_one() -> None:
-    first = part({0: [(0, 1), (2, 2)], 1: [(3, 1)]}, [1.0, 0.5], [10, 11], start=100)
-    second = part({0: [(1, 1)], 1: [(3, 3)]}, [1.0, 0.0], [11, 12], start=104)  # term 1: idf 0
+def test_a_term_weighed_zero_in_one_segment_is_left_to_the_segments_one_by_one(
+    tmp_path: Path,
+) -> None:
+    first = part(
+        tmp_path / "first", {0: [(0, 1), (2, 2)], 1: [(3, 1)]}, [1.0, 0.5], [10, 11], start=100
+    )
+    # Its term 1 weighs 0.
+    second = part(tmp_path / "second", {0: [(1, 1)], 1: [(3, 3)]}, [1.0, 0.0], [11, 12], start=104)
     # Live articles in corpus order: the second's 1, the first's 0, the first's 1 (the second's
     # article 0 is dead).
     view = together.together(
@@ -161,6 +187,24 @@ def test_a_term_weighed_zero_in_one_segment_is_left_to_the_segments_one_by_one()
     assert view.postings.idf.tolist() == np.linspace(0.5, 2.0, 13)[[10, 11, 12]].tolist()
     assert view.local_terms([(10, 1), (99, 2)]) == ([(view.terms[10], 1)], [0])
     assert 12 in view.unscalable and view.local_terms([(10, 1), (12, 1)]) is None
+    # Each segment's sentences, at their own offsets, by the whole index's term numbers (the
+    # dead passage's too: a record is read only for a live hit).
+    sentence = [1, 0, 10]  # one sentence, characters 0 to 10, then its terms' count and numbers
+    first_held, second_held = [[10], [], [10, 10], [11]], [[], [11], [], [12, 12, 12]]
+    for place, held in ((1, first_held), (2, second_held)):
+        assert view.records[place].tolist() == [
+            value for terms in held for value in [*sentence, len(terms), *terms]
+        ]
+
+
+def test_damaged_sentence_records_are_not_renamed(tmp_path: Path) -> None:
+    to_whole = np.array([5, 6])
+    good = sentence_table(tmp_path / "good", [[0, 1], [1]])
+    assert together.renamed_records(good, to_whole) is not None
+    assert together.renamed_records(sentence_table(tmp_path / "far", [[0, 2]]), to_whole) is None
+    short = sentence_table(tmp_path / "short", [[0]])
+    cut = SentenceTable(short.offsets + np.array([0, 3]), short.records)  # past the records' end
+    assert together.renamed_records(cut, to_whole) is None
 
 
 def test_small_segments_whose_articles_are_all_gone_leave_an_empty_view(tmp_path: Path) -> None:

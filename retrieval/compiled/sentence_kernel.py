@@ -10,6 +10,7 @@ more, numba importable, CORPUSBOT_KERNEL not "numpy"); elsewhere NumPy answers.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import accumulate
 from types import ModuleType
 from typing import Any
 
@@ -128,8 +129,8 @@ def read_pieces(
     numbers `terms` and `code_of` give); `question`: `read`'s wanted, weights and pairs. An
     index in segments gathers its hits' records so from its folders."""
     records = np.concatenate(pieces) if pieces else np.zeros(0, dtype=np.int32)
-    ends = np.cumsum([len(piece) for piece in pieces], dtype=np.int64)
-    starts = ends - np.array([len(piece) for piece in pieces], dtype=np.int64)
+    bounds = np.array([0, *accumulate(len(piece) for piece in pieces)], dtype=np.int64)
+    starts, ends = bounds[:-1], bounds[1:]
     return _measured(compiled, records, starts, ends, question, code_of=code_of, terms=terms)
 
 

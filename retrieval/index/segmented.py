@@ -635,6 +635,7 @@ class SegmentedIndex(Index):
             bounded=segment.bounded,
             avgdl=index.avgdl,
             start=segment.start,
+            sentences=index.sentence_table,
         )
 
     def _best_of(self, parts: list[_Best], scores: np.ndarray, k: int) -> np.ndarray:
@@ -761,45 +762,48 @@ class SegmentedIndex(Index):
         if not all(isinstance(h, _StoredHit) and h._index is self for h in hits):
             return super().sentence_shares(hits, weights, order)
         compiled = kernel.compiled_for(self._live)
-        numbers = np.array([hit._number for hit in hits], dtype=np.int64)  # type: ignore[attr-defined]
-        segments = np.searchsorted(self._starts, numbers, side="right") - 1
-        if not segments.any():
+        numbers: list[int] = [hit._number for hit in hits]  # type: ignore[attr-defined]
+        if len(self._segments) == 1 or max(numbers, default=0) < self._starts[1]:
             # The base alone: its sentences in the hits' order already, named by the whole
             # index's term numbers (it numbers the base's terms first).
             base = self._segments[0].index
-            return base._shares_of(numbers.tolist(), weights, order, compiled=compiled, names=self)
+            return base._shares_of(numbers, weights, order, compiled=compiled, names=self)
         reader = sentence_kernel.load() if compiled else None
         if reader is not None:  # the hits' records, by the whole index's term numbers, read once
-            pieces = self._records(segments, numbers)
             question = self._sentence_question(weights, order)
             return sentence_kernel.read_pieces(
-                reader, pieces, question, code_of=self._code_of, terms=self.terms
+                reader, self._records(numbers), question, code_of=self._code_of, terms=self.terms
             )
+        found = np.array(numbers, dtype=np.int64)
+        segments = np.searchsorted(self._starts, found, side="right") - 1
         parts = []
         for number in np.unique(segments).tolist():
             part = self._segments[number]
             positions = np.flatnonzero(segments == number)
-            local = (numbers[positions] - part.start).tolist()
+            local = (found[positions] - part.start).tolist()
             shares = part.index._shares_of(local, weights, order, compiled=False)
             parts.append((part, positions, shares))
         return self._joined(parts)
 
-    def _records(self, segments: np.ndarray, numbers: np.ndarray) -> list[np.ndarray]:
-        """Passages `numbers`' sentence records (in the folders of `segments`), their terms by
-        the whole index's numbers: read a segment at a time."""
-        pieces: list[np.ndarray] = [np.zeros(0, dtype=np.int32)] * len(numbers)
-        for number in np.unique(segments).tolist():
-            part = self._segments[number]
+    def _records(self, numbers: list[int]) -> list[np.ndarray]:
+        """Passages `numbers`' sentence records, their terms by the whole index's numbers: the
+        small segments' from the view, which holds them so; a larger one's renamed here.
+        (A few dozen hits: plain Python costs less than NumPy's calls on such short arrays.)"""
+        renamed = self._view.records if self._view is not None else {}
+        pieces = []
+        for number in numbers:
+            segment = bisect_right(self._starts, number) - 1
+            part = self._segments[segment]
             table = part.index.sentence_table
-            at = np.flatnonzero(segments == number)
-            local = numbers[at] - part.start
-            starts, ends = table.offsets[local].tolist(), table.offsets[local + 1].tolist()
-            read = table.records.read
-            found = [read(start, end) for start, end in zip(starts, ends, strict=True)]
-            if number:
-                found = [_renamed(record, part.to_whole) for record in found]
-            for place, record in zip(at.tolist(), found, strict=True):
-                pieces[place] = record
+            local = number - part.start
+            start, end = int(table.offsets[local]), int(table.offsets[local + 1])
+            laid_out = renamed.get(segment)
+            if laid_out is not None:
+                pieces.append(laid_out[start:end])
+            elif segment:
+                pieces.append(_renamed(table.records.read(start, end), part.to_whole))
+            else:
+                pieces.append(table.records.read(start, end))
         return pieces
 
     def _joined(self, parts: list[tuple[_Segment, np.ndarray, SentenceShares]]) -> SentenceShares:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpusbot.retrieval.storage import Postings
+from corpusbot.retrieval.storage import Postings, SentenceTable
 
 # Segments beside the base with at most this many passages are put together; larger ones are
 # searched on their own (putting them together copies their postings at every update, for a
@@ -44,6 +44,7 @@ class Part:
     bounded: np.ndarray
     avgdl: float
     start: int  # its first passage's number in the whole index
+    sentences: SentenceTable
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class Together:
     terms: dict[int, int]  # the whole index's term number -> the number here
     unscalable: frozenset[int]  # whole term numbers some segment here weighs 0 or less
     loose: float  # the impacts are within a factor 1 + loose of the exact contributions
+    # By segment place: its sentence records (at its own offsets) with the whole index's term
+    # numbers, so that a question's sentences are read from every segment in one call; a
+    # segment whose records are damaged is left out (read record by record, and refused).
+    records: dict[int, np.ndarray]
 
     def local_terms(
         self, known: list[tuple[int, int]]
@@ -133,6 +138,7 @@ def together(
         terms=dict(zip(present.tolist(), range(len(present)), strict=True)),
         unscalable=frozenset(_unscalable(parts)),
         loose=max(max(p.avgdl, avgdl) / min(p.avgdl, avgdl) for p in parts) - 1.0 + 1e-6,
+        records=_renamed_records(places, parts),
     )
 
 
@@ -174,6 +180,42 @@ def _postings_here(
         impacts[alive],
         postings.tfs[alive],
     )
+
+
+def _renamed_records(places: list[int], parts: list[Part]) -> dict[int, np.ndarray]:
+    """Each part's sentence records with the whole index's term numbers, by place."""
+    found = {}
+    for place, part in zip(places, parts, strict=True):
+        renamed = renamed_records(part.sentences, part.to_whole)
+        if renamed is not None:
+            found[place] = renamed
+    return found
+
+
+def renamed_records(table: SentenceTable, to_whole: np.ndarray) -> np.ndarray | None:
+    """A folder's sentence records (layout in storage.SentenceRecords), at the same offsets,
+    with its term numbers turned to the whole index's (`to_whole`); None if one is damaged."""
+    records = table.records.read(0, table.records.length)
+    starts, ends = table.offsets[:-1], table.offsets[1:]
+    if len(starts) and (starts[0] != 0 or (ends < starts).any() or ends[-1] > len(records)):
+        return None
+    filled = np.flatnonzero(ends > starts)
+    counts = records[starts[filled]].astype(np.int64)
+    first = starts[filled] + 1 + 3 * counts  # where each record's term numbers begin
+    if (counts < 0).any() or (first > ends[filled]).any():
+        return None
+    # Term numbers are the spans [first, end) of each record: marked by +1 at each start and
+    # -1 at each end, summed along.
+    edges = np.zeros(len(records) + 1, dtype=np.int64)
+    np.add.at(edges, first, 1)
+    np.add.at(edges, ends[filled], -1)
+    terms = np.cumsum(edges[:-1]) > 0
+    codes = records[terms]
+    if len(codes) and (int(codes.min()) < 0 or int(codes.max()) >= len(to_whole)):
+        return None
+    renamed = np.array(records, dtype=np.int32)
+    renamed[terms] = to_whole[codes]
+    return renamed
 
 
 def _unscalable(parts: list[Part]) -> set[int]:
