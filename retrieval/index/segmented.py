@@ -238,7 +238,8 @@ def placed(entries: Entry) -> tuple[Entry, Entry]:
 class _Best:
     """A search's best passages in one part of the index (a segment, or the small segments
     together), best first: their numbers in the whole index, exact scores, which of the
-    question's terms each holds (a row per term) and their live articles' numbers."""
+    question's terms each holds (a row per term) and their live articles' numbers (int32, as
+    a single index's passage table has them)."""
 
     numbers: np.ndarray
     scores: np.ndarray
@@ -252,7 +253,9 @@ class _Segment:
     def __init__(self, index: Index, start: int, live: np.ndarray) -> None:
         self.index = index
         self.start = start  # its first passage's number in the whole index
-        self.live = live  # per article of the folder: its 0-based place among the live ones, or -1
+        # per article of the folder: its 0-based place among the live ones, or -1 (int32, as a
+        # single index's passage table numbers articles)
+        self.live = live
         self.alive = live >= 0
         self.all_alive = bool(self.alive.all())
         self.idf = np.zeros(0)  # the whole index's idf by this folder's term numbers (set later)
@@ -412,7 +415,7 @@ class SegmentedIndex(Index):
         where, local = placed(order)
         segments, start = [], 0
         for number, index in enumerate(indexes):
-            live = np.full(len(index.articles), -1, dtype=np.int64)
+            live = np.full(len(index.articles), -1, dtype=np.int32)
             mine = where == number
             if len(local[mine]) and int(local[mine].max()) >= len(live):
                 raise IndexCorrupt("order.npy names an article its segment lacks")
@@ -511,7 +514,7 @@ class SegmentedIndex(Index):
         present = tuple(query.present)
         if len(parts) == 1:  # most often the base alone: its best as they are
             best = parts[0]
-            matches = Matches(present, best.matched, best.scores, best.articles.astype(np.int32))
+            matches = Matches(present, best.matched, best.scores, best.articles)
             return SearchResult(weights, _StoredHit.many(self, best.numbers, matches), matches)
         scores = np.concatenate([best.scores for best in parts])
         order = self._best_of(parts, scores, k)
@@ -520,13 +523,13 @@ class SegmentedIndex(Index):
             present,
             np.concatenate([best.matched for best in parts], axis=1)[:, order],
             scores[order],
-            articles.astype(np.int32),  # as a single index's table has them
+            articles,
         )
         numbers = np.concatenate([best.numbers for best in parts])[order]
         return SearchResult(weights, _StoredHit.many(self, numbers, matches), matches)
 
     def _articles_of(self, segment: int, passages: np.ndarray) -> np.ndarray:
-        """The live articles' numbers (0-based) of a segment's `passages`."""
+        """The live articles' numbers (0-based, int32) of a segment's `passages`."""
         part = self._segments[segment]
         articles: np.ndarray = part.live[part.index.table.article[passages]]
         return articles
