@@ -406,7 +406,7 @@ def test_a_floor_leaves_exactly_the_passages_below_it_out(compiled: str, seed: i
             for floor in {score for _, score, _ in best} | {best[-1][1] * 1.5 if best else 1.0}:
                 ranked = index._scored(
                     known, k, None, idf=index.postings.idf, scales=scales,
-                    avgdl=index.avgdl, compiled=True, floor=floor,
+                    avgdl=index.avgdl, loose=0.0, compiled=True, floor=floor,
                 )  # fmt: skip
                 wanted = [(p, s) for p, s, _ in best if s >= floor]
                 numbers, scores = ranked.numbers.tolist(), ranked.scores.tolist()

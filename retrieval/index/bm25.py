@@ -480,6 +480,7 @@ class Index:
         idf: np.ndarray,
         scales: np.ndarray | None,
         avgdl: float,
+        loose: float,
         compiled: bool,
         floor: float = 0.0,
     ) -> kernel.Ranked:
@@ -487,15 +488,14 @@ class Index:
         by this folder's term numbers, `avgdl`): exactly those a single index of the same
         passages would rank, scores to the bit. The compiled search walks this folder's
         impacts scaled to `idf` (`scales`: `idf` over this folder's own, for the terms of
-        `known`; None when one weighs 0 or less either way, so that its impacts bound nothing); when
+        `known`; None when one weighs 0 or less either way, so that its impacts bound nothing),
+        which are then within a factor 1 + `loose` of the exact contributions; when
         its candidates cannot be shown to hold the k best, or without it, every passage holding
         a term is scored exactly. `floor` (above 0): an exact score k passages of the other
         folders reach; only passages scoring at least that come back (fewer than k, often
         none), and the compiled search leaves out early those that cannot."""
         search = kernel.load() if compiled and scales is not None else None
         if search is not None and scales is not None:
-            ratio = max(self.avgdl, avgdl) / min(self.avgdl, avgdl)
-            loose = ratio - 1.0 + (0.0 if ratio == 1.0 and (scales == 1.0).all() else 1e-6)
             ranked = kernel.search(
                 search,
                 self.postings,

@@ -265,6 +265,7 @@ class _Segment:
         self.bounded = np.zeros(0, dtype=bool)
         self.scales = np.zeros(0)
         self.all_bounded = False
+        self.loose = 0.0  # (set later) its impacts' distance from the exact contributions
         self.to_whole = np.zeros(0, dtype=np.int64)  # its term numbers in the whole index's
         self.from_whole: dict[int, int] = {}  # the other way (not for the base: the same)
 
@@ -482,6 +483,11 @@ class SegmentedIndex(Index):
             divisor = np.where(stored > 0, stored, 1.0)
             segment.scales = np.where(segment.bounded, segment.idf / divisor, 0.0)
             segment.all_bounded = bool(segment.bounded.all())
+            # How far its impacts, scaled, may be from the exact contributions: by the ratio of
+            # the average lengths, and float rounding unless nothing is scaled at all.
+            ratio = max(segment.index.avgdl, self.avgdl) / min(segment.index.avgdl, self.avgdl)
+            exact = ratio == 1.0 and bool((segment.scales[segment.bounded] == 1.0).all())
+            segment.loose = ratio - 1.0 + (0.0 if exact else 1e-6)
 
     # --- searching ----------------------------------------------------------------------
 
@@ -556,6 +562,7 @@ class SegmentedIndex(Index):
             idf=segment.idf,
             scales=self._scales(segment, local),
             avgdl=self.avgdl,
+            loose=segment.loose,
             compiled=compiled,
             floor=_kth_best(parts, k),
         )
