@@ -9,6 +9,7 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from corpusbot.retrieval.analysis.analyzer import Analyzer, AnalyzerSettings
+from corpusbot.retrieval.index import bm25
 from corpusbot.retrieval.index.bm25 import Index, IndexCorrupt, IndexSettings
 from corpusbot.retrieval.reading.corpus import Article, load_corpus
 from corpusbot.retrieval.reading.passages import Passage, SplitSettings, split_corpus
@@ -130,3 +131,22 @@ def test_title_terms_are_the_analyzers_kept_and_bounded(monkeypatch: pytest.Monk
     monkeypatch.setattr("corpusbot.retrieval.index.bm25.TITLE_CACHE", 1)
     assert index.title_terms(second) == frozenset(index.analyzer.terms(second.title))
     assert index.title_terms(first) is not terms  # the full cache was emptied, and read again
+
+
+def test_every_search_gives_its_matches_row_major() -> None:
+    # The compiled coverage check is compiled for the compiled search's row-major `matched`;
+    # the exhaustive scoring (used where the compiled search cannot prove its best) gave a
+    # column-major one, which made numba compile the check again at a user's question.
+    articles = load_corpus(SEEDS).articles
+    index = Index.build(articles, list(split_corpus(articles, SplitSettings())), SETTINGS)
+    checked = 0
+    for question in QUESTIONS:
+        known = index.query(index.analyzer.terms(question)).known
+        if not known:
+            continue
+        ranked = index._all_scored(known, 10, None, idf=index.postings.idf, avgdl=index.avgdl)
+        assert ranked.matched.flags.c_contiguous
+        floored = bm25._reaching(ranked, float(ranked.scores[len(ranked.scores) // 2]))
+        assert floored.matched.flags.c_contiguous
+        checked += len(ranked.numbers) > 1
+    assert checked > 5

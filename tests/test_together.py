@@ -105,6 +105,29 @@ def test_a_filter_by_article_is_kept_together_as_in_a_rebuild(tmp_path: Path) ->
         assert found(index, claim, allowed) == found(rebuilt, claim, allowed)
 
 
+def test_a_search_across_segments_gives_a_single_index_s_arrays(tmp_path: Path) -> None:
+    # The compiled coverage check is compiled for the arrays a single index's search gives; an
+    # array of another layout (a column-major `matched`) made numba compile it again, 1.4 s at
+    # the first question whose best spanned segments.
+    corpus, cache = streamed(tmp_path)
+    index = opened(corpus, cache).index
+    rebuilt = opened(corpus, tmp_path / "rebuilt").index
+    assert isinstance(index, SegmentedIndex)
+    spanned = 0
+    for claim in questions(corpus):
+        result, single = index.search(claim, 24), rebuilt.search(claim, 24)
+        assert result.matches is not None and single.matches is not None
+        parts = {index._where(hit._number)[0] for hit in result.hits}  # type: ignore[attr-defined]
+        spanned += len(parts) > 1
+        for mine, theirs in (
+            (result.matches.matched, single.matches.matched),
+            (result.matches.scores, single.matches.scores),
+            (result.matches.articles, single.matches.articles),
+        ):
+            assert (mine.dtype, mine.flags.c_contiguous) == (theirs.dtype, True)
+    assert spanned > 5
+
+
 def sentence_table(folder: Path, passages: list[list[int]]) -> SentenceTable:
     """A sentence table of one sentence a passage, holding the given term numbers."""
     records: list[int] = []

@@ -449,7 +449,8 @@ class Index:
         exact, matched = self._exact_scores(known, candidates, idf=idf, avgdl=avgdl)
         order = np.lexsort((candidates, -exact))[:k]
         order = order[exact[order] > 0]
-        return kernel.Ranked(candidates[order], exact[order], matched[:, order])
+        # `matched` row-major, as the compiled search gives it (see `_row_major`)
+        return kernel.Ranked(candidates[order], exact[order], _row_major(matched[:, order]))
 
     @cached_property
     def _idf_positive(self) -> bool:
@@ -799,8 +800,15 @@ def _reaching(ranked: kernel.Ranked, floor: float) -> kernel.Ranked:
         ranked,
         numbers=ranked.numbers[reaching],
         scores=ranked.scores[reaching],
-        matched=ranked.matched[:, reaching],
+        matched=_row_major(ranked.matched[:, reaching]),
     )
+
+
+def _row_major(matched: np.ndarray) -> np.ndarray:
+    """`matched` (a question's terms by hits) row-major, as the compiled search gives it: the
+    compiled coverage check is compiled for that layout, and would be compiled again (over a
+    second, at a question) for a column-major one, which a column selection gives."""
+    return np.ascontiguousarray(matched)
 
 
 def _best_partial(touched: np.ndarray, partial: np.ndarray, count: int) -> np.ndarray:

@@ -43,6 +43,7 @@ from corpusbot.retrieval.index.bm25 import (
     Query,
     SearchResult,
     _holds_the_best,
+    _row_major,
     _StoredHit,
 )
 from corpusbot.retrieval.index.building import bm25_idf
@@ -525,12 +526,8 @@ class SegmentedIndex(Index):
         scores = np.concatenate([best.scores for best in parts])
         order = self._best_of(parts, scores, k)
         articles = np.concatenate([best.articles for best in parts])[order]
-        matches = Matches(
-            present,
-            np.concatenate([best.matched for best in parts], axis=1)[:, order],
-            scores[order],
-            articles,
-        )
+        matched = _row_major(np.concatenate([best.matched for best in parts], axis=1)[:, order])
+        matches = Matches(present, matched, scores[order], articles)
         numbers = np.concatenate([best.numbers for best in parts])[order]
         return SearchResult(weights, _StoredHit.many(self, numbers, matches), matches)
 
