@@ -11,7 +11,9 @@ laid end to end as one small index:
   would apply), so a single set of bounds serves; the segments' own average lengths differ from
   the whole index's, which `loose` covers as it does for a segment searched alone;
 - by the whole index's term numbers (a dict to the terms held here), each passage with its live
-  article's number, so a filter by article needs no mapping.
+  article's number and its number in the whole index, so that neither needs a mapping;
+- with each segment's sentence records renamed to the whole index's term numbers, so that a
+  question's sentences, wherever its hits are, are read in one call of the compiled reader.
 Dead passages are left out. A question with a term that one of the segments weighs 0 or less
 (rank-bm25's idf floor) cannot be bounded that way; the segments are then searched one by one.
 """
