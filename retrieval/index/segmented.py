@@ -651,39 +651,28 @@ class SegmentedIndex(Index):
         order is the corpus's; the rare tie between parts is settled by path, article and
         place (`_rank_key`)."""
         order = np.argsort(-scores, kind="stable")
-        if not _share_a_score(parts):  # most often: then no tie spans parts
-            return order[:k]
-        part_of = np.repeat(np.arange(len(parts)), [len(best.scores) for best in parts])
-        ordered, by = scores[order], part_of[order]
-        # Equal scores of two parts, as good as the k-th best: their order is the corpus's,
-        # which the parts put end to end do not give.
-        tied = (ordered[1:] == ordered[:-1]) & (by[1:] != by[:-1])
-        if (tied & (ordered[1:] >= ordered[min(k, len(order)) - 1])).any():
-            order = self._ties_settled(parts, order, ordered, by, k)
+        if _share_a_score(parts):  # else no tie can span parts (most often)
+            return self._ties_settled(parts, order, scores, k)
         return order[:k]
 
     def _ties_settled(
-        self,
-        parts: list[_Best],
-        order: np.ndarray,
-        ordered: np.ndarray,
-        by: np.ndarray,
-        k: int,
+        self, parts: list[_Best], order: np.ndarray, scores: np.ndarray, k: int
     ) -> np.ndarray:
-        """`order` (best first; `ordered`, `by`: its scores and parts) with each run of equal
-        scores that reaches the k best and spans parts put in corpus order."""
-        numbers = np.concatenate([best.numbers for best in parts])[order].tolist()
-        places, scores, part_of = order.tolist(), ordered.tolist(), by.tolist()
+        """The first k of `order` (places in the parts put end to end, best first; `scores`:
+        theirs) with each run of equal scores that reaches the k best and spans parts put in
+        corpus order."""
+        places, held = order.tolist(), scores.tolist()
+        part_of = [place for place, best in enumerate(parts) for _ in range(len(best.scores))]
+        numbers = np.concatenate([best.numbers for best in parts]).tolist()
         at = 0
         while at < min(k, len(places)):
             end = at + 1
-            while end < len(places) and scores[end] == scores[at]:
+            while end < len(places) and held[places[end]] == held[places[at]]:
                 end += 1
-            if len(set(part_of[at:end])) > 1:
-                run = sorted(range(at, end), key=lambda i: self._rank_key(numbers[i]))
-                places[at:end] = [places[i] for i in run]
+            if len({part_of[place] for place in places[at:end]}) > 1:
+                places[at:end] = sorted(places[at:end], key=lambda p: self._rank_key(numbers[p]))
             at = end
-        return np.array(places, dtype=np.int64)
+        return np.array(places[:k], dtype=np.int64)
 
     def _local_terms(
         self, segment: _Segment, known: list[tuple[int, int]]
