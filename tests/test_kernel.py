@@ -257,6 +257,31 @@ def test_the_k_best_of_every_passage_scored_on_random_indexes(
     assert hits > 1000
 
 
+def test_candidates_the_cut_rose_past_are_reported_left_out(compiled: str) -> None:
+    # With room for every passage offered, candidates are still dropped: those offered before
+    # the k-th best rose past them cannot be among the k best. They are not rescored, and the
+    # best of them is reported as left out (retrieval/index/segmented.py reads it), below the
+    # k-th best score found.
+    index = Index.build(*random_corpus(1), SETTINGS)
+    search = kernel.load()
+    assert search is not None
+    reported = 0
+    for question in random_questions(1, 40):
+        counts = Counter(index.analyzer.terms(question))
+        known = [(index.vocab[t], n) for t, n in counts.items() if t in index.vocab]
+        ranked = kernel.search(
+            search, index.postings, index.table.doc_len, terms=known, k=5, count=100_000,
+            avgdl=index.avgdl, k1=SETTINGS.k1, b=SETTINGS.b, article=index.table.article,
+            window=kernel.WINDOW,
+        )  # fmt: skip
+        best = exhaustive(index, question, 5)
+        assert ranked.scores.tolist() == [score for _, score, _ in best], question
+        if ranked.left_out >= 0:
+            reported += 1
+            assert ranked.left_out < ranked.scores[-1], question
+    assert reported > 10
+
+
 def test_one_term_questions_common_and_rare(compiled: str) -> None:
     index = Index.build(*random_corpus(3), SETTINGS)
     for word in WORDS:

@@ -8,9 +8,10 @@ array that stays in the CPU cache, and each passage touched there has the other 
 (galloping search) only while it can still reach the k best so far (MaxScore). As the k-th best
 score rises, the terms of smallest bound stop being walked. Indexes of at most
 SCORE_ALL_MAX_PASSAGES are scored in one pass instead, every posting added into one array: there
-the windows' bookkeeping costs more than it skips. The best `count` float32 scores are
-then rescored exactly in float64 from the term frequencies, summed in the question's term order
-as `Index._exact_scores` does, so the scores are bit-for-bit the NumPy path's.
+the windows' bookkeeping costs more than it skips. Of the best `count` float32 scores, those
+still at or above the final cut (the others cannot be among the k best) are then rescored
+exactly in float64 from the term frequencies, summed in the question's term order as
+`Index._exact_scores` does, so the scores are bit-for-bit the NumPy path's.
 
 numba is imported only when an index large enough to profit searches (its import and the load of
 the compiled code cost ~0.5 s); compiled code is cached under the corpusbot cache folder. When

@@ -10,13 +10,15 @@ postings are added term by term into a small float32 array that stays in the CPU
 each passage touched there, in passage order, has the other terms looked up (galloping forward
 in their sorted postings) while its partial score plus what those terms can still add reaches
 `cut`, and is offered to two heaps: the k best (whose worst sets `cut`) and the `count` best (the
-candidates rescored exactly). Between windows, the terms of smallest bound whose bounds together
-stay below `cut` stop being essential: a passage holding only those cannot reach the top k, so
-their postings are never walked, only looked up for passages that can still make it.
+candidates, rescored exactly if they still reach `cut` at the end). Between windows, the terms
+of smallest bound whose bounds together stay below `cut` stop being essential: a passage holding
+only those cannot reach the top k, so their postings are never walked, only looked up for
+passages that can still make it.
 
 An index of at most `score_all` passages is scored in one pass instead: every posting of every
 term added into one array of all the passages' scores, then each passage scoring above 0 offered
-to the heaps in passage order. Below about a million passages that is faster than the windows'
+to the heaps in passage order (a block of BLOCK passages skipped at once when none reaches the
+cut). Below about a million passages that is faster than the windows'
 bookkeeping (benchmarks in docs/benchmarks.md); the heaps see the same passages with the same
 scores in the same order, so the same candidates come out.
 
@@ -38,6 +40,8 @@ LOWEST_BIT = np.zeros(64, np.int64)
 for _bit in range(64):
     LOWEST_BIT[((1 << _bit) * int(MAGIC)) % 2**64 >> 58] = _bit
 del _bit
+# Passages whose scores `_score_all` compares with the cut at once, before one by one.
+BLOCK = 64
 
 
 @jit
@@ -87,13 +91,19 @@ def search(
         _score_all(postings, len(doc_len), article, allowed, heaps, relative)
     else:
         _max_score(postings, rest, window, article, allowed, heaps, relative)
-    best = np.sort(cand_d[: filled[1]])
-    numbers, scores, matched = _rescored(
-        offsets, doc_ids, tfs, idf, doc_len, terms, times, best, k, avgdl, k1, b, floor
-    )
     # The worst float32 score the candidates kept, when more were offered than they hold (a
     # passage left out scored at most that): -1 when none was left out.
     left_out = np.float64(cand_s[0]) if filled[1] == count else -1.0
+    # Candidates offered before the cut rose to where it ended cannot be in the k best either:
+    # only the others are rescored, and the best of those left out is reported as left out.
+    offered = cand_s[: filled[1]]
+    reaching = offered >= cut[0]
+    if not reaching.all():
+        left_out = max(left_out, np.float64(offered[~reaching].max()))
+    best = np.sort(cand_d[: filled[1]][reaching])
+    numbers, scores, matched = _rescored(
+        offsets, doc_ids, tfs, idf, doc_len, terms, times, best, k, avgdl, k1, b, floor
+    )
     return numbers, scores, matched, left_out
 
 
@@ -150,12 +160,32 @@ def _score_all(
     # is positive) and at least the cut. Most passages fail it once the heaps are full, so the
     # branch is predicted well; a second test for 0 would mispredict on every touched passage.
     floor = max(cut[0], 1e-300)  # the cut may start at the caller's floor
-    for d in range(passages):
-        score = acc[d]
-        if score < floor or (filtering and not allowed[article[d]]):
+    # First per BLOCK passages, their largest score against the floor's float32 (rounded
+    # either way, a float32 below it is below the floor): scores are at least 0, so their bits
+    # order as int32 do, and that maximum is taken with vector instructions.
+    bits = acc.view(np.int32)
+    box = np.empty(1, np.float32)
+    box_bits = box.view(np.int32)
+    box[0] = floor
+    for start in range(0, passages, BLOCK):
+        if start + BLOCK <= passages and _largest(bits, start) < box_bits[0]:
             continue
-        _offer(heaps, score, d, relative)
-        floor = max(cut[0], 1e-300)
+        for d in range(start, min(start + BLOCK, passages)):
+            score = acc[d]
+            if score < floor or (filtering and not allowed[article[d]]):
+                continue
+            _offer(heaps, score, d, relative)
+            floor = max(cut[0], 1e-300)
+            box[0] = floor
+
+
+@jit
+def _largest(bits: np.ndarray, start: int) -> np.int32:
+    """The largest of bits[start:start + BLOCK] (a fixed count: the loop is vectorised)."""
+    most = np.int32(0)
+    for d in range(BLOCK):
+        most = max(most, bits[start + d])
+    return most
 
 
 @jit
