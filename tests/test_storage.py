@@ -98,6 +98,38 @@ def test_a_small_article_table_is_decoded_whole_on_first_use(
     assert len(calls) == reads  # the whole table at once, or one line a new article
 
 
+def test_articles_read_are_the_frozen_values_written(tmp_path: Path) -> None:
+    # Read records skip ArticleInfo's __init__ (retrieval/storage/files.py): they must still be
+    # equal, hash alike and refuse changes as the instances written.
+    infos = _articles(tmp_path, 3)
+    table = ArticleTable(tmp_path)
+    read = [table[n] for n in range(3)]
+    assert read == infos and list(table) == infos
+    assert [hash(a) for a in read] == [hash(a) for a in infos]
+    assert [repr(a) for a in read] == [repr(a) for a in infos]
+    with pytest.raises(AttributeError):
+        read[0].title = "changed"  # type: ignore[misc]
+
+
+def test_an_article_record_of_other_fields_is_refused_by_article_info(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(storage, "ARTICLE_WHOLE", 0)  # one line at a time
+    _articles(tmp_path, 2)
+    lines = (tmp_path / storage.ARTICLES).read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace('"passages"', '"pages"')
+    text = "".join(f"{line}\n" for line in lines)
+    (tmp_path / storage.ARTICLES).write_text(text, encoding="utf-8")
+    ends = np.cumsum([0] + [len(f"{line}\n".encode()) for line in lines])
+    np.save(tmp_path / storage.ARTICLE_LINES, ends)
+    table = ArticleTable(tmp_path)
+    with pytest.raises(TypeError, match="pages"):
+        table[0]
+    assert table[1].passages == 1
+    with pytest.raises(TypeError, match="pages"):
+        list(table)
+
+
 def test_a_truncated_article_table_is_refused(tmp_path: Path) -> None:
     _articles(tmp_path, 4)
     text = (tmp_path / storage.ARTICLES).read_bytes()
