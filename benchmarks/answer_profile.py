@@ -36,6 +36,8 @@ from versus import DEFAULT_BEIR, answerer, articles, questions
 
 def module_of(filename: str) -> str:
     """`bot/answer/compose.py` for a corpusbot file; the library's top folder otherwise."""
+    if filename == "~":  # cProfile's name for built-in functions and methods
+        return "(built-in functions and methods)"
     parts = Path(filename).parts
     for root in ("bot", "retrieval", "config"):
         if root in parts:
