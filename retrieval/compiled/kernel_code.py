@@ -18,9 +18,9 @@ passages that can still make it.
 An index of at most `score_all` passages is scored in one pass instead: every posting of every
 term added into one array of all the passages' scores, then each passage scoring above 0 offered
 to the heaps in passage order (a block of BLOCK passages skipped at once when none reaches the
-cut). Below about a million passages that is faster than the windows'
-bookkeeping (benchmarks in docs/benchmarks.md); the heaps see the same passages with the same
-scores in the same order, so the same candidates come out.
+cut). Below about a million passages that is faster than the windows' bookkeeping (benchmarks
+in docs/benchmarks.md); the heaps see the same passages with the same scores in the same order,
+so the same candidates come out.
 
 Each passage's float32 score adds its terms in the same order (largest bound first, ties in
 question order) as the earlier term-at-a-time kernel did, so the same candidates come out.
@@ -160,9 +160,9 @@ def _score_all(
     # is positive) and at least the cut. Most passages fail it once the heaps are full, so the
     # branch is predicted well; a second test for 0 would mispredict on every touched passage.
     floor = max(cut[0], 1e-300)  # the cut may start at the caller's floor
-    # First per BLOCK passages, their largest score against the floor's float32 (rounded
-    # either way, a float32 below it is below the floor): scores are at least 0, so their bits
-    # order as int32 do, and that maximum is taken with vector instructions.
+    # Each block of BLOCK passages is tested whole first: its largest score against the floor
+    # rounded to float32 (rounded either way, a float32 below that is below the floor). Scores
+    # are at least 0, so their bits order as int32s do, whose maximum is vectorised.
     bits = acc.view(np.int32)
     box = np.empty(1, np.float32)
     box_bits = box.view(np.int32)

@@ -429,8 +429,8 @@ _ARTICLE_FIELDS = frozenset(f.name for f in fields(ArticleInfo))
 def _article_info(record: Any) -> ArticleInfo:
     """The ArticleInfo of an articles.jsonl record. A record of exactly its fields has them set
     straight into the frozen instance's `__dict__`, in a sixth of the time of `__init__` (whose
-    `object.__setattr__` per field cost more than the JSON parse): a question reads a few
-    dozen articles, a listing all of them. Any other record goes through `__init__`, which
+    `object.__setattr__` per field cost nearly as much as the JSON parse): a question reads a
+    few dozen articles, a listing all of them. Any other record goes through `__init__`, which
     says what is wrong with it."""
     if type(record) is dict and record.keys() == _ARTICLE_FIELDS:
         info = object.__new__(ArticleInfo)
