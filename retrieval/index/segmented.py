@@ -53,6 +53,7 @@ from corpusbot.retrieval.index.together import (
     Together,
     terms_held,
     together,
+    whole_numbers,
 )
 from corpusbot.retrieval.reading import Passage, Skipped
 from corpusbot.retrieval.storage import (
@@ -851,11 +852,11 @@ def _renamed(record: np.ndarray, to_whole: np.ndarray) -> np.ndarray:
     first = 1 + 3 * count
     if count < 0 or first > len(record):
         return record
-    codes = record[first:]
-    if len(codes) and (int(codes.min()) < 0 or int(codes.max()) >= len(to_whole)):
+    whole = whole_numbers(record[first:], to_whole)
+    if whole is None:
         raise IndexCorrupt("sentence_records.npy holds a damaged record")
     renamed = record.copy()
-    renamed[first:] = to_whole[codes]
+    renamed[first:] = whole
     return renamed
 
 

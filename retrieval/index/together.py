@@ -212,12 +212,21 @@ def renamed_records(table: SentenceTable, to_whole: np.ndarray) -> np.ndarray | 
     np.add.at(edges, first, 1)
     np.add.at(edges, ends[filled], -1)
     terms = np.cumsum(edges[:-1]) > 0
-    codes = records[terms]
-    if len(codes) and (int(codes.min()) < 0 or int(codes.max()) >= len(to_whole)):
+    whole = whole_numbers(records[terms], to_whole)
+    if whole is None:
         return None
     renamed = np.array(records, dtype=np.int32)
-    renamed[terms] = to_whole[codes]
+    renamed[terms] = whole
     return renamed
+
+
+def whole_numbers(codes: np.ndarray, to_whole: np.ndarray) -> np.ndarray | None:
+    """A folder's term numbers `codes` as the whole index's (`to_whole`: by the folder's); None
+    when one is no term number of the folder (a damaged record)."""
+    if len(codes) and (int(codes.min()) < 0 or int(codes.max()) >= len(to_whole)):
+        return None
+    whole: np.ndarray = to_whole[codes]
+    return whole
 
 
 def _unscalable(parts: list[Part]) -> set[int]:
