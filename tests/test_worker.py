@@ -86,6 +86,19 @@ def test_a_worker_that_died_is_started_again(service: Service) -> None:
     service.close()
 
 
+def test_ctrl_c_is_the_bots_to_handle_not_the_workers(service: Service) -> None:
+    # Ctrl+C in a terminal signals the whole process group: the worker must leave it to the
+    # bot, which stops it, instead of dying with a KeyboardInterrupt traceback of its own.
+    assert service.reload(changed=[add(service, FIRST)]).ok
+    pid = worker_pid(service)
+    os.kill(pid, signal.SIGINT)
+    time.sleep(0.5)
+    assert alive(pid)
+    assert service.reload(changed=[add(service, FIRST + 1)]).ok
+    assert worker_pid(service) == pid  # the same worker, not one started again
+    service.close()
+
+
 def test_close_stops_the_worker(service: Service) -> None:
     assert service.reload(changed=[add(service, FIRST)]).ok
     pid = worker_pid(service)

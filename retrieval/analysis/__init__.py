@@ -4,7 +4,7 @@ questions alike; on every core for large builds."""
 from .analyzer import TOKEN, Analyzer, AnalyzerSettings
 from .common_words import common_words
 from .lemmas import lemmatizer
-from .lifeline import die_with_parent
+from .lifeline import die_with_parent, pool_worker
 from .sentences import sentence_spans
 from .tokenizing import CHUNK_PASSAGES, TokenizedChunk, tokenize_chunk
 
@@ -17,6 +17,7 @@ __all__ = [
     "common_words",
     "die_with_parent",
     "lemmatizer",
+    "pool_worker",
     "sentence_spans",
     "tokenize_chunk",
 ]

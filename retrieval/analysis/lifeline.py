@@ -18,6 +18,14 @@ PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 CHECK_SECONDS = 0.5
 
 
+def pool_worker(parent: int) -> None:
+    """A process pool's initializer (with the parent's pid): Ctrl+C is left to the parent,
+    which stops its workers (a terminal signals the whole process group, and a worker would
+    otherwise die with a KeyboardInterrupt traceback of its own), and the worker ends with it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(parent)
+
+
 def die_with_parent(parent: int) -> None:
     """Call first thing in a child process (e.g. a pool initializer) with the parent's pid."""
     if sys.platform.startswith("linux"):

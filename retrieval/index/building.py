@@ -29,7 +29,7 @@ from corpusbot.retrieval.analysis import (
     CHUNK_PASSAGES,
     AnalyzerSettings,
     TokenizedChunk,
-    die_with_parent,
+    pool_worker,
     tokenize_chunk,
 )
 from corpusbot.retrieval.reading import Article, Passage
@@ -422,11 +422,12 @@ class _Tokenizer:
             return
         if self.pool is None:
             context = multiprocessing.get_context("spawn")  # fork is unsafe beside an event loop
-            # Workers end with this process, even if it is killed (else each lives on, ~130 MB).
+            # Workers end with this process, even if it is killed (else each lives on, ~130 MB),
+            # and leave Ctrl+C to it.
             self.pool = ProcessPoolExecutor(
                 self.workers,
                 mp_context=context,
-                initializer=die_with_parent,
+                initializer=pool_worker,
                 initargs=(os.getpid(),),
             )
         self.running.append(self.pool.submit(tokenize_chunk, texts, self.settings, starts))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 from collections.abc import Callable, Collection
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from corpusbot.retrieval.analysis import pool_worker
 from corpusbot.retrieval.index.bm25 import Index, IndexSettings
 from corpusbot.retrieval.index.cache import OpenedIndex, merge_saved, open_index, open_saved
 from corpusbot.retrieval.index.segmented import SegmentedIndex
@@ -118,7 +120,12 @@ class IndexWorker:
                     log.warning("the index worker had stopped; starting another")
             # spawn: a fork of a threaded process (the bot's) may inherit a held lock.
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=context,
+                initializer=pool_worker,  # Ctrl+C is the bot's, which closes the worker
+                initargs=(os.getpid(),),
+            )
             return self._pool.submit(function, *args)
 
 
