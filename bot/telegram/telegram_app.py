@@ -11,6 +11,7 @@ import asyncio
 import functools
 import logging
 import signal
+from typing import NoReturn
 
 from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -66,6 +67,7 @@ CONFIRM_TRIES, CONFIRM_SECONDS, CONFIRM_PAUSE = 3, 3.0, 0.5
 SECONDS_A_DAY = 86400.0
 BOOTSTRAP_RETRIES = 2  # retries of getMe / deleteWebhook at start-up
 POLL_TIMEOUT = 10  # seconds a getUpdates long poll waits
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 ALLOWED_UPDATES = ["message", "callback_query", *inline.UPDATES]  # edits are no new questions
 
 
@@ -222,10 +224,26 @@ async def register_commands(application: BotApplication) -> None:
 
 
 def run_polling(application: BotApplication) -> None:
-    """Poll until SIGINT or SIGTERM, then shut down cleanly."""
+    """Poll until SIGINT or SIGTERM, then shut down cleanly. Only the first signal stops it:
+    python-telegram-bot's own handler raises at every signal, and a second one (an impatient
+    Ctrl+C, a supervisor signalling twice) cut the stop under way short, leaving the updates
+    read unconfirmed (answered again after a restart) and the service not closed."""
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)  # the loop run_polling runs on (and closes)
+    for stop in STOP_SIGNALS:
+        loop.add_signal_handler(stop, _stop_once, loop)
     application.run_polling(
         timeout=POLL_TIMEOUT,
         bootstrap_retries=BOOTSTRAP_RETRIES,
         allowed_updates=ALLOWED_UPDATES,
-        stop_signals=(signal.SIGINT, signal.SIGTERM),
+        stop_signals=None,
     )
+
+
+def _stop_once(loop: asyncio.AbstractEventLoop) -> NoReturn:
+    """Stop polling, as python-telegram-bot's own handler does, and ignore the stop signals
+    from now on, also once the loop is closed: the stop has begun."""
+    for stop in STOP_SIGNALS:
+        loop.remove_signal_handler(stop)
+        signal.signal(stop, signal.SIG_IGN)
+    raise SystemExit
