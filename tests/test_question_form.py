@@ -92,3 +92,15 @@ def test_the_cues_come_from_the_question_as_asked(analyzer: Analyzer) -> None:
     assert who.kind is AnswerType.ANY and who.described == frozenset({"di", "li"})
     why = "Why did emissions fall?"
     assert question_cues(why, read_form(why, analyzer), analyzer).reason
+
+
+def test_an_event_verb_after_an_apostrophe_s_frames_the_question(analyzer: Analyzer) -> None:
+    # "'s" has no word boundary before it where it follows "what": it was read as no "be", so
+    # "happening" stayed a search term that no article holds.
+    read = read_form("What's happening in Portville?", analyzer)
+    assert (read.form, read.frame) == (Form.HAPPENED, ("happening",))
+
+
+def test_who_s_x_asks_what_x_is(analyzer: Analyzer) -> None:
+    read = read_form("who's Mara Quint", analyzer)
+    assert (read.form, read.subject) == (Form.WHO, "Mara Quint")

@@ -89,7 +89,8 @@ EVENT_VERBS = frozenset({"happen", "occur", "unfold", "transpire"})
 # event verb also after a form of "be" ("what is happening in X"), a reporting verb not (there it
 # is a passive: "what was the plan called").
 _AUXILIARY = re.compile(r"\b(?:did|does|do|has|have|had|will|would)\b", re.IGNORECASE)
-_BE = re.compile(r"\b(?:is|are|was|were|'s|’s)\b", re.IGNORECASE)
+# "'s" has no word boundary before it at the start of what follows "what": matched as it is.
+_BE = re.compile(r"(?:\b(?:is|are|was|were)|['’]s)\b", re.IGNORECASE)
 _QUESTION_WORD = re.compile(r"^\s*(?:what|who|whom|why|when|where|how|which)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 # A subject is at most this many words ("the Russian foreign minister Sergey Lavrov").
@@ -100,7 +101,8 @@ _WHY = re.compile(r"^\s*(?:and\s+)?why\b", re.IGNORECASE)
 # is how the question asks, not its topic. ("how long" and "how much" stay: they name a unit.)
 _MEASURE = re.compile(r"\bhow\s+(old|far|tall|big|large|high|wide|deep)\b", re.IGNORECASE)
 _WHO_IS = re.compile(
-    r"^\s*who\s+(?:is|was|are|were)\s+(?!the\b|a\b|an\b)(.+?)\s*[?.!]*\s*$", re.IGNORECASE
+    r"^\s*who(?:\s+(?:is|was|are|were)|['’]s)\s+(?!the\b|a\b|an\b)(.+?)\s*[?.!]*\s*$",
+    re.IGNORECASE,
 )
 _DETERMINERS = frozenset(
     [
