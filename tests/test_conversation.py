@@ -21,6 +21,7 @@ def analyzer() -> Analyzer:
         ("and when?", "when Lavrov about the JCPOA"),
         ("why?", "why Lavrov about the JCPOA"),
         ("what about Russia?", "What did Lavrov say about Russia?"),
+        ("tell me more", "tell me more Lavrov about the JCPOA"),  # a request, no subject
     ],
 )
 def test_a_message_without_a_subject_is_read_with_the_last_one(

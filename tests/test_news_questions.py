@@ -115,3 +115,48 @@ def test_a_speaker_no_article_mentions_is_named_though_not_a_name(news_service: 
 
 def test_who_is_x_quotes_the_sentence_saying_what_x_is(seeds_service: Service) -> None:
     assert "Foreign Minister Fuad Hussein" in _first(seeds_service, "Who is Fuad Hussein?")
+
+
+@pytest.mark.parametrize(
+    ("question", "quoted"),
+    [
+        ("tell me about Mara Quint", "Mara Quint"),
+        ("can you tell me what happened to the dock strike?", "strike"),
+        ("whats going on with the old mill bridge", "Old Mill Bridge"),
+        ("i'd like to know more about the reservoir", "reservoir"),
+        ("hi, what did the mayor say?", "Mayor Mara Quint said"),
+        ("do you know why the port closed?", "winter storm"),
+    ],
+)
+def test_a_request_around_the_question_is_not_searched(
+    news_service: Service, question: str, quoted: str
+) -> None:
+    # "tell", "me", "know" or "going" weigh the most (no article holds them): searched, they
+    # had these well-covered questions refused.
+    assert quoted in _first(news_service, question)
+
+
+def test_any_news_on_a_topic_is_its_newest_first(news_service: Service) -> None:
+    answer = news_service.ask("any news on the nuclear talks?")
+    assert answer.scope is not None and answer.scope.newest_first
+    days = [quote.sources[0].date or "" for quote in answer.quotes[:2]]
+    assert all(days) and days == sorted(days, reverse=True)
+
+
+def test_what_is_new_lists_the_newest_articles(news_service: Service) -> None:
+    answer = news_service.ask("whats new?")
+    assert answer.answered and answer.quotes[0].sources[0].title.startswith("Dock workers end")
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        ("can you tell me about the tram line?", "not_found"),
+        ("tell me what Blinken said", "absent"),
+    ],
+)
+def test_a_request_about_what_no_article_holds_is_refused(
+    news_service: Service, question: str, reason: str
+) -> None:
+    answer = news_service.ask(question)
+    assert (answer.answered, answer.reason) == (False, reason)

@@ -64,3 +64,11 @@ def test_answering_a_question_never_analyses_its_text_again(
     answer = answer_question(index, question, seeds_service.settings.answer)
     assert answer.answered
     assert question.searched not in analysed and question.text not in analysed
+
+
+def test_the_cues_are_read_from_the_question_a_request_wraps(seeds_service: Service) -> None:
+    # "Why ...?" asks a reason only at the question's start, which the request hid.
+    asked = "do you know why Lavrov visited Tehran?"
+    question = read_question(asked, seeds_service.index, limit=LIMIT)
+    assert question.cues.reason and question.form.request == ("do you know",)
+    assert "know" not in question.searched.split()

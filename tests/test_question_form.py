@@ -101,6 +101,36 @@ def test_an_event_verb_after_an_apostrophe_s_frames_the_question(analyzer: Analy
     assert (read.form, read.frame) == (Form.HAPPENED, ("happening",))
 
 
-def test_who_s_x_asks_what_x_is(analyzer: Analyzer) -> None:
-    read = read_form("who's Mara Quint", analyzer)
+@pytest.mark.parametrize("question", ["who's Mara Quint", "whos Mara Quint"])
+def test_who_s_x_asks_what_x_is(analyzer: Analyzer, question: str) -> None:
+    read = read_form(question, analyzer)
     assert (read.form, read.subject) == (Form.WHO, "Mara Quint")
+
+
+@pytest.mark.parametrize(
+    ("question", "form", "topic", "speaker"),
+    [
+        ("tell me about Mara Quint", Form.OTHER, "Mara Quint", ""),
+        (
+            "can you tell me what the mayor said about the bridge?",
+            Form.SAY,
+            "what the mayor about the bridge?",
+            "the mayor",
+        ),
+        ("hi, what did the mayor say?", Form.SAY, "what did the mayor ?", "the mayor"),
+        ("what's going on in Portville?", Form.HAPPENED, "Portville?", ""),
+        ("do you know who Raquel Montoya-Lewis is?", Form.WHO, "who is Raquel Montoya-Lewis?", ""),
+    ],
+)
+def test_the_request_around_a_question_is_no_topic(
+    analyzer: Analyzer, question: str, form: Form, topic: str, speaker: str
+) -> None:
+    read = read_form(question, analyzer)
+    assert (read.form, read.topic, read.speaker) == (form, topic, speaker)
+    assert read.request and read.asked
+
+
+def test_only_english_requests_are_read() -> None:
+    french = Analyzer(AnalyzerSettings.create("french", "none"))
+    read = read_form("tell me about Mara Quint", french)
+    assert (read.topic, read.request) == ("tell me about Mara Quint", ())

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from corpusbot.bot.answer.question_form import Form, is_frame_verb, read_form, small_talk
+from corpusbot.bot.answer.request_frame import read_request
 from corpusbot.retrieval.analysis import Analyzer
 
 __all__ = ["FollowUpQuestion", "Turn", "follow_up"]
@@ -98,9 +99,9 @@ def subject_of(question: str, analyzer: Analyzer) -> str:
 
 
 def _has_subject(message: str, analyzer: Analyzer) -> bool:
-    """Whether `message` holds a word of its own to search, frame verbs aside ("what did she
-    say?" holds none)."""
-    words = [w.strip("?!.,;:") for w in message.split()]
+    """Whether `message` holds a word of its own to search, frame verbs and the request around
+    it aside ("what did she say?" and "tell me more" hold none)."""
+    words = [w.strip("?!.,;:") for w in read_request(message).question.split()]
     kept = [w for w in words if not is_frame_verb(w, analyzer) and not _PRONOUN.fullmatch(w)]
     return bool(analyzer.terms(" ".join(kept)))
 

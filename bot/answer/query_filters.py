@@ -1,12 +1,12 @@
 """Time and outlet expressions in a question, read out of it into a `Filter`.
 
-"the latest on the nuclear talks", "what happened last week", "bridge in April 2021",
-"reservoir since May 2022", "before 2022", "according to Tasnim", "what did AA report",
-"from:tasnim". The words that make an expression are taken out of the question, so they are not
-searched for. Relative periods ("last week / month / year") end at the newest article's date,
-not today: an archive's "last week" is the last week it covers. Outlets are matched against the
-corpus's own outlet names with case and punctuation folded ("harbor-wire" finds "Harbor Wire");
-a name the corpus does not have is kept, so the reply can say so.
+"the latest on the nuclear talks", "any news on the strike?", "what happened last week", "bridge
+in April 2021", "reservoir since May 2022", "before 2022", "according to Tasnim", "what did AA
+report", "from:tasnim". The words that make an expression are taken out of the question, so they
+are not searched for. Relative periods ("last week / month / year") end at the newest article's
+date, not today: an archive's "last week" is the last week it covers. Outlets are matched
+against the corpus's own outlet names with case and punctuation folded ("harbor-wire" finds
+"Harbor Wire"); a name the corpus does not have is kept, so the reply can say so.
 """
 
 from __future__ import annotations
@@ -23,7 +23,13 @@ from corpusbot.retrieval.index import ArticleColumns, ArticleInfo
 from corpusbot.retrieval.reading import FIRST_YEAR, LAST_YEAR, MONTH, month_number
 
 YEAR = r"(\d{4})"
-NEWEST = re.compile(r"\b(?:the\s+)?(?:latest|newest|most\s+recent)\b", re.IGNORECASE)
+# "the latest on", and the news asked for as such: "any news on", "what's new with", "what's the
+# news" (without its apostrophe too, as people type it on a phone)
+NEWEST = re.compile(
+    r"\b(?:(?:the\s+)?(?:latest|newest|most\s+recent)|any\s+(?:news|updates?)"
+    r"|what(?:['’]?s|\s+is)\s+(?:new|the\s+news))\b",
+    re.IGNORECASE,
+)
 LAST_PERIOD = re.compile(
     r"\b(?:(?:in|during|over|from)\s+)?(?:the\s+)?(?:last|past)\s+"
     r"(week|month|year)\b",

@@ -102,7 +102,7 @@ def read_question(raw: str, index: Index, *, limit: int) -> Question:
         words=tuple(words),
         word_terms=tuple(word_terms),
         query=index.query([term for term in word_terms if term]),
-        cues=question_cues(text, form, analyzer),
+        cues=question_cues(form.asked or text, form, analyzer),
         speaker_terms=tuple(analyzer.terms(common)),
         aliases=_added_spellings(rewritten, analyzer),
     )

@@ -24,6 +24,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from corpusbot.bot.answer.answer_type import AnswerType, expected_type, units_asked
+from corpusbot.bot.answer.request_frame import Request, read_request
 from corpusbot.retrieval.analysis import Analyzer, lemmatizer
 
 __all__ = [
@@ -167,6 +168,10 @@ class QuestionForm:
     frame: tuple[str, ...] = ()  # the frame words dropped, as written
     speaker: str = ""  # with Form.SAY: the subject of the reporting verb, as written
     subject: str = ""  # with Form.WHO: the one asked about, as written
+    # The question without the request around it ("who won?" of "can you tell me who won?"),
+    # what its cues are read from; "" when it has none (bot/answer/request_frame.py).
+    asked: str = ""
+    request: tuple[str, ...] = ()  # the request's words, as written ("can you", "tell me")
 
 
 @dataclass(frozen=True)
@@ -236,7 +241,22 @@ def small_talk(question: str) -> bool:
 
 def read_form(question: str, analyzer: Analyzer) -> QuestionForm:
     """The frame of `question` and the topic left to search (the question itself when it has
-    no frame word, or nothing but its frame)."""
+    no frame word, or nothing but its frame), once the request around it is read off ("can you
+    tell me what the mayor said?": the mayor, and what he said)."""
+    english = analyzer.settings.language in _ENGLISH
+    request = read_request(question) if english else Request(question)
+    if request.question == question:
+        return _framed(question, analyzer)
+    if request.ongoing:  # "what's going on in Portville?": what happened there
+        form = QuestionForm(Form.HAPPENED, request.question)
+    else:
+        form = _framed(request.question, analyzer, indirect=request.indirect)
+    return replace(form, asked=request.question, request=request.words)
+
+
+def _framed(question: str, analyzer: Analyzer, *, indirect: bool = False) -> QuestionForm:
+    """`read_form` of a question with no request around it; `indirect`: it may be in a
+    statement's order ("what the mayor said", after "tell me")."""
     # A frame follows the question word ("What did the mayor | say"): a question that opens
     # with none (a statement, a claim) has no frame, and its words need no lemma lookup.
     asking = _QUESTION_WORD.match(question) is not None
@@ -244,7 +264,9 @@ def read_form(question: str, analyzer: Analyzer) -> QuestionForm:
     kinds = {w: _frame_kind(w[2], analyzer) for w in words}
     # The first frame only: a later one belongs to a clause ("... claimed that Luther said").
     framing = [
-        w for w, kind in kinds.items() if kind is not None and _frames(question, w[0], kind)
+        w
+        for w, kind in kinds.items()
+        if kind is not None and _frames(question, w[0], kind, indirect=indirect)
     ][:1]
     measure = _MEASURE.search(question) if analyzer.settings.language in _ENGLISH else None
     if measure is not None:  # "How old is X?": the text says "X, 51", not "old"
@@ -294,10 +316,11 @@ def _kind_of(word: str, language: str) -> Form | None:
     return Form.HAPPENED if found in EVENT_VERBS else None
 
 
-def _frames(question: str, at: int, kind: Form) -> bool:
+def _frames(question: str, at: int, kind: Form, *, indirect: bool = False) -> bool:
     """Whether the verb at `at` frames the question: right after the question word ("Who
     warned", "What happened"), or after an auxiliary that follows the question word, with a
-    short subject between ("What did the mayor | say")."""
+    short subject between ("What did the mayor | say"); in an `indirect` question also with no
+    auxiliary ("what the mayor | said")."""
     before = question[:at]
     asking = _QUESTION_WORD.match(before)
     if asking is None:
@@ -308,21 +331,22 @@ def _frames(question: str, at: int, kind: Form) -> bool:
     auxiliary = _AUXILIARY.match(rest.lstrip()) or (
         _BE.match(rest.lstrip()) if kind is Form.HAPPENED else None
     )
-    if auxiliary is None:
+    if auxiliary is None and not indirect:
         return False
-    subject = rest.lstrip()[auxiliary.end() :].split()
+    subject = rest.lstrip()[auxiliary.end() if auxiliary else 0 :].split()
     # After a determiner the word is a noun: "make the quoted remarks", "these claims".
     noun = bool(subject) and subject[-1].casefold() in _DETERMINERS
     return len(subject) <= _MAX_SUBJECT_WORDS and not noun
 
 
 def _speaker(question: str, at: int) -> str:
-    """The words between the auxiliary and the reporting verb at `at`: "the mayor"."""
+    """The words between the auxiliary (or in an indirect question, the question word) and the
+    reporting verb at `at`: "the mayor"."""
     rest = question[:at].lstrip()
     asking = _QUESTION_WORD.match(rest)
     rest = rest[asking.end() :].lstrip() if asking else rest
     auxiliary = _AUXILIARY.match(rest)
-    return rest[auxiliary.end() :].strip() if auxiliary else ""
+    return rest[auxiliary.end() if auxiliary else 0 :].strip()
 
 
 def _without(question: str, words: list[tuple[int, int, str]]) -> str:
