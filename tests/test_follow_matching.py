@@ -45,6 +45,18 @@ def test_only_the_follows_whose_first_page_quotes_a_new_article_match(service: S
     assert nothing_new == []
 
 
+@pytest.mark.parametrize("query", ["news about the Old Mill Bridge", "tell me about the bridge"])
+def test_a_follow_typed_as_a_request_matches_by_its_topic(service: Service, query: str) -> None:
+    # The request's words ("news", "tell", "me") are no article's: they held most of the
+    # follow's weight, so no article held enough of it to be asked.
+    index = service.index
+    new = new_articles(index, ["courier/bridge-closed.txt"])
+    found = matches(
+        [follow(1, query)], new, index=index, ask=service.ask, first_page=3, min_coverage=0.2
+    )
+    assert [m.follow.id for m in found] == [1]
+
+
 def test_an_article_alerts_each_chat_once_with_its_buttons(service: Service) -> None:
     index = service.index
     new = new_articles(index, ["courier/bridge-closed.txt"])

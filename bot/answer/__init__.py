@@ -10,6 +10,7 @@ from .followup_search import FollowUp, ask_follow_up, follow_up_note
 from .freshness import format_date, sort_newest_first
 from .plurals import counted
 from .question import Question, clean_question, read_question
+from .question_form import read_form
 from .quotes import Quote
 from .render import (
     DETAIL_CHARS,
@@ -54,6 +55,7 @@ __all__ = [
     "follow_up_note",
     "format_date",
     "prepare_in_background",
+    "read_form",
     "read_question",
     "render_alert",
     "render_html",

@@ -19,7 +19,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 
-from corpusbot.bot.answer import Answer, Quote, View, answer_buttons, render_alert
+from corpusbot.bot.answer import Answer, Quote, View, answer_buttons, read_form, render_alert
 from corpusbot.bot.app.service import Service
 from corpusbot.bot.history import Alert, Follow
 from corpusbot.retrieval.index import ArticleInfo, Index
@@ -79,7 +79,8 @@ class FollowIndex:
         for follow in follows:
             if follow.paused:
                 continue
-            terms = set(index.analyzer.terms(follow.query))
+            # The words the follow's answer searches: not "news" of "news about the strike".
+            terms = set(index.analyzer.terms(read_form(follow.query, index.analyzer).topic))
             weights = {term: _idf(index.document_frequency(term), passages) for term in terms}
             self._follows[follow.id] = follow
             self._terms[follow.id] = weights
