@@ -160,3 +160,12 @@ def test_a_request_about_what_no_article_holds_is_refused(
 ) -> None:
     answer = news_service.ask(question)
     assert (answer.answered, answer.reason) == (False, reason)
+
+
+def test_a_month_after_a_word_of_time_is_a_date_not_an_absent_name(
+    news_service: Service,
+) -> None:
+    # "January" was taken for a name no article holds: "No article mentions January."
+    assert "winter storm" in _first(news_service, "Why was the port closed in January?")
+    may = news_service.ask("What did May say about the port?")  # a name of its own
+    assert (may.answered, may.missing) == (False, ("May",))

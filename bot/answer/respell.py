@@ -26,6 +26,14 @@ RARE_AT_LEAST = 20  # passages: in small corpora every name is rare
 
 # A capitalised run of ASCII letters with no other capital: the only ASCII word `_name_like` takes.
 _ASCII_NAME = re.compile("(?<![A-Za-z])[A-Z][a-z]+(?![A-Za-z])")
+# A month or a weekday after a word of time is a date, not a name: "closed in January", "on
+# Tuesday". Its own ("What did May say?", "March") stays a name.
+_DATED = re.compile(
+    r"\b(?:in|on|since|before|after|during|until|till|by|from|of|last|next|this|early|late|mid)"
+    r"[\s-]+(?:January|February|March|April|May|June|July|August|September|October|November"
+    r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
+    re.IGNORECASE,
+)
 _spellers: weakref.WeakKeyDictionary[Index, Speller] = weakref.WeakKeyDictionary()
 _spellers_lock = threading.Lock()
 
@@ -246,8 +254,14 @@ def _first_character(question: str) -> int:
 def _words(question: str, analyzer: Analyzer) -> list[_Word]:
     # The question's first word is capitalised whatever it is, so it is never taken for a name.
     first = _first_character(question)
+    dates = {match.end() for match in _DATED.finditer(question)}  # where each date's word ends
     return [
-        _Word(s, e, t, s > first and question[s].isupper() and _name_like(question[s:e]))
+        _Word(
+            s,
+            e,
+            t,
+            s > first and question[s].isupper() and _name_like(question[s:e]) and e not in dates,
+        )
         for s, e, t in analyzer.spans(question)
     ]
 
