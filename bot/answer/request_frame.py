@@ -97,7 +97,7 @@ _ONGOING = re.compile(
 # ", please?" or "please" at the end, and thanks after a comma ("..., thanks"): "Why did Lavrov
 # say thank you?" asks about the thanks.
 _CLOSING = re.compile(
-    r"(?:[\s,]*\b(?:please|pls|plz)|\s*,\s*(?:thanks|thank\s+you|thx|ty)|\s+(?:to|for)\s+me)\b"
+    r"(?:[\s,]*+\b(?:please|pls|plz)|\s*,\s*(?:thanks|thank\s+you|thx|ty)|\s+(?:to|for)\s+me)\b"
     r"[\s.!]*(?=[?]*\s*$)",
     re.IGNORECASE,
 )
