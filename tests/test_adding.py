@@ -62,6 +62,16 @@ def test_a_page_becomes_a_markdown_article_with_its_metadata(site: Site, tmp_pat
     assert not list(tmp_path.rglob("*.tmp"))  # written whole, nothing left half-written
 
 
+def test_a_long_link_names_its_file_by_whole_words(site: Site, tmp_path: Path) -> None:
+    # The file name kept the path's last 60 characters, cut inside a word: "e-spreads-via-...".
+    path = "/news/2020/02/18/android-ransomware-spreads-via-sex-simulation-game-links-on-reddit"
+    site.pages[path] = Reply(article("Android ransomware spreads"))
+    [added] = add_links(tmp_path, [site.url(path)], LOCAL).added
+    name = Path(added.path).name
+    assert name.startswith("ransomware-spreads-via-sex-simulation-game-links-on-reddit-"), name
+    assert len(name.rsplit("-", 1)[0]) <= 60
+
+
 def test_the_date_is_never_read_from_the_text(site: Site, tmp_path: Path) -> None:
     site.pages["/undated"] = Reply(article("Tram line approved", date=None))
     [added] = add_links(tmp_path, [site.url("/undated")], LOCAL).added

@@ -47,6 +47,7 @@ __all__ = [
 WEB_FOLDER = "web"  # inside the corpus folder: the pages added by link
 _TRACKING = re.compile(r"^(?:utm_[a-z]+|fbclid|gclid|dclid|mc_cid|mc_eid|igshid|ref_src)$")
 _SLUG = re.compile(r"[^a-z0-9]+")
+SLUG_CHARS = 60  # of a link's path in its file's name
 
 
 @dataclass(frozen=True)
@@ -183,9 +184,24 @@ def _new_path(folder: Path, key: str) -> Path:
     """web/<site>/<headline-ish slug>-<8 hex of the link>.md: unique, and stable for the link."""
     parts = urlsplit(key)
     site = _SLUG.sub("-", (parts.hostname or "site").lower()).strip("-") or "site"
-    slug = _SLUG.sub("-", parts.path.lower()).strip("-")[-60:].strip("-") or "page"
+    slug = _slug_end(_SLUG.sub("-", parts.path.lower()).strip("-"), SLUG_CHARS) or "page"
     tag = hashlib.sha256(key.encode()).hexdigest()[:8]
     return folder / WEB_FOLDER / site / f"{slug}-{tag}.md"
+
+
+def _slug_end(slug: str, limit: int) -> str:
+    """The last whole words of `slug` that fit in `limit` characters (a link's path ends with
+    its headline): "…-ransomware-spreads-via-sex" not "e-spreads-via-sex". One word longer than
+    `limit` is cut to its end."""
+    words = slug.split("-")
+    kept: list[str] = []
+    size = -1
+    for word in reversed(words):
+        if size + 1 + len(word) > limit:
+            break
+        kept.append(word)
+        size += 1 + len(word)
+    return "-".join(reversed(kept)) if kept else slug[-limit:]
 
 
 def _markdown(article: Extracted, fetched_at: float, digest: str, *, summary: bool) -> str:
