@@ -93,3 +93,16 @@ def test_titles_and_passive_verbs_make_no_speaker(tmp_path: Path) -> None:
     )
     service = Service.open(make_settings(tmp_path / "cache", corpus))
     assert service.examples(3) == ["What did Webb say about Houston?"]
+
+
+def test_an_honorific_is_no_topic(tmp_path: Path) -> None:
+    corpus = write(
+        tmp_path / "corpus",
+        {
+            "a.txt": "Bridge study\n\nThe cracks will grow, Dr. Okafor said of the Tarn Bridge "
+            "on Monday.\n",
+            **{f"f{n}.txt": FILLER.format(n=n) for n in range(5)},
+        },
+    )
+    service = Service.open(make_settings(tmp_path / "cache", corpus))
+    assert service.examples(3) == ["What did Okafor say about the Tarn Bridge?"]

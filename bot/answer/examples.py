@@ -166,13 +166,17 @@ def _is_name(name: str, index: Index) -> bool:
 def _topic(sentence: str, name: str, index: Index) -> str | None:
     """Another name in the sentence, with its "the" if it has one ("the Persian Gulf"); not
     the sentence's first word (capitalised anyway), not the speaker, not a name that
-    qualifies the word after it ("Israeli attacks", "Zionist regime")."""
+    qualifies the word after it ("Israeli attacks", "Zionist regime"), not a title before a
+    name ("Dr." of "Dr. Okafor said")."""
     for match in PROPER_NAME.finditer(sentence):
         topic, before, after = match.group(), sentence[: match.start()], sentence[match.end() :]
         opens = not before or before[-1] in "\"“‘'("
         following = re.match(r" ([a-z]+)", after)
         adjective = following is not None and bool(index.analyzer.terms(following.group(1)))
-        if opens or adjective or name in topic or topic in name or not _is_name(topic, index):
+        honorific = topic in HONORIFICS or (after.startswith(".") and len(topic) <= 3)
+        if opens or adjective or honorific or name in topic or topic in name:
+            continue
+        if not _is_name(topic, index):
             continue
         return f"the {topic}" if before.endswith(("the ", "The ")) else topic
     return None
