@@ -169,3 +169,13 @@ def test_a_month_after_a_word_of_time_is_a_date_not_an_absent_name(
     assert "winter storm" in _first(news_service, "Why was the port closed in January?")
     may = news_service.ask("What did May say about the port?")  # a name of its own
     assert (may.answered, may.missing) == (False, ("May",))
+
+
+@pytest.mark.parametrize(
+    "question", ["Who is Iran's foreign minister?", "who is iran's foreign minister"]
+)
+def test_who_is_a_role_asks_for_the_name_holding_it(seeds_service: Service, question: str) -> None:
+    # It was read as "what is Iran's foreign minister", and answered with a sentence about the
+    # Russian foreign minister that says what a foreign minister does.
+    first = _first(seeds_service, question)
+    assert "Iran’s Caretaker Foreign Minister Ali Baqeri" in first or "Amir-Abdollahian" in first

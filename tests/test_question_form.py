@@ -134,3 +134,9 @@ def test_only_english_requests_are_read() -> None:
     french = Analyzer(AnalyzerSettings.create("french", "none"))
     read = read_form("tell me about Mara Quint", french)
     assert (read.topic, read.request) == ("tell me about Mara Quint", ())
+
+
+@pytest.mark.parametrize("question", ["Who is Iran's foreign minister?", "who's Portville's mayor"])
+def test_who_is_a_role_is_no_one_described(analyzer: Analyzer, question: str) -> None:
+    read = read_form(question, analyzer)
+    assert (read.form, read.subject) == (Form.OTHER, "")

@@ -105,6 +105,8 @@ _WHO_IS = re.compile(
     r"^\s*who(?:\s+(?:is|was|are|were)|['’]s)\s+(?!the\b|a\b|an\b)(.+?)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+# "Iran's foreign minister", "Portville's mayor": a possessive, then the role in common words
+_ROLE = re.compile(r"['’]s\s+[a-z]")
 _DETERMINERS = frozenset(
     [
         "the",
@@ -285,9 +287,11 @@ def _framed(question: str, analyzer: Analyzer, *, indirect: bool = False) -> Que
 
 
 def _described(question: str, analyzer: Analyzer) -> QuestionForm:
-    """ "Who is X?" asks what X is: `Form.WHO`, with X as the subject; else `Form.OTHER`."""
+    """ "Who is X?" asks what X is: `Form.WHO`, with X as the subject; else `Form.OTHER`. "Who
+    is Iran's foreign minister?" names a role, not someone: it asks a name, as "Who is the
+    Russian foreign minister?" does."""
     asked = _WHO_IS.match(question) if analyzer.settings.language in _ENGLISH else None
-    if asked is None or not analyzer.terms(asked.group(1)):
+    if asked is None or not analyzer.terms(asked.group(1)) or _ROLE.search(asked.group(1)):
         return QuestionForm(Form.OTHER, question)
     return QuestionForm(Form.WHO, question, subject=asked.group(1))
 
