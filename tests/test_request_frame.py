@@ -106,6 +106,7 @@ def test_contractions_typed_without_their_apostrophe_are_read_with_it() -> None:
         "I heard the bridge reopened?",  # no request: "heard" is no wish to know
         "Tell-tale signs of a strike",
         "Love Island winners",  # no wish to know follows: a name
+        "Yo-Yo Ma's concert",
         "Need for regional cooperation",
         "Interested parties in the deal",
         "",

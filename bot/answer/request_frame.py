@@ -36,7 +36,8 @@ _NEWS = (
 _SOME = r"(?:(?:any|some|the|a|an|all|more|other|recent|further)\s+)*"
 _OPENINGS = [
     # "hi,", "hey there", "ok so": a greeting or a filler before the question
-    r"(?:hi|hello|hey|hiya|yo|howdy|greetings|ok|okay|alright)(?:\s+there)?(?:\s+bot)?\b[\s,!.:;-]*",
+    r"(?:hi|hello|hey|hiya|yo|howdy|greetings|ok|okay|alright)(?:\s+there)?(?:\s+bot)?"
+    r"(?=[\s,!.:;])[\s,!.:;]*",  # not "Yo-Yo Ma"
     r"so\b[\s,]*(?=(?:what|who|whom|whose|which|why|when|where|how)\b)",
     r"(?:(?:a\s+)?quick\s+question|question|sorry|excuse\s+me|btw|by\s+the\s+way)\s*[,:;!-]\s*",
     r"(?:please|pls|plz|kindly)\b[\s,]*",
