@@ -19,6 +19,7 @@ from typing import NamedTuple
 from corpusbot.bot.answer.spelling import Speller
 from corpusbot.retrieval.analysis import Analyzer
 from corpusbot.retrieval.index import Index
+from corpusbot.retrieval.reading import MONTH
 
 # A term is rare (a name, usually) when at most this share of the passages holds it.
 RARE_SHARE = 0.01
@@ -30,8 +31,7 @@ _ASCII_NAME = re.compile("(?<![A-Za-z])[A-Z][a-z]+(?![A-Za-z])")
 # Tuesday". Its own ("What did May say?", "March") stays a name.
 _DATED = re.compile(
     r"\b(?:in|on|since|before|after|during|until|till|by|from|of|last|next|this|early|late|mid)"
-    r"[\s-]+(?:January|February|March|April|May|June|July|August|September|October|November"
-    r"|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
+    rf"[\s-]+({MONTH}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?![\w'’-])",
     re.IGNORECASE,
 )
 _spellers: weakref.WeakKeyDictionary[Index, Speller] = weakref.WeakKeyDictionary()
@@ -254,7 +254,8 @@ def _first_character(question: str) -> int:
 def _words(question: str, analyzer: Analyzer) -> list[_Word]:
     # The question's first word is capitalised whatever it is, so it is never taken for a name.
     first = _first_character(question)
-    dates = {match.end() for match in _DATED.finditer(question)}  # where each date's word ends
+    # where each date's word ends (before the full stop of "Jan.")
+    dates = {m.end(1) - m.group(1).endswith(".") for m in _DATED.finditer(question)}
     return [
         _Word(
             s,
