@@ -1,4 +1,5 @@
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from string import Template
 
@@ -13,6 +14,7 @@ from corpusbot.bot.answer.render import (
     render_text,
     templates,
 )
+from corpusbot.bot.answer.scope import AnswerScope
 from corpusbot.bot.app.service import Service
 from corpusbot.retrieval.index.bm25 import ArticleInfo
 
@@ -121,6 +123,14 @@ def test_refusals_count_the_articles_and_offer_an_example_only_when_there_is_one
         assert "example" not in empty.lower() and empty.endswith("articles.")
         offered = render(Answer("", False, reason=Reason.EMPTY), CONTEXT).text
         assert "For example: " in offered and "Sputnik vaccine" in offered
+
+
+def test_a_refusal_names_the_range_it_searched_but_no_order() -> None:
+    ranged = AnswerScope("articles of 2019", newest_first=True)
+    refused = Answer("q", False, reason=Reason.NOT_FOUND, scope=ranged)
+    assert render_text(refused, CONTEXT).text.startswith("From articles of 2019, newest first:")
+    newest = replace(refused, scope=AnswerScope(newest_first=True))
+    assert render_text(newest, CONTEXT).text.startswith("I found nothing about that")
 
 
 def test_an_empty_corpus_says_so_instead_of_finding_nothing() -> None:

@@ -144,7 +144,10 @@ def _render(
         )
         if answer.missing and "$missing" not in t[reason].template:
             text = t["missing"].substitute(missing=esc(", ".join(answer.missing))) + text
-        text = (scope_head if reason == "not_found" else "") + text
+        # "From articles of 2019:" says where nothing was found; "Newest first:" says nothing
+        # over a refusal.
+        ranged = answer.scope is not None and answer.scope.phrase is not None
+        text = (scope_head if reason == "not_found" and ranged else "") + text
         if answer.related:  # offered beside the refusal, marked as what it is
             head = text + t["related"].template
             blocks = _blocks(t, answer.related, 0, count, head, limit, html)
