@@ -61,6 +61,9 @@ def test_what_is_going_on_asks_what_happened(question: str, asked: str) -> None:
         ("can you tell me who Raquel Montoya-Lewis is?", "who is Raquel Montoya-Lewis?"),
         ("do you know why the port closed?", "why the port closed?"),
         ("tell me what happened in Portville", "what happened in Portville"),
+        # indirect after each verb that may take one, "would you" or "could you" before it
+        ("could you describe what the mayor said", "what the mayor said"),
+        ("remind me what the mayor said", "what the mayor said"),
     ],
 )
 def test_what_follows_a_request_may_be_an_indirect_question(question: str, asked: str) -> None:
