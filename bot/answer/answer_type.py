@@ -12,6 +12,7 @@ from collections.abc import Collection
 from enum import StrEnum
 
 from corpusbot.retrieval.analysis import Analyzer
+from corpusbot.retrieval.reading import WEEKDAY
 
 
 class AnswerType(StrEnum):
@@ -41,7 +42,7 @@ _YEAR = re.compile(r"\b(?:1[0-9]{3}|20[0-9]{2})s?\b")
 # Months, and the weekdays news dates its events by ("met on Tuesday").
 _MONTH = re.compile(
     r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|century|centuries|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+    rf"December|century|centuries|{WEEKDAY})\b"
 )
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"

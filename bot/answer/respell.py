@@ -19,7 +19,7 @@ from typing import NamedTuple
 from corpusbot.bot.answer.spelling import Speller
 from corpusbot.retrieval.analysis import Analyzer
 from corpusbot.retrieval.index import Index
-from corpusbot.retrieval.reading import MONTH
+from corpusbot.retrieval.reading import MONTH, WEEKDAY
 
 # A term is rare (a name, usually) when at most this share of the passages holds it.
 RARE_SHARE = 0.01
@@ -31,7 +31,7 @@ _ASCII_NAME = re.compile("(?<![A-Za-z])[A-Z][a-z]+(?![A-Za-z])")
 # Tuesday". Its own ("What did May say?", "March") stays a name.
 _DATED = re.compile(
     r"\b(?:in|on|since|before|after|during|until|till|by|from|of|last|next|this|early|late|mid)"
-    rf"[\s-]+({MONTH}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)(?![\w'’-])",
+    rf"[\s-]+({MONTH}|{WEEKDAY})(?![\w'’-])",
     re.IGNORECASE,
 )
 _spellers: weakref.WeakKeyDictionary[Index, Speller] = weakref.WeakKeyDictionary()

@@ -2,7 +2,7 @@
 articles into `Passage` records with their offsets."""
 
 from .corpus import Article, Skipped, load_corpus, nothing_readable, read_files
-from .dates import FIRST_YEAR, LAST_YEAR, MONTH, month_number
+from .dates import FIRST_YEAR, LAST_YEAR, MONTH, WEEKDAY, month_number
 from .folder import is_article_name, list_files, look_up, printable_name, stat_files, stat_some
 from .front_matter import MAX_LINES, split_front_matter
 from .passages import Passage, SplitSettings, split_article
@@ -12,6 +12,7 @@ __all__ = [
     "LAST_YEAR",
     "MAX_LINES",
     "MONTH",
+    "WEEKDAY",
     "Article",
     "Passage",
     "Skipped",
